@@ -1,0 +1,223 @@
+"""Configuration: ``wikisync.toml``, ``WIKISYNC_*`` variables and flags.
+
+:func:`load_config` is the only place wikisync reads a configuration file or
+the environment. Precedence, strongest first: command-line flags (passed in
+as ``overrides``), ``WIKISYNC_*`` environment variables, the TOML file, the
+defaults. The wiki password comes only from ``WIKISYNC_PASSWORD`` (or a prompt
+the command line shows); a ``password`` key in the file is refused. Paths in
+the file (``site`` when it is a folder or dump, ``cache``) are relative to the
+file's folder.
+
+Example ``wikisync.toml``::
+
+    site = "https://wiki.example.org/"   # or a mirror folder, or a dump file
+    user = "WikiBot@sync"                 # a bot password's login name
+    contact = "admin@example.org"         # goes into the User-Agent
+
+    [types.event]                         # record types, see schema.py
+    ...
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from wikisync.errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "wikisync.toml"
+ENV_PREFIX = "WIKISYNC_"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a wikisync run needs to know, already validated.
+
+    Attributes:
+        site: the wiki's URL, a mirror folder or an XML dump file ("" if unset).
+        user: login name (a bot password's ``User@app``), or None for anonymous.
+        password: the password, from the environment or a prompt; never shown.
+        contact: an e-mail or URL for the User-Agent, so wiki admins can reach you.
+        timeout: seconds to wait for one HTTP response.
+        retries: how many times to retry one request after a transient fault.
+        max_wait: seconds one request may spend waiting between retries, in all.
+        maxlag: the ``maxlag`` sent on every API call (seconds of replica lag).
+        cache: path of the revision cache, or None for the default location.
+        use_cache: False to read everything afresh.
+        summary: default edit summary.
+        types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
+        jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
+        path: the configuration file read, or None.
+    """
+
+    site: str = ""
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    contact: str = ""
+    timeout: float = 30.0
+    retries: int = 5
+    max_wait: float = 120.0
+    maxlag: int = 5
+    cache: str | None = None
+    use_cache: bool = True
+    summary: str = "wikisync: mise à jour automatique"
+    types: Mapping[str, Any] = field(default_factory=dict)
+    jobs: Mapping[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    def with_overrides(self, **values: Any) -> Config:
+        """Return a copy with the given (already typed) values replaced."""
+        return replace(self, **values)
+
+
+# key -> (type, settable from the file, settable from the environment)
+_SCALARS: dict[str, tuple[type, bool, bool]] = {
+    "site": (str, True, True),
+    "user": (str, True, True),
+    "password": (str, False, True),
+    "contact": (str, True, True),
+    "timeout": (float, True, True),
+    "retries": (int, True, True),
+    "max_wait": (float, True, True),
+    "maxlag": (int, True, True),
+    "cache": (str, True, True),
+    "use_cache": (bool, True, True),
+    "summary": (str, True, True),
+}
+_TABLES = ("types", "jobs")
+_PATH_KEYS = ("site", "cache")
+_TRUE = {"1", "true", "yes", "oui", "on"}
+_FALSE = {"0", "false", "no", "non", "off"}
+
+
+def load_config(
+    path: str | Path | None = None,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Read the configuration file, the environment and the flags.
+
+    Args:
+        path: the TOML file. None means ``$WIKISYNC_CONFIG`` or
+            ``./wikisync.toml`` when it exists (no file at all is fine then).
+            A path given explicitly must exist.
+        overrides: values from command-line flags; None values are ignored.
+        environ: the environment (defaults to ``os.environ``).
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: unknown key, wrong type, a password in the file, a
+            missing or unreadable file.
+    """
+    env = os.environ if environ is None else environ
+    explicit = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
+    if path is None:
+        path = env.get(ENV_PREFIX + "CONFIG") or DEFAULT_CONFIG_NAME
+    config_path = Path(path)
+    values: dict[str, Any] = {}
+    if config_path.is_file():
+        values.update(_read_file(config_path))
+        values["path"] = config_path.resolve()
+    elif explicit:
+        raise ConfigError(f"configuration file {config_path} does not exist", key=str(config_path))
+
+    for key, (kind, _, from_env) in _SCALARS.items():
+        raw = env.get(ENV_PREFIX + key.upper())
+        if from_env and raw is not None and raw != "":
+            values[key] = _coerce(key, raw, kind, ENV_PREFIX + key.upper())
+    for key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        if key not in _SCALARS:
+            raise ValueError(f"unknown override {key!r}")
+        values[key] = value
+    known = {f.name for f in fields(Config)}
+    return Config(**{k: v for k, v in values.items() if k in known})
+
+
+def _read_file(config_path: Path) -> dict[str, Any]:
+    try:
+        with config_path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read configuration file {config_path}: {exc.strerror}", key=str(config_path)
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}", key=str(config_path)) from exc
+
+    values: dict[str, Any] = {}
+    base = config_path.resolve().parent
+    for key, value in data.items():
+        if key in _TABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(f"{config_path}: [{key}] should be a table", key=key)
+            values[key] = value
+            continue
+        spec = _SCALARS.get(key)
+        if key == "password":
+            raise ConfigError(
+                f"{config_path}: 'password' is not read from the file; "
+                f"set {ENV_PREFIX}PASSWORD or let wikisync prompt for it",
+                key=key,
+            )
+        if spec is None or not spec[1]:
+            allowed = ", ".join(sorted([k for k, s in _SCALARS.items() if s[1]] + list(_TABLES)))
+            raise ConfigError(
+                f"{config_path}: unknown key '{key}' (known keys: {allowed})", key=key
+            )
+        values[key] = _check_type(config_path, key, value, spec[0])
+    for key in _PATH_KEYS:
+        if key in values and isinstance(values[key], str):
+            values[key] = _resolve_path(values[key], base)
+    return values
+
+
+def _check_type(config_path: Path, key: str, value: Any, kind: type) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    raise ConfigError(
+        f"{config_path}: '{key}' should be {_KIND_NAMES[kind]}, got {value!r}", key=key
+    )
+
+
+def _coerce(key: str, raw: str, kind: type, source: str) -> Any:
+    if kind is str:
+        return raw
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+    else:
+        try:
+            return kind(raw)
+        except ValueError:
+            pass
+    raise ConfigError(f"{source} should be {_KIND_NAMES[kind]}, got {raw!r}", key=key)
+
+
+def _resolve_path(value: str, base: Path) -> str:
+    """Make a relative local path absolute against the config file's folder."""
+    if "://" in value or not value:
+        return value
+    candidate = Path(value).expanduser()
+    return str(candidate if candidate.is_absolute() else (base / candidate))
+
+
+_KIND_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+}

@@ -1,0 +1,127 @@
+"""Exceptions raised by wikisync.
+
+Everything wikisync raises on purpose is a :class:`WikisyncError`, so library
+callers need only ``except WikisyncError``. Each error carries the attributes a
+caller needs to act on it (``title``, ``field``, ``value``, ``key``) and a
+message that names the page or setting, what was expected and, where known,
+the fix. ``ValueError`` and ``TypeError`` remain programmer errors.
+"""
+
+from __future__ import annotations
+
+
+class WikisyncError(Exception):
+    """Base class of every error wikisync raises on purpose."""
+
+    #: Process exit code the command line uses for this error.
+    exit_code: int = 1
+
+
+class ConfigError(WikisyncError):
+    """Bad configuration: unknown key, wrong type, missing file, bad flag value.
+
+    Attributes:
+        key: the configuration key or file at fault, when there is one.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class SiteError(WikisyncError):
+    """The wiki cannot be reached, refused the login, or kept failing.
+
+    Attributes:
+        site: the wiki's URL (or the mirror/dump path).
+    """
+
+    def __init__(self, message: str, *, site: str | None = None) -> None:
+        super().__init__(message)
+        self.site = site
+
+
+class LoginError(SiteError):
+    """The wiki refused the login, or the site could not be reached at start.
+
+    A configuration problem from the user's point of view: exit code 2.
+    """
+
+    exit_code = 2
+
+
+class SourceError(WikisyncError):
+    """A local source (mirror folder, XML dump) is unreadable or malformed.
+
+    Attributes:
+        path: the file at fault.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class MissingPageError(WikisyncError):
+    """A page that was asked for does not exist.
+
+    Attributes:
+        title: the missing page's title.
+    """
+
+    def __init__(self, title: str, message: str | None = None) -> None:
+        super().__init__(message or f'Page "{title}" does not exist')
+        self.title = title
+
+
+class RecordError(WikisyncError):
+    """A field of a page does not fit its schema.
+
+    Attributes:
+        title: the page.
+        field: the field (schema name), or None for a page-level problem.
+        value: the raw value, or None.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        title: str,
+        field: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.title = title
+        self.field = field
+        self.value = value
+
+
+class RenderError(WikisyncError):
+    """A page template failed to render (undefined variable, syntax error)."""
+
+
+class PublishError(WikisyncError):
+    """A page could not be saved, or a guard refused to save it.
+
+    Attributes:
+        title: the target page.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        super().__init__(message)
+        self.title = title
+
+
+class EditConflictError(PublishError):
+    """The page changed since it was read; nothing was overwritten."""
+
+
+class LockError(WikisyncError):
+    """Another run holds the lock."""
+
+    exit_code = 4

@@ -1,0 +1,66 @@
+"""The interface every source of pages implements (live wiki, mirror, dump).
+
+A source lists a category's pages and yields :class:`~wikisync.pages.PageText`
+for a category or for a list of titles. Category pages (namespace 14) are
+subcategories: they are never listed as members; ``recursive=True`` descends
+into them (each category once, so cycles are harmless).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from wikisync.pages import Namespaces, PageText
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """Pages fetched by title, and the titles that do not exist.
+
+    Attributes:
+        pages: the pages found, in the order asked for.
+        missing: the normalised titles that do not exist in the source.
+        redirects: for followed redirects, the asked title → the target title.
+    """
+
+    pages: list[PageText] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    redirects: dict[str, str] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Source(Protocol):
+    """What ``open_source`` returns: a readable collection of wiki pages."""
+
+    #: Where the pages come from, for messages (a URL or a path).
+    location: str
+    #: The namespaces used to normalise titles.
+    namespaces: Namespaces
+
+    def list_category(
+        self, category: str, *, recursive: bool = False, depth: int | None = None
+    ) -> list[str]:
+        """Titles of the category's pages, sorted; subcategories are not listed.
+
+        Args:
+            category: the category, with or without its namespace prefix.
+            recursive: also list the pages of its subcategories.
+            depth: how many levels of subcategories to descend (None: all).
+        """
+        ...
+
+    def iter_category(
+        self, category: str, *, recursive: bool = False, depth: int | None = None
+    ) -> Iterator[PageText]:
+        """Yield the category's pages (same members as :meth:`list_category`)."""
+        ...
+
+    def fetch_titles(self, titles: Iterable[str], *, follow_redirects: bool = False) -> FetchResult:
+        """Fetch pages by title; missing titles are reported in the result."""
+        ...
+
+    def close(self) -> None:
+        """Release files or connections."""
+        ...
