@@ -95,6 +95,19 @@ def _setup_logging(verbosity: int) -> None:
     help="Login name, e.g. a bot password's WikiBot@sync; the password comes from "
     "WIKISYNC_PASSWORD or a prompt. [env: WIKISYNC_USER]",
 )
+@click.option(
+    "--cache",
+    metavar="PATH",
+    help="Revision cache file for incremental reads of a live wiki "
+    "[default: the user cache folder]. [env: WIKISYNC_CACHE]",
+)
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    default=None,
+    help="Read everything afresh; neither read nor write the cache.",
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.pass_context
@@ -103,6 +116,8 @@ def cli(
     config_path: str | None,
     site: str | None,
     user: str | None,
+    cache: str | None,
+    no_cache: bool | None,
     verbose: int,
     quiet: bool,
 ) -> None:
@@ -117,7 +132,13 @@ def cli(
     """
     verbosity = -1 if quiet else verbose
     _setup_logging(verbosity)
-    ctx.obj = _State(config_path, {"site": site, "user": user}, verbosity)
+    overrides = {
+        "site": site,
+        "user": user,
+        "cache": cache,
+        "use_cache": False if no_cache else None,
+    }
+    ctx.obj = _State(config_path, overrides, verbosity)
 
 
 @cli.command()

@@ -27,6 +27,7 @@ import mwclient.errors
 import requests
 
 from wikisync.__about__ import __version__
+from wikisync.cache import RevisionCache
 from wikisync.config import Config
 from wikisync.errors import LoginError, SiteError
 from wikisync.pages import CATEGORY_NS, Namespace, Namespaces, PageText
@@ -39,6 +40,7 @@ RETRY_CODES = frozenset({"maxlag", "ratelimited", "readonly"})
 #: API error codes meaning the login session was lost.
 SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
 _BACKOFF_BASE = 1.0
+_NO_PAGE = PageText(title="", wikitext="", revid=-1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,10 +443,12 @@ class WikiSource:
         ...     print(page.title, page.revid)
     """
 
-    def __init__(self, client: WikiClient) -> None:
+    def __init__(self, client: WikiClient, cache: RevisionCache | None = None) -> None:
         self.client = client
+        self.cache = cache
         self.location = client.url
         self.namespaces = client.namespaces
+        self._site_key = client.address.api_url
 
     @property
     def batch_size(self) -> int:
@@ -503,9 +507,21 @@ class WikiSource:
     def iter_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None
     ) -> Iterator[PageText]:
-        """Yield the category's pages with their content, a batch per request."""
+        """Yield the category's pages with their content.
+
+        Without a cache, or the first time a category is read through it, one
+        generator query brings the content, a batch per request. With a cache
+        that knows the category, one listing request per 5,000 members (as a
+        bot) gives each page's ``lastrevid``, and only changed pages are fetched.
+        """
+        categories = list(self._walk_categories(category, recursive, depth))
+        cache = self.cache
+        if cache is not None and all(cache.category_known(self._site_key, c) for c in categories):
+            yield from self._iter_incremental(categories, cache)
+            return
         seen: set[int] = set()
-        for cat in self._walk_categories(category, recursive, depth):
+        for cat in categories:
+            batch: list[PageText] = []
             for page in self._generate(
                 generator="categorymembers",
                 gcmtitle=cat,
@@ -514,7 +530,52 @@ class WikiSource:
             ):
                 if page.pageid not in seen:
                     seen.add(page.pageid or 0)
+                    batch.append(page)
                     yield page
+                if cache is not None and len(batch) >= self.batch_size:
+                    cache.put_many(self._site_key, batch)
+                    batch = []
+            if cache is not None:
+                cache.put_many(self._site_key, batch)
+        if cache is not None:
+            cache.mark_categories(self._site_key, categories)
+
+    def _iter_incremental(self, categories: list[str], cache: RevisionCache) -> Iterator[PageText]:
+        members: dict[int, tuple[str, int, int]] = {}
+        for cat in categories:
+            for part in self.client.query(
+                generator="categorymembers",
+                gcmtitle=cat,
+                gcmtype="page|file",
+                gcmlimit="max",
+                prop="info",
+            ):
+                for raw in part.get("pages", []):
+                    members[int(raw["pageid"])] = (
+                        str(raw["title"]),
+                        int(raw.get("ns", 0)),
+                        int(raw.get("lastrevid", 0)),
+                    )
+        cached = cache.get_many(self._site_key, members)
+        stale = [
+            pid for pid, (_, _, rev) in members.items() if cached.get(pid, _NO_PAGE).revid != rev
+        ]
+        log.info(
+            "%d pages listed, %d unchanged in the cache, %d to fetch",
+            len(members),
+            len(members) - len(stale),
+            len(stale),
+        )
+        for start in range(0, len(stale), self.batch_size):
+            chunk = stale[start : start + self.batch_size]
+            fresh = list(self._generate(pageids="|".join(map(str, chunk))))
+            cache.put_many(self._site_key, fresh)
+            cached.update((p.pageid or 0, p) for p in fresh)
+        cache.mark_categories(self._site_key, categories)
+        for pageid in sorted(members, key=lambda pid: members[pid][0]):
+            page = cached.get(pageid)
+            if page is not None:
+                yield page
 
     def fetch_titles(self, titles: Iterable[str], *, follow_redirects: bool = False) -> FetchResult:
         """Fetch pages by title, a batch per request; missing titles are reported."""
@@ -570,8 +631,10 @@ class WikiSource:
                 yield page
 
     def close(self) -> None:
-        """Close the connection."""
+        """Close the connection and the cache."""
         self.client.close()
+        if self.cache is not None:
+            self.cache.close()
 
 
 def _page_text(raw: Mapping[str, Any]) -> PageText | None:

@@ -1,0 +1,199 @@
+"""The embedded revision cache that makes repeat reads of a live wiki incremental.
+
+One SQLite file (by default in the user's cache folder, from platformdirs)
+keeps, per wiki, the last fetched revision of each page: its id, title,
+timestamp and wikitext. A repeat read lists a category's members with their
+``lastrevid`` (one request for up to 5,000 pages as a bot) and fetches content
+only for the pages whose revision changed. The file is shared safely by
+several processes (WAL journal, busy timeout, short transactions). A file that
+is corrupt or was not written by wikisync is moved aside and rebuilt, with a
+warning: its content is never trusted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import platformdirs
+
+from wikisync.pages import PageText
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x77_6B_73_63  # "wksc": marks the file as wikisync's
+SCHEMA_VERSION = 1
+_BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pages (
+    site TEXT NOT NULL,
+    pageid INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    ns INTEGER NOT NULL,
+    revid INTEGER NOT NULL,
+    timestamp TEXT NOT NULL,
+    wikitext TEXT NOT NULL,
+    PRIMARY KEY (site, pageid)
+);
+CREATE TABLE IF NOT EXISTS categories (
+    site TEXT NOT NULL,
+    category TEXT NOT NULL,
+    read_at REAL NOT NULL,
+    PRIMARY KEY (site, category)
+);
+"""
+
+
+def default_cache_path() -> Path:
+    """Where the cache lives when ``cache`` is not configured."""
+    return Path(platformdirs.user_cache_dir("wikisync")) / "revisions.sqlite"
+
+
+class RevisionCache:
+    """Last-fetched revisions of pages, per wiki, in one SQLite file.
+
+    Args:
+        path: the SQLite file (created with its folder when absent).
+
+    Example:
+        >>> cache = RevisionCache(default_cache_path())
+        >>> cache.get_many("https://wiki.example.org/api.php", [12, 13])
+        {}
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._db = self._rebuild(str(exc))
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            app_id = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables and (app_id != APPLICATION_ID or version != SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(
+                    f"not a wikisync cache of format {SCHEMA_VERSION} "
+                    f"(application_id={app_id:#x}, user_version={version})"
+                )
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("integrity check failed")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if not tables:
+                # one script, one transaction: a second process waits, then finds it made
+                db.executescript(
+                    f"BEGIN IMMEDIATE; {_SCHEMA}"
+                    f"PRAGMA application_id = {APPLICATION_ID};"
+                    f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                )
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _rebuild(self, reason: str) -> sqlite3.Connection:
+        aside = self.path.with_name(f"{self.path.name}.broken-{int(time.time())}")
+        log.warning(
+            "revision cache %s is unusable (%s); moved it to %s and starting afresh",
+            self.path,
+            reason,
+            aside,
+        )
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(f"{self.path}{suffix}")
+            if part.exists():
+                part.replace(Path(f"{aside}{suffix}"))
+        return self._open()
+
+    def get_many(self, site: str, pageids: Iterable[int]) -> dict[int, PageText]:
+        """The cached pages among ``pageids``, by page id."""
+        ids = list(pageids)
+        found: dict[int, PageText] = {}
+        for start in range(0, len(ids), 900):  # SQLite's bound-parameter limit
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT pageid, title, ns, revid, timestamp, wikitext FROM pages "
+                f"WHERE site = ? AND pageid IN ({marks})",
+                [site, *chunk],
+            )
+            for pageid, title, ns, revid, timestamp, wikitext in rows:
+                found[pageid] = PageText(title, wikitext, revid, timestamp, ns, pageid)
+        return found
+
+    def put_many(self, site: str, pages: Iterable[PageText]) -> None:
+        """Store pages (replacing older revisions of the same page ids)."""
+        rows = [
+            (site, p.pageid, p.title, p.ns, p.revid, p.timestamp, p.wikitext)
+            for p in pages
+            if p.pageid is not None
+        ]
+        if not rows:
+            return
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO pages "
+                "(site, pageid, title, ns, revid, timestamp, wikitext) VALUES (?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def forget(self, site: str, pageids: Iterable[int]) -> None:
+        """Drop pages (deleted on the wiki)."""
+        with self._transaction():
+            self._db.executemany(
+                "DELETE FROM pages WHERE site = ? AND pageid = ?", [(site, i) for i in pageids]
+            )
+
+    def category_known(self, site: str, category: str) -> bool:
+        """True when this category was read through the cache before."""
+        row = self._db.execute(
+            "SELECT 1 FROM categories WHERE site = ? AND category = ?", (site, category)
+        ).fetchone()
+        return row is not None
+
+    def mark_categories(self, site: str, categories: Iterable[str]) -> None:
+        """Record that these categories were read completely just now."""
+        now = time.time()
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO categories (site, category, read_at) VALUES (?,?,?)",
+                [(site, c, now) for c in categories],
+            )
+
+    def stats(self, site: str) -> Mapping[str, int]:
+        """How many pages and categories are cached for a site."""
+        pages = self._db.execute("SELECT count(*) FROM pages WHERE site = ?", (site,)).fetchone()
+        cats = self._db.execute(
+            "SELECT count(*) FROM categories WHERE site = ?", (site,)
+        ).fetchone()
+        return {"pages": int(pages[0]), "categories": int(cats[0])}
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on error (short: the lock is shared)."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def __enter__(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self._db.execute("COMMIT" if kind is None else "ROLLBACK")
