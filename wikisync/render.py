@@ -1,0 +1,713 @@
+"""Index pages: render records into wikitext with Jinja2 page templates.
+
+:func:`render_index` feeds plain record dicts to a page template
+(``templates/*.wiki.j2``) and returns wikitext. The Jinja2 environment is made
+for wikitext: undefined names fail (``StrictUndefined``), blocks are trimmed,
+and every value printed with ``{{ … }}`` is escaped for wikitext by a
+``finalize`` hook (:func:`escape_wikitext`), so that no record can inject a
+link, category, template, table syntax, magic word, comment, marker or tag,
+nor start a list, heading or rule. Only a :class:`Wikitext` value (from the
+``wikitext`` and ``wikilink`` filters, or the ``join`` filter over such values)
+is printed as is. Filters give French dates (``date_fr``, ``date_span_fr``,
+``month_fr``), French collation (``sort_fr``) and event helpers (``upcoming``,
+``past``, ``undated``, ``group_by_year``, ``group_by_month``). Pure: the only
+files read are the page templates themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from wikisync.errors import RenderError
+
+__all__ = [
+    "Wikitext",
+    "escape_wikitext",
+    "format_date_fr",
+    "format_date_span_fr",
+    "format_month_fr",
+    "make_environment",
+    "make_wikilink",
+    "parse_date",
+    "render_index",
+    "sort_fr",
+    "sort_key_fr",
+]
+
+#: Suffix of page template files; a name given without it gets it appended.
+TEMPLATE_SUFFIX = ".wiki.j2"
+
+EN_DASH = "\u2013"
+MONTHS_FR = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+class Wikitext(str):
+    """Trusted wikitext: printed as is by page templates, never escaped.
+
+    Only the ``wikitext`` filter (the explicit opt-out), ``wikilink`` and the
+    ``join`` filter (over ``Wikitext`` items) make it. It is a plain ``str``
+    subclass on purpose: any string operation (``~``, ``replace``, Jinja's own
+    ``safe``/``escape``/``tojson``, which return HTML ``Markup``) gives a plain
+    ``str`` or a ``Markup`` again, which is escaped, so trust is never gained
+    by accident.
+    """
+
+    __slots__ = ()
+
+
+# -- escaping -----------------------------------------------------------------------
+
+# Characters that open or close wikitext syntax anywhere in a line: tags and
+# comments (<, >), links ([ ]), templates, parser functions and table syntax
+# ({ } |), template parameter names (=), signatures (~~~) and entities (&).
+_ENTITIES = {
+    "&": "&amp;",
+    "<": "&lt;",
+    ">": "&gt;",
+    "[": "&#91;",
+    "]": "&#93;",
+    "{": "&#123;",
+    "}": "&#125;",
+    "|": "&#124;",
+    "=": "&#61;",
+    "~": "&#126;",
+    "_": "&#95;",
+    "'": "&#39;",
+    ":": "&#58;",
+    "!": "&#33;",
+}
+# One pass over the text; context rules keep ordinary French text readable:
+# "_" only where it could form "__MAGICWORD__" (a run of two, or at either end,
+# next to template text), "'" only where it could form '' or ''' (the same),
+# ":" only right after an ASCII letter (the "http:", "mailto:" of a free
+# external link; "Horaires : 18h" stays as is), "!" only in "!!" (header cells).
+_ESCAPE_RE = re.compile(
+    r"[&<>\[\]{}|=~]"
+    r"|_(?=_)|^_|_$"
+    r"|'(?=')|^'|'$"
+    r"|(?<=[A-Za-z]):"
+    r"|!(?=!)"
+)
+# Characters that start block syntax at the beginning of a line: lists (* # ; :),
+# table header cells (!) and horizontal rules (----). A leading space (a <pre>
+# block) cannot happen: values are stripped.
+_LINE_START = frozenset("*#;:!-")
+# Line breaks and other whitespace become one space; no-break spaces stay.
+_WHITESPACE_RE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+# C0 controls and DEL: never valid in a page (DEL also opens parser strip markers).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def escape_wikitext(value: object) -> Wikitext:
+    """Escape one value so that it shows as plain text in any wikitext context.
+
+    The value is made single-line (runs of whitespace, newlines included,
+    become one space; no-break spaces are kept) and stripped; characters that
+    could open wikitext syntax become HTML entities, which MediaWiki shows as
+    the character itself. Entities are used for ``& < > [ ] { } | = ~``
+    everywhere, for ``_`` and ``'`` next to each other or at either end, for ``!!``, for
+    ``:`` right after an ASCII letter (free external links such as
+    ``http://…``), and for a leading ``* # ; : ! -``. MediaWiki's ISBN/RFC/PMID
+    magic links are off by default since 1.28 and are not escaped.
+
+    Non-string values: ``None`` is empty, booleans are ``oui``/``non``, dates
+    are French (:func:`format_date_fr`), lists and tuples are joined with
+    ``", "`` and a :class:`Wikitext` value is returned unchanged.
+
+    Args:
+        value: the value to print.
+
+    Returns:
+        The escaped text, as :class:`Wikitext`.
+
+    Example:
+        >>> escape_wikitext("}}[[Catégorie:Spam]]")
+        '&#125;&#125;&#91;&#91;Catégorie&#58;Spam&#93;&#93;'
+    """
+    if isinstance(value, Wikitext):
+        return value
+    if value is None:
+        return Wikitext("")
+    if isinstance(value, bool):
+        return Wikitext("oui" if value else "non")
+    if isinstance(value, dt.date) or _has_iso(value):
+        return escape_wikitext(format_date_fr(value))
+    if isinstance(value, list | tuple):
+        return _join_wikitext(value, ", ")
+    text = _CONTROL_RE.sub("", str(value))
+    text = _WHITESPACE_RE.sub(" ", text).strip(" ")
+    if not text:
+        return Wikitext("")
+    head = ""
+    if text[0] in _LINE_START:
+        head, text = f"&#{ord(text[0])};", text[1:]
+    return Wikitext(head + _escape_inline(text))
+
+
+def _escape_inline(text: str) -> str:
+    return _ESCAPE_RE.sub(lambda match: _ENTITIES[match.group()], text)
+
+
+def _join_wikitext(values: Iterable[object], separator: str) -> Wikitext:
+    # Items are escaped (Wikitext items stay) and empty ones dropped; the
+    # separator is escaped too but keeps its spaces.
+    items = [escape_wikitext(value) for value in values]
+    return Wikitext(_escape_inline(separator).join(item for item in items if item))
+
+
+def _filter_join(value: object, separator: str = ", ") -> Wikitext:
+    """The ``join`` filter: like Jinja's, but escaping items for wikitext.
+
+    ``None`` joins to ``""`` and a lone string is one item.
+    """
+    if value is None:
+        return Wikitext("")
+    if isinstance(value, str):
+        return escape_wikitext(value)
+    if not isinstance(value, Iterable):
+        raise TypeError(f"join expects a list, got {type(value).__name__}")
+    return _join_wikitext(value, separator)
+
+
+def _filter_wikitext(value: object) -> Wikitext:
+    """The explicit opt-out: print ``value`` as trusted wikitext."""
+    return Wikitext("" if value is None else str(value))
+
+
+def make_wikilink(title: object, label: object = None) -> Wikitext:
+    """Link to a page: ``[[Title]]`` or ``[[Title|label]]``.
+
+    The title is a real page title, so it is linked; characters that cannot be
+    in a title (``[ ] { } | < >``, ``~~~``) become entities, which makes such a
+    bad title show as text instead of breaking the page. A title with a colon
+    (``Catégorie:…``, ``Fichier:…``, an interwiki prefix) gets a leading colon
+    so that it is linked instead of categorising the page, embedding a file or
+    making an interlanguage link. The label is plain text and fully escaped;
+    a label that is empty or equal to the title is left out.
+
+    Args:
+        title: the page title.
+        label: the text to show, or ``None`` for the title.
+
+    Returns:
+        The link as :class:`Wikitext`, or ``""`` when the title is empty.
+
+    Example:
+        >>> make_wikilink("Catégorie:Evénement", "Événements")
+        '[[:Catégorie:Evénement|Événements]]'
+    """
+    if title is None:
+        return Wikitext("")
+    text = _WHITESPACE_RE.sub(" ", _CONTROL_RE.sub("", str(title))).strip(" ")
+    if not text:
+        return Wikitext("")
+    target = _ESCAPE_RE.sub(
+        lambda match: match.group() if match.group() == ":" else _ENTITIES[match.group()], text
+    )
+    if ":" in text or text.startswith("/"):
+        target = ":" + target
+    shown = escape_wikitext(label)
+    if not shown or str(label).strip() == text:
+        return Wikitext(f"[[{target}]]")
+    return Wikitext(f"[[{target}|{shown}]]")
+
+
+def _finalize(value: object) -> str:
+    # Every {{ … }} goes through here: escaped unless trusted Wikitext.
+    return escape_wikitext(value)
+
+
+# -- French dates ---------------------------------------------------------------------
+
+_ISO_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+_ISO_YEAR_RE = re.compile(r"\d{4}")
+
+
+def _has_iso(value: object) -> bool:
+    # Duck-typed DateValue (wikisync.values) and similar: anything with .iso().
+    return not isinstance(value, str) and callable(getattr(value, "iso", None))
+
+
+def parse_date(value: object) -> tuple[dt.date, str] | None:
+    """Read a date as records carry it, with its precision.
+
+    Accepts ``date``/``datetime`` objects, objects with an ``iso()`` method
+    (``wikisync.values.DateValue``) and ISO strings: ``"2018-07-03"``,
+    ``"2023-07"`` (month precision), ``"2023"`` (year precision),
+    ``"2024-03-05T18:30:00"`` (with or without a UTC offset; the time is
+    dropped).
+
+    Args:
+        value: the value; ``None`` or a blank string mean no date.
+
+    Returns:
+        ``(first day covered, precision)`` with precision ``"day"``,
+        ``"month"`` or ``"year"``; ``None`` for no date.
+
+    Raises:
+        ValueError: the value is not a date in one of these forms.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    if _has_iso(value):
+        value = value.iso()  # type: ignore[attr-defined]
+    if not isinstance(value, str):
+        raise ValueError(f"expected a date, got {value!r}")
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        if _ISO_YEAR_RE.fullmatch(text):
+            return dt.date(int(text), 1, 1), "year"
+        match = _ISO_MONTH_RE.fullmatch(text)
+        if match:
+            return dt.date(int(match[1]), int(match[2]), 1), "month"
+        if len(text) == 10:
+            return dt.date.fromisoformat(text), "day"
+        return dt.datetime.fromisoformat(text).date(), "day"
+    except ValueError:
+        raise ValueError(
+            f"expected an ISO date (2018-07-03, 2023-07, 2024-03-05T18:30:00), got {value!r}"
+        ) from None
+
+
+def _require_date(record: object, field: str) -> tuple[dt.date, str] | None:
+    try:
+        return parse_date(_get_field(record, field))
+    except ValueError as exc:
+        title = _get_field(record, "title")
+        raise _ValueProblem(f'record "{title}", field "{field}": {exc}') from None
+
+
+def _day_fr(day: int) -> str:
+    return "1er" if day == 1 else str(day)
+
+
+def format_date_fr(value: object) -> str:
+    """A date in French long form, at the precision it was written with.
+
+    Example:
+        >>> format_date_fr("2018-07-03"), format_date_fr("2019-05-01")
+        ('3 juillet 2018', '1er mai 2019')
+        >>> format_date_fr("2023-07"), format_date_fr(None)
+        ('juillet 2023', '')
+
+    Raises:
+        ValueError: not a date (see :func:`parse_date`).
+    """
+    parsed = parse_date(value)
+    if parsed is None:
+        return ""
+    date, precision = parsed
+    if precision == "year":
+        return str(date.year)
+    month = MONTHS_FR[date.month - 1]
+    if precision == "month":
+        return f"{month} {date.year}"
+    return f"{_day_fr(date.day)} {month} {date.year}"
+
+
+def format_month_fr(value: object) -> str:
+    """The month of a date as a heading: ``"Juillet 2023"``.
+
+    Raises:
+        ValueError: not a date, or a date of year precision.
+    """
+    parsed = parse_date(value)
+    if parsed is None:
+        return ""
+    date, precision = parsed
+    if precision == "year":
+        raise ValueError(f"expected a date with a month, got {value!r}")
+    return f"{MONTHS_FR[date.month - 1].capitalize()} {date.year}"
+
+
+def format_date_span_fr(start: object, end: object = None) -> str:
+    """The dates of an event: one date, or "du … au …" sharing month and year where it can.
+
+    Example:
+        >>> format_date_span_fr("2018-07-03"), format_date_span_fr("2018-07-01", "2018-07-05")
+        ('3 juillet 2018', 'du 1er au 5 juillet 2018')
+        >>> format_date_span_fr("2018-06-30", "2018-07-01")
+        'du 30 juin au 1er juillet 2018'
+
+    Raises:
+        ValueError: a value is not a date.
+    """
+    first, last = parse_date(start), parse_date(end)
+    if first is None or last is None or first == last:
+        return format_date_fr(start if first is not None else end)
+    (a, a_precision), (b, b_precision) = first, last
+    if a_precision != "day" or b_precision != "day":
+        return f"{format_date_fr(start)} {EN_DASH} {format_date_fr(end)}"
+    if a.year != b.year:
+        return f"du {format_date_fr(start)} au {format_date_fr(end)}"
+    if a.month != b.month:
+        return f"du {_day_fr(a.day)} {MONTHS_FR[a.month - 1]} au {format_date_fr(end)}"
+    return f"du {_day_fr(a.day)} au {format_date_fr(end)}"
+
+
+class _ValueProblem(ValueError):
+    """Bad data met by a filter; render_index reports it with the template line."""
+
+
+def _date_filter(format_value: Callable[..., str]) -> Callable[..., str]:
+    def run(*values: object) -> str:
+        try:
+            return format_value(*values)
+        except ValueError as exc:
+            raise _ValueProblem(str(exc)) from None
+
+    run.__doc__ = format_value.__doc__
+    return run
+
+
+# -- French collation ---------------------------------------------------------------
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+def sort_key_fr(text: str) -> tuple[str, str]:
+    """Sort key for French collation without ICU.
+
+    Compares first ignoring case, accents (``É`` with ``E``, ``œ`` as
+    ``oe``) and runs of whitespace, then by the exact string to break ties.
+    """
+    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    base = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return base.casefold().translate(_LIGATURES), text
+
+
+def _get_field(item: object, field: str) -> object:
+    if isinstance(item, Mapping):
+        return item.get(field)
+    return getattr(item, field, None)
+
+
+def sort_fr(items: Iterable[Any], *fields: str, reverse: bool = False) -> list[Any]:
+    """Sort in French order (:func:`sort_key_fr`); the ``sort_fr`` filter.
+
+    Args:
+        items: strings, or records when fields are given.
+        *fields: sort records by the first of these fields that is not empty
+            (``sort_fr("name", "title")``: by name, else by title).
+        reverse: sort in reverse order.
+
+    Returns:
+        A new list; items without a value sort last.
+
+    Example:
+        >>> sort_fr(["étude", "Zèbre", "Eau", "abri"])
+        ['abri', 'Eau', 'étude', 'Zèbre']
+    """
+
+    def key(item: Any) -> tuple[bool, tuple[str, str]]:
+        if not fields:
+            return False, sort_key_fr(str(item))
+        for field in fields:
+            value = _get_field(item, field)
+            if value not in (None, ""):
+                return False, sort_key_fr(str(value))
+        return True, ("", "")
+
+    ordered = sorted(items, key=key)
+    if reverse:
+        valued = [item for item in ordered if not key(item)[0]]
+        return valued[::-1] + [item for item in ordered if key(item)[0]]
+    return ordered
+
+
+# -- events ---------------------------------------------------------------------------
+
+
+def _last_day(parsed: tuple[dt.date, str]) -> dt.date:
+    date, precision = parsed
+    if precision == "year":
+        return dt.date(date.year, 12, 31)
+    if precision == "month":
+        following = dt.date(date.year + date.month // 12, date.month % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return date
+
+
+def _event_dates(record: Mapping[str, Any], start: str, end: str) -> tuple[dt.date, dt.date] | None:
+    first = _require_date(record, start)
+    if first is None:
+        return None
+    last = _require_date(record, end)
+    return first[0], _last_day(last or first)
+
+
+def _title_key(record: Mapping[str, Any]) -> tuple[str, str]:
+    return sort_key_fr(str(_get_field(record, "title") or ""))
+
+
+def upcoming(
+    records: Iterable[Mapping[str, Any]],
+    today: dt.date,
+    start: str = "startDate",
+    end: str = "endDate",
+) -> list[Mapping[str, Any]]:
+    """Events not over by ``today``, soonest first; the ``upcoming`` filter.
+
+    An event is upcoming when its end date, or its start date when it has no
+    end, is ``today`` or later. A month-precision date counts until the
+    month's last day. Events without a start date are left to ``undated``.
+    """
+    dated = [(record, _event_dates(record, start, end)) for record in records]
+    kept = [(record, dates) for record, dates in dated if dates and dates[1] >= today]
+    kept.sort(key=lambda pair: (pair[1][0], _title_key(pair[0])))
+    return [record for record, _ in kept]
+
+
+def past(
+    records: Iterable[Mapping[str, Any]],
+    today: dt.date,
+    start: str = "startDate",
+    end: str = "endDate",
+) -> list[Mapping[str, Any]]:
+    """Events over before ``today``, latest first (ties by title); the ``past`` filter."""
+    dated = [(record, _event_dates(record, start, end)) for record in records]
+    kept = [(record, dates) for record, dates in dated if dates and dates[1] < today]
+    kept.sort(key=lambda pair: _title_key(pair[0]))
+    kept.sort(key=lambda pair: pair[1][0], reverse=True)
+    return [record for record, _ in kept]
+
+
+def undated(
+    records: Iterable[Mapping[str, Any]], start: str = "startDate"
+) -> list[Mapping[str, Any]]:
+    """Records without a start date, by title; the ``undated`` filter."""
+    kept = [record for record in records if _require_date(record, start) is None]
+    return sorted(kept, key=_title_key)
+
+
+def _group_by(
+    records: Iterable[Mapping[str, Any]], field: str, bucket: Callable[[dt.date], Any]
+) -> list[tuple[Any, list[Mapping[str, Any]]]]:
+    groups: list[tuple[Any, list[Mapping[str, Any]]]] = []
+    for record in records:
+        parsed = _require_date(record, field)
+        if parsed is None:
+            title = _get_field(record, "title")
+            raise _ValueProblem(f'record "{title}" has no {field}')
+        key = bucket(parsed[0])
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(record)
+        else:
+            groups.append((key, [record]))
+    return groups
+
+
+def group_by_year(
+    records: Iterable[Mapping[str, Any]], field: str = "startDate"
+) -> list[tuple[int, list[Mapping[str, Any]]]]:
+    """Runs of records with the same year, in the given order: ``[(2024, [...]), …]``."""
+    return _group_by(records, field, lambda date: date.year)
+
+
+def group_by_month(
+    records: Iterable[Mapping[str, Any]], field: str = "startDate"
+) -> list[tuple[dt.date, list[Mapping[str, Any]]]]:
+    """Runs of records with the same month, in the given order.
+
+    Each group's key is the month's first day, for ``month_fr``.
+    """
+    return _group_by(records, field, lambda date: date.replace(day=1))
+
+
+# -- environment and rendering --------------------------------------------------------
+
+
+class _TraversableLoader(jinja2.BaseLoader):
+    """Load templates from an importlib.resources folder (works inside a zip too)."""
+
+    def __init__(self, root: Traversable) -> None:
+        self.root = root
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        path = self.root
+        for part in template.split("/"):
+            if part in ("", ".", ".."):
+                raise jinja2.TemplateNotFound(template)
+            path = path / part
+        if not path.is_file():
+            raise jinja2.TemplateNotFound(template)
+        return path.read_text(encoding="utf-8"), str(path), lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir() if p.name.endswith(TEMPLATE_SUFFIX))
+
+
+def builtin_templates() -> Traversable:
+    """The folder of the page templates shipped with wikisync.
+
+    In a wheel the folder is ``wikisync/templates``; in a source checkout or
+    an editable install it is ``templates/`` beside the package.
+    """
+    try:
+        packaged = resources.files("wikisync") / "templates"
+        if packaged.is_dir():
+            return packaged
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
+        pass
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+_FILTERS: dict[str, Callable[..., Any]] = {
+    "wikitext": _filter_wikitext,
+    "wikilink": make_wikilink,
+    "join": _filter_join,
+    "e": escape_wikitext,
+    "escape": escape_wikitext,
+    "date_fr": _date_filter(format_date_fr),
+    "date_span_fr": _date_filter(format_date_span_fr),
+    "month_fr": _date_filter(format_month_fr),
+    "sort_fr": sort_fr,
+    "upcoming": upcoming,
+    "past": past,
+    "undated": undated,
+    "group_by_year": group_by_year,
+    "group_by_month": group_by_month,
+}
+
+
+def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
+    """The Jinja2 environment for page templates.
+
+    ``StrictUndefined``, ``autoescape=False`` (the output is wikitext, not
+    HTML) with every printed value escaped by :func:`escape_wikitext`,
+    ``keep_trailing_newline``, ``trim_blocks`` and ``lstrip_blocks``, and the
+    filters of this module: ``wikitext`` (trusted wikitext, not escaped),
+    ``wikilink``, ``join``, ``date_fr``, ``date_span_fr``, ``month_fr``,
+    ``sort_fr``, ``upcoming``, ``past``, ``undated``, ``group_by_year``,
+    ``group_by_month``. ``e``/``escape`` escape for wikitext instead of HTML.
+
+    Args:
+        template_dirs: folders searched before the shipped templates.
+
+    Returns:
+        A new environment.
+    """
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(d) for d in template_dirs])]
+    loaders.append(_TraversableLoader(builtin_templates()))
+    environment = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=_finalize,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    environment.filters.update(_FILTERS)
+    return environment
+
+
+@lru_cache(maxsize=8)
+def _cached_environment(template_dirs: tuple[str, ...]) -> jinja2.Environment:
+    return make_environment(template_dirs)
+
+
+def _template_line(exc: BaseException, filename: str | None) -> int | None:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.lineno
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if filename is not None and frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+def render_index(
+    records: Sequence[Mapping[str, Any]],
+    page_template: str,
+    *,
+    today: dt.date,
+    extra: Mapping[str, Any] | None = None,
+    template_dirs: Sequence[str | Path] = (),
+) -> str:
+    """Render records into wikitext with a page template.
+
+    The template sees ``records`` (a list of the record dicts, in the given
+    order), ``today`` and each key of ``extra`` as a variable.
+
+    Args:
+        records: plain record dicts (``{"title": …, "startDate": …}``); a
+            field a template reads must be present, ``None`` when empty.
+        page_template: a template file name (``"events.wiki.j2"``); a name
+            without suffix gets ``.wiki.j2`` (``"events"``).
+        today: the date that splits upcoming from past events.
+        extra: more variables for the template.
+        template_dirs: folders searched before the shipped templates.
+
+    Returns:
+        The wikitext.
+
+    Raises:
+        RenderError: unknown template, syntax error, undefined variable or
+            bad value, naming the template and line.
+        ValueError: ``extra`` redefines ``records`` or ``today``.
+
+    Example:
+        >>> commun = {"title": "Covoiturage", "shortDescription": None, "Theme": ["Partage"]}
+        >>> print(render_index([commun], "communs", today=dt.date(2024, 1, 1)))
+        {| class="wikitable sortable"
+        ! Commun !! Description !! Thèmes
+        |-
+        | [[Covoiturage]] ||  || Partage
+        |}
+        <BLANKLINE>
+    """
+    variables: dict[str, Any] = dict(extra or {})
+    clash = {"records", "today"} & variables.keys()
+    if clash:
+        raise ValueError(f"extra may not redefine {', '.join(sorted(clash))}")
+    if isinstance(today, dt.datetime):
+        today = today.date()
+    variables.update(records=list(records), today=today)
+    name = page_template if page_template.endswith(".j2") else page_template + TEMPLATE_SUFFIX
+    environment = _cached_environment(tuple(str(d) for d in template_dirs))
+    filename: str | None = None
+    try:
+        template = environment.get_template(name)
+        filename = template.filename
+        return template.render(variables)
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f'Page template "{name}" not found') from exc
+    except (jinja2.TemplateError, ValueError, TypeError) as exc:
+        line = _template_line(exc, filename)
+        where = f'Page template "{name}"' + (f", line {line}" if line else "")
+        message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)
+        raise RenderError(f"{where}: {message}") from exc
