@@ -1,0 +1,251 @@
+"""Title <-> file name mapping of the mirror folder (pure)."""
+
+# ruff: noqa: RUF001  (typographic apostrophes and dashes are part of the titles under test)
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
+
+import pytest
+
+from wikisync.filenames import (
+    MAIN_FOLDER,
+    MAX_NAME_BYTES,
+    case_mask,
+    folder_name,
+    is_shortened,
+    namespace_of_folder,
+    path_to_title,
+    title_to_path,
+)
+from wikisync.pages import FRENCH, Namespace, Namespaces
+
+WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
+WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{p}{d}" for p in ("com", "lpt") for d in "0123456789¹²³"
+}
+
+# Characters MediaWiki allows in titles ($wgLegalTitleChars), beyond letters and digits.
+TITLE_PUNCTUATION = " %!\"$&'()*,-./:;=?@\\^`~+"
+TITLE_EXTRA = "’·«»–—…éèêëàâäîïôöûüùçœæÉÈÊÀÂÎÔÛÇŒÆßñÑ€°²日本語ЖжΣσς😀\u00a0"
+
+
+def generated_titles(count: int, seed: int = 2024) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = (
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+        + TITLE_PUNCTUATION * 2
+        + TITLE_EXTRA
+    )
+    titles: set[str] = set()
+    while len(titles) < count:
+        length = rng.choice([1, 2, 3, 8, 20, 40, 90, 250])
+        raw = "".join(rng.choice(alphabet) for _ in range(length))
+        if rng.random() < 0.3:
+            raw = rng.choice(["Catégorie:", "Modèle:", "Discussion:", "Fichier:", "Aide:"]) + raw
+        title = FRENCH.normalize(raw)
+        if FRENCH.split(title)[1]:
+            titles.add(title)
+    return sorted(titles)
+
+
+TITLES = generated_titles(3000)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Accueil", "_main/Accueil.wiki"),
+        ("Catégorie:Evénement", "Catégorie/Evénement.wiki"),
+        ("Modèle:Event", "Modèle/Event.wiki"),
+        ("Atelier vélo à Lyon", "_main/Atelier vélo à Lyon~35s.wiki"),
+        ("L’atelier d'été · 2024", "_main/L’atelier d'été · 2024.wiki"),
+        ("Projets/covoiturage", "_main/Projets%2Fcovoiturage.wiki"),
+        ("Covoiturage: bilan", "_main/Covoiturage%3A bilan.wiki"),
+        ("Qui ? quoi ! 100 %", "_main/Qui %3F quoi ! 100 %25.wiki"),
+        ('Le "vélo" <grand> | petit*', "_main/Le %22vélo%22 %3Cgrand%3E %7C petit%2A.wiki"),
+        ("A\\b", "_main/A%5Cb.wiki"),
+        ("Tilde~ici", "_main/Tilde%7Eici.wiki"),
+        ("La Rochelle", "_main/La Rochelle~4.wiki"),
+        ("La rochelle", "_main/La rochelle.wiki"),
+        ("Journée FabMob", "_main/Journée FabMob~w0.wiki"),
+        ("Inc.", "_main/Inc..wiki"),
+        (".htaccess", "_main/%2Ehtaccess~1.wiki"),
+        ("Nul", "_main/Nu%6C.wiki"),
+        ("Aux", "_main/Au%78.wiki"),
+        ("Con.txt", "_main/Co%6E.txt.wiki"),
+        ("Com1", "_main/Com%31.wiki"),
+        ("Lpt9.doc", "_main/Lpt%39.doc.wiki"),
+        ("Aux armes", "_main/Aux armes.wiki"),
+        ("Console", "_main/Console.wiki"),
+    ],
+)
+def test_title_to_path_examples(title: str, expected: str) -> None:
+    path = title_to_path(title, FRENCH)
+    assert path == PurePosixPath(expected)
+    assert path_to_title(path, FRENCH) == title
+
+
+@pytest.mark.parametrize("title", TITLES[:: len(TITLES) // 300])
+def test_path_to_title_inverts_title_to_path_sample(title: str) -> None:
+    path = title_to_path(title, FRENCH)
+    expected = None if is_shortened(path.name) else title
+    assert path_to_title(path, FRENCH) == expected
+
+
+def test_path_to_title_inverts_title_to_path_for_all_generated_titles() -> None:
+    shortened = 0
+    for title in TITLES:
+        path = title_to_path(title, FRENCH)
+        if is_shortened(path.name):
+            shortened += 1
+            assert path_to_title(path, FRENCH) is None
+        else:
+            assert path_to_title(path, FRENCH) == title, path
+    assert 0 < shortened < len(TITLES) // 2
+
+
+def test_title_to_path_names_are_portable() -> None:
+    for title in TITLES:
+        path = title_to_path(title, FRENCH)
+        for part in path.parts:
+            assert not set(part) & WINDOWS_FORBIDDEN, part
+            assert not any(0x7F <= ord(c) <= 0x9F for c in part), part
+            assert part[-1] not in ". ", part
+            assert not part.startswith((".", " ")), part
+            assert part.split(".")[0].rstrip(" ").casefold() not in WINDOWS_RESERVED, part
+            assert len(part.encode("utf-8")) <= MAX_NAME_BYTES, part
+            assert len(unicodedata.normalize("NFD", part).encode("utf-16-le")) // 2 <= 255
+        assert path.suffix == ".wiki"
+
+
+def test_title_to_path_is_injective_even_ignoring_case() -> None:
+    rng = random.Random(7)
+    titles = set(TITLES)
+    for title in TITLES[:1000]:
+        ns, rest = FRENCH.split(title)
+        flipped = "".join(c.swapcase() if rng.random() < 0.3 else c for c in rest)
+        titles.add(FRENCH.normalize(FRENCH.join(ns, flipped)))
+    folded = {str(title_to_path(t, FRENCH)).casefold() for t in titles}
+    assert len(folded) == len(titles)
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [
+        ["La Rochelle", "La rochelle", "La ROCHELLE", "LA ROCHELLE", "La RocheLLe"],
+        ["Journée FabMob", "Journée fabmob", "Journée Fabmob", "Journée fabMob"],
+        ["Écoles", "ÉCOLES", "ÉcoleS"],
+        ["Straße", "STRAẞE"],
+    ],
+)
+def test_title_to_path_keeps_case_variants_apart(variants: list[str]) -> None:
+    names = [title_to_path(v, FRENCH).name for v in variants]
+    assert len({name.casefold() for name in names}) == len(variants)
+    assert [path_to_title(title_to_path(v, FRENCH), FRENCH) for v in variants] == variants
+
+
+def test_title_to_path_keeps_case_variants_apart_in_case_sensitive_namespace() -> None:
+    namespaces = Namespaces.from_list(
+        [Namespace(0, "", first_letter_case=False), Namespace(14, "Catégorie", "Category")]
+    )
+    variants = ["iPhone", "IPhone", "iphone", "Iphone"]
+    paths = [title_to_path(v, namespaces) for v in variants]
+    assert len({str(p).casefold() for p in paths}) == 4
+    assert [path_to_title(p, namespaces) for p in paths] == variants
+
+
+def test_case_mask_ignores_uncased_characters() -> None:
+    assert case_mask("2024 Rencontre") == 0
+    assert case_mask("2024 rencontre") == 1
+    assert case_mask("Été 2024") == 0
+    assert case_mask("Vélo ABC") == 0b111 << 4
+
+
+def test_path_to_title_reads_nfd_names_from_macos() -> None:
+    path = title_to_path("Catégorie:Evénement à Besançon", FRENCH)
+    nfd = PurePosixPath(unicodedata.normalize("NFD", str(path)))
+    assert str(nfd) != str(path)
+    assert path_to_title(nfd, FRENCH) == "Catégorie:Evénement à Besançon"
+
+
+def test_path_to_title_accepts_windows_paths() -> None:
+    assert path_to_title(PureWindowsPath("Modèle\\Event.wiki"), FRENCH) == "Modèle:Event"
+
+
+def test_title_to_path_shortens_long_names_with_a_hash() -> None:
+    base = "Très long titre d’atelier sur la mobilité " * 6
+    one, two = base + "A", base + "B"
+    path_one, path_two = title_to_path(one, FRENCH), title_to_path(two, FRENCH)
+    assert path_one != path_two
+    for path in (path_one, path_two):
+        assert is_shortened(path.name)
+        assert len(path.name.encode("utf-8")) <= MAX_NAME_BYTES
+        assert path.name.startswith("Très long titre")
+        assert path_to_title(path, FRENCH) is None
+
+
+def test_title_to_path_does_not_cut_inside_an_escape() -> None:
+    title = "x" + "/" * 200
+    name = title_to_path(title, FRENCH).name
+    stem = name.split("~~")[0]
+    assert stem.count("%") * 3 == len(stem) - 1
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("_main/accueil.wiki", "Accueil"),
+        ("_main/La Rochelle.wiki", "La Rochelle"),
+        ("_main/La Rochelle~zz.wiki", "La Rochelle"),
+        ("Category/Evénement.wiki", "Catégorie:Evénement"),
+        ("catégorie/evénement.wiki", "Catégorie:Evénement"),
+        ("Accueil.wiki", "Accueil"),
+        ("Catégorie%3AEvénement.wiki", "Catégorie:Evénement"),
+        ("_main/100%.wiki", "100%"),
+        ("_main/Atelier_vélo.wiki", "Atelier vélo"),
+    ],
+)
+def test_path_to_title_is_lenient_with_hand_made_names(path: str, title: str) -> None:
+    assert path_to_title(path, FRENCH) == title
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "README.md",
+        "_main/Accueil.txt",
+        "_main/sous/Accueil.wiki",
+        "Inconnu/Accueil.wiki",
+        "_main/.cache.wiki",
+        "_main/%FF%FE.wiki",
+        "_main/Catégorie%3AEvénement.wiki",
+        "_main/Long titre~~0123456789ab.wiki",
+        "_main/.wiki",
+    ],
+)
+def test_path_to_title_returns_none_for_what_is_not_a_page_name(path: str) -> None:
+    assert path_to_title(path, FRENCH) is None
+
+
+def test_folder_names_never_collide() -> None:
+    folders = [folder_name(ns, FRENCH) for ns in FRENCH.by_id]
+    assert len({f.casefold() for f in folders}) == len(folders)
+    assert folder_name(0, FRENCH) == MAIN_FOLDER
+    assert all(namespace_of_folder(folder_name(ns, FRENCH), FRENCH) == ns for ns in FRENCH.by_id)
+
+
+def test_folder_name_escapes_awkward_namespace_names() -> None:
+    namespaces = Namespaces.from_list(
+        [Namespace(0, ""), Namespace(100, "Projet."), Namespace(102, "Con")]
+    )
+    assert folder_name(100, namespaces) == "Projet%2E"
+    assert folder_name(102, namespaces) == "Co%6E"
+    assert path_to_title("Co%6E/Vélo.wiki", namespaces) == "Con:Vélo"
+
+
+def test_title_to_path_rejects_an_empty_title() -> None:
+    with pytest.raises(ValueError, match="empty"):
+        title_to_path("Catégorie:", FRENCH)

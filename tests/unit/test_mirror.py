@@ -1,0 +1,531 @@
+"""The mirror folder: reading it as a source and writing it atomically."""
+
+# ruff: noqa: RUF001  (typographic apostrophes are part of the realistic French text)
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wikisync.errors import LockError, SourceError
+from wikisync.filenames import title_to_path
+from wikisync.pages import CATEGORY_NS, FRENCH, PageText
+from wikisync.sources import mirror
+from wikisync.sources.base import Source
+from wikisync.sources.mirror import (
+    INDEX_FILE,
+    METADATA_FILE,
+    MirrorWriter,
+    find_category_links,
+    find_redirect_target,
+    init_mirror,
+    open_mirror,
+    remove_page,
+    write_page,
+)
+
+SITE = "https://wiki.example.org/"
+
+EVENT = PageText(
+    "Atelier covoiturage à Nantes",
+    "{{Event\n|startDate=2024-03-14\n|place=Nantes\n}}\nUn atelier entre voisins.\n"
+    "[[Catégorie:Evénement]]",
+    205,
+    "2024-03-02T14:00:00Z",
+    0,
+    20,
+)
+WEBINAR = PageText(
+    "Webinaire logistique urbaine",
+    "{{Event|startDate=2024-04-18|type=Webinaire}}\nLivraisons à vélo.\n[[Catégorie:Webinaire]]",
+    210,
+    "2024-04-11T08:30:00Z",
+    0,
+    21,
+)
+MEETUP = PageText(
+    "Rencontre FabMob",
+    "{{Event|startDate=2024-06-06}}\nVoir aussi [[:Catégorie:Evénement]].",
+    220,
+    "2024-05-01T12:00:00Z",
+    0,
+    22,
+)
+SUBCATEGORY = PageText(
+    "Catégorie:Webinaire", "Événements en ligne.\n[[Catégorie:Evénement]]", 101, "", 14, 11
+)
+CYCLE_A = PageText("Catégorie:Mobilité active", "[[Catégorie:Vélo]]", 500, "", 14, 50)
+CYCLE_B = PageText("Catégorie:Vélo", "[[Catégorie:Mobilité active]]", 510, "", 14, 51)
+BIKE_SCHOOL = PageText("Vélo-école de Rennes", "Rouler en ville. [[category:vélo]]", 520, "", 0, 52)
+COMMUTE = PageText(
+    "Covoiturage quotidien", "Au travail. [[Catégorie:Mobilité active]]", 410, "", 0, 41
+)
+REDIRECT = PageText("Covoiturage", "#REDIRECTION [[Covoiturage quotidien]]", 400, "", 0, 40)
+
+
+@pytest.fixture
+def mirror_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "miroir"
+    init_mirror(root, site=SITE, namespaces=FRENCH)
+    with MirrorWriter(root) as writer:
+        writer.write_page(EVENT, categories=["Catégorie:Evénement"])
+        writer.write_page(WEBINAR, categories=["Webinaire"])
+        # The template adds Evénement: only the wiki's category list knows it.
+        writer.write_page(MEETUP, categories=["Catégorie:Evénement"])
+        writer.write_page(SUBCATEGORY, categories=["Catégorie:Evénement"])
+        for page in (CYCLE_A, CYCLE_B, BIKE_SCHOOL, COMMUTE, REDIRECT):
+            writer.write_page(page, categories=find_category_links(page.wikitext, FRENCH))
+    return root
+
+
+def read_index(root: Path) -> list[dict[str, object]]:
+    lines = (root / INDEX_FILE).read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def page_file(root: Path, title: str) -> Path:
+    return root / title_to_path(title, FRENCH)
+
+
+def all_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_open_mirror_is_a_source(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    assert isinstance(source, Source)
+    assert source.location == str(mirror_dir)
+    assert source.site == SITE
+    assert source.namespaces == FRENCH
+
+
+def test_write_page_round_trips_through_open_mirror(mirror_dir: Path) -> None:
+    result = open_mirror(mirror_dir).fetch_titles(["atelier covoiturage à Nantes"])
+    assert result.pages == [EVENT]
+    assert result.missing == []
+
+
+@pytest.mark.parametrize(
+    "wikitext", ["", "une ligne", "deux\nlignes\n", "fin avec espaces  \n\n", "é\u00a0’\t«»"]
+)
+def test_write_page_keeps_text_byte_for_byte(tmp_path: Path, wikitext: str) -> None:
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    write_page(tmp_path, PageText("Essai", wikitext, 3), categories=[])
+    assert open_mirror(tmp_path).fetch_titles(["Essai"]).pages[0].wikitext == wikitext
+    assert open_mirror(tmp_path).base_text("Essai") == wikitext
+
+
+def test_write_page_writes_layout_and_metadata(mirror_dir: Path) -> None:
+    assert (page_file(mirror_dir, EVENT.title)).read_text(encoding="utf-8") == EVENT.wikitext + "\n"
+    assert (mirror_dir / "Catégorie" / "Webinaire.wiki").is_file()
+    base = mirror_dir / ".wikisync" / "base" / title_to_path(EVENT.title, FRENCH)
+    assert base.read_text(encoding="utf-8") == EVENT.wikitext
+    assert (mirror_dir / ".wikisync" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    index = read_index(mirror_dir)
+    titles = [str(line["title"]) for line in index]
+    assert titles == sorted(titles)
+    first = next(line for line in index if line["title"] == EVENT.title)
+    assert first == {
+        "title": EVENT.title,
+        "file": "_main/Atelier covoiturage à Nantes~b8jk.wiki",
+        "ns": 0,
+        "pageid": 20,
+        "revid": 205,
+        "timestamp": "2024-03-02T14:00:00Z",
+        "categories": ["Catégorie:Evénement"],
+        "sha1": first["sha1"],
+    }
+    webinar = next(line for line in index if line["title"] == WEBINAR.title)
+    assert webinar["categories"] == ["Catégorie:Webinaire"]
+    settings = json.loads((mirror_dir / METADATA_FILE).read_text(encoding="utf-8"))
+    assert settings["format"] == 1
+    assert settings["site"] == SITE
+    assert {"id": 14, "name": "Catégorie", "canonical": "Category", "aliases": [],
+            "case": "first-letter"} in settings["namespaces"]  # fmt: skip
+
+
+def test_metadata_lists_exactly_the_files_written(mirror_dir: Path) -> None:
+    index = read_index(mirror_dir)
+    for line in index:
+        assert (mirror_dir / str(line["file"])).is_file()
+        assert (mirror_dir / ".wikisync" / "base" / str(line["file"])).is_file()
+    pages = sorted(p.relative_to(mirror_dir).as_posix() for p in mirror_dir.glob("*/*.wiki"))
+    assert pages == sorted(str(line["file"]) for line in index)
+
+
+def test_write_leaves_no_temporary_files(mirror_dir: Path) -> None:
+    write_page(mirror_dir, EVENT, categories=["Evénement"])
+    remove_page(mirror_dir, WEBINAR.title)
+    leftovers = [p for p in all_files(mirror_dir) if p.name.startswith(".wikisync-")]
+    assert leftovers == []
+    assert not (mirror_dir / ".wikisync" / "journal.jsonl").exists()
+
+
+def test_write_failure_leaves_old_file_and_no_temporary(
+    mirror_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disque plein")
+
+    before = (page_file(mirror_dir, EVENT.title)).read_bytes()
+    monkeypatch.setattr(mirror.os, "replace", broken_replace)
+    changed = PageText(EVENT.title, "nouveau texte", 999)
+    with pytest.raises(OSError, match="disque plein"):
+        write_page(mirror_dir, changed)
+    monkeypatch.undo()
+    assert (page_file(mirror_dir, EVENT.title)).read_bytes() == before
+    assert [p for p in all_files(mirror_dir) if p.name.startswith(".wikisync-")] == []
+    assert open_mirror(mirror_dir).fetch_titles([EVENT.title]).pages == [EVENT]
+
+
+def test_mirror_writer_flushes_the_index_once_per_batch(tmp_path: Path) -> None:
+    init_mirror(tmp_path, site=SITE, namespaces=FRENCH)
+    with MirrorWriter(tmp_path, durable=False) as writer:
+        for number in range(2000):
+            writer.write_page(
+                PageText(f"Atelier numéro {number}", f"Texte {number}\n[[Catégorie:Atelier]]", 1),
+                categories=["Atelier"],
+            )
+            if number == 1000:
+                # pages.jsonl is untouched mid-batch; readers see the journal.
+                assert (tmp_path / INDEX_FILE).read_text(encoding="utf-8") == ""
+                assert len(open_mirror(tmp_path).entries()) == 1001
+    assert len(read_index(tmp_path)) == 2000
+    assert len(open_mirror(tmp_path).list_category("Atelier")) == 2000
+
+
+def test_mirror_writer_keeps_pages_written_before_an_error(tmp_path: Path) -> None:
+    init_mirror(tmp_path, site=SITE, namespaces=FRENCH)
+    with pytest.raises(RuntimeError), MirrorWriter(tmp_path) as writer:
+        writer.write_page(EVENT)
+        raise RuntimeError("coupure réseau")
+    assert [line["title"] for line in read_index(tmp_path)] == [EVENT.title]
+
+
+def test_open_mirror_replays_an_interrupted_journal(mirror_dir: Path) -> None:
+    journal = mirror_dir / ".wikisync" / "journal.jsonl"
+    entry = open_mirror(mirror_dir).entries()[EVENT.title]
+    newer = {**entry.to_dict(), "revid": 300}
+    journal.write_text(
+        json.dumps(newer) + "\n" + json.dumps({"title": WEBINAR.title, "removed": True}) + "\n"
+        '{"title": "Coupé en pleine écri',
+        encoding="utf-8",
+    )
+    entries = open_mirror(mirror_dir).entries()
+    assert entries[EVENT.title].revid == 300
+    assert WEBINAR.title not in entries
+    with MirrorWriter(mirror_dir):
+        pass
+    assert not journal.exists()
+    assert {line["title"]: line["revid"] for line in read_index(mirror_dir)}[EVENT.title] == 300
+
+
+def test_local_edit_reads_current_text_with_base_revid(mirror_dir: Path) -> None:
+    path = page_file(mirror_dir, EVENT.title)
+    path.write_text("Texte modifié à la main.\n[[Catégorie:Atelier]]\n", encoding="utf-8")
+    source = open_mirror(mirror_dir)
+    page = source.fetch_titles([EVENT.title]).pages[0]
+    assert page.wikitext == "Texte modifié à la main.\n[[Catégorie:Atelier]]"
+    assert (page.revid, page.pageid, page.timestamp) == (205, 20, EVENT.timestamp)
+    assert source.base_text(EVENT.title) == EVENT.wikitext
+    # The link the edit removed no longer counts; the new one does.
+    assert EVENT.title not in source.list_category("Evénement")
+    assert source.list_category("Atelier") == [EVENT.title]
+
+
+def test_local_edit_keeps_categories_added_by_templates(mirror_dir: Path) -> None:
+    path = page_file(mirror_dir, MEETUP.title)
+    path.write_text("{{Event|startDate=2024-06-07}}\n", encoding="utf-8")
+    assert MEETUP.title in open_mirror(mirror_dir).list_category("Evénement")
+
+
+def test_local_edit_without_base_copy_keeps_pulled_categories(mirror_dir: Path) -> None:
+    for base in (mirror_dir / ".wikisync" / "base").rglob("*.wiki"):
+        base.unlink()
+    path = page_file(mirror_dir, EVENT.title)
+    path.write_text("Plus de lien.\n", encoding="utf-8")
+    source = open_mirror(mirror_dir)
+    assert EVENT.title in source.list_category("Evénement")
+    assert source.base_text(EVENT.title) is None
+
+
+def test_new_local_file_is_a_page_with_revid_zero(mirror_dir: Path) -> None:
+    (mirror_dir / "_main" / "Nouvel atelier~m.wiki").write_text(
+        "Brouillon.\n[[Catégorie:Evénement]]\n", encoding="utf-8"
+    )
+    source = open_mirror(mirror_dir)
+    page = source.fetch_titles(["Nouvel atelier"]).pages[0]
+    assert (page.title, page.revid, page.pageid, page.wikitext) == (
+        "Nouvel atelier",
+        0,
+        None,
+        "Brouillon.\n[[Catégorie:Evénement]]",
+    )
+    assert "Nouvel atelier" in source.list_category("Evénement")
+
+
+def test_deleted_file_is_missing(mirror_dir: Path) -> None:
+    page_file(mirror_dir, MEETUP.title).unlink()
+    source = open_mirror(mirror_dir)
+    assert source.fetch_titles([MEETUP.title]).missing == [MEETUP.title]
+    assert MEETUP.title in source.entries()
+
+
+def test_list_category_combines_metadata_and_links(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    # MEETUP only via metadata (template), EVENT via both; [[:Catégorie:…]] is no membership.
+    assert source.list_category("Catégorie:Evénement") == [EVENT.title, MEETUP.title]
+    assert source.list_category("category:evénement", recursive=True) == [
+        EVENT.title,
+        MEETUP.title,
+        WEBINAR.title,
+    ]
+    assert source.categories_of(BIKE_SCHOOL.title) == ["Catégorie:Vélo"]
+
+
+def test_list_category_recursive_survives_a_cycle(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    assert source.list_category("Vélo") == [BIKE_SCHOOL.title]
+    assert source.list_category("Vélo", recursive=True) == [COMMUTE.title, BIKE_SCHOOL.title]
+    assert source.list_category("Mobilité active", recursive=True, depth=0) == [COMMUTE.title]
+    assert source.list_category("Mobilité active", recursive=True, depth=1) == [
+        COMMUTE.title,
+        BIKE_SCHOOL.title,
+    ]
+
+
+def test_iter_category_yields_the_listed_pages(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    pages = list(source.iter_category("Evénement", recursive=True))
+    assert [p.title for p in pages] == source.list_category("Evénement", recursive=True)
+    assert pages[0] == EVENT
+    assert all(p.ns != CATEGORY_NS for p in pages)
+
+
+def test_fetch_titles_follows_redirects_on_request(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    plain = source.fetch_titles(["Covoiturage"])
+    assert plain.pages == [REDIRECT]
+    followed = source.fetch_titles(["Covoiturage", "Page absente"], follow_redirects=True)
+    assert followed.pages == [COMMUTE]
+    assert followed.redirects == {"Covoiturage": "Covoiturage quotidien"}
+    assert followed.missing == ["Page absente"]
+
+
+def test_remove_page_drops_file_base_and_entry(mirror_dir: Path) -> None:
+    file = page_file(mirror_dir, WEBINAR.title)
+    base = mirror_dir / ".wikisync" / "base" / title_to_path(WEBINAR.title, FRENCH)
+    assert file.is_file() and base.is_file()
+    assert remove_page(mirror_dir, WEBINAR.title) is True
+    assert not file.exists()
+    assert not base.exists()
+    assert (mirror_dir / "_main").is_dir()
+    assert WEBINAR.title not in [line["title"] for line in read_index(mirror_dir)]
+    assert remove_page(mirror_dir, "Page qui n’existe pas") is False
+
+
+def test_write_page_adopts_a_hand_made_file(mirror_dir: Path) -> None:
+    hand_made = mirror_dir / "_main" / "La Rochelle.wiki"
+    hand_made.write_text("Écrit à la main.\n", encoding="utf-8")
+    path = write_page(mirror_dir, PageText("La Rochelle", "Version du wiki.", 77, "", 0, 7))
+    assert path.as_posix() == "_main/La Rochelle.wiki"
+    assert sorted(p.name for p in (mirror_dir / "_main").glob("La Rochelle*")) == [
+        "La Rochelle.wiki"
+    ]
+    assert open_mirror(mirror_dir).fetch_titles(["La Rochelle"]).pages[0].revid == 77
+
+
+def test_write_page_uses_case_tags(tmp_path: Path) -> None:
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    with MirrorWriter(tmp_path) as writer:
+        writer.write_page(PageText("La Rochelle", "majuscule", 1))
+        writer.write_page(PageText("La rochelle", "minuscule", 2))
+    names = sorted(p.name for p in (tmp_path / "_main").iterdir())
+    assert names == ["La Rochelle~4.wiki", "La rochelle.wiki"]
+    result = open_mirror(tmp_path).fetch_titles(["La Rochelle", "La rochelle"])
+    assert [p.wikitext for p in result.pages] == ["majuscule", "minuscule"]
+
+
+def test_page_file_reads_crlf_and_bom(mirror_dir: Path) -> None:
+    path = page_file(mirror_dir, EVENT.title)
+    path.write_bytes(b"\xef\xbb\xbf" + (EVENT.wikitext.replace("\n", "\r\n") + "\r\n").encode())
+    page = open_mirror(mirror_dir).fetch_titles([EVENT.title]).pages[0]
+    assert page.wikitext == EVENT.wikitext
+    assert EVENT.title in open_mirror(mirror_dir).list_category("Evénement")
+
+
+def test_open_mirror_reads_a_plain_folder(tmp_path: Path) -> None:
+    (tmp_path / "_main").mkdir()
+    (tmp_path / "_main" / "Accueil.wiki").write_text("Bienvenue.\n", encoding="utf-8")
+    (tmp_path / "Catégorie").mkdir()
+    (tmp_path / "Catégorie" / "Evénement.wiki").write_text("Rencontres.\n", encoding="utf-8")
+    (tmp_path / "Atelier vélo.wiki").write_text("[[Catégorie:Evénement]]", encoding="utf-8")
+    (tmp_path / "LISEZMOI.md").write_text("pas une page", encoding="utf-8")
+    source = open_mirror(tmp_path)
+    assert source.has_metadata is False
+    assert [(p.title, p.revid) for p in source.iter_pages()] == [
+        ("Accueil", 0),
+        ("Atelier vélo", 0),
+        ("Catégorie:Evénement", 0),
+    ]
+    assert source.list_category("Evénement") == ["Atelier vélo"]
+
+
+def test_open_mirror_sees_files_changed_after_opening(mirror_dir: Path) -> None:
+    source = open_mirror(mirror_dir)
+    assert source.list_category("Atelier") == []
+    write_page(mirror_dir, PageText("Atelier réparation", "[[Catégorie:Atelier]]", 5))
+    assert source.list_category("Atelier") == ["Atelier réparation"]
+    assert source.entries()["Atelier réparation"].revid == 5
+
+
+def test_open_mirror_rejects_a_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="does not exist"):
+        open_mirror(tmp_path / "absent")
+
+
+def test_open_mirror_names_corrupt_settings(mirror_dir: Path) -> None:
+    (mirror_dir / METADATA_FILE).write_text('{"format": 1,\n "site": }', encoding="utf-8")
+    with pytest.raises(SourceError, match=r"wikisync-mirror\.json.*line 2") as info:
+        open_mirror(mirror_dir)
+    assert info.value.path == str(mirror_dir / METADATA_FILE)
+
+
+def test_open_mirror_names_a_corrupt_index_line(mirror_dir: Path) -> None:
+    lines = (mirror_dir / INDEX_FILE).read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2][:30]
+    (mirror_dir / INDEX_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"pages\.jsonl\", line 3"):
+        open_mirror(mirror_dir)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"file": "_main/X.wiki"}', "title"),
+        ('{"title": "X", "file": "../hors.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main/X.wiki", "revid": "douze"}', "integers"),
+        ('{"title": "X", "file": "_main/X.wiki", "categories": "Evénement"}', "list"),
+        ("[1, 2]", "JSON object"),
+    ],
+)
+def test_open_mirror_rejects_bad_index_entries(tmp_path: Path, line: str, message: str) -> None:
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    (tmp_path / INDEX_FILE).write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        open_mirror(tmp_path)
+
+
+def test_open_mirror_requires_settings_beside_the_index(mirror_dir: Path) -> None:
+    (mirror_dir / METADATA_FILE).unlink()
+    with pytest.raises(SourceError, match=r"wikisync-mirror\.json is missing"):
+        open_mirror(mirror_dir)
+
+
+def test_open_mirror_requires_the_index_beside_the_settings(mirror_dir: Path) -> None:
+    (mirror_dir / INDEX_FILE).unlink()
+    with pytest.raises(SourceError, match=r"pages\.jsonl is missing"):
+        open_mirror(mirror_dir)
+
+
+def test_open_mirror_refuses_another_format(mirror_dir: Path) -> None:
+    (mirror_dir / METADATA_FILE).write_text('{"format": 2}', encoding="utf-8")
+    with pytest.raises(SourceError, match="format 2"):
+        open_mirror(mirror_dir)
+
+
+def test_mirror_reports_two_files_for_one_title(mirror_dir: Path) -> None:
+    (mirror_dir / "_main" / "atelier covoiturage à Nantes.wiki").write_text("x", encoding="utf-8")
+    with pytest.raises(SourceError, match="both hold page"):
+        open_mirror(mirror_dir).list_category("Evénement")
+
+
+def test_mirror_reports_a_file_it_cannot_name(mirror_dir: Path) -> None:
+    (mirror_dir / "Inconnu").mkdir()
+    (mirror_dir / "Inconnu" / "Page.wiki").write_text("x", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"Inconnu/Page\.wiki"):
+        open_mirror(mirror_dir).fetch_titles(["Accueil"])
+
+
+def test_mirror_reports_nested_page_folders(mirror_dir: Path) -> None:
+    (mirror_dir / "_main" / "Projets").mkdir()
+    (mirror_dir / "_main" / "Projets" / "Vélo.wiki").write_text("x", encoding="utf-8")
+    with pytest.raises(SourceError, match="%2F"):
+        open_mirror(mirror_dir).fetch_titles(["Accueil"])
+
+
+def test_mirror_reports_a_file_that_is_not_utf8(mirror_dir: Path) -> None:
+    page_file(mirror_dir, MEETUP.title).write_bytes("Événement".encode("latin-1"))
+    with pytest.raises(SourceError, match="not UTF-8"):
+        open_mirror(mirror_dir).fetch_titles([MEETUP.title])
+
+
+def test_mirror_writer_needs_an_initialised_folder(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="init_mirror"):
+        MirrorWriter(tmp_path)
+
+
+def test_mirror_writer_holds_a_lock(mirror_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mirror, "LOCK_TIMEOUT", 0.05)
+    with MirrorWriter(mirror_dir), pytest.raises(LockError, match="another run"):
+        MirrorWriter(mirror_dir)
+    with MirrorWriter(mirror_dir):
+        pass
+
+
+def test_init_mirror_refuses_another_site(mirror_dir: Path) -> None:
+    with pytest.raises(SourceError, match="already mirrors"):
+        init_mirror(mirror_dir, site="https://autre.example.org/", namespaces=FRENCH)
+    again = init_mirror(mirror_dir, site=None, namespaces=FRENCH)
+    assert again.site == SITE
+    assert EVENT.title in again.entries()
+
+
+def test_init_mirror_stores_custom_namespaces(tmp_path: Path) -> None:
+    from wikisync.pages import Namespace, Namespaces
+
+    namespaces = Namespaces.from_list(
+        [*FRENCH.by_id.values(), Namespace(3000, "Ressource", "", ("Res",), False)]
+    )
+    init_mirror(tmp_path, site=SITE, namespaces=namespaces)
+    source = open_mirror(tmp_path)
+    assert source.namespaces == namespaces
+    write_page(tmp_path, PageText("Res:vélo cargo", "texte", 9))
+    assert (tmp_path / "Ressource" / "vélo cargo~1.wiki").is_file()
+    assert [p.title for p in source.iter_pages()] == ["Ressource:vélo cargo"]
+
+
+@pytest.mark.parametrize(
+    ("wikitext", "expected"),
+    [
+        ("[[Catégorie:Evénement]]", ["Catégorie:Evénement"]),
+        ("[[category:evénement|clé]] [[Catégorie:Acteur]]",
+         ["Catégorie:Acteur", "Catégorie:Evénement"]),
+        ("[[:Catégorie:Evénement]]", []),
+        ("<!-- [[Catégorie:Brouillon]] -->", []),
+        ("<nowiki>[[Catégorie:Brouillon]]</nowiki>", []),
+        ("<includeonly>[[Catégorie:Evénement]]</includeonly>", []),
+        ("<noinclude>[[Catégorie:Modèle infobox]]</noinclude>", ["Catégorie:Modèle infobox"]),
+        ("[[Catégorie:{{{type}}}]]", []),
+        ("[[Fichier:Logo.png]] [[Accueil]]", []),
+        ("sans lien", []),
+    ],
+)  # fmt: skip
+def test_find_category_links(wikitext: str, expected: list[str]) -> None:
+    assert find_category_links(wikitext, FRENCH) == expected
+
+
+@pytest.mark.parametrize(
+    ("wikitext", "expected"),
+    [
+        ("#REDIRECTION [[Covoiturage quotidien]]", "Covoiturage quotidien"),
+        ("#redirect: [[covoiturage_quotidien#Histoire]]", "Covoiturage quotidien"),
+        ("  #Redirection[[Catégorie:Vélo]]", "Catégorie:Vélo"),
+        ("Voir [[Covoiturage]]", None),
+        ("#REDIRECTION sans lien", None),
+    ],
+)
+def test_find_redirect_target(wikitext: str, expected: str | None) -> None:
+    assert find_redirect_target(wikitext, FRENCH) == expected
