@@ -1,0 +1,163 @@
+"""Unit tests for wikisync.formats: records as JSON, JSON Lines, CSV and a table."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from wikisync.formats import FORMATS, format_cell, format_records, write_records
+from wikisync.records import Record
+from wikisync.schema import load_record_types
+from wikisync.values import DateValue
+
+EVENT = load_record_types(
+    {
+        "event": {
+            "templates": ["Event"],
+            "fields": {"startDate": "date", "Tags": "list", "open": "bool", "description": "text"},
+        }
+    }
+)["event"]
+
+RECORDS = [
+    Record(
+        "Atelier covoiturage, été",
+        "event",
+        11,
+        {
+            "startDate": DateValue(2018, 7, 3),
+            "Tags": ("covoiturage", "ruralité"),
+            "open": True,
+            "description": "Premier paragraphe, avec « guillemets ».\n\nSecond : l'après-midi.",
+        },
+        {"organisateur": "[[Asso]]"},
+    ),
+    Record(
+        "Meetup",
+        "event",
+        12,
+        {
+            "startDate": DateValue(2023, 7, precision="month"),
+            "Tags": (),
+            "open": False,
+            "description": None,
+        },
+    ),
+]
+
+
+def test_format_records_json_is_an_indented_array_of_dicts() -> None:
+    text = format_records(RECORDS, "json")
+    assert text.endswith("]\n")
+    assert '\n  {\n    "title": "Atelier covoiturage, été",' in text  # indented, not escaped
+    assert json.loads(text) == [record.to_dict() for record in RECORDS]
+
+
+def test_format_records_json_of_nothing_is_an_empty_array() -> None:
+    assert format_records([], "json") == "[]\n"
+
+
+def test_format_records_jsonl_writes_one_object_per_line() -> None:
+    lines = format_records(RECORDS, "jsonl").splitlines()
+    assert [json.loads(line) for line in lines] == [record.to_dict() for record in RECORDS]
+    assert "été" in lines[0]
+
+
+def test_format_records_jsonl_of_nothing_is_empty() -> None:
+    assert format_records([], "jsonl") == ""
+
+
+def test_format_records_csv_has_header_and_one_row_per_record() -> None:
+    text = format_records(RECORDS, "csv", EVENT)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows == [
+        ["title", "type", "revid", "startDate", "Tags", "open", "description"],
+        [
+            "Atelier covoiturage, été",
+            "event",
+            "11",
+            "2018-07-03",
+            "covoiturage, ruralité",
+            "true",
+            "Premier paragraphe, avec « guillemets ».\n\nSecond : l'après-midi.",
+        ],
+        ["Meetup", "event", "12", "2023-07", "", "false", ""],
+    ]
+
+
+def test_format_records_csv_quotes_commas_and_uses_newline_ends() -> None:
+    text = format_records(RECORDS, "csv", EVENT)
+    assert text.splitlines()[1].startswith('"Atelier covoiturage, été",event,11,2018-07-03,')
+    assert "\r" not in text
+
+
+def test_format_records_csv_takes_columns_from_the_record_type_when_empty() -> None:
+    assert format_records([], "csv", EVENT) == "title,type,revid,startDate,Tags,open,description\n"
+
+
+def test_format_records_csv_takes_columns_from_the_first_record_without_type() -> None:
+    header = format_records(RECORDS, "csv").splitlines()[0]
+    assert header == "title,type,revid,startDate,Tags,open,description"
+    assert format_records([], "csv") == "title,type,revid\n"
+
+
+def test_format_records_table_aligns_columns() -> None:
+    lines = format_records(RECORDS, "table", EVENT, width=20).splitlines()
+    assert lines[0].split() == ["title", "startDate", "Tags", "open", "description"]
+    assert set(lines[1]) == {"-", " "}
+    starts = [lines[0].index(name) for name in ("startDate", "Tags", "open")]
+    for line in lines[2:]:
+        assert [line[start - 2 : start] for start in starts] == ["  ", "  ", "  "]
+    assert lines[3].startswith("Meetup ")
+    assert "2023-07" in lines[3]
+
+
+def test_format_records_table_clips_cells_and_flattens_lines() -> None:
+    text = format_records(RECORDS, "table", EVENT, width=12)
+    row = text.splitlines()[2]
+    assert "Atelier cov…" in row
+    assert "Premier par…" in row
+    assert all(len(line) <= 5 * 12 + 4 * 2 for line in text.splitlines())
+
+
+def test_format_records_table_of_nothing_is_just_the_header() -> None:
+    assert format_records([], "table", EVENT).splitlines()[0].split() == [
+        "title",
+        "startDate",
+        "Tags",
+        "open",
+        "description",
+    ]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_write_records_writes_what_format_records_returns(fmt: str) -> None:
+    stream = io.StringIO()
+    write_records(RECORDS, fmt, stream, EVENT)
+    assert stream.getvalue() == format_records(RECORDS, fmt, EVENT)
+
+
+@pytest.mark.parametrize("fmt", ["xml", "JSON", ""])
+def test_format_records_rejects_unknown_format(fmt: str) -> None:
+    with pytest.raises(ValueError, match="unknown format"):
+        format_records(RECORDS, fmt)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        (None, ""),
+        (True, "true"),
+        (False, "false"),
+        (0, "0"),
+        (("a", "b, c"), "a, b, c"),
+        ((), ""),
+        (DateValue(2024, 3, 5, 18, 30, 0, "datetime"), "2024-03-05T18:30:00"),
+        ("texte", "texte"),
+    ],
+)
+def test_format_cell_renders_spreadsheet_values(value: object, cell: str) -> None:
+    assert format_cell(value) == cell  # type: ignore[arg-type]

@@ -1,0 +1,127 @@
+"""Record output formats: JSON, JSON Lines, CSV and a plain-text table.
+
+Pure formatters from :class:`~wikisync.records.Record` to text, for
+``wikisync records TYPE --format …``. JSON and JSON Lines use
+``Record.to_dict()`` (non-ASCII kept as is). CSV has one column per field
+after ``title``, ``type`` and ``revid``, lists joined with ``", "``, dates in
+ISO 8601, booleans as ``true``/``false``, absent values empty, and ``\\n`` line
+ends. The table is for reading in a terminal: ``title`` then the fields, each
+cell on one line and cut to a width.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import TextIO
+
+from wikisync.records import Record
+from wikisync.schema import RecordType
+from wikisync.values import DateValue, FieldValue
+
+#: The formats :func:`format_records` knows.
+FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "table")
+
+#: The default maximum width of a table cell, in characters.
+TABLE_WIDTH = 40
+
+
+def format_records(
+    records: Iterable[Record],
+    fmt: str,
+    record_type: RecordType | None = None,
+    *,
+    width: int = TABLE_WIDTH,
+) -> str:
+    """Format records as text.
+
+    Args:
+        records: the records.
+        fmt: one of :data:`FORMATS`.
+        record_type: gives the CSV/table columns even when there are no records;
+            without it the columns are the first record's fields.
+        width: the maximum width of a table cell.
+
+    Returns:
+        The text, ending with a newline (an empty JSON array is ``"[]\\n"``).
+
+    Raises:
+        ValueError: ``fmt`` is not a known format.
+    """
+    stream = io.StringIO()
+    write_records(records, fmt, stream, record_type, width=width)
+    return stream.getvalue()
+
+
+def write_records(
+    records: Iterable[Record],
+    fmt: str,
+    stream: TextIO,
+    record_type: RecordType | None = None,
+    *,
+    width: int = TABLE_WIDTH,
+) -> None:
+    """Write records to a text stream; see :func:`format_records`.
+
+    Open files with ``newline=""`` and ``encoding="utf-8"`` so CSV line ends
+    are written as is.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "jsonl":
+        for record in records:
+            stream.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+        return
+    rows = list(records)
+    if fmt == "json":
+        data = [record.to_dict() for record in rows]
+        stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    names = _field_names(rows, record_type)
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(["title", "type", "revid", *names])
+        for record in rows:
+            cells = [format_cell(record.fields.get(name)) for name in names]
+            writer.writerow([record.title, record.type, str(record.revid), *cells])
+        return
+    _write_table(rows, names, stream, width)
+
+
+def format_cell(value: FieldValue) -> str:
+    """A field value as one spreadsheet cell (lists joined with ``", "``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ", ".join(value)
+    if isinstance(value, DateValue):
+        return value.iso()
+    return str(value)
+
+
+def _field_names(records: Sequence[Record], record_type: RecordType | None) -> list[str]:
+    if record_type is not None:
+        return list(record_type.field_names)
+    return list(records[0].fields) if records else []
+
+
+def _write_table(records: Sequence[Record], names: list[str], stream: TextIO, width: int) -> None:
+    header = ["title", *names]
+    table = [[_clip(name, width) for name in header]]
+    for record in records:
+        cells = [format_cell(record.fields.get(name)) for name in names]
+        table.append([_clip(cell, width) for cell in (record.title, *cells)])
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    rule = ["-" * w for w in widths]
+    for row in (table[0], rule, *table[1:]):
+        stream.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        stream.write("\n")
+
+
+def _clip(text: str, width: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"

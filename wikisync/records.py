@@ -1,0 +1,305 @@
+"""Typed records from pages: read each infobox once, per a record type.
+
+:func:`parse_page` parses a page's wikitext once with mwparserfromhell, finds
+every ``{{…}}`` node that is the record type's infobox (or an alias), and turns
+each into a :class:`Record` whose fields are typed by the schema. Parameters no
+field reads are kept raw in ``Record.extra``. Nothing here raises on bad data:
+a missing infobox, an unclosed one, a parameter given twice, a required field
+left empty or a value that does not fit its type becomes a
+:class:`~wikisync.errors.RecordError` in the result's ``problems``, and the
+batch goes on. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Tag, Template, Text
+
+from wikisync.errors import RecordError
+from wikisync.pages import PageText
+from wikisync.schema import FieldSpec, RecordType
+from wikisync.values import FieldValue, ValueFormatError, parse_value, to_json_value
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One infobox of one page, read with a record type.
+
+    Attributes:
+        title: the page's title.
+        type: the record type's name (``"event"``).
+        revid: the page revision it was read from.
+        fields: every schema field by name, in schema order; ``None`` when absent
+            or when the value did not fit (a problem says why). Lists are tuples,
+            dates :class:`~wikisync.values.DateValue`.
+        extra: parameters no field reads, name to raw wikitext (trimmed).
+        index: the infobox's position on the page (0 for the first).
+    """
+
+    title: str
+    type: str
+    revid: int
+    fields: Mapping[str, FieldValue]
+    extra: Mapping[str, str] = field(default_factory=dict)
+    index: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the record as JSON data.
+
+        Keys: ``title``, ``type``, ``revid``, ``index``, then one key per field
+        in schema order (lists as lists, dates as ISO 8601 strings, booleans as
+        booleans, absent fields as ``None``), then ``extra`` (a dict).
+        """
+        data: dict[str, object] = {
+            "title": self.title,
+            "type": self.type,
+            "revid": self.revid,
+            "index": self.index,
+        }
+        for name, value in self.fields.items():
+            data[name] = to_json_value(value)
+        data["extra"] = dict(self.extra)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class PageRecords:
+    """What one page yields: its records and its problems."""
+
+    title: str
+    records: tuple[Record, ...] = ()
+    problems: tuple[RecordError, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordSet:
+    """What a batch of pages yields.
+
+    Attributes:
+        type: the record type's name.
+        records: all records, in page order.
+        problems: all problems, in page order.
+        page_count: how many pages were read.
+    """
+
+    type: str
+    records: tuple[Record, ...] = ()
+    problems: tuple[RecordError, ...] = ()
+    page_count: int = 0
+
+
+def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
+    """Read the records of one page.
+
+    Args:
+        page: the page.
+        record_type: how to find its infobox and read its fields.
+
+    Returns:
+        One record per infobox (in page order) and the problems found. Never
+        raises on bad wikitext.
+
+    Example:
+        >>> from wikisync.schema import load_record_types
+        >>> types = load_record_types(
+        ...     {"event": {"templates": ["Event"], "fields": {"startDate": "date"}}}
+        ... )
+        >>> found = parse_page(PageText("Atelier", "{{Event|startDate=1er mai 2019}}"),
+        ...                    types["event"])
+        >>> found.records[0].to_dict()["startDate"]
+        '2019-05-01'
+    """
+    code = mwparserfromhell.parse(page.wikitext)
+    records: list[Record] = []
+    problems: list[RecordError] = []
+    infoboxes: list[Any] = []
+    unclosed: list[str] = []
+    _find_infoboxes(code.nodes, record_type, infoboxes, unclosed)
+    for node in infoboxes:
+        records.append(_read_infobox(page, record_type, node, len(records), problems))
+    for name in unclosed:
+        problems.append(
+            RecordError(
+                f'Page "{page.title}": the {{{{{name}}}}} infobox is not closed '
+                '(no matching "}}"), so the wiki does not see it; add the closing "}}"',
+                title=page.title,
+            )
+        )
+    if not records and not unclosed:
+        problems.append(
+            RecordError(
+                f'Page "{page.title}": no {{{{{record_type.templates[0]}}}}} infobox '
+                f"(looked for {', '.join(record_type.templates)})",
+                title=page.title,
+            )
+        )
+    return PageRecords(page.title, tuple(records), tuple(problems))
+
+
+def extract_records(pages: Iterable[PageText], record_type: RecordType) -> RecordSet:
+    """Read the records of many pages; bad data never stops the batch.
+
+    Args:
+        pages: the pages, e.g. a category's members from a source.
+        record_type: how to read them.
+
+    Returns:
+        All records and all problems, in page order.
+    """
+    records: list[Record] = []
+    problems: list[RecordError] = []
+    count = 0
+    for page in pages:
+        found = parse_page(page, record_type)
+        records.extend(found.records)
+        problems.extend(found.problems)
+        count += 1
+    return RecordSet(record_type.name, tuple(records), tuple(problems), count)
+
+
+def _find_infoboxes(
+    nodes: Sequence[Any], record_type: RecordType, found: list[Any], unclosed: list[str]
+) -> None:
+    # Cheaper than Wikicode.ifilter(recursive=True), which indexes every node:
+    # descend only where an infobox can sit (tags such as <div>, other
+    # templates' values), in page order.
+    for node in nodes:
+        kind = type(node)
+        if kind is Text:
+            if "{{" in node.value:
+                unclosed.extend(_unclosed_names(node.value, record_type))
+        elif kind is Template:
+            if record_type.matches_template(_code_text(node.name)):
+                found.append(node)
+                continue  # an infobox nested in an infobox's value is not one
+            for param in node.params:
+                _find_infoboxes(param.value.nodes, record_type, found, unclosed)
+        elif kind is Tag and node.contents is not None:
+            _find_infoboxes(node.contents.nodes, record_type, found, unclosed)
+
+
+def _read_infobox(
+    page: PageText,
+    record_type: RecordType,
+    wiki_template: Any,
+    index: int,
+    problems: list[RecordError],
+) -> Record:
+    where = f'Page "{page.title}"' + (f" (infobox {index + 1})" if index else "")
+    title = page.title
+    values: dict[str, Any] = {}
+    for param in wiki_template.params:
+        name = _param_name(param)
+        if name in values:
+            spec = record_type.field_for_param(name)
+            kept = str(param.value).strip()
+            problems.append(
+                RecordError(
+                    f'{where}: parameter "{name}" is given twice; the last value '
+                    f"{_quote(kept)} is used, as MediaWiki does (remove the other one)",
+                    title=page.title,
+                    field=spec.name if spec else None,
+                    value=kept,
+                )
+            )
+        values[name] = param.value
+
+    fields = {
+        spec.name: _read_field(where, title, spec, values, problems) for spec in record_type.fields
+    }
+    extra = {
+        name: str(code).strip()
+        for name, code in values.items()
+        if record_type.field_for_param(name) is None
+    }
+    return Record(title, record_type.name, page.revid, fields, extra, index)
+
+
+def _read_field(
+    where: str,
+    title: str,
+    spec: FieldSpec,
+    values: Mapping[str, Any],
+    problems: list[RecordError],
+) -> FieldValue:
+    for param in spec.params:
+        code = values.get(param)
+        if code is None:
+            continue
+        try:
+            value = parse_value(spec.type, code, spec.choices)
+        except ValueFormatError as exc:
+            problems.append(
+                RecordError(
+                    f'{where}: field "{spec.name}" should be {exc.expected}, '
+                    f"got {_quote(exc.value)}",
+                    title=title,
+                    field=spec.name,
+                    value=str(code).strip(),
+                )
+            )
+            return None
+        if value is not None:
+            return value
+    if spec.default is not None:
+        return _default_value(spec.type, spec.default, spec.choices)
+    if spec.required:
+        names = ", ".join(f'"{param}"' for param in spec.params)
+        problems.append(
+            RecordError(
+                f'{where}: field "{spec.name}" is required but has no value '
+                f"(template parameter {names})",
+                title=title,
+                field=spec.name,
+            )
+        )
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _default_value(field_type: str, default: str, choices: tuple[str, ...]) -> FieldValue:
+    # Checked when the schema was loaded, so this cannot fail.
+    return parse_value(field_type, default, choices)
+
+
+def _code_text(code: Any) -> str:
+    # str(Wikicode) joins every node; most names are a single Text node.
+    nodes = code.nodes
+    first = nodes[0] if len(nodes) == 1 else None
+    return first.value if type(first) is Text else str(code)
+
+
+def _param_name(param: Any) -> str:
+    name = _code_text(param.name).strip()
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+def _unclosed_names(text: str, record_type: RecordType) -> list[str]:
+    # A "{{" left in a Text node is one the parser could not close.
+    names: list[str] = []
+    start = text.find("{{")
+    while start != -1:
+        rest = text[start + 2 :]
+        end = len(rest)
+        for stop in "|}{":
+            position = rest.find(stop)
+            if position != -1:
+                end = min(end, position)
+        name = rest[:end].strip().split("\n", 1)[0].strip()
+        if name and record_type.matches_template(name):
+            names.append(name)
+        start = text.find("{{", start + 2)
+    return names
+
+
+def _quote(value: str) -> str:
+    text = " ".join(value.split())
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return '"' + text + '"'

@@ -1,0 +1,298 @@
+"""Record types: which pages, which infobox, which fields, declared in config.
+
+A record type is read from a ``[types.NAME]`` table of ``wikisync.toml``
+(the FabMob preset in ``wikisync/presets/fabmob.toml`` is the worked example)::
+
+    [types.event]
+    description = "Events"                 # optional, for humans
+    categories = ["Evénement"]             # with or without "Catégorie:"
+    templates = ["Event", "Evénement", "Événement"]   # the infobox, then aliases
+
+    [types.event.fields]
+    startDate = { type = "date", required = true }
+    place = { params = ["place", "Lieu"] }   # type defaults to "text"
+    status = { type = "enum", values = ["prévu", "annulé"], default = "prévu" }
+    Tags = "list"                            # shorthand: just the type
+
+A field table takes ``type`` (one of :data:`~wikisync.values.FIELD_TYPES`,
+default ``"text"``), ``params`` (the template parameter name or names, first
+non-blank wins; default: the field's own name), ``required`` (default false),
+``default`` (a value used when the parameter is absent or blank, checked
+against the type), ``values`` (the choices of an ``enum``, required there and
+only there) and ``description``. Field names become the keys of records, so
+``title``, ``type``, ``revid``, ``index`` and ``extra`` are reserved: name such
+a field differently and point ``params`` at the parameter
+(``eventType = { params = ["type"] }``).
+
+Template names match the way MediaWiki resolves them: the first letter's case,
+``_`` versus space, Unicode normalisation and an optional ``Modèle:`` or
+``Template:`` prefix do not matter. Parameter names match exactly (after
+trimming), as in MediaWiki. Every mistake raises :class:`ConfigError` naming
+the full key, such as ``types.event.fields.startDate.type``.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikisync.errors import ConfigError
+from wikisync.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
+from wikisync.values import FIELD_TYPES, ValueFormatError, parse_value
+
+#: Keys of a record's JSON form that no field may take.
+RESERVED_NAMES = frozenset({"title", "type", "revid", "index", "extra"})
+
+_TYPE_KEYS = frozenset({"description", "categories", "templates", "fields"})
+_FIELD_KEYS = frozenset({"type", "params", "required", "default", "values", "description"})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a record type.
+
+    Attributes:
+        name: the field's name, the key in records and the CSV column.
+        type: the field type, one of :data:`~wikisync.values.FIELD_TYPES`.
+        params: the template parameter names to read, in order of preference.
+        required: whether a page without a value has a problem.
+        default: wikitext used when no parameter has a value, or None.
+        choices: the allowed values of an ``enum`` field.
+        description: free text for humans.
+    """
+
+    name: str
+    type: str = "text"
+    params: tuple[str, ...] = ()
+    required: bool = False
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"unknown field type {self.type!r}")
+        if not self.params:
+            object.__setattr__(self, "params", (self.name,))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """A kind of record: the pages it comes from and how to read their infobox.
+
+    Attributes:
+        name: the type's name (``"event"``), the key under ``[types]``.
+        categories: category titles without prefix (``"Evénement"``).
+        templates: the infobox template's name, then its aliases.
+        fields: the fields, in schema order (the order of columns).
+        description: free text for humans.
+    """
+
+    name: str
+    categories: tuple[str, ...]
+    templates: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    description: str = ""
+    _template_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(template_key(name) for name in self.templates)
+        object.__setattr__(self, "_template_keys", keys)
+        by_param: dict[str, FieldSpec] = {}
+        for spec in self.fields:
+            for param in spec.params:
+                by_param.setdefault(param, spec)
+        object.__setattr__(self, "_by_param", by_param)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The field names in schema order."""
+        return tuple(spec.name for spec in self.fields)
+
+    def matches_template(self, name: str) -> bool:
+        """Whether a ``{{…}}`` node's name is this type's infobox or an alias.
+
+        Example:
+            >>> event = RecordType("event", (), ("Event", "Evénement"), ())
+            >>> event.matches_template("modèle:evénement")
+            True
+        """
+        return template_key(name) in self._template_keys
+
+    def field_for_param(self, param: str) -> FieldSpec | None:
+        """The field that reads template parameter ``param``, if any."""
+        return self._by_param.get(param)
+
+
+@functools.lru_cache(maxsize=1024)
+def template_key(name: str) -> str:
+    """The spelling-independent key of a template name.
+
+    ``"modèle:evénement"``, ``"Template:Evénement"`` and ``"Evénement"`` share a
+    key; a name in another namespace (``":Evénement"`` is the main namespace
+    when prefixed by a colon) keeps its prefix, so it matches nothing.
+    """
+    text = name.strip()
+    explicit_main = text.startswith(":")
+    title = normalize_title(text)
+    ns, rest = FRENCH.split(title)
+    if ns == TEMPLATE_NS:
+        return rest
+    if ns == MAIN_NS and not explicit_main:
+        return title
+    return ":" + title
+
+
+def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
+    """Build record types from the ``[types]`` table of ``wikisync.toml``.
+
+    Args:
+        types: the parsed ``types`` table (``tomllib.loads(text)["types"]``).
+
+    Returns:
+        Record types by name, in file order.
+
+    Raises:
+        ConfigError: an unknown key, a value of the wrong type, an unknown field
+            type, a reserved field name or a default that does not fit its
+            type; ``key`` names the full key (``types.event.fields.x.type``).
+    """
+    if not isinstance(types, Mapping):
+        raise ConfigError("types: should be a table of record types", key="types")
+    return {
+        name: _load_type(name, table, f"types.{_key_part(name)}") for name, table in types.items()
+    }
+
+
+def _load_type(name: str, table: Any, key: str) -> RecordType:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{key}: should be a table", key=key)
+    _check_keys(table, _TYPE_KEYS, key)
+    categories = tuple(
+        _category_name(c) for c in _strings(table.get("categories", []), f"{key}.categories")
+    )
+    if "templates" not in table:
+        raise ConfigError(f"{key}.templates: missing (the infobox template's name)", key=key)
+    templates = _strings(table["templates"], f"{key}.templates")
+    if not templates:
+        raise ConfigError(
+            f"{key}.templates: needs at least one template name", key=f"{key}.templates"
+        )
+    fields_table = table.get("fields", {})
+    if not isinstance(fields_table, Mapping):
+        raise ConfigError(f"{key}.fields: should be a table", key=f"{key}.fields")
+    fields = tuple(
+        _load_field(field_name, value, f"{key}.fields.{_key_part(field_name)}")
+        for field_name, value in fields_table.items()
+    )
+    description = _string(table.get("description", ""), f"{key}.description")
+    return RecordType(name, categories, templates, fields, description)
+
+
+def _load_field(name: str, value: Any, key: str) -> FieldSpec:
+    if name in RESERVED_NAMES:
+        raise ConfigError(
+            f'{key}: "{name}" is reserved for the record itself; name the field '
+            f'differently and read the parameter with params = ["{name}"]',
+            key=key,
+        )
+    if isinstance(value, str):
+        value = {"type": value}
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{key}: should be a field type (a string) or a table of type, params, "
+            "required, default, values, description",
+            key=key,
+        )
+    _check_keys(value, _FIELD_KEYS, key)
+    field_type = _string(value.get("type", "text"), f"{key}.type")
+    if field_type not in FIELD_TYPES:
+        raise ConfigError(
+            f'{key}.type: unknown field type "{field_type}"; expected one of '
+            + ", ".join(FIELD_TYPES),
+            key=f"{key}.type",
+        )
+    params = _strings(value.get("params", [name]), f"{key}.params")
+    # Parameter names match exactly, so spell both sides the same (NFC).
+    params = tuple(unicodedata.normalize("NFC", param.strip()) for param in params)
+    if not params or not all(params):
+        raise ConfigError(
+            f"{key}.params: needs at least one non-empty parameter name", key=f"{key}.params"
+        )
+    required = value.get("required", False)
+    if not isinstance(required, bool):
+        raise ConfigError(f"{key}.required: should be true or false", key=f"{key}.required")
+    choices: tuple[str, ...] = ()
+    if field_type == "enum":
+        if "values" not in value:
+            raise ConfigError(
+                f"{key}.values: an enum field needs its list of values", key=f"{key}.values"
+            )
+        choices = _strings(value["values"], f"{key}.values")
+        if not choices:
+            raise ConfigError(f"{key}.values: needs at least one value", key=f"{key}.values")
+    elif "values" in value:
+        raise ConfigError(
+            f'{key}.values: only an enum field takes values (this one is "{field_type}")',
+            key=f"{key}.values",
+        )
+    default = _default_text(value.get("default"), f"{key}.default")
+    if default is not None:
+        try:
+            parse_value(field_type, default, choices)
+        except ValueFormatError as exc:
+            raise ConfigError(f"{key}.default: {exc}", key=f"{key}.default") from None
+    description = _string(value.get("description", ""), f"{key}.description")
+    return FieldSpec(name, field_type, params, required, default, choices, description)
+
+
+def _default_text(value: Any, key: str) -> str | None:
+    # Defaults are stored as wikitext and parsed like a page's value.
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value)
+    raise ConfigError(f"{key}: should be a string, a number, true/false or a list", key=key)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: frozenset[str], key: str) -> None:
+    for name in table:
+        if name not in allowed:
+            raise ConfigError(
+                f"{key}.{_key_part(name)}: unknown key; expected one of "
+                + ", ".join(sorted(allowed)),
+                key=f"{key}.{_key_part(name)}",
+            )
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ConfigError(f"{key}: should be a string or a list of strings", key=key)
+
+
+def _string(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: should be a string", key=key)
+    return value
+
+
+def _category_name(name: str) -> str:
+    ns, rest = FRENCH.split(normalize_title(name))
+    return rest if ns == CATEGORY_NS else normalize_title(name)
+
+
+def _key_part(name: str) -> str:
+    # TOML quotes keys that are not bare: types.actor.fields."villes d'implantation"
+    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
+    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
