@@ -1,4 +1,4 @@
-"""The ``wikisync`` command line: a thin click shell over the library.
+"""The ``wikisync`` command group, its global options and its error handling.
 
 Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
@@ -11,9 +11,11 @@ its traceback: it is a bug.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -27,7 +29,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
-class _State:
+class State:
     """What the group's options hand to each command."""
 
     config_path: str | None
@@ -54,6 +56,14 @@ class _State:
     def source(self) -> Source:
         """Open the configured site as a page source."""
         return open_source(self.config())
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write a command's output file atomically (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(text, encoding="utf-8", newline="")
+    os.replace(temp, path)
 
 
 class _Group(click.Group):
@@ -138,39 +148,4 @@ def cli(
         "cache": cache,
         "use_cache": False if no_cache else None,
     }
-    ctx.obj = _State(config_path, overrides, verbosity)
-
-
-@cli.command()
-@click.argument("category")
-@click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
-@click.option(
-    "--depth",
-    type=click.IntRange(min=0),
-    default=None,
-    help="With --recursive: how many levels of subcategories (default: all).",
-)
-@click.pass_obj
-def pages(state: _State, category: str, recursive: bool, depth: int | None) -> None:
-    """List the pages of CATEGORY, one title a line, sorted.
-
-    Subcategories are not listed; --recursive descends into them (each once,
-    so category cycles are harmless). Works on a live wiki, a mirror folder and
-    an XML dump alike.
-
-    \b
-    Example:
-      wikisync --site examples/fabmob/mirror pages Evénement --recursive
-    """
-    source = state.source()
-    try:
-        titles = source.list_category(category, recursive=recursive, depth=depth)
-    finally:
-        source.close()
-    for title in titles:
-        click.echo(title)
-
-
-def main() -> None:
-    """Entry point for ``python -m wikisync``."""
-    cli()
+    ctx.obj = State(config_path, overrides, verbosity)

@@ -1,0 +1,52 @@
+"""Collect a record type's records from a source: the read half of every job.
+
+Reads the pages of the record type's categories (each page once, even when it
+sits in several of them) and hands them to :func:`wikisync.records.extract_records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from wikisync.errors import ConfigError
+from wikisync.pages import PageText
+from wikisync.records import RecordSet, extract_records
+from wikisync.schema import RecordType, load_record_types
+from wikisync.sources.base import Source
+
+
+def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
+    """The record type ``name`` from the configuration's ``[types]`` tables.
+
+    Raises:
+        ConfigError: the tables are invalid, or name no such type.
+    """
+    record_types = load_record_types(types)
+    try:
+        return record_types[name]
+    except KeyError:
+        known = ", ".join(sorted(record_types)) or "none: run 'wikisync init' to write the preset"
+        raise ConfigError(f"unknown record type '{name}' (known: {known})", key="types") from None
+
+
+def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageText]:
+    """Yield the pages of the record type's categories, each once."""
+    seen: set[str] = set()
+    for category in record_type.categories:
+        for page in source.iter_category(category):
+            if page.title not in seen:
+                seen.add(page.title)
+                yield page
+
+
+def collect_records(source: Source, record_type: RecordType) -> RecordSet:
+    """Read every page of the type's categories into records (problems alongside).
+
+    Example:
+        >>> source = open_source("examples/fabmob/mirror")
+        >>> found = collect_records(source, record_type_named(config.types, "event"))
+        >>> len(found.records), len(found.problems)
+        (14, 2)
+    """
+    return extract_records(iter_type_pages(source, record_type), record_type)
