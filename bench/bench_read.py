@@ -58,22 +58,41 @@ def raw_generator(wiki: TestWiki) -> tuple[int, int]:
         nonlocal sent
         sent += 1
         params["format"] = "json"
-        response = session.request(method, api, params=params if method == "GET" else None,
-                                   data=params if method == "POST" else None, timeout=60)
+        response = session.request(
+            method,
+            api,
+            params=params if method == "GET" else None,
+            data=params if method == "POST" else None,
+            timeout=60,
+        )
         response.raise_for_status()
         data: dict[str, object] = response.json()
         return data
 
     token = call("GET", action="query", meta="tokens", type="login")
     login_token = token["query"]["tokens"]["logintoken"]  # type: ignore[index]
-    call("POST", action="login", lgname=wiki.bot_user, lgpassword=wiki.bot_password,
-         lgtoken=login_token)
+    call(
+        "POST",
+        action="login",
+        lgname=wiki.bot_user,
+        lgpassword=wiki.bot_password,
+        lgtoken=login_token,
+    )
     pages = 0
     cont: dict[str, str] = {"continue": ""}
     while True:
-        data = call("GET", action="query", generator="categorymembers", gcmtitle=CATEGORY,
-                    gcmlimit="500", prop="revisions", rvprop="ids|timestamp|content",
-                    rvslots="main", formatversion="2", **cont)
+        data = call(
+            "GET",
+            action="query",
+            generator="categorymembers",
+            gcmtitle=CATEGORY,
+            gcmlimit="500",
+            prop="revisions",
+            rvprop="ids|timestamp|content",
+            rvslots="main",
+            formatversion="2",
+            **cont,
+        )
         pages += sum(1 for p in data["query"]["pages"] if p.get("revisions"))  # type: ignore[index, attr-defined]
         if "continue" not in data:
             return sent, pages
@@ -120,8 +139,10 @@ def edit_share(wiki: TestWiki, titles: list[str], share: float) -> int:
 
 
 def _row(name: str, seconds: float, sent: int, pages: int, floor: float, naive: float) -> str:
-    return (f"{name:<38} {pages:>6} {sent:>9} {seconds:>8.2f} s"
-            f" {seconds / floor:>8.2f}x {naive / seconds if seconds else 0:>9.1f}x")
+    return (
+        f"{name:<38} {pages:>6} {sent:>9} {seconds:>8.2f} s"
+        f" {seconds / floor:>8.2f}x {naive / seconds if seconds else 0:>9.1f}x"
+    )
 
 
 def bench_live(events: int, workdir: Path) -> None:
@@ -131,13 +152,19 @@ def bench_live(events: int, workdir: Path) -> None:
     started = time.perf_counter()
     wiki = TestWiki.create(workdir / "wiki")
     wiki.import_xml(dump)
-    print(f"test wiki with {len(corpus.titles_in('Evénement'))} event pages built in "
-          f"{time.perf_counter() - started:.1f} s")
+    print(
+        f"test wiki with {len(corpus.titles_in('Evénement'))} event pages built in "
+        f"{time.perf_counter() - started:.1f} s"
+    )
     titles = corpus.titles_in("Evénement")
     n = len(titles)
     with wiki.start():
-        base = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password,
-                      cache=str(workdir / "cache.sqlite"))
+        base = Config(
+            site=wiki.url,
+            user=wiki.bot_user,
+            password=wiki.bot_password,
+            cache=str(workdir / "cache.sqlite"),
+        )
         anon = Config(site=wiki.url, use_cache=False)
         results: list[tuple[str, float, int, int]] = []
         floor = _timed(lambda: raw_generator(wiki))
@@ -146,18 +173,20 @@ def bench_live(events: int, workdir: Path) -> None:
         results.append(("wikisync cold, anonymous", *_timed(lambda: wikisync_read(anon))))
         results.append(("wikisync warm, nothing changed", *_timed(lambda: wikisync_read(base))))
         edited = edit_share(wiki, titles, 0.01)
-        results.append((f"wikisync warm, {edited} pages edited",
-                        *_timed(lambda: wikisync_read(base))))
+        results.append(
+            (f"wikisync warm, {edited} pages edited", *_timed(lambda: wikisync_read(base)))
+        )
         naive = _timed(lambda: naive_mwclient(wiki))
         results.append(("naive mwclient (page.text() each)", *naive))
     print(f"\nReading {CATEGORY} ({n} pages) from a local MediaWiki 1.39:")
-    print(f"{'run':<38} {'pages':>6} {'requests':>9} {'wall':>10} {'vs floor':>9} "
-          f"{'vs naive':>10}")
+    print(f"{'run':<38} {'pages':>6} {'requests':>9} {'wall':>10} {'vs floor':>9} {'vs naive':>10}")
     for name, seconds, sent, pages in results:
         print(_row(name, seconds, sent, pages, floor[0], naive[0]))
-    print(f"\ntargets: cold bot requests <= ceil(N/500) + overhead = {math.ceil(n / 500)} + "
-          f"overhead; anonymous <= {math.ceil(n / 50)} + overhead; wall <= 1.3x floor; "
-          f">= 30x faster than naive; warm unchanged: <= overhead + 1")
+    print(
+        f"\ntargets: cold bot requests <= ceil(N/500) + overhead = {math.ceil(n / 500)} + "
+        f"overhead; anonymous <= {math.ceil(n / 50)} + overhead; wall <= 1.3x floor; "
+        f">= 30x faster than naive; warm unchanged: <= overhead + 1"
+    )
     print("overhead = site info (1) + login token (1) + login (1) + user info (1)")
 
 
@@ -179,15 +208,26 @@ def bench_dump(pages: int, workdir: Path) -> None:
     dump = workdir / "big.xml"
     write_export_xml(corpus.pages, dump)
     size_mb = dump.stat().st_size / 1e6
-    baseline = subprocess.run([sys.executable, "-c", "import resource, wikisync.sources.dump; "
-                               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
-                              capture_output=True, text=True, check=True)
-    out = subprocess.run([sys.executable, "-c", _DUMP_CHILD, str(dump)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    baseline = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource, wikisync.sources.dump; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _DUMP_CHILD, str(dump)], capture_output=True, text=True, check=True
+    ).stdout.split()
     count, elapsed, peak_kb = int(out[0]), float(out[1]), int(out[2])
-    print(f"\nStreaming a {size_mb:.0f} MB dump of {len(corpus.pages)} pages "
-          f"({count} in Catégorie:Evénement): {elapsed:.1f} s, peak RSS {peak_kb / 1024:.0f} MB "
-          f"(interpreter + imports alone: {int(baseline.stdout) / 1024:.0f} MB; target < 200 MB)")
+    print(
+        f"\nStreaming a {size_mb:.0f} MB dump of {len(corpus.pages)} pages "
+        f"({count} in Catégorie:Evénement): {elapsed:.1f} s, peak RSS {peak_kb / 1024:.0f} MB "
+        f"(interpreter + imports alone: {int(baseline.stdout) / 1024:.0f} MB; target < 200 MB)"
+    )
 
 
 def main() -> None:
