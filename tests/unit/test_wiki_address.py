@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.sources.wiki import SiteAddress, candidate_addresses, user_agent
+from wikisync.sources.site import SiteAddress, candidate_addresses, user_agent
 
 
 @pytest.mark.parametrize(

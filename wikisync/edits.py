@@ -1,0 +1,797 @@
+"""Batch template edits that change exactly what they were asked to change.
+
+:func:`set_params`, :func:`rename_param` and :func:`remove_param` edit the
+infobox(es) of one page and return the new wikitext with a list of what
+changed. Only the named parameters change: the order of parameters, their
+spacing and line layout (one per line or inline, aligned ``=``), comments and
+everything outside the template stay byte for byte, and a new parameter copies
+the layout of its neighbours. Edits go through mwparserfromhell nodes, never
+regexes over the page; the exact whitespace of each name and value is written
+by this module, because ``Template.add`` guesses it (and sometimes wrongly).
+
+Rules worth knowing (each one documented where it applies):
+
+* A template matches when its name is one of ``template_names`` up to
+  MediaWiki's spelling rules (first letter case, ``_`` for space, an optional
+  ``Modèle:``/``Template:`` prefix); infoboxes nested in another infobox's value
+  are not infoboxes, as in :mod:`wikisync.records`, so ``index`` means the same
+  thing as ``Record.index``.
+* A duplicated parameter: MediaWiki uses the last one, so ``set`` edits the last
+  and leaves the others (with a warning); ``rename`` and ``remove`` act on every
+  copy, so the page's meaning does not silently change to the earlier value.
+* Comments at the edges of a value (``|place=Lyon <!-- à confirmer -->``) are
+  kept when a new value is set, with a warning so a human checks they still
+  apply: wikisync never deletes text it was not asked to delete.
+* New values are plain text unless ``trusted=True``: a template, a stray ``|``,
+  ``{{``, ``}}`` or an unterminated comment is refused (:class:`EditError`).
+  Even trusted wikitext is refused when it would end the template or split it
+  into more parameters.
+
+Pure: strings in, values out.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mwparserfromhell
+from mwparserfromhell.definitions import is_parsable
+from mwparserfromhell.nodes import (
+    Argument,
+    Comment,
+    ExternalLink,
+    Heading,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+)
+from mwparserfromhell.nodes.extras import Parameter
+
+from wikisync.errors import WikisyncError
+from wikisync.schema import template_key
+
+__all__ = [
+    "EditError",
+    "EditResult",
+    "ParamChange",
+    "remove_param",
+    "rename_param",
+    "set_params",
+    "template_matches",
+]
+
+#: What MediaWiki trims around named values (PHP ``trim``; not U+00A0).
+_SPACE = " \t\n\r\x0b\x00"
+#: Characters a parameter name may not hold.
+_BAD_NAME_CHARS = frozenset("=|{}[]<>\n")
+#: Tags whose content the preprocessor keeps whole (a ``|`` inside splits nothing).
+_OPAQUE_TAGS = frozenset({"ref", "references", "poem", "gallery", "indicator", "section"})
+
+
+class EditError(WikisyncError):
+    """An edit was refused: it would break the template or lose information.
+
+    Attributes:
+        title: the page, when the caller passed it.
+        wiki_template: the template's name as written (``"Event"``).
+        param: the parameter at fault, if any.
+        value: the offending value, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        title: str | None = None,
+        wiki_template: str | None = None,
+        param: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.title = title
+        self.wiki_template = wiki_template
+        self.param = param
+        self.value = value
+
+
+@dataclass(frozen=True, slots=True)
+class ParamChange:
+    """What one edit did to one parameter of one infobox, for reports and diffs.
+
+    Attributes:
+        wiki_template: the template's name as written on the page (``"Event"``).
+        param: the parameter's name (for ``rename``, the old name).
+        action: ``"set"``, ``"add"``, ``"rename"``, ``"remove"`` or ``"unchanged"``.
+        old: the value before (trimmed), or None when the parameter was absent.
+        new: the value after (trimmed), or None when it was removed.
+        index: which matching infobox of the page (0 for the first).
+        new_param: for ``rename``, the new name; otherwise None.
+    """
+
+    wiki_template: str
+    param: str
+    action: str
+    old: str | None
+    new: str | None
+    index: int = 0
+    new_param: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the change as a JSON-ready dict."""
+        return {
+            "wiki_template": self.wiki_template,
+            "index": self.index,
+            "param": self.param,
+            "new_param": self.new_param,
+            "action": self.action,
+            "old": self.old,
+            "new": self.new,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """A page's new wikitext and what changed in it.
+
+    Attributes:
+        wikitext: the whole page after the edit (the input when nothing changed).
+        changes: one entry per parameter looked at, in page order.
+        warnings: things a human should check (duplicates, kept comments…).
+    """
+
+    wikitext: str
+    changes: tuple[ParamChange, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """Whether any parameter was actually changed."""
+        return any(change.action != "unchanged" for change in self.changes)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the result as a JSON-ready dict."""
+        return {
+            "wikitext": self.wikitext,
+            "changed": self.changed,
+            "changes": [change.to_dict() for change in self.changes],
+            "warnings": list(self.warnings),
+        }
+
+
+def template_matches(name: str, template_names: Sequence[str]) -> bool:
+    """Whether a ``{{…}}`` node's name is one of ``template_names`` or an alias spelling.
+
+    The first letter's case, ``_`` versus space and a ``Modèle:``/``Template:``
+    prefix do not matter; another namespace does.
+
+    Example:
+        >>> template_matches("modèle:evénement_lyon", ["Evénement lyon"])
+        True
+        >>> template_matches("Evènement", ["Evénement"])
+        False
+    """
+    key = template_key(name)
+    return any(template_key(wanted) == key for wanted in template_names)
+
+
+def set_params(
+    wikitext: str,
+    template_names: Sequence[str],
+    values: Mapping[str, str],
+    *,
+    index: int | None = None,
+    add_missing: bool = True,
+    trusted: bool = False,
+    title: str | None = None,
+) -> EditResult:
+    """Set parameters of a page's infobox(es), keeping everything else byte for byte.
+
+    An existing value keeps its surrounding whitespace and edge comments
+    (``|place = Lyon <!-- à confirmer -->\\n`` → ``|place = Paris <!-- à confirmer -->\\n``).
+    A missing parameter is added after the last one, in the layout of its
+    neighbours. New values are trimmed (MediaWiki trims named values anyway).
+    A positional parameter (``"1"``) whose new value holds ``=`` becomes
+    ``|1=…``, with a warning, so it stays the same parameter; a new numbered
+    parameter is always written ``|N=…``.
+
+    Args:
+        wikitext: the page's wikitext.
+        template_names: the infobox's name and its aliases (``["Event"]``).
+        values: parameter name → new value, applied in this order.
+        index: only the ``index``-th matching infobox (0-based, as
+            ``Record.index``); None edits every one on the page.
+        add_missing: add parameters the infobox lacks; if False, they are
+            skipped with a warning.
+        trusted: the values are wikitext written on purpose (templates and
+            parser functions allowed).
+        title: the page, for messages only.
+
+    Returns:
+        The new wikitext, one :class:`ParamChange` per infobox and parameter,
+        and warnings.
+
+    Raises:
+        EditError: no matching infobox (or no ``index``-th), a bad parameter
+            name, or a value that would break the template (see ``trusted``).
+
+    Example:
+        >>> set_params("{{Event\\n|place=Lyon\\n}}", ["Event"], {"place": "Paris"}).wikitext
+        '{{Event\\n|place=Paris\\n}}'
+    """
+    label = template_names[0] if template_names else ""
+    clean = {
+        name: _check_value(name, value, trusted, label, title) for name, value in values.items()
+    }
+    code = mwparserfromhell.parse(wikitext)
+    changes: list[ParamChange] = []
+    warnings: list[str] = []
+    for position, node in _select(code, template_names, index, title):
+        for name, value in clean.items():
+            _set_one(node, position, name, value, add_missing, changes, warnings, title)
+    return _result(wikitext, code, changes, warnings)
+
+
+def rename_param(
+    wikitext: str,
+    template_names: Sequence[str],
+    old: str,
+    new: str,
+    *,
+    index: int | None = None,
+    title: str | None = None,
+) -> EditResult:
+    """Rename a parameter, changing only its name (values and layout stay).
+
+    Padding after an aligned name is adjusted so the ``=`` stays in its column.
+    If the infobox also has ``new``, the rename is refused unless both values
+    are equal, in which case ``old`` is removed (action ``"remove"``, with a
+    warning). A duplicated ``old`` is renamed everywhere. An infobox without
+    ``old`` is left alone (no change entry).
+
+    Args:
+        wikitext: the page's wikitext.
+        template_names: the infobox's name and its aliases.
+        old: the current parameter name.
+        new: the new parameter name.
+        index: only the ``index``-th matching infobox; None for all.
+        title: the page, for messages only.
+
+    Returns:
+        The new wikitext, the changes and warnings.
+
+    Raises:
+        EditError: no matching infobox, a bad new name, ``new`` already present
+            with another value, or a positional ``old`` followed by other
+            positional parameters (they would be renumbered).
+    """
+    label = template_names[0] if template_names else ""
+    _check_name(new, label, title)
+    code = mwparserfromhell.parse(wikitext)
+    changes: list[ParamChange] = []
+    warnings: list[str] = []
+    for position, node in _select(code, template_names, index, title):
+        _rename_one(node, position, old.strip(), new.strip(), changes, warnings, title)
+    return _result(wikitext, code, changes, warnings)
+
+
+def remove_param(
+    wikitext: str,
+    template_names: Sequence[str],
+    name: str,
+    *,
+    index: int | None = None,
+    title: str | None = None,
+) -> EditResult:
+    """Remove a parameter (every copy of it) from a page's infobox(es).
+
+    A parameter on its own line goes with its whole line; comment lines that
+    followed it stay. Removing the last parameter hands its closing layout
+    (``\\n}}`` or ``}}``) to the one before. An infobox without the parameter
+    is left alone.
+
+    Args:
+        wikitext: the page's wikitext.
+        template_names: the infobox's name and its aliases.
+        name: the parameter to remove.
+        index: only the ``index``-th matching infobox; None for all.
+        title: the page, for messages only.
+
+    Returns:
+        The new wikitext, the changes and warnings.
+
+    Raises:
+        EditError: no matching infobox, or a positional parameter followed by
+            other positional parameters (they would be renumbered).
+    """
+    code = mwparserfromhell.parse(wikitext)
+    changes: list[ParamChange] = []
+    warnings: list[str] = []
+    for position, node in _select(code, template_names, index, title):
+        _remove_one(node, position, name.strip(), changes, warnings, title)
+    return _result(wikitext, code, changes, warnings)
+
+
+# --- finding infoboxes -------------------------------------------------------
+
+
+def _select(
+    code: Any, template_names: Sequence[str], index: int | None, title: str | None
+) -> list[tuple[int, Any]]:
+    found: list[Any] = []
+    _find_infoboxes(code.nodes, template_names, found)
+    label = template_names[0] if template_names else ""
+    if not found:
+        raise EditError(
+            f"{_where(title)}no {{{{{label}}}}} infobox (looked for {', '.join(template_names)})",
+            title=title,
+            wiki_template=label,
+        )
+    if index is None:
+        return list(enumerate(found))
+    if not 0 <= index < len(found):
+        raise EditError(
+            f"{_where(title)}no {{{{{label}}}}} infobox number {index + 1} "
+            f"(the page has {len(found)})",
+            title=title,
+            wiki_template=label,
+        )
+    return [(index, found[index])]
+
+
+def _find_infoboxes(nodes: Sequence[Any], template_names: Sequence[str], found: list[Any]) -> None:
+    # The same walk as records._find_infoboxes, so that index means the same.
+    for node in nodes:
+        if isinstance(node, Template):
+            if template_matches(str(node.name), template_names):
+                found.append(node)
+                continue
+            for param in node.params:
+                _find_infoboxes(param.value.nodes, template_names, found)
+        elif isinstance(node, Tag) and node.contents is not None:
+            _find_infoboxes(node.contents.nodes, template_names, found)
+
+
+# --- the three edits ---------------------------------------------------------
+
+
+def _set_one(
+    node: Any,
+    position: int,
+    name: str,
+    value: str,
+    add_missing: bool,
+    changes: list[ParamChange],
+    warnings: list[str],
+    title: str | None,
+) -> None:
+    label = _label(node)
+    found = _positions(node, name)
+    if not found:
+        if not add_missing:
+            warnings.append(f'{_where(title)}{{{{{label}}}}} has no parameter "{name}"; not added')
+            return
+        _add_param(node, name, value)
+        changes.append(ParamChange(label, name, "add", None, value, position))
+        return
+    if len(found) > 1:
+        warnings.append(
+            f'{_where(title)}{{{{{label}}}}} parameter "{name}" is given {len(found)} times; '
+            "the last one (the one MediaWiki uses) was edited, remove the others"
+        )
+    param = node.params[found[-1]]
+    lead, core, trail = _split_value(param.value, _layout(node, len(node.params)))
+    old = str(param.value).strip(_SPACE)
+    if core == value:
+        changes.append(ParamChange(label, name, "unchanged", old, old, position))
+        return
+    if _has_comment(lead) or _has_comment(trail.split("\n", 1)[0]):
+        warnings.append(
+            f'{_where(title)}{{{{{label}}}}} parameter "{name}": a comment beside the old '
+            f"value {_quote(core)} was kept; check it still applies"
+        )
+    if not param.showkey and "=" in value:
+        param.showkey = True
+        param.name = name
+        warnings.append(
+            f"{_where(title)}{{{{{label}}}}} positional parameter {name} is now written "
+            f'"{name}=…" because its value holds "="'
+        )
+    param.value = lead + value + trail
+    changes.append(ParamChange(label, name, "set", old, str(param.value).strip(_SPACE), position))
+
+
+def _rename_one(
+    node: Any,
+    position: int,
+    old: str,
+    new: str,
+    changes: list[ParamChange],
+    warnings: list[str],
+    title: str | None,
+) -> None:
+    label = _label(node)
+    found = _positions(node, old)
+    if not found or old == new:
+        return
+    current = str(node.params[found[-1]].value).strip(_SPACE)
+    existing = _positions(node, new)
+    if existing:
+        other = str(node.params[existing[-1]].value).strip(_SPACE)
+        if other != current:
+            raise EditError(
+                f'{_where(title)}{{{{{label}}}}} has both "{old}" ({_quote(current)}) and '
+                f'"{new}" ({_quote(other)}); merge them by hand, then rename',
+                title=title,
+                wiki_template=label,
+                param=old,
+                value=current,
+            )
+        warnings.append(
+            f'{_where(title)}{{{{{label}}}}} already has "{new}" with the same value; '
+            f'"{old}" was removed instead of renamed'
+        )
+        _remove_one(node, position, old, changes, warnings, title)
+        return
+    if len(found) > 1:
+        warnings.append(
+            f'{_where(title)}{{{{{label}}}}} parameter "{old}" is given {len(found)} times; '
+            "every copy was renamed"
+        )
+    column = _aligned_column(node)
+    for i in found:
+        param = node.params[i]
+        if not param.showkey:
+            _refuse_renumbering(node, i, label, old, title)
+            param.showkey = True
+            param.name = new
+        else:
+            param.name = _renamed(node, i, new, column)
+        changes.append(ParamChange(label, old, "rename", current, current, position, new))
+
+
+def _remove_one(
+    node: Any,
+    position: int,
+    name: str,
+    changes: list[ParamChange],
+    warnings: list[str],
+    title: str | None,
+) -> None:
+    label = _label(node)
+    found = _positions(node, name)
+    if len(found) > 1:
+        warnings.append(
+            f'{_where(title)}{{{{{label}}}}} parameter "{name}" is given {len(found)} times; '
+            "every copy was removed"
+        )
+    for i in reversed(found):
+        param = node.params[i]
+        if not param.showkey:
+            _refuse_renumbering(node, i, label, name, title)
+        old = str(param.value).strip(_SPACE)
+        _delete_param(node, i)
+        changes.append(ParamChange(label, name, "remove", old, None, position))
+    changes[len(changes) - len(found) :] = reversed(changes[len(changes) - len(found) :])
+
+
+# --- layout ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """How a template's named parameters are spaced (the most common pattern)."""
+
+    name_lead: str  # before the name, after "|" ("\n " in "|\n name=…")
+    name_trail: str  # between name and "=" (" ", or padding when aligned)
+    value_lead: str  # between "=" and the value
+    separator: str  # after a value, before the next "|" ("\n", " ", "")
+    column: int | None  # the "=" column when names are aligned
+
+
+def _layout(node: Any, end: int) -> _Layout:
+    params = node.params[:end]
+    named = [param for param in params if param.showkey]
+    names = [str(param.name) for param in named]
+    name_leads = [text[: len(text) - len(text.lstrip(_SPACE))] for text in names]
+    name_trails = [text[len(text.rstrip(_SPACE)) :] for text in names]
+    filled = [str(p.value) for p in named if str(p.value).strip(_SPACE)]
+    value_leads = [text[: len(text) - len(text.lstrip(_SPACE))] for text in filled]
+    # The last parameter's trailing space is the closing layout ("\n}}"), not a separator.
+    between = params[:-1] if len(params) > 1 else params
+    separators = [_trailing_space(str(param.value)) for param in between]
+    if not params:
+        closing = _trailing_space(str(node.name))
+        separators = ["\n" if "\n" in closing else closing]
+    return _Layout(
+        _most_common(name_leads, ""),
+        _most_common(name_trails, ""),
+        _most_common(value_leads, ""),
+        _most_common(separators, ""),
+        _aligned_column(node),
+    )
+
+
+def _most_common(items: Sequence[str], default: str) -> str:
+    if not items:
+        return default
+    counts = Counter(items)
+    best = max(counts.values())
+    # Ties go to the pattern nearest the end, where the new parameter goes.
+    return next(item for item in reversed(items) if counts[item] == best)
+
+
+def _aligned_column(node: Any) -> int | None:
+    columns: list[tuple[int, int]] = []
+    for i, param in enumerate(node.params):
+        if not param.showkey:
+            continue
+        name = str(param.name)
+        padding = name[len(name.rstrip(_SPACE)) :]
+        width = _line_width(_carrier_text(node, i), name)
+        if width is not None and "\n" not in padding:
+            columns.append((width, len(padding)))
+    counts = Counter(width for width, _ in columns)
+    for width, count in counts.most_common():
+        if count < 2:
+            break
+        if any(pad > 1 for w, pad in columns if w == width):
+            return width
+    return None
+
+
+def _line_width(before: str, name: str) -> int | None:
+    # Width of "<indent>|<name>" on its line, or None if it does not start a line.
+    if "\n" in name:
+        return len(name.rsplit("\n", 1)[1])
+    if "\n" in before:
+        return len(before.rsplit("\n", 1)[1]) + 1 + len(name)
+    return None
+
+
+def _carrier_text(node: Any, i: int) -> str:
+    # The text just before parameter i's "|": the previous value or the name.
+    return str(node.params[i - 1].value) if i else str(node.name)
+
+
+def _set_carrier_space(node: Any, i: int, space: str) -> None:
+    # Replace the trailing whitespace of the text before parameter i's "|".
+    text = _carrier_text(node, i)
+    text = text[: len(text.rstrip(_SPACE))] + space
+    if i:
+        node.params[i - 1].value = text
+    else:
+        node.name = text
+
+
+def _trailing_space(text: str) -> str:
+    return text[len(text.rstrip(_SPACE)) :]
+
+
+def _insert_point(node: Any) -> int:
+    # Before trailing empty positional parameters: "{{Event|\n a=1|\n}}" ends in one.
+    end = len(node.params)
+    while end > 0 and not node.params[end - 1].showkey:
+        if str(node.params[end - 1].value).strip(_SPACE):
+            break
+        end -= 1
+    return end if any(param.showkey for param in node.params[:end]) else len(node.params)
+
+
+def _add_param(node: Any, name: str, value: str) -> None:
+    end = _insert_point(node)
+    layout = _layout(node, end)
+    if end == len(node.params):
+        # The new parameter becomes the last: it takes over the closing layout.
+        closing = _trailing_space(_carrier_text(node, end))
+        _set_carrier_space(node, end, layout.separator)
+        trail = closing
+    else:
+        trail = layout.separator
+    name_text = layout.name_lead + name + layout.name_trail
+    if layout.column is not None:
+        width = _line_width(_carrier_text(node, end), layout.name_lead + name)
+        if width is not None:
+            name_text = layout.name_lead + name + " " * max(1, layout.column - width)
+    node.params.insert(end, Parameter(name_text, layout.value_lead + value + trail))
+
+
+def _renamed(node: Any, i: int, new: str, column: int | None) -> str:
+    text = str(node.params[i].name)
+    lead = text[: len(text) - len(text.lstrip(_SPACE))]
+    trail = _trailing_space(text)
+    width = _line_width(_carrier_text(node, i), text.rstrip(_SPACE))
+    if column is not None and width == column - len(trail) and "\n" not in trail:
+        aligned = _line_width(_carrier_text(node, i), lead + new)
+        if aligned is not None:
+            trail = " " * max(1, column - aligned)
+    return lead + new + trail
+
+
+def _delete_param(node: Any, i: int) -> None:
+    value = node.params[i].value
+    last = i == len(node.params) - 1
+    # Comment lines after the value's own line belong to what follows: keep them.
+    _, newline, rest = _split_value(value, None)[2].partition("\n")
+    keep = rest if newline and _has_comment(rest) else ""
+    space = _trailing_space(str(value))
+    del node.params[i]
+    if keep:
+        if not _carrier_text(node, i).endswith("\n"):
+            keep = "\n" + keep
+        _append_carrier(node, i, keep)
+    elif last:
+        _set_carrier_space(node, i, space)
+
+
+def _append_carrier(node: Any, i: int, text: str) -> None:
+    if i:
+        node.params[i - 1].value = str(node.params[i - 1].value) + text
+    else:
+        node.name = str(node.name) + text
+
+
+def _split_value(value: Any, layout: _Layout | None) -> tuple[str, str, str]:
+    """Split a value into (lead, core, trail): core is what a new value replaces.
+
+    lead and trail are the whitespace and comments at its edges.
+    """
+    pieces: list[tuple[bool, str]] = []  # (is content, text)
+    for node in value.nodes:
+        if isinstance(node, Text):
+            text = node.value
+            start = len(text) - len(text.lstrip(_SPACE))
+            stop = len(text.rstrip(_SPACE))
+            if start >= stop:
+                pieces.append((False, text))
+                continue
+            pieces.extend([(False, text[:start]), (True, text[start:stop]), (False, text[stop:])])
+        else:
+            pieces.append((not isinstance(node, Comment), str(node)))
+    flags = [content for content, _ in pieces]
+    if True not in flags:
+        return _split_blank(str(value), layout)
+    first = flags.index(True)
+    last = len(flags) - 1 - flags[::-1].index(True)
+    lead = "".join(text for _, text in pieces[:first])
+    core = "".join(text for _, text in pieces[first : last + 1])
+    trail = "".join(text for _, text in pieces[last + 1 :])
+    return lead, core, trail
+
+
+def _split_blank(text: str, layout: _Layout | None) -> tuple[str, str, str]:
+    if layout and text == layout.value_lead + layout.separator and not text.strip(_SPACE):
+        return layout.value_lead, "", layout.separator
+    spaces = len(text) - len(text.lstrip(_SPACE))
+    newline = text.find("\n")
+    cut = spaces if newline == -1 else min(spaces, newline)
+    return text[:cut], "", text[cut:]
+
+
+# --- checks ------------------------------------------------------------------
+
+
+def _check_name(name: str, label: str, title: str | None) -> str:
+    clean = name.strip()
+    if not clean or _BAD_NAME_CHARS.intersection(clean) or "\n" in name:
+        raise EditError(
+            f'{_where(title)}{{{{{label}}}}}: "{name}" is not a usable parameter name '
+            "(it must be non-empty, without = | { } [ ] < > or line breaks)",
+            title=title,
+            wiki_template=label,
+            param=name,
+        )
+    return clean
+
+
+def _check_value(name: str, value: str, trusted: bool, label: str, title: str | None) -> str:
+    _check_name(name, label, title)
+    clean = value.strip(_SPACE)
+    # Parsed as it will sit on the page: it must stay one value of one template.
+    probe = mwparserfromhell.parse("{{X|" + name + "=" + clean + "}}")
+    nodes = probe.nodes
+    params = nodes[0].params if len(nodes) == 1 and isinstance(nodes[0], Template) else []
+    intact = len(params) == 1 and str(params[0].value) == clean
+    problem = None if intact else "would end the template or split it into more parameters"
+    if problem is None:
+        problem = _unsafe(params[0].value, trusted)
+    if problem is not None:
+        hint = "" if trusted or not intact else " (pass trusted=True if it is meant as wikitext)"
+        raise EditError(
+            f'{_where(title)}{{{{{label}}}}} parameter "{name}": new value {_quote(clean)} '
+            f"{problem}{hint}",
+            title=title,
+            wiki_template=label,
+            param=name,
+            value=clean,
+        )
+    return clean
+
+
+def _unsafe(code: Any, trusted: bool) -> str | None:
+    """Why a parsed value would break its template or inject markup, or None."""
+    for node in code.nodes:
+        problem: str | None = None
+        if isinstance(node, Text):
+            text = node.value
+            if "|" in text:
+                problem = 'holds a "|", which would start another parameter'
+            elif "{{" in text or "}}" in text:
+                problem = "holds unbalanced {{ or }}"
+            elif "<!--" in text:
+                problem = "holds an unterminated comment, which would hide the rest of the page"
+        elif isinstance(node, Template | Argument):
+            problem = None if trusted else "holds a template or parameter ({{…}})"
+        elif isinstance(node, Wikilink):
+            if not trusted and (node.title.filter_templates() or node.title.filter_arguments()):
+                problem = "holds a template in a link"
+            if not trusted and node.text is not None:
+                inner = node.text.filter_templates() or node.text.filter_arguments()
+                problem = problem or ("holds a template in a link" if inner else None)
+        elif isinstance(node, ExternalLink):
+            problem = _unsafe(node.url, trusted)
+            if problem is None and node.title is not None:
+                problem = _unsafe(node.title, trusted)
+        elif isinstance(node, Heading):
+            problem = _unsafe(node.title, trusted)
+        elif isinstance(node, Tag) and node.contents is not None:
+            tag = str(node.tag).strip().lower()
+            opaque = tag in _OPAQUE_TAGS or not is_parsable(tag)
+            if not opaque or (not trusted and is_parsable(tag)):
+                problem = _unsafe(node.contents, trusted)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _refuse_renumbering(node: Any, i: int, label: str, name: str, title: str | None) -> None:
+    if any(not param.showkey for param in node.params[i + 1 :]):
+        raise EditError(
+            f"{_where(title)}{{{{{label}}}}} positional parameter {name} is followed by other "
+            "positional parameters, which would be renumbered; write them as N=… first",
+            title=title,
+            wiki_template=label,
+            param=name,
+        )
+
+
+# --- small helpers -----------------------------------------------------------
+
+
+def _positions(node: Any, name: str) -> list[int]:
+    wanted = unicodedata.normalize("NFC", name.strip())
+    return [i for i, param in enumerate(node.params) if _param_name(param) == wanted]
+
+
+def _param_name(param: Any) -> str:
+    return unicodedata.normalize("NFC", str(param.name).strip(_SPACE))
+
+
+def _label(node: Any) -> str:
+    return str(node.name).strip(_SPACE)
+
+
+def _has_comment(text: str) -> bool:
+    return "<!--" in text
+
+
+def _where(title: str | None) -> str:
+    return f'Page "{title}": ' if title else ""
+
+
+def _quote(value: str) -> str:
+    text = " ".join(value.split())
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return '"' + text + '"'
+
+
+def _result(
+    wikitext: str, code: Any, changes: list[ParamChange], warnings: list[str]
+) -> EditResult:
+    text = str(code) if any(c.action != "unchanged" for c in changes) else wikitext
+    return EditResult(text, tuple(changes), tuple(warnings))
