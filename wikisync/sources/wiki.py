@@ -169,6 +169,25 @@ class WikiSource:
             if page is not None:
                 yield page
 
+    def iter_namespace(self, ns: int, prefix: str = "") -> Iterator[PageText]:
+        """Yield every page of namespace ``ns`` (whose title starts with ``prefix``).
+
+        Redirect pages are left out; a batch of content per request.
+
+        Example:
+            >>> for page in source.iter_namespace(10, prefix="Ev"):  # Modèle:Ev…
+            ...     print(page.title)
+        """
+        params: dict[str, Any] = {
+            "generator": "allpages",
+            "gapnamespace": str(ns),
+            "gapfilterredir": "nonredirects",
+            "gaplimit": str(self.batch_size),
+        }
+        if prefix:
+            params["gapprefix"] = prefix
+        yield from self._generate(**params)
+
     def fetch_titles(self, titles: Iterable[str], *, follow_redirects: bool = False) -> FetchResult:
         """Fetch pages by title, a batch per request; missing titles are reported."""
         wanted = list(dict.fromkeys(self.namespaces.normalize(t) for t in titles))
