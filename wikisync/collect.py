@@ -44,9 +44,10 @@ def collect_records(source: Source, record_type: RecordType) -> RecordSet:
     """Read every page of the type's categories into records (problems alongside).
 
     Example:
-        >>> source = open_source("examples/fabmob/mirror")
+        >>> config = load_config("examples/fabmob/wikisync.toml")
+        >>> source = open_source(config)
         >>> found = collect_records(source, record_type_named(config.types, "event"))
         >>> len(found.records), len(found.problems)
-        (14, 2)
+        (14, 4)
     """
     return extract_records(iter_type_pages(source, record_type), record_type)

@@ -224,16 +224,13 @@ def set_params(
         '{{Event\\n|place=Paris\\n}}'
     """
     label = template_names[0] if template_names else ""
-    clean = {
-        name: _check_value(name, value, trusted, label, title) for name, value in values.items()
-    }
+    clean = {_check_name(name, label, title): value.strip(_SPACE) for name, value in values.items()}
     code = mwparserfromhell.parse(wikitext)
-    changes: list[ParamChange] = []
-    warnings: list[str] = []
+    edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
-            _set_one(node, position, name, value, add_missing, changes, warnings, title)
-    return _result(wikitext, code, changes, warnings)
+            edit.apply(node, position, name, value)
+    return _result(wikitext, code, edit.changes, edit.warnings)
 
 
 def rename_param(
@@ -359,50 +356,67 @@ def _find_infoboxes(nodes: Sequence[Any], template_names: Sequence[str], found: 
 # --- the three edits ---------------------------------------------------------
 
 
-def _set_one(
-    node: Any,
-    position: int,
-    name: str,
-    value: str,
-    add_missing: bool,
-    changes: list[ParamChange],
-    warnings: list[str],
-    title: str | None,
-) -> None:
-    label = _label(node)
-    found = _positions(node, name)
-    if not found:
-        if not add_missing:
-            warnings.append(f'{_where(title)}{{{{{label}}}}} has no parameter "{name}"; not added')
+class _SetEdit:
+    """One set_params call: its options, what it changed and what it noticed."""
+
+    def __init__(self, add_missing: bool, trusted: bool, title: str | None) -> None:
+        self.add_missing = add_missing
+        self.trusted = trusted
+        self.title = title
+        self.changes: list[ParamChange] = []
+        self.warnings: list[str] = []
+        self._checked: set[tuple[str, str]] = set()
+
+    def apply(self, node: Any, position: int, name: str, value: str) -> None:
+        """Set ``name`` to ``value`` (already trimmed) in one infobox."""
+        label = _label(node)
+        where = f"{_where(self.title)}{{{{{label}}}}}"
+        found = _positions(node, name)
+        if not found:
+            if not self.add_missing:
+                self.warnings.append(f'{where} has no parameter "{name}"; not added')
+                return
+            self._check(label, name, value)
+            _add_param(node, name, value)
+            self.changes.append(ParamChange(label, name, "add", None, value, position))
             return
-        _add_param(node, name, value)
-        changes.append(ParamChange(label, name, "add", None, value, position))
-        return
-    if len(found) > 1:
-        warnings.append(
-            f'{_where(title)}{{{{{label}}}}} parameter "{name}" is given {len(found)} times; '
-            "the last one (the one MediaWiki uses) was edited, remove the others"
-        )
-    param = node.params[found[-1]]
-    lead, core, trail = _split_value(param.value, _layout(node, len(node.params)))
-    old = str(param.value).strip(_SPACE)
-    if core == value:
-        changes.append(ParamChange(label, name, "unchanged", old, old, position))
-        return
-    if _has_comment(lead) or _has_comment(trail.split("\n", 1)[0]):
-        warnings.append(
-            f'{_where(title)}{{{{{label}}}}} parameter "{name}": a comment beside the old '
-            f"value {_quote(core)} was kept; check it still applies"
-        )
-    if not param.showkey and "=" in value:
-        param.showkey = True
-        param.name = name
-        warnings.append(
-            f"{_where(title)}{{{{{label}}}}} positional parameter {name} is now written "
-            f'"{name}=…" because its value holds "="'
-        )
-    param.value = lead + value + trail
-    changes.append(ParamChange(label, name, "set", old, str(param.value).strip(_SPACE), position))
+        if len(found) > 1:
+            self.warnings.append(
+                f'{where} parameter "{name}" is given {len(found)} times; the last one '
+                "(the one MediaWiki uses) was edited, remove the others"
+            )
+        param = node.params[found[-1]]
+        lead, core, trail = _split_value(param.value, _layout(node, len(node.params)))
+        old = str(param.value).strip(_SPACE)
+        # The current value is never refused: writing it again changes nothing.
+        if value in (core, old):
+            self.changes.append(ParamChange(label, name, "unchanged", old, old, position))
+            return
+        self._check(label, name, value)
+        if mwparserfromhell.parse(value).filter_comments():
+            # The caller wrote the comments they want: the old ones go.
+            lead = lead[: len(lead) - len(lead.lstrip(_SPACE))]
+            trail = _trailing_space(trail)
+        elif _has_comment(lead) or _has_comment(trail.split("\n", 1)[0]):
+            self.warnings.append(
+                f'{where} parameter "{name}": the comment beside the old value '
+                f"{_quote(core)} was kept; check it still applies"
+            )
+        if not param.showkey and "=" in value:
+            param.showkey = True
+            param.name = name
+            self.warnings.append(
+                f'{where} positional parameter {name} is now written "{name}=…" '
+                'because its value holds "="'
+            )
+        param.value = lead + value + trail
+        new = str(param.value).strip(_SPACE)
+        self.changes.append(ParamChange(label, name, "set", old, new, position))
+
+    def _check(self, label: str, name: str, value: str) -> None:
+        if (name, value) not in self._checked:
+            _check_value(name, value, self.trusted, label, self.title)
+            self._checked.add((name, value))
 
 
 def _rename_one(
@@ -668,6 +682,10 @@ def _split_blank(text: str, layout: _Layout | None) -> tuple[str, str, str]:
         return layout.value_lead, "", layout.separator
     spaces = len(text) - len(text.lstrip(_SPACE))
     newline = text.find("\n")
+    if newline == -1 and spaces == len(text):
+        # Inline "| place = | type = …": the value goes after the space, then the separator.
+        after = layout.separator if layout and "\n" not in layout.separator else ""
+        return text, "", after
     cut = spaces if newline == -1 else min(spaces, newline)
     return text[:cut], "", text[cut:]
 
@@ -688,28 +706,26 @@ def _check_name(name: str, label: str, title: str | None) -> str:
     return clean
 
 
-def _check_value(name: str, value: str, trusted: bool, label: str, title: str | None) -> str:
-    _check_name(name, label, title)
-    clean = value.strip(_SPACE)
+def _check_value(name: str, clean: str, trusted: bool, label: str, title: str | None) -> None:
+    problem = _unsafe(mwparserfromhell.parse(clean), trusted)
     # Parsed as it will sit on the page: it must stay one value of one template.
-    probe = mwparserfromhell.parse("{{X|" + name + "=" + clean + "}}")
-    nodes = probe.nodes
-    params = nodes[0].params if len(nodes) == 1 and isinstance(nodes[0], Template) else []
+    probe = mwparserfromhell.parse("{{X|" + name + "=" + clean + "}}").nodes
+    params = probe[0].params if len(probe) == 1 and isinstance(probe[0], Template) else []
     intact = len(params) == 1 and str(params[0].value) == clean
-    problem = None if intact else "would end the template or split it into more parameters"
+    if problem is None and not intact:
+        problem = "would end the template or split it into more parameters"
     if problem is None:
-        problem = _unsafe(params[0].value, trusted)
-    if problem is not None:
-        hint = "" if trusted or not intact else " (pass trusted=True if it is meant as wikitext)"
-        raise EditError(
-            f'{_where(title)}{{{{{label}}}}} parameter "{name}": new value {_quote(clean)} '
-            f"{problem}{hint}",
-            title=title,
-            wiki_template=label,
-            param=name,
-            value=clean,
-        )
-    return clean
+        return
+    fixable = not trusted and intact and _unsafe(params[0].value, True) is None
+    hint = " (pass trusted=True if it is meant as wikitext)" if fixable else ""
+    raise EditError(
+        f'{_where(title)}{{{{{label}}}}} parameter "{name}": new value {_quote(clean)} '
+        f"{problem}{hint}",
+        title=title,
+        wiki_template=label,
+        param=name,
+        value=clean,
+    )
 
 
 def _unsafe(code: Any, trusted: bool) -> str | None:

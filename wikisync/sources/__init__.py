@@ -63,7 +63,7 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
         >>> from wikisync import open_source
         >>> source = open_source("examples/fabmob/mirror")
         >>> source.list_category("Evénement")[:2]
-        ['Assemblée des communs 2019', 'Atelier covoiturage à Nantes']
+        ["Atelier de l'été 2027 — rétrofit électrique", "Atelier « l'écomobilité scolaire » à Besançon"]
     """
     if isinstance(site, Config):
         config, site = site, site.site
