@@ -62,8 +62,8 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
     Example:
         >>> from wikisync import open_source
         >>> source = open_source("examples/fabmob/mirror")
-        >>> source.list_category("Evénement")[:2]
-        ["Atelier de l'été 2027 — rétrofit électrique", "Atelier « l'écomobilité scolaire » à Besançon"]
+        >>> source.list_category("Evénement")[0]
+        "Atelier de l'été 2027 — rétrofit électrique"
     """
     if isinstance(site, Config):
         config, site = site, site.site
