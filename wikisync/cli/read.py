@@ -12,6 +12,8 @@ from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
+from wikisync.records import RecordSet
+from wikisync.schema import RecordType
 
 
 @cli.command()
@@ -90,6 +92,15 @@ def pages(state: State, category: str, recursive: bool, depth: int | None) -> No
         click.echo(title)
 
 
+def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
+    record_type = record_type_named(state.config().types, type_name)
+    source = state.source()
+    try:
+        return record_type, collect_records(source, record_type)
+    finally:
+        source.close()
+
+
 @cli.command()
 @click.argument("type_name", metavar="TYPE")
 @click.option(
@@ -122,13 +133,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
     Example:
       wikisync records event --format csv -o events.csv
     """
-    config = state.config()
-    record_type = record_type_named(config.types, type_name)
-    source = state.source()
-    try:
-        found = collect_records(source, record_type)
-    finally:
-        source.close()
+    record_type, found = _collect(state, type_name)
     text = format_records(found.records, fmt, record_type)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
@@ -156,13 +161,7 @@ def check(state: State, type_name: str, strict: bool) -> None:
     Example:
       wikisync check event --strict
     """
-    config = state.config()
-    record_type = record_type_named(config.types, type_name)
-    source = state.source()
-    try:
-        found = collect_records(source, record_type)
-    finally:
-        source.close()
+    _, found = _collect(state, type_name)
     for problem in found.problems:
         click.echo(str(problem))
     click.echo(

@@ -72,7 +72,9 @@ __all__ = [
     "find_redirect_target",
     "init_mirror",
     "open_mirror",
+    "read_page_file",
     "remove_page",
+    "text_sha1",
     "write_page",
 ]
 
@@ -375,24 +377,110 @@ class MirrorWriter:
     ) -> None:
         self.close()
 
-    def write_page(self, page: PageText, *, categories: Iterable[str] = ()) -> PurePosixPath:
+    def write_page(
+        self, page: PageText, *, categories: Iterable[str] = (), text: str | None = None
+    ) -> PurePosixPath:
         """Write a page pulled from the wiki: its file, its base copy, its metadata.
 
         Args:
             page: the revision to write (its text becomes the base too).
             categories: the categories the wiki lists for the page, with or
                 without the namespace prefix.
+            text: what the page's file holds when it is not the revision's
+                text (a three-way merge of a local edit with it); the page then
+                reads as modified locally.
+
+        Returns:
+            The file's path relative to the mirror folder.
+        """
+        relative = self._file_of(self.namespaces.normalize(page.title))
+        # The base copy is a cache checked against the metadata's sha1: no fsync.
+        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        file_text = page.wikitext if text is None else text
+        _write_atomic(self.path / relative, (file_text + "\n").encode("utf-8"), self.durable)
+        return self._record(page, relative, categories)
+
+    def write_base(
+        self, page: PageText, *, categories: Iterable[str] | None = None
+    ) -> PurePosixPath:
+        """Record a new base revision of a page and leave its file as it is.
+
+        Used after a push (the file already holds the saved text) and when a
+        pull meets a conflict (the file keeps the local edit, which then reads
+        as a change against the wiki's newer revision).
+
+        Args:
+            page: the base revision.
+            categories: the categories the wiki lists; None keeps those recorded.
 
         Returns:
             The file's path relative to the mirror folder.
         """
         title = self.namespaces.normalize(page.title)
-        ns, _ = self.namespaces.split(title)
         relative = self._file_of(title)
+        if categories is None:
+            entry = self._metadata.entries.get(title)
+            categories = entry.categories if entry else ()
+        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        return self._record(page, relative, categories)
+
+    def move_page(self, title: str, new_title: str) -> PurePosixPath:
+        """Follow a page moved on the wiki: its file (local edits kept) gets the new title.
+
+        The file is copied to its new name, then the metadata moves in one
+        journal write, then the old file goes; an interruption leaves at worst
+        the old file beside the new one, never a page without a file.
+
+        Returns:
+            The new file's path relative to the mirror folder.
+
+        Raises:
+            ValueError: ``title`` is not in the mirror's metadata.
+        """
+        title = self.namespaces.normalize(title)
+        new_title = self.namespaces.normalize(new_title)
+        entry = self._metadata.entries.get(title)
+        if entry is None:
+            raise ValueError(f"page {title!r} is not in the mirror")
+        relative = self._file_of(new_title)
+        old_path = self.path / entry.file
+        base = _read_base(self.path, entry)
+        if base is not None:
+            _write_atomic(self.path / BASE_DIR / relative, base.encode("utf-8"), False)
+        if old_path.exists():
+            _write_atomic(self.path / relative, old_path.read_bytes(), self.durable)
+        ns, _ = self.namespaces.split(new_title)
+        moved = MirrorEntry(
+            new_title,
+            relative.as_posix(),
+            ns,
+            entry.pageid,
+            entry.revid,
+            entry.timestamp,
+            entry.categories,
+            entry.sha1,
+        )
+        # New entry first: a write torn between the lines leaves both titles, not none.
+        self._journal(moved.to_dict(), {"title": title, "removed": True})
+        del self._metadata.entries[title]
+        self._metadata.entries[new_title] = moved
+        if self._unlisted is not None:
+            self._unlisted.pop(new_title, None)
+        if relative.as_posix() != entry.file:
+            _unlink(old_path, self.durable)
+            _unlink(self.path / BASE_DIR / entry.file, False)
+        return relative
+
+    def entry(self, title: str) -> MirrorEntry | None:
+        """The base revision recorded for a page, or None."""
+        return self._metadata.entries.get(self.namespaces.normalize(title))
+
+    def _record(
+        self, page: PageText, relative: PurePosixPath, categories: Iterable[str]
+    ) -> PurePosixPath:
+        title = self.namespaces.normalize(page.title)
+        ns, _ = self.namespaces.split(title)
         text = page.wikitext
-        # The base copy is a cache checked against the metadata's sha1: no fsync.
-        _write_atomic(self.path / BASE_DIR / relative, text.encode("utf-8"), durable=False)
-        _write_atomic(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
         entry = MirrorEntry(
             title=title,
             file=relative.as_posix(),
@@ -467,8 +555,9 @@ class MirrorWriter:
             self._unlisted = found
         return {title: PurePosixPath(file) for title, file in self._unlisted.items()}
 
-    def _journal(self, record: dict[str, object]) -> None:
-        line = json.dumps(record, ensure_ascii=False) + "\n"
+    def _journal(self, *records: dict[str, object]) -> None:
+        # Several records go in one write, so they land (or tear) together.
+        line = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
         with open(self.path / JOURNAL_FILE, "a", encoding="utf-8") as journal:
             journal.write(line)
             journal.flush()
@@ -687,6 +776,20 @@ def _scan_page_files(root: Path) -> Iterator[PurePosixPath]:
 
 def _holds_page_files(folder: Path) -> bool:
     return any(name.endswith(PAGE_SUFFIX) for _, _, names in os.walk(folder) for name in names)
+
+
+def read_page_file(path: str | os.PathLike[str]) -> str:
+    """The text of a page file as :class:`MirrorSource` reads it (one final newline dropped).
+
+    Raises:
+        SourceError: the file cannot be read or is not UTF-8.
+    """
+    return _read_page_file(Path(path))
+
+
+def text_sha1(text: str) -> str:
+    """SHA-1 (hex) of a text's UTF-8 bytes: how ``pages.jsonl`` tells a local edit."""
+    return _sha1(text)
 
 
 def _read_page_file(path: Path) -> str:
