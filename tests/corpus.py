@@ -21,7 +21,9 @@ Layout of the default corpus (``generate_corpus()``):
   (a harmless cycle) and two communs each.
 * Index pages ``Evénements``, ``Acteurs``, ``Communs`` carry
   ``<!-- wikisync:begin NAME -->``/``<!-- wikisync:end NAME -->`` markers
-  (NAME ``events``, ``actors``, ``communs``) around a stale or empty list.
+  (NAME ``events``, ``actors``, ``communs``): ``events`` and ``communs``
+  around a stale list that wikisync wrote (count and hash in the begin
+  marker), ``actors`` around nothing (markers placed by hand).
 """
 
 # ruff: noqa: RUF001  (typographic apostrophes are part of the realistic French text)
@@ -38,6 +40,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from wikisync.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, PageText
+from wikisync.sections import make_section
 
 EVENT_CATEGORY = "Evénement"
 EVENT_SUBCATEGORY = "Webinaire"
@@ -652,10 +655,15 @@ class _Generator:
             "communs": "Le catalogue des communs. ''Ne modifiez pas la liste à la main.''",
         }
         for title, marker in INDEX_PAGES.items():
+            # "events" and "communs" were last written by wikisync (their begin
+            # marker holds count and hash) and are stale now; "actors" has
+            # markers placed by hand around nothing, for a first run to fill.
+            section = (
+                f"<!-- wikisync:begin {marker} -->\n<!-- wikisync:end {marker} -->"
+                if not lists[marker]
+                else make_section(marker, lists[marker])
+            )
             text = (
-                f"{intros[marker]}\n\n== Liste ==\n"
-                f"<!-- wikisync:begin {marker} -->\n{lists[marker]}"
-                f"<!-- wikisync:end {marker} -->\n\n"
-                "== Voir aussi ==\n* [[Accueil]]\n"
+                f"{intros[marker]}\n\n== Liste ==\n{section}\n\n== Voir aussi ==\n* [[Accueil]]\n"
             )
             self._add(title, MAIN_NS, text)

@@ -2,7 +2,9 @@
 
 A library first (``import wikisync``) with a command line as a thin shell.
 Open any source of pages (a live wiki, a local mirror folder, an XML dump)
-with :func:`open_source` and read :class:`PageText` from it.
+with :func:`open_source` and read :class:`PageText` from it; rebuild index
+pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
+:func:`apply_changeset`), saving through :func:`open_target`.
 """
 
 from __future__ import annotations
@@ -22,28 +24,58 @@ from wikisync.errors import (
     SourceError,
     WikisyncError,
 )
+from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
+from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
+from wikisync.publish import (
+    Changeset,
+    Edit,
+    PublishResult,
+    apply_changeset,
+    open_target,
+    publish_page,
+    read_changeset,
+    write_changeset,
+)
+from wikisync.render import render_index
 from wikisync.sources import FetchResult, Source, open_source
 
 __all__ = [
+    "Changeset",
     "Config",
     "ConfigError",
+    "Edit",
     "EditConflictError",
     "FetchResult",
+    "Job",
+    "JobReport",
     "LockError",
     "LoginError",
     "MissingPageError",
     "Namespaces",
     "PageText",
     "PublishError",
+    "PublishResult",
     "RecordError",
     "RenderError",
+    "RunLock",
+    "RunReport",
     "SiteError",
     "Source",
     "SourceError",
     "WikisyncError",
     "__version__",
+    "apply_changeset",
     "load_config",
+    "load_jobs",
     "normalize_title",
     "open_source",
+    "open_target",
+    "plan_jobs",
+    "publish_page",
+    "read_changeset",
+    "rebuild_jobs",
+    "render_index",
+    "render_job",
+    "write_changeset",
 ]

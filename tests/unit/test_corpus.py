@@ -115,7 +115,7 @@ def test_generate_corpus_structure_pages(default_corpus: Corpus) -> None:
     assert "[[Catégorie:Vélo]]" in by_title["Catégorie:Mobilité active"].wikitext
     for title, marker in INDEX_PAGES.items():
         text = by_title[title].wikitext
-        assert text.count(f"<!-- wikisync:begin {marker} -->") == 1
+        assert len(re.findall(rf"<!-- wikisync:begin {marker}( [^>]*)? -->", text)) == 1
         assert text.count(f"<!-- wikisync:end {marker} -->") == 1
     templates = [page for page in default_corpus.pages if page.ns == TEMPLATE_NS]
     assert not any("Catégorie:" in page.wikitext for page in templates)

@@ -7,7 +7,7 @@ module adds the commands of one area.
 
 from __future__ import annotations
 
-from wikisync.cli import read
+from wikisync.cli import index, read
 from wikisync.cli.main import cli
 
-__all__ = ["cli", "read"]
+__all__ = ["cli", "index", "read"]

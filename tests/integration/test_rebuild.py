@@ -1,0 +1,504 @@
+"""Index jobs against a real MediaWiki: rebuild, guards, escaping, conflicts, plan/apply, lock."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mwclient
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.corpus import Corpus
+from tests.mediawiki import TestWiki
+from wikisync.cli import cli
+from wikisync.config import load_config
+from wikisync.jobs import rebuild_jobs
+from wikisync.lock import RunLock, default_lock_path
+from wikisync.pages import PageText
+from wikisync.presets import load_preset
+from wikisync.publish import open_target
+from wikisync.sections import find_section
+from wikisync.sources import open_source
+from wikisync.sources.writer import SaveResult, WikiWriter
+
+PAGE = "Evénements"
+TODAY = "2025-01-06"
+
+
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cache and locks in the test's folder, never the user's home.
+    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("WIKISYNC_CONFIG", raising=False)
+
+
+@pytest.fixture
+def config_file(wiki: TestWiki, tmp_path: Path) -> Path:
+    path = tmp_path / "wikisync.toml"
+    path.write_text(
+        f'site = "{wiki.url}"\nuser = "{wiki.bot_user}"\n\n{load_preset("fabmob")}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["-c", str(config_file), *args],
+        env={"WIKISYNC_PASSWORD": wiki.bot_password},
+    )
+
+
+def _rebuild(wiki: TestWiki, config_file: Path, *args: str) -> Result:
+    return _invoke(wiki, config_file, "rebuild", "--today", TODAY, *args)
+
+
+def _revision(wiki: TestWiki, title: str = PAGE) -> dict[str, Any]:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="ids|content|user", rvslots="main"
+    )
+    revision: dict[str, Any] = reply["query"]["pages"][0]["revisions"][0]
+    return {
+        "revid": revision["revid"],
+        "user": revision["user"],
+        "text": revision["slots"]["main"]["content"],
+    }
+
+
+def _admin(wiki: TestWiki) -> mwclient.Site:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    return site
+
+
+def _same_bot(wiki: TestWiki) -> mwclient.Site:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.bot_user, wiki.bot_password)
+    return site
+
+
+def _edit(site: mwclient.Site, title: str, change: Any) -> None:
+    page = site.pages[title]
+    page.edit(change(page.text()), summary="modification humaine")
+
+
+def _outside(text: str, name: str = "events") -> tuple[str, str]:
+    section = find_section(text, name)
+    return text[: section.start], text[section.end :]
+
+
+# -- rebuild -------------------------------------------------------------------------
+
+
+def test_rebuild_writes_events_page_keeping_hand_written_text(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    before = corpus.page(PAGE).wikitext
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 0, result.output
+    assert f'page "{PAGE}" edited' in result.output
+    saved = _revision(wiki)
+    assert saved["user"] == "WikiBot"
+    head, tail = _outside(saved["text"])
+    old_head, old_tail = _outside(before)
+    assert head == old_head
+    assert tail == old_tail.rstrip()  # MediaWiki strips trailing whitespace on save
+    body = find_section(saved["text"], "events").body
+    assert "== Événements à venir ==" in body and "== Événements passés ==" in body
+    assert "Rencontre disparue 2017" not in body
+    listed = set(re.findall(r"\[\[:?([^\]|]+)", body))
+    event_pages = set(corpus.titles_in("Evénement"))
+    assert listed <= event_pages
+    assert len(listed) >= len(event_pages) - 2  # the planted no-infobox and unclosed pages
+
+
+def test_rebuild_second_run_is_silent_and_makes_no_edit(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    first = _rebuild(wiki, config_file)
+    assert first.exit_code == 0, first.output
+    after_first = {title: _revision(wiki, title)["revid"] for title in corpus_index_pages()}
+    report_path = tmp_path / "report.json"
+    second = _rebuild(wiki, config_file, "--report", str(report_path))
+    assert second.exit_code == 0, second.output
+    assert second.output == ""
+    assert {title: _revision(wiki, title)["revid"] for title in corpus_index_pages()} == after_first
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert [job["status"] for job in report["jobs"]] == ["unchanged"] * 3
+    assert not any(job["edited"] for job in report["jobs"])
+    events = report["jobs"][0]
+    assert events["job"] == "events" and events["records"] > 30 and events["pages_read"] >= 40
+    assert events["problems"] and events["diff"] == {"added": 0, "removed": 0}
+    # site info, login token, login, user info; then per job a listing and a page read
+    assert report["requests"] <= 4 + 2 * 3
+
+
+def corpus_index_pages() -> list[str]:
+    return ["Evénements", "Acteurs", "Communs"]
+
+
+def test_rebuild_verbose_says_unchanged(wiki: TestWiki, config_file: Path) -> None:
+    assert _rebuild(wiki, config_file, "events").exit_code == 0
+    result = _invoke(wiki, config_file, "-v", "rebuild", "--today", TODAY, "events")
+    assert result.exit_code == 0
+    assert f'events: page "{PAGE}" unchanged' in result.output
+
+
+INJECTIONS = [
+    "}}[[Catégorie:Spam]]",
+    "{{Supprimer}}",
+    "|}",
+    "__NOINDEX__",
+    "<!-- wikisync:end events -->",
+]
+
+
+def test_rebuild_escapes_hostile_field_values(wiki: TestWiki, config_file: Path) -> None:
+    admin = _admin(wiki)
+    for number, value in enumerate(INJECTIONS):
+        admin.pages[f"Événement piégé {number}"].edit(
+            f"{{{{Event\n|startDate=2025-0{number + 2}-10\n"
+            f"|place=<nowiki>{value}</nowiki>\n"
+            f"|shortDescription=<nowiki>Avant {value} après</nowiki>\n}}}}\n"
+            "[[Catégorie:Evénement]]",
+            summary="test",
+        )
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 0, result.output
+    text = _revision(wiki)["text"]
+    assert text.count("<!-- wikisync:end events -->") == 1
+    assert "Événement piégé 4" in text
+    reply = wiki.api(
+        action="query",
+        titles=PAGE,
+        prop="categories|templates|pageprops",
+        cllimit="max",
+        tllimit="max",
+    )
+    page = reply["query"]["pages"][0]
+    assert not page.get("categories")
+    assert not page.get("templates")
+    assert "noindex" not in page.get("pageprops", {})
+    rendered = wiki.api(action="parse", page=PAGE, prop="text")["parse"]["text"]
+    shown = html.unescape(rendered)  # each value shows as the text it is
+    for value in INJECTIONS:
+        assert f"Avant {value} après" in shown
+
+
+# -- guards: the page is left untouched, exit code 3 ---------------------------------
+
+
+def _drop_end(text: str) -> str:
+    return text.replace("<!-- wikisync:end events -->", "")
+
+
+def _duplicate_begin(text: str) -> str:
+    return text + "\n<!-- wikisync:begin events -->"
+
+
+def _reverse(text: str) -> str:
+    begin = re.search(r"<!-- wikisync:begin events[^>]*-->", text)
+    assert begin is not None
+    swapped = text.replace(begin.group(), "@@BEGIN@@").replace(
+        "<!-- wikisync:end events -->", begin.group()
+    )
+    return swapped.replace("@@BEGIN@@", "<!-- wikisync:end events -->")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_drop_end, "no <!-- wikisync:end events -->"),
+        (_duplicate_begin, "keep exactly one of each"),
+        (_reverse, "ends before it begins"),
+    ],
+)
+def test_rebuild_refuses_broken_markers(
+    wiki: TestWiki, config_file: Path, change: Any, expected: str
+) -> None:
+    _edit(_admin(wiki), PAGE, change)
+    before = _revision(wiki)
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 3, result.output
+    assert expected in result.output
+    assert _revision(wiki) == before
+
+
+def test_rebuild_refuses_hand_edit_inside_markers_then_force(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    assert _rebuild(wiki, config_file, "events").exit_code == 0
+    _edit(_admin(wiki), PAGE, lambda text: text.replace("== Événements passés ==", "== Passés =="))
+    before = _revision(wiki)
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 3, result.output
+    assert "edited by hand" in result.output and "--force" in result.output
+    assert _revision(wiki) == before
+    forced = _rebuild(wiki, config_file, "events", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert "== Événements passés ==" in _revision(wiki)["text"]
+
+
+def test_rebuild_refuses_list_emptied_by_category_change(wiki: TestWiki, config_file: Path) -> None:
+    assert _rebuild(wiki, config_file, "events").exit_code == 0
+    before = _revision(wiki)
+    count = find_section(before["text"], "events").count
+    assert count is not None and count >= 30
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        text.replace('categories = ["Evénement"]', 'categories = ["Evénements annulés"]'),
+        encoding="utf-8",
+    )
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 3, result.output
+    assert f"shrink from {count} to 0 items" in result.output
+    assert _revision(wiki) == before
+    allowed = _rebuild(wiki, config_file, "events", "--allow-shrink")
+    assert allowed.exit_code == 0, allowed.output
+    assert find_section(_revision(wiki)["text"], "events").count == 0
+
+
+def test_rebuild_refuses_list_emptied_by_deleted_events(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    assert _rebuild(wiki, config_file, "events").exit_code == 0
+    before = _revision(wiki)
+    admin = _admin(wiki)
+    for title in corpus.titles_in("Evénement"):
+        admin.pages[title].delete(reason="test")
+    result = _rebuild(wiki, config_file, "events")
+    assert result.exit_code == 3, result.output
+    assert "to 0 items" in result.output
+    assert _revision(wiki) == before
+
+
+def test_rebuild_missing_page_needs_create(wiki: TestWiki, config_file: Path) -> None:
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(
+        text.replace('page = "Communs"', 'page = "Catalogue des communs"'), encoding="utf-8"
+    )
+    refused = _rebuild(wiki, config_file, "communs")
+    assert refused.exit_code == 3
+    assert "does not exist" in refused.output and "--create" in refused.output
+    created = _rebuild(wiki, config_file, "communs", "--create")
+    assert created.exit_code == 0, created.output
+    saved = _revision(wiki, "Catalogue des communs")["text"]
+    assert saved.startswith("<!-- wikisync:begin communs count=")
+    assert saved.endswith("<!-- wikisync:end communs -->")
+
+
+def test_rebuild_dry_run_prints_diff_and_writes_nothing(wiki: TestWiki, config_file: Path) -> None:
+    before = _revision(wiki)
+    result = _rebuild(wiki, config_file, "events", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"--- a/{PAGE}" in result.output and f"+++ b/{PAGE}" in result.output
+    assert "-* [[Rencontre disparue 2017]]" in result.output
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+    assert _revision(wiki) == before
+
+
+# -- conflicts between read and save -------------------------------------------------
+
+
+class _InterferingWriter:
+    """A real WikiWriter; before its first N saves, someone else edits the page."""
+
+    def __init__(self, writer: WikiWriter, site: mwclient.Site, change: Any, times: int = 1):
+        self.writer = writer
+        self.site = site
+        self.change = change
+        self.times = times
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        if self.times > 0:
+            self.times -= 1
+            _edit(self.site, title, self.change)
+        return self.writer.save(title, text, base=base, summary=summary)
+
+
+@pytest.fixture
+def wiki_run(wiki: TestWiki, config_file: Path) -> Iterator[tuple[Any, Any]]:
+    config = load_config(config_file).with_overrides(password=wiki.bot_password)
+    source = open_source(config)
+    try:
+        yield config, source
+    finally:
+        source.close()
+
+
+def _append_note(text: str) -> str:
+    return text + "\n\nNote ajoutée pendant le calcul."
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_rebuild_conflict_rereads_and_keeps_human_edit(
+    wiki: TestWiki, wiki_run: tuple[Any, Any], who: str
+) -> None:
+    config, source = wiki_run
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    writer = open_target(source)
+    assert isinstance(writer, WikiWriter)
+    target = _InterferingWriter(writer, site, _append_note)
+    report = rebuild_jobs(config, source, target, names=["events"], today=None)
+    job = report.jobs[0]
+    assert job.status == "edited", job.message
+    assert job.attempts == 2
+    saved = _revision(wiki)
+    assert saved["user"] == "WikiBot"
+    assert saved["text"].endswith("Note ajoutée pendant le calcul.")
+    assert "Rencontre disparue 2017" not in saved["text"]
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_rebuild_conflict_outlasting_retries_is_reported(
+    wiki: TestWiki, wiki_run: tuple[Any, Any], who: str
+) -> None:
+    config, source = wiki_run
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    writer = open_target(source)
+    assert isinstance(writer, WikiWriter)
+    target = _InterferingWriter(writer, site, _append_note, times=5)
+    report = rebuild_jobs(config, source, target, names=["events"], retries=1)
+    job = report.jobs[0]
+    assert job.status == "conflict"
+    assert "gave up after 2 attempts" in job.message
+    assert report.exit_code == 3
+    saved = _revision(wiki)
+    assert saved["user"] != "WikiBot" or who == "same bot"
+    assert saved["text"].endswith("Note ajoutée pendant le calcul.")
+    assert "Rencontre disparue 2017" in saved["text"]
+
+
+def test_rebuild_conflict_inside_markers_is_refused(
+    wiki: TestWiki, wiki_run: tuple[Any, Any]
+) -> None:
+    config, source = wiki_run
+    writer = open_target(source)
+    assert isinstance(writer, WikiWriter)
+    target = _InterferingWriter(
+        writer, _admin(wiki), lambda text: text.replace("Rencontre disparue", "Rencontre retrouvée")
+    )
+    report = rebuild_jobs(config, source, target, names=["events"])
+    assert report.jobs[0].status == "refused"
+    assert "edited by hand" in report.jobs[0].message
+    saved = _revision(wiki)
+    assert saved["user"] == "Admin"
+    assert "Rencontre retrouvée 2017" in saved["text"]
+
+
+# -- plan and apply ------------------------------------------------------------------
+
+
+def test_plan_then_apply_saves_exactly_the_plan(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(wiki, config_file, "plan", "--today", TODAY, "-o", str(plan_path))
+    assert planned.exit_code == 0, planned.output
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    assert data["site"] == wiki.url and data["created"].endswith("Z")
+    titles = [page["title"] for page in data["pages"]]
+    assert titles == ["Evénements", "Acteurs", "Communs"]
+    events = data["pages"][0]
+    assert events["base_revid"] == _revision(wiki)["revid"]
+    assert events["base_timestamp"] and events["diff"].startswith(f"--- a/{PAGE}")
+    applied = _invoke(wiki, config_file, "apply", str(plan_path))
+    assert applied.exit_code == 0, applied.output
+    for page in data["pages"]:
+        assert _revision(wiki, page["title"])["text"] == page["new_text"].rstrip()
+    again = _rebuild(wiki, config_file)
+    assert again.exit_code == 0 and again.output == ""
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_apply_skips_page_edited_since_plan(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, who: str
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(wiki, config_file, "plan", "events", "actors", "-o", str(plan_path))
+    assert planned.exit_code == 0, planned.output
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    _edit(site, PAGE, _append_note)
+    human = _revision(wiki)
+    applied = _invoke(wiki, config_file, "apply", str(plan_path))
+    assert applied.exit_code == 3, applied.output
+    assert (
+        f'page "{PAGE}" conflict' in applied.output and "changed since the plan" in applied.output
+    )
+    assert _revision(wiki) == human
+    assert _revision(wiki, "Acteurs")["user"] == "WikiBot"  # the other page was applied
+
+
+def test_apply_refuses_other_site(wiki: TestWiki, config_file: Path, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.json"
+    assert _invoke(wiki, config_file, "plan", "events", "-o", str(plan_path)).exit_code == 0
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    data["site"] = "https://wiki.example.org"
+    plan_path.write_text(json.dumps(data), encoding="utf-8")
+    result = _invoke(wiki, config_file, "apply", str(plan_path))
+    assert result.exit_code == 2
+    assert "was planned for https://wiki.example.org" in result.output
+
+
+# -- the run lock --------------------------------------------------------------------
+
+
+def test_rebuild_exits_4_while_another_run_holds_the_lock(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    before = _revision(wiki)
+    with RunLock(default_lock_path(wiki.url), command="rebuild"):
+        result = _rebuild(wiki, config_file)
+    assert result.exit_code == 4
+    assert f"pid {os.getpid()}" in result.output and "since" in result.output
+    assert _revision(wiki) == before
+
+
+def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    # The first run is held up by replica lag (maxlag retries) while it holds the lock.
+    wiki.set_fake_lag(12)
+    env = {
+        **os.environ,
+        "WIKISYNC_PASSWORD": wiki.bot_password,
+        "WIKISYNC_MAX_WAIT": "60",
+        "WIKISYNC_RETRIES": "10",
+    }
+    first = subprocess.Popen(
+        [sys.executable, "-m", "wikisync", "-c", str(config_file), "rebuild", "--today", TODAY],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        sidecar = default_lock_path(wiki.url).with_suffix(".lock.json")
+        deadline = time.monotonic() + 30
+        while not sidecar.exists() and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sidecar.exists(), first.communicate()
+        second = _rebuild(wiki, config_file)
+        assert second.exit_code == 4, second.output
+        assert f"pid {first.pid}" in second.output
+        wiki.set_fake_lag(None)
+        _out, err = first.communicate(timeout=60)
+    finally:
+        wiki.set_fake_lag(None)
+        if first.poll() is None:
+            first.kill()
+            first.communicate()
+    assert first.returncode == 0, err
+    assert f'page "{PAGE}" edited' in err
+    assert not sidecar.exists()

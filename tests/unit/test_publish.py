@@ -1,0 +1,274 @@
+"""Safe publishing on a mirror folder: no-op skip, dry runs, conflicts, changesets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.make_example import make_example
+from wikisync.errors import ConfigError, EditConflictError, PublishError, SourceError
+from wikisync.pages import PageText
+from wikisync.publish import (
+    Changeset,
+    Edit,
+    MirrorTarget,
+    apply_changeset,
+    diff_stats,
+    open_target,
+    plan_edit,
+    publish_page,
+    read_changeset,
+    read_page,
+    write_changeset,
+)
+from wikisync.sources import open_source
+from wikisync.sources.mirror import INDEX_FILE, MirrorSource, open_mirror
+from wikisync.sources.writer import SaveResult
+
+PAGE = "Evénements"
+
+
+@pytest.fixture
+def mirror(tmp_path: Path) -> MirrorSource:
+    make_example(tmp_path / "example")
+    return open_mirror(tmp_path / "example" / "mirror")
+
+
+def _append(text: str) -> str:
+    return text + "\nUne ligne de plus."
+
+
+def test_plan_edit_existing_page_keeps_base() -> None:
+    page = PageText(PAGE, "a\nb", revid=7, timestamp="2025-01-06T08:00:00Z")
+    edit = plan_edit(PAGE, page, "a\nc", summary="maj")
+    assert edit.changed
+    assert edit.base == page
+    assert edit.diff() == (
+        f"--- a/{PAGE}\n+++ b/{PAGE}\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline"
+        " at end of file\n+c\n\\ No newline at end of file\n"
+    )
+    assert diff_stats(edit.diff(color=True)) == (1, 1)
+
+
+def test_plan_edit_missing_page_is_a_creation() -> None:
+    edit = plan_edit("Nouvelle", None, "x\n", summary="")
+    assert edit.changed and edit.base is None and edit.base_revid == 0
+    assert diff_stats(edit.diff()) == (1, 0)
+
+
+def test_edit_same_text_is_unchanged() -> None:
+    edit = Edit(PAGE, "x", "x", 3)
+    assert not edit.changed
+    assert edit.diff() == ""
+
+
+def test_publish_page_unchanged_writes_nothing(mirror: MirrorSource) -> None:
+    path = MirrorTarget(mirror).file_of(PAGE)
+    stamp = path.stat().st_mtime_ns
+    result = publish_page(mirror, MirrorTarget(mirror), PAGE, lambda p: p.wikitext, summary="")
+    assert result.status == "unchanged" and result.ok
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_publish_page_dry_run_plans_and_writes_nothing(mirror: MirrorSource) -> None:
+    before = read_page(mirror, PAGE)
+    result = publish_page(
+        mirror, None, PAGE, lambda p: _append(p.wikitext), summary="", dry_run=True
+    )
+    assert result.status == "planned"
+    assert result.diff_stats() == (2, 0)  # a blank line and the new one
+    assert read_page(mirror, PAGE) == before
+
+
+def test_publish_page_mirror_save_is_a_local_edit(mirror: MirrorSource) -> None:
+    index = (mirror.path / INDEX_FILE).read_bytes()
+    before = read_page(mirror, PAGE)
+    assert before is not None
+    result = publish_page(
+        mirror, MirrorTarget(mirror), PAGE, lambda p: _append(p.wikitext), summary=""
+    )
+    assert result.status == "edited"
+    assert result.revid == before.revid
+    after = read_page(mirror, PAGE)
+    assert after is not None and after.wikitext == _append(before.wikitext)
+    assert after.revid == before.revid  # the base revision is kept: push sends it later
+    assert (mirror.path / INDEX_FILE).read_bytes() == index
+    assert mirror.base_text(PAGE) == before.wikitext
+    assert MirrorTarget(mirror).file_of(PAGE).read_text(encoding="utf-8").endswith("\n")
+
+
+def test_publish_page_refusal_is_a_result(mirror: MirrorSource) -> None:
+    def refuse(page: PageText | None) -> str:
+        raise PublishError("non merci", title=PAGE)
+
+    result = publish_page(mirror, MirrorTarget(mirror), PAGE, refuse, summary="")
+    assert result.status == "refused" and not result.ok
+    assert result.message == "non merci"
+
+
+def test_publish_page_conflict_rereads_and_keeps_concurrent_edit(mirror: MirrorSource) -> None:
+    target = MirrorTarget(mirror)
+    calls: list[str] = []
+
+    def make(page: PageText | None) -> str:
+        assert page is not None
+        calls.append(page.wikitext)
+        if len(calls) == 1:  # someone edits the file while we compute
+            path = target.file_of(PAGE)
+            path.write_text("Ajout humain.\n" + page.wikitext + "\n", encoding="utf-8")
+        return _append(page.wikitext)
+
+    result = publish_page(mirror, target, PAGE, make, summary="")
+    assert result.status == "edited" and result.attempts == 2
+    text = read_page(mirror, PAGE)
+    assert text is not None
+    assert text.wikitext.startswith("Ajout humain.") and text.wikitext.endswith(
+        "Une ligne de plus."
+    )
+
+
+class _AlwaysConflicting:
+    def __init__(self) -> None:
+        self.saves = 0
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        self.saves += 1
+        raise EditConflictError(f'Page "{title}" changed', title=title)
+
+
+@pytest.mark.parametrize("retries", [0, 1, 3])
+def test_publish_page_conflict_gives_up_after_retries(mirror: MirrorSource, retries: int) -> None:
+    target = _AlwaysConflicting()
+    result = publish_page(
+        mirror, target, PAGE, lambda p: _append(p.wikitext), summary="", retries=retries
+    )
+    assert result.status == "conflict"
+    assert target.saves == retries + 1
+    assert f"gave up after {retries + 1} attempts" in result.message
+
+
+def test_publish_page_rejects_bad_arguments(mirror: MirrorSource) -> None:
+    with pytest.raises(ValueError, match="retries"):
+        publish_page(mirror, None, PAGE, lambda p: "", summary="", dry_run=True, retries=-1)
+    with pytest.raises(ValueError, match="target"):
+        publish_page(mirror, None, PAGE, lambda p: "", summary="")
+
+
+def test_mirror_target_creates_new_page_and_refuses_to_overwrite(mirror: MirrorSource) -> None:
+    target = MirrorTarget(mirror)
+    saved = target.save("Page neuve", "Bonjour.", base=None, summary="")
+    assert saved.changed and saved.created and saved.revid == 0
+    assert read_page(mirror, "Page neuve") == PageText("Page neuve", "Bonjour.", 0, "", 0, None)
+    with pytest.raises(EditConflictError, match="exists already"):
+        target.save("Page neuve", "Autre.", base=None, summary="")
+
+
+def test_mirror_target_refuses_stale_base(mirror: MirrorSource) -> None:
+    page = read_page(mirror, PAGE)
+    assert page is not None
+    stale = PageText(PAGE, "un autre texte", page.revid, page.timestamp)
+    with pytest.raises(EditConflictError, match="was edited"):
+        MirrorTarget(mirror).save(PAGE, "x", base=stale, summary="")
+    assert read_page(mirror, PAGE) == page
+
+
+def test_mirror_target_same_text_is_no_change(mirror: MirrorSource) -> None:
+    page = read_page(mirror, PAGE)
+    assert page is not None
+    saved = MirrorTarget(mirror).save(PAGE, page.wikitext, base=page, summary="")
+    assert not saved.changed
+
+
+def test_mirror_target_needs_a_mirror(tmp_path: Path) -> None:
+    dump = Path(__file__).parent.parent / "fixtures" / "dumps" / "petit-export-0.10.xml"
+    source = open_source(str(dump))
+    with pytest.raises(TypeError):
+        MirrorTarget(source)
+    with pytest.raises(ConfigError, match="XML dump"):
+        open_target(source)
+
+
+def test_open_target_of_mirror_is_mirror_target(mirror: MirrorSource) -> None:
+    assert isinstance(open_target(mirror), MirrorTarget)
+
+
+# -- changesets ---------------------------------------------------------------------
+
+
+def _changeset(mirror: MirrorSource) -> Changeset:
+    page = read_page(mirror, PAGE)
+    assert page is not None
+    edits = (
+        plan_edit(PAGE, page, _append(page.wikitext), summary="maj"),
+        plan_edit("Page neuve", None, "Bonjour.", summary="création"),
+    )
+    return Changeset(str(mirror.path), "2025-01-06T08:00:00Z", edits, {PAGE: "events"})
+
+
+def test_changeset_round_trip(mirror: MirrorSource, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["kind"] == "wikisync-changeset" and data["format"] == 1
+    first = data["pages"][0]
+    assert first["job"] == "events" and first["base_revid"] > 0 and first["base_sha1"]
+    assert first["diff"].startswith(f"--- a/{PAGE}")
+    assert data["pages"][1]["create"] is True and data["pages"][1]["base_sha1"] is None
+    changeset, bases = read_changeset(path)
+    assert [edit.title for edit in changeset.edits] == [PAGE, "Page neuve"]
+    assert changeset.edits[1].old_text is None
+    assert bases[PAGE] == first["base_sha1"] and bases["Page neuve"] is None
+
+
+def test_apply_changeset_saves_then_is_a_no_op(mirror: MirrorSource, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+    results = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    assert [r.status for r in results] == ["edited", "created"]
+    again = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    assert [r.status for r in again] == ["conflict", "conflict"]
+
+
+def test_apply_changeset_skips_page_changed_since_plan(
+    mirror: MirrorSource, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+    file = MirrorTarget(mirror).file_of(PAGE)
+    file.write_text("Modifié à la main.\n", encoding="utf-8")
+    results = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror), dry_run=True)
+    assert [r.status for r in results] == ["conflict", "planned"]
+    assert "changed since the plan" in results[0].message
+    assert file.read_text(encoding="utf-8") == "Modifié à la main.\n"
+    assert read_page(mirror, "Page neuve") is None
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "cannot be read"),
+        ("[]", "not a wikisync changeset"),
+        ('{"kind": "wikisync-changeset", "format": 9}', "format 9"),
+        ('{"kind": "wikisync-changeset", "format": 1, "pages": {}}', "should be a list"),
+        ('{"kind": "wikisync-changeset", "format": 1, "pages": [{"title": "A"}]}', "page 1"),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, '
+            '"pages": [{"title": "A", "new_text": "x"}]}',
+            "base_sha1",
+        ),
+    ],
+)
+def test_read_changeset_rejects_bad_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SourceError, match=message):
+        read_changeset(path)
+
+
+def test_read_changeset_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="does not exist"):
+        read_changeset(tmp_path / "absent.json")

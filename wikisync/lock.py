@@ -1,0 +1,155 @@
+"""The run lock: two runs that write to the same site never overlap.
+
+``wikisync rebuild`` and ``wikisync apply`` hold a lock for their whole run,
+so a cron entry that fires while the previous run is still going exits at
+once (exit code 4) instead of racing it. The lock is a :mod:`filelock` lock
+file (an OS lock: it dies with its process, so a crash never leaves a stale
+lock) plus a small JSON sidecar saying who holds it (pid, host, start time,
+command), read by the run that is turned away.
+
+Where: one lock per site (wiki URL or mirror folder), in the user's state
+folder (``platformdirs.user_state_dir("wikisync")/locks``; on Linux
+``$XDG_STATE_HOME/wikisync/locks``). Keyed by site rather than by
+configuration file, because what must not overlap is two runs writing the
+same wiki, whichever configuration each one read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import filelock
+import platformdirs
+
+from wikisync.errors import LockError
+
+__all__ = ["LockHolder", "RunLock", "default_lock_path", "read_holder"]
+
+
+@dataclass(frozen=True, slots=True)
+class LockHolder:
+    """Who holds a run lock, from its sidecar file."""
+
+    pid: int
+    host: str
+    started: str
+    command: str = ""
+
+    def describe(self) -> str:
+        """``pid 1234 on host cron-1 since 2025-01-06T08:00:00Z (rebuild)``."""
+        what = f" ({self.command})" if self.command else ""
+        return f"pid {self.pid} on host {self.host} since {self.started}{what}"
+
+
+def default_lock_path(site: str) -> Path:
+    """The lock file for runs that write to ``site`` (a URL or a folder)."""
+    key = site if "://" in site else str(Path(site).resolve())
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", key.split("://", 1)[-1]).strip("-")[-40:]
+    return Path(platformdirs.user_state_dir("wikisync")) / "locks" / f"{slug}-{digest}.lock"
+
+
+class RunLock:
+    """A non-blocking lock on a file, with a sidecar naming its holder.
+
+    Example:
+        >>> with RunLock(default_lock_path(config.site), command="rebuild"):
+        ...     rebuild_jobs(config, source, target)
+
+    Args:
+        path: the lock file (its folder is created); the sidecar is the same
+            path with ``.json`` added.
+        command: what the holder is doing, for the message others get.
+    """
+
+    def __init__(self, path: Path, *, command: str = "") -> None:
+        self.path = Path(path)
+        self.info_path = self.path.with_name(self.path.name + ".json")
+        self.command = command
+        self._lock = filelock.FileLock(str(self.path), timeout=0)
+
+    def acquire(self) -> None:
+        """Take the lock at once, or fail.
+
+        Raises:
+            LockError: another run holds it; the message says who.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            holder = read_holder(self.info_path)
+            for _ in range(10):  # the holder writes its sidecar just after locking
+                if holder is not None:
+                    break
+                time.sleep(0.05)
+                holder = read_holder(self.info_path)
+            who = holder.describe() if holder else "another run (holder unknown)"
+            raise LockError(
+                f"another wikisync run holds the lock {self.path}: {who}; "
+                "this run did nothing. If that process is gone, the lock is free already: "
+                "run again"
+            ) from None
+        holder = LockHolder(
+            os.getpid(),
+            socket.gethostname(),
+            dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            self.command or " ".join(sys.argv[1:3]),
+        )
+        # The sidecar only helps the message of a run turned away: the lock is held anyway.
+        with contextlib.suppress(OSError):
+            self.info_path.write_text(json.dumps(_holder_dict(holder)) + "\n", encoding="utf-8")
+
+    def release(self) -> None:
+        """Release the lock and remove the sidecar."""
+        with contextlib.suppress(OSError):
+            self.info_path.unlink()
+        self._lock.release()
+
+    @property
+    def is_locked(self) -> bool:
+        """True while this object holds the lock."""
+        return bool(self._lock.is_locked)
+
+    def __enter__(self) -> RunLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+def _holder_dict(holder: LockHolder) -> dict[str, object]:
+    return {
+        "pid": holder.pid,
+        "host": holder.host,
+        "started": holder.started,
+        "command": holder.command,
+    }
+
+
+def read_holder(info_path: Path) -> LockHolder | None:
+    """The holder named by a sidecar file, or None when absent or unreadable."""
+    try:
+        data = json.loads(info_path.read_text(encoding="utf-8"))
+        return LockHolder(
+            int(data["pid"]), str(data["host"]), str(data["started"]), str(data.get("command", ""))
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -1,0 +1,596 @@
+"""Safe publishing, shared by every command that writes: no-op skip, diffs, conflicts.
+
+An :class:`Edit` is a planned change to one page: the revision it was
+computed from (its base) and the new text. It is pure data: :func:`plan_edit`
+makes one, :meth:`Edit.diff` shows it. Saving goes through a :class:`Target`:
+the live wiki (:class:`~wikisync.sources.writer.WikiWriter`, which checks the
+page's latest revision and sends ``baserevid``/``basetimestamp``) or a local
+mirror folder (:class:`MirrorTarget`, which writes the page's file as a local
+edit, to be sent later by ``push``). :func:`open_target` picks the right one
+for a source.
+
+:func:`publish_page` is the loop every writing command uses: read the page,
+compute the new text, skip the save when nothing changed, print nothing and
+write nothing on a dry run, and on an edit conflict read the page again and
+compute again, a bounded number of times, so that a concurrent human edit is
+never overwritten. A refused page (a guard of :mod:`wikisync.sections`, a
+conflict that outlasts the retries) is a result, not an exception: a batch
+goes on with the next page.
+
+:class:`Changeset` is the reviewable file of ``wikisync plan``:
+:func:`apply_changeset` saves exactly what it holds and skips any page that
+changed since it was planned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import filelock
+
+from wikisync.diffs import unified_diff
+from wikisync.errors import (
+    ConfigError,
+    EditConflictError,
+    LockError,
+    PublishError,
+    SourceError,
+)
+from wikisync.filenames import title_to_path
+from wikisync.pages import PageText
+from wikisync.sources.base import Source
+from wikisync.sources.writer import SaveResult
+
+__all__ = [
+    "CHANGESET_FORMAT",
+    "DEFAULT_RETRIES",
+    "Changeset",
+    "Edit",
+    "MirrorTarget",
+    "PublishResult",
+    "Status",
+    "Target",
+    "apply_changeset",
+    "diff_stats",
+    "open_target",
+    "plan_edit",
+    "publish_page",
+    "read_changeset",
+    "read_page",
+    "utc_now",
+    "write_changeset",
+]
+
+log = logging.getLogger(__name__)
+
+#: How many times a page is read and computed again after an edit conflict.
+DEFAULT_RETRIES = 2
+#: Version of the changeset file written by ``wikisync plan``.
+CHANGESET_FORMAT = 1
+_CHANGESET_KIND = "wikisync-changeset"
+
+#: What happened to one page.
+#: ``unchanged``: the new text is the current text, nothing sent;
+#: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
+#: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
+#: ``conflict``: the page kept changing under us, or changed since the plan.
+Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict"]
+
+
+class Target(Protocol):
+    """Where edits are saved: a live wiki or a mirror folder."""
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        """Save ``text`` if the page is still at ``base`` (None: create a new page).
+
+        Raises:
+            EditConflictError: the page changed (or appeared) since ``base``.
+            PublishError: the save was refused.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A planned change to one page.
+
+    Attributes:
+        title: the page.
+        old_text: the base revision's text, or None for a page to create.
+        new_text: the text to save.
+        base_revid: the base revision id (0 for a page to create, or a page
+            that exists only in a mirror).
+        base_timestamp: the base revision's time, ISO 8601 UTC, or ``""``.
+        summary: the edit summary.
+    """
+
+    title: str
+    old_text: str | None
+    new_text: str
+    base_revid: int = 0
+    base_timestamp: str = ""
+    summary: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """False when saving would change nothing."""
+        return self.old_text != self.new_text
+
+    @property
+    def base(self) -> PageText | None:
+        """The base revision as a PageText, or None for a page to create."""
+        if self.old_text is None:
+            return None
+        return PageText(self.title, self.old_text, self.base_revid, self.base_timestamp)
+
+    def diff(self, *, color: bool = False) -> str:
+        """The unified diff from the base to the new text (``""`` when unchanged)."""
+        return unified_diff(self.old_text or "", self.new_text, self.title, color=color)
+
+
+def plan_edit(title: str, current: PageText | None, new_text: str, *, summary: str) -> Edit:
+    """Make the :class:`Edit` that turns ``current`` into ``new_text``.
+
+    Args:
+        title: the page.
+        current: the page as read, or None when it does not exist.
+        new_text: the wanted text.
+        summary: the edit summary.
+    """
+    if current is None:
+        return Edit(title, None, new_text, summary=summary)
+    return Edit(title, current.wikitext, new_text, current.revid, current.timestamp, summary)
+
+
+def diff_stats(diff: str) -> tuple[int, int]:
+    """Lines added and removed by a unified diff (colour codes allowed)."""
+    added = removed = 0
+    for line in diff.splitlines():
+        plain = line.removeprefix("\x1b[32m").removeprefix("\x1b[31m")
+        if plain.startswith("+") and not plain.startswith("+++"):
+            added += 1
+        elif plain.startswith("-") and not plain.startswith("---"):
+            removed += 1
+    return added, removed
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What publishing one page did.
+
+    Attributes:
+        title: the page.
+        status: see :data:`Status`.
+        edit: the last edit computed (None when the page was refused before).
+        revid: the page's revision after the save, when saved.
+        attempts: how many times the page was read and computed.
+        message: why a page was refused or in conflict; ``""`` otherwise.
+    """
+
+    title: str
+    status: Status
+    edit: Edit | None = None
+    revid: int | None = None
+    attempts: int = 1
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the page was refused or in conflict."""
+        return self.status not in ("refused", "conflict")
+
+    def diff_stats(self) -> tuple[int, int]:
+        """Lines added and removed (0, 0 without a change)."""
+        return diff_stats(self.edit.diff()) if self.edit is not None else (0, 0)
+
+
+def read_page(source: Source, title: str) -> PageText | None:
+    """Read one page afresh, or None when it does not exist."""
+    found = source.fetch_titles([title])
+    return found.pages[0] if found.pages else None
+
+
+def publish_page(
+    source: Source,
+    target: Target | None,
+    title: str,
+    make_text: Callable[[PageText | None], str],
+    *,
+    summary: str,
+    dry_run: bool = False,
+    retries: int = DEFAULT_RETRIES,
+    current: PageText | None = None,
+) -> PublishResult:
+    """Read a page, compute its new text and save it safely.
+
+    The text is saved only when it differs from the page's, and only if the
+    page is still at the revision read: on an edit conflict the page is read
+    and ``make_text`` called again (so a human edit outside the generated part
+    is kept, and one inside it is refused by the guards), up to ``retries``
+    more times; then the conflict is reported.
+
+    Args:
+        source: where the page is read from (also after a conflict).
+        target: where it is saved; may be None when ``dry_run``.
+        title: the page.
+        make_text: from the current page (None when missing) to the new text;
+            may raise :class:`~wikisync.errors.PublishError` to refuse.
+        summary: the edit summary.
+        dry_run: compute only; the result's status is ``planned`` when the
+            text would change.
+        retries: how many more times to try after an edit conflict.
+        current: the page, when the caller has just read it (saves a request).
+
+    Returns:
+        What happened; refusals and conflicts are results, not exceptions.
+
+    Raises:
+        WikisyncError: anything else (the wiki unreachable, a bad template).
+    """
+    if retries < 0:
+        raise ValueError(f"retries should be 0 or more, got {retries}")
+    if target is None and not dry_run:
+        raise ValueError("a target is needed unless dry_run")
+    page = current if current is not None else read_page(source, title)
+    attempt = 1
+    while True:
+        try:
+            edit = plan_edit(title, page, make_text(page), summary=summary)
+        except EditConflictError as exc:
+            return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
+        except PublishError as exc:
+            return PublishResult(title, "refused", None, attempts=attempt, message=str(exc))
+        if not edit.changed:
+            return PublishResult(title, "unchanged", edit, page.revid if page else None, attempt)
+        if dry_run or target is None:
+            return PublishResult(title, "planned", edit, attempts=attempt)
+        try:
+            saved = target.save(title, edit.new_text, base=edit.base, summary=summary)
+        except EditConflictError as exc:
+            if attempt > retries:
+                return PublishResult(
+                    title,
+                    "conflict",
+                    edit,
+                    attempts=attempt,
+                    message=f"{exc} (gave up after {attempt} attempts)",
+                )
+            log.info("%s; reading it again (attempt %d)", exc, attempt + 1)
+            attempt += 1
+            page = read_page(source, title)
+            continue
+        except PublishError as exc:
+            return PublishResult(title, "refused", edit, attempts=attempt, message=str(exc))
+        if not saved.changed:
+            return PublishResult(title, "unchanged", edit, saved.revid, attempt)
+        status: Status = "created" if edit.old_text is None else "edited"
+        return PublishResult(title, status, edit, saved.revid, attempt)
+
+
+# -- mirror folders -------------------------------------------------------------------
+
+
+class MirrorTarget:
+    """A mirror folder as a :class:`Target`: saves are local edits of page files.
+
+    Only the page's file is written (atomically); the mirror's metadata keeps
+    the base revision the page was pulled at, so ``status`` shows the change
+    and ``push`` sends it with that base. A page to create becomes a new file
+    (no base revision). A save is refused as a conflict when the file no
+    longer holds the text it was computed from. The mirror's lock is held
+    while writing, so a ``pull`` never interleaves.
+
+    Example:
+        >>> target = MirrorTarget(source)
+        >>> target.save("Evénements", new_text, base=page, summary="")
+    """
+
+    def __init__(self, source: Source, *, durable: bool = True) -> None:
+        from wikisync.sources.mirror import MirrorSource
+
+        if not isinstance(source, MirrorSource):
+            raise TypeError("MirrorTarget needs a MirrorSource")
+        self.source = source
+        self.path = source.path
+        self.durable = durable
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        """Write ``text`` to the page's file if it still holds ``base``'s text.
+
+        Raises:
+            EditConflictError: the file changed since ``base`` was read (or
+                exists, for a page to create).
+            LockError: another run is writing the mirror.
+        """
+        from wikisync.sources.mirror import LOCK_FILE, STATE_DIR
+
+        title = self.source.namespaces.normalize(title)
+        (self.path / STATE_DIR).mkdir(exist_ok=True)
+        lock = filelock.FileLock(str(self.path / LOCK_FILE), timeout=10)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise LockError(
+                f'Mirror "{self.path}" is being written by another run (lock {LOCK_FILE})'
+            ) from None
+        try:
+            current = read_page(self.source, title)
+            if base is None and current is not None:
+                raise EditConflictError(
+                    f'Page "{title}" exists already in mirror "{self.path}"; it was not '
+                    "overwritten",
+                    title=title,
+                )
+            if base is not None and (current is None or current.wikitext != base.wikitext):
+                now = "was removed" if current is None else "was edited"
+                raise EditConflictError(
+                    f'Page "{title}" {now} in mirror "{self.path}" since it was read; '
+                    "nothing was overwritten",
+                    title=title,
+                )
+            if current is not None and current.wikitext == text:
+                return SaveResult(title, False, current.revid, current.timestamp)
+            relative = self._file_of(title)
+            _write_file(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
+        finally:
+            lock.release()
+        revid = current.revid if current is not None else 0
+        timestamp = current.timestamp if current is not None else ""
+        return SaveResult(title, True, revid, timestamp, created=current is None)
+
+    def file_of(self, title: str) -> Path:
+        """The page's file (absolute), existing or to be created."""
+        return self.path / self._file_of(self.source.namespaces.normalize(title))
+
+    def _file_of(self, title: str) -> Path:
+        entry = self.source.entries().get(title)
+        if entry is not None:
+            return Path(entry.file)
+        return Path(title_to_path(title, self.source.namespaces))
+
+
+def _write_file(path: Path, data: bytes, durable: bool) -> None:
+    """Replace ``path`` with ``data`` at once (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".wikisync-{secrets.token_hex(6)}.tmp"
+    try:
+        with open(temporary, "xb") as stream:
+            stream.write(data)
+            stream.flush()
+            if durable:
+                os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:
+    """The target that saves into what ``source`` reads: a live wiki or a mirror.
+
+    Args:
+        source: from :func:`~wikisync.sources.open_source`.
+        bot: mark wiki edits as bot edits (hidden from recent changes by default).
+        minor: mark wiki edits as minor.
+
+    Raises:
+        ConfigError: the source cannot be written (an XML dump).
+    """
+    from wikisync.sources.mirror import MirrorSource
+    from wikisync.sources.wiki import WikiSource
+    from wikisync.sources.writer import WikiWriter
+
+    if isinstance(source, WikiSource):
+        return WikiWriter(source.client, bot=bot, minor=minor)
+    if isinstance(source, MirrorSource):
+        return MirrorTarget(source)
+    raise ConfigError(
+        f"site {source.location} is an XML dump, which cannot be written: use a wiki URL or "
+        "a mirror folder as the site",
+        key="site",
+    )
+
+
+# -- changesets -----------------------------------------------------------------------
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Changeset:
+    """A reviewable set of edits, as ``wikisync plan`` writes it and ``apply`` reads it.
+
+    Attributes:
+        site: the wiki URL or mirror folder the edits were planned against.
+        created: when, ISO 8601 UTC.
+        edits: the edits, each with its base revision and the new text.
+        labels: per title, what made the edit (the job name), for people.
+    """
+
+    site: str
+    created: str
+    edits: tuple[Edit, ...] = ()
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The changeset as JSON data (the file format, see :func:`write_changeset`)."""
+        return {
+            "kind": _CHANGESET_KIND,
+            "format": CHANGESET_FORMAT,
+            "site": self.site,
+            "created": self.created,
+            "pages": [
+                {
+                    "title": edit.title,
+                    "job": self.labels.get(edit.title, ""),
+                    "create": edit.old_text is None,
+                    "base_revid": edit.base_revid,
+                    "base_timestamp": edit.base_timestamp,
+                    "base_sha1": _sha1(edit.old_text) if edit.old_text is not None else None,
+                    "summary": edit.summary,
+                    "new_text": edit.new_text,
+                    "diff": edit.diff(),
+                }
+                for edit in self.edits
+            ],
+        }
+
+
+def utc_now() -> str:
+    """The current time, ISO 8601 UTC to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def write_changeset(changeset: Changeset, path: Path) -> None:
+    """Write a changeset as indented JSON (UTF-8), atomically.
+
+    The file holds ``kind``, ``format``, ``site``, ``created`` and ``pages``:
+    per page its ``title``, ``job``, ``create``, ``base_revid``,
+    ``base_timestamp``, ``base_sha1`` (of the base text), ``summary``,
+    ``new_text`` and ``diff`` (for reading; ``apply`` ignores it).
+    """
+    text = json.dumps(changeset.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    _write_file(path, text.encode("utf-8"), durable=True)
+
+
+def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
+    """Read a changeset file.
+
+    Returns:
+        The changeset (its edits have no ``old_text`` for existing pages but
+        an empty string: the text is not stored) and, per title, the SHA-1 of
+        the base text (None for a page to create).
+
+    Raises:
+        SourceError: the file is missing, not JSON, or not a changeset.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourceError(f"changeset {path} does not exist", path=str(path)) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SourceError(f"changeset {path} cannot be read: {exc}", path=str(path)) from exc
+
+    def bad(reason: str) -> SourceError:
+        return SourceError(
+            f"changeset {path}: {reason} (make it with 'wikisync plan')", path=str(path)
+        )
+
+    if not isinstance(data, dict) or data.get("kind") != _CHANGESET_KIND:
+        raise bad("not a wikisync changeset")
+    if data.get("format") != CHANGESET_FORMAT:
+        raise bad(f"format {data.get('format')!r} is not {CHANGESET_FORMAT}")
+    pages = data.get("pages")
+    if not isinstance(pages, list):
+        raise bad('"pages" should be a list')
+    edits: list[Edit] = []
+    labels: dict[str, str] = {}
+    bases: dict[str, str | None] = {}
+    for number, raw in enumerate(pages, start=1):
+        try:
+            title, new_text = raw["title"], raw["new_text"]
+            create = bool(raw.get("create", False))
+            revid = int(raw.get("base_revid") or 0)
+            sha1 = raw.get("base_sha1")
+            if not isinstance(title, str) or not isinstance(new_text, str):
+                raise TypeError("title and new_text should be strings")
+            if not create and not isinstance(sha1, str):
+                raise TypeError("base_sha1 should be a string")
+        except (KeyError, TypeError, ValueError) as exc:
+            raise bad(f"page {number}: {exc}") from None
+        edits.append(
+            Edit(
+                title,
+                None if create else "",
+                new_text,
+                revid,
+                str(raw.get("base_timestamp") or ""),
+                str(raw.get("summary") or ""),
+            )
+        )
+        labels[title] = str(raw.get("job") or "")
+        bases[title] = None if create else sha1
+    changeset = Changeset(
+        str(data.get("site") or ""), str(data.get("created") or ""), tuple(edits), labels
+    )
+    return changeset, bases
+
+
+def apply_changeset(
+    changeset: Changeset,
+    bases: dict[str, str | None],
+    source: Source,
+    target: Target,
+    *,
+    dry_run: bool = False,
+) -> list[PublishResult]:
+    """Save exactly the changeset's edits, skipping any page that changed since the plan.
+
+    Each page is read first: a page whose revision or text is no longer the
+    planned base (or that appeared, for a page to create) is skipped as a
+    ``conflict``; the others are saved against the revision read, so a
+    change made while applying is caught by the target too. No page is
+    computed again: what was reviewed is what is saved.
+
+    Args:
+        changeset: from :func:`read_changeset`.
+        bases: per title, the SHA-1 of the planned base text (None: create).
+        source: to read the pages' current revisions.
+        target: where to save.
+        dry_run: check only; a page that would be saved is ``planned``.
+
+    Returns:
+        One result per edit, in the changeset's order.
+    """
+    results: list[PublishResult] = []
+    for edit in changeset.edits:
+        current = read_page(source, edit.title)
+        expected = bases.get(edit.title)
+        message = ""
+        if expected is None:
+            if current is not None:
+                message = f'Page "{edit.title}" was created since the plan; skipped'
+        elif current is None:
+            message = f'Page "{edit.title}" was deleted since the plan; skipped'
+        elif current.revid != edit.base_revid or _sha1(current.wikitext) != expected:
+            message = (
+                f'Page "{edit.title}" changed since the plan (planned on revision '
+                f"{edit.base_revid}, now {current.revid}); skipped: plan again"
+            )
+        if message:
+            results.append(PublishResult(edit.title, "conflict", message=message))
+            continue
+        planned = plan_edit(edit.title, current, edit.new_text, summary=edit.summary)
+        if not planned.changed:
+            revid = current.revid if current is not None else None
+            results.append(PublishResult(edit.title, "unchanged", planned, revid))
+            continue
+        if dry_run:
+            results.append(PublishResult(edit.title, "planned", planned))
+            continue
+        try:
+            saved = target.save(edit.title, edit.new_text, base=planned.base, summary=edit.summary)
+        except EditConflictError as exc:
+            results.append(PublishResult(edit.title, "conflict", planned, message=str(exc)))
+            continue
+        except PublishError as exc:
+            results.append(PublishResult(edit.title, "refused", planned, message=str(exc)))
+            continue
+        status: Status = "created" if planned.old_text is None else "edited"
+        if not saved.changed:
+            status = "unchanged"
+        results.append(PublishResult(edit.title, status, planned, saved.revid))
+    return results
