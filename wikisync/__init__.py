@@ -39,6 +39,7 @@ from wikisync.publish import (
 )
 from wikisync.render import render_index
 from wikisync.sources import FetchResult, Source, open_source
+from wikisync.sync import PullReport, PushReport, StatusReport, mirror_status, pull, push
 
 __all__ = [
     "Changeset",
@@ -56,6 +57,8 @@ __all__ = [
     "PageText",
     "PublishError",
     "PublishResult",
+    "PullReport",
+    "PushReport",
     "RecordError",
     "RenderError",
     "RunLock",
@@ -63,16 +66,20 @@ __all__ = [
     "SiteError",
     "Source",
     "SourceError",
+    "StatusReport",
     "WikisyncError",
     "__version__",
     "apply_changeset",
     "load_config",
     "load_jobs",
+    "mirror_status",
     "normalize_title",
     "open_source",
     "open_target",
     "plan_jobs",
     "publish_page",
+    "pull",
+    "push",
     "read_changeset",
     "rebuild_jobs",
     "render_index",

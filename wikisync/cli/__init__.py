@@ -8,6 +8,7 @@ module adds the commands of one area.
 from __future__ import annotations
 
 from wikisync.cli import index, read
+from wikisync.cli import sync as sync
 from wikisync.cli.main import cli
 
 __all__ = ["cli", "index", "read"]

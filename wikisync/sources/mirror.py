@@ -184,6 +184,10 @@ class MirrorSource:
             return None
         return _read_base(self.path, entry)
 
+    def page_files(self) -> dict[str, Path]:
+        """Every page file of the folder now, by title (listed or new locally)."""
+        return {title: item.path for title, item in self._catalog().items()}
+
     def _current_metadata(self) -> _Metadata:
         stamp = _metadata_stamp(self.path)
         if stamp != self._stamp and self.has_metadata:
@@ -475,17 +479,23 @@ class MirrorWriter:
         """The base revision recorded for a page, or None."""
         return self._metadata.entries.get(self.namespaces.normalize(title))
 
+    def base_text(self, title: str) -> str | None:
+        """The base revision's text of a page, or None when it is not stored."""
+        entry = self.entry(title)
+        return None if entry is None else _read_base(self.path, entry)
+
     def _record(
         self, page: PageText, relative: PurePosixPath, categories: Iterable[str]
     ) -> PurePosixPath:
         title = self.namespaces.normalize(page.title)
         ns, _ = self.namespaces.split(title)
         text = page.wikitext
+        known = self._metadata.entries.get(title)
         entry = MirrorEntry(
             title=title,
             file=relative.as_posix(),
             ns=ns,
-            pageid=page.pageid,
+            pageid=page.pageid if page.pageid is not None or known is None else known.pageid,
             revid=page.revid,
             timestamp=page.timestamp,
             categories=tuple(

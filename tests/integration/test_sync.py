@@ -1,0 +1,500 @@
+"""Mirror sync against a real MediaWiki: pull, status and push, losing nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from pathlib import Path
+
+import mwclient
+import pytest
+from click.testing import CliRunner
+
+from tests.corpus import Corpus
+from tests.mediawiki import TestWiki
+from wikisync.cli import cli
+from wikisync.config import Config
+from wikisync.errors import ConfigError, SiteError
+from wikisync.filenames import title_to_path
+from wikisync.sources.mirror import INDEX_FILE, METADATA_FILE, open_mirror
+from wikisync.sources.site import WikiClient
+from wikisync.sync import PushItem, mirror_status, pull, push
+
+SUMMARY = "wikisync test"
+LOGIN_REQUESTS = 4  # site info, login token, login, user info
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.delenv("WIKISYNC_PASSWORD", raising=False)
+    monkeypatch.delenv("WIKISYNC_SITE", raising=False)
+
+
+def _client(wiki: TestWiki, **values: object) -> WikiClient:
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    return WikiClient(wiki.url, config.with_overrides(**values))
+
+
+@pytest.fixture
+def admin(wiki: TestWiki) -> Iterator[mwclient.Site]:
+    """Another account editing the wiki meanwhile (a human, for the tests)."""
+    site = mwclient.Site(wiki.host, path="/", scheme="http")
+    site.login(wiki.admin_user, wiki.admin_password)
+    yield site
+
+
+def _wiki_text(wiki: TestWiki, title: str) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
+    )
+    page = reply["query"]["pages"][0]
+    return str(page["revisions"][0]["slots"]["main"]["content"])
+
+
+def _revisions(wiki: TestWiki, title: str) -> int:
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=500, rvprop="ids")
+    return len(reply["query"]["pages"][0]["revisions"])
+
+
+def _file(mirror: Path, title: str) -> Path:
+    entry = open_mirror(mirror).entries()[title]
+    return mirror / entry.file
+
+
+def _edit_file(mirror: Path, title: str, old: str, new: str) -> str:
+    path = _file(mirror, title)
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (title, old)
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    # As the wiki will store it: without trailing whitespace.
+    return text.rstrip()
+
+
+def _paragraphed(wiki: TestWiki, admin: mwclient.Site, mirror: Path) -> str:
+    """A page with three paragraphs, pulled into ``mirror``; returns its title."""
+    title = "Atelier de synchronisation"
+    text = "Intro du projet.\n\nPremier paragraphe sur Lyon.\n\nSecond paragraphe sur Nantes."
+    admin.pages[title].edit(text, summary="setup")
+    report = pull(_client(wiki), mirror, titles=[title], durable=False)
+    assert [item.action for item in report.items] == ["added"]
+    return title
+
+
+# -- pull -----------------------------------------------------------------------
+
+
+def test_pull_big_category_then_repeat_fetches_nothing(big_wiki: TestWiki, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    client = _client(big_wiki)
+    first = pull(client, mirror, categories=["Evénement"], durable=False)
+    members = first.listed
+    assert members >= 2000
+    assert first.fetched == members
+    assert first.counts() == {"added": members}
+    # one listing (plus a continuation for categories at most), content at 500 a request
+    assert first.requests <= 2 + math.ceil(members / 500) + 1
+    entries = open_mirror(mirror).entries()
+    assert len(entries) == members
+    assert all((mirror / e.file).is_file() and e.revid and e.timestamp for e in entries.values())
+    assert all("Catégorie:Evénement" in e.categories for e in entries.values())
+
+    again = _client(big_wiki)
+    second = pull(again, mirror, categories=["Evénement"], durable=False)
+    assert second.fetched == 0
+    assert second.items == ()
+    assert second.requests <= 3
+    assert again.requests == LOGIN_REQUESTS + second.requests
+
+    status = mirror_status(_client(big_wiki), mirror)
+    assert status.clean
+    assert len(status.pages) == members
+    assert status.requests == math.ceil(members / 500)
+
+
+def test_pull_writes_pages_readable_as_a_source(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Evénement"], recursive=True, durable=False)
+    source = open_mirror(mirror)
+    assert source.site == wiki.api_url
+    direct = corpus.titles_in("Evénement")
+    assert source.list_category("Evénement") == direct
+    recursive = source.list_category("Evénement", recursive=True)
+    assert set(direct) < set(recursive)
+    for title in direct[:5]:
+        assert source.fetch_titles([title]).pages[0].wikitext == corpus.page(title).wikitext
+
+
+def test_pull_brings_a_remote_edit(wiki: TestWiki, admin: mwclient.Site, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    admin.pages[title].edit(_wiki_text(wiki, title) + "\n\nAjout distant.", summary="remote")
+    report = pull(_client(wiki), mirror, durable=False)
+    assert [(i.title, i.action) for i in report.items] == [(title, "updated")]
+    assert report.fetched == 1
+    assert _file(mirror, title).read_text(encoding="utf-8").endswith("Ajout distant.\n")
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_pull_merges_edits_of_different_paragraphs(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "sur Lyon", "sur Lyon et Villeurbanne")
+    remote = _wiki_text(wiki, title).replace("sur Nantes", "sur Nantes et Rezé")
+    admin.pages[title].edit(remote, summary="remote")
+
+    report = pull(_client(wiki), mirror, durable=False)
+    assert [i.action for i in report.items] == ["merged"]
+    merged = _file(mirror, title).read_text(encoding="utf-8")
+    assert "Lyon et Villeurbanne" in merged and "Nantes et Rezé" in merged
+    assert [p.state for p in mirror_status(_client(wiki), mirror).pages] == ["modified"]
+
+    pushed = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [i.action for i in pushed.items] == ["saved"]
+    assert _wiki_text(wiki, title) == merged.removesuffix("\n")
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_pull_conflict_keeps_both_versions(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    local = _edit_file(mirror, title, "sur Lyon", "sur Lyon (local)")
+    remote = _wiki_text(wiki, title).replace("sur Lyon", "sur Lyon (wiki)")
+    admin.pages[title].edit(remote, summary="remote")
+
+    report = pull(_client(wiki), mirror, durable=False)
+    assert [i.action for i in report.items] == ["conflict"]
+    conflict = report.items[0].conflict_file
+    assert conflict is not None
+    assert _file(mirror, title).read_text(encoding="utf-8") == local + "\n"
+    assert (mirror / conflict).read_text(encoding="utf-8") == remote + "\n"
+    # The conflict file is not a page of the mirror.
+    assert title + ".remote" not in open_mirror(mirror).page_files()
+    assert [p.state for p in mirror_status(_client(wiki), mirror).pages] == ["conflict"]
+
+    # Push refuses the page until the conflict file is gone.
+    refused = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [i.action for i in refused.items] == ["conflict"]
+    assert _wiki_text(wiki, title) == remote
+
+    resolved = local.replace("sur Lyon (local)", "sur Lyon (local et wiki)")
+    _file(mirror, title).write_text(resolved + "\n", encoding="utf-8")
+    (mirror / conflict).unlink()
+    pushed = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [i.action for i in pushed.items] == ["saved"]
+    assert _wiki_text(wiki, title) == resolved
+
+
+# -- push -----------------------------------------------------------------------
+
+
+def test_push_sends_only_local_edits(wiki: TestWiki, corpus: Corpus, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Evénement"], durable=False)
+    titles = corpus.titles_in("Evénement")[:2]
+    texts = {t: _edit_file(mirror, t, "}}", "}}\nModifié localement.") for t in titles}
+    before = {t: _revisions(wiki, t) for t in corpus.titles_in("Evénement")}
+
+    client = _client(wiki)
+    report = push(client, mirror, summary=SUMMARY, durable=False)
+    assert [(i.title, i.action) for i in report.items] == [(t, "saved") for t in sorted(titles)]
+    for title in titles:
+        assert _wiki_text(wiki, title) == texts[title]
+    after = {t: _revisions(wiki, t) for t in before}
+    assert {t for t in before if after[t] != before[t]} == set(titles)
+    assert all(after[t] == before[t] + 1 for t in titles)
+    status = mirror_status(_client(wiki), mirror)
+    assert status.clean
+    entries = open_mirror(mirror).entries()
+    assert all(entries[t].revid == item.revid for t, item in zip(titles, report.items, strict=True))
+
+
+def test_push_merges_a_wiki_edit_of_another_paragraph(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "Intro du projet.", "Intro du projet, revue.")
+    remote = _wiki_text(wiki, title).replace("sur Nantes", "sur Nantes et Rezé")
+    admin.pages[title].edit(remote, summary="remote")
+
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [i.action for i in report.items] == ["merged"]
+    saved = _wiki_text(wiki, title)
+    assert "Intro du projet, revue." in saved and "Nantes et Rezé" in saved
+    assert _file(mirror, title).read_text(encoding="utf-8") == saved + "\n"
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_push_conflict_in_same_paragraph_saves_nothing(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    local = _edit_file(mirror, title, "sur Nantes", "sur Nantes (local)")
+    remote = _wiki_text(wiki, title).replace("sur Nantes", "sur Nantes (wiki)")
+    admin.pages[title].edit(remote, summary="remote")
+    revisions = _revisions(wiki, title)
+
+    result = CliRunner().invoke(
+        cli,
+        ["--site", wiki.url, "--user", wiki.bot_user, "push", str(mirror)],
+        env={"WIKISYNC_PASSWORD": wiki.bot_password},
+    )
+    assert result.exit_code == 3, result.output
+    assert "conflict" in result.output
+    assert _wiki_text(wiki, title) == remote
+    assert _revisions(wiki, title) == revisions
+    assert _file(mirror, title).read_text(encoding="utf-8") == local + "\n"
+    conflict = _file(mirror, title).with_name(_file(mirror, title).name + ".remote")
+    assert conflict.read_text(encoding="utf-8") == remote + "\n"
+
+
+def test_push_new_file_needs_create_and_deletions_stay_local(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Acteur"], durable=False)
+    gone = corpus.titles_in("Acteur")[0]
+    _file(mirror, gone).unlink()
+    new_title = "Nouvelle page locale"
+    new_file = mirror / title_to_path(new_title, open_mirror(mirror).namespaces)
+    new_file.write_text("Créée dans le miroir.\n", encoding="utf-8")
+
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert {(i.title, i.action) for i in report.items} == {
+        (gone, "skipped"),
+        (new_title, "skipped"),
+    }
+    assert not report.conflicts
+    assert "missing" in wiki.api(action="query", titles=new_title)["query"]["pages"][0]
+    assert _wiki_text(wiki, gone) == corpus.page(gone).wikitext
+
+    created = push(_client(wiki), mirror, summary=SUMMARY, create=True, durable=False)
+    assert (new_title, "created") in {(i.title, i.action) for i in created.items}
+    assert _wiki_text(wiki, new_title) == "Créée dans le miroir."
+    states = {p.title: p.state for p in mirror_status(_client(wiki), mirror).pages}
+    assert states[new_title] == "unchanged"
+    assert states[gone] == "deleted-locally"
+    assert open_mirror(mirror).entries()[new_title].pageid
+
+
+def test_push_dry_run_prints_diffs_and_writes_nothing(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Projet"], durable=False)
+    title = corpus.titles_in("Projet")[0]
+    _edit_file(mirror, title, "}}", "}}\nLigne ajoutée.")
+    index = (mirror / INDEX_FILE).read_bytes()
+    result = CliRunner().invoke(
+        cli,
+        ["--site", wiki.url, "--user", wiki.bot_user, "push", str(mirror), "--dry-run"],
+        env={"WIKISYNC_PASSWORD": wiki.bot_password},
+    )
+    assert result.exit_code == 0, result.output
+    assert f"+++ b/{title}" in result.output
+    assert "+Ligne ajoutée." in result.output
+    assert _wiki_text(wiki, title) == corpus.page(title).wikitext
+    assert (mirror / INDEX_FILE).read_bytes() == index
+
+
+class _StopAfter(Exception):
+    pass
+
+
+def test_push_interrupted_then_resumed_saves_each_page_once(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Evénement"], durable=False)
+    titles = corpus.titles_in("Evénement")[:10]
+    texts = {t: _edit_file(mirror, t, "}}", "}}\nÉdition groupée.") for t in titles}
+    before = {t: _revisions(wiki, t) for t in titles}
+    saved: list[str] = []
+
+    def interrupt(item: PushItem) -> None:
+        saved.append(item.title)
+        if len(saved) == 4:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        push(_client(wiki), mirror, summary=SUMMARY, on_page=interrupt, durable=False)
+    states = {p.title: p.state for p in mirror_status(_client(wiki), mirror).pages}
+    assert [t for t in titles if states[t] == "unchanged"] == sorted(saved)
+    assert all(states[t] == "modified" for t in titles if t not in saved)
+
+    resumed = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert sorted(i.title for i in resumed.items) == sorted(set(titles) - set(saved))
+    for title in titles:
+        assert _wiki_text(wiki, title) == texts[title]
+        assert _revisions(wiki, title) == before[title] + 1
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_push_with_server_stopped_half_way_resumes(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Evénement"], durable=False)
+    titles = corpus.titles_in("Evénement")[:6]
+    texts = {t: _edit_file(mirror, t, "}}", "}}\nPanne réseau.") for t in titles}
+    before = {t: _revisions(wiki, t) for t in titles}
+    done: list[str] = []
+
+    def stop_server(item: PushItem) -> None:
+        done.append(item.title)
+        if len(done) == 3:
+            wiki.stop()
+
+    try:
+        with pytest.raises(SiteError):
+            push(
+                _client(wiki, retries=0),
+                mirror,
+                summary=SUMMARY,
+                on_page=stop_server,
+                durable=False,
+            )
+    finally:
+        wiki.start()
+    resumed = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert len(resumed.items) == 3
+    assert {i.action for i in resumed.items} == {"saved"}
+    for title in titles:
+        assert _wiki_text(wiki, title) == texts[title]
+        assert _revisions(wiki, title) == before[title] + 1
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_push_after_save_not_recorded_makes_no_second_edit(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Projet"], durable=False)
+    title = corpus.titles_in("Projet")[0]
+    index = (mirror / INDEX_FILE).read_bytes()
+    text = _edit_file(mirror, title, "}}", "}}\nSauvé, pas noté.")
+    push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    # As if the run died between the save and its record in the mirror.
+    (mirror / INDEX_FILE).write_bytes(index)
+    revisions = _revisions(wiki, title)
+
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [i.action for i in report.items] == ["recorded"]
+    assert _revisions(wiki, title) == revisions
+    assert _wiki_text(wiki, title) == text
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+# -- status ---------------------------------------------------------------------
+
+
+def test_status_reports_deleted_and_moved_pages(
+    wiki: TestWiki, corpus: Corpus, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Acteur"], durable=False)
+    deleted, moved, edited = corpus.titles_in("Acteur")[:3]
+    admin.pages[deleted].delete(reason="test")
+    admin.pages[moved].move(moved + " (renommé)", reason="test", no_redirect=False)
+    _edit_file(mirror, edited, "}}", "}}\nLocal.")
+
+    report = mirror_status(_client(wiki), mirror)
+    states = {p.title: p for p in report.pages}
+    assert states[deleted].state == "deleted"
+    assert states[moved].state == "moved"
+    assert states[moved].new_title == moved + " (renommé)"
+    assert states[edited].state == "modified"
+    assert report.counts()["unchanged"] == len(report.pages) - 3
+
+    result = CliRunner().invoke(
+        cli, ["--site", wiki.url, "status", str(mirror), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {p["title"]: p["state"] for p in data["pages"]}[moved] == "moved"
+
+    pulled = pull(_client(wiki), mirror, durable=False)
+    actions = {(i.title, i.action) for i in pulled.items}
+    assert (deleted, "deleted") in actions
+    assert (moved + " (renommé)", "moved") in actions
+    entries = open_mirror(mirror).entries()
+    assert deleted not in entries and moved not in entries
+    assert moved + " (renommé)" in entries
+    after = mirror_status(_client(wiki), mirror)
+    assert [p.state for p in after.pages if p.state != "unchanged"] == ["modified"]
+
+
+def test_status_refuses_a_mirror_of_another_site(wiki: TestWiki, tmp_path: Path) -> None:
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, categories=["Projet"], durable=False)
+    settings = json.loads((mirror / METADATA_FILE).read_text(encoding="utf-8"))
+    settings["site"] = "http://wiki.example.org/w/api.php"
+    (mirror / METADATA_FILE).write_text(json.dumps(settings), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"wiki\.example\.org"):
+        mirror_status(_client(wiki), mirror)
+    result = CliRunner().invoke(cli, ["--site", wiki.url, "status", str(mirror)])
+    assert result.exit_code == 2
+    assert "pulled from http://wiki.example.org" in result.output
+
+
+# -- titles and file names -------------------------------------------------------
+
+ODD_TITLES = [
+    "Été à Saint-Étienne",
+    "Projets/Covoiturage: bilan 2024",
+    "Modèle:Essai/doc",
+    "Catégorie:Vélo électrique",
+    "Aide:Qu'est-ce qu'un « commun » ?",
+    "La Rochelle",
+    "Journée FabMob",
+]
+
+
+def test_titles_round_trip_through_file_names(wiki: TestWiki, tmp_path: Path) -> None:
+    first = tmp_path / "first"
+    pull(_client(wiki), first, titles=["Accueil"], durable=False)
+    namespaces = open_mirror(first).namespaces
+    for number, title in enumerate(ODD_TITLES):
+        path = first / title_to_path(title, namespaces)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"Page {number} : {title}\n", encoding="utf-8")
+    created = push(_client(wiki), first, summary=SUMMARY, create=True, durable=False)
+    assert sorted(i.title for i in created.items if i.action == "created") == sorted(ODD_TITLES)
+
+    second = tmp_path / "second"
+    result = CliRunner().invoke(
+        cli,
+        ["--site", wiki.url, "pull", str(second)]
+        + [arg for title in ODD_TITLES for arg in ("--page", title)],
+    )
+    assert result.exit_code == 0, result.output
+    source = open_mirror(second)
+    for number, title in enumerate(ODD_TITLES):
+        path = second / title_to_path(title, source.namespaces)
+        assert path.read_text(encoding="utf-8") == f"Page {number} : {title}\n"
+        assert source.fetch_titles([title]).pages[0].wikitext == f"Page {number} : {title}"
+    assert mirror_status(_client(wiki), second).clean
+
+
+def test_cli_pull_conflict_exits_3_and_names_the_file(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "Intro", "Introduction")
+    admin.pages[title].edit(_wiki_text(wiki, title).replace("Intro", "Préambule"), summary="x")
+    # No --site: the mirror knows its wiki.
+    result = CliRunner().invoke(cli, ["pull", str(mirror)])
+    assert result.exit_code == 3, result.output
+    assert f"conflict  {title}" in result.output
+    assert ".remote" in result.output

@@ -1,0 +1,175 @@
+"""Mirror commands: ``pull``, ``status`` and ``push`` (see :mod:`wikisync.sync`).
+
+The wiki is ``--site`` when it is a URL, else the one the mirror records (a
+mirror is never synced with another wiki). Conflicts and refused pages end
+the command with exit code 3.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from wikisync.cli.main import State, cli
+from wikisync.errors import ConfigError
+from wikisync.sources.mirror import METADATA_FILE, open_mirror
+from wikisync.sources.site import WikiClient
+from wikisync.sync import mirror_status, pull, push
+
+_QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
+
+
+def _connect(state: State, mirror: Path) -> WikiClient:
+    config = state.config()
+    recorded = open_mirror(mirror).site if (mirror / METADATA_FILE).is_file() else None
+    given = config.site if config.site.startswith(("http://", "https://")) else None
+    url = given or recorded
+    if not url:
+        raise ConfigError(
+            f"no wiki to sync {mirror} with: pass --site URL (the mirror records no wiki yet)",
+            key="site",
+        )
+    return WikiClient(url, config)
+
+
+def _mirror_argument(exists: bool) -> click.Path:
+    return click.Path(file_okay=False, exists=exists, path_type=Path)
+
+
+@cli.command("pull")
+@click.argument("categories", nargs=-1, metavar="[CATEGORY]...")
+@click.argument("mirror", metavar="DIR", type=_mirror_argument(False))
+@click.option("--page", "titles", multiple=True, metavar="TITLE", help="Also pull this page.")
+@click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
+@click.pass_obj
+def pull_command(
+    state: State,
+    categories: tuple[str, ...],
+    mirror: Path,
+    titles: tuple[str, ...],
+    recursive: bool,
+) -> None:
+    """Pull pages of the wiki into the mirror folder DIR (created if needed).
+
+    Adds the pages of each CATEGORY and each --page, and brings every page
+    already in DIR up to date; only changed revisions are fetched. A file you
+    edited is never overwritten: the wiki's edit is merged into it, or, where
+    both edits touch the same lines, the wiki's version is written beside it
+    as FILE.remote and the page is reported as a conflict (exit code 3).
+
+    \b
+    Example:
+      wikisync --site https://wiki.example.org --user WikiBot@sync pull Evénement mirror
+      wikisync pull mirror            # refresh everything already pulled
+    """
+    client = _connect(state, mirror)
+    try:
+        report = pull(client, mirror, categories=categories, titles=titles, recursive=recursive)
+    finally:
+        client.close()
+    for item in report.items:
+        if item.action not in _QUIET_ACTIONS or state.verbosity > 0:
+            line = f"{item.action:<9} {item.title}"
+            click.echo(f"{line}: {item.detail}" if item.detail else line)
+    counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
+    click.echo(
+        f"pull {mirror}: {report.listed} pages listed, {report.fetched} fetched; {counts} "
+        f"({report.requests} requests)",
+        err=True,
+    )
+    if report.conflicts:
+        sys.exit(3)
+
+
+@cli.command("status")
+@click.argument("mirror", metavar="DIR", type=_mirror_argument(True))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per page that is not unchanged; json: every page.",
+)
+@click.pass_obj
+def status_command(state: State, mirror: Path, fmt: str) -> None:
+    """Show how each page of the mirror DIR stands against the wiki.
+
+    States: unchanged, modified (locally), changed (on the wiki), conflict
+    (both, or a FILE.remote waits), new (locally), deleted (on the wiki),
+    moved (on the wiki), deleted-locally. No content is fetched: one listing
+    request per 500 pages as a bot.
+
+    \b
+    Example:
+      wikisync status mirror --format json
+    """
+    client = _connect(state, mirror)
+    try:
+        report = mirror_status(client, mirror)
+    finally:
+        client.close()
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for page in report.pages:
+        if page.state == "unchanged":
+            continue
+        line = f"{page.state:<16} {page.title}"
+        if page.new_title:
+            line += f" -> {page.new_title}"
+        click.echo(line)
+    counts = ", ".join(f"{n} {state}" for state, n in report.counts().items()) or "empty"
+    click.echo(f"status {mirror}: {len(report.pages)} pages: {counts}", err=True)
+
+
+@cli.command("push")
+@click.argument("mirror", metavar="DIR", type=_mirror_argument(True))
+@click.option("-m", "--message", "summary", metavar="SUMMARY", help="Edit summary.")
+@click.option("--create", is_flag=True, help="Create pages for files new locally.")
+@click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
+@click.option("--minor", is_flag=True, help="Mark the edits minor.")
+@click.pass_obj
+def push_command(
+    state: State, mirror: Path, summary: str | None, create: bool, dry_run: bool, minor: bool
+) -> None:
+    """Save the pages edited in the mirror DIR to the wiki.
+
+    Each page is saved against the revision it was pulled at. A page edited
+    on the wiki meanwhile is merged when the edits do not overlap; otherwise
+    it is not saved, the wiki's version goes beside the file as FILE.remote
+    and the command exits with code 3. Files new locally create pages only
+    with --create; deleted files are never deleted on the wiki.
+
+    \b
+    Example:
+      wikisync --user WikiBot@sync push mirror -m "dates corrigées" --dry-run
+    """
+    config = state.config()
+    client = _connect(state, mirror)
+    try:
+        report = push(
+            client,
+            mirror,
+            summary=summary or config.summary,
+            create=create,
+            dry_run=dry_run,
+            minor=minor,
+        )
+    finally:
+        client.close()
+    for item in report.items:
+        if dry_run and item.diff:
+            click.echo(item.diff, nl=False)
+        if item.action not in _QUIET_ACTIONS or state.verbosity > 0 or dry_run:
+            line = f"{item.action:<9} {item.title}"
+            click.echo(f"{line}: {item.detail}" if item.detail else line, err=dry_run)
+    counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "nothing to do"
+    prefix = "push (dry run)" if dry_run else "push"
+    click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
+    if report.conflicts:
+        sys.exit(3)

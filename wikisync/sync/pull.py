@@ -1,0 +1,369 @@
+"""``pull``: bring a mirror folder up to date with the wiki, never overwriting a local edit.
+
+One listing (``prop=info|categories``, thousands of pages per request) gives
+the latest revision of the pages asked for and of every page already in the
+mirror; content is fetched only for revisions the mirror does not hold, a
+batch per request. Each fetched page then meets the local file:
+
+- unchanged locally (or new to the mirror): the file and its base are replaced;
+- edited locally: three-way merge against the base copy; the merged text is
+  written when the edits do not overlap, the new revision becoming the base;
+- overlapping edits: the local file stays, the wiki's version is written to
+  ``<file>.remote`` (see :mod:`wikisync.sync.local`) and becomes the base, and
+  the page is reported as a conflict (a push refuses it until resolved).
+
+Pages moved on the wiki follow their page id (the file is renamed, local
+edits kept); pages deleted on the wiki leave the mirror when unchanged
+locally and are reported as conflicts otherwise. Writes go through
+:class:`~wikisync.sources.mirror.MirrorWriter` (atomic files, journalled
+metadata): an interrupted pull loses at most the page being written and the
+next pull fetches only what is still missing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wikisync.errors import ConfigError
+from wikisync.merge import merge_texts
+from wikisync.pages import CATEGORY_NS, PageText
+from wikisync.sources.mirror import (
+    METADATA_FILE,
+    MirrorWriter,
+    init_mirror,
+    open_mirror,
+    read_page_file,
+    text_sha1,
+)
+from wikisync.sources.site import WikiClient
+from wikisync.sync.local import (
+    check_site,
+    conflict_path,
+    same_text,
+    write_conflict,
+)
+from wikisync.sync.remote import (
+    Listing,
+    RemoteInfo,
+    fetch_revisions,
+    list_category,
+    list_pages,
+)
+
+#: What pull did to a page.
+PULL_ACTIONS = ("added", "updated", "merged", "conflict", "moved", "deleted", "missing")
+
+
+@dataclass(frozen=True, slots=True)
+class PullItem:
+    """What a pull did to one page (pages it left alone are not listed).
+
+    Attributes:
+        title: the page's title (after a move, the new one).
+        action: one of :data:`PULL_ACTIONS`: ``added`` to the mirror,
+            ``updated`` (file replaced), ``merged`` (local edit kept and
+            merged), ``conflict`` (local file kept; see ``conflict_file``),
+            ``moved`` (file renamed), ``deleted`` (deleted on the wiki, file
+            removed), ``missing`` (asked for, not on the wiki).
+        file: the page's file, relative to the mirror ("" for ``missing``).
+        revid: the wiki's revision now the base (0 when none).
+        conflict_file: for conflicts where the wiki's version was written.
+        detail: a sentence for people.
+    """
+
+    title: str
+    action: str
+    file: str = ""
+    revid: int = 0
+    conflict_file: str | None = None
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the item as a JSON-ready dict."""
+        return {
+            "title": self.title,
+            "action": self.action,
+            "file": self.file,
+            "revid": self.revid,
+            "conflict_file": self.conflict_file,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PullReport:
+    """The outcome of a pull.
+
+    Attributes:
+        items: what happened to each page touched, in order.
+        listed: pages the wiki listed (asked for and already mirrored).
+        fetched: page contents fetched.
+        requests: HTTP requests sent.
+    """
+
+    items: tuple[PullItem, ...]
+    listed: int
+    fetched: int
+    requests: int
+
+    @property
+    def conflicts(self) -> list[PullItem]:
+        """The pages left in conflict."""
+        return [item for item in self.items if item.action == "conflict"]
+
+    def counts(self) -> dict[str, int]:
+        """How many pages got each action."""
+        counts = {action: 0 for action in PULL_ACTIONS}
+        for item in self.items:
+            counts[item.action] += 1
+        return {action: n for action, n in counts.items() if n}
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as a JSON-ready dict."""
+        return {
+            "listed": self.listed,
+            "fetched": self.fetched,
+            "requests": self.requests,
+            "counts": self.counts(),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+def pull(
+    client: WikiClient,
+    mirror_dir: str | os.PathLike[str],
+    *,
+    categories: Iterable[str] = (),
+    titles: Iterable[str] = (),
+    recursive: bool = False,
+    durable: bool = True,
+    on_page: Callable[[PullItem], None] | None = None,
+) -> PullReport:
+    """Pull pages from the wiki into a mirror folder (created if needed).
+
+    Every page already in the mirror is brought up to date too, so a bare
+    ``pull(client, "mirror")`` refreshes the whole mirror.
+
+    Args:
+        client: a connection to the wiki.
+        mirror_dir: the mirror folder.
+        categories: categories whose pages to add (with or without prefix).
+        titles: single pages to add.
+        recursive: also add the pages of subcategories (and those
+            subcategories' own pages, so the mirror can walk the tree).
+        durable: fsync every file written (off only for throw-away mirrors).
+        on_page: called after each page is written (progress, tests).
+
+    Returns:
+        What happened to each page that changed.
+
+    Raises:
+        ConfigError: the mirror was pulled from another wiki.
+        LockError: another run is writing the mirror.
+        SiteError: the wiki kept failing (what was written so far stays, consistent).
+
+    Example:
+        >>> report = pull(client, "mirror", categories=["Evénement"])
+        >>> report.counts(), report.fetched
+        ({'added': 2000}, 2000)
+    """
+    root = Path(mirror_dir)
+    start = client.requests
+    namespaces = client.namespaces
+    recorded = open_mirror(root).site if (root / METADATA_FILE).exists() else None
+    check_site(recorded, client)
+    source = init_mirror(root, site=recorded or client.address.api_url, namespaces=namespaces)
+    entries = source.entries()
+    files = source.page_files()
+
+    listing = Listing()
+    for category in categories:
+        ns, rest = namespaces.split(namespaces.normalize(category))
+        name = rest if ns == CATEGORY_NS else namespaces.normalize(category)
+        if not name:
+            raise ConfigError(f"empty category name {category!r}", key="category")
+        listing.update(
+            list_category(client, namespaces.join(CATEGORY_NS, name), recursive=recursive)
+        )
+    asked = [namespaces.normalize(t) for t in titles]
+    known_ids = {e.pageid for e in entries.values() if e.pageid is not None}
+    listing.update(
+        list_pages(
+            client,
+            pageids=sorted(known_ids - set(listing.pages)),
+            titles=asked + [e.title for e in entries.values() if e.pageid is None],
+        )
+    )
+    items: list[PullItem] = []
+
+    def done(item: PullItem) -> None:
+        items.append(item)
+        if on_page is not None:
+            on_page(item)
+
+    for title in sorted(set(asked) & listing.missing_titles):
+        done(PullItem(title, "missing", detail="no such page on the wiki"))
+
+    fetched = 0
+    with MirrorWriter(root, durable=durable) as writer:
+        # Deletions and moves first, so that titles are current below.
+        by_pageid = {e.pageid: e for e in entries.values() if e.pageid is not None}
+        for pageid, entry in sorted(by_pageid.items(), key=lambda kv: kv[1].title):
+            remote = listing.pages.get(pageid)
+            if remote is None and pageid in listing.missing_ids:
+                done(_deleted_on_wiki(writer, root, entry.title, entry.file))
+            elif remote is not None and remote.title != entry.title:
+                if writer.entry(remote.title) is not None or remote.title in files:
+                    done(
+                        PullItem(
+                            entry.title,
+                            "conflict",
+                            entry.file,
+                            entry.revid,
+                            detail=f'moved on the wiki to "{remote.title}", which the mirror '
+                            "holds already; remove one of the two files",
+                        )
+                    )
+                    continue
+                file = writer.move_page(entry.title, remote.title).as_posix()
+                done(
+                    PullItem(
+                        remote.title,
+                        "moved",
+                        file,
+                        entry.revid,
+                        detail=f'moved on the wiki from "{entry.title}"',
+                    )
+                )
+
+        stale: dict[int, RemoteInfo] = {}
+        for remote in listing.pages.values():
+            known = writer.entry(remote.title)
+            if known is None or known.revid != remote.revid:
+                stale[remote.revid] = remote
+            elif known.categories != remote.categories:
+                # Categories added by a template change without a revision of the page.
+                base = writer.base_text(remote.title)
+                if base is None:
+                    stale[remote.revid] = remote
+                else:
+                    page = PageText(
+                        remote.title, base, known.revid, known.timestamp, remote.ns, remote.pageid
+                    )
+                    writer.write_base(page, categories=remote.categories)
+
+        for page in fetch_revisions(client, sorted(stale)):
+            fetched += 1
+            remote = stale[page.revid]
+            done(_merge_page(writer, root, files, page, remote.categories))
+    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start)
+
+
+def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:
+    entry = writer.entry(title)
+    path = root / file
+    text = read_page_file(path) if path.exists() else None
+    unchanged = entry is not None and (text is None or text_sha1(text) == entry.sha1)
+    if unchanged and not conflict_path(root, file).exists():
+        writer.remove_page(title)
+        return PullItem(title, "deleted", file, detail="deleted on the wiki; file removed")
+    return PullItem(
+        title,
+        "conflict",
+        file,
+        entry.revid if entry else 0,
+        detail="deleted on the wiki, but edited locally: your file is kept",
+    )
+
+
+def _merge_page(
+    writer: MirrorWriter,
+    root: Path,
+    files: dict[str, Path],
+    page: PageText,
+    categories: tuple[str, ...],
+) -> PullItem:
+    entry = writer.entry(page.title)
+    file = entry.file if entry is not None else None
+    if file is None:
+        # A page new to the mirror; a file made by hand for it is adopted.
+        unlisted = files.get(page.title)
+        if unlisted is None or not unlisted.exists():
+            written = writer.write_page(page, categories=categories).as_posix()
+            return PullItem(page.title, "added", written, page.revid)
+        local = read_page_file(unlisted)
+        if same_text(local, page.wikitext):
+            written = writer.write_page(page, categories=categories).as_posix()
+            return PullItem(page.title, "added", written, page.revid)
+        return _conflict(
+            writer,
+            root,
+            page,
+            categories,
+            unlisted.relative_to(root).as_posix(),
+            "the page was made locally and exists on the wiki with other text",
+        )
+    path = root / file
+    if not path.exists():
+        written = writer.write_page(page, categories=categories).as_posix()
+        return PullItem(
+            page.title, "updated", written, page.revid, detail="deleted locally; restored"
+        )
+    local = read_page_file(path)
+    if entry is None or text_sha1(local) == entry.sha1:
+        written = writer.write_page(page, categories=categories).as_posix()
+        return PullItem(page.title, "updated", written, page.revid)
+    if same_text(local, page.wikitext):
+        writer.write_base(page, categories=categories)
+        return PullItem(page.title, "updated", file, page.revid, detail="same edit on both sides")
+    base = writer.base_text(page.title)
+    if base is None:
+        return _conflict(
+            writer,
+            root,
+            page,
+            categories,
+            file,
+            "edited locally and on the wiki, and the base copy to merge against is gone",
+        )
+    merged = merge_texts(base, local, page.wikitext)
+    if not merged.clean:
+        return _conflict(
+            writer,
+            root,
+            page,
+            categories,
+            file,
+            f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))",
+        )
+    writer.write_page(page, categories=categories, text=merged.text)
+    return PullItem(
+        page.title, "merged", file, page.revid, detail="local edit merged with the wiki's"
+    )
+
+
+def _conflict(
+    writer: MirrorWriter,
+    root: Path,
+    page: PageText,
+    categories: tuple[str, ...],
+    file: str,
+    why: str,
+) -> PullItem:
+    # The wiki's version goes beside the file first, then becomes the base:
+    # the local edit now reads as a change against it, and push refuses the
+    # page while the conflict file is there.
+    conflict_file = write_conflict(root, file, page.wikitext)
+    writer.write_base(page, categories=categories)
+    return PullItem(
+        page.title,
+        "conflict",
+        file,
+        page.revid,
+        conflict_file,
+        f"{why}: your file is kept, the wiki's version is in {conflict_file}; merge it into "
+        f"your file and delete {conflict_file} (or take the wiki's: mv {conflict_file} {file})",
+    )

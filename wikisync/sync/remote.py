@@ -1,0 +1,165 @@
+"""The wiki's side of a sync: cheap listings of revisions, batched content fetches.
+
+A listing (``prop=info|categories``) tells each page's id, title, latest
+revision and categories without its content: by page ids, by titles or for
+a category's members, as many pages per request as the API allows (500 ids
+or titles with ``apihighlimits``, 50 otherwise; 5,000 category members).
+Content is then fetched only for the revisions that changed, by revision id,
+a batch per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikisync.pages import CATEGORY_NS, PageText
+from wikisync.sources.site import WikiClient
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteInfo:
+    """What a listing says about a page on the wiki (no content).
+
+    Attributes:
+        pageid: the page id.
+        title: its current title.
+        ns: its namespace.
+        revid: its latest revision id.
+        categories: the categories the wiki lists for it (full titles).
+    """
+
+    pageid: int
+    title: str
+    ns: int
+    revid: int
+    categories: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Listing:
+    """Pages found by a listing, and the ids and titles that are missing."""
+
+    pages: dict[int, RemoteInfo] = field(default_factory=dict)
+    missing_ids: set[int] = field(default_factory=set)
+    missing_titles: set[str] = field(default_factory=set)
+
+    def update(self, other: Listing) -> None:
+        """Add another listing's findings."""
+        self.pages.update(other.pages)
+        self.missing_ids |= other.missing_ids
+        self.missing_titles |= other.missing_titles
+
+    def by_title(self) -> dict[str, RemoteInfo]:
+        """The pages found, by current title."""
+        return {info.title: info for info in self.pages.values()}
+
+
+def batch_size(client: WikiClient) -> int:
+    """Ids, titles or contents per request: 500 with apihighlimits, else 50."""
+    return 500 if client.high_limits else 50
+
+
+def list_pages(
+    client: WikiClient, *, pageids: Iterable[int] = (), titles: Iterable[str] = ()
+) -> Listing:
+    """List pages by id and by title: latest revision, current title, categories."""
+    listing = Listing()
+    size = batch_size(client)
+    ids = list(dict.fromkeys(pageids))
+    for start in range(0, len(ids), size):
+        listing.update(_info(client, pageids="|".join(map(str, ids[start : start + size]))))
+    names = list(dict.fromkeys(titles))
+    for start in range(0, len(names), size):
+        listing.update(_info(client, titles="|".join(names[start : start + size])))
+    return listing
+
+
+def list_category(client: WikiClient, category: str, *, recursive: bool) -> Listing:
+    """List a category's pages; with ``recursive``, its subcategories' pages and the
+    subcategory pages themselves (a mirror needs them to walk the tree again)."""
+    listing = Listing()
+    seen = {category}
+    frontier = [category]
+    while frontier:
+        next_frontier: list[str] = []
+        for current in frontier:
+            found = _info(
+                client,
+                generator="categorymembers",
+                gcmtitle=current,
+                gcmtype="page|subcat|file" if recursive else "page|file",
+                gcmlimit="max",
+            )
+            listing.update(found)
+            for info in found.pages.values():
+                if info.ns == CATEGORY_NS and info.title not in seen:
+                    seen.add(info.title)
+                    next_frontier.append(info.title)
+        frontier = next_frontier if recursive else []
+    return listing
+
+
+def fetch_revisions(client: WikiClient, revids: Iterable[int]) -> Iterator[PageText]:
+    """Fetch the content of exact revisions, a batch per request.
+
+    A revision that no longer exists (its page was deleted meanwhile) is left out.
+    """
+    wanted = list(dict.fromkeys(revids))
+    size = batch_size(client)
+    for start in range(0, len(wanted), size):
+        chunk = wanted[start : start + size]
+        for part in client.query(
+            revids="|".join(map(str, chunk)),
+            prop="revisions",
+            rvprop="ids|timestamp|content",
+            rvslots="main",
+        ):
+            for raw in part.get("pages", []):
+                for revision in raw.get("revisions") or []:
+                    slot = (revision.get("slots") or {}).get("main") or {}
+                    content = slot.get("content", revision.get("content"))
+                    if content is None:
+                        continue
+                    yield PageText(
+                        title=str(raw["title"]),
+                        wikitext=str(content),
+                        revid=int(revision["revid"]),
+                        timestamp=str(revision.get("timestamp", "")),
+                        ns=int(raw.get("ns", 0)),
+                        pageid=int(raw["pageid"]),
+                    )
+
+
+def _info(client: WikiClient, **params: Any) -> Listing:
+    listing = Listing()
+    # Categories may come in later parts of the continuation: gather per page.
+    gathered: dict[int, dict[str, Any]] = {}
+    categories: dict[int, set[str]] = {}
+    for part in client.query(prop="info|categories", cllimit="max", **params):
+        for raw in part.get("pages", []):
+            if raw.get("invalid"):
+                continue
+            if raw.get("missing"):
+                if "pageid" in raw and int(raw["pageid"]) > 0:
+                    listing.missing_ids.add(int(raw["pageid"]))
+                elif "title" in raw:
+                    listing.missing_titles.add(str(raw["title"]))
+                continue
+            pageid = int(raw["pageid"])
+            gathered.setdefault(pageid, {}).update(
+                {k: v for k, v in raw.items() if k != "categories"}
+            )
+            categories.setdefault(pageid, set()).update(
+                str(c["title"]) for c in raw.get("categories") or []
+            )
+    for pageid, raw in gathered.items():
+        listing.pages[pageid] = RemoteInfo(
+            pageid=pageid,
+            title=str(raw["title"]),
+            ns=int(raw.get("ns", 0)),
+            revid=int(raw.get("lastrevid", 0)),
+            categories=tuple(sorted(categories.get(pageid, ()))),
+        )
+    return listing

@@ -1,0 +1,195 @@
+"""``status``: compare a mirror with its wiki without fetching any content.
+
+The local side is read from disk (file text against the base ``sha1``); the
+wiki's side comes from one ``prop=info`` listing of the mirror's page ids
+(500 per request as a bot, 50 otherwise): a changed ``lastrevid`` is an edit
+on the wiki, a missing id a deletion, an id under another title a move.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.site import WikiClient
+from wikisync.sync.local import LocalPage, check_site, scan_mirror
+from wikisync.sync.remote import Listing, list_pages
+
+#: Every state a page can be in, in the order reports list them.
+STATES = (
+    "conflict",
+    "changed",
+    "modified",
+    "new",
+    "deleted",
+    "moved",
+    "deleted-locally",
+    "unchanged",
+)
+_DESCRIPTIONS = {
+    "unchanged": "unchanged",
+    "modified": "modified locally",
+    "changed": "changed on the wiki",
+    "conflict": "changed on both sides (conflict)",
+    "new": "new locally",
+    "deleted": "deleted on the wiki",
+    "moved": "moved on the wiki",
+    "deleted-locally": "deleted locally",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PageStatus:
+    """Where one page of a mirror stands against the wiki.
+
+    Attributes:
+        title: the page's title in the mirror.
+        file: its file, relative to the mirror.
+        state: one of :data:`STATES`.
+        base_revid: the revision the file was pulled or pushed at (0: new locally).
+        wiki_revid: the wiki's latest revision, or None when the page is not there.
+        modified: the file differs from its base revision (or is gone).
+        new_title: for ``moved``, the page's title on the wiki now.
+        detail: why, for ``conflict`` (a conflict file waits, or both sides changed).
+    """
+
+    title: str
+    file: str
+    state: str
+    base_revid: int
+    wiki_revid: int | None
+    modified: bool
+    new_title: str | None = None
+    detail: str = ""
+
+    @property
+    def description(self) -> str:
+        """The state in words (``changed on the wiki``)."""
+        return _DESCRIPTIONS[self.state]
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the status as a JSON-ready dict."""
+        return {
+            "title": self.title,
+            "file": self.file,
+            "state": self.state,
+            "base_revid": self.base_revid,
+            "wiki_revid": self.wiki_revid,
+            "modified": self.modified,
+            "new_title": self.new_title,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """The status of every page of a mirror.
+
+    Attributes:
+        pages: one status per page, sorted by title.
+        requests: HTTP requests sent to the wiki for it.
+    """
+
+    pages: tuple[PageStatus, ...]
+    requests: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """How many pages are in each state (states with none left out)."""
+        counter = Counter(page.state for page in self.pages)
+        return {state: counter[state] for state in STATES if counter[state]}
+
+    @property
+    def clean(self) -> bool:
+        """True when every page is unchanged on both sides."""
+        return all(page.state == "unchanged" for page in self.pages)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as a JSON-ready dict."""
+        return {
+            "counts": self.counts(),
+            "pages": [page.to_dict() for page in self.pages],
+            "requests": self.requests,
+        }
+
+
+def mirror_status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusReport:
+    """Compare each page of a mirror folder with the wiki; fetch no content.
+
+    Args:
+        client: a connection to the wiki the mirror was pulled from.
+        mirror_dir: the mirror folder.
+
+    Returns:
+        Each page's state: unchanged, modified (locally), changed (on the
+        wiki), conflict (both, or a conflict file waits), new (locally),
+        deleted (on the wiki), moved (on the wiki) or deleted-locally.
+
+    Raises:
+        ConfigError: the mirror was pulled from another wiki.
+        SourceError: the mirror is unreadable.
+        SiteError: the wiki kept failing.
+
+    Example:
+        >>> report = mirror_status(client, "mirror")
+        >>> report.counts()
+        {'modified': 2, 'unchanged': 1998}
+    """
+    source = open_mirror(mirror_dir)
+    check_site(source.site, client)
+    start = client.requests
+    local = scan_mirror(source)
+    listed = [page.entry for page in local.values() if page.entry is not None]
+    listing = list_pages(
+        client,
+        pageids=[entry.pageid for entry in listed if entry.pageid is not None],
+        titles=[p.title for p in local.values() if p.entry is None or p.entry.pageid is None],
+    )
+    pages = tuple(_page_status(page, listing) for page in local.values())
+    return StatusReport(pages, client.requests - start)
+
+
+def _page_status(page: LocalPage, listing: Listing) -> PageStatus:
+    entry = page.entry
+    if entry is None:
+        remote = listing.by_title().get(page.title)
+        if remote is not None:
+            return PageStatus(
+                page.title,
+                page.file,
+                "conflict",
+                0,
+                remote.revid,
+                False,
+                detail="new locally, but the page exists on the wiki",
+            )
+        return PageStatus(page.title, page.file, "new", 0, None, False)
+    remote = (
+        listing.pages.get(entry.pageid)
+        if entry.pageid is not None
+        else listing.by_title().get(page.title)
+    )
+    modified = page.modified
+    if remote is None:
+        return PageStatus(page.title, page.file, "deleted", entry.revid, None, modified)
+    if remote.title != page.title:
+        return PageStatus(
+            page.title, page.file, "moved", entry.revid, remote.revid, modified, remote.title
+        )
+    changed = remote.revid != entry.revid
+    if page.in_conflict:
+        state, detail = "conflict", "a conflict file waits: merge it into the page, then delete it"
+    elif changed and modified:
+        state, detail = "conflict", "changed on the wiki and locally"
+    elif changed:
+        state, detail = "changed", ""
+    elif page.text is None:
+        state, detail = "deleted-locally", ""
+    elif modified:
+        state, detail = "modified", ""
+    else:
+        state, detail = "unchanged", ""
+    return PageStatus(
+        page.title, page.file, state, entry.revid, remote.revid, modified, None, detail
+    )
