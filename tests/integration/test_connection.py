@@ -19,6 +19,7 @@ from wikisync.config import Config
 from wikisync.errors import LoginError, SiteError
 from wikisync.pages import CATEGORY_NS
 from wikisync.sources.wiki import WikiClient, WikiSource
+from wikisync.sources.writer import WikiWriter
 
 
 @pytest.fixture(autouse=True)
@@ -221,3 +222,20 @@ def test_wiki_source_fetch_titles_reports_missing(wiki: TestWiki, corpus: Corpus
     assert [p.title for p in result.pages] == wanted
     assert result.missing == ["Page qui n'existe pas"]
     assert result.pages[0].wikitext == corpus.page(wanted[0]).wikitext
+
+
+def test_wiki_writer_ratelimited_saves_wait_and_go_on(
+    wiki: TestWiki, corpus: Corpus, caplog: pytest.LogCaptureFixture
+) -> None:
+    wiki.set_ratelimit(True, edits=2, seconds=3)
+    client = WikiClient(wiki.url, _config(wiki, retries=6, max_wait=30))
+    source = WikiSource(client)
+    writer = WikiWriter(client)
+    titles = corpus.titles_in("Acteur")[:5]
+    with caplog.at_level(logging.INFO, logger="wikisync"):
+        for page in source.fetch_titles(titles).pages:
+            result = writer.save(page.title, page.wikitext + "\nVu.", base=page, summary="test")
+            assert result.changed
+    assert any("ratelimited" in r.getMessage() for r in caplog.records)
+    saved = source.fetch_titles(titles).pages
+    assert [p.wikitext.endswith("Vu.") for p in saved] == [True] * len(titles)
