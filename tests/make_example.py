@@ -16,7 +16,8 @@ from pathlib import Path
 from tests.corpus import generate_corpus
 from wikisync.pages import Namespaces
 from wikisync.presets import load_preset
-from wikisync.sources.mirror import MirrorWriter, find_category_links, init_mirror
+from wikisync.sources.categories import find_category_links
+from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 
 SIZES = {"events": 16, "actors": 8, "communs": 4, "projects": 2, "communities": 2}
 HEADER = """\

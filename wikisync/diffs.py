@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["unified_diff"]
+__all__ = ["split_lines", "unified_diff"]
 
 _RED = "\x1b[31m"
 _GREEN = "\x1b[32m"
@@ -47,7 +47,7 @@ def unified_diff(old: str, new: str, title: str, *, color: bool = False, context
     if old == new:
         return ""
     lines = difflib.unified_diff(
-        _lines(old), _lines(new), fromfile=f"a/{title}", tofile=f"b/{title}", n=context
+        split_lines(old), split_lines(new), fromfile=f"a/{title}", tofile=f"b/{title}", n=context
     )
     out: list[str] = []
     for line in lines:
@@ -57,8 +57,12 @@ def unified_diff(old: str, new: str, title: str, *, color: bool = False, context
     return "".join(out)
 
 
-def _lines(text: str) -> list[str]:
-    # Split on "\n" only: str.splitlines would also break on U+2028, form feeds…
+def split_lines(text: str) -> list[str]:
+    """Split a text into lines that keep their ``\\n`` (the last one may have none).
+
+    Only ``\\n`` ends a line: ``str.splitlines`` would also break on U+2028,
+    form feeds and others, which wikitext keeps inside a line.
+    """
     parts = text.split("\n")
     lines = [part + "\n" for part in parts[:-1]]
     if parts[-1]:

@@ -17,9 +17,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from wikisync.dates import DateValue
 from wikisync.records import Record
 from wikisync.schema import RecordType
-from wikisync.values import DateValue, FieldValue
+from wikisync.values import FieldValue
 
 #: The formats :func:`format_records` knows.
 FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "table")

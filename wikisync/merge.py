@@ -24,6 +24,8 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from wikisync.diffs import split_lines
+
 __all__ = ["MergeResult", "merge_texts"]
 
 
@@ -82,7 +84,7 @@ def merge_texts(
     ends = [text.endswith("\n") for text in (base, local, remote)]
     final_newline = ends[2] if ends[1] == ends[0] else ends[1]
     base_lines, local_lines, remote_lines = (
-        _lines(text if text.endswith("\n") or not text else text + "\n")
+        split_lines(text if text.endswith("\n") or not text else text + "\n")
         for text in (base, local, remote)
     )
     out: list[str] = []
@@ -150,12 +152,3 @@ def _marked(
 def _ended(lines: list[str]) -> list[str]:
     # A last line without its newline still needs one before the next marker.
     return [line if line.endswith("\n") else line + "\n" for line in lines]
-
-
-def _lines(text: str) -> list[str]:
-    # Split on "\n" only (as diffs.py does): str.splitlines also breaks on U+2028…
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines

@@ -9,9 +9,10 @@ link, category, template, table syntax, magic word, comment, marker or tag,
 nor start a list, heading or rule. Only a :class:`Wikitext` value (from the
 ``wikitext`` and ``wikilink`` filters, or the ``join`` filter over such values)
 is printed as is. Filters give French dates (``date_fr``, ``date_span_fr``,
-``month_fr``), French collation (``sort_fr``) and event helpers (``upcoming``,
-``past``, ``undated``, ``group_by_year``, ``group_by_month``). Pure: the only
-files read are the page templates themselves.
+``month_fr``) and French collation (``sort_fr``), written in
+:mod:`wikisync.french`, and event helpers (``upcoming``, ``past``,
+``undated``, ``group_by_year``, ``group_by_month``). Pure: the only files read
+are the page templates themselves.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import traceback
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -30,39 +30,26 @@ from typing import Any
 import jinja2
 
 from wikisync.errors import RenderError
+from wikisync.french import (
+    format_date_fr,
+    format_date_span_fr,
+    format_month_fr,
+    is_date,
+    parse_date,
+    sort_key_fr,
+)
 
 __all__ = [
     "Wikitext",
     "escape_wikitext",
-    "format_date_fr",
-    "format_date_span_fr",
-    "format_month_fr",
     "make_environment",
     "make_wikilink",
-    "parse_date",
     "render_index",
     "sort_fr",
-    "sort_key_fr",
 ]
 
 #: Suffix of page template files; a name given without it gets it appended.
 TEMPLATE_SUFFIX = ".wiki.j2"
-
-EN_DASH = "\u2013"
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 class Wikitext(str):
@@ -135,7 +122,7 @@ def escape_wikitext(value: object) -> Wikitext:
     magic links are off by default since 1.28 and are not escaped.
 
     Non-string values: ``None`` is empty, booleans are ``oui``/``non``, dates
-    are French (:func:`format_date_fr`), lists and tuples are joined with
+    are French (:func:`~wikisync.french.format_date_fr`), lists and tuples are joined with
     ``", "`` and a :class:`Wikitext` value is returned unchanged.
 
     Args:
@@ -154,7 +141,7 @@ def escape_wikitext(value: object) -> Wikitext:
         return Wikitext("")
     if isinstance(value, bool):
         return Wikitext("oui" if value else "non")
-    if isinstance(value, dt.date) or _has_iso(value):
+    if is_date(value):
         return escape_wikitext(format_date_fr(value))
     if isinstance(value, list | tuple):
         return _join_wikitext(value, ", ")
@@ -241,62 +228,7 @@ def _finalize(value: object) -> str:
     return escape_wikitext(value)
 
 
-# -- French dates ---------------------------------------------------------------------
-
-_ISO_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
-_ISO_YEAR_RE = re.compile(r"\d{4}")
-
-
-def _has_iso(value: object) -> bool:
-    # Duck-typed DateValue (wikisync.values) and similar: anything with .iso().
-    return not isinstance(value, str) and callable(getattr(value, "iso", None))
-
-
-def parse_date(value: object) -> tuple[dt.date, str] | None:
-    """Read a date as records carry it, with its precision.
-
-    Accepts ``date``/``datetime`` objects, objects with an ``iso()`` method
-    (``wikisync.values.DateValue``) and ISO strings: ``"2018-07-03"``,
-    ``"2023-07"`` (month precision), ``"2023"`` (year precision),
-    ``"2024-03-05T18:30:00"`` (with or without a UTC offset; the time is
-    dropped).
-
-    Args:
-        value: the value; ``None`` or a blank string mean no date.
-
-    Returns:
-        ``(first day covered, precision)`` with precision ``"day"``,
-        ``"month"`` or ``"year"``; ``None`` for no date.
-
-    Raises:
-        ValueError: the value is not a date in one of these forms.
-    """
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date(), "day"
-    if isinstance(value, dt.date):
-        return value, "day"
-    if _has_iso(value):
-        value = value.iso()  # type: ignore[attr-defined]
-    if not isinstance(value, str):
-        raise ValueError(f"expected a date, got {value!r}")
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        if _ISO_YEAR_RE.fullmatch(text):
-            return dt.date(int(text), 1, 1), "year"
-        match = _ISO_MONTH_RE.fullmatch(text)
-        if match:
-            return dt.date(int(match[1]), int(match[2]), 1), "month"
-        if len(text) == 10:
-            return dt.date.fromisoformat(text), "day"
-        return dt.datetime.fromisoformat(text).date(), "day"
-    except ValueError:
-        raise ValueError(
-            f"expected an ISO date (2018-07-03, 2023-07, 2024-03-05T18:30:00), got {value!r}"
-        ) from None
+# -- French dates and collation as filters -------------------------------------------
 
 
 def _require_date(record: object, field: str) -> tuple[dt.date, str] | None:
@@ -305,74 +237,6 @@ def _require_date(record: object, field: str) -> tuple[dt.date, str] | None:
     except ValueError as exc:
         title = _get_field(record, "title")
         raise _ValueProblem(f'record "{title}", field "{field}": {exc}') from None
-
-
-def _day_fr(day: int) -> str:
-    return "1er" if day == 1 else str(day)
-
-
-def format_date_fr(value: object) -> str:
-    """A date in French long form, at the precision it was written with.
-
-    Example:
-        >>> format_date_fr("2018-07-03"), format_date_fr("2019-05-01")
-        ('3 juillet 2018', '1er mai 2019')
-        >>> format_date_fr("2023-07"), format_date_fr(None)
-        ('juillet 2023', '')
-
-    Raises:
-        ValueError: not a date (see :func:`parse_date`).
-    """
-    parsed = parse_date(value)
-    if parsed is None:
-        return ""
-    date, precision = parsed
-    if precision == "year":
-        return str(date.year)
-    month = MONTHS_FR[date.month - 1]
-    if precision == "month":
-        return f"{month} {date.year}"
-    return f"{_day_fr(date.day)} {month} {date.year}"
-
-
-def format_month_fr(value: object) -> str:
-    """The month of a date as a heading: ``"Juillet 2023"``.
-
-    Raises:
-        ValueError: not a date, or a date of year precision.
-    """
-    parsed = parse_date(value)
-    if parsed is None:
-        return ""
-    date, precision = parsed
-    if precision == "year":
-        raise ValueError(f"expected a date with a month, got {value!r}")
-    return f"{MONTHS_FR[date.month - 1].capitalize()} {date.year}"
-
-
-def format_date_span_fr(start: object, end: object = None) -> str:
-    """The dates of an event: one date, or "du … au …" sharing month and year where it can.
-
-    Example:
-        >>> format_date_span_fr("2018-07-03"), format_date_span_fr("2018-07-01", "2018-07-05")
-        ('3 juillet 2018', 'du 1er au 5 juillet 2018')
-        >>> format_date_span_fr("2018-06-30", "2018-07-01")
-        'du 30 juin au 1er juillet 2018'
-
-    Raises:
-        ValueError: a value is not a date.
-    """
-    first, last = parse_date(start), parse_date(end)
-    if first is None or last is None or first == last:
-        return format_date_fr(start if first is not None else end)
-    (a, a_precision), (b, b_precision) = first, last
-    if a_precision != "day" or b_precision != "day":
-        return f"{format_date_fr(start)} {EN_DASH} {format_date_fr(end)}"
-    if a.year != b.year:
-        return f"du {format_date_fr(start)} au {format_date_fr(end)}"
-    if a.month != b.month:
-        return f"du {_day_fr(a.day)} {MONTHS_FR[a.month - 1]} au {format_date_fr(end)}"
-    return f"du {_day_fr(a.day)} au {format_date_fr(end)}"
 
 
 class _ValueProblem(ValueError):
@@ -390,22 +254,6 @@ def _date_filter(format_value: Callable[..., str]) -> Callable[..., str]:
     return run
 
 
-# -- French collation ---------------------------------------------------------------
-
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
-
-
-def sort_key_fr(text: str) -> tuple[str, str]:
-    """Sort key for French collation without ICU.
-
-    Compares first ignoring case, accents (``É`` with ``E``, ``œ`` as
-    ``oe``) and runs of whitespace, then by the exact string to break ties.
-    """
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
-    base = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return base.casefold().translate(_LIGATURES), text
-
-
 def _get_field(item: object, field: str) -> object:
     if isinstance(item, Mapping):
         return item.get(field)
@@ -413,7 +261,7 @@ def _get_field(item: object, field: str) -> object:
 
 
 def sort_fr(items: Iterable[Any], *fields: str, reverse: bool = False) -> list[Any]:
-    """Sort in French order (:func:`sort_key_fr`); the ``sort_fr`` filter.
+    """Sort in French order (:func:`~wikisync.french.sort_key_fr`); the ``sort_fr`` filter.
 
     Args:
         items: strings, or records when fields are given.

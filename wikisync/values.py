@@ -3,7 +3,7 @@
 Each field type of a record schema (see :mod:`wikisync.schema`) has one pure
 parser here. Parsers take a parameter value as mwparserfromhell ``Wikicode``
 (or a plain string) and return a typed value: ``str`` for text, wikitext,
-page, file and URL; ``int``; ``bool``; :class:`DateValue` for dates; a tuple
+page, file and URL; ``int``; ``bool``; :class:`~wikisync.dates.DateValue` for dates; a tuple
 of strings for lists. A value that does not fit its type raises
 :class:`ValueFormatError`, which :mod:`wikisync.records` turns into a
 :class:`~wikisync.errors.RecordError` naming the page and field. Wikitext is
@@ -13,11 +13,9 @@ date, a number) is split further.
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 import mwparserfromhell
@@ -32,7 +30,29 @@ from mwparserfromhell.nodes import (
     Wikilink,
 )
 
+from wikisync.dates import DateValue, read_date
 from wikisync.pages import CATEGORY_NS, FILE_NS, FRENCH, normalize_title
+
+# DateValue lives in wikisync.dates; it is re-exported as the type of date fields.
+__all__ = [
+    "FIELD_TYPES",
+    "LIST_SEPARATORS",
+    "DateValue",
+    "FieldValue",
+    "ValueFormatError",
+    "is_blank",
+    "parse_bool",
+    "parse_date",
+    "parse_enum",
+    "parse_file_name",
+    "parse_int",
+    "parse_list",
+    "parse_page_title",
+    "parse_url",
+    "parse_value",
+    "to_json_value",
+    "to_plain_text",
+]
 
 #: The field types a schema may declare.
 FIELD_TYPES: tuple[str, ...] = (
@@ -48,8 +68,6 @@ FIELD_TYPES: tuple[str, ...] = (
     "enum",
 )
 
-Precision: TypeAlias = Literal["year", "month", "day", "datetime"]
-
 
 class ValueFormatError(Exception):
     """A value does not fit its field type (internal: records.py reports it).
@@ -64,48 +82,6 @@ class ValueFormatError(Exception):
         super().__init__(f"should be {expected}, got {value!r}")
         self.expected = expected
         self.value = value
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class DateValue:
-    """A date or date-time that remembers the precision it was written with.
-
-    Orders chronologically (a month sorts before the days of that month).
-
-    Example:
-        >>> parse_date("1er mai 2019").iso()
-        '2019-05-01'
-        >>> parse_date("Juillet 2023").iso()
-        '2023-07'
-    """
-
-    year: int
-    month: int = 0
-    day: int = 0
-    hour: int = 0
-    minute: int = 0
-    second: int = 0
-    precision: Precision = "day"
-    #: UTC offset as written in ISO input ("Z", "+02:00"), or "".
-    tz: str = ""
-
-    def iso(self) -> str:
-        """Render ISO 8601 at the value's precision."""
-        if self.precision == "year":
-            return f"{self.year:04d}"
-        if self.precision == "month":
-            return f"{self.year:04d}-{self.month:02d}"
-        day = f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        if self.precision == "day":
-            return day
-        return f"{day}T{self.hour:02d}:{self.minute:02d}:{self.second:02d}{self.tz}"
-
-    def to_date(self) -> dt.date:
-        """The first day the value covers (1 January for a year, the 1st for a month)."""
-        return dt.date(self.year, self.month or 1, self.day or 1)
-
-    def __str__(self) -> str:
-        return self.iso()
 
 
 #: What a parsed field may hold (``None``: absent).
@@ -269,47 +245,6 @@ def _split_text(text: str) -> tuple[str, ...]:
 
 # -- dates ------------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        "janvier janv jan january",
-        "février fevrier févr fevr fév fev feb february",
-        "mars mar march",
-        "avril avr apr april",
-        "mai may",
-        "juin jun june",
-        "juillet juil jul july",
-        "août aout aoû aou aug august",
-        "septembre sept sep september",
-        "octobre oct october",
-        "novembre nov november",
-        "décembre decembre déc dec december",
-    ),
-    start=1,
-):
-    for _name in _names.split():
-        _MONTHS[_name] = _number
-
-_WEEKDAYS = frozenset(
-    [
-        "lundi",
-        "mardi",
-        "mercredi",
-        "jeudi",
-        "vendredi",
-        "samedi",
-        "dimanche",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
-_ORDINAL_SUFFIXES = ("er", "ᵉʳ", "re", "e")
-
 
 def parse_date(text: str) -> DateValue:
     """Parse a date as written on FabMob pages, keeping its precision.
@@ -319,120 +254,15 @@ def parse_date(text: str) -> DateValue:
     long form (``3 juillet 2018``, ``1er mai 2019``, ``mercredi 3 juillet 2018``,
     ``3 juil. 2018``, with an optional time ``à 18h30`` or ``18:30``), month
     precision (``Juillet 2023``), English month names, and ``03/07/2018``
-    (day first, as in French).
+    (day first, as in French); see :func:`wikisync.dates.read_date`.
 
     Raises:
         ValueFormatError: the text is not one of those forms or no real date.
     """
-    value = unicodedata.normalize("NFC", text).strip()
-    try:
-        result = _parse_date(value)
-    except ValueError:
-        result = None
+    result = read_date(text)
     if result is None:
         raise ValueFormatError("a date", text)
     return result
-
-
-def _parse_date(value: str) -> DateValue | None:
-    if not value:
-        return None
-    if value[0].isdigit() and value[:4].isdigit():
-        return _parse_iso(value)
-    if "/" in value or "." in value.rstrip("."):
-        numeric = _parse_numeric(value)
-        if numeric is not None:
-            return numeric
-    return _parse_words(value)
-
-
-def _parse_iso(value: str) -> DateValue | None:
-    if len(value) == 4:
-        return DateValue(int(value), precision="year")
-    if len(value) == 7 and value[4] == "-" and value[5:].isdigit():
-        month = int(value[5:])
-        if not 1 <= month <= 12:
-            return None
-        return DateValue(int(value[:4]), month, precision="month")
-    if "T" not in value and " " not in value and ":" not in value:
-        day = dt.date.fromisoformat(value)  # also the basic form, 20180703
-        return DateValue(day.year, day.month, day.day)
-    moment = dt.datetime.fromisoformat(value)
-    tz = ""
-    if moment.tzinfo is not None:
-        tz = "Z" if value.endswith(("Z", "z")) else moment.isoformat()[-6:]
-    return DateValue(
-        moment.year,
-        moment.month,
-        moment.day,
-        moment.hour,
-        moment.minute,
-        moment.second,
-        "datetime",
-        tz,
-    )
-
-
-def _parse_numeric(value: str) -> DateValue | None:
-    parts = value.replace(".", "/").split("/")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
-        return None
-    day = dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
-    return DateValue(day.year, day.month, day.day)
-
-
-def _parse_words(value: str) -> DateValue | None:
-    words = value.replace(",", " ").replace(".", " ").split()
-    time: tuple[int, int, int] | None = None
-    # A trailing time: "18h30", "18:30", "18:30:00", optionally after "à"/"at".
-    if len(words) >= 3 and _looks_like_time(words[-1]):
-        time = _parse_time(words[-1])
-        words = words[:-1]
-        if words and words[-1].lower() in ("à", "a", "at"):
-            words = words[:-1]
-        if time is None:
-            return None
-    if words and words[0].lower() in _WEEKDAYS:
-        words = words[1:]
-    if len(words) == 2:
-        month = _MONTHS.get(words[0].lower())
-        if month is None or time is not None or not _is_year(words[1]):
-            return None
-        return DateValue(int(words[1]), month, precision="month")
-    if len(words) != 3:
-        return None
-    day_word = words[0].lower()
-    for suffix in _ORDINAL_SUFFIXES:
-        if day_word.endswith(suffix) and day_word[: -len(suffix)].isdigit():
-            day_word = day_word[: -len(suffix)]
-            break
-    month = _MONTHS.get(words[1].lower())
-    if not day_word.isdigit() or month is None or not _is_year(words[2]):
-        return None
-    day = dt.date(int(words[2]), month, int(day_word))
-    if time is None:
-        return DateValue(day.year, day.month, day.day)
-    return DateValue(day.year, day.month, day.day, *time, "datetime")
-
-
-def _is_year(word: str) -> bool:
-    return len(word) == 4 and word.isdigit()
-
-
-def _looks_like_time(word: str) -> bool:
-    return word[:1].isdigit() and ("h" in word.lower() or ":" in word)
-
-
-def _parse_time(word: str) -> tuple[int, int, int] | None:
-    parts = word.lower().replace("h", ":").split(":")
-    if parts[-1] == "":  # "18h"
-        parts[-1] = "0"
-    if not 2 <= len(parts) <= 3 or not all(part.isascii() and part.isdigit() for part in parts):
-        return None
-    hour, minute, second = (int(part) for part in (*parts, "0")[:3])
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    return hour, minute, second
 
 
 # -- scalars ----------------------------------------------------------------------

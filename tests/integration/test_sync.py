@@ -17,7 +17,8 @@ from wikisync.cli import cli
 from wikisync.config import Config
 from wikisync.errors import ConfigError, SiteError
 from wikisync.filenames import title_to_path
-from wikisync.sources.mirror import INDEX_FILE, METADATA_FILE, open_mirror
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.mirror_layout import INDEX_FILE, METADATA_FILE
 from wikisync.sources.site import WikiClient
 from wikisync.sync import PushItem, mirror_status, pull, push
 

@@ -31,7 +31,7 @@ from wikisync.presets import load_preset
 from wikisync.publish import MirrorTarget, read_page
 from wikisync.sections import find_section
 from wikisync.sources import open_source
-from wikisync.sources.mirror import INDEX_FILE
+from wikisync.sources.mirror_layout import INDEX_FILE
 
 TODAY = "2025-01-06"
 PRESET_JOBS = tomllib.loads(load_preset("fabmob"))["jobs"]

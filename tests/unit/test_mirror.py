@@ -12,19 +12,12 @@ import pytest
 from wikisync.errors import LockError, SourceError
 from wikisync.filenames import title_to_path
 from wikisync.pages import CATEGORY_NS, FRENCH, PageText
-from wikisync.sources import mirror
+from wikisync.sources import mirror_writer
 from wikisync.sources.base import Source
-from wikisync.sources.mirror import (
-    INDEX_FILE,
-    METADATA_FILE,
-    MirrorWriter,
-    find_category_links,
-    find_redirect_target,
-    init_mirror,
-    open_mirror,
-    remove_page,
-    write_page,
-)
+from wikisync.sources.categories import find_category_links, find_redirect_target
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.mirror_layout import INDEX_FILE, METADATA_FILE
+from wikisync.sources.mirror_writer import MirrorWriter, init_mirror, remove_page, write_page
 
 SITE = "https://wiki.example.org/"
 
@@ -170,7 +163,7 @@ def test_write_failure_leaves_old_file_and_no_temporary(
         raise OSError("disque plein")
 
     before = (page_file(mirror_dir, EVENT.title)).read_bytes()
-    monkeypatch.setattr(mirror.os, "replace", broken_replace)
+    monkeypatch.setattr(mirror_writer.os, "replace", broken_replace)
     changed = PageText(EVENT.title, "nouveau texte", 999)
     with pytest.raises(OSError, match="disque plein"):
         write_page(mirror_dir, changed)
@@ -468,7 +461,7 @@ def test_mirror_writer_needs_an_initialised_folder(tmp_path: Path) -> None:
 
 
 def test_mirror_writer_holds_a_lock(mirror_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mirror, "LOCK_TIMEOUT", 0.05)
+    monkeypatch.setattr(mirror_writer, "LOCK_TIMEOUT", 0.05)
     with MirrorWriter(mirror_dir), pytest.raises(LockError, match="another run"):
         MirrorWriter(mirror_dir)
     with MirrorWriter(mirror_dir):

@@ -24,7 +24,8 @@ from wikisync.publish import (
     write_changeset,
 )
 from wikisync.sources import open_source
-from wikisync.sources.mirror import INDEX_FILE, MirrorSource, open_mirror
+from wikisync.sources.mirror import MirrorSource, open_mirror
+from wikisync.sources.mirror_layout import INDEX_FILE
 from wikisync.sources.writer import SaveResult
 
 PAGE = "Evénements"

@@ -14,19 +14,21 @@ from markupsafe import Markup
 from mwparserfromhell.nodes import Comment, Heading, Tag, Wikilink
 
 from wikisync.errors import RenderError, WikisyncError
-from wikisync.render import (
+from wikisync.french import (
     MONTHS_FR,
-    Wikitext,
-    escape_wikitext,
     format_date_fr,
     format_date_span_fr,
     format_month_fr,
+    parse_date,
+    sort_key_fr,
+)
+from wikisync.render import (
+    Wikitext,
+    escape_wikitext,
     make_environment,
     make_wikilink,
-    parse_date,
     render_index,
     sort_fr,
-    sort_key_fr,
 )
 from wikisync.sections import find_section, make_section
 

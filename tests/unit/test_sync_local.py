@@ -8,7 +8,9 @@ import pytest
 
 from wikisync.filenames import title_to_path
 from wikisync.pages import FRENCH, PageText
-from wikisync.sources.mirror import MirrorWriter, init_mirror, open_mirror, text_sha1
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.mirror_layout import text_sha1
+from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 from wikisync.sync.local import conflict_path, scan_mirror, write_conflict
 
 SITE = "http://127.0.0.1:1/api.php"

@@ -15,7 +15,8 @@ import click
 
 from wikisync.cli.main import State, cli
 from wikisync.errors import ConfigError
-from wikisync.sources.mirror import METADATA_FILE, open_mirror
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
 from wikisync.sync import mirror_status, pull, push
 

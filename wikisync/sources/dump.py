@@ -35,11 +35,11 @@ from typing import IO, cast
 from wikisync.errors import SourceError
 from wikisync.pages import FRENCH, Namespace, Namespaces, PageText
 from wikisync.sources.base import FetchResult
-from wikisync.sources.mirror import (
-    _category_title,
-    _walk_members,
+from wikisync.sources.categories import (
     find_category_links,
     find_redirect_target,
+    normalize_category,
+    walk_members,
 )
 
 __all__ = ["DumpSource", "open_dump"]
@@ -106,8 +106,8 @@ class DumpSource:
         self, category: str, *, recursive: bool = False, depth: int | None = None
     ) -> list[str]:
         """Titles of the category's pages, sorted (explicit category links only)."""
-        return _walk_members(
-            _category_title(category, self.namespaces),
+        return walk_members(
+            normalize_category(category, self.namespaces),
             self._category_index(),
             self.namespaces,
             recursive=recursive,

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.cache import RevisionCache
-from wikisync.pages import CATEGORY_NS, PageText
+from wikisync.pages import PageText
 from wikisync.sources.base import FetchResult
+from wikisync.sources.categories import normalize_category, walk_categories
 from wikisync.sources.site import WikiClient
 
-__all__ = ["WikiClient", "WikiSource"]
+__all__ = ["WikiClient", "WikiSource", "page_from_revision"]
 
 log = logging.getLogger(__name__)
 
@@ -47,38 +48,25 @@ class WikiSource:
         """Pages per content request: 500 with apihighlimits, else 50."""
         return 500 if self.client.high_limits else 50
 
-    def _category_title(self, category: str) -> str:
-        ns, rest = self.namespaces.split(self.namespaces.normalize(category))
-        if ns != CATEGORY_NS:
-            rest = self.namespaces.normalize(category)
-        return self.namespaces.join(CATEGORY_NS, rest)
-
     def _walk_categories(self, category: str, recursive: bool, depth: int | None) -> Iterator[str]:
         """Yield the category and, when recursive, its subcategories (each once)."""
-        start = self._category_title(category)
-        seen = {start}
-        frontier = [start]
-        level = 0
-        while frontier:
-            yield from frontier
-            if not recursive or (depth is not None and level >= depth):
-                return
-            next_frontier: list[str] = []
-            for title in frontier:
-                for part in self.client.query(
-                    list="categorymembers",
-                    cmtitle=title,
-                    cmtype="subcat",
-                    cmlimit="max",
-                    cmprop="title",
-                ):
-                    for member in part.get("categorymembers", []):
-                        sub = str(member["title"])
-                        if sub not in seen:
-                            seen.add(sub)
-                            next_frontier.append(sub)
-            frontier = next_frontier
-            level += 1
+        return walk_categories(
+            normalize_category(category, self.namespaces),
+            self._subcategories,
+            recursive=recursive,
+            depth=depth,
+        )
+
+    def _subcategories(self, category: str) -> Iterator[str]:
+        for part in self.client.query(
+            list="categorymembers",
+            cmtitle=category,
+            cmtype="subcat",
+            cmlimit="max",
+            cmprop="title",
+        ):
+            for member in part.get("categorymembers", []):
+                yield str(member["title"])
 
     def list_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None
@@ -252,7 +240,19 @@ def _page_text(raw: Mapping[str, Any]) -> PageText | None:
     revisions = raw.get("revisions")
     if not revisions:
         return None
-    revision = revisions[0]
+    return page_from_revision(raw, revisions[0])
+
+
+def page_from_revision(raw: Mapping[str, Any], revision: Mapping[str, Any]) -> PageText | None:
+    """One revision of a page of an API reply (``prop=revisions``) as a PageText.
+
+    Args:
+        raw: the page's entry of ``query.pages`` (title, ns, pageid).
+        revision: one of its ``revisions`` (ids, timestamp, the main slot's content).
+
+    Returns:
+        The page, or None when the reply holds no content for the revision.
+    """
     slot = (revision.get("slots") or {}).get("main") or {}
     content = slot.get("content", revision.get("content"))
     if content is None:

@@ -17,12 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikisync.errors import ConfigError
-from wikisync.sources.mirror import (
-    MirrorEntry,
-    MirrorSource,
-    read_page_file,
-    text_sha1,
-)
+from wikisync.sources.mirror import MirrorSource
+from wikisync.sources.mirror_layout import MirrorEntry, read_page_file, text_sha1
 from wikisync.sources.site import WikiClient, candidate_addresses
 
 #: Suffix of the file holding the wiki's version of a page in conflict.

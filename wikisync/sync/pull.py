@@ -15,7 +15,7 @@ batch per request. Each fetched page then meets the local file:
 Pages moved on the wiki follow their page id (the file is renamed, local
 edits kept); pages deleted on the wiki leave the mirror when unchanged
 locally and are reported as conflicts otherwise. Writes go through
-:class:`~wikisync.sources.mirror.MirrorWriter` (atomic files, journalled
+:class:`~wikisync.sources.mirror_writer.MirrorWriter` (atomic files, journalled
 metadata): an interrupted pull loses at most the page being written and the
 next pull fetches only what is still missing.
 """
@@ -29,15 +29,11 @@ from pathlib import Path
 
 from wikisync.errors import ConfigError
 from wikisync.merge import merge_texts
-from wikisync.pages import CATEGORY_NS, PageText
-from wikisync.sources.mirror import (
-    METADATA_FILE,
-    MirrorWriter,
-    init_mirror,
-    open_mirror,
-    read_page_file,
-    text_sha1,
-)
+from wikisync.pages import PageText
+from wikisync.sources.categories import normalize_category
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.mirror_layout import METADATA_FILE, read_page_file, text_sha1
+from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.sync.local import (
     check_site,
@@ -181,13 +177,10 @@ def pull(
 
     listing = Listing()
     for category in categories:
-        ns, rest = namespaces.split(namespaces.normalize(category))
-        name = rest if ns == CATEGORY_NS else namespaces.normalize(category)
-        if not name:
+        full_title = normalize_category(category, namespaces)
+        if not namespaces.split(full_title)[1]:
             raise ConfigError(f"empty category name {category!r}", key="category")
-        listing.update(
-            list_category(client, namespaces.join(CATEGORY_NS, name), recursive=recursive)
-        )
+        listing.update(list_category(client, full_title, recursive=recursive))
     asked = [namespaces.normalize(t) for t in titles]
     known_ids = {e.pageid for e in entries.values() if e.pageid is not None}
     listing.update(

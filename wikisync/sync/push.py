@@ -33,7 +33,9 @@ from wikisync.diffs import unified_diff
 from wikisync.errors import EditConflictError, PublishError
 from wikisync.merge import merge_texts
 from wikisync.pages import PageText
-from wikisync.sources.mirror import MirrorSource, MirrorWriter, open_mirror, read_page_file
+from wikisync.sources.mirror import MirrorSource, open_mirror
+from wikisync.sources.mirror_layout import read_page_file
+from wikisync.sources.mirror_writer import MirrorWriter
 from wikisync.sources.site import WikiClient
 from wikisync.sources.writer import WikiWriter
 from wikisync.sync.local import LocalPage, check_site, same_text, scan_mirror, write_conflict

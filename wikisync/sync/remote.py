@@ -16,6 +16,7 @@ from typing import Any
 
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.sources.site import WikiClient
+from wikisync.sources.wiki import page_from_revision
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,18 +119,9 @@ def fetch_revisions(client: WikiClient, revids: Iterable[int]) -> Iterator[PageT
         ):
             for raw in part.get("pages", []):
                 for revision in raw.get("revisions") or []:
-                    slot = (revision.get("slots") or {}).get("main") or {}
-                    content = slot.get("content", revision.get("content"))
-                    if content is None:
-                        continue
-                    yield PageText(
-                        title=str(raw["title"]),
-                        wikitext=str(content),
-                        revid=int(revision["revid"]),
-                        timestamp=str(revision.get("timestamp", "")),
-                        ns=int(raw.get("ns", 0)),
-                        pageid=int(raw["pageid"]),
-                    )
+                    page = page_from_revision(raw, revision)
+                    if page is not None:
+                        yield page
 
 
 def _info(client: WikiClient, **params: Any) -> Listing:

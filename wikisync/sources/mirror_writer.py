@@ -1,0 +1,413 @@
+"""Writing a mirror folder: pages, base copies and metadata, each file replaced atomically.
+
+Every file is replaced atomically (a temporary file in the same folder,
+fsync, ``os.replace``, fsync of the folder). A page is written base copy
+first, then its file, then its metadata line, appended to
+``.wikisync/journal.jsonl``; ``pages.jsonl`` is rewritten once per batch, and
+the journal replayed by readers in between, so the metadata never claims a
+revision whose text was not written, and an interrupted batch loses at most
+the page being written. One :class:`MirrorWriter` at a time holds the
+folder's lock. Layout: :mod:`wikisync.sources.mirror_layout`; reading:
+:mod:`wikisync.sources.mirror`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+from types import TracebackType
+
+import filelock
+
+from wikisync.errors import LockError, SourceError
+from wikisync.filenames import path_to_title, title_to_path
+from wikisync.pages import Namespaces, PageText
+from wikisync.sources.categories import normalize_category
+from wikisync.sources.mirror import MirrorSource, open_mirror
+from wikisync.sources.mirror_layout import (
+    BASE_DIR,
+    FORMAT,
+    INDEX_FILE,
+    JOURNAL_FILE,
+    LOCK_FILE,
+    METADATA_FILE,
+    STATE_DIR,
+    MirrorEntry,
+    load_metadata,
+    namespace_to_dict,
+    read_base_text,
+    read_settings,
+    scan_page_files,
+    text_sha1,
+)
+
+__all__ = ["MirrorWriter", "init_mirror", "remove_page", "write_page"]
+
+#: Seconds a writer waits for another one to release the folder.
+LOCK_TIMEOUT = 10.0
+
+
+class MirrorWriter:
+    """Writes pages into a mirror folder, flushing the metadata once per batch.
+
+    Use it as a context manager; the metadata is flushed on exit, also after an
+    error (only pages whose files were written are in it). One writer at a time
+    holds the folder's lock.
+
+    Example:
+        >>> with MirrorWriter("mirror") as writer:
+        ...     for page in source.iter_category("Evénement"):
+        ...         writer.write_page(page, categories=["Catégorie:Evénement"])
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, durable: bool = True) -> None:
+        """Open a mirror folder made by :func:`init_mirror` for writing.
+
+        Args:
+            path: the mirror folder.
+            durable: fsync every file and folder written (turn off only for tests
+                or throw-away mirrors).
+
+        Raises:
+            SourceError: the folder is not a mirror or its metadata is corrupt.
+            LockError: another writer holds the folder.
+        """
+        self.path = Path(path)
+        self.durable = durable
+        if not (self.path / METADATA_FILE).is_file():
+            raise SourceError(
+                f'"{self.path}" is not a mirror folder ({METADATA_FILE} is missing): '
+                "create it with init_mirror or wikisync pull",
+                path=str(self.path / METADATA_FILE),
+            )
+        (self.path / STATE_DIR).mkdir(exist_ok=True)
+        self._lock = filelock.FileLock(str(self.path / LOCK_FILE), timeout=LOCK_TIMEOUT)
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise LockError(
+                f'Mirror "{self.path}" is being written by another run (lock {LOCK_FILE})'
+            ) from None
+        try:
+            self._metadata = load_metadata(self.path)
+            self.namespaces = self._metadata.namespaces
+            self._dirty = (self.path / JOURNAL_FILE).exists()
+            self._unlisted: dict[str, str] | None = None
+            self.flush()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def __enter__(self) -> MirrorWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def write_page(
+        self, page: PageText, *, categories: Iterable[str] = (), text: str | None = None
+    ) -> PurePosixPath:
+        """Write a page pulled from the wiki: its file, its base copy, its metadata.
+
+        Args:
+            page: the revision to write (its text becomes the base too).
+            categories: the categories the wiki lists for the page, with or
+                without the namespace prefix.
+            text: what the page's file holds when it is not the revision's
+                text (a three-way merge of a local edit with it); the page then
+                reads as modified locally.
+
+        Returns:
+            The file's path relative to the mirror folder.
+        """
+        relative = self._file_of(self.namespaces.normalize(page.title))
+        # The base copy is a cache checked against the metadata's sha1: no fsync.
+        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        file_text = page.wikitext if text is None else text
+        _write_atomic(self.path / relative, (file_text + "\n").encode("utf-8"), self.durable)
+        return self._record(page, relative, categories)
+
+    def write_base(
+        self, page: PageText, *, categories: Iterable[str] | None = None
+    ) -> PurePosixPath:
+        """Record a new base revision of a page and leave its file as it is.
+
+        Used after a push (the file already holds the saved text) and when a
+        pull meets a conflict (the file keeps the local edit, which then reads
+        as a change against the wiki's newer revision).
+
+        Args:
+            page: the base revision.
+            categories: the categories the wiki lists; None keeps those recorded.
+
+        Returns:
+            The file's path relative to the mirror folder.
+        """
+        title = self.namespaces.normalize(page.title)
+        relative = self._file_of(title)
+        if categories is None:
+            entry = self._metadata.entries.get(title)
+            categories = entry.categories if entry else ()
+        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        return self._record(page, relative, categories)
+
+    def move_page(self, title: str, new_title: str) -> PurePosixPath:
+        """Follow a page moved on the wiki: its file (local edits kept) gets the new title.
+
+        The file is copied to its new name, then the metadata moves in one
+        journal write, then the old file goes; an interruption leaves at worst
+        the old file beside the new one, never a page without a file.
+
+        Returns:
+            The new file's path relative to the mirror folder.
+
+        Raises:
+            ValueError: ``title`` is not in the mirror's metadata.
+        """
+        title = self.namespaces.normalize(title)
+        new_title = self.namespaces.normalize(new_title)
+        entry = self._metadata.entries.get(title)
+        if entry is None:
+            raise ValueError(f"page {title!r} is not in the mirror")
+        relative = self._file_of(new_title)
+        old_path = self.path / entry.file
+        base = read_base_text(self.path, entry)
+        if base is not None:
+            _write_atomic(self.path / BASE_DIR / relative, base.encode("utf-8"), False)
+        if old_path.exists():
+            _write_atomic(self.path / relative, old_path.read_bytes(), self.durable)
+        ns, _ = self.namespaces.split(new_title)
+        moved = MirrorEntry(
+            new_title,
+            relative.as_posix(),
+            ns,
+            entry.pageid,
+            entry.revid,
+            entry.timestamp,
+            entry.categories,
+            entry.sha1,
+        )
+        # New entry first: a write torn between the lines leaves both titles, not none.
+        self._journal(moved.to_dict(), {"title": title, "removed": True})
+        del self._metadata.entries[title]
+        self._metadata.entries[new_title] = moved
+        if self._unlisted is not None:
+            self._unlisted.pop(new_title, None)
+        if relative.as_posix() != entry.file:
+            _unlink(old_path, self.durable)
+            _unlink(self.path / BASE_DIR / entry.file, False)
+        return relative
+
+    def entry(self, title: str) -> MirrorEntry | None:
+        """The base revision recorded for a page, or None."""
+        return self._metadata.entries.get(self.namespaces.normalize(title))
+
+    def base_text(self, title: str) -> str | None:
+        """The base revision's text of a page, or None when it is not stored."""
+        entry = self.entry(title)
+        return None if entry is None else read_base_text(self.path, entry)
+
+    def _record(
+        self, page: PageText, relative: PurePosixPath, categories: Iterable[str]
+    ) -> PurePosixPath:
+        title = self.namespaces.normalize(page.title)
+        ns, _ = self.namespaces.split(title)
+        text = page.wikitext
+        known = self._metadata.entries.get(title)
+        entry = MirrorEntry(
+            title=title,
+            file=relative.as_posix(),
+            ns=ns,
+            pageid=page.pageid if page.pageid is not None or known is None else known.pageid,
+            revid=page.revid,
+            timestamp=page.timestamp,
+            categories=tuple(
+                sorted({normalize_category(c, self.namespaces) for c in categories if c.strip()})
+            ),
+            sha1=text_sha1(text),
+        )
+        self._journal(entry.to_dict())
+        self._metadata.entries[title] = entry
+        if self._unlisted is not None:
+            self._unlisted.pop(title, None)
+        return relative
+
+    def remove_page(self, title: str) -> bool:
+        """Remove a page's file, base copy and metadata; False if there was nothing."""
+        title = self.namespaces.normalize(title)
+        entry = self._metadata.entries.get(title)
+        relative = PurePosixPath(entry.file) if entry else self._unlisted_files().get(title)
+        removed = False
+        if relative is not None:
+            removed = _unlink(self.path / relative, self.durable)
+        if entry is not None:
+            self._journal({"title": title, "removed": True})
+            del self._metadata.entries[title]
+            _unlink(self.path / BASE_DIR / entry.file, self.durable)
+            removed = True
+        if self._unlisted is not None:
+            self._unlisted.pop(title, None)
+        return removed
+
+    def flush(self) -> None:
+        """Rewrite ``pages.jsonl`` from the pages written so far and drop the journal."""
+        if not self._dirty:
+            return
+        lines = [
+            json.dumps(self._metadata.entries[t].to_dict(), ensure_ascii=False) + "\n"
+            for t in sorted(self._metadata.entries)
+        ]
+        _write_atomic(self.path / INDEX_FILE, "".join(lines).encode("utf-8"), self.durable)
+        _unlink(self.path / JOURNAL_FILE, self.durable)
+        self._dirty = False
+
+    def close(self) -> None:
+        """Flush the metadata and release the lock."""
+        try:
+            self.flush()
+        finally:
+            self._lock.release()
+
+    def _file_of(self, title: str) -> PurePosixPath:
+        entry = self._metadata.entries.get(title)
+        if entry is not None:
+            return PurePosixPath(entry.file)
+        # A file made by hand for this title is adopted rather than doubled.
+        unlisted = self._unlisted_files().get(title)
+        return unlisted or title_to_path(title, self.namespaces)
+
+    def _unlisted_files(self) -> dict[str, PurePosixPath]:
+        if self._unlisted is None:
+            listed = {entry.file for entry in self._metadata.entries.values()}
+            found: dict[str, str] = {}
+            for relative in scan_page_files(self.path):
+                if relative.as_posix() not in listed:
+                    title = path_to_title(relative, self.namespaces)
+                    if title is not None:
+                        found[title] = relative.as_posix()
+            self._unlisted = found
+        return {title: PurePosixPath(file) for title, file in self._unlisted.items()}
+
+    def _journal(self, *records: dict[str, object]) -> None:
+        # Several records go in one write, so they land (or tear) together.
+        line = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+        with open(self.path / JOURNAL_FILE, "a", encoding="utf-8") as journal:
+            journal.write(line)
+            journal.flush()
+            if self.durable:
+                os.fsync(journal.fileno())
+        self._dirty = True
+
+
+def init_mirror(
+    path: str | os.PathLike[str], *, site: str | None, namespaces: Namespaces
+) -> MirrorSource:
+    """Create a mirror folder, or update the namespaces of an existing one.
+
+    Writes ``wikisync-mirror.json``, an empty ``pages.jsonl`` when there is none
+    and ``.wikisync/.gitignore`` (the base copies stay out of git).
+
+    Args:
+        path: the folder (created with its parents if needed).
+        site: the wiki's URL, or None when unknown.
+        namespaces: the wiki's namespaces.
+
+    Returns:
+        The mirror, opened for reading.
+
+    Raises:
+        SourceError: the folder is already a mirror of another site.
+    """
+    root = Path(path)
+    root.mkdir(parents=True, exist_ok=True)
+    if (root / METADATA_FILE).exists():
+        existing = read_settings(root)
+        if existing[0] is not None and site is not None and existing[0] != site:
+            raise SourceError(
+                f'Mirror "{root}" already mirrors {existing[0]}, not {site}: use another folder',
+                path=str(root / METADATA_FILE),
+            )
+        site = site if site is not None else existing[0]
+    settings = {
+        "format": FORMAT,
+        "site": site,
+        "namespaces": [namespace_to_dict(ns) for _, ns in sorted(namespaces.by_id.items())],
+    }
+    data = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
+    _write_atomic(root / METADATA_FILE, data.encode("utf-8"), True)
+    if not (root / INDEX_FILE).exists():
+        _write_atomic(root / INDEX_FILE, b"", True)
+    ignore = root / STATE_DIR / ".gitignore"
+    if not ignore.exists():
+        _write_atomic(ignore, b"# wikisync's working state: base copies, journal, lock\n*\n", True)
+    return open_mirror(root)
+
+
+def write_page(
+    mirror_dir: str | os.PathLike[str], page: PageText, *, categories: Iterable[str] = ()
+) -> PurePosixPath:
+    """Write one page into a mirror (see :meth:`MirrorWriter.write_page`).
+
+    For many pages, use one :class:`MirrorWriter`: this rewrites ``pages.jsonl``.
+    """
+    with MirrorWriter(mirror_dir) as writer:
+        return writer.write_page(page, categories=categories)
+
+
+def remove_page(mirror_dir: str | os.PathLike[str], title: str) -> bool:
+    """Remove one page from a mirror (see :meth:`MirrorWriter.remove_page`)."""
+    with MirrorWriter(mirror_dir) as writer:
+        return writer.remove_page(title)
+
+
+def _write_atomic(path: Path, data: bytes, durable: bool) -> None:
+    """Replace ``path`` with ``data`` at once: temporary file, fsync, rename, fsync folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".wikisync-{secrets.token_hex(6)}.tmp"
+    try:
+        # os.open with 0o666 keeps the user's umask (mkstemp would make the file 0600).
+        fd = os.open(
+            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+        )
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            if durable:
+                os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    if durable:
+        _fsync_folder(path.parent)
+
+
+def _unlink(path: Path, durable: bool) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    if durable:
+        _fsync_folder(path.parent)
+    return True
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Windows cannot open a folder; its renames are durable enough on NTFS.
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
