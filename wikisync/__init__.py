@@ -4,12 +4,16 @@ A library first (``import wikisync``) with a command line as a thin shell.
 Open any source of pages (a live wiki, a local mirror folder, an XML dump)
 with :func:`open_source` and read :class:`PageText` from it; rebuild index
 pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
-:func:`apply_changeset`), saving through :func:`open_target`.
+:func:`apply_changeset`), saving through :func:`open_target`; edit template
+fields in batches with :func:`set_fields`, :func:`rename_template_param` and
+:func:`remove_template_param`, or through a spreadsheet with
+:func:`export_records` and :func:`import_records`.
 """
 
 from __future__ import annotations
 
 from wikisync.__about__ import __version__
+from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
 from wikisync.config import Config, load_config
 from wikisync.errors import (
     ConfigError,
@@ -39,21 +43,26 @@ from wikisync.publish import (
 )
 from wikisync.render import render_index
 from wikisync.sources import FetchResult, Source, open_source
+from wikisync.spreadsheet import SpreadsheetError, export_records, import_records
 from wikisync.sync import PullReport, PushReport, StatusReport, mirror_status, pull, push
+from wikisync.template_edits import remove_template_param, rename_template_param
 
 __all__ = [
+    "BatchReport",
     "Changeset",
     "Config",
     "ConfigError",
     "Edit",
     "EditConflictError",
     "FetchResult",
+    "FieldValueError",
     "Job",
     "JobReport",
     "LockError",
     "LoginError",
     "MissingPageError",
     "Namespaces",
+    "PageReport",
     "PageText",
     "PublishError",
     "PublishResult",
@@ -66,10 +75,13 @@ __all__ = [
     "SiteError",
     "Source",
     "SourceError",
+    "SpreadsheetError",
     "StatusReport",
     "WikisyncError",
     "__version__",
     "apply_changeset",
+    "export_records",
+    "import_records",
     "load_config",
     "load_jobs",
     "mirror_status",
@@ -82,7 +94,10 @@ __all__ = [
     "push",
     "read_changeset",
     "rebuild_jobs",
+    "remove_template_param",
+    "rename_template_param",
     "render_index",
     "render_job",
+    "set_fields",
     "write_changeset",
 ]

@@ -59,6 +59,7 @@ __all__ = [
     "EditError",
     "EditResult",
     "ParamChange",
+    "read_params",
     "remove_param",
     "rename_param",
     "set_params",
@@ -311,6 +312,34 @@ def remove_param(
     for position, node in _select(code, template_names, index, title):
         _remove_one(node, position, name.strip(), changes, warnings, title)
     return _result(wikitext, code, changes, warnings)
+
+
+def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str, str], ...]:
+    """The parameters of each matching infobox of a page, as the edits see them.
+
+    Infoboxes are found by the same walk as the edits (and as
+    :mod:`wikisync.records`), so position ``i`` is ``index=i``. Names and values
+    are trimmed as MediaWiki trims named values; a parameter given twice holds
+    its last value, the one MediaWiki uses.
+
+    Args:
+        wikitext: the page's wikitext.
+        template_names: the infobox's name and its aliases.
+
+    Returns:
+        One dict (parameter name → trimmed value) per infobox, in page order;
+        empty when the page has none.
+
+    Example:
+        >>> read_params("{{Event|place = Lyon |place=Paris}}", ["Event"])
+        ({'place': 'Paris'},)
+    """
+    found: list[Any] = []
+    _find_infoboxes(mwparserfromhell.parse(wikitext).nodes, template_names, found)
+    return tuple(
+        {_param_name(param): str(param.value).strip(_SPACE) for param in node.params}
+        for node in found
+    )
 
 
 # --- finding infoboxes -------------------------------------------------------

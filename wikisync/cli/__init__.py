@@ -7,8 +7,8 @@ module adds the commands of one area.
 
 from __future__ import annotations
 
-from wikisync.cli import index, read
+from wikisync.cli import edit, index, read
 from wikisync.cli import sync as sync
 from wikisync.cli.main import cli
 
-__all__ = ["cli", "index", "read"]
+__all__ = ["cli", "edit", "index", "read"]

@@ -1,0 +1,393 @@
+"""Batch edits against a real MediaWiki: set, rename-param, remove-param, export/import."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import mwclient
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.corpus import Corpus
+from tests.mediawiki import TestWiki
+from wikisync.batch import PageReport, set_fields
+from wikisync.cli import cli
+from wikisync.collect import record_type_named
+from wikisync.config import load_config
+from wikisync.edits import read_params
+from wikisync.presets import load_preset
+from wikisync.publish import open_target
+from wikisync.sources import open_source
+from wikisync.spreadsheet import import_records
+
+EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
+
+
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Cache and locks in the test's folder, never the user's home.
+    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("WIKISYNC_CONFIG", raising=False)
+
+
+@pytest.fixture
+def config_file(wiki: TestWiki, tmp_path: Path) -> Path:
+    path = tmp_path / "wikisync.toml"
+    path.write_text(
+        f'site = "{wiki.url}"\nuser = "{wiki.bot_user}"\n\n{load_preset("fabmob")}',
+        encoding="utf-8",
+    )
+    return path
+
+
+def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["-c", str(config_file), *args], env={"WIKISYNC_PASSWORD": wiki.bot_password}
+    )
+
+
+def _text(wiki: TestWiki, title: str) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
+    )
+    return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+def _revisions(wiki: TestWiki, title: str) -> list[dict[str, Any]]:
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=500, rvprop="ids|user")
+    revisions: list[dict[str, Any]] = reply["query"]["pages"][0]["revisions"]
+    return revisions
+
+
+def _bot_edits(wiki: TestWiki, titles: list[str]) -> dict[str, int]:
+    return {
+        title: sum(1 for r in _revisions(wiki, title) if r["user"] == "WikiBot") for title in titles
+    }
+
+
+def _admin(wiki: TestWiki) -> mwclient.Site:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    return site
+
+
+def _changed_lines(old: str, new: str) -> list[tuple[str, str]]:
+    old_lines, new_lines = old.split("\n"), new.split("\n")
+    assert len(old_lines) == len(new_lines)
+    return [(a, b) for a, b in zip(old_lines, new_lines, strict=True) if a != b]
+
+
+def _param_diff(old: str, new: str) -> dict[str, tuple[str | None, str | None]]:
+    before = read_params(old, EVENT_TEMPLATES)[0]
+    after = read_params(new, EVENT_TEMPLATES)[0]
+    return {
+        name: (before.get(name), after.get(name))
+        for name in {*before, *after}
+        if before.get(name) != after.get(name)
+    }
+
+
+def _events_with(corpus: Corpus, param: str) -> list[str]:
+    titles = []
+    for title in corpus.titles_in("Evénement") + corpus.titles_in("Webinaire"):
+        infoboxes = read_params(corpus.page(title).wikitext, EVENT_TEMPLATES)
+        if infoboxes and param in infoboxes[0]:
+            titles.append(title)
+    return titles
+
+
+# -- set -------------------------------------------------------------------------------
+
+
+def test_set_cli_writes_field_into_the_parameter_each_page_uses(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    report_path = tmp_path / "report.json"
+    result = _invoke(
+        wiki,
+        config_file,
+        "set",
+        "event",
+        "place=Salle des fêtes",
+        "--where",
+        "startDate=2019",
+        "--report",
+        str(report_path),
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    edited = [page["title"] for page in report["pages"] if page["status"] == "edited"]
+    assert edited
+    assert report["operation"] == "set" and report["exit_code"] == 0
+    for title in edited:
+        old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
+        assert len(_changed_lines(old, new)) == 1
+        before = read_params(old, EVENT_TEMPLATES)[0]
+        used = "Lieu" if before.get("Lieu") else "place"
+        assert _param_diff(old, new) == {used: (before[used], "Salle des fêtes")}
+        assert before["startDate"].startswith("2019") or before["startDate"].endswith("2019")
+    assert any(read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)[0].get("Lieu") for t in edited)
+    # Pages outside the filter were not touched.
+    others = [p["title"] for p in report["pages"] if p["status"] == "skipped"]
+    assert others and all(len(_revisions(wiki, t)) == 1 for t in others)
+
+
+def test_set_cli_dry_run_prints_diff_and_writes_nothing(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    result = _invoke(wiki, config_file, "set", "event", "url=https://example.org/x", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "+|url=https://example.org/x" in result.output or "+| url" in result.output
+    assert "planned" in result.output
+    titles = corpus.titles_in("Evénement")
+    assert all(len(_revisions(wiki, title)) == 1 for title in titles)
+
+
+def test_set_cli_bad_value_is_usage_error_naming_field_value_and_type(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    result = _invoke(wiki, config_file, "set", "event", "startDate=bientôt")
+    assert result.exit_code == 2
+    assert 'field "startDate" should be a date, got "bientôt"' in result.output
+
+
+def test_set_resumed_after_interrupt_edits_every_page_exactly_once(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+    titles = [
+        t
+        for t in corpus.titles_in("Evénement")
+        if read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)
+    ]
+    saved: list[str] = []
+
+    def stop_half_way(page: PageReport, done: int, total: int) -> None:
+        if page.edited:
+            saved.append(page.title)
+        if len(saved) == 6:
+            raise KeyboardInterrupt
+
+    source = open_source(config)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            set_fields(
+                source,
+                open_target(source),
+                event,
+                {"Theme": "Thème essai"},
+                on_page=stop_half_way,
+            )
+    finally:
+        source.close()
+    assert len(saved) == 6
+    result = _invoke(wiki, config_file, "set", "event", "Theme=Thème essai")
+    assert result.exit_code == 0, result.output
+    edits = _bot_edits(wiki, titles)
+    assert set(edits.values()) == {1}, edits
+    again = _invoke(wiki, config_file, "-v", "set", "event", "Theme=Thème essai")
+    assert again.exit_code == 0
+    assert "edited" not in again.output.split("set:")[-1]
+    assert _bot_edits(wiki, titles) == edits
+
+
+# -- rename-param and remove-param -----------------------------------------------------
+
+
+def test_rename_param_cli_renames_on_pages_using_template_or_its_redirects(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    with_lieu = _events_with(corpus, "Lieu")
+    assert with_lieu
+    result = _invoke(wiki, config_file, "rename-param", "Event", "Lieu", "place")
+    assert result.exit_code == 0, result.output
+    for title in with_lieu:
+        old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
+        ((before, after),) = _changed_lines(old, new)
+        assert before.replace("Lieu", "place", 1) == after
+    again = _invoke(wiki, config_file, "rename-param", "Event", "Lieu", "place")
+    assert again.exit_code == 0
+    assert "edited" not in again.output
+
+
+def test_rename_param_finds_pages_through_template_redirects(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    source = open_source(config)
+    try:
+        from wikisync.template_edits import find_template_pages
+
+        found = find_template_pages(source, "Modèle:Event")
+    finally:
+        source.close()
+    assert set(found.names) == set(EVENT_TEMPLATES)
+    using = {
+        t
+        for t in corpus.titles_in("Evénement")
+        if read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)
+    }
+    assert using <= {page.title for page in found.pages}
+    # Some pages call the template only through a redirect's name.
+    assert any(corpus.page(t).wikitext.startswith("{{Événement") for t in using)
+
+
+def test_remove_param_cli_removes_the_line(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    report_path = tmp_path / "report.json"
+    result = _invoke(
+        wiki, config_file, "remove-param", "Event", "Main_Picture", "--report", str(report_path)
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    edited = [page["title"] for page in report["pages"] if page["status"] == "edited"]
+    assert edited
+    for title in edited:
+        old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
+        picture = read_params(old, EVENT_TEMPLATES)[0]["Main_Picture"]
+        assert _param_diff(old, new) == {"Main_Picture": (picture, None)}
+        if "\n|Main_Picture=" in old:  # one parameter a line: the line goes, nothing else
+            assert new.split("\n") == [
+                line for line in old.split("\n") if not line.startswith("|Main_Picture=")
+            ]
+    assert len(edited) == len(_events_with(corpus, "Main_Picture"))
+
+
+# -- export and import -----------------------------------------------------------------
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def _write_csv(path: Path, rows: list[list[str]], delimiter: str = ";") -> None:
+    # As a French Excel saves "CSV UTF-8": BOM, semicolons, CRLF.
+    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+
+
+def _cell(rows: list[list[str]], title: str, column: str) -> tuple[int, int]:
+    header = rows[0]
+    for number, row in enumerate(rows):
+        if row and row[0] == title and row[1] == "0":
+            return number, header.index(column)
+    raise AssertionError(f"no row for {title}")
+
+
+def test_export_import_round_trip_writes_exactly_the_changed_cell(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    result = _invoke(wiki, config_file, "export", "event", "-o", str(exported))
+    assert result.exit_code == 0, result.output
+    rows = _read_csv(exported)
+    assert rows[0][:4] == ["title", "index", "revid", "sha1"]
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    row, column = _cell(rows, title, "shortDescription")
+    rows[row][column] = "Atelier déplacé à la Halle, entrée libre."
+    edited = tmp_path / "edited.csv"
+    _write_csv(edited, rows)
+    before = _revisions(wiki, title)
+    result = _invoke(wiki, config_file, "import", "event", str(edited))
+    assert result.exit_code == 0, result.output
+    assert "import: 1 edited" in result.output
+    old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
+    assert _changed_lines(old, new) == [
+        (
+            f"|shortDescription={read_params(old, EVENT_TEMPLATES)[0]['shortDescription']}",
+            "|shortDescription=Atelier déplacé à la Halle, entrée libre.",
+        )
+    ]
+    assert len(_revisions(wiki, title)) == len(before) + 1
+    # Every other page: untouched.
+    others = [t for t in corpus.titles_in("Evénement") if t != title]
+    assert all(len(_revisions(wiki, t)) == 1 for t in others)
+
+
+def test_import_skips_page_edited_by_another_account_since_export(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    titles = [t for t in _events_with(corpus, "place") if t not in corpus.planted][:2]
+    rows = _read_csv(exported)
+    for title in titles:
+        row, column = _cell(rows, title, "place")
+        rows[row][column] = "Tiers-lieu du Port"
+    _write_csv(tmp_path / "edited.csv", rows, delimiter=",")
+    human = _admin(wiki)
+    page = human.pages[titles[0]]
+    page.edit(page.text().replace("|place=", "|place=Mairie, "), summary="correction humaine")
+    human_text = _text(wiki, titles[0])
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 3, result.output
+    assert f'page "{titles[0]}" conflict' in result.output
+    assert "changed on the wiki since the export" in result.output
+    assert _text(wiki, titles[0]) == human_text
+    assert "|place=Tiers-lieu du Port" in _text(wiki, titles[1])
+
+
+def test_import_reports_bad_cell_with_row_and_column_and_skips_page(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    rows = _read_csv(exported)
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    row, column = _cell(rows, title, "startDate")
+    rows[row][column] = "le 32 du mois"
+    _write_csv(tmp_path / "edited.csv", rows)
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 3, result.output
+    letter = chr(ord("A") + column)
+    assert f"row {row + 1}, column {letter} (startDate)" in result.output
+    assert 'should be a date, got "le 32 du mois"' in result.output
+    assert len(_revisions(wiki, title)) == 1
+
+
+def test_import_resumed_after_interrupt_edits_every_page_once(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    rows = _read_csv(exported)
+    titles = [t for t in _events_with(corpus, "place") if t not in corpus.planted][:4]
+    for title in titles:
+        row, column = _cell(rows, title, "eventType")
+        rows[row][column] = "Balade"
+    _write_csv(tmp_path / "edited.csv", rows)
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+
+    saved: list[str] = []
+
+    def stop_after_two(page: PageReport, done: int, total: int) -> None:
+        if page.edited:
+            saved.append(page.title)
+        if len(saved) == 2:
+            raise KeyboardInterrupt
+
+    source = open_source(config)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            import_records(
+                source, open_target(source), event, tmp_path / "edited.csv", on_page=stop_after_two
+            )
+    finally:
+        source.close()
+    assert len(saved) == 2
+    # The pages saved by the first run are no longer at the exported revision,
+    # yet they already hold the spreadsheet's values: done, not conflicts.
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 0, result.output
+    assert "import: 2 edited" in result.output
+    assert _bot_edits(wiki, titles) == dict.fromkeys(titles, 1)
+    for title in titles:
+        assert read_params(_text(wiki, title), EVENT_TEMPLATES)[0]["type"] == "Balade"

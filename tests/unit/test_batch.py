@@ -1,0 +1,247 @@
+"""Batch edits on a mirror folder (a copy of the bundled example) and their pure helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wikisync.batch import (
+    BatchReport,
+    FieldValueError,
+    PageReport,
+    check_field_value,
+    check_set_values,
+    field_param,
+    same_value,
+    set_fields,
+)
+from wikisync.collect import iter_type_pages, record_type_named
+from wikisync.config import load_config
+from wikisync.edits import read_params
+from wikisync.publish import open_target
+from wikisync.schema import FieldSpec, RecordType
+from wikisync.sources import open_source
+from wikisync.sources.base import Source
+from wikisync.template_edits import (
+    find_template_pages,
+    remove_template_param,
+    rename_template_param,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
+TEMPLATES = ("Event", "Evénement", "Événement")
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A writable copy of the bundled example (configuration and mirror)."""
+    folder = tmp_path / "fabmob"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+@pytest.fixture
+def source(example: Path) -> Source:
+    return open_source(str(example / "mirror"))
+
+
+@pytest.fixture
+def event(example: Path) -> RecordType:
+    return record_type_named(load_config(example / "wikisync.toml").types, "event")
+
+
+def _texts(source: Source, record_type: RecordType) -> dict[str, str]:
+    return {page.title: page.wikitext for page in iter_type_pages(source, record_type)}
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"Lieu": "Lyon"}, "Lieu"),
+        ({"place": "", "Lieu": "Lyon"}, "Lieu"),
+        ({"place": "Paris", "Lieu": "Lyon"}, "place"),
+        ({"Lieu": ""}, "Lieu"),
+        ({}, "place"),
+    ],
+)
+def test_field_param_prefers_alias_in_use(params: dict[str, str], expected: str) -> None:
+    assert field_param(FieldSpec("place", params=("place", "Lieu")), params) == expected
+
+
+@pytest.mark.parametrize(
+    ("spec", "value", "expected"),
+    [
+        (FieldSpec("startDate", "date"), "demain", 'should be a date, got "demain"'),
+        (FieldSpec("n", "int"), "douze", "should be a whole number"),
+        (FieldSpec("ok", "bool"), "peut-être", "should be yes or no"),
+        (FieldSpec("s", "date", required=True), "", "is required"),
+        (FieldSpec("place"), "{{Ville}}", "holds a template"),
+        (FieldSpec("place"), "a | b", 'holds a "|"'),
+    ],
+)
+def test_check_field_value_refuses_bad_values(spec: FieldSpec, value: str, expected: str) -> None:
+    with pytest.raises(FieldValueError) as caught:
+        check_field_value(spec, value)
+    assert expected in str(caught.value)
+    assert caught.value.field == spec.name and caught.value.value == value
+    assert caught.value.exit_code == 2
+
+
+def test_check_field_value_allows_templates_when_trusted() -> None:
+    assert check_field_value(FieldSpec("place"), "{{Ville|Lyon}} centre", trusted=True) == "centre"
+
+
+@pytest.mark.parametrize(
+    ("field_type", "first", "second", "same"),
+    [
+        ("date", "2021-01-18", "18/01/2021", True),
+        ("date", "2021-01-18", "2021-01-19", False),
+        ("list", "a,b", "a, b", True),
+        ("list", "a, b", "b, a", False),
+        ("bool", "oui", "true", True),
+        ("text", "Lyon", "Lyon ", True),
+        ("text", "Lyon", "lyon", False),
+        ("text", "a\r\nb", "a\nb", True),
+        ("date", "", "", True),
+        ("date", "bientôt", "2021-01-01", False),
+    ],
+)
+def test_same_value_compares_typed_fields_by_meaning(
+    field_type: str, first: str, second: str, same: bool
+) -> None:
+    assert same_value(FieldSpec("f", field_type), first, second) is same
+
+
+def test_check_set_values_names_unknown_field(event: RecordType) -> None:
+    with pytest.raises(FieldValueError, match='no field "lieu"'):
+        check_set_values(event, {"lieu": "Lyon"})
+    with pytest.raises(FieldValueError, match='where: field "startDate" should be a date'):
+        check_set_values(event, {"place": "Lyon"}, where={"startDate": "hier"})
+
+
+def test_batch_report_exit_code_and_counts() -> None:
+    report = BatchReport("set", "site", "now")
+    assert report.exit_code == 0
+    report.pages = [PageReport("A", "edited"), PageReport("B", "skipped")]
+    assert report.exit_code == 0 and report.counts() == {"edited": 1, "skipped": 1}
+    report.pages.append(PageReport("C", "conflict"))
+    assert report.exit_code == 3
+    report.pages.append(PageReport("D", "failed"))
+    assert report.exit_code == 1
+    assert report.to_dict()["counts"]["conflict"] == 1
+
+
+# -- set -------------------------------------------------------------------------------
+
+
+def test_set_fields_writes_alias_in_use_and_nothing_else(source: Source, event: RecordType) -> None:
+    before = _texts(source, event)
+    report = set_fields(source, open_target(source), event, {"place": "Halle"})
+    assert report.exit_code == 0
+    after = _texts(source, event)
+    edited = {page.title for page in report.pages if page.edited}
+    assert edited and edited == {t for t in before if before[t] != after[t]}
+    for title in edited:
+        old = read_params(before[title], TEMPLATES)[0]
+        new = read_params(after[title], TEMPLATES)[0]
+        used = field_param(FieldSpec("place", params=("place", "Lieu")), old)
+        assert new == {**old, used: "Halle"}
+    skipped = {page.title for page in report.pages if page.status == "skipped"}
+    assert all(not read_params(before[title], TEMPLATES) for title in skipped)
+
+
+def test_set_fields_again_is_all_unchanged(source: Source, event: RecordType) -> None:
+    target = open_target(source)
+    set_fields(source, target, event, {"eventType": "Balade"})
+    again = set_fields(source, target, event, {"eventType": "Balade"})
+    assert again.count("edited") == 0 and again.count("unchanged") > 0
+
+
+@pytest.mark.parametrize(
+    ("where", "check"),
+    [
+        ({"startDate": "2018"}, lambda p: "2018" in p["startDate"]),
+        ({"eventType": "visite"}, lambda p: p["type"] == "Visite"),
+        ({"endDate": ""}, lambda p: not p.get("endDate")),
+    ],
+)
+def test_set_fields_where_compares_typed_values(
+    source: Source, event: RecordType, where: dict[str, str], check: object
+) -> None:
+    before = _texts(source, event)
+    report = set_fields(
+        source, None, event, {"url": "https://example.org"}, where=where, dry_run=True
+    )
+    planned = {page.title for page in report.pages if page.status == "planned"}
+    assert planned
+    for title in planned:
+        assert check(read_params(before[title], TEMPLATES)[0])  # type: ignore[operator]
+    assert _texts(source, event) == before
+
+
+def test_set_fields_where_list_matches_an_item(source: Source, event: RecordType) -> None:
+    before = _texts(source, event)
+    report = set_fields(
+        source, None, event, {"url": "https://x.org"}, where={"Tags": "vélo"}, dry_run=True
+    )
+    planned = {page.title for page in report.pages if page.status == "planned"}
+    assert planned
+    for title in planned:
+        tags = read_params(before[title], TEMPLATES)[0]["Tags"]
+        assert "vélo" in [tag.strip().casefold() for tag in tags.replace(";", ",").split(",")]
+
+
+def test_set_fields_stops_on_callback_and_resumes_without_redoing(
+    source: Source, event: RecordType
+) -> None:
+    target = open_target(source)
+    seen: list[str] = []
+
+    def interrupt(page: PageReport, done: int, total: int) -> None:
+        if page.edited:
+            seen.append(page.title)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        set_fields(source, target, event, {"shortDescription": "Nouveau"}, on_page=interrupt)
+    second = set_fields(source, target, event, {"shortDescription": "Nouveau"})
+    edited = {page.title for page in second.pages if page.edited}
+    assert not edited & set(seen)
+    assert {page.title for page in second.pages if page.status == "unchanged"} == set(seen)
+
+
+# -- rename and remove -----------------------------------------------------------------
+
+
+def test_find_template_pages_scans_mirror_with_redirect_aliases(source: Source) -> None:
+    found = find_template_pages(source, "Event")
+    assert set(found.names) == set(TEMPLATES)
+    assert all(read_params(page.wikitext, found.names) for page in found.pages)
+    assert any(page.wikitext.startswith("{{Événement") for page in found.pages)
+
+
+def test_rename_template_param_renames_and_is_idempotent(source: Source, event: RecordType) -> None:
+    target = open_target(source)
+    before = _texts(source, event)
+    report = rename_template_param(source, target, "Event", "Lieu", "place")
+    assert report.exit_code == 0 and report.count("edited") > 0
+    after = _texts(source, event)
+    for page in report.pages:
+        if page.edited:
+            assert after[page.title] == before[page.title].replace("Lieu", "place", 1)
+    again = rename_template_param(source, target, "Event", "Lieu", "place")
+    assert again.count("edited") == 0
+
+
+def test_remove_template_param_dry_run_writes_nothing(source: Source, event: RecordType) -> None:
+    before = _texts(source, event)
+    report = remove_template_param(source, None, "Modèle:Event", "Main_Picture", dry_run=True)
+    assert report.count("planned") > 0
+    assert all(page.edit is not None for page in report.pages if page.status == "planned")
+    assert _texts(source, event) == before

@@ -1,0 +1,230 @@
+"""The spreadsheet round trip: pure reading and writing, and import on a mirror copy."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wikisync.collect import iter_type_pages, record_type_named
+from wikisync.config import load_config
+from wikisync.edits import read_params
+from wikisync.pages import PageText
+from wikisync.publish import open_target
+from wikisync.schema import FieldSpec, RecordType
+from wikisync.sources import open_source
+from wikisync.sources.base import Source
+from wikisync.spreadsheet import (
+    SheetRow,
+    SpreadsheetError,
+    export_records,
+    export_rows,
+    format_sheet,
+    import_records,
+    parse_sheet,
+    text_sha1,
+)
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
+TEMPLATES = ("Event", "Evénement", "Événement")
+SMALL = RecordType(
+    "event",
+    ("Evénement",),
+    ("Event",),
+    (FieldSpec("startDate", "date"), FieldSpec("place", params=("place", "Lieu"))),
+)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    folder = tmp_path / "fabmob"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+@pytest.fixture
+def source(example: Path) -> Source:
+    return open_source(str(example / "mirror"))
+
+
+@pytest.fixture
+def event(example: Path) -> RecordType:
+    return record_type_named(load_config(example / "wikisync.toml").types, "event")
+
+
+def _read(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.reader(stream))
+
+
+def _write(path: Path, rows: list[list[str]], delimiter: str = ";") -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as stream:
+        csv.writer(stream, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+
+
+def _texts(source: Source, record_type: RecordType) -> dict[str, str]:
+    return {page.title: page.wikitext for page in iter_type_pages(source, record_type)}
+
+
+# -- pure ------------------------------------------------------------------------------
+
+
+def test_export_rows_keep_raw_values_of_the_alias_in_use() -> None:
+    page = PageText("Atelier", "{{Event|startDate=1er mai 2019|Lieu=Lyon}}\n{{Event}}", 7)
+    rows, without = export_rows([page, PageText("Vide", "texte", 8)], SMALL)
+    assert without == ["Vide"]
+    assert [(r.row, r.index, r.revid, dict(r.cells)) for r in rows] == [
+        (2, 0, 7, {"startDate": "1er mai 2019", "place": "Lyon"}),
+        (3, 1, 7, {"startDate": "", "place": ""}),
+    ]
+    assert rows[0].sha1 == text_sha1(page.wikitext) and len(rows[0].sha1) == 12
+
+
+def test_format_then_parse_round_trips_multiline_cells() -> None:
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"startDate": "2019", "place": "a\nb, c"})
+    text = format_sheet([row], ["startDate", "place"])
+    sheet = parse_sheet(text, SMALL)
+    assert sheet.rows == (row,)
+    assert sheet.letters == {"startDate": "E", "place": "F"}
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_parse_sheet_accepts_spreadsheet_program_files(delimiter: str) -> None:
+    text = (
+        f"\ufefftitle{delimiter}index{delimiter}revid{delimiter}place\r\n"
+        f'Atelier{delimiter}0{delimiter}12{delimiter}"Lyon{delimiter} halle"\r\n'
+        f"{delimiter}{delimiter}{delimiter}\r\n"
+    )
+    sheet = parse_sheet(text, SMALL)
+    assert sheet.delimiter == delimiter
+    assert [(r.title, r.sha1, dict(r.cells)) for r in sheet.rows] == [
+        ("Atelier", "", {"place": f"Lyon{delimiter} halle"})
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("nom,lieu\r\n", "first row should be the header"),
+        ("title,revid,place\r\n", 'no "index" column'),
+        ("title,index,revid,lieu\r\n", 'column D "lieu" is no field'),
+        (
+            "title,index,revid\r\nA,zero,1\r\n",
+            'row 2, column index should be a whole number, got "zero"',
+        ),
+        ("title,index,revid\r\nA,0,1\r\nA,0,1\r\n", "rows 2 and 3 are both infobox 0"),
+        ("title,index,revid\r\n,0,1\r\n", "row 2: the title is empty"),
+    ],
+)
+def test_parse_sheet_refuses_what_is_no_export(text: str, message: str) -> None:
+    with pytest.raises(SpreadsheetError, match=message) as caught:
+        parse_sheet(text, SMALL)
+    assert caught.value.exit_code == 2
+
+
+def test_read_sheet_refuses_non_utf8(tmp_path: Path) -> None:
+    from wikisync.spreadsheet import read_sheet
+
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("title,index,revid,place\r\nÉté,0,1,Lyon\r\n".encode("latin-1"))
+    with pytest.raises(SpreadsheetError, match="not UTF-8"):
+        read_sheet(path, SMALL)
+
+
+# -- on a mirror -----------------------------------------------------------------------
+
+
+def test_export_records_writes_bom_and_crlf(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    result = export_records(source, event, path, fields=["startDate", "place"])
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbftitle,index,revid,sha1,startDate,place\r\n")
+    assert result.rows == len(_read(path)) - 1 and result.without_infobox
+
+
+def test_import_unedited_export_changes_nothing(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    before = _texts(source, event)
+    report = import_records(source, open_target(source), event, path)
+    assert report.exit_code == 0 and set(report.counts()) == {"unchanged"}
+    assert _texts(source, event) == before
+
+
+def test_import_writes_changed_cell_only_and_ignores_reformatted_dates(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    rows = _read(path)
+    header = rows[0]
+    date_column, place_column = header.index("startDate"), header.index("place")
+    iso = next(r for r in rows[1:] if len(r[date_column]) == 10 and r[date_column][4] == "-")
+    year, month, day = iso[date_column].split("-")
+    iso[date_column] = f"{day}/{month}/{year}"  # as Excel shows a date
+    rows[1][place_column] = "Halle Tony Garnier"
+    _write(tmp_path / "edited.csv", rows)
+    before = _texts(source, event)
+    report = import_records(source, open_target(source), event, tmp_path / "edited.csv")
+    assert report.counts().get("edited") == 1, report.to_dict()
+    title = rows[1][0]
+    old, new = (
+        read_params(before[title], TEMPLATES)[0],
+        read_params(_texts(source, event)[title], TEMPLATES)[0],
+    )
+    used = "Lieu" if old.get("Lieu") else "place"
+    assert new == {**old, used: "Halle Tony Garnier"}
+    (edited,) = [page for page in report.pages if page.edited]
+    assert edited.rows == (2,)
+
+
+def test_import_bad_cell_names_row_and_column_and_skips_page(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    rows = _read(path)
+    column = rows[0].index("startDate")
+    rows[2][column] = "32/13/2020"
+    rows[2][rows[0].index("place")] = "Ailleurs"
+    _write(tmp_path / "edited.csv", rows)
+    before = _texts(source, event)
+    report = import_records(source, open_target(source), event, tmp_path / "edited.csv")
+    assert report.exit_code == 3
+    (invalid,) = [page for page in report.pages if page.status == "invalid"]
+    assert 'row 3, column E (startDate): field "startDate" should be a date' in invalid.message
+    assert _texts(source, event) == before
+
+
+def test_import_skips_page_changed_since_export_unless_it_holds_the_values(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    rows = _read(path)
+    column = rows[0].index("eventType")
+    for row in rows[1:4]:
+        row[column] = "Balade"
+    _write(tmp_path / "edited.csv", rows)
+    target = open_target(source)
+    texts = _texts(source, event)
+    # Someone edits the first page's type by hand; the second already got the value.
+    first, second = rows[1][0], rows[2][0]
+    for title, value in ((first, "Conférence"), (second, "Balade")):
+        page = source.fetch_titles([title]).pages[0]
+        new = texts[title].replace(
+            f"type={read_params(texts[title], TEMPLATES)[0]['type']}", f"type={value}", 1
+        )
+        target.save(title, new, base=page, summary="")
+    report = import_records(source, target, event, tmp_path / "edited.csv")
+    statuses = {page.title: page.status for page in report.pages}
+    assert statuses[first] == "conflict" and statuses[second] == "unchanged"
+    assert statuses[rows[3][0]] == "edited"
+    assert report.exit_code == 3
+    assert read_params(_texts(source, event)[first], TEMPLATES)[0]["type"] == "Conférence"
