@@ -24,29 +24,24 @@ changed since it was planned.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-import filelock
-
 from wikisync.diffs import unified_diff
 from wikisync.errors import (
     ConfigError,
     EditConflictError,
-    LockError,
     PublishError,
     SourceError,
 )
 from wikisync.filenames import title_to_path
+from wikisync.files import write_atomic
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
@@ -312,17 +307,10 @@ class MirrorTarget:
                 exists, for a page to create).
             LockError: another run is writing the mirror.
         """
-        from wikisync.sources.mirror import LOCK_FILE, STATE_DIR
+        from wikisync.sources.mirror_writer import lock_mirror
 
         title = self.source.namespaces.normalize(title)
-        (self.path / STATE_DIR).mkdir(exist_ok=True)
-        lock = filelock.FileLock(str(self.path / LOCK_FILE), timeout=10)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise LockError(
-                f'Mirror "{self.path}" is being written by another run (lock {LOCK_FILE})'
-            ) from None
+        lock = lock_mirror(self.path)
         try:
             current = read_page(self.source, title)
             if base is None and current is not None:
@@ -341,7 +329,7 @@ class MirrorTarget:
             if current is not None and current.wikitext == text:
                 return SaveResult(title, False, current.revid, current.timestamp)
             relative = self._file_of(title)
-            _write_file(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
+            write_atomic(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
         finally:
             lock.release()
         revid = current.revid if current is not None else 0
@@ -357,23 +345,6 @@ class MirrorTarget:
         if entry is not None:
             return Path(entry.file)
         return Path(title_to_path(title, self.source.namespaces))
-
-
-def _write_file(path: Path, data: bytes, durable: bool) -> None:
-    """Replace ``path`` with ``data`` at once (temporary file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".wikisync-{secrets.token_hex(6)}.tmp"
-    try:
-        with open(temporary, "xb") as stream:
-            stream.write(data)
-            stream.flush()
-            if durable:
-                os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:
@@ -463,7 +434,7 @@ def write_changeset(changeset: Changeset, path: Path) -> None:
     ``new_text`` and ``diff`` (for reading; ``apply`` ignores it).
     """
     text = json.dumps(changeset.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    _write_file(path, text.encode("utf-8"), durable=True)
+    write_atomic(path, text.encode("utf-8"))
 
 
 def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:

@@ -38,7 +38,6 @@ import csv
 import hashlib
 import io
 import os
-import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +59,7 @@ from wikisync.batch import (
 from wikisync.collect import iter_type_pages
 from wikisync.edits import EditError, ParamChange, read_params, set_params
 from wikisync.errors import EditConflictError, WikisyncError
+from wikisync.files import write_atomic
 from wikisync.pages import PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import FieldSpec, RecordType
@@ -249,7 +249,7 @@ def export_records(
     rows, without = export_rows(pages, record_type, names)
     text = format_sheet(rows, names, delimiter=delimiter)
     target = Path(path)
-    _write_atomic(target, text.encode("utf-8-sig" if bom else "utf-8"))
+    write_atomic(target, text.encode("utf-8-sig" if bom else "utf-8"))
     return ExportResult(target, len(rows), len(pages), tuple(without))
 
 
@@ -265,16 +265,6 @@ def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
             expected="a field name",
         )
     return [by_name[name] for name in fields] if fields else list(record_type.fields)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 # -- reading --------------------------------------------------------------------------

@@ -115,7 +115,9 @@ def test_write_page_writes_layout_and_metadata(mirror_dir: Path) -> None:
     assert (mirror_dir / "Catégorie" / "Webinaire.wiki").is_file()
     base = mirror_dir / ".wikisync" / "base" / title_to_path(EVENT.title, FRENCH)
     assert base.read_text(encoding="utf-8") == EVENT.wikitext
-    assert (mirror_dir / ".wikisync" / ".gitignore").read_text(encoding="utf-8").endswith("*\n")
+    ignore = (mirror_dir / ".wikisync" / ".gitignore").read_text(encoding="utf-8").splitlines()
+    # everything in .wikisync is ignored but the .gitignore itself, so it is committed
+    assert ignore[-2:] == ["*", "!.gitignore"]
     index = read_index(mirror_dir)
     titles = [str(line["title"]) for line in index]
     assert titles == sorted(titles)

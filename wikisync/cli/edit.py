@@ -22,8 +22,7 @@ from typing import Any
 import click
 
 from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
-from wikisync.cli.index import _opened, _run_lock, _write_options
-from wikisync.cli.main import State, cli, write_output
+from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
@@ -58,7 +57,7 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
         ]
     ):
         function = option(function)
-    return _write_options(function)
+    return write_options(function)
 
 
 def _trusted_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,8 +109,8 @@ def _run_batch(
 ) -> None:
     config = state.config()
     with (
-        _run_lock(config, command, writes=not dry_run),
-        _opened(state) as source,
+        run_lock(config, command, writes=not dry_run),
+        opened_source(state) as source,
         contextlib.ExitStack() as bars,
     ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
@@ -346,7 +345,7 @@ def export(
       wikisync export event -o events.csv && wikisync import event events.csv
     """
     record_type = record_type_named(state.config().types, type_name)
-    with _opened(state) as source:
+    with opened_source(state) as source:
         result = export_records(source, record_type, output, fields=fields, delimiter=delimiter)
     if state.verbosity >= 0:
         click.echo(

@@ -12,20 +12,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from wikisync.cli.main import State, cli, write_output
+from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError
 from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.jobs import select_jobs as _select_jobs
-from wikisync.lock import RunLock, default_lock_path
 from wikisync.publish import (
     DEFAULT_RETRIES,
     MirrorTarget,
@@ -36,7 +34,6 @@ from wikisync.publish import (
     read_changeset,
     write_changeset,
 )
-from wikisync.sources import Source, source_kind
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -81,39 +78,8 @@ def _guard_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
-def _write_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    function = click.option("--minor", is_flag=True, help="Mark the edits as minor (live wiki).")(
-        function
-    )
-    return click.option(
-        "--bot/--no-bot",
-        default=True,
-        show_default=True,
-        help="Mark the edits as bot edits (live wiki).",
-    )(function)
-
-
 def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
-
-
-@contextmanager
-def _run_lock(config: Config, command: str, *, writes: bool = True) -> Iterator[None]:
-    source_kind(config.site)  # a clear configuration error before any lock
-    if not writes:  # a dry run reads only: it may run beside a real one
-        yield
-        return
-    with RunLock(default_lock_path(config.site), command=command):
-        yield
-
-
-@contextmanager
-def _opened(state: State) -> Iterator[Source]:
-    source = state.source()
-    try:
-        yield source
-    finally:
-        source.close()
 
 
 def _color() -> bool:
@@ -195,7 +161,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
     config = state.config()
     job = _select_jobs(config_jobs(config), [job_name])[0]
     record_type = record_type_named(config.types, job.type)
-    with _opened(state) as source:
+    with opened_source(state) as source:
         records = collect_records(source, record_type)
     text = render_job(job, records, today=_date(today) or dt.date.today())
     if output is None:
@@ -215,7 +181,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 @click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing.")
 @_today_option
 @_guard_options
-@_write_options
+@write_options
 @click.option(
     "--retries",
     type=click.IntRange(min=0),
@@ -261,7 +227,7 @@ def rebuild(
     """
     config = state.config()
     count = _job_count(config, job_names)
-    with _run_lock(config, "rebuild", writes=not dry_run), _opened(state) as source:
+    with run_lock(config, "rebuild", writes=not dry_run), opened_source(state) as source:
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
         report = _run_with_progress(
             state,
@@ -321,7 +287,7 @@ def plan(
       wikisync plan events -o events-plan.json && wikisync apply events-plan.json
     """
     config = state.config()
-    with _opened(state) as source:
+    with opened_source(state) as source:
         changeset, report = plan_jobs(
             config,
             source,
@@ -366,7 +332,7 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
 @cli.command()
 @click.argument("changeset_path", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the pages; write nothing.")
-@_write_options
+@write_options
 @click.pass_obj
 def apply(state: State, changeset_path: Path, dry_run: bool, minor: bool, bot: bool) -> None:
     """Save exactly the edits of a changeset FILE made by 'wikisync plan'.
@@ -379,7 +345,7 @@ def apply(state: State, changeset_path: Path, dry_run: bool, minor: bool, bot: b
     """
     config = state.config()
     changeset, bases = read_changeset(changeset_path)
-    with _run_lock(config, "apply", writes=not dry_run), _opened(state) as source:
+    with run_lock(config, "apply", writes=not dry_run), opened_source(state) as source:
         if changeset.site and not _same_site(changeset.site, source.location):
             raise ConfigError(
                 f"{changeset_path} was planned for {changeset.site}, not {source.location}: "

@@ -11,9 +11,9 @@ its traceback: it is a bug.
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +23,9 @@ import click
 from wikisync.__about__ import __version__
 from wikisync.config import Config, load_config
 from wikisync.errors import WikisyncError
-from wikisync.sources import Source, open_source
+from wikisync.files import write_atomic
+from wikisync.lock import RunLock, default_lock_path
+from wikisync.sources import Source, open_source, source_kind
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,10 +62,41 @@ class State:
 
 def write_output(path: Path, text: str) -> None:
     """Write a command's output file atomically (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(text, encoding="utf-8", newline="")
-    os.replace(temp, path)
+    write_atomic(path, text.encode("utf-8"))
+
+
+def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --minor and --bot/--no-bot, the options of every command that saves."""
+    function = click.option("--minor", is_flag=True, help="Mark the edits as minor (live wiki).")(
+        function
+    )
+    return click.option(
+        "--bot/--no-bot",
+        default=True,
+        show_default=True,
+        help="Mark the edits as bot edits (live wiki).",
+    )(function)
+
+
+@contextmanager
+def run_lock(config: Config, command: str, *, writes: bool = True) -> Iterator[None]:
+    """Hold the run lock of the configured site while writing (not for a dry run)."""
+    source_kind(config.site)  # a clear configuration error before any lock
+    if not writes:  # a dry run reads only: it may run beside a real one
+        yield
+        return
+    with RunLock(default_lock_path(config.site), command=command):
+        yield
+
+
+@contextmanager
+def opened_source(state: State) -> Iterator[Source]:
+    """Open the configured site and close it when done."""
+    source = state.source()
+    try:
+        yield source
+    finally:
+        source.close()
 
 
 class _Group(click.Group):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from wikisync.cli.main import State, cli, write_output
+from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError
 from wikisync.formats import FORMATS, format_records
@@ -83,22 +83,16 @@ def pages(state: State, category: str, recursive: bool, depth: int | None) -> No
     Example:
       wikisync --site examples/fabmob/mirror pages Evénement --recursive
     """
-    source = state.source()
-    try:
+    with opened_source(state) as source:
         titles = source.list_category(category, recursive=recursive, depth=depth)
-    finally:
-        source.close()
     for title in titles:
         click.echo(title)
 
 
 def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
     record_type = record_type_named(state.config().types, type_name)
-    source = state.source()
-    try:
+    with opened_source(state) as source:
         return record_type, collect_records(source, record_type)
-    finally:
-        source.close()
 
 
 @cli.command()

@@ -13,10 +13,8 @@ folder's lock. Layout: :mod:`wikisync.sources.mirror_layout`; reading:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -25,6 +23,7 @@ import filelock
 
 from wikisync.errors import LockError, SourceError
 from wikisync.filenames import path_to_title, title_to_path
+from wikisync.files import fsync_folder, write_atomic
 from wikisync.pages import Namespaces, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import MirrorSource, open_mirror
@@ -84,14 +83,7 @@ class MirrorWriter:
                 "create it with init_mirror or wikisync pull",
                 path=str(self.path / METADATA_FILE),
             )
-        (self.path / STATE_DIR).mkdir(exist_ok=True)
-        self._lock = filelock.FileLock(str(self.path / LOCK_FILE), timeout=LOCK_TIMEOUT)
-        try:
-            self._lock.acquire()
-        except filelock.Timeout:
-            raise LockError(
-                f'Mirror "{self.path}" is being written by another run (lock {LOCK_FILE})'
-            ) from None
+        self._lock = lock_mirror(self.path)
         try:
             self._metadata = load_metadata(self.path)
             self.namespaces = self._metadata.namespaces
@@ -131,9 +123,9 @@ class MirrorWriter:
         """
         relative = self._file_of(self.namespaces.normalize(page.title))
         # The base copy is a cache checked against the metadata's sha1: no fsync.
-        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
         file_text = page.wikitext if text is None else text
-        _write_atomic(self.path / relative, (file_text + "\n").encode("utf-8"), self.durable)
+        write_atomic(self.path / relative, (file_text + "\n").encode("utf-8"), self.durable)
         return self._record(page, relative, categories)
 
     def write_base(
@@ -157,7 +149,7 @@ class MirrorWriter:
         if categories is None:
             entry = self._metadata.entries.get(title)
             categories = entry.categories if entry else ()
-        _write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
         return self._record(page, relative, categories)
 
     def move_page(self, title: str, new_title: str) -> PurePosixPath:
@@ -182,9 +174,9 @@ class MirrorWriter:
         old_path = self.path / entry.file
         base = read_base_text(self.path, entry)
         if base is not None:
-            _write_atomic(self.path / BASE_DIR / relative, base.encode("utf-8"), False)
+            write_atomic(self.path / BASE_DIR / relative, base.encode("utf-8"), False)
         if old_path.exists():
-            _write_atomic(self.path / relative, old_path.read_bytes(), self.durable)
+            write_atomic(self.path / relative, old_path.read_bytes(), self.durable)
         ns, _ = self.namespaces.split(new_title)
         moved = MirrorEntry(
             new_title,
@@ -266,7 +258,7 @@ class MirrorWriter:
             json.dumps(self._metadata.entries[t].to_dict(), ensure_ascii=False) + "\n"
             for t in sorted(self._metadata.entries)
         ]
-        _write_atomic(self.path / INDEX_FILE, "".join(lines).encode("utf-8"), self.durable)
+        write_atomic(self.path / INDEX_FILE, "".join(lines).encode("utf-8"), self.durable)
         _unlink(self.path / JOURNAL_FILE, self.durable)
         self._dirty = False
 
@@ -343,12 +335,10 @@ def init_mirror(
         "namespaces": [namespace_to_dict(ns) for _, ns in sorted(namespaces.by_id.items())],
     }
     data = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
-    _write_atomic(root / METADATA_FILE, data.encode("utf-8"), True)
+    write_atomic(root / METADATA_FILE, data.encode("utf-8"), True)
     if not (root / INDEX_FILE).exists():
-        _write_atomic(root / INDEX_FILE, b"", True)
-    ignore = root / STATE_DIR / ".gitignore"
-    if not ignore.exists():
-        _write_atomic(ignore, b"# wikisync's working state: base copies, journal, lock\n*\n", True)
+        write_atomic(root / INDEX_FILE, b"", True)
+    ensure_state_dir(root)
     return open_mirror(root)
 
 
@@ -369,27 +359,41 @@ def remove_page(mirror_dir: str | os.PathLike[str], title: str) -> bool:
         return writer.remove_page(title)
 
 
-def _write_atomic(path: Path, data: bytes, durable: bool) -> None:
-    """Replace ``path`` with ``data`` at once: temporary file, fsync, rename, fsync folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".wikisync-{secrets.token_hex(6)}.tmp"
+def ensure_state_dir(root: Path) -> Path:
+    """Create the mirror's ``.wikisync`` folder, with a ``.gitignore`` keeping it out of git.
+
+    The ``.gitignore`` ignores everything in the folder but itself, so it is
+    committed with the mirror and a fresh clone ignores the state again.
+    """
+    state = root / STATE_DIR
+    state.mkdir(parents=True, exist_ok=True)
+    ignore = state / ".gitignore"
+    if not ignore.exists():
+        write_atomic(ignore, _STATE_GITIGNORE, True)
+    return state
+
+
+def lock_mirror(root: Path, timeout: float | None = None) -> filelock.FileLock:
+    """Take the mirror's write lock (release it when done).
+
+    Raises:
+        LockError: another run holds it for longer than ``timeout`` seconds
+            (default ``LOCK_TIMEOUT``).
+    """
+    ensure_state_dir(root)
+    lock = filelock.FileLock(
+        str(root / LOCK_FILE), timeout=LOCK_TIMEOUT if timeout is None else timeout
+    )
     try:
-        # os.open with 0o666 keeps the user's umask (mkstemp would make the file 0600).
-        fd = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            if durable:
-                os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    if durable:
-        _fsync_folder(path.parent)
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockError(
+            f'Mirror "{root}" is being written by another run (lock {LOCK_FILE})'
+        ) from None
+    return lock
+
+
+_STATE_GITIGNORE = b"# wikisync's working state: base copies, journal, lock\n*\n!.gitignore\n"
 
 
 def _unlink(path: Path, durable: bool) -> bool:
@@ -398,16 +402,5 @@ def _unlink(path: Path, durable: bool) -> bool:
     except FileNotFoundError:
         return False
     if durable:
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     return True
-
-
-def _fsync_folder(folder: Path) -> None:
-    # Windows cannot open a folder; its renames are durable enough on NTFS.
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
