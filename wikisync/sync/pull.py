@@ -46,7 +46,7 @@ from wikisync.sync.remote import (
     RemoteInfo,
     fetch_revisions,
     list_category,
-    list_pages,
+    list_known_pages,
 )
 
 #: What pull did to a page.
@@ -182,11 +182,14 @@ def pull(
             raise ConfigError(f"empty category name {category!r}", key="category")
         listing.update(list_category(client, full_title, recursive=recursive))
     asked = [namespaces.normalize(t) for t in titles]
-    known_ids = {e.pageid for e in entries.values() if e.pageid is not None}
     listing.update(
-        list_pages(
+        list_known_pages(
             client,
-            pageids=sorted(known_ids - set(listing.pages)),
+            {
+                e.pageid: e.categories
+                for e in entries.values()
+                if e.pageid is not None and e.pageid not in listing.pages
+            },
             titles=asked + [e.title for e in entries.values() if e.pageid is None],
         )
     )

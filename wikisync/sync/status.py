@@ -1,9 +1,11 @@
 """``status``: compare a mirror with its wiki without fetching any content.
 
 The local side is read from disk (file text against the base ``sha1``); the
-wiki's side comes from one ``prop=info`` listing of the mirror's page ids
-(500 per request as a bot, 50 otherwise): a changed ``lastrevid`` is an edit
-on the wiki, a missing id a deletion, an id under another title a move.
+wiki's side comes from ``prop=info`` listings: the categories that hold many
+of the mirror's pages are listed whole (5,000 members per request as a bot),
+the other pages by id (500 per request as a bot, 50 otherwise); see
+:func:`~wikisync.sync.remote.list_known_pages`. A changed ``lastrevid`` is an
+edit on the wiki, a missing id a deletion, an id under another title a move.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.sync.local import LocalPage, check_site, scan_mirror
-from wikisync.sync.remote import Listing, list_pages
+from wikisync.sync.remote import Listing, list_known_pages
 
 #: Every state a page can be in, in the order reports list them.
 STATES = (
@@ -141,9 +143,9 @@ def mirror_status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> Sta
     start = client.requests
     local = scan_mirror(source)
     listed = [page.entry for page in local.values() if page.entry is not None]
-    listing = list_pages(
+    listing = list_known_pages(
         client,
-        pageids=[entry.pageid for entry in listed if entry.pageid is not None],
+        {entry.pageid: entry.categories for entry in listed if entry.pageid is not None},
         titles=[p.title for p in local.values() if p.entry is None or p.entry.pageid is None],
     )
     pages = tuple(_page_status(page, listing) for page in local.values())
