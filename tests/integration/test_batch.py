@@ -18,30 +18,11 @@ from wikisync.cli import cli
 from wikisync.collect import record_type_named
 from wikisync.config import load_config
 from wikisync.edits import read_params
-from wikisync.presets import load_preset
 from wikisync.publish import open_target
 from wikisync.sources import open_source
 from wikisync.spreadsheet import import_records
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
-
-
-@pytest.fixture(autouse=True)
-def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Cache and locks in the test's folder, never the user's home.
-    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("WIKISYNC_CONFIG", raising=False)
-
-
-@pytest.fixture
-def config_file(wiki: TestWiki, tmp_path: Path) -> Path:
-    path = tmp_path / "wikisync.toml"
-    path.write_text(
-        f'site = "{wiki.url}"\nuser = "{wiki.bot_user}"\n\n{load_preset("fabmob")}',
-        encoding="utf-8",
-    )
-    return path
 
 
 def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:

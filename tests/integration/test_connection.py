@@ -7,7 +7,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -20,12 +19,6 @@ from wikisync.errors import LoginError, SiteError
 from wikisync.pages import CATEGORY_NS
 from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import WikiWriter
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
-    monkeypatch.delenv("WIKISYNC_PASSWORD", raising=False)
 
 
 def _config(wiki: TestWiki, **values: object) -> Config:

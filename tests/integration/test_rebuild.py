@@ -24,7 +24,6 @@ from wikisync.config import load_config
 from wikisync.jobs import rebuild_jobs
 from wikisync.lock import RunLock, default_lock_path
 from wikisync.pages import PageText
-from wikisync.presets import load_preset
 from wikisync.publish import open_target
 from wikisync.sections import find_section
 from wikisync.sources import open_source
@@ -32,24 +31,6 @@ from wikisync.sources.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
 TODAY = "2025-01-06"
-
-
-@pytest.fixture(autouse=True)
-def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Cache and locks in the test's folder, never the user's home.
-    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.delenv("WIKISYNC_CONFIG", raising=False)
-
-
-@pytest.fixture
-def config_file(wiki: TestWiki, tmp_path: Path) -> Path:
-    path = tmp_path / "wikisync.toml"
-    path.write_text(
-        f'site = "{wiki.url}"\nuser = "{wiki.bot_user}"\n\n{load_preset("fabmob")}',
-        encoding="utf-8",
-    )
-    return path
 
 
 def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:

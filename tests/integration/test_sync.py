@@ -27,13 +27,6 @@ SUMMARY = "wikisync test"
 LOGIN_REQUESTS = 4  # site info, login token, login, user info
 
 
-@pytest.fixture(autouse=True)
-def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
-    monkeypatch.delenv("WIKISYNC_PASSWORD", raising=False)
-    monkeypatch.delenv("WIKISYNC_SITE", raising=False)
-
-
 def _client(wiki: TestWiki, **values: object) -> WikiClient:
     config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
     return WikiClient(wiki.url, config.with_overrides(**values))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import mwclient
 import pytest
 
@@ -16,11 +14,6 @@ from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import WikiWriter
 
 TITLE = "Evénements"
-
-
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WIKISYNC_CACHE", str(tmp_path / "cache.sqlite"))
 
 
 def _bot(wiki: TestWiki) -> WikiSource:
