@@ -41,6 +41,7 @@ from typing import Any
 import mwclient
 import requests
 
+from bench.common import counting_site
 from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
@@ -121,22 +122,12 @@ def wikisync_read(config: Config) -> tuple[int, int]:
 
 
 def naive_mwclient(wiki: TestWiki) -> tuple[int, int]:
-    counter = {"n": 0}
-    site = mwclient.Site(wiki.host, path="/", scheme="http")
-    original = site.raw_call
-
-    def counting(*args: object, **kwargs: object) -> object:
-        counter["n"] += 1
-        return original(*args, **kwargs)
-
-    site.raw_call = counting
-    counter["n"] += 1  # the site info request made by the constructor
-    site.login(wiki.bot_user, wiki.bot_password)
+    site, counter = counting_site(wiki)
     pages = 0
     for page in site.categories[CATEGORY.split(":", 1)[1]]:
         page.text()
         pages += 1
-    return counter["n"], pages
+    return counter.n, pages
 
 
 _PYWIKIBOT_FAMILY = "wikisyncbench"

@@ -24,9 +24,7 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable
@@ -34,8 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import mwclient
-
+from bench.common import bench_main, counting_site
 from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.collect import record_type_named
@@ -80,17 +77,8 @@ def wikisync_rebuild(config: Config) -> tuple[int, int, int]:
 
 def naive_rebuild(wiki: TestWiki, types: dict[str, Any]) -> tuple[int, int, int]:
     """Read every event page one by one with mwclient, render, save."""
-    counter = {"requests": 1}  # the constructor's site info request
-    site = mwclient.Site(wiki.host, path="/", scheme="http")
-    original = site.raw_call
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        counter["requests"] += 1
-        return original(*args, **kwargs)
-
-    site.raw_call = counting
-    site.login(wiki.bot_user, wiki.bot_password)
-    login = counter["requests"]
+    site, counter = counting_site(wiki)
+    login = counter.n
     pages = [
         PageText(page.name, page.text(), page.revision or 0)
         for page in site.categories[CATEGORY]
@@ -103,7 +91,7 @@ def naive_rebuild(wiki: TestWiki, types: dict[str, Any]) -> tuple[int, int, int]
     before = index.revision
     index.edit(text, summary="naive rebuild", bot=True)
     edited = int(site.pages[PAGE].revision != before)
-    return counter["requests"], login, edited
+    return counter.n, login, edited
 
 
 def _timed(name: str, run: Callable[[], tuple[int, int, int]]) -> Run:
@@ -164,11 +152,7 @@ def bench(events: int, workdir: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=2000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
-        bench(args.events, Path(tmp))
+    bench_main(__doc__ or "", bench, events=2000)
 
 
 if __name__ == "__main__":

@@ -23,17 +23,13 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import mwclient
-
+from bench.common import bench_main, counting_site
 from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
@@ -73,16 +69,7 @@ def wikisync_set(config: Config) -> tuple[int, int]:
 
 def naive_set(wiki: TestWiki) -> tuple[int, int]:
     """A plain mwclient loop: read each page, edit the string, save it."""
-    counter = {"requests": 1}  # the constructor's site info request
-    site = mwclient.Site(wiki.host, path="/", scheme="http")
-    original = site.raw_call
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        counter["requests"] += 1
-        return original(*args, **kwargs)
-
-    site.raw_call = counting
-    site.login(wiki.bot_user, wiki.bot_password)
+    site, counter = counting_site(wiki)
     edits = 0
     for page in site.categories[CATEGORY]:
         if page.namespace != 0:
@@ -99,7 +86,7 @@ def naive_set(wiki: TestWiki) -> tuple[int, int]:
         if new != text:
             page.edit(new, summary="naive set", bot=True)
             edits += 1
-    return counter["requests"], edits
+    return counter.n, edits
 
 
 def _timed(name: str, run: Callable[[], tuple[int, int]]) -> Run:
@@ -149,11 +136,7 @@ def bench(events: int, workdir: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=500)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
-        bench(args.events, Path(tmp))
+    bench_main(__doc__ or "", bench, events=500)
 
 
 if __name__ == "__main__":

@@ -23,14 +23,11 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-import mwclient
-
+from bench.common import bench_main, counting_site
 from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
@@ -85,39 +82,25 @@ def wikisync_push(wiki: TestWiki, mirror: Path) -> tuple[int, int]:
     return client.requests, sum(1 for i in report.items if i.action == "saved")
 
 
-def _counting_site(wiki: TestWiki) -> tuple[mwclient.Site, dict[str, int]]:
-    counter = {"n": 1}  # the site info request made by the constructor
-    site = mwclient.Site(wiki.host, path="/", scheme="http")
-    original = site.raw_call
-
-    def counting(*args: object, **kwargs: object) -> object:
-        counter["n"] += 1
-        return original(*args, **kwargs)
-
-    site.raw_call = counting
-    site.login(wiki.bot_user, wiki.bot_password)
-    return site, counter
-
-
 def mwclient_pull(wiki: TestWiki, folder: Path) -> tuple[int, int]:
-    site, counter = _counting_site(wiki)
+    site, counter = counting_site(wiki)
     pages = 0
     for page in site.categories[CATEGORY]:
         path = folder / title_to_path(page.name, FRENCH)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(page.text() + "\n", encoding="utf-8")
         pages += 1
-    return counter["n"], pages
+    return counter.n, pages
 
 
 def mwclient_push(wiki: TestWiki, titles: list[str], marker: str) -> tuple[int, int]:
-    site, counter = _counting_site(wiki)
+    site, counter = counting_site(wiki)
     # Same starting point as wikisync: the texts are known locally (read them uncounted).
     texts = {t: open_text(wiki, t) for t in titles}
-    start = counter["n"]
+    start = counter.n
     for title in titles:
         site.pages[title].edit(texts[title] + f"\n{marker}", summary="bench")
-    return counter["n"] - start + 3, len(titles)
+    return counter.n - start + 3, len(titles)
 
 
 def open_text(wiki: TestWiki, title: str) -> str:
@@ -168,11 +151,7 @@ def bench(events: int, workdir: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--events", type=int, default=2000)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
-        bench(args.events, Path(tmp))
+    bench_main(__doc__ or "", bench, events=2000)
 
 
 if __name__ == "__main__":

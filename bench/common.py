@@ -1,0 +1,49 @@
+"""What the benchmarks share: a request-counting mwclient baseline and the main()."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import mwclient
+
+from tests.mediawiki import TestWiki
+
+
+class Counter:
+    """HTTP requests an mwclient Site has sent."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+
+def counting_site(wiki: TestWiki, *, login: bool = True) -> tuple[mwclient.Site, Counter]:
+    """A plain mwclient Site on ``wiki`` (logged in as the bot) that counts its requests.
+
+    The count includes the site info request mwclient's constructor makes.
+    """
+    counter = Counter()
+    counter.n = 1  # the constructor's site info request, sent before the wrapper exists
+    site = mwclient.Site(wiki.host, path="/", scheme="http")
+    original = site.raw_call
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counter.n += 1
+        return original(*args, **kwargs)
+
+    site.raw_call = counting
+    if login:
+        site.login(wiki.bot_user, wiki.bot_password)
+    return site, counter
+
+
+def bench_main(doc: str, bench: Callable[[int, Path], None], *, events: int) -> None:
+    """Parse ``--events`` and run ``bench(events, workdir)`` in a temporary folder."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=events)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
+        bench(args.events, Path(tmp))
