@@ -13,6 +13,8 @@ page file, then delete it (or take the wiki's version with ``mv``).
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,3 +115,9 @@ def same_site(recorded: str, client: WikiClient) -> bool:
         return any(a.api_url == client.address.api_url for a in candidate_addresses(recorded))
     except ValueError:
         return False
+
+
+def count_actions(actions: Iterable[str], known: Sequence[str]) -> dict[str, int]:
+    """How many items got each action, in the order of ``known``, zeros left out."""
+    counts: Counter[str] = Counter(actions)
+    return {action: counts[action] for action in known if counts[action]}

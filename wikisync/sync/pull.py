@@ -38,6 +38,7 @@ from wikisync.sources.site import WikiClient
 from wikisync.sync.local import (
     check_site,
     conflict_path,
+    count_actions,
     same_text,
     write_conflict,
 )
@@ -112,10 +113,7 @@ class PullReport:
 
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
-        counts = {action: 0 for action in PULL_ACTIONS}
-        for item in self.items:
-            counts[item.action] += 1
-        return {action: n for action, n in counts.items() if n}
+        return count_actions((item.action for item in self.items), PULL_ACTIONS)
 
     def to_dict(self) -> dict[str, object]:
         """Return the report as a JSON-ready dict."""

@@ -38,7 +38,14 @@ from wikisync.sources.mirror_layout import read_page_file
 from wikisync.sources.mirror_writer import MirrorWriter
 from wikisync.sources.site import WikiClient
 from wikisync.sources.writer import WikiWriter
-from wikisync.sync.local import LocalPage, check_site, same_text, scan_mirror, write_conflict
+from wikisync.sync.local import (
+    LocalPage,
+    check_site,
+    count_actions,
+    same_text,
+    scan_mirror,
+    write_conflict,
+)
 from wikisync.sync.remote import RemoteInfo, fetch_revisions, list_pages
 
 #: What push did (or, on a dry run, would do) to a page.
@@ -115,10 +122,7 @@ class PushReport:
 
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
-        counts = {action: 0 for action in PUSH_ACTIONS}
-        for item in self.items:
-            counts[item.action] += 1
-        return {action: n for action, n in counts.items() if n}
+        return count_actions((item.action for item in self.items), PUSH_ACTIONS)
 
     def to_dict(self) -> dict[str, object]:
         """Return the report as a JSON-ready dict."""
