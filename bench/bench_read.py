@@ -41,7 +41,7 @@ from typing import Any
 import mwclient
 import requests
 
-from bench.common import counting_site
+from bench.common import build_wiki, counting_site
 from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
@@ -218,16 +218,7 @@ def _row(name: str, seconds: float, sent: int, pages: int, floor: float, naive: 
 
 
 def bench_live(events: int, workdir: Path) -> None:
-    corpus = generate_corpus(events=events)
-    dump = workdir / "corpus.xml"
-    write_export_xml(corpus.pages, dump)
-    started = time.perf_counter()
-    wiki = TestWiki.create(workdir / "wiki")
-    wiki.import_xml(dump)
-    print(
-        f"test wiki with {len(corpus.titles_in('Evénement'))} event pages built in "
-        f"{time.perf_counter() - started:.1f} s"
-    )
+    wiki, corpus = build_wiki(events, workdir)
     titles = corpus.titles_in("Evénement")
     n = len(titles)
     with wiki.start():

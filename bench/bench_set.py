@@ -29,8 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import bench_main, counting_site
-from tests.corpus import generate_corpus, write_export_xml
+from bench.common import bench_main, build_wiki, counting_site
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
 from wikisync.collect import record_type_named
@@ -96,16 +95,8 @@ def _timed(name: str, run: Callable[[], tuple[int, int]]) -> Run:
 
 
 def bench(events: int, workdir: Path) -> None:
-    corpus = generate_corpus(events=events)
-    dump = workdir / "corpus.xml"
-    write_export_xml(corpus.pages, dump)
-    started = time.perf_counter()
-    wiki = TestWiki.create(workdir / "wiki")
-    wiki.import_xml(dump, link_updates=False)
-    wiki.set_ratelimit(False)
-    wiki.snapshot("seeded")
+    wiki, corpus = build_wiki(events, workdir)
     n = len(corpus.titles_in(CATEGORY))
-    print(f"test wiki with {n} event pages built in {time.perf_counter() - started:.1f} s")
     preset = tomllib.loads(load_preset("fabmob"))
     runs: list[Run] = []
     with wiki.start():

@@ -27,8 +27,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.common import bench_main, counting_site
-from tests.corpus import generate_corpus, write_export_xml
+from bench.common import bench_main, build_wiki, counting_site
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
 from wikisync.filenames import title_to_path
@@ -116,15 +115,8 @@ def _row(name: str, seconds: float, sent: int, pages: int, peer: float | None) -
 
 
 def bench(events: int, workdir: Path) -> None:
-    corpus = generate_corpus(events=events)
-    dump = workdir / "corpus.xml"
-    write_export_xml(corpus.pages, dump)
-    started = time.perf_counter()
-    wiki = TestWiki.create(workdir / "wiki")
-    wiki.import_xml(dump, link_updates=False)
+    wiki, corpus = build_wiki(events, workdir)
     titles = corpus.titles_in(CATEGORY)
-    built = time.perf_counter() - started
-    print(f"test wiki with {len(titles)} event pages built in {built:.1f} s")
     mirror = workdir / "mirror"
     with wiki.start():
         naive_pull = _timed(lambda: mwclient_pull(wiki, workdir / "naive"))

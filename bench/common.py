@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import mwclient
 
+from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
+
+CATEGORY = "Catégorie:Evénement"
+
+
+def build_wiki(events: int, workdir: Path) -> tuple[TestWiki, Corpus]:
+    """A stopped test wiki holding ``events`` event pages, its data snapshot "seeded".
+
+    Prints how long the build took (not part of any measured run).
+    """
+    corpus = generate_corpus(events=events)
+    dump = workdir / "corpus.xml"
+    write_export_xml(corpus.pages, dump)
+    started = time.perf_counter()
+    wiki = TestWiki.create(workdir / "wiki")
+    wiki.import_xml(dump, link_updates=False)
+    wiki.snapshot("seeded")
+    members = len(corpus.titles_in(CATEGORY.split(":", 1)[1]))
+    print(f"test wiki with {members} event pages built in {time.perf_counter() - started:.1f} s")
+    return wiki, corpus
 
 
 class Counter:

@@ -21,10 +21,11 @@ from typing import Any
 from wikisync.batch import BatchReport, OnPage, PageOutcome, finish_report, refusal, run_pages
 from wikisync.edits import EditError, EditResult, read_params, remove_param, rename_param
 from wikisync.errors import ConfigError
-from wikisync.pages import TEMPLATE_NS, Namespaces, PageText
+from wikisync.pages import TEMPLATE_NS, PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import template_key
 from wikisync.sources.base import Source
+from wikisync.sources.categories import find_redirect_target
 
 __all__ = [
     "TemplatePages",
@@ -32,8 +33,6 @@ __all__ = [
     "remove_template_param",
     "rename_template_param",
 ]
-
-_REDIRECT_WORDS = frozenset({"#redirect", "#redirection"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +87,15 @@ def find_template_pages(
     redirects = [
         ns.split(page.title)[1]
         for page in all_pages
-        if ns.split(page.title)[0] == TEMPLATE_NS and _redirect_target(page.wikitext, ns) == title
+        if ns.split(page.title)[0] == TEMPLATE_NS
+        and find_redirect_target(page.wikitext, ns) == title
     ]
     names = _unique((name, *redirects, *aliases))
     users = tuple(
         page
         for page in all_pages
         if "{{" in page.wikitext
-        and _redirect_target(page.wikitext, ns) is None
+        and find_redirect_target(page.wikitext, ns) is None
         and read_params(page.wikitext, names)
     )
     return TemplatePages(names, users)
@@ -271,12 +271,3 @@ def _template_batch(
         on_page=on_page,
     )
     return finish_report(report, source, clock)
-
-
-def _redirect_target(wikitext: str, namespaces: Namespaces) -> str | None:
-    # "#REDIRECTION [[Modèle:Event]]" (French) or "#REDIRECT [[…]]", any case.
-    head, bracket, rest = wikitext.partition("[[")
-    if not bracket or head.strip().rstrip(":").strip().casefold() not in _REDIRECT_WORDS:
-        return None
-    target = rest.split("]]", 1)[0].split("|", 1)[0].split("#", 1)[0]
-    return namespaces.normalize(target) if target.strip() else None

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from wikisync.batch import (
@@ -17,12 +14,10 @@ from wikisync.batch import (
     same_value,
     set_fields,
 )
-from wikisync.collect import iter_type_pages, record_type_named
-from wikisync.config import load_config
+from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params
 from wikisync.publish import open_target
 from wikisync.schema import FieldSpec, RecordType
-from wikisync.sources import open_source
 from wikisync.sources.base import Source
 from wikisync.template_edits import (
     find_template_pages,
@@ -30,26 +25,7 @@ from wikisync.template_edits import (
     rename_template_param,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 TEMPLATES = ("Event", "Evénement", "Événement")
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """A writable copy of the bundled example (configuration and mirror)."""
-    folder = tmp_path / "fabmob"
-    shutil.copytree(EXAMPLE, folder)
-    return folder
-
-
-@pytest.fixture
-def source(example: Path) -> Source:
-    return open_source(str(example / "mirror"))
-
-
-@pytest.fixture
-def event(example: Path) -> RecordType:
-    return record_type_named(load_config(example / "wikisync.toml").types, "event")
 
 
 def _texts(source: Source, record_type: RecordType) -> dict[str, str]:

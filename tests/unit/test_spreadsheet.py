@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
 
-from wikisync.collect import iter_type_pages, record_type_named
-from wikisync.config import load_config
+from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params
 from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.schema import FieldSpec, RecordType
-from wikisync.sources import open_source
 from wikisync.sources.base import Source
 from wikisync.spreadsheet import (
     SheetRow,
@@ -27,7 +24,6 @@ from wikisync.spreadsheet import (
     text_sha1,
 )
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 TEMPLATES = ("Event", "Evénement", "Événement")
 SMALL = RecordType(
     "event",
@@ -35,23 +31,6 @@ SMALL = RecordType(
     ("Event",),
     (FieldSpec("startDate", "date"), FieldSpec("place", params=("place", "Lieu"))),
 )
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    folder = tmp_path / "fabmob"
-    shutil.copytree(EXAMPLE, folder)
-    return folder
-
-
-@pytest.fixture
-def source(example: Path) -> Source:
-    return open_source(str(example / "mirror"))
-
-
-@pytest.fixture
-def event(example: Path) -> RecordType:
-    return record_type_named(load_config(example / "wikisync.toml").types, "event")
 
 
 def _read(path: Path) -> list[list[str]]:

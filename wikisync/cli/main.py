@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -26,8 +26,6 @@ from wikisync.errors import WikisyncError
 from wikisync.files import write_atomic
 from wikisync.lock import RunLock, default_lock_path
 from wikisync.sources import Source, open_source, source_kind
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
