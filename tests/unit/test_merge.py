@@ -66,12 +66,84 @@ def test_merge_texts_reports_overlapping_edits(local: str, remote: str) -> None:
 
 def test_merge_texts_marks_both_sides_and_base() -> None:
     result = merge_texts("a\nb\nc", "a\nB\nc", "a\nβ\nc")
-    assert result.text == "a\n<<<<<<< local\nB\n||||||| base\nb\n=======\nβ\n>>>>>>> wiki\nc\n"
+    # the unchanged last line keeps its missing newline, as git keeps it
+    assert result.text == "a\n<<<<<<< local\nB\n||||||| base\nb\n=======\nβ\n>>>>>>> wiki\nc"
 
 
-def test_merge_texts_keeps_final_newline_choice() -> None:
-    assert merge_texts("a\nb", "a\nb\n", "A\nb").text == "A\nb\n"
+def test_merge_texts_keeps_a_final_newline_added_on_one_side() -> None:
+    assert merge_texts("a\nb\nc", "a\nb\nc\n", "A\nb\nc").text == "A\nb\nc\n"
+    assert merge_texts("a\nb\nc\n", "a\nb\nc", "A\nb\nc\n").text == "A\nb\nc"
     assert merge_texts("a\nb\n", "a\nb\n", "A\nb").text == "A\nb"
+
+
+def test_merge_texts_final_newline_belongs_to_the_last_line() -> None:
+    # Adding the newline changes the last line, next to the other side's edit:
+    # a conflict, as in git (the old merge called it clean).
+    result = merge_texts("a\nb", "a\nb\n", "A\nb")
+    assert not result.clean
+    assert result.text.endswith(">>>>>>> wiki\n")
+
+
+def test_merge_texts_keeps_a_deletion_among_repeated_lines() -> None:
+    # Issue 10: one copy of a repeated line deleted locally, the other given a
+    # sort key on the wiki. The old merge said clean and lost the deletion.
+    base = "Texte.\n[[Catégorie:Acteur]]\n[[Catégorie:Acteur]]\n"
+    local = "Texte.\n[[Catégorie:Acteur]]\n"
+    remote = "Texte.\n[[Catégorie:Acteur|Tri]]\n[[Catégorie:Acteur]]\n"
+    result = merge_texts(base, local, remote)
+    assert not result.clean
+    assert result.conflicts == 1
+    assert result.text == (
+        "Texte.\n<<<<<<< local\n[[Catégorie:Acteur]]\n"
+        "||||||| base\n[[Catégorie:Acteur]]\n[[Catégorie:Acteur]]\n"
+        "=======\n[[Catégorie:Acteur|Tri]]\n[[Catégorie:Acteur]]\n>>>>>>> wiki\n"
+    )
+
+
+def test_merge_texts_merges_edits_around_repeated_lines() -> None:
+    base = "\n".join(["x", "", "[[A]]", "", "y", "", "[[A]]", "", "z"])
+    local = base.replace("x", "X")
+    remote = base.replace("z", "Z")
+    result = merge_texts(base, local, remote)
+    assert result.clean
+    assert result.text == base.replace("x", "X").replace("z", "Z")
+
+
+def test_merge_texts_slides_an_insertion_among_equal_lines_as_git_does() -> None:
+    # "b" inserted between equal lines could sit at either place: both sides
+    # must read it the same way, or one edit would be taken twice.
+    result = merge_texts("a\nb\nc\n", "a\nb\nb\nc\n", "a\nb\nb\nc\n")
+    assert result.clean
+    assert result.text == "a\nb\nb\nc\n"
+    result = merge_texts("a\nb\nc\nd\n", "a\nb\nb\nc\nd\n", "a\nb\nc\nD\n")
+    assert result.clean
+    assert result.text == "a\nb\nb\nc\nD\n"
+
+
+def test_merge_texts_with_crlf_line_ends() -> None:
+    base = "a\r\nb\r\nc\r\nd\r\n"
+    result = merge_texts(base, base.replace("a", "A"), base.replace("d", "D"))
+    assert result.clean
+    assert result.text == "A\r\nb\r\nc\r\nD\r\n"
+    result = merge_texts(base, base.replace("b", "B"), base.replace("b", "X"))
+    # conflict markers end their lines as the texts do
+    assert result.text == (
+        "a\r\n<<<<<<< local\r\nB\r\n||||||| base\r\nb\r\n=======\r\nX\r\n>>>>>>> wiki\r\nc\r\nd\r\n"
+    )
+
+
+def test_merge_texts_conflict_on_last_lines_without_newline() -> None:
+    result = merge_texts("a\nb", "a\nB", "a\nX", labels=("mine", "old", "theirs"))
+    assert result.text == "a\n<<<<<<< mine\nB\n||||||| old\nb\n=======\nX\n>>>>>>> theirs\n"
+
+
+def test_merge_texts_with_empty_texts() -> None:
+    assert merge_texts("", "", "").text == ""
+    assert merge_texts("a\n", "", "a\n").text == ""
+    assert merge_texts("a\n", "", "").clean
+    result = merge_texts("a\nb\n", "", "a\nB\n")
+    assert not result.clean
+    assert result.text == "<<<<<<< local\n||||||| base\na\nb\n=======\na\nB\n>>>>>>> wiki\n"
 
 
 def test_merge_texts_from_empty_base() -> None:
