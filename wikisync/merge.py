@@ -2,8 +2,9 @@
 
 :func:`merge_texts` combines two edits of the same base text: the local one
 (``local``) and the wiki's (``remote``). Each side is compared with the base
-line by line: a minimal diff (Myers' O(ND) algorithm) after the common
-prefix and suffix and the lines found on one side only are set aside, each
+line by line: a shortest diff (Myers' O(ND) algorithm; a near one past a
+few hundred changed lines, as in git) after the common prefix and suffix
+and the lines found on one side only are set aside, each
 run of changed lines then slid down as far as its repeats allow (or up to
 line up with a change on the other side), as git's xdiff does. The changes
 of both sides are taken in base order: changes that overlap or touch (no
@@ -19,8 +20,8 @@ line without a newline, are part of the line (so, as in git, a final newline
 added on one side touches an edit of the last line on the other). A conflict
 is never resolved by guessing: :class:`MergeResult` says how many regions
 conflicted and carries a text with diff3-style markers for people to read.
-The test suite compares it with ``git merge-file`` on thousands of generated
-cases. Pure: strings in, values out.
+The test suite compares it with ``git merge-file`` on generated cases
+(bench/bench_merge.py on many more). Pure: strings in, values out.
 
 Libraries considered: ``merge3`` (Breezy's) is GPL-2.0-or-later and git's
 xdiff LGPL, which an MIT package cannot take in; this module is written
