@@ -118,10 +118,11 @@ def merge_texts(
         first: list[_Hunk | None] = [None, None]
         last: list[_Hunk | None] = [None, None]
         while i < len(changes) and changes[i][0] <= end:
-            *hunk, side = changes[i]
-            first[side] = first[side] or (hunk[0], hunk[1], hunk[2], hunk[3])
-            last[side] = (hunk[0], hunk[1], hunk[2], hunk[3])
-            end = max(end, hunk[1])
+            hunk_start, hunk_end, side_start, side_end, side = changes[i]
+            hunk = (hunk_start, hunk_end, side_start, side_end)
+            first[side] = first[side] or hunk
+            last[side] = hunk
+            end = max(end, hunk_end)
             i += 1
         out.extend(base_lines[done:start])
         done = end
