@@ -22,12 +22,14 @@ from typing import Any
 import click
 
 from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
+from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.spreadsheet import export_records, import_records, read_sheet
 from wikisync.template_edits import remove_template_param, rename_template_param
+from wikisync.terminal import paint_status
 
 #: One batch run: from the source, the target (None on a dry run) and a progress callback.
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
@@ -80,21 +82,21 @@ def _assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
     return values
 
 
-def _describe(page: PageReport, target: Target | None) -> str:
+def _describe(page: PageReport, target: Target | None, *, color: bool = False) -> str:
     what = f'page "{page.title}"'
     size = f"+{page.added} -{page.removed} lines"
     if page.status == "edited":
         if isinstance(target, MirrorTarget):
             return (
-                f"{what} edited in the mirror: {target.file_of(page.title)} ({size}); "
-                "send it to the wiki with 'wikisync push'"
+                f"{what} {paint_status('edited', color)} in the mirror: "
+                f"{target.file_of(page.title)} ({size}){push_hint(target)}"
             )
-        return f"{what} edited ({size}, revision {page.revid})"
+        return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid})"
     if page.status == "planned":
-        return f"{what} would change ({size})"
+        return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
-        return f"{what} {page.status}: {page.message}"
-    return f"{what} {page.status}"
+        return f"{what} {paint_status(page.status, color)}: {page.message}"
+    return f"{what} {paint_status(page.status, color)}"
 
 
 def _run_batch(
@@ -114,7 +116,7 @@ def _run_batch(
         contextlib.ExitStack() as bars,
     ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
-        report = run(source, target, _progress(state, bars))
+        report = run(source, target, _progress(state, bars, target))
     if report_path is not None:
         write_output(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     _print(state, report, target)
@@ -122,39 +124,54 @@ def _run_batch(
         sys.exit(report.exit_code)
 
 
-def _progress(state: State, stack: contextlib.ExitStack) -> OnPage | None:
-    # A bar on a terminal only (stderr), made once the number of pages is known.
-    if state.verbosity < 0 or not sys.stderr.isatty():
-        return None
+def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:
+    # Each page's line (and, on a dry run, its diff) as soon as the page is done;
+    # on a terminal, a bar (stderr) below them, made once the number of pages is known.
     bars: list[Any] = []
+    show_bar = state.verbosity >= 0 and sys.stderr.isatty()
+    out_color, err_color = state.color(), state.color(err=True)
 
-    def on_page(_page: PageReport, _done: int, total: int) -> None:
-        if not bars:
+    def on_page(page: PageReport, _done: int, total: int) -> None:
+        if show_bar and not bars:
             bar = click.progressbar(length=total, label="pages", file=sys.stderr)
             bars.append(stack.enter_context(bar))
-        bars[0].update(1)
+        diff = ""
+        if page.status == "planned" and page.edit is not None and target is None:
+            diff = page.edit.diff(color=out_color)
+        lines = list(_page_lines(state, page, target, err_color))
+        if bars and (diff or lines):
+            sys.stderr.write("\r\x1b[K")  # clear the bar; its next update redraws it
+        if diff:
+            click.echo(diff, nl=False, color=out_color)
+        for line in lines:
+            click.echo(line, err=True, color=err_color)
+        if bars:
+            bars[0].update(1)
 
     return on_page
 
 
+def _page_lines(state: State, page: PageReport, target: Target | None, color: bool) -> list[str]:
+    """What to say about one page on stderr, at the run's verbosity."""
+    lines: list[str] = []
+    if page.status in ("refused", "conflict", "invalid", "failed"):
+        lines.append(f"wikisync: {_describe(page, target, color=color)}")
+    elif (page.status in ("edited", "planned") and state.verbosity >= 0) or state.verbosity > 0:
+        lines.append(_describe(page, target, color=color))
+    if state.verbosity > 0:
+        lines.extend(f"  {warning}" for warning in page.warnings)
+    return lines
+
+
 def _print(state: State, report: BatchReport, target: Target | None) -> None:
-    color = sys.stdout.isatty()
-    for page in report.pages:
-        if report.dry_run and page.status == "planned" and page.edit is not None:
-            click.echo(page.edit.diff(color=color), nl=False)
-        if page.status in ("refused", "conflict", "invalid", "failed"):
-            click.echo(f"wikisync: {_describe(page, target)}", err=True)
-        elif page.status in ("edited", "planned"):
-            if state.verbosity >= 0:
-                click.echo(_describe(page, target), err=True)
-        elif state.verbosity > 0:
-            click.echo(_describe(page, target), err=True)
-        if state.verbosity > 0:
-            for warning in page.warnings:
-                click.echo(f"  {warning}", err=True)
+    # The pages were reported as they were done (see _progress): only the summary is left.
     if state.verbosity >= 0:
-        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items()) or "no pages"
-        click.echo(f"{report.operation}: {counts}", err=True)
+        counts = ", ".join(
+            f"{n} {'would change' if status == 'planned' else status}"
+            for status, n in report.counts().items()
+        )
+        operation = f"{report.operation} (dry run)" if report.dry_run else report.operation
+        click.echo(f"{operation}: {counts or 'no pages'}", err=True)
 
 
 @cli.command(name="set")

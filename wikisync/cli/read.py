@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
 from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
 from wikisync.records import RecordSet
 from wikisync.schema import RecordType
+from wikisync.sources import Source
+from wikisync.suggest import describe_category
+
+#: The ``--format`` choices of ``pages`` and ``check``.
+LIST_FORMATS = ("text", "json", "jsonl")
+
+
+def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(LIST_FORMATS),
+        default="text",
+        show_default=True,
+        help=f"text: {what}; json: one array of objects; jsonl: one object a line "
+        "(as 'wikisync records').",
+    )
+
+
+def _echo_items(items: Iterable[Mapping[str, Any]], fmt: str) -> None:
+    rows = list(items)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
 
 
 @cli.command()
@@ -71,13 +101,16 @@ def _toml_string(value: str) -> str:
     default=None,
     help="With --recursive: how many levels of subcategories (default: all).",
 )
+@_format_option("one title a line")
 @click.pass_obj
-def pages(state: State, category: str, recursive: bool, depth: int | None) -> None:
+def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: str) -> None:
     """List the pages of CATEGORY, one title a line, sorted.
 
     Subcategories are not listed; --recursive descends into them (each once,
     so category cycles are harmless). Works on a live wiki, a mirror folder and
-    an XML dump alike.
+    an XML dump alike. A category that does not exist is an error (exit 2)
+    naming the closest existing ones; an existing category without pages
+    lists nothing and says so on standard error (exit 0).
 
     \b
     Example:
@@ -85,8 +118,28 @@ def pages(state: State, category: str, recursive: bool, depth: int | None) -> No
     """
     with opened_source(state) as source:
         titles = source.list_category(category, recursive=recursive, depth=depth)
-    for title in titles:
-        click.echo(title)
+        if not titles:
+            _explain_empty_category(state, source, category, recursive=recursive)
+    if fmt == "text":
+        for title in titles:
+            click.echo(title)
+    else:
+        _echo_items(({"title": title} for title in titles), fmt)
+
+
+def _explain_empty_category(
+    state: State, source: Source, category: str, *, recursive: bool
+) -> None:
+    """Raise for a category that does not exist; warn about an empty one."""
+    found = describe_category(source, category)
+    if not found.exists:
+        raise UnknownNameError(found.message, name=category)
+    if state.verbosity < 0:
+        return
+    message = found.message
+    if not recursive and source.list_category(category, recursive=True):
+        message += "; its subcategories have some: add --recursive"
+    click.echo(f"wikisync: {message}", err=True)
 
 
 def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
@@ -144,20 +197,32 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
 @cli.command()
 @click.argument("type_name", metavar="TYPE")
 @click.option("--strict", is_flag=True, help="Exit with code 1 when there is any problem.")
+@_format_option("one line per problem")
 @click.pass_obj
-def check(state: State, type_name: str, strict: bool) -> None:
+def check(state: State, type_name: str, strict: bool, fmt: str) -> None:
     """Validate the pages of TYPE: one line per problem, then a summary.
 
     Each problem names the page, the field, the raw value and what was
-    expected. Without --strict the exit code is 0 even with problems.
+    expected (as JSON with --format json or jsonl: title, field, value,
+    message). The summary goes to standard error. Without --strict the exit
+    code is 0 even with problems.
 
     \b
     Example:
       wikisync check event --strict
     """
     _, found = _collect(state, type_name)
-    for problem in found.problems:
-        click.echo(str(problem))
+    if fmt == "text":
+        for problem in found.problems:
+            click.echo(str(problem))
+    else:
+        _echo_items(
+            (
+                {"title": p.title, "field": p.field, "value": p.value, "message": str(p)}
+                for p in found.problems
+            ),
+            fmt,
+        )
     click.echo(
         f"{type_name}: {found.page_count} pages, {len(found.records)} records, "
         f"{len(found.problems)} problems",
