@@ -15,13 +15,15 @@ from __future__ import annotations
 import difflib
 import itertools
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import mwparserfromhell
 
+from wikisync.errors import ConfigError
 from wikisync.pages import CATEGORY_NS, TEMPLATE_NS, PageText
-from wikisync.schema import template_key
+from wikisync.schema import load_record_types, template_key
 from wikisync.sources.base import Source
 from wikisync.sources.categories import find_category_links, normalize_category
 
@@ -33,6 +35,7 @@ __all__ = [
     "fold",
     "known_categories",
     "known_templates",
+    "schema_losses",
 ]
 
 #: At most this many API requests to list a live wiki's names (500 names each).
@@ -200,3 +203,47 @@ def describe_template(source: Source, template: str) -> Suggestion:
         False,
         tuple(close),
     )
+
+
+def schema_losses(types: Mapping[str, Any], template: str, old: str, new: str | None) -> list[str]:
+    """What the record types lose when parameter ``old`` of a template is renamed or removed.
+
+    Args:
+        types: the configuration's ``[types]`` tables.
+        template: the template whose parameter changes (any name the types know).
+        old: the parameter renamed or removed.
+        new: its new name, or None when it is removed.
+
+    Returns:
+        One sentence per field that reads ``old`` and will not read ``new``
+        (an invalid ``[types]`` table gives none: the edit does not need it).
+
+    Example:
+        >>> types = {"event": {"templates": ["Event"], "fields": {"Tags": "list"}}}
+        >>> lost = schema_losses(types, "Event", "Tags", None)
+        >>> lost[0].startswith('type "event" reads field "Tags"')
+        True
+    """
+    try:
+        record_types = load_record_types(types)
+    except ConfigError:
+        return []
+    lines: list[str] = []
+    for record_type in record_types.values():
+        if not record_type.matches_template(template):
+            continue
+        for spec in record_type.fields:
+            if old not in spec.params or (new is not None and new in spec.params):
+                continue
+            key = f"types.{record_type.name}.fields.{spec.name}"
+            what = (
+                f'type "{record_type.name}" reads field "{spec.name}" from parameter "{old}" '
+                f"of {{{{{record_type.templates[0]}}}}}"
+            )
+            if new is None:
+                lines.append(f"{what}: after the removal its records lose it ({key})")
+            else:
+                lines.append(
+                    f'{what}: after the rename its records lose it (add "{new}" to {key} params)'
+                )
+    return lines

@@ -25,9 +25,11 @@ from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, se
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
+from wikisync.errors import UnknownNameError
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.spreadsheet import export_records, import_records, read_sheet
+from wikisync.suggest import describe_template, schema_losses
 from wikisync.template_edits import remove_template_param, rename_template_param
 from wikisync.terminal import paint_status
 
@@ -108,6 +110,7 @@ def _run_batch(
     minor: bool,
     bot: bool,
     report_path: Path | None,
+    template: str | None = None,
 ) -> None:
     config = state.config()
     with (
@@ -117,6 +120,8 @@ def _run_batch(
     ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
         report = run(source, target, _progress(state, bars, target))
+        if template is not None and not report.pages:
+            _explain_unused_template(state, source, template)
     if report_path is not None:
         write_output(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     _print(state, report, target)
@@ -161,6 +166,25 @@ def _page_lines(state: State, page: PageReport, target: Target | None, color: bo
     if state.verbosity > 0:
         lines.extend(f"  {warning}" for warning in page.warnings)
     return lines
+
+
+def _explain_unused_template(state: State, source: Source, template: str) -> None:
+    """Raise for a template that does not exist (naming close ones); say when it is unused."""
+    found = describe_template(source, template)
+    if not found.exists:
+        raise UnknownNameError(found.message, name=template)
+    if state.verbosity >= 0:
+        click.echo(f"wikisync: {found.message}", err=True)
+
+
+def _warn_schema_loss(state: State, template: str, old: str, new: str | None) -> None:
+    """Warn when a parameter the configuration's record types read is renamed or removed."""
+    if state.verbosity < 0:
+        return
+    config = state.config()
+    where = str(config.path) if config.path else "the configuration"
+    for line in schema_losses(config.types, template, old, new):
+        click.echo(f"wikisync: warning: {line}; update {where}", err=True)
 
 
 def _print(state: State, report: BatchReport, target: Target | None) -> None:
@@ -266,6 +290,8 @@ def rename_param(
       wikisync rename-param Event Lieu place --dry-run
     """
 
+    _warn_schema_loss(state, template, old, new)
+
     def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
         return rename_template_param(
             source,
@@ -280,7 +306,14 @@ def rename_param(
         )
 
     _run_batch(
-        state, "rename-param", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path
+        state,
+        "rename-param",
+        run,
+        dry_run=dry_run,
+        minor=minor,
+        bot=bot,
+        report_path=report_path,
+        template=template,
     )
 
 
@@ -307,6 +340,8 @@ def remove_param(
       wikisync remove-param Event ancienChamp --dry-run
     """
 
+    _warn_schema_loss(state, template, name, None)
+
     def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
         return remove_template_param(
             source,
@@ -320,7 +355,14 @@ def remove_param(
         )
 
     _run_batch(
-        state, "remove-param", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path
+        state,
+        "remove-param",
+        run,
+        dry_run=dry_run,
+        minor=minor,
+        bot=bot,
+        report_path=report_path,
+        template=template,
     )
 
 
