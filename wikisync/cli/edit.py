@@ -389,15 +389,29 @@ def remove_param(
     show_default=True,
     help="';' suits a French Excel.",
 )
+@click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start the file with a UTF-8 byte order mark, so that Excel reads the accents "
+    "(LibreOffice and 'wikisync import' read either).",
+)
 @click.pass_obj
 def export(
-    state: State, type_name: str, output: Path, fields: tuple[str, ...], delimiter: str
+    state: State,
+    type_name: str,
+    output: Path,
+    fields: tuple[str, ...],
+    delimiter: str,
+    bom: bool,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
     One row per infobox: title, index, revid, sha1 (what 'wikisync import'
     needs: leave them as they are), then each field's value as written on the
-    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'.
+    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'. The file
+    is UTF-8 and starts with a byte order mark (BOM) for spreadsheet
+    programs; --no-bom leaves it out (for scripts that do not expect one).
 
     \b
     Example:
@@ -405,7 +419,9 @@ def export(
     """
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        result = export_records(source, record_type, output, fields=fields, delimiter=delimiter)
+        result = export_records(
+            source, record_type, output, fields=fields, delimiter=delimiter, bom=bom
+        )
     if state.verbosity >= 0:
         click.echo(
             f"wrote {output}: {result.rows} rows from {result.pages} pages"

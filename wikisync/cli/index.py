@@ -239,7 +239,7 @@ def rebuild(
 
     \b
     Example:
-      wikisync -c examples/fabmob/wikisync.toml rebuild
+      wikisync -c ~/wikisync-example/wikisync.toml rebuild
       wikisync rebuild events --dry-run --today 2025-01-06
     """
     config = state.config()

@@ -13,6 +13,7 @@ import click
 from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError, UnknownNameError
+from wikisync.example import copy_example
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
 from wikisync.records import RecordSet
@@ -85,6 +86,37 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     text = "\n".join(head) + "\n\n" + load_preset(preset)
     write_output(output, text)
     click.echo(f"wrote {output} (preset {preset})", err=True)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def example(ctx: click.Context, folder: Path) -> None:
+    """Copy the bundled example into FOLDER and rebuild its index pages there.
+
+    The example is a local mirror of a small FabMob-like wiki with its
+    wikisync.toml (no network needed). FOLDER must be new or empty: the
+    rebuild edits the copy, never the files shipped with wikisync. Then try
+    the other commands in FOLDER.
+
+    \b
+    Example:
+      wikisync example ~/wikisync-example
+    """
+    from wikisync.cli.index import rebuild  # the rebuild command, run on the copy
+
+    state: State = ctx.obj
+    config_path = copy_example(folder)
+    if state.verbosity >= 0:
+        click.echo(f"copied the example to {folder}; rebuilding its index pages:", err=True)
+    ctx.obj = State(str(config_path), dict(state.overrides), state.verbosity, state.color_mode)
+    ctx.invoke(rebuild)
+    if state.verbosity >= 0:
+        click.echo(
+            f"next: cd {folder} && wikisync records event -f table "
+            "(or 'wikisync check event', 'wikisync rebuild': nothing changes the second time)",
+            err=True,
+        )
 
 
 def _toml_string(value: str) -> str:
