@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
+from wikisync.cli.complete import complete_types
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
@@ -199,7 +200,7 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
 
 
 @cli.command(name="set")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.argument("assignments", metavar="FIELD=VALUE...", nargs=-1, required=True)
 @click.option(
     "--where",
@@ -367,7 +368,7 @@ def remove_param(
 
 
 @cli.command(name="export")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-o",
     "--output",
@@ -438,7 +439,7 @@ def export(
 
 
 @cli.command(name="import")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.argument("sheet_path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
 @_trusted_option
 @_batch_options

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from wikisync.cli.complete import complete_jobs
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import collect_records, record_type_named
@@ -158,7 +159,7 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 
 
 @cli.command()
-@click.argument("job_name", metavar="JOB")
+@click.argument("job_name", metavar="JOB", shell_complete=complete_jobs)
 @_today_option
 @click.option(
     "-o",
@@ -194,7 +195,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 
 
 @cli.command()
-@click.argument("job_names", metavar="[JOB]...", nargs=-1)
+@click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
 @click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing.")
 @_today_option
 @_guard_options
@@ -272,7 +273,7 @@ def rebuild(
 
 
 @cli.command()
-@click.argument("job_names", metavar="[JOB]...", nargs=-1)
+@click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
 @click.option(
     "-o",
     "--output",

@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError, UnknownNameError
@@ -181,7 +182,7 @@ def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
@@ -227,7 +228,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option("--strict", is_flag=True, help="Exit with code 1 when there is any problem.")
 @_format_option("one line per problem")
 @click.pass_obj
