@@ -14,13 +14,29 @@ from typing import IO, Any
 
 import click
 
-__all__ = ["COLOR_MODES", "paint_status", "use_color"]
+__all__ = ["COLOR_MODES", "paint_status", "use_color", "would"]
 
 #: The values of ``--color``.
 COLOR_MODES = ("auto", "always", "never")
 
 _GOOD = frozenset({"edited", "created", "updated", "saved", "pushed", "pulled", "merged"})
-_PENDING = frozenset({"planned", "would change", "would save", "would edit", "would create"})
+_PENDING = frozenset(
+    {"planned", "would change", "would save", "would edit", "would create", "would merge"}
+)
+#: What a dry run says instead of the word for a save it did not make.
+_WOULD = {"saved": "would save", "created": "would create", "merged": "would merge"}
+
+
+def would(action: str) -> str:
+    """The dry run's word for an action: ``saved`` → ``would save``; others unchanged.
+
+    Example:
+        >>> would("saved"), would("conflict")
+        ('would save', 'conflict')
+    """
+    return _WOULD.get(action, action)
+
+
 _BAD = frozenset({"refused", "conflict", "invalid", "failed", "error"})
 
 

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.sources.mirror import open_mirror
 
 
 def _run(config_file: Path, wiki: TestWiki, *args: str) -> tuple[int, str, str]:
@@ -60,3 +61,24 @@ def test_rename_param_of_a_misspelt_template_names_the_real_one(
     assert code == 2
     assert 'template "Modèle:Evnt" does not exist' in err
     assert '"Modèle:Event"' in err
+
+
+def test_push_dry_run_says_would_save_and_colours_on_request(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    login = ["--site", wiki.url, "--user", wiki.bot_user]
+    env = {"WIKISYNC_PASSWORD": wiki.bot_password}
+    pulled = CliRunner().invoke(cli, [*login, "pull", "Projet", str(mirror)], env=env)
+    assert pulled.exit_code == 0, pulled.output
+    title = corpus.titles_in("Projet")[0]
+    path = open_mirror(mirror).page_files()[title]
+    path.write_text(path.read_text(encoding="utf-8") + "\nLigne ajoutée.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, [*login, "--color", "always", "push", str(mirror), "--dry-run"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert "\x1b[32m+Ligne ajoutée.\x1b[0m" in result.stdout
+    assert "would save" in result.stderr
+    assert "saved" not in result.stderr
+    assert ": 1 would save" in result.stderr.splitlines()[-1]
