@@ -234,9 +234,11 @@ def rebuild(
 
     Only the text between the job's markers changes; a page is saved only if
     that text changed, and never over an edit made since it was read.
-    Silent when nothing changed (use -v); a run lock keeps two runs of the
-    same site from overlapping. Exit codes: 0 ok, 1 a job failed, 2 bad
-    configuration, 3 a page refused or in conflict, 4 another run holds the lock.
+    Silent when nothing changed (use -v); a page it changes comes with the
+    data problems of the pages read for it (the first three; -v: all). A
+    run lock keeps two runs of the same site from overlapping. Exit codes:
+    0 ok, 1 a job failed, 2 bad configuration, 3 a page refused or in
+    conflict, 4 another run holds the lock.
 
     \b
     Example:

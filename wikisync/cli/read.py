@@ -178,7 +178,22 @@ def _explain_empty_category(
 def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        return record_type, collect_records(source, record_type)
+        found = collect_records(source, record_type)
+        if not found.page_count and state.verbosity >= 0:
+            _warn_no_pages(state, source, record_type)
+        return record_type, found
+
+
+def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> None:
+    """Say why a type has no pages: each of its categories missing or empty."""
+    where = str(state.config().path or "the configuration")
+    for category in record_type.categories:
+        found = describe_category(source, category)
+        click.echo(
+            f"wikisync: warning: type {record_type.name}: {found.message} "
+            f"(types.{record_type.name}.categories in {where})",
+            err=True,
+        )
 
 
 @cli.command()
