@@ -84,3 +84,14 @@ def _paint(line: str) -> str:
     # Keep the newline (and a "no newline" marker) outside the colour codes.
     body, _, rest = line.partition("\n")
     return f"{colour}{body}{_RESET}\n{rest}"
+
+
+def paint_diff(diff: str) -> str:
+    """Colour a unified diff made without colour (as ``unified_diff(color=True)`` would).
+
+    Example:
+        >>> diff = unified_diff("b\\n", "c\\n", "P")
+        >>> paint_diff(diff) == unified_diff("b\\n", "c\\n", "P", color=True)
+        True
+    """
+    return "".join(_paint(line) for line in diff.splitlines(keepends=True))

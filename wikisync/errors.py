@@ -76,6 +76,22 @@ class MissingPageError(WikisyncError):
         self.title = title
 
 
+class UnknownNameError(WikisyncError):
+    """A category or template named by the user does not exist (exit code 2).
+
+    The message names the closest existing names (see :mod:`wikisync.suggest`).
+
+    Attributes:
+        name: the name as given.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
 class RecordError(WikisyncError):
     """A field of a page does not fit its schema.
 

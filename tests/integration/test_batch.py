@@ -123,7 +123,7 @@ def test_set_cli_dry_run_prints_diff_and_writes_nothing(
     result = _invoke(wiki, config_file, "set", "event", "url=https://example.org/x", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "+|url=https://example.org/x" in result.output or "+| url" in result.output
-    assert "planned" in result.output
+    assert "set (dry run): " in result.output and "would change" in result.output
     titles = corpus.titles_in("Evénement")
     assert all(len(_revisions(wiki, title)) == 1 for title in titles)
 

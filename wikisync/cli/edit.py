@@ -22,12 +22,17 @@ from typing import Any
 import click
 
 from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
+from wikisync.cli.complete import complete_types
+from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
+from wikisync.errors import UnknownNameError
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.spreadsheet import export_records, import_records, read_sheet
+from wikisync.suggest import describe_template, schema_losses
 from wikisync.template_edits import remove_template_param, rename_template_param
+from wikisync.terminal import paint_status
 
 #: One batch run: from the source, the target (None on a dry run) and a progress callback.
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
@@ -80,21 +85,21 @@ def _assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
     return values
 
 
-def _describe(page: PageReport, target: Target | None) -> str:
+def _describe(page: PageReport, target: Target | None, *, color: bool = False) -> str:
     what = f'page "{page.title}"'
     size = f"+{page.added} -{page.removed} lines"
     if page.status == "edited":
         if isinstance(target, MirrorTarget):
             return (
-                f"{what} edited in the mirror: {target.file_of(page.title)} ({size}); "
-                "send it to the wiki with 'wikisync push'"
+                f"{what} {paint_status('edited', color)} in the mirror: "
+                f"{target.file_of(page.title)} ({size}){push_hint(target)}"
             )
-        return f"{what} edited ({size}, revision {page.revid})"
+        return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid})"
     if page.status == "planned":
-        return f"{what} would change ({size})"
+        return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
-        return f"{what} {page.status}: {page.message}"
-    return f"{what} {page.status}"
+        return f"{what} {paint_status(page.status, color)}: {page.message}"
+    return f"{what} {paint_status(page.status, color)}"
 
 
 def _run_batch(
@@ -106,6 +111,7 @@ def _run_batch(
     minor: bool,
     bot: bool,
     report_path: Path | None,
+    template: str | None = None,
 ) -> None:
     config = state.config()
     with (
@@ -114,7 +120,9 @@ def _run_batch(
         contextlib.ExitStack() as bars,
     ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
-        report = run(source, target, _progress(state, bars))
+        report = run(source, target, _progress(state, bars, target))
+        if template is not None and not report.pages:
+            _explain_unused_template(state, source, template)
     if report_path is not None:
         write_output(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
     _print(state, report, target)
@@ -122,43 +130,77 @@ def _run_batch(
         sys.exit(report.exit_code)
 
 
-def _progress(state: State, stack: contextlib.ExitStack) -> OnPage | None:
-    # A bar on a terminal only (stderr), made once the number of pages is known.
-    if state.verbosity < 0 or not sys.stderr.isatty():
-        return None
+def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:
+    # Each page's line (and, on a dry run, its diff) as soon as the page is done;
+    # on a terminal, a bar (stderr) below them, made once the number of pages is known.
     bars: list[Any] = []
+    show_bar = state.verbosity >= 0 and sys.stderr.isatty()
+    out_color, err_color = state.color(), state.color(err=True)
 
-    def on_page(_page: PageReport, _done: int, total: int) -> None:
-        if not bars:
+    def on_page(page: PageReport, _done: int, total: int) -> None:
+        if show_bar and not bars:
             bar = click.progressbar(length=total, label="pages", file=sys.stderr)
             bars.append(stack.enter_context(bar))
-        bars[0].update(1)
+        diff = ""
+        if page.status == "planned" and page.edit is not None and target is None:
+            diff = page.edit.diff(color=out_color)
+        lines = list(_page_lines(state, page, target, err_color))
+        if bars and (diff or lines):
+            sys.stderr.write("\r\x1b[K")  # clear the bar; its next update redraws it
+        if diff:
+            click.echo(diff, nl=False, color=out_color)
+        for line in lines:
+            click.echo(line, err=True, color=err_color)
+        if bars:
+            bars[0].update(1)
 
     return on_page
 
 
-def _print(state: State, report: BatchReport, target: Target | None) -> None:
-    color = sys.stdout.isatty()
-    for page in report.pages:
-        if report.dry_run and page.status == "planned" and page.edit is not None:
-            click.echo(page.edit.diff(color=color), nl=False)
-        if page.status in ("refused", "conflict", "invalid", "failed"):
-            click.echo(f"wikisync: {_describe(page, target)}", err=True)
-        elif page.status in ("edited", "planned"):
-            if state.verbosity >= 0:
-                click.echo(_describe(page, target), err=True)
-        elif state.verbosity > 0:
-            click.echo(_describe(page, target), err=True)
-        if state.verbosity > 0:
-            for warning in page.warnings:
-                click.echo(f"  {warning}", err=True)
+def _page_lines(state: State, page: PageReport, target: Target | None, color: bool) -> list[str]:
+    """What to say about one page on stderr, at the run's verbosity."""
+    lines: list[str] = []
+    if page.status in ("refused", "conflict", "invalid", "failed"):
+        lines.append(f"wikisync: {_describe(page, target, color=color)}")
+    elif (page.status in ("edited", "planned") and state.verbosity >= 0) or state.verbosity > 0:
+        lines.append(_describe(page, target, color=color))
+    if state.verbosity > 0:
+        lines.extend(f"  {warning}" for warning in page.warnings)
+    return lines
+
+
+def _explain_unused_template(state: State, source: Source, template: str) -> None:
+    """Raise for a template that does not exist (naming close ones); say when it is unused."""
+    found = describe_template(source, template)
+    if not found.exists:
+        raise UnknownNameError(found.message, name=template)
     if state.verbosity >= 0:
-        counts = ", ".join(f"{n} {status}" for status, n in report.counts().items()) or "no pages"
-        click.echo(f"{report.operation}: {counts}", err=True)
+        click.echo(f"wikisync: {found.message}", err=True)
+
+
+def _warn_schema_loss(state: State, template: str, old: str, new: str | None) -> None:
+    """Warn when a parameter the configuration's record types read is renamed or removed."""
+    if state.verbosity < 0:
+        return
+    config = state.config()
+    where = str(config.path) if config.path else "the configuration"
+    for line in schema_losses(config.types, template, old, new):
+        click.echo(f"wikisync: warning: {line}; update {where}", err=True)
+
+
+def _print(state: State, report: BatchReport, target: Target | None) -> None:
+    # The pages were reported as they were done (see _progress): only the summary is left.
+    if state.verbosity >= 0:
+        counts = ", ".join(
+            f"{n} {'would change' if status == 'planned' else status}"
+            for status, n in report.counts().items()
+        )
+        operation = f"{report.operation} (dry run)" if report.dry_run else report.operation
+        click.echo(f"{operation}: {counts or 'no pages'}", err=True)
 
 
 @cli.command(name="set")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.argument("assignments", metavar="FIELD=VALUE...", nargs=-1, required=True)
 @click.option(
     "--where",
@@ -249,6 +291,8 @@ def rename_param(
       wikisync rename-param Event Lieu place --dry-run
     """
 
+    _warn_schema_loss(state, template, old, new)
+
     def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
         return rename_template_param(
             source,
@@ -263,7 +307,14 @@ def rename_param(
         )
 
     _run_batch(
-        state, "rename-param", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path
+        state,
+        "rename-param",
+        run,
+        dry_run=dry_run,
+        minor=minor,
+        bot=bot,
+        report_path=report_path,
+        template=template,
     )
 
 
@@ -290,6 +341,8 @@ def remove_param(
       wikisync remove-param Event ancienChamp --dry-run
     """
 
+    _warn_schema_loss(state, template, name, None)
+
     def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
         return remove_template_param(
             source,
@@ -303,12 +356,19 @@ def remove_param(
         )
 
     _run_batch(
-        state, "remove-param", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path
+        state,
+        "remove-param",
+        run,
+        dry_run=dry_run,
+        minor=minor,
+        bot=bot,
+        report_path=report_path,
+        template=template,
     )
 
 
 @cli.command(name="export")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-o",
     "--output",
@@ -330,15 +390,29 @@ def remove_param(
     show_default=True,
     help="';' suits a French Excel.",
 )
+@click.option(
+    "--bom/--no-bom",
+    default=True,
+    show_default=True,
+    help="Start the file with a UTF-8 byte order mark, so that Excel reads the accents "
+    "(LibreOffice and 'wikisync import' read either).",
+)
 @click.pass_obj
 def export(
-    state: State, type_name: str, output: Path, fields: tuple[str, ...], delimiter: str
+    state: State,
+    type_name: str,
+    output: Path,
+    fields: tuple[str, ...],
+    delimiter: str,
+    bom: bool,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
     One row per infobox: title, index, revid, sha1 (what 'wikisync import'
     needs: leave them as they are), then each field's value as written on the
-    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'.
+    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'. The file
+    is UTF-8 and starts with a byte order mark (BOM) for spreadsheet
+    programs; --no-bom leaves it out (for scripts that do not expect one).
 
     \b
     Example:
@@ -346,7 +420,9 @@ def export(
     """
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        result = export_records(source, record_type, output, fields=fields, delimiter=delimiter)
+        result = export_records(
+            source, record_type, output, fields=fields, delimiter=delimiter, bom=bom
+        )
     if state.verbosity >= 0:
         click.echo(
             f"wrote {output}: {result.rows} rows from {result.pages} pages"
@@ -363,7 +439,7 @@ def export(
 
 
 @cli.command(name="import")
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.argument("sheet_path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
 @_trusted_option
 @_batch_options

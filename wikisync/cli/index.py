@@ -18,6 +18,8 @@ from typing import Any
 
 import click
 
+from wikisync.cli.complete import complete_jobs
+from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
@@ -34,6 +36,7 @@ from wikisync.publish import (
     read_changeset,
     write_changeset,
 )
+from wikisync.terminal import paint_status
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -82,48 +85,63 @@ def _date(value: dt.datetime | None) -> dt.date | None:
     return value.date() if value is not None else None
 
 
-def _color() -> bool:
-    return sys.stdout.isatty()
+#: Data problems shown per job without -v (the rest: -v, 'wikisync check' or --report).
+_FIRST_PROBLEMS = 3
 
 
-def _describe(report: JobReport, target: Target | None) -> str:
+def _describe(report: JobReport, target: Target | None, *, color: bool = False) -> str:
     what = f'{report.job}: page "{report.page}"'
     size = f"+{report.added} -{report.removed} lines"
     if report.status in ("edited", "created"):
         if isinstance(target, MirrorTarget):
             path = target.file_of(report.page)
-            verb = "created" if report.status == "created" else "updated"
-            return (
-                f"{what} {verb} in the mirror: {path} ({size}); "
-                "send it to the wiki with 'wikisync push'"
-            )
-        return f"{what} {report.status} ({size}, revision {report.revid})"
+            verb = paint_status("created" if report.status == "created" else "updated", color)
+            return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
+        return f"{what} {paint_status(report.status, color)} ({size}, revision {report.revid})"
     if report.status == "planned":
-        return f"{what} would change ({size})"
+        return f"{what} {paint_status('would change', color)} ({size})"
     if report.status == "unchanged":
         return (
             f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
             f"{len(report.problems)} problems)"
         )
-    return f"{what} {report.status}: {report.message}"
+    return f"{what} {paint_status(report.status, color)}: {report.message}"
+
+
+def _print_problems(state: State, job: JobReport) -> None:
+    """A job's data problems: the first few (all with -v), with a count."""
+    if not job.problems or state.verbosity < 0:
+        return
+    if job.status == "unchanged" and state.verbosity == 0:
+        return  # a run that changed nothing stays silent (cron); -v shows them
+    shown = job.problems if state.verbosity > 0 else job.problems[:_FIRST_PROBLEMS]
+    click.echo(f"wikisync: {job.job}: {len(job.problems)} data problem(s) in the pages:", err=True)
+    for problem in shown:
+        click.echo(f"  {problem}", err=True)
+    if len(shown) < len(job.problems):
+        click.echo(
+            f"  … and {len(job.problems) - len(shown)} more (-v shows all; so does "
+            "'wikisync check TYPE')",
+            err=True,
+        )
 
 
 def _print_report(
     state: State, report: RunReport, target: Target | None, *, show_diffs: bool
 ) -> None:
+    out_color, err_color = state.color(), state.color(err=True)
     for job in report.jobs:
         if show_diffs and job.status == "planned" and job.edit is not None:
-            click.echo(job.edit.diff(color=_color()), nl=False)
+            click.echo(job.edit.diff(color=out_color), nl=False, color=out_color)
+        line = _describe(job, target, color=err_color)
         if job.status in ("refused", "conflict", "failed"):
-            click.echo(f"wikisync: {_describe(job, target)}", err=True)
+            click.echo(f"wikisync: {line}", err=True, color=err_color)
         elif job.status == "unchanged":
             if state.verbosity > 0:
-                click.echo(_describe(job, target), err=True)
+                click.echo(line, err=True, color=err_color)
         elif state.verbosity >= 0:
-            click.echo(_describe(job, target), err=True)
-        if state.verbosity > 0:
-            for problem in job.problems:
-                click.echo(f"  {problem}", err=True)
+            click.echo(line, err=True, color=err_color)
+        _print_problems(state, job)
 
 
 def _run_with_progress(
@@ -141,7 +159,7 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 
 
 @cli.command()
-@click.argument("job_name", metavar="JOB")
+@click.argument("job_name", metavar="JOB", shell_complete=complete_jobs)
 @_today_option
 @click.option(
     "-o",
@@ -177,7 +195,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 
 
 @cli.command()
-@click.argument("job_names", metavar="[JOB]...", nargs=-1)
+@click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
 @click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing.")
 @_today_option
 @_guard_options
@@ -216,13 +234,15 @@ def rebuild(
 
     Only the text between the job's markers changes; a page is saved only if
     that text changed, and never over an edit made since it was read.
-    Silent when nothing changed (use -v); a run lock keeps two runs of the
-    same site from overlapping. Exit codes: 0 ok, 1 a job failed, 2 bad
-    configuration, 3 a page refused or in conflict, 4 another run holds the lock.
+    Silent when nothing changed (use -v); a page it changes comes with the
+    data problems of the pages read for it (the first three; -v: all). A
+    run lock keeps two runs of the same site from overlapping. Exit codes:
+    0 ok, 1 a job failed, 2 bad configuration, 3 a page refused or in
+    conflict, 4 another run holds the lock.
 
     \b
     Example:
-      wikisync -c examples/fabmob/wikisync.toml rebuild
+      wikisync -c ~/wikisync-example/wikisync.toml rebuild
       wikisync rebuild events --dry-run --today 2025-01-06
     """
     config = state.config()
@@ -255,7 +275,7 @@ def rebuild(
 
 
 @cli.command()
-@click.argument("job_names", metavar="[JOB]...", nargs=-1)
+@click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
 @click.option(
     "-o",
     "--output",

@@ -21,11 +21,12 @@ from typing import Any
 import click
 
 from wikisync.__about__ import __version__
-from wikisync.config import Config, load_config
-from wikisync.errors import WikisyncError
+from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
+from wikisync.errors import ConfigError, WikisyncError
 from wikisync.files import write_atomic
 from wikisync.lock import RunLock, default_lock_path
 from wikisync.sources import Source, open_source, source_kind
+from wikisync.terminal import COLOR_MODES, use_color
 
 
 @dataclass
@@ -35,7 +36,18 @@ class State:
     config_path: str | None
     overrides: dict[str, Any]
     verbosity: int
+    color_mode: str = "auto"
     _config: Config | None = field(default=None, repr=False)
+
+    def color(self, *, err: bool = False) -> bool:
+        """Whether to colour standard output (``err``: standard error), per ``--color``."""
+        return use_color(self.color_mode, sys.stderr if err else sys.stdout)
+
+    def no_config_file(self) -> str | None:
+        """Where a configuration file was looked for, when none was found (else None)."""
+        if self._config is None or self._config.path is not None or self.config_path:
+            return None
+        return str(Path.cwd() / DEFAULT_CONFIG_NAME)
 
     def config(self) -> Config:
         """Load the configuration once, asking for the password if needed."""
@@ -104,8 +116,27 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except WikisyncError as exc:
-            click.echo(f"wikisync: error: {exc}", err=True)
+            click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
             ctx.exit(exc.exit_code)
+
+
+#: Configuration keys whose error may come from running outside the configuration's folder.
+_HINTED_KEYS = ("site", "types", "jobs")
+
+
+def _config_hint(ctx: click.Context, exc: WikisyncError) -> str:
+    """Say that no configuration file was found, when that explains a configuration error."""
+    state = ctx.obj
+    if not isinstance(exc, ConfigError) or not isinstance(state, State):
+        return ""
+    looked = state.no_config_file()
+    key = (exc.key or "").split(".")[0]
+    if looked is None or key not in _HINTED_KEYS:
+        return ""
+    return (
+        f" (no configuration file was found: looked for {looked}; "
+        f"pass -c/--config FILE or set {ENV_PREFIX}CONFIG)"
+    )
 
 
 def _setup_logging(verbosity: int) -> None:
@@ -151,6 +182,15 @@ def _setup_logging(verbosity: int) -> None:
 )
 @click.option("-v", "--verbose", count=True, help="Say more (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+@click.option(
+    "--color",
+    "color_mode",
+    type=click.Choice(COLOR_MODES),
+    default="auto",
+    show_default=True,
+    help="Colour diffs and status words: auto (on a terminal, unless NO_COLOR is set), "
+    "always or never.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -161,6 +201,7 @@ def cli(
     no_cache: bool | None,
     verbose: int,
     quiet: bool,
+    color_mode: str,
 ) -> None:
     """Keep a MediaWiki wiki's structured content and index pages in order.
 
@@ -179,4 +220,4 @@ def cli(
         "cache": cache,
         "use_cache": False if no_cache else None,
     }
-    ctx.obj = State(config_path, overrides, verbosity)
+    ctx.obj = State(config_path, overrides, verbosity, color_mode)

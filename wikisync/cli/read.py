@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
+from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnknownNameError
+from wikisync.example import copy_example
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
 from wikisync.records import RecordSet
 from wikisync.schema import RecordType
+from wikisync.sources import Source
+from wikisync.suggest import describe_category
+
+#: The ``--format`` choices of ``pages`` and ``check``.
+LIST_FORMATS = ("text", "json", "jsonl")
+
+
+def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(LIST_FORMATS),
+        default="text",
+        show_default=True,
+        help=f"text: {what}; json: one array of objects; jsonl: one object a line "
+        "(as 'wikisync records').",
+    )
+
+
+def _echo_items(items: Iterable[Mapping[str, Any]], fmt: str) -> None:
+    rows = list(items)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
 
 
 @cli.command()
@@ -57,6 +89,37 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     click.echo(f"wrote {output} (preset {preset})", err=True)
 
 
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def example(ctx: click.Context, folder: Path) -> None:
+    """Copy the bundled example into FOLDER and rebuild its index pages there.
+
+    The example is a local mirror of a small FabMob-like wiki with its
+    wikisync.toml (no network needed). FOLDER must be new or empty: the
+    rebuild edits the copy, never the files shipped with wikisync. Then try
+    the other commands in FOLDER.
+
+    \b
+    Example:
+      wikisync example ~/wikisync-example
+    """
+    from wikisync.cli.index import rebuild  # the rebuild command, run on the copy
+
+    state: State = ctx.obj
+    config_path = copy_example(folder)
+    if state.verbosity >= 0:
+        click.echo(f"copied the example to {folder}; rebuilding its index pages:", err=True)
+    ctx.obj = State(str(config_path), dict(state.overrides), state.verbosity, state.color_mode)
+    ctx.invoke(rebuild)
+    if state.verbosity >= 0:
+        click.echo(
+            f"next: cd {folder} && wikisync records event -f table "
+            "(or 'wikisync check event', 'wikisync rebuild': nothing changes the second time)",
+            err=True,
+        )
+
+
 def _toml_string(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
@@ -71,13 +134,16 @@ def _toml_string(value: str) -> str:
     default=None,
     help="With --recursive: how many levels of subcategories (default: all).",
 )
+@_format_option("one title a line")
 @click.pass_obj
-def pages(state: State, category: str, recursive: bool, depth: int | None) -> None:
+def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: str) -> None:
     """List the pages of CATEGORY, one title a line, sorted.
 
     Subcategories are not listed; --recursive descends into them (each once,
     so category cycles are harmless). Works on a live wiki, a mirror folder and
-    an XML dump alike.
+    an XML dump alike. A category that does not exist is an error (exit 2)
+    naming the closest existing ones; an existing category without pages
+    lists nothing and says so on standard error (exit 0).
 
     \b
     Example:
@@ -85,18 +151,53 @@ def pages(state: State, category: str, recursive: bool, depth: int | None) -> No
     """
     with opened_source(state) as source:
         titles = source.list_category(category, recursive=recursive, depth=depth)
-    for title in titles:
-        click.echo(title)
+        if not titles:
+            _explain_empty_category(state, source, category, recursive=recursive)
+    if fmt == "text":
+        for title in titles:
+            click.echo(title)
+    else:
+        _echo_items(({"title": title} for title in titles), fmt)
+
+
+def _explain_empty_category(
+    state: State, source: Source, category: str, *, recursive: bool
+) -> None:
+    """Raise for a category that does not exist; warn about an empty one."""
+    found = describe_category(source, category)
+    if not found.exists:
+        raise UnknownNameError(found.message, name=category)
+    if state.verbosity < 0:
+        return
+    message = found.message
+    if not recursive and source.list_category(category, recursive=True):
+        message += "; its subcategories have some: add --recursive"
+    click.echo(f"wikisync: {message}", err=True)
 
 
 def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        return record_type, collect_records(source, record_type)
+        found = collect_records(source, record_type)
+        if not found.page_count and state.verbosity >= 0:
+            _warn_no_pages(state, source, record_type)
+        return record_type, found
+
+
+def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> None:
+    """Say why a type has no pages: each of its categories missing or empty."""
+    where = str(state.config().path or "the configuration")
+    for category in record_type.categories:
+        found = describe_category(source, category)
+        click.echo(
+            f"wikisync: warning: type {record_type.name}: {found.message} "
+            f"(types.{record_type.name}.categories in {where})",
+            err=True,
+        )
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
@@ -142,22 +243,34 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option("--strict", is_flag=True, help="Exit with code 1 when there is any problem.")
+@_format_option("one line per problem")
 @click.pass_obj
-def check(state: State, type_name: str, strict: bool) -> None:
+def check(state: State, type_name: str, strict: bool, fmt: str) -> None:
     """Validate the pages of TYPE: one line per problem, then a summary.
 
     Each problem names the page, the field, the raw value and what was
-    expected. Without --strict the exit code is 0 even with problems.
+    expected (as JSON with --format json or jsonl: title, field, value,
+    message). The summary goes to standard error. Without --strict the exit
+    code is 0 even with problems.
 
     \b
     Example:
       wikisync check event --strict
     """
     _, found = _collect(state, type_name)
-    for problem in found.problems:
-        click.echo(str(problem))
+    if fmt == "text":
+        for problem in found.problems:
+            click.echo(str(problem))
+    else:
+        _echo_items(
+            (
+                {"title": p.title, "field": p.field, "value": p.value, "message": str(p)}
+                for p in found.problems
+            ),
+            fmt,
+        )
     click.echo(
         f"{type_name}: {found.page_count} pages, {len(found.records)} records, "
         f"{len(found.problems)} problems",

@@ -14,11 +14,13 @@ from pathlib import Path
 import click
 
 from wikisync.cli.main import State, cli
+from wikisync.diffs import paint_diff
 from wikisync.errors import ConfigError
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
 from wikisync.sync import mirror_status, pull, push
+from wikisync.terminal import paint_status, would
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
 
@@ -163,13 +165,22 @@ def push_command(
         )
     finally:
         client.close()
+    out_color, err_color = state.color(), state.color(err=dry_run)
     for item in report.items:
         if dry_run and item.diff:
-            click.echo(item.diff, nl=False)
+            click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
         if item.action not in _QUIET_ACTIONS or state.verbosity > 0 or dry_run:
-            line = f"{item.action:<9} {item.title}"
-            click.echo(f"{line}: {item.detail}" if item.detail else line, err=dry_run)
-    counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "nothing to do"
+            action = would(item.action) if dry_run else item.action
+            pad = " " * max(1, 10 - len(action))
+            line = f"{paint_status(action, err_color)}{pad}{item.title}"
+            line = f"{line}: {item.detail}" if item.detail else line
+            click.echo(line, err=dry_run, color=err_color)
+    counts = (
+        ", ".join(
+            f"{n} {would(action) if dry_run else action}" for action, n in report.counts().items()
+        )
+        or "nothing to do"
+    )
     prefix = "push (dry run)" if dry_run else "push"
     click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
     if report.conflicts:
