@@ -125,3 +125,17 @@ class LockError(WikisyncError):
     """Another run holds the lock."""
 
     exit_code = 4
+
+
+class UnsafePathError(SourceError):
+    """A path wikisync refuses to read or write (a usage error: exit code 2).
+
+    A symbolic link inside a mirror folder (wikisync never follows one there),
+    something other than a regular file where a file is read or replaced, or
+    an output file whose folder does not exist.
+
+    Attributes:
+        path: the path at fault.
+    """
+
+    exit_code = 2

@@ -307,6 +307,7 @@ class MirrorTarget:
                 exists, for a page to create).
             LockError: another run is writing the mirror.
         """
+        from wikisync.sources.mirror_files import write_file
         from wikisync.sources.mirror_writer import lock_mirror
 
         title = self.source.namespaces.normalize(title)
@@ -329,7 +330,8 @@ class MirrorTarget:
             if current is not None and current.wikitext == text:
                 return SaveResult(title, False, current.revid, current.timestamp)
             relative = self._file_of(title)
-            write_atomic(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
+            data = (text + "\n").encode("utf-8")
+            write_file(self.path, relative.as_posix(), data, durable=self.durable)
         finally:
             lock.release()
         revid = current.revid if current is not None else 0

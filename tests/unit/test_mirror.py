@@ -161,7 +161,7 @@ def test_write_leaves_no_temporary_files(mirror_dir: Path) -> None:
 def test_write_failure_leaves_old_file_and_no_temporary(
     mirror_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_replace(src: str, dst: str) -> None:
+    def broken_replace(*args: object, **kwargs: object) -> None:
         raise OSError("disque plein")
 
     before = (page_file(mirror_dir, EVENT.title)).read_bytes()
