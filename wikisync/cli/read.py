@@ -110,12 +110,18 @@ def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write to FILE (atomically) instead of standard output.",
+    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+)
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV: write cells as they are, without the ' put in front of cells that begin "
+    "with = + - @, a tab or a CR (which spreadsheet programs would run as formulas).",
 )
 @click.pass_obj
-def records(state: State, type_name: str, fmt: str, output: Path | None) -> None:
+def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bool) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
     Every page of the type's categories gives one record per infobox; fields
@@ -128,7 +134,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
       wikisync records event --format csv -o events.csv
     """
     record_type, found = _collect(state, type_name)
-    text = format_records(found.records, fmt, record_type)
+    text = format_records(found.records, fmt, record_type, raw=raw)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
