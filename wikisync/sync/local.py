@@ -86,6 +86,8 @@ def scan_mirror(source: MirrorSource) -> dict[str, LocalPage]:
         )
     for title, entry in entries.items():
         if title not in pages:
+            # Gone, or something other than a file (refused here, not taken as deleted).
+            file_stat(root, entry.file)
             pages[title] = LocalPage(title, entry.file, entry, None, has_conflict(root, entry.file))
     return dict(sorted(pages.items()))
 
