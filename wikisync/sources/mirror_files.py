@@ -98,16 +98,23 @@ def _is_link(st: os.stat_result) -> bool:
 class _Folder:
     """An open folder under the mirror: its descriptor (POSIX) and its path, for messages."""
 
-    def __init__(self, path: Path, fd: int | None) -> None:
-        self.path = path
+    def __init__(self, path: str, fd: int | None) -> None:
+        self.name = path  # a plain string: Path objects cost more than the system calls
         self.fd = fd
+
+    @property
+    def path(self) -> Path:
+        return Path(self.name)
+
+    def join(self, name: str) -> str:
+        return os.path.join(self.name, name)
 
     def lstat(self, name: str) -> os.stat_result | None:
         """The entry ``name`` itself (a link is not followed), or None when absent."""
         try:
             if self.fd is not None:
                 return os.stat(name, dir_fd=self.fd, follow_symlinks=False)
-            return os.lstat(self.path / name)
+            return os.lstat(self.join(name))
         except (FileNotFoundError, NotADirectoryError):
             return None
         except OSError as exc:
@@ -128,7 +135,7 @@ class _Folder:
             if self.fd is not None:
                 return os.open(name, flags, mode, dir_fd=self.fd)
             self.refuse_link(name)
-            return os.open(self.path / name, flags, mode)
+            return os.open(self.join(name), flags, mode)
         except OSError as exc:
             if exc.errno in _LINK_ERRNOS:
                 self.refuse_link(name)
@@ -136,7 +143,7 @@ class _Folder:
 
     def child(self, name: str, *, create: bool) -> _Folder:
         """The sub-folder ``name`` (made when ``create``), refused if it is a link."""
-        path = self.path / name
+        path = self.join(name)
         if self.fd is None:
             st = self.refuse_link(name)
             if st is None and create:
@@ -144,9 +151,9 @@ class _Folder:
                     os.mkdir(path)
                 st = self.refuse_link(name)
             if st is None:
-                raise FileNotFoundError(errno.ENOENT, "No such folder", str(path))
+                raise FileNotFoundError(errno.ENOENT, "No such folder", path)
             if not stat.S_ISDIR(st.st_mode):
-                raise NotADirectoryError(errno.ENOTDIR, "Not a folder", str(path))
+                raise NotADirectoryError(errno.ENOTDIR, "Not a folder", path)
             return _Folder(path, None)
         flags = os.O_RDONLY | _DIRECTORY
         try:
@@ -168,7 +175,7 @@ class _Folder:
         if self.fd is not None:
             os.fsync(self.fd)
         elif os.name != "nt":  # Windows cannot open a folder; NTFS renames are durable enough
-            fd = os.open(self.path, os.O_RDONLY)
+            fd = os.open(self.name, os.O_RDONLY)
             try:
                 os.fsync(fd)
             finally:
@@ -186,11 +193,11 @@ def _parts(relative: str | PurePosixPath) -> tuple[str, ...]:
 @contextlib.contextmanager
 def _folder(root: Path, folders: Sequence[str], *, create: bool) -> Iterator[_Folder]:
     """Open ``root/folders…`` one name at a time, never through a link."""
-    root = Path(root)
+    top = os.fspath(root)
     if USE_DIR_FD:
-        current = _Folder(root, os.open(root, os.O_RDONLY | _DIRECTORY | _CLOEXEC))
+        current = _Folder(top, os.open(top, os.O_RDONLY | _DIRECTORY | _CLOEXEC))
     else:
-        current = _Folder(root, None)
+        current = _Folder(top, None)
     try:
         for name in folders:
             child = current.child(name, create=create)
@@ -279,7 +286,7 @@ def write_file(
             if folder.fd is not None:
                 os.replace(temporary, name, src_dir_fd=folder.fd, dst_dir_fd=folder.fd)
             else:
-                os.replace(folder.path / temporary, folder.path / name)
+                os.replace(folder.join(temporary), folder.join(name))
         except BaseException:
             with contextlib.suppress(OSError):
                 _unlink(folder, temporary)
@@ -332,7 +339,7 @@ def _unlink(folder: _Folder, name: str) -> None:
     if folder.fd is not None:
         os.unlink(name, dir_fd=folder.fd)
     else:
-        os.unlink(folder.path / name)
+        os.unlink(folder.join(name))
 
 
 def make_folder(root: Path, relative: str | PurePosixPath) -> None:
@@ -353,7 +360,7 @@ def list_folder(root: Path, relative: str | PurePosixPath = "") -> list[tuple[st
     """
     entries: list[tuple[str, str]] = []
     with _folder(root, _parts(relative), create=False) as folder:
-        target: int | Path = folder.fd if folder.fd is not None else folder.path
+        target: int | str = folder.fd if folder.fd is not None else folder.name
         with os.scandir(target) as scan:
             for entry in scan:
                 if entry.is_symlink() or getattr(entry, "is_junction", bool)():
