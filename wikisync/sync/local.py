@@ -8,9 +8,9 @@ beside it, ``<file>.remote`` (``_main/Accueil.wiki.remote``; a name too long
 for the suffix is cut to fit, see :func:`wikisync.filenames.derived_name`),
 holding the wiki's version; mirror readers ignore it (it does not end in
 ``.wiki``). Like every mirror file it is read and written without following
-symbolic links. The
-conflict stays until that file is deleted: merge the wiki's version into the
-page file, then delete it (or take the wiki's version with ``mv``).
+symbolic links. The conflict stays until that file is deleted: merge the
+wiki's version into the page file, then delete it (or take the wiki's version
+with ``mv``).
 """
 
 from __future__ import annotations
