@@ -36,9 +36,11 @@ STDIO = "-"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def describe(path: str | os.PathLike[str]) -> str:
-    """How messages name an output or input: the path, or "standard output/input" for ``-``."""
-    return "standard output" if os.fspath(path) == STDIO else str(path)
+def describe(path: str | os.PathLike[str], *, reading: bool = False) -> str:
+    """How messages name an output (or input): the path, or "standard output" for ``-``."""
+    if os.fspath(path) != STDIO:
+        return str(path)
+    return "standard input" if reading else "standard output"
 
 
 def write_output(path: str | os.PathLike[str], data: bytes) -> None:

@@ -69,7 +69,7 @@ from wikisync.batch import (
 from wikisync.collect import iter_type_pages
 from wikisync.edits import EditError, ParamChange, read_params, set_params
 from wikisync.errors import EditConflictError, WikisyncError
-from wikisync.files import describe, read_input, write_output
+from wikisync.files import STDIO, describe, read_input, write_output
 from wikisync.formats import neutralize_cell, restore_cell
 from wikisync.pages import PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
@@ -306,7 +306,7 @@ def read_sheet(
             header, an unknown column, a bad number, a row given twice, a row
             shorter or longer than the header.
     """
-    where = describe(path).replace("standard output", "standard input")
+    where = describe(path, reading=True)
     try:
         data = read_input(path)
     except OSError as exc:
@@ -339,6 +339,8 @@ def parse_sheet(
         return SpreadsheetError(f"{name}: {message}", path=name, row=row)
 
     text = text.removeprefix("\ufeff")
+    # A cell may be as long as the file (the csv module stops at 131,072 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first_line)
     if delimiter is None:
@@ -346,8 +348,6 @@ def parse_sheet(
             "the first row should be the header of 'wikisync export' "
             f"({', '.join(KEY_COLUMNS)}, then fields), separated by ',' or ';'"
         )
-    # A cell may be as long as the file (the csv module stops at 131,072 characters).
-    csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
     try:
         table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
@@ -522,7 +522,7 @@ def import_records(
     """
     label = "spreadsheet"
     if not isinstance(sheet, Sheet):
-        label = Path(sheet).name if os.fspath(sheet) != "-" else "standard input"
+        label = Path(sheet).name if os.fspath(sheet) != STDIO else describe(sheet, reading=True)
         sheet = read_sheet(sheet, record_type, raw=raw)
     started, clock = utc_now(), time.perf_counter()
     namespaces = source.namespaces

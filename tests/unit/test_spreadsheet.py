@@ -327,3 +327,8 @@ def test_a_planted_formula_on_a_page_is_guarded_and_the_round_trip_changes_nothi
     report = import_records(source, open_target(source), event, path)
     assert set(report.counts()) == {"unchanged"}
     assert _texts(source, event) == before
+
+
+def test_a_huge_first_line_is_one_clear_error() -> None:
+    with pytest.raises(SpreadsheetError, match="the first row should be the header"):
+        parse_sheet("x" * 300_000 + "\r\nA,0,1\r\n", SMALL)

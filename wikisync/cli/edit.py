@@ -63,7 +63,7 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _sheet_name(path: Path) -> str:
-    return "standard input" if str(path) == STDIO else path.name
+    return describe(path, reading=True) if str(path) == STDIO else path.name
 
 
 def _raw_option(function: Callable[..., Any]) -> Callable[..., Any]:

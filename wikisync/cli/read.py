@@ -10,6 +10,7 @@ import click
 from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError
+from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
 from wikisync.records import RecordSet
@@ -54,7 +55,7 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     head.append('# contact = "you@example.org"   # sent in the User-Agent')
     text = "\n".join(head) + "\n\n" + load_preset(preset)
     write_output(output, text)
-    click.echo(f"wrote {output} (preset {preset})", err=True)
+    click.echo(f"wrote {describe(output)} (preset {preset})", err=True)
 
 
 def _toml_string(value: str) -> str:
