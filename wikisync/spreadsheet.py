@@ -410,7 +410,10 @@ def parse_sheet(
 
 def _delimiter(header: str) -> str | None:
     for delimiter in _DELIMITERS:
-        names = {cell.strip() for cell in next(csv.reader([header], delimiter=delimiter))}
+        try:
+            names = {cell.strip() for cell in next(csv.reader([header], delimiter=delimiter))}
+        except (csv.Error, StopIteration):
+            return None  # a stray carriage return: no header of an export
         if {"title", "revid"} <= names:
             return delimiter
     return None

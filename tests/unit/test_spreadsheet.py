@@ -332,3 +332,22 @@ def test_a_planted_formula_on_a_page_is_guarded_and_the_round_trip_changes_nothi
 def test_a_huge_first_line_is_one_clear_error() -> None:
     with pytest.raises(SpreadsheetError, match="the first row should be the header"):
         parse_sheet("x" * 300_000 + "\r\nA,0,1\r\n", SMALL)
+
+
+_SHEET_PIECES = st.sampled_from(
+    ["title", "index", "revid", "sha1", "place", "startDate", ",", ";", "\t", '"', "'", "=",
+     "\r\n", "\n", "\r", "0", "-1", "12", "é", " ", "\x00", "\ufeff", "x" * 50]
+)  # fmt: skip
+
+
+@given(st.lists(_SHEET_PIECES | st.text(max_size=5), max_size=60).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_fuzz_any_text_is_a_sheet_or_one_spreadsheet_error(text: str) -> None:
+    header = "title,index,revid,sha1,place\r\n"
+    for candidate in (text, header + text):
+        try:
+            sheet = parse_sheet(candidate, SMALL)
+        except SpreadsheetError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert all(row.title and row.index >= 0 and row.revid >= 0 for row in sheet.rows)
