@@ -360,7 +360,8 @@ def list_folder(root: Path, relative: str | PurePosixPath = "") -> list[tuple[st
     """
     entries: list[tuple[str, str]] = []
     with _folder(root, _parts(relative), create=False) as folder:
-        target: int | str = folder.fd if folder.fd is not None else folder.name
+        by_fd = folder.fd is not None and os.scandir in os.supports_fd
+        target: int | str = folder.fd if by_fd and folder.fd is not None else folder.name
         with os.scandir(target) as scan:
             for entry in scan:
                 if entry.is_symlink() or getattr(entry, "is_junction", bool)():
