@@ -26,6 +26,7 @@ from wikisync.errors import (
     RenderError,
     SiteError,
     SourceError,
+    UnsafePathError,
     WikisyncError,
 )
 from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
@@ -77,6 +78,7 @@ __all__ = [
     "SourceError",
     "SpreadsheetError",
     "StatusReport",
+    "UnsafePathError",
     "WikisyncError",
     "__version__",
     "apply_changeset",

@@ -55,9 +55,13 @@ class LoginError(SiteError):
 class SourceError(WikisyncError):
     """A local source (mirror folder, XML dump) is unreadable or malformed.
 
+    Bad input from the user's point of view: exit code 2.
+
     Attributes:
         path: the file at fault.
     """
+
+    exit_code = 2
 
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
@@ -141,3 +145,15 @@ class LockError(WikisyncError):
     """Another run holds the lock."""
 
     exit_code = 4
+
+
+class UnsafePathError(SourceError):
+    """A path wikisync refuses to read or write (bad input: exit code 2).
+
+    A symbolic link inside a mirror folder (wikisync never follows one there),
+    something other than a regular file where a file is read or replaced, or
+    an output file whose folder does not exist.
+
+    Attributes:
+        path: the path at fault.
+    """

@@ -30,9 +30,11 @@ A title maps to ``<namespace folder>/<escaped title><case tag>.wiki``:
   Letters count as upper case when ``str.lower`` changes them; exotic folding
   pairs that are not upper/lower pairs (long s and s, final and medial sigma,
   the title-case digraphs) are not told apart.
-* **Long names.** A name longer than 255 bytes of UTF-8 (or 255 UTF-16 units
-  once decomposed to NFD, the HFS+ limit) is cut on a character boundary and
-  ends with ``~~`` and 12 hex digits of the title's SHA-256. Such a name no
+* **Long names.** A name that would not leave room for the longest suffix
+  wikisync adds to a page file's name (``.remote``, the conflict file beside
+  it) within 255 bytes of UTF-8 (or 255 UTF-16 units once decomposed to NFD,
+  the HFS+ limit) is cut on a character boundary and ends with ``~~`` and 12
+  hex digits of the title's SHA-256. Such a name no
   longer holds the whole title: :func:`path_to_title` returns ``None`` and the
   title must come from the mirror's metadata (``pages.jsonl``).
 * **Unicode.** Titles are NFC; names read back from disk are normalised to NFC
@@ -55,6 +57,11 @@ PAGE_SUFFIX = ".wiki"
 MAIN_FOLDER = "_main"
 #: Longest file name, in UTF-8 bytes (ext4, APFS) and in NFD UTF-16 units (HFS+, NTFS).
 MAX_NAME_BYTES = 255
+#: Suffix of the file holding the wiki's version of a page in conflict, beside the page file.
+CONFLICT_SUFFIX = ".remote"
+#: The suffixes added to a page file's name; a page file name leaves room for each.
+#: (Temporary files get short random names of their own, base copies the same name.)
+DERIVED_SUFFIXES: tuple[str, ...] = (CONFLICT_SUFFIX,)
 
 _HASH_DIGITS = 12
 _TAG = "~"
@@ -159,11 +166,30 @@ def file_name(rest: str) -> str:
     mask = case_mask(rest)
     tag = f"{_TAG}{_base36(mask)}" if mask else ""
     name = f"{stem}{tag}{PAGE_SUFFIX}"
-    if _fits(name):
+    if _fits(name, _ROOM):
         return name
     digest = hashlib.sha256(rest.encode("utf-8")).hexdigest()[:_HASH_DIGITS]
     end = f"{_HASH_TAG}{digest}{PAGE_SUFFIX}"
-    return _shorten(stem, end) + end
+    return _shorten(stem, end, _ROOM) + end
+
+
+def derived_name(name: str, suffix: str) -> str:
+    """The name of a file derived from a page file's: ``name + suffix`` when it fits.
+
+    Page file names leave room for :data:`DERIVED_SUFFIXES`; a longer name
+    (written by hand, or by a wikisync that left no room) gets a name cut to
+    fit, ending with ``~~``, 12 hex digits of the name's SHA-256, ``.wiki`` and
+    the suffix, so it still fits 255 bytes and stays unique.
+
+    Example:
+        >>> derived_name("Accueil.wiki", ".remote")
+        'Accueil.wiki.remote'
+    """
+    if _fits(name + suffix):
+        return name + suffix
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:_HASH_DIGITS]
+    end = f"{_HASH_TAG}{digest}{PAGE_SUFFIX}{suffix}"
+    return _shorten(name.removesuffix(PAGE_SUFFIX), end) + end
 
 
 def is_shortened(name: str) -> bool:
@@ -252,18 +278,22 @@ def _is_hex(text: str) -> bool:
     return bool(text) and all(c in "0123456789abcdefABCDEF" for c in text)
 
 
-def _fits(name: str) -> bool:
+_ROOM = max(len(suffix) for suffix in DERIVED_SUFFIXES)
+
+
+def _fits(name: str, room: int = 0) -> bool:
+    """Whether ``name`` plus ``room`` ASCII characters fits a file name everywhere."""
     nfd = unicodedata.normalize("NFD", name)
     return (
-        len(name.encode("utf-8")) <= MAX_NAME_BYTES
-        and len(nfd.encode("utf-16-le")) // 2 <= MAX_NAME_BYTES
+        len(name.encode("utf-8", "surrogateescape")) + room <= MAX_NAME_BYTES
+        and len(nfd.encode("utf-16-le", "surrogatepass")) // 2 + room <= MAX_NAME_BYTES
     )
 
 
-def _shorten(stem: str, end: str) -> str:
+def _shorten(stem: str, end: str, room: int = 0) -> str:
     """Longest prefix of ``stem`` that fits before ``end``, cut between characters."""
     cut = len(stem)
-    while cut and not _fits(stem[:cut] + end):
+    while cut and not _fits(stem[:cut] + end, room):
         cut -= 1
     # Never cut inside a %XX escape.
     while cut and "%" in stem[max(0, cut - 2) : cut]:

@@ -5,7 +5,16 @@ Pure formatters from :class:`~wikisync.records.Record` to text, for
 ``Record.to_dict()`` (non-ASCII kept as is). CSV has one column per field
 after ``title``, ``type`` and ``revid``, lists joined with ``", "``, dates in
 ISO 8601, booleans as ``true``/``false``, absent values empty, and ``\\n`` line
-ends. The table is for reading in a terminal: ``title`` then the fields, each
+ends.
+
+CSV cells are guarded against formula injection (OWASP "CSV injection"): a
+cell a spreadsheet program would run as a formula, one beginning with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return, gets a ``'`` in front
+(:func:`neutralize_cell`), which makes it text. So that the guard can be
+taken off again exactly (:func:`restore_cell`, as ``wikisync import`` does),
+a cell that already begins with ``'`` gets one too: a cell read back loses
+exactly one leading ``'`` if it has one. ``raw=True`` writes cells as they
+are. The table is for reading in a terminal: ``title`` then the fields, each
 cell on one line and cut to a width.
 """
 
@@ -28,6 +37,34 @@ FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "table")
 #: The default maximum width of a table cell, in characters.
 TABLE_WIDTH = 40
 
+#: First characters that make a spreadsheet program read a cell as a formula
+#: (OWASP), plus the guard itself, so that the guard can be taken off unambiguously.
+FORMULA_STARTS = frozenset("=+-@\t\r'")
+#: The guard put in front of such a cell.
+CELL_GUARD = "'"
+
+
+def neutralize_cell(text: str) -> str:
+    """A cell as written to CSV: ``'`` in front when it could run as a formula.
+
+    Example:
+        >>> neutralize_cell("=1+2"), neutralize_cell("Lyon")
+        ("'=1+2", 'Lyon')
+        >>> neutralize_cell("'quoted"), neutralize_cell("")
+        ("''quoted", '')
+    """
+    return CELL_GUARD + text if text[:1] in FORMULA_STARTS else text
+
+
+def restore_cell(text: str) -> str:
+    """A CSV cell as read back: the inverse of :func:`neutralize_cell`.
+
+    Example:
+        >>> restore_cell("'-5"), restore_cell("''quoted"), restore_cell("-5")
+        ('-5', "'quoted", '-5')
+    """
+    return text[1:] if text.startswith(CELL_GUARD) else text
+
 
 def format_records(
     records: Iterable[Record],
@@ -35,6 +72,7 @@ def format_records(
     record_type: RecordType | None = None,
     *,
     width: int = TABLE_WIDTH,
+    raw: bool = False,
 ) -> str:
     """Format records as text.
 
@@ -44,6 +82,7 @@ def format_records(
         record_type: gives the CSV/table columns even when there are no records;
             without it the columns are the first record's fields.
         width: the maximum width of a table cell.
+        raw: CSV cells as they are, without the formula guard (see the module's notes).
 
     Returns:
         The text, ending with a newline (an empty JSON array is ``"[]\\n"``).
@@ -52,7 +91,7 @@ def format_records(
         ValueError: ``fmt`` is not a known format.
     """
     stream = io.StringIO()
-    write_records(records, fmt, stream, record_type, width=width)
+    write_records(records, fmt, stream, record_type, width=width, raw=raw)
     return stream.getvalue()
 
 
@@ -63,6 +102,7 @@ def write_records(
     record_type: RecordType | None = None,
     *,
     width: int = TABLE_WIDTH,
+    raw: bool = False,
 ) -> None:
     """Write records to a text stream; see :func:`format_records`.
 
@@ -82,11 +122,14 @@ def write_records(
         return
     names = _field_names(rows, record_type)
     if fmt == "csv":
+        guard = (lambda text: text) if raw else neutralize_cell
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(["title", "type", "revid", *names])
         for record in rows:
             cells = [format_cell(record.fields.get(name)) for name in names]
-            writer.writerow([record.title, record.type, str(record.revid), *cells])
+            writer.writerow(
+                [guard(c) for c in (record.title, record.type, str(record.revid), *cells)]
+            )
         return
     _write_table(rows, names, stream, width)
 

@@ -32,7 +32,7 @@ from types import TracebackType
 import filelock
 import platformdirs
 
-from wikisync.errors import LockError
+from wikisync.errors import LockError, UnsafePathError
 
 __all__ = ["LockHolder", "RunLock", "default_lock_path", "read_holder"]
 
@@ -84,9 +84,16 @@ class RunLock:
 
         Raises:
             LockError: another run holds it; the message says who.
+            UnsafePathError: the lock file is a symbolic link or cannot be made.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_symlink():
+            raise UnsafePathError(
+                f"lock file {self.path} is a symbolic link: wikisync does not lock through a "
+                "link (it would create or truncate the file it points to); remove it",
+                path=str(self.path),
+            )
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
         except filelock.Timeout:
             holder = read_holder(self.info_path)
@@ -101,6 +108,10 @@ class RunLock:
                 "this run did nothing. If that process is gone, the lock is free already: "
                 "run again"
             ) from None
+        except OSError as exc:
+            raise UnsafePathError(
+                f"lock file {self.path} cannot be used: {exc.strerror or exc}", path=str(self.path)
+            ) from None
         holder = LockHolder(
             os.getpid(),
             socket.gethostname(),
@@ -109,6 +120,8 @@ class RunLock:
         )
         # The sidecar only helps the message of a run turned away: the lock is held anyway.
         with contextlib.suppress(OSError):
+            if self.info_path.is_symlink():  # never written through a link
+                self.info_path.unlink()
             self.info_path.write_text(json.dumps(_holder_dict(holder)) + "\n", encoding="utf-8")
 
     def release(self) -> None:

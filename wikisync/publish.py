@@ -41,7 +41,7 @@ from wikisync.errors import (
     SourceError,
 )
 from wikisync.filenames import title_to_path
-from wikisync.files import write_atomic
+from wikisync.files import read_input, write_output
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
@@ -307,6 +307,7 @@ class MirrorTarget:
                 exists, for a page to create).
             LockError: another run is writing the mirror.
         """
+        from wikisync.sources.mirror_files import write_file
         from wikisync.sources.mirror_writer import lock_mirror
 
         title = self.source.namespaces.normalize(title)
@@ -329,7 +330,8 @@ class MirrorTarget:
             if current is not None and current.wikitext == text:
                 return SaveResult(title, False, current.revid, current.timestamp)
             relative = self._file_of(title)
-            write_atomic(self.path / relative, (text + "\n").encode("utf-8"), self.durable)
+            data = (text + "\n").encode("utf-8")
+            write_file(self.path, relative.as_posix(), data, durable=self.durable)
         finally:
             lock.release()
         revid = current.revid if current is not None else 0
@@ -426,7 +428,7 @@ def utc_now() -> str:
 
 
 def write_changeset(changeset: Changeset, path: Path) -> None:
-    """Write a changeset as indented JSON (UTF-8), atomically.
+    """Write a changeset as indented JSON (UTF-8), atomically (``-``: standard output).
 
     The file holds ``kind``, ``format``, ``site``, ``created`` and ``pages``:
     per page its ``title``, ``job``, ``create``, ``base_revid``,
@@ -434,11 +436,11 @@ def write_changeset(changeset: Changeset, path: Path) -> None:
     ``new_text`` and ``diff`` (for reading; ``apply`` ignores it).
     """
     text = json.dumps(changeset.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    write_atomic(path, text.encode("utf-8"))
+    write_output(path, text.encode("utf-8"))
 
 
 def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
-    """Read a changeset file.
+    """Read a changeset file (``-``: standard input).
 
     Returns:
         The changeset (its edits have no ``old_text`` for existing pages but
@@ -449,7 +451,7 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
         SourceError: the file is missing, not JSON, or not a changeset.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_input(path).decode("utf-8"))
     except FileNotFoundError:
         raise SourceError(f"changeset {path} does not exist", path=str(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

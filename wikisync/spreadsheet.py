@@ -28,8 +28,18 @@ so a spreadsheet program turning ``2021-01-18`` into ``18/01/2021`` or
 field's type; a bad one is reported with its row and column and its page is
 skipped (status ``invalid``). Files from LibreOffice and Excel are read as
 they come: UTF-8 with or without BOM, ``,``, ``;`` or tab delimiters
-(recognised from the header), CRLF line ends. Exports are written as UTF-8
-with a BOM (so Excel reads the accents) and CRLF line ends.
+(recognised from the header), CRLF line ends, cells of any size. Exports are
+written as UTF-8 with a BOM (so Excel reads the accents) and CRLF line ends;
+``-`` as the file is standard output (export) or standard input (import).
+
+Cells are guarded against formula injection: any wiki editor writes the
+values, and a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return would run as a formula when the file is opened. Export puts
+a ``'`` in front of such a cell (and of a cell already beginning with ``'``),
+import takes exactly one leading ``'`` off again, so the round trip is exact
+(:func:`~wikisync.formats.neutralize_cell`); ``raw=True`` turns both off. A
+row with fewer or more cells than the header is refused, naming the row:
+reading the missing cells as empty would blank those fields on the page.
 """
 
 from __future__ import annotations
@@ -59,7 +69,8 @@ from wikisync.batch import (
 from wikisync.collect import iter_type_pages
 from wikisync.edits import EditError, ParamChange, read_params, set_params
 from wikisync.errors import EditConflictError, WikisyncError
-from wikisync.files import write_atomic
+from wikisync.files import STDIO, describe, read_input, write_output
+from wikisync.formats import neutralize_cell, restore_cell
 from wikisync.pages import PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import FieldSpec, RecordType
@@ -191,20 +202,27 @@ def export_rows(
     return rows, without
 
 
-def format_sheet(rows: Sequence[SheetRow], fields: Sequence[str], *, delimiter: str = ",") -> str:
+def format_sheet(
+    rows: Sequence[SheetRow], fields: Sequence[str], *, delimiter: str = ",", raw: bool = False
+) -> str:
     """The CSV text of an export: header, then one line per row, CRLF line ends.
 
+    Cells that could run as formulas get a ``'`` in front unless ``raw``
+    (see the module's notes).
+
     Example:
-        >>> row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": "Lyon"})
+        >>> row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": "=Lyon"})
         >>> format_sheet([row], ["place"])
-        'title,index,revid,sha1,place\\r\\nAtelier,0,12,abc,Lyon\\r\\n'
+        "title,index,revid,sha1,place\\r\\nAtelier,0,12,abc,'=Lyon\\r\\n"
     """
+    guard = (lambda text: text) if raw else neutralize_cell
     stream = io.StringIO()
     writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([*KEY_COLUMNS, *fields])
     for row in rows:
         cells = [row.cells.get(name, "") for name in fields]
-        writer.writerow([row.title, str(row.index), str(row.revid), row.sha1, *cells])
+        line = [row.title, str(row.index), str(row.revid), row.sha1, *cells]
+        writer.writerow([guard(cell) for cell in line])
     return stream.getvalue()
 
 
@@ -216,6 +234,7 @@ def export_records(
     fields: Sequence[str] = (),
     delimiter: str = ",",
     bom: bool = True,
+    raw: bool = False,
 ) -> ExportResult:
     """Export a type's records to a CSV file for editing in a spreadsheet.
 
@@ -225,16 +244,18 @@ def export_records(
     Args:
         source: where pages are read.
         record_type: the type exported.
-        path: the CSV file to write.
+        path: the CSV file to write (``-``: standard output).
         fields: the fields to export (default: all).
         delimiter: ``,`` (default) or ``;`` (what a French Excel expects).
         bom: start with a UTF-8 byte order mark, so Excel reads the accents.
+        raw: write cells as they are, without the formula guard.
 
     Returns:
         What was written.
 
     Raises:
         FieldValueError: ``fields`` names no field of the type.
+        UnsafePathError: ``path`` is a folder, a link, or in a missing folder.
 
     Example:
         >>> config = load_config("examples/fabmob/wikisync.toml")
@@ -247,9 +268,9 @@ def export_records(
     names = tuple(spec.name for spec in _specs(record_type, fields))
     pages = list(iter_type_pages(source, record_type))
     rows, without = export_rows(pages, record_type, names)
-    text = format_sheet(rows, names, delimiter=delimiter)
+    text = format_sheet(rows, names, delimiter=delimiter, raw=raw)
     target = Path(path)
-    write_atomic(target, text.encode("utf-8-sig" if bom else "utf-8"))
+    write_output(target, text.encode("utf-8-sig" if bom else "utf-8"))
     return ExportResult(target, len(rows), len(pages), tuple(without))
 
 
@@ -270,16 +291,24 @@ def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
 # -- reading --------------------------------------------------------------------------
 
 
-def read_sheet(path: str | os.PathLike[str], record_type: RecordType) -> Sheet:
-    """Read an exported (and edited) CSV file.
+def read_sheet(
+    path: str | os.PathLike[str], record_type: RecordType, *, raw: bool = False
+) -> Sheet:
+    """Read an exported (and edited) CSV file (``-``: standard input).
+
+    Args:
+        path: the file.
+        record_type: the type it was exported from.
+        raw: keep a leading ``'`` (the file was exported with ``raw``).
 
     Raises:
         SpreadsheetError: unreadable, not UTF-8, no ``title``/``index``/``revid``
-            header, an unknown column, a bad number, a row given twice.
+            header, an unknown column, a bad number, a row given twice, a row
+            shorter or longer than the header.
     """
-    where = str(path)
+    where = describe(path, reading=True)
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path)
     except OSError as exc:
         raise SpreadsheetError(f"{where}: cannot be read: {exc}", path=where) from None
     try:
@@ -290,11 +319,15 @@ def read_sheet(path: str | os.PathLike[str], record_type: RecordType) -> Sheet:
             "(UTF-8) character set (LibreOffice)",
             path=where,
         ) from None
-    return parse_sheet(text, record_type, name=where)
+    return parse_sheet(text, record_type, name=where, raw=raw)
 
 
-def parse_sheet(text: str, record_type: RecordType, *, name: str = "spreadsheet") -> Sheet:
-    """Parse the text of an export (pure); see :func:`read_sheet`.
+def parse_sheet(
+    text: str, record_type: RecordType, *, name: str = "spreadsheet", raw: bool = False
+) -> Sheet:
+    """Parse the text of an export (pure but for raising the csv module's cell size limit).
+
+    See :func:`read_sheet`; one leading ``'`` of each cell is taken off unless ``raw``.
 
     Example:
         >>> event = RecordType("event", (), ("Event",), (FieldSpec("place"),))
@@ -306,6 +339,8 @@ def parse_sheet(text: str, record_type: RecordType, *, name: str = "spreadsheet"
         return SpreadsheetError(f"{name}: {message}", path=name, row=row)
 
     text = text.removeprefix("\ufeff")
+    # A cell may be as long as the file (the csv module stops at 131,072 characters).
+    csv.field_size_limit(max(csv.field_size_limit(), min(len(text) + 1, 2**31 - 1)))
     first_line = text.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(first_line)
     if delimiter is None:
@@ -313,7 +348,10 @@ def parse_sheet(text: str, record_type: RecordType, *, name: str = "spreadsheet"
             "the first row should be the header of 'wikisync export' "
             f"({', '.join(KEY_COLUMNS)}, then fields), separated by ',' or ';'"
         )
-    table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise fail(f"not a readable CSV file: {exc}") from None
     header = [cell.strip() for cell in table[0]]
     known = set(record_type.field_names)
     columns: dict[str, int] = {}
@@ -338,12 +376,20 @@ def parse_sheet(text: str, record_type: RecordType, *, name: str = "spreadsheet"
     for number, cells in enumerate(table[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue  # blank lines spreadsheet programs leave at the end
+        if len(cells) != len(header):
+            raise fail(
+                f"row {number} has {len(cells)} cells but the header has {len(header)}; "
+                "nothing was imported (a missing cell would blank its field): fix the row "
+                "or export again",
+                number,
+            )
 
         def cell(column: str, cells: list[str] = cells) -> str:
             position = columns.get(column)
-            if position is None or position >= len(cells):
+            if position is None:
                 return ""
-            return cells[position].replace("\r\n", "\n").replace("\r", "\n")
+            value = cells[position] if raw else restore_cell(cells[position])
+            return value.replace("\r\n", "\n").replace("\r", "\n")
 
         title = cell("title").strip()
         if not title:
@@ -364,7 +410,10 @@ def parse_sheet(text: str, record_type: RecordType, *, name: str = "spreadsheet"
 
 def _delimiter(header: str) -> str | None:
     for delimiter in _DELIMITERS:
-        names = {cell.strip() for cell in next(csv.reader([header], delimiter=delimiter))}
+        try:
+            names = {cell.strip() for cell in next(csv.reader([header], delimiter=delimiter))}
+        except (csv.Error, StopIteration):
+            return None  # a stray carriage return: no header of an export
         if {"title", "revid"} <= names:
             return delimiter
     return None
@@ -438,6 +487,7 @@ def import_records(
     retries: int = DEFAULT_RETRIES,
     trusted: bool = False,
     on_page: OnPage | None = None,
+    raw: bool = False,
 ) -> BatchReport:
     """Write back the cells of an edited export that changed; nothing else.
 
@@ -458,6 +508,7 @@ def import_records(
         retries: readings again after an edit conflict, per page.
         trusted: cells may hold templates (wikitext on purpose).
         on_page: called after each page (see :func:`~wikisync.batch.set_fields`).
+        raw: the file was exported with ``raw`` (a leading ``'`` is kept).
 
     Returns:
         The report; its ``exit_code`` is 3 when a page was skipped for a
@@ -474,8 +525,8 @@ def import_records(
     """
     label = "spreadsheet"
     if not isinstance(sheet, Sheet):
-        label = Path(sheet).name
-        sheet = read_sheet(sheet, record_type)
+        label = Path(sheet).name if os.fspath(sheet) != STDIO else describe(sheet, reading=True)
+        sheet = read_sheet(sheet, record_type, raw=raw)
     started, clock = utc_now(), time.perf_counter()
     namespaces = source.namespaces
     by_title: dict[str, list[SheetRow]] = {}

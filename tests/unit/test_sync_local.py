@@ -90,3 +90,19 @@ def test_conflict_file_is_not_a_page(mirror: Path) -> None:
     source = open_mirror(mirror)
     assert sorted(source.page_files()) == [PAGE.title, OTHER.title]
     assert [p.title for p in source.iter_pages()] == [PAGE.title, OTHER.title]
+
+
+def test_a_name_filling_255_bytes_gets_a_conflict_file_that_fits(mirror: Path) -> None:
+    # A mirror from an older wikisync (or hand-made) may hold a 255-byte name: its
+    # conflict file must still fit, and status must not crash on it.
+    name = "Compte rendu " + "é" * 118 + "x.wiki"
+    assert len(name.encode("utf-8")) == 255
+    title = name.removesuffix(".wiki")
+    (mirror / "_main" / name).write_text("Texte local\n", encoding="utf-8")
+    pages = scan_mirror(open_mirror(mirror))
+    assert pages[title].entry is None and not pages[title].in_conflict
+    written = write_conflict(mirror, f"_main/{name}", "Version du wiki")
+    assert len(Path(written).name.encode("utf-8")) <= 255
+    assert written.endswith(".wiki.remote") and (mirror / written).is_file()
+    assert conflict_path(mirror, f"_main/{name}") == mirror / written
+    assert scan_mirror(open_mirror(mirror))[title].in_conflict

@@ -27,6 +27,7 @@ from wikisync.cli.hints import push_hint
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
 from wikisync.collect import record_type_named
 from wikisync.errors import UnknownNameError
+from wikisync.files import STDIO, check_output, describe
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.spreadsheet import export_records, import_records, read_sheet
@@ -55,14 +56,28 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
             click.option(
                 "--report",
                 "report_path",
-                type=click.Path(dir_okay=False, path_type=Path),
+                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
                 default=None,
-                help="Write a JSON report to FILE (per page: status, changes, diff size).",
+                help="Write a JSON report to FILE (- for standard output; per page: status, "
+                "changes, diff size).",
             ),
         ]
     ):
         function = option(function)
     return write_options(function)
+
+
+def _sheet_name(path: Path) -> str:
+    return describe(path, reading=True) if str(path) == STDIO else path.name
+
+
+def _raw_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--raw",
+        is_flag=True,
+        help="No formula guard: cells are written (export) and read (import) as they are, "
+        "without the ' in front of cells that begin with = + - @, a tab, a CR or '.",
+    )(function)
 
 
 def _trusted_option(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,6 +128,8 @@ def _run_batch(
     report_path: Path | None,
     template: str | None = None,
 ) -> None:
+    if report_path is not None:
+        check_output(report_path)  # before any page is saved, not after
     config = state.config()
     with (
         run_lock(config, command, writes=not dry_run),
@@ -372,9 +389,9 @@ def remove_param(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     required=True,
-    help="The CSV file to write.",
+    help="The CSV file to write (- for standard output).",
 )
 @click.option(
     "--field",
@@ -397,6 +414,7 @@ def remove_param(
     help="Start the file with a UTF-8 byte order mark, so that Excel reads the accents "
     "(LibreOffice and 'wikisync import' read either).",
 )
+@_raw_option
 @click.pass_obj
 def export(
     state: State,
@@ -405,6 +423,7 @@ def export(
     fields: tuple[str, ...],
     delimiter: str,
     bom: bool,
+    raw: bool,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
@@ -413,6 +432,9 @@ def export(
     page. Edit cells, save as CSV (UTF-8), then 'wikisync import'. The file
     is UTF-8 and starts with a byte order mark (BOM) for spreadsheet
     programs; --no-bom leaves it out (for scripts that do not expect one).
+    A cell that begins with = + - @, a tab, a CR or ' gets a ' in front, so
+    a spreadsheet program never runs it as a formula; import takes it off
+    again (--raw: off).
 
     \b
     Example:
@@ -421,11 +443,17 @@ def export(
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
         result = export_records(
-            source, record_type, output, fields=fields, delimiter=delimiter, bom=bom
+            source,
+            record_type,
+            output,
+            fields=fields,
+            delimiter=delimiter,
+            bom=bom,
+            raw=raw,
         )
     if state.verbosity >= 0:
         click.echo(
-            f"wrote {output}: {result.rows} rows from {result.pages} pages"
+            f"wrote {describe(output)}: {result.rows} rows from {result.pages} pages"
             + (
                 f" ({len(result.without_infobox)} without an infobox)"
                 if result.without_infobox
@@ -440,8 +468,13 @@ def export(
 
 @cli.command(name="import")
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
-@click.argument("sheet_path", metavar="FILE.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument(
+    "sheet_path",
+    metavar="FILE.csv",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+)
 @_trusted_option
+@_raw_option
 @_batch_options
 @click.pass_obj
 def import_(
@@ -449,6 +482,7 @@ def import_(
     type_name: str,
     sheet_path: Path,
     trusted: bool,
+    raw: bool,
     dry_run: bool,
     summary: str | None,
     retries: int,
@@ -462,14 +496,17 @@ def import_(
     check (a bad cell is reported with its row and column, and its page is
     skipped). A page edited on the wiki since the export is skipped, never
     overwritten (exit 3), unless it already holds the new values. Accepts
-    files saved by LibreOffice or Excel (UTF-8, ',' or ';', CRLF).
+    files saved by LibreOffice or Excel (UTF-8, ',' or ';', CRLF); - reads
+    standard input. One leading ' of a cell is taken off (export's formula
+    guard; --raw keeps it). A row with more or fewer cells than the header
+    stops the import before anything is saved.
 
     \b
     Example:
       wikisync import event events.csv --dry-run
     """
     record_type = record_type_named(state.config().types, type_name)
-    sheet = read_sheet(sheet_path, record_type)
+    sheet = read_sheet(sheet_path, record_type, raw=raw)
 
     def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
         return import_records(
@@ -478,7 +515,7 @@ def import_(
             record_type,
             sheet,
             dry_run=dry_run,
-            summary=summary or f"wikisync : import de tableur ({sheet_path.name})",
+            summary=summary or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
             retries=retries,
             trusted=trusted,
             on_page=on_page,

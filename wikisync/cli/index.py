@@ -24,6 +24,7 @@ from wikisync.cli.main import State, cli, opened_source, run_lock, write_options
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError
+from wikisync.files import describe
 from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.jobs import select_jobs as _select_jobs
 from wikisync.publish import (
@@ -164,9 +165,9 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write to FILE instead of standard output.",
+    help="Write to FILE (- for standard output) instead of standard output.",
 )
 @click.pass_obj
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
@@ -210,10 +211,10 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write a JSON run report to FILE (per job: pages read, records, problems, "
-    "status, diff size, time).",
+    help="Write a JSON run report to FILE (- for standard output; per job: pages read, "
+    "records, problems, status, diff size, time).",
 )
 @click.pass_obj
 def rebuild(
@@ -279,9 +280,9 @@ def rebuild(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     required=True,
-    help="The changeset file to write (JSON).",
+    help="The changeset file to write (JSON; - for standard output).",
 )
 @_today_option
 @_guard_options
@@ -321,7 +322,7 @@ def plan(
     write_changeset(changeset, output)
     _print_report(state, report, None, show_diffs=False)
     if state.verbosity >= 0:
-        click.echo(f"wrote {output}: {len(changeset.edits)} page(s) to change", err=True)
+        click.echo(f"wrote {describe(output)}: {len(changeset.edits)} page(s) to change", err=True)
     if report.exit_code:
         sys.exit(report.exit_code)
 
@@ -350,12 +351,12 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
 
 
 @cli.command()
-@click.argument("changeset_path", metavar="FILE", type=click.Path(path_type=Path))
+@click.argument("changeset_path", metavar="FILE", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the pages; write nothing.")
 @write_options
 @click.pass_obj
 def apply(state: State, changeset_path: Path, dry_run: bool, minor: bool, bot: bool) -> None:
-    """Save exactly the edits of a changeset FILE made by 'wikisync plan'.
+    """Save exactly the edits of a changeset FILE made by 'wikisync plan' (- reads stdin).
 
     A page that changed since the plan is skipped (exit code 3): plan again.
 

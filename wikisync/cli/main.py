@@ -20,10 +20,10 @@ from typing import Any
 
 import click
 
+from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, WikisyncError
-from wikisync.files import write_atomic
 from wikisync.lock import RunLock, default_lock_path
 from wikisync.sources import Source, open_source, source_kind
 from wikisync.terminal import COLOR_MODES, use_color
@@ -71,8 +71,8 @@ class State:
 
 
 def write_output(path: Path, text: str) -> None:
-    """Write a command's output file atomically (never a half-written file)."""
-    write_atomic(path, text.encode("utf-8"))
+    """Write a command's output file atomically (``-``: standard output); see wikisync.files."""
+    files.write_output(path, text.encode("utf-8"))
 
 
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ from wikisync.cli.main import State, cli, opened_source, write_output
 from wikisync.collect import collect_records, record_type_named
 from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.example import copy_example
+from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
 from wikisync.records import RecordSet
@@ -86,7 +87,7 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     head.append('# contact = "you@example.org"   # sent in the User-Agent')
     text = "\n".join(head) + "\n\n" + load_preset(preset)
     write_output(output, text)
-    click.echo(f"wrote {output} (preset {preset})", err=True)
+    click.echo(f"wrote {describe(output)} (preset {preset})", err=True)
 
 
 @cli.command()
@@ -211,12 +212,18 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write to FILE (atomically) instead of standard output.",
+    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+)
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV: write cells as they are, without the ' put in front of cells that begin "
+    "with = + - @, a tab or a CR (which spreadsheet programs would run as formulas).",
 )
 @click.pass_obj
-def records(state: State, type_name: str, fmt: str, output: Path | None) -> None:
+def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bool) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
     Every page of the type's categories gives one record per infobox; fields
@@ -229,7 +236,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None) -> None
       wikisync records event --format csv -o events.csv
     """
     record_type, found = _collect(state, type_name)
-    text = format_records(found.records, fmt, record_type)
+    text = format_records(found.records, fmt, record_type, raw=raw)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:

@@ -13,8 +13,9 @@ a mirror of a French wiki with nothing pulled: every page is new (revid 0).
 Category membership is what the wiki said at pull time (``categories``, which
 includes categories added by templates) together with the explicit
 ``[[Catégorie:X]]`` links of the current text; a link removed by a local edit
-removes that membership. Writing the folder is
-:mod:`wikisync.sources.mirror_writer`.
+removes that membership. No file is read through a symbolic link: a page
+file or folder that is a link is refused (:mod:`wikisync.sources.mirror_files`).
+Writing the folder is :mod:`wikisync.sources.mirror_writer`.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from wikisync.sources.categories import (
     normalize_category,
     walk_members,
 )
+from wikisync.sources.mirror_files import file_stat
 from wikisync.sources.mirror_layout import (
     INDEX_FILE,
     JOURNAL_FILE,
@@ -58,6 +60,7 @@ __all__ = ["LOCK_FILE", "STATE_DIR", "MirrorSource", "open_mirror"]
 class _Item:
     title: str
     path: Path
+    relative: str
     entry: MirrorEntry | None
 
 
@@ -201,11 +204,16 @@ class MirrorSource:
                     f'"{relative}" both hold page "{title}"; keep one of them',
                     path=str(self.path / relative),
                 )
-            catalog[title] = _Item(title, self.path / relative, entry)
+            catalog[title] = _Item(title, self.path / relative, relative.as_posix(), entry)
         return catalog
 
     def _read(self, item: _Item) -> PageText:
-        text = read_page_file(item.path)
+        text = read_page_file(self.path, item.relative)
+        if text is None:
+            raise SourceError(
+                f'Page file "{item.path}" was removed while the mirror was read',
+                path=str(item.path),
+            )
         entry = item.entry
         if entry is None:
             ns, _ = self.namespaces.split(item.title)
@@ -213,13 +221,13 @@ class MirrorSource:
         return PageText(entry.title, text, entry.revid, entry.timestamp, entry.ns, entry.pageid)
 
     def _categories(self, item: _Item) -> frozenset[str]:
-        stat = item.path.stat()
-        key = (stat.st_mtime_ns, stat.st_size)
+        stat = file_stat(self.path, item.relative)
+        key = (stat.st_mtime_ns, stat.st_size) if stat is not None else (0, -1)
         cached = self._links.get(item.path)
         if cached is not None and cached[0] == key:
             _, links, digest = cached
         else:
-            text = read_page_file(item.path)
+            text = read_page_file(self.path, item.relative) or ""
             links, digest = tuple(find_category_links(text, self.namespaces)), text_sha1(text)
             self._links[item.path] = (key, links, digest)
         entry = item.entry
@@ -251,7 +259,7 @@ def open_mirror(path: str | os.PathLike[str]) -> MirrorSource:
     root = Path(path)
     if not root.is_dir():
         raise SourceError(f'Mirror folder "{root}" does not exist', path=str(root))
-    if not (root / METADATA_FILE).exists() and not (root / INDEX_FILE).exists():
+    if file_stat(root, METADATA_FILE) is None and file_stat(root, INDEX_FILE) is None:
         return MirrorSource(root, MirrorMetadata(None, FRENCH, {}, has_metadata=False))
     return MirrorSource(root, load_metadata(root))
 
@@ -260,9 +268,8 @@ def _metadata_stamp(root: Path) -> tuple[tuple[int, int] | None, ...]:
     stamps: list[tuple[int, int] | None] = []
     for name in (METADATA_FILE, INDEX_FILE, JOURNAL_FILE):
         try:
-            stat = (root / name).stat()
+            stat = file_stat(root, name)
         except OSError:
-            stamps.append(None)
-        else:
-            stamps.append((stat.st_mtime_ns, stat.st_size))
+            stat = None
+        stamps.append((stat.st_mtime_ns, stat.st_size) if stat is not None else None)
     return tuple(stamps)

@@ -21,8 +21,9 @@ line, left by a crash, is skipped; anything else malformed is a
 :class:`~wikisync.errors.SourceError` naming the file and line). A page file
 holds the wikitext plus one final newline (:func:`read_page_file` drops it);
 a base copy counts only while its SHA-1 matches the metadata's. Temporary and
-state files start with a dot, which no page file name does. Reading the
-folder as a source is :mod:`wikisync.sources.mirror`; writing it,
+state files start with a dot, which no page file name does. Every file is
+reached through :mod:`wikisync.sources.mirror_files`, which never follows a
+symbolic link. Reading the folder as a source is :mod:`wikisync.sources.mirror`; writing it,
 :mod:`wikisync.sources.mirror_writer`.
 """
 
@@ -37,8 +38,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from wikisync.errors import SourceError
-from wikisync.filenames import PAGE_SUFFIX
+from wikisync.filenames import MAX_NAME_BYTES, PAGE_SUFFIX
 from wikisync.pages import FRENCH, Namespace, Namespaces
+from wikisync.sources.mirror_files import link_error, list_folder, read_file
 
 __all__ = [
     "BASE_DIR",
@@ -124,28 +126,42 @@ class MirrorMetadata:
 
 
 def scan_page_files(root: Path) -> Iterator[PurePosixPath]:
-    """Relative paths of the page files: ``*.wiki`` at the top and one folder down."""
+    """Relative paths of the page files: ``*.wiki`` at the top and one folder down.
+
+    Links are never followed: a page file or a namespace folder that is a
+    symbolic link is refused (:class:`~wikisync.errors.UnsafePathError`).
+    """
     try:
-        top = sorted(os.scandir(root), key=lambda e: e.name)
+        top = list_folder(root)
     except OSError as exc:
         raise SourceError(f'Mirror "{root}" cannot be read: {exc}', path=str(root)) from exc
-    for item in top:
-        if item.name.startswith("."):
+    for name, kind in top:
+        if name.startswith("."):
             continue
-        if item.is_file() and item.name.endswith(PAGE_SUFFIX):
-            yield PurePosixPath(item.name)
-        elif item.is_dir():
-            for sub in sorted(os.scandir(item.path), key=lambda e: e.name):
-                if sub.name.startswith("."):
+        if kind == "link" and (name.endswith(PAGE_SUFFIX) or (root / name).is_dir()):
+            raise link_error(root / name)
+        if kind == "file" and name.endswith(PAGE_SUFFIX):
+            yield PurePosixPath(name)
+        elif kind == "folder":
+            try:
+                inside = list_folder(root, name)
+            except OSError as exc:
+                raise SourceError(
+                    f'Mirror "{root}": folder "{name}" cannot be read: {exc}', path=str(root / name)
+                ) from exc
+            for sub, sub_kind in inside:
+                if sub.startswith("."):
                     continue
-                if sub.is_file() and sub.name.endswith(PAGE_SUFFIX):
-                    yield PurePosixPath(item.name, sub.name)
-                elif sub.is_dir() and _holds_page_files(Path(sub.path)):
+                if sub_kind == "link" and sub.endswith(PAGE_SUFFIX):
+                    raise link_error(root / name / sub)
+                if sub_kind == "file" and sub.endswith(PAGE_SUFFIX):
+                    yield PurePosixPath(name, sub)
+                elif sub_kind == "folder" and _holds_page_files(root / name / sub):
                     raise SourceError(
-                        f'Mirror "{root}": folder "{item.name}/{sub.name}" holds .wiki files, '
+                        f'Mirror "{root}": folder "{name}/{sub}" holds .wiki files, '
                         "but page files sit directly in their namespace folder (a subpage "
                         'title\'s "/" is written %2F in the file name)',
-                        path=sub.path,
+                        path=str(root / name / sub),
                     )
 
 
@@ -153,31 +169,47 @@ def _holds_page_files(folder: Path) -> bool:
     return any(name.endswith(PAGE_SUFFIX) for _, _, names in os.walk(folder) for name in names)
 
 
-def read_page_file(path: str | os.PathLike[str]) -> str:
+def read_page_file(root: Path, relative: str | PurePosixPath) -> str | None:
     """A page file's text as the mirror source reads it (one final newline dropped).
 
+    Args:
+        root: the mirror folder.
+        relative: the file, relative to it.
+
+    Returns:
+        The text, or None when the file does not exist.
+
     Raises:
+        UnsafePathError: the file or a folder on the way is a symbolic link,
+            or the file is not a regular file.
         SourceError: the file cannot be read or is not UTF-8.
     """
-    file = Path(path)
+    file = root / relative
     try:
-        with open(file, encoding="utf-8-sig") as stream:
-            text = stream.read()
+        data = read_file(root, relative)
+    except OSError as exc:
+        raise SourceError(f'Page file "{file}" cannot be read: {exc}', path=str(file)) from exc
+    if data is None:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(
             f'Page file "{file}" is not UTF-8 (byte {exc.start}): save it as UTF-8',
             path=str(file),
         ) from exc
-    except OSError as exc:
-        raise SourceError(f'Page file "{file}" cannot be read: {exc}', path=str(file)) from exc
-    return text.removesuffix("\n")
+    # Universal newlines, as open() in text mode reads them.
+    return text.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
 
 
 def read_base_text(root: Path, entry: MirrorEntry) -> str | None:
     """The base copy of a page's revision, or None when it is missing or stale."""
     try:
-        text = (root / BASE_DIR / entry.file).read_bytes().decode("utf-8")
+        data = read_file(root, f"{BASE_DIR}/{entry.file}")
+        text = data.decode("utf-8") if data is not None else None
     except (OSError, UnicodeDecodeError):
+        return None
+    if text is None:
         return None
     # A base copy left by an interrupted write belongs to another revision.
     return text if not entry.sha1 or text_sha1(text) == entry.sha1 else None
@@ -197,17 +229,19 @@ def load_metadata(root: Path) -> MirrorMetadata:
     site, namespaces = read_settings(root)
     metadata = MirrorMetadata(site, namespaces)
     index = root / INDEX_FILE
-    if not index.is_file():
+    data = _read_metadata_file(root, INDEX_FILE)
+    if data is None:
         raise SourceError(
             f'Mirror "{root}": {INDEX_FILE} is missing; restore it (git checkout) or pull again',
             path=str(index),
         )
-    for number, record in _read_jsonl(index, tolerate_torn_end=False):
+    for number, record in _read_jsonl(index, data, tolerate_torn_end=False):
         entry = _entry_from_record(record, index, number, namespaces)
         metadata.entries[entry.title] = entry
     journal = root / JOURNAL_FILE
-    if journal.is_file():
-        for number, record in _read_jsonl(journal, tolerate_torn_end=True):
+    journal_data = _read_metadata_file(root, JOURNAL_FILE)
+    if journal_data is not None:
+        for number, record in _read_jsonl(journal, journal_data, tolerate_torn_end=True):
             if record.get("removed") is True and isinstance(record.get("title"), str):
                 metadata.entries.pop(namespaces.normalize(record["title"]), None)
             else:
@@ -219,21 +253,22 @@ def load_metadata(root: Path) -> MirrorMetadata:
 def read_settings(root: Path) -> tuple[str | None, Namespaces]:
     """Read ``wikisync-mirror.json``: the site (or None) and the namespaces."""
     path = root / METADATA_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    raw = _read_metadata_file(root, METADATA_FILE)
+    if raw is None:
         raise SourceError(
             f'Mirror "{root}": {METADATA_FILE} is missing (but {INDEX_FILE} is there); '
             "restore it (git checkout) or pull again",
             path=str(path),
-        ) from None
+        )
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise SourceError(
             f'Mirror metadata "{path}" is not valid JSON at line {exc.lineno}, '
             f"column {exc.colno}: {exc.msg}",
             path=str(path),
         ) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise SourceError(
             f'Mirror metadata "{path}" cannot be read: {exc}', path=str(path)
         ) from exc
@@ -294,10 +329,22 @@ def _namespace_from_dict(raw: Any) -> Namespace:
     )
 
 
-def _read_jsonl(path: Path, *, tolerate_torn_end: bool) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_metadata_file(root: Path, name: str) -> bytes | None:
+    """A metadata file's bytes (None when absent), never through a link."""
     try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
+        return read_file(root, name)
+    except OSError as exc:
+        raise SourceError(
+            f'Mirror metadata "{root / name}" cannot be read: {exc}', path=str(root / name)
+        ) from exc
+
+
+def _read_jsonl(
+    path: Path, data: bytes, *, tolerate_torn_end: bool
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        lines = data.decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
         raise SourceError(
             f'Mirror metadata "{path}" cannot be read: {exc}', path=str(path)
         ) from exc
@@ -330,37 +377,62 @@ def _entry_from_record(
         return SourceError(f'Mirror metadata "{path}", line {number}: {reason}', path=str(path))
 
     title, file = record.get("title"), record.get("file")
-    if not isinstance(title, str) or not title.strip():
+    if not isinstance(title, str) or not title.strip() or _has_surrogate(title):
         raise fail('"title" should be a non-empty string')
     if not isinstance(file, str) or not _is_safe_relative(file):
-        raise fail(f'"file" should be a relative path inside the mirror, got {file!r}')
+        raise fail(
+            '"file" should be a relative path to a page file inside the mirror '
+            f'("Folder/Name.wiki"), got {file!r}'
+        )
     categories = record.get("categories") or []
     pageid = record.get("pageid")
     revid = record.get("revid", 0)
+    ns = record.get("ns")
+    timestamp = record.get("timestamp") or ""
+    sha1 = record.get("sha1") or ""
     if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise fail('"categories" should be a list of titles')
-    if not isinstance(revid, int) or (pageid is not None and not isinstance(pageid, int)):
+    if not _is_int(revid) or (pageid is not None and not _is_int(pageid)):
         raise fail('"revid" and "pageid" should be integers')
+    if ns is not None and not _is_int(ns):
+        raise fail(f'"ns" should be a namespace number, got {ns!r}')
+    if not isinstance(timestamp, str) or not isinstance(sha1, str):
+        raise fail('"timestamp" and "sha1" should be strings')
     normal = namespaces.normalize(title)
     return MirrorEntry(
         title=normal,
         file=file,
-        ns=int(record.get("ns", namespaces.split(normal)[0])),
+        ns=ns if ns is not None else namespaces.split(normal)[0],
         pageid=pageid,
         revid=revid,
-        timestamp=str(record.get("timestamp") or ""),
+        timestamp=timestamp,
         categories=tuple(categories),
-        sha1=str(record.get("sha1") or ""),
+        sha1=sha1,
     )
 
 
+def _has_surrogate(text: str) -> bool:
+    # JSON may hold lone surrogates ("\\ud800"), which no file name can encode.
+    return any("\ud800" <= char <= "\udfff" for char in text)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_safe_relative(file: str) -> bool:
-    path = PurePosixPath(file)
+    """A page file's path as ``pages.jsonl`` may name it: one or two plain names, ``.wiki``."""
+    parts = file.split("/")
     return (
-        bool(file)
-        and not path.is_absolute()
-        and "\\" not in file
-        and ".." not in path.parts
-        and not file.startswith(STATE_DIR)
+        0 < len(parts) <= 2
         and file.endswith(PAGE_SUFFIX)
+        and all(
+            part
+            and not part.startswith(".")
+            and "\\" not in part
+            and "\0" not in part
+            and not _has_surrogate(part)
+            and len(part.encode("utf-8")) <= MAX_NAME_BYTES
+            for part in parts
+        )
     )

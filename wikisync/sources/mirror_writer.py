@@ -1,7 +1,9 @@
 """Writing a mirror folder: pages, base copies and metadata, each file replaced atomically.
 
-Every file is replaced atomically (a temporary file in the same folder,
-fsync, ``os.replace``, fsync of the folder). A page is written base copy
+Every file is replaced atomically (a temporary file with a random name
+created exclusively in the same folder, fsync, rename, fsync of the folder),
+and no file or folder is reached through a symbolic link
+(:mod:`wikisync.sources.mirror_files`). A page is written base copy
 first, then its file, then its metadata line, appended to
 ``.wikisync/journal.jsonl``; ``pages.jsonl`` is rewritten once per batch, and
 the journal replayed by readers in between, so the metadata never claims a
@@ -19,14 +21,20 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-import filelock
-
-from wikisync.errors import LockError, SourceError
+from wikisync.errors import SourceError
 from wikisync.filenames import path_to_title, title_to_path
-from wikisync.files import fsync_folder, write_atomic
 from wikisync.pages import Namespaces, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import MirrorSource, open_mirror
+from wikisync.sources.mirror_files import (
+    MirrorLock,
+    append_file,
+    file_stat,
+    make_folder,
+    read_file,
+    remove_file,
+    write_file,
+)
 from wikisync.sources.mirror_layout import (
     BASE_DIR,
     FORMAT,
@@ -77,7 +85,7 @@ class MirrorWriter:
         """
         self.path = Path(path)
         self.durable = durable
-        if not (self.path / METADATA_FILE).is_file():
+        if file_stat(self.path, METADATA_FILE) is None:
             raise SourceError(
                 f'"{self.path}" is not a mirror folder ({METADATA_FILE} is missing): '
                 "create it with init_mirror or wikisync pull",
@@ -87,7 +95,7 @@ class MirrorWriter:
         try:
             self._metadata = load_metadata(self.path)
             self.namespaces = self._metadata.namespaces
-            self._dirty = (self.path / JOURNAL_FILE).exists()
+            self._dirty = file_stat(self.path, JOURNAL_FILE) is not None
             self._unlisted: dict[str, str] | None = None
             self.flush()
         except BaseException:
@@ -123,9 +131,11 @@ class MirrorWriter:
         """
         relative = self._file_of(self.namespaces.normalize(page.title))
         # The base copy is a cache checked against the metadata's sha1: no fsync.
-        write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        write_file(
+            self.path, f"{BASE_DIR}/{relative}", page.wikitext.encode("utf-8"), durable=False
+        )
         file_text = page.wikitext if text is None else text
-        write_atomic(self.path / relative, (file_text + "\n").encode("utf-8"), self.durable)
+        write_file(self.path, relative, (file_text + "\n").encode("utf-8"), durable=self.durable)
         return self._record(page, relative, categories)
 
     def write_base(
@@ -149,7 +159,9 @@ class MirrorWriter:
         if categories is None:
             entry = self._metadata.entries.get(title)
             categories = entry.categories if entry else ()
-        write_atomic(self.path / BASE_DIR / relative, page.wikitext.encode("utf-8"), False)
+        write_file(
+            self.path, f"{BASE_DIR}/{relative}", page.wikitext.encode("utf-8"), durable=False
+        )
         return self._record(page, relative, categories)
 
     def move_page(self, title: str, new_title: str) -> PurePosixPath:
@@ -171,12 +183,12 @@ class MirrorWriter:
         if entry is None:
             raise ValueError(f"page {title!r} is not in the mirror")
         relative = self._file_of(new_title)
-        old_path = self.path / entry.file
         base = read_base_text(self.path, entry)
         if base is not None:
-            write_atomic(self.path / BASE_DIR / relative, base.encode("utf-8"), False)
-        if old_path.exists():
-            write_atomic(self.path / relative, old_path.read_bytes(), self.durable)
+            write_file(self.path, f"{BASE_DIR}/{relative}", base.encode("utf-8"), durable=False)
+        old_data = read_file(self.path, entry.file)
+        if old_data is not None:
+            write_file(self.path, relative, old_data, durable=self.durable)
         ns, _ = self.namespaces.split(new_title)
         moved = MirrorEntry(
             new_title,
@@ -195,8 +207,8 @@ class MirrorWriter:
         if self._unlisted is not None:
             self._unlisted.pop(new_title, None)
         if relative.as_posix() != entry.file:
-            _unlink(old_path, self.durable)
-            _unlink(self.path / BASE_DIR / entry.file, False)
+            remove_file(self.path, entry.file, durable=self.durable)
+            remove_file(self.path, f"{BASE_DIR}/{entry.file}", durable=False)
         return relative
 
     def entry(self, title: str) -> MirrorEntry | None:
@@ -240,11 +252,11 @@ class MirrorWriter:
         relative = PurePosixPath(entry.file) if entry else self._unlisted_files().get(title)
         removed = False
         if relative is not None:
-            removed = _unlink(self.path / relative, self.durable)
+            removed = remove_file(self.path, relative, durable=self.durable)
         if entry is not None:
             self._journal({"title": title, "removed": True})
             del self._metadata.entries[title]
-            _unlink(self.path / BASE_DIR / entry.file, self.durable)
+            remove_file(self.path, f"{BASE_DIR}/{entry.file}", durable=self.durable)
             removed = True
         if self._unlisted is not None:
             self._unlisted.pop(title, None)
@@ -258,8 +270,8 @@ class MirrorWriter:
             json.dumps(self._metadata.entries[t].to_dict(), ensure_ascii=False) + "\n"
             for t in sorted(self._metadata.entries)
         ]
-        write_atomic(self.path / INDEX_FILE, "".join(lines).encode("utf-8"), self.durable)
-        _unlink(self.path / JOURNAL_FILE, self.durable)
+        write_file(self.path, INDEX_FILE, "".join(lines).encode("utf-8"), durable=self.durable)
+        remove_file(self.path, JOURNAL_FILE, durable=self.durable)
         self._dirty = False
 
     def close(self) -> None:
@@ -292,11 +304,7 @@ class MirrorWriter:
     def _journal(self, *records: dict[str, object]) -> None:
         # Several records go in one write, so they land (or tear) together.
         line = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        with open(self.path / JOURNAL_FILE, "a", encoding="utf-8") as journal:
-            journal.write(line)
-            journal.flush()
-            if self.durable:
-                os.fsync(journal.fileno())
+        append_file(self.path, JOURNAL_FILE, line.encode("utf-8"), durable=self.durable)
         self._dirty = True
 
 
@@ -321,7 +329,7 @@ def init_mirror(
     """
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)
-    if (root / METADATA_FILE).exists():
+    if file_stat(root, METADATA_FILE) is not None:
         existing = read_settings(root)
         if existing[0] is not None and site is not None and existing[0] != site:
             raise SourceError(
@@ -335,9 +343,9 @@ def init_mirror(
         "namespaces": [namespace_to_dict(ns) for _, ns in sorted(namespaces.by_id.items())],
     }
     data = json.dumps(settings, ensure_ascii=False, indent=2) + "\n"
-    write_atomic(root / METADATA_FILE, data.encode("utf-8"), True)
-    if not (root / INDEX_FILE).exists():
-        write_atomic(root / INDEX_FILE, b"", True)
+    write_file(root, METADATA_FILE, data.encode("utf-8"))
+    if file_stat(root, INDEX_FILE) is None:
+        write_file(root, INDEX_FILE, b"")
     ensure_state_dir(root)
     return open_mirror(root)
 
@@ -365,42 +373,28 @@ def ensure_state_dir(root: Path) -> Path:
     The ``.gitignore`` ignores everything in the folder but itself, so it is
     committed with the mirror and a fresh clone ignores the state again.
     """
-    state = root / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    ignore = state / ".gitignore"
-    if not ignore.exists():
-        write_atomic(ignore, _STATE_GITIGNORE, True)
-    return state
+    make_folder(root, STATE_DIR)
+    ignore = f"{STATE_DIR}/.gitignore"
+    if file_stat(root, ignore) is None:
+        write_file(root, ignore, _STATE_GITIGNORE)
+    return root / STATE_DIR
 
 
-def lock_mirror(root: Path, timeout: float | None = None) -> filelock.FileLock:
+def lock_mirror(root: Path, timeout: float | None = None) -> MirrorLock:
     """Take the mirror's write lock (release it when done).
+
+    The lock file is opened without following links (a linked ``.wikisync``
+    or lock file is refused).
 
     Raises:
         LockError: another run holds it for longer than ``timeout`` seconds
             (default ``LOCK_TIMEOUT``).
+        UnsafePathError: ``.wikisync`` or its lock file is a symbolic link.
     """
     ensure_state_dir(root)
-    lock = filelock.FileLock(
-        str(root / LOCK_FILE), timeout=LOCK_TIMEOUT if timeout is None else timeout
-    )
-    try:
-        lock.acquire()
-    except filelock.Timeout:
-        raise LockError(
-            f'Mirror "{root}" is being written by another run (lock {LOCK_FILE})'
-        ) from None
+    lock = MirrorLock(root, LOCK_FILE, LOCK_TIMEOUT if timeout is None else timeout)
+    lock.acquire()
     return lock
 
 
 _STATE_GITIGNORE = b"# wikisync's working state: base copies, journal, lock\n*\n!.gitignore\n"
-
-
-def _unlink(path: Path, durable: bool) -> bool:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    if durable:
-        fsync_folder(path.parent)
-    return True

@@ -4,27 +4,42 @@ A page of the mirror is *modified locally* when its file's text differs
 from its base revision (``sha1`` in ``pages.jsonl``), *new locally* when its
 file is not listed there, *deleted locally* when it is listed and its file is
 gone. A page whose last pull or push met a conflict has a *conflict file*
-beside it, ``<file>.remote`` (``_main/Accueil.wiki.remote``), holding the
-wiki's version; mirror readers ignore it (it does not end in ``.wiki``). The
-conflict stays until that file is deleted: merge the wiki's version into the
-page file, then delete it (or take the wiki's version with ``mv``).
+beside it, ``<file>.remote`` (``_main/Accueil.wiki.remote``; a name too long
+for the suffix is cut to fit, see :func:`wikisync.filenames.derived_name`),
+holding the wiki's version; mirror readers ignore it (it does not end in
+``.wiki``). Like every mirror file it is read and written without following
+symbolic links. The conflict stays until that file is deleted: merge the
+wiki's version into the page file, then delete it (or take the wiki's version
+with ``mv``).
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from wikisync.errors import ConfigError
+from wikisync.filenames import CONFLICT_SUFFIX, derived_name
 from wikisync.sources.mirror import MirrorSource
+from wikisync.sources.mirror_files import file_stat, write_file
 from wikisync.sources.mirror_layout import MirrorEntry, read_page_file, text_sha1
 from wikisync.sources.site import WikiClient, candidate_addresses
 
-#: Suffix of the file holding the wiki's version of a page in conflict.
-CONFLICT_SUFFIX = ".remote"
+__all__ = [
+    "CONFLICT_SUFFIX",
+    "LocalPage",
+    "check_site",
+    "conflict_file",
+    "conflict_path",
+    "count_actions",
+    "has_conflict",
+    "same_site",
+    "same_text",
+    "scan_mirror",
+    "write_conflict",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,28 +78,45 @@ def scan_mirror(source: MirrorSource) -> dict[str, LocalPage]:
         entry = entries.get(title)
         relative = path.relative_to(root).as_posix()
         pages[title] = LocalPage(
-            title, relative, entry, read_page_file(path), conflict_path(root, relative).exists()
+            title,
+            relative,
+            entry,
+            read_page_file(root, relative),
+            has_conflict(root, relative),
         )
     for title, entry in entries.items():
         if title not in pages:
-            pages[title] = LocalPage(
-                title, entry.file, entry, None, conflict_path(root, entry.file).exists()
-            )
+            # Gone, or something other than a file (refused here, not taken as deleted).
+            file_stat(root, entry.file)
+            pages[title] = LocalPage(title, entry.file, entry, None, has_conflict(root, entry.file))
     return dict(sorted(pages.items()))
+
+
+def conflict_file(file: str) -> str:
+    """The conflict file of a page file, relative to the mirror (POSIX separators)."""
+    page = PurePosixPath(file)
+    return page.with_name(derived_name(page.name, CONFLICT_SUFFIX)).as_posix()
 
 
 def conflict_path(root: Path, file: str) -> Path:
     """Where the wiki's version of a page in conflict is written."""
-    return root / (file + CONFLICT_SUFFIX)
+    return root / conflict_file(file)
+
+
+def has_conflict(root: Path, file: str) -> bool:
+    """Whether a conflict file waits beside a page file (a link there is refused)."""
+    return file_stat(root, conflict_file(file)) is not None
 
 
 def write_conflict(root: Path, file: str, remote_text: str) -> str:
-    """Write the wiki's version beside a page file (atomically); return its relative path."""
-    path = conflict_path(root, file)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes((remote_text + "\n").encode("utf-8"))
-    os.replace(temporary, path)
-    return path.relative_to(root).as_posix()
+    """Write the wiki's version beside a page file (atomically); return its relative path.
+
+    Raises:
+        UnsafePathError: the conflict file or a folder on the way is a symbolic link.
+    """
+    relative = conflict_file(file)
+    write_file(root, relative, (remote_text + "\n").encode("utf-8"))
+    return relative
 
 
 def same_text(a: str, b: str) -> bool:

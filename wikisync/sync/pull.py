@@ -37,8 +37,8 @@ from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.sync.local import (
     check_site,
-    conflict_path,
     count_actions,
+    has_conflict,
     same_text,
     write_conflict,
 )
@@ -258,10 +258,9 @@ def pull(
 
 def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:
     entry = writer.entry(title)
-    path = root / file
-    text = read_page_file(path) if path.exists() else None
+    text = read_page_file(root, file)
     unchanged = entry is not None and (text is None or text_sha1(text) == entry.sha1)
-    if unchanged and not conflict_path(root, file).exists():
+    if unchanged and not has_conflict(root, file):
         writer.remove_page(title)
         return PullItem(title, "deleted", file, detail="deleted on the wiki; file removed")
     return PullItem(
@@ -285,10 +284,10 @@ def _merge_page(
     if file is None:
         # A page new to the mirror; a file made by hand for it is adopted.
         unlisted = files.get(page.title)
-        if unlisted is None or not unlisted.exists():
+        local = None if unlisted is None else read_page_file(root, _relative(root, unlisted))
+        if unlisted is None or local is None:
             written = writer.write_page(page, categories=categories).as_posix()
             return PullItem(page.title, "added", written, page.revid)
-        local = read_page_file(unlisted)
         if same_text(local, page.wikitext):
             written = writer.write_page(page, categories=categories).as_posix()
             return PullItem(page.title, "added", written, page.revid)
@@ -300,13 +299,12 @@ def _merge_page(
             unlisted.relative_to(root).as_posix(),
             "the page was made locally and exists on the wiki with other text",
         )
-    path = root / file
-    if not path.exists():
+    local = read_page_file(root, file)
+    if local is None:
         written = writer.write_page(page, categories=categories).as_posix()
         return PullItem(
             page.title, "updated", written, page.revid, detail="deleted locally; restored"
         )
-    local = read_page_file(path)
     if entry is None or text_sha1(local) == entry.sha1:
         written = writer.write_page(page, categories=categories).as_posix()
         return PullItem(page.title, "updated", written, page.revid)
@@ -361,3 +359,7 @@ def _conflict(
         f"{why}: your file is kept, the wiki's version is in {conflict_file}; merge it into "
         f"your file and delete {conflict_file} (or take the wiki's: mv {conflict_file} {file})",
     )
+
+
+def _relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()

@@ -46,6 +46,9 @@ from wikisync.sync.local import (
     scan_mirror,
     write_conflict,
 )
+from wikisync.sync.local import (
+    conflict_file as conflict_name,
+)
 from wikisync.sync.remote import RemoteInfo, fetch_revisions, list_pages
 
 #: What push did (or, on a dry run, would do) to a page.
@@ -192,7 +195,7 @@ def push(
                     page.title,
                     "conflict",
                     page.file,
-                    detail=f"a conflict file waits ({page.file}.remote): merge it into the "
+                    detail=f"a conflict file waits ({conflict_name(page.file)}): merge it into the "
                     "page, delete it, then push again",
                 )
             )
@@ -467,8 +470,7 @@ class _Session:
             entry = writer.entry(stored.title)
             if stored.wikitext == sent and entry is not None and entry.pageid is not None:
                 continue
-            path = self.root / file
-            if path.exists() and read_page_file(path) == sent and stored.wikitext != sent:
+            if read_page_file(self.root, file) == sent and stored.wikitext != sent:
                 writer.write_page(stored, categories=entry.categories if entry else ())
             else:
                 writer.write_base(stored)
