@@ -83,4 +83,4 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
         return open_mirror(Path(site))
     from wikisync.sources.dump import open_dump
 
-    return open_dump(Path(site))
+    return open_dump(Path(site), max_text=config.max_text_mib * 1024 * 1024)
