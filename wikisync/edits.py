@@ -86,21 +86,19 @@ _SPACE = " \t\n\r\x0b\x00"
 _BAD_NAME_CHARS = frozenset("=|{}[]<>\n")
 #: Tags whose content the preprocessor keeps whole (a ``|`` inside splits nothing).
 _OPAQUE_TAGS = frozenset({"ref", "references", "poem", "gallery", "indicator", "section"})
-#: An opening or closing tag the preprocessor pairs before it reads any braces
-#: (extension tags, nowiki, include tags), left unpaired in a value: on the wiki
-#: it would swallow or cut the infobox, whatever mwparserfromhell makes of it.
-_LONE_TAG = re.compile(
-    r"<\s*/?\s*("
-    + "|".join(
-        sorted(
-            set(PARSER_BLACKLIST)
-            | _OPAQUE_TAGS
-            | {"includeonly", "noinclude", "onlyinclude", "syntaxhighlight", "templatestyles"}
-        )
+#: Tags MediaWiki's preprocessor pairs before it reads any braces (extension
+#: tags, nowiki, include tags): what lies between is opaque, braces and all.
+_PAIRED_TAGS = "|".join(
+    sorted(
+        set(PARSER_BLACKLIST)
+        | _OPAQUE_TAGS
+        | {"includeonly", "noinclude", "onlyinclude", "syntaxhighlight", "templatestyles"}
     )
-    + r")(?![\w-])",
-    re.IGNORECASE,
 )
+#: One of them left unpaired in a value: on the wiki it would swallow or cut
+#: the infobox, whatever mwparserfromhell makes of it.
+_LONE_TAG = re.compile(r"<\s*/?\s*(" + _PAIRED_TAGS + r")(?![\w-])", re.IGNORECASE)
+_OPEN_TAG = re.compile(r"<!--|<(" + _PAIRED_TAGS + r")(?=[\s/>])([^>]*)>", re.IGNORECASE)
 
 
 class EditError(WikisyncError):
@@ -301,7 +299,7 @@ def set_params(
         unicodedata.normalize("NFC", _check_name(name, label, title)): normalize_value(value)
         for name, value in values.items()
     }
-    code = mwparserfromhell.parse(wikitext)
+    code = _parse(wikitext, title)
     edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
@@ -344,7 +342,7 @@ def rename_param(
     """
     label = template_names[0] if template_names else ""
     _check_name(new, label, title)
-    code = mwparserfromhell.parse(wikitext)
+    code = _parse(wikitext, title)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -381,7 +379,7 @@ def remove_param(
         EditError: no matching infobox, or a positional parameter followed by
             other positional parameters (they would be renumbered).
     """
-    code = mwparserfromhell.parse(wikitext)
+    code = _parse(wikitext, title)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -418,6 +416,24 @@ def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str,
 
 
 # --- finding infoboxes -------------------------------------------------------
+
+
+def _parse(wikitext: str, title: str | None) -> Any:
+    """Parse a page to edit it, refusing one the parser would not give back byte for byte.
+
+    mwparserfromhell stops at a NUL character (MediaWiki never stores one,
+    but a mirror file may hold one): everything after it would be lost.
+    """
+    if "\0" in wikitext:
+        raise EditError(
+            f"{_where(title)}the text holds a NUL character (at offset "
+            f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
+            title=title,
+        )
+    code = mwparserfromhell.parse(wikitext)
+    if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
+        raise EditError(f"{_where(title)}the text does not read back byte for byte", title=title)
+    return code
 
 
 def _select(
@@ -926,14 +942,16 @@ def _result(
     if not any(c.action != "unchanged" for c in changes):
         return EditResult(wikitext, tuple(changes), tuple(warnings))
     text = str(code)
-    _check_reparse(code, text, changes, title)
+    _check_reparse(wikitext, code, text, changes, title)
     return EditResult(text, tuple(changes), tuple(warnings))
 
 
 # --- the result must parse as it was built ------------------------------------
 
 
-def _check_reparse(code: Any, text: str, changes: Sequence[ParamChange], title: str | None) -> None:
+def _check_reparse(
+    wikitext: str, code: Any, text: str, changes: Sequence[ParamChange], title: str | None
+) -> None:
     """Refuse a result that, saved (NFC) and parsed again, is not the tree the edit built.
 
     The edit built its tree node by node, each new value parsed on its own;
@@ -943,7 +961,7 @@ def _check_reparse(code: Any, text: str, changes: Sequence[ParamChange], title: 
     comment where the edit put it.
     """
     saved = mwparserfromhell.parse(unicodedata.normalize("NFC", text))
-    if _shape(saved.nodes) == _shape(code.nodes):
+    if _shape(saved.nodes) == _shape(code.nodes) and _pairs_kept(wikitext, text):
         return
     edited = [c for c in changes if c.action != "unchanged"]
     what = ", ".join(
@@ -962,6 +980,79 @@ def _check_reparse(code: Any, text: str, changes: Sequence[ParamChange], title: 
         param=first.param,
         value=first.new,
     )
+
+
+def _pairs_kept(old: str, new: str) -> bool:
+    """Whether the preprocessor pairs tags outside the edited span as it did before.
+
+    MediaWiki pairs ``<ref>``…``</ref>``, ``<nowiki>``…``</nowiki>`` and
+    comments before it reads templates. A tag left open before the infobox
+    pairs with the first closing tag after it, even one inside a new value
+    that is balanced on its own (``<ref>a</ref>``), and the infobox is cut.
+    Outside the span the edit changed, every pair must stay as it was.
+    """
+    prefix = len(_common_prefix(old, new))
+    limit = min(len(old), len(new)) - prefix
+    suffix = len(_common_prefix(old[::-1], new[::-1])[:limit])
+    return _outside(old, prefix, suffix) == _outside(new, prefix, suffix)
+
+
+def _outside(text: str, prefix: int, suffix: int) -> list[tuple[str, object, object]]:
+    end = len(text) - suffix
+
+    def where(index: int) -> object:
+        # A character is in the common prefix, the common suffix or the edited span.
+        if index < prefix:
+            return index
+        if index >= end:
+            return index - len(text)
+        return "edited"
+
+    return [
+        (name, where(start), where(stop - 1))
+        for name, start, stop in _paired_regions(text)
+        if not (prefix <= start and stop <= end)
+    ]
+
+
+def _paired_regions(text: str) -> list[tuple[str, int, int]]:
+    """The comments and paired tags as MediaWiki's preprocessor finds them, in order."""
+    regions: list[tuple[str, int, int]] = []
+    position = 0
+    while True:
+        found = _OPEN_TAG.search(text, position)
+        if found is None:
+            return regions
+        if found.group(0) == "<!--":
+            close = text.find("-->", found.end())
+            stop = len(text) if close < 0 else close + 3
+            regions.append(("!--", found.start(), stop))
+            position = stop
+            continue
+        name = found.group(1).lower()
+        if found.group(2).rstrip().endswith("/"):
+            position = found.end()
+            continue
+        closing = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE).search(
+            text, found.end()
+        )
+        if closing is None:
+            position = found.end()  # unpaired: MediaWiki reads it as text
+            continue
+        regions.append((name, found.start(), closing.end()))
+        position = closing.end()
+
+
+def _common_prefix(a: str, b: str) -> str:
+    size = min(len(a), len(b))
+    low, high = 0, size
+    while low < high:  # binary search on slices: fast for long pages
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return a[:low]
 
 
 def _shape(nodes: Sequence[Any]) -> list[Any]:
