@@ -6,10 +6,11 @@ compression is told by the file's first bytes, not its name) is read with
 dropped once read, so memory stays flat whatever the dump's size. Tags are
 matched without their XML namespace, so export schemas 0.10 and 0.11 (and
 older) read alike. The namespaces come from the dump's ``<siteinfo>``
-(canonical English names added for the standard ones). Where it lists none or
-only some, the dump's own names are learnt from its pages (a page whose
-``<ns>`` is 14 and whose title is ``Category:X`` names namespace 14
-``Category``), in one more pass over the file when it is opened; a standard
+(canonical English names added for the standard ones). Where it lists none, or
+leaves out one wikisync reads titles in (main, file, template, category), the
+dump's own names are learnt from its pages (a page whose ``<ns>`` is 14 and
+whose title is ``Category:X`` names namespace 14 ``Category``), in one more
+pass over the file when it is opened; a standard
 namespace no page names is called by its canonical English name (French when
 the dump lists no namespace at all), and a title whose prefix names no known
 namespace is kept as written. A page may hold several revisions: the one with the highest id is
@@ -65,6 +66,9 @@ _MAGIC_7Z = b"7z\xbc\xaf\x27\x1c"
 _MAGIC_ZSTD = b"\x28\xb5\x2f\xfd"
 _MAGIC_ZIP = b"PK\x03\x04"
 _INTEGER = re.compile(r"-?[0-9]+")
+#: The namespaces wikisync reads titles in (main, file, template, category): a
+#: siteinfo that leaves one out makes the dump's titles tell their names.
+_NEEDED_NAMESPACES = frozenset({0, 6, 10, 14})
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 
 
@@ -123,7 +127,7 @@ class DumpSource:
                 self.sitename = item.sitename
                 self.site = item.base
         learnt: dict[int, list[str]] = {}
-        if not {ns.id for ns in listed} >= set(FRENCH.by_id):
+        if not {ns.id for ns in listed} >= _NEEDED_NAMESPACES:
             learnt = self._learn_names({ns.id for ns in listed})
         self.namespaces = _namespace_table(listed, learnt)
         self._index: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
