@@ -300,6 +300,27 @@ def test_siteinfo_without_the_main_namespace_still_reads(tmp_path: Path) -> None
     assert source.list_category("B", recursive=True) == ["P"]
 
 
+def test_a_title_spelling_another_namespace_names_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "incoherent.xml"
+    path.write_text(
+        '<mediawiki><siteinfo><namespaces><namespace key="10">Modèle</namespace>'
+        "</namespaces></siteinfo>"
+        + page("Modèle:X", revision(1, "a"), ns=14)
+        + page("Category:Y", revision(2, "a"), ns=14)
+        + page("Modèle:Z", revision(3, "a"), ns=10)
+        + "</mediawiki>",
+        encoding="utf-8",
+    )
+    source = open_dump(path)
+    assert source.namespaces.name(14) == "Category"
+    assert source.namespaces.split("Modèle:Q") == (10, "Q")
+    assert [(p.title, p.ns) for p in source.iter_pages()] == [
+        ("Modèle:X", 14),
+        ("Category:Y", 14),
+        ("Modèle:Z", 10),
+    ]
+
+
 @pytest.mark.parametrize(
     ("where", "bad"),
     [

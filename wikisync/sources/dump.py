@@ -512,8 +512,11 @@ def _namespace_table(listed: tuple[Namespace, ...], learnt: dict[int, list[str]]
     """
     by_id = {ns.id: ns for ns in listed}
     by_id.setdefault(0, Namespace(0, ""))
-    for ns_id, prefixes in learnt.items():
-        if ns_id in by_id:
+    taken = {ns.name.casefold(): ns.id for ns in by_id.values() if ns.name}
+    for ns_id, found in sorted(learnt.items()):
+        # A title that spells another namespace's name (an inconsistent dump) names nothing.
+        prefixes = [p for p in found if taken.setdefault(p.casefold(), ns_id) == ns_id]
+        if ns_id in by_id or not prefixes:
             continue
         known = FRENCH.by_id.get(ns_id)
         aliases = tuple(prefixes[1:])
