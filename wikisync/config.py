@@ -129,8 +129,9 @@ def load_config(
         The validated configuration.
 
     Raises:
-        ConfigError: unknown key, wrong type, a password in the file, a
-            missing or unreadable file.
+        ConfigError: unknown key, wrong type, a number out of range (NaN,
+            infinite, negative, huge), a password in the file, a missing or
+            unreadable file, one that is not UTF-8 text.
     """
     env = os.environ if environ is None else environ
     explicit = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
