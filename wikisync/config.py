@@ -6,7 +6,10 @@ as ``overrides``), ``WIKISYNC_*`` environment variables, the TOML file, the
 defaults. The wiki password comes only from ``WIKISYNC_PASSWORD`` (or a prompt
 the command line shows); a ``password`` key in the file is refused. Paths in
 the file (``site`` when it is a folder or dump, ``cache``) are relative to the
-file's folder.
+file's folder. A file that is not UTF-8 text (a binary file, NUL bytes) is
+refused, and so is a number out of its range wherever it comes from (file,
+environment or flag): ``timeout = inf``, ``nan``, ``-5``, a negative or huge
+``retries``, ``max_wait`` or ``maxlag``, a ``max_text_mib`` under 1.
 
 Example ``wikisync.toml``::
 
@@ -20,6 +23,7 @@ Example ``wikisync.toml``::
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -46,6 +50,8 @@ class Config:
         retries: how many times to retry one request after a transient fault.
         max_wait: seconds one request may spend waiting between retries, in all.
         maxlag: the ``maxlag`` sent on every API call (seconds of replica lag).
+        max_text_mib: the longest page text (MiB) an XML dump may hold; a
+            longer one stops the reading (MediaWiki's own limit is 2 MiB).
         cache: path of the revision cache, or None for the default location.
         use_cache: False to read everything afresh.
         summary: default edit summary.
@@ -62,6 +68,7 @@ class Config:
     retries: int = 5
     max_wait: float = 120.0
     maxlag: int = 5
+    max_text_mib: int = 8
     cache: str | None = None
     use_cache: bool = True
     summary: str = "wikisync: mise à jour automatique"
@@ -84,12 +91,21 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "retries": (int, True, True),
     "max_wait": (float, True, True),
     "maxlag": (int, True, True),
+    "max_text_mib": (int, True, True),
     "cache": (str, True, True),
     "use_cache": (bool, True, True),
     "summary": (str, True, True),
 }
 _TABLES = ("types", "jobs")
 _PATH_KEYS = ("site", "cache")
+# key -> (smallest, largest) allowed; NaN and infinities are never allowed.
+_RANGES: dict[str, tuple[float, float]] = {
+    "timeout": (0.001, 86_400.0),
+    "retries": (0, 1_000),
+    "max_wait": (0.0, 86_400.0),
+    "maxlag": (0, 86_400),
+    "max_text_mib": (1, 65_536),
+}
 _TRUE = {"1", "true", "yes", "oui", "on"}
 _FALSE = {"0", "false", "no", "non", "off"}
 
@@ -113,8 +129,9 @@ def load_config(
         The validated configuration.
 
     Raises:
-        ConfigError: unknown key, wrong type, a password in the file, a
-            missing or unreadable file.
+        ConfigError: unknown key, wrong type, a number out of range (NaN,
+            infinite, negative, huge), a password in the file, a missing or
+            unreadable file, one that is not UTF-8 text.
     """
     env = os.environ if environ is None else environ
     explicit = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
@@ -122,8 +139,10 @@ def load_config(
         path = env.get(ENV_PREFIX + "CONFIG") or DEFAULT_CONFIG_NAME
     config_path = Path(path)
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     if config_path.is_file():
         values.update(_read_file(config_path))
+        origins.update(dict.fromkeys(values, str(config_path)))
         values["path"] = config_path.resolve()
     elif explicit:
         raise ConfigError(f"configuration file {config_path} does not exist", key=str(config_path))
@@ -132,26 +151,60 @@ def load_config(
         raw = env.get(ENV_PREFIX + key.upper())
         if from_env and raw is not None and raw != "":
             values[key] = _coerce(key, raw, kind, ENV_PREFIX + key.upper())
+            origins[key] = ENV_PREFIX + key.upper()
     for key, value in (overrides or {}).items():
         if value is None:
             continue
         if key not in _SCALARS:
             raise ValueError(f"unknown override {key!r}")
         values[key] = value
+        origins[key] = "the command line"
+    for key, (low, high) in _RANGES.items():
+        if key in values:
+            _check_range(key, values[key], low, high, origins.get(key, ""))
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in values.items() if k in known})
 
 
+def _check_range(key: str, value: Any, low: float, high: float, origin: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return  # a wrong type is reported where the value is read
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ConfigError(
+            f"{origin}: '{key}' should be a number from {low:g} to {high:g}, got {value!r}",
+            key=key,
+        )
+
+
 def _read_file(config_path: Path) -> dict[str, Any]:
     try:
-        with config_path.open("rb") as handle:
-            data = tomllib.load(handle)
+        raw = config_path.read_bytes()
     except OSError as exc:
         raise ConfigError(
             f"cannot read configuration file {config_path}: {exc.strerror}", key=str(config_path)
         ) from exc
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        raise ConfigError(
+            f"{config_path}: not a TOML text file (it holds a NUL byte at offset {nul}: "
+            "a binary file?)",
+            key=str(config_path),
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{config_path}: not UTF-8 text (byte {exc.start} is {raw[exc.start]:#04x}); "
+            "save it as UTF-8",
+            key=str(config_path),
+        ) from None
+    try:
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {exc}", key=str(config_path)) from exc
+        reason = " ".join(str(exc).split())
+        raise ConfigError(
+            f"{config_path}: not valid TOML: {reason}", key=str(config_path)
+        ) from None
 
     values: dict[str, Any] = {}
     base = config_path.resolve().parent
@@ -182,6 +235,8 @@ def _read_file(config_path: Path) -> dict[str, Any]:
 
 def _check_type(config_path: Path, key: str, value: Any, kind: type) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 2**53:
+            raise ConfigError(f"{config_path}: '{key}' is too large, got {value}", key=key)
         return float(value)
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
@@ -201,7 +256,7 @@ def _coerce(key: str, raw: str, kind: type, source: str) -> Any:
             return False
     else:
         try:
-            return kind(raw)
+            return kind(raw.strip())
         except ValueError:
             pass
     raise ConfigError(f"{source} should be {_KIND_NAMES[kind]}, got {raw!r}", key=key)

@@ -26,12 +26,24 @@ Rules worth knowing (each one documented where it applies):
   ``{{``, ``}}`` or an unterminated comment is refused (:class:`EditError`).
   Even trusted wikitext is refused when it would end the template or split it
   into more parameters.
+* Values are written in Unicode NFC, as MediaWiki stores them
+  (:func:`normalize_value`), and what NFC would turn into markup is written
+  as a character reference: U+037E (Greek question mark) becomes ``;`` under
+  NFC, which opens a definition list at a line start, so it is written
+  ``&#x37E;``; a leading combining mark would fuse with the ``=`` before it
+  (``=`` + U+0338 is ``≠``), so it is written as a reference too.
+* Every edit re-parses its result, normalised as MediaWiki will save it: if
+  the page would then parse to other templates, parameters or tags than the
+  ones the edit built (a value that closes an unbalanced ``<ref>`` opened
+  before the infobox, say), the edit is refused (:class:`EditError`, naming
+  the page and the value).
 
 Pure: strings in, values out.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -39,12 +51,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.definitions import is_parsable
+from mwparserfromhell.definitions import PARSER_BLACKLIST, is_parsable
 from mwparserfromhell.nodes import (
     Argument,
     Comment,
     ExternalLink,
     Heading,
+    HTMLEntity,
     Tag,
     Template,
     Text,
@@ -59,6 +72,7 @@ __all__ = [
     "EditError",
     "EditResult",
     "ParamChange",
+    "normalize_value",
     "read_params",
     "remove_param",
     "rename_param",
@@ -72,6 +86,19 @@ _SPACE = " \t\n\r\x0b\x00"
 _BAD_NAME_CHARS = frozenset("=|{}[]<>\n")
 #: Tags whose content the preprocessor keeps whole (a ``|`` inside splits nothing).
 _OPAQUE_TAGS = frozenset({"ref", "references", "poem", "gallery", "indicator", "section"})
+#: Tags MediaWiki's preprocessor pairs before it reads any braces (extension
+#: tags, nowiki, include tags): what lies between is opaque, braces and all.
+_PAIRED_TAGS = "|".join(
+    sorted(
+        set(PARSER_BLACKLIST)
+        | _OPAQUE_TAGS
+        | {"includeonly", "noinclude", "onlyinclude", "syntaxhighlight", "templatestyles"}
+    )
+)
+#: One of them left unpaired in a value: on the wiki it would swallow or cut
+#: the infobox, whatever mwparserfromhell makes of it.
+_LONE_TAG = re.compile(r"<\s*/?\s*(" + _PAIRED_TAGS + r")(?![\w-])", re.IGNORECASE)
+_OPEN_TAG = re.compile(r"<!--|<(" + _PAIRED_TAGS + r")(?=[\s/>])([^>]*)>", re.IGNORECASE)
 
 
 class EditError(WikisyncError):
@@ -164,6 +191,45 @@ class EditResult:
         }
 
 
+def normalize_value(value: str) -> str:
+    """A value as set_params writes it: trimmed, NFC, with NFC's markup traps escaped.
+
+    MediaWiki saves every page in Unicode NFC. A few characters become ASCII
+    punctuation under NFC (U+037E Greek question mark → ``;``, U+1FEF → a
+    backtick); they are written as character references, which NFC leaves
+    alone and the wiki shows as the same glyph. A leading combining mark would
+    compose with the ``=`` or ``<`` before it, so it is written as a reference
+    as well. Everything else is plain NFC.
+
+    Example:
+        >>> normalize_value(" \u037eTitre ")
+        '&#x37E;Titre'
+        >>> normalize_value("e\u0301t\u00e9")
+        'été'
+    """
+    value = value.strip(_SPACE)
+    escaped = "".join(f"&#x{ord(c):X};" if c in _NFC_TO_ASCII else c for c in value)
+    text = unicodedata.normalize("NFC", escaped)
+    if text and _fuses_with_previous(text[0]):
+        end = 1
+        while end < len(text) and _fuses_with_previous(text[end]):
+            end += 1
+        text = "".join(f"&#x{ord(c):X};" for c in text[:end]) + text[end:]
+    return text
+
+
+def _fuses_with_previous(char: str) -> bool:
+    """Whether NFC could join ``char`` to the character before it (``=`` + U+0338 is ``≠``)."""
+    if unicodedata.combining(char):
+        return True
+    return any(unicodedata.normalize("NFC", before + char) != before + char for before in "=<> \n")
+
+
+#: The characters NFC turns into ASCII: U+037E → ";", U+1FEF → "`", U+212A (Kelvin) → "K"
+#: (the unit tests check the list against the whole of Unicode). Written as references.
+_NFC_TO_ASCII = frozenset("\u037e\u1fef\u212a")
+
+
 def template_matches(name: str, template_names: Sequence[str]) -> bool:
     """Whether a ``{{…}}`` node's name is one of ``template_names`` or an alias spelling.
 
@@ -198,7 +264,10 @@ def set_params(
     neighbours. New values are trimmed (MediaWiki trims named values anyway).
     A positional parameter (``"1"``) whose new value holds ``=`` becomes
     ``|1=…``, with a warning, so it stays the same parameter; a new numbered
-    parameter is always written ``|N=…``.
+    parameter is always written ``|N=…``. Values are written as
+    :func:`normalize_value` says (NFC, NFC's markup traps escaped), and the
+    result is re-parsed as MediaWiki will save it: an edit after which the
+    page would parse to other templates or parameters is refused.
 
     Args:
         wikitext: the page's wikitext.
@@ -218,20 +287,24 @@ def set_params(
 
     Raises:
         EditError: no matching infobox (or no ``index``-th), a bad parameter
-            name, or a value that would break the template (see ``trusted``).
+            name, a value that would break the template (see ``trusted``), or
+            a result that would parse otherwise once saved.
 
     Example:
         >>> set_params("{{Event\\n|place=Lyon\\n}}", ["Event"], {"place": "Paris"}).wikitext
         '{{Event\\n|place=Paris\\n}}'
     """
     label = template_names[0] if template_names else ""
-    clean = {_check_name(name, label, title): value.strip(_SPACE) for name, value in values.items()}
-    code = mwparserfromhell.parse(wikitext)
+    clean = {
+        unicodedata.normalize("NFC", _check_name(name, label, title)): normalize_value(value)
+        for name, value in values.items()
+    }
+    code = _parse(wikitext, title)
     edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
             edit.apply(node, position, name, value)
-    return _result(wikitext, code, edit.changes, edit.warnings)
+    return _result(wikitext, code, edit.changes, edit.warnings, title)
 
 
 def rename_param(
@@ -269,12 +342,12 @@ def rename_param(
     """
     label = template_names[0] if template_names else ""
     _check_name(new, label, title)
-    code = mwparserfromhell.parse(wikitext)
+    code = _parse(wikitext, title)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
         _rename_one(node, position, old.strip(), new.strip(), changes, warnings, title)
-    return _result(wikitext, code, changes, warnings)
+    return _result(wikitext, code, changes, warnings, title)
 
 
 def remove_param(
@@ -306,12 +379,12 @@ def remove_param(
         EditError: no matching infobox, or a positional parameter followed by
             other positional parameters (they would be renumbered).
     """
-    code = mwparserfromhell.parse(wikitext)
+    code = _parse(wikitext, title)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
         _remove_one(node, position, name.strip(), changes, warnings, title)
-    return _result(wikitext, code, changes, warnings)
+    return _result(wikitext, code, changes, warnings, title)
 
 
 def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str, str], ...]:
@@ -343,6 +416,24 @@ def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str,
 
 
 # --- finding infoboxes -------------------------------------------------------
+
+
+def _parse(wikitext: str, title: str | None) -> Any:
+    """Parse a page to edit it, refusing one the parser would not give back byte for byte.
+
+    mwparserfromhell stops at a NUL character (MediaWiki never stores one,
+    but a mirror file may hold one): everything after it would be lost.
+    """
+    if "\0" in wikitext:
+        raise EditError(
+            f"{_where(title)}the text holds a NUL character (at offset "
+            f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
+            title=title,
+        )
+    code = mwparserfromhell.parse(wikitext)
+    if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
+        raise EditError(f"{_where(title)}the text does not read back byte for byte", title=title)
+    return code
 
 
 def _select(
@@ -763,7 +854,13 @@ def _unsafe(code: Any, trusted: bool) -> str | None:
         problem: str | None = None
         if isinstance(node, Text):
             text = node.value
-            if "|" in text:
+            lone = _LONE_TAG.search(text)
+            if lone:
+                problem = (
+                    f'holds an unpaired "{lone.group(0)}" tag, which would swallow or cut '
+                    "the infobox once saved"
+                )
+            elif "|" in text:
                 problem = 'holds a "|", which would start another parameter'
             elif "{{" in text or "}}" in text:
                 problem = "holds unbalanced {{ or }}"
@@ -836,7 +933,170 @@ def _quote(value: str) -> str:
 
 
 def _result(
-    wikitext: str, code: Any, changes: list[ParamChange], warnings: list[str]
+    wikitext: str,
+    code: Any,
+    changes: list[ParamChange],
+    warnings: list[str],
+    title: str | None,
 ) -> EditResult:
-    text = str(code) if any(c.action != "unchanged" for c in changes) else wikitext
+    if not any(c.action != "unchanged" for c in changes):
+        return EditResult(wikitext, tuple(changes), tuple(warnings))
+    text = str(code)
+    _check_reparse(wikitext, code, text, changes, title)
     return EditResult(text, tuple(changes), tuple(warnings))
+
+
+# --- the result must parse as it was built ------------------------------------
+
+
+def _check_reparse(
+    wikitext: str, code: Any, text: str, changes: Sequence[ParamChange], title: str | None
+) -> None:
+    """Refuse a result that, saved (NFC) and parsed again, is not the tree the edit built.
+
+    The edit built its tree node by node, each new value parsed on its own;
+    on the page a value meets what surrounds it (an unbalanced ``<ref>``
+    before the infobox, a ``<nowiki>`` after it), and MediaWiki normalises
+    the text to NFC. Both must leave every template, parameter, tag, link and
+    comment where the edit put it.
+    """
+    saved = mwparserfromhell.parse(unicodedata.normalize("NFC", text))
+    if _shape(saved.nodes) == _shape(code.nodes) and _pairs_kept(wikitext, text):
+        return
+    edited = [c for c in changes if c.action != "unchanged"]
+    what = ", ".join(
+        f'"{c.param}"'
+        + (f" = {_quote(c.new)}" if c.new is not None and c.action != "rename" else "")
+        for c in edited[:3]
+    )
+    first = edited[0]
+    raise EditError(
+        f"{_where(title)}{{{{{first.wiki_template}}}}}: setting {what} would change which "
+        "templates and parameters the page parses to once saved (the value meets "
+        "unbalanced markup around the infobox, or Unicode normalisation turns it into "
+        "markup); refused, edit this page by hand",
+        title=title,
+        wiki_template=first.wiki_template,
+        param=first.param,
+        value=first.new,
+    )
+
+
+def _pairs_kept(old: str, new: str) -> bool:
+    """Whether the preprocessor pairs tags outside the edited span as it did before.
+
+    MediaWiki pairs ``<ref>``…``</ref>``, ``<nowiki>``…``</nowiki>`` and
+    comments before it reads templates. A tag left open before the infobox
+    pairs with the first closing tag after it, even one inside a new value
+    that is balanced on its own (``<ref>a</ref>``), and the infobox is cut.
+    Outside the span the edit changed, every pair must stay as it was.
+    """
+    prefix = len(_common_prefix(old, new))
+    limit = min(len(old), len(new)) - prefix
+    suffix = len(_common_prefix(old[::-1], new[::-1])[:limit])
+    return _outside(old, prefix, suffix) == _outside(new, prefix, suffix)
+
+
+def _outside(text: str, prefix: int, suffix: int) -> list[tuple[str, object, object]]:
+    end = len(text) - suffix
+
+    def where(index: int) -> object:
+        # A character is in the common prefix, the common suffix or the edited span.
+        if index < prefix:
+            return index
+        if index >= end:
+            return index - len(text)
+        return "edited"
+
+    return [
+        (name, where(start), where(stop - 1))
+        for name, start, stop in _paired_regions(text)
+        if not (prefix <= start and stop <= end)
+    ]
+
+
+def _paired_regions(text: str) -> list[tuple[str, int, int]]:
+    """The comments and paired tags as MediaWiki's preprocessor finds them, in order."""
+    regions: list[tuple[str, int, int]] = []
+    position = 0
+    while True:
+        found = _OPEN_TAG.search(text, position)
+        if found is None:
+            return regions
+        if found.group(0) == "<!--":
+            close = text.find("-->", found.end())
+            stop = len(text) if close < 0 else close + 3
+            regions.append(("!--", found.start(), stop))
+            position = stop
+            continue
+        name = found.group(1).lower()
+        if found.group(2).rstrip().endswith("/"):
+            position = found.end()
+            continue
+        closing = re.compile(r"</" + re.escape(name) + r"\s*>", re.IGNORECASE).search(
+            text, found.end()
+        )
+        if closing is None:
+            position = found.end()  # unpaired: MediaWiki reads it as text
+            continue
+        regions.append((name, found.start(), closing.end()))
+        position = closing.end()
+
+
+def _common_prefix(a: str, b: str) -> str:
+    size = min(len(a), len(b))
+    low, high = 0, size
+    while low < high:  # binary search on slices: fast for long pages
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return a[:low]
+
+
+def _shape(nodes: Sequence[Any]) -> list[Any]:
+    """The structure of parsed wikitext: every node but plain text, nested, in order.
+
+    Template parameters are compared by name and exact (NFC) value, so a value
+    that moved, split or emptied shows; text is left out because the parser
+    may cut it into pieces differently without meaning anything else.
+    """
+    shape: list[Any] = []
+    for node in nodes:
+        if isinstance(node, Text | HTMLEntity):
+            continue
+        if isinstance(node, Template):
+            shape.append(
+                (
+                    "template",
+                    template_key(str(node.name)),
+                    _shape(node.name.nodes),
+                    [
+                        (
+                            _param_name(param),
+                            param.showkey,
+                            unicodedata.normalize("NFC", str(param.value)),
+                            _shape(param.value.nodes),
+                        )
+                        for param in node.params
+                    ],
+                )
+            )
+        elif isinstance(node, Tag):
+            contents = _shape(node.contents.nodes) if node.contents is not None else None
+            shape.append(("tag", str(node.tag).strip().lower(), node.wiki_markup, contents))
+        elif isinstance(node, Wikilink):
+            text = _shape(node.text.nodes) if node.text is not None else None
+            shape.append(("link", _shape(node.title.nodes), text))
+        elif isinstance(node, ExternalLink):
+            label = _shape(node.title.nodes) if node.title is not None else None
+            shape.append(("external", _shape(node.url.nodes), label))
+        elif isinstance(node, Heading):
+            shape.append(("heading", node.level, _shape(node.title.nodes)))
+        elif isinstance(node, Argument):
+            default = _shape(node.default.nodes) if node.default is not None else None
+            shape.append(("argument", _shape(node.name.nodes), default))
+        else:
+            shape.append((type(node).__name__,))
+    return shape

@@ -68,6 +68,15 @@ class SourceError(WikisyncError):
         self.path = path
 
 
+class DumpError(SourceError):
+    """An XML dump is malformed, truncated, or holds a value wikisync refuses.
+
+    Bad input from the user's point of view: exit code 2.
+    """
+
+    exit_code = 2
+
+
 class MissingPageError(WikisyncError):
     """A page that was asked for does not exist.
 

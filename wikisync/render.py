@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
 
 from wikisync.errors import RenderError
 from wikisync.french import (
@@ -451,10 +452,16 @@ _FILTERS: dict[str, Callable[..., Any]] = {
 
 
 def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
-    """The Jinja2 environment for page templates.
+    """The Jinja2 environment for page templates: Jinja2's immutable sandbox.
 
-    ``StrictUndefined``, ``autoescape=False`` (the output is wikitext, not
-    HTML) with every printed value escaped by :func:`escape_wikitext`,
+    Page templates are user-supplied files, so they run in
+    :class:`jinja2.sandbox.ImmutableSandboxedEnvironment`: no access to
+    private or internal attributes (``''.__class__.__mro__``,
+    ``func.__globals__``) and no method that changes a list, dict or set
+    (``append``, ``update``, ``pop``); either fails the rendering with a
+    :class:`~wikisync.errors.RenderError`. ``StrictUndefined``,
+    ``autoescape=False`` (the output is wikitext, not HTML) with every
+    printed value escaped by :func:`escape_wikitext`,
     ``keep_trailing_newline``, ``trim_blocks`` and ``lstrip_blocks``, and the
     filters of this module: ``wikitext`` (trusted wikitext, not escaped),
     ``wikilink``, ``join``, ``date_fr``, ``date_span_fr``, ``month_fr``,
@@ -469,7 +476,7 @@ def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environ
     """
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(d) for d in template_dirs])]
     loaders.append(_TraversableLoader(builtin_templates()))
-    environment = jinja2.Environment(
+    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -554,7 +561,7 @@ def render_index(
         return template.render(variables)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f'Page template "{name}" not found') from exc
-    except (jinja2.TemplateError, ValueError, TypeError) as exc:
+    except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as exc:
         line = _template_line(exc, filename)
         where = f'Page template "{name}"' + (f", line {line}" if line else "")
         message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)

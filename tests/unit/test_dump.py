@@ -5,14 +5,18 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 
-from wikisync.errors import SourceError
+from wikisync.config import load_config
+from wikisync.errors import DumpError, SourceError
 from wikisync.pages import FRENCH
+from wikisync.sources import open_source
 from wikisync.sources.base import Source
 from wikisync.sources.dump import open_dump
 
@@ -229,7 +233,7 @@ def test_open_dump_rejects_7z_and_missing_files(tmp_path: Path) -> None:
         open_dump(tmp_path / "absent.xml")
 
 
-def test_dump_without_siteinfo_uses_french_namespaces(tmp_path: Path) -> None:
+def test_dump_without_siteinfo_learns_french_names_from_its_titles(tmp_path: Path) -> None:
     path = tmp_path / "sans-siteinfo.xml"
     path.write_text(
         '<mediawiki version="0.11">'
@@ -239,8 +243,224 @@ def test_dump_without_siteinfo_uses_french_namespaces(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     source = open_dump(path)
-    assert source.namespaces == FRENCH
+    assert source.namespaces.name(14) == "Catégorie"
+    # No page names namespace 10: the French default, as before.
+    assert source.namespaces.name(10) == FRENCH.name(10)
+    assert [p.title for p in source.iter_pages()] == ["Catégorie:Vélo", "Atelier"]
     assert source.list_category("Mobilité", recursive=True) == ["Atelier"]
+
+
+def test_dump_without_namespaces_keeps_its_english_names() -> None:
+    source = open_dump(FIXTURES / "english-sans-namespaces.xml")
+    pages = list(source.iter_pages())
+    assert [(p.title, p.ns) for p in pages] == [
+        ("Category:Bicycles", 14),
+        ("Template:Infobox", 10),
+        ("Repair cafe", 0),
+    ]
+    assert source.namespaces.normalize("category:bicycles") == "Category:Bicycles"
+    # French names are still understood, but written the dump's way.
+    assert source.categories_of("Repair cafe") == ["Category:Ateliers", "Category:Bicycles"]
+    assert source.list_category("Transport", recursive=True) == ["Repair cafe"]
+    assert [p.title for p in source.fetch_titles(["Template:Infobox"]).pages] == [
+        "Template:Infobox"
+    ]
+
+
+def test_partial_siteinfo_keeps_unknown_namespaces_as_written() -> None:
+    source = open_dump(FIXTURES / "partial-namespaces.xml")
+    pages = list(source.iter_pages())
+    assert [(p.title, p.ns) for p in pages] == [
+        ("Category:Livres", 14),
+        ("Portail:Lecture", 100),
+        ("Les Misérables", 0),
+    ]
+    assert source.namespaces.name(10) == "Modèle"  # listed: the dump's name
+    assert source.namespaces.name(14) == "Category"  # learnt from a title
+    assert source.namespaces.name(100) == "Portail"  # a custom one, learnt too
+    assert source.list_category("Fonds", recursive=True) == ["Les Misérables", "Portail:Lecture"]
+
+
+def test_siteinfo_without_the_main_namespace_still_reads(tmp_path: Path) -> None:
+    path = tmp_path / "sans-zero.xml"
+    path.write_text(
+        make_dump(
+            page("Category:A", revision(1, "[[Category:B]]"), ns=14)
+            + page("p", revision(2, "[[Category:A]]"))
+        )
+        .replace(
+            '<namespace key="0" case="first-letter" />',
+            "",
+        )
+        .replace(">Catégorie<", ">Category<"),
+        encoding="utf-8",
+    )
+    source = open_dump(path)
+    assert [p.title for p in source.iter_pages()] == ["Category:A", "P"]
+    assert source.list_category("B", recursive=True) == ["P"]
+
+
+def test_a_title_spelling_another_namespace_names_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "incoherent.xml"
+    path.write_text(
+        '<mediawiki><siteinfo><namespaces><namespace key="10">Modèle</namespace>'
+        "</namespaces></siteinfo>"
+        + page("Modèle:X", revision(1, "a"), ns=14)
+        + page("Category:Y", revision(2, "a"), ns=14)
+        + page("Modèle:Z", revision(3, "a"), ns=10)
+        + "</mediawiki>",
+        encoding="utf-8",
+    )
+    source = open_dump(path)
+    assert source.namespaces.name(14) == "Category"
+    assert source.namespaces.split("Modèle:Q") == (10, "Q")
+    assert [(p.title, p.ns) for p in source.iter_pages()] == [
+        ("Modèle:X", 14),
+        ("Category:Y", 14),
+        ("Modèle:Z", 10),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("where", "bad"),
+    [
+        ("<ns>0</ns>", "<ns>¹</ns>"),
+        ("<ns>0</ns>", "<ns>--5</ns>"),
+        ("<ns>0</ns>", "<ns>1e3</ns>"),
+        ("<id>1</id>", "<id>²</id>"),
+        ("<id>1</id>", "<id>٣</id>"),
+        ("<revision><id>4</id>", "<revision><id>-</id>"),
+        ('<namespace key="14"', '<namespace key="¹4"'),
+    ],
+)
+def test_odd_numbers_are_refused_naming_file_and_element(
+    tmp_path: Path, where: str, bad: str
+) -> None:
+    path = tmp_path / "chiffres.xml"
+    text = make_dump(page("Atelier", revision(4, "texte")))
+    assert where in text
+    path.write_text(text.replace(where, bad, 1), encoding="utf-8")
+    with pytest.raises(DumpError) as info:
+        list(open_dump(path).iter_pages())
+    message = str(info.value)
+    assert "\n" not in message
+    assert str(path) in message
+    element = bad.split(">")[0].split()[0].lstrip("<")
+    assert f"<{element}" in message or "<revision/id>" in message
+    assert "should be a whole number" in message
+    assert info.value.exit_code == 2
+
+
+def test_negative_namespace_numbers_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "special.xml"
+    path.write_text(make_dump(page("Spécial:Accueil", revision(4, "x"), ns=-1)), encoding="utf-8")
+    assert [p.ns for p in open_dump(path).iter_pages()] == [-1]
+
+
+def test_lzma_alone_dump_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "dump.xml.lzma"
+    path.write_bytes(lzma.compress(EXPORT_011.read_bytes(), format=lzma.FORMAT_ALONE))
+    source = open_dump(path)
+    assert source.compression == "lzma"
+    assert len(list(source.iter_pages())) == 11
+    # Told by its first bytes, not its name.
+    renamed = tmp_path / "dump.xml"
+    renamed.write_bytes(path.read_bytes())
+    assert open_dump(renamed).compression == "lzma"
+
+
+@pytest.mark.parametrize(
+    ("magic", "tool"),
+    [(b"\x28\xb5\x2f\xfd", "zstd"), (b"PK\x03\x04", "zip"), (b"7z\xbc\xaf\x27\x1c", "7-Zip")],
+)
+def test_unsupported_compression_is_refused_clearly(
+    tmp_path: Path, magic: bytes, tool: str
+) -> None:
+    path = tmp_path / "dump.xml.x"
+    path.write_bytes(magic + b"\0" * 40)
+    with pytest.raises(DumpError, match=f"{tool}.*cannot read"):
+        open_dump(path)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"BZh9" + b"\x00garbage" * 10,
+        b"\x1f\x8b" + b"garbage" * 10,
+        b"\xfd7zXZ\x00" + b"garbage" * 10,
+        lzma.compress(b"<mediawiki>", format=lzma.FORMAT_ALONE)[:20],
+        bz2.compress(b"<mediawiki>" * 100)[:30],
+        b"\xff\xfe<\x00m\x00",
+        b"",
+    ],
+)
+def test_garbage_and_truncated_files_end_in_one_line(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "casse.xml.bz2"
+    path.write_bytes(content)
+    with pytest.raises(DumpError) as info:
+        list(open_dump(path).iter_pages())
+    assert "\n" not in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_page_text_over_the_cap_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.xml.bz2"
+    big = "a" * (3 * 1024 * 1024)
+    path.write_bytes(
+        bz2.compress(
+            make_dump(page("Petite", revision(1, "x")) + page("Géante", revision(2, big))).encode()
+        )
+    )
+    source = open_dump(path, max_text=1024 * 1024)
+    titles = []
+    with pytest.raises(DumpError, match=r'<text> element in page "Géante" is over the 1 MiB limit'):
+        titles.extend(p.title for p in source.iter_pages())
+    assert titles == ["Petite"]
+    # Under the default cap the same page reads.
+    assert [len(p.wikitext) for p in open_dump(path).iter_pages()] == [1, len(big)]
+
+
+def test_text_just_over_the_cap_is_refused_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "juste.xml"
+    path.write_text(make_dump(page("Juste", revision(2, "é" * 600))), encoding="utf-8")
+    # 1,200 bytes of UTF-8: over a 1,100-byte cap even though 600 characters.
+    with pytest.raises(DumpError, match="over the 1100 bytes limit"):
+        list(open_dump(path, max_text=1100).iter_pages())
+    assert len(list(open_dump(path, max_text=1200).iter_pages())) == 1
+
+
+def test_max_text_comes_from_the_configuration(tmp_path: Path) -> None:
+    path = tmp_path / "enorme.xml"
+    path.write_text(make_dump(page("Géante", revision(2, "a" * (2 * 1024 * 1024)))))
+    config = tmp_path / "wikisync.toml"
+    config.write_text(f'site = "{path}"\nmax_text_mib = 1\n', encoding="utf-8")
+    with pytest.raises(DumpError, match="1 MiB limit"):
+        list(open_source(load_config(config)).iter_pages())
+
+
+def test_bomb_peak_memory_stays_bounded() -> None:
+    """A small bz2 file expanding to one 300 MB page: stopped at the cap, memory bounded."""
+    # Written by tests/hostile/make_corpus.py: one page of 300 MB of text.
+    path = Path(__file__).parents[1] / "hostile" / "dump-bomb.xml.bz2"
+    assert path.stat().st_size < 1_000
+    script = (
+        "import sys\n"
+        "from wikisync.errors import DumpError\n"
+        "from wikisync.sources.dump import open_dump\n"
+        "try:\n"
+        "    list(open_dump(sys.argv[1]).iter_pages())\n"
+        "except DumpError as exc:\n"
+        "    print('refused', exc)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print([l for l in status.splitlines() if l.startswith('VmHWM')][0].split()[1])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True
+    )
+    refused, peak_kib = done.stdout.splitlines()
+    assert "8 MiB limit" in refused
+    # 300 MB of text read whole peaked at 659 MB; stopped at 8 MiB, the process stays small.
+    assert int(peak_kib) < 150_000, peak_kib
 
 
 def test_stub_dump_without_text_is_refused(tmp_path: Path) -> None:
@@ -307,6 +527,8 @@ def make_dump(pages: str) -> str:
         '<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" version="0.11">\n'
         "<siteinfo><sitename>Essai</sitename><namespaces>"
         '<namespace key="0" case="first-letter" />'
+        '<namespace key="6" case="first-letter">Fichier</namespace>'
+        '<namespace key="10" case="first-letter">Modèle</namespace>'
         '<namespace key="14" case="first-letter">Catégorie</namespace>'
         "</namespaces></siteinfo>\n" + pages + "</mediawiki>\n"
     )

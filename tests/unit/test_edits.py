@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from wikisync.edits import (
     EditError,
     EditResult,
     ParamChange,
+    read_params,
     remove_param,
     rename_param,
     set_params,
@@ -795,3 +797,89 @@ def test_set_params_error_quotes_long_values_briefly() -> None:
     with pytest.raises(EditError, match=r'new value "a\|b{75}\.\.\." holds') as info:
         set_params("{{Event|place=Lyon}}", ["Event"], {"place": value})
     assert info.value.value == value
+
+
+# -- hostile values: NFC, unpaired tags, a result that parses otherwise ----------
+
+_PLAIN = "{{Event\n|place=Lyon\n|type=atelier\n}}\n"
+
+
+def test_nfc_traps_are_exactly_the_characters_nfc_turns_into_ascii() -> None:
+    from wikisync.edits import _NFC_TO_ASCII
+
+    found = {
+        chr(code)
+        for code in range(0x80, 0x110000)
+        if not 0xD800 <= code <= 0xDFFF
+        and unicodedata.normalize("NFC", chr(code)) != chr(code)
+        and any(ord(c) < 0x80 for c in unicodedata.normalize("NFC", chr(code)))
+    }
+    assert found == _NFC_TO_ASCII
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("\u037eTitre", "&#x37E;Titre"),  # would be ";" once saved: a definition list
+        ("a\n\u037eb", "a\n&#x37E;b"),
+        ("\u212a-way", "&#x212A;-way"),
+        ("\u0338x", "&#x338;x"),  # "=" + U+0338 is "≠": the parameter would lose its "="
+        ("\u0301\u0301x", "&#x301;&#x301;x"),
+        ("e\u0301te\u0301", "été"),  # plain NFC
+        ("  Lyon \n", "Lyon"),
+    ],
+)
+def test_set_params_writes_nfc_and_escapes_what_nfc_makes_markup(value: str, written: str) -> None:
+    result = set_params(_PLAIN, ["Event"], {"place": value}, title="Atelier")
+    assert result.wikitext == _PLAIN.replace("Lyon", written)
+    saved = unicodedata.normalize("NFC", result.wikitext)
+    assert read_params(saved, ["Event"]) == ({"place": written, "type": "atelier"},)
+    code = mwparserfromhell.parse(saved)
+    assert not [tag for tag in code.filter_tags() if tag.wiki_markup]  # no ; : * # list
+
+
+@pytest.mark.parametrize(
+    ("page", "value", "expected"),
+    [
+        # A value that closes a tag opened before the infobox.
+        ("<ref>note " + _PLAIN, "x</ref>", 'unpaired "</ref" tag'),
+        (_PLAIN + "</nowiki>", "<nowiki>x", 'unpaired "<nowiki" tag'),
+        ("<nowiki>" + _PLAIN, "</NoWiki >", 'unpaired "</NoWiki" tag'),
+        (_PLAIN, "a<includeonly>b", 'unpaired "<includeonly" tag'),
+        # Balanced on its own, but its </ref> pairs with the <ref> left open before.
+        ("<ref>note " + _PLAIN, "x<ref>y</ref>", "would change which templates"),
+        ("<ref>note " + _PLAIN, "<ref>y</ref>", "would change which templates"),
+        # Braces and pipes, as before.
+        (_PLAIN, "a}}b", "unbalanced {{ or }}"),
+        (_PLAIN, "a|b", 'holds a "|"'),
+        (_PLAIN, "{{b", "unbalanced {{ or }}"),
+        ("x\0" + _PLAIN, "Paris", "NUL character"),
+    ],
+)
+def test_set_params_refuses_a_value_that_changes_what_parses(
+    page: str, value: str, expected: str
+) -> None:
+    with pytest.raises(EditError) as info:
+        set_params(page, ["Event"], {"place": value}, title="Atelier")
+    message = str(info.value)
+    assert expected in message
+    assert message.startswith('Page "Atelier": ')
+    assert "\n" not in message
+    assert info.value.title == "Atelier"
+
+
+def test_set_params_accepts_tags_when_nothing_is_left_open() -> None:
+    page = "<ref>note</ref> " + _PLAIN + "<!-- {{Event|place=ailleurs}} -->\n"
+    result = set_params(page, ["Event"], {"place": "x<ref>y</ref>"}, trusted=True, title="A")
+    assert read_params(result.wikitext, ["Event"])[0]["place"] == "x<ref>y</ref>"
+
+
+def test_refusal_through_the_set_batch_names_page_and_value() -> None:
+    from wikisync.batch import refusal
+
+    with pytest.raises(EditError) as info:
+        set_params("<ref>" + _PLAIN, ["Event"], {"place": "<ref>y</ref>"}, title="Atelier")
+    refused = refusal(info.value)
+    assert refused.exit_code == 3
+    assert refused.title == "Atelier"
+    assert '"place" = "<ref>y</ref>"' in str(refused)

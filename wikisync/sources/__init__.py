@@ -47,9 +47,10 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
 
     Args:
         site: a URL (``https://wiki.example.org/``), a mirror folder, a dump file
-            (``.xml``, ``.xml.bz2``, ``.xml.gz``), or a Config whose ``site`` is one.
-        config: connection settings for a live wiki (user, password, timeouts);
-            defaults to ``Config()`` (anonymous).
+            (``.xml``, ``.xml.bz2``, ``.xml.gz``, ``.xml.xz``, ``.xml.lzma``), or a
+            Config whose ``site`` is one.
+        config: connection settings for a live wiki (user, password, timeouts)
+            and the dump text limit (``max_text_mib``); defaults to ``Config()``.
 
     Returns:
         A :class:`Source`; close it when done.
@@ -83,4 +84,4 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
         return open_mirror(Path(site))
     from wikisync.sources.dump import open_dump
 
-    return open_dump(Path(site))
+    return open_dump(Path(site), max_text=config.max_text_mib * 1024 * 1024)

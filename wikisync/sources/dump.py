@@ -1,21 +1,31 @@
 """XML dumps and Special:Export files read as a source of pages, streamed.
 
-A dump (``.xml``, ``.xml.bz2``, ``.xml.gz``, ``.xml.xz``; the compression is
-told by the file's first bytes, not its name) is read with
+A dump (``.xml``, ``.xml.bz2``, ``.xml.gz``, ``.xml.xz``, ``.xml.lzma``; the
+compression is told by the file's first bytes, not its name) is read with
 ``xml.etree.ElementTree.XMLPullParser`` fed in chunks, each page element
 dropped once read, so memory stays flat whatever the dump's size. Tags are
 matched without their XML namespace, so export schemas 0.10 and 0.11 (and
 older) read alike. The namespaces come from the dump's ``<siteinfo>``
-(canonical English names added for the standard ones), or are French when it
-has none. A page may hold several revisions: the one with the highest id is
+(canonical English names added for the standard ones). Where it lists none, or
+leaves out one wikisync reads titles in (main, file, template, category), the
+dump's own names are learnt from its pages (a page whose ``<ns>`` is 14 and
+whose title is ``Category:X`` names namespace 14 ``Category``), in one more
+pass over the file when it is opened; a standard
+namespace no page names is called by its canonical English name (French when
+the dump lists no namespace at all), and a title whose prefix names no known
+namespace is kept as written. A page may hold several revisions: the one with the highest id is
 kept (the latest timestamp breaks ties). Dumps carry no category table, so a
 page's categories are its explicit ``[[Catégorie:X]]`` links only: categories
 added by templates are not seen (pull a mirror from the wiki for those).
 Every call reads the file again from the start; :meth:`DumpSource.iter_category`
 reads it twice (members, then pages), and the category index of the first
-pass is kept until the file changes. A truncated or malformed dump raises
-:class:`~wikisync.errors.SourceError` naming the file, the line and column,
-and the last page read whole.
+pass is kept until the file changes. A truncated or malformed dump, a number
+that is not one (``<ns>²</ns>``, ``<id>--5</id>``) or an element longer than
+the text limit (``max_text``, 8 MiB by default: four times MediaWiki's 2 MiB
+article limit; the file is streamed and reading stops there, so memory stays
+bounded whatever the compression ratio) raises
+:class:`~wikisync.errors.DumpError` naming the file, the line and column, and
+the last page read whole.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import contextlib
 import gzip
 import lzma
 import os
+import re
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterable, Iterator
@@ -32,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from wikisync.errors import SourceError
+from wikisync.errors import DumpError
 from wikisync.pages import FRENCH, Namespace, Namespaces, PageText
 from wikisync.sources.base import FetchResult
 from wikisync.sources.categories import (
@@ -42,21 +53,38 @@ from wikisync.sources.categories import (
     walk_members,
 )
 
-__all__ = ["DumpSource", "open_dump"]
+__all__ = ["DEFAULT_MAX_TEXT", "DumpSource", "open_dump"]
+
+#: Longest text (bytes) one element of a dump may hold: 4 x MediaWiki's 2 MiB limit.
+DEFAULT_MAX_TEXT = 8 * 1024 * 1024
 
 _CHUNK = 1 << 16
 _MAGIC_BZ2 = b"BZh"
 _MAGIC_GZIP = b"\x1f\x8b"
 _MAGIC_XZ = b"\xfd7zXZ\x00"
 _MAGIC_7Z = b"7z\xbc\xaf\x27\x1c"
+_MAGIC_ZSTD = b"\x28\xb5\x2f\xfd"
+_MAGIC_ZIP = b"PK\x03\x04"
+_INTEGER = re.compile(r"-?[0-9]+")
+#: The namespaces wikisync reads titles in (main, file, template, category): a
+#: siteinfo that leaves one out makes the dump's titles tell their names.
+_NEEDED_NAMESPACES = frozenset({0, 6, 10, 14})
 _DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
 
 
 @dataclass(frozen=True, slots=True)
 class _SiteInfo:
-    namespaces: Namespaces
+    listed: tuple[Namespace, ...]
     sitename: str
     base: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Learnt:
+    """A page's namespace number and the prefix its title is written with."""
+
+    ns: int
+    prefix: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +99,12 @@ class DumpSource:
     Attributes:
         path: the dump file.
         location: the path, for messages.
-        namespaces: from the dump's ``<siteinfo>`` (French when it has none).
+        namespaces: from the dump's ``<siteinfo>`` and, where it lists none or
+            only some, the names its pages' titles use.
         sitename: the wiki's name, ``""`` when unknown.
         site: the URL of the wiki's main page (``<base>``), ``""`` when unknown.
-        compression: ``"bz2"``, ``"gzip"``, ``"xz"`` or ``""``.
+        compression: ``"bz2"``, ``"gzip"``, ``"xz"``, ``"lzma"`` or ``""``.
+        max_text: the longest text (bytes) one page revision may hold.
 
     Example:
         >>> source = open_dump("fabmob-pages.xml.bz2")
@@ -82,18 +112,24 @@ class DumpSource:
         ['Assemblée des communs 2019']
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, max_text: int = DEFAULT_MAX_TEXT) -> None:
         self.path = path
         self.location = str(path)
         self.compression = _compression(path)
+        self.max_text = max_text
         self.namespaces = FRENCH
         self.sitename = ""
         self.site = ""
+        listed: tuple[Namespace, ...] = ()
         for item in self._read(siteinfo_only=True):
             if isinstance(item, _SiteInfo):
-                self.namespaces = item.namespaces
+                listed = item.listed
                 self.sitename = item.sitename
                 self.site = item.base
+        learnt: dict[int, list[str]] = {}
+        if not {ns.id for ns in listed} >= _NEEDED_NAMESPACES:
+            learnt = self._learn_names({ns.id for ns in listed})
+        self.namespaces = _namespace_table(listed, learnt)
         self._index: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
 
     def iter_pages(self) -> Iterator[PageText]:
@@ -183,46 +219,71 @@ class DumpSource:
             self._index = (key, index)
         return self._index[1]
 
-    def _read(self, *, siteinfo_only: bool = False) -> Iterator[_SiteInfo | _DumpPage]:
-        reader = _DumpReader(self.path, self.namespaces)
+    def _read(self, *, siteinfo_only: bool = False) -> Iterator[_SiteInfo | _DumpPage | _Learnt]:
+        reader = _DumpReader(self.path, self.namespaces, self.max_text)
         yield from reader.read(siteinfo_only=siteinfo_only)
 
+    def _learn_names(self, listed: set[int]) -> dict[int, list[str]]:
+        """The prefixes the dump's titles use for the namespaces its siteinfo omits."""
+        learnt: dict[int, list[str]] = {}
+        reader = _DumpReader(self.path, self.namespaces, self.max_text, learn=True)
+        try:
+            for item in reader.read(siteinfo_only=False):
+                if isinstance(item, _Learnt) and item.ns not in listed:
+                    prefixes = learnt.setdefault(item.ns, [])
+                    if item.prefix not in prefixes:
+                        prefixes.append(item.prefix)
+        except DumpError:
+            pass  # reported again, with the pages before it, when the dump is read
+        return learnt
 
-def open_dump(path: str | os.PathLike[str]) -> DumpSource:
+
+def open_dump(path: str | os.PathLike[str], *, max_text: int = DEFAULT_MAX_TEXT) -> DumpSource:
     """Open an XML dump or Special:Export file.
 
     Args:
-        path: the file: plain XML, or compressed with bzip2, gzip or xz
+        path: the file: plain XML, or compressed with bzip2, gzip, xz or lzma
             (told by its first bytes).
+        max_text: the longest text (bytes) one revision, title or other element
+            may hold; a longer one stops the reading with a DumpError.
 
     Returns:
         The :class:`DumpSource`; its ``<siteinfo>`` has been read.
 
     Raises:
-        SourceError: the file is missing, not a MediaWiki XML export, compressed
-            with an unsupported tool (7-Zip), or broken before its first page.
+        DumpError: the file is missing, not a MediaWiki XML export, compressed
+            with an unsupported tool (7-Zip, zstd, zip), or broken before its
+            first page.
     """
     file = Path(path)
     if not file.is_file():
-        raise SourceError(f'Dump "{file}" does not exist', path=str(file))
-    return DumpSource(file)
+        raise DumpError(f'Dump "{file}" does not exist', path=str(file))
+    return DumpSource(file, max_text=max_text)
 
 
 class _DumpReader:
     """One streaming pass over a dump."""
 
-    def __init__(self, path: Path, namespaces: Namespaces) -> None:
+    def __init__(
+        self, path: Path, namespaces: Namespaces, max_text: int, *, learn: bool = False
+    ) -> None:
         self.path = path
         self.namespaces = namespaces
+        self.max_text = max_text
+        self.learn = learn
         self.last_title = ""
         self.line = 1
         self.column = 0
+        self.fed = 0
 
-    def read(self, *, siteinfo_only: bool) -> Iterator[_SiteInfo | _DumpPage]:
+    def read(self, *, siteinfo_only: bool) -> Iterator[_SiteInfo | _DumpPage | _Learnt]:
         parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
         root: ET.Element | None = None
         page: ET.Element | None = None
         best: tuple[int, str, str] | None = None
+        # The bytes fed when the last element ended: no element may run past the limit.
+        ended_at = 0
+        opened = ""
         with _open(self.path) as stream:
             while True:
                 chunk = self._read_chunk(stream)
@@ -233,6 +294,7 @@ class _DumpReader:
                 for event, elem in self._events(parser):
                     name = _local(elem.tag)
                     if event == "start":
+                        opened = name
                         if root is None:
                             root = self._check_root(elem, name)
                         elif name == "page":
@@ -240,33 +302,48 @@ class _DumpReader:
                                 return
                             page, best = elem, None
                         continue
+                    ended_at = self.fed
                     if name == "revision" and page is not None:
-                        best = _better(best, _revision(elem, self))
+                        if not self.learn:
+                            best = _better(best, _revision(elem, self))
                         page.remove(elem)
                     elif name == "page" and page is not None:
-                        item = self._page(elem, best)
+                        item = self._learnt(elem) if self.learn else self._page(elem, best)
                         if root is not None:
                             _drop(root, elem)
                         page = None
-                        if item is not None:
+                        if isinstance(item, _DumpPage):
                             self.last_title = item.page.title
+                        if item is not None:
                             yield item
                     elif name == "siteinfo" and root is not None:
-                        info = _siteinfo(elem)
-                        self.namespaces = info.namespaces
+                        info = _siteinfo(elem, self)
                         _drop(root, elem)
                         yield info
                         if siteinfo_only:
                             return
                 if not chunk:
                     return
+                if self.fed - ended_at > self.max_text + _CHUNK:
+                    raise self._too_long(page, opened)
 
-    def fail(
-        self, reason: str, *, line: int | None = None, column: int | None = None
-    ) -> SourceError:
+    def _too_long(self, page: ET.Element | None, opened: str) -> DumpError:
+        title = ""
+        if page is not None:
+            for child in page:
+                if _local(child.tag) == "title":
+                    title = (child.text or "").strip()
+        where = f' in page "{title}"' if title else ""
+        return self.fail(
+            f"the <{opened}> element{where} is over the {_size(self.max_text)} limit "
+            "(MediaWiki's own is 2 MiB a page); wikisync stops reading there "
+            "(raise max_text_mib in wikisync.toml for a dump that needs more)"
+        )
+
+    def fail(self, reason: str, *, line: int | None = None, column: int | None = None) -> DumpError:
         where = f"line {line or self.line}, column {column if column is not None else self.column}"
         after = f'after page "{self.last_title}"' if self.last_title else "before any complete page"
-        return SourceError(
+        return DumpError(
             f'Dump "{self.path}" is truncated or malformed at {where} ({after}): {reason}',
             path=str(self.path),
         )
@@ -280,6 +357,7 @@ class _DumpReader:
             raise self.fail(f"the compressed data is cut short or corrupt ({exc})") from exc
 
     def _feed(self, parser: ET.XMLPullParser[ET.Element], chunk: bytes) -> None:
+        self.fed += len(chunk)
         newlines = chunk.count(b"\n")
         if newlines:
             self.line += newlines
@@ -311,23 +389,40 @@ class _DumpReader:
 
     def _check_root(self, elem: ET.Element, name: str) -> ET.Element:
         if name != "mediawiki":
-            raise SourceError(
+            raise DumpError(
                 f'"{self.path}" is not a MediaWiki XML dump: its root element is <{name}>, '
                 "not <mediawiki>",
                 path=str(self.path),
             )
         return elem
 
+    def number(self, text: str | None, element: str, title: str = "") -> int | None:
+        """The whole number an element holds (ASCII digits, one optional minus), or None."""
+        if text is None or not text.strip():
+            return None
+        if not _INTEGER.fullmatch(text.strip()):
+            where = f' of page "{title}"' if title else ""
+            raise self.fail(f"<{element}>{where} should be a whole number, not {text.strip()!r}")
+        return int(text.strip())
+
+    def _learnt(self, elem: ET.Element) -> _Learnt | None:
+        fields = {_local(child.tag): child for child in elem}
+        raw_title = (fields["title"].text or "") if "title" in fields else ""
+        ns = self.number(fields["ns"].text if "ns" in fields else None, "ns", raw_title)
+        prefix, colon, _ = raw_title.partition(":")
+        prefix = " ".join(prefix.replace("_", " ").split())
+        if ns is None or ns == 0 or not colon or not prefix:
+            return None
+        return _Learnt(ns, prefix)
+
     def _page(self, elem: ET.Element, best: tuple[int, str, str] | None) -> _DumpPage | None:
         fields = {_local(child.tag): child for child in elem}
         raw_title = (fields["title"].text or "") if "title" in fields else ""
+        ns = self.number(fields["ns"].text if "ns" in fields else None, "ns", raw_title)
+        pageid = self.number(fields["id"].text if "id" in fields else None, "id", raw_title)
         if not raw_title.strip() or best is None:
             return None
         title = self.namespaces.normalize(raw_title)
-        ns_text = fields["ns"].text if "ns" in fields else None
-        ns = int(ns_text) if ns_text and ns_text.strip().lstrip("-").isdigit() else None
-        id_text = fields["id"].text if "id" in fields else None
-        pageid = int(id_text) if id_text and id_text.strip().isdigit() else None
         revid, timestamp, text = best
         redirect: str | None = None
         if "redirect" in fields:
@@ -352,12 +447,18 @@ def _revision(elem: ET.Element, reader: _DumpReader) -> tuple[int, str, str]:
     text = ""
     for child in elem:
         name = _local(child.tag)
-        if name == "id" and child.text and child.text.strip().isdigit():
-            revid = int(child.text)
+        if name == "id":
+            revid = reader.number(child.text, "revision/id") or 0
         elif name == "timestamp":
             timestamp = (child.text or "").strip()
         elif name == "text":
             text = child.text or ""
+            if len(text) > reader.max_text // 4 and len(text.encode("utf-8")) > reader.max_text:
+                raise reader.fail(
+                    f"a revision's text is over the {_size(reader.max_text)} limit "
+                    "(MediaWiki's own is 2 MiB a page; raise max_text_mib in wikisync.toml "
+                    "for a dump that needs more)"
+                )
             if not text and child.get("deleted") is None and child.get("bytes", "0") != "0":
                 raise reader.fail(
                     "a revision has no text (a stub dump, made without page text?); "
@@ -374,7 +475,7 @@ def _better(
     return best
 
 
-def _siteinfo(elem: ET.Element) -> _SiteInfo:
+def _siteinfo(elem: ET.Element, reader: _DumpReader) -> _SiteInfo:
     sitename = base = ""
     found: list[Namespace] = []
     for child in elem:
@@ -385,44 +486,92 @@ def _siteinfo(elem: ET.Element) -> _SiteInfo:
             base = (child.text or "").strip()
         elif name == "namespaces":
             for item in child:
-                key = item.get("key", "")
-                if not key.lstrip("-").isdigit():
+                ns_id = reader.number(item.get("key"), "namespace key")
+                local = " ".join((item.text or "").replace("_", " ").split())
+                if ns_id is None or (ns_id != 0 and not local):
                     continue
-                ns_id = int(key)
-                local = (item.text or "").strip()
                 known = FRENCH.by_id.get(ns_id)
                 found.append(
                     Namespace(
                         id=ns_id,
-                        name=local,
+                        name=local if ns_id else "",
                         canonical=known.canonical if known else "",
                         aliases=known.aliases if known and known.name == local else (),
                         first_letter_case=item.get("case", "first-letter") != "case-sensitive",
                     )
                 )
-    namespaces = Namespaces.from_list(found) if found else FRENCH
-    return _SiteInfo(namespaces, sitename, base)
+    return _SiteInfo(tuple(found), sitename, base)
+
+
+def _namespace_table(listed: tuple[Namespace, ...], learnt: dict[int, list[str]]) -> Namespaces:
+    """The dump's namespaces: those its siteinfo lists, then those its titles use.
+
+    A standard namespace neither names is called by its canonical English name,
+    or by its French one when the siteinfo lists no namespace at all (the
+    default wikisync has always had). The main namespace is always there.
+    """
+    by_id = {ns.id: ns for ns in listed}
+    by_id.setdefault(0, Namespace(0, ""))
+    taken = {ns.name.casefold(): ns.id for ns in by_id.values() if ns.name}
+    for ns_id, found in sorted(learnt.items()):
+        # A title that spells another namespace's name (an inconsistent dump) names nothing.
+        prefixes = [p for p in found if taken.setdefault(p.casefold(), ns_id) == ns_id]
+        if ns_id in by_id or not prefixes:
+            continue
+        known = FRENCH.by_id.get(ns_id)
+        aliases = tuple(prefixes[1:])
+        if known is not None and not listed:
+            # Nothing tells the wiki's language: French names are understood too.
+            aliases += tuple(n for n in (known.name, *known.aliases) if n != prefixes[0])
+        by_id[ns_id] = Namespace(ns_id, prefixes[0], known.canonical if known else "", aliases)
+    for ns_id, known in FRENCH.by_id.items():
+        if ns_id not in by_id:
+            if listed:
+                by_id[ns_id] = Namespace(ns_id, known.canonical, known.canonical)
+            else:
+                by_id[ns_id] = known
+    return Namespaces.from_list(by_id.values())
 
 
 def _compression(path: Path) -> str:
     try:
         with open(path, "rb") as stream:
-            magic = stream.read(6)
+            magic = stream.read(13)
     except OSError as exc:
-        raise SourceError(f'Dump "{path}" cannot be read: {exc}', path=str(path)) from exc
-    if magic.startswith(_MAGIC_7Z):
-        raise SourceError(
-            f'Dump "{path}" is a 7-Zip archive, which wikisync cannot read: extract it '
-            "(7z x) or use the .bz2 dump",
-            path=str(path),
-        )
+        raise DumpError(f'Dump "{path}" cannot be read: {exc.strerror}', path=str(path)) from exc
+    for prefix, tool, fix in (
+        (_MAGIC_7Z, "a 7-Zip archive", "extract it (7z x) or use the .bz2 dump"),
+        (_MAGIC_ZSTD, "compressed with zstd", "decompress it (zstd -d) or use the .bz2 dump"),
+        (_MAGIC_ZIP, "a zip archive", "extract it (unzip) or use the .bz2 dump"),
+    ):
+        if magic.startswith(prefix):
+            raise DumpError(
+                f'Dump "{path}" is {tool}, which wikisync cannot read: {fix}', path=str(path)
+            )
     if magic.startswith(_MAGIC_BZ2):
         return "bz2"
     if magic.startswith(_MAGIC_GZIP):
         return "gzip"
     if magic.startswith(_MAGIC_XZ):
         return "xz"
+    if _is_lzma_alone(magic) or (path.suffix.lower() == ".lzma" and magic[:1] != b"<"):
+        return "lzma"
     return ""
+
+
+def _is_lzma_alone(magic: bytes) -> bool:
+    """Whether the first bytes are the header of a legacy ``.lzma`` (LZMA_Alone) file.
+
+    Its first byte packs the lc/lp/pb properties (below 225; never ``<``, so
+    never XML) and the next four the dictionary size, 2**n or 2**n + 2**(n-1).
+    """
+    if len(magic) < 13 or magic[0] >= 9 * 5 * 5:
+        return False
+    size = int.from_bytes(magic[1:5], "little")
+    if size < 4096:
+        return False
+    top = 1 << (size.bit_length() - 1)
+    return size in (top, top + (top >> 1))
 
 
 def _open(path: Path) -> IO[bytes]:
@@ -434,9 +583,11 @@ def _open(path: Path) -> IO[bytes]:
             return cast(IO[bytes], gzip.open(path, "rb"))
         if compression == "xz":
             return lzma.open(path, "rb")
+        if compression == "lzma":
+            return lzma.open(path, "rb", format=lzma.FORMAT_ALONE)
         return open(path, "rb")
     except OSError as exc:
-        raise SourceError(f'Dump "{path}" cannot be read: {exc}', path=str(path)) from exc
+        raise DumpError(f'Dump "{path}" cannot be read: {exc.strerror}', path=str(path)) from exc
 
 
 def _drop(parent: ET.Element, elem: ET.Element) -> None:
@@ -452,3 +603,8 @@ def _local(tag: str) -> str:
 
 def _reason(exc: ET.ParseError) -> str:
     return str(exc).split(":", 1)[0]
+
+
+def _size(count: int) -> str:
+    mib = count / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{count} bytes"
