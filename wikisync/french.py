@@ -4,8 +4,10 @@
 write a date (an ISO string, a ``date``, or a
 :class:`~wikisync.dates.DateValue`, read by :func:`parse_date`) in French long
 form at the precision it was given with (``1er mai 2019``, ``juillet 2023``,
-``du 30 juin au 1er juillet 2018``); :data:`MONTHS_FR` is the one table of
-French month names, which :mod:`wikisync.dates` reads too. :func:`sort_key_fr`
+``du 30 juin au 1er juillet 2018``); :data:`MONTHS_FR`, the one table of
+French month names, lives in :mod:`wikisync.dates`, which reads them, and is
+re-exported here. A year outside 1 to 9999 is no date here either, as in
+:func:`wikisync.dates.valid_date`. :func:`sort_key_fr`
 orders text as a French reader expects without ICU: case, accents and
 ligatures aside first. The page templates reach these through the filters of
 :mod:`wikisync.render`. Pure: no I/O here.
@@ -16,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+
+from wikisync.dates import MONTHS_FR
 
 __all__ = [
     "EN_DASH",
@@ -30,21 +34,6 @@ __all__ = [
 
 #: Joins two dates of different precisions (``2023`` and ``juillet 2024``).
 EN_DASH = "\u2013"
-#: The French month names, January first, in lower case.
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 # -- dates ---------------------------------------------------------------------------
