@@ -21,9 +21,11 @@ from typing import Any
 import mwparserfromhell
 from mwparserfromhell.nodes import Tag, Template, Text
 
+from wikisync.dates import DateRange
 from wikisync.errors import RecordError
 from wikisync.pages import PageText
 from wikisync.schema import FieldSpec, RecordType
+from wikisync.value_templates import ValueOptions
 from wikisync.values import FieldValue, ValueFormatError, parse_value, to_json_value
 
 
@@ -211,8 +213,13 @@ def _read_infobox(
         values[name] = param.value
 
     fields = {
-        spec.name: _read_field(where, title, spec, values, problems) for spec in record_type.fields
+        spec.name: _read_field(where, title, spec, values, problems, record_type.options(spec.name))
+        for spec in record_type.fields
     }
+    for spec in record_type.fields:
+        value = fields[spec.name]
+        if isinstance(value, DateRange):
+            _split_range(where, title, record_type, spec, value, fields, values, problems)
     extra = {
         name: str(code).strip()
         for name, code in values.items()
@@ -221,19 +228,58 @@ def _read_infobox(
     return Record(title, record_type.name, page.revid, fields, extra, index)
 
 
+def _split_range(
+    where: str,
+    title: str,
+    record_type: RecordType,
+    spec: FieldSpec,
+    value: DateRange,
+    fields: dict[str, FieldValue],
+    values: Mapping[str, Any],
+    problems: list[RecordError],
+) -> None:
+    # A range in a date field fills the field and its end field, or is a problem.
+    raw = next((str(values[p]).strip() for p in spec.params if p in values), value.iso())
+    span = f"{value.start.iso()} to {value.end.iso()}"
+    end = record_type.end_field(spec.name)
+    if end is None or end == spec.name:
+        fields[spec.name] = None
+        message = (
+            f'{where}: field "{spec.name}" holds a range of dates ({span}), '
+            f"{_quote(raw)}, and no end field to put its end in "
+            f'(name one with end = "…" in the field\'s configuration)'
+        )
+    else:
+        current = fields.get(end)
+        fields[spec.name] = value.start
+        if current is None:
+            fields[end] = value.end
+            return
+        if current == value.end:
+            return
+        shown = current.iso() if hasattr(current, "iso") else str(current)
+        message = (
+            f'{where}: field "{spec.name}" holds a range of dates ({span}), '
+            f'{_quote(raw)}, but field "{end}" says {shown}; the start is kept, '
+            f'"{end}" is left as written'
+        )
+    problems.append(RecordError(message, title=title, field=spec.name, value=raw))
+
+
 def _read_field(
     where: str,
     title: str,
     spec: FieldSpec,
     values: Mapping[str, Any],
     problems: list[RecordError],
+    options: ValueOptions,
 ) -> FieldValue:
     for param in spec.params:
         code = values.get(param)
         if code is None:
             continue
         try:
-            value = parse_value(spec.type, code, spec.choices)
+            value = parse_value(spec.type, code, spec.choices, options)
         except ValueFormatError as exc:
             problems.append(
                 RecordError(
@@ -248,7 +294,7 @@ def _read_field(
         if value is not None:
             return value
     if spec.default is not None:
-        return _default_value(spec.type, spec.default, spec.choices)
+        return _default_value(spec.type, spec.default, spec.choices, options)
     if spec.required:
         names = ", ".join(f'"{param}"' for param in spec.params)
         problems.append(
@@ -263,9 +309,11 @@ def _read_field(
 
 
 @functools.lru_cache(maxsize=256)
-def _default_value(field_type: str, default: str, choices: tuple[str, ...]) -> FieldValue:
+def _default_value(
+    field_type: str, default: str, choices: tuple[str, ...], options: ValueOptions
+) -> FieldValue:
     # Checked when the schema was loaded, so this cannot fail.
-    return parse_value(field_type, default, choices)
+    return parse_value(field_type, default, choices, options)
 
 
 def _code_text(code: Any) -> str:

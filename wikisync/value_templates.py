@@ -223,7 +223,7 @@ def template_name_key(name: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: one per field
 class ValueOptions:
     """How to read values beyond the built-in tables: one field's settings.
 
