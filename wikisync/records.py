@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Template, Text
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.dates import DateRange
 from wikisync.errors import RecordError
@@ -177,7 +177,7 @@ def _find_infoboxes(
             if "{{" in node.value:
                 unclosed.extend(_unclosed_names(node.value, record_type))
         elif kind is Template:
-            if record_type.matches_template(_code_text(node.name)):
+            if record_type.matches_template(_name_text(node.name)):
                 found.append(node)
                 continue  # an infobox nested in an infobox's value is not one
             for param in node.params:
@@ -321,6 +321,14 @@ def _code_text(code: Any) -> str:
     nodes = code.nodes
     first = nodes[0] if len(nodes) == 1 else None
     return first.value if type(first) is Text else str(code)
+
+
+def _name_text(code: Any) -> str:
+    # A template's name without its comments: "{{Infobox writer <!-- see doc -->".
+    nodes = code.nodes
+    if len(nodes) == 1 and type(nodes[0]) is Text:
+        return str(nodes[0].value)
+    return "".join(str(node) for node in nodes if type(node) is not Comment)
 
 
 def _param_name(param: Any) -> str:

@@ -395,8 +395,8 @@ def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str,
     Items are separated by ``,`` ``;`` ``•`` ``·`` (or the field's own
     separators), by ``<br>`` in any spelling, by line breaks and ``*``/``#``
     bullet lines, and by the parameters of list templates (``{{ubl|A|B}}``).
-    Only separators in the running text split: a comma inside a link label
-    stays in its item. Items are trimmed; empty items are dropped.
+    Only separators in the running text split: a comma inside a link label or
+    inside parentheses stays in its item. Items are trimmed; empty items are dropped.
 
     Raises:
         ValueFormatError: the value holds a template wikisync cannot read.
@@ -413,24 +413,31 @@ def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str,
     unread = _first_unread(pieces)
     if unread is not None:
         raise ValueFormatError(f"a list (wikisync cannot read {unread.why})", str(code))
-    separators = options.separators + "\n"
+    separators = options.separators
     items: list[str] = []
     current: list[str] = []
+    depth = 0  # separators inside parentheses do not split: "Texas A&M (B.A., M.A.)"
     for piece in pieces:
         if type(piece) is str:
             start = 0
             for i, char in enumerate(piece):
-                if char in separators:
+                if char == "(":
+                    depth += 1
+                elif char == ")":
+                    depth = max(depth - 1, 0)
+                elif char == "\n" or (char in separators and not depth):
                     current.append(piece[start:i])
                     items.append("".join(current))
                     current = []
                     start = i + 1
+                    depth = 0 if char == "\n" else depth
             current.append(piece[start:])
         elif isinstance(piece, str):  # an atom: never split
             current.append(piece)
         elif piece is _BREAK:
             items.append("".join(current))
             current = []
+            depth = 0
         elif isinstance(piece, DateValue | DateRange):
             current.append(piece.iso())
     items.append("".join(current))
@@ -443,10 +450,12 @@ def _list_item(raw: str) -> str:
 
 
 def _split_text(text: str, separators: str) -> tuple[str, ...]:
+    if "(" in text or "\n" in text:
+        return parse_list(mwparserfromhell.parse(text), ValueOptions(separators=separators))
     items: list[str] = []
     start = 0
     for i, char in enumerate(text):
-        if char in separators or char == "\n":
+        if char in separators:
             items.append(text[start:i])
             start = i + 1
     items.append(text[start:])
