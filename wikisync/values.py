@@ -450,15 +450,25 @@ def _list_item(raw: str) -> str:
 
 
 def _split_text(text: str, separators: str) -> tuple[str, ...]:
-    if "(" in text or "\n" in text:
-        return parse_list(mwparserfromhell.parse(text), ValueOptions(separators=separators))
-    items: list[str] = []
-    start = 0
-    for i, char in enumerate(text):
-        if char in separators:
-            items.append(text[start:i])
-            start = i + 1
-    items.append(text[start:])
+    # The plain-text case of parse_list, on one string.
+    if "(" not in text and "\n" not in text:
+        items = [text]
+        for separator in separators:
+            if separator in text:
+                items = [part for item in items for part in item.split(separator)]
+    else:
+        items = []
+        start = depth = 0
+        for i, char in enumerate(text):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(depth - 1, 0)
+            elif char == "\n" or (char in separators and not depth):
+                items.append(text[start:i])
+                start = i + 1
+                depth = 0 if char == "\n" else depth
+        items.append(text[start:])
     return tuple(item for item in (_list_item(raw) for raw in items) if item)
 
 
