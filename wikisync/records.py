@@ -213,12 +213,12 @@ def _read_infobox(
         values[name] = param.value
 
     fields = {
-        spec.name: _read_field(where, title, spec, values, problems, record_type.options(spec.name))
-        for spec in record_type.fields
+        spec.name: _read_field(where, title, spec, values, problems, options)
+        for spec, options in record_type.readers
     }
-    for spec in record_type.fields:
+    for spec in record_type.date_specs:
         value = fields[spec.name]
-        if isinstance(value, DateRange):
+        if type(value) is DateRange:
             _split_range(where, title, record_type, spec, value, fields, values, problems)
     extra = {
         name: str(code).strip()

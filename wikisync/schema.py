@@ -144,6 +144,10 @@ class RecordType:
     _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
     _options: Mapping[str, ValueOptions] = field(init=False, repr=False, compare=False)
     _ends: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _readers: tuple[tuple[FieldSpec, ValueOptions], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _date_specs: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = frozenset(template_key(name) for name in self.templates)
@@ -168,10 +172,24 @@ class RecordType:
                     ends[spec.name] = end
         object.__setattr__(self, "_options", options)
         object.__setattr__(self, "_ends", ends)
+        readers = tuple((spec, options[spec.name]) for spec in self.fields)
+        object.__setattr__(self, "_readers", readers)
+        dated = tuple(spec for spec in self.fields if spec.type == "date")
+        object.__setattr__(self, "_date_specs", dated)
 
     def options(self, field_name: str) -> ValueOptions:
         """How to read the values of a field (its separators, century, templates)."""
         return self._options[field_name]
+
+    @property
+    def readers(self) -> tuple[tuple[FieldSpec, ValueOptions], ...]:
+        """Each field with the options its values are read with, in schema order."""
+        return self._readers
+
+    @property
+    def date_specs(self) -> tuple[FieldSpec, ...]:
+        """The ``date`` fields, in schema order."""
+        return self._date_specs
 
     def end_field(self, field_name: str) -> str | None:
         """The date field a range written in ``field_name`` ends in, if any."""

@@ -451,11 +451,13 @@ def _list_item(raw: str) -> str:
 
 def _split_text(text: str, separators: str) -> tuple[str, ...]:
     # The plain-text case of parse_list, on one string.
+    text = text.strip()
     if "(" not in text and "\n" not in text:
-        items = [text]
-        for separator in separators:
+        first = separators[0]
+        for separator in separators[1:]:
             if separator in text:
-                items = [part for item in items for part in item.split(separator)]
+                text = text.replace(separator, first)
+        items = text.split(first)
     else:
         items = []
         start = depth = 0
@@ -469,7 +471,10 @@ def _split_text(text: str, separators: str) -> tuple[str, ...]:
                 start = i + 1
                 depth = 0 if char == "\n" else depth
         items.append(text[start:])
-    return tuple(item for item in (_list_item(raw) for raw in items) if item)
+    out = tuple(" ".join(item.split()) for item in items if item and not item.isspace())
+    if "*" in text or "#" in text:  # bullet lines
+        return tuple(item for item in map(_list_item, out) if item)
+    return out
 
 
 # -- dates ------------------------------------------------------------------------
@@ -635,7 +640,14 @@ def parse_url(code: Any) -> str:
 def _url_from_text(url: str, raw: str) -> str:
     if url.startswith("www.") and " " not in url:
         url = "https://" + url
-    parts = urlsplit(url)
+    if url.startswith(("https://", "http://")):  # the common case, without urlsplit
+        host = url[url.index("//") + 2 : url.index("//") + 3]
+        if host and host not in "/?#[" and len(url.split()) == 1:
+            return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": a bracket never closed
+        raise ValueFormatError("a URL (https://…)", raw) from None
     has_host = bool(parts.netloc) or parts.scheme == "mailto"
     if parts.scheme.lower() not in _URL_SCHEMES or not has_host or len(url.split()) != 1:
         raise ValueFormatError("a URL (https://…)", raw)
