@@ -381,11 +381,6 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
             key=f"{key}.values",
         )
     default = _default_text(value.get("default"), f"{key}.default")
-    if default is not None:
-        try:
-            parse_value(field_type, default, choices)
-        except ValueFormatError as exc:
-            raise ConfigError(f"{key}.default: {exc}", key=f"{key}.default") from None
     description = _string(value.get("description", ""), f"{key}.description")
     separators = ""
     if "separators" in value:
@@ -416,8 +411,11 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
     if end and field_type != "date":
         raise ConfigError(f"{key}.end: only a date field has an end field", key=f"{key}.end")
     end = _string(end, f"{key}.end")
-    if default is not None and century is not None:
-        parse_value(field_type, default, choices, ValueOptions(century=century))
+    if default is not None:
+        try:
+            parse_value(field_type, default, choices, ValueOptions(century=century))
+        except ValueFormatError as exc:
+            raise ConfigError(f"{key}.default: {exc}", key=f"{key}.default") from None
     return FieldSpec(
         name,
         field_type,

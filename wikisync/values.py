@@ -537,7 +537,7 @@ def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange |
             before = False
         elif isinstance(piece, str) and not before:
             between.append(piece)
-        elif isinstance(piece, str) and piece.strip():
+        elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
             raise ValueFormatError("a date", str(code))
     gap = "".join(between).strip().lower()
     if len(dates) == 1 and not gap:
@@ -817,7 +817,13 @@ def parse_value(
     elif is_blank(code):
         return None
     else:
-        value = _CODE_PARSERS[field_type](code, choices, options)
+        try:
+            value = _CODE_PARSERS[field_type](code, choices, options)
+        except ValueFormatError as exc:
+            raw = str(code).strip()
+            if exc.value == raw:
+                raise
+            raise ValueFormatError(exc.expected, raw) from None  # name the value as written
     if not value and type(value) in (str, tuple):
         return None
     return value
