@@ -348,6 +348,10 @@ def _parse_iso(value: str) -> DateValue | None:
         return DateValue(int(value), precision="year")
     if len(value) == 7 and value[4] == "-" and value[5:].isdigit():
         return DateValue(int(value[:4]), int(value[5:]), precision="month")
+    day_part = value.replace("T", " ").split(" ", 1)[0]
+    if not _is_iso_day(day_part):
+        # fromisoformat reads only the first 8 digits of "1682060160"
+        return None
     if "T" not in value and " " not in value and ":" not in value:
         day = dt.date.fromisoformat(value)  # also the basic form, 20180703
         return DateValue(day.year, day.month, day.day)
@@ -364,6 +368,19 @@ def _parse_iso(value: str) -> DateValue | None:
         moment.second,
         "datetime",
         tz,
+    )
+
+
+def _is_iso_day(text: str) -> bool:
+    # YYYY-MM-DD or the basic YYYYMMDD, nothing else.
+    if len(text) == 8:
+        return text.isascii() and text.isdigit()
+    return (
+        len(text) == 10
+        and text[4] == "-"
+        and text[7] == "-"
+        and (text[:4] + text[5:7] + text[8:]).isascii()
+        and (text[:4] + text[5:7] + text[8:]).isdigit()
     )
 
 

@@ -105,6 +105,9 @@ def test_parse_date_accepts_decomposed_unicode() -> None:
         "à définir",
         "2018/07/03/01",
         "2018-07-03-01",
+        "1682060160",
+        "2018-07-3",
+        "201807031",
     ],
 )
 def test_parse_date_rejects_what_is_not_a_date(text: str) -> None:
