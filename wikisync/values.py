@@ -583,12 +583,21 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_int(text: str) -> int:
-    """Parse an integer; spaces (French thousands separators) are ignored.
+    """Parse an integer; thousands may be separated by a space (``1 234 567``).
+
+    The separator is a space, a no-break space or a narrow no-break space
+    between groups of three digits; any other spacing (two numbers on two
+    lines, ``12 34``) is no whole number.
 
     Raises:
         ValueFormatError: not a whole number.
     """
-    digits = "".join(text.split()).replace("\u202f", "")
+    digits = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if " " in digits:
+        head, *groups = digits.split(" ")
+        if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
+            raise ValueFormatError("a whole number", text)
+        digits = head + "".join(groups)
     body = digits[1:] if digits[:1] in "+-" else digits
     if not body.isascii() or not body.isdigit():
         raise ValueFormatError("a whole number", text)

@@ -262,7 +262,9 @@ def test_parse_int_reads_whole_numbers(text: str, expected: int) -> None:
     assert parse_int(text) == expected
 
 
-@pytest.mark.parametrize("text", ["12.5", "douze", "1,5", "", "-", "٣"])
+@pytest.mark.parametrize(
+    "text", ["12.5", "douze", "1,5", "", "-", "٣", "12 34", "1234 567", "1  234", "8000\n8000"]
+)
 def test_parse_int_rejects_other_text(text: str) -> None:
     with pytest.raises(ValueFormatError, match="a whole number"):
         parse_int(text)
@@ -704,3 +706,9 @@ def test_written_dates_read_back_to_the_same_day() -> None:
             value = parse_value("date", form)
             assert isinstance(value, DateValue), form
             assert (value.year, value.month, value.day) == (year, month, day), form
+
+
+def test_two_numbers_on_two_lines_are_no_number() -> None:
+    # Real: an infobox's postal codes "8000<br />8000<br />8200" were read as 800080008200.
+    with pytest.raises(ValueFormatError):
+        parse_value("int", "8000<br />8000<br />8200")
