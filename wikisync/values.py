@@ -669,7 +669,7 @@ def _plain_text_outside(code: Any, node: Any) -> str:
     return _tidy("".join(out))
 
 
-_BAD_TITLE_CHARS = frozenset("[]{}|#<>")
+_BAD_TITLE_CHARS = frozenset("[]{}|#<>\n")  # a title is one line
 
 
 def parse_page_title(code: Any) -> str:
@@ -716,6 +716,8 @@ def parse_file_name(code: Any) -> str:
 
 
 def _file_from_text(name: str, raw: str) -> str:
+    if "\n" in name.strip():  # two names on two lines are not one name
+        raise ValueFormatError("a file name (name.ext)", raw)
     title = normalize_title(name) if name.strip() else ""
     ns, rest = FRENCH.split(title)
     if ns not in (0, FILE_NS) or not _has_extension(rest) or _BAD_TITLE_CHARS.intersection(rest):

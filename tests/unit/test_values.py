@@ -712,3 +712,17 @@ def test_two_numbers_on_two_lines_are_no_number() -> None:
     # Real: an infobox's postal codes "8000<br />8000<br />8200" were read as 800080008200.
     with pytest.raises(ValueFormatError):
         parse_value("int", "8000<br />8000<br />8200")
+
+
+@pytest.mark.parametrize(
+    ("field_type", "wikitext"),
+    [
+        ("page", "Foo<br>Bar"),
+        ("page", "Foo\nBar"),
+        ("file", "a.png<br>b.png"),
+        ("file", "a.png\nb.png"),
+    ],
+)
+def test_two_titles_on_two_lines_are_no_title(field_type: str, wikitext: str) -> None:
+    with pytest.raises(ValueFormatError):
+        parse_value(field_type, wikitext)
