@@ -279,7 +279,8 @@ def read_date(text: str, *, century: int | None = None) -> DateValue | None:
     ``3 juil. 2018``, with an optional time ``à 18h30`` or ``18:30``), month
     precision (``Juillet 2023``), English (``January 4, 1985``, ``4 January
     1985``, ``Jan 4th, 1985``), ``03/07/2018`` (day first, as in French) and
-    ``2018/07/03`` (year first, as Page Forms' date picker writes).
+    ``2018/07/03`` (year first, as Page Forms' date picker writes; its
+    datetime input adds a time, ``2018/07/03 18:30``).
 
     Args:
         text: the text.
@@ -395,6 +396,16 @@ def _year(word: str, century: int | None, whole: str) -> int:
 
 
 def _parse_numeric(value: str, century: int | None) -> DateValue | None:
+    date_part, _, time_part = value.partition(" ")
+    if time_part:  # Page Forms' datetime input: "2018/07/03 18:30"
+        time_text = time_part.strip()
+        if time_text.lower().startswith(("à ", "a ")):
+            time_text = time_text[2:].strip()
+        day = _parse_numeric(date_part, century)
+        time = _parse_time(time_text) if _looks_like_time(time_text) else None
+        if day is None or time is None:
+            return None
+        return DateValue(day.year, day.month, day.day, *time, "datetime")
     parts = value.replace(".", "/").split("/")
     if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
         return None
