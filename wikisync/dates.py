@@ -401,11 +401,11 @@ def _parse_numeric(value: str, century: int | None) -> DateValue | None:
         time_text = time_part.strip()
         if time_text.lower().startswith(("à ", "a ")):
             time_text = time_text[2:].strip()
-        day = _parse_numeric(date_part, century)
+        found = _parse_numeric(date_part, century)
         time = _parse_time(time_text) if _looks_like_time(time_text) else None
-        if day is None or time is None:
+        if found is None or time is None:
             return None
-        return DateValue(day.year, day.month, day.day, *time, "datetime")
+        return DateValue(found.year, found.month, found.day, *time, "datetime")
     parts = value.replace(".", "/").split("/")
     if len(parts) != 3 or not all(part.isascii() and part.isdigit() for part in parts):
         return None
