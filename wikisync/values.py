@@ -37,6 +37,7 @@ text (a date, a number) is split further.
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -263,6 +264,11 @@ def _template_date(node: Any, spec: DateTemplate, options: ValueOptions) -> _Pie
             found = None
     else:
         found = date_from_parts(param(spec.year), param(spec.month), param(spec.day))
+        if found is None and not param(spec.year) and not param("2"):
+            # One parameter holding the whole date: {{date|3 juillet 2018}}.
+            whole = param("1")
+            with contextlib.suppress(TwoDigitYearError):
+                found = read_date(whole, century=options.century) if whole else None
     if found is None:
         return _Unread(str(node), f"the date template {{{{{str(node.name).strip()}}}}}")
     return found

@@ -533,6 +533,8 @@ def test_a_list_with_a_template_it_cannot_read_is_a_problem(wikitext: str) -> No
         ("{{date-|3|juillet|2018}}", "2018-07-03"),
         ("{{Date|1er|mai|2019}}", "2019-05-01"),
         ("{{date||juillet|2018}}", "2018-07"),
+        ("{{date|3 juillet 2018}}", "2018-07-03"),
+        ("{{date-|juillet 2018}}", "2018-07"),
         ("{{date de naissance|16|8|1958|âge=oui}}", "1958-08-16"),
         ("{{Date de décès|29|octobre|2009}}", "2009-10-29"),
         ("{{Modèle:Date|14|juillet|1789}}", "1789-07-14"),
