@@ -171,14 +171,17 @@ def _join_wikitext(values: Iterable[object], separator: str) -> Wikitext:
 def _filter_join(value: object, separator: str = ", ") -> Wikitext:
     """The ``join`` filter: like Jinja's, but escaping items for wikitext.
 
-    ``None`` joins to ``""`` and a lone string is one item.
+    ``None`` joins to ``""``, a lone string is one item, and any other value
+    that is no list (a number) is reported and printed as one item.
     """
     if value is None:
         return Wikitext("")
     if isinstance(value, str):
         return escape_wikitext(value)
-    if not isinstance(value, Iterable):
-        raise TypeError(f"join expects a list, got {type(value).__name__}")
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        # A value a template cannot use as a list never stops the render.
+        _report(f"join: expected a list, got {value!r}; printed as one item")
+        return escape_wikitext(value)
     return _join_wikitext(value, separator)
 
 

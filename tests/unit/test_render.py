@@ -584,9 +584,15 @@ def test_make_environment_join_accepts_none_and_strings(source: str, expected: s
     assert make_environment().from_string(source).render(none=None) == expected
 
 
-def test_make_environment_join_rejects_non_lists() -> None:
-    with pytest.raises(TypeError, match="join expects a list"):
-        make_environment().from_string("{{ 3|join }}").render()
+def test_join_reports_a_value_that_is_no_list_and_prints_it(tmp_path: Path) -> None:
+    (tmp_path / "cities.wiki.j2").write_text(
+        "{% for r in records %}{{ r.villes|join(', ') }};{% endfor %}\n"
+    )
+    problems: list[str] = []
+    records = [{"villes": 3}, {"villes": ["Nantes", "Brest"]}, {"villes": {"a": 1}}]
+    text = render_index(records, "cities", today=TODAY, template_dirs=[tmp_path], problems=problems)
+    assert text.startswith("3;Nantes, Brest;")
+    assert len(problems) == 2 and problems[0] == "join: expected a list, got 3; printed as one item"
 
 
 def test_render_index_group_by_month_refuses_undated_records(tmp_path: Path) -> None:
