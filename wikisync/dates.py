@@ -309,7 +309,9 @@ def read_date_or_range(text: str, *, century: int | None = None) -> DateValue | 
 
     Ranges: ``19 et 20 mai 2025``, ``du 3 au 5 juillet 2018``, ``du 30 juin
     au 2 juillet 2018``, ``du 30 décembre 2018 au 2 janvier 2019``, ``3-5
-    juillet 2018`` and two full dates joined by a hyphen, an en or em dash, or ``au``.
+    juillet 2018``, English ``12-15 February 2007``, ``July 3-5, 2018``,
+    ``June 30 - July 2, 2018``, and two full dates joined by a hyphen, an en
+    or em dash, ``au`` or ``to``.
 
     Returns:
         The date or range, or None. A range whose end is before its start is None.
@@ -495,10 +497,15 @@ def _parse_range(value: str, century: int | None) -> DateRange | None:
     if not first or not second:
         return None
     end = _attempt(second.strip(), century)
+    if end is None:
+        end = _complete_end(first.strip(), second.strip(), century)
     if end is None or end.precision not in ("day", "month"):
         return None
-    start = _attempt(first.strip(), century)
-    if start is None:
+    try:
+        start = _attempt(first.strip(), century)
+    except TwoDigitYearError:  # "June 30" (- July 2, 2018) is a day, not a year 30
+        start = None
+    if start is None:  # "19" (et 20 mai 2025): completed by the end
         start = _complete_start(first.strip(), end)
     if start is None or start.precision == "datetime":
         return None
@@ -519,6 +526,8 @@ def _complete_start(first: str, end: DateValue) -> DateValue | None:
     words = first.split()
     if end.precision != "day" or not 1 <= len(words) <= 2:
         return None
+    if len(words) == 2 and _MONTHS.get(words[0].lower().rstrip(".")) is not None:
+        words = [words[1], words[0]]  # English: "June 30" (- July 2, 2018)
     day = _day_number(words[0])
     if day is None:
         return None
@@ -529,3 +538,11 @@ def _complete_start(first: str, end: DateValue) -> DateValue | None:
             return None
         month = named
     return DateValue(end.year, month, day)
+
+
+def _complete_end(first: str, second: str, century: int | None) -> DateValue | None:
+    # English "July 3-5, 2018": the end takes the start's month.
+    words = first.split()
+    if len(words) != 2 or _MONTHS.get(words[0].lower().rstrip(".")) is None:
+        return None
+    return _attempt(f"{words[0]} {second}", century)
