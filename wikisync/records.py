@@ -26,7 +26,14 @@ from wikisync.errors import RecordError
 from wikisync.pages import PageText
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.value_templates import ValueOptions
-from wikisync.values import FieldValue, ValueFormatError, parse_value, to_json_value
+from wikisync.values import (
+    FieldValue,
+    ValueFormatError,
+    is_blank,
+    parse_value,
+    to_json_value,
+    unread_template,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +300,19 @@ def _read_field(
             return None
         if value is not None:
             return value
+        if spec.type == "text" and not is_blank(code):
+            unread = unread_template(code, options)
+            if unread is not None:  # "{{USA}}": not blank, but nothing wikisync can read
+                problems.append(
+                    RecordError(
+                        f'{where}: field "{spec.name}" holds only {unread}, which wikisync '
+                        f"cannot read, got {_quote(str(code).strip())}",
+                        title=title,
+                        field=spec.name,
+                        value=str(code).strip(),
+                    )
+                )
+                return None
     if spec.default is not None:
         return _default_value(spec.type, spec.default, spec.choices, options)
     if spec.required:

@@ -130,6 +130,9 @@ WRAPPER_TEMPLATES: Mapping[str, str] = {
             "petit",
             "abréviation",
             "abr",
+            "flag",
+            "flagcountry",
+            "flag country",
             "nobr",
         ),
         "1",
@@ -153,6 +156,9 @@ LIST_TEMPLATES = frozenset(
         "liste horizontale",
         "liste non pointée",
         "liste à puces",
+        "br separated entries",
+        "br-separated entries",
+        "comma separated entries",
     }
 )
 #: Templates that add nothing to a value's data: footnotes, flags, maintenance tags.
@@ -185,6 +191,13 @@ IGNORED_TEMPLATES = frozenset(
         "réf nec",
         "référence souhaitée",
         "webarchive",
+        "clear",
+        "clr",
+        "clear left",
+        "clear right",
+        "-",
+        "nobold end",
+        "end",
     }
 )
 #: Magic-word and character templates: the text they stand for.
@@ -203,6 +216,8 @@ CHAR_TEMPLATES = {
     "ndash": "\u2013",
     "snd": " \u2013 ",
     "·": " · ",
+    "br": "\n",
+    "break": "\n",
 }
 
 

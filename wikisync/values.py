@@ -103,6 +103,7 @@ __all__ = [
     "template_name_key",
     "to_json_value",
     "to_plain_text",
+    "unread_template",
 ]
 
 #: The field types a schema may declare.
@@ -234,9 +235,15 @@ def _walk_template(node: Any, options: ValueOptions, out: list[_Piece]) -> None:
             out.extend(inner)
         return
     if key in LIST_TEMPLATES:
+        # Each parameter is one item, whatever commas it holds.
         for param in node.params:
             if not param.showkey:
-                _walk(param.value.nodes, options, out)
+                item: list[_Piece] = []
+                _walk(param.value.nodes, options, item)
+                unread = _first_unread(item)
+                if unread is not None:
+                    out.append(unread)
+                out.append(_Atom(_join_text(item)))
                 out.append(_BREAK)
         return
     out.append(_Unread(str(node), f"the template {{{{{str(node.name).strip()}}}}}"))
@@ -343,6 +350,22 @@ def to_plain_text(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> str:
     if len(nodes) == 1 and isinstance(nodes[0], Text):
         return _tidy(nodes[0].value)
     return _join_text(_pieces(code, options))
+
+
+def unread_template(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> str | None:
+    """The first template of a value that wikisync cannot read, described.
+
+    The ``text`` type drops such templates; :mod:`wikisync.records` uses this
+    to report a text value that is nothing but them (``{{USA}}``) instead of
+    leaving it silently blank.
+
+    Returns:
+        ``"the template {{USA}}"``, or ``None`` when every template is read.
+    """
+    if isinstance(code, str):
+        code = mwparserfromhell.parse(code)
+    unread = _first_unread(_pieces(code, options))
+    return None if unread is None else unread.why
 
 
 def _append_plain(nodes: Sequence[Any], out: list[str]) -> None:

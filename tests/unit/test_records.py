@@ -513,3 +513,15 @@ def test_configured_date_and_wrapper_templates_are_read() -> None:
     assert found.records[0].to_dict()["startDate"] == "2018-07-03"
     assert found.records[0].to_dict()["place"] == "Nantes"
     assert found.problems == ()
+
+
+def test_a_text_value_of_only_unreadable_templates_is_reported() -> None:
+    record_type = _custom_type({"pays": "text", "ville": "text"})
+    found = parse_page(
+        _page("{{Event|pays={{USA}}|ville={{flagicon|FRA}} Nantes{{Clear}}}}"), record_type
+    )
+    data = found.records[0].to_dict()
+    assert data["pays"] is None and data["ville"] == "Nantes"
+    (problem,) = found.problems
+    assert problem.field == "pays" and problem.value == "{{USA}}"
+    assert "the template {{USA}}" in str(problem)
