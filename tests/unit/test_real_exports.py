@@ -36,6 +36,8 @@ EXPECTED = {
     "dbpedia-fr-Bruges-0.8.xml": {"Bruges": 92467054},
     "dbpedia-fr-JulesCesar-0.8.xml": {"Jules César": 93690815},
     "dbpedia-mappings-0.8-nositeinfo.xml": {"Mapping en:Infobox person": 26071},
+    # <namespaces> lists only 0 and 1; "Bar" is in namespace 1 but titled without prefix.
+    "mwxml-dump-0.8-two-namespaces.xml": {"Foo": 2, "Bar": 3},
 }
 
 
