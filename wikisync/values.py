@@ -31,16 +31,15 @@ a record type adds to the built-in tables):
 * any other template in a typed value (not ``text`` or ``wikitext``) is a
   problem naming it: its output cannot be known without the wiki.
 
-Wikitext is read through parser nodes, never with regexes; only already plain
-text (a date, a number) is split further.
+Wikitext is read through parser nodes (:mod:`wikisync.wikitext_pieces` walks
+them; :mod:`wikisync.value_templates` holds the template tables), never with
+regexes; only already plain text (a date, a number) is split further.
 """
 
 from __future__ import annotations
 
-import contextlib
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
@@ -48,9 +47,6 @@ import mwparserfromhell
 from mwparserfromhell.nodes import (
     Comment,
     ExternalLink,
-    Heading,
-    HTMLEntity,
-    Tag,
     Template,
     Text,
     Wikilink,
@@ -60,22 +56,24 @@ from wikisync.dates import (
     DateRange,
     DateValue,
     TwoDigitYearError,
-    date_from_parts,
     read_date,
     read_date_or_range,
 )
-from wikisync.pages import CATEGORY_NS, FILE_NS, FRENCH, normalize_title
+from wikisync.pages import FILE_NS, FRENCH, normalize_title
 from wikisync.value_templates import (
-    CHAR_TEMPLATES,
     DATE_TEMPLATES,
     DEFAULT_OPTIONS,
-    IGNORED_TEMPLATES,
-    LIST_TEMPLATES,
     WRAPPER_TEMPLATES,
     DateTemplate,
     ValueOptions,
     template_name_key,
 )
+from wikisync.wikitext_pieces import BREAK as _BREAK
+from wikisync.wikitext_pieces import first_unread as _first_unread
+from wikisync.wikitext_pieces import join_text as _join_text
+from wikisync.wikitext_pieces import pieces as _pieces
+from wikisync.wikitext_pieces import pieces_of, to_plain_text, unread_template
+from wikisync.wikitext_pieces import tidy as _tidy
 
 # DateValue lives in wikisync.dates; it is re-exported as the type of date fields.
 __all__ = [
@@ -144,170 +142,6 @@ FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | tuple[str, ..
 LIST_SEPARATORS = DEFAULT_OPTIONS.separators
 
 
-# -- walking a value -----------------------------------------------------------------
-
-
-class _Atom(str):
-    """Text that is one piece: a link's label, an entity, nowiki text (never split)."""
-
-    __slots__ = ()
-
-
-class _Break:
-    """A line break (``<br>``, the end of a list template's item)."""
-
-    __slots__ = ()
-
-
-_BREAK = _Break()
-
-
-@dataclass(frozen=True, slots=True)
-class _Unread:
-    """A template whose output cannot be known here, or a date template without a date."""
-
-    raw: str
-    why: str
-
-
-_Piece: TypeAlias = "str | _Break | DateValue | DateRange | _Unread"
-
-# Tags whose content is not shown in running text.
-_HIDDEN_TAGS = frozenset({"ref", "references", "noinclude", "templatedata", "gallery"})
-
-
-def _walk(nodes: Sequence[Any], options: ValueOptions, out: list[_Piece]) -> None:
-    for i, node in enumerate(nodes):
-        kind = type(node)
-        if kind is Text:
-            out.append(node.value)
-        elif kind is Wikilink:
-            label: list[str] = []
-            _append_link(node, label)
-            out.append(_Atom("".join(label)))
-        elif kind is ExternalLink:
-            if node.title is not None and str(node.title).strip():
-                _walk(node.title.nodes, options, out)
-            else:
-                out.append(_Atom(str(node.url)))
-        elif kind is HTMLEntity:
-            out.append(_Atom(node.normalize()))
-        elif kind is Tag:
-            name = str(node.tag).strip().lower()
-            if name == "br":
-                # "<br />" at the end of a source line is one break, not two.
-                following = nodes[i + 1] if i + 1 < len(nodes) else None
-                if not (isinstance(following, Text) and following.value.startswith("\n")):
-                    out.append(_BREAK)
-            elif name in _HIDDEN_TAGS:
-                continue
-            elif name == "nowiki":
-                if node.contents is not None:
-                    out.append(_Atom(str(node.contents)))
-            elif node.contents is not None:
-                _walk(node.contents.nodes, options, out)
-        elif kind is Template:
-            _walk_template(node, options, out)
-        elif kind is Heading:
-            _walk(node.title.nodes, options, out)
-        # Comments, arguments ({{{x}}}) and anything else hold no value.
-
-
-def _walk_template(node: Any, options: ValueOptions, out: list[_Piece]) -> None:
-    key = template_name_key(str(node.name))
-    char = CHAR_TEMPLATES.get(key)
-    if char is not None:
-        out.append(char)
-        return
-    if key in IGNORED_TEMPLATES:
-        return
-    date_template = options.date_template(key)
-    if date_template is not None:
-        out.append(_template_date(node, date_template, options))
-        return
-    wrapped = options.wrapper(key)
-    if wrapped is not None:
-        if node.has(wrapped):
-            inner: list[_Piece] = []
-            _walk(node.get(wrapped).value.nodes, options, inner)
-            if key in ("url", "official website", "official url"):
-                inner = [_with_scheme("".join(p for p in inner if isinstance(p, str)))]
-            out.extend(inner)
-        return
-    if key in LIST_TEMPLATES:
-        # Each parameter is one item, whatever commas it holds.
-        for param in node.params:
-            if not param.showkey:
-                item: list[_Piece] = []
-                _walk(param.value.nodes, options, item)
-                unread = _first_unread(item)
-                if unread is not None:
-                    out.append(unread)
-                out.append(_Atom(_join_text(item)))
-                out.append(_BREAK)
-        return
-    out.append(_Unread(str(node), f"the template {{{{{str(node.name).strip()}}}}}"))
-
-
-def _with_scheme(url: str) -> _Atom:
-    # {{URL|example.org}} links to http://example.org, as the template does.
-    url = url.strip()
-    if url and "://" not in url and not url.startswith("mailto:"):
-        url = "http://" + url
-    return _Atom(url)
-
-
-def _template_date(node: Any, spec: DateTemplate, options: ValueOptions) -> _Piece:
-    def param(name: str) -> str:
-        if not name or not node.has(name):
-            return ""
-        return _join_text(_pieces(node.get(name).value, options))
-
-    if spec.text:
-        text = str(node.name).partition(":")[2].strip() if spec.text == ":" else param(spec.text)
-        try:
-            found = read_date_or_range(text, century=options.century) if text else None
-        except TwoDigitYearError:
-            found = None
-    else:
-        found = date_from_parts(param(spec.year), param(spec.month), param(spec.day))
-        if found is None and not param(spec.year) and not param("2"):
-            # One parameter holding the whole date: {{date|3 juillet 2018}}.
-            whole = param("1")
-            with contextlib.suppress(TwoDigitYearError):
-                found = read_date(whole, century=options.century) if whole else None
-    if found is None:
-        return _Unread(str(node), f"the date template {{{{{str(node.name).strip()}}}}}")
-    return found
-
-
-def _pieces(code: Any, options: ValueOptions) -> list[_Piece]:
-    out: list[_Piece] = []
-    _walk(code.nodes, options, out)
-    return out
-
-
-def _join_text(pieces: Iterable[_Piece]) -> str:
-    # Plain text of pieces: a break is a line break, a date its ISO form,
-    # what cannot be read nothing (the text type's reading).
-    out: list[str] = []
-    for piece in pieces:
-        if isinstance(piece, str):
-            out.append(piece)
-        elif piece is _BREAK:
-            out.append("\n")
-        elif isinstance(piece, DateValue | DateRange):
-            out.append(piece.iso())
-    return _tidy("".join(out))
-
-
-def _first_unread(pieces: Iterable[_Piece]) -> _Unread | None:
-    for piece in pieces:
-        if isinstance(piece, _Unread):
-            return piece
-    return None
-
-
 def _plain_or_fail(code: Any, options: ValueOptions, expected: str) -> str:
     # Plain text of a typed value; a template that cannot be read is a problem.
     pieces = _pieces(code, options)
@@ -318,101 +152,6 @@ def _plain_or_fail(code: Any, options: ValueOptions, expected: str) -> str:
     if dates:
         raise ValueFormatError(expected, str(code))
     return _join_text(pieces)
-
-
-# -- plain text -------------------------------------------------------------------
-
-
-def to_plain_text(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> str:
-    """Reduce wikitext to the plain text a reader sees.
-
-    Links become their label (or title), bold/italic and other inline tags keep
-    their content, wrapper templates their text, date templates their date (in
-    ISO form), list templates one item a line; comments, references, other
-    templates, file and category links are dropped, HTML entities are decoded.
-    Spaces are collapsed within lines and blank lines collapse to one, so
-    multi-line prose keeps its paragraphs.
-
-    Args:
-        code: a ``Wikicode`` (a parameter value) or a string of wikitext.
-        options: more date and wrapper templates.
-
-    Returns:
-        The plain text, stripped.
-
-    Example:
-        >>> to_plain_text("'''Atelier''' à [[Nantes (ville)|Nantes]] &amp; ailleurs")
-        'Atelier à Nantes & ailleurs'
-    """
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    nodes = code.nodes
-    if len(nodes) == 1 and isinstance(nodes[0], Text):
-        return _tidy(nodes[0].value)
-    return _join_text(_pieces(code, options))
-
-
-def unread_template(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> str | None:
-    """The first template of a value that wikisync cannot read, described.
-
-    The ``text`` type drops such templates; :mod:`wikisync.records` uses this
-    to report a text value that is nothing but them (``{{USA}}``) instead of
-    leaving it silently blank.
-
-    Returns:
-        ``"the template {{USA}}"``, or ``None`` when every template is read.
-    """
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    unread = _first_unread(_pieces(code, options))
-    return None if unread is None else unread.why
-
-
-def _append_plain(nodes: Sequence[Any], out: list[str]) -> None:
-    out.append(_join_text(_pieces_of(nodes)))
-
-
-def _pieces_of(nodes: Sequence[Any]) -> list[_Piece]:
-    out: list[_Piece] = []
-    _walk(nodes, DEFAULT_OPTIONS, out)
-    return out
-
-
-def _append_link(node: Any, out: list[str]) -> None:
-    title = str(node.title).strip()
-    if title.startswith(":"):
-        title = title[1:]
-    else:
-        ns, _ = FRENCH.split(title)
-        if ns in (FILE_NS, CATEGORY_NS):
-            return  # an image or a category tag, not text
-    if node.text is not None:
-        out.append(_join_text(_pieces_of(node.text.nodes)))
-    else:
-        out.append(title)
-
-
-def _tidy(text: str) -> str:
-    text = text.strip()
-    if "  " not in text and "\t" not in text:
-        # The common case, checked with a few C-speed scans.
-        if "\n" not in text:
-            return text
-        if " \n" not in text and "\n " not in text and "\n\n\n" not in text:
-            return text
-    elif "\n" not in text:
-        return _squeeze(text)
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        line = _squeeze(raw)
-        if line or (lines and lines[-1]):
-            lines.append(line)
-    return "\n".join(lines).strip()
-
-
-def _squeeze(line: str) -> str:
-    # Only ASCII spaces and tabs: a decoded &nbsp; is kept on purpose.
-    return " ".join(part for part in line.replace("\t", " ").split(" ") if part)
 
 
 # -- lists ------------------------------------------------------------------------
@@ -693,9 +432,7 @@ def _url_from_text(url: str, raw: str) -> str:
 
 
 def _plain_text_outside(code: Any, node: Any) -> str:
-    out: list[str] = []
-    _append_plain([n for n in code.nodes if n is not node], out)
-    return _tidy("".join(out))
+    return _join_text(pieces_of([n for n in code.nodes if n is not node]))
 
 
 _BAD_TITLE_CHARS = frozenset("[]{}|#<>\n")  # a title is one line
