@@ -40,6 +40,7 @@ __all__ = [
     "month_number",
     "read_date",
     "read_date_or_range",
+    "read_iso",
     "valid_date",
 ]
 
@@ -184,6 +185,25 @@ def valid_date(value: object) -> DateValue | None:
         if found is not None:
             return found
     raise ValueError(f"not a valid date: {value!r}")
+
+
+def read_iso(text: str) -> DateValue | None:
+    """Read an ISO 8601 date as records carry it, by the one definition of a valid date.
+
+    ``2018-07-03``, ``20180703``, ``2023-07``, ``2023``,
+    ``2024-03-05T18:30:00`` (with or without a UTC offset).
+
+    Returns:
+        The date, or None for any other text or no valid date (``0000``).
+    """
+    value = text.strip()
+    if len(value) < 4 or not value[:4].isascii() or not value[:4].isdigit():
+        return None
+    try:
+        found = _parse_iso(value)
+        return None if found is None else _checked(found)
+    except ValueError:
+        return None
 
 
 # -- month names -----------------------------------------------------------------------
