@@ -152,6 +152,14 @@ def test_no_op_and_one_parameter_edits_stay_byte_exact(path: Path) -> None:
     removed = remove_param(text, names, name, index=0)
     assert removed.wikitext != text
     assert len(text) - len(removed.wikitext) >= len(current[name].strip())
+    # More parameters (up to five one-line ones): a no-op and a set-and-restore.
+    others = [p for p in params if current[p].strip() and "\n" not in current[p].strip()]
+    for other in others[1:6]:
+        value = current[other].strip()
+        assert set_params(text, names, {other: value}, index=0, trusted=True).wikitext == text
+        changed = set_params(text, names, {other: "x"}, index=0).wikitext
+        back_again = set_params(changed, names, {other: value}, index=0, trusted=True)
+        assert back_again.wikitext == text, other
 
 
 def _all_corpus_texts() -> list[str]:
