@@ -314,10 +314,12 @@ def read_date(text: str, *, century: int | None = None) -> DateValue | None:
         TwoDigitYearError: the text is a date with a two-digit year and no
             century was given.
     """
-    value = unicodedata.normalize("NFC", text).strip()
+    value = (text if text.isascii() else unicodedata.normalize("NFC", text)).strip()
     try:
         found = _parse_date(value, century)
-        return None if found is None else _checked(found)
+        if found is None or found.precision in ("day", "datetime"):
+            return found  # built through datetime.date: a real day of years 1 to 9999
+        return _checked(found)
     except TwoDigitYearError:
         raise
     except ValueError:
