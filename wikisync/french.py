@@ -4,8 +4,11 @@
 write a date (an ISO string, a ``date``, or a
 :class:`~wikisync.dates.DateValue`, read by :func:`parse_date`) in French long
 form at the precision it was given with (``1er mai 2019``, ``juillet 2023``,
-``du 30 juin au 1er juillet 2018``); :data:`MONTHS_FR` is the one table of
-French month names, which :mod:`wikisync.dates` reads too. :func:`sort_key_fr`
+``du 30 juin au 1er juillet 2018``); :data:`MONTHS_FR`, the one table of
+French month names, lives in :mod:`wikisync.dates`, which reads them, and is
+re-exported here. :func:`parse_date` reads through
+:func:`wikisync.dates.read_iso`, the one definition of a valid date that
+``check`` uses too. :func:`sort_key_fr`
 orders text as a French reader expects without ICU: case, accents and
 ligatures aside first. The page templates reach these through the filters of
 :mod:`wikisync.render`. Pure: no I/O here.
@@ -14,8 +17,9 @@ ligatures aside first. The page templates reach these through the filters of
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
+
+from wikisync.dates import MONTHS_FR, read_iso
 
 __all__ = [
     "EN_DASH",
@@ -30,27 +34,9 @@ __all__ = [
 
 #: Joins two dates of different precisions (``2023`` and ``juillet 2024``).
 EN_DASH = "\u2013"
-#: The French month names, January first, in lower case.
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 # -- dates ---------------------------------------------------------------------------
-
-_ISO_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
-_ISO_YEAR_RE = re.compile(r"\d{4}")
 
 
 def _has_iso(value: object) -> bool:
@@ -90,19 +76,13 @@ def parse_date(value: object) -> tuple[dt.date, str] | None:
     text = value.strip()
     if not text:
         return None
-    try:
-        if _ISO_YEAR_RE.fullmatch(text):
-            return dt.date(int(text), 1, 1), "year"
-        match = _ISO_MONTH_RE.fullmatch(text)
-        if match:
-            return dt.date(int(match[1]), int(match[2]), 1), "month"
-        if len(text) == 10:
-            return dt.date.fromisoformat(text), "day"
-        return dt.datetime.fromisoformat(text).date(), "day"
-    except ValueError:
+    found = read_iso(text)  # the one definition of a valid date (wikisync.dates)
+    if found is None:
         raise ValueError(
             f"expected an ISO date (2018-07-03, 2023-07, 2024-03-05T18:30:00), got {value!r}"
-        ) from None
+        )
+    precision = "day" if found.precision == "datetime" else found.precision
+    return found.to_date(), precision
 
 
 def is_date(value: object) -> bool:

@@ -19,12 +19,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Template, Text
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
+from wikisync.dates import DateRange
 from wikisync.errors import RecordError
 from wikisync.pages import PageText
 from wikisync.schema import FieldSpec, RecordType
-from wikisync.values import FieldValue, ValueFormatError, parse_value, to_json_value
+from wikisync.value_templates import ValueOptions
+from wikisync.values import (
+    FieldValue,
+    ValueFormatError,
+    is_blank,
+    parse_value,
+    to_json_value,
+    unread_template,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +184,7 @@ def _find_infoboxes(
             if "{{" in node.value:
                 unclosed.extend(_unclosed_names(node.value, record_type))
         elif kind is Template:
-            if record_type.matches_template(_code_text(node.name)):
+            if record_type.matches_template(_name_text(node.name)):
                 found.append(node)
                 continue  # an infobox nested in an infobox's value is not one
             for param in node.params:
@@ -211,8 +220,13 @@ def _read_infobox(
         values[name] = param.value
 
     fields = {
-        spec.name: _read_field(where, title, spec, values, problems) for spec in record_type.fields
+        spec.name: _read_field(where, title, spec, values, problems, options)
+        for spec, options in record_type.readers
     }
+    for spec in record_type.date_specs:
+        value = fields[spec.name]
+        if type(value) is DateRange:
+            _split_range(where, title, record_type, spec, value, fields, values, problems)
     extra = {
         name: str(code).strip()
         for name, code in values.items()
@@ -221,19 +235,58 @@ def _read_infobox(
     return Record(title, record_type.name, page.revid, fields, extra, index)
 
 
+def _split_range(
+    where: str,
+    title: str,
+    record_type: RecordType,
+    spec: FieldSpec,
+    value: DateRange,
+    fields: dict[str, FieldValue],
+    values: Mapping[str, Any],
+    problems: list[RecordError],
+) -> None:
+    # A range in a date field fills the field and its end field, or is a problem.
+    raw = next((str(values[p]).strip() for p in spec.params if p in values), value.iso())
+    span = f"{value.start.iso()} to {value.end.iso()}"
+    end = record_type.end_field(spec.name)
+    if end is None or end == spec.name:
+        fields[spec.name] = None
+        message = (
+            f'{where}: field "{spec.name}" holds a range of dates ({span}), '
+            f"{_quote(raw)}, and no end field to put its end in "
+            f'(name one with end = "…" in the field\'s configuration)'
+        )
+    else:
+        current = fields.get(end)
+        fields[spec.name] = value.start
+        if current is None:
+            fields[end] = value.end
+            return
+        if current == value.end:
+            return
+        shown = current.iso() if hasattr(current, "iso") else str(current)
+        message = (
+            f'{where}: field "{spec.name}" holds a range of dates ({span}), '
+            f'{_quote(raw)}, but field "{end}" says {shown}; the start is kept, '
+            f'"{end}" is left as written'
+        )
+    problems.append(RecordError(message, title=title, field=spec.name, value=raw))
+
+
 def _read_field(
     where: str,
     title: str,
     spec: FieldSpec,
     values: Mapping[str, Any],
     problems: list[RecordError],
+    options: ValueOptions,
 ) -> FieldValue:
     for param in spec.params:
         code = values.get(param)
         if code is None:
             continue
         try:
-            value = parse_value(spec.type, code, spec.choices)
+            value = parse_value(spec.type, code, spec.choices, options)
         except ValueFormatError as exc:
             problems.append(
                 RecordError(
@@ -247,8 +300,21 @@ def _read_field(
             return None
         if value is not None:
             return value
+        if spec.type == "text" and not is_blank(code):
+            unread = unread_template(code, options)
+            if unread is not None:  # "{{USA}}": not blank, but nothing wikisync can read
+                problems.append(
+                    RecordError(
+                        f'{where}: field "{spec.name}" holds only {unread}, which wikisync '
+                        f"cannot read, got {_quote(str(code).strip())}",
+                        title=title,
+                        field=spec.name,
+                        value=str(code).strip(),
+                    )
+                )
+                return None
     if spec.default is not None:
-        return _default_value(spec.type, spec.default, spec.choices)
+        return _default_value(spec.type, spec.default, spec.choices, options)
     if spec.required:
         names = ", ".join(f'"{param}"' for param in spec.params)
         problems.append(
@@ -263,9 +329,11 @@ def _read_field(
 
 
 @functools.lru_cache(maxsize=256)
-def _default_value(field_type: str, default: str, choices: tuple[str, ...]) -> FieldValue:
+def _default_value(
+    field_type: str, default: str, choices: tuple[str, ...], options: ValueOptions
+) -> FieldValue:
     # Checked when the schema was loaded, so this cannot fail.
-    return parse_value(field_type, default, choices)
+    return parse_value(field_type, default, choices, options)
 
 
 def _code_text(code: Any) -> str:
@@ -273,6 +341,14 @@ def _code_text(code: Any) -> str:
     nodes = code.nodes
     first = nodes[0] if len(nodes) == 1 else None
     return first.value if type(first) is Text else str(code)
+
+
+def _name_text(code: Any) -> str:
+    # A template's name without its comments: "{{Infobox writer <!-- see doc -->".
+    nodes = code.nodes
+    if len(nodes) == 1 and type(nodes[0]) is Text:
+        return str(nodes[0].value)
+    return "".join(str(node) for node in nodes if type(node) is not Comment)
 
 
 def _param_name(param: Any) -> str:

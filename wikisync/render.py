@@ -17,7 +17,9 @@ are the page templates themselves.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import logging
 import re
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -170,14 +172,17 @@ def _join_wikitext(values: Iterable[object], separator: str) -> Wikitext:
 def _filter_join(value: object, separator: str = ", ") -> Wikitext:
     """The ``join`` filter: like Jinja's, but escaping items for wikitext.
 
-    ``None`` joins to ``""`` and a lone string is one item.
+    ``None`` joins to ``""``, a lone string is one item, and any other value
+    that is no list (a number) is reported and printed as one item.
     """
     if value is None:
         return Wikitext("")
     if isinstance(value, str):
         return escape_wikitext(value)
-    if not isinstance(value, Iterable):
-        raise TypeError(f"join expects a list, got {type(value).__name__}")
+    if not isinstance(value, Iterable) or isinstance(value, Mapping):
+        # A value a template cannot use as a list never stops the render.
+        _report(f"join: expected a list, got {value!r}; printed as one item")
+        return escape_wikitext(value)
     return _join_wikitext(value, separator)
 
 
@@ -232,12 +237,45 @@ def _finalize(value: object) -> str:
 # -- French dates and collation as filters -------------------------------------------
 
 
+log = logging.getLogger(__name__)
+
+# The problems of the render under way (render_index's ``problems`` list).
+_PROBLEMS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "wikisync_render_problems", default=None
+)
+
+
+def _report(message: str) -> None:
+    # A value a template cannot use never stops the render: it is reported.
+    problems = _PROBLEMS.get()
+    if problems is None:
+        log.warning("%s", message)
+    elif message not in problems:
+        problems.append(message)
+
+
 def _require_date(record: object, field: str) -> tuple[dt.date, str] | None:
+    """The date of a record's field; ``None`` when absent or unusable (reported).
+
+    A value that is no valid date (``0000``, ``2024-13``, words) is reported
+    and counts as no date, so the record goes where the template puts
+    records without one (the events template: "Date à préciser").
+    """
+    value = _get_field(record, field)
     try:
-        return parse_date(_get_field(record, field))
+        return parse_date(value)
     except ValueError as exc:
         title = _get_field(record, "title")
-        raise _ValueProblem(f'record "{title}", field "{field}": {exc}') from None
+        _report(f'record "{title}", field "{field}": {exc}; placed as a record without a date')
+        return None
+
+
+def _usable_date(value: object) -> object:
+    try:
+        parse_date(value)
+    except ValueError:
+        return None
+    return value
 
 
 class _ValueProblem(ValueError):
@@ -245,11 +283,16 @@ class _ValueProblem(ValueError):
 
 
 def _date_filter(format_value: Callable[..., str]) -> Callable[..., str]:
+    # A value that is no date is reported and left out (a span keeps its other end).
     def run(*values: object) -> str:
         try:
             return format_value(*values)
         except ValueError as exc:
-            raise _ValueProblem(str(exc)) from None
+            _report(f"{format_value.__name__}: {exc}; left out")
+        try:
+            return format_value(*(_usable_date(value) for value in values))
+        except ValueError:
+            return ""
 
     run.__doc__ = format_value.__doc__
     return run
@@ -512,8 +555,14 @@ def render_index(
     today: dt.date,
     extra: Mapping[str, Any] | None = None,
     template_dirs: Sequence[str | Path] = (),
+    problems: list[str] | None = None,
 ) -> str:
     """Render records into wikitext with a page template.
+
+    A record value a template cannot use (a date that is no valid date) never
+    stops the render: the record is placed as the template says for records
+    without that value (the events template: "Date à préciser") and the
+    problem is appended to ``problems`` (logged as a warning without it).
 
     The template sees ``records`` (a list of the record dicts, in the given
     order), ``today`` and each key of ``extra`` as a variable.
@@ -526,6 +575,7 @@ def render_index(
         today: the date that splits upcoming from past events.
         extra: more variables for the template.
         template_dirs: folders searched before the shipped templates.
+        problems: a list that receives one message per unusable value.
 
     Returns:
         The wikitext.
@@ -552,6 +602,16 @@ def render_index(
     if isinstance(today, dt.datetime):
         today = today.date()
     variables.update(records=list(records), today=today)
+    token = _PROBLEMS.set(problems)
+    try:
+        return _render(page_template, variables, template_dirs)
+    finally:
+        _PROBLEMS.reset(token)
+
+
+def _render(
+    page_template: str, variables: dict[str, Any], template_dirs: Sequence[str | Path]
+) -> str:
     name = page_template if page_template.endswith(".j2") else page_template + TEMPLATE_SUFFIX
     environment = _cached_environment(tuple(str(d) for d in template_dirs))
     filename: str | None = None

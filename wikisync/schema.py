@@ -19,7 +19,19 @@ default ``"text"``), ``params`` (the template parameter name or names, first
 non-blank wins; default: the field's own name), ``required`` (default false),
 ``default`` (a value used when the parameter is absent or blank, checked
 against the type), ``values`` (the choices of an ``enum``, required there and
-only there) and ``description``. Field names become the keys of records, so
+only there), ``description``, and for reading values: ``separators`` (a
+``list`` field's own item separators, such as ``[";"]``), ``century`` (a
+``date`` field reads two-digit years in it, such as ``2000``) and ``end`` (the
+date field a range written in this one ends in; ``startDate`` → ``endDate``
+by default). A type may add date templates and wrapper templates to the
+built-in ones::
+
+    [types.event.date_templates]
+    "Date début" = { day = "1", month = "2", year = "3" }   # or text = "1"
+    [types.event.wrapper_templates]
+    "Texte" = "1"                                            # the parameter shown
+
+Field names become the keys of records, so
 ``title``, ``type``, ``revid``, ``index`` and ``extra`` are reserved: name such
 a field differently and point ``params`` at the parameter
 (``eventType = { params = ["type"] }``).
@@ -41,13 +53,31 @@ from typing import Any
 
 from wikisync.errors import ConfigError
 from wikisync.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
+from wikisync.value_templates import DateTemplate, ValueOptions, template_name_key
 from wikisync.values import FIELD_TYPES, ValueFormatError, parse_value
 
 #: Keys of a record's JSON form that no field may take.
 RESERVED_NAMES = frozenset({"title", "type", "revid", "index", "extra"})
 
-_TYPE_KEYS = frozenset({"description", "categories", "templates", "fields"})
-_FIELD_KEYS = frozenset({"type", "params", "required", "default", "values", "description"})
+_TYPE_KEYS = frozenset(
+    {"description", "categories", "templates", "fields", "date_templates", "wrapper_templates"}
+)
+_FIELD_KEYS = frozenset(
+    {
+        "type",
+        "params",
+        "required",
+        "default",
+        "values",
+        "description",
+        "separators",
+        "century",
+        "end",
+    }
+)
+_DATE_PARTS = frozenset({"year", "month", "day", "text"})
+# A start field's end field, when the schema does not name it: startDate -> endDate.
+_END_NAMES = (("start", "end"), ("Start", "End"), ("début", "fin"), ("debut", "fin"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +92,12 @@ class FieldSpec:
         default: wikitext used when no parameter has a value, or None.
         choices: the allowed values of an ``enum`` field.
         description: free text for humans.
+        separators: a ``list`` field's own item separators (characters), or
+            ``""`` for the default ``,;•·``.
+        century: a ``date`` field reads a two-digit year ``yy`` as
+            ``century + yy``; ``None`` reports it.
+        end: a ``date`` field's end field, which a range written in this
+            field fills (default: ``startDate`` -> ``endDate`` and the like).
     """
 
     name: str
@@ -71,6 +107,9 @@ class FieldSpec:
     default: str | None = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    separators: str = ""
+    century: int | None = None
+    end: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -89,6 +128,9 @@ class RecordType:
         templates: the infobox template's name, then its aliases.
         fields: the fields, in schema order (the order of columns).
         description: free text for humans.
+        date_templates: date templates the wiki adds to the built-in ones
+            (:data:`~wikisync.value_templates.DATE_TEMPLATES`).
+        wrappers: wrapper templates the wiki adds (template -> parameter).
     """
 
     name: str
@@ -96,8 +138,16 @@ class RecordType:
     templates: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
     description: str = ""
+    date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
+    wrappers: Mapping[str, str] = field(default_factory=dict)
     _template_keys: frozenset[str] = field(init=False, repr=False, compare=False)
     _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    _options: Mapping[str, ValueOptions] = field(init=False, repr=False, compare=False)
+    _ends: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _readers: tuple[tuple[FieldSpec, ValueOptions], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _date_specs: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         keys = frozenset(template_key(name) for name in self.templates)
@@ -107,6 +157,43 @@ class RecordType:
             for param in spec.params:
                 by_param.setdefault(param, spec)
         object.__setattr__(self, "_by_param", by_param)
+        dates = {template_name_key(k): v for k, v in self.date_templates.items()}
+        wraps = {template_name_key(k): v for k, v in self.wrappers.items()}
+        options: dict[str, ValueOptions] = {}
+        ends: dict[str, str] = {}
+        date_fields = {spec.name for spec in self.fields if spec.type == "date"}
+        for spec in self.fields:
+            options[spec.name] = ValueOptions(
+                dates, wraps, spec.separators or ValueOptions().separators, spec.century
+            )
+            if spec.type == "date":
+                end = spec.end or _default_end(spec.name, date_fields)
+                if end:
+                    ends[spec.name] = end
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_ends", ends)
+        readers = tuple((spec, options[spec.name]) for spec in self.fields)
+        object.__setattr__(self, "_readers", readers)
+        dated = tuple(spec for spec in self.fields if spec.type == "date")
+        object.__setattr__(self, "_date_specs", dated)
+
+    def options(self, field_name: str) -> ValueOptions:
+        """How to read the values of a field (its separators, century, templates)."""
+        return self._options[field_name]
+
+    @property
+    def readers(self) -> tuple[tuple[FieldSpec, ValueOptions], ...]:
+        """Each field with the options its values are read with, in schema order."""
+        return self._readers
+
+    @property
+    def date_specs(self) -> tuple[FieldSpec, ...]:
+        """The ``date`` fields, in schema order."""
+        return self._date_specs
+
+    def end_field(self, field_name: str) -> str | None:
+        """The date field a range written in ``field_name`` ends in, if any."""
+        return self._ends.get(field_name)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -126,6 +213,15 @@ class RecordType:
     def field_for_param(self, param: str) -> FieldSpec | None:
         """The field that reads template parameter ``param``, if any."""
         return self._by_param.get(param)
+
+
+def _default_end(name: str, date_fields: set[str]) -> str:
+    for start, end in _END_NAMES:
+        if start in name:
+            candidate = name.replace(start, end, 1)
+            if candidate in date_fields and candidate != name:
+                return candidate
+    return ""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -190,7 +286,51 @@ def _load_type(name: str, table: Any, key: str) -> RecordType:
         for field_name, value in fields_table.items()
     )
     description = _string(table.get("description", ""), f"{key}.description")
-    return RecordType(name, categories, templates, fields, description)
+    date_templates = _date_templates(table.get("date_templates", {}), f"{key}.date_templates")
+    wrappers = _wrappers(table.get("wrapper_templates", {}), f"{key}.wrapper_templates")
+    names = {spec.name: spec for spec in fields}
+    for spec in fields:
+        if spec.end and (spec.end not in names or names[spec.end].type != "date"):
+            raise ConfigError(
+                f'{key}.fields.{_key_part(spec.name)}.end: "{spec.end}" is not a date field '
+                "of this type",
+                key=f"{key}.fields.{_key_part(spec.name)}.end",
+            )
+    return RecordType(name, categories, templates, fields, description, date_templates, wrappers)
+
+
+def _date_templates(value: Any, key: str) -> dict[str, DateTemplate]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: should be a table of template names", key=key)
+    found: dict[str, DateTemplate] = {}
+    for name, parts in value.items():
+        where = f"{key}.{_key_part(name)}"
+        if not isinstance(parts, Mapping) or not parts:
+            raise ConfigError(
+                f'{where}: should be a table such as {{ year = "1", month = "2", day = "3" }}',
+                key=where,
+            )
+        _check_keys(parts, _DATE_PARTS, where)
+        params = {part: _string(v, f"{where}.{part}").strip() for part, v in parts.items()}
+        if not params.get("text") and not params.get("year"):
+            raise ConfigError(f"{where}: needs year (or text), the parameter names", key=where)
+        found[name] = DateTemplate(
+            params.get("year", ""),
+            params.get("month", ""),
+            params.get("day", ""),
+            params.get("text", ""),
+        )
+    return found
+
+
+def _wrappers(value: Any, key: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: should be a table of template names", key=key)
+    found: dict[str, str] = {}
+    for name, param in value.items():
+        where = f"{key}.{_key_part(name)}"
+        found[name] = _string(param, where).strip() or "1"
+    return found
 
 
 def _load_field(name: str, value: Any, key: str) -> FieldSpec:
@@ -241,13 +381,53 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
             key=f"{key}.values",
         )
     default = _default_text(value.get("default"), f"{key}.default")
+    description = _string(value.get("description", ""), f"{key}.description")
+    separators = ""
+    if "separators" in value:
+        if field_type != "list":
+            raise ConfigError(
+                f"{key}.separators: only a list field takes separators", key=f"{key}.separators"
+            )
+        separators = "".join(_strings(value["separators"], f"{key}.separators"))
+        if not separators or any(c.isspace() for c in separators):
+            raise ConfigError(
+                f"{key}.separators: needs one or more characters (not spaces; line "
+                "breaks and <br> always separate)",
+                key=f"{key}.separators",
+            )
+    century = value.get("century")
+    if century is not None and (
+        field_type != "date"
+        or isinstance(century, bool)
+        or not isinstance(century, int)
+        or century % 100
+        or not 0 < century < 10000
+    ):
+        raise ConfigError(
+            f"{key}.century: only a date field takes a century, a whole hundred such as 2000",
+            key=f"{key}.century",
+        )
+    end = value.get("end", "")
+    if end and field_type != "date":
+        raise ConfigError(f"{key}.end: only a date field has an end field", key=f"{key}.end")
+    end = _string(end, f"{key}.end")
     if default is not None:
         try:
-            parse_value(field_type, default, choices)
+            parse_value(field_type, default, choices, ValueOptions(century=century))
         except ValueFormatError as exc:
             raise ConfigError(f"{key}.default: {exc}", key=f"{key}.default") from None
-    description = _string(value.get("description", ""), f"{key}.description")
-    return FieldSpec(name, field_type, params, required, default, choices, description)
+    return FieldSpec(
+        name,
+        field_type,
+        params,
+        required,
+        default,
+        choices,
+        description,
+        separators,
+        century,
+        end,
+    )
 
 
 def _default_text(value: Any, key: str) -> str | None:

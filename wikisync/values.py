@@ -3,12 +3,37 @@
 Each field type of a record schema (see :mod:`wikisync.schema`) has one pure
 parser here. Parsers take a parameter value as mwparserfromhell ``Wikicode``
 (or a plain string) and return a typed value: ``str`` for text, wikitext,
-page, file and URL; ``int``; ``bool``; :class:`~wikisync.dates.DateValue` for dates; a tuple
-of strings for lists. A value that does not fit its type raises
-:class:`ValueFormatError`, which :mod:`wikisync.records` turns into a
-:class:`~wikisync.errors.RecordError` naming the page and field. Wikitext is
-read through parser nodes, never with regexes; only already plain text (a
-date, a number) is split further.
+page, file and URL; ``int``; ``bool``; :class:`~wikisync.dates.DateValue` for
+dates (a :class:`~wikisync.dates.DateRange` for a range, which
+:mod:`wikisync.records` splits into two fields); a tuple of strings for lists.
+A value that does not fit its type raises :class:`ValueFormatError`, which
+:mod:`wikisync.records` turns into a :class:`~wikisync.errors.RecordError`
+naming the page, the field and the raw value: a value is read right or
+reported, never guessed.
+
+Values are read as real infoboxes write them (:class:`ValueOptions` holds what
+a record type adds to the built-in tables):
+
+* references (``<ref>…</ref>``, ``<ref … />``), comments and footnote
+  templates (``{{efn}}``, ``{{sfn}}``, ``{{citation needed}}``…) are set
+  aside; ``<nowiki>`` keeps its text;
+* date templates (:data:`DATE_TEMPLATES`: ``{{start date|1997|05|16}}``,
+  ``{{birth date and age|…}}``, ``{{dts|…}}``, ``{{date|3|juillet|2018}}``,
+  ``{{date de naissance|…}}``…) give their date, named parameters such as
+  ``df=`` aside;
+* wrapper templates (:data:`WRAPPER_TEMPLATES`: ``{{nowrap|…}}``,
+  ``{{small|…}}``, ``{{lang|fr|…}}``, ``{{abbr|…}}``…) give their text;
+* list templates (``{{ubl|A|B}}``, ``{{hlist|…}}``, ``{{plainlist|…}}``)
+  give one item per parameter or bullet;
+* list items are separated by ``,`` ``;`` ``•`` ``·``, by ``<br>`` in every
+  spelling, by line breaks and ``*`` bullet lines; a field may name its own
+  separators instead of ``,`` ``;`` ``•`` ``·``;
+* any other template in a typed value (not ``text`` or ``wikitext``) is a
+  problem naming it: its output cannot be known without the wiki.
+
+Wikitext is read through parser nodes (:mod:`wikisync.wikitext_pieces` walks
+them; :mod:`wikisync.value_templates` holds the template tables), never with
+regexes; only already plain text (a date, a number) is split further.
 """
 
 from __future__ import annotations
@@ -22,24 +47,47 @@ import mwparserfromhell
 from mwparserfromhell.nodes import (
     Comment,
     ExternalLink,
-    Heading,
-    HTMLEntity,
-    Tag,
     Template,
     Text,
     Wikilink,
 )
 
-from wikisync.dates import DateValue, read_date
-from wikisync.pages import CATEGORY_NS, FILE_NS, FRENCH, normalize_title
+from wikisync.dates import (
+    DateRange,
+    DateValue,
+    TwoDigitYearError,
+    read_date,
+    read_date_or_range,
+)
+from wikisync.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.value_templates import (
+    DATE_TEMPLATES,
+    DEFAULT_OPTIONS,
+    WRAPPER_TEMPLATES,
+    DateTemplate,
+    ValueOptions,
+    template_name_key,
+)
+from wikisync.wikitext_pieces import BREAK as _BREAK
+from wikisync.wikitext_pieces import first_unread as _first_unread
+from wikisync.wikitext_pieces import join_text as _join_text
+from wikisync.wikitext_pieces import pieces as _pieces
+from wikisync.wikitext_pieces import pieces_of, to_plain_text, unread_template
+from wikisync.wikitext_pieces import tidy as _tidy
 
 # DateValue lives in wikisync.dates; it is re-exported as the type of date fields.
 __all__ = [
+    "DATE_TEMPLATES",
+    "DEFAULT_OPTIONS",
     "FIELD_TYPES",
     "LIST_SEPARATORS",
+    "WRAPPER_TEMPLATES",
+    "DateRange",
+    "DateTemplate",
     "DateValue",
     "FieldValue",
     "ValueFormatError",
+    "ValueOptions",
     "is_blank",
     "parse_bool",
     "parse_date",
@@ -50,8 +98,10 @@ __all__ = [
     "parse_page_title",
     "parse_url",
     "parse_value",
+    "template_name_key",
     "to_json_value",
     "to_plain_text",
+    "unread_template",
 ]
 
 #: The field types a schema may declare.
@@ -85,184 +135,191 @@ class ValueFormatError(Exception):
 
 
 #: What a parsed field may hold (``None``: absent).
-FieldValue: TypeAlias = str | int | bool | DateValue | tuple[str, ...] | None
+FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | tuple[str, ...] | None
 
 
-# -- plain text -------------------------------------------------------------------
-
-# Tags whose content is not shown in running text.
-_HIDDEN_TAGS = frozenset({"ref", "references", "noinclude", "templatedata", "gallery"})
-# Magic-word templates that stand for a character.
-_CHAR_TEMPLATES = {"!": "|", "=": "=", "!!": "||"}
+#: The default list separators (besides ``<br>``, line breaks and bullets).
+LIST_SEPARATORS = DEFAULT_OPTIONS.separators
 
 
-def to_plain_text(code: Any) -> str:
-    """Reduce wikitext to the plain text a reader sees.
-
-    Links become their label (or title), bold/italic and other inline tags keep
-    their content, comments, references, templates, file and category links are
-    dropped, HTML entities are decoded. Spaces are collapsed within lines and
-    blank lines collapse to one, so multi-line prose keeps its paragraphs.
-
-    Args:
-        code: a ``Wikicode`` (a parameter value) or a string of wikitext.
-
-    Returns:
-        The plain text, stripped.
-
-    Example:
-        >>> to_plain_text("'''Atelier''' à [[Nantes (ville)|Nantes]] &amp; ailleurs")
-        'Atelier à Nantes & ailleurs'
-    """
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    nodes = code.nodes
-    if len(nodes) == 1 and isinstance(nodes[0], Text):
-        return _tidy(nodes[0].value)
-    out: list[str] = []
-    _append_plain(nodes, out)
-    return _tidy("".join(out))
-
-
-def _append_plain(nodes: Sequence[Any], out: list[str]) -> None:
-    for i, node in enumerate(nodes):
-        if isinstance(node, Text):
-            out.append(node.value)
-        elif isinstance(node, Wikilink):
-            _append_link(node, out)
-        elif isinstance(node, ExternalLink):
-            if node.title is not None and str(node.title).strip():
-                _append_plain(node.title.nodes, out)
-            else:
-                out.append(str(node.url))
-        elif isinstance(node, HTMLEntity):
-            out.append(node.normalize())
-        elif isinstance(node, Tag):
-            if str(node.tag).strip().lower() == "br":
-                # "<br />" at the end of a source line is one break, not two.
-                following = nodes[i + 1] if i + 1 < len(nodes) else None
-                if not (isinstance(following, Text) and following.value.startswith("\n")):
-                    out.append("\n")
-            else:
-                _append_tag(node, out)
-        elif isinstance(node, Heading):
-            _append_plain(node.title.nodes, out)
-        elif isinstance(node, Template):
-            out.append(_CHAR_TEMPLATES.get(str(node.name).strip(), ""))
-        elif isinstance(node, Comment):
-            continue
-        # Arguments ({{{x}}}) and anything else render as nothing here.
-
-
-def _append_link(node: Any, out: list[str]) -> None:
-    title = str(node.title).strip()
-    if title.startswith(":"):
-        title = title[1:]
-    else:
-        ns, _ = FRENCH.split(title)
-        if ns in (FILE_NS, CATEGORY_NS):
-            return  # an image or a category tag, not text
-    if node.text is not None:
-        _append_plain(node.text.nodes, out)
-    else:
-        out.append(title)
-
-
-def _append_tag(node: Any, out: list[str]) -> None:
-    name = str(node.tag).strip().lower()
-    if name in _HIDDEN_TAGS:
-        return
-    elif name == "nowiki":
-        if node.contents is not None:
-            out.append(str(node.contents))
-    elif node.contents is not None:
-        _append_plain(node.contents.nodes, out)
-
-
-def _tidy(text: str) -> str:
-    text = text.strip()
-    if "  " not in text and "\t" not in text:
-        # The common case, checked with a few C-speed scans.
-        if "\n" not in text:
-            return text
-        if " \n" not in text and "\n " not in text and "\n\n\n" not in text:
-            return text
-    elif "\n" not in text:
-        return _squeeze(text)
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        line = _squeeze(raw)
-        if line or (lines and lines[-1]):
-            lines.append(line)
-    return "\n".join(lines).strip()
-
-
-def _squeeze(line: str) -> str:
-    # Only ASCII spaces and tabs: a decoded &nbsp; is kept on purpose.
-    return " ".join(part for part in line.replace("\t", " ").split(" ") if part)
+def _plain_or_fail(code: Any, options: ValueOptions, expected: str) -> str:
+    # Plain text of a typed value; a template that cannot be read is a problem.
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"{expected} (wikisync cannot read {unread.why})", str(code))
+    dates = [p for p in pieces if isinstance(p, DateValue | DateRange)]
+    if dates:
+        raise ValueFormatError(expected, str(code))
+    return _join_text(pieces)
 
 
 # -- lists ------------------------------------------------------------------------
 
-LIST_SEPARATORS = ",;"
 
+def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str, ...]:
+    """Split a list value into plain-text items.
 
-def parse_list(code: Any) -> tuple[str, ...]:
-    """Split a comma- or semicolon-separated value into plain-text items.
+    Items are separated by ``,`` ``;`` ``•`` ``·`` (or the field's own
+    separators), by ``<br>`` in any spelling, by line breaks and ``*``/``#``
+    bullet lines, and by the parameters of list templates (``{{ubl|A|B}}``).
+    Only separators in the running text split: a comma inside a link label or
+    inside parentheses stays in its item. Items are trimmed; empty items are dropped.
 
-    Only separators in the running text split: a comma inside a link label or a
-    template stays in its item. Items are trimmed; empty items are dropped.
+    Raises:
+        ValueFormatError: the value holds a template wikisync cannot read.
 
     Example:
         >>> parse_list("Mobilité, [[Paris, France|Paris]];; covoiturage ,")
         ('Mobilité', 'Paris', 'covoiturage')
+        >>> parse_list("[[Nantes]]<br/>[[Rennes]]<br />Brest")
+        ('Nantes', 'Rennes', 'Brest')
     """
     if isinstance(code, str):
         code = mwparserfromhell.parse(code)
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"a list (wikisync cannot read {unread.why})", str(code))
+    separators = options.separators
     items: list[str] = []
     current: list[str] = []
-    for node in code.nodes:
-        if isinstance(node, Text):
-            value = node.value
+    depth = 0  # separators inside parentheses do not split: "Texas A&M (B.A., M.A.)"
+    for piece in pieces:
+        if type(piece) is str:
             start = 0
-            for i, char in enumerate(value):
-                if char in LIST_SEPARATORS:
-                    current.append(value[start:i])
-                    items.append(_tidy("".join(current)))
+            for i, char in enumerate(piece):
+                if char == "(":
+                    depth += 1
+                elif char == ")":
+                    depth = max(depth - 1, 0)
+                elif char == "\n" or (char in separators and not depth):
+                    current.append(piece[start:i])
+                    items.append("".join(current))
                     current = []
                     start = i + 1
-            current.append(value[start:])
-        else:
-            _append_plain((node,), current)
-    items.append(_tidy("".join(current)))
-    return tuple(" ".join(item.split()) for item in items if item)
+                    depth = 0 if char == "\n" else depth
+            current.append(piece[start:])
+        elif isinstance(piece, str):  # an atom: never split
+            current.append(piece)
+        elif piece is _BREAK:
+            items.append("".join(current))
+            current = []
+            depth = 0
+        elif isinstance(piece, DateValue | DateRange):
+            current.append(piece.iso())
+    items.append("".join(current))
+    return tuple(item for item in (_list_item(raw) for raw in items) if item)
 
 
-def _split_text(text: str) -> tuple[str, ...]:
-    items = text.replace(";", ",").split(",")
-    return tuple(" ".join(item.split()) for item in items if item and not item.isspace())
+def _list_item(raw: str) -> str:
+    item = " ".join(raw.split())
+    return item.lstrip("*#").strip() if item[:1] in ("*", "#") else item
+
+
+def _split_text(text: str, separators: str) -> tuple[str, ...]:
+    # The plain-text case of parse_list, on one string.
+    text = text.strip()
+    if "(" not in text and "\n" not in text:
+        first = separators[0]
+        for separator in separators[1:]:
+            if separator in text:
+                text = text.replace(separator, first)
+        items = text.split(first)
+    else:
+        items = []
+        start = depth = 0
+        for i, char in enumerate(text):
+            if char == "(":
+                depth += 1
+            elif char == ")":
+                depth = max(depth - 1, 0)
+            elif char == "\n" or (char in separators and not depth):
+                items.append(text[start:i])
+                start = i + 1
+                depth = 0 if char == "\n" else depth
+        items.append(text[start:])
+    out = tuple(" ".join(item.split()) for item in items if item and not item.isspace())
+    if "*" in text or "#" in text:  # bullet lines
+        return tuple(item for item in map(_list_item, out) if item)
+    return out
 
 
 # -- dates ------------------------------------------------------------------------
 
 
-def parse_date(text: str) -> DateValue:
-    """Parse a date as written on FabMob pages, keeping its precision.
+def parse_date(text: str, *, century: int | None = None) -> DateValue:
+    """Parse a date as written on wiki pages, keeping its precision.
 
     Accepts ISO 8601 (``2018-07-03``, ``2018-07``, ``2018``,
     ``2024-03-05T18:30[:00][Z|+02:00]``, a space instead of ``T``), the French
     long form (``3 juillet 2018``, ``1er mai 2019``, ``mercredi 3 juillet 2018``,
     ``3 juil. 2018``, with an optional time ``à 18h30`` or ``18:30``), month
-    precision (``Juillet 2023``), English month names, and ``03/07/2018``
-    (day first, as in French); see :func:`wikisync.dates.read_date`.
+    precision (``Juillet 2023``), English (``January 4, 1985``, ``4 January
+    1985``), ``03/07/2018`` (day first, as in French) and ``2018/07/03`` (Page
+    Forms); see :func:`wikisync.dates.read_date`.
 
     Raises:
-        ValueFormatError: the text is not one of those forms or no real date.
+        ValueFormatError: the text is not one of those forms or no valid date,
+            or has a two-digit year and no ``century`` is given.
     """
-    result = read_date(text)
+    try:
+        result = read_date(text, century=century)
+    except TwoDigitYearError:
+        raise ValueFormatError(_TWO_DIGITS, text) from None
     if result is None:
         raise ValueFormatError("a date", text)
     return result
+
+
+_TWO_DIGITS = "a date with a four-digit year (or set century for this field)"
+
+
+def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
+    try:
+        result = read_date_or_range(text, century=options.century)
+    except TwoDigitYearError:
+        raise ValueFormatError(_TWO_DIGITS, text) from None
+    if result is None:
+        raise ValueFormatError("a date", text)
+    return result
+
+
+_RANGE_JOINERS = frozenset({"-", "\u2013", "\u2014", "au", "to", "et", "and", "until", "jusqu'au"})
+
+
+def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange | None:
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"a date (wikisync cannot read {unread.why})", str(code))
+    dates = [p for p in pieces if isinstance(p, DateValue | DateRange)]
+    if not dates:
+        text = _join_text(pieces)
+        return _date_from_text(text, options) if text else None
+    # Date templates: one alone, or two joined as a range ({{dts|…}} to {{dts|…}}).
+    between: list[str] = []
+    before = True
+    for piece in pieces:
+        if isinstance(piece, DateValue | DateRange):
+            before = False
+        elif isinstance(piece, str) and not before:
+            between.append(piece)
+        elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
+            raise ValueFormatError("a date", str(code))
+    gap = "".join(between).strip().lower()
+    if len(dates) == 1 and not gap:
+        return dates[0]
+    first, last = dates[0], dates[-1]
+    if (
+        len(dates) == 2
+        and gap.removeprefix("du").strip() in _RANGE_JOINERS
+        and isinstance(first, DateValue)
+        and isinstance(last, DateValue)
+        and first <= last
+    ):
+        return DateRange(first, last)
+    raise ValueFormatError("a date", str(code))
 
 
 # -- scalars ----------------------------------------------------------------------
@@ -294,12 +351,21 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_int(text: str) -> int:
-    """Parse an integer; spaces (French thousands separators) are ignored.
+    """Parse an integer; thousands may be separated by a space (``1 234 567``).
+
+    The separator is a space, a no-break space or a narrow no-break space
+    between groups of three digits; any other spacing (two numbers on two
+    lines, ``12 34``) is no whole number.
 
     Raises:
         ValueFormatError: not a whole number.
     """
-    digits = "".join(text.split()).replace("\u202f", "")
+    digits = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if " " in digits:
+        head, *groups = digits.split(" ")
+        if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
+            raise ValueFormatError("a whole number", text)
+        digits = head + "".join(groups)
     body = digits[1:] if digits[:1] in "+-" else digits
     if not body.isascii() or not body.isdigit():
         raise ValueFormatError("a whole number", text)
@@ -351,7 +417,14 @@ def parse_url(code: Any) -> str:
 def _url_from_text(url: str, raw: str) -> str:
     if url.startswith("www.") and " " not in url:
         url = "https://" + url
-    parts = urlsplit(url)
+    if url.startswith(("https://", "http://")):  # the common case, without urlsplit
+        host = url[url.index("//") + 2 : url.index("//") + 3]
+        if host and host not in "/?#[" and len(url.split()) == 1:
+            return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": a bracket never closed
+        raise ValueFormatError("a URL (https://…)", raw) from None
     has_host = bool(parts.netloc) or parts.scheme == "mailto"
     if parts.scheme.lower() not in _URL_SCHEMES or not has_host or len(url.split()) != 1:
         raise ValueFormatError("a URL (https://…)", raw)
@@ -359,12 +432,10 @@ def _url_from_text(url: str, raw: str) -> str:
 
 
 def _plain_text_outside(code: Any, node: Any) -> str:
-    out: list[str] = []
-    _append_plain([n for n in code.nodes if n is not node], out)
-    return _tidy("".join(out))
+    return _join_text(pieces_of([n for n in code.nodes if n is not node]))
 
 
-_BAD_TITLE_CHARS = frozenset("[]{}|#<>")
+_BAD_TITLE_CHARS = frozenset("[]{}|#<>\n")  # a title is one line
 
 
 def parse_page_title(code: Any) -> str:
@@ -411,6 +482,8 @@ def parse_file_name(code: Any) -> str:
 
 
 def _file_from_text(name: str, raw: str) -> str:
+    if "\n" in name.strip():  # two names on two lines are not one name
+        raise ValueFormatError("a file name (name.ext)", raw)
     title = normalize_title(name) if name.strip() else ""
     ns, rest = FRENCH.split(title)
     if ns not in (0, FILE_NS) or not _has_extension(rest) or _BAD_TITLE_CHARS.intersection(rest):
@@ -425,49 +498,86 @@ def _has_extension(name: str) -> bool:
 
 # -- dispatch ---------------------------------------------------------------------
 
+
+def _has_template(code: Any) -> bool:
+    return any(type(node) is Template for node in code.nodes)
+
+
+def _scalar(
+    parse: Callable[[str, Sequence[str]], FieldValue], expected: str
+) -> Callable[..., FieldValue]:
+    def run(code: Any, choices: Sequence[str], options: ValueOptions) -> FieldValue:
+        text = _plain_or_fail(code, options, expected)
+        return parse(text, choices) if text else None
+
+    return run
+
+
+def _linkish(
+    parse_code: Callable[[Any], str], parse_text: Callable[[str, str], str], expected: str
+) -> Callable[..., FieldValue]:
+    # Pages, files and URLs: read the links themselves, or the text of templates.
+    def run(code: Any, _choices: Sequence[str], options: ValueOptions) -> FieldValue:
+        if not _has_template(code):
+            return parse_code(code)
+        text = _plain_or_fail(code, options, expected)
+        return parse_text(text, str(code).strip()) if text else None
+
+    return run
+
+
 # Parsers of a whole value (Wikicode), for values with markup.
-_CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str]], FieldValue]] = {
-    "text": lambda code, _: to_plain_text(code),
-    "wikitext": lambda code, _: str(code).strip(),
-    "date": lambda code, _: parse_date(to_plain_text(code)),
-    "list": lambda code, _: parse_list(code),
-    "page": lambda code, _: parse_page_title(code),
-    "file": lambda code, _: parse_file_name(code),
-    "url": lambda code, _: parse_url(code),
-    "int": lambda code, _: parse_int(to_plain_text(code)),
-    "bool": lambda code, _: parse_bool(to_plain_text(code)),
-    "enum": lambda code, choices: parse_enum(to_plain_text(code), choices),
+_CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str], ValueOptions], FieldValue]] = {
+    "text": lambda code, _, options: to_plain_text(code, options),
+    "wikitext": lambda code, _, __: str(code).strip(),
+    "date": lambda code, _, options: _date_from_code(code, options),
+    "list": lambda code, _, options: parse_list(code, options),
+    "page": _linkish(parse_page_title, _page_from_text, "a page title"),
+    "file": _linkish(parse_file_name, _file_from_text, "a file name (name.ext)"),
+    "url": _linkish(parse_url, _url_from_text, "a URL (https://…)"),
+    "int": _scalar(lambda text, _: parse_int(text), "a whole number"),
+    "bool": _scalar(lambda text, _: parse_bool(text), "yes or no"),
+    "enum": _scalar(parse_enum, "one of the values"),
 }
 
 # The same for a value that is one Text node (most values): no markup to walk.
-_TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str]], FieldValue]] = {
-    "text": lambda text, _: _tidy(text),
-    "wikitext": lambda text, _: text.strip(),
-    "date": lambda text, _: parse_date(text),
-    "list": lambda text, _: _split_text(text),
-    "page": lambda text, _: _page_from_text(_tidy(text), text.strip()),
-    "file": lambda text, _: _file_from_text(_tidy(text), text.strip()),
-    "url": lambda text, _: _url_from_text(_tidy(text), text.strip()),
-    "int": lambda text, _: parse_int(text),
-    "bool": lambda text, _: parse_bool(text),
-    "enum": parse_enum,
+_TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldValue]] = {
+    "text": lambda text, _, __: _tidy(text),
+    "wikitext": lambda text, _, __: text.strip(),
+    "date": lambda text, _, options: _date_from_text(text, options),
+    "list": lambda text, _, options: _split_text(text, options.separators),
+    "page": lambda text, _, __: _page_from_text(_tidy(text), text.strip()),
+    "file": lambda text, _, __: _file_from_text(_tidy(text), text.strip()),
+    "url": lambda text, _, __: _url_from_text(_tidy(text), text.strip()),
+    "int": lambda text, _, __: parse_int(text),
+    "bool": lambda text, _, __: parse_bool(text),
+    "enum": lambda text, choices, __: parse_enum(text, choices),
 }
 
 
-def parse_value(field_type: str, code: Any, choices: Sequence[str] = ()) -> FieldValue:
+def parse_value(
+    field_type: str,
+    code: Any,
+    choices: Sequence[str] = (),
+    options: ValueOptions = DEFAULT_OPTIONS,
+) -> FieldValue:
     """Parse one parameter value as ``field_type``.
 
     Args:
         field_type: one of :data:`FIELD_TYPES`.
         code: the parameter value (``Wikicode``) or a wikitext string.
         choices: the allowed values, for ``enum``.
+        options: the field's separators and century, the record type's date
+            and wrapper templates.
 
     Returns:
-        The typed value, or ``None`` for a value that is blank once comments and
-        markup are removed (a list with no items is ``None`` too).
+        The typed value, or ``None`` for a value that is blank once comments,
+        references and markup are removed (a list with no items is ``None``
+        too). A date field may give a :class:`~wikisync.dates.DateRange`.
 
     Raises:
-        ValueFormatError: the value does not fit the type.
+        ValueFormatError: the value does not fit the type, or holds a template
+            wikisync cannot read.
         ValueError: ``field_type`` is not a field type (a programmer error).
     """
     if isinstance(code, str):
@@ -480,11 +590,17 @@ def parse_value(field_type: str, code: Any, choices: Sequence[str] = ()) -> Fiel
         text = first.value
         if not text or text.isspace():
             return None
-        value = _TEXT_PARSERS[field_type](text, choices)
+        value = _TEXT_PARSERS[field_type](text, choices, options)
     elif is_blank(code):
         return None
     else:
-        value = _CODE_PARSERS[field_type](code, choices)
+        try:
+            value = _CODE_PARSERS[field_type](code, choices, options)
+        except ValueFormatError as exc:
+            raw = str(code).strip()
+            if exc.value == raw:
+                raise
+            raise ValueFormatError(exc.expected, raw) from None  # name the value as written
     if not value and type(value) in (str, tuple):
         return None
     return value
@@ -503,7 +619,7 @@ def is_blank(code: Any) -> bool:
 
 def to_json_value(value: FieldValue) -> object:
     """A field value as JSON data: dates as ISO strings, lists as lists."""
-    if isinstance(value, DateValue):
+    if isinstance(value, DateValue | DateRange):
         return value.iso()
     if isinstance(value, tuple):
         return list(value)

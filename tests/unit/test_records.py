@@ -403,3 +403,125 @@ def test_parse_page_leaves_the_page_untouched() -> None:
     page = _page(wikitext)
     parse_page(page, EVENT)
     assert page.wikitext == wikitext
+
+
+# -- ranges, templates and real forms (issue 12) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("wikitext", "start", "end"),
+    [
+        ("{{Event|startDate=du 3 au 5 juillet 2018}}", "2018-07-03", "2018-07-05"),
+        ("{{Event|startDate=19 et 20 mai 2025|endDate=}}", "2025-05-19", "2025-05-20"),
+        ("{{Event|startDate=19 et 20 mai 2025|endDate=20 mai 2025}}", "2025-05-19", "2025-05-20"),
+        ("{{Event|startDate={{date|3|juillet|2018}}}}", "2018-07-03", None),
+    ],
+)
+def test_a_range_fills_the_start_and_end_fields(wikitext: str, start: str, end: str | None) -> None:
+    found = parse_page(_page(wikitext), EVENT)
+    data = found.records[0].to_dict()
+    assert (data["startDate"], data["endDate"]) == (start, end)
+    assert found.problems == ()
+
+
+def test_a_range_that_disagrees_with_the_end_field_is_reported() -> None:
+    found = parse_page(_page("{{Event|startDate=19 et 20 mai 2025|endDate=2025-05-21}}"), EVENT)
+    data = found.records[0].to_dict()
+    assert (data["startDate"], data["endDate"]) == ("2025-05-19", "2025-05-21")
+    (problem,) = found.problems
+    assert problem.field == "startDate" and problem.value == "19 et 20 mai 2025"
+    assert 'field "endDate" says 2025-05-21' in str(problem)
+
+
+def test_a_range_without_an_end_field_is_reported_and_not_kept() -> None:
+    record_type = _custom_type({"date": "date"})
+    found = parse_page(_page("{{Event|date=du 3 au 5 juillet 2018}}"), record_type)
+    assert found.records[0].fields["date"] is None
+    (problem,) = found.problems
+    assert str(problem) == (
+        'Page "Meetup open Transport 35": field "date" holds a range of dates '
+        '(2018-07-03 to 2018-07-05), "du 3 au 5 juillet 2018", and no end field to '
+        'put its end in (name one with end = "…" in the field\'s configuration)'
+    )
+
+
+def test_a_range_in_the_end_field_itself_is_reported() -> None:
+    found = parse_page(
+        _page("{{Event|startDate=2018-07-01|endDate=du 3 au 5 juillet 2018}}"), EVENT
+    )
+    assert found.records[0].fields["endDate"] is None
+    assert [p.field for p in found.problems] == ["endDate"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("19/09/19", "a date with a four-digit year"),
+        ("{{foo|2018}}", "cannot read the template {{foo}}"),
+        ("0000", "a date"),
+        ("[[12 juillet|12]] ou [[13 juillet]] 1800", "a date"),
+    ],
+)
+def test_a_value_not_read_names_page_field_and_raw_text(value: str, expected: str) -> None:
+    found = parse_page(_page(f"{{{{Event|startDate={value}}}}}"), EVENT)
+    assert found.records[0].fields["startDate"] is None
+    (problem,) = found.problems
+    assert problem.title == "Meetup open Transport 35"
+    assert problem.field == "startDate" and problem.value == value
+    assert expected in str(problem) and value in str(problem)
+
+
+def test_a_field_century_reads_two_digit_years() -> None:
+    record_type = _custom_type({"startDate": {"type": "date", "century": 2000}})
+    found = parse_page(_page("{{Event|startDate=19/09/19}}"), record_type)
+    assert found.records[0].to_dict()["startDate"] == "2019-09-19"
+
+
+def test_a_field_separators_split_its_list() -> None:
+    record_type = _custom_type({"villes": {"type": "list", "separators": ["/"]}})
+    found = parse_page(_page("{{Event|villes=Paris, France / Lyon, France}}"), record_type)
+    assert found.records[0].to_dict()["villes"] == ["Paris, France", "Lyon, France"]
+
+
+def test_lists_of_real_infoboxes_are_split() -> None:
+    found = parse_page(
+        _page("{{Event|startDate=2018|Tags=[[Vélo]]<br/>[[Covoiturage]]<br />Train • Bus}}"),
+        EVENT,
+    )
+    assert found.records[0].to_dict()["Tags"] == ["Vélo", "Covoiturage", "Train", "Bus"]
+
+
+def test_an_infobox_name_with_a_comment_is_found() -> None:
+    found = parse_page(_page("{{Event <!-- see [[Modèle:Event]] -->|startDate=2018}}"), EVENT)
+    assert found.records and found.records[0].to_dict()["startDate"] == "2018"
+
+
+def test_configured_date_and_wrapper_templates_are_read() -> None:
+    record_type = load_record_types(
+        {
+            "event": {
+                "templates": ["Event"],
+                "date_templates": {"Jour": {"text": "1"}},
+                "wrapper_templates": {"Texte": "1"},
+                "fields": {"startDate": "date", "place": "text"},
+            }
+        }
+    )["event"]
+    found = parse_page(
+        _page("{{Event|startDate={{Jour|3 juillet 2018}}|place={{Texte|Nantes}}}}"), record_type
+    )
+    assert found.records[0].to_dict()["startDate"] == "2018-07-03"
+    assert found.records[0].to_dict()["place"] == "Nantes"
+    assert found.problems == ()
+
+
+def test_a_text_value_of_only_unreadable_templates_is_reported() -> None:
+    record_type = _custom_type({"pays": "text", "ville": "text"})
+    found = parse_page(
+        _page("{{Event|pays={{USA}}|ville={{flagicon|FRA}} Nantes{{Clear}}}}"), record_type
+    )
+    data = found.records[0].to_dict()
+    assert data["pays"] is None and data["ville"] == "Nantes"
+    (problem,) = found.problems
+    assert problem.field == "pays" and problem.value == "{{USA}}"
+    assert "the template {{USA}}" in str(problem)

@@ -511,8 +511,6 @@ def test_render_index_rejects_extra_that_redefines(key: str) -> None:
         ("line one\n{{ records[0].nope }}\n", r'"broken\.wiki\.j2", line 2: .*nope'),
         ("a\nb\n{% for x in %}\n", r'"broken\.wiki\.j2", line 3'),
         ("{{ missing }}\n", r'"broken\.wiki\.j2", line 1: .*missing'),
-        ("\n{{ records|upcoming(today) }}\n", r'line 2: record "Bad", field "startDate": expected'),
-        ("{{ 'day'|date_fr }}\n", r"line 1: expected an ISO date"),
     ],
 )
 def test_render_index_wraps_template_errors(tmp_path: Path, source: str, message: str) -> None:
@@ -522,6 +520,46 @@ def test_render_index_wraps_template_errors(tmp_path: Path, source: str, message
             [{"title": "Bad", "startDate": "day"}], "broken", today=TODAY, template_dirs=[tmp_path]
         )
     assert isinstance(info.value, WikisyncError)
+
+
+@pytest.mark.parametrize("bad", ["0000", "day", "2024-13", "2024-02-30", 2018])
+def test_events_place_an_unusable_date_under_date_a_preciser(bad: object) -> None:
+    records = [_event("Good", "2024-05-01"), _event("Bad", bad), _event("Later", "2024-06-01")]
+    problems: list[str] = []
+    text = render_index(records, "events", today=TODAY, problems=problems)
+    undated = text[text.index("== Date à préciser ==") :]
+    assert "[[Bad]]" in undated
+    assert text.count("[[Bad]]") == 1
+    assert "[[Good]]" in text and "[[Good]]" not in undated
+    assert problems == [
+        f'record "Bad", field "startDate": {_iso_error(bad)}; placed as a record without a date'
+    ]
+
+
+def _iso_error(value: object) -> str:
+    with pytest.raises(ValueError) as info:
+        parse_date(value)
+    return str(info.value)
+
+
+def test_events_keep_the_start_of_an_event_whose_end_is_unusable() -> None:
+    problems: list[str] = []
+    text = render_index(
+        [_event("Span", "2024-05-01", "0000")], "events", today=TODAY, problems=problems
+    )
+    assert "* 1er mai 2024 : [[Span]]" in text
+    assert "Date à préciser" not in text
+    assert problems and "0000" in problems[0]
+
+
+def test_date_filters_report_what_is_no_date_instead_of_failing(tmp_path: Path) -> None:
+    (tmp_path / "dates.wiki.j2").write_text(
+        "[{{ 'day'|date_fr }}] {{ '2024-01-02'|date_span_fr('0000') }}\n"
+    )
+    problems: list[str] = []
+    text = render_index([], "dates", today=TODAY, template_dirs=[tmp_path], problems=problems)
+    assert text == "[] 2 janvier 2024\n"
+    assert len(problems) == 2
 
 
 def test_render_index_unknown_template_is_render_error() -> None:
@@ -546,9 +584,15 @@ def test_make_environment_join_accepts_none_and_strings(source: str, expected: s
     assert make_environment().from_string(source).render(none=None) == expected
 
 
-def test_make_environment_join_rejects_non_lists() -> None:
-    with pytest.raises(TypeError, match="join expects a list"):
-        make_environment().from_string("{{ 3|join }}").render()
+def test_join_reports_a_value_that_is_no_list_and_prints_it(tmp_path: Path) -> None:
+    (tmp_path / "cities.wiki.j2").write_text(
+        "{% for r in records %}{{ r.villes|join(', ') }};{% endfor %}\n"
+    )
+    problems: list[str] = []
+    records = [{"villes": 3}, {"villes": ["Nantes", "Brest"]}, {"villes": {"a": 1}}]
+    text = render_index(records, "cities", today=TODAY, template_dirs=[tmp_path], problems=problems)
+    assert text.startswith("3;Nantes, Brest;")
+    assert len(problems) == 2 and problems[0] == "join: expected a list, got 3; printed as one item"
 
 
 def test_render_index_group_by_month_refuses_undated_records(tmp_path: Path) -> None:

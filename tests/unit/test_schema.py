@@ -191,6 +191,44 @@ def test_load_record_types_allows_no_categories_and_no_fields() -> None:
             'types.event.fields."villes d\'implantation".type',
         ),
         ({"mon type": {"templates": "X", "bad": 1}}, 'types."mon type".bad'),
+        (
+            _one_type({"t": {"type": "text", "separators": [";"]}}),
+            "types.event.fields.t.separators",
+        ),
+        (_one_type({"t": {"type": "list", "separators": []}}), "types.event.fields.t.separators"),
+        (
+            _one_type({"t": {"type": "list", "separators": [" "]}}),
+            "types.event.fields.t.separators",
+        ),
+        (_one_type({"d": {"type": "date", "century": 1950}}), "types.event.fields.d.century"),
+        (_one_type({"d": {"type": "date", "century": True}}), "types.event.fields.d.century"),
+        (_one_type({"d": {"type": "text", "century": 2000}}), "types.event.fields.d.century"),
+        (_one_type({"d": {"type": "text", "end": "e"}}), "types.event.fields.d.end"),
+        (_one_type({"d": {"type": "date", "end": "nowhere"}}), "types.event.fields.d.end"),
+        (
+            _one_type({"d": {"type": "date", "end": "e"}, "e": "text"}),
+            "types.event.fields.d.end",
+        ),
+        (
+            {"event": {"templates": "Event", "date_templates": {"X": {"jour": "1"}}}},
+            "types.event.date_templates.X.jour",
+        ),
+        (
+            {"event": {"templates": "Event", "date_templates": {"X": {"month": "2"}}}},
+            "types.event.date_templates.X",
+        ),
+        (
+            {"event": {"templates": "Event", "date_templates": {"X": "1"}}},
+            "types.event.date_templates.X",
+        ),
+        (
+            {"event": {"templates": "Event", "date_templates": []}},
+            "types.event.date_templates",
+        ),
+        (
+            {"event": {"templates": "Event", "wrapper_templates": {"X": 2}}},
+            "types.event.wrapper_templates.X",
+        ),
     ],
 )
 def test_load_record_types_rejects_bad_tables_naming_the_key(
@@ -286,3 +324,50 @@ def test_record_type_field_for_param_finds_aliases() -> None:
 def test_load_record_types_normalises_param_names_to_nfc() -> None:
     types = load_record_types(_one_type({"lieu": {"params": ["lieu d'e\u0301ve\u0301nement"]}}))
     assert types["event"].fields[0].params == ("lieu d'événement",)
+
+
+def test_value_settings_reach_the_field_options() -> None:
+    types = load_record_types(
+        {
+            "event": {
+                "templates": "Event",
+                "date_templates": {"Date début": {"day": "1", "month": "2", "year": "3"}},
+                "wrapper_templates": {"Texte": "2"},
+                "fields": {
+                    "debut": {"type": "date", "century": 2000, "end": "fin"},
+                    "fin": "date",
+                    "startDate": "date",
+                    "endDate": "date",
+                    "date de début": "date",
+                    "date de fin": "date",
+                    "villes": {"type": "list", "separators": ["/", "+"]},
+                },
+            }
+        }
+    )
+    event = types["event"]
+    assert event.options("villes").separators == "/+"
+    assert event.options("debut").century == 2000
+    assert event.options("debut").date_template("date début") is not None
+    assert event.options("villes").wrapper("texte") == "2"
+    assert event.end_field("debut") == "fin"
+    assert event.end_field("startDate") == "endDate"
+    assert event.end_field("date de début") == "date de fin"
+    assert event.end_field("fin") is None and event.end_field("endDate") is None
+    assert [spec.name for spec in event.date_specs] == [
+        "debut",
+        "fin",
+        "startDate",
+        "endDate",
+        "date de début",
+        "date de fin",
+    ]
+
+
+def test_a_default_is_checked_with_the_field_century() -> None:
+    types = load_record_types(
+        _one_type({"d": {"type": "date", "century": 1900, "default": "01/01/70"}})
+    )
+    assert types["event"].fields[0].default == "01/01/70"
+    with pytest.raises(ConfigError, match="four-digit year"):
+        load_record_types(_one_type({"d": {"type": "date", "default": "01/01/70"}}))
