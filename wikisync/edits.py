@@ -464,7 +464,8 @@ def _find_infoboxes(nodes: Sequence[Any], template_names: Sequence[str], found: 
     # The same walk as records._find_infoboxes, so that index means the same.
     for node in nodes:
         if isinstance(node, Template):
-            if template_matches(str(node.name), template_names):
+            name = "".join(str(n) for n in node.name.nodes if not isinstance(n, Comment))
+            if template_matches(name, template_names):  # "{{Infobox writer <!-- doc -->"
                 found.append(node)
                 continue
             for param in node.params:

@@ -20,7 +20,7 @@ import mwparserfromhell
 import pytest
 from mwparserfromhell.nodes import Comment
 
-from wikisync.edits import EditError, remove_param, rename_param, set_params
+from wikisync.edits import remove_param, rename_param, set_params
 from wikisync.pages import PageText
 from wikisync.records import parse_page
 from wikisync.schema import RecordType, load_record_types
@@ -113,19 +113,7 @@ def _infobox(case: Case) -> Any:
     raise AssertionError(f"{case.name}: no infobox")
 
 
-# wikisync.edits (not this branch's) does not see an infobox whose name holds a
-# comment ("{{Infobox writer <!-- see doc -->"); records.py does since this branch.
-_NAME_WITH_COMMENT = pytest.mark.xfail(
-    strict=True,
-    raises=EditError,
-    reason="edits.template_matches compares the template name with its <!-- comment -->",
-)
-EDIT_CASES = [
-    pytest.param(path, marks=_NAME_WITH_COMMENT, id=path.stem)
-    if path.stem in ("Elizabeth-Gilbert", "Tour-EP")
-    else pytest.param(path, id=path.stem)
-    for path in EXPECT_FILES
-]
+EDIT_CASES = [pytest.param(path, id=path.stem) for path in EXPECT_FILES]
 
 
 @pytest.mark.parametrize("path", EDIT_CASES)

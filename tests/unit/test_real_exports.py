@@ -73,12 +73,6 @@ def test_french_export_keeps_the_infobox_text() -> None:
     assert "{{Date de naissance|16|8|1958|âge=oui}}" in page.wikitext
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dump.py (hardened on another branch) gives a dump whose <siteinfo> has no "
-    "<namespaces> French names: 'Category:Lorem ipsum' becomes 'Catégorie:Lorem ipsum' "
-    "(issue 11: the dump's own names must win)",
-)
 def test_export_without_namespaces_keeps_its_titles() -> None:
     path = EXPORTS / "mediawiki-core-ImportLinkCache-0.6.xml"
     titles = [page.title for page in DumpSource(path).iter_pages()]
