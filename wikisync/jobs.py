@@ -18,7 +18,10 @@ on which page and between which markers. Jobs live in ``wikisync.toml``::
 wikitext; :func:`rebuild_jobs` runs jobs against a source and a target and
 returns a :class:`RunReport` (per job: pages read, records, problems, what was
 done, diff size, time); :func:`plan_jobs` computes the same edits without
-saving them, as a :class:`~wikisync.publish.Changeset`. Records of one type
+saving them, as a :class:`~wikisync.publish.Changeset`. Jobs that write the
+same page (each its own section) make one edit of that page: their sections
+are written in turn onto the one text read, so the page is read and saved
+once and a plan holds one edit per page. Records of one type
 are read once per run even when several jobs use them; a live wiki source
 with its revision cache makes a run where nothing changed cost a listing and
 one page read.
@@ -26,6 +29,7 @@ one page read.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -37,7 +41,8 @@ from typing import Any
 
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
-from wikisync.errors import ConfigError, PublishError, WikisyncError
+from wikisync.errors import ConfigError, EditConflictError, PublishError, WikisyncError
+from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -269,7 +274,8 @@ class JobReport:
         job: the job's name.
         page: the target page.
         status: ``unchanged``, ``edited``, ``created``, ``planned`` (dry run or
-            plan), ``refused``, ``conflict`` or ``failed``.
+            plan), ``refused``, ``conflict``, ``failed`` or ``not done`` (the
+            run was stopped by a signal before this job's page).
         pages_read: pages of the record type read.
         records: records rendered.
         problems: the record problems found (messages).
@@ -344,10 +350,11 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0: all went well (including nothing to do); 1: a job failed;
-        3: a page was refused or in conflict (and nothing failed)."""
+        """0: all went well (including nothing to do); 1: a job failed or was
+        not done (a stopped run); 3: a page was refused or in conflict (and
+        nothing failed)."""
         statuses = {job.status for job in self.jobs}
-        if "failed" in statuses:
+        if statuses & {"failed", NOT_DONE}:
             return 1
         if statuses & {"refused", "conflict"}:
             return 3
@@ -466,14 +473,37 @@ def _requests(source: Source) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _run_job(
-    job: Job,
-    run: _Run,
-    target: Target | None,
-    *,
-    dry_run: bool,
-    retries: int,
-) -> JobReport:
+@dataclass(slots=True)
+class _Step:
+    """One job's part of a page's text: the text before and after its section."""
+
+    before: str | None
+    after: str | None = None
+    error: PublishError | None = None
+
+
+@dataclass(slots=True)
+class _Rendered:
+    job: Job
+    report: JobReport
+    body: str
+    count: int
+    seconds: float
+
+
+def _group_by_page(jobs: Sequence[Job], source: Source) -> list[list[Job]]:
+    """The jobs grouped by target page (normalised title), pages in first-seen order."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        try:
+            key = source.namespaces.normalize(job.page)
+        except (AttributeError, ValueError):
+            key = job.page
+        groups.setdefault(key, []).append(job)
+    return list(groups.values())
+
+
+def _render(job: Job, run: _Run) -> _Rendered | JobReport:
     started = time.perf_counter()
     report = JobReport(job.name, job.page)
     try:
@@ -482,31 +512,149 @@ def _run_job(
         report.records = len(records.records)
         report.problems = tuple(str(problem) for problem in records.problems)
         body = render_job(job, records, today=run.today)
-        result = publish_page(
-            run.source,
-            target,
-            job.page,
-            run.make_text(job, body, len(records.records)),
-            summary=run.summary_of(job),
-            dry_run=dry_run,
-            retries=retries,
-        )
-        _fill(report, result)
     except WikisyncError as exc:
         report.status = "failed"
         report.message = str(exc)
-    report.seconds = time.perf_counter() - started
-    return report
+        report.seconds = time.perf_counter() - started
+        return report
+    return _Rendered(job, report, body, len(records.records), time.perf_counter() - started)
 
 
-def _fill(report: JobReport, result: PublishResult) -> None:
-    report.status = result.status
-    report.revid = result.revid
+def _compose(
+    run: _Run, rendered: Sequence[_Rendered], steps: dict[str, _Step]
+) -> Callable[[PageText | None], str]:
+    """The page's new text: every job's section written in turn onto one base text.
+
+    Each job's outcome (its text before and after, or why it was refused) goes
+    to ``steps``; a refused job leaves the text as it was for the next one.
+    On a missing page, the first job that may create it writes the page, and
+    the next ones that may add their section below.
+    """
+
+    def make(page: PageText | None) -> str:
+        steps.clear()
+        text = page.wikitext if page is not None else None
+        for item in rendered:
+            job = item.job
+            step = steps[job.name] = _Step(text)
+            compute = run.make_text(job, item.body, item.count)
+            try:
+                if page is None:
+                    section = compute(None)  # refuses unless the job may create the page
+                    step.after = section if text is None else f"{text}\n\n{section}"
+                else:
+                    assert text is not None
+                    step.after = compute(dataclasses.replace(page, wikitext=text))
+            except PublishError as exc:
+                step.error = exc
+                continue
+            text = step.after
+        if text is None:  # a missing page no job may create
+            errors = [step.error for step in steps.values() if step.error is not None]
+            raise errors[0]
+        return text
+
+    return make
+
+
+def _page_summary(run: _Run, rendered: Sequence[_Rendered]) -> str:
+    return " ; ".join(dict.fromkeys(run.summary_of(item.job) for item in rendered))
+
+
+def _run_page(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    *,
+    dry_run: bool,
+    retries: int,
+) -> tuple[list[JobReport], PublishResult | None]:
+    """Run the jobs that write one page: one edit holding every job's section."""
+    outcomes = [_render(job, run) for job in jobs]
+    rendered = [item for item in outcomes if isinstance(item, _Rendered)]
+    if not rendered:
+        return [item for item in outcomes if isinstance(item, JobReport)], None
+    started = time.perf_counter()
+    steps: dict[str, _Step] = {}
+    result: PublishResult | None = None
+    failure = ""
+    try:
+        result = publish_page(
+            run.source,
+            target,
+            jobs[0].page,
+            _compose(run, rendered, steps),
+            summary=_page_summary(run, rendered),
+            dry_run=dry_run,
+            retries=retries,
+        )
+    except WikisyncError as exc:
+        failure = str(exc)
+    shared = time.perf_counter() - started
+    for item in rendered:
+        report = item.report
+        report.seconds = item.seconds + shared
+        step = steps.get(item.job.name)
+        if result is None or step is None:
+            report.status, report.message = "failed", failure or "the page was not computed"
+        else:
+            _fill(report, result, step)
+    reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
+    return reports, result
+
+
+def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     report.attempts = result.attempts
+    report.revid = result.revid
+    if step.error is not None:
+        is_conflict = isinstance(step.error, EditConflictError)
+        report.status = "conflict" if is_conflict else "refused"
+        report.message = str(step.error)
+        return
+    if step.after == step.before:
+        report.status = "unchanged"
+        return
+    report.status = result.status
     report.message = result.message
-    report.edit = result.edit
-    if result.edit is not None and result.status != "unchanged":
-        report.added, report.removed = diff_stats(result.edit.diff())
+    base = result.edit
+    report.edit = Edit(
+        report.page if base is None else base.title,
+        step.before,
+        step.after or "",
+        base.base_revid if base is not None else 0,
+        base.base_timestamp if base is not None else "",
+        base.summary if base is not None else "",
+    )
+    report.added, report.removed = diff_stats(report.edit.diff())
+
+
+def _run_jobs(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    report: RunReport,
+    *,
+    dry_run: bool,
+    retries: int,
+    on_job: Callable[[JobReport], None] | None,
+) -> list[tuple[list[JobReport], PublishResult]]:
+    """Run the jobs page by page; the page edits made (or planned), with their jobs."""
+    done: dict[str, JobReport] = {}
+    pages: list[tuple[list[JobReport], PublishResult]] = []
+    for group in _group_by_page(jobs, run.source):
+        if stop_requested():  # SIGINT/SIGTERM: stop between pages
+            for job in group:
+                done[job.name] = JobReport(job.name, job.page, NOT_DONE)
+            continue
+        reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
+        for job_report in reports:
+            done[job_report.job] = job_report
+            if on_job is not None:
+                on_job(job_report)
+        if result is not None:
+            pages.append((reports, result))
+    report.jobs.extend(done[job.name] for job in jobs)
+    return pages
 
 
 def rebuild_jobs(
@@ -530,7 +678,11 @@ def rebuild_jobs(
     them, replaces its section on the target page (with the guards of
     :func:`~wikisync.sections.replace_section`) and saves only if the text
     changed, against the revision read (see :func:`~wikisync.publish.publish_page`).
-    A job that fails or is refused does not stop the others.
+    A job that fails or is refused does not stop the others. Jobs writing
+    the same page make one edit holding all their sections (a refused job's
+    section stays as it was). When a signal asks the run to stop
+    (:mod:`wikisync.interrupt`), the page in flight is finished and the jobs
+    of the pages left are ``not done``.
 
     Args:
         config: the configuration (its ``jobs`` and ``types``).
@@ -563,11 +715,7 @@ def rebuild_jobs(
     started, clock = utc_now(), time.perf_counter()
     jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
-    for job in jobs:
-        job_report = _run_job(job, run, target, dry_run=dry_run, retries=retries)
-        report.jobs.append(job_report)
-        if on_job is not None:
-            on_job(job_report)
+    _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock
     report.requests = _requests(source)
     return report
@@ -588,26 +736,24 @@ def plan_jobs(
     """Compute the jobs' edits without saving them: a reviewable changeset.
 
     Arguments as for :func:`rebuild_jobs`. The changeset holds one edit per
-    page that would change, with the revision it was computed from; refused
-    pages are in the report only.
+    page that would change, with the revision it was computed from; when
+    several jobs write one page, that edit holds all their sections (its
+    label names the jobs). Refused jobs are in the report only.
 
     Returns:
         The changeset and the run report (statuses ``planned``, ``unchanged``,
         ``refused``, ``failed``).
     """
-    report = rebuild_jobs(
-        config,
-        source,
-        None,
-        names=names,
-        today=today,
-        dry_run=True,
-        force=force,
-        allow_shrink=allow_shrink,
-        create=create,
-        summary=summary,
-        on_job=on_job,
-    )
-    edits = tuple(job.edit for job in report.jobs if job.status == "planned" and job.edit)
-    labels = {job.page: job.job for job in report.jobs if job.status == "planned"}
-    return Changeset(source.location, report.started, edits, labels), report
+    started, clock = utc_now(), time.perf_counter()
+    jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    report = RunReport(source.location, started, run.today.isoformat(), True)
+    pages = _run_jobs(jobs, run, None, report, dry_run=True, retries=0, on_job=on_job)
+    edits: list[Edit] = []
+    labels: dict[str, str] = {}
+    for reports, result in pages:
+        if result.status == "planned" and result.edit is not None:
+            edits.append(result.edit)
+            labels[result.title] = ", ".join(r.job for r in reports if r.status == "planned")
+    report.seconds = time.perf_counter() - clock
+    report.requests = _requests(source)
+    return Changeset(source.location, report.started, tuple(edits), labels), report

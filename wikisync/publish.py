@@ -42,6 +42,7 @@ from wikisync.errors import (
 )
 from wikisync.filenames import title_to_path
 from wikisync.files import write_atomic
+from wikisync.interrupt import stop_requested
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
@@ -49,6 +50,7 @@ from wikisync.sources.writer import SaveResult
 __all__ = [
     "CHANGESET_FORMAT",
     "DEFAULT_RETRIES",
+    "ApplyReport",
     "Changeset",
     "Edit",
     "MirrorTarget",
@@ -78,8 +80,9 @@ _CHANGESET_KIND = "wikisync-changeset"
 #: ``unchanged``: the new text is the current text, nothing sent;
 #: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
 #: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
-#: ``conflict``: the page kept changing under us, or changed since the plan.
-Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict"]
+#: ``conflict``: the page kept changing under us, or changed since the plan;
+#: ``not done``: a run stopped by a signal did not get to the page.
+Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict", "not done"]
 
 
 class Target(Protocol):
@@ -482,6 +485,8 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
                 raise TypeError("base_sha1 should be a string")
         except (KeyError, TypeError, ValueError) as exc:
             raise bad(f"page {number}: {exc}") from None
+        if title in bases:
+            raise bad(f'page {number}: "{title}" is planned twice (one edit per page)')
         edits.append(
             Edit(
                 title,
@@ -507,6 +512,8 @@ def apply_changeset(
     target: Target,
     *,
     dry_run: bool = False,
+    summary: str | None = None,
+    on_page: Callable[[PublishResult], None] | None = None,
 ) -> list[PublishResult]:
     """Save exactly the changeset's edits, skipping any page that changed since the plan.
 
@@ -514,54 +521,139 @@ def apply_changeset(
     planned base (or that appeared, for a page to create) is skipped as a
     ``conflict``; the others are saved against the revision read, so a
     change made while applying is caught by the target too. No page is
-    computed again: what was reviewed is what is saved.
+    computed again: what was reviewed is what is saved. When a signal asks
+    the run to stop (:mod:`wikisync.interrupt`), the page in flight is
+    finished and the pages left are ``not done``. A page that already holds
+    its planned text (but for trailing whitespace, which the wiki strips) is
+    ``unchanged``, whatever its revision, so applying the same file again
+    after an interruption saves only the pages left.
 
     Args:
         changeset: from :func:`read_changeset`.
         bases: per title, the SHA-1 of the planned base text (None: create).
         source: to read the pages' current revisions.
         target: where to save.
-        dry_run: check only; a page that would be saved is ``planned``.
+        dry_run: check only; a page that would be saved is ``planned`` (its
+            edit, against the page as read now, gives the diff).
+        summary: the edit summary, instead of the planned ones.
+        on_page: called with each page's result as soon as it is known.
 
     Returns:
         One result per edit, in the changeset's order.
     """
     results: list[PublishResult] = []
     for edit in changeset.edits:
-        current = read_page(source, edit.title)
-        expected = bases.get(edit.title)
-        message = ""
-        if expected is None:
-            if current is not None:
-                message = f'Page "{edit.title}" was created since the plan; skipped'
-        elif current is None:
-            message = f'Page "{edit.title}" was deleted since the plan; skipped'
-        elif current.revid != edit.base_revid or _sha1(current.wikitext) != expected:
-            message = (
-                f'Page "{edit.title}" changed since the plan (planned on revision '
-                f"{edit.base_revid}, now {current.revid}); skipped: plan again"
-            )
-        if message:
-            results.append(PublishResult(edit.title, "conflict", message=message))
-            continue
-        planned = plan_edit(edit.title, current, edit.new_text, summary=edit.summary)
-        if not planned.changed:
-            revid = current.revid if current is not None else None
-            results.append(PublishResult(edit.title, "unchanged", planned, revid))
-            continue
-        if dry_run:
-            results.append(PublishResult(edit.title, "planned", planned))
-            continue
-        try:
-            saved = target.save(edit.title, edit.new_text, base=planned.base, summary=edit.summary)
-        except EditConflictError as exc:
-            results.append(PublishResult(edit.title, "conflict", planned, message=str(exc)))
-            continue
-        except PublishError as exc:
-            results.append(PublishResult(edit.title, "refused", planned, message=str(exc)))
-            continue
-        status: Status = "created" if planned.old_text is None else "edited"
-        if not saved.changed:
-            status = "unchanged"
-        results.append(PublishResult(edit.title, status, planned, saved.revid))
+        if stop_requested():
+            result = PublishResult(edit.title, "not done", message="the run was stopped")
+        else:
+            result = _apply_one(edit, bases.get(edit.title), source, target, dry_run, summary)
+        results.append(result)
+        if on_page is not None:
+            on_page(result)
     return results
+
+
+def _apply_one(
+    edit: Edit,
+    expected: str | None,
+    source: Source,
+    target: Target,
+    dry_run: bool,
+    summary: str | None,
+) -> PublishResult:
+    current = read_page(source, edit.title)
+    if current is not None and current.wikitext.rstrip() == edit.new_text.rstrip():
+        # Saved already (a rerun after an interruption, or by hand): nothing to do.
+        return PublishResult(edit.title, "unchanged", None, current.revid)
+    message = ""
+    if expected is None:
+        if current is not None:
+            message = f'Page "{edit.title}" was created since the plan; skipped'
+    elif current is None:
+        message = f'Page "{edit.title}" was deleted since the plan; skipped'
+    elif current.revid != edit.base_revid or _sha1(current.wikitext) != expected:
+        message = (
+            f'Page "{edit.title}" changed since the plan (planned on revision '
+            f"{edit.base_revid}, now {current.revid}); skipped: plan again"
+        )
+    if message:
+        return PublishResult(edit.title, "conflict", message=message)
+    text = summary or edit.summary
+    planned = plan_edit(edit.title, current, edit.new_text, summary=text)
+    if dry_run:
+        return PublishResult(edit.title, "planned", planned)
+    try:
+        saved = target.save(edit.title, edit.new_text, base=planned.base, summary=text)
+    except EditConflictError as exc:
+        return PublishResult(edit.title, "conflict", planned, message=str(exc))
+    except PublishError as exc:
+        return PublishResult(edit.title, "refused", planned, message=str(exc))
+    status: Status = "created" if planned.old_text is None else "edited"
+    if not saved.changed:
+        status = "unchanged"
+    return PublishResult(edit.title, status, planned, saved.revid)
+
+
+@dataclass(slots=True)
+class ApplyReport:
+    """What ``wikisync apply`` did, for ``--report`` and the exit code.
+
+    Attributes:
+        changeset: the changeset file applied.
+        site: the wiki URL or mirror folder.
+        started: when the run began, ISO 8601 UTC.
+        dry_run: True when nothing was to be saved.
+        results: one per page of the changeset, in order.
+        labels: per title, the jobs that planned the edit.
+        seconds: wall time.
+    """
+
+    changeset: str
+    site: str
+    started: str
+    dry_run: bool = False
+    results: list[PublishResult] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok; 1 a page was not done (a stopped run); 3 a page refused or in conflict."""
+        statuses = {result.status for result in self.results}
+        if "not done" in statuses:
+            return 1
+        return 3 if statuses & {"refused", "conflict"} else 0
+
+    def counts(self) -> dict[str, int]:
+        """Pages per status, statuses with no page left out."""
+        order = ("edited", "created", "planned", "unchanged", "conflict", "refused", "not done")
+        counts = {status: sum(1 for r in self.results if r.status == status) for status in order}
+        return {status: n for status, n in counts.items() if n}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON report written by ``apply --report``."""
+        pages = []
+        for result in self.results:
+            added, removed = result.diff_stats()
+            pages.append(
+                {
+                    "title": result.title,
+                    "job": self.labels.get(result.title, ""),
+                    "status": result.status,
+                    "edited": result.status in ("edited", "created"),
+                    "revid": result.revid,
+                    "diff": {"added": added, "removed": removed},
+                    "message": result.message,
+                }
+            )
+        return {
+            "command": "apply",
+            "changeset": self.changeset,
+            "site": self.site,
+            "started": self.started,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "exit_code": self.exit_code,
+            "counts": self.counts(),
+            "pages": pages,
+        }

@@ -10,10 +10,11 @@ its traceback: it is a bug.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,13 @@ import click
 
 from wikisync.__about__ import __version__
 from wikisync.config import Config, load_config
-from wikisync.errors import WikisyncError
+from wikisync.errors import LockError, WikisyncError
 from wikisync.files import write_atomic
-from wikisync.lock import RunLock, default_lock_path
-from wikisync.sources import Source, open_source, source_kind
+from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
+from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.publish import utc_now
+from wikisync.sources import Source, open_source
+from wikisync.sources.site import WikiClient
 
 
 @dataclass
@@ -77,14 +81,111 @@ def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def run_lock(config: Config, command: str, *, writes: bool = True) -> Iterator[None]:
-    """Hold the run lock of the configured site while writing (not for a dry run)."""
-    source_kind(config.site)  # a clear configuration error before any lock
-    if not writes:  # a dry run reads only: it may run beside a real one
+def run_lock(
+    site: Source | WikiClient | Path, command: str, *, writes: bool = True
+) -> Iterator[None]:
+    """Hold the run lock of an open site (or a mirror folder) while writing.
+
+    Keyed on :func:`~wikisync.lock.lock_key`: the probed api.php URL of a wiki,
+    the real path of a folder. Not taken for a dry run, which reads only and
+    may run beside a real one.
+
+    Raises:
+        LockError: another run holds it (exit code 4); the message names the holder.
+    """
+    if not writes:
         yield
         return
-    with RunLock(default_lock_path(config.site), command=command):
+    key = lock_key(site)
+    with RunLock(default_lock_path(key), command=command, site=key):
         yield
+
+
+def _error_report(command: str, site: str, started: str, exc: WikisyncError) -> dict[str, Any]:
+    status = "failed"
+    if isinstance(exc, LockError):
+        status = "refused"
+    elif isinstance(exc, Interrupted):
+        status = "interrupted"
+    return {
+        "command": command,
+        "site": site,
+        "started": started,
+        "status": status,
+        "exit_code": exc.exit_code,
+        "error": str(exc),
+    }
+
+
+@contextmanager
+def report_errors(
+    report_path: Path | None, command: str, site: str, *, started: str | None = None
+) -> Iterator[None]:
+    """Write a short JSON report to ``report_path`` when the run ends in an error.
+
+    So a cron job's ``--report`` file always says how the last run went:
+    ``status`` is ``refused`` (another run holds the lock, exit code 4),
+    ``interrupted`` (stopped at once by a second signal) or ``failed``, with
+    ``exit_code`` and the ``error`` message. The error goes on to be printed.
+    """
+    started = started or utc_now()
+    try:
+        yield
+    except WikisyncError as exc:
+        if report_path is not None:
+            data = _error_report(command, site, started, exc)
+            with suppress(OSError):
+                write_output(report_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        raise
+
+
+@contextmanager
+def guarded_run(
+    state: State, command: str, *, report_path: Path | None, writes: bool
+) -> Iterator[tuple[Source, StopFlag]]:
+    """The frame of a writing command: stop flag, open site, run lock, error report.
+
+    SIGINT and SIGTERM stop the run after the page in flight (see
+    :mod:`wikisync.interrupt`); the site is opened, then its run lock taken
+    (unless ``writes`` is False); an error, a refused lock included, still
+    writes ``report_path``.
+
+    Yields:
+        The open source and the stop flag.
+    """
+    started = utc_now()
+    config = state.config()
+    with (
+        stop_on_signals() as stop,
+        report_errors(report_path, command, config.site, started=started),
+        opened_source(state) as source,
+        run_lock(source, command, writes=writes),
+    ):
+        yield source, stop
+
+
+def finish_report(data: dict[str, Any], stop: StopFlag) -> dict[str, Any]:
+    """A run report as written: marked ``interrupted`` with the signal's exit code if stopped."""
+    if not stop.requested:
+        return data
+    return {**data, "exit_code": stop.exit_code, "interrupted": stop.signal_name}
+
+
+def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag) -> None:
+    """Write a command's JSON run report (see :func:`finish_report`), if asked for."""
+    if report_path is not None:
+        text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
+        write_output(report_path, text)
+
+
+def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
+    """The line a stopped run ends with (stderr), whatever the verbosity."""
+    if stop.requested:
+        click.echo(
+            f"wikisync: {stop.describe()}: {done} {what} handled, {left} not done; "
+            "run the same command again to finish",
+            err=True,
+        )
 
 
 @contextmanager
