@@ -1,0 +1,234 @@
+"""Runs that cron can trust, against a real MediaWiki: one lock per wiki, reports, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.corpus import Corpus
+from tests.mediawiki import TestWiki
+from wikisync.cli import cli
+from wikisync.config import Config
+from wikisync.edits import read_params
+from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.sources.mirror import open_mirror
+from wikisync.sources.site import WikiClient
+
+EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
+VALUE = "Arrêt propre"
+
+
+def _spellings(wiki: TestWiki) -> list[str]:
+    """Four ways to name one wiki (as a user may type them)."""
+    return [f"{wiki.url}/", wiki.url, wiki.api_url, f"{wiki.url}/index.php"]
+
+
+def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["-c", str(config_file), *args], env={"WIKISYNC_PASSWORD": wiki.bot_password}
+    )
+
+
+def _text(wiki: TestWiki, title: str) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
+    )
+    return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+def _bot_edits(wiki: TestWiki, title: str) -> int:
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=500, rvprop="user")
+    return sum(1 for rev in reply["query"]["pages"][0]["revisions"] if rev["user"] == "WikiBot")
+
+
+def _bot_contributions(wiki: TestWiki) -> int:
+    reply = wiki.api(action="query", list="usercontribs", ucuser="WikiBot", uclimit=500)
+    return len(reply["query"]["usercontribs"])
+
+
+def _events(corpus: Corpus) -> list[str]:
+    return [
+        title
+        for title in corpus.titles_in("Evénement")
+        if read_params(corpus.page(title).wikitext, EVENT_TEMPLATES)
+    ]
+
+
+# -- one lock per wiki ---------------------------------------------------------------
+
+
+def test_lock_key_is_the_probed_api_url_however_the_wiki_is_spelt(wiki: TestWiki) -> None:
+    keys = set()
+    for url in _spellings(wiki):
+        client = WikiClient(url, Config(site=url, use_cache=False))
+        try:
+            keys.add(lock_key(client))
+        finally:
+            client.close()
+    assert keys == {wiki.api_url}
+    assert len({default_lock_path(key) for key in keys}) == 1
+
+
+@pytest.mark.parametrize("held", [0, 1, 2, 3])
+def test_rebuild_is_refused_under_every_spelling_of_a_locked_wiki(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, held: int
+) -> None:
+    spellings = _spellings(wiki)
+    client = WikiClient(spellings[held], Config(site=spellings[held], use_cache=False))
+    try:
+        key = lock_key(client)
+    finally:
+        client.close()
+    before = _text(wiki, "Evénements")
+    with RunLock(default_lock_path(key), command="set"):
+        for url in spellings:
+            result = _invoke(wiki, config_file, "--site", url, "rebuild")
+            assert result.exit_code == 4, (url, result.output)
+            assert f"pid {os.getpid()}" in result.output and "(set)" in result.output
+            assert result.output.count("\n") == 1
+    assert _text(wiki, "Evénements") == before
+
+
+def test_set_refused_by_the_lock_writes_a_report_saying_so(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    report_path = tmp_path / "report.json"
+    with RunLock(default_lock_path(wiki.api_url), command="rebuild"):
+        result = _invoke(
+            wiki, config_file, "set", "event", f"Theme={VALUE}", "--report", str(report_path)
+        )
+    assert result.exit_code == 4, result.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["status"] == "refused" and report["exit_code"] == 4
+    assert report["command"] == "set" and f"pid {os.getpid()}" in report["error"]
+    assert all(_bot_edits(wiki, title) == 0 for title in _events(corpus)[:5])
+
+
+def _pulled_mirror(wiki: TestWiki, config_file: Path, tmp_path: Path) -> tuple[Path, str]:
+    mirror = tmp_path / "mirror"
+    pulled = _invoke(wiki, config_file, "pull", "--page", "Evénements", str(mirror))
+    assert pulled.exit_code == 0, pulled.output
+    file = mirror / open_mirror(mirror).entries()["Evénements"].file
+    text = file.read_text(encoding="utf-8") + "\nUne ligne poussée.\n"
+    file.write_text(text, encoding="utf-8")
+    return mirror, text.rstrip()
+
+
+@pytest.mark.parametrize("which", ["wiki", "mirror"])
+def test_push_is_refused_with_exit_4_while_another_run_holds_a_lock(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, which: str
+) -> None:
+    mirror, text = _pulled_mirror(wiki, config_file, tmp_path)
+    before = _text(wiki, "Evénements")
+    key = wiki.api_url if which == "wiki" else lock_key(mirror)
+    report_path = tmp_path / "push.json"
+    with RunLock(default_lock_path(key), command="rebuild"):
+        refused = _invoke(
+            wiki,
+            config_file,
+            "--site",
+            f"{wiki.url}/index.php",
+            "push",
+            str(mirror),
+            "--report",
+            str(report_path),
+        )
+        assert refused.exit_code == 4, refused.output
+        assert f"pid {os.getpid()}" in refused.output and "(rebuild)" in refused.output
+        # a dry run only reads: it may run beside the holder
+        dry = _invoke(wiki, config_file, "push", str(mirror), "--dry-run")
+        assert dry.exit_code == 0, dry.output
+    assert _text(wiki, "Evénements") == before
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["status"] == "refused" and report["exit_code"] == 4
+    pushed = _invoke(wiki, config_file, "push", str(mirror), "--report", str(report_path))
+    assert pushed.exit_code == 0, pushed.output
+    assert _text(wiki, "Evénements") == text
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["counts"] == {"saved": 1} and report["exit_code"] == 0
+
+
+def test_pull_is_refused_while_a_run_writes_the_mirror(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    mirror, _text_sent = _pulled_mirror(wiki, config_file, tmp_path)
+    with RunLock(default_lock_path(lock_key(mirror)), command="set"):
+        result = _invoke(wiki, config_file, "pull", str(mirror))
+        assert result.exit_code == 4, result.output
+        # the wiki's lock is not the mirror's: pulling another folder is fine meanwhile
+        other = _invoke(wiki, config_file, "pull", "--page", "Acteurs", str(tmp_path / "autre"))
+        assert other.exit_code == 0, other.output
+
+
+# -- SIGINT and SIGTERM: stop after the page in flight --------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, signum: int
+) -> None:
+    titles = _events(corpus)
+    name = signal.Signals(signum).name
+    # Slow enough to be caught mid-batch: the bot may save 2 pages per 4 s, then waits.
+    wiki.set_ratelimit(True, edits=2, seconds=4)
+    report_path = tmp_path / "report.json"
+    env = {
+        **os.environ,
+        "WIKISYNC_PASSWORD": wiki.bot_password,
+        "WIKISYNC_MAX_WAIT": "60",
+        "WIKISYNC_RETRIES": "10",
+    }
+    command = [sys.executable, "-m", "wikisync", "-c", str(config_file), "set", "event"]
+    process = subprocess.Popen(
+        [*command, f"Theme={VALUE}", "--report", str(report_path)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while _bot_contributions(wiki) < 2 and process.poll() is None:
+            assert time.monotonic() < deadline, "the batch never started saving"
+            time.sleep(0.05)
+        assert process.poll() is None, process.communicate()
+        process.send_signal(signum)
+        _out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 128 + signum, err
+    assert "Traceback" not in err and "Aborted" not in err
+    assert f"{name} received: stopping after the page in flight" in err
+    assert f"wikisync: stopped by {name}: " in err and "run the same command again" in err
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["interrupted"] == name and report["exit_code"] == 128 + signum
+    statuses: dict[str, str] = {page["title"]: page["status"] for page in report["pages"]}
+    saved = [title for title, status in statuses.items() if status == "edited"]
+    left = [title for title, status in statuses.items() if status == "not done"]
+    assert len(saved) >= 2 and left, statuses
+    assert set(titles) <= set(statuses)  # every page is accounted for: done or not
+    summary = err.strip().splitlines()
+    assert any(line.startswith("set: ") and f"{len(left)} not done" in line for line in summary)
+    # The wiki agrees with the report: nothing saved beyond it, nothing half-done.
+    for title in saved:
+        assert VALUE in _text(wiki, title) and _bot_edits(wiki, title) == 1
+    for title in left:
+        assert VALUE not in _text(wiki, title) and _bot_edits(wiki, title) == 0
+    assert _bot_contributions(wiki) == len(saved)
+    # A rerun finishes the rest and edits no page twice.
+    wiki.set_ratelimit(False)
+    rerun = _invoke(wiki, config_file, "set", "event", f"Theme={VALUE}")
+    assert rerun.exit_code == 0, rerun.output
+    edits: dict[str, Any] = {title: _bot_edits(wiki, title) for title in titles}
+    assert set(edits.values()) == {1}, edits
