@@ -19,9 +19,11 @@ from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
 from wikisync.edits import read_params
+from wikisync.interrupt import stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
+from wikisync.sync import PushItem, mirror_status, pull, push
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 VALUE = "Arrêt propre"
@@ -232,3 +234,40 @@ def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
     assert rerun.exit_code == 0, rerun.output
     edits: dict[str, Any] = {title: _bot_edits(wiki, title) for title in titles}
     assert set(edits.values()) == {1}, edits
+
+
+def test_push_stopped_by_sigterm_reports_not_done_then_resumes(
+    wiki: TestWiki, corpus: Corpus, tmp_path: Path
+) -> None:
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password)
+    mirror = tmp_path / "mirror"
+    client = WikiClient(wiki.url, config)
+    pull(client, mirror, categories=["Evénement"], durable=False)
+    titles = corpus.titles_in("Evénement")[:8]
+    for title in titles:
+        file = mirror / open_mirror(mirror).entries()[title].file
+        file.write_text(file.read_text(encoding="utf-8") + "\nPoussée.\n", encoding="utf-8")
+    sent: list[str] = []
+
+    def stop_after_three(item: PushItem) -> None:
+        if item.action == "saved":
+            sent.append(item.title)
+            if len(sent) == 3:
+                os.kill(os.getpid(), signal.SIGTERM)  # a real signal, as cron's timeout sends
+
+    with stop_on_signals(announce=False) as stop:
+        report = push(client, mirror, summary="test", on_page=stop_after_three, durable=False)
+    assert stop.exit_code == 143
+    actions = {item.title: item.action for item in report.items}
+    assert sorted(t for t, a in actions.items() if a == "saved") == sorted(sent)
+    left = [t for t, a in actions.items() if a == "not done"]
+    assert sorted(left) == sorted(set(titles) - set(sent))
+    for title in titles:
+        assert ("Poussée." in _text(wiki, title)) == (title in sent)
+    states = {page.title: page.state for page in mirror_status(client, mirror).pages}
+    assert all(states[t] == "unchanged" for t in sent)
+    assert all(states[t] == "modified" for t in left)
+    resumed = push(client, mirror, summary="test", durable=False)
+    assert sorted(item.title for item in resumed.items) == sorted(left)
+    assert all(_bot_edits(wiki, title) == 1 for title in titles)
+    client.close()

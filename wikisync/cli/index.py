@@ -118,6 +118,8 @@ def _describe(report: JobReport, target: Target | None) -> str:
         return f"{what} {report.status} ({size}, revision {report.revid})"
     if report.status == "planned":
         return f"{what} would change ({size})"
+    if report.status == NOT_DONE:
+        return f"{what} not done (the run was stopped first)"
     if report.status == "unchanged":
         return (
             f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
