@@ -174,7 +174,7 @@ def test_pull_is_refused_while_a_run_writes_the_mirror(
 # -- SIGINT and SIGTERM: stop after the page in flight --------------------------------
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
     wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, signum: int
 ) -> None:
