@@ -485,9 +485,12 @@ def test_two_jobs_on_one_page_rebuild_saves_once_then_nothing(
         ("agenda", "edited"),
     ]
     assert jobs[0]["revid"] == jobs[3]["revid"] == _revision(wiki)["revid"]
-    second = _rebuild(wiki, config_file)
+    second = _rebuild(wiki, config_file, "--report", str(report_path))
     assert second.exit_code == 0 and second.output == ""
     assert len(_bot_revisions(wiki)) == 1
+    # login (4), then per record type a listing and per page one read: the
+    # fourth job reads nothing more (its records and its page are shared)
+    assert json.loads(report_path.read_text(encoding="utf-8"))["requests"] <= 4 + 2 * 3
 
 
 @pytest.mark.parametrize("who", ["admin", "same bot"])
