@@ -4,7 +4,7 @@ A writing command runs inside :func:`stop_on_signals`. The first SIGINT
 (Ctrl-C) or SIGTERM (``timeout`` in a cron entry, a service manager) only
 sets a flag; the batch loops (:func:`wikisync.batch.run_pages`,
 :func:`wikisync.sync.push.push`, :func:`wikisync.jobs.rebuild_jobs`,
-:func:`wikisync.publish.apply_changeset`) look at it with
+:func:`wikisync.changeset.apply_changeset`) look at it with
 :func:`stop_requested` between pages, finish the page in flight, and report
 the pages left as ``not done``. The command then prints and reports what was
 saved and what remains and exits with ``128 + the signal's number`` (130 for

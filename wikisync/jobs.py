@@ -18,7 +18,7 @@ on which page and between which markers. Jobs live in ``wikisync.toml``::
 wikitext; :func:`rebuild_jobs` runs jobs against a source and a target and
 returns a :class:`RunReport` (per job: pages read, records, problems, what was
 done, diff size, time); :func:`plan_jobs` computes the same edits without
-saving them, as a :class:`~wikisync.publish.Changeset`. Jobs that write the
+saving them, as a :class:`~wikisync.changeset.Changeset`. Jobs that write the
 same page (each its own section) make one edit of that page: their sections
 are written in turn onto the one text read, so the page is read and saved
 once and a plan holds one edit per page. Records of one type
@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError, EditConflictError, PublishError, WikisyncError
@@ -46,7 +47,6 @@ from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
-    Changeset,
     Edit,
     PublishResult,
     Target,

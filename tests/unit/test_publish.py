@@ -10,23 +10,25 @@ from pathlib import Path
 import pytest
 
 from tests.make_example import make_example
+from wikisync.changeset import (
+    ApplyReport,
+    Changeset,
+    apply_changeset,
+    read_changeset,
+    write_changeset,
+)
 from wikisync.errors import ConfigError, EditConflictError, PublishError, SourceError
 from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
-    ApplyReport,
-    Changeset,
     Edit,
     MirrorTarget,
     PublishResult,
-    apply_changeset,
     diff_stats,
     open_target,
     plan_edit,
     publish_page,
-    read_changeset,
     read_page,
-    write_changeset,
 )
 from wikisync.sources import open_source
 from wikisync.sources.mirror import MirrorSource, open_mirror

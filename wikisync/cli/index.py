@@ -1,6 +1,6 @@
 """Index-page commands: ``render``, ``rebuild``, ``plan`` and ``apply``.
 
-Thin shells over :mod:`wikisync.jobs` and :mod:`wikisync.publish`. ``rebuild``
+Thin shells over :mod:`wikisync.jobs` and :mod:`wikisync.changeset`. ``rebuild``
 and ``apply`` hold the run lock of the site (:mod:`wikisync.lock`) for their
 whole run, stop after the page in flight on SIGINT/SIGTERM
 (:mod:`wikisync.interrupt`), are silent when nothing changed (unless ``-v``)
@@ -20,6 +20,7 @@ from typing import Any
 
 import click
 
+from wikisync.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.cli.main import (
     State,
     cli,
@@ -40,15 +41,11 @@ from wikisync.jobs import select_jobs as _select_jobs
 from wikisync.lock import lock_key
 from wikisync.publish import (
     DEFAULT_RETRIES,
-    ApplyReport,
     MirrorTarget,
     PublishResult,
     Target,
-    apply_changeset,
     open_target,
-    read_changeset,
     utc_now,
-    write_changeset,
 )
 from wikisync.sources import Source
 from wikisync.sources.site import candidate_addresses
