@@ -12,9 +12,9 @@ SIGINT, 143 for SIGTERM), as a shell does. Every edit is computed from the
 page's current text, so running the command again finishes the rest without
 redoing anything.
 
-A second signal during the same run stops at once: :class:`Interrupted` is
-raised from wherever the program is (the page in flight may or may not be
-saved; a rerun settles it).
+A second signal during the same run stops at once: :class:`Interrupted` (a
+``BaseException``, like ``KeyboardInterrupt``) is raised from wherever the
+program is (the page in flight may or may not be saved; a rerun settles it).
 
 Outside :func:`stop_on_signals` nothing changes: :func:`stop_requested` is
 False and signals keep their usual effect.
@@ -32,8 +32,6 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from wikisync.errors import WikisyncError
-
 __all__ = [
     "NOT_DONE",
     "Interrupted",
@@ -48,11 +46,17 @@ NOT_DONE = "not done"
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-class Interrupted(WikisyncError):
+class Interrupted(BaseException):
     """A second signal stopped the run at once; exit code ``128 + signal``.
+
+    Like :class:`KeyboardInterrupt` (and unlike :class:`~wikisync.errors.WikisyncError`)
+    it is not an ``Exception``: no per-page error handling may catch it and go
+    on with the next page. The command line turns it into one line and its
+    exit code.
 
     Attributes:
         signal_name: ``SIGINT`` or ``SIGTERM``.
+        exit_code: ``128 + signal``.
     """
 
     def __init__(self, message: str, *, signum: int) -> None:

@@ -174,40 +174,56 @@ def test_pull_is_refused_while_a_run_writes_the_mirror(
 # -- SIGINT and SIGTERM: stop after the page in flight --------------------------------
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
-    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, signum: int
-) -> None:
-    titles = _events(corpus)
-    name = signal.Signals(signum).name
-    # Slow enough to be caught mid-batch: the bot may save 2 pages per 4 s, then waits.
-    wiki.set_ratelimit(True, edits=2, seconds=4)
-    report_path = tmp_path / "report.json"
+def _start_set(wiki: TestWiki, config_file: Path, report_path: Path) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "WIKISYNC_PASSWORD": wiki.bot_password,
-        "WIKISYNC_MAX_WAIT": "60",
-        "WIKISYNC_RETRIES": "10",
+        "WIKISYNC_MAX_WAIT": "120",
+        "WIKISYNC_RETRIES": "20",
     }
     command = [sys.executable, "-m", "wikisync", "-c", str(config_file), "set", "event"]
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [*command, f"Theme={VALUE}", "--report", str(report_path)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _hold_mid_batch(wiki: TestWiki, process: subprocess.Popen[str]) -> int:
+    """Once the batch has saved 3 pages, hold it (replica lag): the next page stays in flight.
+
+    Returns how many pages the bot had saved when it was held.
+    """
+    deadline = time.monotonic() + 60
+    while _bot_contributions(wiki) < 3 and process.poll() is None:
+        assert time.monotonic() < deadline, "the batch never started saving"
+        time.sleep(0.02)
+    wiki.set_fake_lag(6)  # every API call now waits and retries: nothing more is saved
+    time.sleep(0.5)  # a save already sent lands meanwhile
+    held = _bot_contributions(wiki)
+    assert process.poll() is None, process.communicate()
+    return held
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, signum: int
+) -> None:
+    titles = _events(corpus)
+    name = signal.Signals(signum).name
+    report_path = tmp_path / "report.json"
+    process = _start_set(wiki, config_file, report_path)
     try:
-        deadline = time.monotonic() + 60
-        while _bot_contributions(wiki) < 2 and process.poll() is None:
-            assert time.monotonic() < deadline, "the batch never started saving"
-            time.sleep(0.05)
-        # The third save now waits on the rate limit: the page in flight.
-        time.sleep(0.5)
-        assert process.poll() is None, process.communicate()
+        held = _hold_mid_batch(wiki, process)
         process.send_signal(signum)
+        time.sleep(1)
+        assert process.poll() is None  # it waits for the page in flight, never drops it
+        wiki.set_fake_lag(None)
         _out, err = process.communicate(timeout=120)
     finally:
+        wiki.set_fake_lag(None)
         if process.poll() is None:
             process.kill()
             process.communicate()
@@ -220,8 +236,8 @@ def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
     statuses: dict[str, str] = {page["title"]: page["status"] for page in report["pages"]}
     saved = [title for title, status in statuses.items() if status == "edited"]
     left = [title for title, status in statuses.items() if status == "not done"]
-    assert len(saved) >= 3 and left, statuses  # the page in flight was finished
-    assert set(titles) <= set(statuses)  # every page is accounted for: done or not
+    assert len(saved) == held + 1, statuses  # the page in flight was finished, no more
+    assert left and set(titles) <= set(statuses)  # every page accounted for: done or not
     summary = err.strip().splitlines()
     assert any(line.startswith("set: ") and f"{len(left)} not done" in line for line in summary)
     # The wiki agrees with the report: nothing saved beyond it, nothing half-done.
@@ -231,10 +247,41 @@ def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
         assert VALUE not in _text(wiki, title) and _bot_edits(wiki, title) == 0
     assert _bot_contributions(wiki) == len(saved)
     # A rerun finishes the rest and edits no page twice.
-    wiki.set_ratelimit(False)
     rerun = _invoke(wiki, config_file, "set", "event", f"Theme={VALUE}")
     assert rerun.exit_code == 0, rerun.output
     edits: dict[str, Any] = {title: _bot_edits(wiki, title) for title in titles}
+    assert set(edits.values()) == {1}, edits
+
+
+def test_set_second_sigterm_stops_at_once_reports_and_rerun_edits_each_page_once(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    titles = _events(corpus)
+    report_path = tmp_path / "report.json"
+    process = _start_set(wiki, config_file, report_path)
+    try:
+        _hold_mid_batch(wiki, process)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        assert process.poll() is None  # the first signal waits for the page in flight
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=30)
+        waited = time.monotonic() - started
+    finally:
+        wiki.set_fake_lag(None)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 143, err
+    assert waited < 5  # at once, not once the wiki answers again
+    assert "Traceback" not in err
+    assert "wikisync: error: stopped at once by a second SIGTERM" in err
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["status"] == "interrupted" and report["exit_code"] == 143
+    rerun = _invoke(wiki, config_file, "set", "event", f"Theme={VALUE}")
+    assert rerun.exit_code == 0, rerun.output
+    edits = {title: _bot_edits(wiki, title) for title in titles}
     assert set(edits.values()) == {1}, edits
 
 

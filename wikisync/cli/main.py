@@ -101,7 +101,9 @@ def run_lock(
         yield
 
 
-def _error_report(command: str, site: str, started: str, exc: WikisyncError) -> dict[str, Any]:
+def _error_report(
+    command: str, site: str, started: str, exc: WikisyncError | Interrupted
+) -> dict[str, Any]:
     status = "failed"
     if isinstance(exc, LockError):
         status = "refused"
@@ -131,7 +133,7 @@ def report_errors(
     started = started or utc_now()
     try:
         yield
-    except WikisyncError as exc:
+    except (WikisyncError, Interrupted) as exc:
         if report_path is not None:
             data = _error_report(command, site, started, exc)
             with suppress(OSError):
@@ -199,12 +201,13 @@ def opened_source(state: State) -> Iterator[Source]:
 
 
 class _Group(click.Group):
-    """A click group that turns WikisyncError into a message and an exit code."""
+    """A click group that turns WikisyncError (and a second stop signal) into a
+    message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except WikisyncError as exc:
+        except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
