@@ -541,9 +541,8 @@ def test_rebuild_exits_4_while_another_run_holds_the_lock(
 def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
     wiki: TestWiki, config_file: Path, tmp_path: Path
 ) -> None:
-    # The first run is held up by the wiki's rate limit (one edit per 6 s: its
-    # second save waits and retries) while it holds the lock.
-    wiki.set_ratelimit(True, edits=1, seconds=6)
+    # Once the first run holds the lock, the wiki turns read-only: its saves
+    # wait and retry (API error "readonly") while it keeps holding the lock.
     env = {
         **os.environ,
         "WIKISYNC_PASSWORD": wiki.bot_password,
@@ -561,13 +560,19 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
         sidecar = default_lock_path(wiki.api_url).with_suffix(".lock.json")
         deadline = time.monotonic() + 30
         while not sidecar.exists() and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.01)
+        wiki.set_read_only("maintenance")
         assert sidecar.exists(), first.communicate()
-        second = _rebuild(wiki, config_file)
+        # Read-only refuses logins too: the second run comes anonymously (the lock
+        # is taken once connected; nothing else would let it through).
+        second = _invoke(wiki, config_file, "--user", "", "rebuild", "--today", TODAY)
         assert second.exit_code == 4, second.output
         assert f"pid {first.pid}" in second.output
+        assert first.poll() is None  # still held up, still holding the lock
+        wiki.set_read_only(None)
         _out, err = first.communicate(timeout=90)
     finally:
+        wiki.set_read_only(None)
         if first.poll() is None:
             first.kill()
             first.communicate()
