@@ -4,8 +4,13 @@ Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
 and the error's exit code (see DESIGN: 0 ok, 1 failure, 2 usage or
-configuration, 3 conflicts or refused pages, 4 locked). Anything else keeps
-its traceback: it is a bug.
+configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
+by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
+traceback: it is a bug.
+
+The writing commands run inside :func:`guarded_run`: stop flag, open site,
+run lock (:mod:`wikisync.lock`), and a ``--report`` written even when the
+run is refused or fails.
 """
 
 from __future__ import annotations
