@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from wikisync.__about__ import __version__
 from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
+from wikisync.changeset import Changeset, apply_changeset, read_changeset, write_changeset
 from wikisync.config import Config, load_config
 from wikisync.errors import (
     ConfigError,
@@ -32,16 +33,7 @@ from wikisync.errors import (
 from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
-from wikisync.publish import (
-    Changeset,
-    Edit,
-    PublishResult,
-    apply_changeset,
-    open_target,
-    publish_page,
-    read_changeset,
-    write_changeset,
-)
+from wikisync.publish import Edit, PublishResult, open_target, publish_page
 from wikisync.render import render_index
 from wikisync.sources import FetchResult, Source, open_source
 from wikisync.spreadsheet import SpreadsheetError, export_records, import_records

@@ -38,6 +38,7 @@ from wikisync.edits import (
     set_params,
 )
 from wikisync.errors import PublishError, WikisyncError
+from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -105,7 +106,8 @@ class PageReport:
             record or infobox); ``refused`` (the edit would break the template,
             see the message); ``conflict`` (changed since read or exported,
             never overwritten); ``invalid`` (a spreadsheet cell does not fit
-            its field; the page was not touched); ``failed``.
+            its field; the page was not touched); ``failed``; ``not done`` (the
+            run was stopped by a signal before this page).
         changes: the parameters changed (or that would change).
         warnings: things a human should check.
         message: why the page was skipped, refused, in conflict, invalid or failed.
@@ -178,10 +180,10 @@ class BatchReport:
 
     @property
     def exit_code(self) -> int:
-        """0 ok (including nothing to do); 1 a page failed; 3 a page was refused,
-        in conflict or invalid (and none failed)."""
+        """0 ok (including nothing to do); 1 a page failed or was not done (a
+        stopped run); 3 a page was refused, in conflict or invalid (and none failed)."""
         statuses = {page.status for page in self.pages}
-        if "failed" in statuses:
+        if statuses & {"failed", NOT_DONE}:
             return 1
         return 3 if statuses & SKIPPED_FOR_CAUSE else 0
 
@@ -192,7 +194,7 @@ class BatchReport:
     def counts(self) -> dict[str, int]:
         """Pages per status, in a stable order (statuses with no page left out)."""
         order = ("edited", "planned", "unchanged", "skipped", "refused", "conflict", "invalid")
-        counts = {status: self.count(status) for status in (*order, "failed")}
+        counts = {status: self.count(status) for status in (*order, "failed", NOT_DONE)}
         return {status: n for status, n in counts.items() if n}
 
     def to_dict(self) -> dict[str, Any]:
@@ -443,6 +445,9 @@ def run_pages(
     """
     total = len(items)
     for done, (title, page, compute) in enumerate(items, start=1):
+        if stop_requested():  # SIGINT/SIGTERM: stop between pages, list what is left
+            report.pages.extend(PageReport(rest, NOT_DONE) for rest, _, _ in items[done - 1 :])
+            return
         page_report = _publish_one(
             source, target, title, page, compute, summary=summary, dry_run=dry_run, retries=retries
         )

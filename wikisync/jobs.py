@@ -1,47 +1,39 @@
 """Index jobs: configuration jobs -> records -> render -> publish (``wikisync rebuild``).
 
-A job says which records to list (a record type), with which page template,
-on which page and between which markers. Jobs live in ``wikisync.toml``::
-
-    [jobs.events]
-    type = "event"                 # record type ([types.event])
-    page = "Evénements"            # the target page
-    page_template = "events"       # a shipped template, or a file relative to
-                                   # this configuration ("templates/agenda.wiki.j2")
-    marker = "events"              # the section name (default: the job name)
-    max_shrink = 0.5               # share of items the list may lose in one run
-    summary = "Liste des événements mise à jour"   # default: the global summary
-    create = false                 # create the page (markers included) when missing
-    variables = { intro = "…" }    # more variables for the page template
-
-:func:`load_jobs` validates the tables; :func:`render_job` gives a job's
-wikitext; :func:`rebuild_jobs` runs jobs against a source and a target and
-returns a :class:`RunReport` (per job: pages read, records, problems, what was
-done, diff size, time); :func:`plan_jobs` computes the same edits without
-saving them, as a :class:`~wikisync.publish.Changeset`. Records of one type
-are read once per run even when several jobs use them; a live wiki source
-with its revision cache makes a run where nothing changed cost a listing and
-one page read.
+The jobs themselves (the ``[jobs.*]`` tables: :class:`Job`, :func:`load_jobs`,
+:func:`select_jobs`, :func:`config_jobs`, :func:`render_job`) are
+:mod:`wikisync.job_config`, re-exported here. :func:`rebuild_jobs` runs jobs
+against a source and a target and returns a :class:`RunReport` (per job:
+pages read, records, problems, what was done, diff size, time);
+:func:`plan_jobs` computes the same edits without saving them, as a
+:class:`~wikisync.changeset.Changeset`. Jobs that write the same page (each
+its own section) make one edit of that page: their sections are written in
+turn onto the one text read, so the page is read and saved once and a plan
+holds one edit per page. Records of one type are read once per run even
+when several jobs use them; a live wiki source with its revision cache makes
+a run where nothing changed cost a listing and one page read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
-from wikisync.errors import ConfigError, PublishError, WikisyncError
+from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
-    Changeset,
     Edit,
     PublishResult,
     Target,
@@ -50,10 +42,8 @@ from wikisync.publish import (
     utc_now,
 )
 from wikisync.records import RecordSet
-from wikisync.render import TEMPLATE_SUFFIX, render_index
 from wikisync.schema import RecordType
 from wikisync.sections import (
-    DEFAULT_MAX_SHRINK,
     find_section,
     hash_body,
     make_section,
@@ -75,189 +65,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_KEYS = frozenset(
-    {
-        "type",
-        "page",
-        "page_template",
-        "marker",
-        "max_shrink",
-        "summary",
-        "create",
-        "variables",
-        "description",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    """One index page to keep up to date.
-
-    Attributes:
-        name: the job's name (its ``[jobs.NAME]`` table).
-        type: the record type listed.
-        page: the target page's title.
-        page_template: the page template's name (``"events.wiki.j2"``).
-        template_dirs: folders searched for it before the shipped templates.
-        marker: the section name on the page.
-        max_shrink: the share of items the list may lose in one run.
-        summary: the edit summary, or None for the configuration's.
-        create: create the page (with its markers) when it does not exist.
-        variables: extra variables for the page template.
-        description: what the job is for, for people.
-    """
-
-    name: str
-    type: str
-    page: str
-    page_template: str
-    template_dirs: tuple[str, ...] = ()
-    marker: str = ""
-    max_shrink: float = DEFAULT_MAX_SHRINK
-    summary: str | None = None
-    create: bool = False
-    variables: Mapping[str, Any] = field(default_factory=dict)
-    description: str = ""
-
-
-def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dict[str, Job]:
-    """Validate the ``[jobs.*]`` tables of a configuration.
-
-    Args:
-        tables: ``Config.jobs``.
-        base_dir: the configuration file's folder, against which a
-            ``page_template`` path is resolved (default: the current folder).
-
-    Returns:
-        The jobs by name, in the file's order.
-
-    Raises:
-        ConfigError: an unknown key, a missing or mistyped value.
-    """
-    base = base_dir or Path.cwd()
-    jobs: dict[str, Job] = {}
-    for name, table in tables.items():
-        jobs[name] = _load_job(name, table, base)
-    return jobs
-
-
-def _load_job(name: str, table: Any, base: Path) -> Job:
-    where = f"[jobs.{name}]"
-
-    def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{where}: {problem}", key=f"jobs.{name}.{key}" if key else "jobs")
-
-    if not isinstance(table, Mapping):
-        raise fail("", "should be a table")
-    unknown = sorted(set(table) - _KEYS)
-    if unknown:
-        raise fail(unknown[0], f"unknown key '{unknown[0]}' (known: {', '.join(sorted(_KEYS))})")
-
-    def text(key: str, default: str | None = None) -> str:
-        value = table.get(key, default)
-        if value is None:
-            raise fail(key, f"'{key}' is required")
-        if not isinstance(value, str) or not value.strip():
-            raise fail(key, f"'{key}' should be a non-empty string, got {value!r}")
-        return value.strip()
-
-    marker = text("marker", name)
-    try:
-        make_section(marker, "")  # sections.py holds the one rule for section names
-    except ValueError:
-        raise fail(
-            "marker", f"marker {marker!r} should be letters, digits, '.', '_' or '-'"
-        ) from None
-    max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
-    if (
-        isinstance(max_shrink, bool)
-        or not isinstance(max_shrink, int | float)
-        or not 0 <= max_shrink <= 1
-    ):
-        raise fail("max_shrink", f"'max_shrink' should be a number from 0 to 1, got {max_shrink!r}")
-    create = table.get("create", False)
-    if not isinstance(create, bool):
-        raise fail("create", f"'create' should be true or false, got {create!r}")
-    variables = table.get("variables", {})
-    if not isinstance(variables, Mapping):
-        raise fail("variables", "'variables' should be a table")
-    clash = {"records", "today"} & set(variables)
-    if clash:
-        raise fail("variables", f"'variables' may not redefine {', '.join(sorted(clash))}")
-    summary = table.get("summary")
-    if summary is not None and not isinstance(summary, str):
-        raise fail("summary", f"'summary' should be a string, got {summary!r}")
-    description = table.get("description", "")
-    if not isinstance(description, str):
-        raise fail("description", "'description' should be a string")
-    page_template, template_dirs = _resolve_template(text("page_template"), base)
-    return Job(
-        name=name,
-        type=text("type"),
-        page=text("page"),
-        page_template=page_template,
-        template_dirs=template_dirs,
-        marker=marker,
-        max_shrink=float(max_shrink),
-        summary=summary,
-        create=create,
-        variables=dict(variables),
-        description=description,
-    )
-
-
-def _resolve_template(value: str, base: Path) -> tuple[str, tuple[str, ...]]:
-    # A path to a file (relative to the configuration) or a shipped template's name.
-    path = Path(value).expanduser()
-    if not path.is_absolute():
-        path = base / path
-    if path.is_file():
-        return path.name, (str(path.parent),)
-    name = value if value.endswith(".j2") else value + TEMPLATE_SUFFIX
-    return name, ()
-
-
-def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]:
-    """The jobs named (all of them, in order, when none is).
-
-    Raises:
-        ConfigError: a name is no job, or there are no jobs at all.
-    """
-    if not jobs:
-        raise ConfigError(
-            "no jobs configured: add [jobs.NAME] tables to wikisync.toml "
-            "(wikisync init writes the FabMob preset's)",
-            key="jobs",
-        )
-    unknown = [name for name in names if name not in jobs]
-    if unknown:
-        raise ConfigError(
-            f"unknown job '{unknown[0]}' (known: {', '.join(jobs)})", key=f"jobs.{unknown[0]}"
-        )
-    return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())
-
-
-def config_jobs(config: Config) -> dict[str, Job]:
-    """The jobs of a configuration, template paths resolved against its file."""
-    return load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
-
-
-def render_job(job: Job, records: RecordSet, *, today: dt.date) -> str:
-    """The generated wikitext of a job: its records through its page template.
-
-    Raises:
-        RenderError: the template failed (unknown, syntax, bad value).
-    """
-    return render_index(
-        [record.to_dict() for record in records.records],
-        job.page_template,
-        today=today,
-        extra=job.variables,
-        template_dirs=job.template_dirs,
-    )
-
-
 # -- reports ------------------------------------------------------------------------
 
 
@@ -269,7 +76,8 @@ class JobReport:
         job: the job's name.
         page: the target page.
         status: ``unchanged``, ``edited``, ``created``, ``planned`` (dry run or
-            plan), ``refused``, ``conflict`` or ``failed``.
+            plan), ``refused``, ``conflict``, ``failed`` or ``not done`` (the
+            run was stopped by a signal before this job's page).
         pages_read: pages of the record type read.
         records: records rendered.
         problems: the record problems found (messages).
@@ -344,10 +152,11 @@ class RunReport:
 
     @property
     def exit_code(self) -> int:
-        """0: all went well (including nothing to do); 1: a job failed;
-        3: a page was refused or in conflict (and nothing failed)."""
+        """0: all went well (including nothing to do); 1: a job failed or was
+        not done (a stopped run); 3: a page was refused or in conflict (and
+        nothing failed)."""
         statuses = {job.status for job in self.jobs}
-        if "failed" in statuses:
+        if statuses & {"failed", NOT_DONE}:
             return 1
         if statuses & {"refused", "conflict"}:
             return 3
@@ -466,14 +275,37 @@ def _requests(source: Source) -> int | None:
     return count if isinstance(count, int) else None
 
 
-def _run_job(
-    job: Job,
-    run: _Run,
-    target: Target | None,
-    *,
-    dry_run: bool,
-    retries: int,
-) -> JobReport:
+@dataclass(slots=True)
+class _Step:
+    """One job's part of a page's text: the text before and after its section."""
+
+    before: str | None
+    after: str | None = None
+    error: PublishError | None = None
+
+
+@dataclass(slots=True)
+class _Rendered:
+    job: Job
+    report: JobReport
+    body: str
+    count: int
+    seconds: float
+
+
+def _group_by_page(jobs: Sequence[Job], source: Source) -> list[list[Job]]:
+    """The jobs grouped by target page (normalised title), pages in first-seen order."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        try:
+            key = source.namespaces.normalize(job.page)
+        except (AttributeError, ValueError):
+            key = job.page
+        groups.setdefault(key, []).append(job)
+    return list(groups.values())
+
+
+def _render(job: Job, run: _Run) -> _Rendered | JobReport:
     started = time.perf_counter()
     report = JobReport(job.name, job.page)
     try:
@@ -482,31 +314,149 @@ def _run_job(
         report.records = len(records.records)
         report.problems = tuple(str(problem) for problem in records.problems)
         body = render_job(job, records, today=run.today)
-        result = publish_page(
-            run.source,
-            target,
-            job.page,
-            run.make_text(job, body, len(records.records)),
-            summary=run.summary_of(job),
-            dry_run=dry_run,
-            retries=retries,
-        )
-        _fill(report, result)
     except WikisyncError as exc:
         report.status = "failed"
         report.message = str(exc)
-    report.seconds = time.perf_counter() - started
-    return report
+        report.seconds = time.perf_counter() - started
+        return report
+    return _Rendered(job, report, body, len(records.records), time.perf_counter() - started)
 
 
-def _fill(report: JobReport, result: PublishResult) -> None:
-    report.status = result.status
-    report.revid = result.revid
+def _compose(
+    run: _Run, rendered: Sequence[_Rendered], steps: dict[str, _Step]
+) -> Callable[[PageText | None], str]:
+    """The page's new text: every job's section written in turn onto one base text.
+
+    Each job's outcome (its text before and after, or why it was refused) goes
+    to ``steps``; a refused job leaves the text as it was for the next one.
+    On a missing page, the first job that may create it writes the page, and
+    the next ones that may add their section below.
+    """
+
+    def make(page: PageText | None) -> str:
+        steps.clear()
+        text = page.wikitext if page is not None else None
+        for item in rendered:
+            job = item.job
+            step = steps[job.name] = _Step(text)
+            compute = run.make_text(job, item.body, item.count)
+            try:
+                if page is None:
+                    section = compute(None)  # refuses unless the job may create the page
+                    step.after = section if text is None else f"{text}\n\n{section}"
+                else:
+                    assert text is not None
+                    step.after = compute(dataclasses.replace(page, wikitext=text))
+            except PublishError as exc:
+                step.error = exc
+                continue
+            text = step.after
+        if text is None:  # a missing page no job may create
+            errors = [step.error for step in steps.values() if step.error is not None]
+            raise errors[0]
+        return text
+
+    return make
+
+
+def _page_summary(run: _Run, rendered: Sequence[_Rendered]) -> str:
+    return " ; ".join(dict.fromkeys(run.summary_of(item.job) for item in rendered))
+
+
+def _run_page(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    *,
+    dry_run: bool,
+    retries: int,
+) -> tuple[list[JobReport], PublishResult | None]:
+    """Run the jobs that write one page: one edit holding every job's section."""
+    outcomes = [_render(job, run) for job in jobs]
+    rendered = [item for item in outcomes if isinstance(item, _Rendered)]
+    if not rendered:
+        return [item for item in outcomes if isinstance(item, JobReport)], None
+    started = time.perf_counter()
+    steps: dict[str, _Step] = {}
+    result: PublishResult | None = None
+    failure = ""
+    try:
+        result = publish_page(
+            run.source,
+            target,
+            jobs[0].page,
+            _compose(run, rendered, steps),
+            summary=_page_summary(run, rendered),
+            dry_run=dry_run,
+            retries=retries,
+        )
+    except WikisyncError as exc:
+        failure = str(exc)
+    shared = time.perf_counter() - started
+    for item in rendered:
+        report = item.report
+        report.seconds = item.seconds + shared
+        step = steps.get(item.job.name)
+        if result is None or step is None:
+            report.status, report.message = "failed", failure or "the page was not computed"
+        else:
+            _fill(report, result, step)
+    reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
+    return reports, result
+
+
+def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     report.attempts = result.attempts
+    report.revid = result.revid
+    if step.error is not None:
+        is_conflict = isinstance(step.error, EditConflictError)
+        report.status = "conflict" if is_conflict else "refused"
+        report.message = str(step.error)
+        return
+    if step.after == step.before:
+        report.status = "unchanged"
+        return
+    report.status = result.status
     report.message = result.message
-    report.edit = result.edit
-    if result.edit is not None and result.status != "unchanged":
-        report.added, report.removed = diff_stats(result.edit.diff())
+    base = result.edit
+    report.edit = Edit(
+        report.page if base is None else base.title,
+        step.before,
+        step.after or "",
+        base.base_revid if base is not None else 0,
+        base.base_timestamp if base is not None else "",
+        base.summary if base is not None else "",
+    )
+    report.added, report.removed = diff_stats(report.edit.diff())
+
+
+def _run_jobs(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    report: RunReport,
+    *,
+    dry_run: bool,
+    retries: int,
+    on_job: Callable[[JobReport], None] | None,
+) -> list[tuple[list[JobReport], PublishResult]]:
+    """Run the jobs page by page; the page edits made (or planned), with their jobs."""
+    done: dict[str, JobReport] = {}
+    pages: list[tuple[list[JobReport], PublishResult]] = []
+    for group in _group_by_page(jobs, run.source):
+        if stop_requested():  # SIGINT/SIGTERM: stop between pages
+            for job in group:
+                done[job.name] = JobReport(job.name, job.page, NOT_DONE)
+            continue
+        reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
+        for job_report in reports:
+            done[job_report.job] = job_report
+            if on_job is not None:
+                on_job(job_report)
+        if result is not None:
+            pages.append((reports, result))
+    report.jobs.extend(done[job.name] for job in jobs)
+    return pages
 
 
 def rebuild_jobs(
@@ -530,7 +480,11 @@ def rebuild_jobs(
     them, replaces its section on the target page (with the guards of
     :func:`~wikisync.sections.replace_section`) and saves only if the text
     changed, against the revision read (see :func:`~wikisync.publish.publish_page`).
-    A job that fails or is refused does not stop the others.
+    A job that fails or is refused does not stop the others. Jobs writing
+    the same page make one edit holding all their sections (a refused job's
+    section stays as it was). When a signal asks the run to stop
+    (:mod:`wikisync.interrupt`), the page in flight is finished and the jobs
+    of the pages left are ``not done``.
 
     Args:
         config: the configuration (its ``jobs`` and ``types``).
@@ -563,11 +517,7 @@ def rebuild_jobs(
     started, clock = utc_now(), time.perf_counter()
     jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
-    for job in jobs:
-        job_report = _run_job(job, run, target, dry_run=dry_run, retries=retries)
-        report.jobs.append(job_report)
-        if on_job is not None:
-            on_job(job_report)
+    _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock
     report.requests = _requests(source)
     return report
@@ -588,26 +538,24 @@ def plan_jobs(
     """Compute the jobs' edits without saving them: a reviewable changeset.
 
     Arguments as for :func:`rebuild_jobs`. The changeset holds one edit per
-    page that would change, with the revision it was computed from; refused
-    pages are in the report only.
+    page that would change, with the revision it was computed from; when
+    several jobs write one page, that edit holds all their sections (its
+    label names the jobs). Refused jobs are in the report only.
 
     Returns:
         The changeset and the run report (statuses ``planned``, ``unchanged``,
         ``refused``, ``failed``).
     """
-    report = rebuild_jobs(
-        config,
-        source,
-        None,
-        names=names,
-        today=today,
-        dry_run=True,
-        force=force,
-        allow_shrink=allow_shrink,
-        create=create,
-        summary=summary,
-        on_job=on_job,
-    )
-    edits = tuple(job.edit for job in report.jobs if job.status == "planned" and job.edit)
-    labels = {job.page: job.job for job in report.jobs if job.status == "planned"}
-    return Changeset(source.location, report.started, edits, labels), report
+    started, clock = utc_now(), time.perf_counter()
+    jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    report = RunReport(source.location, started, run.today.isoformat(), True)
+    pages = _run_jobs(jobs, run, None, report, dry_run=True, retries=0, on_job=on_job)
+    edits: list[Edit] = []
+    labels: dict[str, str] = {}
+    for reports, result in pages:
+        if result.status == "planned" and result.edit is not None:
+            edits.append(result.edit)
+            labels[result.title] = ", ".join(r.job for r in reports if r.status == "planned")
+    report.seconds = time.perf_counter() - clock
+    report.requests = _requests(source)
+    return Changeset(source.location, report.started, tuple(edits), labels), report

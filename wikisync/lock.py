@@ -7,11 +7,15 @@ file (an OS lock: it dies with its process, so a crash never leaves a stale
 lock) plus a small JSON sidecar saying who holds it (pid, host, start time,
 command), read by the run that is turned away.
 
-Where: one lock per site (wiki URL or mirror folder), in the user's state
-folder (``platformdirs.user_state_dir("wikisync")/locks``; on Linux
+Where: one lock per site, in the user's state folder
+(``platformdirs.user_state_dir("wikisync")/locks``; on Linux
 ``$XDG_STATE_HOME/wikisync/locks``). Keyed by site rather than by
 configuration file, because what must not overlap is two runs writing the
-same wiki, whichever configuration each one read.
+same wiki, whichever configuration each one read. A live wiki's key is the
+``api.php`` URL its connection settled on after probing (:func:`lock_key`),
+so ``https://h``, ``https://h/``, ``https://h/api.php`` and
+``https://h/index.php`` are one lock; a mirror folder's (or a dump's) is its
+resolved real path. The lock is therefore taken once the site is open.
 """
 
 from __future__ import annotations
@@ -28,13 +32,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
 
 import filelock
 import platformdirs
 
 from wikisync.errors import LockError, UnsafePathError
 
-__all__ = ["LockHolder", "RunLock", "default_lock_path", "read_holder"]
+if TYPE_CHECKING:
+    from wikisync.sources.base import Source
+    from wikisync.sources.site import WikiClient
+
+__all__ = ["LockHolder", "RunLock", "default_lock_path", "lock_key", "read_holder"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,9 +62,43 @@ class LockHolder:
         return f"pid {self.pid} on host {self.host} since {self.started}{what}"
 
 
+def _normal_key(site: str) -> str:
+    if "://" not in site:
+        return str(Path(site).resolve())
+    parts = urlsplit(site.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
+
+
+def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
+    """What a run lock is keyed on: one string per wiki or folder, however it was spelt.
+
+    Args:
+        site: an open source, a live wiki's connection (as ``push`` has), or
+            a folder's path.
+
+    Returns:
+        For a live wiki, the ``api.php`` URL the connection found by probing
+        (scheme and host in lower case); for a mirror folder or a dump, its
+        resolved real path.
+    """
+    if isinstance(site, str | os.PathLike):
+        return _normal_key(os.fspath(site))
+    # Duck-typed: a WikiClient (or a source holding one) has the probed address.
+    client = getattr(site, "client", site)
+    api_url = getattr(getattr(client, "address", None), "api_url", None)
+    if isinstance(api_url, str):
+        return _normal_key(api_url)
+    path = getattr(site, "path", None)
+    return _normal_key(str(path if path is not None else getattr(site, "location", "")))
+
+
 def default_lock_path(site: str) -> Path:
-    """The lock file for runs that write to ``site`` (a URL or a folder)."""
-    key = site if "://" in site else str(Path(site).resolve())
+    """The lock file for runs that write to ``site``: a :func:`lock_key`, a URL or a folder.
+
+    A URL is used as given (scheme and host in lower case): pass the probed
+    ``api.php`` URL (:func:`lock_key`) so every spelling of one wiki shares a lock.
+    """
+    key = _normal_key(site)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9.-]+", "-", key.split("://", 1)[-1]).strip("-")[-40:]
     return Path(platformdirs.user_state_dir("wikisync")) / "locks" / f"{slug}-{digest}.lock"
@@ -71,12 +115,14 @@ class RunLock:
         path: the lock file (its folder is created); the sidecar is the same
             path with ``.json`` added.
         command: what the holder is doing, for the message others get.
+        site: what the lock guards (its :func:`lock_key`), for the message.
     """
 
-    def __init__(self, path: Path, *, command: str = "") -> None:
+    def __init__(self, path: Path, *, command: str = "", site: str = "") -> None:
         self.path = Path(path)
         self.info_path = self.path.with_name(self.path.name + ".json")
         self.command = command
+        self.site = site
         self._lock = filelock.FileLock(str(self.path), timeout=0)
 
     def acquire(self) -> None:
@@ -103,10 +149,11 @@ class RunLock:
                 time.sleep(0.05)
                 holder = read_holder(self.info_path)
             who = holder.describe() if holder else "another run (holder unknown)"
+            what = f" on {self.site}" if self.site else ""
             raise LockError(
-                f"another wikisync run holds the lock {self.path}: {who}; "
-                "this run did nothing. If that process is gone, the lock is free already: "
-                "run again"
+                f"another wikisync run holds the lock{what}: {who}; this run did nothing "
+                f"(lock file {self.path}; if that process is gone, the lock is free already: "
+                "run again)"
             ) from None
         except OSError as exc:
             raise UnsafePathError(

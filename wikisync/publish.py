@@ -17,69 +17,57 @@ never overwritten. A refused page (a guard of :mod:`wikisync.sections`, a
 conflict that outlasts the retries) is a result, not an exception: a batch
 goes on with the next page.
 
-:class:`Changeset` is the reviewable file of ``wikisync plan``:
-:func:`apply_changeset` saves exactly what it holds and skips any page that
-changed since it was planned.
+The reviewable changesets of ``wikisync plan`` and ``apply`` are in
+:mod:`wikisync.changeset`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from wikisync.diffs import unified_diff
 from wikisync.errors import (
     ConfigError,
     EditConflictError,
     PublishError,
-    SourceError,
 )
 from wikisync.filenames import title_to_path
-from wikisync.files import read_input, write_output
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
 
 __all__ = [
-    "CHANGESET_FORMAT",
     "DEFAULT_RETRIES",
-    "Changeset",
     "Edit",
     "MirrorTarget",
     "PublishResult",
     "Status",
     "Target",
-    "apply_changeset",
     "diff_stats",
     "open_target",
     "plan_edit",
     "publish_page",
-    "read_changeset",
     "read_page",
     "utc_now",
-    "write_changeset",
 ]
 
 log = logging.getLogger(__name__)
 
 #: How many times a page is read and computed again after an edit conflict.
 DEFAULT_RETRIES = 2
-#: Version of the changeset file written by ``wikisync plan``.
-CHANGESET_FORMAT = 1
-_CHANGESET_KIND = "wikisync-changeset"
 
 #: What happened to one page.
 #: ``unchanged``: the new text is the current text, nothing sent;
 #: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
 #: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
-#: ``conflict``: the page kept changing under us, or changed since the plan.
-Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict"]
+#: ``conflict``: the page kept changing under us, or changed since the plan;
+#: ``not done``: a run stopped by a signal did not get to the page.
+Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict", "not done"]
 
 
 class Target(Protocol):
@@ -375,195 +363,9 @@ def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Tar
     )
 
 
-# -- changesets -----------------------------------------------------------------------
-
-
-def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class Changeset:
-    """A reviewable set of edits, as ``wikisync plan`` writes it and ``apply`` reads it.
-
-    Attributes:
-        site: the wiki URL or mirror folder the edits were planned against.
-        created: when, ISO 8601 UTC.
-        edits: the edits, each with its base revision and the new text.
-        labels: per title, what made the edit (the job name), for people.
-    """
-
-    site: str
-    created: str
-    edits: tuple[Edit, ...] = ()
-    labels: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The changeset as JSON data (the file format, see :func:`write_changeset`)."""
-        return {
-            "kind": _CHANGESET_KIND,
-            "format": CHANGESET_FORMAT,
-            "site": self.site,
-            "created": self.created,
-            "pages": [
-                {
-                    "title": edit.title,
-                    "job": self.labels.get(edit.title, ""),
-                    "create": edit.old_text is None,
-                    "base_revid": edit.base_revid,
-                    "base_timestamp": edit.base_timestamp,
-                    "base_sha1": _sha1(edit.old_text) if edit.old_text is not None else None,
-                    "summary": edit.summary,
-                    "new_text": edit.new_text,
-                    "diff": edit.diff(),
-                }
-                for edit in self.edits
-            ],
-        }
+# -- helpers ------------------------------------------------------------------------
 
 
 def utc_now() -> str:
     """The current time, ISO 8601 UTC to the second."""
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def write_changeset(changeset: Changeset, path: Path) -> None:
-    """Write a changeset as indented JSON (UTF-8), atomically (``-``: standard output).
-
-    The file holds ``kind``, ``format``, ``site``, ``created`` and ``pages``:
-    per page its ``title``, ``job``, ``create``, ``base_revid``,
-    ``base_timestamp``, ``base_sha1`` (of the base text), ``summary``,
-    ``new_text`` and ``diff`` (for reading; ``apply`` ignores it).
-    """
-    text = json.dumps(changeset.to_dict(), ensure_ascii=False, indent=2) + "\n"
-    write_output(path, text.encode("utf-8"))
-
-
-def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
-    """Read a changeset file (``-``: standard input).
-
-    Returns:
-        The changeset (its edits have no ``old_text`` for existing pages but
-        an empty string: the text is not stored) and, per title, the SHA-1 of
-        the base text (None for a page to create).
-
-    Raises:
-        SourceError: the file is missing, not JSON, or not a changeset.
-    """
-    try:
-        data = json.loads(read_input(path).decode("utf-8"))
-    except FileNotFoundError:
-        raise SourceError(f"changeset {path} does not exist", path=str(path)) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SourceError(f"changeset {path} cannot be read: {exc}", path=str(path)) from exc
-
-    def bad(reason: str) -> SourceError:
-        return SourceError(
-            f"changeset {path}: {reason} (make it with 'wikisync plan')", path=str(path)
-        )
-
-    if not isinstance(data, dict) or data.get("kind") != _CHANGESET_KIND:
-        raise bad("not a wikisync changeset")
-    if data.get("format") != CHANGESET_FORMAT:
-        raise bad(f"format {data.get('format')!r} is not {CHANGESET_FORMAT}")
-    pages = data.get("pages")
-    if not isinstance(pages, list):
-        raise bad('"pages" should be a list')
-    edits: list[Edit] = []
-    labels: dict[str, str] = {}
-    bases: dict[str, str | None] = {}
-    for number, raw in enumerate(pages, start=1):
-        try:
-            title, new_text = raw["title"], raw["new_text"]
-            create = bool(raw.get("create", False))
-            revid = int(raw.get("base_revid") or 0)
-            sha1 = raw.get("base_sha1")
-            if not isinstance(title, str) or not isinstance(new_text, str):
-                raise TypeError("title and new_text should be strings")
-            if not create and not isinstance(sha1, str):
-                raise TypeError("base_sha1 should be a string")
-        except (KeyError, TypeError, ValueError) as exc:
-            raise bad(f"page {number}: {exc}") from None
-        edits.append(
-            Edit(
-                title,
-                None if create else "",
-                new_text,
-                revid,
-                str(raw.get("base_timestamp") or ""),
-                str(raw.get("summary") or ""),
-            )
-        )
-        labels[title] = str(raw.get("job") or "")
-        bases[title] = None if create else sha1
-    changeset = Changeset(
-        str(data.get("site") or ""), str(data.get("created") or ""), tuple(edits), labels
-    )
-    return changeset, bases
-
-
-def apply_changeset(
-    changeset: Changeset,
-    bases: dict[str, str | None],
-    source: Source,
-    target: Target,
-    *,
-    dry_run: bool = False,
-) -> list[PublishResult]:
-    """Save exactly the changeset's edits, skipping any page that changed since the plan.
-
-    Each page is read first: a page whose revision or text is no longer the
-    planned base (or that appeared, for a page to create) is skipped as a
-    ``conflict``; the others are saved against the revision read, so a
-    change made while applying is caught by the target too. No page is
-    computed again: what was reviewed is what is saved.
-
-    Args:
-        changeset: from :func:`read_changeset`.
-        bases: per title, the SHA-1 of the planned base text (None: create).
-        source: to read the pages' current revisions.
-        target: where to save.
-        dry_run: check only; a page that would be saved is ``planned``.
-
-    Returns:
-        One result per edit, in the changeset's order.
-    """
-    results: list[PublishResult] = []
-    for edit in changeset.edits:
-        current = read_page(source, edit.title)
-        expected = bases.get(edit.title)
-        message = ""
-        if expected is None:
-            if current is not None:
-                message = f'Page "{edit.title}" was created since the plan; skipped'
-        elif current is None:
-            message = f'Page "{edit.title}" was deleted since the plan; skipped'
-        elif current.revid != edit.base_revid or _sha1(current.wikitext) != expected:
-            message = (
-                f'Page "{edit.title}" changed since the plan (planned on revision '
-                f"{edit.base_revid}, now {current.revid}); skipped: plan again"
-            )
-        if message:
-            results.append(PublishResult(edit.title, "conflict", message=message))
-            continue
-        planned = plan_edit(edit.title, current, edit.new_text, summary=edit.summary)
-        if not planned.changed:
-            revid = current.revid if current is not None else None
-            results.append(PublishResult(edit.title, "unchanged", planned, revid))
-            continue
-        if dry_run:
-            results.append(PublishResult(edit.title, "planned", planned))
-            continue
-        try:
-            saved = target.save(edit.title, edit.new_text, base=planned.base, summary=edit.summary)
-        except EditConflictError as exc:
-            results.append(PublishResult(edit.title, "conflict", planned, message=str(exc)))
-            continue
-        except PublishError as exc:
-            results.append(PublishResult(edit.title, "refused", planned, message=str(exc)))
-            continue
-        status: Status = "created" if planned.old_text is None else "edited"
-        if not saved.changed:
-            status = "unchanged"
-        results.append(PublishResult(edit.title, status, planned, saved.revid))
-    return results

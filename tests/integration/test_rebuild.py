@@ -402,6 +402,97 @@ def test_plan_then_apply_saves_exactly_the_plan(
     assert again.exit_code == 0 and again.output == ""
 
 
+def _add_agenda_job(wiki: TestWiki, config_file: Path) -> None:
+    """A second job, "agenda" (the communs as a list), with its own section on PAGE."""
+    template = config_file.parent / "liste.wiki.j2"
+    template.write_text(
+        "{% for r in records|sort_fr('title') %}* {{ r.title|wikilink }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    with config_file.open("a", encoding="utf-8") as file:
+        file.write(
+            f'\n[jobs.agenda]\ntype = "commun"\npage = "{PAGE}"\n'
+            'page_template = "liste.wiki.j2"\nsummary = "Agenda mis à jour"\n'
+        )
+    _edit(
+        _admin(wiki),
+        PAGE,
+        lambda text: text + "\n\n<!-- wikisync:begin agenda -->\n<!-- wikisync:end agenda -->",
+    )
+
+
+def _bot_revisions(wiki: TestWiki, title: str = PAGE) -> list[int]:
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=500, rvprop="ids|user")
+    revisions = reply["query"]["pages"][0]["revisions"]
+    return [rev["revid"] for rev in revisions if rev["user"] == "WikiBot"]
+
+
+def test_two_jobs_on_one_page_plan_apply_then_rebuild_makes_no_edit(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    _add_agenda_job(wiki, config_file)
+    base = _revision(wiki)
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(
+        wiki, config_file, "plan", "events", "agenda", "--today", TODAY, "-o", str(plan_path)
+    )
+    assert planned.exit_code == 0, planned.output
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    assert [(page["title"], page["job"]) for page in data["pages"]] == [(PAGE, "events, agenda")]
+    assert data["pages"][0]["base_revid"] == base["revid"]
+    dry = _invoke(wiki, config_file, "apply", "--dry-run", str(plan_path))
+    assert dry.exit_code == 0 and f"--- a/{PAGE}" in dry.output and "+* [[" in dry.output
+    assert _revision(wiki) == base
+    report_path = tmp_path / "apply.json"
+    applied = _invoke(
+        wiki,
+        config_file,
+        "apply",
+        str(plan_path),
+        "--summary",
+        "relu",
+        "--report",
+        str(report_path),
+    )
+    assert applied.exit_code == 0, applied.output
+    saved = _revision(wiki)
+    assert _bot_revisions(wiki) == [saved["revid"]]  # one edit holds both sections
+    assert saved["text"] == data["pages"][0]["new_text"].rstrip()
+    assert find_section(saved["text"], "agenda").count > 0
+    assert find_section(saved["text"], "events").count > 30
+    comment = wiki.api(action="query", prop="revisions", titles=PAGE, rvprop="comment")
+    assert comment["query"]["pages"][0]["revisions"][0]["comment"] == "relu"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["counts"] == {"edited": 1} and report["pages"][0]["revid"] == saved["revid"]
+    again = _rebuild(wiki, config_file, "events", "agenda")
+    assert again.exit_code == 0 and again.output == "", again.output
+    assert _revision(wiki)["revid"] == saved["revid"]
+
+
+def test_two_jobs_on_one_page_rebuild_saves_once_then_nothing(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    _add_agenda_job(wiki, config_file)
+    report_path = tmp_path / "report.json"
+    first = _rebuild(wiki, config_file, "--report", str(report_path))
+    assert first.exit_code == 0, first.output
+    assert _bot_revisions(wiki) == [_revision(wiki)["revid"]]
+    jobs = json.loads(report_path.read_text(encoding="utf-8"))["jobs"]
+    assert [(job["job"], job["status"]) for job in jobs] == [
+        ("events", "edited"),
+        ("actors", "edited"),
+        ("communs", "edited"),
+        ("agenda", "edited"),
+    ]
+    assert jobs[0]["revid"] == jobs[3]["revid"] == _revision(wiki)["revid"]
+    second = _rebuild(wiki, config_file, "--report", str(report_path))
+    assert second.exit_code == 0 and second.output == ""
+    assert len(_bot_revisions(wiki)) == 1
+    # login (4), then per record type a listing and per page one read: the
+    # fourth job reads nothing more (its records and its page are shared)
+    assert json.loads(report_path.read_text(encoding="utf-8"))["requests"] <= 4 + 2 * 3
+
+
 @pytest.mark.parametrize("who", ["admin", "same bot"])
 def test_apply_skips_page_edited_since_plan(
     wiki: TestWiki, config_file: Path, tmp_path: Path, who: str
@@ -439,18 +530,19 @@ def test_rebuild_exits_4_while_another_run_holds_the_lock(
     wiki: TestWiki, config_file: Path
 ) -> None:
     before = _revision(wiki)
-    with RunLock(default_lock_path(wiki.url), command="rebuild"):
+    with RunLock(default_lock_path(wiki.api_url), command="rebuild"):
         result = _rebuild(wiki, config_file)
     assert result.exit_code == 4
     assert f"pid {os.getpid()}" in result.output and "since" in result.output
+    assert f"holds the lock on {wiki.api_url}" in result.output
     assert _revision(wiki) == before
 
 
 def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
     wiki: TestWiki, config_file: Path, tmp_path: Path
 ) -> None:
-    # The first run is held up by replica lag (maxlag retries) while it holds the lock.
-    wiki.set_fake_lag(12)
+    # Once the first run holds the lock, the wiki turns read-only: its saves
+    # wait and retry (API error "readonly") while it keeps holding the lock.
     env = {
         **os.environ,
         "WIKISYNC_PASSWORD": wiki.bot_password,
@@ -465,18 +557,22 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
         text=True,
     )
     try:
-        sidecar = default_lock_path(wiki.url).with_suffix(".lock.json")
+        sidecar = default_lock_path(wiki.api_url).with_suffix(".lock.json")
         deadline = time.monotonic() + 30
         while not sidecar.exists() and first.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+            time.sleep(0.01)
+        wiki.set_read_only("maintenance")
         assert sidecar.exists(), first.communicate()
-        second = _rebuild(wiki, config_file)
+        # Read-only refuses logins too: the second run comes anonymously (the lock
+        # is taken once connected; nothing else would let it through).
+        second = _invoke(wiki, config_file, "--user", "", "rebuild", "--today", TODAY)
         assert second.exit_code == 4, second.output
         assert f"pid {first.pid}" in second.output
-        wiki.set_fake_lag(None)
-        _out, err = first.communicate(timeout=60)
+        assert first.poll() is None  # still held up, still holding the lock
+        wiki.set_read_only(None)
+        _out, err = first.communicate(timeout=90)
     finally:
-        wiki.set_fake_lag(None)
+        wiki.set_read_only(None)
         if first.poll() is None:
             first.kill()
             first.communicate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tests.make_example import make_example
 from wikisync.cli import cli
 from wikisync.config import load_config
 from wikisync.errors import ConfigError, LockError
+from wikisync.interrupt import stop_on_signals
 from wikisync.jobs import (
     Job,
     JobReport,
@@ -26,14 +28,17 @@ from wikisync.jobs import (
     rebuild_jobs,
     select_jobs,
 )
-from wikisync.lock import RunLock, default_lock_path, read_holder
+from wikisync.lock import RunLock, default_lock_path, lock_key, read_holder
+from wikisync.pages import PageText
 from wikisync.presets import load_preset
-from wikisync.publish import MirrorTarget, read_page
+from wikisync.publish import Edit, MirrorTarget, read_page
 from wikisync.sections import find_section
 from wikisync.sources import open_source
 from wikisync.sources.mirror_layout import INDEX_FILE
+from wikisync.sources.writer import SaveResult
 
 TODAY = "2025-01-06"
+PAGE = "Evénements"
 PRESET_JOBS = tomllib.loads(load_preset("fabmob"))["jobs"]
 
 
@@ -424,3 +429,231 @@ def test_cli_rebuild_dry_run_runs_beside_a_locked_run(example: Path) -> None:
         result = _cli(example, "rebuild", "events", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "would change" in result.output
+
+
+# -- several jobs on one page ---------------------------------------------------------
+
+AGENDA = "\n<!-- wikisync:begin agenda -->\n<!-- wikisync:end agenda -->\n"
+
+
+def _two_jobs_on_one_page(example: Path, *, markers: bool = True, page: str = PAGE) -> None:
+    """Add job "agenda" (the communs, as a list) writing its own section on ``page``."""
+    folder = example.parent
+    (folder / "liste.wiki.j2").write_text(
+        "{% for r in records|sort_fr('title') %}* {{ r.title|wikilink }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    text = example.read_text(encoding="utf-8")
+    example.write_text(
+        text + f'\n[jobs.agenda]\ntype = "commun"\npage = "{page}"\n'
+        'page_template = "liste.wiki.j2"\nsummary = "Agenda mis à jour"\n',
+        encoding="utf-8",
+    )
+    if markers:
+        file = _page_file(example, page)
+        file.write_text(file.read_text(encoding="utf-8") + AGENDA, encoding="utf-8")
+
+
+def _changed_lines(edit: Edit) -> list[str]:
+    return [
+        line
+        for line in edit.diff().splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+class _CountingTarget:
+    """A mirror target that counts saves (one edit per page is the promise)."""
+
+    def __init__(self, inner: MirrorTarget) -> None:
+        self.inner = inner
+        self.saves: list[str] = []
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        self.saves.append(title)
+        return self.inner.save(title, text, base=base, summary=summary)
+
+
+def test_plan_jobs_two_jobs_on_one_page_make_one_edit(example: Path) -> None:
+    _two_jobs_on_one_page(example)
+    config = load_config(example)
+    source = open_source(config)
+    before = read_page(source, PAGE)
+    assert before is not None
+    changeset, report = plan_jobs(
+        config, source, names=["events", "agenda", "actors"], today=dt.date(2025, 1, 6)
+    )
+    assert [edit.title for edit in changeset.edits] == [PAGE, "Acteurs"]
+    assert changeset.labels[PAGE] == "events, agenda"
+    edit = changeset.edits[0]
+    assert edit.old_text == before.wikitext and edit.base_revid == before.revid
+    assert find_section(edit.new_text, "events").count == 14
+    assert find_section(edit.new_text, "agenda").count == 4
+    assert edit.summary == "wikisync : liste des événements mise à jour ; Agenda mis à jour"
+    assert [job.status for job in report.jobs] == ["planned", "planned", "planned"]
+    events, agenda = report.jobs[0], report.jobs[1]
+    # each job's own diff shows its own section only
+    assert events.edit is not None and agenda.edit is not None
+    events_changes, agenda_changes = _changed_lines(events.edit), _changed_lines(agenda.edit)
+    assert "-* [[Rencontre disparue 2017]]" in events_changes
+    assert not any("agenda" in line for line in events_changes)
+    assert all("agenda" in line or line.startswith("+* [[") for line in agenda_changes)
+    assert agenda.edit.new_text == edit.new_text and events.edit.old_text == before.wikitext
+    assert events.edit.new_text == agenda.edit.old_text
+    assert (agenda.added, agenda.removed) == (4 + 1, 1)  # the items and the begin marker
+
+
+def test_rebuild_jobs_two_jobs_on_one_page_save_it_once(example: Path) -> None:
+    _two_jobs_on_one_page(example)
+    config = load_config(example)
+    source = open_source(config)
+    target = _CountingTarget(MirrorTarget(source))
+    report = rebuild_jobs(config, source, target, names=["agenda", "events"])
+    assert target.saves == [PAGE]
+    assert [(job.job, job.status) for job in report.jobs] == [
+        ("agenda", "edited"),
+        ("events", "edited"),
+    ]
+    page = read_page(source, PAGE)
+    assert page is not None
+    assert find_section(page.wikitext, "agenda").count == 4
+    assert find_section(page.wikitext, "events").count == 14
+    again = rebuild_jobs(config, source, target, names=["agenda", "events"])
+    assert [job.status for job in again.jobs] == ["unchanged", "unchanged"]
+    assert target.saves == [PAGE]
+
+
+def test_rebuild_jobs_one_refused_section_does_not_stop_the_other(example: Path) -> None:
+    _two_jobs_on_one_page(example, markers=False)
+    file = _page_file(example, PAGE)
+    hand = "\n<!-- wikisync:begin agenda -->\nÉcrit à la main.\n<!-- wikisync:end agenda -->\n"
+    file.write_text(file.read_text(encoding="utf-8") + hand, encoding="utf-8")
+    config = load_config(example)
+    source = open_source(config)
+    report = rebuild_jobs(config, source, MirrorTarget(source), names=["events", "agenda"])
+    assert [job.status for job in report.jobs] == ["edited", "refused"]
+    assert "did not write" in report.jobs[1].message and report.exit_code == 3
+    text = file.read_text(encoding="utf-8")
+    assert "Écrit à la main." in text and find_section(text, "events").count == 14
+
+
+def test_rebuild_jobs_two_jobs_create_one_page_with_both_sections(example: Path) -> None:
+    _two_jobs_on_one_page(example, markers=False, page="Agenda")
+    text = example.read_text(encoding="utf-8")
+    example.write_text(
+        text.replace('\npage = "Evénements"', '\npage = "Agenda"', 1), encoding="utf-8"
+    )
+    config = load_config(example)
+    source = open_source(config)
+    refused = rebuild_jobs(config, source, None, names=["events", "agenda"], dry_run=True)
+    assert [job.status for job in refused.jobs] == ["refused", "refused"]
+    target = _CountingTarget(MirrorTarget(source))
+    report = rebuild_jobs(config, source, target, names=["events", "agenda"], create=True)
+    assert [job.status for job in report.jobs] == ["created", "created"]
+    assert target.saves == ["Agenda"]
+    page = read_page(source, "Agenda")
+    assert page is not None
+    assert find_section(page.wikitext, "events").count > 0
+    assert find_section(page.wikitext, "agenda").count == 4
+    again = rebuild_jobs(config, source, target, names=["events", "agenda"])
+    assert [job.status for job in again.jobs] == ["unchanged", "unchanged"]
+
+
+def test_cli_plan_apply_two_jobs_on_one_page_then_rebuild_is_silent(
+    example: Path, tmp_path: Path
+) -> None:
+    _two_jobs_on_one_page(example)
+    plan_path = tmp_path / "plan.json"
+    planned = _cli(example, "plan", "events", "agenda", "-o", str(plan_path), "--today", TODAY)
+    assert planned.exit_code == 0, planned.output
+    assert "1 page(s) to change" in planned.output
+    report_path = tmp_path / "apply.json"
+    applied = _cli(
+        example, "apply", str(plan_path), "--summary", "relu", "--report", str(report_path)
+    )
+    assert applied.exit_code == 0, applied.output
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    assert data["exit_code"] == 0 and data["counts"] == {"edited": 1}
+    assert data["pages"][0]["job"] == "events, agenda" and data["pages"][0]["edited"]
+    again = _cli(example, "rebuild", "events", "agenda", "--today", TODAY)
+    assert again.exit_code == 0 and again.output == ""
+    rerun = _cli(example, "-v", "apply", str(plan_path))
+    assert rerun.exit_code == 0 and f'page "{PAGE}" unchanged' in rerun.output
+
+
+def test_cli_apply_dry_run_prints_the_diff_and_writes_nothing(
+    example: Path, tmp_path: Path
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    assert _cli(example, "plan", "events", "-o", str(plan_path)).exit_code == 0
+    page = _page_file(example, PAGE)
+    before = page.read_bytes()
+    report_path = tmp_path / "apply.json"
+    result = _cli(example, "apply", "--dry-run", str(plan_path), "--report", str(report_path))
+    assert result.exit_code == 0, result.output
+    assert f"--- a/{PAGE}" in result.output and "-* [[Rencontre disparue 2017]]" in result.output
+    assert page.read_bytes() == before
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    assert data["dry_run"] and data["counts"] == {"planned": 1}
+
+
+def test_read_changeset_refuses_a_page_planned_twice(example: Path, tmp_path: Path) -> None:
+    plan_path = tmp_path / "plan.json"
+    assert _cli(example, "plan", "events", "-o", str(plan_path)).exit_code == 0
+    data = json.loads(plan_path.read_text(encoding="utf-8"))
+    data["pages"].append(data["pages"][0])
+    plan_path.write_text(json.dumps(data), encoding="utf-8")
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 1 and "planned twice" in result.output
+
+
+# -- stopping and refused runs ------------------------------------------------------
+
+
+def test_rebuild_jobs_stopped_by_a_signal_leaves_the_rest_not_done(example: Path) -> None:
+    config = load_config(example)
+    source = open_source(config)
+
+    def stop(_job: JobReport) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    with stop_on_signals(announce=False) as flag:
+        report = rebuild_jobs(config, source, MirrorTarget(source), on_job=stop)
+        # a second signal would stop at once: the flag was set by the first
+        assert flag.signum == signal.SIGINT
+    assert [job.status for job in report.jobs] == ["edited", "not done", "not done"]
+    assert report.exit_code == 1 and flag.exit_code == 130
+    again = rebuild_jobs(config, source, MirrorTarget(source))
+    assert [job.status for job in again.jobs] == ["unchanged", "edited", "edited"]
+
+
+def test_cli_rebuild_refused_by_the_lock_still_writes_its_report(
+    example: Path, tmp_path: Path
+) -> None:
+    config = load_config(example)
+    report_path = tmp_path / "report.json"
+    report_path.write_text("{}", encoding="utf-8")  # an older run's report is replaced
+    with RunLock(default_lock_path(lock_key(config.site)), command="rebuild"):
+        result = _cli(example, "rebuild", "--report", str(report_path))
+    assert result.exit_code == 4
+    assert result.output.count("\n") == 1 and f"pid {os.getpid()}" in result.output
+    data = json.loads(report_path.read_text(encoding="utf-8"))
+    assert data["status"] == "refused" and data["exit_code"] == 4
+    assert data["command"] == "rebuild" and f"pid {os.getpid()}" in data["error"]
+
+
+def test_lock_key_of_a_folder_is_its_real_path(example: Path, tmp_path: Path) -> None:
+    mirror = example.parent / "mirror"
+    link = tmp_path / "lien"
+    link.symlink_to(mirror)
+    keys = {
+        lock_key(mirror),
+        lock_key(str(mirror) + "/"),
+        lock_key(link),
+        lock_key(open_source(str(link))),
+        lock_key(os.path.relpath(mirror)),
+    }
+    assert keys == {str(mirror.resolve())}
+    with RunLock(default_lock_path(lock_key(link)), command="set"):
+        result = _cli(example, "--site", str(mirror), "rebuild")
+    assert result.exit_code == 4 and "pid" in result.output

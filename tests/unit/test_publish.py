@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from tests.make_example import make_example
+from wikisync.changeset import (
+    ApplyReport,
+    Changeset,
+    apply_changeset,
+    read_changeset,
+    write_changeset,
+)
 from wikisync.errors import ConfigError, EditConflictError, PublishError, SourceError
+from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
-    Changeset,
     Edit,
     MirrorTarget,
-    apply_changeset,
+    PublishResult,
     diff_stats,
     open_target,
     plan_edit,
     publish_page,
-    read_changeset,
     read_page,
-    write_changeset,
 )
 from wikisync.sources import open_source
 from wikisync.sources.mirror import MirrorSource, open_mirror
@@ -229,8 +236,112 @@ def test_apply_changeset_saves_then_is_a_no_op(mirror: MirrorSource, tmp_path: P
     changeset, bases = read_changeset(path)
     results = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
     assert [r.status for r in results] == ["edited", "created"]
+    index = (mirror.path / INDEX_FILE).read_bytes()
+    file = MirrorTarget(mirror).file_of(PAGE)
+    saved = file.read_bytes()
+    # A rerun (after an interruption) finds the planned text in place: nothing to do.
     again = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
-    assert [r.status for r in again] == ["conflict", "conflict"]
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    assert file.read_bytes() == saved and (mirror.path / INDEX_FILE).read_bytes() == index
+
+
+def test_apply_changeset_page_changed_again_after_apply_is_a_conflict(
+    mirror: MirrorSource, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+    apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    file = MirrorTarget(mirror).file_of(PAGE)
+    file.write_text(file.read_text(encoding="utf-8") + "Et une main.\n", encoding="utf-8")
+    again = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    assert again[0].status == "conflict" and "changed since the plan" in again[0].message
+    assert file.read_text(encoding="utf-8").endswith("Et une main.\n")
+
+
+class _RecordingTarget:
+    def __init__(self, inner: MirrorTarget) -> None:
+        self.inner = inner
+        self.summaries: list[str] = []
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        self.summaries.append(summary)
+        return self.inner.save(title, text, base=base, summary=summary)
+
+
+def test_apply_changeset_summary_overrides_the_planned_ones(
+    mirror: MirrorSource, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+    target = _RecordingTarget(MirrorTarget(mirror))
+    seen: list[str] = []
+    results = apply_changeset(
+        changeset, bases, mirror, target, summary="relu", on_page=lambda r: seen.append(r.title)
+    )
+    assert [r.status for r in results] == ["edited", "created"]
+    assert target.summaries == ["relu", "relu"]
+    assert seen == [PAGE, "Page neuve"]
+    assert results[0].edit is not None and results[0].edit.summary == "relu"
+
+
+def test_apply_changeset_stopped_by_a_signal_leaves_the_rest_not_done(
+    mirror: MirrorSource, tmp_path: Path
+) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+
+    def stop_after_first(result: PublishResult) -> None:
+        if result.status == "edited":
+            os.kill(os.getpid(), signal.SIGTERM)  # a real signal, handled by the flag
+
+    with stop_on_signals(announce=False) as stop:
+        results = apply_changeset(
+            changeset, bases, mirror, MirrorTarget(mirror), on_page=stop_after_first
+        )
+    assert stop.requested and stop.exit_code == 143 and stop.signal_name == "SIGTERM"
+    assert not stop_requested()  # only inside the block
+    assert [r.status for r in results] == ["edited", "not done"]
+    assert read_page(mirror, "Page neuve") is None
+    report = ApplyReport("plan.json", str(mirror.path), "now", results=results)
+    assert report.exit_code == 1 and report.counts() == {"edited": 1, "not done": 1}
+    # The rerun does the rest and nothing twice.
+    again = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    assert [r.status for r in again] == ["unchanged", "created"]
+
+
+def test_second_signal_stops_at_once(mirror: MirrorSource, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+
+    def signal_each_page(_result: PublishResult) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.getsignal(signal.SIGINT)
+    with (
+        pytest.raises(Interrupted, match="second SIGINT") as info,
+        stop_on_signals(announce=False),
+    ):
+        apply_changeset(changeset, bases, mirror, MirrorTarget(mirror), on_page=signal_each_page)
+    assert info.value.exit_code == 130
+    assert signal.getsignal(signal.SIGINT) is previous  # handlers restored
+
+
+def test_apply_report_to_dict(mirror: MirrorSource, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    write_changeset(_changeset(mirror), path)
+    changeset, bases = read_changeset(path)
+    (MirrorTarget(mirror).file_of(PAGE)).write_text("À la main.\n", encoding="utf-8")
+    results = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
+    report = ApplyReport("plan.json", "m", "t", False, results, dict(changeset.labels))
+    data = report.to_dict()
+    assert data["exit_code"] == 3 and data["counts"] == {"created": 1, "conflict": 1}
+    first, second = data["pages"]
+    assert first["job"] == "events" and first["status"] == "conflict" and not first["edited"]
+    assert second["edited"] and second["diff"] == {"added": 1, "removed": 0}
 
 
 def test_apply_changeset_skips_page_changed_since_plan(
@@ -260,6 +371,12 @@ def test_apply_changeset_skips_page_changed_since_plan(
             '{"kind": "wikisync-changeset", "format": 1, '
             '"pages": [{"title": "A", "new_text": "x"}]}',
             "base_sha1",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "pages": ['
+            '{"title": "A", "new_text": "x", "create": true}, '
+            '{"title": "A", "new_text": "y", "create": true}]}',
+            'page 2: "A" is planned twice',
         ),
     ],
 )

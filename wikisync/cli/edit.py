@@ -7,13 +7,13 @@ on a terminal, one line per page saved (``-v``: every page) and a count per
 status, write a JSON report with ``--report`` and exit with the run's code:
 0 ok (including nothing to do), 1 a page failed, 2 a bad value or file,
 3 a page skipped for a conflict, a refusal or a bad cell, 4 another run
-holds the lock.
+holds the lock (the report says so too), 130/143 stopped by SIGINT/SIGTERM
+after the page in flight (the report lists the pages ``not done``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,10 +24,19 @@ import click
 from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
 from wikisync.cli.complete import complete_types
 from wikisync.cli.hints import push_hint
-from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
+from wikisync.cli.main import (
+    State,
+    cli,
+    guarded_run,
+    opened_source,
+    say_stopped,
+    write_options,
+    write_report,
+)
 from wikisync.collect import record_type_named
 from wikisync.errors import UnknownNameError
-from wikisync.files import STDIO, check_output, describe
+from wikisync.files import STDIO, describe
+from wikisync.interrupt import NOT_DONE
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.spreadsheet import export_records, import_records, read_sheet
@@ -128,23 +137,24 @@ def _run_batch(
     report_path: Path | None,
     template: str | None = None,
 ) -> None:
-    if report_path is not None:
-        check_output(report_path)  # before any page is saved, not after
-    config = state.config()
     with (
-        run_lock(config, command, writes=not dry_run),
-        opened_source(state) as source,
+        guarded_run(state, command, report_path=report_path, writes=not dry_run) as (
+            source,
+            stop,
+        ),
         contextlib.ExitStack() as bars,
     ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
         report = run(source, target, _progress(state, bars, target))
         if template is not None and not report.pages:
             _explain_unused_template(state, source, template)
-    if report_path is not None:
-        write_output(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    write_report(report_path, report.to_dict(), stop)
     _print(state, report, target)
-    if report.exit_code:
-        sys.exit(report.exit_code)
+    left = report.count(NOT_DONE)
+    say_stopped(stop, len(report.pages) - left, left)
+    code = stop.exit_code or report.exit_code
+    if code:
+        sys.exit(code)
 
 
 def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:

@@ -1,42 +1,57 @@
 """Index-page commands: ``render``, ``rebuild``, ``plan`` and ``apply``.
 
-Thin shells over :mod:`wikisync.jobs` and :mod:`wikisync.publish`. ``rebuild``
+Thin shells over :mod:`wikisync.jobs` and :mod:`wikisync.changeset`. ``rebuild``
 and ``apply`` hold the run lock of the site (:mod:`wikisync.lock`) for their
-whole run, are silent when nothing changed (unless ``-v``) and exit with the
-run's code: 0 ok (including nothing to do), 1 a job failed, 3 a page was
-refused or in conflict, 4 another run holds the lock.
+whole run, stop after the page in flight on SIGINT/SIGTERM
+(:mod:`wikisync.interrupt`), are silent when nothing changed (unless ``-v``)
+and exit with the run's code: 0 ok (including nothing to do), 1 a job failed,
+3 a page was refused or in conflict, 4 another run holds the lock, 130/143
+stopped by SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
+from wikisync.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.cli.complete import complete_jobs
 from wikisync.cli.hints import push_hint
-from wikisync.cli.main import State, cli, opened_source, run_lock, write_options, write_output
+from wikisync.cli.main import (
+    State,
+    cli,
+    guarded_run,
+    opened_source,
+    report_errors,
+    say_stopped,
+    write_options,
+    write_output,
+    write_report,
+)
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError
 from wikisync.files import describe
+from wikisync.interrupt import NOT_DONE
 from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.jobs import select_jobs as _select_jobs
+from wikisync.lock import lock_key
 from wikisync.publish import (
     DEFAULT_RETRIES,
     MirrorTarget,
     PublishResult,
     Target,
-    apply_changeset,
     open_target,
-    read_changeset,
-    write_changeset,
+    utc_now,
 )
+from wikisync.sources import Source
+from wikisync.sources.site import candidate_addresses
 from wikisync.terminal import paint_status
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -101,6 +116,8 @@ def _describe(report: JobReport, target: Target | None, *, color: bool = False) 
         return f"{what} {paint_status(report.status, color)} ({size}, revision {report.revid})"
     if report.status == "planned":
         return f"{what} {paint_status('would change', color)} ({size})"
+    if report.status == NOT_DONE:
+        return f"{what} not done (the run was stopped first)"
     if report.status == "unchanged":
         return (
             f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
@@ -237,9 +254,11 @@ def rebuild(
     that text changed, and never over an edit made since it was read.
     Silent when nothing changed (use -v); a page it changes comes with the
     data problems of the pages read for it (the first three; -v: all). A
-    run lock keeps two runs of the same site from overlapping. Exit codes:
-    0 ok, 1 a job failed, 2 bad configuration, 3 a page refused or in
-    conflict, 4 another run holds the lock.
+    run lock keeps two runs of the same site from overlapping. Jobs writing
+    one page make one edit of it. SIGINT or SIGTERM stops the run after the
+    page in flight. Exit codes: 0 ok, 1 a job failed, 2 bad configuration,
+    3 a page refused or in conflict, 4 another run holds the lock, 130/143
+    stopped by SIGINT/SIGTERM.
 
     \b
     Example:
@@ -248,7 +267,10 @@ def rebuild(
     """
     config = state.config()
     count = _job_count(config, job_names)
-    with run_lock(config, "rebuild", writes=not dry_run), opened_source(state) as source:
+    with guarded_run(state, "rebuild", report_path=report_path, writes=not dry_run) as (
+        source,
+        stop,
+    ):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
         report = _run_with_progress(
             state,
@@ -268,11 +290,13 @@ def rebuild(
                 on_job=on_job,
             ),
         )
-    if report_path is not None:
-        write_output(report_path, json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    write_report(report_path, report.to_dict(), stop)
     _print_report(state, report, target, show_diffs=dry_run)
-    if report.exit_code:
-        sys.exit(report.exit_code)
+    left = sum(1 for job in report.jobs if job.status == NOT_DONE)
+    say_stopped(stop, len(report.jobs) - left, left, what="job(s)")
+    code = stop.exit_code or report.exit_code
+    if code:
+        sys.exit(code)
 
 
 @cli.command()
@@ -300,7 +324,8 @@ def plan(
     """Write the edits JOBs would make to a reviewable changeset file; save nothing.
 
     The file (JSON) holds, per page, its base revision, the new text and a
-    unified diff; 'wikisync apply FILE' saves exactly that later. Refused
+    unified diff; 'wikisync apply FILE' saves exactly that later. Jobs that
+    write one page make one edit of it, holding all their sections. Refused
     pages are reported and left out (exit code 3).
 
     \b
@@ -327,10 +352,22 @@ def plan(
         sys.exit(report.exit_code)
 
 
-def _same_site(planned: str, current: str) -> bool:
-    if "://" in planned or "://" in current:
-        return planned.rstrip("/") == current.rstrip("/")
-    return Path(planned).resolve() == Path(current).resolve()
+def _same_site(planned: str, source: Source) -> bool:
+    """Whether a changeset planned for ``planned`` may be applied to ``source``.
+
+    A wiki matches however its URL was spelt: the probed api.php URL of the
+    source is among the addresses ``planned`` may mean.
+    """
+    if "://" not in planned:
+        return "://" not in source.location and lock_key(planned) == lock_key(source)
+    key = lock_key(source)
+    try:
+        candidates = candidate_addresses(planned)
+    except ValueError:
+        return False
+    return key in {lock_key(address.api_url) for address in candidates} or (
+        planned.rstrip("/") == source.location.rstrip("/")
+    )
 
 
 def _describe_result(result: PublishResult, target: Target | None) -> str:
@@ -347,40 +384,90 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
         return f"{what} {result.status} (+{added} -{removed} lines, revision {result.revid})"
     if result.status == "planned":
         return f"{what} would change (+{added} -{removed} lines)"
-    return f"{what} unchanged"
+    return f"{what} {result.status}"
 
 
 @cli.command()
 @click.argument("changeset_path", metavar="FILE", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check the pages; write nothing.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print the diffs against the pages now; write nothing."
+)
+@click.option(
+    "--summary",
+    metavar="TEXT",
+    default=None,
+    help="Edit summary [default: the one planned for each page].",
+)
 @write_options
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a JSON report to FILE (per page: status, revision, diff size).",
+)
 @click.pass_obj
-def apply(state: State, changeset_path: Path, dry_run: bool, minor: bool, bot: bool) -> None:
+def apply(
+    state: State,
+    changeset_path: Path,
+    dry_run: bool,
+    summary: str | None,
+    minor: bool,
+    bot: bool,
+    report_path: Path | None,
+) -> None:
     """Save exactly the edits of a changeset FILE made by 'wikisync plan' (- reads stdin).
 
     A page that changed since the plan is skipped (exit code 3): plan again.
+    A page that already holds its planned text is left alone, so applying a
+    file again after an interruption (SIGINT/SIGTERM stop it after the page
+    in flight: exit 130/143) saves only what is left.
 
     \b
     Example:
-      wikisync apply events-plan.json
+      wikisync apply events-plan.json --dry-run
+      wikisync apply events-plan.json --report apply.json
     """
-    config = state.config()
-    changeset, bases = read_changeset(changeset_path)
-    with run_lock(config, "apply", writes=not dry_run), opened_source(state) as source:
-        if changeset.site and not _same_site(changeset.site, source.location):
+    started, clock = utc_now(), time.perf_counter()
+    with report_errors(report_path, "apply", state.config().site, started=started):
+        changeset, bases = read_changeset(changeset_path)
+    with guarded_run(state, "apply", report_path=report_path, writes=not dry_run) as (
+        source,
+        stop,
+    ):
+        if changeset.site and not _same_site(changeset.site, source):
             raise ConfigError(
                 f"{changeset_path} was planned for {changeset.site}, not {source.location}: "
                 "apply it with the same --site",
                 key="site",
             )
         target = open_target(source, bot=bot, minor=minor)
-        results = apply_changeset(changeset, bases, source, target, dry_run=dry_run)
-    failed = False
+        results = apply_changeset(
+            changeset, bases, source, target, dry_run=dry_run, summary=summary
+        )
+    report = ApplyReport(
+        str(changeset_path),
+        source.location,
+        started,
+        dry_run,
+        results,
+        dict(changeset.labels),
+        time.perf_counter() - clock,
+    )
+    write_report(report_path, report.to_dict(), stop)
+    out_color = state.color()
     for result in results:
-        if not result.ok:
-            failed = True
+        if dry_run and result.status == "planned" and result.edit is not None:
+            click.echo(result.edit.diff(color=out_color), nl=False, color=out_color)
+        if result.status in ("conflict", "refused"):
             click.echo(f"wikisync: {_describe_result(result, target)}", err=True)
+        elif result.status == NOT_DONE:
+            if state.verbosity > 0:
+                click.echo(_describe_result(result, target), err=True)
         elif state.verbosity > 0 or (state.verbosity == 0 and result.status != "unchanged"):
             click.echo(_describe_result(result, target), err=True)
-    if failed:
-        sys.exit(3)
+    left = report.counts().get(NOT_DONE, 0)
+    say_stopped(stop, len(results) - left, left)
+    code = stop.exit_code or report.exit_code
+    if code:
+        sys.exit(code)

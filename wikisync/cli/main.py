@@ -4,16 +4,22 @@ Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
 and the error's exit code (see DESIGN: 0 ok, 1 failure, 2 usage or
-configuration, 3 conflicts or refused pages, 4 locked). Anything else keeps
-its traceback: it is a bug.
+configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
+by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
+traceback: it is a bug.
+
+The writing commands run inside :func:`guarded_run`: stop flag, open site,
+run lock (:mod:`wikisync.lock`), and a ``--report`` written even when the
+run is refused or fails.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +29,12 @@ import click
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
-from wikisync.errors import ConfigError, WikisyncError
-from wikisync.lock import RunLock, default_lock_path
-from wikisync.sources import Source, open_source, source_kind
+from wikisync.errors import ConfigError, LockError, WikisyncError
+from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
+from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.publish import utc_now
+from wikisync.sources import Source, open_source
+from wikisync.sources.site import WikiClient
 from wikisync.terminal import COLOR_MODES, use_color
 
 
@@ -89,14 +98,115 @@ def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def run_lock(config: Config, command: str, *, writes: bool = True) -> Iterator[None]:
-    """Hold the run lock of the configured site while writing (not for a dry run)."""
-    source_kind(config.site)  # a clear configuration error before any lock
-    if not writes:  # a dry run reads only: it may run beside a real one
+def run_lock(
+    site: Source | WikiClient | Path, command: str, *, writes: bool = True
+) -> Iterator[None]:
+    """Hold the run lock of an open site (or a mirror folder) while writing.
+
+    Keyed on :func:`~wikisync.lock.lock_key`: the probed api.php URL of a wiki,
+    the real path of a folder. Not taken for a dry run, which reads only and
+    may run beside a real one.
+
+    Raises:
+        LockError: another run holds it (exit code 4); the message names the holder.
+    """
+    if not writes:
         yield
         return
-    with RunLock(default_lock_path(config.site), command=command):
+    key = lock_key(site)
+    with RunLock(default_lock_path(key), command=command, site=key):
         yield
+
+
+def _error_report(
+    command: str, site: str, started: str, exc: WikisyncError | Interrupted
+) -> dict[str, Any]:
+    status = "failed"
+    if isinstance(exc, LockError):
+        status = "refused"
+    elif isinstance(exc, Interrupted):
+        status = "interrupted"
+    return {
+        "command": command,
+        "site": site,
+        "started": started,
+        "status": status,
+        "exit_code": exc.exit_code,
+        "error": str(exc),
+    }
+
+
+@contextmanager
+def report_errors(
+    report_path: Path | None, command: str, site: str, *, started: str | None = None
+) -> Iterator[None]:
+    """Write a short JSON report to ``report_path`` when the run ends in an error.
+
+    So a cron job's ``--report`` file always says how the last run went:
+    ``status`` is ``refused`` (another run holds the lock, exit code 4),
+    ``interrupted`` (stopped at once by a second signal) or ``failed``, with
+    ``exit_code`` and the ``error`` message. The error goes on to be printed.
+    """
+    started = started or utc_now()
+    try:
+        yield
+    except (WikisyncError, Interrupted) as exc:
+        if report_path is not None:
+            data = _error_report(command, site, started, exc)
+            with suppress(OSError):
+                write_output(report_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        raise
+
+
+@contextmanager
+def guarded_run(
+    state: State, command: str, *, report_path: Path | None, writes: bool
+) -> Iterator[tuple[Source, StopFlag]]:
+    """The frame of a writing command: stop flag, open site, run lock, error report.
+
+    SIGINT and SIGTERM stop the run after the page in flight (see
+    :mod:`wikisync.interrupt`); the site is opened, then its run lock taken
+    (unless ``writes`` is False); an error, a refused lock included, still
+    writes ``report_path``.
+
+    Yields:
+        The open source and the stop flag.
+    """
+    if report_path is not None:
+        files.check_output(report_path)  # a bad report path is refused before any work
+    started = utc_now()
+    config = state.config()
+    with (
+        stop_on_signals() as stop,
+        report_errors(report_path, command, config.site, started=started),
+        opened_source(state) as source,
+        run_lock(source, command, writes=writes),
+    ):
+        yield source, stop
+
+
+def finish_report(data: dict[str, Any], stop: StopFlag) -> dict[str, Any]:
+    """A run report as written: marked ``interrupted`` with the signal's exit code if stopped."""
+    if not stop.requested:
+        return data
+    return {**data, "exit_code": stop.exit_code, "interrupted": stop.signal_name}
+
+
+def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag) -> None:
+    """Write a command's JSON run report (see :func:`finish_report`), if asked for."""
+    if report_path is not None:
+        text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
+        write_output(report_path, text)
+
+
+def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
+    """The line a stopped run ends with (stderr), whatever the verbosity."""
+    if stop.requested:
+        click.echo(
+            f"wikisync: {stop.describe()}: {done} {what} handled, {left} not done; "
+            "run the same command again to finish",
+            err=True,
+        )
 
 
 @contextmanager
@@ -110,12 +220,13 @@ def opened_source(state: State) -> Iterator[Source]:
 
 
 class _Group(click.Group):
-    """A click group that turns WikisyncError into a message and an exit code."""
+    """A click group that turns WikisyncError (and a second stop signal) into a
+    message and an exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except WikisyncError as exc:
+        except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -124,7 +235,7 @@ class _Group(click.Group):
 _HINTED_KEYS = ("site", "types", "jobs")
 
 
-def _config_hint(ctx: click.Context, exc: WikisyncError) -> str:
+def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     """Say that no configuration file was found, when that explains a configuration error."""
     state = ctx.obj
     if not isinstance(exc, ConfigError) or not isinstance(state, State):

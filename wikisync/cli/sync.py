@@ -2,7 +2,11 @@
 
 The wiki is ``--site`` when it is a URL, else the one the mirror records (a
 mirror is never synced with another wiki). Conflicts and refused pages end
-the command with exit code 3.
+the command with exit code 3. ``push`` holds the run locks of the wiki (its
+probed api.php URL) and of the mirror folder, ``pull`` the mirror folder's
+(it writes only the mirror; reading the wiki while another run writes it is
+safe): a run refused by a lock exits with code 4. ``push`` stops after the
+page in flight on SIGINT/SIGTERM (exit 130/143).
 """
 
 from __future__ import annotations
@@ -10,12 +14,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from wikisync.cli.main import State, cli
+from wikisync.cli.main import State, cli, report_errors, run_lock, say_stopped, write_report
 from wikisync.diffs import paint_diff
 from wikisync.errors import ConfigError
+from wikisync.interrupt import NOT_DONE, stop_on_signals
+from wikisync.publish import utc_now
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
@@ -70,7 +77,8 @@ def pull_command(
     """
     client = _connect(state, mirror)
     try:
-        report = pull(client, mirror, categories=categories, titles=titles, recursive=recursive)
+        with run_lock(mirror, "pull"):
+            report = pull(client, mirror, categories=categories, titles=titles, recursive=recursive)
     finally:
         client.close()
     for item in report.items:
@@ -136,9 +144,22 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
 @click.option("--minor", is_flag=True, help="Mark the edits minor.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write a JSON report to FILE (per page: action, revision, detail).",
+)
 @click.pass_obj
 def push_command(
-    state: State, mirror: Path, summary: str | None, create: bool, dry_run: bool, minor: bool
+    state: State,
+    mirror: Path,
+    summary: str | None,
+    create: bool,
+    dry_run: bool,
+    minor: bool,
+    report_path: Path | None,
 ) -> None:
     """Save the pages edited in the mirror DIR to the wiki.
 
@@ -146,30 +167,53 @@ def push_command(
     on the wiki meanwhile is merged when the edits do not overlap; otherwise
     it is not saved, the wiki's version goes beside the file as FILE.remote
     and the command exits with code 3. Files new locally create pages only
-    with --create; deleted files are never deleted on the wiki.
+    with --create; deleted files are never deleted on the wiki. Holds the
+    run lock of the wiki and of DIR (exit 4 when another run holds one);
+    SIGINT or SIGTERM stops it after the page in flight (exit 130/143; push
+    again to send the rest).
 
     \b
     Example:
       wikisync --user WikiBot@sync push mirror -m "dates corrigées" --dry-run
     """
     config = state.config()
-    client = _connect(state, mirror)
-    try:
-        report = push(
-            client,
-            mirror,
-            summary=summary or config.summary,
-            create=create,
-            dry_run=dry_run,
-            minor=minor,
-        )
-    finally:
-        client.close()
+    started = utc_now()
+    with (
+        stop_on_signals() as stop,
+        report_errors(report_path, "push", str(mirror), started=started),
+    ):
+        client = _connect(state, mirror)
+        try:
+            with (
+                run_lock(client, "push", writes=not dry_run),
+                run_lock(mirror, "push", writes=not dry_run),
+            ):
+                report = push(
+                    client,
+                    mirror,
+                    summary=summary or config.summary,
+                    create=create,
+                    dry_run=dry_run,
+                    minor=minor,
+                )
+        finally:
+            client.close()
+    data: dict[str, Any] = {
+        "command": "push",
+        "site": client.url,
+        "mirror": str(mirror),
+        "started": started,
+        **report.to_dict(),
+        "exit_code": 3 if report.conflicts else 0,
+    }
+    write_report(report_path, data, stop)
     out_color, err_color = state.color(), state.color(err=dry_run)
     for item in report.items:
         if dry_run and item.diff:
             click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
         if item.action not in _QUIET_ACTIONS or state.verbosity > 0 or dry_run:
+            if item.action == NOT_DONE and state.verbosity <= 0:
+                continue
             action = would(item.action) if dry_run else item.action
             pad = " " * max(1, 10 - len(action))
             line = f"{paint_status(action, err_color)}{pad}{item.title}"
@@ -183,5 +227,8 @@ def push_command(
     )
     prefix = "push (dry run)" if dry_run else "push"
     click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
-    if report.conflicts:
-        sys.exit(3)
+    left = report.counts().get(NOT_DONE, 0)
+    say_stopped(stop, len(report.items) - left, left)
+    code = stop.exit_code or (3 if report.conflicts else 0)
+    if code:
+        sys.exit(code)

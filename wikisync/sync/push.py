@@ -31,6 +31,7 @@ from pathlib import Path
 
 from wikisync.diffs import unified_diff
 from wikisync.errors import EditConflictError, PublishError
+from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.merge import merge_texts
 from wikisync.pages import PageText
 from wikisync.sources.mirror import MirrorSource, open_mirror
@@ -60,6 +61,7 @@ PUSH_ACTIONS = (
     "conflict",
     "refused",
     "skipped",
+    NOT_DONE,
 )
 
 
@@ -75,7 +77,7 @@ class PushItem:
             ``conflict`` (not saved; see ``conflict_file`` and ``detail``),
             ``refused`` (the wiki refused the edit), ``skipped`` (a local
             change push does not send: a deletion, or a new file without
-            ``create``).
+            ``create``), ``not done`` (the push was stopped by a signal first).
         file: its file, relative to the mirror.
         revid: the revision saved (or that would be the base), 0 if none.
         conflict_file: where the wiki's version was written, for conflicts.
@@ -311,6 +313,8 @@ class _Session:
     ) -> None:
         self.writer = writer
         for page, remote in current:
+            if self._stopped(page):
+                continue
             assert page.entry is not None and page.text is not None
             base = PageText(
                 page.title,
@@ -324,15 +328,24 @@ class _Session:
         remotes = {remote.revid: (page, remote) for page, remote in behind}
         for fetched in fetch_revisions(self.client, sorted(remotes)):
             page, remote = remotes[fetched.revid]
-            self._merge(page, remote, fetched)
+            if not self._stopped(page):
+                self._merge(page, remote, fetched)
         exists = [info.revid for _, info in creating if info is not None]
         existing = {p.title: p for p in fetch_revisions(self.client, exists)}
         for page, info in creating:
-            self._create(page, existing.get(page.title) if info else None)
+            if not self._stopped(page):
+                self._create(page, existing.get(page.title) if info else None)
         # Not on the way out of an interruption: the bases recorded after each
         # save are right unless the wiki trimmed the text, and the wiki may be gone.
         if writer is not None:
             self._read_back(writer)
+
+    def _stopped(self, page: LocalPage) -> bool:
+        """True (the page reported ``not done``) once a signal asked the push to stop."""
+        if not stop_requested():
+            return False
+        self.done(PushItem(page.title, NOT_DONE, page.file, detail="not sent: push was stopped"))
+        return True
 
     def _base_text(self, page: LocalPage) -> str | None:
         if self.writer is not None:

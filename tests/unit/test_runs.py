@@ -1,0 +1,149 @@
+"""The pieces of runs cron can trust: lock keys, the stop flag, reports of refused runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+from pathlib import Path
+
+import pytest
+
+from wikisync.cli.main import finish_report, report_errors
+from wikisync.errors import ConfigError, LockError
+from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requested
+from wikisync.lock import RunLock, default_lock_path, lock_key
+
+
+@pytest.fixture(autouse=True)
+def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+# -- lock keys ------------------------------------------------------------------------
+
+
+def test_lock_key_of_a_url_ignores_case_of_scheme_and_host_only() -> None:
+    assert lock_key("HTTPS://Wiki.Example.ORG/w/api.php") == "https://wiki.example.org/w/api.php"
+    assert lock_key("https://wiki.example.org/w/api.php#x") == "https://wiki.example.org/w/api.php"
+    assert lock_key("https://wiki.example.org/W/api.php") != lock_key(
+        "https://wiki.example.org/w/api.php"
+    )
+
+
+def test_lock_key_of_a_connection_is_its_probed_address() -> None:
+    class Address:
+        api_url = "http://H:8080/api.php"
+
+    class Client:
+        address = Address()
+
+    class Source:
+        client = Client()
+        location = "http://h:8080"
+
+    assert lock_key(Client()) == lock_key(Source()) == "http://h:8080/api.php"
+
+
+def test_default_lock_path_is_one_file_per_key(tmp_path: Path) -> None:
+    first = default_lock_path("http://h/api.php")
+    assert first == default_lock_path("HTTP://H/api.php")
+    assert first != default_lock_path("http://h/w/api.php")
+    assert first.is_relative_to(tmp_path / "state")
+
+
+def test_lock_error_names_the_site_and_the_holder(tmp_path: Path) -> None:
+    path = tmp_path / "site.lock"
+    with (
+        RunLock(path, command="push", site="http://h/api.php"),
+        pytest.raises(LockError) as info,
+    ):
+        RunLock(path, site="http://h/api.php").acquire()
+    message = str(info.value)
+    assert message.startswith("another wikisync run holds the lock on http://h/api.php: pid ")
+    assert f"pid {os.getpid()}" in message and "(push)" in message and "\n" not in message
+
+
+# -- the stop flag --------------------------------------------------------------------
+
+
+def test_stop_flag_before_and_after_a_signal() -> None:
+    flag = StopFlag()
+    assert not flag.requested and flag.exit_code == 0 and flag.describe() == ""
+    flag.signum = signal.SIGTERM
+    assert flag.requested and flag.exit_code == 143 and flag.describe() == "stopped by SIGTERM"
+
+
+def test_stop_on_signals_sets_the_flag_and_restores_the_handlers() -> None:
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    assert not stop_requested()
+    with stop_on_signals(announce=False) as flag:
+        assert not stop_requested()
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop_requested() and flag.exit_code == 130
+    assert not stop_requested()
+    assert {sig: signal.getsignal(sig) for sig in before} == before
+
+
+def test_second_signal_raises_interrupted_with_its_exit_code() -> None:
+    with pytest.raises(Interrupted) as info, stop_on_signals(announce=False):
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert info.value.exit_code == 143 and info.value.signal_name == "SIGTERM"
+
+
+def test_stop_on_signals_outside_the_main_thread_changes_nothing() -> None:
+    seen: list[bool] = []
+
+    def run() -> None:
+        with stop_on_signals() as flag:
+            seen.append(flag.requested)
+
+    before = signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert seen == [False] and signal.getsignal(signal.SIGINT) is before
+
+
+# -- reports --------------------------------------------------------------------------
+
+
+def test_finish_report_marks_a_stopped_run() -> None:
+    data = {"exit_code": 0, "pages": []}
+    assert finish_report(data, StopFlag()) is data
+    stopped = finish_report(data, StopFlag(signal.SIGINT))
+    assert stopped == {"exit_code": 130, "pages": [], "interrupted": "SIGINT"}
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "code"),
+    [
+        (LockError("held"), "refused", 4),
+        (ConfigError("bad"), "failed", 2),
+        (Interrupted("now", signum=signal.SIGINT), "interrupted", 130),
+    ],
+)
+def test_report_errors_writes_the_report_then_lets_the_error_go(
+    tmp_path: Path, error: Exception, status: str, code: int
+) -> None:
+    path = tmp_path / "report.json"
+    with pytest.raises(type(error)), report_errors(path, "set", "http://h", started="T"):
+        raise error
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == {
+        "command": "set",
+        "site": "http://h",
+        "started": "T",
+        "status": status,
+        "exit_code": code,
+        "error": str(error),
+    }
+
+
+def test_report_errors_writes_nothing_when_the_run_goes_well(tmp_path: Path) -> None:
+    path = tmp_path / "report.json"
+    with report_errors(path, "set", "http://h"):
+        pass
+    assert not path.exists()

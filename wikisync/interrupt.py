@@ -1,0 +1,155 @@
+"""Stop a run cleanly on SIGINT or SIGTERM: after the page in flight, never in the middle.
+
+A writing command runs inside :func:`stop_on_signals`. The first SIGINT
+(Ctrl-C) or SIGTERM (``timeout`` in a cron entry, a service manager) only
+sets a flag; the batch loops (:func:`wikisync.batch.run_pages`,
+:func:`wikisync.sync.push.push`, :func:`wikisync.jobs.rebuild_jobs`,
+:func:`wikisync.changeset.apply_changeset`) look at it with
+:func:`stop_requested` between pages, finish the page in flight, and report
+the pages left as ``not done``. The command then prints and reports what was
+saved and what remains and exits with ``128 + the signal's number`` (130 for
+SIGINT, 143 for SIGTERM), as a shell does. Every edit is computed from the
+page's current text, so running the command again finishes the rest without
+redoing anything.
+
+A second signal during the same run stops at once: :class:`Interrupted` (a
+``BaseException``, like ``KeyboardInterrupt``) is raised from wherever the
+program is (the page in flight may or may not be saved; a rerun settles it).
+
+Outside :func:`stop_on_signals` nothing changes: :func:`stop_requested` is
+False and signals keep their usual effect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+__all__ = [
+    "NOT_DONE",
+    "Interrupted",
+    "StopFlag",
+    "stop_on_signals",
+    "stop_requested",
+]
+
+#: The status of a page (or job) a stopped run did not get to.
+NOT_DONE = "not done"
+#: The signals that stop a run cleanly.
+_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupted(BaseException):
+    """A second signal stopped the run at once; exit code ``128 + signal``.
+
+    Like :class:`KeyboardInterrupt` (and unlike :class:`~wikisync.errors.WikisyncError`)
+    it is not an ``Exception``: no per-page error handling may catch it and go
+    on with the next page. The command line turns it into one line and its
+    exit code.
+
+    Attributes:
+        signal_name: ``SIGINT`` or ``SIGTERM``.
+        exit_code: ``128 + signal``.
+    """
+
+    def __init__(self, message: str, *, signum: int) -> None:
+        super().__init__(message)
+        self.signal_name = signal.Signals(signum).name
+        self.exit_code = 128 + signum
+
+
+@dataclass(slots=True)
+class StopFlag:
+    """Whether a stop was asked for, and by which signal.
+
+    Attributes:
+        signum: the first signal received, or None.
+    """
+
+    signum: int | None = None
+
+    @property
+    def requested(self) -> bool:
+        """True once a signal asked the run to stop."""
+        return self.signum is not None
+
+    @property
+    def signal_name(self) -> str:
+        """``SIGINT``, ``SIGTERM`` or ``""``."""
+        return signal.Signals(self.signum).name if self.signum is not None else ""
+
+    @property
+    def exit_code(self) -> int:
+        """``128 + signal`` once stopped (130 for SIGINT, 143 for SIGTERM), else 0."""
+        return 128 + self.signum if self.signum is not None else 0
+
+    def describe(self) -> str:
+        """``stopped by SIGTERM`` (for messages and reports)."""
+        return f"stopped by {self.signal_name}" if self.requested else ""
+
+
+_current: StopFlag | None = None
+
+
+def stop_requested() -> bool:
+    """True when the run in progress was asked to stop (check it between pages)."""
+    return _current is not None and _current.requested
+
+
+@contextmanager
+def stop_on_signals(*, announce: bool = True) -> Iterator[StopFlag]:
+    """Turn SIGINT and SIGTERM into a stop flag for the block's duration.
+
+    Args:
+        announce: on the first signal, say on stderr that the run stops after
+            the page in flight.
+
+    Yields:
+        The flag; after the block, ``flag.requested`` tells whether the run
+        was stopped and ``flag.exit_code`` the exit code to use.
+
+    Example:
+        >>> with stop_on_signals() as stop:
+        ...     report = set_fields(source, target, event, {"place": "Lyon"})
+        >>> sys.exit(stop.exit_code or report.exit_code)
+    """
+    global _current
+    flag = StopFlag()
+    if threading.current_thread() is not threading.main_thread():
+        yield flag  # signal handlers can only be set from the main thread
+        return
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if flag.signum is not None:
+            raise Interrupted(
+                f"stopped at once by a second {signal.Signals(signum).name}: the page in "
+                "flight may or may not be saved; run the command again to finish",
+                signum=signum,
+            )
+        flag.signum = signum
+        if announce:  # os.write: a buffered stream may be in the middle of a write
+            message = (
+                f"wikisync: {signal.Signals(signum).name} received: stopping after the page in "
+                "flight (send it again to stop at once)\n"
+            )
+            with contextlib.suppress(OSError):
+                os.write(2, message.encode("utf-8"))
+
+    previous: dict[signal.Signals, Any] = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    outer = _current
+    _current = flag
+    for sig in _SIGNALS:
+        signal.signal(sig, handle)
+    try:
+        yield flag
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        _current = outer

@@ -1,0 +1,219 @@
+"""The ``[jobs.*]`` tables of a configuration: what each index page lists, and how.
+
+A job says which records to list (a record type), with which page template,
+on which page and between which markers. Jobs live in ``wikisync.toml``::
+
+    [jobs.events]
+    type = "event"                 # record type ([types.event])
+    page = "Evénements"            # the target page
+    page_template = "events"       # a shipped template, or a file relative to
+                                   # this configuration ("templates/agenda.wiki.j2")
+    marker = "events"              # the section name (default: the job name)
+    max_shrink = 0.5               # share of items the list may lose in one run
+    summary = "Liste des événements mise à jour"   # default: the global summary
+    create = false                 # create the page (markers included) when missing
+    variables = { intro = "…" }    # more variables for the page template
+
+Several jobs may name one page, each with its own marker.
+:func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
+command names and :func:`render_job` gives a job's wikitext. Running jobs is
+:mod:`wikisync.jobs` (which re-exports these names).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wikisync.config import Config
+from wikisync.errors import ConfigError
+from wikisync.records import RecordSet
+from wikisync.render import TEMPLATE_SUFFIX, render_index
+from wikisync.sections import DEFAULT_MAX_SHRINK, make_section
+
+__all__ = ["Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
+
+_KEYS = frozenset(
+    {
+        "type",
+        "page",
+        "page_template",
+        "marker",
+        "max_shrink",
+        "summary",
+        "create",
+        "variables",
+        "description",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One index page to keep up to date.
+
+    Attributes:
+        name: the job's name (its ``[jobs.NAME]`` table).
+        type: the record type listed.
+        page: the target page's title.
+        page_template: the page template's name (``"events.wiki.j2"``).
+        template_dirs: folders searched for it before the shipped templates.
+        marker: the section name on the page.
+        max_shrink: the share of items the list may lose in one run.
+        summary: the edit summary, or None for the configuration's.
+        create: create the page (with its markers) when it does not exist.
+        variables: extra variables for the page template.
+        description: what the job is for, for people.
+    """
+
+    name: str
+    type: str
+    page: str
+    page_template: str
+    template_dirs: tuple[str, ...] = ()
+    marker: str = ""
+    max_shrink: float = DEFAULT_MAX_SHRINK
+    summary: str | None = None
+    create: bool = False
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+
+def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dict[str, Job]:
+    """Validate the ``[jobs.*]`` tables of a configuration.
+
+    Args:
+        tables: ``Config.jobs``.
+        base_dir: the configuration file's folder, against which a
+            ``page_template`` path is resolved (default: the current folder).
+
+    Returns:
+        The jobs by name, in the file's order.
+
+    Raises:
+        ConfigError: an unknown key, a missing or mistyped value.
+    """
+    base = base_dir or Path.cwd()
+    jobs: dict[str, Job] = {}
+    for name, table in tables.items():
+        jobs[name] = _load_job(name, table, base)
+    return jobs
+
+
+def _load_job(name: str, table: Any, base: Path) -> Job:
+    where = f"[jobs.{name}]"
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{where}: {problem}", key=f"jobs.{name}.{key}" if key else "jobs")
+
+    if not isinstance(table, Mapping):
+        raise fail("", "should be a table")
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key '{unknown[0]}' (known: {', '.join(sorted(_KEYS))})")
+
+    def text(key: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if value is None:
+            raise fail(key, f"'{key}' is required")
+        if not isinstance(value, str) or not value.strip():
+            raise fail(key, f"'{key}' should be a non-empty string, got {value!r}")
+        return value.strip()
+
+    marker = text("marker", name)
+    try:
+        make_section(marker, "")  # sections.py holds the one rule for section names
+    except ValueError:
+        raise fail(
+            "marker", f"marker {marker!r} should be letters, digits, '.', '_' or '-'"
+        ) from None
+    max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
+    if (
+        isinstance(max_shrink, bool)
+        or not isinstance(max_shrink, int | float)
+        or not 0 <= max_shrink <= 1
+    ):
+        raise fail("max_shrink", f"'max_shrink' should be a number from 0 to 1, got {max_shrink!r}")
+    create = table.get("create", False)
+    if not isinstance(create, bool):
+        raise fail("create", f"'create' should be true or false, got {create!r}")
+    variables = table.get("variables", {})
+    if not isinstance(variables, Mapping):
+        raise fail("variables", "'variables' should be a table")
+    clash = {"records", "today"} & set(variables)
+    if clash:
+        raise fail("variables", f"'variables' may not redefine {', '.join(sorted(clash))}")
+    summary = table.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise fail("summary", f"'summary' should be a string, got {summary!r}")
+    description = table.get("description", "")
+    if not isinstance(description, str):
+        raise fail("description", "'description' should be a string")
+    page_template, template_dirs = _resolve_template(text("page_template"), base)
+    return Job(
+        name=name,
+        type=text("type"),
+        page=text("page"),
+        page_template=page_template,
+        template_dirs=template_dirs,
+        marker=marker,
+        max_shrink=float(max_shrink),
+        summary=summary,
+        create=create,
+        variables=dict(variables),
+        description=description,
+    )
+
+
+def _resolve_template(value: str, base: Path) -> tuple[str, tuple[str, ...]]:
+    # A path to a file (relative to the configuration) or a shipped template's name.
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = base / path
+    if path.is_file():
+        return path.name, (str(path.parent),)
+    name = value if value.endswith(".j2") else value + TEMPLATE_SUFFIX
+    return name, ()
+
+
+def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]:
+    """The jobs named (all of them, in order, when none is).
+
+    Raises:
+        ConfigError: a name is no job, or there are no jobs at all.
+    """
+    if not jobs:
+        raise ConfigError(
+            "no jobs configured: add [jobs.NAME] tables to wikisync.toml "
+            "(wikisync init writes the FabMob preset's)",
+            key="jobs",
+        )
+    unknown = [name for name in names if name not in jobs]
+    if unknown:
+        raise ConfigError(
+            f"unknown job '{unknown[0]}' (known: {', '.join(jobs)})", key=f"jobs.{unknown[0]}"
+        )
+    return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())
+
+
+def config_jobs(config: Config) -> dict[str, Job]:
+    """The jobs of a configuration, template paths resolved against its file."""
+    return load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
+
+
+def render_job(job: Job, records: RecordSet, *, today: dt.date) -> str:
+    """The generated wikitext of a job: its records through its page template.
+
+    Raises:
+        RenderError: the template failed (unknown, syntax, bad value).
+    """
+    return render_index(
+        [record.to_dict() for record in records.records],
+        job.page_template,
+        today=today,
+        extra=job.variables,
+        template_dirs=job.template_dirs,
+    )
