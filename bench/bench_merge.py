@@ -4,13 +4,14 @@ Not a test. Two parts, in one run:
 
 1. Soak: ``--cases`` random three-way cases (default 50,000) from the small
    alphabet of lines of tests/merge_reference.py (repeated and blank lines,
-   CRLF, no final newline), each merged by wikisync and by
-   ``git merge-file -p``. Prints how many were clean for both with the same
-   text, clean for both with different texts (must be 0), a conflict for
-   both, clean for wikisync but a conflict for git (must be 0: an edit
-   could be lost), and a conflict for wikisync but clean for git (more
-   cautious than git). The previous merge (difflib, before issue 10) is
-   counted beside it, on the same cases.
+   CRLF, no final newline), then ``--large`` long ones (50 to 2,000 lines,
+   up to a third of them edited: git's and wikisync's cost cut-offs at
+   work), each merged by wikisync and by ``git merge-file -p``. Prints how
+   many were clean for both with the same text, clean for both with
+   different texts (must be 0), a conflict for both, clean for wikisync but
+   a conflict for git (must be 0: an edit could be lost), and a conflict
+   for wikisync but clean for git (more cautious than git). The previous
+   merge (difflib, before issue 10) is counted beside it, on the same cases.
 2. Speed: merges of a large page (``--lines`` lines of wikitext, with
    repeated lines) edited on both sides: a few edits, many edits, and a
    shuffle of repeated lines, timed for wikisync beside the difflib
@@ -34,7 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.merge_reference import GitMergeFile, random_case
+from tests.merge_reference import GitMergeFile, large_case, random_case
 from wikisync.diffs import split_lines
 from wikisync.merge import MergeResult, merge_texts
 
@@ -55,8 +56,14 @@ def _outcome(ours: MergeResult, git_clean: bool, git_text: str) -> str:
     return OUTCOMES[3] if ours.clean else OUTCOMES[4]
 
 
-def soak(cases: int, seed: int, folder: Path) -> None:
-    """Merge ``cases`` random cases with wikisync, the previous merge and git; print counts."""
+def soak(
+    cases: int,
+    seed: int,
+    folder: Path,
+    make: Callable[[random.Random], tuple[str, str, str]] = random_case,
+    what: str = "random cases",
+) -> None:
+    """Merge ``cases`` cases with wikisync, the previous merge and git; print counts."""
     git = GitMergeFile(folder)
     rng = random.Random(seed)
     counts: Counter[str] = Counter()
@@ -64,7 +71,7 @@ def soak(cases: int, seed: int, folder: Path) -> None:
     examples: dict[str, tuple[str, str, str]] = {}
     started = time.perf_counter()
     for _ in range(cases):
-        base, local, remote = random_case(rng)
+        base, local, remote = make(rng)
         reference = git.merge(base, local, remote)
         outcome = _outcome(merge_texts(base, local, remote), reference.clean, reference.text)
         counts[outcome] += 1
@@ -72,13 +79,13 @@ def soak(cases: int, seed: int, folder: Path) -> None:
         old = _previous_merge(base, local, remote)
         previous[_outcome(old, reference.clean, reference.text)] += 1
     elapsed = time.perf_counter() - started
-    print(f"soak: {cases} random cases (seed {seed}) against git merge-file, {elapsed:.0f} s")
+    print(f"soak: {cases} {what} (seed {seed}) against git merge-file, {elapsed:.0f} s")
     print(f"  {'':42} {'wikisync':>9} {'previous':>9}")
     for outcome in OUTCOMES:
         print(f"  {outcome:42} {counts[outcome]:9d} {previous[outcome]:9d}")
     for outcome in OUTCOMES[1], OUTCOMES[3], OUTCOMES[4]:
         if counts[outcome]:
-            print(f"  first case {outcome!r}: {examples[outcome]!r}")
+            print(f"  first case {outcome!r}: {examples[outcome]!r}"[:2000])
 
 
 def _page(rng: random.Random, lines: int) -> list[str]:
@@ -227,12 +234,14 @@ def _previous_merge(base: str, local: str, remote: str) -> MergeResult:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=50_000)
+    parser.add_argument("--large", type=int, default=500)
     parser.add_argument("--lines", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
         speed(args.lines, args.seed, Path(tmp))
         soak(args.cases, args.seed, Path(tmp))
+        soak(args.large, args.seed, Path(tmp), large_case, "long cases")
 
 
 if __name__ == "__main__":

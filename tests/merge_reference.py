@@ -76,6 +76,15 @@ def edit_lines(rng: random.Random, lines: list[str], edits: int) -> list[str]:
     return lines
 
 
+def large_case(rng: random.Random) -> tuple[str, str, str]:
+    """A long text (50 to 2,000 lines of the alphabet) and two edits of it, light or heavy."""
+    size = rng.choice((50, 200, 800, 2000))
+    base = [rng.choice(LINES) for _ in range(size)]
+    share = rng.choice((100, 10, 3))  # up to 1 %, 10 % or a third of the lines edited
+    local, remote = (edit_lines(rng, base, rng.randint(1, max(2, size // share))) for _ in range(2))
+    return "".join(base), "".join(local), "".join(remote)
+
+
 def random_case(rng: random.Random) -> tuple[str, str, str]:
     """A base text and two edits of it (now and then an unrelated text)."""
     base = [rng.choice(LINES) for _ in range(rng.randint(0, 14))]
