@@ -4,7 +4,7 @@ A job says which records to list (a record type), with which page template,
 on which page and between which markers. Jobs live in ``wikisync.toml``::
 
     [jobs.events]
-    type = "event"                 # record type ([types.event])
+    type = "event"                 # record type ([types.event]), or a list of them
     page = "Evénements"            # the target page
     page_template = "events"       # a shipped template, or a file relative to
                                    # this configuration ("templates/agenda.wiki.j2")
@@ -19,7 +19,10 @@ wikitext; :func:`rebuild_jobs` runs jobs against a source and a target and
 returns a :class:`RunReport` (per job: pages read, records, problems, what was
 done, diff size, time); :func:`plan_jobs` computes the same edits without
 saving them, as a :class:`~wikisync.publish.Changeset`. Records of one type
-are read once per run even when several jobs use them; a live wiki source
+are read once per run even when several jobs use them. Page templates see
+``records`` (the records of the job's types), ``problems`` and ``quality``
+(see :func:`render_job`): the shipped ``quality`` template publishes a
+data-quality report for people to fix. A live wiki source
 with its revision cache makes a run where nothing changed cost a listing and
 one page read.
 """
@@ -49,6 +52,7 @@ from wikisync.publish import (
     publish_page,
     utc_now,
 )
+from wikisync.quality import summarize
 from wikisync.records import RecordSet
 from wikisync.render import TEMPLATE_SUFFIX, render_index
 from wikisync.schema import RecordType
@@ -96,7 +100,7 @@ class Job:
 
     Attributes:
         name: the job's name (its ``[jobs.NAME]`` table).
-        type: the record type listed.
+        type: the record type listed (the first, when the job lists several).
         page: the target page's title.
         page_template: the page template's name (``"events.wiki.j2"``).
         template_dirs: folders searched for it before the shipped templates.
@@ -106,6 +110,7 @@ class Job:
         create: create the page (with its markers) when it does not exist.
         variables: extra variables for the page template.
         description: what the job is for, for people.
+        types: every record type listed, ``type`` first.
     """
 
     name: str
@@ -119,6 +124,16 @@ class Job:
     create: bool = False
     variables: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    types: tuple[str, ...] = ()
+
+    @property
+    def record_types(self) -> tuple[str, ...]:
+        """The record types the job reads, in order."""
+        return self.types or (self.type,)
+
+
+#: Variables every page template gets, which ``variables`` may not redefine.
+RESERVED_VARIABLES = frozenset({"records", "today", "problems", "quality"})
 
 
 def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dict[str, Job]:
@@ -182,7 +197,7 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     variables = table.get("variables", {})
     if not isinstance(variables, Mapping):
         raise fail("variables", "'variables' should be a table")
-    clash = {"records", "today"} & set(variables)
+    clash = RESERVED_VARIABLES & set(variables)
     if clash:
         raise fail("variables", f"'variables' may not redefine {', '.join(sorted(clash))}")
     summary = table.get("summary")
@@ -192,9 +207,11 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     if not isinstance(description, str):
         raise fail("description", "'description' should be a string")
     page_template, template_dirs = _resolve_template(text("page_template"), base)
+    types = _types(table.get("type"), fail)
     return Job(
         name=name,
-        type=text("type"),
+        type=types[0],
+        types=types if len(types) > 1 else (),
         page=text("page"),
         page_template=page_template,
         template_dirs=template_dirs,
@@ -205,6 +222,19 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         variables=dict(variables),
         description=description,
     )
+
+
+def _types(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:
+    # "event", or ["event", "actor"]: the record types a job reads.
+    if value is None:
+        raise fail("type", "'type' is required")
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise fail(
+            "type",
+            f"'type' should be a record type's name or a non-empty list of them, got {value!r}",
+        )
+    return tuple(dict.fromkeys(item.strip() for item in items))
 
 
 def _resolve_template(value: str, base: Path) -> tuple[str, tuple[str, ...]]:
@@ -243,17 +273,33 @@ def config_jobs(config: Config) -> dict[str, Job]:
     return load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
 
 
-def render_job(job: Job, records: RecordSet, *, today: dt.date) -> str:
+def render_job(job: Job, records: RecordSet | Sequence[RecordSet], *, today: dt.date) -> str:
     """The generated wikitext of a job: its records through its page template.
+
+    The template sees ``records`` (the record dicts of every set, in order),
+    ``today``, ``problems`` (every record problem as a dict: type, title,
+    field, value, expected, message), ``quality`` (one summary per record
+    type: name, pages, records, problem_count, page_problems, fields with
+    their filled and problems counts, problems) and the job's ``variables``.
+
+    Args:
+        job: the job.
+        records: the records of the job's type, or one set per type.
+        today: the date splitting upcoming from past events.
 
     Raises:
         RenderError: the template failed (unknown, syntax, bad value).
     """
+    sets = [records] if isinstance(records, RecordSet) else list(records)
+    quality = [summarize(found) for found in sets]
+    extra = dict(job.variables)
+    extra["quality"] = [item.to_dict() for item in quality]
+    extra["problems"] = [problem.to_dict() for item in quality for problem in item.problems]
     return render_index(
-        [record.to_dict() for record in records.records],
+        [record.to_dict() for found in sets for record in found.records],
         job.page_template,
         today=today,
-        extra=job.variables,
+        extra=extra,
         template_dirs=job.template_dirs,
     )
 
@@ -387,10 +433,11 @@ class _Run:
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
 
-    def records_of(self, job: Job) -> RecordSet:
-        if job.type not in self.record_sets:
-            self.record_sets[job.type] = collect_records(self.source, self.record_types[job.type])
-        return self.record_sets[job.type]
+    def records_of(self, job: Job) -> list[RecordSet]:
+        for name in job.record_types:
+            if name not in self.record_sets:
+                self.record_sets[name] = collect_records(self.source, self.record_types[name])
+        return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
         def make(page: PageText | None) -> str:
@@ -455,8 +502,9 @@ def _prepare(
         config, source, today or dt.date.today(), force, allow_shrink, create, summary or None
     )
     for job in jobs:  # every configuration error before any work
-        if job.type not in run.record_types:
-            run.record_types[job.type] = record_type_named(config.types, job.type)
+        for name in job.record_types:
+            if name not in run.record_types:
+                run.record_types[name] = record_type_named(config.types, name)
     return jobs, run
 
 
@@ -477,16 +525,16 @@ def _run_job(
     started = time.perf_counter()
     report = JobReport(job.name, job.page)
     try:
-        records = run.records_of(job)
-        report.pages_read = records.page_count
-        report.records = len(records.records)
-        report.problems = tuple(str(problem) for problem in records.problems)
-        body = render_job(job, records, today=run.today)
+        sets = run.records_of(job)
+        report.pages_read = sum(found.page_count for found in sets)
+        report.records = sum(len(found.records) for found in sets)
+        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        body = render_job(job, sets, today=run.today)
         result = publish_page(
             run.source,
             target,
             job.page,
-            run.make_text(job, body, len(records.records)),
+            run.make_text(job, body, report.records),
             summary=run.summary_of(job),
             dry_run=dry_run,
             retries=retries,
