@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from wikisync.cli import cli
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import load_config
 from wikisync.errors import ConfigError, RecordError
-from wikisync.jobs import Job, render_job
+from wikisync.jobs import Job, load_jobs, plan_jobs, render_job
 from wikisync.quality import (
     FieldQuality,
     QualityProblem,
@@ -310,3 +311,39 @@ def test_quality_template_escapes_values_and_links_the_edit_form(example: Path) 
     assert "! Type !! Pages !! Records !! Problems" in render_job(
         english, sets[:1], today=dt.date(2025, 1, 6)
     )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"type": []}, "'type' should be a record type's name or a non-empty list of them"),
+        ({"type": ["event", 3]}, "'type' should be a record type's name or a non-empty list"),
+        ({"type": ["event", " "]}, "'type' should be a record type's name or a non-empty list"),
+        ({}, "'type' is required"),
+        ({"type": "event", "variables": {"problems": []}}, "may not redefine problems"),
+        ({"type": "event", "variables": {"quality": 1}}, "may not redefine quality"),
+    ],
+)
+def test_job_types_and_reserved_variables_are_checked(
+    table: dict[str, object], message: str
+) -> None:
+    jobs = {"q": {"page": "Q", "page_template": "quality", **table}}
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_jobs(jobs)
+
+
+def test_job_with_several_types_reads_each_once(example: Path) -> None:
+    config = load_config(example / "wikisync.toml")
+    jobs = {"q": {"type": ["event", "actor", "event"], "page": "Q", "page_template": "quality"}}
+    job = load_jobs(jobs)["q"]
+    assert (job.type, job.record_types) == ("event", ("event", "actor"))
+    assert load_jobs({"e": {"type": "event", "page": "E", "page_template": "events"}})[
+        "e"
+    ].record_types == ("event",)
+    source = open_source(config)
+
+    merged = replace(config, jobs={**config.jobs, **jobs})
+    _, report = plan_jobs(merged, source, names=["q"], create=True, today=dt.date(2025, 1, 6))
+    assert report.jobs[0].status == "planned", report.jobs[0].message
+    assert (report.jobs[0].pages_read, report.jobs[0].records) == (24, 22)
+    assert len(report.jobs[0].problems) == 5
