@@ -24,7 +24,6 @@ type = ["event", "actor"]
 page = "{PAGE}"
 page_template = "quality"
 create = true
-max_shrink = 1.0
 summary = "wikisync : rapport de qualité des données"
 """
 HOSTILE = '<script>alert("x")</script> & }}[[Catégorie:Spam]] {{Supprimer}} |}'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tomllib
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
@@ -347,3 +348,11 @@ def test_job_with_several_types_reads_each_once(example: Path) -> None:
     assert report.jobs[0].status == "planned", report.jobs[0].message
     assert (report.jobs[0].pages_read, report.jobs[0].records) == (24, 22)
     assert len(report.jobs[0].problems) == 5
+
+
+def test_readme_quality_job_loads_as_written() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[jobs\.quality\]\n.*?)```", readme, flags=re.DOTALL)
+    assert block is not None
+    job = load_jobs(tomllib.loads(block.group(1))["jobs"])["quality"]
+    assert job.record_types == ("event", "actor") and job.page_template == "quality.wiki.j2"
