@@ -356,3 +356,13 @@ def test_readme_quality_job_loads_as_written() -> None:
     assert block is not None
     job = load_jobs(tomllib.loads(block.group(1))["jobs"])["quality"]
     assert job.record_types == ("event", "actor") and job.page_template == "quality.wiki.j2"
+
+
+def test_dump_report_has_no_links_and_the_dumps_language() -> None:
+    dumps = Path(__file__).resolve().parents[1] / "fixtures" / "dumps"
+    config = load_config(Path(__file__).resolve().parents[2] / "examples/fabmob/wikisync.toml")
+    french = check_types(config, open_source(str(dumps / "fabmob-export-0.11.xml")), ["event"])
+    assert (french.lang, french.links, french.site) == ("fr", None, "fabmob-export-0.11.xml")
+    english = open_source(str(dumps / "english-sans-namespaces.xml"))
+    assert report_language("", english) == "en"
+    assert "No links to the wiki" in render_quality_html(replace(french, lang="en"))
