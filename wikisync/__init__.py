@@ -7,7 +7,8 @@ pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
 :func:`apply_changeset`), saving through :func:`open_target`; edit template
 fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
-:func:`export_records` and :func:`import_records`.
+:func:`export_records` and :func:`import_records`; see where the data stands
+with :func:`check_types` and :func:`render_quality_html`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebui
 from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
 from wikisync.publish import Edit, PublishResult, open_target, publish_page
+from wikisync.quality import QualityReport, check_types
+from wikisync.quality_html import render_quality_html
 from wikisync.render import render_index
 from wikisync.sources import FetchResult, Source, open_source
 from wikisync.spreadsheet import SpreadsheetError, export_records, import_records
@@ -61,6 +64,7 @@ __all__ = [
     "PublishResult",
     "PullReport",
     "PushReport",
+    "QualityReport",
     "RecordError",
     "RenderError",
     "RunLock",
@@ -74,6 +78,7 @@ __all__ = [
     "WikisyncError",
     "__version__",
     "apply_changeset",
+    "check_types",
     "export_records",
     "import_records",
     "load_config",
@@ -92,6 +97,7 @@ __all__ = [
     "rename_template_param",
     "render_index",
     "render_job",
+    "render_quality_html",
     "set_fields",
     "write_changeset",
 ]

@@ -55,6 +55,8 @@ class Config:
         cache: path of the revision cache, or None for the default location.
         use_cache: False to read everything afresh.
         summary: default edit summary.
+        lang: the language of reports' labels, ``"fr"`` or ``"en"``; ``""``
+            (the default) for the wiki's own language.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
         jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
         path: the configuration file read, or None.
@@ -72,6 +74,7 @@ class Config:
     cache: str | None = None
     use_cache: bool = True
     summary: str = "wikisync: mise à jour automatique"
+    lang: str = ""
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -95,6 +98,7 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "cache": (str, True, True),
     "use_cache": (bool, True, True),
     "summary": (str, True, True),
+    "lang": (str, True, True),
 }
 _TABLES = ("types", "jobs")
 _PATH_KEYS = ("site", "cache")
@@ -106,6 +110,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "maxlag": (0, 86_400),
     "max_text_mib": (1, 65_536),
 }
+# key -> the values allowed
+_CHOICES: dict[str, tuple[str, ...]] = {"lang": ("", "fr", "en")}
 _TRUE = {"1", "true", "yes", "oui", "on"}
 _FALSE = {"0", "false", "no", "non", "off"}
 
@@ -162,6 +168,13 @@ def load_config(
     for key, (low, high) in _RANGES.items():
         if key in values:
             _check_range(key, values[key], low, high, origins.get(key, ""))
+    for key, allowed in _CHOICES.items():
+        if key in values and values[key] not in allowed:
+            choices = ", ".join(repr(choice) for choice in allowed)
+            raise ConfigError(
+                f"{origins.get(key, '')}: '{key}' should be one of {choices}, got {values[key]!r}",
+                key=key,
+            )
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in values.items() if k in known})
 

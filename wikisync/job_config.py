@@ -23,18 +23,19 @@ command names and :func:`render_job` gives a job's wikitext. Running jobs is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from wikisync.config import Config
 from wikisync.errors import ConfigError
+from wikisync.quality import summarize
 from wikisync.records import RecordSet
 from wikisync.render import TEMPLATE_SUFFIX, render_index
 from wikisync.sections import DEFAULT_MAX_SHRINK, make_section
 
-__all__ = ["Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
+__all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
 _KEYS = frozenset(
     {
@@ -57,7 +58,7 @@ class Job:
 
     Attributes:
         name: the job's name (its ``[jobs.NAME]`` table).
-        type: the record type listed.
+        type: the record type listed (the first, when the job lists several).
         page: the target page's title.
         page_template: the page template's name (``"events.wiki.j2"``).
         template_dirs: folders searched for it before the shipped templates.
@@ -67,6 +68,7 @@ class Job:
         create: create the page (with its markers) when it does not exist.
         variables: extra variables for the page template.
         description: what the job is for, for people.
+        types: every record type listed, ``type`` first.
     """
 
     name: str
@@ -80,6 +82,16 @@ class Job:
     create: bool = False
     variables: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    types: tuple[str, ...] = ()
+
+    @property
+    def record_types(self) -> tuple[str, ...]:
+        """The record types the job reads, in order."""
+        return self.types or (self.type,)
+
+
+#: Variables every page template gets, which ``variables`` may not redefine.
+RESERVED_VARIABLES = frozenset({"records", "today", "problems", "quality"})
 
 
 def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dict[str, Job]:
@@ -143,7 +155,7 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     variables = table.get("variables", {})
     if not isinstance(variables, Mapping):
         raise fail("variables", "'variables' should be a table")
-    clash = {"records", "today"} & set(variables)
+    clash = RESERVED_VARIABLES & set(variables)
     if clash:
         raise fail("variables", f"'variables' may not redefine {', '.join(sorted(clash))}")
     summary = table.get("summary")
@@ -153,9 +165,11 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     if not isinstance(description, str):
         raise fail("description", "'description' should be a string")
     page_template, template_dirs = _resolve_template(text("page_template"), base)
+    types = _types(table.get("type"), fail)
     return Job(
         name=name,
-        type=text("type"),
+        type=types[0],
+        types=types if len(types) > 1 else (),
         page=text("page"),
         page_template=page_template,
         template_dirs=template_dirs,
@@ -166,6 +180,19 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         variables=dict(variables),
         description=description,
     )
+
+
+def _types(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:
+    # "event", or ["event", "actor"]: the record types a job reads.
+    if value is None:
+        raise fail("type", "'type' is required")
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise fail(
+            "type",
+            f"'type' should be a record type's name or a non-empty list of them, got {value!r}",
+        )
+    return tuple(dict.fromkeys(item.strip() for item in items))
 
 
 def _resolve_template(value: str, base: Path) -> tuple[str, tuple[str, ...]]:
@@ -204,16 +231,32 @@ def config_jobs(config: Config) -> dict[str, Job]:
     return load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
 
 
-def render_job(job: Job, records: RecordSet, *, today: dt.date) -> str:
+def render_job(job: Job, records: RecordSet | Sequence[RecordSet], *, today: dt.date) -> str:
     """The generated wikitext of a job: its records through its page template.
+
+    The template sees ``records`` (the record dicts of every set, in order),
+    ``today``, ``problems`` (every record problem as a dict: type, title,
+    field, value, expected, message), ``quality`` (one summary per record
+    type: name, pages, records, problem_count, page_problems, fields with
+    their filled and problems counts, problems) and the job's ``variables``.
+
+    Args:
+        job: the job.
+        records: the records of the job's type, or one set per type.
+        today: the date splitting upcoming from past events.
 
     Raises:
         RenderError: the template failed (unknown, syntax, bad value).
     """
+    sets = [records] if isinstance(records, RecordSet) else list(records)
+    quality = [summarize(found) for found in sets]
+    extra = dict(job.variables)
+    extra["quality"] = [item.to_dict() for item in quality]
+    extra["problems"] = [problem.to_dict() for item in quality for problem in item.problems]
     return render_index(
-        [record.to_dict() for record in records.records],
+        [record.to_dict() for found in sets for record in found.records],
         job.page_template,
         today=today,
-        extra=job.variables,
+        extra=extra,
         template_dirs=job.template_dirs,
     )

@@ -10,8 +10,11 @@ pages read, records, problems, what was done, diff size, time);
 its own section) make one edit of that page: their sections are written in
 turn onto the one text read, so the page is read and saved once and a plan
 holds one edit per page. Records of one type are read once per run even
-when several jobs use them; a live wiki source with its revision cache makes
-a run where nothing changed cost a listing and one page read.
+when several jobs use them. Page templates see ``records`` (the records of
+the job's types), ``problems`` and ``quality`` (see :func:`render_job`): the
+shipped ``quality`` template publishes a data-quality report for people to
+fix. A live wiki source with its revision cache makes a run where nothing
+changed cost a listing and one page read.
 """
 
 from __future__ import annotations
@@ -196,10 +199,11 @@ class _Run:
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
 
-    def records_of(self, job: Job) -> RecordSet:
-        if job.type not in self.record_sets:
-            self.record_sets[job.type] = collect_records(self.source, self.record_types[job.type])
-        return self.record_sets[job.type]
+    def records_of(self, job: Job) -> list[RecordSet]:
+        for name in job.record_types:
+            if name not in self.record_sets:
+                self.record_sets[name] = collect_records(self.source, self.record_types[name])
+        return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
         def make(page: PageText | None) -> str:
@@ -264,8 +268,9 @@ def _prepare(
         config, source, today or dt.date.today(), force, allow_shrink, create, summary or None
     )
     for job in jobs:  # every configuration error before any work
-        if job.type not in run.record_types:
-            run.record_types[job.type] = record_type_named(config.types, job.type)
+        for name in job.record_types:
+            if name not in run.record_types:
+                run.record_types[name] = record_type_named(config.types, name)
     return jobs, run
 
 
@@ -309,17 +314,17 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
     started = time.perf_counter()
     report = JobReport(job.name, job.page)
     try:
-        records = run.records_of(job)
-        report.pages_read = records.page_count
-        report.records = len(records.records)
-        report.problems = tuple(str(problem) for problem in records.problems)
-        body = render_job(job, records, today=run.today)
+        sets = run.records_of(job)
+        report.pages_read = sum(found.page_count for found in sets)
+        report.records = sum(len(found.records) for found in sets)
+        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        body = render_job(job, sets, today=run.today)
     except WikisyncError as exc:
         report.status = "failed"
         report.message = str(exc)
         report.seconds = time.perf_counter() - started
         return report
-    return _Rendered(job, report, body, len(records.records), time.perf_counter() - started)
+    return _Rendered(job, report, body, report.records, time.perf_counter() - started)
 
 
 def _compose(

@@ -135,7 +135,7 @@ def test_check_json_has_one_object_per_problem(example: Path, fmt: str) -> None:
     assert code == 0
     rows = json.loads(out) if fmt == "json" else [json.loads(line) for line in out.splitlines()]
     assert [row["message"] for row in rows] == text.splitlines()
-    assert {"title", "field", "value", "message"} == set(rows[0])
+    assert {"type", "title", "field", "value", "expected", "message"} == set(rows[0])
     bad_date = [row for row in rows if row["field"] == "startDate"]
     assert bad_date
     assert bad_date[0]["value"] == "day"

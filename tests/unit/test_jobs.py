@@ -604,7 +604,7 @@ def test_read_changeset_refuses_a_page_planned_twice(example: Path, tmp_path: Pa
     data["pages"].append(data["pages"][0])
     plan_path.write_text(json.dumps(data), encoding="utf-8")
     result = _cli(example, "apply", str(plan_path))
-    assert result.exit_code == 1 and "planned twice" in result.output
+    assert result.exit_code == 2 and "planned twice" in result.output
 
 
 # -- stopping and refused runs ------------------------------------------------------

@@ -196,20 +196,21 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
     """
     config = state.config()
     job = _select_jobs(config_jobs(config), [job_name])[0]
-    record_type = record_type_named(config.types, job.type)
+    record_types = [record_type_named(config.types, name) for name in job.record_types]
     with opened_source(state) as source:
-        records = collect_records(source, record_type)
-    text = render_job(job, records, today=_date(today) or dt.date.today())
+        sets = [collect_records(source, record_type) for record_type in record_types]
+    text = render_job(job, sets, today=_date(today) or dt.date.today())
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         write_output(output, text)
-    if records.problems and state.verbosity >= 0:
-        click.echo(
-            f"wikisync: {len(records.records)} records, {len(records.problems)} problem(s) in "
-            f"{job.type} pages; run 'wikisync check {job.type}' for the list",
-            err=True,
-        )
+    for records in sets:
+        if records.problems and state.verbosity >= 0:
+            click.echo(
+                f"wikisync: {len(records.records)} records, {len(records.problems)} problem(s) "
+                f"in {records.type} pages; run 'wikisync check {records.type}' for the list",
+                err=True,
+            )
 
 
 @cli.command()

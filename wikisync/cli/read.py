@@ -18,6 +18,8 @@ from wikisync.example import copy_example
 from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
 from wikisync.presets import PRESETS, load_preset
+from wikisync.quality import check_types
+from wikisync.quality_html import render_quality_html
 from wikisync.records import RecordSet
 from wikisync.schema import RecordType
 from wikisync.sources import Source
@@ -250,38 +252,69 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
+@click.argument("type_names", metavar="[TYPE]...", nargs=-1, shell_complete=complete_types)
 @click.option("--strict", is_flag=True, help="Exit with code 1 when there is any problem.")
-@_format_option("one line per problem")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice((*LIST_FORMATS, "html")),
+    default="text",
+    show_default=True,
+    help="text: one line per problem; json: one array of objects; jsonl: one object a "
+    "line (as 'wikisync records'); html: a report page to open in a browser.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+)
 @click.pass_obj
-def check(state: State, type_name: str, strict: bool, fmt: str) -> None:
-    """Validate the pages of TYPE: one line per problem, then a summary.
+def check(
+    state: State, type_names: tuple[str, ...], strict: bool, fmt: str, output: Path | None
+) -> None:
+    """Validate the pages of each TYPE (all types when none is given).
 
     Each problem names the page, the field, the raw value and what was
-    expected (as JSON with --format json or jsonl: title, field, value,
-    message). The summary goes to standard error. Without --strict the exit
-    code is 0 even with problems.
+    expected (as JSON with --format json or jsonl: type, title, field, value,
+    expected, message). --format html writes a data-quality report page:
+    counts per type and field, a chart of problems per field, every problem
+    with links to the page and its edit form on the wiki (for a live wiki,
+    or a mirror that records its wiki), labels in the wiki's language (or the
+    configuration's 'lang'). A summary per type goes to standard error.
+    Without --strict the exit code is 0 even with problems.
 
     \b
-    Example:
+    Examples:
       wikisync check event --strict
+      wikisync check --format html -o quality.html
     """
-    _, found = _collect(state, type_name)
-    if fmt == "text":
-        for problem in found.problems:
-            click.echo(str(problem))
+    config = state.config()
+    with opened_source(state) as source:
+        report = check_types(config, source, type_names)
+        for item in report.types:
+            if not item.pages and state.verbosity >= 0:
+                _warn_no_pages(state, source, record_type_named(config.types, item.name))
+    problems = [problem for item in report.types for problem in item.problems]
+    if fmt == "html":
+        text = render_quality_html(report)
+    elif fmt == "text":
+        text = "".join(problem.message + "\n" for problem in problems)
+    elif fmt == "json":
+        text = json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
     else:
-        _echo_items(
-            (
-                {"title": p.title, "field": p.field, "value": p.value, "message": str(p)}
-                for p in found.problems
-            ),
-            fmt,
+        text = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in problems)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_output(output, text)
+    for item in report.types:
+        click.echo(
+            f"{item.name}: {item.pages} pages, {item.records} records, "
+            f"{len(item.problems)} problems",
+            err=True,
         )
-    click.echo(
-        f"{type_name}: {found.page_count} pages, {len(found.records)} records, "
-        f"{len(found.problems)} problems",
-        err=True,
-    )
-    if strict and found.problems:
+    if strict and problems:
         sys.exit(1)

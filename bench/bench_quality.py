@@ -1,0 +1,87 @@
+"""Benchmark: the data-quality report beside the record extraction it summarises.
+
+Not a test. Generates the same synthetic event pages as the test wikis (with
+their planted problems, and a bad date on a share of them: ``--bad``) and
+times, in one run, (a) ``extract_records`` with the FabMob preset's ``event``
+type (the floor: the report needs the records),
+(b) ``summarize`` (counts per field, problems split) and (c)
+``render_quality_html`` of the whole report; prints each time, the page's
+size and problem count, and the report's share of the extraction time.
+
+Run from the repository root::
+
+    .venv/bin/python -m bench.bench_quality            # 3,000 event pages
+    .venv/bin/python -m bench.bench_quality --events 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tomllib
+from collections.abc import Callable
+from typing import TypeVar
+
+from tests.corpus import generate_corpus
+from wikisync.pages import PageText
+from wikisync.presets import load_preset
+from wikisync.quality import QualityReport, WikiLinks, summarize
+from wikisync.quality_html import render_quality_html
+from wikisync.records import extract_records
+from wikisync.schema import load_record_types
+
+T = TypeVar("T")
+
+
+def _best_of(runs: int, work: Callable[[], T]) -> tuple[float, T]:
+    best = float("inf")
+    result = work()
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
+
+
+def _spoil(page: PageText, number: int) -> PageText:
+    # A bad date with hostile characters, so that escaping is measured too.
+    text = page.wikitext.replace("|startDate=", f'|startDate=<b>"pas" & {number}</b> ', 1)
+    return PageText(page.title, text, page.revid, page.timestamp, page.ns, page.pageid)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=5, help="best of this many runs")
+    parser.add_argument("--bad", type=float, default=0.2, help="share of pages given a bad date")
+    args = parser.parse_args()
+
+    corpus = generate_corpus(events=args.events)
+    wanted = set(corpus.titles_in("Evénement"))
+    pages: list[PageText] = [p for p in corpus.pages if p.title in wanted]
+    step = max(1, round(1 / args.bad)) if args.bad > 0 else 0
+    pages = [_spoil(p, n) if step and n % step == 0 else p for n, p in enumerate(pages)]
+    event = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])["event"]
+    fields = [spec.name for spec in event.fields]
+
+    extract, found = _best_of(args.runs, lambda: extract_records(pages, event))
+    assert found is not None
+    records = found  # a RecordSet
+    count, item = _best_of(args.runs, lambda: summarize(records, fields=fields))  # type: ignore[arg-type]
+    report = QualityReport(
+        "https://wiki.example.org/",
+        "fr",
+        (item,),
+        WikiLinks("https://wiki.example.org/w/index.php"),  # type: ignore[arg-type]
+    )
+    render, page = _best_of(args.runs, lambda: render_quality_html(report))
+    size = len(str(page).encode("utf-8"))
+    print(f"{len(pages)} event pages, {report.problem_count} problems (best of {args.runs})")
+    print(f"  extract_records      {extract * 1000:8.1f} ms")
+    print(f"  summarize            {count * 1000:8.1f} ms")
+    print(f"  render_quality_html  {render * 1000:8.1f} ms  ({size / 1024:.0f} KiB)")
+    print(f"  report / extraction  {(count + render) / extract:8.1%}")
+
+
+if __name__ == "__main__":
+    main()
