@@ -137,6 +137,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._planned: collections.deque[str | None] = collections.deque()
         self._fakes: dict[str, tuple[int, bytes]] = {}
+        self._targeted: dict[str, collections.deque[str | None]] = {}
         self._bag: list[str] = []
         self._block_pos = 0
         self._block_size = 1
@@ -193,6 +194,18 @@ class FaultProxy:
                 raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
             self._planned.extend(kinds)
+
+    def plan_on(self, action: str, *kinds: str | None) -> None:
+        """The next API requests with this ``action`` get these faults in order (None: none).
+
+        Example: ``plan_on("edit", None, "reset_after")`` loses the reply of the
+        second save. These come before :meth:`plan` and the random faults.
+        """
+        for kind in kinds:
+            if kind is not None and kind not in KINDS:
+                raise ValueError(f"unknown fault kind {kind!r}")
+        with self._lock:
+            self._targeted.setdefault(action, collections.deque()).extend(kinds)
 
     def fake(self, action: str, body: bytes | None, *, status: int = 200) -> None:
         """Answer every API request with ``action`` by ``body`` instead of the wiki's reply.
@@ -269,10 +282,13 @@ class FaultProxy:
                 continue
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
-    def _decide(self) -> tuple[int, str | None]:
+    def _decide(self, action: str) -> tuple[int, str | None]:
         with self._lock:
             self.requests += 1
             number = self.requests
+            targeted = self._targeted.get(action)
+            if targeted:
+                return number, targeted.popleft()
             if self._planned:
                 return number, self._planned.popleft()
             if self.rate <= 0:
@@ -306,7 +322,7 @@ class FaultProxy:
                 headers = [("Content-Type", "application/json; charset=utf-8")]
                 _send_all(conn, _Reply(fake[0], "Faked", headers, fake[1]).encode())
                 return
-            number, kind = self._decide()
+            number, kind = self._decide(request.params().get("action", ""))
             self._dispatch(conn, request, number, kind)
         except OSError:
             pass

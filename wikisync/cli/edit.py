@@ -26,6 +26,7 @@ from wikisync.cli.main import State, cli, opened_source, run_lock, write_options
 from wikisync.collect import record_type_named
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
+from wikisync.sources.site import NOT_SENT
 from wikisync.spreadsheet import export_records, import_records, read_sheet
 from wikisync.template_edits import remove_template_param, rename_template_param
 
@@ -139,9 +140,16 @@ def _progress(state: State, stack: contextlib.ExitStack) -> OnPage | None:
 
 def _print(state: State, report: BatchReport, target: Target | None) -> None:
     color = sys.stdout.isatty()
+    # After a request gave up, the client sends nothing more: one line for the rest.
+    not_sent = [
+        page for page in report.pages if page.status == "failed" and NOT_SENT in page.message
+    ]
+    skip = {id(page) for page in not_sent}
     for page in report.pages:
         if report.dry_run and page.status == "planned" and page.edit is not None:
             click.echo(page.edit.diff(color=color), nl=False)
+        if id(page) in skip:
+            continue
         if page.status in ("refused", "conflict", "invalid", "failed"):
             click.echo(f"wikisync: {_describe(page, target)}", err=True)
         elif page.status in ("edited", "planned"):
@@ -152,6 +160,12 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
         if state.verbosity > 0:
             for warning in page.warnings:
                 click.echo(f"  {warning}", err=True)
+    if not_sent:
+        click.echo(
+            f'wikisync: {len(not_sent)} pages not tried (from "{not_sent[0].title}" on): the '
+            "wiki stopped answering; run the command again to finish them",
+            err=True,
+        )
     if state.verbosity >= 0:
         counts = ", ".join(f"{n} {status}" for status, n in report.counts().items()) or "no pages"
         click.echo(f"{report.operation}: {counts}", err=True)

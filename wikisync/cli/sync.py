@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
 
 from wikisync.cli.main import State, cli
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, SiteError
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
-from wikisync.sync import mirror_status, pull, push
+from wikisync.sync import PullItem, PushItem, mirror_status, pull, push
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
 
@@ -34,6 +35,16 @@ def _connect(state: State, mirror: Path) -> WikiClient:
             key="site",
         )
     return WikiClient(url, config)
+
+
+def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
+    """The summary of a run the wiki's failure stopped (the error line follows)."""
+    counts = ", ".join(f"{n} {action}" for action, n in Counter(actions).items()) or "nothing"
+    click.echo(
+        f"{command} {mirror}: stopped after {len(actions)} pages ({counts}; each recorded in "
+        f"the mirror); run '{command}' again to finish",
+        err=True,
+    )
 
 
 def _mirror_argument(exists: bool) -> click.Path:
@@ -67,8 +78,19 @@ def pull_command(
       wikisync pull mirror            # refresh everything already pulled
     """
     client = _connect(state, mirror)
+    done: list[PullItem] = []
     try:
-        report = pull(client, mirror, categories=categories, titles=titles, recursive=recursive)
+        report = pull(
+            client,
+            mirror,
+            categories=categories,
+            titles=titles,
+            recursive=recursive,
+            on_page=done.append,
+        )
+    except SiteError:
+        _stopped("pull", mirror, [item.action for item in done])
+        raise
     finally:
         client.close()
     for item in report.items:
@@ -152,6 +174,7 @@ def push_command(
     """
     config = state.config()
     client = _connect(state, mirror)
+    done: list[PushItem] = []
     try:
         report = push(
             client,
@@ -160,7 +183,11 @@ def push_command(
             create=create,
             dry_run=dry_run,
             minor=minor,
+            on_page=done.append,
         )
+    except SiteError:
+        _stopped("push", mirror, [item.action for item in done])
+        raise
     finally:
         client.close()
     for item in report.items:

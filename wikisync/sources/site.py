@@ -60,6 +60,9 @@ _PAGE_LIMIT = 1 << 20
 
 _T = TypeVar("_T")
 
+#: In the message of every call refused because an earlier one gave up.
+NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
+
 
 @dataclass(frozen=True, slots=True)
 class SiteAddress:
@@ -536,8 +539,7 @@ class WikiClient:
         """
         if self.failed is not None:
             raise SiteError(
-                f"{self.url}: action={action} not sent: the wiki stopped answering earlier "
-                f"in this run ({self.failed})",
+                f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
                 site=self.url,
             )
         params = {k: v for k, v in params.items() if v is not None}
