@@ -110,6 +110,9 @@ def check_edits(
         human_lines: pages a human edited during the run → the line the
             human added, which must still be in the latest text.
     """
+    unknown = set(expected) - set(before)
+    if unknown:
+        raise ValueError(f"pages expected to change but not in before: {sorted(unknown)[:5]}")
     tally = Tally()
     humans = human_lines or {}
     for title, was in before.items():

@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
-from tests.faultcheck import Tally, check_edits, latest_revids
+from tests.faultcheck import Tally, check_edits, history, latest_revids
 from tests.faultproxy import KINDS, FaultEvent, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
@@ -329,6 +329,13 @@ def _event_titles(wiki: TestWiki) -> list[str]:
     return [m["title"] for m in reply["query"]["categorymembers"] if m["ns"] == 0]
 
 
+def _webinars(wiki: TestWiki) -> list[str]:
+    reply = wiki.api(
+        action="query", list="categorymembers", cmtitle="Catégorie:Webinaire", cmlimit=500
+    )
+    return [m["title"] for m in reply["query"]["categorymembers"] if m["ns"] == 0]
+
+
 @pytest.fixture(scope="module")
 def set_run(fault_wiki: TestWiki, fault_home: Path) -> Outcome:
     wiki, home = fault_wiki, fault_home
@@ -339,7 +346,7 @@ def set_run(fault_wiki: TestWiki, fault_home: Path) -> Outcome:
         home,
         lambda source, _: set_fields(source, None, event, {"Theme": VALUE}, dry_run=True),
     )
-    before = latest_revids(wiki, _event_titles(wiki))
+    before = latest_revids(wiki, [*_event_titles(wiki), *_webinars(wiki)])
     report = home / "set-report.json"
     with _proxy(wiki, seed=11) as proxy:
         proxy.plan_on("edit", None, "reset_after", None, None, "slow", None, None, "truncated")
@@ -377,7 +384,7 @@ def import_run(fault_wiki: TestWiki, fault_home: Path) -> Outcome:
         ),
     )
     assert len(expected) == 50
-    before = latest_revids(wiki, _event_titles(wiki))
+    before = latest_revids(wiki, [*_event_titles(wiki), *_webinars(wiki)])
     report = home / "import-report.json"
     with _proxy(wiki, seed=12) as proxy:
         proxy.plan_on("edit", "reset_after", None, None, "slow", None, None, "truncated")
@@ -421,7 +428,8 @@ def push_run(fault_wiki: TestWiki, fault_home: Path) -> Outcome:
         "status_after_pull": status_after_pull,
         "status_after_push": status_after_push,
     }
-    return Outcome(result, expected, tally, push_events, None, extra)
+    # the bag of kinds runs on from the pull: count pull and push together
+    return Outcome(result, expected, tally, pull_events + push_events, None, extra)
 
 
 def _mirror_state(wiki: TestWiki, proxy: FaultProxy, mirror: Path) -> dict[str, int]:
@@ -526,3 +534,91 @@ def test_rebuild_under_faults_counts_every_edit(rebuild_run: Outcome) -> None:
     assert rebuild_run.report is not None
     statuses = [job["status"] for job in rebuild_run.report["jobs"]]
     assert statuses.count("edited") == len(rebuild_run.expected), rebuild_run.describe()
+
+
+# -- a fault that outlasts max_wait ------------------------------------------------------
+
+
+def test_set_stopped_by_a_lasting_fault_reports_what_was_done(
+    fault_wiki: TestWiki, fault_home: Path
+) -> None:
+    wiki, home = fault_wiki, fault_home
+    wiki.restore(SEEDED)
+    report = home / "stopped-set.json"
+    titles = _event_titles(wiki)
+    before = latest_revids(wiki, [*titles, *_webinars(wiki)])
+    with FaultProxy(wiki.port, seed=5, rate=0.0) as proxy:
+        proxy.plan_on("edit", *[None] * 10, *["http503"] * 4)
+        start = time.monotonic()
+        result = _run(
+            wiki,
+            home,
+            proxy.url,
+            "set",
+            "event",
+            "Theme=Arrêt",
+            "--report",
+            str(report),
+            WIKISYNC_RETRIES="3",
+            WIKISYNC_MAX_WAIT="5",
+        )
+        elapsed = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    errors = [line for line in lines if line.startswith("wikisync:")]
+    assert len(errors) == 2, result.output
+    assert "HTTP 503; gave up after 3 retries" in errors[0]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert len(data["pages"]) >= len(titles)
+    statuses = collections.Counter(page["status"] for page in data["pages"])
+    assert statuses["edited"] == 10 and set(statuses) <= {"edited", "skipped", "failed"}
+    failed = statuses["failed"]
+    assert failed > 50
+    assert errors[1].startswith(f"wikisync: {failed - 1} pages not tried")
+    assert lines[-1].startswith("set: 10 edited") and lines[-1].endswith(f", {failed} failed")
+    assert data["exit_code"] == 1
+    every = [page["title"] for page in data["pages"]]
+    after = latest_revids(wiki, every)
+    changed = sorted(t for t in every if after[t] != before.get(t, after[t]))
+    edited = sorted(p["title"] for p in data["pages"] if p["status"] == "edited")
+    assert changed == edited and len(edited) == 10
+    assert elapsed < 30  # one request's max_wait, not one per remaining page
+
+
+def test_push_stopped_by_a_lasting_fault_says_what_was_saved_then_resumes(
+    fault_wiki: TestWiki, fault_home: Path
+) -> None:
+    wiki, home = fault_wiki, fault_home
+    wiki.restore(SEEDED)
+    mirror = home / "stopped-mirror"
+    titles = _event_titles(wiki)[:20]
+    with FaultProxy(wiki.port, seed=6, rate=0.0) as proxy:
+        pulled = _run(wiki, home, proxy.url, "pull", "Evénement", str(mirror))
+        assert pulled.exit_code == 0, pulled.output
+        entries = open_mirror(mirror).entries()
+        for title in titles:
+            path = mirror / entries[title].file
+            path.write_text(path.read_text(encoding="utf-8") + "\nVu.\n", encoding="utf-8")
+        before = latest_revids(wiki, titles)
+        proxy.plan_on("edit", *[None] * 5, *["reset_before"] * 3)
+        result = _run(
+            wiki, home, proxy.url, "push", str(mirror), WIKISYNC_RETRIES="2", WIKISYNC_MAX_WAIT="5"
+        )
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output
+        lines = result.output.strip().splitlines()
+        assert lines[-2] == (
+            f"push {mirror}: stopped after 5 pages (5 saved; each recorded in the mirror); "
+            "run 'push' again to finish"
+        )
+        assert lines[-1].startswith("wikisync: error: ")
+        assert "connection failed" in lines[-1] and "gave up after 2 retries" in lines[-1]
+        middle = latest_revids(wiki, titles)
+        assert sum(middle[t] != before[t] for t in titles) == 5
+        again = _run(wiki, home, proxy.url, "push", str(mirror))
+    assert again.exit_code == 0, again.output
+    assert "15 saved" in again.output
+    for title in titles:
+        ours = [r for r in history(wiki, title) if r["revid"] > before[title]]
+        assert len(ours) == 1 and ours[0]["text"].endswith("Vu."), title
