@@ -622,3 +622,36 @@ def test_push_stopped_by_a_lasting_fault_says_what_was_saved_then_resumes(
     for title in titles:
         ours = [r for r in history(wiki, title) if r["revid"] > before[title]]
         assert len(ours) == 1 and ours[0]["text"].endswith("Vu."), title
+
+
+def test_rebuild_stopped_by_a_lasting_fault_writes_its_report(
+    fault_wiki: TestWiki, fault_home: Path
+) -> None:
+    wiki, home = fault_wiki, fault_home
+    wiki.restore(SEEDED)
+    report = home / "stopped-rebuild.json"
+    pages = ["Evénements", "Acteurs", "Communs"]
+    before = latest_revids(wiki, pages)
+    with FaultProxy(wiki.port, seed=7, rate=0.0) as proxy:
+        proxy.plan_on("edit", None, *["http503"] * 3)
+        result = _run(
+            wiki,
+            home,
+            proxy.url,
+            "rebuild",
+            "--today",
+            TODAY,
+            "--report",
+            str(report),
+            WIKISYNC_RETRIES="2",
+            WIKISYNC_MAX_WAIT="5",
+        )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    data = json.loads(report.read_text(encoding="utf-8"))
+    statuses = [job["status"] for job in data["jobs"]]
+    assert statuses[0] == "edited" and set(statuses[1:]) == {"failed"}, statuses
+    assert "HTTP 503; gave up after 2 retries" in data["jobs"][1]["message"]
+    assert all("stopped answering earlier" in job["message"] for job in data["jobs"][2:])
+    after = latest_revids(wiki, pages)
+    assert sum(after[p] != before[p] for p in pages) == 1
