@@ -248,10 +248,11 @@ class _Fault(Exception):
 class _BadAddress(Exception):
     """A permanent failure of one attempt: no wiki there (HTTP 404, unknown host…)."""
 
-    def __init__(self, reason: str, status: int | None = None) -> None:
+    def __init__(self, reason: str, status: int | None = None, *, host: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.host = host  # the host itself is wrong: no other address is worth trying
 
 
 class _GaveUp(Exception):
@@ -369,6 +370,10 @@ class WikiClient:
             try:
                 query, namespaces = self._siteinfo(address)
             except _BadAddress as exc:
+                if exc.host:
+                    raise LoginError(
+                        f"cannot reach the wiki at {self.url}: {exc.reason}", site=self.url
+                    ) from None
                 reasons.append(f"{address.api_url}: {exc.reason}")
             else:
                 if address != candidates[0]:
@@ -704,7 +709,7 @@ class WikiClient:
         except requests.ConnectionError as exc:
             reason = _short_reason(exc)
             if reason == "Name or service not known":
-                raise _BadAddress(f"unknown host ({reason})") from None
+                raise _BadAddress(f"unknown host ({reason})", host=True) from None
             kind = "refused" if reason == "Connection refused" else ""
             raise _Fault(f"connection failed ({reason})", kind=kind) from None
         except (
