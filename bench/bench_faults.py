@@ -384,6 +384,12 @@ def print_table(all_figures: list[Figures], rate: float) -> None:
     for figures in all_figures:
         for problem in figures.tally.problems[:10]:
             print(f"  {figures.name}: {problem}")
+        for run, (code, output) in enumerate(zip(figures.exit_codes, figures.outputs, strict=True)):
+            if code != 0:
+                tail = [line for line in output.splitlines() if line.strip()][-4:]
+                print(f"  {figures.name}, run {run + 1} exited {code}:")
+                for line in tail:
+                    print(f"    {line[:160]}")
 
 
 def main() -> None:
