@@ -48,7 +48,7 @@ class Config:
         contact: an e-mail or URL for the User-Agent, so wiki admins can reach you.
         timeout: seconds to wait for one HTTP response.
         retries: how many times to retry one request after a transient fault.
-        max_wait: seconds one request may spend waiting between retries, in all.
+        max_wait: seconds one request may take in all, attempts and waits included.
         maxlag: the ``maxlag`` sent on every API call (seconds of replica lag).
         max_text_mib: the longest page text (MiB) an XML dump may hold; a
             longer one stops the reading (MediaWiki's own limit is 2 MiB).

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import logging
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -101,6 +105,25 @@ def test_cli_wrong_password_exits_2_naming_user_not_password(wiki: TestWiki) -> 
     assert "refused the login" in result.output
 
 
+@contextmanager
+def _static_server(root: Path) -> Iterator[int]:
+    """Serve the files of ``root`` on a free port of 127.0.0.1 (404 for the rest)."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """A port that accepts connections and never answers."""
@@ -110,32 +133,87 @@ def silent_port() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def test_cli_unreachable_site_exits_2_within_timeout(silent_port: int) -> None:
+def test_cli_silent_site_is_retried_within_max_wait_then_exits_1(silent_port: int) -> None:
     start = time.monotonic()
     result = CliRunner().invoke(
         cli,
         ["--site", f"http://127.0.0.1:{silent_port}/", "pages", "Evénement"],
-        env={"WIKISYNC_TIMEOUT": "1.5"},
+        env={"WIKISYNC_TIMEOUT": "1.5", "WIKISYNC_MAX_WAIT": "4"},
     )
     elapsed = time.monotonic() - start
-    assert result.exit_code == 2
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
     assert "no answer within 1.5 s" in result.output
-    assert elapsed < 5
+    assert "max_wait=4 s" in result.output
+    assert elapsed < 6
 
 
-def test_cli_refused_connection_exits_2(silent_port: int) -> None:
+def test_cli_refused_connection_exits_2_after_two_quick_retries(silent_port: int) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
+    start = time.monotonic()
     result = CliRunner().invoke(cli, ["--site", f"http://127.0.0.1:{closed_port}", "pages", "X"])
     assert result.exit_code == 2
-    assert "cannot reach the wiki" in result.output
+    assert result.output.strip().splitlines() == [
+        f"wikisync: error: cannot reach the wiki at http://127.0.0.1:{closed_port}: "
+        "connection failed (Connection refused); gave up after 2 retries in "
+        + result.output.split(" retries in ")[1].split(" s ")[0]
+        + f" s (retries=5, max_wait=120 s) (tried http://127.0.0.1:{closed_port}/api.php)"
+    ]
+    assert time.monotonic() - start < 6
+
+
+def test_cli_credentials_in_site_url_are_never_shown(silent_port: int) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    url = f"http://bob:s3cr3t-pw@127.0.0.1:{closed_port}/w/"
+    result = CliRunner().invoke(cli, ["-vv", "--site", url, "pages", "X"])
+    assert result.exit_code == 2
+    assert "s3cr3t-pw" not in result.output
+    assert f"bob:***@127.0.0.1:{closed_port}" in result.output
+
+
+@pytest.mark.parametrize(
+    "suffix", ["/index.php/Accueil", "/index.php?title=Accueil", "/wiki/Accueil", "/Accueil"]
+)
+def test_wiki_client_accepts_page_urls(wiki: TestWiki, suffix: str) -> None:
+    client = WikiClient(wiki.url + suffix, _config(wiki, user=None))
+    assert client.address.api_url == wiki.api_url
+
+
+def test_cli_page_url_without_wiki_is_one_line_exit_2(silent_port: int, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.html").write_text("<html><head><title>x</title></head></html>")
+    with _static_server(site) as port:
+        result = CliRunner().invoke(
+            cli, ["--site", f"http://127.0.0.1:{port}/page.html", "pages", "X"]
+        )
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("wikisync: error: no MediaWiki API found from http://127.0.0.1:")
+    assert "no EditURI link" in lines[0]
+
+
+def test_wiki_client_follows_edituri_of_a_page_elsewhere(wiki: TestWiki, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "wiki").mkdir(parents=True)
+    (site / "wiki" / "Accueil").write_text(
+        '<html><head><link rel="EditURI" type="application/rsd+xml" '
+        f'href="//127.0.0.1:{wiki.port}/api.php?action=rsd"/></head></html>'
+    )
+    with _static_server(site) as port:
+        client = WikiClient(f"http://127.0.0.1:{port}/wiki/Accueil", _config(wiki, user=None))
+    assert client.address.api_url == wiki.api_url
 
 
 def test_wiki_client_maxlag_is_retried_then_reported(
     wiki: TestWiki, caplog: pytest.LogCaptureFixture
 ) -> None:
-    client = WikiClient(wiki.url, _config(wiki, retries=3, max_wait=4))
+    client = WikiClient(wiki.url, _config(wiki, retries=3, max_wait=12))
     wiki.set_fake_lag(12)
     start = time.monotonic()
     with caplog.at_level(logging.INFO, logger="wikisync"), pytest.raises(SiteError) as info:
@@ -143,8 +221,18 @@ def test_wiki_client_maxlag_is_retried_then_reported(
     elapsed = time.monotonic() - start
     assert "maxlag" in str(info.value)
     assert "gave up" in str(info.value)
-    assert 3.5 <= elapsed < 8
+    # MediaWiki asks for Retry-After: 5; two waits fit in max_wait=12, a third does not
+    assert 9.5 <= elapsed < 12
     assert any("waiting" in r.getMessage() and "maxlag" in r.getMessage() for r in caplog.records)
+
+
+def test_wiki_client_retry_after_beyond_max_wait_gives_up_at_once(wiki: TestWiki) -> None:
+    client = WikiClient(wiki.url, _config(wiki, retries=3, max_wait=4))
+    wiki.set_fake_lag(12)
+    start = time.monotonic()
+    with pytest.raises(SiteError, match="the wiki asked to wait 5 s"):
+        client.call("query", meta="siteinfo")
+    assert time.monotonic() - start < 2
 
 
 def test_wiki_client_maxlag_recovers_when_lag_ends(wiki: TestWiki) -> None:

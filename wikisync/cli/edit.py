@@ -39,6 +39,7 @@ from wikisync.files import STDIO, describe
 from wikisync.interrupt import NOT_DONE
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
 from wikisync.sources import Source
+from wikisync.sources.site import NOT_SENT
 from wikisync.spreadsheet import export_records, import_records, read_sheet
 from wikisync.suggest import describe_template, schema_losses
 from wikisync.template_edits import remove_template_param, rename_template_param
@@ -187,6 +188,8 @@ def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) 
 def _page_lines(state: State, page: PageReport, target: Target | None, color: bool) -> list[str]:
     """What to say about one page on stderr, at the run's verbosity."""
     lines: list[str] = []
+    if page.status == "failed" and NOT_SENT in page.message:
+        return lines  # after a request gave up: one line for them all (see _print)
     if page.status in ("refused", "conflict", "invalid", "failed"):
         lines.append(f"wikisync: {_describe(page, target, color=color)}")
     elif (page.status in ("edited", "planned") and state.verbosity >= 0) or state.verbosity > 0:
@@ -216,7 +219,17 @@ def _warn_schema_loss(state: State, template: str, old: str, new: str | None) ->
 
 
 def _print(state: State, report: BatchReport, target: Target | None) -> None:
-    # The pages were reported as they were done (see _progress): only the summary is left.
+    # The pages were reported as they were done (see _progress): only the summary is left,
+    # and, after a request gave up (the client sends nothing more), one line for the rest.
+    not_sent = [
+        page for page in report.pages if page.status == "failed" and NOT_SENT in page.message
+    ]
+    if not_sent:
+        click.echo(
+            f'wikisync: {len(not_sent)} pages not tried (from "{not_sent[0].title}" on): the '
+            "wiki stopped answering; run the command again to finish them",
+            err=True,
+        )
     if state.verbosity >= 0:
         counts = ", ".join(
             f"{n} {'would change' if status == 'planned' else status}"

@@ -269,7 +269,7 @@ def _setup_logging(verbosity: int) -> None:
 @click.option(
     "--site",
     metavar="URL|DIR|DUMP",
-    help="The wiki's URL (site root, script path or api.php), a mirror folder, "
+    help="The wiki's URL (site root, script path, api.php or any page's URL), a mirror folder, "
     "or an XML dump (.xml, .xml.bz2, .xml.gz). [env: WIKISYNC_SITE]",
 )
 @click.option(

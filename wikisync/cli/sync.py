@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,13 @@ import click
 
 from wikisync.cli.main import State, cli, report_errors, run_lock, say_stopped, write_report
 from wikisync.diffs import paint_diff
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, SiteError
 from wikisync.interrupt import NOT_DONE, stop_on_signals
 from wikisync.publish import utc_now
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
-from wikisync.sync import mirror_status, pull, push
+from wikisync.sync import PullItem, PushItem, mirror_status, pull, push
 from wikisync.terminal import paint_status, would
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
@@ -43,6 +44,16 @@ def _connect(state: State, mirror: Path) -> WikiClient:
             key="site",
         )
     return WikiClient(url, config)
+
+
+def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
+    """The summary of a run the wiki's failure stopped (the error line follows)."""
+    counts = ", ".join(f"{n} {action}" for action, n in Counter(actions).items()) or "nothing"
+    click.echo(
+        f"{command} {mirror}: stopped after {len(actions)} pages ({counts}; each recorded in "
+        f"the mirror); run '{command}' again to finish",
+        err=True,
+    )
 
 
 def _mirror_argument(exists: bool) -> click.Path:
@@ -76,9 +87,20 @@ def pull_command(
       wikisync pull mirror            # refresh everything already pulled
     """
     client = _connect(state, mirror)
+    done: list[PullItem] = []
     try:
         with run_lock(mirror, "pull"):
-            report = pull(client, mirror, categories=categories, titles=titles, recursive=recursive)
+            report = pull(
+                client,
+                mirror,
+                categories=categories,
+                titles=titles,
+                recursive=recursive,
+                on_page=done.append,
+            )
+    except SiteError:
+        _stopped("pull", mirror, [item.action for item in done])
+        raise
     finally:
         client.close()
     for item in report.items:
@@ -183,6 +205,7 @@ def push_command(
         report_errors(report_path, "push", str(mirror), started=started),
     ):
         client = _connect(state, mirror)
+        done: list[PushItem] = []
         try:
             with (
                 run_lock(client, "push", writes=not dry_run),
@@ -195,7 +218,11 @@ def push_command(
                     create=create,
                     dry_run=dry_run,
                     minor=minor,
+                    on_page=done.append,
                 )
+        except SiteError:
+            _stopped("push", mirror, [item.action for item in done])
+            raise
         finally:
             client.close()
     data: dict[str, Any] = {

@@ -2,25 +2,41 @@
 
 :class:`WikiClient` wraps :class:`mwclient.Site` and routes every API request
 (its own and mwclient's: login, tokens, edits) through one place that sends
-``maxlag``, counts requests, applies timeouts, retries transient faults
-(network errors, HTTP 5xx and 429, the API errors ``maxlag``, ``ratelimited``
-and ``readonly``) with exponential backoff inside a bounded total wait, and logs
-in again when the session is lost.
+``maxlag``, counts requests, applies timeouts and retries transient faults
+with exponential backoff. Transient means: the connection refused, reset or
+dropped (before or after the wiki handled the request), no answer in time, a
+reply cut off or garbled, HTTP 5xx and 429, and the API errors ``maxlag``,
+``ratelimited`` and ``readonly``. ``max_wait`` bounds the *whole* time one
+request may take, attempts and waits included: each attempt's timeout shrinks
+to the time left. A request that still fails stops the client (every later
+call fails at once), so a batch ends in seconds with what it did and what it
+did not do, instead of waiting ``max_wait`` once per remaining page.
+
+The first request (the site probe, which finds ``api.php`` from the URL the
+user gave) is retried like any other, while a URL that is plainly wrong fails
+fast with exit code 2: nothing listening (after two retries), an unknown host,
+no MediaWiki API at any candidate address.
 """
 
 from __future__ import annotations
 
+import email.utils
+import http.client
+import ipaddress
 import json
 import logging
+import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlsplit
+from html.parser import HTMLParser
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import unquote, urljoin, urlsplit
 
 import mwclient
 import mwclient.errors
 import requests
+import urllib3.exceptions
 
 from wikisync.__about__ import __version__
 from wikisync.config import Config
@@ -34,6 +50,18 @@ RETRY_CODES = frozenset({"maxlag", "ratelimited", "readonly"})
 #: API error codes meaning the login session was lost.
 SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
 _BACKOFF_BASE = 1.0
+#: The least time worth an attempt: a retry that would have less is not made.
+_MIN_ATTEMPT = 0.5
+#: Retries of a refused connection while probing: a wiki restarting is back in
+#: seconds, and a wrong port should not keep the user waiting.
+_PROBE_REFUSED_RETRIES = 2
+#: How much of a page is read looking for its EditURI link.
+_PAGE_LIMIT = 1 << 20
+
+_T = TypeVar("_T")
+
+#: In the message of every call refused because an earlier one gave up.
+NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +69,7 @@ class SiteAddress:
     """Where a wiki's API lives, split the way mwclient wants it."""
 
     scheme: str
-    host: str
+    host: str  # host[:port], never credentials
     path: str  # the script path, with leading and trailing slash: "/w/"
 
     @property
@@ -50,33 +78,133 @@ class SiteAddress:
         return f"{self.scheme}://{self.host}{self.path}api.php"
 
 
+def redact_url(url: str) -> str:
+    """``url`` with the password of a ``user:password@`` part replaced by ``***``."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
+    return parts._replace(netloc=netloc).geturl()
+
+
+def url_credentials(url: str) -> tuple[str, str] | None:
+    """The ``(user, password)`` of a URL's ``user:password@`` part, if it has one."""
+    parts = urlsplit(url.strip())
+    if "@" not in parts.netloc:
+        return None
+    return unquote(parts.username or ""), unquote(parts.password or "")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(address: SiteAddress, user: str | None, basic_auth: bool) -> str | None:
+    """The warning due when a password would cross the network unencrypted, else None.
+
+    A login (``user``) or a URL's ``user:password@`` (``basic_auth``) over
+    plain http to a host that is not the local machine.
+    """
+    host = urlsplit(address.api_url).hostname or ""
+    if address.scheme != "http" or is_loopback(host):
+        return None
+    if user:
+        return (
+            f"logging in as {user} over plain http to {address.host}: the password travels "
+            "unencrypted (use https if the wiki offers it)"
+        )
+    if basic_auth:
+        return (
+            f"sending the URL's password over plain http to {address.host}: it travels "
+            "unencrypted (use https if the wiki offers it)"
+        )
+    return None
+
+
 def candidate_addresses(url: str) -> list[SiteAddress]:
     """The places api.php may live for a URL a user gave, most likely first.
 
     Accepts the site root (``https://wiki.example.org``), the script path
-    (``…/w/``) or the full ``api.php``/``index.php`` URL, over http or https.
+    (``…/w/``), the full ``api.php``/``index.php`` URL, a page URL through
+    ``index.php`` (``…/index.php/Accueil``, ``…/index.php?title=Accueil``), over
+    http or https. For anything else the path given comes first (it may be a
+    script path such as ``/mediawiki``), then the usual script paths: ``/w/``
+    beside an article path ``…/wiki/…``, ``/w/`` and the root. (A page URL
+    such as ``…/wiki/Accueil`` is best found from the page itself: see
+    :func:`api_from_page`; :class:`WikiClient` tries that second.)
 
     Raises:
         ValueError: the URL is not http(s) or has no host.
     """
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"not an http(s) URL: {url!r}")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {redact_url(url)!r}")
+    host = parts.netloc.rpartition("@")[2]
     path = parts.path or "/"
-    last = path.rsplit("/", 1)[-1]
-    if last in ("api.php", "index.php"):
-        return [SiteAddress(parts.scheme, parts.netloc, path[: -len(last)])]
-    if last.endswith(".php"):
-        raise ValueError(f"not a MediaWiki API URL: {url!r}")
+    script = re.match(r"^(.*?/)(?:api|index)\.php(?:/.*)?$", path)
+    if script:
+        return [SiteAddress(parts.scheme, host, script.group(1))]
+    if path.rsplit("/", 1)[-1].endswith(".php"):
+        raise ValueError(f"not a MediaWiki API URL: {redact_url(url)!r}")
     if not path.endswith("/"):
         path += "/"
-    candidates = [SiteAddress(parts.scheme, parts.netloc, path)]
-    if path == "/":
-        candidates.append(SiteAddress(parts.scheme, parts.netloc, "/w/"))
-    elif path.endswith("/wiki/"):
-        # an article path such as https://host/wiki/ : the script path is usually /w/
-        candidates.append(SiteAddress(parts.scheme, parts.netloc, path[: -len("wiki/")] + "w/"))
-    return candidates
+    paths = [path]
+    if "/wiki/" in path:
+        # an article path such as https://host/wiki/Accueil: the script path is usually /w/
+        paths.append(path[: path.index("/wiki/")] + "/w/")
+    paths += ["/w/", "/"]
+    unique = list(dict.fromkeys(paths))
+    return [SiteAddress(parts.scheme, host, p) for p in unique]
+
+
+class _LinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link" or self.href is not None:
+            return
+        values = {name.lower(): value or "" for name, value in attrs}
+        if "edituri" in values.get("rel", "").lower().split():
+            self.href = values.get("href") or None
+
+
+def api_from_page(html: str, page_url: str) -> SiteAddress | None:
+    """The API a wiki page names in its head (``<link rel="EditURI" href=…api.php…>``).
+
+    Args:
+        html: the page's HTML (its head is enough).
+        page_url: the page's URL, to resolve a relative or protocol-relative link.
+
+    Returns:
+        The address, or None when the page has no such link or it does not
+        name an ``api.php``.
+    """
+    finder = _LinkFinder()
+    try:
+        finder.feed(html)
+        finder.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient
+        pass
+    if not finder.href:
+        return None
+    parts = urlsplit(urljoin(page_url, finder.href.strip()))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if not parts.path.endswith("/api.php"):
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    return SiteAddress(parts.scheme, host, parts.path[: -len("api.php")])
 
 
 def user_agent(contact: str) -> str:
@@ -104,24 +232,73 @@ class _Site(mwclient.Site):  # type: ignore[misc]
         return self._client.call(action, http_method=http_method, **kwargs)
 
 
+# -- faults -----------------------------------------------------------------------
+
+
+class _Fault(Exception):
+    """A transient fault of one attempt: worth trying again."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, kind: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.kind = kind  # "refused" for a refused connection
+
+
+class _BadAddress(Exception):
+    """A permanent failure of one attempt: no wiki there (HTTP 404, unknown host…)."""
+
+    def __init__(self, reason: str, status: int | None = None, *, host: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.host = host  # the host itself is wrong: no other address is worth trying
+
+
+class _GaveUp(Exception):
+    def __init__(self, fault: _Fault, retries: int, elapsed: float, why: str) -> None:
+        super().__init__(fault.reason)
+        self.fault = fault
+        self.retries = retries
+        self.elapsed = elapsed
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
 class WikiClient:
     """One logged-in (or anonymous) connection to a live wiki.
 
     Args:
-        url: the wiki's URL (site root, script path, or api.php).
+        url: the wiki's URL: site root, script path, api.php, or the URL of
+            any of its pages. A ``user:password@`` part is sent as HTTP basic
+            authentication and never shown (messages show ``user:***@``).
         config: timeouts, retries, the user and password, the contact.
         sleep: the function used to wait (tests may pass a recording one).
+        clock: the monotonic clock that bounds each request's time.
 
     Attributes:
+        url: the URL as given, its password redacted: the one to show.
         requests: how many HTTP requests this client has sent (read it to
             measure work; benchmarks do).
         address: where api.php was found.
         namespaces: the wiki's namespaces, from its site info.
         high_limits: True when the account has ``apihighlimits``.
+        failed: None, or why a request gave up; every later call then fails
+            at once with that reason.
 
     Raises:
-        LoginError: the site cannot be reached, is not a MediaWiki, or refused
-            the login (the message names the user, never the password).
+        LoginError: the URL names no wiki (nothing listening, unknown host, no
+            MediaWiki API there) or the wiki refused the login (the message
+            names the user, never the password); exit code 2.
+        SiteError: the wiki was found but kept failing (HTTP 5xx, 429, no
+            answer, dropped connections, malformed replies) past the retries
+            and ``max_wait``; exit code 1.
     """
 
     def __init__(
@@ -129,12 +306,15 @@ class WikiClient:
         url: str,
         config: Config,
         *,
-        sleep: Any = time.sleep,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.url = url
+        self.url = redact_url(url.strip())
         self.config = config
         self.requests = 0
+        self.failed: str | None = None
         self._sleep = sleep
+        self._clock = clock
         self._session = requests.Session()
         self._session.headers["User-Agent"] = user_agent(config.contact)
         self._logged_in_as: str | None = None
@@ -142,10 +322,16 @@ class WikiClient:
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
-            raise LoginError(f"--site {url}: {exc}", site=url) from exc
-        self.address, general, self.namespaces = self._probe(candidates)
+            raise LoginError(f"--site {self.url}: {exc}", site=self.url) from exc
+        credentials = url_credentials(url)
+        if credentials is not None:
+            self._session.auth = credentials
+        self.address, general, self.namespaces = self._probe(url.strip(), candidates)
         self.sitename = str(general.get("sitename", ""))
         self.lang = str(general.get("lang", ""))
+        warning = plain_http_warning(self.address, config.user, credentials is not None)
+        if warning:
+            log.warning("%s", warning)
         self.site = _Site(
             self,
             self.address,
@@ -157,55 +343,136 @@ class WikiClient:
         if config.user:
             self.login()
         else:
-            self.site.site_init()
+            self._mwclient(self.site.site_init, "reading the site information")
         self.high_limits = "apihighlimits" in (self.site.rights or [])
 
     # -- connection ---------------------------------------------------------
 
     def _probe(
-        self, candidates: list[SiteAddress]
+        self, url: str, candidates: list[SiteAddress]
     ) -> tuple[SiteAddress, dict[str, Any], Namespaces]:
-        """Find api.php and read the site info; no retries: a bad URL fails fast."""
-        last_error = ""
+        """Find api.php and read the site info.
+
+        The address as given is tried first, then the API the page at the
+        URL names (its EditURI link), then the usual script paths. Transient
+        faults are retried at each; a candidate that is plainly not an API
+        (HTTP 404, an HTML page) is left for the next at once.
+        """
         tried: list[str] = []
-        for address in candidates:
+        reasons: list[str] = []
+        todo = list(candidates)
+        looked_at_page = urlsplit(url).path in ("", "/") and not urlsplit(url).query
+        while todo:
+            address = todo.pop(0)
+            if address.api_url in tried:
+                continue
             tried.append(address.api_url)
             try:
-                data = self._send(
-                    address.api_url,
-                    "GET",
-                    {
-                        "action": "query",
-                        "meta": "siteinfo",
-                        "siprop": "general|namespaces|namespacealiases",
-                        "format": "json",
-                        "formatversion": "2",
-                    },
-                )
-            except requests.Timeout:
-                last_error = f"no answer within {self.config.timeout:g} s"
-                break
-            except requests.ConnectionError as exc:
-                last_error = f"cannot connect ({_short_reason(exc)})"
-                break
-            except (requests.HTTPError, ValueError) as exc:
-                last_error = f"not a MediaWiki API ({_short_reason(exc)})"
-                continue
-            query = data.get("query") if isinstance(data, dict) else None
-            if not isinstance(query, dict) or "general" not in query:
-                last_error = "not a MediaWiki API (no site info in the reply)"
-                continue
-            return address, query["general"], _namespaces_from_siteinfo(query)
+                query, namespaces = self._siteinfo(address)
+            except _BadAddress as exc:
+                if exc.host:
+                    raise LoginError(
+                        f"cannot reach the wiki at {self.url}: {exc.reason}", site=self.url
+                    ) from None
+                reasons.append(f"{address.api_url}: {exc.reason}")
+            else:
+                if address != candidates[0]:
+                    log.info("found the wiki's API at %s", address.api_url)
+                return address, query["general"], namespaces
+            if not looked_at_page:
+                looked_at_page = True
+                found = self._api_named_by_page(url, reasons)
+                if found is not None and found.api_url not in tried:
+                    todo.insert(0, found)
         raise LoginError(
-            f"cannot reach the wiki at {self.url}: {last_error} (tried {', '.join(tried)})",
+            f"no MediaWiki API found from {self.url}: " + "; ".join(reasons),
             site=self.url,
         )
+
+    def _siteinfo(self, address: SiteAddress) -> tuple[dict[str, Any], Namespaces]:
+        params = {
+            "action": "query",
+            "meta": "siteinfo",
+            "siprop": "general|namespaces|namespacealiases",
+            "format": "json",
+            "formatversion": "2",
+            "maxlag": str(self.config.maxlag),
+        }
+        try:
+            data = self._retrying(
+                f"the site probe at {address.api_url}",
+                lambda timeout, deadline: self._api_attempt(
+                    address.api_url, "GET", params, timeout, deadline, probe=True
+                ),
+                probe=True,
+            )
+        except _GaveUp as exc:
+            self._give_up_probe(address.api_url, exc)
+        query = data.get("query") if isinstance(data, dict) else None
+        if isinstance(query, dict) and isinstance(query.get("general"), dict):
+            try:
+                return query, _namespaces_from_siteinfo(query)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise _BadAddress("not a MediaWiki API (malformed namespaces)") from None
+        code = error_code(data)
+        if code is not None:
+            info = str(data["error"].get("info", ""))
+            raise LoginError(
+                f"the wiki at {self.url} refused to say what it is ({address.api_url}: "
+                f"{code}: {info})",
+                site=self.url,
+            )
+        raise _BadAddress("not a MediaWiki API (no site info in the reply)")
+
+    def _api_named_by_page(self, url: str, reasons: list[str]) -> SiteAddress | None:
+        page_url = urlsplit(url)._replace(netloc=urlsplit(url).netloc.rpartition("@")[2]).geturl()
+        shown = redact_url(page_url)
+        try:
+            reply = self._retrying(
+                f"reading the page {shown}",
+                lambda timeout, deadline: self._page_attempt(page_url, timeout, deadline),
+                probe=True,
+            )
+        except _GaveUp as exc:
+            self._give_up_probe(shown, exc)
+        except _BadAddress as exc:
+            reasons.append(f"{shown}: {exc.reason}")
+            return None
+        html = reply.body[:_PAGE_LIMIT].decode("utf-8", errors="replace")
+        address = api_from_page(html, page_url)
+        if address is None:
+            reasons.append(f"{shown}: no EditURI link to api.php in the page")
+            return None
+        given = urlsplit(page_url).hostname
+        if urlsplit(address.api_url).hostname != given:
+            reasons.append(
+                f"{shown} names its API at {address.api_url}, on another host: "
+                "pass that URL as --site if you trust it"
+            )
+            return None
+        log.debug("the page %s names its API at %s", shown, address.api_url)
+        return address
+
+    def _give_up_probe(self, where: str, exc: _GaveUp) -> NoReturn:
+        detail = (
+            f"{exc.fault.reason}; gave up after {_retries(exc.retries)} in {exc.elapsed:.1f} s "
+            f"({exc.why})"
+        )
+        if exc.fault.kind == "refused":
+            raise LoginError(
+                f"cannot reach the wiki at {self.url}: {detail} (tried {where})", site=self.url
+            ) from None
+        raise SiteError(
+            f"the wiki at {self.url} did not answer properly: {detail} (tried {where})",
+            site=self.url,
+        ) from None
 
     def login(self) -> None:
         """Log in with the configured bot password (again, if the session was lost).
 
         Raises:
             LoginError: the wiki refused the login.
+            SiteError: the wiki failed, or sent a malformed reply to the login.
         """
         user = self.config.user or ""
         if not self.config.password:
@@ -216,7 +483,19 @@ class WikiClient:
             )
         self._in_login = True
         try:
-            self.site.login(user, self.config.password)
+            self._mwclient(
+                lambda: self.site.login(user, self.config.password), f"the login of user {user}"
+            )
+        finally:
+            self._in_login = False
+        self._logged_in_as = user
+        log.info("logged in to %s as %s", self.url, user)
+
+    def _mwclient(self, action: Callable[[], Any], what: str) -> None:
+        """Run an mwclient call; its errors and malformed replies become one line."""
+        user = self.config.user or ""
+        try:
+            action()
         except mwclient.errors.LoginError as exc:
             reason = _login_reason(exc)
             raise LoginError(
@@ -227,12 +506,19 @@ class WikiClient:
             ) from None
         except mwclient.errors.APIError as exc:
             raise LoginError(
-                f"login of user {user} at {self.url} failed: {exc.code}: {exc.info}", site=self.url
+                f"{what} at {self.url} failed: {exc.code}: {exc.info}", site=self.url
             ) from None
-        finally:
-            self._in_login = False
-        self._logged_in_as = user
-        log.info("logged in to %s as %s", self.url, user)
+        except mwclient.errors.MaximumRetriesExceeded:
+            raise SiteError(
+                f"{what} at {self.url} failed: the wiki kept asking to wait (throttled)",
+                site=self.url,
+            ) from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise SiteError(
+                f"the wiki at {self.url} sent a malformed reply to {what} "
+                f"({type(exc).__name__}: {str(exc)[:80]})",
+                site=self.url,
+            ) from None
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -241,7 +527,7 @@ class WikiClient:
     # -- requests -----------------------------------------------------------
 
     def call(self, action: str, *, http_method: str = "GET", **params: Any) -> dict[str, Any]:
-        """Send one API request, retrying transient faults within the wait budget.
+        """Send one API request, retrying transient faults within ``max_wait``.
 
         ``maxlag`` is added to every call and ``assert=user`` once logged in, so
         a lost session is noticed (and mended by logging in again) instead of
@@ -252,85 +538,191 @@ class WikiClient:
             are returned as they are (mwclient turns them into exceptions).
 
         Raises:
-            SiteError: the fault persisted past the retries or the wait budget.
+            SiteError: the fault persisted past the retries or ``max_wait``
+                (the client then stops: later calls fail at once), or the
+                wiki answered with an HTTP error such as 403 or 404.
         """
+        if self.failed is not None:
+            raise SiteError(
+                f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
+                site=self.url,
+            )
         params = {k: v for k, v in params.items() if v is not None}
         params["action"] = action
         params["format"] = "json"
         params.setdefault("maxlag", str(self.config.maxlag))
         if self._logged_in_as and not self._in_login:
             params.setdefault("assert", "user")
-        waited = 0.0
-        attempt = 0
         relogged = False
+        url = self.address.api_url
         while True:
             try:
-                data = self._send(self.address.api_url, http_method, params)
-                fault, retry_after = _api_fault(data)
-            except requests.Timeout:
-                fault, retry_after = f"no answer within {self.config.timeout:g} s", None
-            except requests.ConnectionError as exc:
-                fault, retry_after = f"connection failed ({_short_reason(exc)})", None
-            except _HttpStatusError as exc:
-                if exc.status != 429 and exc.status < 500:
-                    raise SiteError(
-                        f"{self.url}: HTTP {exc.status} for action={action}", site=self.url
-                    ) from None
-                fault, retry_after = f"HTTP {exc.status}", exc.retry_after
-            except ValueError:
+                data = self._retrying(
+                    f"action={action}",
+                    lambda timeout, deadline: self._api_attempt(
+                        url, http_method, params, timeout, deadline, probe=False
+                    ),
+                    probe=False,
+                )
+            except _GaveUp as exc:
+                self.failed = (
+                    f"action={action} failed: {exc.fault.reason}; gave up after "
+                    f"{_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why})"
+                )
+                raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
+            except _BadAddress as exc:
                 raise SiteError(
-                    f"{self.url}: the reply to action={action} is not JSON", site=self.url
+                    f"{self.url}: {exc.reason} for action={action}", site=self.url
                 ) from None
-            if fault is None:
-                code = error_code(data)
-                if code in SESSION_LOST_CODES and not relogged and self.config.user:
-                    log.warning(
-                        "session lost on %s; logging in again as %s", self.url, self.config.user
-                    )
-                    relogged = True
-                    self.site.tokens = {}
-                    self.login()
-                    continue
-                if not isinstance(data, dict):
-                    raise SiteError(
-                        f"{self.url}: the reply to action={action} is not a JSON object",
-                        site=self.url,
-                    )
-                return data
-            attempt += 1
-            delay = max(retry_after or 0.0, _BACKOFF_BASE * 2 ** (attempt - 1))
-            budget = self.config.max_wait - waited
-            if attempt > self.config.retries or budget <= 0:
+            code = error_code(data)
+            if code in SESSION_LOST_CODES and not relogged and self.config.user:
+                log.warning(
+                    "session lost on %s; logging in again as %s", self.url, self.config.user
+                )
+                relogged = True
+                self.site.tokens = {}
+                self.login()
+                continue
+            if not isinstance(data, dict):
                 raise SiteError(
-                    f"{self.url}: action={action} failed: {fault}; gave up after "
-                    f"{attempt - 1} retries and {waited:.1f} s of waiting "
-                    f"(retries={self.config.retries}, max_wait={self.config.max_wait:g} s)",
+                    f"{self.url}: the reply to action={action} is not a JSON object",
                     site=self.url,
                 )
-            delay = min(delay, budget)
-            log.info(
-                "waiting %.1f s before retry %d/%d of action=%s: %s",
-                delay,
-                attempt,
-                self.config.retries,
-                action,
-                fault,
-            )
-            self._sleep(delay)
-            waited += delay
+            return data
 
-    def _send(self, url: str, method: str, params: Mapping[str, Any]) -> Any:
-        self.requests += 1
-        if method.upper() == "GET":
-            response = self._session.get(url, params=params, timeout=self.config.timeout)
-        else:
-            response = self._session.post(url, data=params, timeout=self.config.timeout)
-        if response.status_code != 200:
-            raise _HttpStatusError(response.status_code, _retry_after(response.headers))
-        data = json.loads(response.text)
-        if isinstance(data, dict) and response.headers.get("Retry-After"):
-            data.setdefault("_retry_after", _retry_after(response.headers))
+    def _retrying(self, what: str, attempt: Callable[[float, float], _T], *, probe: bool) -> _T:
+        """Run ``attempt(timeout, deadline)`` until it returns, within the budget.
+
+        Raises:
+            _GaveUp: a transient fault outlasted ``retries`` or ``max_wait``.
+            _BadAddress: a permanent fault (from ``attempt``).
+        """
+        config = self.config
+        start = self._clock()
+        deadline = start + config.max_wait
+        retries = 0
+        while True:
+            left = deadline - self._clock()
+            try:
+                return attempt(max(min(config.timeout, left), _MIN_ATTEMPT), deadline)
+            except _Fault as fault:
+                now = self._clock()
+                elapsed = now - start
+                left = deadline - now
+                limit = config.retries
+                if probe and fault.kind == "refused":
+                    limit = min(limit, _PROBE_REFUSED_RETRIES)
+                budget = f"retries={config.retries}, max_wait={config.max_wait:g} s"
+                if retries >= limit:
+                    raise _GaveUp(fault, retries, elapsed, budget) from None
+                backoff = _BACKOFF_BASE * 2**retries
+                if fault.retry_after is not None and fault.retry_after > left - _MIN_ATTEMPT:
+                    why = f"the wiki asked to wait {fault.retry_after:g} s; {budget}"
+                    raise _GaveUp(fault, retries, elapsed, why) from None
+                delay = min(max(backoff, fault.retry_after or 0.0), left - _MIN_ATTEMPT)
+                if delay < 0:
+                    raise _GaveUp(fault, retries, elapsed, budget) from None
+                retries += 1
+                log.info(
+                    "waiting %.1f s before retry %d/%d of %s: %s",
+                    delay,
+                    retries,
+                    limit,
+                    what,
+                    fault.reason,
+                )
+                self._sleep(delay)
+
+    def _api_attempt(
+        self,
+        url: str,
+        method: str,
+        params: Mapping[str, Any],
+        timeout: float,
+        deadline: float,
+        *,
+        probe: bool,
+    ) -> Any:
+        """One API request: its decoded JSON, or _Fault / _BadAddress."""
+        reply = self._send(url, method, params, timeout, deadline)
+        status = reply.status
+        if status == 429 or status >= 500:
+            raise _Fault(f"HTTP {status}", _retry_after(reply.headers))
+        if status != 200:
+            raise _BadAddress(f"HTTP {status}", status)
+        try:
+            data = json.loads(reply.body)
+        except ValueError:
+            start = reply.body.lstrip()[:1]
+            if not start or start in (b"{", b"["):
+                raise _Fault("the reply was cut off (incomplete JSON)") from None
+            if probe:
+                raise _BadAddress("not a MediaWiki API (the reply is not JSON)") from None
+            raise _Fault("the reply is not JSON") from None
+        fault, retry_after = _api_fault(data, _retry_after(reply.headers))
+        if fault is not None:
+            raise _Fault(fault, retry_after)
         return data
+
+    def _page_attempt(self, url: str, timeout: float, deadline: float) -> _Reply:
+        """One GET of a page (for its EditURI link)."""
+        reply = self._send(url, "GET", {}, timeout, deadline)
+        if reply.status == 429 or reply.status >= 500:
+            raise _Fault(f"HTTP {reply.status}", _retry_after(reply.headers))
+        if reply.status >= 400 and b"<link" not in reply.body:
+            raise _BadAddress(f"HTTP {reply.status}", reply.status)
+        return reply
+
+    def _send(
+        self,
+        url: str,
+        method: str,
+        params: Mapping[str, Any],
+        timeout: float,
+        deadline: float,
+    ) -> _Reply:
+        """One HTTP request, its body read whole; every transport fault is a _Fault."""
+        self.requests += 1
+        try:
+            if method.upper() == "GET":
+                response = self._session.get(url, params=params, timeout=timeout, stream=True)
+            else:
+                response = self._session.post(url, data=params, timeout=timeout, stream=True)
+            with response:
+                chunks = []
+                for chunk in response.iter_content(65536):
+                    chunks.append(chunk)
+                    if self._clock() > deadline:
+                        raise _Fault(f"no complete answer within {self.config.max_wait:g} s")
+                return _Reply(response.status_code, response.headers, b"".join(chunks))
+        except requests.Timeout:
+            raise _Fault(f"no answer within {round(timeout, 1):g} s") from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidHeader,
+        ) as exc:
+            raise _BadAddress(f"bad URL ({_short_reason(exc)})") from None
+        except requests.exceptions.SSLError as exc:
+            raise _Fault(f"TLS failed ({_short_reason(exc)})") from None
+        except requests.ConnectionError as exc:
+            reason = _short_reason(exc)
+            if reason == "Name or service not known":
+                raise _BadAddress(f"unknown host ({reason})", host=True) from None
+            kind = "refused" if reason == "Connection refused" else ""
+            raise _Fault(f"connection failed ({reason})", kind=kind) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+        ) as exc:
+            raise _Fault(f"the reply was cut off ({_short_reason(exc)})") from None
+        except requests.RequestException as exc:
+            raise _Fault(f"request failed ({_short_reason(exc)})") from None
+        except OSError as exc:
+            raise _Fault(f"connection failed ({_short_reason(exc)})") from None
 
     def query(self, **params: Any) -> Iterator[dict[str, Any]]:
         """Run a query with continuation; yield each reply's ``query`` part.
@@ -357,35 +749,41 @@ class WikiClient:
             cont = data["continue"]
 
 
-class _HttpStatusError(Exception):
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.retry_after = retry_after
+def _retries(count: int) -> str:
+    return "1 retry" if count == 1 else f"{count} retries"
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    raw = headers.get("Retry-After")
-    try:
-        return float(raw) if raw else None
-    except ValueError:
+    raw = (headers.get("Retry-After") or "").strip()
+    if not raw:
         return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 86400.0))
 
 
 def error_code(data: Any) -> str | None:
+    """The API error code of a reply, or None."""
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         return str(data["error"].get("code"))
     return None
 
 
-def _api_fault(data: Any) -> tuple[str | None, float | None]:
+def _api_fault(data: Any, retry_after: float | None) -> tuple[str | None, float | None]:
     """A transient API error worth retrying, as (description, retry-after)."""
     code = error_code(data)
     if code not in RETRY_CODES:
         return None, None
     error = data["error"]
     info = str(error.get("info", ""))
-    retry_after = data.get("_retry_after")
     if code == "maxlag":
         return f"maxlag ({info})", retry_after
     if code == "readonly":
@@ -396,10 +794,20 @@ def _api_fault(data: Any) -> tuple[str | None, float | None]:
 
 def _short_reason(exc: BaseException) -> str:
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "Connection reset by peer",
+        "Connection aborted",
+        "Remote end closed connection without response",
+        "IncompleteRead",
+        "Connection broken",
+        "timed out",
+    ):
         if marker in text:
             return marker
-    return text[:200]
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
 
 
 def _login_reason(exc: Any) -> str:
