@@ -8,25 +8,15 @@ anything is read (a bad one: exit 2), the site's run lock is held (not on
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from wikisync.cli.complete import complete_types
-from wikisync.cli.edit import _assignments, _trusted_option
+from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
 from wikisync.cli.main import State, cli, opened_source, run_lock, write_options
 from wikisync.collect import record_type_named
 from wikisync.create import check_new_values, new_page
 from wikisync.publish import MirrorTarget, open_target
-
-
-def skeleton_dirs(state: State) -> tuple[Path, ...]:
-    """The folders searched for page skeletons: ``templates/`` beside the configuration."""
-    config = state.config()
-    if config.path is None:
-        return ()
-    folder = config.path.parent / "templates"
-    return (folder,) if folder.is_dir() else ()
 
 
 @cli.command(name="new")
