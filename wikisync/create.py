@@ -242,7 +242,8 @@ def new_page_text(
     typed = check_new_values(record_type, values, trusted=trusted)
     text = render_skeleton(record_type, title, category_ns=category_ns, template_dirs=template_dirs)
     specs = {spec.name: spec for spec in record_type.fields}
-    wanted = {specs[name].params[0]: values[name] for name in typed}
+    # every value given is written (a template's plain text may be empty)
+    wanted = {specs[name].params[0]: value for name, value in values.items() if value.strip()}
     if wanted:
         try:
             text = set_params(
