@@ -7,7 +7,8 @@ pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
 :func:`apply_changeset`), saving through :func:`open_target`; edit template
 fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
-:func:`export_records` and :func:`import_records`.
+:func:`export_records` and :func:`import_records`; create record pages from
+their type's skeleton with :func:`new_page`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 from wikisync.__about__ import __version__
 from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
 from wikisync.config import Config, load_config
+from wikisync.create import NewPageResult, new_page
 from wikisync.errors import (
     ConfigError,
     EditConflictError,
@@ -63,6 +65,7 @@ __all__ = [
     "LoginError",
     "MissingPageError",
     "Namespaces",
+    "NewPageResult",
     "PageReport",
     "PageText",
     "PublishError",
@@ -87,6 +90,7 @@ __all__ = [
     "load_config",
     "load_jobs",
     "mirror_status",
+    "new_page",
     "normalize_title",
     "open_source",
     "open_target",
