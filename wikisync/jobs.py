@@ -38,6 +38,7 @@ from typing import Any
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError, PublishError, WikisyncError
+from wikisync.job_memo import JobMemo, open_job_memo
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -46,7 +47,9 @@ from wikisync.publish import (
     PublishResult,
     Target,
     diff_stats,
+    plan_edit,
     publish_page,
+    read_page,
     utc_now,
 )
 from wikisync.records import RecordSet
@@ -419,6 +422,19 @@ class _Run:
 
         return make
 
+    def memo_of(self, job: Job, records: RecordSet) -> JobMemo | None:
+        settings = {
+            "page_template": job.page_template,
+            "marker": job.marker,
+            "max_shrink": job.max_shrink,
+            "create": self.create or job.create,
+            "variables": job.variables,
+            "today": self.today.isoformat(),
+            "force": self.force,
+            "allow_shrink": self.allow_shrink,
+        }
+        return open_job_memo(self.source, job.name, job.page, records, settings, job.template_dirs)
+
     def summary_of(self, job: Job) -> str:
         return self.summary or job.summary or self.config.summary
 
@@ -481,16 +497,29 @@ def _run_job(
         report.pages_read = records.page_count
         report.records = len(records.records)
         report.problems = tuple(str(problem) for problem in records.problems)
-        body = render_job(job, records, today=run.today)
-        result = publish_page(
-            run.source,
-            target,
-            job.page,
-            run.make_text(job, body, len(records.records)),
-            summary=run.summary_of(job),
-            dry_run=dry_run,
-            retries=retries,
-        )
+        memo = run.memo_of(job, records)
+        current = read_page(run.source, job.page) if memo is not None else None
+        if memo is not None and current is not None and memo.holds(current):
+            # nothing changed since the page was found to hold this very section
+            log.info(
+                "%s: page %s already holds this section; not rendered again", job.name, job.page
+            )
+            edit = plan_edit(job.page, current, current.wikitext, summary=run.summary_of(job))
+            result = PublishResult(job.page, "unchanged", edit, current.revid)
+        else:
+            body = render_job(job, records, today=run.today)
+            result = publish_page(
+                run.source,
+                target,
+                job.page,
+                run.make_text(job, body, len(records.records)),
+                summary=run.summary_of(job),
+                dry_run=dry_run,
+                retries=retries,
+                current=current,
+            )
+            if memo is not None and result.status == "unchanged" and result.edit is not None:
+                memo.remember(result.edit.new_text)
         _fill(report, result)
     except WikisyncError as exc:
         report.status = "failed"
