@@ -6,7 +6,8 @@ timestamp and wikitext. A repeat read lists a category's members with their
 ``lastrevid`` (one request for up to 5,000 pages as a bot) and fetches content
 only for the pages whose revision changed. Beside the revisions, the same
 file keeps what each page parsed into (:mod:`wikisync.record_cache`), so
-that a warm run parses only changed pages. The file is shared safely by
+that a warm run parses only changed pages, and which index pages were found
+to hold their job's section (:mod:`wikisync.job_memo`). The file is shared safely by
 several processes (WAL journal, busy timeout, short transactions). A file that
 is corrupt or was not written by wikisync is moved aside and rebuilt, with a
 warning: its content is never trusted.
