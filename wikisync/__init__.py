@@ -7,8 +7,9 @@ pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
 :func:`apply_changeset`), saving through :func:`open_target`; edit template
 fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
-:func:`export_records` and :func:`import_records`; see where the data stands
-with :func:`check_types` and :func:`render_quality_html`.
+:func:`export_records` and :func:`import_records`; create record pages from
+their type's skeleton with :func:`new_page`; see where the data stands with
+:func:`check_types` and :func:`render_quality_html`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from wikisync.__about__ import __version__
 from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
 from wikisync.changeset import Changeset, apply_changeset, read_changeset, write_changeset
 from wikisync.config import Config, load_config
+from wikisync.create import NewPageResult, new_page
 from wikisync.errors import (
     ConfigError,
     EditConflictError,
@@ -58,6 +60,7 @@ __all__ = [
     "LoginError",
     "MissingPageError",
     "Namespaces",
+    "NewPageResult",
     "PageReport",
     "PageText",
     "PublishError",
@@ -84,6 +87,7 @@ __all__ = [
     "load_config",
     "load_jobs",
     "mirror_status",
+    "new_page",
     "normalize_title",
     "open_source",
     "open_target",

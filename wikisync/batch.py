@@ -134,7 +134,7 @@ class PageReport:
     @property
     def edited(self) -> bool:
         """True when the page was saved."""
-        return self.status == "edited"
+        return self.status in ("edited", "created")
 
     def to_dict(self) -> dict[str, Any]:
         """The page's part of the JSON report."""
@@ -193,7 +193,16 @@ class BatchReport:
 
     def counts(self) -> dict[str, int]:
         """Pages per status, in a stable order (statuses with no page left out)."""
-        order = ("edited", "planned", "unchanged", "skipped", "refused", "conflict", "invalid")
+        order = (
+            "created",
+            "edited",
+            "planned",
+            "unchanged",
+            "skipped",
+            "refused",
+            "conflict",
+            "invalid",
+        )
         counts = {status: self.count(status) for status in (*order, "failed", NOT_DONE)}
         return {status: n for status, n in counts.items() if n}
 

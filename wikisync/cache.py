@@ -4,7 +4,10 @@ One SQLite file (by default in the user's cache folder, from platformdirs)
 keeps, per wiki, the last fetched revision of each page: its id, title,
 timestamp and wikitext. A repeat read lists a category's members with their
 ``lastrevid`` (one request for up to 5,000 pages as a bot) and fetches content
-only for the pages whose revision changed. The file is shared safely by
+only for the pages whose revision changed. Beside the revisions, the same
+file keeps what each page parsed into (:mod:`wikisync.record_cache`), so
+that a warm run parses only changed pages, and which index pages were found
+to hold their job's section (:mod:`wikisync.job_memo`). The file is shared safely by
 several processes (WAL journal, busy timeout, short transactions). A file that
 is corrupt or was not written by wikisync is moved aside and rebuilt, with a
 warning: its content is never trusted.
@@ -38,6 +41,15 @@ CREATE TABLE IF NOT EXISTS pages (
     timestamp TEXT NOT NULL,
     wikitext TEXT NOT NULL,
     PRIMARY KEY (site, pageid)
+);
+CREATE TABLE IF NOT EXISTS records (
+    site TEXT NOT NULL,
+    type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (site, type, title)
 );
 CREATE TABLE IF NOT EXISTS categories (
     site TEXT NOT NULL,
@@ -96,6 +108,11 @@ class RevisionCache:
                     f"PRAGMA application_id = {APPLICATION_ID};"
                     f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
                 )
+            elif not db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records'"
+            ).fetchone():
+                # a file made before records were cached: add their table
+                db.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
         except BaseException:
             db.close()
             raise
@@ -145,6 +162,37 @@ class RevisionCache:
                 "INSERT OR REPLACE INTO pages "
                 "(site, pageid, title, ns, revid, timestamp, wikitext) VALUES (?,?,?,?,?,?,?)",
                 rows,
+            )
+
+    def get_records(self, site: str, record_type: str) -> dict[str, tuple[str, str, str]]:
+        """The cached records of a type, by title: (fingerprint, digest, data).
+
+        See :mod:`wikisync.record_cache`, which writes and reads them.
+        """
+        rows = self._db.execute(
+            "SELECT title, fingerprint, digest, data FROM records WHERE site = ? AND type = ?",
+            (site, record_type),
+        )
+        return {title: (fingerprint, digest, data) for title, fingerprint, digest, data in rows}
+
+    def put_records(
+        self,
+        site: str,
+        record_type: str,
+        entries: Iterable[tuple[str, str, str, str]],
+        *,
+        forget: Iterable[str] = (),
+    ) -> None:
+        """Store (title, fingerprint, digest, data) entries and drop the ``forget`` titles."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO records (site, type, title, fingerprint, digest, data) "
+                "VALUES (?,?,?,?,?,?)",
+                [(site, record_type, *entry) for entry in entries],
+            )
+            self._db.executemany(
+                "DELETE FROM records WHERE site = ? AND type = ? AND title = ?",
+                [(site, record_type, title) for title in forget],
             )
 
     def forget(self, site: str, pageids: Iterable[int]) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from wikisync.cache import RevisionCache
 from wikisync.errors import ConfigError
 from wikisync.pages import PageText
+from wikisync.record_cache import extract_records_cached
 from wikisync.records import RecordSet, extract_records
 from wikisync.schema import RecordType, load_record_types
 from wikisync.sources.base import Source
@@ -43,6 +45,10 @@ def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageTex
 def collect_records(source: Source, record_type: RecordType) -> RecordSet:
     """Read every page of the type's categories into records (problems alongside).
 
+    A live wiki read through a revision cache parses only the pages whose
+    revision changed since the last run (:mod:`wikisync.record_cache`); the
+    records are the same either way.
+
     Example:
         >>> config = load_config("examples/fabmob/wikisync.toml")
         >>> source = open_source(config)
@@ -50,4 +56,9 @@ def collect_records(source: Source, record_type: RecordType) -> RecordSet:
         >>> len(found.records), len(found.problems)
         (14, 4)
     """
-    return extract_records(iter_type_pages(source, record_type), record_type)
+    pages = iter_type_pages(source, record_type)
+    cache = getattr(source, "cache", None)
+    site = getattr(source, "cache_site", None)
+    if isinstance(cache, RevisionCache) and isinstance(site, str):
+        return extract_records_cached(pages, record_type, cache, site)
+    return extract_records(pages, record_type)

@@ -34,6 +34,7 @@ from wikisync.config import Config
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
+from wikisync.job_memo import JobMemo, open_job_memo
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -42,6 +43,7 @@ from wikisync.publish import (
     Target,
     diff_stats,
     publish_page,
+    read_page,
     utc_now,
 )
 from wikisync.records import RecordSet
@@ -232,6 +234,20 @@ class _Run:
 
         return make
 
+    def memo_of(self, job: Job) -> JobMemo | None:
+        records = self.records_of(job)
+        settings = {
+            "page_template": job.page_template,
+            "marker": job.marker,
+            "max_shrink": job.max_shrink,
+            "create": self.create or job.create,
+            "variables": job.variables,
+            "today": self.today.isoformat(),
+            "force": self.force,
+            "allow_shrink": self.allow_shrink,
+        }
+        return open_job_memo(self.source, job.name, job.page, records, settings, job.template_dirs)
+
     def summary_of(self, job: Job) -> str:
         return self.summary or job.summary or self.config.summary
 
@@ -376,7 +392,21 @@ def _run_page(
     dry_run: bool,
     retries: int,
 ) -> tuple[list[JobReport], PublishResult | None]:
-    """Run the jobs that write one page: one edit holding every job's section."""
+    """Run the jobs that write one page: one edit holding every job's section.
+
+    On a live wiki with a cache, a page found to hold every job's section for
+    the very same inputs (see :mod:`wikisync.job_memo`) is not rendered again.
+    """
+    memos: list[JobMemo | None] = []
+    current: PageText | None = None
+    try:
+        memos = [run.memo_of(job) for job in jobs]
+        if memos and all(memo is not None for memo in memos):
+            current = read_page(run.source, jobs[0].page)
+    except WikisyncError:
+        memos, current = [], None  # rendered as usual below, which reports the failure
+    if current is not None and all(memo is not None and memo.holds(current) for memo in memos):
+        return _held(jobs, run, current), None
     outcomes = [_render(job, run) for job in jobs]
     rendered = [item for item in outcomes if isinstance(item, _Rendered)]
     if not rendered:
@@ -394,7 +424,12 @@ def _run_page(
             summary=_page_summary(run, rendered),
             dry_run=dry_run,
             retries=retries,
+            current=current,
         )
+        if result.status == "unchanged" and result.edit is not None:
+            for memo in memos:
+                if memo is not None:
+                    memo.remember(result.edit.new_text)
     except WikisyncError as exc:
         failure = str(exc)
     shared = time.perf_counter() - started
@@ -408,6 +443,22 @@ def _run_page(
             _fill(report, result, step)
     reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
     return reports, result
+
+
+def _held(jobs: Sequence[Job], run: _Run, current: PageText) -> list[JobReport]:
+    """The reports of jobs whose page already holds their sections (nothing rendered)."""
+    log.info("%s already holds its sections; not rendered again", current.title)
+    reports = []
+    for job in jobs:
+        started = time.perf_counter()
+        report = JobReport(job.name, job.page, status="unchanged", revid=current.revid)
+        sets = run.records_of(job)
+        report.pages_read = sum(found.page_count for found in sets)
+        report.records = sum(len(found.records) for found in sets)
+        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        report.seconds = time.perf_counter() - started
+        reports.append(report)
+    return reports
 
 
 def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:

@@ -59,6 +59,7 @@ from wikisync.batch import (
     FieldValueError,
     OnPage,
     PageOutcome,
+    PageReport,
     check_field_value,
     field_param,
     finish_report,
@@ -67,11 +68,12 @@ from wikisync.batch import (
     same_value,
 )
 from wikisync.collect import iter_type_pages
+from wikisync.create import check_new_values, new_page_text
 from wikisync.edits import EditError, ParamChange, read_params, set_params
-from wikisync.errors import EditConflictError, WikisyncError
+from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.files import STDIO, describe, read_input, write_output
 from wikisync.formats import neutralize_cell, restore_cell
-from wikisync.pages import PageText
+from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.sources.base import Source
@@ -120,7 +122,7 @@ class SheetRow:
         row: its row number in the spreadsheet (the header is row 1).
         title: the page.
         index: which infobox of the page (0 for the first).
-        revid: the page's revision when exported.
+        revid: the page's revision when exported; 0 (a blank cell) for a page to create.
         sha1: the first 12 hex digits of the page text's SHA-1 then, or ``""``.
         cells: field name → cell text (raw wikitext).
     """
@@ -394,8 +396,15 @@ def parse_sheet(
         title = cell("title").strip()
         if not title:
             raise fail(f"row {number}: the title is empty", number)
-        index = _number(cell("index"), f"row {number}, column index", fail, number)
-        revid = _number(cell("revid"), f"row {number}, column revid", fail, number)
+        # no revision: a page to create (see import_records), index 0 when blank
+        revid = _number(cell("revid"), f"row {number}, column revid", fail, number, blank=0)
+        index = _number(
+            cell("index"),
+            f"row {number}, column index",
+            fail,
+            number,
+            blank=0 if not revid else None,
+        )
         key = (title, index)
         if key in seen:
             raise fail(
@@ -419,7 +428,9 @@ def _delimiter(header: str) -> str | None:
     return None
 
 
-def _number(text: str, where: str, fail: Any, row: int) -> int:
+def _number(text: str, where: str, fail: Any, row: int, *, blank: int | None = None) -> int:
+    if blank is not None and not text.strip():
+        return blank
     try:
         value = int(text.strip())
     except ValueError:
@@ -488,6 +499,7 @@ def import_records(
     trusted: bool = False,
     on_page: OnPage | None = None,
     raw: bool = False,
+    template_dirs: Sequence[str | Path] = (),
 ) -> BatchReport:
     """Write back the cells of an edited export that changed; nothing else.
 
@@ -497,6 +509,13 @@ def import_records(
     changed cells (see the module's notes); a page with a bad changed cell is
     skipped as ``invalid``, the message naming row, column and expectation.
     Running the same import again after an interruption redoes nothing.
+
+    A row with a title and no revision (a blank ``revid`` cell, index 0)
+    creates its page from the type's skeleton
+    (:func:`~wikisync.create.new_page_text`), status ``created`` (``planned``
+    on a dry run); if the page exists it is refused as a ``conflict``, never
+    overwritten (an import run again after an interruption reports the
+    pages it created then as conflicts: nothing is written twice).
 
     Args:
         source: where pages are read.
@@ -509,6 +528,7 @@ def import_records(
         trusted: cells may hold templates (wikitext on purpose).
         on_page: called after each page (see :func:`~wikisync.batch.set_fields`).
         raw: the file was exported with ``raw`` (a leading ``'`` is kept).
+        template_dirs: folders searched for page skeletons before the shipped ones.
 
     Returns:
         The report; its ``exit_code`` is 3 when a page was skipped for a
@@ -544,7 +564,14 @@ def import_records(
     specs = {spec.name: spec for spec in record_type.fields if spec.name in sheet.fields}
     report = BatchReport("import", source.location, started, dry_run)
     items = []
+    creations: dict[str, _PageCreate] = {}
     for title, rows in by_title.items():
+        if any(row.revid == 0 for row in rows):
+            creations[title] = _PageCreate(
+                title, rows, record_type, trusted, sheet.letters, source, template_dirs
+            )
+            items.append((title, current.get(title), creations[title].compute))
+            continue
         page_import = _PageImport(title, rows, record_type, specs, old, trusted, sheet.letters)
         items.append((title, current.get(title), page_import.compute))
     run_pages(
@@ -555,7 +582,7 @@ def import_records(
         summary=summary or f"wikisync : import de tableur ({label})",
         dry_run=dry_run,
         retries=retries,
-        on_page=on_page,
+        on_page=_word_creations(creations, on_page),
         rows={title: tuple(row.row for row in rows) for title, rows in by_title.items()},
     )
     return finish_report(report, source, clock)
@@ -667,3 +694,73 @@ class _PageImport:
     def _column(self, name: str) -> str:
         letter = self.letters.get(name)
         return f"{letter} ({name})" if letter else name
+
+
+def _word_creations(creations: Mapping[str, _PageCreate], on_page: OnPage | None) -> OnPage:
+    # Each page's report, its status worded for a page to create, before on_page sees it.
+    def word(page: PageReport, done: int, total: int) -> None:
+        creation = creations.get(page.title)
+        if creation is not None:
+            page.status = creation.status_of(page.status)
+        if on_page is not None:
+            on_page(page, done, total)
+
+    return word
+
+
+@dataclass(slots=True)
+class _PageCreate:
+    """Rows with a title and no revision: a page to create (never to overwrite)."""
+
+    title: str
+    rows: list[SheetRow]
+    record_type: RecordType
+    trusted: bool
+    letters: Mapping[str, str]
+    source: Source
+    template_dirs: Sequence[str | Path]
+    invalid: bool = False
+
+    def compute(self, page: PageText | None) -> PageOutcome:
+        numbers = ", ".join(str(row.row) for row in self.rows)
+        if page is not None:
+            raise EditConflictError(
+                f'Page "{self.title}" exists already; row {numbers} (no revision: a page to '
+                "create) was not imported, nothing was overwritten: export the page to edit it",
+                title=self.title,
+            )
+        row = self.rows[0]
+        problem = ""
+        if len(self.rows) > 1 or row.index != 0 or row.revid != 0:
+            problem = f"rows {numbers}: a page to create takes one row, index 0 and no revision"
+        else:
+            problem = self._check(row)
+        if problem:
+            self.invalid = True
+            raise PublishError(f"{problem}; the page was not created", title=self.title)
+        category = self.source.namespaces.by_id.get(CATEGORY_NS)
+        text = new_page_text(
+            self.record_type,
+            self.title,
+            {name: cell.strip() for name, cell in row.cells.items() if cell.strip()},
+            trusted=self.trusted,
+            category_ns=category.name if category is not None else "Catégorie",
+            template_dirs=self.template_dirs,
+        )
+        return PageOutcome(text, note="created from the type's page skeleton")
+
+    def _check(self, row: SheetRow) -> str:
+        values = {name: cell.strip() for name, cell in row.cells.items() if cell.strip()}
+        try:
+            check_new_values(self.record_type, values, trusted=self.trusted)
+        except FieldValueError as exc:
+            letter = self.letters.get(exc.field)
+            column = f"column {letter} ({exc.field})" if letter else f"field {exc.field}"
+            return f"row {row.row}, {column}: {exc}"
+        return ""
+
+    def status_of(self, status: str) -> str:
+        # run_pages words every save "edited"; a page made here was created.
+        if self.invalid:
+            return "invalid"
+        return "created" if status == "edited" else status

@@ -7,7 +7,7 @@ module adds the commands of one area.
 
 from __future__ import annotations
 
-from wikisync.cli import edit, index, read, sync
+from wikisync.cli import create, edit, index, read, sync
 from wikisync.cli.main import cli
 
-__all__ = ["cli", "edit", "index", "read", "sync"]
+__all__ = ["cli", "create", "edit", "index", "read", "sync"]

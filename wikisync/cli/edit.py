@@ -110,6 +110,15 @@ def _assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
     return values
 
 
+def skeleton_dirs(state: State) -> tuple[Path, ...]:
+    """The folders searched for page skeletons: ``templates/`` beside the configuration."""
+    config = state.config()
+    if config.path is None:
+        return ()
+    folder = config.path.parent / "templates"
+    return (folder,) if folder.is_dir() else ()
+
+
 def _describe(page: PageReport, target: Target | None, *, color: bool = False) -> str:
     what = f'page "{page.title}"'
     size = f"+{page.added} -{page.removed} lines"
@@ -120,6 +129,13 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
                 f"{target.file_of(page.title)} ({size}){push_hint(target)}"
             )
         return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid})"
+    if page.status == "created":
+        where = (
+            f"in the mirror: {target.file_of(page.title)}{push_hint(target)}"
+            if isinstance(target, MirrorTarget)
+            else f"(revision {page.revid})"
+        )
+        return f"{what} {paint_status('created', color)} {where}"
     if page.status == "planned":
         return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
@@ -192,7 +208,9 @@ def _page_lines(state: State, page: PageReport, target: Target | None, color: bo
         return lines  # after a request gave up: one line for them all (see _print)
     if page.status in ("refused", "conflict", "invalid", "failed"):
         lines.append(f"wikisync: {_describe(page, target, color=color)}")
-    elif (page.status in ("edited", "planned") and state.verbosity >= 0) or state.verbosity > 0:
+    elif (
+        page.status in ("edited", "created", "planned") and state.verbosity >= 0
+    ) or state.verbosity > 0:
         lines.append(_describe(page, target, color=color))
     if state.verbosity > 0:
         lines.extend(f"  {warning}" for warning in page.warnings)
@@ -522,7 +540,9 @@ def import_(
     files saved by LibreOffice or Excel (UTF-8, ',' or ';', CRLF); - reads
     standard input. One leading ' of a cell is taken off (export's formula
     guard; --raw keeps it). A row with more or fewer cells than the header
-    stops the import before anything is saved.
+    stops the import before anything is saved. A row with a title and no
+    revid creates that page from the type's skeleton (as 'wikisync new');
+    if the page exists, the row is refused (exit 3), never overwritten.
 
     \b
     Example:
@@ -542,6 +562,7 @@ def import_(
             retries=retries,
             trusted=trusted,
             on_page=on_page,
+            template_dirs=skeleton_dirs(state),
         )
 
     _run_batch(state, "import", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path)

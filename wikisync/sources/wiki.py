@@ -44,6 +44,11 @@ class WikiSource:
         self._site_key = client.address.api_url
 
     @property
+    def cache_site(self) -> str:
+        """This wiki's key in the revision cache (its api.php URL)."""
+        return self._site_key
+
+    @property
     def batch_size(self) -> int:
         """Pages per content request: 500 with apihighlimits, else 50."""
         return 500 if self.client.high_limits else 50

@@ -1,0 +1,124 @@
+"""A warm rebuild skips rendering only while nothing it depends on changed (real MediaWiki)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+import mwclient
+import pytest
+
+from tests.mediawiki import TestWiki
+from wikisync import render
+from wikisync.config import Config, load_config
+from wikisync.edits import set_params
+from wikisync.jobs import JobReport, rebuild_jobs
+from wikisync.publish import open_target
+from wikisync.sources import open_source
+
+TODAY = dt.date(2025, 1, 6)
+SKIPPED = "already holds this section; not rendered again"
+
+
+def _text(wiki: TestWiki, title: str) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
+    )
+    return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+def _admin_edit(wiki: TestWiki, title: str, text: str) -> None:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    site.pages[title].edit(text, summary="modification humaine")
+
+
+def _rebuild(
+    config: Config, caplog: pytest.LogCaptureFixture, *, today: dt.date = TODAY, **options: bool
+) -> tuple[JobReport, bool]:
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="wikisync.jobs")
+    source = open_source(config)
+    try:
+        report = rebuild_jobs(
+            config, source, open_target(source), names=["events"], today=today, **options
+        )
+    finally:
+        source.close()
+    return report.jobs[0], SKIPPED in caplog.text
+
+
+@pytest.fixture
+def config(wiki: TestWiki, config_file: Path) -> Config:
+    return load_config(config_file, overrides={"password": wiki.bot_password})
+
+
+def test_rebuild_skips_rendering_once_the_page_holds_the_section(
+    wiki: TestWiki, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert _rebuild(config, caplog)[0].status == "edited"
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("unchanged", False)  # rendered, found to hold: remembered
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("unchanged", True)
+    assert job.records > 0 and job.pages_read > 0
+
+
+def test_rebuild_renders_again_when_a_record_today_or_the_page_changes(
+    wiki: TestWiki, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(3):
+        _rebuild(config, caplog)
+    source = open_source(config)
+    try:
+        title = source.list_category("Evénement")[0]
+    finally:
+        source.close()
+    # a record changes: rendered again, and the page follows
+    edited = set_params(
+        _text(wiki, title), config.types["event"]["templates"], {"place": "Quimper"}
+    )
+    _admin_edit(wiki, title, edited.wikitext)
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("edited", False)
+    assert "Quimper" in _text(wiki, "Evénements")
+    # another day: rendered again
+    _rebuild(config, caplog)
+    assert _rebuild(config, caplog)[1]
+    assert not _rebuild(config, caplog, today=dt.date(2031, 1, 1))[1]
+    # a human edit inside the section: never taken for the remembered text
+    _rebuild(config, caplog)
+    assert _rebuild(config, caplog)[1]
+    index = _text(wiki, "Evénements")
+    begin = index.index("<!-- wikisync:begin events")
+    line_end = index.index("\n", begin) + 1
+    _admin_edit(wiki, "Evénements", index[:line_end] + "* ajout à la main\n" + index[line_end:])
+    job, skipped = _rebuild(config, caplog)
+    assert not skipped
+    assert job.status == "refused"
+    assert "* ajout à la main" in _text(wiki, "Evénements")
+    # forced: rendered and saved
+    job, skipped = _rebuild(config, caplog, force=True)
+    assert (job.status, skipped) == ("edited", False)
+
+
+def test_rebuild_renders_again_when_a_page_template_changes(
+    wiki: TestWiki, config_file: Path, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    template = tmp_path / "liste.wiki.j2"
+    template.write_text("{% for r in records %}* {{ r.title }}\n{% endfor %}", encoding="utf-8")
+    text = config_file.read_text(encoding="utf-8")
+    assert '\npage_template = "events"\n' in text
+    text = text.replace('\npage_template = "events"\n', '\npage_template = "liste.wiki.j2"\n')
+    config_file.write_text(text, encoding="utf-8")
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    _rebuild(config, caplog, force=True)
+    _rebuild(config, caplog)
+    assert _rebuild(config, caplog)[1]
+    template.write_text("{% for r in records %}# {{ r.title }}\n{% endfor %}", encoding="utf-8")
+    # a new process would load the new template; this one keeps Jinja's compiled copy
+    render._cached_environment.cache_clear()
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("edited", False)
+    assert "\n# " in _text(wiki, "Evénements")

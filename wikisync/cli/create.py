@@ -1,0 +1,84 @@
+"""The ``new`` command: create a page of a record type from its skeleton.
+
+A thin shell over :func:`wikisync.create.new_page`: values are checked before
+anything is read (a bad one: exit 2), the site's run lock is held (not on
+``--dry-run``), an existing page is never replaced (exit 3).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from wikisync.cli.complete import complete_types
+from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
+from wikisync.cli.main import State, cli, guarded_run, write_options
+from wikisync.collect import record_type_named
+from wikisync.create import check_new_values, new_page
+from wikisync.publish import MirrorTarget, open_target
+
+
+@cli.command(name="new")
+@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
+@click.argument("title")
+@click.argument("assignments", metavar="FIELD=VALUE...", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Print the page's text; write nothing.")
+@click.option("--summary", metavar="TEXT", default=None, help="Edit summary [default: says what].")
+@_trusted_option
+@write_options
+@click.pass_obj
+def new(
+    state: State,
+    type_name: str,
+    title: str,
+    assignments: tuple[str, ...],
+    dry_run: bool,
+    summary: str | None,
+    trusted: bool,
+    minor: bool,
+    bot: bool,
+) -> None:
+    """Create page TITLE of record TYPE from its skeleton, with FIELD=VALUEs.
+
+    The skeleton (templates/new/TYPE.wiki.j2 beside the configuration, else
+    the shipped one) gives the infobox with the schema's fields in order and
+    the type's categories; the values are checked against their fields and
+    written into the infobox as 'wikisync set' writes them. An existing page
+    is never replaced: exit 3. --dry-run prints the text.
+
+    \b
+    Example:
+      wikisync new event "Atelier vélo-cargo 2026" startDate=2026-05-12 place=Nantes
+    """
+    values = _assignments(assignments, "value")
+    config = state.config()
+    record_type = record_type_named(config.types, type_name)
+    check_new_values(record_type, values, trusted=trusted)
+    with guarded_run(state, "new", report_path=None, writes=not dry_run) as (source, _stop):
+        target = None if dry_run else open_target(source, bot=bot, minor=minor)
+        result = new_page(
+            source,
+            target,
+            record_type,
+            title,
+            values,
+            summary=summary,
+            dry_run=dry_run,
+            trusted=trusted,
+            template_dirs=skeleton_dirs(state),
+        )
+    what = f'page "{result.title}"'
+    if result.status == "planned":
+        click.echo(result.text, nl=not result.text.endswith("\n"))
+        click.echo(f"{what} would be created (dry run: nothing written)", err=True)
+    elif result.status == "created":
+        if isinstance(target, MirrorTarget):
+            where = f"in the mirror: {target.file_of(result.title)}"
+        else:
+            where = f"(revision {result.revid})"
+        click.echo(f"{what} created {where}")
+    else:
+        click.echo(f"wikisync: {what} {result.status}: {result.message}", err=True)
+    if result.exit_code:
+        sys.exit(result.exit_code)

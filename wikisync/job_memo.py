@@ -1,0 +1,158 @@
+"""Remember that an index page already holds its section, to skip rendering it again.
+
+A warm ``rebuild`` with nothing changed still rendered every job's records
+and parsed the index page to find that its section already holds them. Both
+are pure functions of their inputs, so the verdict can be remembered: after a
+job found its page **unchanged** (or saved it), the revision cache's file
+(:mod:`wikisync.cache`) keeps, for the job, a digest of everything the
+generated text depends on and the SHA-1 of the page's text. The next run
+with the same digest, reading the same page text, knows the section holds
+without rendering or parsing anything.
+
+The digest covers the records (their JSON form, in order), the job's
+settings (page, page template, marker, shrink limit, variables, template
+folders), the run's options that change the text (``today``, ``force``,
+``allow_shrink``, ``create``), the page templates (every ``*.j2`` file in
+the template folders and the shipped ones), the wikisync version and the
+code of the modules that render and place sections. Any difference, or any
+change of the page's text, and the job is rendered and checked as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from wikisync.__about__ import __version__
+from wikisync.cache import RevisionCache
+from wikisync.pages import PageText
+from wikisync.records import RecordSet
+from wikisync.render import builtin_templates
+
+__all__ = ["JobMemo", "open_job_memo"]
+
+_MEMO_FORMAT = 1
+_HOLDS = "holds"
+# The modules whose code decides a job's text from its records and page.
+_RENDERING_MODULES = (
+    "wikisync.jobs",
+    "wikisync.render",
+    "wikisync.sections",
+    "wikisync.french",
+    "wikisync.dates",
+    "wikisync.values",
+    "wikisync.records",
+    "wikisync.publish",
+    "wikisync.job_memo",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for name in _RENDERING_MODULES:
+        module = importlib.import_module(name)
+        digest.update(name.encode())
+        try:
+            digest.update(Path(str(module.__file__)).read_bytes())
+        except (OSError, TypeError):
+            digest.update(b"?")
+    return digest.hexdigest()
+
+
+def _template_files(folder: Any, prefix: str = "") -> Iterable[tuple[str, bytes]]:
+    # A Path or an importlib.resources Traversable; every *.j2 file, recursively.
+    try:
+        children = sorted(folder.iterdir(), key=lambda child: child.name)
+    except (OSError, NotADirectoryError):
+        return
+    for child in children:
+        name = f"{prefix}/{child.name}"
+        if child.is_dir():
+            yield from _template_files(child, name)
+        elif child.name.endswith(".j2"):
+            yield name, child.read_bytes()
+
+
+def _templates_digest(template_dirs: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    folders: list[Any] = [Path(d) for d in template_dirs]
+    folders.append(builtin_templates())
+    for number, folder in enumerate(folders):
+        for name, data in _template_files(folder):
+            digest.update(f"{number}{name}\0{len(data)}\0".encode())
+            digest.update(data)
+    return digest.hexdigest()
+
+
+class JobMemo:
+    """The remembered verdict of one job on one wiki (see the module's notes)."""
+
+    def __init__(self, cache: RevisionCache, site: str, job: str, page: str, key: str) -> None:
+        self._cache = cache
+        self._site = site
+        self._slot = f"\0job:{job}"  # beside record types in the same table, never one of them
+        self._page = page
+        self.key = key
+
+    def holds(self, page: PageText) -> bool:
+        """True when this page text was found to hold the section for these inputs."""
+        entry = self._cache.get_records(self._site, self._slot).get(self._page)
+        return entry is not None and entry == (self.key, _sha1(page.wikitext), _HOLDS)
+
+    def remember(self, text: str) -> None:
+        """Remember that the page with this text holds the section for these inputs."""
+        self._cache.put_records(
+            self._site, self._slot, [(self._page, self.key, _sha1(text), _HOLDS)]
+        )
+
+
+def open_job_memo(
+    source: object,
+    job: str,
+    page: str,
+    records: RecordSet | Sequence[RecordSet],
+    settings: Mapping[str, Any],
+    template_dirs: Sequence[str],
+) -> JobMemo | None:
+    """The memo of a job, or None when the source reads no live wiki through a cache.
+
+    Args:
+        source: the run's source (a live wiki with a revision cache, or not).
+        job: the job's name.
+        page: its target page.
+        records: the records it lists (one set per record type).
+        settings: everything else its text depends on (JSON-able; ``str()`` otherwise).
+        template_dirs: the folders searched for its page template.
+    """
+    cache = getattr(source, "cache", None)
+    site = getattr(source, "cache_site", None)
+    if not isinstance(cache, RevisionCache) or not isinstance(site, str):
+        return None
+    sets = [records] if isinstance(records, RecordSet) else list(records)
+    listed = [record for found in sets for record in found.records]
+    digest = hashlib.sha256()
+    head = {
+        "format": _MEMO_FORMAT,
+        "wikisync": __version__,
+        "code": _code_digest(),
+        "templates": _templates_digest(template_dirs),
+        "job": job,
+        "page": page,
+        "settings": settings,
+        "records": len(listed),
+    }
+    digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for record in listed:
+        digest.update(b"\0")
+        digest.update(json.dumps(record.to_dict(), ensure_ascii=False, default=str).encode())
+    return JobMemo(cache, site, job, page, digest.hexdigest())
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass"), usedforsecurity=False).hexdigest()
