@@ -37,7 +37,7 @@ from wikisync.edits import (
     read_params,
     set_params,
 )
-from wikisync.errors import PublishError, WikisyncError
+from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -49,6 +49,7 @@ from wikisync.publish import (
 )
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.sources.base import Source
+from wikisync.sources.writer import WikiWriter
 from wikisync.values import DateValue, FieldValue, ValueFormatError, parse_value
 
 __all__ = [
@@ -442,7 +443,15 @@ def run_pages(
     :class:`~wikisync.errors.EditConflictError` to report a conflict.
     """
     total = len(items)
+    checked = 0
     for done, (title, page, compute) in enumerate(items, start=1):
+        if isinstance(target, WikiWriter) and not dry_run and done > checked:
+            # One query tells which pages of the next batch changed since they
+            # were read (refused without a request, then read again); the rest
+            # are saved with one request each, every reply checked by the writer.
+            chunk = items[done - 1 : done - 1 + target.batch_size]
+            target.check_latest(t for t, p, _ in chunk if p is not None)
+            checked = done - 1 + len(chunk)
         page_report = _publish_one(
             source, target, title, page, compute, summary=summary, dry_run=dry_run, retries=retries
         )
@@ -588,9 +597,14 @@ def set_fields(
     text = summary or "wikisync : " + ", ".join(f"{k} = {v}" for k, v in values.items())
     report = BatchReport("set", source.location, started, dry_run)
 
+    read = {page.title: page for page in pages}
+
     def compute(page: PageText | None) -> PageOutcome:
         if page is None:
             return PageOutcome("", status="skipped", note="the page was deleted")
+        first = read.get(page.title)
+        if first is not None and first.revid != page.revid:
+            _check_untouched(first, page, record_type, specs, values, conditions)
         return _set_page(page, record_type, specs, values, conditions, trusted)
 
     items = [(page.title, page, compute) for page in pages]
@@ -605,6 +619,45 @@ def set_fields(
         on_page=on_page,
     )
     return finish_report(report, source, clock)
+
+
+def _check_untouched(
+    first: PageText,
+    page: PageText,
+    record_type: RecordType,
+    specs: Mapping[str, FieldSpec],
+    values: Mapping[str, str],
+    conditions: Sequence[_Condition],
+) -> None:
+    """Refuse to set a field that someone else changed since the page was first read.
+
+    ``first`` is the revision the batch read, ``page`` the one it reads again
+    after a conflict: the batch's values are re-applied only where the other
+    edit left the fields the batch sets as they were (or already made them
+    what the batch sets).
+
+    Raises:
+        EditConflictError: naming the field, both values and both revisions.
+    """
+    before = read_params(first.wikitext, record_type.templates)
+    after = read_params(page.wikitext, record_type.templates)
+    for index, params in enumerate(after):
+        if not all(condition.holds(params) for condition in conditions):
+            continue
+        old = before[index] if index < len(before) else None
+        for name, value in values.items():
+            spec = specs[name]
+            now = params.get(field_param(spec, params), "")
+            was = old.get(field_param(spec, old), "") if old is not None else None
+            if same_value(spec, now, value) or (was is not None and same_value(spec, was, now)):
+                continue
+            was_text = f'"{was}"' if was is not None else "no such infobox"
+            raise EditConflictError(
+                f'Page "{page.title}": field "{name}" was changed on the wiki since revision '
+                f'{first.revid} was read ({was_text} → "{now}" in revision {page.revid}); '
+                f'the value "{value}" was not saved, nothing was overwritten',
+                title=page.title,
+            )
 
 
 def _set_page(
