@@ -9,7 +9,12 @@ The edits themselves are :mod:`wikisync.edits` (byte-exact: only the named
 parameter changes); every page goes through
 :func:`~wikisync.publish.publish_page`, so a page that already holds the
 wanted text is a no-op, a dry run writes nothing, and a page edited by someone
-else since it was read is read again (or reported), never overwritten.
+else since it was read is read again (or reported), never overwritten: the
+pages of each batch are checked in one query before they are saved, and each
+save's reply is checked by :class:`~wikisync.sources.writer.WikiWriter`.
+When ``set`` reads a page again, it re-applies its values only if the other
+edit left the fields it sets alone; otherwise the page is a ``conflict``
+naming the field, both values and both revisions.
 
 Because every edit is computed from the page's current text and is
 idempotent, a run stopped half-way and started again redoes nothing: the
@@ -558,6 +563,11 @@ def set_fields(
     the item(s) given, text and choices ignore case and spacing, a boolean
     takes oui/non/yes/no/true/false; an empty value matches a blank or absent
     field. Conditions on several fields must all hold.
+
+    A page that changed on the wiki since it was read (an edit conflict) is
+    read again; the values are set on it only when the other edit left the
+    fields alone (or already gave them the values), otherwise the page is a
+    ``conflict`` whose message names the field, both values and both revisions.
 
     Args:
         source: where pages are read.
