@@ -393,8 +393,35 @@ def test_import_skips_page_edited_by_another_account_since_export(
     assert result.exit_code == 3, result.output
     assert f'page "{titles[0]}" conflict' in result.output
     assert "changed on the wiki since the export" in result.output
+    assert 'field "place"' in result.output and "Tiers-lieu du Port" in result.output
     assert _text(wiki, titles[0]) == human_text
     assert "|place=Tiers-lieu du Port" in _text(wiki, titles[1])
+
+
+def test_import_writes_a_cell_whose_field_the_wiki_edit_left_alone(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and "shortDescription" in read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)[0]
+    )
+    rows = _read_csv(exported)
+    row, column = _cell(rows, title, "place")
+    rows[row][column] = "Tiers-lieu du Port"
+    _write_csv(tmp_path / "edited.csv", rows, delimiter=",")
+    page = _admin(wiki).pages[title]
+    page.edit(
+        page.text().replace("|shortDescription=", "|shortDescription=Revu : "), summary="humain"
+    )
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 0, result.output
+    assert "import: 1 edited" in result.output
+    text = _text(wiki, title)
+    assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
 
 
 def test_import_reports_bad_cell_with_row_and_column_and_skips_page(
