@@ -18,7 +18,7 @@ from wikisync.batch import BatchReport, PageReport, set_fields
 from wikisync.cli import cli
 from wikisync.collect import record_type_named
 from wikisync.config import load_config
-from wikisync.edits import read_params
+from wikisync.edits import read_params, set_params
 from wikisync.publish import open_target
 from wikisync.sources import open_source
 from wikisync.sources.wiki import WikiSource
@@ -257,6 +257,36 @@ def test_set_reapplies_when_the_edit_meanwhile_left_the_field_alone(
     text = _text(wiki, title)
     assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
     assert page.revid == _revisions(wiki, title)[0]["revid"]
+
+
+def test_set_with_reply_lost_reports_the_page_edited_at_its_new_revision(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    # The wiki saved the edit, the reply was lost, the retry got "nochange":
+    # simulated by saving the very text as the same account just before.
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and len(read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)) == 1
+    )
+    site = _bot_site(wiki)
+    done: list[int] = []
+
+    def save_it_first(saving: str) -> None:
+        if saving == title and not done:
+            page = site.pages[title]
+            text = set_params(page.text(), EVENT_TEMPLATES, {"place": "Tiers-lieu du Port"})
+            page.edit(text.wikitext, summary="même compte")
+            done.append(int(site.pages[title].revision))
+
+    before = len(_revisions(wiki, title))
+    report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, save_it_first)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "edited" and page.revid == done[0], page
+    assert "lost" in page.message
+    assert len(_revisions(wiki, title)) == before + 1  # saved once, not twice
+    assert report.exit_code == 0
 
 
 # -- rename-param and remove-param -----------------------------------------------------
