@@ -613,7 +613,7 @@ def set_fields(
         if page is None:
             return PageOutcome("", status="skipped", note="the page was deleted")
         first = read.get(page.title)
-        if first is not None and first.revid != page.revid:
+        if first is not None and (first.revid, first.wikitext) != (page.revid, page.wikitext):
             _check_untouched(first, page, record_type, specs, values, conditions)
         return _set_page(page, record_type, specs, values, conditions, trusted)
 
