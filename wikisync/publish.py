@@ -170,7 +170,9 @@ class PublishResult:
         edit: the last edit computed (None when the page was refused before).
         revid: the page's revision after the save, when saved.
         attempts: how many times the page was read and computed.
-        message: why a page was refused or in conflict; ``""`` otherwise.
+        message: why a page was refused or in conflict; for a saved page, what
+            the save had to do beyond saving (another edit merged in, a lost
+            reply resolved), from :attr:`SaveResult.note`; ``""`` otherwise.
     """
 
     title: str

@@ -155,8 +155,13 @@ class WikiWriter:
         found: dict[str, int | None] = {}
         for start in range(0, len(wanted), self.batch_size):
             chunk = wanted[start : start + self.batch_size]
+            # POST: 500 titles make a URL longer than many servers accept.
             reply = self.client.call(
-                "query", titles="|".join(chunk), prop="info", formatversion="2"
+                "query",
+                http_method="POST",
+                titles="|".join(chunk),
+                prop="info",
+                formatversion="2",
             )
             if "error" in reply:
                 continue  # no pre-check for these: the check after the save remains
