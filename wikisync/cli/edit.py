@@ -89,7 +89,8 @@ def _describe(page: PageReport, target: Target | None) -> str:
                 f"{what} edited in the mirror: {target.file_of(page.title)} ({size}); "
                 "send it to the wiki with 'wikisync push'"
             )
-        return f"{what} edited ({size}, revision {page.revid})"
+        note = f": {page.message}" if page.message else ""
+        return f"{what} edited ({size}, revision {page.revid}){note}"
     if page.status == "planned":
         return f"{what} would change ({size})"
     if page.message:

@@ -97,7 +97,8 @@ def _describe(report: JobReport, target: Target | None) -> str:
                 f"{what} {verb} in the mirror: {path} ({size}); "
                 "send it to the wiki with 'wikisync push'"
             )
-        return f"{what} {report.status} ({size}, revision {report.revid})"
+        note = f": {report.message}" if report.message else ""
+        return f"{what} {report.status} ({size}, revision {report.revid}){note}"
     if report.status == "planned":
         return f"{what} would change ({size})"
     if report.status == "unchanged":
