@@ -9,11 +9,14 @@ then prints the requests and wall time of:
 - wikisync push of an edit of every page (conflict-safe saves, then a batched read-back);
 - plain mwclient "pull": ``for page in category: page.text()``, each written to a file;
 - plain mwclient "push": ``site.pages[title].edit(text)`` for every page;
+- the floor of a push (:mod:`bench.floor`): a raw ``action=edit`` loop
+  reusing one token, the texts known beforehand;
 
-with ratios against mwclient. Saves cannot be batched in the MediaWiki API:
-wikisync's push spends two requests per page (the latest-revision check that
-catches the same account's edits, then the edit), mwclient two as well
-(page info, then the edit), so the push is expected to be on a par, not faster.
+with ratios against mwclient, and for the pushes requests per saved page and
+the time beside the floor. Saves cannot be batched in the MediaWiki API:
+wikisync's push spends one request per page (the edit, whose reply is checked:
+the revision it replaced must be the base) plus a listing and a read-back per
+500 pages; mwclient two (page info, then the edit).
 
 Run from the repository root::
 
@@ -28,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import bench_main, build_wiki, counting_site
+from bench.floor import raw_edit_loop
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
 from wikisync.filenames import title_to_path
@@ -114,6 +118,15 @@ def _row(name: str, seconds: float, sent: int, pages: int, peer: float | None) -
     return f"{name:<44} {pages:>6} {sent:>9} {seconds:>8.2f} s {ratio}"
 
 
+def _push_row(name: str, run: tuple[float, int, int], floor: float, naive: float) -> str:
+    seconds, sent, pages = run
+    per = f"{sent / pages:.3f}" if pages else "-"
+    return (
+        f"{name:<44} {pages:>6} {sent:>9} {per:>10} {seconds:>8.2f} s "
+        f"{seconds / floor:>8.2f}x {seconds / naive:>11.2f}x"
+    )
+
+
 def bench(events: int, workdir: Path) -> None:
     wiki, corpus = build_wiki(events, workdir)
     titles = corpus.titles_in(CATEGORY)
@@ -127,18 +140,26 @@ def bench(events: int, workdir: Path) -> None:
         pushed = _timed(lambda: wikisync_push(wiki, mirror))
         clean = _timed(lambda: wikisync_status(wiki, mirror))
         naive_push = _timed(lambda: mwclient_push(wiki, titles, "<!-- bench: mwclient -->"))
+        texts = [(t, open_text(wiki, t) + "\n<!-- bench: floor -->") for t in titles]
+        floor = raw_edit_loop(wiki, texts)
     print(f"\nPull, status and push of Catégorie:{CATEGORY} ({len(titles)} pages), bot account:")
     print(f"{'run':<44} {'pages':>6} {'requests':>9} {'wall':>10} {'vs mwclient':>9}")
     print(_row("wikisync pull, empty mirror", *cold, naive_pull[0]))
     print(_row("wikisync pull again, nothing changed", *warm, naive_pull[0]))
     print(_row("wikisync status, nothing changed", *status, None))
     print(_row("mwclient pull (page.text() each, to files)", *naive_pull, None))
-    print(_row("wikisync push, every page edited", *pushed, naive_push[0]))
     print(_row("wikisync status after the push", *clean, None))
-    print(_row("mwclient push (page.edit() each)", *naive_push, None))
     print(
-        "\nrequests include the login (4 for wikisync, 3 for mwclient); wikisync's push "
-        "also reads the saved revisions back (one request per 500) so the next status is clean"
+        f"\n{'push':<44} {'saved':>6} {'requests':>9} {'req/saved':>10} {'wall':>10} "
+        f"{'vs floor':>9} {'vs mwclient':>12}"
+    )
+    print(_push_row("wikisync push, every page edited", pushed, floor[0], naive_push[0]))
+    print(_push_row("mwclient push (page.edit() each)", naive_push, floor[0], naive_push[0]))
+    print(_push_row("floor: raw action=edit loop", floor, floor[0], naive_push[0]))
+    print(
+        "\nrequests include the login (4 for wikisync, 3 for mwclient and the floor); "
+        "wikisync's push also lists the pages and reads the saved revisions back (one "
+        "request per 500 each) so the next status is clean"
     )
 
 

@@ -9,7 +9,12 @@ The edits themselves are :mod:`wikisync.edits` (byte-exact: only the named
 parameter changes); every page goes through
 :func:`~wikisync.publish.publish_page`, so a page that already holds the
 wanted text is a no-op, a dry run writes nothing, and a page edited by someone
-else since it was read is read again (or reported), never overwritten.
+else since it was read is read again (or reported), never overwritten: the
+pages of each batch are checked in one query before they are saved, and each
+save's reply is checked by :class:`~wikisync.sources.writer.WikiWriter`.
+When ``set`` reads a page again, it re-applies its values only if the other
+edit left the fields it sets alone; otherwise the page is a ``conflict``
+naming the field, both values and both revisions.
 
 Because every edit is computed from the page's current text and is
 idempotent, a run stopped half-way and started again redoes nothing: the
@@ -37,7 +42,7 @@ from wikisync.edits import (
     read_params,
     set_params,
 )
-from wikisync.errors import PublishError, WikisyncError
+from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.pages import PageText
 from wikisync.publish import (
@@ -50,6 +55,7 @@ from wikisync.publish import (
 )
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.sources.base import Source
+from wikisync.sources.writer import WikiWriter
 from wikisync.values import DateValue, FieldValue, ValueFormatError, parse_value
 
 __all__ = [
@@ -453,10 +459,18 @@ def run_pages(
     :class:`~wikisync.errors.EditConflictError` to report a conflict.
     """
     total = len(items)
+    checked = 0
     for done, (title, page, compute) in enumerate(items, start=1):
         if stop_requested():  # SIGINT/SIGTERM: stop between pages, list what is left
             report.pages.extend(PageReport(rest, NOT_DONE) for rest, _, _ in items[done - 1 :])
             return
+        if isinstance(target, WikiWriter) and not dry_run and done > checked:
+            # One query tells which pages of the next batch changed since they
+            # were read (refused without a request, then read again); the rest
+            # are saved with one request each, every reply checked by the writer.
+            chunk = items[done - 1 : done - 1 + target.batch_size]
+            target.check_latest(t for t, p, _ in chunk if p is not None)
+            checked = done - 1 + len(chunk)
         page_report = _publish_one(
             source, target, title, page, compute, summary=summary, dry_run=dry_run, retries=retries
         )
@@ -564,6 +578,11 @@ def set_fields(
     takes oui/non/yes/no/true/false; an empty value matches a blank or absent
     field. Conditions on several fields must all hold.
 
+    A page that changed on the wiki since it was read (an edit conflict) is
+    read again; the values are set on it only when the other edit left the
+    fields alone (or already gave them the values), otherwise the page is a
+    ``conflict`` whose message names the field, both values and both revisions.
+
     Args:
         source: where pages are read.
         target: where they are saved (:func:`~wikisync.publish.open_target`);
@@ -602,9 +621,14 @@ def set_fields(
     text = summary or "wikisync : " + ", ".join(f"{k} = {v}" for k, v in values.items())
     report = BatchReport("set", source.location, started, dry_run)
 
+    read = {page.title: page for page in pages}
+
     def compute(page: PageText | None) -> PageOutcome:
         if page is None:
             return PageOutcome("", status="skipped", note="the page was deleted")
+        first = read.get(page.title)
+        if first is not None and (first.revid, first.wikitext) != (page.revid, page.wikitext):
+            _check_untouched(first, page, record_type, specs, values, conditions)
         return _set_page(page, record_type, specs, values, conditions, trusted)
 
     items = [(page.title, page, compute) for page in pages]
@@ -619,6 +643,45 @@ def set_fields(
         on_page=on_page,
     )
     return finish_report(report, source, clock)
+
+
+def _check_untouched(
+    first: PageText,
+    page: PageText,
+    record_type: RecordType,
+    specs: Mapping[str, FieldSpec],
+    values: Mapping[str, str],
+    conditions: Sequence[_Condition],
+) -> None:
+    """Refuse to set a field that someone else changed since the page was first read.
+
+    ``first`` is the revision the batch read, ``page`` the one it reads again
+    after a conflict: the batch's values are re-applied only where the other
+    edit left the fields the batch sets as they were (or already made them
+    what the batch sets).
+
+    Raises:
+        EditConflictError: naming the field, both values and both revisions.
+    """
+    before = read_params(first.wikitext, record_type.templates)
+    after = read_params(page.wikitext, record_type.templates)
+    for index, params in enumerate(after):
+        if not all(condition.holds(params) for condition in conditions):
+            continue
+        old = before[index] if index < len(before) else None
+        for name, value in values.items():
+            spec = specs[name]
+            now = params.get(field_param(spec, params), "")
+            was = old.get(field_param(spec, old), "") if old is not None else None
+            if same_value(spec, now, value) or (was is not None and same_value(spec, was, now)):
+                continue
+            was_text = f'"{was}"' if was is not None else "no such infobox"
+            raise EditConflictError(
+                f'Page "{page.title}": field "{name}" was changed on the wiki since revision '
+                f'{first.revid} was read ({was_text} → "{now}" in revision {page.revid}); '
+                f'the value "{value}" was not saved, nothing was overwritten',
+                title=page.title,
+            )
 
 
 def _set_page(

@@ -248,7 +248,7 @@ def _apply_one(
     status: Status = "created" if planned.old_text is None else "edited"
     if not saved.changed:
         status = "unchanged"
-    return PublishResult(edit.title, status, planned, saved.revid)
+    return PublishResult(edit.title, status, planned, saved.revid, message=saved.note)
 
 
 @dataclass(slots=True)

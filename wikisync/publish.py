@@ -3,8 +3,9 @@
 An :class:`Edit` is a planned change to one page: the revision it was
 computed from (its base) and the new text. It is pure data: :func:`plan_edit`
 makes one, :meth:`Edit.diff` shows it. Saving goes through a :class:`Target`:
-the live wiki (:class:`~wikisync.sources.writer.WikiWriter`, which checks the
-page's latest revision and sends ``baserevid``/``basetimestamp``) or a local
+the live wiki (:class:`~wikisync.sources.writer.WikiWriter`, which sends
+``baserevid``/``basetimestamp`` and checks in the reply that the revision it
+replaced was the base, merging or reporting an edit made meanwhile) or a local
 mirror folder (:class:`MirrorTarget`, which writes the page's file as a local
 edit, to be sent later by ``push``). :func:`open_target` picks the right one
 for a source.
@@ -157,7 +158,9 @@ class PublishResult:
         edit: the last edit computed (None when the page was refused before).
         revid: the page's revision after the save, when saved.
         attempts: how many times the page was read and computed.
-        message: why a page was refused or in conflict; ``""`` otherwise.
+        message: why a page was refused or in conflict; for a saved page, what
+            the save had to do beyond saving (another edit merged in, a lost
+            reply resolved), from :attr:`SaveResult.note`; ``""`` otherwise.
     """
 
     title: str
@@ -255,9 +258,9 @@ def publish_page(
         except PublishError as exc:
             return PublishResult(title, "refused", edit, attempts=attempt, message=str(exc))
         if not saved.changed:
-            return PublishResult(title, "unchanged", edit, saved.revid, attempt)
+            return PublishResult(title, "unchanged", edit, saved.revid, attempt, saved.note)
         status: Status = "created" if edit.old_text is None else "edited"
-        return PublishResult(title, status, edit, saved.revid, attempt)
+        return PublishResult(title, status, edit, saved.revid, attempt, saved.note)
 
 
 # -- mirror folders -------------------------------------------------------------------

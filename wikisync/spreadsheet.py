@@ -18,9 +18,12 @@ revision. No sidecar file is needed, the file carries what import needs:
 * the page changed since: its text at ``revid`` is read from the wiki (in
   batches) to tell which cells the person changed. None → nothing to do. The
   changed cells already hold on the page (an import stopped half-way and run
-  again, or someone made the same fix) → done, no edit. Otherwise the page is
-  skipped as a ``conflict``, never overwritten: export again. (A mirror keeps
-  no old revisions: there every cell is compared with the page.)
+  again, or someone made the same fix) → done, no edit. A changed cell whose
+  field the wiki's edit left as exported is written (the edit changed other
+  things). A changed cell whose field was changed on the wiki too makes the
+  page a ``conflict`` naming the field, both values and both revisions, never
+  overwritten: export again. (A mirror keeps no old revisions: there every
+  cell is compared with the page, and any difference is a conflict.)
 
 Cells compare by meaning for typed fields (:func:`~wikisync.batch.same_value`),
 so a spreadsheet program turning ``2021-01-18`` into ``18/01/2021`` or
@@ -642,24 +645,52 @@ class _PageImport:
         return changed
 
     def _changed_since(self, page: PageText, infoboxes: tuple[dict[str, str], ...]) -> PageOutcome:
+        """Write the changed cells whose fields the wiki's edit left alone; else a conflict."""
+        edits: list[tuple[SheetRow, dict[str, str]]] = []
+        problems: list[str] = []
         for row in self.rows:
             old_text = self.old.get(row.revid) if row.revid != page.revid else None
             originals = read_params(old_text, self.record_type.templates) if old_text else ()
             original = originals[row.index] if row.index < len(originals) else None
             changed = self._changed(row, original)
             now = infoboxes[row.index] if row.index < len(infoboxes) else None
-            holds = now is not None and all(
-                same_value(self.specs[name], value, now.get(field_param(self.specs[name], now), ""))
-                for name, value in changed.items()
-            )
-            if changed and not holds:
-                raise EditConflictError(
-                    f'Page "{self.title}" changed on the wiki since the export (revision '
-                    f"{row.revid}, now {page.revid}); row {row.row} was not written, nothing "
-                    "was overwritten: export again and redo the change",
-                    title=self.title,
-                )
-        return PageOutcome(page.wikitext, note="already holds the spreadsheet's values")
+            if original is not None and len(originals) != len(infoboxes):
+                original = None  # infoboxes added or removed: the index may not match
+            pending: dict[str, str] = {}
+            for name, value in changed.items():
+                spec = self.specs[name]
+                have = now.get(field_param(spec, now), "") if now is not None else None
+                if have is not None and same_value(spec, value, have):
+                    continue  # the page already holds the cell
+                if have is None or original is None:
+                    raise EditConflictError(
+                        f'Page "{self.title}" changed on the wiki since the export (revision '
+                        f"{row.revid}, now {page.revid}); row {row.row} was not written, "
+                        "nothing was overwritten: export again and redo the change",
+                        title=self.title,
+                    )
+                was = original.get(field_param(spec, original), "")
+                if not same_value(spec, was, have):
+                    raise EditConflictError(
+                        f'Page "{self.title}" changed on the wiki since the export: field '
+                        f'"{name}" was "{was}" in revision {row.revid} and is "{have}" in '
+                        f'revision {page.revid}; row {row.row}\'s "{value}" was not written, '
+                        "nothing was overwritten: export again and redo the change",
+                        title=self.title,
+                    )
+                try:
+                    check_field_value(spec, value, trusted=self.trusted)
+                except FieldValueError as exc:
+                    problems.append(f"row {row.row}, column {self._column(name)}: {exc}")
+                pending[name] = value
+            if pending:
+                edits.append((row, pending))
+        if problems:
+            note = "; ".join(problems) + "; the page was left as it is"
+            return PageOutcome(page.wikitext, status="invalid", note=note)
+        if not edits:
+            return PageOutcome(page.wikitext, note="already holds the spreadsheet's values")
+        return self._apply(page, infoboxes, edits)
 
     def _apply(
         self,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +14,15 @@ from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
-from wikisync.batch import PageReport, set_fields
+from wikisync.batch import BatchReport, PageReport, set_fields
 from wikisync.cli import cli
 from wikisync.collect import record_type_named
 from wikisync.config import load_config
-from wikisync.edits import read_params
+from wikisync.edits import read_params, set_params
 from wikisync.publish import open_target
 from wikisync.sources import open_source
+from wikisync.sources.wiki import WikiSource
+from wikisync.sources.writer import WikiWriter
 from wikisync.spreadsheet import import_records
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
@@ -177,6 +180,115 @@ def test_set_resumed_after_interrupt_edits_every_page_exactly_once(
     assert _bot_edits(wiki, titles) == edits
 
 
+def _set_with_hook(
+    wiki: TestWiki, config_file: Path, values: dict[str, str], hook: Callable[[str], None]
+) -> BatchReport:
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+    source = open_source(config)
+    assert isinstance(source, WikiSource)
+    try:
+        writer = WikiWriter(source.client, before_edit=hook)
+        return set_fields(source, writer, event, values)
+    finally:
+        source.close()
+
+
+def _edit_once(site: mwclient.Site, title: str, old: str, new: str) -> Callable[[str], None]:
+    """A before_edit hook: when ``title`` is about to be saved, edit it first."""
+    done: list[int] = []
+
+    def hook(saving: str) -> None:
+        if saving == title and not done:
+            page = site.pages[title]
+            text = page.text()
+            assert old in text
+            page.edit(text.replace(old, new, 1), summary="meanwhile")
+            done.append(int(site.pages[title].revision))
+
+    return hook
+
+
+def _bot_site(wiki: TestWiki) -> mwclient.Site:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.bot_user, wiki.bot_password)
+    return site
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_set_conflicts_on_a_field_changed_while_saving(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, account: str
+) -> None:
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    place = read_params(corpus.page(title).wikitext, EVENT_TEMPLATES)[0]["place"]
+    site = _admin(wiki) if account == "other" else _bot_site(wiki)
+    hook = _edit_once(site, title, f"|place={place}", "|place=Mairie annexe")
+    report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, hook)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "conflict", page
+    assert report.exit_code == 3
+    assert 'field "place"' in page.message
+    assert "Mairie annexe" in page.message and "Tiers-lieu du Port" in page.message
+    first, now = _revisions(wiki, title)[-1]["revid"], _revisions(wiki, title)[0]["revid"]
+    assert f"revision {first}" in page.message and f"revision {now}" in page.message, page.message
+    # The human's value is on the wiki; the batch's is not.
+    assert "|place=Mairie annexe" in _text(wiki, title)
+    assert "Tiers-lieu du Port" not in _text(wiki, title)
+    # Every other page was set.
+    assert all(p.status in ("edited", "skipped") for p in report.pages if p.title != title)
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_set_reapplies_when_the_edit_meanwhile_left_the_field_alone(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, account: str
+) -> None:
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and "shortDescription" in read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)[0]
+    )
+    site = _admin(wiki) if account == "other" else _bot_site(wiki)
+    hook = _edit_once(site, title, "|shortDescription=", "|shortDescription=Revu : ")
+    report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, hook)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "edited", page
+    assert report.exit_code == 0
+    text = _text(wiki, title)
+    assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
+    assert page.revid == _revisions(wiki, title)[0]["revid"]
+
+
+def test_set_with_reply_lost_reports_the_page_edited_at_its_new_revision(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    # The wiki saved the edit, the reply was lost, the retry got "nochange":
+    # simulated by saving the very text as the same account just before.
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and len(read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)) == 1
+    )
+    site = _bot_site(wiki)
+    done: list[int] = []
+
+    def save_it_first(saving: str) -> None:
+        if saving == title and not done:
+            page = site.pages[title]
+            text = set_params(page.text(), EVENT_TEMPLATES, {"place": "Tiers-lieu du Port"})
+            page.edit(text.wikitext, summary="même compte")
+            done.append(int(site.pages[title].revision))
+
+    before = len(_revisions(wiki, title))
+    report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, save_it_first)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "edited" and page.revid == done[0], page
+    assert "lost" in page.message
+    assert len(_revisions(wiki, title)) == before + 1  # saved once, not twice
+    assert report.exit_code == 0
+
+
 # -- rename-param and remove-param -----------------------------------------------------
 
 
@@ -311,8 +423,35 @@ def test_import_skips_page_edited_by_another_account_since_export(
     assert result.exit_code == 3, result.output
     assert f'page "{titles[0]}" conflict' in result.output
     assert "changed on the wiki since the export" in result.output
+    assert 'field "place"' in result.output and "Tiers-lieu du Port" in result.output
     assert _text(wiki, titles[0]) == human_text
     assert "|place=Tiers-lieu du Port" in _text(wiki, titles[1])
+
+
+def test_import_writes_a_cell_whose_field_the_wiki_edit_left_alone(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and "shortDescription" in read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)[0]
+    )
+    rows = _read_csv(exported)
+    row, column = _cell(rows, title, "place")
+    rows[row][column] = "Tiers-lieu du Port"
+    _write_csv(tmp_path / "edited.csv", rows, delimiter=",")
+    page = _admin(wiki).pages[title]
+    page.edit(
+        page.text().replace("|shortDescription=", "|shortDescription=Revu : "), summary="humain"
+    )
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 0, result.output
+    assert "import: 1 edited" in result.output
+    text = _text(wiki, title)
+    assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
 
 
 def test_import_reports_bad_cell_with_row_and_column_and_skips_page(

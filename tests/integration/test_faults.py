@@ -230,10 +230,6 @@ SEEDED = "seeded"
 TODAY = "2025-01-06"
 VALUE = "Thème sous fautes"
 LOST_REPLY = frozenset({"reset_after", "slow", "truncated"})
-WRITER_FIX = (
-    "a save whose reply was lost is retried, gets 'nochange' and is reported as unchanged "
-    "(old revision): fixed on the writer branch (writer.py/batch.py/push.py read the page back)"
-)
 
 
 @dataclass
@@ -493,7 +489,6 @@ def test_set_under_faults_loses_nothing(set_run: Outcome) -> None:
     assert len(set_run.expected) >= 90
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_FIX)
 def test_set_under_faults_counts_every_edit(set_run: Outcome) -> None:
     assert set_run.report is not None
     counts = collections.Counter(page["status"] for page in set_run.report["pages"])
@@ -504,7 +499,6 @@ def test_import_under_faults_loses_nothing(import_run: Outcome) -> None:
     _assert_survived(import_run)
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_FIX)
 def test_import_under_faults_counts_every_edit(import_run: Outcome) -> None:
     assert import_run.report is not None
     counts = collections.Counter(page["status"] for page in import_run.report["pages"])
@@ -524,7 +518,6 @@ def test_push_under_faults_loses_nothing(push_run: Outcome) -> None:
     _assert_survived(push_run)
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_FIX)
 def test_push_under_faults_counts_and_records_every_save(push_run: Outcome) -> None:
     assert f"{len(push_run.expected)} saved" in push_run.result.output, push_run.describe()
     state = push_run.extra["status_after_push"]
@@ -535,7 +528,6 @@ def test_rebuild_under_faults_loses_nothing(rebuild_run: Outcome) -> None:
     _assert_survived(rebuild_run)
 
 
-@pytest.mark.xfail(strict=True, reason=WRITER_FIX)
 def test_rebuild_under_faults_counts_every_edit(rebuild_run: Outcome) -> None:
     assert rebuild_run.report is not None
     statuses = [job["status"] for job in rebuild_run.report["jobs"]]

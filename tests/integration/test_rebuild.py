@@ -323,9 +323,11 @@ def _append_note(text: str) -> str:
 
 
 @pytest.mark.parametrize("who", ["admin", "same bot"])
-def test_rebuild_conflict_rereads_and_keeps_human_edit(
+def test_rebuild_merges_an_edit_made_meanwhile_and_keeps_it(
     wiki: TestWiki, wiki_run: tuple[Any, Any], who: str
 ) -> None:
+    # The edit lands between the read and the save, outside the generated
+    # section: the writer sees it in the save's reply and merges it at once.
     config, source = wiki_run
     site = _admin(wiki) if who == "admin" else _same_bot(wiki)
     writer = open_target(source)
@@ -334,7 +336,8 @@ def test_rebuild_conflict_rereads_and_keeps_human_edit(
     report = rebuild_jobs(config, source, target, names=["events"], today=None)
     job = report.jobs[0]
     assert job.status == "edited", job.message
-    assert job.attempts == 2
+    assert job.attempts == 1
+    assert "merged" in job.message
     saved = _revision(wiki)
     assert saved["user"] == "WikiBot"
     assert saved["text"].endswith("Note ajoutée pendant le calcul.")
@@ -345,20 +348,24 @@ def test_rebuild_conflict_rereads_and_keeps_human_edit(
 def test_rebuild_conflict_outlasting_retries_is_reported(
     wiki: TestWiki, wiki_run: tuple[Any, Any], who: str
 ) -> None:
+    # An edit inside the generated section, made while saving: it overlaps
+    # the rebuild's, so it is kept (put back if the wiki saved over it).
     config, source = wiki_run
     site = _admin(wiki) if who == "admin" else _same_bot(wiki)
     writer = open_target(source)
     assert isinstance(writer, WikiWriter)
-    target = _InterferingWriter(writer, site, _append_note, times=5)
-    report = rebuild_jobs(config, source, target, names=["events"], retries=1)
+
+    def retitle(text: str) -> str:
+        return text.replace("Rencontre disparue", "Rencontre retrouvée")
+
+    target = _InterferingWriter(writer, site, retitle, times=5)
+    report = rebuild_jobs(config, source, target, names=["events"], retries=0)
     job = report.jobs[0]
     assert job.status == "conflict"
-    assert "gave up after 2 attempts" in job.message
+    assert "gave up after 1 attempts" in job.message
     assert report.exit_code == 3
     saved = _revision(wiki)
-    assert saved["user"] != "WikiBot" or who == "same bot"
-    assert saved["text"].endswith("Note ajoutée pendant le calcul.")
-    assert "Rencontre disparue 2017" in saved["text"]
+    assert "Rencontre retrouvée 2017" in saved["text"]
 
 
 def test_rebuild_conflict_inside_markers_is_refused(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import mwclient
@@ -20,7 +20,9 @@ from wikisync.filenames import title_to_path
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import INDEX_FILE, METADATA_FILE
 from wikisync.sources.site import WikiClient
+from wikisync.sources.writer import WikiWriter
 from wikisync.sync import PushItem, mirror_status, pull, push
+from wikisync.sync.push import PushReport
 from wikisync.sync.remote import list_category, list_known_pages
 
 SUMMARY = "wikisync test"
@@ -512,3 +514,84 @@ def test_cli_pull_conflict_exits_3_and_names_the_file(
     assert result.exit_code == 3, result.output
     assert f"conflict  {title}" in result.output
     assert ".remote" in result.output
+
+
+# -- edits made while push saves (through the writer's before_edit seam) ----------
+
+
+def _push_with(wiki: TestWiki, mirror: Path, hook: Callable[[str], None]) -> PushReport:
+    client = _client(wiki)
+    writer = WikiWriter(client, before_edit=hook)
+    return push(client, mirror, summary=SUMMARY, durable=False, wiki_writer=writer)
+
+
+def _once(site: mwclient.Site, make: Callable[[str], str]) -> Callable[[str], None]:
+    done: list[str] = []
+
+    def hook(title: str) -> None:
+        if not done:
+            done.append(title)
+            site.pages[title].edit(make(site.pages[title].text()), summary="meanwhile")
+
+    return hook
+
+
+def test_push_with_reply_lost_records_the_revision_it_made(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    # The wiki saved the edit but its reply was lost; the retry finds the text
+    # in and says "nochange". Simulated by saving the very text as the same
+    # account just before the request leaves.
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    local = _edit_file(mirror, title, "Intro du projet.", "Intro du projet, revue.")
+    same = mwclient.Site(wiki.host, path="/", scheme="http")
+    same.login(wiki.bot_user, wiki.bot_password)
+    revisions = _revisions(wiki, title)
+
+    report = _push_with(wiki, mirror, _once(same, lambda _: local))
+    assert [i.action for i in report.items] == ["saved"]
+    assert "lost" in report.items[0].detail
+    assert _revisions(wiki, title) == revisions + 1  # one revision, not two
+    assert open_mirror(mirror).entries()[title].revid == report.items[0].revid
+    assert report.items[0].revid == int(same.pages[title].revision)
+    assert mirror_status(_client(wiki), mirror).clean
+    again = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert again.items == ()
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_push_merges_an_edit_made_while_saving(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path, account: str
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "Intro du projet.", "Intro du projet, revue.")
+    site = admin
+    if account == "same":
+        site = mwclient.Site(wiki.host, path="/", scheme="http")
+        site.login(wiki.bot_user, wiki.bot_password)
+
+    report = _push_with(wiki, mirror, _once(site, lambda t: t.replace("Nantes", "Nantes et Rezé")))
+    assert [i.action for i in report.items] == ["merged"]
+    assert "merged" in report.items[0].detail
+    saved = _wiki_text(wiki, title)
+    assert "Intro du projet, revue." in saved and "Nantes et Rezé" in saved
+    assert _file(mirror, title).read_text(encoding="utf-8") == saved + "\n"
+    assert mirror_status(_client(wiki), mirror).clean
+
+
+def test_push_conflict_with_an_edit_made_while_saving_keeps_it(
+    wiki: TestWiki, tmp_path: Path, admin: mwclient.Site
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "sur Nantes", "sur Nantes (local)")
+    same = mwclient.Site(wiki.host, path="/", scheme="http")
+    same.login(wiki.bot_user, wiki.bot_password)
+    theirs = _wiki_text(wiki, title).replace("sur Nantes", "sur Nantes (autre tâche)")
+
+    report = _push_with(wiki, mirror, _once(same, lambda _: theirs))
+    assert [i.action for i in report.items] == ["conflict"]
+    assert "put back" in report.items[0].detail
+    assert _wiki_text(wiki, title) == theirs

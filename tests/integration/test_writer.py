@@ -1,4 +1,10 @@
-"""WikiWriter against a real MediaWiki: no-op saves, create-only, conflicts of both kinds."""
+"""WikiWriter against a real MediaWiki: no-op saves, create-only, conflicts of both kinds.
+
+The edits "made meanwhile" are real edits sent through the writer's
+``before_edit`` seam: after the check, just before the save request leaves,
+as the same account (which MediaWiki does not treat as a conflict) and as
+another user (which MediaWiki merges on the server when the lines differ).
+"""
 
 from __future__ import annotations
 
@@ -107,8 +113,9 @@ def test_wiki_writer_conflict_with_another_account(wiki: TestWiki) -> None:
 
 
 def test_wiki_writer_conflict_with_same_account(wiki: TestWiki) -> None:
-    # MediaWiki reports no edit conflict for the same account's own edit:
-    # only the writer's lastrevid check catches it.
+    # MediaWiki reports no edit conflict for the same account's own edit and
+    # overwrites it: the writer sees it in the reply (oldrevid is not the
+    # base), and as the edits overlap it puts the other text back.
     source = _bot(wiki)
     page = _read(source, TITLE)
     same = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
@@ -143,3 +150,167 @@ def test_wiki_writer_refused_edit_is_publish_error(wiki: TestWiki) -> None:
     with pytest.raises(PublishError, match="was not saved") as info:
         WikiWriter(source.client).save(TITLE, "Interdit.", base=page, summary="robot")
     assert not isinstance(info.value, EditConflictError)
+
+
+# -- edits made between the check and the save ---------------------------------------
+
+LINES = "Ligne une.\nLigne deux.\nLigne trois.\nLigne quatre.\nLigne cinq.\nLigne six."
+
+
+def _seed(wiki: TestWiki, source: WikiSource, title: str = "Page partagée") -> PageText:
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    human.pages[title].edit(LINES, summary="départ")
+    return _read(source, title)
+
+
+class _Injector:
+    """A ``before_edit`` hook that makes one real edit (then does nothing)."""
+
+    def __init__(self, site: mwclient.Site, change: tuple[str, str]) -> None:
+        self.site = site
+        self.change = change
+        self.revid = 0
+
+    def __call__(self, title: str) -> None:
+        if self.revid:
+            return
+        page = self.site.pages[title]
+        old, new = self.change
+        page.edit(page.text().replace(old, new), summary="modifié pendant la sauvegarde")
+        self.revid = int(self.site.pages[title].revision)
+
+
+def _content(wiki: TestWiki, title: str) -> str:
+    return str(_latest(wiki, title)["slots"]["main"]["content"])  # type: ignore[index]
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_edit_injected_before_the_save_is_merged_back(wiki: TestWiki, account: str) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    if account == "same":
+        site = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    else:
+        site = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    inject = _Injector(site, ("Ligne six.", "Ligne six, corrigée à la main."))
+    writer = WikiWriter(source.client, before_edit=inject)
+    ours = page.wikitext.replace("Ligne une.", "Ligne une, par le robot.")
+    result = writer.save(page.title, ours, base=page, summary="robot")
+    latest = _content(wiki, page.title)
+    assert "Ligne six, corrigée à la main." in latest  # the other edit is in
+    assert "Ligne une, par le robot." in latest  # and so is ours
+    assert latest == LINES.replace("Ligne une.", "Ligne une, par le robot.").replace(
+        "Ligne six.", "Ligne six, corrigée à la main."
+    )
+    assert result.changed and result.merged == inject.revid
+    assert result.revid == _latest(wiki, page.title)["revid"]
+    assert f"revision {inject.revid}" in result.note and "merged" in result.note
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_edit_injected_on_the_same_line_is_a_conflict(wiki: TestWiki, account: str) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    if account == "same":
+        site = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    else:
+        site = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    inject = _Injector(site, ("Ligne trois.", "Ligne trois, à la main."))
+    writer = WikiWriter(source.client, before_edit=inject)
+    ours = page.wikitext.replace("Ligne trois.", "Ligne trois, par le robot.")
+    with pytest.raises(EditConflictError) as info:
+        writer.save(page.title, ours, base=page, summary="robot")
+    message = str(info.value)
+    assert f"revision {inject.revid}" in message and f"revision {page.revid}" in message
+    assert "nothing was overwritten" in message
+    # The latest revision holds the other edit's text, never the robot's.
+    assert _content(wiki, page.title) == LINES.replace("Ligne trois.", "Ligne trois, à la main.")
+    latest = _latest(wiki, page.title)
+    if latest["revid"] != inject.revid:
+        # The wiki saved over it (always for the same account; for another
+        # one when both edits fall in the same second, as basetimestamp has
+        # one-second precision), then the writer put it back.
+        assert latest["user"] == "WikiBot"
+        assert f"rétablit la révision {inject.revid}" in str(latest["comment"])
+        assert f"put back (revision {latest['revid']})" in message
+    else:
+        assert account == "other"  # the wiki refused the save as an editconflict
+
+
+def test_save_is_one_request(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    writer = WikiWriter(source.client)
+    source.client.site.get_token("csrf")
+    before = source.client.requests
+    writer.save(page.title, page.wikitext + "\nAjout.", base=page, summary="robot")
+    assert source.client.requests - before == 1
+
+
+def test_check_latest_refuses_a_stale_page_without_a_request(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    fresh = _seed(wiki, source, "Autre page")
+    same = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    same.pages[page.title].edit(LINES + "\nAutre tâche.", summary="autre tâche")
+    writer = WikiWriter(source.client)
+    before = source.client.requests
+    latest = writer.check_latest([page.title, fresh.title, "Page absente"])
+    assert source.client.requests - before == 1
+    assert latest[fresh.title] == fresh.revid and latest["Page absente"] is None
+    before = source.client.requests
+    with pytest.raises(EditConflictError, match=f"revision {page.revid}"):
+        writer.save(page.title, "Texte du robot.", base=page, summary="robot")
+    assert source.client.requests == before
+    assert _content(wiki, page.title).endswith("Autre tâche.")
+
+
+# -- replies lost on the way -----------------------------------------------------------
+
+
+def test_lost_reply_own_edit_is_reported_edited(wiki: TestWiki) -> None:
+    # What a retried save finds after its first reply was lost: the wiki holds
+    # the text, saved by this account over the base, and says "nochange".
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    ours = LINES + "\nAjout du robot."
+    same = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    same.pages[page.title].edit(ours, summary="robot")
+    saved = int(_latest(wiki, page.title)["revid"])  # type: ignore[call-overload]
+    result = WikiWriter(source.client).save(page.title, ours, base=page, summary="robot")
+    assert result.changed and result.revid == saved
+    assert "lost" in result.note
+    assert _latest(wiki, page.title)["revid"] == saved  # nothing saved twice
+
+
+def test_same_text_saved_by_someone_else_is_unchanged_at_its_revision(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    ours = LINES + "\nAjout commun."
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    human.pages[page.title].edit(ours, summary="humain")
+    theirs = int(_latest(wiki, page.title)["revid"])  # type: ignore[call-overload]
+    result = WikiWriter(source.client).save(page.title, ours, base=page, summary="robot")
+    assert not result.changed and result.revid == theirs
+    assert _latest(wiki, page.title)["revid"] == theirs
+
+
+def test_true_no_op_stays_at_the_base(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    result = WikiWriter(source.client).save(page.title, page.wikitext, base=page, summary="rien")
+    assert not result.changed and result.revid == page.revid and not result.note
+
+
+def test_lost_reply_of_a_create_is_reported_created(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    same = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    same.pages["Page créée"].edit("Nouveau texte.", summary="robot")
+    created = int(_latest(wiki, "Page créée")["revid"])  # type: ignore[call-overload]
+    result = WikiWriter(source.client).save("Page créée", "Nouveau texte.", base=None, summary="x")
+    assert result.changed and result.created and result.revid == created
+    # Someone else's page with that title stays a conflict.
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    human.pages["Page humaine"].edit("Nouveau texte.", summary="humain")
+    with pytest.raises(EditConflictError, match="exists already"):
+        WikiWriter(source.client).save("Page humaine", "Nouveau texte.", base=None, summary="x")

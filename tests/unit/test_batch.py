@@ -16,9 +16,11 @@ from wikisync.batch import (
 )
 from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params
-from wikisync.publish import open_target
+from wikisync.pages import PageText
+from wikisync.publish import MirrorTarget, open_target
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.sources.base import Source
+from wikisync.sources.writer import SaveResult
 from wikisync.template_edits import (
     find_template_pages,
     remove_template_param,
@@ -221,3 +223,55 @@ def test_remove_template_param_dry_run_writes_nothing(source: Source, event: Rec
     assert report.count("planned") > 0
     assert all(page.edit is not None for page in report.pages if page.status == "planned")
     assert _texts(source, event) == before
+
+
+class _EditedMeanwhile:
+    """A real mirror target; before the first save of ``title`` its file is edited."""
+
+    def __init__(self, source: Source, title: str, old: str, new: str) -> None:
+        self.target = MirrorTarget(source)
+        self.title, self.old, self.new = title, old, new
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        if title == self.title and self.old:
+            path = self.target.file_of(title)
+            content = path.read_text(encoding="utf-8")
+            assert self.old in content
+            path.write_text(content.replace(self.old, self.new, 1), encoding="utf-8")
+            self.old = ""
+        return self.target.save(title, text, base=base, summary=summary)
+
+
+def _one_event_with(source: Source, event: RecordType, param: str) -> tuple[str, str]:
+    for title, text in _texts(source, event).items():
+        infoboxes = read_params(text, TEMPLATES)
+        if len(infoboxes) == 1 and infoboxes[0].get(param):
+            return title, infoboxes[0][param]
+    raise AssertionError(f"no event page with {param}")
+
+
+def test_set_fields_conflicts_on_a_field_changed_meanwhile(
+    source: Source, event: RecordType
+) -> None:
+    title, place = _one_event_with(source, event, "place")
+    target = _EditedMeanwhile(source, title, f"|place={place}", "|place=Mairie annexe")
+    report = set_fields(source, target, event, {"place": "Halle"})
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "conflict" and report.exit_code == 3
+    assert 'field "place"' in page.message
+    assert f'"{place}" → "Mairie annexe"' in page.message and '"Halle"' in page.message
+    assert read_params(_texts(source, event)[title], TEMPLATES)[0]["place"] == "Mairie annexe"
+    others = [p for p in report.pages if p.title != title]
+    assert all(p.status in ("edited", "skipped") for p in others)
+
+
+def test_set_fields_reapplies_when_the_edit_meanwhile_left_the_field_alone(
+    source: Source, event: RecordType
+) -> None:
+    title, place = _one_event_with(source, event, "place")
+    target = _EditedMeanwhile(source, title, f"|place={place}", f"|place={place}\n|note=humaine")
+    report = set_fields(source, target, event, {"place": "Halle"})
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "edited" and page.attempts == 2, page
+    params = read_params(_texts(source, event)[title], TEMPLATES)[0]
+    assert params["place"] == "Halle" and params["note"] == "humaine"

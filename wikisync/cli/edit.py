@@ -128,7 +128,8 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
                 f"{what} {paint_status('edited', color)} in the mirror: "
                 f"{target.file_of(page.title)} ({size}){push_hint(target)}"
             )
-        return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid})"
+        note = f": {page.message}" if page.message else ""
+        return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid}){note}"
     if page.status == "created":
         where = (
             f"in the mirror: {target.file_of(page.title)}{push_hint(target)}"

@@ -113,7 +113,9 @@ def _describe(report: JobReport, target: Target | None, *, color: bool = False) 
             path = target.file_of(report.page)
             verb = paint_status("created" if report.status == "created" else "updated", color)
             return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
-        return f"{what} {paint_status(report.status, color)} ({size}, revision {report.revid})"
+        note = f": {report.message}" if report.message else ""
+        status = paint_status(report.status, color)
+        return f"{what} {status} ({size}, revision {report.revid}){note}"
     if report.status == "planned":
         return f"{what} {paint_status('would change', color)} ({size})"
     if report.status == NOT_DONE:

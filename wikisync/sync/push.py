@@ -5,8 +5,11 @@ local deletion is reported, never propagated. One listing of their latest
 revisions sorts them:
 
 - still at the base revision: saved against it through
-  :class:`~wikisync.sources.writer.WikiWriter` (which checks again and sends
-  ``baserevid``/``basetimestamp``, so an edit made meanwhile is a conflict);
+  :class:`~wikisync.sources.writer.WikiWriter` (one request: it sends
+  ``baserevid``/``basetimestamp`` and checks in the reply that the revision
+  it replaced is the base, so an edit made meanwhile is merged, or put back
+  and reported as a conflict; a reply lost and retried is recognised, and the
+  revision it made is recorded);
 - changed on the wiki: its revision is fetched (a batch per request) and
   merged three-way; a clean merge is saved (``merged``), and when the wiki
   already holds the local text (a push interrupted after saving) nothing is
@@ -149,6 +152,7 @@ def push(
     minor: bool = False,
     durable: bool = True,
     on_page: Callable[[PushItem], None] | None = None,
+    wiki_writer: WikiWriter | None = None,
 ) -> PushReport:
     """Send the pages edited in a mirror folder to the wiki.
 
@@ -162,6 +166,8 @@ def push(
         durable: fsync the mirror's files (off only for throw-away mirrors).
         on_page: called after each page is handled and recorded (progress;
             raising from it stops the push with the mirror consistent).
+        wiki_writer: the writer that saves (default: one on ``client``;
+            tests pass one with a ``before_edit`` hook).
 
     Returns:
         What happened to each page; ``report.conflicts`` lists those not saved.
@@ -268,7 +274,8 @@ def push(
         (page, by_title.get(page.title)) for page in new
     ]
 
-    session = _Session(client, root, summary, minor, dry_run, done)
+    wiki = wiki_writer if wiki_writer is not None else WikiWriter(client, minor=minor)
+    session = _Session(client, wiki, root, summary, dry_run, done)
     if dry_run:
         session.run(None, current, behind, creating)
     else:
@@ -287,9 +294,9 @@ class _Session:
     def __init__(
         self,
         client: WikiClient,
+        wiki: WikiWriter,
         root: Path,
         summary: str,
-        minor: bool,
         dry_run: bool,
         done: Callable[[PushItem], None],
     ) -> None:
@@ -298,7 +305,7 @@ class _Session:
         self.summary = summary
         self.dry_run = dry_run
         self.done = done
-        self.wiki = WikiWriter(client, minor=minor)
+        self.wiki = wiki
         self.writer: MirrorWriter | None = None
         self.source: MirrorSource | None = None
         # Saved revision id -> (text sent, file) for reading back at the end.
@@ -388,7 +395,12 @@ class _Session:
         self.writer.write_base(saved)
         if result.changed:
             self.saved[result.revid] = (text, page.file)
-        self.done(PushItem(page.title, action, page.file, result.revid))
+        else:
+            action = "recorded"
+        if result.merged:
+            action = "merged"
+        detail = result.note or ("" if result.changed else "the wiki already holds this text")
+        self.done(PushItem(page.title, action, page.file, result.revid, detail=detail))
 
     def _merge(self, page: LocalPage, remote: RemoteInfo, fetched: PageText) -> None:
         assert page.text is not None
