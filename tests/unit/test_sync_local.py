@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from wikisync.filenames import title_to_path
+from wikisync.merge import merge_texts
 from wikisync.pages import FRENCH, PageText
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import text_sha1
 from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
-from wikisync.sync.local import conflict_path, scan_mirror, write_conflict
+from wikisync.sync.local import conflict_path, merge_as_saved, scan_mirror, write_conflict
 
 SITE = "http://127.0.0.1:1/api.php"
 PAGE = PageText("Atelier vélo", "Premier.\n\nSecond.", 100, "2024-05-01T10:00:00Z", 0, 10)
@@ -106,3 +107,13 @@ def test_a_name_filling_255_bytes_gets_a_conflict_file_that_fits(mirror: Path) -
     assert written.endswith(".wiki.remote") and (mirror / written).is_file()
     assert conflict_path(mirror, f"_main/{name}") == mirror / written
     assert scan_mirror(open_mirror(mirror))[title].in_conflict
+
+
+def test_merge_as_saved_ignores_the_trailing_whitespace_the_wiki_drops() -> None:
+    # A mirror file keeps the blank line an editor added at its end; the wiki
+    # never stores it, so it must not make an edit of the last line a conflict.
+    base, local, remote = "Intro\n\nFin", "Intro modifiée\n\nFin\n\n", "Intro\n\nFin révisée"
+    assert not merge_texts(base, local, remote).clean  # as git merge-file would say
+    merged = merge_as_saved(base, local, remote)
+    assert merged.clean and merged.text == "Intro modifiée\n\nFin révisée"
+    assert not merge_as_saved(base, "Intro\n\nAutre fin\n", remote).clean

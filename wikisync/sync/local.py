@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from wikisync.errors import ConfigError
 from wikisync.filenames import CONFLICT_SUFFIX, derived_name
+from wikisync.merge import MergeResult, merge_texts
 from wikisync.sources.mirror import MirrorSource
 from wikisync.sources.mirror_files import file_stat, write_file
 from wikisync.sources.mirror_layout import MirrorEntry, read_page_file, text_sha1
@@ -122,6 +123,16 @@ def write_conflict(root: Path, file: str, remote_text: str) -> str:
 def same_text(a: str, b: str) -> bool:
     """Equal as the wiki stores them (it drops trailing whitespace on save)."""
     return a.rstrip() == b.rstrip()
+
+
+def merge_as_saved(base: str, local: str, remote: str) -> MergeResult:
+    """Three-way merge of texts as the wiki stores them (trailing whitespace dropped).
+
+    MediaWiki strips trailing whitespace on save, and a mirror file keeps the
+    newline a person's editor adds: without this, a file ending in a blank
+    line would make an edit of the wiki's last line a conflict.
+    """
+    return merge_texts(base.rstrip(), local.rstrip(), remote.rstrip())
 
 
 def check_site(recorded: str | None, client: WikiClient) -> None:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikisync.errors import ConfigError
-from wikisync.merge import merge_texts
 from wikisync.pages import PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import open_mirror
@@ -39,6 +38,7 @@ from wikisync.sync.local import (
     check_site,
     count_actions,
     has_conflict,
+    merge_as_saved,
     same_text,
     write_conflict,
 )
@@ -321,7 +321,7 @@ def _merge_page(
             file,
             "edited locally and on the wiki, and the base copy to merge against is gone",
         )
-    merged = merge_texts(base, local, page.wikitext)
+    merged = merge_as_saved(base, local, page.wikitext)
     if not merged.clean:
         return _conflict(
             writer,

@@ -35,7 +35,6 @@ from pathlib import Path
 from wikisync.diffs import unified_diff
 from wikisync.errors import EditConflictError, PublishError
 from wikisync.interrupt import NOT_DONE, stop_requested
-from wikisync.merge import merge_texts
 from wikisync.pages import PageText
 from wikisync.sources.mirror import MirrorSource, open_mirror
 from wikisync.sources.mirror_layout import read_page_file
@@ -46,6 +45,7 @@ from wikisync.sync.local import (
     LocalPage,
     check_site,
     count_actions,
+    merge_as_saved,
     same_text,
     scan_mirror,
     write_conflict,
@@ -418,7 +418,7 @@ class _Session:
             )
             return
         base = self._base_text(page)
-        merged = merge_texts(base, page.text, fetched.wikitext) if base is not None else None
+        merged = merge_as_saved(base, page.text, fetched.wikitext) if base is not None else None
         if merged is None or not merged.clean:
             why = (
                 "the base copy to merge against is gone"
