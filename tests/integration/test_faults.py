@@ -417,7 +417,13 @@ def push_run(fault_wiki: TestWiki, fault_home: Path) -> Outcome:
             path.write_text(text, encoding="utf-8")
             expected[title] = text
         before = latest_revids(wiki, titles)
-        proxy.plan_on("edit", None, "reset_after", None, None, "slow", None, "truncated")
+        # every kind at least once on a save, whatever the random draw (a push
+        # makes about one request per page, too few for the bag to go round)
+        proxy.plan_on(
+            "edit",
+            *(None, "reset_after", None, None, "slow", None, "truncated", None, "http503"),
+            *(None, "http429", None, "maxlag", None, "reset_before", None, "refused"),
+        )
         start = len(proxy.events)
         result = _run(wiki, home, proxy.url, "push", str(mirror), "-m", "sous fautes")
         push_events = list(proxy.events[start:])
