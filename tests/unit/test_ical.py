@@ -187,23 +187,33 @@ def test_mixed_precisions_keep_the_start_time_and_the_last_day() -> None:
     )
 
 
-def test_month_and_year_dates_bad_ranges_and_missing_starts_are_left_out_with_a_problem() -> (
-    None
-):
+def test_month_and_year_dates_bad_ranges_and_missing_starts_are_left_out_with_a_problem() -> None:
     found = _calendar(
         _record("Mois", startDate=DateValue(2023, 7, precision="month")),
         _record("Année", startDate=DateValue(2023, precision="year")),
-        _record("Fin au mois", startDate=_day("2023-07-01"), endDate=DateValue(2023, 8, 0, 0, 0, 0, "month")),
+        _record(
+            "Fin au mois",
+            startDate=_day("2023-07-01"),
+            endDate=DateValue(2023, 8, precision="month"),
+        ),
         _record("À l'envers", startDate=_day("2023-07-05"), endDate=_day("2023-07-01")),
-        _record("Heures à l'envers", startDate=_moment("2023-07-05T10:00"),
-                endDate=_moment("2023-07-05T09:00")),
+        _record(
+            "Heures à l'envers",
+            startDate=_moment("2023-07-05T10:00"),
+            endDate=_moment("2023-07-05T09:00"),
+        ),
         _record("Sans date"),
         _record("Gardé", startDate=_day("2023-07-01")),
     )
     assert found.events == 1 and list(_icalendar_events(found.text)) == ["Gardé"]
     messages = {problem.title: str(problem) for problem in found.problems}
     assert len(found.problems) == 6 and set(messages) == {
-        "Mois", "Année", "Fin au mois", "À l'envers", "Heures à l'envers", "Sans date"
+        "Mois",
+        "Année",
+        "Fin au mois",
+        "À l'envers",
+        "Heures à l'envers",
+        "Sans date",
     }
     assert messages["Mois"] == (
         'Page "Mois": field "startDate" gives only the month, 2023-07, not the day; '
@@ -230,11 +240,13 @@ def test_events_are_in_date_order_whatever_the_page_order() -> None:
 
 
 def test_uid_dtstamp_url_location_and_description() -> None:
-    first = _record("Forum", 0, startDate=_day("2025-05-01"), place="Lyon",
-                    shortDescription="Un forum")
+    first = _record(
+        "Forum", 0, startDate=_day("2025-05-01"), place="Lyon", shortDescription="Un forum"
+    )
     second = _record("Forum", 1, startDate=_day("2025-06-01"))
     found = _calendar(
-        first, second,
+        first,
+        second,
         times={"Forum": "2024-12-31T23:59:58Z"},
         page_url=lambda title: f"https://wiki.example.org/index.php?title={title}",
         wiki="https://wiki.example.org/index.php",
@@ -321,14 +333,19 @@ def test_a_rerun_gives_the_same_bytes() -> None:
 def test_fields_are_chosen_by_name_and_a_type_without_dates_is_refused() -> None:
     types = load_record_types(
         {
-            "meeting": {"templates": ["M"], "fields": {"when": "date", "lieu": "text",
-                                                        "description": "text"}},
+            "meeting": {
+                "templates": ["M"],
+                "fields": {"when": "date", "lieu": "text", "description": "text"},
+            },
             "actor": {"templates": ["A"], "fields": {"name": "text"}},
         }
     )
     chosen = calendar_fields(types["meeting"])
     assert (chosen.start, chosen.end, chosen.location, chosen.description) == (
-        "when", None, "lieu", "description"
+        "when",
+        None,
+        "lieu",
+        "description",
     )
     with pytest.raises(ConfigError, match="no date field"):
         calendar_fields(types["actor"])
@@ -338,12 +355,14 @@ def test_fields_are_chosen_by_name_and_a_type_without_dates_is_refused() -> None
 
 def test_a_range_written_in_the_start_field_fills_the_event() -> None:
     event = _event_type()
-    page = PageText("Rencontres", "{{Event|startDate=du 29 au 31 mars 2025}}", 3,
-                    "2025-01-02T03:04:05Z")
+    page = PageText(
+        "Rencontres", "{{Event|startDate=du 29 au 31 mars 2025}}", 3, "2025-01-02T03:04:05Z"
+    )
     records = parse_page(page, event).records
     found = format_calendar(records, event, times={page.title: page.timestamp})
     assert _dates(_icalendar_events(found.text)["Rencontres"]) == (
-        dt.date(2025, 3, 29), dt.date(2025, 4, 1)
+        dt.date(2025, 3, 29),
+        dt.date(2025, 4, 1),
     )
     assert "DTSTAMP:20250102T030405Z" in _unfolded(found.text)
 
