@@ -14,7 +14,15 @@ on which page and between which markers. Jobs live in ``wikisync.toml``::
     create = false                 # create the page (markers included) when missing
     variables = { intro = "…" }    # more variables for the page template
 
-Several jobs may name one page, each with its own marker.
+Several jobs may name one page, each with its own marker. A job may write a
+file instead of a page (:mod:`wikisync.file_jobs`)::
+
+    [jobs.agenda]
+    type = "event"
+    file = "public/agenda.ics"     # relative to this configuration
+    format = "ics"                 # ics, json, jsonl, csv (default: from the
+                                   # suffix), or a page_template instead
+
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
 :mod:`wikisync.jobs` (which re-exports these names).

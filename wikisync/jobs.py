@@ -14,7 +14,8 @@ when several jobs use them. Page templates see ``records`` (the records of
 the job's types), ``problems`` and ``quality`` (see :func:`render_job`): the
 shipped ``quality`` template publishes a data-quality report for people to
 fix. A live wiki source with its revision cache makes a run where nothing
-changed cost a listing and one page read.
+changed cost a listing and one page read. A job with ``file`` writes a file
+instead of a page (:mod:`wikisync.file_jobs`): only when its bytes change.
 """
 
 from __future__ import annotations
