@@ -362,6 +362,8 @@ class TimedSource:
         self.times: dict[str, str] = {} if times is None else times
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_source":  # copy, pickle: not the source's
+            raise AttributeError(name)
         return getattr(self._source, name)
 
     def list_category(

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wikisync.cli import cli
+from wikisync.config import load_config
 from wikisync.dates import DateValue
 from wikisync.errors import ConfigError
 from wikisync.ical import Calendar, calendar_fields, format_calendar
@@ -421,3 +422,28 @@ def _set_site(meta: Path, site: str) -> None:
 
     data: Mapping[str, Any] = json.loads(meta.read_text(encoding="utf-8"))
     meta.write_text(json.dumps({**data, "site": site}), encoding="utf-8")
+
+
+def test_timed_source_notes_times_and_is_the_source_otherwise(source: Any) -> None:
+    import copy
+
+    from wikisync.collect import collect_records
+    from wikisync.ical import TimedSource
+
+    timed = TimedSource(source)
+    found = collect_records(timed, _event_type_of_example())
+    assert found.records and set(timed.times) >= {record.title for record in found.records}
+    assert all(stamp.endswith("Z") for stamp in timed.times.values())
+    assert timed.location == source.location and timed.namespaces is source.namespaces
+    assert timed.list_category("Evénement") == source.list_category("Evénement")
+    assert timed.has_metadata == source.has_metadata  # anything else: the source's
+    assert copy.copy(timed).times == timed.times
+    with pytest.raises(AttributeError):
+        timed.no_such_attribute  # noqa: B018
+
+
+def _event_type_of_example() -> RecordType:
+    from wikisync.collect import record_type_named
+
+    config = load_config(EXAMPLE / "wikisync.toml")
+    return record_type_named(config.types, "event")
