@@ -447,3 +447,16 @@ def _event_type_of_example() -> RecordType:
 
     config = load_config(EXAMPLE / "wikisync.toml")
     return record_type_named(config.types, "event")
+
+
+def test_records_ics_of_a_dump_has_revision_times_and_no_urls(tmp_path: Path) -> None:
+    dump = Path(__file__).parent.parent / "fixtures" / "dumps" / "fabmob-export-0.11.xml"
+    config = _example(tmp_path)
+    args = ["-c", str(config), "--site", str(dump), "records", "event", "-f", "ics"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    (event,) = icalendar.Calendar.from_ical(result.stdout).walk("VEVENT")
+    assert str(event["SUMMARY"]) == "Atelier covoiturage à Nantes"
+    assert event["DTSTAMP"].dt == dt.datetime(2024, 3, 2, 14, tzinfo=UTC)
+    assert event["DTSTART"].dt == dt.date(2024, 3, 14) and "URL" not in event
+    assert CliRunner().invoke(cli, args).stdout_bytes == result.stdout_bytes
