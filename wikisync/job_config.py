@@ -14,7 +14,15 @@ on which page and between which markers. Jobs live in ``wikisync.toml``::
     create = false                 # create the page (markers included) when missing
     variables = { intro = "…" }    # more variables for the page template
 
-Several jobs may name one page, each with its own marker.
+Several jobs may name one page, each with its own marker. A job may write a
+file instead of a page (:mod:`wikisync.file_jobs`)::
+
+    [jobs.agenda]
+    type = "event"
+    file = "public/agenda.ics"     # relative to this configuration
+    format = "ics"                 # ics, json, jsonl, csv (default: from the
+                                   # suffix), or a page_template instead
+
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
 :mod:`wikisync.jobs` (which re-exports these names).
@@ -48,8 +56,14 @@ _KEYS = frozenset(
         "create",
         "variables",
         "description",
+        "file",
+        "format",
     }
 )
+#: Keys of a job that writes a page, which a job writing a file may not have.
+_PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
+#: The formats a job may write a file in, and the file suffixes that imply them.
+FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +83,11 @@ class Job:
         variables: extra variables for the page template.
         description: what the job is for, for people.
         types: every record type listed, ``type`` first.
+        file: for a job that writes a file instead of a page: its path
+            (relative paths against the configuration's folder); ``page`` is
+            then ``""``.
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
+            ``""`` when the file is the page template's output.
     """
 
     name: str
@@ -83,6 +102,8 @@ class Job:
     variables: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     types: tuple[str, ...] = ()
+    file: str = ""
+    format: str = ""
 
     @property
     def record_types(self) -> tuple[str, ...]:
@@ -164,13 +185,21 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     description = table.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "'description' should be a string")
-    page_template, template_dirs = _resolve_template(text("page_template"), base)
+    file, file_format = _file_of(table, base, text, fail)
+    page_template: str = ""
+    template_dirs: tuple[str, ...] = ()
+    if not file_format:
+        page_template, template_dirs = _resolve_template(text("page_template"), base)
     types = _types(table.get("type"), fail)
+    if file_format == "ics" and len(types) > 1:
+        raise fail("type", "a calendar (format ics) is made from one record type")
     return Job(
         name=name,
         type=types[0],
         types=types if len(types) > 1 else (),
-        page=text("page"),
+        page="" if file else text("page"),
+        file=file,
+        format=file_format,
         page_template=page_template,
         template_dirs=template_dirs,
         marker=marker,
@@ -180,6 +209,42 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         variables=dict(variables),
         description=description,
     )
+
+
+def _file_of(
+    table: Mapping[str, Any],
+    base: Path,
+    text: Callable[[str], str],
+    fail: Callable[[str, str], ConfigError],
+) -> tuple[str, str]:
+    # A job that writes a file: its path and format (none: the page template's text).
+    if "file" not in table:
+        if "format" in table:
+            raise fail("format", "'format' is for a job that writes a file (file = \"…\")")
+        return "", ""
+    for key in _PAGE_KEYS:
+        if key in table:
+            raise fail(key, f"'{key}' is for a job that writes a page, not a file")
+    path = Path(text("file")).expanduser()
+    file = str(path if path.is_absolute() else base / path)
+    if "format" in table:
+        fmt = text("format")
+        if fmt not in FILE_FORMATS.values():
+            known = ", ".join(FILE_FORMATS.values())
+            raise fail("format", f"'format' should be one of {known}, got {fmt!r}")
+        if "page_template" in table:
+            raise fail("page_template", "give 'format' or 'page_template', not both")
+        return file, fmt
+    if "page_template" in table:
+        return file, ""
+    fmt = FILE_FORMATS.get(path.suffix.lower(), "")
+    if not fmt:
+        raise fail(
+            "format",
+            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv), '
+            "or a page_template",
+        )
+    return file, fmt
 
 
 def _types(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:

@@ -14,7 +14,8 @@ when several jobs use them. Page templates see ``records`` (the records of
 the job's types), ``problems`` and ``quality`` (see :func:`render_job`): the
 shipped ``quality`` template publishes a data-quality report for people to
 fix. A live wiki source with its revision cache makes a run where nothing
-changed cost a listing and one page read.
+changed cost a listing and one page read. A job with ``file`` writes a file
+instead of a page (:mod:`wikisync.file_jobs`): only when its bytes change.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.file_jobs import run_file_job
+from wikisync.ical import TimedSource
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.job_memo import JobMemo, open_job_memo
@@ -46,6 +49,7 @@ from wikisync.publish import (
     read_page,
     utc_now,
 )
+from wikisync.quality import wiki_links
 from wikisync.records import RecordSet
 from wikisync.schema import RecordType
 from wikisync.sections import (
@@ -80,9 +84,10 @@ class JobReport:
     Attributes:
         job: the job's name.
         page: the target page.
-        status: ``unchanged``, ``edited``, ``created``, ``planned`` (dry run or
-            plan), ``refused``, ``conflict``, ``failed`` or ``not done`` (the
-            run was stopped by a signal before this job's page).
+        status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
+            job's file), ``planned`` (dry run or plan), ``refused``,
+            ``conflict``, ``failed`` or ``not done`` (the run was stopped by a
+            signal before this job's page).
         pages_read: pages of the record type read.
         records: records rendered.
         problems: the record problems found (messages).
@@ -93,6 +98,7 @@ class JobReport:
         attempts: how many times the page was read and computed.
         message: why the job was refused, in conflict or failed.
         edit: the edit computed, if any (not in the JSON report).
+        file: the file a file job writes (``page`` is then ``""``).
     """
 
     job: str
@@ -108,11 +114,12 @@ class JobReport:
     attempts: int = 0
     message: str = ""
     edit: Edit | None = None
+    file: str = ""
 
     @property
     def edited(self) -> bool:
-        """True when the page was saved (edited or created)."""
-        return self.status in ("edited", "created")
+        """True when the page was saved (edited or created), or the file written."""
+        return self.status in ("edited", "created", "written")
 
     def to_dict(self) -> dict[str, Any]:
         """The job's part of the JSON run report."""
@@ -129,6 +136,7 @@ class JobReport:
             "attempts": self.attempts,
             "seconds": round(self.seconds, 3),
             "message": self.message,
+            **({"file": self.file} if self.file else {}),
         }
 
 
@@ -200,11 +208,13 @@ class _Run:
     summary: str | None
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
 
     def records_of(self, job: Job) -> list[RecordSet]:
         for name in job.record_types:
             if name not in self.record_sets:
-                self.record_sets[name] = collect_records(self.source, self.record_types[name])
+                timed = TimedSource(self.source, self.times)
+                self.record_sets[name] = collect_records(timed, self.record_types[name])
         return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
@@ -486,6 +496,42 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     report.added, report.removed = diff_stats(report.edit.diff())
 
 
+def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
+    """Run a job that writes a file (:mod:`wikisync.file_jobs`)."""
+    started = time.perf_counter()
+    report = JobReport(job.name, job.page, file=job.file)
+    if stop_requested():
+        report.status = NOT_DONE
+        return report
+    try:
+        sets = run.records_of(job)
+        links = wiki_links(run.source)
+        outcome = run_file_job(
+            job,
+            sets,
+            run.record_types,
+            today=run.today,
+            dry_run=dry_run,
+            times=run.times,
+            page_url=links.page_url if links is not None else None,
+            wiki=links.script if links is not None else "",
+        )
+    except WikisyncError as exc:
+        report.status, report.message = "failed", str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
+    report.pages_read = sum(found.page_count for found in sets)
+    report.records = sum(len(found.records) for found in sets)
+    found_problems = (problem for found in sets for problem in found.problems)
+    report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
+    report.status = outcome.status
+    if outcome.status != "unchanged":
+        report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
+        report.added, report.removed = diff_stats(report.edit.diff())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 def _run_jobs(
     jobs: Sequence[Job],
     run: _Run,
@@ -499,7 +545,11 @@ def _run_jobs(
     """Run the jobs page by page; the page edits made (or planned), with their jobs."""
     done: dict[str, JobReport] = {}
     pages: list[tuple[list[JobReport], PublishResult]] = []
-    for group in _group_by_page(jobs, run.source):
+    for job in (job for job in jobs if job.file):
+        done[job.name] = _run_file(job, run, dry_run=dry_run)
+        if on_job is not None:
+            on_job(done[job.name])
+    for group in _group_by_page([job for job in jobs if not job.file], run.source):
         if stop_requested():  # SIGINT/SIGTERM: stop between pages
             for job in group:
                 done[job.name] = JobReport(job.name, job.page, NOT_DONE)

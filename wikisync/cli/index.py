@@ -37,6 +37,7 @@ from wikisync.cli.main import (
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError
+from wikisync.file_jobs import read_file_job
 from wikisync.files import describe
 from wikisync.interrupt import NOT_DONE
 from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_jobs, render_job
@@ -106,8 +107,10 @@ _FIRST_PROBLEMS = 3
 
 
 def _describe(report: JobReport, target: Target | None, *, color: bool = False) -> str:
-    what = f'{report.job}: page "{report.page}"'
+    what = f"{report.job}: " + (f'file "{report.file}"' if report.file else f'page "{report.page}"')
     size = f"+{report.added} -{report.removed} lines"
+    if report.status == "written":
+        return f"{what} {paint_status('written', color)} ({size})"
     if report.status in ("edited", "created"):
         if isinstance(target, MirrorTarget):
             path = target.file_of(report.page)
@@ -192,6 +195,8 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
     """Print the wikitext JOB generates (the section's body); write nothing.
 
+    For a job that writes a file, print the file's text.
+
     \b
     Example:
       wikisync -c examples/fabmob/wikisync.toml render events --today 2025-01-06
@@ -200,8 +205,11 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
     job = _select_jobs(config_jobs(config), [job_name])[0]
     record_types = [record_type_named(config.types, name) for name in job.record_types]
     with opened_source(state) as source:
-        sets = [collect_records(source, record_type) for record_type in record_types]
-    text = render_job(job, sets, today=_date(today) or dt.date.today())
+        if job.file:
+            text, sets = read_file_job(source, job, record_types, today=_date(today))
+        else:
+            sets = [collect_records(source, record_type) for record_type in record_types]
+            text = render_job(job, sets, today=_date(today) or dt.date.today())
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:

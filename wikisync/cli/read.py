@@ -17,6 +17,7 @@ from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.example import copy_example
 from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
+from wikisync.ical import read_calendar
 from wikisync.presets import PRESETS, load_preset
 from wikisync.quality import check_types
 from wikisync.quality_html import render_quality_html
@@ -199,17 +200,30 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
         )
 
 
+def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
+    record_type = record_type_named(state.config().types, type_name)
+    with opened_source(state) as source:
+        calendar, found = read_calendar(source, record_type)
+        if not found.page_count and state.verbosity >= 0:
+            _warn_no_pages(state, source, record_type)
+    if state.verbosity >= 0:
+        for problem in calendar.problems:
+            click.echo(f"wikisync: {problem}", err=True)
+    return record_type, found, calendar.text
+
+
 @cli.command()
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice((*FORMATS, "ics")),
     default="json",
     show_default=True,
     help="json: one array; jsonl: one object a line; csv: UTF-8, lists joined with ', '; "
-    "table: aligned columns for reading.",
+    "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
+    "event per record with a start date.",
 )
 @click.option(
     "-o",
@@ -233,12 +247,21 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
     the infobox) go to standard error and never stop the run; see
     'wikisync check' for the full report.
 
+    --format ics writes a calendar: all-day events for dates, date-times in
+    Europe/Paris time unless written with an offset, ranges to their end
+    field; records whose date has only a month or a year are left out (each
+    said on standard error).
+
     \b
-    Example:
+    Examples:
       wikisync records event --format csv -o events.csv
+      wikisync records event -f ics -o agenda.ics
     """
-    record_type, found = _collect(state, type_name)
-    text = format_records(found.records, fmt, record_type, raw=raw)
+    if fmt == "ics":
+        record_type, found, text = _calendar(state, type_name)
+    else:
+        record_type, found = _collect(state, type_name)
+        text = format_records(found.records, fmt, record_type, raw=raw)
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
