@@ -20,6 +20,7 @@ from pathlib import Path
 
 import platformdirs
 
+from wikisync.config import Config
 from wikisync.pages import PageText
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,14 @@ CREATE TABLE IF NOT EXISTS categories (
 def default_cache_path() -> Path:
     """Where the cache lives when ``cache`` is not configured."""
     return Path(platformdirs.user_cache_dir("wikisync")) / "revisions.sqlite"
+
+
+def open_cache(config: Config) -> RevisionCache | None:
+    """The revision cache a configuration asks for: ``cache`` (else the default
+    path), or None when ``use_cache`` is off (``--no-cache``)."""
+    if not config.use_cache:
+        return None
+    return RevisionCache(Path(config.cache) if config.cache else default_cache_path())
 
 
 class RevisionCache:

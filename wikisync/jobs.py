@@ -30,7 +30,7 @@ from typing import Any
 
 from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
-from wikisync.config import Config
+from wikisync.config import DEFAULT_SUMMARY, Config
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
@@ -233,7 +233,7 @@ class _Run:
         return make
 
     def summary_of(self, job: Job) -> str:
-        return self.summary or job.summary or self.config.summary
+        return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
 
 
 def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:

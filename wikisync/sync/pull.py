@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wikisync.cache import RevisionCache
 from wikisync.errors import ConfigError
 from wikisync.merge import merge_texts
 from wikisync.pages import PageText
@@ -45,7 +46,7 @@ from wikisync.sync.local import (
 from wikisync.sync.remote import (
     Listing,
     RemoteInfo,
-    fetch_revisions,
+    fetch_listed,
     list_category,
     list_known_pages,
 )
@@ -97,14 +98,16 @@ class PullReport:
     Attributes:
         items: what happened to each page touched, in order.
         listed: pages the wiki listed (asked for and already mirrored).
-        fetched: page contents fetched.
+        fetched: page contents fetched from the wiki.
         requests: HTTP requests sent.
+        cached: page contents taken from the revision cache instead.
     """
 
     items: tuple[PullItem, ...]
     listed: int
     fetched: int
     requests: int
+    cached: int = 0
 
     @property
     def conflicts(self) -> list[PullItem]:
@@ -120,6 +123,7 @@ class PullReport:
         return {
             "listed": self.listed,
             "fetched": self.fetched,
+            "cached": self.cached,
             "requests": self.requests,
             "counts": self.counts(),
             "items": [item.to_dict() for item in self.items],
@@ -134,6 +138,7 @@ def pull(
     titles: Iterable[str] = (),
     recursive: bool = False,
     durable: bool = True,
+    cache: RevisionCache | None = None,
     on_page: Callable[[PullItem], None] | None = None,
 ) -> PullReport:
     """Pull pages from the wiki into a mirror folder (created if needed).
@@ -149,6 +154,8 @@ def pull(
         recursive: also add the pages of subcategories (and those
             subcategories' own pages, so the mirror can walk the tree).
         durable: fsync every file written (off only for throw-away mirrors).
+        cache: the revision cache: revisions it holds are not fetched, and
+            those fetched are stored in it (None: fetch everything).
         on_page: called after each page is written (progress, tests).
 
     Returns:
@@ -201,7 +208,7 @@ def pull(
     for title in sorted(set(asked) & listing.missing_titles):
         done(PullItem(title, "missing", detail="no such page on the wiki"))
 
-    fetched = 0
+    fetched = cached = 0
     with MirrorWriter(root, durable=durable) as writer:
         # Deletions and moves first, so that titles are current below.
         by_pageid = {e.pageid: e for e in entries.values() if e.pageid is not None}
@@ -249,11 +256,14 @@ def pull(
                     )
                     writer.write_base(page, categories=remote.categories)
 
-        for page in fetch_revisions(client, sorted(stale)):
-            fetched += 1
+        for page, from_cache in fetch_listed(client, stale, cache):
+            if from_cache:
+                cached += 1
+            else:
+                fetched += 1
             remote = stale[page.revid]
             done(_merge_page(writer, root, files, page, remote.categories))
-    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start)
+    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start, cached)
 
 
 def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:

@@ -147,6 +147,7 @@ def push(
     create: bool = False,
     dry_run: bool = False,
     minor: bool = False,
+    bot: bool = True,
     durable: bool = True,
     on_page: Callable[[PushItem], None] | None = None,
 ) -> PushReport:
@@ -159,6 +160,7 @@ def push(
         create: also create pages for files new locally.
         dry_run: write nothing (neither wiki nor mirror); items carry diffs.
         minor: mark the edits minor.
+        bot: mark the edits as bot edits (when the account may).
         durable: fsync the mirror's files (off only for throw-away mirrors).
         on_page: called after each page is handled and recorded (progress;
             raising from it stops the push with the mirror consistent).
@@ -269,6 +271,7 @@ def push(
     ]
 
     session = _Session(client, root, summary, minor, dry_run, done)
+    session.wiki.bot = bot
     if dry_run:
         session.run(None, current, behind, creating)
     else:
