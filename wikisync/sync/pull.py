@@ -30,7 +30,7 @@ from pathlib import Path
 from wikisync.cache import RevisionCache
 from wikisync.errors import ConfigError
 from wikisync.merge import merge_texts
-from wikisync.pages import PageText
+from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE, read_page_file, text_sha1
@@ -154,8 +154,10 @@ def pull(
         recursive: also add the pages of subcategories (and those
             subcategories' own pages, so the mirror can walk the tree).
         durable: fsync every file written (off only for throw-away mirrors).
-        cache: the revision cache: revisions it holds are not fetched, and
-            those fetched are stored in it (None: fetch everything).
+        cache: the revision cache: revisions it holds are not fetched, those
+            fetched are stored in it, and the categories pulled are marked as
+            read, so that ``records`` and ``rebuild`` then read them
+            incrementally (None: fetch everything, store nothing).
         on_page: called after each page is written (progress, tests).
 
     Returns:
@@ -181,11 +183,16 @@ def pull(
     files = source.page_files()
 
     listing = Listing()
+    listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
         full_title = normalize_category(category, namespaces)
         if not namespaces.split(full_title)[1]:
             raise ConfigError(f"empty category name {category!r}", key="category")
-        listing.update(list_category(client, full_title, recursive=recursive))
+        found = list_category(client, full_title, recursive=recursive)
+        listing.update(found)
+        listed_whole.append(full_title)
+        if recursive:
+            listed_whole.extend(i.title for i in found.pages.values() if i.ns == CATEGORY_NS)
     asked = [namespaces.normalize(t) for t in titles]
     listing.update(
         list_known_pages(
@@ -263,6 +270,10 @@ def pull(
                 fetched += 1
             remote = stale[page.revid]
             done(_merge_page(writer, root, files, page, remote.categories))
+    if cache is not None:
+        # A later read of these categories through the cache lists their pages and
+        # fetches only the revisions the cache lacks (pages current in the mirror).
+        cache.mark_categories(client.address.api_url, listed_whole)
     return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start, cached)
 
 
