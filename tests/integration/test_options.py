@@ -176,8 +176,12 @@ def test_push_edit_flags_and_summary_reach_the_wiki(
     title, _ = _lone_place(wiki, config_file)
     mirror = tmp_path / "mirror"
     path = _pulled(wiki, config_file, mirror, title)
-    result = _invoke(wiki, "-c", str(config_file), "push", str(mirror), *flags, env=env)
+    result = _invoke(
+        wiki, "-c", str(config_file), "push", str(mirror), *flags, "--report", "-", env=env
+    )
     assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)  # --report - : the JSON report alone on stdout
+    assert [(i["title"], i["action"]) for i in report["items"]] == [(title, "saved")]
     assert _wiki_text(wiki, title) + "\n" == path.read_text("utf-8")
     edit = _last_edit(wiki, title)
     assert edit["user"] == "WikiBot"

@@ -137,3 +137,13 @@ def test_write_options_read_alike(name: str) -> None:
         if opt in ("--bot", "--minor")
     }
     assert helps == reference
+
+
+@pytest.mark.parametrize(
+    "name", [name for name in (*WRITING_COMMANDS, "new") if name in cli.commands]
+)
+def test_report_option_takes_a_dash_for_standard_output(name: str) -> None:
+    """README: wherever a command writes a file, - means standard output."""
+    (report,) = [p for p in cli.commands[name].params if "--report" in getattr(p, "opts", ())]
+    assert isinstance(report.type, click.Path) and report.type.allow_dash
+    assert "- for standard output" in (getattr(report, "help", "") or "")

@@ -211,9 +211,9 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write a JSON report to FILE (per page: action, revision, detail).",
+    help="Write a JSON report to FILE (- for standard output; per page: action, revision, detail).",
 )
 @click.pass_obj
 def push_command(
