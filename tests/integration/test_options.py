@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.config import DEFAULT_SUMMARY
 from wikisync.pages import PageText
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.writer import SaveResult, WikiWriter
@@ -333,3 +334,83 @@ def test_no_cache_records_writes_no_cache_and_cache_path_is_used(
     assert with_cache.exit_code == 0, with_cache.output
     assert with_cache.stdout == plain.stdout
     assert _cached_pages(chosen) > 0 and not configured.exists()
+
+
+# -- rebuild and apply: the same flags ---------------------------------------------------------
+
+TODAY = "2025-01-06"
+JOB_SUMMARY = 'summary = "wikisync : liste des événements mise à jour"\n'
+
+
+@pytest.mark.parametrize(
+    ("job_summary", "flags", "env", "expected"),
+    [
+        (False, [], {}, {"minor": False, "bot": True, "comment": DEFAULT_SUMMARY}),
+        (False, [], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
+        (
+            True,
+            [],
+            {"WIKISYNC_SUMMARY": "réglage"},
+            {"comment": "wikisync : liste des événements mise à jour"},
+        ),
+        (
+            True,
+            ["--minor", "--no-bot", "--summary", "liste refaite"],
+            {"WIKISYNC_SUMMARY": "réglage"},
+            {"minor": True, "bot": False, "comment": "liste refaite"},
+        ),
+    ],
+)
+def test_rebuild_edit_flags_and_summary_reach_the_wiki(
+    wiki: TestWiki,
+    config_file: Path,
+    job_summary: bool,
+    flags: list[str],
+    env: dict[str, str],
+    expected: dict[str, Any],
+) -> None:
+    """--summary > the job's summary > the summary setting > the default."""
+    text = config_file.read_text("utf-8")
+    assert JOB_SUMMARY in text
+    if not job_summary:
+        config_file.write_text(text.replace(JOB_SUMMARY, ""), encoding="utf-8")
+    args = ["-c", str(config_file), "rebuild", "events", "--today", TODAY, *flags]
+    result = _invoke(wiki, *args, env=env)
+    assert result.exit_code == 0, result.output
+    edit = _last_edit(wiki, "Evénements")
+    assert edit["user"] == "WikiBot"
+    assert {key: edit[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        ([], {"minor": False, "bot": True, "comment": "prévu"}),
+        (
+            ["--minor", "--no-bot", "--summary", "appliqué"],
+            {"minor": True, "bot": False, "comment": "appliqué"},
+        ),
+    ],
+)
+def test_apply_edit_flags_and_summary_reach_the_wiki(
+    wiki: TestWiki,
+    config_file: Path,
+    tmp_path: Path,
+    flags: list[str],
+    expected: dict[str, Any],
+) -> None:
+    """apply keeps the summary planned (not today's setting) unless --summary says otherwise."""
+    config_file.write_text(
+        config_file.read_text("utf-8").replace(JOB_SUMMARY, ""), encoding="utf-8"
+    )
+    plan = str(tmp_path / "plan.json")
+    args = ["-c", str(config_file), "plan", "events", "--today", TODAY, "-o", plan]
+    planned = _invoke(wiki, *args, env={"WIKISYNC_SUMMARY": "prévu"})
+    assert planned.exit_code == 0, planned.output
+    applied = _invoke(
+        wiki, "-c", str(config_file), "apply", plan, *flags, env={"WIKISYNC_SUMMARY": "autre"}
+    )
+    assert applied.exit_code == 0, applied.output
+    edit = _last_edit(wiki, "Evénements")
+    assert edit["user"] == "WikiBot"
+    assert {key: edit[key] for key in expected} == expected
