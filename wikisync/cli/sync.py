@@ -236,12 +236,13 @@ def push_command(
     run lock of the wiki and of DIR (exit 4 when another run holds one);
     SIGINT or SIGTERM stops it after the page in flight (exit 130/143; push
     again to send the rest).
+
     The revision cache (--cache, --no-cache) plays no part: push reads the
     revisions it merges with, and reads back what it saved, from the wiki.
 
     \b
     Example:
-      wikisync --user WikiBot@sync push mirror -m "dates corrigées" --dry-run
+      wikisync --user WikiBot@sync push mirror --summary "dates corrigées" --dry-run
     """
     config = state.config()
     started = utc_now()
