@@ -414,3 +414,17 @@ def test_apply_edit_flags_and_summary_reach_the_wiki(
     edit = _last_edit(wiki, "Evénements")
     assert edit["user"] == "WikiBot"
     assert {key: edit[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize("command", [["pull", "Evénement", "m"], ["records", "event"]])
+def test_unusable_cache_file_is_one_line_exit_2(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, command: list[str]
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    path = blocker / "c.sqlite"
+    result = _invoke(wiki, "-c", str(config_file), "--cache", str(path), *command)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"wikisync: error: revision cache {path} cannot be opened")
+    assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("*.wiki"))

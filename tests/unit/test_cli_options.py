@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from wikisync.cache import open_cache
 from wikisync.cli import cli
-from wikisync.config import load_config
+from wikisync.config import Config, load_config
 from wikisync.edits import read_params
+from wikisync.errors import ConfigError
 from wikisync.pages import PageText
 from wikisync.presets import PRESETS, load_preset
 from wikisync.publish import MirrorTarget
@@ -403,3 +405,15 @@ def test_cache_flags_say_they_do_nothing_for_status_and_push(
     assert f"{flags[0]} do nothing for {command}" in result.stderr
     quiet = _run("-q", *flags, command, str(example / "mirror"))
     assert "do nothing" not in quiet.stderr
+
+
+def test_unusable_cache_path_is_one_clear_error(tmp_path: Path) -> None:
+    """--cache FILE that cannot be made: a ConfigError naming it (exit 2), no traceback."""
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    path = blocker / "cache.sqlite"
+    with pytest.raises(ConfigError) as info:
+        open_cache(Config(cache=str(path)))
+    assert str(path) in str(info.value) and "--no-cache" in str(info.value)
+    assert info.value.exit_code == 2
+    assert open_cache(Config(cache=str(path), use_cache=False)) is None
