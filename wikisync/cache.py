@@ -23,6 +23,8 @@ from pathlib import Path
 
 import platformdirs
 
+from wikisync.config import Config
+from wikisync.errors import ConfigError
 from wikisync.pages import PageText
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,27 @@ CREATE TABLE IF NOT EXISTS categories (
 def default_cache_path() -> Path:
     """Where the cache lives when ``cache`` is not configured."""
     return Path(platformdirs.user_cache_dir("wikisync")) / "revisions.sqlite"
+
+
+def open_cache(config: Config) -> RevisionCache | None:
+    """The revision cache a configuration asks for: ``cache`` (else the default
+    path), or None when ``use_cache`` is off (``--no-cache``).
+
+    Raises:
+        ConfigError: the file (or its folder) cannot be made or opened.
+    """
+    if not config.use_cache:
+        return None
+    path = Path(config.cache) if config.cache else default_cache_path()
+    try:
+        return RevisionCache(path)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ConfigError(
+            f"revision cache {path} cannot be opened ({reason}); give another file with "
+            "--cache FILE (WIKISYNC_CACHE) or read without it: --no-cache",
+            key="cache",
+        ) from exc
 
 
 class RevisionCache:

@@ -35,6 +35,9 @@ from wikisync.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"
+#: The edit summary of ``rebuild`` and ``push`` when neither a flag nor the
+#: ``summary`` setting gives one (batch edits name their change instead).
+DEFAULT_SUMMARY = "wikisync: mise à jour automatique"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ class Config:
             longer one stops the reading (MediaWiki's own limit is 2 MiB).
         cache: path of the revision cache, or None for the default location.
         use_cache: False to read everything afresh.
-        summary: default edit summary.
+        summary: the edit summary of every writing command when its own
+            ``--summary`` is not given; None (unset): each command's own
+            default (:data:`DEFAULT_SUMMARY`, or one naming the change for
+            ``set``, ``rename-param``, ``remove-param`` and ``import``).
         lang: the language of reports' labels, ``"fr"`` or ``"en"``; ``""``
             (the default) for the wiki's own language.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
@@ -73,7 +79,7 @@ class Config:
     max_text_mib: int = 8
     cache: str | None = None
     use_cache: bool = True
-    summary: str = "wikisync: mise à jour automatique"
+    summary: str | None = None
     lang: str = ""
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)

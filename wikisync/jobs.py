@@ -31,7 +31,7 @@ from typing import Any
 
 from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
-from wikisync.config import Config
+from wikisync.config import DEFAULT_SUMMARY, Config
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.file_jobs import run_file_job
 from wikisync.ical import TimedSource
@@ -259,7 +259,7 @@ class _Run:
         return open_job_memo(self.source, job.name, job.page, records, settings, job.template_dirs)
 
     def summary_of(self, job: Job) -> str:
-        return self.summary or job.summary or self.config.summary
+        return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
 
 
 def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -216,6 +217,17 @@ def test_cli_new_creates_then_refuses_with_exit_3(example: Path) -> None:
     assert code == 3
     assert "exists already" in err
     assert file.read_bytes() == before
+
+
+def test_cli_new_report_says_created_then_refused(example: Path, tmp_path: Path) -> None:
+    report = tmp_path / "new.json"
+    args = ("new", "event", "Atelier", "startDate=2026-05-12", "--report", str(report))
+    assert _cli(example, *args)[0] == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert (data["command"], data["title"], data["status"]) == ("new", "Atelier", "created")
+    assert _cli(example, *args)[0] == 3
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["status"] == "refused" and "exists already" in data["message"]
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,13 @@ anything is read (a bad one: exit 2), the site's run lock is held (not on
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
-from wikisync.cli.main import State, cli, guarded_run, write_options
+from wikisync.cli.main import State, cli, guarded_run, write_options, write_report
 from wikisync.collect import record_type_named
 from wikisync.create import check_new_values, new_page
 from wikisync.publish import MirrorTarget, open_target
@@ -27,6 +28,13 @@ from wikisync.publish import MirrorTarget, open_target
 @click.option("--summary", metavar="TEXT", default=None, help="Edit summary [default: says what].")
 @_trusted_option
 @write_options
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="Write a JSON report to FILE (- for standard output: title, status, revision, message).",
+)
 @click.pass_obj
 def new(
     state: State,
@@ -38,6 +46,7 @@ def new(
     trusted: bool,
     minor: bool,
     bot: bool,
+    report_path: Path | None,
 ) -> None:
     """Create page TITLE of record TYPE from its skeleton, with FIELD=VALUEs.
 
@@ -55,7 +64,7 @@ def new(
     config = state.config()
     record_type = record_type_named(config.types, type_name)
     check_new_values(record_type, values, trusted=trusted)
-    with guarded_run(state, "new", report_path=None, writes=not dry_run) as (source, _stop):
+    with guarded_run(state, "new", report_path=report_path, writes=not dry_run) as (source, stop):
         target = None if dry_run else open_target(source, bot=bot, minor=minor)
         result = new_page(
             source,
@@ -68,6 +77,7 @@ def new(
             trusted=trusted,
             template_dirs=skeleton_dirs(state),
         )
+    write_report(report_path, {"command": "new", "dry_run": dry_run, **result.to_dict()}, stop)
     what = f'page "{result.title}"'
     if result.status == "planned":
         click.echo(result.text, nl=not result.text.endswith("\n"))

@@ -54,7 +54,11 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
         [
             click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
             click.option(
-                "--summary", metavar="TEXT", default=None, help="Edit summary [default: says what]."
+                "--summary",
+                metavar="TEXT",
+                default=None,
+                help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the "
+                "file's summary), else one that names the change].",
             ),
             click.option(
                 "--retries",
@@ -75,6 +79,11 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ):
         function = option(function)
     return write_options(function)
+
+
+def _summary(state: State, summary: str | None) -> str | None:
+    """The edit summary: --summary, else the summary setting, else None (the command's own)."""
+    return summary or state.config().summary
 
 
 def _sheet_name(path: Path) -> str:
@@ -312,7 +321,7 @@ def set_(
             values,
             where=where,
             dry_run=dry_run,
-            summary=summary,
+            summary=_summary(state, summary),
             retries=retries,
             trusted=trusted,
             on_page=on_page,
@@ -360,7 +369,7 @@ def rename_param(
             old,
             new,
             dry_run=dry_run,
-            summary=summary,
+            summary=_summary(state, summary),
             retries=retries,
             on_page=on_page,
         )
@@ -409,7 +418,7 @@ def remove_param(
             template,
             name,
             dry_run=dry_run,
-            summary=summary,
+            summary=_summary(state, summary),
             retries=retries,
             on_page=on_page,
         )
@@ -559,7 +568,8 @@ def import_(
             record_type,
             sheet,
             dry_run=dry_run,
-            summary=summary or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
+            summary=_summary(state, summary)
+            or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
             retries=retries,
             trusted=trusted,
             on_page=on_page,

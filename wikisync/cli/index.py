@@ -413,9 +413,10 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write a JSON report to FILE (per page: status, revision, diff size).",
+    help="Write a JSON report to FILE (- for standard output; per page: status, revision, "
+    "diff size).",
 )
 @click.pass_obj
 def apply(

@@ -281,15 +281,16 @@ def _setup_logging(verbosity: int) -> None:
 @click.option(
     "--cache",
     metavar="PATH",
-    help="Revision cache file for incremental reads of a live wiki "
-    "[default: the user cache folder]. [env: WIKISYNC_CACHE]",
+    help="Revision cache file: a live wiki's pages read again (by every command that reads "
+    "pages, pull included) are fetched only when their revision changed; status and push "
+    "do not use it [default: the user cache folder]. [env: WIKISYNC_CACHE]",
 )
 @click.option(
     "--no-cache",
     "no_cache",
     is_flag=True,
     default=None,
-    help="Read everything afresh; neither read nor write the cache.",
+    help="Fetch every page afresh; neither read nor write the cache. [env: WIKISYNC_USE_CACHE=0]",
 )
 @click.option("-v", "--verbose", count=True, help="Say more (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")

@@ -136,7 +136,8 @@ def _toml_string(value: str) -> str:
     "--depth",
     type=click.IntRange(min=0),
     default=None,
-    help="With --recursive: how many levels of subcategories (default: all).",
+    help="Descend this many levels of subcategories (implies --recursive; 0: the category "
+    "alone) [default with --recursive: all].",
 )
 @_format_option("one title a line")
 @click.pass_obj
@@ -144,7 +145,8 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
     """List the pages of CATEGORY, one title a line, sorted.
 
     Subcategories are not listed; --recursive descends into them (each once,
-    so category cycles are harmless). Works on a live wiki, a mirror folder and
+    so category cycles are harmless), --depth N only N levels down (and
+    implies --recursive). Works on a live wiki, a mirror folder and
     an XML dump alike. A category that does not exist is an error (exit 2)
     naming the closest existing ones; an existing category without pages
     lists nothing and says so on standard error (exit 0).
@@ -152,7 +154,9 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
     \b
     Example:
       wikisync --site examples/fabmob/mirror pages Evénement --recursive
+      wikisync --site examples/fabmob/mirror pages Evénement --depth 1
     """
+    recursive = recursive or depth is not None
     with opened_source(state) as source:
         titles = source.list_category(category, recursive=recursive, depth=depth)
         if not titles:

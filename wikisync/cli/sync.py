@@ -19,7 +19,17 @@ from typing import Any
 
 import click
 
-from wikisync.cli.main import State, cli, report_errors, run_lock, say_stopped, write_report
+from wikisync.cache import open_cache
+from wikisync.cli.main import (
+    State,
+    cli,
+    report_errors,
+    run_lock,
+    say_stopped,
+    write_options,
+    write_report,
+)
+from wikisync.config import DEFAULT_SUMMARY
 from wikisync.diffs import paint_diff
 from wikisync.errors import ConfigError, SiteError
 from wikisync.interrupt import NOT_DONE, stop_on_signals
@@ -44,6 +54,19 @@ def _connect(state: State, mirror: Path) -> WikiClient:
             key="site",
         )
     return WikiClient(url, config)
+
+
+def _warn_cache_unused(state: State, command: str, why: str) -> None:
+    """Say that --cache/--no-cache, given on the command line, do nothing for ``command``."""
+    given = [
+        flag
+        for flag, key in (("--cache", "cache"), ("--no-cache", "use_cache"))
+        if state.overrides.get(key) is not None
+    ]
+    if given and state.verbosity >= 0:
+        click.echo(
+            f"wikisync: warning: {' and '.join(given)} do nothing for {command}: {why}", err=True
+        )
 
 
 def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
@@ -76,7 +99,10 @@ def pull_command(
     """Pull pages of the wiki into the mirror folder DIR (created if needed).
 
     Adds the pages of each CATEGORY and each --page, and brings every page
-    already in DIR up to date; only changed revisions are fetched. A file you
+    already in DIR up to date; only changed revisions are fetched, and not
+    even those when the revision cache holds them (a 'records' or 'rebuild'
+    run read them): the pages fetched go into the cache (see the global
+    --cache and --no-cache). A file you
     edited is never overwritten: the wiki's edit is merged into it, or, where
     both edits touch the same lines, the wiki's version is written beside it
     as FILE.remote and the page is reported as a conflict (exit code 3).
@@ -87,8 +113,10 @@ def pull_command(
       wikisync pull mirror            # refresh everything already pulled
     """
     client = _connect(state, mirror)
+    cache = None
     done: list[PullItem] = []
     try:
+        cache = open_cache(state.config())
         with run_lock(mirror, "pull"):
             report = pull(
                 client,
@@ -96,6 +124,7 @@ def pull_command(
                 categories=categories,
                 titles=titles,
                 recursive=recursive,
+                cache=cache,
                 on_page=done.append,
             )
     except SiteError:
@@ -103,14 +132,17 @@ def pull_command(
         raise
     finally:
         client.close()
+        if cache is not None:
+            cache.close()
     for item in report.items:
         if item.action not in _QUIET_ACTIONS or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
             click.echo(f"{line}: {item.detail}" if item.detail else line)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
+    from_cache = f", {report.cached} from the cache" if report.cached else ""
     click.echo(
-        f"pull {mirror}: {report.listed} pages listed, {report.fetched} fetched; {counts} "
-        f"({report.requests} requests)",
+        f"pull {mirror}: {report.listed} pages listed, {report.fetched} fetched{from_cache}; "
+        f"{counts} ({report.requests} requests)",
         err=True,
     )
     if report.conflicts:
@@ -135,12 +167,14 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
     States: unchanged, modified (locally), changed (on the wiki), conflict
     (both, or a FILE.remote waits), new (locally), deleted (on the wiki),
     moved (on the wiki), deleted-locally. No content is fetched: one listing
-    request per 500 pages as a bot.
+    request per 500 pages as a bot (so the revision cache, --cache and
+    --no-cache, plays no part).
 
     \b
     Example:
       wikisync status mirror --format json
     """
+    _warn_cache_unused(state, "status", "it reads no page content")
     client = _connect(state, mirror)
     try:
         report = mirror_status(client, mirror)
@@ -162,16 +196,24 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
 
 @cli.command("push")
 @click.argument("mirror", metavar="DIR", type=_mirror_argument(True))
-@click.option("-m", "--message", "summary", metavar="SUMMARY", help="Edit summary.")
+@click.option(
+    "--summary",
+    "-m",
+    "--message",
+    "summary",
+    metavar="TEXT",
+    help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the file's "
+    f"summary), else '{DEFAULT_SUMMARY}'].",
+)
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
-@click.option("--minor", is_flag=True, help="Mark the edits minor.")
+@write_options
 @click.option(
     "--report",
     "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     default=None,
-    help="Write a JSON report to FILE (per page: action, revision, detail).",
+    help="Write a JSON report to FILE (- for standard output; per page: action, revision, detail).",
 )
 @click.pass_obj
 def push_command(
@@ -181,6 +223,7 @@ def push_command(
     create: bool,
     dry_run: bool,
     minor: bool,
+    bot: bool,
     report_path: Path | None,
 ) -> None:
     """Save the pages edited in the mirror DIR to the wiki.
@@ -194,12 +237,16 @@ def push_command(
     SIGINT or SIGTERM stops it after the page in flight (exit 130/143; push
     again to send the rest).
 
+    The revision cache (--cache, --no-cache) plays no part: push reads the
+    revisions it merges with, and reads back what it saved, from the wiki.
+
     \b
     Example:
-      wikisync --user WikiBot@sync push mirror -m "dates corrigées" --dry-run
+      wikisync --user WikiBot@sync push mirror --summary "dates corrigées" --dry-run
     """
     config = state.config()
     started = utc_now()
+    _warn_cache_unused(state, "push", "it reads the revisions it needs from the wiki itself")
     with (
         stop_on_signals() as stop,
         report_errors(report_path, "push", str(mirror), started=started),
@@ -214,10 +261,11 @@ def push_command(
                 report = push(
                     client,
                     mirror,
-                    summary=summary or config.summary,
+                    summary=summary or config.summary or DEFAULT_SUMMARY,
                     create=create,
                     dry_run=dry_run,
                     minor=minor,
+                    bot=bot,
                     on_page=done.append,
                 )
         except SiteError:

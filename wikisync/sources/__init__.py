@@ -71,13 +71,10 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
     config = config or Config(site=site)
     kind = source_kind(site)
     if kind == "wiki":
-        from wikisync.cache import RevisionCache, default_cache_path
+        from wikisync.cache import open_cache
         from wikisync.sources.wiki import WikiClient, WikiSource
 
-        cache = None
-        if config.use_cache:
-            cache = RevisionCache(Path(config.cache) if config.cache else default_cache_path())
-        return WikiSource(WikiClient(site, config), cache)
+        return WikiSource(WikiClient(site, config), open_cache(config))
     if kind == "mirror":
         from wikisync.sources.mirror import open_mirror
 

@@ -27,8 +27,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from wikisync.cache import RevisionCache
 from wikisync.errors import ConfigError
-from wikisync.pages import PageText
+from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE, read_page_file, text_sha1
@@ -45,7 +46,7 @@ from wikisync.sync.local import (
 from wikisync.sync.remote import (
     Listing,
     RemoteInfo,
-    fetch_revisions,
+    fetch_listed,
     list_category,
     list_known_pages,
 )
@@ -97,14 +98,16 @@ class PullReport:
     Attributes:
         items: what happened to each page touched, in order.
         listed: pages the wiki listed (asked for and already mirrored).
-        fetched: page contents fetched.
+        fetched: page contents fetched from the wiki.
         requests: HTTP requests sent.
+        cached: page contents taken from the revision cache instead.
     """
 
     items: tuple[PullItem, ...]
     listed: int
     fetched: int
     requests: int
+    cached: int = 0
 
     @property
     def conflicts(self) -> list[PullItem]:
@@ -120,6 +123,7 @@ class PullReport:
         return {
             "listed": self.listed,
             "fetched": self.fetched,
+            "cached": self.cached,
             "requests": self.requests,
             "counts": self.counts(),
             "items": [item.to_dict() for item in self.items],
@@ -134,6 +138,7 @@ def pull(
     titles: Iterable[str] = (),
     recursive: bool = False,
     durable: bool = True,
+    cache: RevisionCache | None = None,
     on_page: Callable[[PullItem], None] | None = None,
 ) -> PullReport:
     """Pull pages from the wiki into a mirror folder (created if needed).
@@ -149,6 +154,10 @@ def pull(
         recursive: also add the pages of subcategories (and those
             subcategories' own pages, so the mirror can walk the tree).
         durable: fsync every file written (off only for throw-away mirrors).
+        cache: the revision cache: revisions it holds are not fetched, those
+            fetched are stored in it, and the categories pulled are marked as
+            read, so that ``records`` and ``rebuild`` then read them
+            incrementally (None: fetch everything, store nothing).
         on_page: called after each page is written (progress, tests).
 
     Returns:
@@ -174,11 +183,16 @@ def pull(
     files = source.page_files()
 
     listing = Listing()
+    listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
         full_title = normalize_category(category, namespaces)
         if not namespaces.split(full_title)[1]:
             raise ConfigError(f"empty category name {category!r}", key="category")
-        listing.update(list_category(client, full_title, recursive=recursive))
+        found = list_category(client, full_title, recursive=recursive)
+        listing.update(found)
+        listed_whole.append(full_title)
+        if recursive:
+            listed_whole.extend(i.title for i in found.pages.values() if i.ns == CATEGORY_NS)
     asked = [namespaces.normalize(t) for t in titles]
     listing.update(
         list_known_pages(
@@ -201,7 +215,7 @@ def pull(
     for title in sorted(set(asked) & listing.missing_titles):
         done(PullItem(title, "missing", detail="no such page on the wiki"))
 
-    fetched = 0
+    fetched = cached = 0
     with MirrorWriter(root, durable=durable) as writer:
         # Deletions and moves first, so that titles are current below.
         by_pageid = {e.pageid: e for e in entries.values() if e.pageid is not None}
@@ -249,11 +263,18 @@ def pull(
                     )
                     writer.write_base(page, categories=remote.categories)
 
-        for page in fetch_revisions(client, sorted(stale)):
-            fetched += 1
+        for page, from_cache in fetch_listed(client, stale, cache):
+            if from_cache:
+                cached += 1
+            else:
+                fetched += 1
             remote = stale[page.revid]
             done(_merge_page(writer, root, files, page, remote.categories))
-    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start)
+    if cache is not None:
+        # A later read of these categories through the cache lists their pages and
+        # fetches only the revisions the cache lacks (pages current in the mirror).
+        cache.mark_categories(client.address.api_url, listed_whole)
+    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start, cached)
 
 
 def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:

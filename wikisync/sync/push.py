@@ -150,6 +150,7 @@ def push(
     create: bool = False,
     dry_run: bool = False,
     minor: bool = False,
+    bot: bool = True,
     durable: bool = True,
     on_page: Callable[[PushItem], None] | None = None,
     wiki_writer: WikiWriter | None = None,
@@ -163,6 +164,7 @@ def push(
         create: also create pages for files new locally.
         dry_run: write nothing (neither wiki nor mirror); items carry diffs.
         minor: mark the edits minor.
+        bot: mark the edits as bot edits (when the account may).
         durable: fsync the mirror's files (off only for throw-away mirrors).
         on_page: called after each page is handled and recorded (progress;
             raising from it stops the push with the mirror consistent).
@@ -274,7 +276,7 @@ def push(
         (page, by_title.get(page.title)) for page in new
     ]
 
-    wiki = wiki_writer if wiki_writer is not None else WikiWriter(client, minor=minor)
+    wiki = wiki_writer if wiki_writer is not None else WikiWriter(client, bot=bot, minor=minor)
     session = _Session(client, wiki, root, summary, dry_run, done)
     if dry_run:
         session.run(None, current, behind, creating)

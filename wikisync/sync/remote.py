@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from wikisync.cache import RevisionCache
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.sources.site import WikiClient
 from wikisync.sources.wiki import page_from_revision
@@ -184,6 +185,43 @@ def fetch_revisions(client: WikiClient, revids: Iterable[int]) -> Iterator[PageT
                     page = page_from_revision(raw, revision)
                     if page is not None:
                         yield page
+
+
+def fetch_listed(
+    client: WikiClient, listed: Mapping[int, RemoteInfo], cache: RevisionCache | None = None
+) -> Iterator[tuple[PageText, bool]]:
+    """The content of listed revisions (by revision id), from the revision cache when it can.
+
+    A revision the cache holds (the same page id at the same revision id: a
+    revision's text never changes) is not fetched; the others are fetched a
+    batch per request and then stored in the cache, so that reading them
+    again (``records``, ``rebuild``, another pull) fetches nothing.
+
+    Args:
+        client: a connection to the wiki.
+        listed: revision id → what the listing said about its page.
+        cache: the revision cache, or None to fetch everything.
+
+    Yields:
+        Each page and whether it came from the cache.
+    """
+    site = client.address.api_url
+    held: dict[int, PageText] = {}
+    if cache is not None:
+        cached = cache.get_many(site, (info.pageid for info in listed.values()))
+        held = {page.revid: page for page in cached.values() if page.revid in listed}
+    for revid in sorted(held):
+        yield held[revid], True
+    fresh: list[PageText] = []
+    size = batch_size(client)
+    for page in fetch_revisions(client, sorted(set(listed) - set(held))):
+        fresh.append(page)
+        yield page, False
+        if cache is not None and len(fresh) >= size:
+            cache.put_many(site, fresh)
+            fresh = []
+    if cache is not None:
+        cache.put_many(site, fresh)
 
 
 def _info(client: WikiClient, **params: Any) -> Listing:
