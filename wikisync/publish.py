@@ -36,7 +36,6 @@ from wikisync.errors import (
     EditConflictError,
     PublishError,
 )
-from wikisync.filenames import title_to_path
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
@@ -331,10 +330,7 @@ class MirrorTarget:
         return self.path / self._file_of(self.source.namespaces.normalize(title))
 
     def _file_of(self, title: str) -> Path:
-        entry = self.source.entries().get(title)
-        if entry is not None:
-            return Path(entry.file)
-        return Path(title_to_path(title, self.source.namespaces))
+        return Path(self.source.file_for(title))
 
 
 def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:

@@ -104,7 +104,8 @@ def pull_command(
     finally:
         client.close()
     for item in report.items:
-        if item.action not in _QUIET_ACTIONS or state.verbosity > 0:
+        # A page whose file had to be named apart is told, even when quiet.
+        if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
             click.echo(f"{line}: {item.detail}" if item.detail else line)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
