@@ -31,7 +31,7 @@ from typing import Any
 from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
-from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.errors import PAGE_REFUSALS, EditConflictError, MissingPageError, WikisyncError
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.pages import PageText
@@ -209,12 +209,12 @@ class _Run:
         def make(page: PageText | None) -> str:
             if page is None:
                 if not (self.create or job.create):
-                    raise PublishError(
+                    raise MissingPageError(
+                        job.page,
                         f'Page "{job.page}" does not exist: create it with --create (or '
                         f"create = true in [jobs.{job.name}]), or write it with the markers "
                         f"<!-- wikisync:begin {job.marker} --> and "
                         f"<!-- wikisync:end {job.marker} -->",
-                        title=job.page,
                     )
                 return make_section(job.marker, body, count=count)
             if _section_holds(page, job.marker, body, count):
@@ -286,7 +286,7 @@ class _Step:
 
     before: str | None
     after: str | None = None
-    error: PublishError | None = None
+    error: WikisyncError | None = None
 
 
 @dataclass(slots=True)
@@ -352,7 +352,7 @@ def _compose(
                 else:
                     assert text is not None
                     step.after = compute(dataclasses.replace(page, wikitext=text))
-            except PublishError as exc:
+            except PAGE_REFUSALS as exc:
                 step.error = exc
                 continue
             text = step.after
