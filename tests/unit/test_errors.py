@@ -6,6 +6,7 @@ import ast
 import importlib
 import inspect
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,19 @@ def test_every_class_of_errors_py_is_a_wikisync_error_with_an_exit_code() -> Non
         assert issubclass(cls, WikisyncError), name
         assert cls.exit_code in EXIT_CODES, name
         assert cls.__doc__ and cls.__doc__.strip(), name
+
+
+def test_the_readme_names_every_error_with_its_exit_code() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("raises on purpose is a `wikisync.WikisyncError`")
+    listing = " ".join(readme[start : readme.index("programmer errors", start)].split())
+    names = _exception_classes_of_errors_py()
+    assert names[0] == "WikisyncError" and "`wikisync.WikisyncError`" in listing
+    for name in names[1:]:
+        assert f"`{name}`" in listing, name
+        # "`A`, `B` (2)": a class's exit code is the first "(N)" after its name.
+        code = re.search(r"\((\d)\)", listing[listing.index(f"`{name}`") :])
+        assert code is not None and int(code[1]) == getattr(errors, name).exit_code, name
 
 
 def test_every_exception_wikisync_exports_is_a_wikisync_error() -> None:
