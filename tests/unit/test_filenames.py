@@ -242,7 +242,9 @@ def test_fuzz_allocated_names_are_apart_fit_and_map_back(
             t
             for prefix, text, repeat in raw
             if FRENCH.split(t := FRENCH.normalize(prefix + text * repeat))[1]
-            and not t.startswith(":")  # MediaWiki refuses a title that still starts with ":"
+            # MediaWiki refuses a title, or a name after its namespace, starting with ":".
+            and not t.startswith(":")
+            and not FRENCH.split(t)[1].startswith(":")
         )
     )
     paths = allocate_all(titles)
