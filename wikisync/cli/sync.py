@@ -104,7 +104,7 @@ def pull_command(
     finally:
         client.close()
     for item in report.items:
-        # A page whose file had to be named apart is told, even when quiet.
+        # A quiet action with something to say is told too (a file named apart, restored).
         if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
             click.echo(f"{line}: {item.detail}" if item.detail else line)
