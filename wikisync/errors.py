@@ -78,11 +78,16 @@ class DumpError(SourceError):
 
 
 class MissingPageError(WikisyncError):
-    """A page that was asked for does not exist.
+    """A page that a command needs does not exist (exit code 3, as a refused page).
+
+    Raised for the page of an index job that may not create it; the run
+    reports that page as refused and goes on with the others.
 
     Attributes:
         title: the missing page's title.
     """
+
+    exit_code = 3
 
     def __init__(self, title: str, message: str | None = None) -> None:
         super().__init__(message or f'Page "{title}" does not exist')
@@ -128,6 +133,27 @@ class RecordError(WikisyncError):
         self.value = value
 
 
+class ValueFormatError(WikisyncError):
+    """A value does not fit its field type (bad input: exit code 2).
+
+    Raised by :func:`wikisync.values.parse_value`; reading records turns it
+    into a :class:`RecordError` naming the page and field, a batch edit into
+    a refused page.
+
+    Attributes:
+        expected: what was expected, as a noun phrase ("a date").
+        value: the offending value, as written on the page.
+    """
+
+    exit_code = 2
+
+    def __init__(self, expected: str, value: str) -> None:
+        value = value.strip()
+        super().__init__(f"should be {expected}, got {value!r}")
+        self.expected = expected
+        self.value = value
+
+
 class RenderError(WikisyncError):
     """A page template failed to render (undefined variable, syntax error)."""
 
@@ -148,6 +174,63 @@ class PublishError(WikisyncError):
 
 class EditConflictError(PublishError):
     """The page changed since it was read; nothing was overwritten."""
+
+
+class SectionError(WikisyncError):
+    """A marker section cannot be safely replaced; the page is left alone (exit code 3).
+
+    Raised by the pure core (:mod:`wikisync.sections`) before anything is
+    saved; a run reports the page as refused, as for a :class:`PublishError`.
+
+    Attributes:
+        title: the target page, when known.
+        name: the section name.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, name: str, title: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+        self.title = title
+
+
+class MarkerError(SectionError):
+    """A marker is missing, duplicated, misordered, nested, misplaced or malformed."""
+
+
+class HandEditError(SectionError):
+    """The section's text is not what wikisync last wrote (override: ``force``)."""
+
+
+class ShrinkError(SectionError):
+    """The new list is much shorter than the old one (override: ``allow_shrink``).
+
+    Attributes:
+        old_count: items in the section now.
+        new_count: items in the new body.
+        max_shrink: the share that was allowed.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str,
+        title: str | None = None,
+        old_count: int,
+        new_count: int,
+        max_shrink: float,
+    ) -> None:
+        super().__init__(message, name=name, title=title)
+        self.old_count = old_count
+        self.new_count = new_count
+        self.max_shrink = max_shrink
+
+
+#: What refuses one page and lets a run go on with the others: the page is
+#: reported "refused" (exit code 3) and nothing is saved to it.
+PAGE_REFUSALS: tuple[type[WikisyncError], ...] = (PublishError, SectionError, MissingPageError)
 
 
 class LockError(WikisyncError):

@@ -1,6 +1,6 @@
 """Page titles as file names for the mirror folder: readable, portable, reversible.
 
-A title maps to ``<namespace folder>/<escaped title><case tag>.wiki``:
+A title maps to ``<namespace folder>/<escaped title>.wiki``:
 
 * **Folders.** One folder per namespace, named after the namespace's local
   name (``Catégorie/``, ``Modèle/``). The main namespace is ``_main/``: MediaWiki
@@ -17,19 +17,18 @@ A title maps to ``<namespace folder>/<escaped title><case tag>.wiki``:
   ``PRN``, ``AUX``, ``NUL``, ``COM0`` to ``COM9`` or ``LPT0`` to ``LPT9`` (any case,
   superscript digits too), its last character is escaped: ``Nul`` becomes
   ``Nu%6C.wiki``.
-* **Case tag.** macOS and Windows file systems ignore case, so ``La Rochelle``
-  and ``La rochelle`` would share a file. A title whose letters are not in the
-  usual pattern (first letter upper case, all others lower case) gets a tag
-  ``~<n>`` before ``.wiki``, where ``n`` (base 36, lower case) is the bit mask of
-  the letters that differ from that pattern: ``La Rochelle~4.wiki``,
-  ``Journée FabMob~w0.wiki``, while ``La rochelle.wiki`` has none. Titles that
-  differ only in case always get different tags, hence names that differ even
-  when case is ignored; the name itself stays readable and keeps the real
-  case. Escaping upper-case letters instead (``!fab!mob``, as Go modules do)
-  would be exact too but unreadable, and most FabMob titles hold proper nouns.
-  Letters count as upper case when ``str.lower`` changes them; exotic folding
-  pairs that are not upper/lower pairs (long s and s, final and medial sigma,
-  the title-case digraphs) are not told apart.
+* **Case.** A name keeps the title's case: ``Acteur Mobilité 3`` is
+  ``_main/Acteur Mobilité 3.wiki``. macOS and Windows file systems ignore case
+  (and macOS Unicode normalisation), so two titles of one folder whose names
+  differ only in case (``Acteur ABC`` and ``Acteur abc``, ``Straße`` and
+  ``STRASSE``) would share a file there. Only such a pair is told apart: the
+  page that comes second into the folder gets a number before ``.wiki``
+  (``Acteur abc~2.wiki``; ``~`` is always escaped in a title, so a ``~`` tag
+  is never part of one). :class:`TakenNames` picks that name from the names
+  already in the mirror; :func:`title_to_path` is the plain name. Earlier
+  versions tagged every title with an unusual case pattern
+  (``Journée FabMob~w0.wiki``); the files of such mirrors keep the names
+  ``pages.jsonl`` records, and :func:`path_to_title` drops any ``~`` tag.
 * **Long names.** A name that would not leave room for the longest suffix
   wikisync adds to a page file's name (``.remote``, the conflict file beside
   it) within 255 bytes of UTF-8 (or 255 UTF-16 units once decomposed to NFD,
@@ -47,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Iterable
 from pathlib import PurePath, PurePosixPath
 
 from wikisync.pages import MAIN_NS, Namespaces
@@ -106,9 +106,10 @@ def path_to_title(path: str | PurePath, namespaces: Namespaces) -> str | None:
     """Return the title a file of a mirror folder holds, or None when the name cannot tell.
 
     The inverse of :func:`title_to_path`. Lenient with names written by hand:
-    ``_main/accueil.wiki`` is ``Accueil``, a missing or wrong case tag is
-    ignored, a folder may use the canonical namespace name (``Category/``) and a
-    file at the top level holds a full title (``Catégorie%3AEvénement.wiki``).
+    ``_main/accueil.wiki`` is ``Accueil``, a ``~`` tag (``~2``, or an older
+    version's case tag) is ignored, a folder may use the canonical namespace
+    name (``Category/``) and a file at the top level holds a full title
+    (``Catégorie%3AEvénement.wiki``).
 
     Args:
         path: the file's path relative to the mirror folder.
@@ -159,18 +160,97 @@ def namespace_of_folder(folder: str, namespaces: Namespaces) -> int | None:
 
 
 def file_name(rest: str) -> str:
-    """Return the file name of a title without its namespace prefix."""
+    """Return the file name of a title without its namespace prefix (the plain name)."""
+    return _file_name(rest, 0)
+
+
+def _file_name(rest: str, number: int) -> str:
+    """The name of a title, with the tag ``~<number>`` when ``number`` is not 0."""
     if not rest:
         raise ValueError("cannot name a file for an empty title")
     stem = _escape(rest, folder=False)
-    mask = case_mask(rest)
-    tag = f"{_TAG}{_base36(mask)}" if mask else ""
+    tag = f"{_TAG}{number}" if number else ""
     name = f"{stem}{tag}{PAGE_SUFFIX}"
     if _fits(name, _ROOM):
         return name
-    digest = hashlib.sha256(rest.encode("utf-8")).hexdigest()[:_HASH_DIGITS]
+    salted = f"{rest}{tag}" if number else rest
+    digest = hashlib.sha256(salted.encode("utf-8")).hexdigest()[:_HASH_DIGITS]
     end = f"{_HASH_TAG}{digest}{PAGE_SUFFIX}"
     return _shorten(stem, end, _ROOM) + end
+
+
+def fold_keys(path: str | PurePath) -> frozenset[str]:
+    """The forms under which a file system that ignores case or normalises may see a path.
+
+    Two paths whose keys meet may name one file on macOS (APFS, HFS+) or
+    Windows (NTFS): they are equal after Unicode case folding, whether the
+    name is composed (NFC) or decomposed (NFD) first.
+
+    Example:
+        >>> fold_keys("_main/Straße.wiki") & fold_keys("_main/STRASSE.wiki") != frozenset()
+        True
+    """
+    text = unicodedata.normalize("NFC", PurePath(path).as_posix())
+    return frozenset(
+        {
+            unicodedata.normalize("NFC", text.casefold()),
+            unicodedata.normalize("NFC", unicodedata.normalize("NFD", text).casefold()),
+        }
+    )
+
+
+class TakenNames:
+    """The page files of a mirror, to name a new page's file so that it shares none.
+
+    Example:
+        >>> from wikisync.pages import FRENCH
+        >>> taken = TakenNames(["_main/Acteur ABC.wiki"])
+        >>> str(taken.allocate("Acteur abc", FRENCH)), taken.clash_of("Acteur abc")
+        ('_main/Acteur abc~2.wiki', '_main/Acteur ABC.wiki')
+    """
+
+    def __init__(self, paths: Iterable[str | PurePath] = ()) -> None:
+        """Start from the paths (relative to the mirror) already taken."""
+        self._by_key: dict[str, str] = {}
+        self._clashes: dict[str, str] = {}
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str | PurePath) -> None:
+        """Mark a path as taken."""
+        posix = PurePath(path).as_posix()
+        for key in fold_keys(posix):
+            self._by_key.setdefault(key, posix)
+
+    def taken_by(self, path: str | PurePath) -> str | None:
+        """The taken path that ``path`` would share a file with, or None."""
+        for key in sorted(fold_keys(path)):
+            if key in self._by_key:
+                return self._by_key[key]
+        return None
+
+    def allocate(self, title: str, namespaces: Namespaces) -> PurePosixPath:
+        """Name the file of a new page, mark it taken and return it.
+
+        The plain name (:func:`title_to_path`) unless a taken path would share
+        its file on a file system that ignores case or normalises Unicode;
+        then the first free name tagged ``~2``, ``~3``…, and :meth:`clash_of`
+        tells which path was in the way.
+        """
+        plain = title_to_path(title, namespaces)
+        path, number = plain, 1
+        while (holder := self.taken_by(path)) is not None:
+            if number == 1:
+                self._clashes[namespaces.normalize(title)] = holder
+            number += 1
+            rest = namespaces.split(namespaces.normalize(title))[1]
+            path = plain.with_name(_file_name(rest, number))
+        self.add(path)
+        return path
+
+    def clash_of(self, title: str) -> str | None:
+        """The path that made :meth:`allocate` tag the file of ``title`` (normalised), or None."""
+        return self._clashes.get(title)
 
 
 def derived_name(name: str, suffix: str) -> str:
@@ -199,41 +279,22 @@ def is_shortened(name: str) -> bool:
     return bool(tag) and len(digest) == _HASH_DIGITS and _is_hex(digest)
 
 
-def case_mask(text: str) -> int:
-    """Bit mask of the letters whose case differs from "first letter upper, others lower".
-
-    Bit ``i`` stands for the ``i``-th letter that has a case (digits, spaces and
-    punctuation are skipped); titles that differ only in case have different masks.
-
-    Example:
-        >>> case_mask("La rochelle"), case_mask("La Rochelle")
-        (0, 4)
-    """
-    mask = 0
-    index = 0
-    for char in text:
-        if char.lower() == char.upper():
-            continue
-        upper = char != char.lower()
-        if upper != (index == 0):
-            mask |= 1 << index
-        index += 1
-    return mask
-
-
 def _escape(text: str, *, folder: bool) -> str:
     chars = [_escape_char(c) if _must_escape(c) else c for c in unicodedata.normalize("NFC", text)]
     if chars and chars[0] in _EDGE_ESCAPED:
         chars[0] = _escape_char(chars[0])
     if folder and chars and chars[-1] in _EDGE_ESCAPED:
         chars[-1] = _escape_char(chars[-1])
-    joined = "".join(chars)
-    base = joined.split(".", 1)[0].rstrip(" ")
+    base = "".join(chars).split(".", 1)[0].rstrip(" ")
     if base.casefold() in _RESERVED:
-        # Escape the reserved word's last character: CON -> CO%4E.
-        last = len(base) - 1
-        joined = joined[:last] + _escape_char(joined[last]) + joined[last + 1 :]
-    return joined
+        # Escape the reserved word's last character: CON -> CO%4E (no character of it is escaped).
+        chars[len(base) - 1] = _escape_char(chars[len(base) - 1])
+    for i in range(1, len(chars)):
+        # A combining mark after an escape would join its last hex digit in NFC ("%7E" + acute).
+        before, char = chars[i - 1], chars[i]
+        if len(before) > 1 and unicodedata.normalize("NFC", before[-1] + char) != before[-1] + char:
+            chars[i] = _escape_char(char)
+    return "".join(chars)
 
 
 def _must_escape(char: str) -> bool:
@@ -299,11 +360,3 @@ def _shorten(stem: str, end: str, room: int = 0) -> str:
     while cut and "%" in stem[max(0, cut - 2) : cut]:
         cut -= 1
     return stem[:cut]
-
-
-def _base36(number: int) -> str:
-    digits = []
-    while number:
-        number, digit = divmod(number, 36)
-        digits.append(_BASE36[digit])
-    return "".join(reversed(digits)) or "0"

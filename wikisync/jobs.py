@@ -32,7 +32,7 @@ from typing import Any
 from wikisync.changeset import Changeset
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import DEFAULT_SUMMARY, Config
-from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.errors import PAGE_REFUSALS, EditConflictError, MissingPageError, WikisyncError
 from wikisync.file_jobs import run_file_job
 from wikisync.ical import TimedSource
 from wikisync.interrupt import NOT_DONE, stop_requested
@@ -221,12 +221,12 @@ class _Run:
         def make(page: PageText | None) -> str:
             if page is None:
                 if not (self.create or job.create):
-                    raise PublishError(
+                    raise MissingPageError(
+                        job.page,
                         f'Page "{job.page}" does not exist: create it with --create (or '
                         f"create = true in [jobs.{job.name}]), or write it with the markers "
                         f"<!-- wikisync:begin {job.marker} --> and "
                         f"<!-- wikisync:end {job.marker} -->",
-                        title=job.page,
                     )
                 return make_section(job.marker, body, count=count)
             if _section_holds(page, job.marker, body, count):
@@ -312,7 +312,7 @@ class _Step:
 
     before: str | None
     after: str | None = None
-    error: PublishError | None = None
+    error: WikisyncError | None = None
 
 
 @dataclass(slots=True)
@@ -378,7 +378,7 @@ def _compose(
                 else:
                     assert text is not None
                     step.after = compute(dataclasses.replace(page, wikitext=text))
-            except PublishError as exc:
+            except PAGE_REFUSALS as exc:
                 step.error = exc
                 continue
             text = step.after
@@ -457,9 +457,9 @@ def _run_page(
 
 def _held(jobs: Sequence[Job], run: _Run, current: PageText) -> list[JobReport]:
     """The reports of jobs whose page already holds their sections (nothing rendered)."""
-    log.info("%s already holds its sections; not rendered again", current.title)
     reports = []
     for job in jobs:
+        log.info("%s: page %s already holds this section; not rendered again", job.name, job.page)
         started = time.perf_counter()
         report = JobReport(job.name, job.page, status="unchanged", revid=current.revid)
         sets = run.records_of(job)

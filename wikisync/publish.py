@@ -33,11 +33,11 @@ from typing import Literal, Protocol
 
 from wikisync.diffs import unified_diff
 from wikisync.errors import (
+    PAGE_REFUSALS,
     ConfigError,
     EditConflictError,
     PublishError,
 )
-from wikisync.filenames import title_to_path
 from wikisync.pages import PageText
 from wikisync.sources.base import Source
 from wikisync.sources.writer import SaveResult
@@ -210,7 +210,10 @@ def publish_page(
         target: where it is saved; may be None when ``dry_run``.
         title: the page.
         make_text: from the current page (None when missing) to the new text;
-            may raise :class:`~wikisync.errors.PublishError` to refuse.
+            may raise one of :data:`~wikisync.errors.PAGE_REFUSALS` to refuse
+            (a :class:`~wikisync.errors.PublishError`, a section guard's
+            :class:`~wikisync.errors.SectionError`, a
+            :class:`~wikisync.errors.MissingPageError`).
         summary: the edit summary.
         dry_run: compute only; the result's status is ``planned`` when the
             text would change.
@@ -234,7 +237,7 @@ def publish_page(
             edit = plan_edit(title, page, make_text(page), summary=summary)
         except EditConflictError as exc:
             return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
-        except PublishError as exc:
+        except PAGE_REFUSALS as exc:
             return PublishResult(title, "refused", None, attempts=attempt, message=str(exc))
         if not edit.changed:
             return PublishResult(title, "unchanged", edit, page.revid if page else None, attempt)
@@ -334,10 +337,7 @@ class MirrorTarget:
         return self.path / self._file_of(self.source.namespaces.normalize(title))
 
     def _file_of(self, title: str) -> Path:
-        entry = self.source.entries().get(title)
-        if entry is not None:
-            return Path(entry.file)
-        return Path(title_to_path(title, self.source.namespaces))
+        return Path(self.source.file_for(title))
 
 
 def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:

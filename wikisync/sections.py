@@ -18,6 +18,8 @@ free (``<!--wikisync : BEGIN events-->``); section names are case-sensitive.
 duplicated, misordered, nested or misplaced marker, a body edited by hand
 since wikisync wrote it, and a list that shrinks too much
 (:func:`check_shrink`); ``force`` and ``allow_shrink`` override the last two.
+The errors live in :mod:`wikisync.errors` (``SectionError`` and its
+subclasses, exit code 3) and are importable from here too.
 Pure: strings in, strings out.
 """
 
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 import mwparserfromhell
 from mwparserfromhell.nodes import Tag
 
-from wikisync.errors import PublishError
+from wikisync.errors import HandEditError, MarkerError, SectionError, ShrinkError
 
 __all__ = [
     "DEFAULT_MAX_SHRINK",
@@ -61,52 +63,6 @@ _MARKER_RE = re.compile(r"\s*wikisync\s*:\s*(begin|end)(?![\w-])(.*)", re.IGNORE
 _NAME_RE = re.compile(r"[\w.-]+")
 _ATTRIBUTE_RE = re.compile(r"([a-z]+)=(\S*)")
 _SENTINEL = "\x00"
-
-
-class SectionError(PublishError):
-    """A marker section cannot be safely replaced; the page is left alone.
-
-    Attributes:
-        title: the target page, when known.
-        name: the section name.
-    """
-
-    def __init__(self, message: str, *, name: str, title: str | None = None) -> None:
-        super().__init__(message, title=title)
-        self.name = name
-
-
-class MarkerError(SectionError):
-    """A marker is missing, duplicated, misordered, nested, misplaced or malformed."""
-
-
-class HandEditError(SectionError):
-    """The section's text is not what wikisync last wrote (override: ``force``)."""
-
-
-class ShrinkError(SectionError):
-    """The new list is much shorter than the old one (override: ``allow_shrink``).
-
-    Attributes:
-        old_count: items in the section now.
-        new_count: items in the new body.
-        max_shrink: the share that was allowed.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        name: str,
-        title: str | None = None,
-        old_count: int,
-        new_count: int,
-        max_shrink: float,
-    ) -> None:
-        super().__init__(message, name=name, title=title)
-        self.old_count = old_count
-        self.new_count = new_count
-        self.max_shrink = max_shrink
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +162,15 @@ def _parse_marker(contents: str) -> tuple[str, str, dict[str, str], str] | None:
     return kind, name, attributes, malformed
 
 
-def _find_markers(wikitext: str) -> list[_Marker]:
+def _find_markers(wikitext: str, name: str, title: str | None, what: str) -> list[_Marker]:
     if _SENTINEL in wikitext:
-        # MediaWiki never stores NUL; the offset search below relies on it.
-        raise ValueError("wikitext holds NUL characters")
+        # MediaWiki never stores NUL (a mirror file or a dump might); the search below needs it.
+        raise MarkerError(
+            f"{_where(title)}: {what} holds a NUL character (U+0000), which no wiki page can "
+            "hold: remove it",
+            name=name,
+            title=title,
+        )
     code = mwparserfromhell.parse(wikitext)
     found = []
     for comment in code.filter_comments(recursive=True):
@@ -337,8 +298,8 @@ def find_section(wikitext: str, name: str, *, title: str | None = None) -> Secti
         MarkerError: a marker is missing or duplicated, the end comes before
             the begin, another section's marker lies inside (or around) this
             one, a marker is inside a template, link or heading, the two
-            markers are not inside the same HTML tag, or the begin marker's
-            ``count``/``hash`` cannot be read.
+            markers are not inside the same HTML tag, the begin marker's
+            ``count``/``hash`` cannot be read, or the text holds a NUL character.
         ValueError: the name is not a valid section name.
 
     Example:
@@ -347,7 +308,7 @@ def find_section(wikitext: str, name: str, *, title: str | None = None) -> Secti
         '* a\\n'
     """
     _check_name(name)
-    return _section_from(wikitext, name, _find_markers(wikitext), title)
+    return _section_from(wikitext, name, _find_markers(wikitext, name, title, "its text"), title)
 
 
 def _normalize_body(body: str) -> str:
@@ -397,7 +358,7 @@ def _make_section(name: str, body: str, count: int | None, title: str | None) ->
         f"<!-- wikisync:begin {name} count={count} hash={hash_body(body)} -->\n"
         f"{body}{_marker_text('end', name)}"
     )
-    markers = _find_markers(text)
+    markers = _find_markers(text, name, title, f'the generated text of section "{name}"')
     if len(markers) != 2 or _section_from(text, name, markers, None).body != body:
         raise MarkerError(
             f'{_where(title)}: the generated text of section "{name}" would break its markers: '

@@ -6,7 +6,7 @@ parser here. Parsers take a parameter value as mwparserfromhell ``Wikicode``
 page, file and URL; ``int``; ``bool``; :class:`~wikisync.dates.DateValue` for
 dates (a :class:`~wikisync.dates.DateRange` for a range, which
 :mod:`wikisync.records` splits into two fields); a tuple of strings for lists.
-A value that does not fit its type raises :class:`ValueFormatError`, which
+A value that does not fit its type raises :class:`~wikisync.errors.ValueFormatError`, which
 :mod:`wikisync.records` turns into a :class:`~wikisync.errors.RecordError`
 naming the page, the field and the raw value: a value is read right or
 reported, never guessed.
@@ -59,6 +59,7 @@ from wikisync.dates import (
     read_date,
     read_date_or_range,
 )
+from wikisync.errors import ValueFormatError
 from wikisync.pages import FILE_NS, FRENCH, normalize_title
 from wikisync.value_templates import (
     DATE_TEMPLATES,
@@ -117,21 +118,6 @@ FIELD_TYPES: tuple[str, ...] = (
     "bool",
     "enum",
 )
-
-
-class ValueFormatError(Exception):
-    """A value does not fit its field type (internal: records.py reports it).
-
-    Attributes:
-        expected: what was expected, as a noun phrase ("a date").
-        value: the offending value, as written on the page.
-    """
-
-    def __init__(self, expected: str, value: str) -> None:
-        value = value.strip()
-        super().__init__(f"should be {expected}, got {value!r}")
-        self.expected = expected
-        self.value = value
 
 
 #: What a parsed field may hold (``None``: absent).

@@ -595,3 +595,64 @@ def test_push_conflict_with_an_edit_made_while_saving_keeps_it(
     assert [i.action for i in report.items] == ["conflict"]
     assert "put back" in report.items[0].detail
     assert _wiki_text(wiki, title) == theirs
+
+
+def test_cli_pull_names_files_as_titles_and_tells_a_case_clash(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    upper, lower = "Acteur Mobilité ABC", "Acteur Mobilité abc"
+    admin.pages[upper].edit("Majuscules.", summary="setup")
+    admin.pages[lower].edit("Minuscules.", summary="setup")
+    mirror = tmp_path / "mirror"
+    result = CliRunner().invoke(
+        cli, ["--site", wiki.url, "pull", str(mirror), "--page", upper, "--page", lower]
+    )
+    assert result.exit_code == 0, result.output
+    # Plain names, as the titles are written; the second of the pair is tagged, and told.
+    assert (mirror / "_main" / f"{upper}.wiki").read_text(encoding="utf-8") == "Majuscules.\n"
+    tagged = mirror / "_main" / f"{lower}~2.wiki"
+    assert tagged.read_text(encoding="utf-8") == "Minuscules.\n"
+    told = [line for line in result.output.splitlines() if line.startswith("added")]
+    assert told == [
+        f'added     {lower}: file "_main/{lower}~2.wiki": "_main/{upper}.wiki" holds page '
+        f'"{upper}", and the two names would be one file on a disk that ignores case '
+        "(macOS, Windows)"
+    ]
+    # The tagged file pushes to its own page.
+    tagged.write_text("Minuscules, modifié.\n", encoding="utf-8")
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [(i.title, i.action) for i in report.items] == [(lower, "saved")]
+    assert _wiki_text(wiki, lower) == "Minuscules, modifié."
+    assert _wiki_text(wiki, upper) == "Majuscules."
+
+
+def test_an_older_mirror_with_case_tagged_names_still_pulls_and_pushes(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    title = "Journée FabMob ancienne"
+    admin.pages[title].edit("Texte.", summary="setup")
+    mirror = tmp_path / "mirror"
+    pull(_client(wiki), mirror, titles=[title], durable=False)
+    # As an earlier wikisync named it (a tag for the capitals), recorded in pages.jsonl.
+    old = "_main/Journée FabMob ancienne~w0.wiki"
+    entry = open_mirror(mirror).entries()[title]
+    for folder in (mirror, mirror / ".wikisync" / "base"):
+        (folder / entry.file).rename(folder / old)
+    index = mirror / INDEX_FILE
+    index.write_text(
+        index.read_text(encoding="utf-8").replace(
+            json.dumps(entry.file, ensure_ascii=False)[1:-1], old
+        ),
+        encoding="utf-8",
+    )
+    assert open_mirror(mirror).entries()[title].file == old
+    (mirror / old).write_text("Texte, modifié.\n", encoding="utf-8")
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    assert [(i.title, i.action) for i in report.items] == [(title, "saved")]
+    assert _wiki_text(wiki, title) == "Texte, modifié."
+    admin.pages[title].edit("Texte, modifié sur le wiki.", summary="x")
+    pulled = pull(_client(wiki), mirror, durable=False).items
+    assert [(i.action, i.file) for i in pulled] == [("updated", old)], pulled
+    assert (mirror / old).read_text(encoding="utf-8") == "Texte, modifié sur le wiki.\n"
+    assert open_mirror(mirror).entries()[title].file == old
+    assert sorted(p.name for p in (mirror / "_main").iterdir()) == [Path(old).name]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from pathlib import PurePosixPath, PureWindowsPath
 
@@ -17,8 +18,9 @@ from wikisync.filenames import (
     MAIN_FOLDER,
     MAX_NAME_BYTES,
     PAGE_SUFFIX,
-    case_mask,
+    TakenNames,
     derived_name,
+    fold_keys,
     folder_name,
     is_shortened,
     namespace_of_folder,
@@ -65,7 +67,8 @@ TITLES = generated_titles(3000)
         ("Accueil", "_main/Accueil.wiki"),
         ("Catégorie:Evénement", "Catégorie/Evénement.wiki"),
         ("Modèle:Event", "Modèle/Event.wiki"),
-        ("Atelier vélo à Lyon", "_main/Atelier vélo à Lyon~35s.wiki"),
+        ("Atelier vélo à Lyon", "_main/Atelier vélo à Lyon.wiki"),
+        ("Acteur Mobilité 3", "_main/Acteur Mobilité 3.wiki"),
         ("L’atelier d'été · 2024", "_main/L’atelier d'été · 2024.wiki"),
         ("Projets/covoiturage", "_main/Projets%2Fcovoiturage.wiki"),
         ("Covoiturage: bilan", "_main/Covoiturage%3A bilan.wiki"),
@@ -73,11 +76,12 @@ TITLES = generated_titles(3000)
         ('Le "vélo" <grand> | petit*', "_main/Le %22vélo%22 %3Cgrand%3E %7C petit%2A.wiki"),
         ("A\\b", "_main/A%5Cb.wiki"),
         ("Tilde~ici", "_main/Tilde%7Eici.wiki"),
-        ("La Rochelle", "_main/La Rochelle~4.wiki"),
+        ("La Rochelle", "_main/La Rochelle.wiki"),
         ("La rochelle", "_main/La rochelle.wiki"),
-        ("Journée FabMob", "_main/Journée FabMob~w0.wiki"),
+        ("Journée FabMob", "_main/Journée FabMob.wiki"),
+        ("IPhone", "_main/IPhone.wiki"),
         ("Inc.", "_main/Inc..wiki"),
-        (".htaccess", "_main/%2Ehtaccess~1.wiki"),
+        (".htaccess", "_main/%2Ehtaccess.wiki"),
         ("Nul", "_main/Nu%6C.wiki"),
         ("Aux", "_main/Au%78.wiki"),
         ("Con.txt", "_main/Co%6E.txt.wiki"),
@@ -126,15 +130,41 @@ def test_title_to_path_names_are_portable() -> None:
         assert path.suffix == ".wiki"
 
 
-def test_title_to_path_is_injective_even_ignoring_case() -> None:
+def allocate_all(titles: list[str], namespaces: Namespaces = FRENCH) -> list[PurePosixPath]:
+    taken = TakenNames()
+    return [taken.allocate(title, namespaces) for title in titles]
+
+
+def assert_apart(paths: list[PurePosixPath]) -> None:
+    """No two paths name one file on a disk that ignores case or normalises Unicode."""
+    seen: dict[str, PurePosixPath] = {}
+    for path in paths:
+        for key in {
+            unicodedata.normalize("NFC", str(path).casefold()),
+            unicodedata.normalize("NFC", unicodedata.normalize("NFD", str(path)).casefold()),
+            unicodedata.normalize("NFD", str(path)).casefold(),
+            str(path).lower(),
+        }:
+            assert key not in seen, (path, seen.get(key))
+            seen[key] = path
+
+
+def test_allocated_names_are_apart_even_ignoring_case() -> None:
     rng = random.Random(7)
     titles = set(TITLES)
     for title in TITLES[:1000]:
         ns, rest = FRENCH.split(title)
         flipped = "".join(c.swapcase() if rng.random() < 0.3 else c for c in rest)
         titles.add(FRENCH.normalize(FRENCH.join(ns, flipped)))
-    folded = {str(title_to_path(t, FRENCH)).casefold() for t in titles}
-    assert len(folded) == len(titles)
+    ordered = sorted(titles)
+    paths = allocate_all(ordered)
+    assert_apart(paths)
+    tagged = [p for p, t in zip(paths, ordered, strict=True) if p != title_to_path(t, FRENCH)]
+    # Only the titles that really clash are tagged: most keep their plain name.
+    assert 0 < len(tagged) < len(ordered) // 3
+    for path, title in zip(paths, ordered, strict=True):
+        expected = None if is_shortened(path.name) else title
+        assert path_to_title(path, FRENCH) == expected
 
 
 @pytest.mark.parametrize(
@@ -143,30 +173,90 @@ def test_title_to_path_is_injective_even_ignoring_case() -> None:
         ["La Rochelle", "La rochelle", "La ROCHELLE", "LA ROCHELLE", "La RocheLLe"],
         ["Journée FabMob", "Journée fabmob", "Journée Fabmob", "Journée fabMob"],
         ["Écoles", "ÉCOLES", "ÉcoleS"],
-        ["Straße", "STRAẞE"],
+        ["Straße", "STRAẞE", "Strasse", "STRASSE"],
+        ["Σίσυφος", "ΣΊΣΥΦΟΣ", "Σίσυφοσ"],
     ],
 )
-def test_title_to_path_keeps_case_variants_apart(variants: list[str]) -> None:
-    names = [title_to_path(v, FRENCH).name for v in variants]
-    assert len({name.casefold() for name in names}) == len(variants)
-    assert [path_to_title(title_to_path(v, FRENCH), FRENCH) for v in variants] == variants
+def test_case_variants_get_names_apart(variants: list[str]) -> None:
+    paths = allocate_all(variants)
+    assert paths[0] == title_to_path(variants[0], FRENCH)  # the first keeps its plain name
+    assert all(re.search(r"~[2-9]\.wiki$", p.name) for p in paths[1:]), paths
+    assert_apart(paths)
+    assert [path_to_title(p, FRENCH) for p in paths] == variants
 
 
-def test_title_to_path_keeps_case_variants_apart_in_case_sensitive_namespace() -> None:
+def test_case_variants_apart_in_case_sensitive_namespace() -> None:
     namespaces = Namespaces.from_list(
         [Namespace(0, "", first_letter_case=False), Namespace(14, "Catégorie", "Category")]
     )
-    variants = ["iPhone", "IPhone", "iphone", "Iphone"]
-    paths = [title_to_path(v, namespaces) for v in variants]
-    assert len({str(p).casefold() for p in paths}) == 4
+    variants = ["iPhone", "IPhone", "iphone", "Iphone", "Vélo", "vélo"]
+    paths = allocate_all(variants, namespaces)
+    assert [p.name for p in paths] == [
+        "iPhone.wiki",
+        "IPhone~2.wiki",
+        "iphone~3.wiki",
+        "Iphone~4.wiki",
+        "Vélo.wiki",
+        "vélo~2.wiki",
+    ]
+    assert_apart(paths)
     assert [path_to_title(p, namespaces) for p in paths] == variants
 
 
-def test_case_mask_ignores_uncased_characters() -> None:
-    assert case_mask("2024 Rencontre") == 0
-    assert case_mask("2024 rencontre") == 1
-    assert case_mask("Été 2024") == 0
-    assert case_mask("Vélo ABC") == 0b111 << 4
+def test_a_clash_is_told_with_the_file_in_the_way() -> None:
+    taken = TakenNames(["_main/Acteur ABC.wiki", "Catégorie/Vélo.wiki"])
+    assert taken.allocate("Acteur abc", FRENCH) == PurePosixPath("_main/Acteur abc~2.wiki")
+    assert taken.clash_of("Acteur abc") == "_main/Acteur ABC.wiki"
+    # Another folder, another name: no clash.
+    assert taken.allocate("Vélo", FRENCH) == PurePosixPath("_main/Vélo.wiki")
+    assert taken.clash_of("Vélo") is None
+    # A name written in NFD on disk (macOS) clashes with its NFC twin.
+    nfd = TakenNames([unicodedata.normalize("NFD", "_main/Mobilité douce.wiki")])
+    assert nfd.allocate("Mobilité douce", FRENCH).name == "Mobilité douce~2.wiki"
+    # An older mirror's tagged names are taken as they are.
+    old = TakenNames(["_main/Acteur Mobilité 3~1s.wiki"])
+    assert old.allocate("Acteur Mobilité 3", FRENCH).name == "Acteur Mobilité 3.wiki"
+
+
+def test_fold_keys_meet_for_names_one_disk_would_confuse() -> None:
+    assert fold_keys("_main/Straße.wiki") & fold_keys("_main/STRASSE.wiki")
+    assert fold_keys("_main/é.wiki") & fold_keys(unicodedata.normalize("NFD", "_main/É.wiki"))
+    assert not fold_keys("_main/Vélo.wiki") & fold_keys("_main/Velo.wiki")
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["", "Catégorie:", "Modèle:"]),
+            st.text(st.sampled_from("aAbBéÉeE\u0301sSßẞσςΣ:/~ .%İıiI"), min_size=1, max_size=6),
+            st.sampled_from([1, 1, 1, 60]),
+        ),
+        max_size=25,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_fuzz_allocated_names_are_apart_fit_and_map_back(
+    raw: list[tuple[str, str, int]],
+) -> None:
+    titles = list(
+        dict.fromkeys(
+            t
+            for prefix, text, repeat in raw
+            if FRENCH.split(t := FRENCH.normalize(prefix + text * repeat))[1]
+            # MediaWiki refuses a title, or a name after its namespace, starting with ":".
+            and not t.startswith(":")
+            and not FRENCH.split(t)[1].startswith(":")
+        )
+    )
+    paths = allocate_all(titles)
+    assert_apart(paths)
+    for path, title in zip(paths, titles, strict=True):
+        assert len(path.name.encode("utf-8")) + len(CONFLICT_SUFFIX) <= MAX_NAME_BYTES
+        assert derived_name(path.name, CONFLICT_SUFFIX) == path.name + CONFLICT_SUFFIX
+        if is_shortened(path.name):
+            assert path_to_title(path, FRENCH) is None
+        else:
+            assert path_to_title(path, FRENCH) == title
 
 
 def test_path_to_title_reads_nfd_names_from_macos() -> None:

@@ -126,7 +126,7 @@ def test_write_page_writes_layout_and_metadata(mirror_dir: Path) -> None:
     first = next(line for line in index if line["title"] == EVENT.title)
     assert first == {
         "title": EVENT.title,
-        "file": "_main/Atelier covoiturage à Nantes~b8jk.wiki",
+        "file": "_main/Atelier covoiturage à Nantes.wiki",
         "ns": 0,
         "pageid": 20,
         "revid": 205,
@@ -334,17 +334,6 @@ def test_write_page_adopts_a_hand_made_file(mirror_dir: Path) -> None:
     assert open_mirror(mirror_dir).fetch_titles(["La Rochelle"]).pages[0].revid == 77
 
 
-def test_write_page_uses_case_tags(tmp_path: Path) -> None:
-    init_mirror(tmp_path, site=None, namespaces=FRENCH)
-    with MirrorWriter(tmp_path) as writer:
-        writer.write_page(PageText("La Rochelle", "majuscule", 1))
-        writer.write_page(PageText("La rochelle", "minuscule", 2))
-    names = sorted(p.name for p in (tmp_path / "_main").iterdir())
-    assert names == ["La Rochelle~4.wiki", "La rochelle.wiki"]
-    result = open_mirror(tmp_path).fetch_titles(["La Rochelle", "La rochelle"])
-    assert [p.wikitext for p in result.pages] == ["majuscule", "minuscule"]
-
-
 def test_page_file_reads_crlf_and_bom(mirror_dir: Path) -> None:
     path = page_file(mirror_dir, EVENT.title)
     path.write_bytes(b"\xef\xbb\xbf" + (EVENT.wikitext.replace("\n", "\r\n") + "\r\n").encode())
@@ -521,7 +510,7 @@ def test_init_mirror_stores_custom_namespaces(tmp_path: Path) -> None:
     source = open_mirror(tmp_path)
     assert source.namespaces == namespaces
     write_page(tmp_path, PageText("Res:vélo cargo", "texte", 9))
-    assert (tmp_path / "Ressource" / "vélo cargo~1.wiki").is_file()
+    assert (tmp_path / "Ressource" / "vélo cargo.wiki").is_file()
     assert [p.title for p in source.iter_pages()] == ["Ressource:vélo cargo"]
 
 
@@ -557,3 +546,71 @@ def test_find_category_links(wikitext: str, expected: list[str]) -> None:
 )
 def test_find_redirect_target(wikitext: str, expected: str | None) -> None:
     assert find_redirect_target(wikitext, FRENCH) == expected
+
+
+# -- file names: as the title is written; older tagged names still work ---------------------
+
+
+def test_titles_that_differ_only_in_case_get_files_apart(tmp_path: Path) -> None:
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    upper, lower = PageText("Acteur ABC", "A", 1), PageText("Acteur abc", "b", 2)
+    with MirrorWriter(tmp_path, durable=False) as writer:
+        assert writer.write_page(upper).as_posix() == "_main/Acteur ABC.wiki"
+        assert writer.name_note(upper.title) == ""
+        assert writer.write_page(lower).as_posix() == "_main/Acteur abc~2.wiki"
+        note = writer.name_note(lower.title)
+    assert '"_main/Acteur abc~2.wiki"' in note and '"_main/Acteur ABC.wiki"' in note
+    assert 'page "Acteur ABC"' in note
+    names = {p.name.casefold() for p in (tmp_path / "_main").iterdir()}
+    assert names == {"acteur abc.wiki", "acteur abc~2.wiki"}
+    pages = open_mirror(tmp_path).fetch_titles(["Acteur ABC", "Acteur abc"]).pages
+    assert [(p.title, p.wikitext) for p in pages] == [("Acteur ABC", "A"), ("Acteur abc", "b")]
+
+
+def test_a_new_page_never_takes_a_file_made_by_hand_in_another_case(tmp_path: Path) -> None:
+    from wikisync.publish import MirrorTarget
+
+    init_mirror(tmp_path, site=None, namespaces=FRENCH)
+    (tmp_path / "_main").mkdir()
+    (tmp_path / "_main" / "Vélo ABC.wiki").write_text("à la main\n", encoding="utf-8")
+    target = MirrorTarget(open_mirror(tmp_path))
+    target.save("Vélo abc", "nouvelle", base=None, summary="")
+    assert (tmp_path / "_main" / "Vélo ABC.wiki").read_text(encoding="utf-8") == "à la main\n"
+    assert (tmp_path / "_main" / "Vélo abc~2.wiki").read_text(encoding="utf-8") == "nouvelle\n"
+    source = open_mirror(tmp_path)
+    assert [p.wikitext for p in source.fetch_titles(["Vélo ABC", "Vélo abc"]).pages] == [
+        "à la main",
+        "nouvelle",
+    ]
+
+
+def test_an_older_mirror_with_case_tagged_names_still_reads_and_writes(mirror_dir: Path) -> None:
+    # Mirrors written before tagged most titles: "Atelier covoiturage à Nantes~b8jk.wiki".
+    from wikisync.publish import MirrorTarget
+
+    old_names = {EVENT.title: "_main/Atelier covoiturage à Nantes~b8jk.wiki"}
+    lines = []
+    for line in read_index(mirror_dir):
+        old = old_names.get(str(line["title"]))
+        if old is not None:
+            for folder in (mirror_dir, mirror_dir / ".wikisync" / "base"):
+                (folder / str(line["file"])).rename(folder / old)
+            line["file"] = old
+        lines.append(json.dumps(line, ensure_ascii=False) + "\n")
+    (mirror_dir / INDEX_FILE).write_text("".join(lines), encoding="utf-8")
+
+    source = open_mirror(mirror_dir)
+    assert source.fetch_titles([EVENT.title]).pages == [EVENT]
+    assert source.file_for(EVENT.title).as_posix() == old_names[EVENT.title]
+    # A local edit through the target lands in the old file; status sees it as an edit.
+    MirrorTarget(source).save(EVENT.title, "modifié", base=EVENT, summary="")
+    old_file = mirror_dir / old_names[EVENT.title]
+    assert old_file.read_text(encoding="utf-8") == "modifié\n"
+    assert not page_file(mirror_dir, EVENT.title).exists()
+    # A pull writing a newer revision keeps the recorded name; a new page gets a plain one.
+    with MirrorWriter(mirror_dir, durable=False) as writer:
+        newer = PageText(EVENT.title, "v2", 300, "", 0, EVENT.pageid)
+        assert writer.write_page(newer).as_posix() == old_names[EVENT.title]
+        fresh = PageText("Atelier Covoiturage à Nantes", "autre", 301)
+        assert writer.write_page(fresh).as_posix() == "_main/Atelier Covoiturage à Nantes.wiki"
+    assert open_mirror(mirror_dir).base_text(EVENT.title) == "v2"

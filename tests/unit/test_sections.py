@@ -133,7 +133,8 @@ def test_replace_section_refuses(fixture: str, error: type[SectionError], messag
     page = _read(fixture)
     with pytest.raises(error, match=message) as info:
         replace_section(page, "events", "* a\n", title="Evénements")
-    assert isinstance(info.value, PublishError)
+    assert isinstance(info.value, SectionError) and not isinstance(info.value, PublishError)
+    assert info.value.exit_code == 3  # a refused page, as a refused save
     assert info.value.title == "Evénements"
     assert info.value.name == "events"
     assert str(info.value).startswith('Page "Evénements": ')
@@ -366,5 +367,8 @@ def test_count_items_counts_list_lines_and_table_rows(body: str, expected: int) 
 
 
 def test_find_section_rejects_nul_characters() -> None:
-    with pytest.raises(ValueError, match="NUL"):
-        find_section("\x00<!-- wikisync:begin events -->", "events")
+    # Bad wiki data (a mirror file, a dump), not a programmer error: a refused page.
+    with pytest.raises(MarkerError, match=r'Page "Accueil": its text holds a NUL character'):
+        find_section("\x00<!-- wikisync:begin events -->", "events", title="Accueil")
+    with pytest.raises(MarkerError, match=r'the generated text of section "events" holds a NUL'):
+        make_section("events", "* a\x00b")

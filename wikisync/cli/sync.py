@@ -135,7 +135,8 @@ def pull_command(
         if cache is not None:
             cache.close()
     for item in report.items:
-        if item.action not in _QUIET_ACTIONS or state.verbosity > 0:
+        # A quiet action with something to say is told too (a file named apart, restored).
+        if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
             click.echo(f"{line}: {item.detail}" if item.detail else line)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"

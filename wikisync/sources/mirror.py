@@ -24,10 +24,10 @@ import os
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from wikisync.errors import SourceError
-from wikisync.filenames import path_to_title
+from wikisync.filenames import TakenNames, path_to_title
 from wikisync.pages import FRENCH, PageText
 from wikisync.sources.base import FetchResult
 from wikisync.sources.categories import (
@@ -105,6 +105,27 @@ class MirrorSource:
     def page_files(self) -> dict[str, Path]:
         """Every page file of the folder now, by title (listed or new locally)."""
         return {title: item.path for title, item in self._catalog().items()}
+
+    def file_for(self, title: str) -> PurePosixPath:
+        """The file, relative to the folder, that holds a page or that a new page gets.
+
+        The file recorded in the metadata, else a file found for the title,
+        else a name no other file shares even on a disk that ignores case
+        (see :class:`~wikisync.filenames.TakenNames`).
+        """
+        title = self.namespaces.normalize(title)
+        entries = self._current_metadata().entries
+        entry = entries.get(title)
+        if entry is not None:
+            return PurePosixPath(entry.file)
+        catalog = self._catalog()
+        item = catalog.get(title)
+        if item is not None:
+            return PurePosixPath(item.relative)
+        taken = TakenNames(
+            [e.file for e in entries.values()] + [i.relative for i in catalog.values()]
+        )
+        return taken.allocate(title, self.namespaces)
 
     def _current_metadata(self) -> MirrorMetadata:
         stamp = _metadata_stamp(self.path)

@@ -182,7 +182,7 @@ def read_page_file(root: Path, relative: str | PurePosixPath) -> str | None:
     Raises:
         UnsafePathError: the file or a folder on the way is a symbolic link,
             or the file is not a regular file.
-        SourceError: the file cannot be read or is not UTF-8.
+        SourceError: the file cannot be read, is not UTF-8 or holds a NUL character.
     """
     file = root / relative
     try:
@@ -199,7 +199,16 @@ def read_page_file(root: Path, relative: str | PurePosixPath) -> str | None:
             path=str(file),
         ) from exc
     # Universal newlines, as open() in text mode reads them.
-    return text.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").removesuffix("\n")
+    if "\0" in text:
+        # No wiki page holds one, and the wikitext parser stops reading at it.
+        line = text.count("\n", 0, text.index("\0")) + 1
+        raise SourceError(
+            f'Page file "{file}", line {line}: a NUL character (U+0000), which no wiki page '
+            "can hold: remove it",
+            path=str(file),
+        )
+    return text
 
 
 def read_base_text(root: Path, entry: MirrorEntry) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from types import TracebackType
 
 from wikisync.errors import SourceError
-from wikisync.filenames import path_to_title, title_to_path
+from wikisync.filenames import TakenNames, path_to_title
 from wikisync.pages import Namespaces, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import MirrorSource, open_mirror
@@ -97,6 +97,8 @@ class MirrorWriter:
             self.namespaces = self._metadata.namespaces
             self._dirty = file_stat(self.path, JOURNAL_FILE) is not None
             self._unlisted: dict[str, str] | None = None
+            self._taken: TakenNames | None = None
+            self._scanned: list[str] = []
             self.flush()
         except BaseException:
             self._lock.release()
@@ -287,13 +289,39 @@ class MirrorWriter:
             return PurePosixPath(entry.file)
         # A file made by hand for this title is adopted rather than doubled.
         unlisted = self._unlisted_files().get(title)
-        return unlisted or title_to_path(title, self.namespaces)
+        if unlisted is not None:
+            return unlisted
+        if self._taken is None:
+            # Every file on disk and every file the metadata names, present or not.
+            self._taken = TakenNames(
+                [entry.file for entry in self._metadata.entries.values()] + self._scanned
+            )
+        return self._taken.allocate(title, self.namespaces)
+
+    def name_note(self, title: str) -> str:
+        """Why a page's new file does not bear its plain name ("" when it does).
+
+        Two titles whose plain names differ only in case (or Unicode form)
+        would share one file on macOS or Windows: the second gets a ``~2`` tag.
+        """
+        title = self.namespaces.normalize(title)
+        clash = None if self._taken is None else self._taken.clash_of(title)
+        entry = self._metadata.entries.get(title)
+        if clash is None or entry is None:
+            return ""
+        other = next((e.title for e in self._metadata.entries.values() if e.file == clash), None)
+        held = f'page "{other}"' if other else "a page"
+        return (
+            f'file "{entry.file}": "{clash}" holds {held}, and the two names would be '
+            "one file on a disk that ignores case (macOS, Windows)"
+        )
 
     def _unlisted_files(self) -> dict[str, PurePosixPath]:
         if self._unlisted is None:
             listed = {entry.file for entry in self._metadata.entries.values()}
             found: dict[str, str] = {}
-            for relative in scan_page_files(self.path):
+            self._scanned = [relative.as_posix() for relative in scan_page_files(self.path)]
+            for relative in map(PurePosixPath, self._scanned):
                 if relative.as_posix() not in listed:
                     title = path_to_title(relative, self.namespaces)
                     if title is not None:

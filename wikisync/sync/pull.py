@@ -237,15 +237,9 @@ def pull(
                     )
                     continue
                 file = writer.move_page(entry.title, remote.title).as_posix()
-                done(
-                    PullItem(
-                        remote.title,
-                        "moved",
-                        file,
-                        entry.revid,
-                        detail=f'moved on the wiki from "{entry.title}"',
-                    )
-                )
+                note = writer.name_note(remote.title)
+                detail = f'moved on the wiki from "{entry.title}"' + (f"; {note}" if note else "")
+                done(PullItem(remote.title, "moved", file, entry.revid, detail=detail))
 
         stale: dict[int, RemoteInfo] = {}
         for remote in listing.pages.values():
@@ -308,10 +302,14 @@ def _merge_page(
         local = None if unlisted is None else read_page_file(root, _relative(root, unlisted))
         if unlisted is None or local is None:
             written = writer.write_page(page, categories=categories).as_posix()
-            return PullItem(page.title, "added", written, page.revid)
+            return PullItem(
+                page.title, "added", written, page.revid, detail=writer.name_note(page.title)
+            )
         if same_text(local, page.wikitext):
             written = writer.write_page(page, categories=categories).as_posix()
-            return PullItem(page.title, "added", written, page.revid)
+            return PullItem(
+                page.title, "added", written, page.revid, detail=writer.name_note(page.title)
+            )
         return _conflict(
             writer,
             root,
