@@ -270,7 +270,7 @@ def _setup_logging(verbosity: int) -> None:
     "--site",
     metavar="URL|DIR|DUMP",
     help="The wiki's URL (site root, script path, api.php or any page's URL), a mirror folder, "
-    "or an XML dump (.xml, .xml.bz2, .xml.gz). [env: WIKISYNC_SITE]",
+    "or an XML dump (.xml, plain or compressed: .bz2, .gz, .xz, .lzma). [env: WIKISYNC_SITE]",
 )
 @click.option(
     "--user",
