@@ -15,7 +15,8 @@ their type's skeleton with :func:`new_page`; see where the data stands with
 from __future__ import annotations
 
 from wikisync.__about__ import __version__
-from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
+from wikisync.batch import set_fields
+from wikisync.batch_report import BatchReport, PageReport
 from wikisync.changeset import Changeset, apply_changeset, read_changeset, write_changeset
 from wikisync.config import Config, load_config
 from wikisync.create import NewPageResult, new_page
@@ -33,6 +34,7 @@ from wikisync.errors import (
     UnsafePathError,
     WikisyncError,
 )
+from wikisync.field_checks import FieldValueError
 from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
