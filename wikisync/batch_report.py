@@ -15,7 +15,7 @@ from typing import Any
 from wikisync.edits import ParamChange
 from wikisync.interrupt import NOT_DONE
 from wikisync.publish import Edit
-from wikisync.sources.base import Source
+from wikisync.sources.base import Source, requests_sent
 
 __all__ = ["SKIPPED_FOR_CAUSE", "BatchReport", "OnPage", "PageReport", "finish_report"]
 
@@ -152,13 +152,8 @@ class BatchReport:
         }
 
 
-def _requests(source: Source) -> int | None:
-    count = getattr(getattr(source, "client", None), "requests", None)
-    return count if isinstance(count, int) else None
-
-
 def finish_report(report: BatchReport, source: Source, clock: float) -> BatchReport:
     """Stamp the wall time and the request count on a report (internal)."""
     report.seconds = time.perf_counter() - clock
-    report.requests = _requests(source)
+    report.requests = requests_sent(source)
     return report

@@ -9,13 +9,13 @@ type before anything is written; ``where`` conditions compare typed values.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wikisync.edits import EditError, set_params
 from wikisync.errors import WikisyncError
 from wikisync.schema import FieldSpec, RecordType
+from wikisync.text import fold, stored_text
 from wikisync.values import DateValue, FieldValue, ValueFormatError, parse_value
 
 __all__ = [
@@ -148,7 +148,7 @@ def same_value(spec: FieldSpec, first: str, second: str) -> bool:
         >>> same_value(FieldSpec("d", "date"), "2021-01-18", "18/01/2021")
         True
     """
-    a, b = _clean_cell(first), _clean_cell(second)
+    a, b = stored_text(first).strip(), stored_text(second).strip()
     if a == b:
         return True
     if spec.type not in _TYPED_COMPARE:
@@ -159,14 +159,6 @@ def same_value(spec: FieldSpec, first: str, second: str) -> bool:
     except ValueFormatError:
         return False
     return typed_a is not None and typed_a == typed_b
-
-
-def _clean_cell(text: str) -> str:
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 def field_spec(record_type: RecordType, name: str) -> FieldSpec:
@@ -213,12 +205,12 @@ def _typed_match(field_type: str, have: FieldValue, want: FieldValue) -> bool:
     if have is None or want is None:
         return False
     if isinstance(have, tuple) and isinstance(want, tuple):
-        items = {_fold(item) for item in have}
-        return all(_fold(item) in items for item in want)
+        items = {fold(item) for item in have}
+        return all(fold(item) in items for item in want)
     if isinstance(have, DateValue) and isinstance(want, DateValue):
         return have.iso().startswith(want.iso())  # "2024-03" holds every day of March
     if isinstance(have, str) and isinstance(want, str) and field_type != "url":
-        return _fold(have) == _fold(want)
+        return fold(have) == fold(want)
     return have == want
 
 

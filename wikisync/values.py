@@ -38,7 +38,6 @@ regexes; only already plain text (a date, a number) is split further.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
@@ -60,6 +59,7 @@ from wikisync.dates import (
     read_date_or_range,
 )
 from wikisync.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.text import fold
 from wikisync.value_templates import (
     DATE_TEMPLATES,
     DEFAULT_OPTIONS,
@@ -381,15 +381,11 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
     Raises:
         ValueFormatError: no choice matches.
     """
-    key = _fold(text)
+    key = fold(text)
     for choice in choices:
-        if _fold(choice) == key:
+        if fold(choice) == key:
             return choice
     raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto"})
