@@ -187,6 +187,31 @@ def _publish_one(
     return report
 
 
+def set_infobox(
+    text: str,
+    templates: Sequence[str],
+    wanted: Mapping[str, str],
+    index: int,
+    trusted: bool,
+    title: str,
+    changes: list[ParamChange],
+    warnings: list[str],
+) -> str:
+    """Set parameters of one infobox of a page's text; its changes and warnings
+    are appended to ``changes`` and ``warnings`` (internal, for the batches).
+
+    Raises:
+        PublishError: the edit would break the template (the page is refused).
+    """
+    try:
+        result = set_params(text, templates, wanted, index=index, trusted=trusted, title=title)
+    except EditError as exc:
+        raise refusal(exc) from None
+    changes.extend(result.changes)
+    warnings.extend(result.warnings)
+    return result.wikitext
+
+
 def refusal(exc: EditError) -> PublishError:
     """A refused edit as the PublishError that marks a page refused (internal)."""
     return PublishError(str(exc), title=exc.title)
@@ -352,13 +377,7 @@ def _set_page(
         wanted = {
             field_param(specs[name], infoboxes[index]): value for name, value in values.items()
         }
-        try:
-            result = set_params(
-                text, record_type.templates, wanted, index=index, trusted=trusted, title=page.title
-            )
-        except EditError as exc:
-            raise refusal(exc) from None
-        text = result.wikitext
-        changes.extend(result.changes)
-        warnings.extend(result.warnings)
+        text = set_infobox(
+            text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
+        )
     return PageOutcome(text, tuple(changes), tuple(warnings))

@@ -57,11 +57,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.batch import PageOutcome, refusal, run_pages
+from wikisync.batch import PageOutcome, run_pages, set_infobox
 from wikisync.batch_report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.collect import iter_type_pages
 from wikisync.create import check_new_values, new_page_text
-from wikisync.edits import EditError, ParamChange, read_params, set_params
+from wikisync.edits import ParamChange, read_params
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
 from wikisync.field_checks import FieldValueError, check_field_value, field_param, same_value
 from wikisync.files import STDIO, describe, read_input, write_output
@@ -696,20 +696,16 @@ class _PageImport:
                 continue
             params = infoboxes[row.index]
             wanted = {field_param(self.specs[name], params): v for name, v in changed.items()}
-            try:
-                result = set_params(
-                    text,
-                    self.record_type.templates,
-                    wanted,
-                    index=row.index,
-                    trusted=self.trusted,
-                    title=self.title,
-                )
-            except EditError as exc:
-                raise refusal(exc) from None
-            text = result.wikitext
-            changes.extend(result.changes)
-            warnings.extend(result.warnings)
+            text = set_infobox(
+                text,
+                self.record_type.templates,
+                wanted,
+                row.index,
+                self.trusted,
+                self.title,
+                changes,
+                warnings,
+            )
         return PageOutcome(text, tuple(changes), tuple(warnings))
 
     def _column(self, name: str) -> str:
