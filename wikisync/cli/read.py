@@ -12,8 +12,8 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source, write_output
-from wikisync.collect import collect_records, record_type_named
-from wikisync.errors import ConfigError, UnknownNameError
+from wikisync.collect import category_pages, collect_records, record_type_named
+from wikisync.errors import ConfigError
 from wikisync.example import copy_example
 from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
@@ -154,7 +154,7 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
       wikisync --site examples/fabmob/mirror pages Evénement --recursive
     """
     with opened_source(state) as source:
-        titles = source.list_category(category, recursive=recursive, depth=depth)
+        titles = category_pages(source, category, recursive=recursive, depth=depth)
         if not titles:
             _explain_empty_category(state, source, category, recursive=recursive)
     if fmt == "text":
@@ -167,13 +167,10 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
 def _explain_empty_category(
     state: State, source: Source, category: str, *, recursive: bool
 ) -> None:
-    """Raise for a category that does not exist; warn about an empty one."""
-    found = describe_category(source, category)
-    if not found.exists:
-        raise UnknownNameError(found.message, name=category)
+    """Warn about an existing category without pages."""
     if state.verbosity < 0:
         return
-    message = found.message
+    message = describe_category(source, category).message
     if not recursive and source.list_category(category, recursive=True):
         message += "; its subcategories have some: add --recursive"
     click.echo(f"wikisync: {message}", err=True)
