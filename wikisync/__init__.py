@@ -46,6 +46,7 @@ from wikisync.ical import format_calendar, read_calendar
 from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
+from wikisync.presets import load_preset
 from wikisync.publish import Edit, PublishResult, open_target, publish_page
 from wikisync.quality import QualityReport, check_types
 from wikisync.quality_html import render_quality_html
@@ -101,6 +102,7 @@ __all__ = [
     "import_records",
     "load_config",
     "load_jobs",
+    "load_preset",
     "mirror_status",
     "new_page",
     "normalize_title",
