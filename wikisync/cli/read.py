@@ -43,6 +43,16 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
     )
 
 
+#: The ``-o/--output`` option of ``records`` and ``check``.
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+)
+
+
 def _echo_items(items: Iterable[Mapping[str, Any]], fmt: str) -> None:
     rows = list(items)
     if fmt == "json":
@@ -222,13 +232,7 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
     "event per record with a start date.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (atomically; - for standard output) instead of standard output.",
-)
+@_output_option
 @click.option(
     "--raw",
     is_flag=True,
@@ -284,13 +288,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
     help="text: one line per problem; json: one array of objects; jsonl: one object a "
     "line (as 'wikisync records'); html: a report page to open in a browser.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (atomically; - for standard output) instead of standard output.",
-)
+@_output_option
 @click.pass_obj
 def check(
     state: State, type_names: tuple[str, ...], strict: bool, fmt: str, output: Path | None
