@@ -327,25 +327,14 @@ def _merge_page(
         writer.write_base(page, categories=categories)
         return PullItem(page.title, "updated", file, page.revid, detail="same edit on both sides")
     base = writer.base_text(page.title)
-    if base is None:
-        return _conflict(
-            writer,
-            root,
-            page,
-            categories,
-            file,
-            "edited locally and on the wiki, and the base copy to merge against is gone",
+    merged = merge_as_saved(base, local, page.wikitext) if base is not None else None
+    if merged is None or not merged.clean:
+        why = (
+            "edited locally and on the wiki, and the base copy to merge against is gone"
+            if merged is None
+            else f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))"
         )
-    merged = merge_as_saved(base, local, page.wikitext)
-    if not merged.clean:
-        return _conflict(
-            writer,
-            root,
-            page,
-            categories,
-            file,
-            f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))",
-        )
+        return _conflict(writer, root, page, categories, file, why)
     writer.write_page(page, categories=categories, text=merged.text)
     return PullItem(
         page.title, "merged", file, page.revid, detail="local edit merged with the wiki's"
