@@ -9,14 +9,20 @@ fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
 :func:`export_records` and :func:`import_records`; create record pages from
 their type's skeleton with :func:`new_page`; see where the data stands with
-:func:`check_types` and :func:`render_quality_html`.
+:func:`check_types` and :func:`render_quality_html`; read records with
+:func:`collect_records` (as a calendar: :func:`read_calendar`) and a
+category's pages with :func:`category_pages`; sync a mirror folder with
+:func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
+command line is one of these calls (README, "The library").
 """
 
 from __future__ import annotations
 
 from wikisync.__about__ import __version__
-from wikisync.batch import BatchReport, FieldValueError, PageReport, set_fields
+from wikisync.batch import set_fields
+from wikisync.batch_report import BatchReport, PageReport
 from wikisync.changeset import Changeset, apply_changeset, read_changeset, write_changeset
+from wikisync.collect import category_pages, collect_records, record_type_named
 from wikisync.config import Config, load_config
 from wikisync.create import NewPageResult, new_page
 from wikisync.errors import (
@@ -35,9 +41,14 @@ from wikisync.errors import (
     ValueFormatError,
     WikisyncError,
 )
+from wikisync.example import copy_example
+from wikisync.field_checks import FieldValueError
+from wikisync.formats import format_records
+from wikisync.ical import format_calendar, read_calendar
 from wikisync.jobs import Job, JobReport, RunReport, load_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.lock import RunLock
 from wikisync.pages import Namespaces, PageText, normalize_title
+from wikisync.presets import load_preset
 from wikisync.publish import Edit, PublishResult, open_target, publish_page
 from wikisync.quality import QualityReport, check_types
 from wikisync.quality_html import render_quality_html
@@ -85,11 +96,17 @@ __all__ = [
     "WikisyncError",
     "__version__",
     "apply_changeset",
+    "category_pages",
     "check_types",
+    "collect_records",
+    "copy_example",
     "export_records",
+    "format_calendar",
+    "format_records",
     "import_records",
     "load_config",
     "load_jobs",
+    "load_preset",
     "mirror_status",
     "new_page",
     "normalize_title",
@@ -99,8 +116,10 @@ __all__ = [
     "publish_page",
     "pull",
     "push",
+    "read_calendar",
     "read_changeset",
     "rebuild_jobs",
+    "record_type_named",
     "remove_template_param",
     "rename_template_param",
     "render_index",

@@ -15,6 +15,9 @@ warning: its content is never trusted.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib
 import logging
 import sqlite3
 import time
@@ -86,6 +89,26 @@ def open_cache(config: Config) -> RevisionCache | None:
             "--cache FILE (WIKISYNC_CACHE) or read without it: --no-cache",
             key="cache",
         ) from exc
+
+
+@functools.lru_cache(maxsize=8)
+def code_digest(modules: tuple[str, ...]) -> str:
+    """A digest of the source of ``modules``: what is cached from their code is
+    stale when it changes (a new wikisync, or a patched checkout).
+
+    Example:
+        >>> len(code_digest(("wikisync.pages",)))
+        64
+    """
+    digest = hashlib.sha256()
+    for name in modules:
+        module = importlib.import_module(name)
+        digest.update(name.encode())
+        try:
+            digest.update(Path(str(module.__file__)).read_bytes())
+        except (OSError, TypeError):
+            digest.update(b"?")  # a zipped install: the version still counts
+    return digest.hexdigest()
 
 
 class RevisionCache:

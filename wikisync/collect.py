@@ -1,7 +1,8 @@
 """Collect a record type's records from a source: the read half of every job.
 
 Reads the pages of the record type's categories (each page once, even when it
-sits in several of them) and hands them to :func:`wikisync.records.extract_records`.
+sits in several of them) and hands them to :func:`wikisync.records.extract_records`;
+lists a category's pages for ``wikisync pages`` (:func:`category_pages`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from wikisync.cache import RevisionCache
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.pages import PageText
 from wikisync.record_cache import extract_records_cached
 from wikisync.records import RecordSet, extract_records
 from wikisync.schema import RecordType, load_record_types
 from wikisync.sources.base import Source
+from wikisync.suggest import describe_category
 
 
 def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
@@ -30,6 +32,36 @@ def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
     except KeyError:
         known = ", ".join(sorted(record_types)) or "none: run 'wikisync init' to write the preset"
         raise ConfigError(f"unknown record type '{name}' (known: {known})", key="types") from None
+
+
+def category_pages(
+    source: Source, category: str, *, recursive: bool = False, depth: int | None = None
+) -> list[str]:
+    """The titles of a category's pages, sorted: the library twin of ``wikisync pages``.
+
+    Args:
+        source: where to look (a live wiki, a mirror folder or a dump).
+        category: the category, with or without its namespace prefix.
+        recursive: also the pages of subcategories (each once).
+        depth: with ``recursive``, how many levels of subcategories (None: all).
+
+    Returns:
+        The titles; empty for a category that exists without pages.
+
+    Raises:
+        UnknownNameError: the category does not exist (the message names the
+            closest existing ones).
+
+    Example:
+        >>> len(category_pages(open_source("examples/fabmob/mirror"), "Evénement"))
+        16
+    """
+    titles = source.list_category(category, recursive=recursive, depth=depth)
+    if not titles:
+        found = describe_category(source, category)
+        if not found.exists:
+            raise UnknownNameError(found.message, name=category)
+    return titles
 
 
 def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageText]:

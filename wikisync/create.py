@@ -13,7 +13,7 @@ value can break it:
 2. the values are written into the infobox the way ``wikisync set`` writes
    them (:func:`~wikisync.edits.set_params`: NFC, MediaWiki's trimming, a
    re-parse of the result), after each was checked against its field
-   (:func:`~wikisync.batch.check_field_value`): a value holding ``|``,
+   (:func:`~wikisync.field_checks.check_field_value`): a value holding ``|``,
    ``}}``, an unclosed comment or tag is refused unless ``trusted``.
 
 The text is then read back with :func:`~wikisync.records.parse_page`: it
@@ -32,9 +32,9 @@ from typing import Any
 
 import jinja2
 
-from wikisync.batch import FieldValueError, check_field_value
 from wikisync.edits import EditError, set_params
 from wikisync.errors import PublishError, RenderError
+from wikisync.field_checks import FieldValueError, check_field_value
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.publish import Target, publish_page
 from wikisync.records import parse_page

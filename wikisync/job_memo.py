@@ -20,16 +20,14 @@ change of the page's text, and the job is rendered and checked as before.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from wikisync.__about__ import __version__
-from wikisync.cache import RevisionCache
+from wikisync.cache import RevisionCache, code_digest
 from wikisync.pages import PageText
 from wikisync.records import RecordSet
 from wikisync.render import builtin_templates
@@ -50,19 +48,6 @@ _RENDERING_MODULES = (
     "wikisync.publish",
     "wikisync.job_memo",
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    for name in _RENDERING_MODULES:
-        module = importlib.import_module(name)
-        digest.update(name.encode())
-        try:
-            digest.update(Path(str(module.__file__)).read_bytes())
-        except (OSError, TypeError):
-            digest.update(b"?")
-    return digest.hexdigest()
 
 
 def _template_files(folder: Any, prefix: str = "") -> Iterable[tuple[str, bytes]]:
@@ -140,7 +125,7 @@ def open_job_memo(
     head = {
         "format": _MEMO_FORMAT,
         "wikisync": __version__,
-        "code": _code_digest(),
+        "code": code_digest(_RENDERING_MODULES),
         "templates": _templates_digest(template_dirs),
         "job": job,
         "page": page,

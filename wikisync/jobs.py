@@ -24,7 +24,6 @@ import dataclasses
 import datetime as dt
 import logging
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,11 +53,12 @@ from wikisync.records import RecordSet
 from wikisync.schema import RecordType
 from wikisync.sections import (
     find_section,
-    hash_body,
     make_section,
     replace_section,
+    section_body,
+    section_markers,
 )
-from wikisync.sources.base import Source
+from wikisync.sources.base import Source, requests_sent
 
 __all__ = [
     "Job",
@@ -265,13 +265,10 @@ class _Run:
 def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:
     """True when the page's section is exactly what replace_section would write."""
     section = find_section(page.wikitext, name, title=page.title)
-    wanted = unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n"))
-    if wanted and not wanted.endswith("\n"):
-        wanted += "\n"
+    wanted = section_body(body)
     if section.body != wanted:
         return False
-    begin = f"<!-- wikisync:begin {name} count={count} hash={hash_body(wanted)} -->\n"
-    end = f"<!-- wikisync:end {name} -->"
+    begin, end = section_markers(name, wanted, count)
     text = page.wikitext
     return (
         text[section.start : section.body_start] == begin
@@ -298,12 +295,6 @@ def _prepare(
             if name not in run.record_types:
                 run.record_types[name] = record_type_named(config.types, name)
     return jobs, run
-
-
-def _requests(source: Source) -> int | None:
-    client = getattr(source, "client", None)
-    count = getattr(client, "requests", None)
-    return count if isinstance(count, int) else None
 
 
 @dataclass(slots=True)
@@ -625,7 +616,7 @@ def rebuild_jobs(
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
     _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock
-    report.requests = _requests(source)
+    report.requests = requests_sent(source)
     return report
 
 
@@ -663,5 +654,5 @@ def plan_jobs(
             edits.append(result.edit)
             labels[result.title] = ", ".join(r.job for r in reports if r.status == "planned")
     report.seconds = time.perf_counter() - clock
-    report.requests = _requests(source)
+    report.requests = requests_sent(source)
     return Changeset(source.location, report.started, tuple(edits), labels), report

@@ -176,7 +176,10 @@ def _upper_first(text: str) -> str:
     first = text[0]
     upper = first.upper()
     # MediaWiki leaves a letter alone when upper-casing changes its length (ß).
-    return (upper if len(upper) == 1 else first) + text[1:]
+    text = (upper if len(upper) == 1 else first) + text[1:]
+    # Upper-casing can make a letter that composes with the mark after it
+    # (dotless i + acute -> "I" + acute -> "Í"): NFC again, so normalising is idempotent.
+    return unicodedata.normalize("NFC", text)
 
 
 #: Namespaces of a French MediaWiki, the default where no site info is known.

@@ -22,19 +22,16 @@ make a run faster, never different.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 import mwparserfromhell
 
 from wikisync.__about__ import __version__
-from wikisync.cache import RevisionCache
+from wikisync.cache import RevisionCache, code_digest
 from wikisync.dates import DateValue
 from wikisync.errors import RecordError
 from wikisync.pages import PageText
@@ -69,19 +66,6 @@ _PARSING_MODULES = (
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    for name in _PARSING_MODULES:
-        module = importlib.import_module(name)
-        digest.update(name.encode())
-        try:
-            digest.update(Path(str(module.__file__)).read_bytes())
-        except (OSError, TypeError):
-            digest.update(b"?")  # a zipped install: the version still counts
-    return digest.hexdigest()
-
-
 def type_fingerprint(record_type: RecordType) -> str:
     """A stable key of everything that changes how a page of this type is read.
 
@@ -104,7 +88,7 @@ def type_fingerprint(record_type: RecordType) -> str:
         "format": RECORD_FORMAT,
         "wikisync": __version__,
         "mwparserfromhell": str(getattr(mwparserfromhell, "__version__", "")),
-        "code": _code_digest(),
+        "code": code_digest(_PARSING_MODULES),
         "name": record_type.name,
         "categories": list(record_type.categories),
         "templates": list(record_type.templates),

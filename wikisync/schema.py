@@ -299,12 +299,16 @@ def _load_type(name: str, table: Any, key: str) -> RecordType:
     return RecordType(name, categories, templates, fields, description, date_templates, wrappers)
 
 
-def _date_templates(value: Any, key: str) -> dict[str, DateTemplate]:
+def _template_table(value: Any, key: str) -> list[tuple[str, Any, str]]:
+    """The entries of a table keyed by template names: name, value, where (for messages)."""
     if not isinstance(value, Mapping):
         raise ConfigError(f"{key}: should be a table of template names", key=key)
+    return [(name, item, f"{key}.{_key_part(name)}") for name, item in value.items()]
+
+
+def _date_templates(value: Any, key: str) -> dict[str, DateTemplate]:
     found: dict[str, DateTemplate] = {}
-    for name, parts in value.items():
-        where = f"{key}.{_key_part(name)}"
+    for name, parts, where in _template_table(value, key):
         if not isinstance(parts, Mapping) or not parts:
             raise ConfigError(
                 f'{where}: should be a table such as {{ year = "1", month = "2", day = "3" }}',
@@ -324,13 +328,10 @@ def _date_templates(value: Any, key: str) -> dict[str, DateTemplate]:
 
 
 def _wrappers(value: Any, key: str) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{key}: should be a table of template names", key=key)
-    found: dict[str, str] = {}
-    for name, param in value.items():
-        where = f"{key}.{_key_part(name)}"
-        found[name] = _string(param, where).strip() or "1"
-    return found
+    return {
+        name: _string(param, where).strip() or "1"
+        for name, param, where in _template_table(value, key)
+    }
 
 
 def _load_field(name: str, value: Any, key: str) -> FieldSpec:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Tag
 
 from wikisync.errors import HandEditError, MarkerError, SectionError, ShrinkError
+from wikisync.text import stored_text
 
 __all__ = [
     "DEFAULT_MAX_SHRINK",
@@ -50,6 +50,8 @@ __all__ = [
     "hash_body",
     "make_section",
     "replace_section",
+    "section_body",
+    "section_markers",
 ]
 
 #: Default share of items a list may lose in one run (0.5: half).
@@ -113,6 +115,16 @@ def _marker_text(kind: str, name: str) -> str:
     return f"<!-- wikisync:{kind} {name} -->"
 
 
+def section_markers(name: str, body: str, count: int) -> tuple[str, str]:
+    """The begin marker (with its line end) and the end marker wikisync writes around ``body``.
+
+    ``body`` is the section body as :func:`section_body` gives it.
+    """
+    return f"<!-- wikisync:begin {name} count={count} hash={hash_body(body)} -->\n", _marker_text(
+        "end", name
+    )
+
+
 def _check_name(name: str) -> None:
     if not _NAME_RE.fullmatch(name):
         raise ValueError(f"section name should be letters, digits, '.', '_' or '-', got {name!r}")
@@ -120,7 +132,7 @@ def _check_name(name: str) -> None:
 
 def _canonical(text: str) -> str:
     # MediaWiki stores NFC with \n line ends: hash what the wiki will give back.
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return stored_text(text)
 
 
 def hash_body(body: str) -> str:
@@ -311,7 +323,8 @@ def find_section(wikitext: str, name: str, *, title: str | None = None) -> Secti
     return _section_from(wikitext, name, _find_markers(wikitext, name, title, "its text"), title)
 
 
-def _normalize_body(body: str) -> str:
+def section_body(body: str) -> str:
+    """A section body as wikisync writes it: NFC, LF line ends, ending with a line end."""
     body = _canonical(body)
     if body and not body.endswith("\n"):
         body += "\n"
@@ -346,7 +359,7 @@ def make_section(name: str, body: str, *, count: int | None = None) -> str:
         <!-- wikisync:end events -->
     """
     _check_name(name)
-    return _make_section(name, _normalize_body(body), count, None)
+    return _make_section(name, section_body(body), count, None)
 
 
 def _make_section(name: str, body: str, count: int | None, title: str | None) -> str:
@@ -354,10 +367,8 @@ def _make_section(name: str, body: str, count: int | None, title: str | None) ->
         count = count_items(body)
     if count < 0:
         raise ValueError(f"count should be 0 or more, got {count}")
-    text = (
-        f"<!-- wikisync:begin {name} count={count} hash={hash_body(body)} -->\n"
-        f"{body}{_marker_text('end', name)}"
-    )
+    begin, end = section_markers(name, body, count)
+    text = begin + body + end
     markers = _find_markers(text, name, title, f'the generated text of section "{name}"')
     if len(markers) != 2 or _section_from(text, name, markers, None).body != body:
         raise MarkerError(
@@ -487,7 +498,7 @@ def replace_section(
     section = find_section(wikitext, name, title=title)
     if not force:
         check_hand_edit(section, title=title)
-    body = _normalize_body(new_body)
+    body = section_body(new_body)
     new_count = count_items(body) if count is None else count
     if not allow_shrink:
         old_count = section.count if section.count is not None else count_items(section.body)

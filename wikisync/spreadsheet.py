@@ -25,7 +25,7 @@ revision. No sidecar file is needed, the file carries what import needs:
   overwritten: export again. (A mirror keeps no old revisions: there every
   cell is compared with the page, and any difference is a conflict.)
 
-Cells compare by meaning for typed fields (:func:`~wikisync.batch.same_value`),
+Cells compare by meaning for typed fields (:func:`~wikisync.field_checks.same_value`),
 so a spreadsheet program turning ``2021-01-18`` into ``18/01/2021`` or
 ``a,b`` into ``a, b`` changes nothing. A changed cell is checked against its
 field's type; a bad one is reported with its row and column and its page is
@@ -57,23 +57,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.batch import (
-    BatchReport,
-    FieldValueError,
-    OnPage,
-    PageOutcome,
-    PageReport,
-    check_field_value,
-    field_param,
-    finish_report,
-    refusal,
-    run_pages,
-    same_value,
-)
+from wikisync.batch import PageOutcome, run_pages, set_infobox
+from wikisync.batch_report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.collect import iter_type_pages
 from wikisync.create import check_new_values, new_page_text
-from wikisync.edits import EditError, ParamChange, read_params, set_params
+from wikisync.edits import ParamChange, read_params
 from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.field_checks import FieldValueError, check_field_value, field_param, same_value
 from wikisync.files import STDIO, describe, read_input, write_output
 from wikisync.formats import neutralize_cell, restore_cell
 from wikisync.pages import CATEGORY_NS, PageText
@@ -706,20 +696,16 @@ class _PageImport:
                 continue
             params = infoboxes[row.index]
             wanted = {field_param(self.specs[name], params): v for name, v in changed.items()}
-            try:
-                result = set_params(
-                    text,
-                    self.record_type.templates,
-                    wanted,
-                    index=row.index,
-                    trusted=self.trusted,
-                    title=self.title,
-                )
-            except EditError as exc:
-                raise refusal(exc) from None
-            text = result.wikitext
-            changes.extend(result.changes)
-            warnings.extend(result.warnings)
+            text = set_infobox(
+                text,
+                self.record_type.templates,
+                wanted,
+                row.index,
+                self.trusted,
+                self.title,
+                changes,
+                warnings,
+            )
         return PageOutcome(text, tuple(changes), tuple(warnings))
 
     def _column(self, name: str) -> str:

@@ -151,11 +151,14 @@ class Suggestion:
     close: tuple[str, ...]
 
 
-def _did_you_mean(close: list[str], prefix: str) -> str:
-    if not close:
-        return ""
-    names = ", ".join(f'"{prefix}{name}"' for name in close)
-    return f"; did you mean {names}?"
+def _missing(source: Source, kind: str, title: str, name: str, known: list[str]) -> Suggestion:
+    """A category or template that does not exist, with the close names known."""
+    close = close_names(name, known)
+    message = f'{kind} "{title}" does not exist in {source.location}'
+    if close:
+        prefix = title[: len(title) - len(name)]
+        message += "; did you mean " + ", ".join(f'"{prefix}{n}"' for n in close) + "?"
+    return Suggestion(message, False, tuple(close))
 
 
 def describe_category(source: Source, category: str) -> Suggestion:
@@ -168,16 +171,10 @@ def describe_category(source: Source, category: str) -> Suggestion:
     ns = source.namespaces
     title = normalize_category(category, ns)
     name = ns.split(title)[1]
-    prefix = title[: len(title) - len(name)]
     known = known_categories(source)
     if name in known or (_live(source) and not source.fetch_titles([title]).missing):
         return Suggestion(f'category "{title}" has no pages', True, ())
-    close = close_names(name, known)
-    return Suggestion(
-        f'category "{title}" does not exist in {source.location}' + _did_you_mean(close, prefix),
-        False,
-        tuple(close),
-    )
+    return _missing(source, "category", title, name, known)
 
 
 def describe_template(source: Source, template: str) -> Suggestion:
@@ -193,16 +190,10 @@ def describe_template(source: Source, template: str) -> Suggestion:
     if number != TEMPLATE_NS:
         name = normal
     title = ns.join(TEMPLATE_NS, name)
-    prefix = title[: len(title) - len(name)]
     known = known_templates(source)
     if name in known:
         return Suggestion(f'no page uses template "{title}"', True, ())
-    close = close_names(name, known)
-    return Suggestion(
-        f'template "{title}" does not exist in {source.location}' + _did_you_mean(close, prefix),
-        False,
-        tuple(close),
-    )
+    return _missing(source, "template", title, name, known)
 
 
 def schema_losses(types: Mapping[str, Any], template: str, old: str, new: str | None) -> list[str]:

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wikisync.batch import BatchReport, OnPage, PageOutcome, finish_report, refusal, run_pages
+from wikisync.batch import PageOutcome, refusal, run_pages
+from wikisync.batch_report import BatchReport, OnPage, finish_report
 from wikisync.edits import EditError, EditResult, read_params, remove_param, rename_param
 from wikisync.errors import ConfigError
 from wikisync.pages import TEMPLATE_NS, PageText

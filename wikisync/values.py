@@ -38,7 +38,6 @@ regexes; only already plain text (a date, a number) is split further.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
@@ -61,6 +60,7 @@ from wikisync.dates import (
 )
 from wikisync.errors import ValueFormatError
 from wikisync.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.text import fold
 from wikisync.value_templates import (
     DATE_TEMPLATES,
     DEFAULT_OPTIONS,
@@ -173,19 +173,11 @@ def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str,
     depth = 0  # separators inside parentheses do not split: "Texas A&M (B.A., M.A.)"
     for piece in pieces:
         if type(piece) is str:
-            start = 0
-            for i, char in enumerate(piece):
-                if char == "(":
-                    depth += 1
-                elif char == ")":
-                    depth = max(depth - 1, 0)
-                elif char == "\n" or (char in separators and not depth):
-                    current.append(piece[start:i])
-                    items.append("".join(current))
-                    current = []
-                    start = i + 1
-                    depth = 0 if char == "\n" else depth
-            current.append(piece[start:])
+            parts, depth = _split_outside_parens(piece, separators, depth)
+            current.append(parts[0])
+            for part in parts[1:]:
+                items.append("".join(current))
+                current = [part]
         elif isinstance(piece, str):  # an atom: never split
             current.append(piece)
         elif piece is _BREAK:
@@ -196,6 +188,28 @@ def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str,
             current.append(piece.iso())
     items.append("".join(current))
     return tuple(item for item in (_list_item(raw) for raw in items) if item)
+
+
+def _split_outside_parens(text: str, separators: str, depth: int) -> tuple[list[str], int]:
+    """Split at line ends and at separators outside parentheses.
+
+    ``depth`` is how many parentheses are open before ``text`` (a list read
+    piece by piece); returns the parts (one more than the splits) and the
+    depth after ``text``. A line end closes every parenthesis.
+    """
+    parts = []
+    start = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "\n" or (char in separators and not depth):
+            parts.append(text[start:i])
+            start = i + 1
+            depth = 0 if char == "\n" else depth
+    parts.append(text[start:])
+    return parts, depth
 
 
 def _list_item(raw: str) -> str:
@@ -213,18 +227,7 @@ def _split_text(text: str, separators: str) -> tuple[str, ...]:
                 text = text.replace(separator, first)
         items = text.split(first)
     else:
-        items = []
-        start = depth = 0
-        for i, char in enumerate(text):
-            if char == "(":
-                depth += 1
-            elif char == ")":
-                depth = max(depth - 1, 0)
-            elif char == "\n" or (char in separators and not depth):
-                items.append(text[start:i])
-                start = i + 1
-                depth = 0 if char == "\n" else depth
-        items.append(text[start:])
+        items, _ = _split_outside_parens(text, separators, 0)
     out = tuple(" ".join(item.split()) for item in items if item and not item.isspace())
     if "*" in text or "#" in text:  # bullet lines
         return tuple(item for item in map(_list_item, out) if item)
@@ -367,15 +370,11 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
     Raises:
         ValueFormatError: no choice matches.
     """
-    key = _fold(text)
+    key = fold(text)
     for choice in choices:
-        if _fold(choice) == key:
+        if fold(choice) == key:
             return choice
     raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
-
-
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
 _URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto"})

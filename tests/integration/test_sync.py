@@ -11,6 +11,7 @@ import mwclient
 import pytest
 from click.testing import CliRunner
 
+import wikisync
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
@@ -656,3 +657,30 @@ def test_an_older_mirror_with_case_tagged_names_still_pulls_and_pushes(
     assert (mirror / old).read_text(encoding="utf-8") == "Texte, modifié sur le wiki.\n"
     assert open_mirror(mirror).entries()[title].file == old
     assert sorted(p.name for p in (mirror / "_main").iterdir()) == [Path(old).name]
+
+
+def test_sync_through_a_config_and_a_live_source(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    """pull, mirror_status and push take what the other library calls take."""
+    mirror = tmp_path / "mirror"
+    title = "Atelier de la bibliothèque"
+    admin.pages[title].edit("Premier paragraphe.\n\nSecond paragraphe.", summary="setup")
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    pulled = wikisync.pull(config, mirror, titles=[title], durable=False)
+    assert [(item.title, item.action) for item in pulled.items] == [(title, "added")]
+    assert wikisync.mirror_status(config, mirror).clean
+    expected = _edit_file(mirror, title, "Second", "Deuxième")
+    # A Config without a URL: the wiki the mirror recorded.
+    recorded = Config(user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    assert [p.state for p in wikisync.mirror_status(recorded, mirror).pages] == ["modified"]
+    source = wikisync.open_source(config)
+    try:
+        pushed = wikisync.push(source, mirror, summary=SUMMARY)
+        assert [(item.title, item.action) for item in pushed.items] == [(title, "saved")]
+        assert _wiki_text(wiki, title) == expected
+        # The source is the caller's: still open and usable after the push.
+        assert source.fetch_titles([title]).pages[0].wikitext == expected
+        assert wikisync.mirror_status(source, mirror).clean
+    finally:
+        source.close()

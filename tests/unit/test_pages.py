@@ -52,3 +52,10 @@ def test_namespaces_case_sensitive_namespace_keeps_first_letter() -> None:
 def test_namespaces_name_unknown_raises() -> None:
     with pytest.raises(ValueError, match="unknown namespace 99"):
         FRENCH.name(99)
+
+
+def test_normalize_is_idempotent_when_upper_casing_makes_a_composable_letter() -> None:
+    # dotless i + combining acute has no precomposed form; "I" + acute is "Í" in NFC.
+    once = FRENCH.normalize("\u0131\u0301le")
+    assert once == "\u00cdle"
+    assert FRENCH.normalize(once) == once

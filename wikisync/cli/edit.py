@@ -21,7 +21,8 @@ from typing import Any
 
 import click
 
-from wikisync.batch import BatchReport, OnPage, PageReport, check_set_values, set_fields
+from wikisync.batch import set_fields
+from wikisync.batch_report import BatchReport, OnPage, PageReport
 from wikisync.cli.complete import complete_types
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import (
@@ -35,6 +36,7 @@ from wikisync.cli.main import (
 )
 from wikisync.collect import record_type_named
 from wikisync.errors import UnknownNameError
+from wikisync.field_checks import check_set_values
 from wikisync.files import STDIO, describe
 from wikisync.interrupt import NOT_DONE
 from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target

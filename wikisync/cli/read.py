@@ -12,8 +12,8 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source, write_output
-from wikisync.collect import collect_records, record_type_named
-from wikisync.errors import ConfigError, UnknownNameError
+from wikisync.collect import category_pages, collect_records, record_type_named
+from wikisync.errors import ConfigError
 from wikisync.example import copy_example
 from wikisync.files import describe
 from wikisync.formats import FORMATS, format_records
@@ -41,6 +41,16 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
         help=f"text: {what}; json: one array of objects; jsonl: one object a line "
         "(as 'wikisync records').",
     )
+
+
+#: The ``-o/--output`` option of ``records`` and ``check``.
+_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    default=None,
+    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+)
 
 
 def _echo_items(items: Iterable[Mapping[str, Any]], fmt: str) -> None:
@@ -158,7 +168,7 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
     """
     recursive = recursive or depth is not None
     with opened_source(state) as source:
-        titles = source.list_category(category, recursive=recursive, depth=depth)
+        titles = category_pages(source, category, recursive=recursive, depth=depth)
         if not titles:
             _explain_empty_category(state, source, category, recursive=recursive)
     if fmt == "text":
@@ -171,13 +181,10 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
 def _explain_empty_category(
     state: State, source: Source, category: str, *, recursive: bool
 ) -> None:
-    """Raise for a category that does not exist; warn about an empty one."""
-    found = describe_category(source, category)
-    if not found.exists:
-        raise UnknownNameError(found.message, name=category)
+    """Warn about an existing category without pages."""
     if state.verbosity < 0:
         return
-    message = found.message
+    message = describe_category(source, category).message
     if not recursive and source.list_category(category, recursive=True):
         message += "; its subcategories have some: add --recursive"
     click.echo(f"wikisync: {message}", err=True)
@@ -229,13 +236,7 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
     "event per record with a start date.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (atomically; - for standard output) instead of standard output.",
-)
+@_output_option
 @click.option(
     "--raw",
     is_flag=True,
@@ -291,13 +292,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
     help="text: one line per problem; json: one array of objects; jsonl: one object a "
     "line (as 'wikisync records'); html: a report page to open in a browser.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (atomically; - for standard output) instead of standard output.",
-)
+@_output_option
 @click.pass_obj
 def check(
     state: State, type_names: tuple[str, ...], strict: bool, fmt: str, output: Path | None

@@ -31,13 +31,12 @@ from wikisync.cli.main import (
 )
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.diffs import paint_diff
-from wikisync.errors import ConfigError, SiteError
+from wikisync.errors import SiteError
 from wikisync.interrupt import NOT_DONE, stop_on_signals
 from wikisync.publish import utc_now
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_layout import METADATA_FILE
 from wikisync.sources.site import WikiClient
 from wikisync.sync import PullItem, PushItem, mirror_status, pull, push
+from wikisync.sync.connect import wiki_url
 from wikisync.terminal import paint_status, would
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
@@ -45,15 +44,7 @@ _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
 
 def _connect(state: State, mirror: Path) -> WikiClient:
     config = state.config()
-    recorded = open_mirror(mirror).site if (mirror / METADATA_FILE).is_file() else None
-    given = config.site if config.site.startswith(("http://", "https://")) else None
-    url = given or recorded
-    if not url:
-        raise ConfigError(
-            f"no wiki to sync {mirror} with: pass --site URL (the mirror records no wiki yet)",
-            key="site",
-        )
-    return WikiClient(url, config)
+    return WikiClient(wiki_url(config, mirror), config)
 
 
 def _warn_cache_unused(state: State, command: str, why: str) -> None:

@@ -15,6 +15,16 @@ from typing import Protocol, runtime_checkable
 from wikisync.pages import Namespaces, PageText
 
 
+def requests_sent(source: object) -> int | None:
+    """HTTP requests a source's wiki connection has sent so far (None without one).
+
+    The one place that knows where the count lives (``source.client.requests``,
+    kept by :class:`~wikisync.sources.site.WikiClient`).
+    """
+    count = getattr(getattr(source, "client", None), "requests", None)
+    return count if isinstance(count, int) else None
+
+
 @dataclass(slots=True)
 class FetchResult:
     """Pages fetched by title, and the titles that do not exist.

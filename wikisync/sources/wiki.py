@@ -63,10 +63,14 @@ class WikiSource:
         )
 
     def _subcategories(self, category: str) -> Iterator[str]:
+        return self._member_titles(category, "subcat")
+
+    def _member_titles(self, category: str, kinds: str) -> Iterator[str]:
+        """Titles of a category's members of ``kinds`` (``subcat``, ``page|file``)."""
         for part in self.client.query(
             list="categorymembers",
             cmtitle=category,
-            cmtype="subcat",
+            cmtype=kinds,
             cmlimit="max",
             cmprop="title",
         ):
@@ -79,14 +83,7 @@ class WikiSource:
         """Titles of the category's pages, sorted (see the Source protocol)."""
         titles: set[str] = set()
         for cat in self._walk_categories(category, recursive, depth):
-            for part in self.client.query(
-                list="categorymembers",
-                cmtitle=cat,
-                cmtype="page|file",
-                cmlimit="max",
-                cmprop="title",
-            ):
-                titles.update(str(m["title"]) for m in part.get("categorymembers", []))
+            titles.update(self._member_titles(cat, "page|file"))
         return sorted(titles)
 
     def iter_category(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from wikisync.errors import EditConflictError, PublishError
 from wikisync.merge import merge_texts
 from wikisync.pages import PageText
 from wikisync.sources.site import WikiClient, error_code
+from wikisync.text import stored_text
 
 log = logging.getLogger(__name__)
 
@@ -474,7 +474,7 @@ def _same_user(first: str, second: str) -> bool:
 
 def _stored_form(text: str) -> str:
     """A text as MediaWiki stores it: NFC, LF line ends, no trailing whitespace."""
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n")).rstrip()
+    return stored_text(text).rstrip()
 
 
 # What each conflict the wiki reports means, for people.

@@ -35,6 +35,7 @@ from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE, read_page_file, text_sha1
 from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 from wikisync.sources.site import WikiClient
+from wikisync.sync.connect import Wiki, connected
 from wikisync.sync.local import (
     check_site,
     count_actions,
@@ -131,7 +132,7 @@ class PullReport:
 
 
 def pull(
-    client: WikiClient,
+    wiki: Wiki,
     mirror_dir: str | os.PathLike[str],
     *,
     categories: Iterable[str] = (),
@@ -144,10 +145,12 @@ def pull(
     """Pull pages from the wiki into a mirror folder (created if needed).
 
     Every page already in the mirror is brought up to date too, so a bare
-    ``pull(client, "mirror")`` refreshes the whole mirror.
+    ``pull(config, "mirror")`` refreshes the whole mirror.
 
     Args:
-        client: a connection to the wiki.
+        wiki: the wiki: a :class:`~wikisync.config.Config` (its ``site`` URL,
+            else the wiki the mirror records; the connection is closed at the
+            end), an open live-wiki source, or a connection to the wiki.
         mirror_dir: the mirror folder.
         categories: categories whose pages to add (with or without prefix).
         titles: single pages to add.
@@ -164,16 +167,31 @@ def pull(
         What happened to each page that changed.
 
     Raises:
-        ConfigError: the mirror was pulled from another wiki.
+        ConfigError: the mirror was pulled from another wiki, or no wiki is named.
         LockError: another run is writing the mirror.
         SiteError: the wiki kept failing (what was written so far stays, consistent).
 
     Example:
-        >>> report = pull(client, "mirror", categories=["Evénement"])
+        >>> report = pull(load_config("wikisync.toml"), "mirror", categories=["Evénement"])
         >>> report.counts(), report.fetched
         ({'added': 2000}, 2000)
     """
-    root = Path(mirror_dir)
+    with connected(wiki, mirror_dir) as client:
+        return _pull(
+            client, Path(mirror_dir), categories, titles, recursive, durable, cache, on_page
+        )
+
+
+def _pull(
+    client: WikiClient,
+    root: Path,
+    categories: Iterable[str],
+    titles: Iterable[str],
+    recursive: bool,
+    durable: bool,
+    cache: RevisionCache | None,
+    on_page: Callable[[PullItem], None] | None,
+) -> PullReport:
     start = client.requests
     namespaces = client.namespaces
     recorded = open_mirror(root).site if (root / METADATA_FILE).exists() else None
@@ -331,25 +349,14 @@ def _merge_page(
         writer.write_base(page, categories=categories)
         return PullItem(page.title, "updated", file, page.revid, detail="same edit on both sides")
     base = writer.base_text(page.title)
-    if base is None:
-        return _conflict(
-            writer,
-            root,
-            page,
-            categories,
-            file,
-            "edited locally and on the wiki, and the base copy to merge against is gone",
+    merged = merge_as_saved(base, local, page.wikitext) if base is not None else None
+    if merged is None or not merged.clean:
+        why = (
+            "edited locally and on the wiki, and the base copy to merge against is gone"
+            if merged is None
+            else f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))"
         )
-    merged = merge_as_saved(base, local, page.wikitext)
-    if not merged.clean:
-        return _conflict(
-            writer,
-            root,
-            page,
-            categories,
-            file,
-            f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))",
-        )
+        return _conflict(writer, root, page, categories, file, why)
     writer.write_page(page, categories=categories, text=merged.text)
     return PullItem(
         page.title, "merged", file, page.revid, detail="local edit merged with the wiki's"

@@ -41,6 +41,7 @@ from wikisync.sources.mirror_layout import read_page_file
 from wikisync.sources.mirror_writer import MirrorWriter
 from wikisync.sources.site import WikiClient
 from wikisync.sources.writer import WikiWriter
+from wikisync.sync.connect import Wiki, connected
 from wikisync.sync.local import (
     LocalPage,
     check_site,
@@ -143,7 +144,7 @@ class PushReport:
 
 
 def push(
-    client: WikiClient,
+    wiki: Wiki,
     mirror_dir: str | os.PathLike[str],
     *,
     summary: str,
@@ -158,7 +159,8 @@ def push(
     """Send the pages edited in a mirror folder to the wiki.
 
     Args:
-        client: a logged-in connection to the wiki the mirror was pulled from.
+        wiki: the wiki the mirror was pulled from: a Config, an open live-wiki
+            source or a logged-in connection (see :func:`~wikisync.sync.pull`).
         mirror_dir: the mirror folder.
         summary: the edit summary.
         create: also create pages for files new locally.
@@ -168,7 +170,7 @@ def push(
         durable: fsync the mirror's files (off only for throw-away mirrors).
         on_page: called after each page is handled and recorded (progress;
             raising from it stops the push with the mirror consistent).
-        wiki_writer: the writer that saves (default: one on ``client``;
+        wiki_writer: the writer that saves (default: one on the connection;
             tests pass one with a ``before_edit`` hook).
 
     Returns:
@@ -180,11 +182,37 @@ def push(
         SiteError: the wiki kept failing (pages saved so far are recorded).
 
     Example:
-        >>> report = push(client, "mirror", summary="dates corrigées")
+        >>> report = push(load_config("wikisync.toml"), "mirror", summary="dates corrigées")
         >>> report.counts()
         {'saved': 3}
     """
-    root = Path(mirror_dir)
+    with connected(wiki, mirror_dir) as client:
+        return _push(
+            client,
+            Path(mirror_dir),
+            summary,
+            create,
+            dry_run,
+            minor,
+            bot,
+            durable,
+            on_page,
+            wiki_writer,
+        )
+
+
+def _push(
+    client: WikiClient,
+    root: Path,
+    summary: str,
+    create: bool,
+    dry_run: bool,
+    minor: bool,
+    bot: bool,
+    durable: bool,
+    on_page: Callable[[PushItem], None] | None,
+    wiki_writer: WikiWriter | None,
+) -> PushReport:
     source = open_mirror(root)
     check_site(source.site, client)
     start = client.requests

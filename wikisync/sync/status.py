@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
+from wikisync.sync.connect import Wiki, connected
 from wikisync.sync.local import LocalPage, check_site, scan_mirror
 from wikisync.sync.remote import Listing, list_known_pages
 
@@ -116,11 +117,12 @@ class StatusReport:
         }
 
 
-def mirror_status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusReport:
+def mirror_status(wiki: Wiki, mirror_dir: str | os.PathLike[str]) -> StatusReport:
     """Compare each page of a mirror folder with the wiki; fetch no content.
 
     Args:
-        client: a connection to the wiki the mirror was pulled from.
+        wiki: the wiki the mirror was pulled from: a Config, an open live-wiki
+            source or a connection (see :func:`~wikisync.sync.pull`).
         mirror_dir: the mirror folder.
 
     Returns:
@@ -134,10 +136,15 @@ def mirror_status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> Sta
         SiteError: the wiki kept failing.
 
     Example:
-        >>> report = mirror_status(client, "mirror")
+        >>> report = mirror_status(load_config("wikisync.toml"), "mirror")
         >>> report.counts()
         {'modified': 2, 'unchanged': 1998}
     """
+    with connected(wiki, mirror_dir) as client:
+        return _status(client, mirror_dir)
+
+
+def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusReport:
     source = open_mirror(mirror_dir)
     check_site(source.site, client)
     start = client.requests
