@@ -7,7 +7,7 @@ lists a category's pages for ``wikisync pages`` (:func:`category_pages`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.cache import RevisionCache
@@ -88,7 +88,17 @@ def collect_records(source: Source, record_type: RecordType) -> RecordSet:
         >>> len(found.records), len(found.problems)
         (14, 4)
     """
-    pages = iter_type_pages(source, record_type)
+    return records_of_pages(source, record_type, iter_type_pages(source, record_type))
+
+
+def records_of_pages(
+    source: Source, record_type: RecordType, pages: Iterable[PageText]
+) -> RecordSet:
+    """The records of pages read from ``source`` (e.g. by :func:`iter_type_pages`).
+
+    As :func:`collect_records`, for pages already read: through the record
+    cache when the source has a revision cache.
+    """
     cache = getattr(source, "cache", None)
     site = getattr(source, "cache_site", None)
     if isinstance(cache, RevisionCache) and isinstance(site, str):

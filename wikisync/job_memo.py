@@ -7,9 +7,12 @@ job found its page **unchanged** (or saved it), the revision cache's file
 (:mod:`wikisync.cache`) keeps, for the job, a digest of everything the
 generated text depends on and the SHA-1 of the page's text. The next run
 with the same digest, reading the same page text, knows the section holds
-without rendering or parsing anything.
+without rendering, parsing or even decoding the cached records: the
+report's counts (pages read, records, problems) are kept with the verdict.
 
-The digest covers the records (their JSON form, in order), the job's
+The digest covers what the records are made of, without reading them: each
+record type's fingerprint (:func:`wikisync.record_cache.type_fingerprint`)
+and the pages listed (title, revision id and text, in order), the job's
 settings (page, page template, marker, shrink limit, variables, template
 folders), the run's options that change the text (``today``, ``force``,
 ``allow_shrink``, ``create``), the page templates (every ``*.j2`` file in
@@ -23,19 +26,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from wikisync.__about__ import __version__
 from wikisync.cache import RevisionCache, code_digest
 from wikisync.pages import PageText
-from wikisync.records import RecordSet
+from wikisync.record_cache import type_fingerprint
 from wikisync.render import builtin_templates
+from wikisync.schema import RecordType
 
-__all__ = ["JobMemo", "open_job_memo"]
+__all__ = ["JobMemo", "MemoCounts", "open_job_memo"]
 
-_MEMO_FORMAT = 1
-_HOLDS = "holds"
+_MEMO_FORMAT = 2
 # The modules whose code decides a job's text from its records and page.
 _RENDERING_MODULES = (
     "wikisync.jobs",
@@ -75,6 +79,21 @@ def _templates_digest(template_dirs: Sequence[str]) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class MemoCounts:
+    """What a job's report says of its records, kept with the verdict.
+
+    Attributes:
+        pages_read: pages of the record types read.
+        records: records listed.
+        problems: the record problems found (messages).
+    """
+
+    pages_read: int
+    records: int
+    problems: tuple[str, ...]
+
+
 class JobMemo:
     """The remembered verdict of one job on one wiki (see the module's notes)."""
 
@@ -85,23 +104,42 @@ class JobMemo:
         self._page = page
         self.key = key
 
-    def holds(self, page: PageText) -> bool:
-        """True when this page text was found to hold the section for these inputs."""
-        entry = self._cache.get_records(self._site, self._slot).get(self._page)
-        return entry is not None and entry == (self.key, _sha1(page.wikitext), _HOLDS)
+    def held(self, page: PageText) -> MemoCounts | None:
+        """The counts remembered when this page text was found to hold these inputs' section.
 
-    def remember(self, text: str) -> None:
+        None when it was not (other inputs, another text, nothing remembered).
+        """
+        entry = self._cache.get_records(self._site, self._slot).get(self._page)
+        if entry is None or entry[:2] != (self.key, _sha1(page.wikitext)):
+            return None
+        try:
+            data = json.loads(entry[2])
+            return MemoCounts(
+                int(data["pages_read"]),
+                int(data["records"]),
+                tuple(str(problem) for problem in data["problems"]),
+            )
+        except (TypeError, KeyError, ValueError):
+            return None  # an entry of another format: rendered and checked as before
+
+    def remember(self, text: str, counts: MemoCounts) -> None:
         """Remember that the page with this text holds the section for these inputs."""
-        self._cache.put_records(
-            self._site, self._slot, [(self._page, self.key, _sha1(text), _HOLDS)]
+        data = json.dumps(
+            {
+                "pages_read": counts.pages_read,
+                "records": counts.records,
+                "problems": list(counts.problems),
+            },
+            ensure_ascii=False,
         )
+        self._cache.put_records(self._site, self._slot, [(self._page, self.key, _sha1(text), data)])
 
 
 def open_job_memo(
     source: object,
     job: str,
     page: str,
-    records: RecordSet | Sequence[RecordSet],
+    listings: Sequence[tuple[RecordType, Sequence[PageText]]],
     settings: Mapping[str, Any],
     template_dirs: Sequence[str],
 ) -> JobMemo | None:
@@ -111,7 +149,8 @@ def open_job_memo(
         source: the run's source (a live wiki with a revision cache, or not).
         job: the job's name.
         page: its target page.
-        records: the records it lists (one set per record type).
+        listings: the pages read for each of its record types, in the order read
+            (their records are a function of these and the type's fingerprint).
         settings: everything else its text depends on (JSON-able; ``str()`` otherwise).
         template_dirs: the folders searched for its page template.
     """
@@ -119,8 +158,6 @@ def open_job_memo(
     site = getattr(source, "cache_site", None)
     if not isinstance(cache, RevisionCache) or not isinstance(site, str):
         return None
-    sets = [records] if isinstance(records, RecordSet) else list(records)
-    listed = [record for found in sets for record in found.records]
     digest = hashlib.sha256()
     head = {
         "format": _MEMO_FORMAT,
@@ -130,12 +167,18 @@ def open_job_memo(
         "job": job,
         "page": page,
         "settings": settings,
-        "records": len(listed),
+        "types": [
+            [record_type.name, type_fingerprint(record_type), len(pages)]
+            for record_type, pages in listings
+        ],
     }
     digest.update(json.dumps(head, sort_keys=True, ensure_ascii=False, default=str).encode())
-    for record in listed:
-        digest.update(b"\0")
-        digest.update(json.dumps(record.to_dict(), ensure_ascii=False, default=str).encode())
+    for _, pages in listings:
+        for listed in pages:
+            # what the record cache keys a page's records on: title, revision, text
+            text = listed.wikitext.encode("utf-8", "surrogatepass")
+            digest.update(f"\0{listed.revid}\0{len(text)}\0{listed.title}\0".encode())
+            digest.update(text)
     return JobMemo(cache, site, job, page, digest.hexdigest())
 
 

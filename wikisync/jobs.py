@@ -29,14 +29,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikisync.changeset import Changeset
-from wikisync.collect import collect_records, record_type_named
+from wikisync.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.config import DEFAULT_SUMMARY, Config
 from wikisync.errors import PAGE_REFUSALS, EditConflictError, MissingPageError, WikisyncError
 from wikisync.file_jobs import run_file_job
 from wikisync.ical import TimedSource
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.job_config import Job, config_jobs, load_jobs, render_job, select_jobs
-from wikisync.job_memo import JobMemo, open_job_memo
+from wikisync.job_memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
@@ -206,15 +206,25 @@ class _Run:
     allow_shrink: bool
     create: bool
     summary: str | None
+    listings: dict[str, list[PageText]] = field(default_factory=dict)
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
 
+    def pages_of(self, name: str) -> list[PageText]:
+        """The pages of a record type (read once per run), records not yet read."""
+        if name not in self.listings:
+            timed = TimedSource(self.source, self.times)
+            self.listings[name] = list(iter_type_pages(timed, self.record_types[name]))
+        return self.listings[name]
+
     def records_of(self, job: Job) -> list[RecordSet]:
         for name in job.record_types:
             if name not in self.record_sets:
-                timed = TimedSource(self.source, self.times)
-                self.record_sets[name] = collect_records(timed, self.record_types[name])
+                pages = self.pages_of(name)
+                self.record_sets[name] = records_of_pages(
+                    self.source, self.record_types[name], pages
+                )
         return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
@@ -245,7 +255,7 @@ class _Run:
         return make
 
     def memo_of(self, job: Job) -> JobMemo | None:
-        records = self.records_of(job)
+        listings = [(self.record_types[name], self.pages_of(name)) for name in job.record_types]
         settings = {
             "page_template": job.page_template,
             "marker": job.marker,
@@ -256,7 +266,7 @@ class _Run:
             "force": self.force,
             "allow_shrink": self.allow_shrink,
         }
-        return open_job_memo(self.source, job.name, job.page, records, settings, job.template_dirs)
+        return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
 
     def summary_of(self, job: Job) -> str:
         return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
@@ -406,8 +416,9 @@ def _run_page(
             current = read_page(run.source, jobs[0].page)
     except WikisyncError:
         memos, current = [], None  # rendered as usual below, which reports the failure
-    if current is not None and all(memo is not None and memo.holds(current) for memo in memos):
-        return _held(jobs, run, current), None
+    held = [memo.held(current) for memo in memos if memo is not None] if current is not None else []
+    if current is not None and len(held) == len(jobs) and all(held):
+        return _held(jobs, current, [counts for counts in held if counts is not None]), None
     outcomes = [_render(job, run) for job in jobs]
     rendered = [item for item in outcomes if isinstance(item, _Rendered)]
     if not rendered:
@@ -428,9 +439,7 @@ def _run_page(
             current=current,
         )
         if result.status == "unchanged" and result.edit is not None:
-            for memo in memos:
-                if memo is not None:
-                    memo.remember(result.edit.new_text)
+            _remember(memos, jobs, outcomes, steps, result.edit.new_text)
     except WikisyncError as exc:
         failure = str(exc)
     shared = time.perf_counter() - started
@@ -446,18 +455,31 @@ def _run_page(
     return reports, result
 
 
-def _held(jobs: Sequence[Job], run: _Run, current: PageText) -> list[JobReport]:
+def _remember(
+    memos: Sequence[JobMemo | None],
+    jobs: Sequence[Job],
+    outcomes: Sequence[_Rendered | JobReport],
+    steps: dict[str, _Step],
+    text: str,
+) -> None:
+    """Remember, for each job that rendered and found its section in place, that it holds."""
+    for memo, job, outcome in zip(memos, jobs, outcomes, strict=False):
+        step = steps.get(job.name)
+        if memo is None or not isinstance(outcome, _Rendered) or step is None:
+            continue  # a job that failed or was refused is never taken for one that holds
+        if step.error is None and step.after == step.before:
+            report = outcome.report
+            memo.remember(text, MemoCounts(report.pages_read, report.records, report.problems))
+
+
+def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) -> list[JobReport]:
     """The reports of jobs whose page already holds their sections (nothing rendered)."""
     reports = []
-    for job in jobs:
+    for job, held in zip(jobs, counts, strict=True):
         log.info("%s: page %s already holds this section; not rendered again", job.name, job.page)
-        started = time.perf_counter()
         report = JobReport(job.name, job.page, status="unchanged", revid=current.revid)
-        sets = run.records_of(job)
-        report.pages_read = sum(found.page_count for found in sets)
-        report.records = sum(len(found.records) for found in sets)
-        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
-        report.seconds = time.perf_counter() - started
+        report.pages_read, report.records = held.pages_read, held.records
+        report.problems = held.problems
         reports.append(report)
     return reports
 

@@ -98,6 +98,9 @@ def test_rebuild_renders_again_when_a_record_today_or_the_page_changes(
     assert not skipped
     assert job.status == "refused"
     assert "* ajout à la main" in _text(wiki, "Evénements")
+    # refused again, not taken for a page that holds the section
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("refused", False)
     # forced: rendered and saved
     job, skipped = _rebuild(config, caplog, force=True)
     assert (job.status, skipped) == ("edited", False)
@@ -122,3 +125,88 @@ def test_rebuild_renders_again_when_a_page_template_changes(
     job, skipped = _rebuild(config, caplog)
     assert (job.status, skipped) == ("edited", False)
     assert "\n# " in _text(wiki, "Evénements")
+
+
+def test_rebuild_renders_again_when_a_page_revision_changes_its_records_not(
+    wiki: TestWiki, config: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    for _ in range(2):
+        _rebuild(config, caplog)
+    held, skipped = _rebuild(config, caplog)
+    assert skipped
+    source = open_source(config)
+    try:
+        title = source.list_category("Evénement")[-1]
+    finally:
+        source.close()
+    _admin_edit(wiki, title, _text(wiki, title) + "\n<!-- relu -->")
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("unchanged", False)  # a new revision: rendered, same text
+    job, skipped = _rebuild(config, caplog)
+    assert (job.status, skipped) == ("unchanged", True)
+    # the counts kept with the verdict are those of the rendered run
+    assert (job.pages_read, job.records, job.problems) == (
+        held.pages_read,
+        held.records,
+        held.problems,
+    )
+
+
+def _rebuild_all(config: Config, caplog: pytest.LogCaptureFixture) -> tuple[list[JobReport], int]:
+    caplog.clear()
+    caplog.set_level(logging.INFO, logger="wikisync.jobs")
+    source = open_source(config)
+    try:
+        report = rebuild_jobs(config, source, open_target(source), today=TODAY)
+    finally:
+        source.close()
+    return report.jobs, caplog.text.count(SKIPPED)
+
+
+def test_two_jobs_on_one_page_are_skipped_together_and_rendered_again_together(
+    wiki: TestWiki, config_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    template = config_file.parent / "liste.wiki.j2"
+    template.write_text(
+        "{% for r in records|sort_fr('title') %}* {{ r.title|wikilink }}\n{% endfor %}",
+        encoding="utf-8",
+    )
+    with config_file.open("a", encoding="utf-8") as file:
+        file.write(
+            '\n[jobs.agenda]\ntype = "commun"\npage = "Evénements"\n'
+            'page_template = "liste.wiki.j2"\n'
+        )
+    index = _text(wiki, "Evénements")
+    _admin_edit(
+        wiki,
+        "Evénements",
+        index + "\n\n<!-- wikisync:begin agenda -->\n<!-- wikisync:end agenda -->",
+    )
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    first, _ = _rebuild_all(config, caplog)
+    assert next(job for job in first if job.job == "agenda").status == "edited"
+    rendered, skipped = _rebuild_all(config, caplog)
+    assert skipped == 0 and {job.status for job in rendered} == {"unchanged"}
+    held, skipped = _rebuild_all(config, caplog)
+    assert skipped == len(held) == 4 and {job.status for job in held} == {"unchanged"}
+    assert [(j.job, j.pages_read, j.records, j.problems) for j in held] == [
+        (j.job, j.pages_read, j.records, j.problems) for j in rendered
+    ]
+    agenda = next(job for job in held if job.job == "agenda")
+    assert agenda.records > 0
+    # a commun changes: the agenda job is rendered again, and the events job
+    # sharing its page with it too (one edit of the page holds both)
+    source = open_source(config)
+    try:
+        title = source.list_category(config.types["commun"]["categories"][0])[0]
+    finally:
+        source.close()
+    _admin_edit(wiki, title, _text(wiki, title) + "\n<!-- relu -->")
+    again, skipped = _rebuild_all(config, caplog)
+    by_name = {job.job: job for job in again}
+    assert by_name["agenda"].status == by_name["events"].status == "unchanged"
+    assert by_name["communs"].status == "unchanged"
+    assert skipped == 1  # the actors alone: the communs changed, and the page shared with them
+    assert f"page Acteurs {SKIPPED}" in caplog.text
+    _, skipped = _rebuild_all(config, caplog)
+    assert skipped == 4
