@@ -140,7 +140,7 @@ def _timed(name: str, run: Callable[[], tuple[int, int, int]]) -> Run:
     return Run(name, time.perf_counter() - start, sent, login, edits)
 
 
-def bench(events: int, workdir: Path, *, naive: bool = True) -> None:
+def bench(events: int, workdir: Path, *, naive: bool = True, repeats: int = 7) -> None:
     wiki, corpus = build_wiki(events, workdir)
     n = len(corpus.titles_in(CATEGORY))
     preset = tomllib.loads(load_preset("fabmob"))
@@ -157,19 +157,18 @@ def bench(events: int, workdir: Path, *, naive: bool = True) -> None:
         runs.append(_timed("wikisync cold (empty cache)", lambda: wikisync_rebuild(config)))
         # the first run after a save renders once to see the page holds it, and remembers
         runs.append(_timed("wikisync, first run after the save", lambda: wikisync_rebuild(config)))
-        quiet = [
-            _timed(f"wikisync, nothing changed ({i})", lambda: wikisync_rebuild(config))
-            for i in (1, 2, 3)
-        ]
+        quiet: list[Run] = []
+        reads: list[Run] = []
+        for i in range(1, repeats + 1):  # taking turns, so load on the machine hits both alike
+            quiet.append(
+                _timed(f"wikisync, nothing changed ({i})", lambda: wikisync_rebuild(config))
+            )
+            reads.append(_timed(f"warm read of the pages alone ({i})", lambda: warm_read(config)))
         parsing = [
             _timed(
                 f"  same, parsing and rendering ({i})",
                 lambda: wikisync_rebuild(config, parse=True),
             )
-            for i in (1, 2, 3)
-        ]
-        reads = [
-            _timed(f"warm read of the pages alone ({i})", lambda: warm_read(config))
             for i in (1, 2, 3)
         ]
         runs += quiet + parsing + reads
@@ -216,11 +215,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument(
+        "--repeats", type=int, default=7, help="runs of the no-change rebuild and the warm read"
+    )
+    parser.add_argument(
         "--no-naive", action="store_true", help="skip the (slow) naive mwclient baseline"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="wikisync-bench-") as tmp:
-        bench(args.events, Path(tmp), naive=not args.no_naive)
+        bench(args.events, Path(tmp), naive=not args.no_naive, repeats=args.repeats)
 
 
 if __name__ == "__main__":
