@@ -30,6 +30,8 @@ from wikisync.cli.main import (
     cli,
     guarded_run,
     opened_source,
+    report_option,
+    retries_option,
     say_stopped,
     write_options,
     write_report,
@@ -39,7 +41,7 @@ from wikisync.errors import UnknownNameError
 from wikisync.field_checks import check_set_values
 from wikisync.files import STDIO, describe
 from wikisync.interrupt import NOT_DONE
-from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
+from wikisync.publish import MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.sources.site import NOT_SENT
 from wikisync.spreadsheet import export_records, import_records, read_sheet
@@ -52,33 +54,22 @@ Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
 
 
 def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
-            click.option(
-                "--summary",
-                metavar="TEXT",
-                default=None,
-                help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the "
-                "file's summary), else one that names the change].",
-            ),
-            click.option(
-                "--retries",
-                type=click.IntRange(min=0),
-                default=DEFAULT_RETRIES,
-                show_default=True,
-                help="Read and compute a page again this many times after an edit conflict.",
-            ),
-            click.option(
-                "--report",
-                "report_path",
-                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-                default=None,
-                help="Write a JSON report to FILE (- for standard output; per page: status, "
-                "changes, diff size).",
-            ),
-        ]
-    ):
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
+        click.option(
+            "--summary",
+            metavar="TEXT",
+            default=None,
+            help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the "
+            "file's summary), else one that names the change].",
+        ),
+        retries_option,
+        report_option(
+            "Write a JSON report to FILE (- for standard output; per page: status, "
+            "changes, diff size)."
+        ),
+    ]
+    for option in reversed(options):
         function = option(function)
     return write_options(function)
 
@@ -184,6 +175,46 @@ def _run_batch(
     code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)
+
+
+def _run_param_edit(
+    state: State,
+    command: str,
+    edit: Callable[..., BatchReport],
+    template: str,
+    names: tuple[str, ...],
+    *,
+    dry_run: bool,
+    summary: str | None,
+    retries: int,
+    minor: bool,
+    bot: bool,
+    report_path: Path | None,
+) -> None:
+    """Run a template parameter edit (``edit(source, target, template, *names, ...)``)."""
+
+    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
+        return edit(
+            source,
+            target,
+            template,
+            *names,
+            dry_run=dry_run,
+            summary=_summary(state, summary),
+            retries=retries,
+            on_page=on_page,
+        )
+
+    _run_batch(
+        state,
+        command,
+        run,
+        dry_run=dry_run,
+        minor=minor,
+        bot=bot,
+        report_path=report_path,
+        template=template,
+    )
 
 
 def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:
@@ -362,29 +393,18 @@ def rename_param(
     """
 
     _warn_schema_loss(state, template, old, new)
-
-    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
-        return rename_template_param(
-            source,
-            target,
-            template,
-            old,
-            new,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
-            on_page=on_page,
-        )
-
-    _run_batch(
+    _run_param_edit(
         state,
         "rename-param",
-        run,
+        rename_template_param,
+        template,
+        (old, new),
         dry_run=dry_run,
+        summary=summary,
+        retries=retries,
         minor=minor,
         bot=bot,
         report_path=report_path,
-        template=template,
     )
 
 
@@ -412,28 +432,18 @@ def remove_param(
     """
 
     _warn_schema_loss(state, template, name, None)
-
-    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
-        return remove_template_param(
-            source,
-            target,
-            template,
-            name,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
-            on_page=on_page,
-        )
-
-    _run_batch(
+    _run_param_edit(
         state,
         "remove-param",
-        run,
+        remove_template_param,
+        template,
+        (name,),
         dry_run=dry_run,
+        summary=summary,
+        retries=retries,
         minor=minor,
         bot=bot,
         report_path=report_path,
-        template=template,
     )
 
 

@@ -29,6 +29,8 @@ from wikisync.cli.main import (
     guarded_run,
     opened_source,
     report_errors,
+    report_option,
+    retries_option,
     say_stopped,
     write_options,
     write_output,
@@ -44,7 +46,6 @@ from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_
 from wikisync.jobs import select_jobs as _select_jobs
 from wikisync.lock import lock_key
 from wikisync.publish import (
-    DEFAULT_RETRIES,
     MirrorTarget,
     PublishResult,
     Target,
@@ -229,20 +230,10 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 @_today_option
 @_guard_options
 @write_options
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=DEFAULT_RETRIES,
-    show_default=True,
-    help="Read and compute a page again this many times after an edit conflict.",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON run report to FILE (- for standard output; per job: pages read, "
-    "records, problems, status, diff size, time).",
+@retries_option
+@report_option(
+    "Write a JSON run report to FILE (- for standard output; per job: pages read, "
+    "records, problems, status, diff size, time)."
 )
 @click.pass_obj
 def rebuild(
@@ -410,13 +401,8 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
     help="Edit summary [default: the one planned for each page].",
 )
 @write_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON report to FILE (- for standard output; per page: status, revision, "
-    "diff size).",
+@report_option(
+    "Write a JSON report to FILE (- for standard output; per page: status, revision, diff size)."
 )
 @click.pass_obj
 def apply(

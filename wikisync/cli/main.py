@@ -32,7 +32,7 @@ from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
-from wikisync.publish import utc_now
+from wikisync.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
 from wikisync.sources.site import WikiClient
 from wikisync.terminal import COLOR_MODES, use_color
@@ -94,6 +94,28 @@ def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
         default=True,
         show_default=True,
         help="Mark the edits as bot edits (live wiki).",
+    )(function)
+
+
+def report_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --report FILE option (parameter ``report_path``), with its command's ``help``."""
+    return click.option(
+        "--report",
+        "report_path",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        default=None,
+        help=help,
+    )
+
+
+def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --retries, the times a page is read and computed again after an edit conflict."""
+    return click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        default=DEFAULT_RETRIES,
+        show_default=True,
+        help="Read and compute a page again this many times after an edit conflict.",
     )(function)
 
 

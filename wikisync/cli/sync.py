@@ -24,6 +24,7 @@ from wikisync.cli.main import (
     State,
     cli,
     report_errors,
+    report_option,
     run_lock,
     say_stopped,
     write_options,
@@ -200,12 +201,8 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
 @write_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON report to FILE (- for standard output; per page: action, revision, detail).",
+@report_option(
+    "Write a JSON report to FILE (- for standard output; per page: action, revision, detail)."
 )
 @click.pass_obj
 def push_command(
