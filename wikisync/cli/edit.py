@@ -14,8 +14,10 @@ after the page in flight (the report lists the pages ``not done``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +55,20 @@ from wikisync.terminal import paint_status
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """The options every batch edit command takes, bundled by :func:`_batch_options`."""
+
+    dry_run: bool
+    summary: str | None
+    retries: int
+    report_path: Path | None
+    minor: bool
+    bot: bool
+
+
 def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the batch options; the command gets them as one ``batch: BatchOptions``."""
     options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
         click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
         click.option(
@@ -69,9 +84,25 @@ def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
             "changes, diff size)."
         ),
     ]
+
+    @functools.wraps(function)
+    def bundled(
+        *args: Any,
+        dry_run: bool,
+        summary: str | None,
+        retries: int,
+        report_path: Path | None,
+        minor: bool,
+        bot: bool,
+        **kwargs: Any,
+    ) -> Any:
+        batch = BatchOptions(dry_run, summary, retries, report_path, minor, bot)
+        return function(*args, batch=batch, **kwargs)
+
+    wrapped: Callable[..., Any] = bundled
     for option in reversed(options):
-        function = option(function)
-    return write_options(function)
+        wrapped = option(wrapped)
+    return write_options(wrapped)
 
 
 def _summary(state: State, summary: str | None) -> str | None:
@@ -150,13 +181,11 @@ def _run_batch(
     state: State,
     command: str,
     run: Run,
+    batch: BatchOptions,
     *,
-    dry_run: bool,
-    minor: bool,
-    bot: bool,
-    report_path: Path | None,
     template: str | None = None,
 ) -> None:
+    dry_run, report_path = batch.dry_run, batch.report_path
     with (
         guarded_run(state, command, report_path=report_path, writes=not dry_run) as (
             source,
@@ -164,7 +193,7 @@ def _run_batch(
         ),
         contextlib.ExitStack() as bars,
     ):
-        target = None if dry_run else open_target(source, bot=bot, minor=minor)
+        target = None if dry_run else open_target(source, bot=batch.bot, minor=batch.minor)
         report = run(source, target, _progress(state, bars, target))
         if template is not None and not report.pages:
             _explain_unused_template(state, source, template)
@@ -183,13 +212,7 @@ def _run_param_edit(
     edit: Callable[..., BatchReport],
     template: str,
     names: tuple[str, ...],
-    *,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    minor: bool,
-    bot: bool,
-    report_path: Path | None,
+    batch: BatchOptions,
 ) -> None:
     """Run a template parameter edit (``edit(source, target, template, *names, ...)``)."""
 
@@ -199,22 +222,13 @@ def _run_param_edit(
             target,
             template,
             *names,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary),
+            retries=batch.retries,
             on_page=on_page,
         )
 
-    _run_batch(
-        state,
-        command,
-        run,
-        dry_run=dry_run,
-        minor=minor,
-        bot=bot,
-        report_path=report_path,
-        template=template,
-    )
+    _run_batch(state, command, run, batch, template=template)
 
 
 def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:
@@ -320,12 +334,7 @@ def set_(
     assignments: tuple[str, ...],
     conditions: tuple[str, ...],
     trusted: bool,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Set FIELDs on every record of TYPE (that matches --where).
 
@@ -353,14 +362,14 @@ def set_(
             record_type,
             values,
             where=where,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary),
+            retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
         )
 
-    _run_batch(state, "set", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path)
+    _run_batch(state, "set", run, batch)
 
 
 @cli.command(name="rename-param")
@@ -374,12 +383,7 @@ def rename_param(
     template: str,
     old: str,
     new: str,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Rename parameter OLD to NEW on every page that uses TEMPLATE.
 
@@ -399,12 +403,7 @@ def rename_param(
         rename_template_param,
         template,
         (old, new),
-        dry_run=dry_run,
-        summary=summary,
-        retries=retries,
-        minor=minor,
-        bot=bot,
-        report_path=report_path,
+        batch,
     )
 
 
@@ -417,12 +416,7 @@ def remove_param(
     state: State,
     template: str,
     name: str,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Remove parameter NAME (every copy) on every page that uses TEMPLATE.
 
@@ -438,12 +432,7 @@ def remove_param(
         remove_template_param,
         template,
         (name,),
-        dry_run=dry_run,
-        summary=summary,
-        retries=retries,
-        minor=minor,
-        bot=bot,
-        report_path=report_path,
+        batch,
     )
 
 
@@ -546,12 +535,7 @@ def import_(
     sheet_path: Path,
     trusted: bool,
     raw: bool,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Write back the cells of an exported CSV FILE that were changed.
 
@@ -579,13 +563,13 @@ def import_(
             target,
             record_type,
             sheet,
-            dry_run=dry_run,
-            summary=_summary(state, summary)
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary)
             or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
-            retries=retries,
+            retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
             template_dirs=skeleton_dirs(state),
         )
 
-    _run_batch(state, "import", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path)
+    _run_batch(state, "import", run, batch)
