@@ -26,6 +26,7 @@ from wikisync.cli.hints import push_hint
 from wikisync.cli.main import (
     State,
     cli,
+    echo_or_write,
     guarded_run,
     opened_source,
     report_errors,
@@ -33,7 +34,6 @@ from wikisync.cli.main import (
     retries_option,
     say_stopped,
     write_options,
-    write_output,
     write_report,
 )
 from wikisync.collect import collect_records, record_type_named
@@ -211,10 +211,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
         else:
             sets = [collect_records(source, record_type) for record_type in record_types]
             text = render_job(job, sets, today=_date(today) or dt.date.today())
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_output(output, text)
+    echo_or_write(output, text)
     for records in sets:
         if records.problems and state.verbosity >= 0:
             click.echo(

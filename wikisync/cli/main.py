@@ -84,6 +84,14 @@ def write_output(path: Path, text: str) -> None:
     files.write_output(path, text.encode("utf-8"))
 
 
+def echo_or_write(output: Path | None, text: str) -> None:
+    """Print ``text`` (ending in one newline) on standard output, or write it to ``output``."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_output(output, text)
+
+
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add --minor and --bot/--no-bot, the options of every command that saves."""
     function = click.option("--minor", is_flag=True, help="Mark the edits as minor (live wiki).")(
