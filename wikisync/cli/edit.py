@@ -32,6 +32,7 @@ from wikisync.cli.main import (
     cli,
     guarded_run,
     opened_source,
+    output_option,
     report_option,
     retries_option,
     say_stopped,
@@ -438,13 +439,7 @@ def remove_param(
 
 @cli.command(name="export")
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    required=True,
-    help="The CSV file to write (- for standard output).",
-)
+@output_option("The CSV file to write (- for standard output).", required=True)
 @click.option(
     "--field",
     "fields",

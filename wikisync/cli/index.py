@@ -29,6 +29,7 @@ from wikisync.cli.main import (
     echo_or_write,
     guarded_run,
     opened_source,
+    output_option,
     report_errors,
     report_option,
     retries_option,
@@ -185,13 +186,7 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 @cli.command()
 @click.argument("job_name", metavar="JOB", shell_complete=complete_jobs)
 @_today_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (- for standard output) instead of standard output.",
-)
+@output_option("Write to FILE (- for standard output) instead of standard output.")
 @click.pass_obj
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
     """Print the wikitext JOB generates (the section's body); write nothing.
@@ -300,13 +295,7 @@ def rebuild(
 
 @cli.command()
 @click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    required=True,
-    help="The changeset file to write (JSON; - for standard output).",
-)
+@output_option("The changeset file to write (JSON; - for standard output).", required=True)
 @_today_option
 @_guard_options
 @click.pass_obj

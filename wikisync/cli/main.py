@@ -116,6 +116,20 @@ def report_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     )
 
 
+def output_option(
+    help: str, *, required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The -o/--output FILE option (``-``: standard output), with its command's ``help``."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        required=required,
+        default=None,
+        help=help,
+    )
+
+
 def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add --retries, the times a page is read and computed again after an edit conflict."""
     return click.option(
