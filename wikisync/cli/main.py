@@ -105,29 +105,28 @@ def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
-def report_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The --report FILE option (parameter ``report_path``), with its command's ``help``."""
+def _file_option(
+    *names: str, help: str, required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
-        "--report",
-        "report_path",
+        *names,
         type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        required=required,
         default=None,
         help=help,
     )
+
+
+def report_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --report FILE option (parameter ``report_path``), with its command's ``help``."""
+    return _file_option("--report", "report_path", help=help)
 
 
 def output_option(
     help: str, *, required: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The -o/--output FILE option (``-``: standard output), with its command's ``help``."""
-    return click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-        required=required,
-        default=None,
-        help=help,
-    )
+    return _file_option("-o", "--output", help=help, required=required)
 
 
 def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
