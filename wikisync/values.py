@@ -431,15 +431,21 @@ def parse_page_title(code: Any) -> str:
     Raises:
         ValueFormatError: several links, or characters a title cannot hold.
     """
+    code, link, raw = _sole_link(code, "one page")
+    if link is not None:
+        return _page_from_text(str(link.title).split("#", 1)[0], raw)
+    return _page_from_text(to_plain_text(code), raw)
+
+
+def _sole_link(code: Any, what: str) -> tuple[Any, Wikilink | None, str]:
+    """The parsed value, its one link (None without any) and its text; several: raise."""
     if isinstance(code, str):
         code = mwparserfromhell.parse(code)
     links = [node for node in code.nodes if isinstance(node, Wikilink)]
     raw = str(code).strip()
     if len(links) > 1:
-        raise ValueFormatError("one page", raw)
-    if links:
-        return _page_from_text(str(links[0].title).split("#", 1)[0], raw)
-    return _page_from_text(to_plain_text(code), raw)
+        raise ValueFormatError(what, raw)
+    return code, (links[0] if links else None), raw
 
 
 def _page_from_text(title: str, raw: str) -> str:
@@ -457,13 +463,8 @@ def parse_file_name(code: Any) -> str:
     Raises:
         ValueFormatError: no name with an extension, or characters a title cannot hold.
     """
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    links = [node for node in code.nodes if isinstance(node, Wikilink)]
-    raw = str(code).strip()
-    if len(links) > 1:
-        raise ValueFormatError("one file name", raw)
-    return _file_from_text(str(links[0].title) if links else to_plain_text(code), raw)
+    code, link, raw = _sole_link(code, "one file name")
+    return _file_from_text(str(link.title) if link is not None else to_plain_text(code), raw)
 
 
 def _file_from_text(name: str, raw: str) -> str:

@@ -14,7 +14,7 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
-from wikisync.cli.main import State, cli, guarded_run, write_options, write_report
+from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
 from wikisync.collect import record_type_named
 from wikisync.create import check_new_values, new_page
 from wikisync.publish import MirrorTarget, open_target
@@ -28,12 +28,8 @@ from wikisync.publish import MirrorTarget, open_target
 @click.option("--summary", metavar="TEXT", default=None, help="Edit summary [default: says what].")
 @_trusted_option
 @write_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON report to FILE (- for standard output: title, status, revision, message).",
+@report_option(
+    "Write a JSON report to FILE (- for standard output: title, status, revision, message)."
 )
 @click.pass_obj
 def new(

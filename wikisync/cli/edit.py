@@ -14,8 +14,10 @@ after the page in flight (the report lists the pages ``not done``).
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,9 @@ from wikisync.cli.main import (
     cli,
     guarded_run,
     opened_source,
+    output_option,
+    report_option,
+    retries_option,
     say_stopped,
     write_options,
     write_report,
@@ -39,7 +44,7 @@ from wikisync.errors import UnknownNameError
 from wikisync.field_checks import check_set_values
 from wikisync.files import STDIO, describe
 from wikisync.interrupt import NOT_DONE
-from wikisync.publish import DEFAULT_RETRIES, MirrorTarget, Target, open_target
+from wikisync.publish import MirrorTarget, Target, open_target
 from wikisync.sources import Source
 from wikisync.sources.site import NOT_SENT
 from wikisync.spreadsheet import export_records, import_records, read_sheet
@@ -51,36 +56,54 @@ from wikisync.terminal import paint_status
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
 
 
+@dataclass(frozen=True)
+class BatchOptions:
+    """The options every batch edit command takes, bundled by :func:`_batch_options`."""
+
+    dry_run: bool
+    summary: str | None
+    retries: int
+    report_path: Path | None
+    minor: bool
+    bot: bool
+
+
 def _batch_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed(
-        [
-            click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
-            click.option(
-                "--summary",
-                metavar="TEXT",
-                default=None,
-                help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the "
-                "file's summary), else one that names the change].",
-            ),
-            click.option(
-                "--retries",
-                type=click.IntRange(min=0),
-                default=DEFAULT_RETRIES,
-                show_default=True,
-                help="Read and compute a page again this many times after an edit conflict.",
-            ),
-            click.option(
-                "--report",
-                "report_path",
-                type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-                default=None,
-                help="Write a JSON report to FILE (- for standard output; per page: status, "
-                "changes, diff size).",
-            ),
-        ]
-    ):
-        function = option(function)
-    return write_options(function)
+    """Add the batch options; the command gets them as one ``batch: BatchOptions``."""
+    options: list[Callable[[Callable[..., Any]], Callable[..., Any]]] = [
+        click.option("--dry-run", is_flag=True, help="Print the diffs; write nothing."),
+        click.option(
+            "--summary",
+            metavar="TEXT",
+            default=None,
+            help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the "
+            "file's summary), else one that names the change].",
+        ),
+        retries_option,
+        report_option(
+            "Write a JSON report to FILE (- for standard output; per page: status, "
+            "changes, diff size)."
+        ),
+    ]
+
+    @functools.wraps(function)
+    def bundled(
+        *args: Any,
+        dry_run: bool,
+        summary: str | None,
+        retries: int,
+        report_path: Path | None,
+        minor: bool,
+        bot: bool,
+        **kwargs: Any,
+    ) -> Any:
+        batch = BatchOptions(dry_run, summary, retries, report_path, minor, bot)
+        return function(*args, batch=batch, **kwargs)
+
+    wrapped: Callable[..., Any] = bundled
+    for option in reversed(options):
+        wrapped = option(wrapped)
+    return write_options(wrapped)
 
 
 def _summary(state: State, summary: str | None) -> str | None:
@@ -159,13 +182,11 @@ def _run_batch(
     state: State,
     command: str,
     run: Run,
+    batch: BatchOptions,
     *,
-    dry_run: bool,
-    minor: bool,
-    bot: bool,
-    report_path: Path | None,
     template: str | None = None,
 ) -> None:
+    dry_run, report_path = batch.dry_run, batch.report_path
     with (
         guarded_run(state, command, report_path=report_path, writes=not dry_run) as (
             source,
@@ -173,7 +194,7 @@ def _run_batch(
         ),
         contextlib.ExitStack() as bars,
     ):
-        target = None if dry_run else open_target(source, bot=bot, minor=minor)
+        target = None if dry_run else open_target(source, bot=batch.bot, minor=batch.minor)
         report = run(source, target, _progress(state, bars, target))
         if template is not None and not report.pages:
             _explain_unused_template(state, source, template)
@@ -184,6 +205,31 @@ def _run_batch(
     code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)
+
+
+def _run_param_edit(
+    state: State,
+    command: str,
+    edit: Callable[..., BatchReport],
+    template: str,
+    names: tuple[str, ...],
+    batch: BatchOptions,
+) -> None:
+    """Run a template parameter edit (``edit(source, target, template, *names, ...)``)."""
+
+    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
+        return edit(
+            source,
+            target,
+            template,
+            *names,
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary),
+            retries=batch.retries,
+            on_page=on_page,
+        )
+
+    _run_batch(state, command, run, batch, template=template)
 
 
 def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) -> OnPage:
@@ -289,12 +335,7 @@ def set_(
     assignments: tuple[str, ...],
     conditions: tuple[str, ...],
     trusted: bool,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Set FIELDs on every record of TYPE (that matches --where).
 
@@ -322,14 +363,14 @@ def set_(
             record_type,
             values,
             where=where,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary),
+            retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
         )
 
-    _run_batch(state, "set", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path)
+    _run_batch(state, "set", run, batch)
 
 
 @cli.command(name="rename-param")
@@ -343,12 +384,7 @@ def rename_param(
     template: str,
     old: str,
     new: str,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Rename parameter OLD to NEW on every page that uses TEMPLATE.
 
@@ -362,29 +398,13 @@ def rename_param(
     """
 
     _warn_schema_loss(state, template, old, new)
-
-    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
-        return rename_template_param(
-            source,
-            target,
-            template,
-            old,
-            new,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
-            on_page=on_page,
-        )
-
-    _run_batch(
+    _run_param_edit(
         state,
         "rename-param",
-        run,
-        dry_run=dry_run,
-        minor=minor,
-        bot=bot,
-        report_path=report_path,
-        template=template,
+        rename_template_param,
+        template,
+        (old, new),
+        batch,
     )
 
 
@@ -397,12 +417,7 @@ def remove_param(
     state: State,
     template: str,
     name: str,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Remove parameter NAME (every copy) on every page that uses TEMPLATE.
 
@@ -412,40 +427,19 @@ def remove_param(
     """
 
     _warn_schema_loss(state, template, name, None)
-
-    def run(source: Source, target: Target | None, on_page: OnPage | None) -> BatchReport:
-        return remove_template_param(
-            source,
-            target,
-            template,
-            name,
-            dry_run=dry_run,
-            summary=_summary(state, summary),
-            retries=retries,
-            on_page=on_page,
-        )
-
-    _run_batch(
+    _run_param_edit(
         state,
         "remove-param",
-        run,
-        dry_run=dry_run,
-        minor=minor,
-        bot=bot,
-        report_path=report_path,
-        template=template,
+        remove_template_param,
+        template,
+        (name,),
+        batch,
     )
 
 
 @cli.command(name="export")
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    required=True,
-    help="The CSV file to write (- for standard output).",
-)
+@output_option("The CSV file to write (- for standard output).", required=True)
 @click.option(
     "--field",
     "fields",
@@ -536,12 +530,7 @@ def import_(
     sheet_path: Path,
     trusted: bool,
     raw: bool,
-    dry_run: bool,
-    summary: str | None,
-    retries: int,
-    report_path: Path | None,
-    minor: bool,
-    bot: bool,
+    batch: BatchOptions,
 ) -> None:
     """Write back the cells of an exported CSV FILE that were changed.
 
@@ -569,13 +558,13 @@ def import_(
             target,
             record_type,
             sheet,
-            dry_run=dry_run,
-            summary=_summary(state, summary)
+            dry_run=batch.dry_run,
+            summary=_summary(state, batch.summary)
             or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
-            retries=retries,
+            retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
             template_dirs=skeleton_dirs(state),
         )
 
-    _run_batch(state, "import", run, dry_run=dry_run, minor=minor, bot=bot, report_path=report_path)
+    _run_batch(state, "import", run, batch)

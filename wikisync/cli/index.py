@@ -26,12 +26,15 @@ from wikisync.cli.hints import push_hint
 from wikisync.cli.main import (
     State,
     cli,
+    echo_or_write,
     guarded_run,
     opened_source,
+    output_option,
     report_errors,
+    report_option,
+    retries_option,
     say_stopped,
     write_options,
-    write_output,
     write_report,
 )
 from wikisync.collect import collect_records, record_type_named
@@ -44,7 +47,6 @@ from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_
 from wikisync.jobs import select_jobs as _select_jobs
 from wikisync.lock import lock_key
 from wikisync.publish import (
-    DEFAULT_RETRIES,
     MirrorTarget,
     PublishResult,
     Target,
@@ -184,13 +186,7 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 @cli.command()
 @click.argument("job_name", metavar="JOB", shell_complete=complete_jobs)
 @_today_option
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (- for standard output) instead of standard output.",
-)
+@output_option("Write to FILE (- for standard output) instead of standard output.")
 @click.pass_obj
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
     """Print the wikitext JOB generates (the section's body); write nothing.
@@ -210,10 +206,7 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
         else:
             sets = [collect_records(source, record_type) for record_type in record_types]
             text = render_job(job, sets, today=_date(today) or dt.date.today())
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_output(output, text)
+    echo_or_write(output, text)
     for records in sets:
         if records.problems and state.verbosity >= 0:
             click.echo(
@@ -229,20 +222,10 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
 @_today_option
 @_guard_options
 @write_options
-@click.option(
-    "--retries",
-    type=click.IntRange(min=0),
-    default=DEFAULT_RETRIES,
-    show_default=True,
-    help="Read and compute a page again this many times after an edit conflict.",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON run report to FILE (- for standard output; per job: pages read, "
-    "records, problems, status, diff size, time).",
+@retries_option
+@report_option(
+    "Write a JSON run report to FILE (- for standard output; per job: pages read, "
+    "records, problems, status, diff size, time)."
 )
 @click.pass_obj
 def rebuild(
@@ -312,13 +295,7 @@ def rebuild(
 
 @cli.command()
 @click.argument("job_names", metavar="[JOB]...", nargs=-1, shell_complete=complete_jobs)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    required=True,
-    help="The changeset file to write (JSON; - for standard output).",
-)
+@output_option("The changeset file to write (JSON; - for standard output).", required=True)
 @_today_option
 @_guard_options
 @click.pass_obj
@@ -410,13 +387,8 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
     help="Edit summary [default: the one planned for each page].",
 )
 @write_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON report to FILE (- for standard output; per page: status, revision, "
-    "diff size).",
+@report_option(
+    "Write a JSON report to FILE (- for standard output; per page: status, revision, diff size)."
 )
 @click.pass_obj
 def apply(

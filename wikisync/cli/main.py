@@ -32,7 +32,7 @@ from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
-from wikisync.publish import utc_now
+from wikisync.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
 from wikisync.sources.site import WikiClient
 from wikisync.terminal import COLOR_MODES, use_color
@@ -84,6 +84,14 @@ def write_output(path: Path, text: str) -> None:
     files.write_output(path, text.encode("utf-8"))
 
 
+def echo_or_write(output: Path | None, text: str) -> None:
+    """Print ``text`` (ending in one newline) on standard output, or write it to ``output``."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        write_output(output, text)
+
+
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add --minor and --bot/--no-bot, the options of every command that saves."""
     function = click.option("--minor", is_flag=True, help="Mark the edits as minor (live wiki).")(
@@ -94,6 +102,41 @@ def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
         default=True,
         show_default=True,
         help="Mark the edits as bot edits (live wiki).",
+    )(function)
+
+
+def _file_option(
+    *names: str, help: str, required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        *names,
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        required=required,
+        default=None,
+        help=help,
+    )
+
+
+def report_option(help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --report FILE option (parameter ``report_path``), with its command's ``help``."""
+    return _file_option("--report", "report_path", help=help)
+
+
+def output_option(
+    help: str, *, required: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The -o/--output FILE option (``-``: standard output), with its command's ``help``."""
+    return _file_option("-o", "--output", help=help, required=required)
+
+
+def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --retries, the times a page is read and computed again after an edit conflict."""
+    return click.option(
+        "--retries",
+        type=click.IntRange(min=0),
+        default=DEFAULT_RETRIES,
+        show_default=True,
+        help="Read and compute a page again this many times after an edit conflict.",
     )(function)
 
 

@@ -11,7 +11,14 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
-from wikisync.cli.main import State, cli, opened_source, write_output
+from wikisync.cli.main import (
+    State,
+    cli,
+    echo_or_write,
+    opened_source,
+    output_option,
+    write_output,
+)
 from wikisync.collect import category_pages, collect_records, record_type_named
 from wikisync.errors import ConfigError
 from wikisync.example import copy_example
@@ -44,12 +51,8 @@ def _format_option(what: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 
 #: The ``-o/--output`` option of ``records`` and ``check``.
-_output_option = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write to FILE (atomically; - for standard output) instead of standard output.",
+_output_option = output_option(
+    "Write to FILE (atomically; - for standard output) instead of standard output."
 )
 
 
@@ -267,10 +270,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
     else:
         record_type, found = _collect(state, type_name)
         text = format_records(found.records, fmt, record_type, raw=raw)
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-    else:
-        write_output(output, text)
+    echo_or_write(output, text)
     if found.problems:
         click.echo(
             f"wikisync: {len(found.problems)} problem(s) in {type_name} pages; "

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from wikisync.cli.main import (
     State,
     cli,
     report_errors,
+    report_option,
     run_lock,
     say_stopped,
     write_options,
@@ -70,6 +73,25 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
     )
 
 
+@contextmanager
+def _connected(
+    state: State, mirror: Path, command: str
+) -> Iterator[tuple[WikiClient, Callable[[PullItem | PushItem], None]]]:
+    """The wiki's client and an ``on_page`` that records each page done; closed at the end.
+
+    When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
+    """
+    client = _connect(state, mirror)
+    actions: list[str] = []
+    try:
+        yield client, lambda item: actions.append(item.action)
+    except SiteError:
+        _stopped(command, mirror, actions)
+        raise
+    finally:
+        client.close()
+
+
 def _mirror_argument(exists: bool) -> click.Path:
     return click.Path(file_okay=False, exists=exists, path_type=Path)
 
@@ -103,28 +125,22 @@ def pull_command(
       wikisync --site https://wiki.example.org --user WikiBot@sync pull Evénement mirror
       wikisync pull mirror            # refresh everything already pulled
     """
-    client = _connect(state, mirror)
-    cache = None
-    done: list[PullItem] = []
-    try:
+    with _connected(state, mirror, "pull") as (client, on_page):
         cache = open_cache(state.config())
-        with run_lock(mirror, "pull"):
-            report = pull(
-                client,
-                mirror,
-                categories=categories,
-                titles=titles,
-                recursive=recursive,
-                cache=cache,
-                on_page=done.append,
-            )
-    except SiteError:
-        _stopped("pull", mirror, [item.action for item in done])
-        raise
-    finally:
-        client.close()
-        if cache is not None:
-            cache.close()
+        try:
+            with run_lock(mirror, "pull"):
+                report = pull(
+                    client,
+                    mirror,
+                    categories=categories,
+                    titles=titles,
+                    recursive=recursive,
+                    cache=cache,
+                    on_page=on_page,
+                )
+        finally:
+            if cache is not None:
+                cache.close()
     for item in report.items:
         # A quiet action with something to say is told too (a file named apart, restored).
         if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
@@ -200,12 +216,8 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
 @write_options
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    default=None,
-    help="Write a JSON report to FILE (- for standard output; per page: action, revision, detail).",
+@report_option(
+    "Write a JSON report to FILE (- for standard output; per page: action, revision, detail)."
 )
 @click.pass_obj
 def push_command(
@@ -242,29 +254,20 @@ def push_command(
     with (
         stop_on_signals() as stop,
         report_errors(report_path, "push", str(mirror), started=started),
+        _connected(state, mirror, "push") as (client, on_page),
+        run_lock(client, "push", writes=not dry_run),
+        run_lock(mirror, "push", writes=not dry_run),
     ):
-        client = _connect(state, mirror)
-        done: list[PushItem] = []
-        try:
-            with (
-                run_lock(client, "push", writes=not dry_run),
-                run_lock(mirror, "push", writes=not dry_run),
-            ):
-                report = push(
-                    client,
-                    mirror,
-                    summary=summary or config.summary or DEFAULT_SUMMARY,
-                    create=create,
-                    dry_run=dry_run,
-                    minor=minor,
-                    bot=bot,
-                    on_page=done.append,
-                )
-        except SiteError:
-            _stopped("push", mirror, [item.action for item in done])
-            raise
-        finally:
-            client.close()
+        report = push(
+            client,
+            mirror,
+            summary=summary or config.summary or DEFAULT_SUMMARY,
+            create=create,
+            dry_run=dry_run,
+            minor=minor,
+            bot=bot,
+            on_page=on_page,
+        )
     data: dict[str, Any] = {
         "command": "push",
         "site": client.url,

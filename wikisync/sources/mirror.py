@@ -140,7 +140,11 @@ class MirrorSource:
         self, category: str, *, recursive: bool = False, depth: int | None = None
     ) -> list[str]:
         """Titles of the category's pages, sorted (see the Source protocol)."""
-        catalog = self._catalog()
+        return self._members(self._catalog(), category, recursive, depth)
+
+    def _members(
+        self, catalog: dict[str, _Item], category: str, recursive: bool, depth: int | None
+    ) -> list[str]:
         return walk_members(
             normalize_category(category, self.namespaces),
             {title: self._categories(item) for title, item in catalog.items()},
@@ -154,14 +158,7 @@ class MirrorSource:
     ) -> Iterator[PageText]:
         """Yield the category's pages, sorted by title."""
         catalog = self._catalog()
-        titles = walk_members(
-            normalize_category(category, self.namespaces),
-            {title: self._categories(item) for title, item in catalog.items()},
-            self.namespaces,
-            recursive=recursive,
-            depth=depth,
-        )
-        for title in titles:
+        for title in self._members(catalog, category, recursive, depth):
             yield self._read(catalog[title])
 
     def iter_pages(self) -> Iterator[PageText]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wikisync.cache import RevisionCache
@@ -82,14 +82,7 @@ class PullItem:
 
     def to_dict(self) -> dict[str, object]:
         """Return the item as a JSON-ready dict."""
-        return {
-            "title": self.title,
-            "action": self.action,
-            "file": self.file,
-            "revid": self.revid,
-            "conflict_file": self.conflict_file,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

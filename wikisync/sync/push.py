@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wikisync.diffs import unified_diff
@@ -99,15 +99,7 @@ class PushItem:
 
     def to_dict(self) -> dict[str, object]:
         """Return the item as a JSON-ready dict."""
-        return {
-            "title": self.title,
-            "action": self.action,
-            "file": self.file,
-            "revid": self.revid,
-            "conflict_file": self.conflict_file,
-            "diff": self.diff,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

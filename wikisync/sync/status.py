@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
@@ -74,16 +74,7 @@ class PageStatus:
 
     def to_dict(self) -> dict[str, object]:
         """Return the status as a JSON-ready dict."""
-        return {
-            "title": self.title,
-            "file": self.file,
-            "state": self.state,
-            "base_revid": self.base_revid,
-            "wiki_revid": self.wiki_revid,
-            "modified": self.modified,
-            "new_title": self.new_title,
-            "detail": self.detail,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
