@@ -16,26 +16,11 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import time
-import tomllib
-from collections.abc import Callable
 
-from tests.corpus import generate_corpus
+from bench.common import best_of, event_pages
 from wikisync.formats import format_records
 from wikisync.ical import format_calendar
-from wikisync.pages import PageText
-from wikisync.presets import load_preset
 from wikisync.records import extract_records
-from wikisync.schema import load_record_types
-
-
-def _best_of(runs: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -44,10 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="best of this many runs")
     args = parser.parse_args()
 
-    corpus = generate_corpus(events=args.events)
-    wanted = set(corpus.titles_in("Evénement"))
-    pages: list[PageText] = [p for p in corpus.pages if p.title in wanted]
-    record_type = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])["event"]
+    pages, record_type = event_pages(args.events)
     found = extract_records(pages, record_type)
     times = {page.title: page.timestamp for page in pages}
     records = found.records
@@ -55,9 +37,9 @@ def main() -> None:
     def calendar() -> str:
         return format_calendar(records, record_type, times=times).text
 
-    extract_s = _best_of(args.runs, lambda: extract_records(pages, record_type))
-    json_s = _best_of(args.runs, lambda: format_records(records, "json", record_type))
-    ics_s = _best_of(args.runs, calendar)
+    extract_s, _ = best_of(args.runs, lambda: extract_records(pages, record_type))
+    json_s, _ = best_of(args.runs, lambda: format_records(records, "json", record_type))
+    ics_s, _ = best_of(args.runs, calendar)
     made = format_calendar(records, record_type, times=times)
     n = len(records)
     print(f"{len(pages)} pages, {n} records, {made.events} events, {len(made.problems)} left out")

@@ -17,30 +17,12 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import time
-import tomllib
-from collections.abc import Callable
-from typing import TypeVar
 
-from tests.corpus import generate_corpus
+from bench.common import best_of, event_pages
 from wikisync.pages import PageText
-from wikisync.presets import load_preset
 from wikisync.quality import QualityReport, WikiLinks, summarize
 from wikisync.quality_html import render_quality_html
 from wikisync.records import extract_records
-from wikisync.schema import load_record_types
-
-T = TypeVar("T")
-
-
-def _best_of(runs: int, work: Callable[[], T]) -> tuple[float, T]:
-    best = float("inf")
-    result = work()
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = work()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def _spoil(page: PageText, number: int) -> PageText:
@@ -56,25 +38,22 @@ def main() -> None:
     parser.add_argument("--bad", type=float, default=0.2, help="share of pages given a bad date")
     args = parser.parse_args()
 
-    corpus = generate_corpus(events=args.events)
-    wanted = set(corpus.titles_in("Evénement"))
-    pages: list[PageText] = [p for p in corpus.pages if p.title in wanted]
+    pages, event = event_pages(args.events)
     step = max(1, round(1 / args.bad)) if args.bad > 0 else 0
     pages = [_spoil(p, n) if step and n % step == 0 else p for n, p in enumerate(pages)]
-    event = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])["event"]
     fields = [spec.name for spec in event.fields]
 
-    extract, found = _best_of(args.runs, lambda: extract_records(pages, event))
+    extract, found = best_of(args.runs, lambda: extract_records(pages, event))
     assert found is not None
     records = found  # a RecordSet
-    count, item = _best_of(args.runs, lambda: summarize(records, fields=fields))  # type: ignore[arg-type]
+    count, item = best_of(args.runs, lambda: summarize(records, fields=fields))  # type: ignore[arg-type]
     report = QualityReport(
         "https://wiki.example.org/",
         "fr",
         (item,),
         WikiLinks("https://wiki.example.org/w/index.php"),  # type: ignore[arg-type]
     )
-    render, page = _best_of(args.runs, lambda: render_quality_html(report))
+    render, page = best_of(args.runs, lambda: render_quality_html(report))
     size = len(str(page).encode("utf-8"))
     print(f"{len(pages)} event pages, {report.problem_count} problems (best of {args.runs})")
     print(f"  extract_records      {extract * 1000:8.1f} ms")

@@ -16,27 +16,12 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import time
-import tomllib
-from collections.abc import Callable
 
 import mwparserfromhell
 from mwparserfromhell.parser import use_c
 
-from tests.corpus import generate_corpus
-from wikisync.pages import PageText
-from wikisync.presets import load_preset
+from bench.common import best_of, event_pages
 from wikisync.records import extract_records
-from wikisync.schema import load_record_types
-
-
-def _best_of(runs: int, work: Callable[[], object]) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        start = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def main() -> None:
@@ -45,18 +30,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="best of this many runs")
     args = parser.parse_args()
 
-    corpus = generate_corpus(events=args.events)
-    wanted = set(corpus.titles_in("Evénement"))
-    pages: list[PageText] = [p for p in corpus.pages if p.title in wanted]
-    record_type = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])["event"]
+    pages, record_type = event_pages(args.events)
 
     def raw() -> None:
         for page in pages:
             mwparserfromhell.parse(page.wikitext)
 
     found = extract_records(pages, record_type)
-    raw_s = _best_of(args.runs, raw)
-    records_s = _best_of(args.runs, lambda: extract_records(pages, record_type))
+    raw_s, _ = best_of(args.runs, raw)
+    records_s, _ = best_of(args.runs, lambda: extract_records(pages, record_type))
     tokenizer = "C" if use_c else "pure Python"
     print(f"mwparserfromhell {mwparserfromhell.__version__}, {tokenizer} tokenizer in use")
     print(f"{len(pages)} event pages, {len(found.records)} records, {len(found.problems)} problems")

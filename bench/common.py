@@ -1,20 +1,47 @@
-"""What the benchmarks share: a request-counting mwclient baseline and the main()."""
+"""What the benchmarks share: test wikis, event pages, best-of timing, a request-counting
+mwclient baseline and the main()."""
 
 from __future__ import annotations
 
 import argparse
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import mwclient
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
+from wikisync.pages import PageText
+from wikisync.presets import load_preset
+from wikisync.schema import RecordType, load_record_types
+
+T = TypeVar("T")
 
 CATEGORY = "Catégorie:Evénement"
+
+
+def event_pages(events: int) -> tuple[list[PageText], RecordType]:
+    """The synthetic event pages the test wikis hold, and the FabMob preset's event type."""
+    corpus = generate_corpus(events=events)
+    wanted = set(corpus.titles_in("Evénement"))
+    pages = [page for page in corpus.pages if page.title in wanted]
+    types = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])
+    return pages, types["event"]
+
+
+def best_of(runs: int, work: Callable[[], T]) -> tuple[float, T]:
+    """The shortest wall time of ``runs`` calls of ``work`` (after one warm-up), and its result."""
+    best = float("inf")
+    result = work()
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - start)
+    return best, result
 
 
 def build_wiki(events: int, workdir: Path) -> tuple[TestWiki, Corpus]:
