@@ -82,15 +82,8 @@ def naive_set(wiki: TestWiki) -> tuple[int, int]:
         if page.namespace != 0:
             continue
         text = page.text()
-        infoboxes = read_params(text, TEMPLATES)
-        if not infoboxes:
-            continue
-        param = "Lieu" if infoboxes[0].get("Lieu") else "place"
-        try:
-            new = set_params(text, TEMPLATES, {param: VALUE}).wikitext
-        except EditError:
-            continue
-        if new != text:
+        new = _set_place(text)
+        if new is not None and new != text:
             page.edit(new, summary="naive set", bot=True)
             edits += 1
     return counter.n, edits
@@ -107,17 +100,22 @@ def planned_edits(corpus: Corpus) -> list[tuple[str, str]]:
     edits = []
     for title in corpus.titles_in(CATEGORY):
         text = corpus.page(title).wikitext
-        infoboxes = read_params(text, TEMPLATES)
-        if not infoboxes:
-            continue
-        param = "Lieu" if infoboxes[0].get("Lieu") else "place"
-        try:
-            new = set_params(text, TEMPLATES, {param: VALUE}).wikitext
-        except EditError:
-            continue
-        if new != text:
+        new = _set_place(text)
+        if new is not None and new != text:
             edits.append((title, new))
     return edits
+
+
+def _set_place(text: str) -> str | None:
+    """The text with the first infobox's place set, as wikisync sets it; None: no infobox."""
+    infoboxes = read_params(text, TEMPLATES)
+    if not infoboxes:
+        return None
+    param = "Lieu" if infoboxes[0].get("Lieu") else "place"
+    try:
+        return set_params(text, TEMPLATES, {param: VALUE}).wikitext
+    except EditError:
+        return None
 
 
 def print_runs(title: str, runs: list[Run], floor: Run, naive: Run) -> None:
