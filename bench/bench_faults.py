@@ -41,7 +41,7 @@ import mwclient
 from click.testing import CliRunner, Result
 
 from bench.common import build_wiki
-from tests.faultcheck import Tally, check_edits, latest_revids
+from tests.faultcheck import Tally, check_edits, latest_revids, planned_texts
 from tests.faultproxy import KINDS, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
@@ -50,7 +50,6 @@ from wikisync.collect import record_type_named
 from wikisync.config import Config, load_config
 from wikisync.jobs import rebuild_jobs
 from wikisync.presets import load_preset
-from wikisync.sources import open_source
 from wikisync.sources.mirror import open_mirror
 from wikisync.spreadsheet import import_records, read_sheet
 
@@ -110,18 +109,7 @@ class Bench:
         )
 
     def planned(self, plan: Callable[[Any, Config], Any]) -> dict[str, str]:
-        config = self.direct_config()
-        source = open_source(config)
-        try:
-            report = plan(source, config)
-        finally:
-            source.close()
-        items = getattr(report, "pages", None) or getattr(report, "jobs", [])
-        return {
-            getattr(item, "title", None) or item.page: item.edit.new_text
-            for item in items
-            if item.status == "planned" and item.edit is not None
-        }
+        return planned_texts(self.direct_config(), plan)
 
     def members(self, category: str) -> list[str]:
         titles: list[str] = []

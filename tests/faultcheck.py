@@ -18,11 +18,32 @@ should hold (a dry run without faults), run through the fault proxy, then
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.mediawiki import TestWiki
+from wikisync.config import Config
+from wikisync.sources import open_source
+
+
+def planned_texts(config: Config, plan: Callable[[Any, Config], Any]) -> dict[str, str]:
+    """What each page should become: ``plan`` (a dry run) straight against the wiki.
+
+    ``plan`` gets an open source and ``config`` and returns a batch or run
+    report; the pages (or jobs) it would change give their planned texts.
+    """
+    source = open_source(config)
+    try:
+        report = plan(source, config)
+    finally:
+        source.close()
+    items = getattr(report, "pages", None) or getattr(report, "jobs", [])
+    return {
+        getattr(item, "title", None) or item.page: item.edit.new_text
+        for item in items
+        if item.status == "planned" and item.edit is not None
+    }
 
 
 def latest_revids(wiki: TestWiki, titles: Iterable[str]) -> dict[str, int]:

@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
-from tests.faultcheck import Tally, check_edits, history, latest_revids
+from tests.faultcheck import Tally, check_edits, history, latest_revids, planned_texts
 from tests.faultproxy import KINDS, FaultEvent, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
@@ -36,7 +36,6 @@ from wikisync.errors import LoginError, SiteError
 from wikisync.jobs import rebuild_jobs
 from wikisync.presets import load_preset
 from wikisync.schema import RecordType
-from wikisync.sources import open_source
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.spreadsheet import import_records, read_sheet
@@ -302,18 +301,7 @@ def _direct_config(wiki: TestWiki, home: Path) -> Config:
 
 def _planned(wiki: TestWiki, home: Path, plan: Callable[[Any, Config], Any]) -> dict[str, str]:
     """What each page should become: a dry run straight against the wiki, no faults."""
-    config = _direct_config(wiki, home)
-    source = open_source(config)
-    try:
-        report = plan(source, config)
-    finally:
-        source.close()
-    items = getattr(report, "pages", None) or getattr(report, "jobs", [])
-    return {
-        getattr(item, "title", None) or item.page: item.edit.new_text
-        for item in items
-        if item.status == "planned" and item.edit is not None
-    }
+    return planned_texts(_direct_config(wiki, home), plan)
 
 
 def _proxy(wiki: TestWiki, seed: int) -> FaultProxy:
