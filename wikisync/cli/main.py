@@ -8,8 +8,8 @@ configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
 by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
 traceback: it is a bug.
 
-The writing commands run inside :func:`guarded_run`: stop flag, open site,
-run lock (:mod:`wikisync.lock`), and a ``--report`` written even when the
+The writing commands run inside :func:`guarded_run`: open site, run lock,
+stop flag (:mod:`wikisync.lock`), and a ``--report`` written even when the
 run is refused or fails.
 """
 
@@ -28,6 +28,7 @@ import click
 
 from wikisync import files
 from wikisync.__about__ import __version__
+from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
@@ -205,12 +206,13 @@ def report_errors(
 def guarded_run(
     state: State, command: str, *, report_path: Path | None, writes: bool
 ) -> Iterator[tuple[Source, StopFlag]]:
-    """The frame of a writing command: stop flag, open site, run lock, error report.
+    """The frame of a writing command: open site, run lock, stop flag, error report.
 
-    SIGINT and SIGTERM stop the run after the page in flight (see
-    :mod:`wikisync.interrupt`); the site is opened, then its run lock taken
-    (unless ``writes`` is False); an error, a refused lock included, still
-    writes ``report_path``.
+    The site is opened, then its run lock taken (unless ``writes`` is
+    False); from then on SIGINT and SIGTERM stop the run after the page in
+    flight (see :mod:`wikisync.interrupt`), before that at once (a wiki slow
+    to answer is not waited for). An error, a refused lock or an
+    interruption included, still writes ``report_path``.
 
     Yields:
         The open source and the stop flag.
@@ -220,10 +222,10 @@ def guarded_run(
     started = utc_now()
     config = state.config()
     with (
-        stop_on_signals() as stop,
         report_errors(report_path, command, config.site, started=started),
         opened_source(state) as source,
         run_lock(source, command, writes=writes),
+        stop_on_signals() as stop,
     ):
         yield source, stop
 
@@ -264,7 +266,9 @@ def opened_source(state: State) -> Iterator[Source]:
 
 class _Group(click.Group):
     """A click group that turns WikisyncError (and a second stop signal) into a
-    message and an exit code."""
+    message and an exit code; its commands take the global options too."""
+
+    command_class = GlobalOptionsCommand
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

@@ -271,7 +271,7 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
         record_type, found = _collect(state, type_name)
         text = format_records(found.records, fmt, record_type, raw=raw)
     echo_or_write(output, text)
-    if found.problems:
+    if found.problems and state.verbosity >= 0:
         click.echo(
             f"wikisync: {len(found.problems)} problem(s) in {type_name} pages; "
             f"run 'wikisync check {type_name}' for the list",

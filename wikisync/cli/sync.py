@@ -252,11 +252,11 @@ def push_command(
     started = utc_now()
     _warn_cache_unused(state, "push", "it reads the revisions it needs from the wiki itself")
     with (
-        stop_on_signals() as stop,
         report_errors(report_path, "push", str(mirror), started=started),
         _connected(state, mirror, "push") as (client, on_page),
         run_lock(client, "push", writes=not dry_run),
         run_lock(mirror, "push", writes=not dry_run),
+        stop_on_signals() as stop,
     ):
         report = push(
             client,
