@@ -23,15 +23,32 @@ GLOBAL_OPTIONS_LINE = (
     "(see 'wikisync --help')."
 )
 
-#: Parameter names of the hidden copies (prefixed: a command's own names stay free).
-_PREFIX = "global_"
+#: Where a command's parse leaves the global options it was given (``ctx.meta``).
+_META_KEY = "wikisync.global_options"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    assert param.name is not None
+    ctx.meta.setdefault(_META_KEY, {})[param.name] = value
 
 
 def _global_params() -> list[click.Parameter]:
-    """Hidden copies of the group's options; each defaults to "not given"."""
+    """Hidden copies of the group's options; each defaults to "not given".
+
+    Not passed to the command's function (``expose_value=False``): their
+    values go to ``ctx.meta``, so a command calling another with
+    ``ctx.invoke`` needs to know nothing of them.
+    """
 
     def option(*names: str, dest: str, **kwargs: Any) -> click.Option:
-        return click.Option([*names, _PREFIX + dest], hidden=True, expose_value=True, **kwargs)
+        return click.Option(
+            [*names, dest],
+            hidden=True,
+            expose_value=False,
+            callback=_remember,
+            help="The global option of that name (see 'wikisync --help').",
+            **kwargs,
+        )
 
     return [
         option("-c", "--config", dest="config_path", default=None),
@@ -76,13 +93,9 @@ class GlobalOptionsCommand(click.Command):
         self.params.extend(_global_params())
 
     def invoke(self, ctx: click.Context) -> Any:
-        given = {
-            name[len(_PREFIX) :]: ctx.params.pop(name)
-            for name in list(ctx.params)
-            if name.startswith(_PREFIX)
-        }
+        given: dict[str, Any] = ctx.meta.pop(_META_KEY, {})
         state = ctx.obj
-        if state is not None and apply_global_options(state, given):
+        if state is not None and given and apply_global_options(state, given):
             from wikisync.cli.main import _setup_logging  # not at the top: main imports this
 
             _setup_logging(state.verbosity)
