@@ -273,13 +273,9 @@ class ApplyReport:
     labels: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
-    @property
-    def exit_code(self) -> int:
-        """0 ok; 1 a page was not done (a stopped run); 3 a page refused or in conflict."""
-        statuses = {result.status for result in self.results}
-        if "not done" in statuses:
-            return 1
-        return 3 if statuses & {"refused", "conflict"} else 0
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's status, in order (the command line's exit code comes from them)."""
+        return tuple(result.status for result in self.results)
 
     def counts(self) -> dict[str, int]:
         """Pages per status, statuses with no page left out."""
@@ -310,7 +306,6 @@ class ApplyReport:
             "started": self.started,
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
-            "exit_code": self.exit_code,
             "counts": self.counts(),
             "pages": pages,
         }

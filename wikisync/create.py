@@ -78,10 +78,9 @@ class NewPageResult:
     revid: int | None = None
     message: str = ""
 
-    @property
-    def exit_code(self) -> int:
-        """0, or 3 when the page was refused (or kept changing: conflict)."""
-        return 3 if self.status in ("refused", "conflict") else 0
+    def outcomes(self) -> tuple[str, ...]:
+        """The page's status, as the one outcome of the run."""
+        return (self.status,)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON data."""

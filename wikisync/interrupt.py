@@ -118,7 +118,7 @@ def stop_on_signals(*, announce: bool = True) -> Iterator[StopFlag]:
     Example:
         >>> with stop_on_signals() as stop:
         ...     report = set_fields(source, target, event, {"place": "Lyon"})
-        >>> sys.exit(stop.exit_code or report.exit_code)
+        >>> sys.exit(run_exit_code(report.outcomes(), stop))  # wikisync.cli.outcomes
     """
     global _current
     flag = StopFlag()

@@ -142,7 +142,7 @@ class JobReport:
 
 @dataclass(slots=True)
 class RunReport:
-    """What a run of jobs did; ``exit_code`` is the command line's.
+    """What a run of jobs did: each job's outcome (the command line turns them into an exit code).
 
     Attributes:
         site: the wiki URL or mirror folder.
@@ -163,17 +163,9 @@ class RunReport:
     seconds: float = 0.0
     requests: int | None = None
 
-    @property
-    def exit_code(self) -> int:
-        """0: all went well (including nothing to do); 1: a job failed or was
-        not done (a stopped run); 3: a page was refused or in conflict (and
-        nothing failed)."""
-        statuses = {job.status for job in self.jobs}
-        if statuses & {"failed", NOT_DONE}:
-            return 1
-        if statuses & {"refused", "conflict"}:
-            return 3
-        return 0
+    def outcomes(self) -> tuple[str, ...]:
+        """Each job's status, in order (the command line's exit code comes from them)."""
+        return tuple(job.status for job in self.jobs)
 
     @property
     def changed(self) -> bool:
@@ -189,7 +181,6 @@ class RunReport:
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
             "requests": self.requests,
-            "exit_code": self.exit_code,
             "jobs": [job.to_dict() for job in self.jobs],
         }
 
@@ -621,7 +612,7 @@ def rebuild_jobs(
         on_job: called with each job's report as soon as it is done.
 
     Returns:
-        The run report; its ``exit_code`` is 0, 1 or 3.
+        The run report: each job's outcome.
 
     Raises:
         ConfigError: no jobs, an unknown job or record type, a bad job table.

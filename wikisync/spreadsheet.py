@@ -524,8 +524,8 @@ def import_records(
         template_dirs: folders searched for page skeletons before the shipped ones.
 
     Returns:
-        The report; its ``exit_code`` is 3 when a page was skipped for a
-        conflict or a bad cell.
+        The report: each page's outcome (``conflict`` or ``invalid`` for a
+        page skipped for a conflict or a bad cell).
 
     Raises:
         SpreadsheetError: the file is not an export of this type.

@@ -166,7 +166,7 @@ def rename_template_param(
         on_page: called after each page (see :func:`set_fields`).
 
     Returns:
-        The report; its ``exit_code`` is 0, 1 or 3.
+        The report: each page's outcome.
 
     Example:
         >>> report = rename_template_param(source, open_target(source), "Event", "Lieu", "place")
@@ -212,7 +212,7 @@ def remove_template_param(
         on_page: called after each page (see :func:`set_fields`).
 
     Returns:
-        The report; its ``exit_code`` is 0, 1 or 3.
+        The report: each page's outcome.
 
     Example:
         >>> report = remove_template_param(source, None, "Event", "oldField", dry_run=True)

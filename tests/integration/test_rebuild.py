@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.jobs import rebuild_jobs
 from wikisync.lock import RunLock, default_lock_path
@@ -363,7 +364,7 @@ def test_rebuild_conflict_outlasting_retries_is_reported(
     job = report.jobs[0]
     assert job.status == "conflict"
     assert "gave up after 1 attempts" in job.message
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     saved = _revision(wiki)
     assert "Rencontre retrouvée 2017" in saved["text"]
 

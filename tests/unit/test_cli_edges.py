@@ -1,13 +1,19 @@
 """The same edges in every command, each proved by walking the whole click tree.
 
 - the global options work before or after the command;
+- one exit-code rule, the README's table (wikisync/cli/outcomes.py);
 - (see test_cli_signals.py for SIGINT/SIGTERM in every command.)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import inspect
+import pkgutil
+import re
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +21,20 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import wikisync
 from tests.unit.test_cli_signals import ARGS, EXAMPLE
 from wikisync.cli import cli
 from wikisync.cli.globals import GLOBAL_OPTIONS_LINE
 from wikisync.cli.main import State
+from wikisync.cli.outcomes import (
+    ERROR_EXIT_CODES,
+    OUTCOME_EXIT_CODES,
+    SIGNAL_EXIT_CODES,
+    error_exit_code,
+    run_exit_code,
+)
+from wikisync.errors import WikisyncError
+from wikisync.interrupt import Interrupted, StopFlag
 
 #: The global options as given after a command, and the State they must leave.
 AFTER = [
@@ -107,3 +123,64 @@ def test_global_options_after_the_command_take_effect(workdir: Path) -> None:
     silent = runner.invoke(cli, ["records", "event", "-c", config, "-q"])
     assert "problem(s)" in records.stderr and silent.stderr == ""
     assert silent.stdout == records.stdout
+
+
+# -- one exit-code rule, the README's table ---------------------------------------------
+
+
+def _readme_exit_table() -> list[list[str]]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("| code | meaning | page or job outcomes | errors |")
+    rows = []
+    for line in readme[start:].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def _error_classes() -> list[type[WikisyncError]]:
+    found: set[type[WikisyncError]] = set()
+    for info in pkgutil.walk_packages(wikisync.__path__, "wikisync."):
+        if info.name == "wikisync.__main__":
+            continue
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, WikisyncError) and not cls.__name__.startswith("_"):
+                found.add(cls)
+    return sorted(found, key=lambda cls: cls.__name__)
+
+
+def test_the_readme_exit_code_table_is_the_rule_the_cli_uses() -> None:
+    rows = _readme_exit_table()
+    outcomes: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    codes: list[int] = []
+    for code_cell, _meaning, outcome_cell, error_cell in rows:
+        row_codes = [int(code) for code in code_cell.split(",")]
+        codes += row_codes
+        for word in re.findall(r"`([^`]+)`", outcome_cell):
+            outcomes[word] = row_codes[0]
+        for word in re.findall(r"`([^`]+)`", error_cell):
+            errors[word] = row_codes[0]
+    assert codes == [0, 1, 2, 3, 4, *SIGNAL_EXIT_CODES]
+    # The table is the code's table, no more, no less.
+    assert {o: c for o, c in outcomes.items() if c} == OUTCOME_EXIT_CODES
+    assert errors == {cls.__name__: code for cls, code in ERROR_EXIT_CODES.items()}
+    # And the one function applies it: each outcome alone, the highest of several.
+    for outcome, code in outcomes.items():
+        assert run_exit_code([outcome]) == code, outcome
+        assert run_exit_code(["unchanged", outcome, "edited"]) == code, outcome
+    assert run_exit_code([]) == 0
+    assert run_exit_code(["refused", "failed"]) == 1
+    stopped = StopFlag(signal.SIGTERM)
+    assert run_exit_code(["edited", "not done"], stopped) == 143
+    # Every error wikisync defines has its code from the table (its own class or an ancestor).
+    for cls in _error_classes():
+        error = cls.__new__(cls)
+        nearest = next(c for c in cls.__mro__ if c.__name__ in errors)
+        assert error_exit_code(error) == errors[nearest.__name__], cls
+        # The library's own attribute (to go, issue 19 item 4) does not disagree meanwhile.
+        assert cls.exit_code == error_exit_code(error), cls
+    interrupted = Interrupted("stopped", signum=signal.SIGINT)
+    assert error_exit_code(interrupted) == 130

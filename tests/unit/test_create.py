@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from wikisync.batch import FieldValueError, check_field_value
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.create import check_new_values, new_page, new_page_text, render_skeleton
 from wikisync.errors import RenderError
 from wikisync.pages import PageText
@@ -175,12 +176,12 @@ def test_new_page_creates_a_page_in_a_mirror_and_never_replaces_one(example: Pat
     assert planned.title == "Atelier vélo 2026"
     assert source.fetch_titles(["Atelier vélo 2026"]).missing == ["Atelier vélo 2026"]
     created = new_page(source, target, EVENT, "Atelier vélo 2026", values)
-    assert (created.status, created.exit_code) == ("created", 0)
+    assert (created.status, run_exit_code(created.outcomes())) == ("created", 0)
     page = source.fetch_titles(["Atelier vélo 2026"]).pages[0]
     assert page.wikitext.rstrip("\n") == created.text.rstrip("\n")
     assert "Atelier vélo 2026" in source.list_category("Evénement")
     again = new_page(source, target, EVENT, "Atelier vélo 2026", {"startDate": "2027-01-01"})
-    assert (again.status, again.exit_code) == ("refused", 3)
+    assert (again.status, run_exit_code(again.outcomes())) == ("refused", 3)
     assert "exists already" in again.message
     assert source.fetch_titles(["Atelier vélo 2026"]).pages[0].wikitext == page.wikitext
 
@@ -274,7 +275,7 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
         "Mauvais": "invalid",
         "Mal fait": "invalid",
     }
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert report.counts() == {"created": 1, "conflict": 1, "invalid": 2}
     messages = {p.title: p.message for p in report.pages}
     assert "row 4, column D (startDate)" in messages["Mauvais"]

@@ -16,6 +16,7 @@ import vobject
 from click.testing import CliRunner, Result
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.errors import ConfigError
 from wikisync.file_jobs import FileTarget
@@ -66,7 +67,7 @@ def _rebuild(config: Path, *names: str, dry_run: bool = False) -> str:
     loaded = load_config(config)
     source = open_source(loaded)
     report = rebuild_jobs(loaded, source, None, names=names, today=TODAY, dry_run=dry_run)
-    assert report.exit_code == 0, [job.message for job in report.jobs]
+    assert run_exit_code(report.outcomes()) == 0, [job.message for job in report.jobs]
     (job,) = report.jobs
     return job.status
 

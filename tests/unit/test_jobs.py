@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from tests.make_example import make_example
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.errors import ConfigError, LockError
 from wikisync.interrupt import stop_on_signals
@@ -157,7 +158,7 @@ def test_rebuild_jobs_on_mirror_then_nothing_to_do(example: Path) -> None:
         config, source, MirrorTarget(source), today=dt.date(2025, 1, 6), on_job=seen.append
     )
     assert [job.status for job in report.jobs] == ["edited", "edited", "edited"]
-    assert seen == report.jobs and report.exit_code == 0 and report.changed
+    assert seen == report.jobs and run_exit_code(report.outcomes()) == 0 and report.changed
     events = report.jobs[0]
     assert events.records == 14 and events.pages_read == 16 and len(events.problems) == 4
     assert events.added > 10 and events.removed == 5 and events.attempts == 1
@@ -166,7 +167,7 @@ def test_rebuild_jobs_on_mirror_then_nothing_to_do(example: Path) -> None:
     assert page is not None and find_section(page.wikitext, "events").count == 14
     again = rebuild_jobs(config, source, MirrorTarget(source), today=dt.date(2025, 1, 6))
     assert [job.status for job in again.jobs] == ["unchanged"] * 3
-    assert not again.changed and again.exit_code == 0
+    assert not again.changed and run_exit_code(again.outcomes()) == 0
 
 
 def test_plan_jobs_changeset_holds_changed_pages(example: Path) -> None:
@@ -175,7 +176,7 @@ def test_plan_jobs_changeset_holds_changed_pages(example: Path) -> None:
     changeset, report = plan_jobs(config, source, names=["events"], today=dt.date(2025, 1, 6))
     assert [edit.title for edit in changeset.edits] == ["Evénements"]
     assert changeset.labels == {"Evénements": "events"}
-    assert report.jobs[0].status == "planned" and report.exit_code == 0
+    assert report.jobs[0].status == "planned" and run_exit_code(report.outcomes()) == 0
 
 
 def test_rebuild_jobs_unknown_record_type_fails_before_work(example: Path) -> None:
@@ -191,7 +192,7 @@ def test_rebuild_jobs_bad_template_fails_one_job(example: Path) -> None:
     report = rebuild_jobs(config.with_overrides(jobs=jobs), open_source(config), None, dry_run=True)
     assert [job.status for job in report.jobs] == ["failed", "planned"]
     assert "absent.wiki.j2" in report.jobs[0].message
-    assert report.exit_code == 1
+    assert run_exit_code(report.outcomes()) == 1
 
 
 def test_config_jobs_uses_template_beside_config_with_variables(example: Path) -> None:
@@ -222,7 +223,7 @@ def test_run_report_exit_codes() -> None:
     def run(*statuses: str) -> int:
         report = RunReport("site", "now", TODAY)
         report.jobs = [JobReport(f"j{n}", "P", status) for n, status in enumerate(statuses)]
-        return report.exit_code
+        return run_exit_code(report.outcomes())
 
     assert run() == 0
     assert run("unchanged", "edited", "created", "planned") == 0
@@ -532,7 +533,7 @@ def test_rebuild_jobs_one_refused_section_does_not_stop_the_other(example: Path)
     source = open_source(config)
     report = rebuild_jobs(config, source, MirrorTarget(source), names=["events", "agenda"])
     assert [job.status for job in report.jobs] == ["edited", "refused"]
-    assert "did not write" in report.jobs[1].message and report.exit_code == 3
+    assert "did not write" in report.jobs[1].message and run_exit_code(report.outcomes()) == 3
     text = file.read_text(encoding="utf-8")
     assert "Écrit à la main." in text and find_section(text, "events").count == 14
 
@@ -622,7 +623,7 @@ def test_rebuild_jobs_stopped_by_a_signal_leaves_the_rest_not_done(example: Path
         # a second signal would stop at once: the flag was set by the first
         assert flag.signum == signal.SIGINT
     assert [job.status for job in report.jobs] == ["edited", "not done", "not done"]
-    assert report.exit_code == 1 and flag.exit_code == 130
+    assert run_exit_code(report.outcomes()) == 1 and flag.exit_code == 130
     again = rebuild_jobs(config, source, MirrorTarget(source))
     assert [job.status for job in again.jobs] == ["unchanged", "edited", "edited"]
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params, set_params
 from wikisync.pages import PageText
@@ -135,7 +136,7 @@ def test_import_unedited_export_changes_nothing(
     export_records(source, event, path)
     before = _texts(source, event)
     report = import_records(source, open_target(source), event, path)
-    assert report.exit_code == 0 and set(report.counts()) == {"unchanged"}
+    assert run_exit_code(report.outcomes()) == 0 and set(report.counts()) == {"unchanged"}
     assert _texts(source, event) == before
 
 
@@ -178,7 +179,7 @@ def test_import_bad_cell_names_row_and_column_and_skips_page(
     _write(tmp_path / "edited.csv", rows)
     before = _texts(source, event)
     report = import_records(source, open_target(source), event, tmp_path / "edited.csv")
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     (invalid,) = [page for page in report.pages if page.status == "invalid"]
     assert 'row 3, column E (startDate): field "startDate" should be a date' in invalid.message
     assert _texts(source, event) == before
@@ -208,7 +209,7 @@ def test_import_skips_page_changed_since_export_unless_it_holds_the_values(
     statuses = {page.title: page.status for page in report.pages}
     assert statuses[first] == "conflict" and statuses[second] == "unchanged"
     assert statuses[rows[3][0]] == "edited"
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert read_params(_texts(source, event)[first], TEMPLATES)[0]["type"] == "Conférence"
 
 

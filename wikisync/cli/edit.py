@@ -39,6 +39,7 @@ from wikisync.cli.main import (
     write_options,
     write_report,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import record_type_named
 from wikisync.errors import UnknownNameError
 from wikisync.field_checks import check_set_values
@@ -198,11 +199,11 @@ def _run_batch(
         report = run(source, target, _progress(state, bars, target))
         if template is not None and not report.pages:
             _explain_unused_template(state, source, template)
-    write_report(report_path, report.to_dict(), stop)
+    code = run_exit_code(report.outcomes(), stop)
+    write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     _print(state, report, target)
     left = report.count(NOT_DONE)
     say_stopped(stop, len(report.pages) - left, left)
-    code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)
 

@@ -3,9 +3,8 @@
 Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
-and the error's exit code (see DESIGN: 0 ok, 1 failure, 2 usage or
-configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
-by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
+and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
+"Exit codes"). Anything else keeps its
 traceback: it is a bug.
 
 The writing commands run inside :func:`guarded_run`: open site, run lock,
@@ -29,6 +28,7 @@ import click
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
@@ -175,7 +175,7 @@ def _error_report(
         "site": site,
         "started": started,
         "status": status,
-        "exit_code": exc.exit_code,
+        "exit_code": error_exit_code(exc),
         "error": str(exc),
     }
 
@@ -275,7 +275,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(error_exit_code(exc))
 
 
 #: Configuration keys whose error may come from running outside the configuration's folder.

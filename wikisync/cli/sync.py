@@ -32,6 +32,7 @@ from wikisync.cli.main import (
     write_options,
     write_report,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.diffs import paint_diff
 from wikisync.errors import SiteError
@@ -274,7 +275,7 @@ def push_command(
         "mirror": str(mirror),
         "started": started,
         **report.to_dict(),
-        "exit_code": 3 if report.conflicts else 0,
+        "exit_code": run_exit_code(report.outcomes(), stop),
     }
     write_report(report_path, data, stop)
     out_color, err_color = state.color(), state.color(err=dry_run)
@@ -299,6 +300,6 @@ def push_command(
     click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
     left = report.counts().get(NOT_DONE, 0)
     say_stopped(stop, len(report.items) - left, left)
-    code = stop.exit_code or (3 if report.conflicts else 0)
+    code = run_exit_code(report.outcomes(), stop)
     if code:
         sys.exit(code)
