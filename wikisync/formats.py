@@ -123,13 +123,12 @@ def write_records(
     names = _field_names(rows, record_type)
     if fmt == "csv":
         guard = (lambda text: text) if raw else neutralize_cell
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["title", "type", "revid", *names])
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(["title", "index", "revid", "type", *names])
         for record in rows:
             cells = [format_cell(record.fields.get(name)) for name in names]
-            writer.writerow(
-                [guard(c) for c in (record.title, record.type, str(record.revid), *cells)]
-            )
+            first = (record.title, str(record.index), str(record.revid), record.type)
+            writer.writerow([guard(c) for c in (*first, *cells)])
         return
     _write_table(rows, names, stream, width)
 

@@ -2,14 +2,18 @@
 
 - the global options work before or after the command;
 - one exit-code rule, the README's table (wikisync/cli/outcomes.py);
+- data on stdout, status on stderr, every file written named;
+- one CSV dialect for export and records -f csv.
 - (see test_cli_signals.py for SIGINT/SIGTERM in every command.)
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import importlib
 import inspect
+import io
 import pkgutil
 import re
 import shutil
@@ -184,3 +188,98 @@ def test_the_readme_exit_code_table_is_the_rule_the_cli_uses() -> None:
         assert cls.exit_code == error_exit_code(error), cls
     interrupted = Interrupted("stopped", signum=signal.SIGINT)
     assert error_exit_code(interrupted) == 130
+
+
+# -- data on stdout, status on stderr; every file written is named ----------------------
+
+#: Commands whose standard output is their data, with no -o to send it elsewhere.
+DATA_ON_STDOUT = frozenset({"pages", "status"})
+
+
+def _file_options(command: str) -> set[str]:
+    return {param.name or "" for param in cli.commands[command].params} & {"output", "report_path"}
+
+
+def _walk_args(command: str, folder: Path) -> tuple[list[str], list[Path]]:
+    """A run of ``command`` on the example in ``folder`` with every output in a file."""
+    config = ["-c", str(folder / "fabmob" / "wikisync.toml")]
+    if command == "apply":  # a changeset made by plan, then applied
+        plan = folder / "plan.json"
+        made = CliRunner().invoke(cli, [*config, "plan", "-o", str(plan)])
+        assert made.exit_code == 0, made.output
+        own = [str(plan)]
+    elif command == "import":  # an exported sheet with one cell changed
+        sheet = folder / "sheet.csv"
+        made = CliRunner().invoke(cli, [*config, "export", "event", "-o", str(sheet)])
+        assert made.exit_code == 0, made.output
+        text = sheet.read_text(encoding="utf-8-sig")
+        sheet.write_text(text.replace("Visite", "Visite guidée", 1), encoding="utf-8-sig")
+        own = ["event", str(sheet)]
+    else:
+        own = [arg.replace("{tmp}", str(folder)) for arg in ARGS[command]]
+    files = [Path(arg) for arg in own if arg.startswith(str(folder)) and not Path(arg).exists()]
+    extra: list[str] = []
+    if "output" in _file_options(command) and "-o" not in own:
+        files.append(folder / f"{command}.out")
+        extra += ["-o", str(files[-1])]
+    if "report_path" in _file_options(command):
+        files.append(folder / f"{command}-report.json")
+        extra += ["--report", str(files[-1])]
+    return [*config, command, *own, *extra], files
+
+
+def test_every_command_keeps_data_on_stdout_and_names_each_file_it_writes(
+    tmp_path: Path,
+) -> None:
+    checked = 0
+    for command in _commands():
+        folder = tmp_path / command
+        shutil.copytree(EXAMPLE, folder / "fabmob")
+        args, files = _walk_args(command, folder)
+        result = CliRunner().invoke(cli, args)
+        where = f"wikisync {' '.join(args)}: exit {result.exit_code}\n{result.output}"
+        assert "Traceback" not in result.output, where
+        if command not in DATA_ON_STDOUT:
+            assert result.stdout == "", where  # data went to files: no status on stdout
+        for path in files:
+            if path.is_file() and result.exit_code in (0, 3):
+                assert f"wrote {path}" in result.stderr, where
+                checked += 1
+    # Every kind of written file was seen: -o files and --report files, both.
+    assert checked >= 12, checked
+
+
+# -- one CSV dialect: export and records -f csv ------------------------------------------
+
+
+def test_export_and_records_csv_are_one_dialect(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLE, tmp_path / "fabmob")
+    config = ["-c", str(tmp_path / "fabmob" / "wikisync.toml")]
+    commands = {
+        "export": ["export", "event", "-o"],
+        "records": ["records", "event", "-f", "csv", "-o"],
+    }
+    runner = CliRunner()
+    keys: dict[str, list[tuple[str, str, str]]] = {}
+    for name, args in commands.items():
+        path = tmp_path / f"{name}.csv"
+        assert runner.invoke(cli, [*config, *args, str(path)]).exit_code == 0
+        data = path.read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf"), name  # a file: a BOM, for spreadsheets
+        text = data.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert text.count("\r\n") == len(rows) + 1, name  # each row ends in CRLF
+        assert list(rows[0])[:3] == ["title", "index", "revid"], name
+        keys[name] = sorted((row["title"], row["index"], row["revid"]) for row in rows)
+        # Standard output: no BOM, so a plain csv.DictReader reads the header as is.
+        out = runner.invoke(cli, [*config, *args, "-"]).stdout_bytes
+        assert not out.startswith(b"\xef\xbb\xbf"), name
+        header = next(csv.reader(io.StringIO(out.decode("utf-8"), newline="")))
+        assert header[:3] == ["title", "index", "revid"], name
+        # --bom / --no-bom choose either way.
+        forced = runner.invoke(cli, [*config, *args, "-", "--bom"]).stdout_bytes
+        assert forced.startswith(b"\xef\xbb\xbf"), name
+        assert runner.invoke(cli, [*config, *args, str(path), "--no-bom"]).exit_code == 0
+        assert not path.read_bytes().startswith(b"\xef\xbb\xbf"), name
+    # The same infoboxes, named the same way, in both.
+    assert keys["export"] == keys["records"] and len(keys["export"]) > 5

@@ -211,7 +211,7 @@ def test_cli_new_dry_run_prints_the_text_and_writes_nothing(example: Path) -> No
 def test_cli_new_creates_then_refuses_with_exit_3(example: Path) -> None:
     code, out, err = _cli(example, "new", "event", "Atelier", "startDate=2026-05-12", "place=Lyon")
     assert code == 0, err
-    assert 'page "Atelier" created in the mirror' in out
+    assert 'page "Atelier" created in the mirror' in err and out == ""
     file = example / "mirror" / "_main" / "Atelier.wiki"
     before = file.read_bytes()
     code, out, err = _cli(example, "new", "event", "Atelier", "startDate=2030-01-01")

@@ -154,7 +154,7 @@ def test_other_formats_and_a_page_template(config: Path) -> None:
     lines = (public / "all.jsonl").read_text(encoding="utf-8").splitlines()
     assert {json.loads(line)["type"] for line in lines} == {"event", "actor"}
     rows = list(csv.reader(io.StringIO((public / "events.txt").read_text(encoding="utf-8"))))
-    assert rows[0][:3] == ["title", "type", "revid"] and len(rows) == 15
+    assert rows[0][:3] == ["title", "index", "revid"] and len(rows) == 15
     rendered = _cli(config, "render", "events", "--today", "2025-01-06")
     assert (public / "events.wiki").read_text(encoding="utf-8") == rendered.stdout
 

@@ -86,7 +86,7 @@ def new(
             where = f"in the mirror: {target.file_of(result.title)}"
         else:
             where = f"(revision {result.revid})"
-        click.echo(f"{what} created {where}")
+        click.echo(f"{what} created {where}", err=True)
     else:
         click.echo(f"wikisync: {what} {result.status}: {result.message}", err=True)
     if code:

@@ -29,6 +29,7 @@ from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.cli.outcomes import error_exit_code
+from wikisync.cli.outputs import say_wrote
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
@@ -91,6 +92,7 @@ def echo_or_write(output: Path | None, text: str) -> None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         write_output(output, text)
+        say_wrote(output)
 
 
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -242,6 +244,7 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
     if report_path is not None:
         text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
+        say_wrote(report_path, "run report")
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:

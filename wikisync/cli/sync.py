@@ -146,7 +146,7 @@ def pull_command(
         # A quiet action with something to say is told too (a file named apart, restored).
         if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
-            click.echo(f"{line}: {item.detail}" if item.detail else line)
+            click.echo(f"{line}: {item.detail}" if item.detail else line, err=True)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
     from_cache = f", {report.cached} from the cache" if report.cached else ""
     click.echo(
@@ -154,8 +154,9 @@ def pull_command(
         f"{counts} ({report.requests} requests)",
         err=True,
     )
-    if report.conflicts:
-        sys.exit(3)
+    code = run_exit_code(report.outcomes())
+    if code:
+        sys.exit(code)
 
 
 @cli.command("status")
@@ -278,7 +279,7 @@ def push_command(
         "exit_code": run_exit_code(report.outcomes(), stop),
     }
     write_report(report_path, data, stop)
-    out_color, err_color = state.color(), state.color(err=dry_run)
+    out_color, err_color = state.color(), state.color(err=True)
     for item in report.items:
         if dry_run and item.diff:
             click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
@@ -289,7 +290,7 @@ def push_command(
             pad = " " * max(1, 10 - len(action))
             line = f"{paint_status(action, err_color)}{pad}{item.title}"
             line = f"{line}: {item.detail}" if item.detail else line
-            click.echo(line, err=dry_run, color=err_color)
+            click.echo(line, err=True, color=err_color)
     counts = (
         ", ".join(
             f"{n} {would(action) if dry_run else action}" for action, n in report.counts().items()

@@ -108,6 +108,10 @@ class PullReport:
         """The pages left in conflict."""
         return [item for item in self.items if item.action == "conflict"]
 
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's action, in order (the command line's exit code comes from them)."""
+        return tuple(item.action for item in self.items)
+
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
         return count_actions((item.action for item in self.items), PULL_ACTIONS)
