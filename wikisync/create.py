@@ -34,7 +34,7 @@ import jinja2
 
 from wikisync.edits import EditError, set_params
 from wikisync.errors import PublishError, RenderError
-from wikisync.field_checks import FieldValueError, check_field_value
+from wikisync.field_checks import FieldValueError, check_field_value, field_spec
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.publish import Target, publish_page
 from wikisync.records import parse_page
@@ -112,18 +112,9 @@ def check_new_values(
         >>> check_new_values(event, {"startDate": "1er mai 2026"})["startDate"].iso()
         '2026-05-01'
     """
-    specs = {spec.name: spec for spec in record_type.fields}
     typed: dict[str, FieldValue] = {}
     for name, value in values.items():
-        spec = specs.get(name)
-        if spec is None:
-            raise FieldValueError(
-                f'"{name}" is no field of record type "{record_type.name}" '
-                f"(fields: {', '.join(record_type.field_names)})",
-                field=name,
-                value=value,
-                expected="a field name",
-            )
+        spec = field_spec(record_type, name)
         checked = check_field_value(spec, value, trusted=trusted)
         if checked is not None:
             typed[name] = checked

@@ -357,6 +357,7 @@ class TimedSource:
 
     def __init__(self, source: Source, times: dict[str, str] | None = None) -> None:
         self._source = source
+        self.wrapped_source = source  # what it reads through (for the names it knows)
         self.location: str = source.location
         self.namespaces: Namespaces = source.namespaces
         self.times: dict[str, str] = {} if times is None else times

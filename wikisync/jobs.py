@@ -31,7 +31,13 @@ from typing import Any
 from wikisync.changeset import Changeset
 from wikisync.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.config import DEFAULT_SUMMARY, Config
-from wikisync.errors import PAGE_REFUSALS, EditConflictError, MissingPageError, WikisyncError
+from wikisync.errors import (
+    PAGE_REFUSALS,
+    EditConflictError,
+    MissingPageError,
+    UnknownNameError,
+    WikisyncError,
+)
 from wikisync.file_jobs import run_file_job
 from wikisync.ical import TimedSource
 from wikisync.interrupt import NOT_DONE, stop_requested
@@ -337,6 +343,8 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         report.records = sum(len(found.records) for found in sets)
         report.problems = tuple(str(problem) for found in sets for problem in found.problems)
         body = render_job(job, sets, today=run.today)
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status = "failed"
         report.message = str(exc)
@@ -520,6 +528,8 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
             page_url=links.page_url if links is not None else None,
             wiki=links.script if links is not None else "",
         )
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status, report.message = "failed", str(exc)
         report.seconds = time.perf_counter() - started

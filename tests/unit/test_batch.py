@@ -17,6 +17,7 @@ from wikisync.batch import (
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params
+from wikisync.errors import UnknownNameError
 from wikisync.pages import PageText
 from wikisync.publish import MirrorTarget, open_target
 from wikisync.schema import FieldSpec, RecordType
@@ -214,8 +215,10 @@ def test_rename_template_param_renames_and_is_idempotent(source: Source, event: 
     for page in report.pages:
         if page.edited:
             assert after[page.title] == before[page.title].replace("Lieu", "place", 1)
-    again = rename_template_param(source, target, "Event", "Lieu", "place")
-    assert again.count("edited") == 0
+    # Run again once finished: "Lieu" is on no page any more; said, and nothing edited.
+    with pytest.raises(UnknownNameError, match='"place" is: renamed already'):
+        rename_template_param(source, target, "Event", "Lieu", "place")
+    assert _texts(source, event) == after
 
 
 def test_remove_template_param_dry_run_writes_nothing(source: Source, event: RecordType) -> None:

@@ -131,7 +131,7 @@ def test_new_page_text_takes_templates_when_trusted() -> None:
     ("values", "message"),
     [
         ({"place": "Lyon"}, 'field "startDate" is required'),
-        ({"startDate": "2026-05-01", "lieu": "Lyon"}, '"lieu" is no field of record type'),
+        ({"startDate": "2026-05-01", "lieu": "Lyon"}, 'record type "event" has no field "lieu"'),
         ({"startDate": "bientôt"}, 'should be a date, got "bientôt"'),
         ({"startDate": "2026-05-01", "url": "pas une url"}, 'field "url"'),
     ],
@@ -236,7 +236,7 @@ def test_cli_new_report_says_created_then_refused(example: Path, tmp_path: Path)
     [
         (("place=a|b", "startDate=2026-05-12"), 'holds a "|"'),
         (("place=Lyon",), "is required"),
-        (("lieu=Lyon", "startDate=2026-05-12"), "is no field"),
+        (("lieu=Lyon", "startDate=2026-05-12"), 'has no field "lieu"'),
         (("startDate",), "should be FIELD=VALUE"),
     ],
 )

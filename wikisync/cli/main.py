@@ -31,7 +31,7 @@ from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.cli.outcomes import error_exit_code
 from wikisync.cli.outputs import say_wrote
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
-from wikisync.errors import ConfigError, LockError, WikisyncError
+from wikisync.errors import ConfigError, LockError, UnknownNameError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
@@ -286,8 +286,11 @@ _HINTED_KEYS = ("site", "types", "jobs")
 
 
 def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
-    """Say that no configuration file was found, when that explains a configuration error."""
+    """Say that no configuration file was found, when that explains a configuration error;
+    name the file and key of a misspelt name that came from the configuration."""
     state = ctx.obj
+    if isinstance(exc, UnknownNameError) and exc.key and isinstance(state, State):
+        return f" ({exc.key} in {state.config().path or 'the configuration'})"
     if not isinstance(exc, ConfigError) or not isinstance(state, State):
         return ""
     looked = state.no_config_file()
