@@ -304,8 +304,9 @@ def test_rename_param_cli_renames_on_pages_using_template_or_its_redirects(
         old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
         ((before, after),) = _changed_lines(old, new)
         assert before.replace("Lieu", "place", 1) == after
+    # Run again once finished: "Lieu" is on no page now; said (exit 2), nothing edited.
     again = _invoke(wiki, config_file, "rename-param", "Event", "Lieu", "place")
-    assert again.exit_code == 0
+    assert again.exit_code == 2 and '"place" is: renamed already?' in again.output
     assert "edited" not in again.output
 
 

@@ -242,6 +242,12 @@ def test_rebuild_refuses_list_emptied_by_category_change(wiki: TestWiki, config_
         text.replace('categories = ["Evénement"]', 'categories = ["Evénements annulés"]'),
         encoding="utf-8",
     )
+    # A category that does not exist is a misspelt name (exit 2, nothing saved) ...
+    misspelt = _rebuild(wiki, config_file, "events")
+    assert misspelt.exit_code == 2 and 'did you mean "Catégorie:Evénement"' in misspelt.output
+    assert _revision(wiki) == before
+    # ... one that exists without pages empties the list: the shrink guard refuses it.
+    _admin(wiki).pages["Catégorie:Evénements annulés"].edit("Aucun pour l'instant.", summary="t")
     result = _rebuild(wiki, config_file, "events")
     assert result.exit_code == 3, result.output
     assert f"shrink from {count} to 0 items" in result.output

@@ -202,7 +202,7 @@ def _file_options(command: str) -> set[str]:
 
 def _walk_args(command: str, folder: Path) -> tuple[list[str], list[Path]]:
     """A run of ``command`` on the example in ``folder`` with every output in a file."""
-    config = ["-c", str(folder / "fabmob" / "wikisync.toml")]
+    config = ["-v", "-c", str(folder / "fabmob" / "wikisync.toml")]  # -v: run reports named
     if command == "apply":  # a changeset made by plan, then applied
         plan = folder / "plan.json"
         made = CliRunner().invoke(cli, [*config, "plan", "-o", str(plan)])

@@ -244,7 +244,7 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
     if report_path is not None:
         text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
-        say_wrote(report_path, "run report")
+        say_wrote(report_path, "run report", verbosity=1)  # a quiet cron run stays quiet
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:

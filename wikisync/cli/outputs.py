@@ -38,15 +38,16 @@ def wants_bom(output: Path | None, bom: bool | None) -> bool:
     return output is not None and str(output) != "-"
 
 
-def say_wrote(path: Path, what: str = "") -> None:
-    """Say on stderr that a command wrote ``path`` (nothing for standard output, or with -q).
+def say_wrote(path: Path, what: str = "", *, verbosity: int = 0) -> None:
+    """Say on stderr that a command wrote ``path`` (nothing for standard output).
 
-    Every file a command writes is named so: ``wrote report.html``,
-    ``wrote run.json (run report)``.
+    Every file a command writes is named so: ``wrote report.html``, at the
+    run's ``verbosity`` or above (-q: never); a run report (``wrote run.json
+    (run report)``) at -v, so that a cron run stays quiet when nothing changed.
     """
     if str(path) == STDIO:
         return
     ctx = click.get_current_context(silent=True)
-    verbosity = getattr(ctx.obj, "verbosity", 0) if ctx is not None else 0
-    if verbosity >= 0:
+    level = getattr(ctx.obj, "verbosity", 0) if ctx is not None else 0
+    if level >= verbosity:
         click.echo(f"wrote {describe(path)}" + (f" ({what})" if what else ""), err=True)
