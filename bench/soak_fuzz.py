@@ -1,7 +1,9 @@
 """Soak: the fuzz suite with many more examples than the test run gives it.
 
 Not a test. The fuzz properties (tests/unit/test_fuzz.py: record extractor,
-marker finder, French dates, batch edits, mutated dumps; and the
+marker finder, French dates, batch edits, mutated dumps, hostile page
+templates against the sandbox and its limits, extreme dates through the
+calendar and the quality report; and the
 configuration loader of tests/unit/test_config.py) run with 60 examples each
 in the suite; this runs them with ``--examples`` each (5,000 by default) and
 prints how long each took. Run from the repository root::
