@@ -221,3 +221,50 @@ def test_render_limits_leave_ordinary_templates_alone(tmp_path: Path) -> None:
     )
     text = _render(tmp_path, source, records)
     assert text.count("\n") == 2000
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("{{ [lipsum]|upcoming(today, '__globals__') }}", "unsafe"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "nested more than"),
+        ("{{ 'x' * 10 ** 11 }}", "characters or items"),
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "steps",
+        ),
+    ],
+)
+def test_cli_render_and_rebuild_end_a_hostile_template_in_one_line(
+    tmp_path: Path, source: str, what: str
+) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    from wikisync.cli import cli
+
+    folder = tmp_path / "example"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "examples" / "fabmob", folder)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "piege.wiki.j2").write_text(source, encoding="utf-8")
+    config = folder / "wikisync.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            '\npage_template = "events"', '\npage_template = "templates/piege.wiki.j2"', 1
+        ),
+        encoding="utf-8",
+    )
+    page = next((folder / "mirror" / "_main").glob("Evénements.wiki"))
+    before = page.read_bytes()
+    for command in (["render", "events"], ["rebuild", "events"]):
+        result = CliRunner().invoke(cli, ["-c", str(config), *command])
+        assert result.exit_code == 1, result.output
+        assert not isinstance(result.exception, Exception) or isinstance(
+            result.exception, SystemExit
+        )
+        lines = [line for line in result.stderr.splitlines() if line]
+        assert any('Page template "piege.wiki.j2"' in line and what in line for line in lines)
+        assert "Traceback" not in result.output
+    assert page.read_bytes() == before
