@@ -219,13 +219,16 @@ def at_calendar_edge(value: DateValue) -> bool:
         >>> at_calendar_edge(DateValue(9999, 12, 31)), at_calendar_edge(DateValue(2024, 5, 1))
         (True, False)
     """
-    first = value.to_date()
-    if value.precision == "year":
-        last = dt.date(value.year, 12, 31)
-    elif value.precision == "month":
-        last = dt.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
-    else:
-        last = first
+    try:
+        first = value.to_date()
+        if value.precision == "year":
+            last = dt.date(value.year, 12, 31)
+        elif value.precision == "month":
+            last = dt.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
+        else:
+            last = first
+    except (ValueError, OverflowError):  # no day of any calendar (year 0, 10000)
+        return True
     return first < FIRST_CALENDAR_DAY or last > LAST_CALENDAR_DAY
 
 
