@@ -144,3 +144,24 @@ def test_records_over_a_category_with_hostile_pages_finishes_within_a_bound(
         else:
             too_complex = {p["title"] for p in data if "too complex" in p["message"]}
             assert too_complex == set(hostile)
+
+
+def test_rebuild_refuses_a_hostile_index_page_within_a_bound(tmp_path: Path) -> None:
+    folder = tmp_path / "example"
+    shutil.copytree(ROOT / "examples" / "fabmob", folder)
+    page = folder / "mirror" / "_main" / "Evénements.wiki"
+    hostile = HOSTILE["open tags"] + "\n" + page.read_text(encoding="utf-8")
+    page.write_text(hostile, encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", _CLI, "1", "-c", str(folder / "wikisync.toml"), "rebuild", "events"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert time.monotonic() - started < 60
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert 'Page "Evénements"' in done.stderr and "too complex to read" in done.stderr
+    assert page.read_text(encoding="utf-8") == hostile
