@@ -263,6 +263,22 @@ def calendar_edge_problems(record: Record) -> list[RecordError]:
     return problems
 
 
+def _page_ordered(found: RecordSet) -> list[RecordError]:
+    """The record problems and the calendar-edge ones, in page order."""
+    rank: dict[str, int] = {}
+    for record in found.records:
+        rank.setdefault(record.title, len(rank))
+    ranked: list[tuple[int, RecordError]] = []
+    last = 0
+    for error in found.problems:  # a page without records sorts where it was met
+        last = rank.get(error.title, last)
+        ranked.append((last, error))
+    for record in found.records:
+        ranked.extend((rank[record.title], error) for error in calendar_edge_problems(record))
+    ranked.sort(key=lambda item: item[0])
+    return [error for _, error in ranked]
+
+
 def _filled(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
@@ -283,10 +299,7 @@ def summarize(
         problems of fields outside ``fields`` get a row of their own at the end.
     """
     names = list(fields if fields is not None else found.records[0].fields if found.records else ())
-    errors = list(found.problems)
-    for record in found.records:
-        errors.extend(calendar_edge_problems(record))
-    problems = tuple(problem_of(found.type, error) for error in errors)
+    problems = tuple(problem_of(found.type, error) for error in _page_ordered(found))
     for problem in problems:
         if problem.field is not None and problem.field not in names:
             names.append(problem.field)
