@@ -131,6 +131,12 @@ def test_filters_refuse_field_names_that_are_no_text(tmp_path: Path, source: str
 
 
 LIMIT_CASES = [
+    ("{% include 'essai.wiki.j2' %}", "recursion"),
+    ("{% extends 'essai.wiki.j2' %}", "recursion"),
+    ("{% import 'essai.wiki.j2' as x %}", "recursion"),
+    ("{% for i in range(10) recursive %}{{ loop(range(10)) }}{% endfor %}", "nested more than"),
+    ("{{ [lipsum]|map(attribute='__globals__')|list }}", "unsafe"),
+    ("{{ records|selectattr('__class__')|list }}", "unsafe"),
     ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "nested more than"),
     ("{{ 'x' * 10 ** 11 }}", "characters or items"),
     ("{{ [0] * 10 ** 11 }}", "characters or items"),
