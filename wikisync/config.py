@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from wikisync import files
 from wikisync.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
@@ -218,7 +219,7 @@ def _read_file(config_path: Path) -> dict[str, Any]:
             key=str(config_path),
         ) from None
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = files.parse_toml(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         reason = " ".join(str(exc).split())
         raise ConfigError(

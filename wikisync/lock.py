@@ -39,6 +39,7 @@ import filelock
 import platformdirs
 
 from wikisync.errors import LockError, UnsafePathError
+from wikisync.files import parse_json, state_file
 
 if TYPE_CHECKING:
     from wikisync.sources.base import Source
@@ -138,6 +139,7 @@ class RunLock:
                 "link (it would create or truncate the file it points to); remove it",
                 path=str(self.path),
             )
+        state_file(self.path, "lock file")  # a folder, a pipe or a device: refused
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
@@ -207,7 +209,7 @@ def _holder_dict(holder: LockHolder) -> dict[str, object]:
 def read_holder(info_path: Path) -> LockHolder | None:
     """The holder named by a sidecar file, or None when absent or unreadable."""
     try:
-        data = json.loads(info_path.read_text(encoding="utf-8"))
+        data = parse_json(info_path.read_text(encoding="utf-8"))
         return LockHolder(
             int(data["pid"]), str(data["host"]), str(data["started"]), str(data.get("command", ""))
         )

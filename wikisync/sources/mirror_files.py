@@ -43,6 +43,7 @@ __all__ = [
     "MirrorLock",
     "append_file",
     "file_stat",
+    "folder_stat",
     "list_folder",
     "make_folder",
     "read_file",
@@ -86,6 +87,15 @@ def not_regular_error(path: Path) -> UnsafePathError:
     return UnsafePathError(
         f'"{path}" is not a regular file (a folder, a device or a pipe): wikisync reads and '
         "writes only regular files in a mirror folder; move it away",
+        path=str(path),
+    )
+
+
+def not_a_folder_error(path: Path) -> UnsafePathError:
+    """The error for a file (or a pipe, a device) where a mirror needs a folder."""
+    return UnsafePathError(
+        f'"{path}" is a file where wikisync needs a folder (a namespace folder, .wikisync or '
+        "its base copies): wikisync never replaces it; move it away",
         path=str(path),
     )
 
@@ -139,6 +149,8 @@ class _Folder:
         except OSError as exc:
             if exc.errno in _LINK_ERRNOS:
                 self.refuse_link(name)
+            if exc.errno == errno.EISDIR:  # a folder where a file is opened for writing
+                raise not_regular_error(self.path / name) from None
             raise
 
     def child(self, name: str, *, create: bool) -> _Folder:
@@ -157,13 +169,22 @@ class _Folder:
             return _Folder(path, None)
         flags = os.O_RDONLY | _DIRECTORY
         try:
-            return _Folder(path, self.open(name, flags))
+            return _Folder(path, self._open_folder(name, flags))
         except FileNotFoundError:
             if not create:
                 raise
         with contextlib.suppress(FileExistsError):
             os.mkdir(name, 0o777, dir_fd=self.fd)
-        return _Folder(path, self.open(name, flags))
+        return _Folder(path, self._open_folder(name, flags))
+
+    def _open_folder(self, name: str, flags: int) -> int:
+        try:
+            return self.open(name, flags)
+        except NotADirectoryError:
+            # Not a link (refused by open): a file, a pipe or a device where a folder belongs.
+            if self.lstat(name) is None:
+                raise
+            raise not_a_folder_error(self.path / name) from None
 
     def close(self) -> None:
         if self.fd is not None:
@@ -253,6 +274,23 @@ def file_stat(root: Path, relative: str | PurePosixPath) -> os.stat_result | Non
             st = folder.refuse_link(name)
             if st is not None and not stat.S_ISREG(st.st_mode):
                 raise not_regular_error(folder.path / name)
+            return st
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def folder_stat(root: Path, relative: str | PurePosixPath) -> os.stat_result | None:
+    """The status of a folder under the mirror (not following links), or None when absent.
+
+    Raises:
+        UnsafePathError: a link on the way or at the end, or not a folder.
+    """
+    folders, name = _split(relative)
+    try:
+        with _folder(root, folders, create=False) as folder:
+            st = folder.refuse_link(name)
+            if st is not None and not stat.S_ISDIR(st.st_mode):
+                raise not_a_folder_error(folder.path / name)
             return st
     except (FileNotFoundError, NotADirectoryError):
         return None

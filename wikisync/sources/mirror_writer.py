@@ -30,6 +30,7 @@ from wikisync.sources.mirror_files import (
     MirrorLock,
     append_file,
     file_stat,
+    folder_stat,
     make_folder,
     read_file,
     remove_file,
@@ -408,6 +409,21 @@ def ensure_state_dir(root: Path) -> Path:
     return root / STATE_DIR
 
 
+def check_state(root: Path) -> None:
+    """Refuse a mirror whose state is not what wikisync makes, before a run writes anything.
+
+    ``.wikisync`` and ``.wikisync/base`` must be folders (or absent), the lock
+    file and the journal regular files (or absent); never through a link.
+
+    Raises:
+        UnsafePathError: one of them is something else (named).
+    """
+    folder_stat(root, STATE_DIR)
+    folder_stat(root, BASE_DIR)
+    file_stat(root, LOCK_FILE)
+    file_stat(root, JOURNAL_FILE)
+
+
 def lock_mirror(root: Path, timeout: float | None = None) -> MirrorLock:
     """Take the mirror's write lock (release it when done).
 
@@ -419,6 +435,7 @@ def lock_mirror(root: Path, timeout: float | None = None) -> MirrorLock:
             (default ``LOCK_TIMEOUT``).
         UnsafePathError: ``.wikisync`` or its lock file is a symbolic link.
     """
+    check_state(root)
     ensure_state_dir(root)
     lock = MirrorLock(root, LOCK_FILE, LOCK_TIMEOUT if timeout is None else timeout)
     lock.acquire()
