@@ -115,11 +115,14 @@ def _cannot_write(path: Path, exc: OSError, folder: Path | None = None) -> Unsaf
     return UnsafePathError(f'cannot write "{path}": {reason}{where}', path=str(path))
 
 
-def check_output(path: str | os.PathLike[str]) -> None:
+def check_output(path: str | os.PathLike[str], *, probe: bool = True) -> None:
     """Refuse, before any work is done, an output that :func:`write_output` would refuse.
 
     A command that saves pages and then writes a report checks the report's
     path first, so that a typo in it never leaves a run done but unreported.
+    With ``probe``, an empty file is made and removed in the output's folder,
+    which finds a read-only file system, ``/proc`` or a folder without write
+    permission now (a full disk shows only when the output is written).
 
     Raises:
         UnsafePathError: as :func:`write_output`.
@@ -130,16 +133,18 @@ def check_output(path: str | os.PathLike[str]) -> None:
     if _is_stream(target):
         return
     _check_target(target)
+    if not probe:
+        return
     # A read-only file system, /proc, /sys, a folder without write permission:
     # found now by making (and removing) an empty file where the output will go.
-    probe = target.parent / f".wikisync-{secrets.token_hex(8)}.tmp"
+    empty = target.parent / f".wikisync-{secrets.token_hex(8)}.tmp"
     try:
-        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+        fd = os.open(empty, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     except OSError as exc:
         raise _cannot_write(target, exc, target.parent) from None
     os.close(fd)
     with contextlib.suppress(OSError):
-        os.unlink(probe)
+        os.unlink(empty)
 
 
 def _is_stream(target: Path) -> bool:
@@ -159,11 +164,13 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 
     Raises:
         UnsafePathError: ``path`` exists and is not a regular file (a symbolic
-            link, a folder, a device), or its folder does not exist.
+            link, a folder, a device), its folder does not exist, or it cannot
+            be written (read-only file system, full disk, no permission).
     """
     path = Path(path)
     _check_target(path)
     temporary = path.parent / f".wikisync-{secrets.token_hex(8)}.tmp"
+    created = False
     try:
         # os.open with 0o666 keeps the user's umask (mkstemp would make the file 0600);
         # O_EXCL | O_NOFOLLOW: a file or link planted under that name is never written through.

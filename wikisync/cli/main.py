@@ -29,7 +29,7 @@ import click
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
-from wikisync.errors import ConfigError, LockError, WikisyncError
+from wikisync.errors import ConfigError, LockError, UnsafePathError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
@@ -196,7 +196,7 @@ def report_errors(
     except (WikisyncError, Interrupted) as exc:
         if report_path is not None:
             data = _error_report(command, site, started, exc)
-            with suppress(OSError):
+            with suppress(OSError, UnsafePathError):  # the error itself is printed
                 write_output(report_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         raise
 

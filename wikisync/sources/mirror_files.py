@@ -100,6 +100,18 @@ def not_a_folder_error(path: Path) -> UnsafePathError:
     )
 
 
+@contextlib.contextmanager
+def _writing(root: Path, relative: str | PurePosixPath) -> Iterator[None]:
+    """Turn a failed write (full disk, read-only file system…) into one named error."""
+    try:
+        yield
+    except OSError as exc:
+        path = Path(root) / str(relative)
+        raise UnsafePathError(
+            f'cannot write "{path}": {exc.strerror or exc}', path=str(path)
+        ) from None
+
+
 def _is_link(st: os.stat_result) -> bool:
     # st_reparse_tag: a Windows junction or other reparse point.
     return stat.S_ISLNK(st.st_mode) or bool(getattr(st, "st_reparse_tag", 0))
@@ -309,7 +321,7 @@ def write_file(
             not a regular file.
     """
     folders, name = _split(relative)
-    with _folder(root, folders, create=True) as folder:
+    with _writing(root, relative), _folder(root, folders, create=True) as folder:
         st = folder.refuse_link(name)
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise not_regular_error(folder.path / name)
@@ -342,7 +354,7 @@ def append_file(
         UnsafePathError: a link on the way or at the file, or not a regular file.
     """
     folders, name = _split(relative)
-    with _folder(root, folders, create=True) as folder:
+    with _writing(root, relative), _folder(root, folders, create=True) as folder:
         fd = folder.open(name, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with os.fdopen(fd, "ab") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
@@ -366,8 +378,12 @@ def remove_file(root: Path, relative: str | PurePosixPath, *, durable: bool = Tr
                 _unlink(folder, name)
             except (FileNotFoundError, NotADirectoryError):
                 return False
+            except OSError:
+                with _writing(root, relative):
+                    raise
             if durable:
-                folder.sync()
+                with _writing(root, relative):
+                    folder.sync()
             return True
     except (FileNotFoundError, NotADirectoryError):
         return False
@@ -382,7 +398,7 @@ def _unlink(folder: _Folder, name: str) -> None:
 
 def make_folder(root: Path, relative: str | PurePosixPath) -> None:
     """Make a folder under the mirror (and those on the way); links refused."""
-    with _folder(root, _parts(relative), create=True):
+    with _writing(root, relative), _folder(root, _parts(relative), create=True):
         pass
 
 
@@ -446,7 +462,7 @@ class MirrorLock:
         if self._fd is not None:
             return
         folders, name = _split(self.relative)
-        with _folder(self.root, folders, create=True) as folder:
+        with _writing(self.root, self.relative), _folder(self.root, folders, create=True) as folder:
             fd = folder.open(name, os.O_RDWR | os.O_CREAT)
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 os.close(fd)

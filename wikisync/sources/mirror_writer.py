@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from wikisync.errors import SourceError
+from wikisync.errors import SourceError, UnsafePathError
 from wikisync.filenames import TakenNames, path_to_title
 from wikisync.pages import Namespaces, PageText
 from wikisync.sources.categories import normalize_category
@@ -357,7 +357,12 @@ def init_mirror(
         SourceError: the folder is already a mirror of another site.
     """
     root = Path(path)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UnsafePathError(
+            f'mirror folder "{root}" cannot be made: {exc.strerror or exc}', path=str(root)
+        ) from None
     if file_stat(root, METADATA_FILE) is not None:
         existing = read_settings(root)
         if existing[0] is not None and site is not None and existing[0] != site:
