@@ -334,10 +334,11 @@ def read_regular(
             f'{what} "{os.fspath(path)}" cannot be read: {exc.strerror or exc}',
             path=os.fspath(path),
         ) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise refuse_odd(path, mode, what)
     with os.fdopen(fd, "rb") as stream:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise refuse_odd(path, mode, what)
         try:
             return stream.read() if limit is None else stream.read(limit)
         except OSError as exc:
