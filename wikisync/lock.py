@@ -39,7 +39,7 @@ import filelock
 import platformdirs
 
 from wikisync.errors import LockError, UnsafePathError
-from wikisync.files import parse_json, state_file
+from wikisync.files import parse_json, read_regular, state_file, write_atomic
 
 if TYPE_CHECKING:
     from wikisync.sources.base import Source
@@ -125,6 +125,7 @@ class RunLock:
         self.command = command
         self.site = site
         self._lock = filelock.FileLock(str(self.path), timeout=0)
+        self._wrote_sidecar = False
 
     def acquire(self) -> None:
         """Take the lock at once, or fail.
@@ -168,15 +169,20 @@ class RunLock:
             self.command or " ".join(sys.argv[1:3]),
         )
         # The sidecar only helps the message of a run turned away: the lock is held anyway.
-        with contextlib.suppress(OSError):
+        # A pipe or a folder there is skipped (write_atomic refuses it): never a hang.
+        with contextlib.suppress(OSError, UnsafePathError):
             if self.info_path.is_symlink():  # never written through a link
                 self.info_path.unlink()
-            self.info_path.write_text(json.dumps(_holder_dict(holder)) + "\n", encoding="utf-8")
+            data = json.dumps(_holder_dict(holder)) + "\n"
+            write_atomic(self.info_path, data.encode("utf-8"), durable=False)
+            self._wrote_sidecar = True
 
     def release(self) -> None:
         """Release the lock and remove the sidecar."""
-        with contextlib.suppress(OSError):
-            self.info_path.unlink()
+        if self._wrote_sidecar:  # never what was there already (a pipe, a folder)
+            with contextlib.suppress(OSError):
+                self.info_path.unlink()
+            self._wrote_sidecar = False
         self._lock.release()
 
     @property
@@ -209,9 +215,13 @@ def _holder_dict(holder: LockHolder) -> dict[str, object]:
 def read_holder(info_path: Path) -> LockHolder | None:
     """The holder named by a sidecar file, or None when absent or unreadable."""
     try:
-        data = parse_json(info_path.read_text(encoding="utf-8"))
+        # Only a regular file, opened without blocking: a pipe there never hangs the run.
+        raw = read_regular(info_path, "lock sidecar", limit=1 << 16)
+        if raw is None:
+            return None
+        data = parse_json(raw.decode("utf-8"))
         return LockHolder(
             int(data["pid"]), str(data["host"]), str(data["started"]), str(data.get("command", ""))
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, UnsafePathError):
         return None

@@ -367,6 +367,37 @@ def test_hostile_lock_sidecar_names_no_holder(tmp_path: Path, hostile: str) -> N
     assert read_holder(sidecar) is None
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_an_odd_lock_sidecar_never_blocks_the_lock(tmp_path: Path, kind: str) -> None:
+    lock_path = tmp_path / "run.lock"
+    sidecar = tmp_path / "run.lock.json"
+    if kind == "fifo":
+        os.mkfifo(sidecar)
+    else:
+        sidecar.mkdir()
+    assert _bounded(lambda: read_holder(sidecar)) is None
+
+    def lock_and_release() -> None:
+        with RunLock(lock_path, command="t"):
+            pass
+
+    _bounded(lock_and_release)
+    assert stat.S_IFMT(os.lstat(sidecar).st_mode) in (stat.S_IFIFO, stat.S_IFDIR)
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "device"])
+def test_an_odd_run_lock_file_is_refused(tmp_path: Path, kind: str) -> None:
+    lock_path = tmp_path / "run.lock"
+    if kind == "folder":
+        lock_path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(lock_path)
+    else:
+        _device(lock_path)
+    with pytest.raises(UnsafePathError, match=r"lock file .*run\.lock"):
+        _bounded(lambda: RunLock(lock_path, command="t").acquire())
+
+
 @pytest.mark.parametrize("hostile", [DEEP, '{"title": "x", "records": [], "problems": [' + LONG])
 def test_hostile_cached_records_are_not_trusted(hostile: str) -> None:
     with pytest.raises(ValueError):
