@@ -627,5 +627,8 @@ def test_example_never_follows_links_planted_while_it_copies(tmp_path: Path) -> 
             stop.set()
             attacker.join(BOUND)
         assert victim.read_text(encoding="utf-8") == "keep"
-        assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
-    assert refused + succeeded == 12 and refused > 0
+        # The attacker's own links may land there (through its link at mirror/); no file
+        # or folder of wikisync's may.
+        made = [p.name for p in outside.iterdir() if not p.is_symlink()]
+        assert made == ["victim.txt"]
+    assert refused + succeeded == 12 and refused > 0, (refused, succeeded)
