@@ -44,7 +44,7 @@ import secrets
 import stat
 import sys
 import tomllib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from wikisync.errors import UnsafePathError
@@ -53,6 +53,7 @@ __all__ = [
     "MAX_JSON_DEPTH",
     "MAX_NUMBER_DIGITS",
     "STDIO",
+    "NewTree",
     "check_output",
     "describe",
     "fsync_folder",
@@ -264,7 +265,7 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def refuse_odd(path: str | os.PathLike[str], mode: int, what: str) -> UnsafePathError:
+def _refuse_odd(path: str | os.PathLike[str], mode: int, what: str) -> UnsafePathError:
     """The error for ``what`` at ``path`` being something other than a regular file."""
     return UnsafePathError(
         f'{what} "{os.fspath(path)}" is {_kind(mode)}: wikisync reads and replaces only '
@@ -300,7 +301,7 @@ def state_file(path: str | os.PathLike[str], what: str) -> os.stat_result | None
             path=os.fspath(path),
         ) from None
     if not stat.S_ISREG(st.st_mode):
-        raise refuse_odd(path, st.st_mode, what)
+        raise _refuse_odd(path, st.st_mode, what)
     return st
 
 
@@ -337,7 +338,7 @@ def read_regular(
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise refuse_odd(path, mode, what)
+        raise _refuse_odd(path, mode, what)
     with os.fdopen(fd, "rb") as stream:
         try:
             return stream.read() if limit is None else stream.read(limit)
@@ -346,6 +347,134 @@ def read_regular(
                 f'{what} "{os.fspath(path)}" cannot be read: {exc.strerror or exc}',
                 path=os.fspath(path),
             ) from None
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+
+
+class NewTree:
+    """A new folder filled with new files only, never through a link (``wikisync example``).
+
+    The top folder is made, or opened when it is an empty folder of the
+    user's; it is refused when it is a link, a file, a folder that is not
+    empty or that belongs to another user. Every folder and file below it
+    is then created relative to its parent's descriptor, folders with
+    ``mkdir`` then opened with ``O_NOFOLLOW | O_DIRECTORY``, files with
+    ``O_CREAT | O_EXCL | O_NOFOLLOW``: anything planted meanwhile (a link, a
+    file, a folder of another user) makes the creation fail, and nothing is
+    ever written through it. Needs descriptor-relative calls (POSIX).
+
+    Example:
+        >>> with NewTree(Path("copy")) as tree:
+        ...     tree.make_folder(PurePosixPath("mirror"))
+        ...     tree.write_file(PurePosixPath("mirror/pages.jsonl"), b"")
+
+    Raises:
+        UnsafePathError: (from the constructor and each call) as above.
+    """
+
+    def __init__(self, top: Path) -> None:
+        self.top = Path(top)
+        self._fds: dict[str, int] = {}
+        self._fds[""] = self._open_top()
+
+    def __enter__(self) -> NewTree:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every folder descriptor held."""
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _refuse(self, path: Path, why: str) -> UnsafePathError:
+        return UnsafePathError(f"{path} {why}", path=str(path))
+
+    def _open_top(self) -> int:
+        top = self.top
+        try:
+            st: os.stat_result | None = os.lstat(top)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise self._refuse(top, f"cannot be used ({exc.strerror or exc})") from None
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            kind = (
+                "is a symbolic link" if stat.S_ISLNK(st.st_mode) else "exists and is not a folder"
+            )
+            raise self._refuse(top, kind)
+        if st is None:
+            try:
+                top.parent.mkdir(parents=True, exist_ok=True)
+                os.mkdir(top)
+            except FileExistsError:
+                raise self._refuse(top, "appeared while it was being made") from None
+            except OSError as exc:
+                raise self._refuse(top, f"cannot be made ({exc.strerror or exc})") from None
+        try:
+            fd = os.open(top, _DIR_FLAGS)
+        except OSError as exc:
+            raise self._refuse(
+                top, f"cannot be opened as a folder ({exc.strerror or exc})"
+            ) from None
+        try:
+            self._check_own(fd, top)
+            if os.listdir(fd):
+                raise self._refuse(top, "exists and is not an empty folder")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _check_own(self, fd: int, path: Path) -> None:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode):
+            raise self._refuse(path, "is not a folder")
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            raise self._refuse(path, "belongs to another user")
+
+    def _parent(self, relative: PurePosixPath) -> tuple[int, str, Path]:
+        parent = relative.parent.as_posix()
+        key = "" if parent == "." else parent
+        if key not in self._fds:
+            raise ValueError(f"make folder {key!r} first")
+        return self._fds[key], relative.name, self.top / relative
+
+    def make_folder(self, relative: PurePosixPath) -> None:
+        """Make the new folder ``relative`` (its parent made before)."""
+        parent, name, path = self._parent(relative)
+        try:
+            os.mkdir(name, 0o777, dir_fd=parent)
+            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileExistsError:
+            raise self._refuse(path.parent, f'holds "{name}" that appeared while copying') from None
+        except OSError as exc:  # a link swapped in after mkdir (ELOOP, ENOTDIR)
+            raise self._refuse(path, f"cannot be made ({exc.strerror or exc})") from None
+        try:
+            self._check_own(fd, path)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fds[relative.as_posix()] = fd
+
+    def write_file(self, relative: PurePosixPath, data: bytes) -> None:
+        """Create the new file ``relative`` holding ``data`` (its folder made before)."""
+        parent, name, path = self._parent(relative)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | _BINARY
+        try:
+            fd = os.open(name, flags, 0o666, dir_fd=parent)
+        except FileExistsError:
+            raise self._refuse(path.parent, f'holds "{name}" that appeared while copying') from None
+        except OSError as exc:
+            raise self._refuse(path, f"cannot be written ({exc.strerror or exc})") from None
+        with os.fdopen(fd, "wb") as stream:
+            try:
+                stream.write(data)
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
 
 
 class _TooLong(Exception):
