@@ -1,8 +1,9 @@
 """Soak: the fuzz suite with many more examples than the test run gives it.
 
 Not a test. The fuzz properties (tests/unit/test_fuzz.py: record extractor,
-marker finder, French dates, batch edits, mutated dumps; and the
-configuration loader of tests/unit/test_config.py) run with 60 examples each
+marker finder, French dates, batch edits, mutated dumps; the
+configuration loader of tests/unit/test_config.py; the state-file loader and
+mutated mirror metadata of tests/unit/test_hostile_paths.py) run with 60 examples each
 in the suite; this runs them with ``--examples`` each (5,000 by default) and
 prints how long each took. Run from the repository root::
 
@@ -27,6 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS = [
     "tests/unit/test_fuzz.py",
     "tests/unit/test_config.py::test_fuzz_mutated_configuration_raises_only_config_errors",
+    # state files: the bounded JSON loader and mutated mirror metadata
+    "tests/unit/test_hostile_paths.py::test_fuzz_parse_json_raises_only_decode_errors",
+    "tests/unit/test_hostile_paths.py::test_fuzz_mutated_mirror_metadata_raises_only_source_errors",
 ]
 
 

@@ -44,11 +44,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from wikisync.cache import open_cache
 from wikisync.cli import cli
 from wikisync.config import Config, load_config
-from wikisync.errors import ConfigError, UnsafePathError
+from wikisync.errors import ConfigError, UnsafePathError, WikisyncError
 from wikisync.example import copy_example
 from wikisync.files import parse_json, read_regular
 from wikisync.lock import RunLock, read_holder
@@ -61,6 +63,7 @@ DEEP = "[" * 100_000
 LONG = "1" * 5000
 #: Seconds any refused case may take (a blocked pipe would take forever).
 BOUND = 10.0
+EXAMPLE_MIRROR = Path(__file__).resolve().parents[2] / "examples" / "fabmob" / "mirror"
 AGENDA = '\n[jobs.agenda]\ntype = "event"\nfile = "public/agenda.ics"\n'
 
 
@@ -632,3 +635,50 @@ def test_example_never_follows_links_planted_while_it_copies(tmp_path: Path) -> 
         made = [p.name for p in outside.iterdir() if not p.is_symlink()]
         assert made == ["victim.txt"]
     assert refused + succeeded == 12 and refused > 0, (refused, succeeded)
+
+
+# -- fuzz: state files mutated at random (bench/soak_fuzz.py runs these longer) --------------
+
+FUZZ = settings(
+    max_examples=int(os.environ.get("WIKISYNC_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    database=None,
+)
+_JSONISH = st.text(alphabet=st.sampled_from(list('[]{}",:0123456789-+.eE \\nNaInfitylu')))
+_PIECES = st.sampled_from(["[" * 5000, "9" * 5000, "{", "}", "NaN", "-", "\x00", '"', "\\", "é"])
+
+
+@FUZZ
+@given(text=_JSONISH)
+def test_fuzz_parse_json_raises_only_decode_errors(text: str) -> None:
+    try:
+        value = parse_json(text)
+    except json.JSONDecodeError:
+        return
+    assert value == json.loads(text)
+
+
+@FUZZ
+@given(
+    name=st.sampled_from(["pages.jsonl", "wikisync-mirror.json"]),
+    cuts=st.lists(st.tuples(st.floats(0, 1), _PIECES), min_size=1, max_size=3),
+)
+def test_fuzz_mutated_mirror_metadata_raises_only_source_errors(
+    example: Path, name: str, cuts: list[tuple[float, str]]
+) -> None:
+    from wikisync.sources.mirror_layout import load_metadata
+
+    mirror = example / "mirror"
+    original = (EXAMPLE_MIRROR / name).read_text(encoding="utf-8")
+    text = original
+    for where, piece in cuts:
+        at = int(where * len(text))
+        text = text[:at] + piece + text[at:]
+    (mirror / name).write_text(text, encoding="utf-8")
+    try:
+        load_metadata(mirror)
+    except WikisyncError as exc:  # one line naming the file; anything else escapes and fails
+        assert "\n" not in str(exc) and name in str(exc), str(exc)
+    finally:
+        (mirror / name).write_text(original, encoding="utf-8")
