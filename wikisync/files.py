@@ -22,8 +22,10 @@ naming the path and the system's reason; :func:`check_output` finds most of
 these before any work is done by creating (and removing) an empty file in
 the output's folder.
 
-State files (the revision cache, a file job's target, the copied example) are
-never opened for reading unless they are regular files: :func:`state_file`
+:class:`NewTree` fills a new folder with new files only (``wikisync
+example``), never through a link planted meanwhile. State files (the revision
+cache, a file job's target, the run lock) are never opened for reading
+unless they are regular files: :func:`state_file`
 refuses a symbolic link, a folder, a device or a named pipe with one message,
 and :func:`read_regular` opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks
 what it opened before reading a byte (a named pipe would block forever, a
@@ -92,7 +94,8 @@ def write_output(path: str | os.PathLike[str], data: bytes) -> None:
 
     Raises:
         UnsafePathError: the path is a folder, a block device, a symbolic link
-            to a regular file, or its folder does not exist.
+            to a regular file, or its folder does not exist; or it cannot be
+            written (read-only file system, full disk, ``/proc``, no permission).
     """
     if os.fspath(path) == STDIO:
         stream = sys.stdout.buffer
