@@ -5,7 +5,7 @@ the environment. Precedence, strongest first: command-line flags (passed in
 as ``overrides``), ``WIKISYNC_*`` environment variables, the TOML file, the
 defaults. The wiki password comes only from ``WIKISYNC_PASSWORD`` (or a prompt
 the command line shows); a ``password`` key in the file is refused. Paths in
-the file (``site`` when it is a folder or dump, ``cache``) are relative to the
+the file (``site`` when it is a folder or dump, ``cache``, ``lock_dir``) are relative to the
 file's folder. A file that is not UTF-8 text (a binary file, NUL bytes) is
 refused, and so is a number out of its range wherever it comes from (file,
 environment or flag): ``timeout = inf``, ``nan``, ``-5``, a negative or huge
@@ -63,6 +63,8 @@ class Config:
             ``set``, ``rename-param``, ``remove-param`` and ``import``).
         lang: the language of reports' labels, ``"fr"`` or ``"en"``; ``""``
             (the default) for the wiki's own language.
+        lock_dir: the folder of run lock files, or None for the user's state
+            folder; several users (cron jobs) share locks through one folder.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
         jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
         path: the configuration file read, or None.
@@ -81,6 +83,7 @@ class Config:
     use_cache: bool = True
     summary: str | None = None
     lang: str = ""
+    lock_dir: str | None = None
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -105,9 +108,10 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "use_cache": (bool, True, True),
     "summary": (str, True, True),
     "lang": (str, True, True),
+    "lock_dir": (str, True, True),
 }
 _TABLES = ("types", "jobs")
-_PATH_KEYS = ("site", "cache")
+_PATH_KEYS = ("site", "cache", "lock_dir")
 # key -> (smallest, largest) allowed; NaN and infinities are never allowed.
 _RANGES: dict[str, tuple[float, float]] = {
     "timeout": (0.001, 86_400.0),

@@ -8,6 +8,11 @@ a fault is planned on one request kind.
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
 from wikisync.errors import LoginError
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.sources.site import WikiClient
 
 VALUE = "Salle coupée"
@@ -52,6 +58,13 @@ def _text(wiki: TestWiki, title: str) -> str:
         action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
     )
     return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+def _lone_events(wiki: TestWiki) -> list[str]:
+    reply = wiki.api(
+        action="query", list="categorymembers", cmtitle="Catégorie:Evénement", cmlimit=20
+    )
+    return [m["title"] for m in reply["query"]["categorymembers"] if m["ns"] == 0]
 
 
 def _history(wiki: TestWiki, title: str) -> list[str]:
@@ -149,3 +162,130 @@ def test_wrong_password_is_still_refused_at_once(wiki: TestWiki, proxy: FaultPro
     logins = [event for event in proxy.events if "action=login" in event.request]
     assert logins == []
     assert proxy.requests <= 4  # probe, token, login: no retry of a refusal
+
+
+# -- TLS: a configuration error, not a transient fault ------------------------------------
+
+
+def test_https_against_an_http_wiki_is_one_line_exit_2_at_once(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    url = f"https://127.0.0.1:{wiki.port}"
+    start = time.monotonic()
+    result = _run(wiki, config_file, "--site", url, "set", "event", f"place={VALUE}")
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"wikisync: error: cannot reach the wiki at {url}: TLS failed ("), (
+        lines
+    )
+    assert "http or https" in lines[0]
+    assert elapsed < 5, f"a TLS error was retried for {elapsed:.1f} s"
+
+
+# -- one run lock per wiki, however it is reached ----------------------------------------
+
+
+def _spellings(wiki: TestWiki, proxy: FaultProxy) -> list[str]:
+    """Every way the issue found to reach one wiki beside its lock, plus upper case."""
+    port = wiki.port
+    return [
+        f"http://localhost:{port}",
+        f"http://localhost:{port}/api.php",
+        f"http://127.0.0.1:{port}//api.php",
+        f"http://127.0.0.1:{port}/./api.php",
+        f"http://127.1:{port}",
+        f"http://0x7f000001:{port}",
+        f"http://[::ffff:127.0.0.1]:{port}",
+        f"HTTP://LOCALHOST:{port}/",
+        f"Http://127.0.0.1:{port}/index.php",
+        proxy.url,
+    ]
+
+
+def _spawn_set(
+    wiki: TestWiki, config_file: Path, site: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "WIKISYNC_PASSWORD": wiki.bot_password,
+        "WIKISYNC_TIMEOUT": "5",
+        **env,
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wikisync",
+            "-c",
+            str(config_file),
+            "--site",
+            site,
+            "set",
+            "event",
+            f"place={VALUE}",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _held_key(wiki: TestWiki) -> str:
+    client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+    try:
+        return run_lock_key(client)
+    finally:
+        client.close()
+
+
+def test_every_spelling_alias_and_proxy_of_a_wiki_shares_its_lock(
+    wiki: TestWiki, proxy: FaultProxy, config_file: Path, tmp_path: Path
+) -> None:
+    before = {title: _text(wiki, title) for title in _lone_events(wiki)}
+    key = _held_key(wiki)
+    with RunLock(default_lock_path(key), command="set"):
+        for url in _spellings(wiki, proxy):
+            result = _spawn_set(wiki, config_file, url)
+            assert result.returncode == 4, (url, result.stdout, result.stderr)
+            errors = [line for line in result.stderr.splitlines() if "error" in line]
+            assert len(errors) == 1 and f"pid {os.getpid()}" in errors[0], (url, errors)
+            assert f"holds the lock on {key}" in errors[0], errors
+    assert {title: _text(wiki, title) for title in before} == before
+    # the lock is free again: the same run through another spelling now edits
+    done = _spawn_set(wiki, config_file, f"http://localhost:{wiki.port}/api.php")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("where", ["env", "file"])
+def test_lock_dir_setting_shares_the_lock_between_state_folders(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, where: str
+) -> None:
+    shared = tmp_path / "shared-locks"
+    shared.mkdir(mode=0o2775)
+    env = {"XDG_STATE_HOME": str(tmp_path / "another-user-state")}
+    if where == "env":
+        env["WIKISYNC_LOCK_DIR"] = str(shared)
+    else:  # relative to the configuration file's folder
+        text = config_file.read_text(encoding="utf-8")
+        config_file.write_text(f'lock_dir = "{shared.name}"\n{text}', encoding="utf-8")
+    key = _held_key(wiki)
+    path = default_lock_path(key, shared)
+    assert path.parent == shared
+    with RunLock(path, command="rebuild", shared=True):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+        sidecar = path.with_name(path.name + ".json")
+        assert stat.S_IMODE(sidecar.stat().st_mode) == 0o664
+        result = _spawn_set(wiki, config_file, f"http://localhost:{wiki.port}", **env)
+    assert result.returncode == 4, (result.stdout, result.stderr)
+    assert f"lock file {path}" in result.stderr and "(rebuild)" in result.stderr
+    # without the setting, the other state folder has its own lock: the run goes ahead
+    env.pop("WIKISYNC_LOCK_DIR", None)
+    if where == "file":
+        config_file.write_text(text, encoding="utf-8")
+    with RunLock(path, command="rebuild", shared=True):
+        alone = _spawn_set(wiki, config_file, wiki.url, **env)
+    assert alone.returncode == 0, alone.stderr

@@ -31,7 +31,7 @@ from wikisync.__about__ import __version__
 from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
 from wikisync.sources.site import WikiClient
@@ -146,9 +146,9 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
-    Keyed on :func:`~wikisync.lock.lock_key`: the probed api.php URL of a wiki,
-    the real path of a folder. Not taken for a dry run, which reads only and
-    may run beside a real one.
+    Keyed on :func:`~wikisync.lock.run_lock_key`: a wiki's identity as it reports
+    it, the real path of a folder; in the ``lock_dir`` setting's folder when
+    set. Not taken for a dry run, which reads only and may run beside a real one.
 
     Raises:
         LockError: another run holds it (exit code 4); the message names the holder.
@@ -156,8 +156,11 @@ def run_lock(
     if not writes:
         yield
         return
-    key = lock_key(site)
-    with RunLock(default_lock_path(key), command=command, site=key):
+    key = run_lock_key(site)
+    state = click.get_current_context().find_object(State)
+    lock_dir = state.config().lock_dir if state is not None else None
+    path = default_lock_path(key, lock_dir)
+    with RunLock(path, command=command, site=key, shared=lock_dir is not None):
         yield
 
 
