@@ -150,6 +150,7 @@ def load_config(
             unreadable file, one that is not UTF-8 text.
     """
     env = os.environ if environ is None else environ
+    check_environment(env)
     explicit = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
     if path is None:
         path = env.get(ENV_PREFIX + "CONFIG") or DEFAULT_CONFIG_NAME
@@ -187,6 +188,38 @@ def load_config(
             )
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in values.items() if k in known})
+
+
+def not_text(value: str) -> int | None:
+    """Where ``value`` holds bytes that were not UTF-8 (surrogate escapes), or None.
+
+    Python hands over such bytes of arguments and environment variables as
+    lone surrogates (``surrogateescape``); no text may carry them to a wiki.
+    """
+    for index, char in enumerate(value):
+        if "\ud800" <= char <= "\udfff":
+            return index
+    return None
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Refuse ``WIKISYNC_*`` variables holding bytes that are not UTF-8 text.
+
+    Raises:
+        ConfigError: naming the first such variable and the byte (never its
+            value: it may be the password).
+    """
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        at = not_text(environ[name])
+        if at is not None:
+            byte = ord(environ[name][at]) - 0xDC00
+            raise ConfigError(
+                f"environment variable {name} is not UTF-8 text (byte {byte:#04x} at "
+                f"character {at}); nothing was done",
+                key=name,
+            )
 
 
 def _check_range(key: str, value: Any, low: float, high: float, origin: str) -> None:

@@ -289,3 +289,66 @@ def test_lock_dir_setting_shares_the_lock_between_state_folders(
     with RunLock(path, command="rebuild", shared=True):
         alone = _spawn_set(wiki, config_file, wiki.url, **env)
     assert alone.returncode == 0, alone.stderr
+
+
+# -- bytes that are not UTF-8, in arguments and the environment ---------------------------
+
+BAD = "caf\udce9"  # the byte 0xe9 (Latin-1 "é") as Python hands it over: surrogateescape
+
+
+def _commands() -> list[str]:
+    return sorted(cli.commands)
+
+
+def _bot_contributions(wiki: TestWiki) -> int:
+    reply = wiki.api(action="query", list="usercontribs", ucuser="WikiBot", uclimit=500)
+    return len(reply["query"]["usercontribs"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["set", "event", f"place={BAD}"],
+        ["set", "event", "place=Lyon", "--summary", BAD],
+        ["rebuild", "--summary", BAD],
+        ["--site", f"http://127.0.0.1/{BAD}", "pages", "Evénement"],
+        ["import", "event", f"/tmp/{BAD}.csv"],
+        *[[command, BAD] for command in _commands()],
+    ],
+    ids=lambda args: " ".join(args).replace(BAD, "BAD"),
+)
+def test_argument_that_is_not_utf8_is_one_line_exit_2_nothing_saved(
+    wiki: TestWiki, config_file: Path, args: list[str]
+) -> None:
+    before = _bot_contributions(wiki)
+    result = _run(wiki, config_file, *args)
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("wikisync: error: argument ") and "caf\\xe9" in lines[0], lines
+    assert lines[0].endswith("is not UTF-8 text; nothing was done")
+    assert _bot_contributions(wiki) == before
+
+
+@pytest.mark.parametrize("variable", ["WIKISYNC_SUMMARY", "WIKISYNC_PASSWORD", "WIKISYNC_SITE"])
+@pytest.mark.parametrize("command", ["set", "rebuild", "import", "push", "pages", "example"])
+def test_environment_variable_that_is_not_utf8_is_one_line_exit_2_nothing_saved(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, variable: str, command: str
+) -> None:
+    args = {
+        "set": ["set", "event", "place=Lyon"],
+        "rebuild": ["rebuild"],
+        "import": ["import", "event", str(tmp_path / "rows.csv")],
+        "push": ["push", str(tmp_path)],
+        "pages": ["pages", "Evénement"],
+        "example": ["example", str(tmp_path / "example")],
+    }[command]
+    before = _bot_contributions(wiki)
+    result = _run(wiki, config_file, *args, **{variable: f"secret-{BAD}"})
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"wikisync: error: environment variable {variable} is not UTF-8 text "
+        "(byte 0xe9 at character 10); nothing was done"
+    ]
+    assert "secret" not in result.output
+    assert _bot_contributions(wiki) == before

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,7 +29,14 @@ import click
 
 from wikisync import files
 from wikisync.__about__ import __version__
-from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
+from wikisync.config import (
+    DEFAULT_CONFIG_NAME,
+    ENV_PREFIX,
+    Config,
+    check_environment,
+    load_config,
+    not_text,
+)
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, run_lock_key
@@ -269,8 +277,23 @@ class _Group(click.Group):
     """A click group that turns WikisyncError (and a second stop signal) into a
     message and an exit code."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Every command's arguments pass here first: bytes that are not UTF-8 (a
+        # value typed in another encoding) are refused before any command runs.
+        for number, arg in enumerate(args, start=1):
+            if not_text(arg) is not None:
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                click.echo(
+                    f"wikisync: error: argument {number} ({shown}) is not UTF-8 text; "
+                    "nothing was done",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
