@@ -7,11 +7,15 @@ a fault is planned on one request kind.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
+import ssl
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -352,3 +356,66 @@ def test_environment_variable_that_is_not_utf8_is_one_line_exit_2_nothing_saved(
     ]
     assert "secret" not in result.output
     assert _bot_contributions(wiki) == before
+
+
+@pytest.fixture(scope="module")
+def untrusted_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An https server on 127.0.0.1 with a self-signed certificate: ``https://127.0.0.1:PORT``."""
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with contextlib.suppress(OSError, ssl.SSLError), conn:
+                context.wrap_socket(conn, server_side=True).close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{port}"
+    finally:
+        listener.close()
+
+
+def test_untrusted_certificate_is_one_line_exit_2_at_once(
+    wiki: TestWiki, config_file: Path, untrusted_tls: str
+) -> None:
+    start = time.monotonic()
+    result = _run(wiki, config_file, "--site", untrusted_tls, "rebuild")
+    elapsed = time.monotonic() - start
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        f"wikisync: error: cannot reach the wiki at {untrusted_tls}: TLS failed "
+        "(certificate verify failed: self-signed certificate) (check the URL's scheme, "
+        "http or https, and the wiki's certificate)"
+    ], lines
+    assert elapsed < 5, f"a certificate error was retried for {elapsed:.1f} s"

@@ -15,7 +15,12 @@ did not do, instead of waiting ``max_wait`` once per remaining page.
 The first request (the site probe, which finds ``api.php`` from the URL the
 user gave) is retried like any other, while a URL that is plainly wrong fails
 fast with exit code 2: nothing listening (after two retries), an unknown host,
-no MediaWiki API at any candidate address.
+no MediaWiki API at any candidate address, a TLS or certificate error (never
+retried: it fails the same way every time).
+
+The login is retried as a whole: each attempt starts from a clean session
+(no cookies, no tokens), because a reply cut off after its headers may have
+set a session cookie in which MediaWiki refuses another login.
 """
 
 from __future__ import annotations
