@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.faultproxy import FaultProxy
+from tests.faultproxy import KINDS, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
@@ -142,6 +142,24 @@ def test_login_reply_cut_off_after_its_headers_does_not_refuse_the_next_login(
         reply = client.call("query", meta="userinfo")
         assert reply["query"]["userinfo"]["name"] == "WikiBot"
         assert [event.kind for event in proxy.events] == ["truncated"]
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("action", ["login", "tokens"])
+def test_login_and_its_token_are_retried_through_every_fault_kind(
+    wiki: TestWiki, proxy: FaultProxy, action: str, kind: str
+) -> None:
+    proxy.plan_on(action, kind)
+    config = Config(site=proxy.url, user=wiki.bot_user, password=wiki.bot_password)
+    client = WikiClient(proxy.url, config.with_overrides(timeout=2, max_wait=20))
+    try:
+        reply = client.call("query", meta="userinfo")
+        assert reply["query"]["userinfo"]["name"] == "WikiBot"
+        assert [event.kind for event in proxy.events] == [kind]
+        expected = "action=login" if action == "login" else "action=query meta=tokens"
+        assert expected in proxy.events[0].request, proxy.events
     finally:
         client.close()
 
