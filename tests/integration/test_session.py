@@ -226,34 +226,33 @@ def _spellings(wiki: TestWiki, proxy: FaultProxy) -> list[str]:
     ]
 
 
-def _spawn_set(
-    wiki: TestWiki, config_file: Path, site: str, **env: str
-) -> subprocess.CompletedProcess[str]:
+def _start_set(wiki: TestWiki, config_file: Path, site: str, **env: str) -> subprocess.Popen[str]:
+    """A real second process: ``wikisync set`` through ``site``."""
     environment = {
         **os.environ,
         "WIKISYNC_PASSWORD": wiki.bot_password,
         "WIKISYNC_TIMEOUT": "5",
         **env,
     }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wikisync",
-            "-c",
-            str(config_file),
-            "--site",
-            site,
-            "set",
-            "event",
-            f"place={VALUE}",
-        ],
+    command = ["-c", str(config_file), "--site", site, "set", "event", f"place={VALUE}"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "wikisync", *command],
         env=environment,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
+
+
+def _finished(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+    stdout, stderr = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _spawn_set(
+    wiki: TestWiki, config_file: Path, site: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    return _finished(_start_set(wiki, config_file, site, **env))
 
 
 def _held_key(wiki: TestWiki) -> str:
@@ -270,8 +269,9 @@ def test_every_spelling_alias_and_proxy_of_a_wiki_shares_its_lock(
     before = {title: _text(wiki, title) for title in _lone_events(wiki)}
     key = _held_key(wiki)
     with RunLock(default_lock_path(key), command="set"):
-        for url in _spellings(wiki, proxy):
-            result = _spawn_set(wiki, config_file, url)
+        started = {url: _start_set(wiki, config_file, url) for url in _spellings(wiki, proxy)}
+        for url, process in started.items():
+            result = _finished(process)
             assert result.returncode == 4, (url, result.stdout, result.stderr)
             errors = [line for line in result.stderr.splitlines() if "error" in line]
             assert len(errors) == 1 and f"pid {os.getpid()}" in errors[0], (url, errors)
