@@ -85,7 +85,11 @@ def _normal_key(site: str) -> str:
 
 
 def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
-    """What a run lock is keyed on: one string per wiki or folder, however it was spelt.
+    """One string per wiki address or folder, however it was spelt.
+
+    The run lock of a live wiki is keyed on its identity instead
+    (:func:`run_lock_key`); this address key tells whether two URLs name the
+    same ``api.php`` (a changeset's planned site, say).
 
     Args:
         site: an open source, a live wiki's connection (as ``push`` has), or
@@ -146,7 +150,7 @@ class RunLock:
     """A non-blocking lock on a file, with a sidecar naming its holder.
 
     Example:
-        >>> with RunLock(default_lock_path(config.site), command="rebuild"):
+        >>> with RunLock(default_lock_path(run_lock_key(source)), command="rebuild"):
         ...     rebuild_jobs(config, source, target)
 
     Args:
