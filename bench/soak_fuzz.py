@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", default="", help="only the properties matching (pytest -k)")
     args = parser.parse_args(argv)
     os.environ["WIKISYNC_FUZZ_EXAMPLES"] = str(args.examples)
+    os.environ["WIKISYNC_FUZZ_RANDOM"] = "1"  # the suite is derandomized; the soak explores
     started = time.perf_counter()
     options = ["-q", "-p", "no:cacheprovider", "--durations=0", "--hypothesis-show-statistics"]
     if args.k:

@@ -39,6 +39,8 @@ settings.register_profile(
     "fuzz",
     max_examples=int(os.environ.get("WIKISYNC_FUZZ_EXAMPLES", "60")),
     deadline=None,
+    # the suite is repeatable; bench/soak_fuzz.py explores at random
+    derandomize=os.environ.get("WIKISYNC_FUZZ_RANDOM") != "1",
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     database=None,
 )
