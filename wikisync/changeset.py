@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wikisync.errors import EditConflictError, PublishError, SourceError
-from wikisync.files import read_input, write_output
+from wikisync.files import parse_json, read_input, write_output
 from wikisync.interrupt import stop_requested
 from wikisync.publish import Edit, PublishResult, Status, Target, plan_edit, read_page
 from wikisync.sources.base import Source
@@ -116,7 +116,7 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
             a lone surrogate (no page can hold one).
     """
     try:
-        data = json.loads(read_input(path).decode("utf-8"))
+        data = parse_json(read_input(path).decode("utf-8"))
     except FileNotFoundError:
         raise SourceError(f"changeset {path} does not exist", path=str(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
