@@ -310,7 +310,6 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
         ("A/.", "relative path"),
         (".", "relative path"),
         ("é" * 128, "longer than 255 bytes"),
-        ("A\ud800", "lone surrogate"),
     ],
 )
 def test_cli_new_refuses_a_title_mediawiki_refuses_in_one_line(
@@ -329,3 +328,14 @@ def test_new_page_takes_unusual_but_valid_titles(example: Path, title: str) -> N
     source = open_source(str(example / "mirror"))
     result = new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
     assert result.status == "planned"
+
+
+@pytest.mark.parametrize("title", ["A\ud800", "\udcffB", "Catégorie:\udfff"])
+def test_new_page_refuses_a_title_with_a_lone_surrogate(example: Path, title: str) -> None:
+    # (From a command line, arguments that are not UTF-8 are refused before this.)
+    source = open_source(str(example / "mirror"))
+    with pytest.raises(FieldValueError, match="lone surrogate") as info:
+        new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
+    message = str(info.value)
+    message.encode("utf-8")  # printable: the surrogate is shown escaped
+    assert "\n" not in message
