@@ -523,6 +523,8 @@ MAX_STEPS = 1_000_000
 MAX_DEPTH = 40
 # A width or precision in a format string ("%999999999s", "{:>999999999}").
 _BIG_WIDTH_RE = re.compile(r"\d{7,}")
+# A width or precision given as an argument: "%*s", "%.*f", "{:{w}}", "{:>{0}}".
+_DYNAMIC_WIDTH_RE = re.compile(r"%[-+ #0]*\*|%[-+ #0]*\d*\.\*|\{[^{}]*:[^{}]*\{")
 
 
 class _LimitError(jinja2.TemplateRuntimeError):
@@ -577,9 +579,21 @@ def _check_width(value: object) -> None:
         raise _LimitError(f"the number {value:.3g} is too large a width or count")
 
 
-def _check_format(text: object) -> None:
-    if isinstance(text, str) and _BIG_WIDTH_RE.search(text):
+def _check_format(text: object, *args: object, **kwargs: object) -> None:
+    if not isinstance(text, str):
+        return
+    if _BIG_WIDTH_RE.search(text):
         raise _LimitError("a format width or precision of 7 digits or more")
+    if _DYNAMIC_WIDTH_RE.search(text):
+        # A width taken from the arguments ("%*s", "{:{w}}"): no argument may be huge.
+        values: list[object] = [*args, *kwargs.values()]
+        for value in list(values):
+            if isinstance(value, Mapping):
+                values.extend(value.values())
+            elif isinstance(value, list | tuple):
+                values.extend(value)
+        for value in values:
+            _check_width(value)
 
 
 def _check_replace(text: object, old: object, new: object, *rest: object) -> None:
@@ -601,7 +615,7 @@ def _check_widths(value: object, *args: object, **kwargs: object) -> None:
 
 
 def _check_format_call(value: object, *args: object, **kwargs: object) -> None:
-    _check_format(value)
+    _check_format(value, *args, **kwargs)
 
 
 # Checks made before a str method or filter that can build a large value runs.
@@ -687,7 +701,7 @@ class _PageSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
             if right > 0 and abs(left) > 1 and left.bit_length() * right > 64 * MAX_VALUE_CHARS:
                 raise _LimitError(f"{left} ** {right} is too large a number")
         elif operator == "%":
-            _check_format(left)
+            _check_format(left, right)
         result = super().call_binop(context, operator, left, right)
         budget.spend(_size(result))
         return result
@@ -704,7 +718,7 @@ class _PageSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
         elif name == "format_map" or name == "format":
             # str.format and format_map come wrapped by the sandbox.
             wrapped = getattr(__obj, "__wrapped__", None)
-            _check_format(getattr(wrapped, "__self__", None))
+            _check_format(getattr(wrapped, "__self__", None), *args, **kwargs)
         budget.depth += 1
         try:
             if budget.depth > MAX_DEPTH:

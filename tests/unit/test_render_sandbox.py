@@ -131,6 +131,11 @@ def test_filters_refuse_field_names_that_are_no_text(tmp_path: Path, source: str
 
 
 LIMIT_CASES = [
+    ("{{ '{:{w}}'.format('x', w=10 ** 9) }}", "too large a width"),
+    ("{{ '{:>{w}}'.format_map({'w': 10 ** 9}) }}", "too large a width"),
+    ("{{ '%*s' % (10 ** 9, 'x') }}", "too large a width"),
+    ("{{ '%.*f' % (10 ** 8, 1.5) }}", "too large a width"),
+    ("{{ '%*s'|format(10 ** 9, 'x') }}", "too large a width"),
     ("{% include 'essai.wiki.j2' %}", "recursion"),
     ("{% extends 'essai.wiki.j2' %}", "recursion"),
     ("{% import 'essai.wiki.j2' as x %}", "recursion"),
