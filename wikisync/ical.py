@@ -219,11 +219,11 @@ def format_calendar(
         event.add("dtstart", start)
         if end is not None:
             event.add("dtend", end)
-        event.add("summary", _clean(record.title))
+        event.add("summary", _Text(_clean(record.title)))
         for key, field_name in (("location", chosen.location), ("description", chosen.description)):
             text = _text(record.fields.get(field_name)) if field_name else ""
             if text:
-                event.add(key, text)
+                event.add(key, _Text(text))
         if page_url is not None:
             event.add("url", page_url(record.title))
         events.append(((_sort_key(start), record.title, record.index), event))
@@ -371,6 +371,19 @@ def _text(value: FieldValue) -> str:
     if isinstance(value, DateValue | DateRange):
         return value.iso()
     return _clean(str(value))
+
+
+class _Text(icalendar.vText):
+    """A TEXT value escaped as RFC 5545 says, whatever it holds.
+
+    icalendar's own escaping first turns a literal ``\\N`` of the text into a
+    line break (its step 1), so a page's ``C:\\New`` would come back as two
+    lines; this escapes the backslash first, then ``;``, ``,`` and line breaks.
+    """
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return text.replace("\n", "\\n").encode("utf-8")
 
 
 def _clean(text: str) -> str:
