@@ -281,11 +281,14 @@ class _Group(click.Group):
         # Every command's arguments pass here first: bytes that are not UTF-8 (a
         # value typed in another encoding) are refused before any command runs.
         for number, arg in enumerate(args, start=1):
-            if not_text(arg) is not None:
-                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            at = not_text(arg)
+            if at is not None:
+                # Never the argument itself: it may hold a password (--site URL).
+                code = ord(arg[at])
+                byte = f"byte 0x{code - 0xDC00:02x}" if code >= 0xDC80 else f"U+{code:04X}"
                 click.echo(
-                    f"wikisync: error: argument {number} ({shown}) is not UTF-8 text; "
-                    "nothing was done",
+                    f"wikisync: error: argument {number} is not UTF-8 text ({byte} at "
+                    f"character {at + 1}); nothing was done",
                     err=True,
                 )
                 ctx.exit(2)
