@@ -68,7 +68,9 @@ if TYPE_CHECKING:
     from wikisync.render import render_index
     from wikisync.sources import FetchResult, Source, open_source
     from wikisync.spreadsheet import SpreadsheetError, export_records, import_records
-    from wikisync.sync import PullReport, PushReport, StatusReport, mirror_status, pull, push
+    from wikisync.sync import PullReport, PushReport, StatusReport, mirror_status
+    from wikisync.sync.pull import pull
+    from wikisync.sync.push import push
     from wikisync.template_edits import remove_template_param, rename_template_param
 
 #: Where each public name lives: imported on first use, so ``import wikisync`` (and the

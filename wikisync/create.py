@@ -25,6 +25,7 @@ a mirror, so an existing page is never replaced: it is refused (exit code 3).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,57 @@ SKELETON_FOLDER = "new"
 _SKELETON_SUFFIX = ".wiki.j2"
 # Characters MediaWiki never allows in a title.
 _BAD_TITLE_CHARS = frozenset("#<>[]|{}")
+
+
+# What MediaWiki refuses in a title besides those characters (Title::newFromText):
+# controls, U+FFFD, percent-encoding, "~~~", relative paths.
+_BAD_TITLE_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]|%[0-9A-Fa-f]{2}|~{3}")
+_RELATIVE_RE = re.compile(r"^\.\.?(?:/|$)|/\.\.?(?:/|$)")
+#: MediaWiki's longest title, in UTF-8 bytes.
+MAX_TITLE_BYTES = 255
+
+
+def _shown(title: str) -> str:
+    # Quoted, with controls and lone surrogates written as escapes (one line, printable).
+    text = title.encode("utf-8", "backslashreplace").decode("utf-8")
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text) + '"'
+
+
+def _checked_title(title: str) -> str:
+    """A title given by a user, before normalising: text that can be one."""
+    name = title.strip()
+    why = ""
+    if not name:
+        why = "empty"
+    elif _BAD_TITLE_CHARS & set(name):
+        why = "it holds one of # < > [ ] | { }"
+    else:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            why = "it holds a lone surrogate, which is not text"
+    if why:
+        raise FieldValueError(
+            f"{_shown(title)} is not a page title ({why})",
+            field="title",
+            value=_shown(title),
+            expected="a page title",
+        )
+    return name
+
+
+def _title_problem(name: str, rest: str) -> str:
+    """Why MediaWiki would refuse a normalised title, or ``""``."""
+    if not rest:
+        return "no name after the namespace" if name else "empty"
+    found = _BAD_TITLE_RE.search(name)
+    if found:
+        return f"it holds {found.group()!r}"
+    if _RELATIVE_RE.search(rest):
+        return "a relative path such as ./ or ../"
+    if len(name.encode("utf-8")) > MAX_TITLE_BYTES:
+        return f"longer than {MAX_TITLE_BYTES} bytes"
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,15 +358,15 @@ def new_page(
         >>> result.status
         'created'
     """
-    name = title.strip()
-    if not name or _BAD_TITLE_CHARS & set(name):
+    name = source.namespaces.normalize(_checked_title(title))
+    why = _title_problem(name, source.namespaces.split(name)[1])
+    if why:
         raise FieldValueError(
-            f'"{title}" is not a page title (empty, or holding one of # < > [ ] | {{ }})',
+            f"{_shown(title)} is not a page title ({why})",
             field="title",
-            value=title,
+            value=_shown(title),
             expected="a page title",
         )
-    name = source.namespaces.normalize(name)
     category = source.namespaces.by_id.get(CATEGORY_NS)
     text = new_page_text(
         record_type,

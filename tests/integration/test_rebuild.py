@@ -21,13 +21,14 @@ from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.config import load_config
+from wikisync.config import Config, load_config
 from wikisync.jobs import rebuild_jobs
-from wikisync.lock import RunLock, default_lock_path
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.sections import find_section
 from wikisync.sources import open_source
+from wikisync.sources.site import WikiClient
 from wikisync.sources.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
@@ -544,11 +545,14 @@ def test_rebuild_exits_4_while_another_run_holds_the_lock(
     wiki: TestWiki, config_file: Path
 ) -> None:
     before = _revision(wiki)
-    with RunLock(default_lock_path(wiki.api_url), command="rebuild"):
+    client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+    key = run_lock_key(client)
+    client.close()
+    with RunLock(default_lock_path(key), command="rebuild"):
         result = _rebuild(wiki, config_file)
     assert result.exit_code == 4
     assert f"pid {os.getpid()}" in result.output and "since" in result.output
-    assert f"holds the lock on {wiki.api_url}" in result.output
+    assert f"holds the lock on {key}" in result.output
     assert _revision(wiki) == before
 
 
@@ -571,7 +575,9 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
         text=True,
     )
     try:
-        sidecar = default_lock_path(wiki.api_url).with_suffix(".lock.json")
+        client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+        sidecar = default_lock_path(run_lock_key(client)).with_suffix(".lock.json")
+        client.close()
         deadline = time.monotonic() + 30
         while not sidecar.exists() and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)

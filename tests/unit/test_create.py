@@ -288,3 +288,55 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
     again = import_records(source, open_target(source), EVENT, sheet)
     assert {p.title: p.status for p in again.pages}["Nouvel atelier"] == "conflict"
     assert source.fetch_titles(["Nouvel atelier"]).pages[0].wikitext == page.wikitext
+
+
+# -- issue 18 item 12: titles MediaWiki would refuse ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "why"),
+    [
+        (":", "empty"),
+        ("::", "empty"),
+        ("Catégorie:", "no name after the namespace"),
+        ("Category:", "no name after the namespace"),
+        ("catégorie: ", "no name after the namespace"),
+        ("Modèle:_", "no name after the namespace"),
+        ("A%41", "'%41'"),
+        ("A\x01b", "'\\x01'"),
+        ("A\ufffdb", "'\ufffd'"),
+        ("Signé ~~~~", "'~~~'"),
+        ("../Secret", "relative path"),
+        ("A/../B", "relative path"),
+        ("A/.", "relative path"),
+        (".", "relative path"),
+        ("é" * 128, "longer than 255 bytes"),
+    ],
+)
+def test_cli_new_refuses_a_title_mediawiki_refuses_in_one_line(
+    example: Path, title: str, why: str
+) -> None:
+    before = sorted(p.name for p in (example / "mirror").rglob("*"))
+    code, out, err = _cli(example, "new", "event", title, "startDate=2026-05-12")
+    assert code == 2, err
+    assert err.count("\n") == 1 and "is not a page title" in err and why in err
+    assert "Traceback" not in err and out == ""
+    assert sorted(p.name for p in (example / "mirror").rglob("*")) == before
+
+
+@pytest.mark.parametrize("title", ["Modèle:Ok", "A/B", "A.b", "100 %", "Fin.", "é" * 127])
+def test_new_page_takes_unusual_but_valid_titles(example: Path, title: str) -> None:
+    source = open_source(str(example / "mirror"))
+    result = new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
+    assert result.status == "planned"
+
+
+@pytest.mark.parametrize("title", ["A\ud800", "\udcffB", "Catégorie:\udfff"])
+def test_new_page_refuses_a_title_with_a_lone_surrogate(example: Path, title: str) -> None:
+    # (From a command line, arguments that are not UTF-8 are refused before this.)
+    source = open_source(str(example / "mirror"))
+    with pytest.raises(FieldValueError, match="lone surrogate") as info:
+        new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
+    message = str(info.value)
+    message.encode("utf-8")  # printable: the surrogate is shown escaped
+    assert "\n" not in message

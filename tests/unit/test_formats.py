@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.formats import (
     FORMATS,
@@ -191,3 +193,28 @@ def test_restore_cell_inverts_neutralize_cell(text: str) -> None:
     guarded = neutralize_cell(text)
     assert restore_cell(guarded) == text
     assert guarded[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+_FORMULA_FIRST = "=+-@'\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
+
+
+@given(
+    st.text(st.sampled_from(" \u00a0\u202f\u2007\u3000\u200b\ufeff\u2060\n"), max_size=4),
+    st.sampled_from(_FORMULA_FIRST),
+    st.text(max_size=10),
+)
+@settings(max_examples=300, deadline=None)
+def test_neutralize_cell_guards_formulas_behind_any_blank(
+    blank: str, first: str, rest: str
+) -> None:
+    # Issue 18 item 13: a no-break space or a fullwidth sign hides no formula.
+    text = blank + first + rest
+    guarded = neutralize_cell(text)
+    assert guarded == "'" + text
+    assert restore_cell(guarded) == text
+
+
+@given(st.text(max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_restore_cell_inverts_neutralize_cell_for_any_text(text: str) -> None:
+    assert restore_cell(neutralize_cell(text)) == text

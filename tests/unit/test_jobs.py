@@ -658,3 +658,80 @@ def test_lock_key_of_a_folder_is_its_real_path(example: Path, tmp_path: Path) ->
     with RunLock(default_lock_path(lock_key(link)), command="set"):
         result = _cli(example, "--site", str(mirror), "rebuild")
     assert result.exit_code == 4 and "pid" in result.output
+
+
+# -- issue 18 item 12: apply saves only what was reviewed, on the wiki it was planned for
+
+
+def _plan_file(example: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    plan_path = tmp_path / "plan.json"
+    assert _cli(example, "plan", "events", "-o", str(plan_path)).exit_code == 0
+    return plan_path, json.loads(plan_path.read_text(encoding="utf-8"))
+
+
+def test_cli_apply_refuses_a_page_whose_diff_is_not_its_new_text(
+    example: Path, tmp_path: Path
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    page = data["pages"][0]
+    page["new_text"] = page["new_text"].replace("Rencontre", "[[Catégorie:Piège]] Rencontre", 1)
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    report_path = tmp_path / "apply.json"
+    for extra in ((), ("--dry-run",)):
+        result = _cli(example, "apply", *extra, str(plan_path), "--report", str(report_path))
+        assert result.exit_code == 3, result.output
+        assert result.output.count("\n") == 1
+        assert f'"{PAGE}"' in result.output and "diff does not describe" in result.output
+        assert "Catégorie:Piège" not in result.output
+        assert _page_file(example, PAGE).read_bytes() == before
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        assert report["counts"] == {"refused": 1}
+
+
+def test_cli_apply_refuses_a_diff_changed_to_hide_the_edit(example: Path, tmp_path: Path) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    data["pages"][0]["diff"] = ""
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 3 and "diff does not describe" in result.output
+    assert _page_file(example, PAGE).read_bytes() == before
+
+
+def test_cli_apply_of_an_untouched_plan_still_saves(example: Path, tmp_path: Path) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 0, result.output
+    saved = _page_file(example, PAGE).read_text(encoding="utf-8")
+    assert saved.rstrip() == data["pages"][0]["new_text"].rstrip()
+
+
+@pytest.mark.parametrize("site", [None, "", "  "])
+def test_cli_apply_refuses_a_changeset_that_names_no_site(
+    example: Path, tmp_path: Path, site: str | None
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    if site is None:
+        del data["site"]
+    else:
+        data["site"] = site
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and 'names no "site"' in result.output
+    assert _page_file(example, PAGE).read_bytes() == before
+
+
+@pytest.mark.parametrize("key", ["new_text", "title", "summary", "diff"])
+def test_cli_apply_refuses_a_lone_surrogate_in_one_line(
+    example: Path, tmp_path: Path, key: str
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    data["pages"][0][key] = "x\ud800"
+    plan_path.write_text(json.dumps(data), encoding="ascii")
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1
+    assert f'page 1: "{key}" holds a lone surrogate (U+D800)' in result.output

@@ -367,18 +367,51 @@ def test_apply_changeset_skips_page_changed_since_plan(
         ("not json", "cannot be read"),
         ("[]", "not a wikisync changeset"),
         ('{"kind": "wikisync-changeset", "format": 9}', "format 9"),
-        ('{"kind": "wikisync-changeset", "format": 1, "pages": {}}', "should be a list"),
-        ('{"kind": "wikisync-changeset", "format": 1, "pages": [{"title": "A"}]}', "page 1"),
         (
-            '{"kind": "wikisync-changeset", "format": 1, '
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": {}}',
+            "should be a list",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": [{"title": "A"}]}',
+            "page 1",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", '
             '"pages": [{"title": "A", "new_text": "x"}]}',
             "base_sha1",
         ),
         (
-            '{"kind": "wikisync-changeset", "format": 1, "pages": ['
-            '{"title": "A", "new_text": "x", "create": true}, '
-            '{"title": "A", "new_text": "y", "create": true}]}',
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "create": true, "diff": ""}, '
+            '{"title": "A", "new_text": "y", "create": true, "diff": ""}]}',
             'page 2: "A" is planned twice',
+        ),
+        ('{"kind": "wikisync-changeset", "format": 1, "pages": []}', 'names no "site"'),
+        ('{"kind": "wikisync-changeset", "format": 1, "site": " ", "pages": []}', 'no "site"'),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "create": true}]}',
+            "page 1: diff should be a string",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x\\ud800", "create": true, "diff": ""}]}',
+            'page 1: "new_text" holds a lone surrogate \\(U\\+D800\\)',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "\\udfff", "new_text": "x", "create": true, "diff": ""}]}',
+            'page 1: "title" holds a lone surrogate',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w\\udfff", "pages": []}',
+            '"site" holds a lone surrogate',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "base_sha1": "0", "diff": "",'
+            ' "base_revid": 1e400}]}',
+            "page 1",
         ),
     ],
 )

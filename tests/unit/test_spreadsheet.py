@@ -352,3 +352,45 @@ def test_fuzz_any_text_is_a_sheet_or_one_spreadsheet_error(text: str) -> None:
             assert "\n" not in str(exc)
         else:
             assert all(row.title and row.index >= 0 and row.revid >= 0 for row in sheet.rows)
+
+
+# -- issue 18 item 13: formulas behind Unicode spaces or written with fullwidth signs
+
+HIDDEN_FORMULAS = [
+    '\u00a0=HYPERLINK("http://evil.example","x")',
+    "\u202f+33 6 12",
+    "\u2007-5",
+    "\u3000@SUM(A1)",
+    "\u2003\u00a0=1+2",
+    "\u200b=1+2",
+    "\ufeff=1+2",
+    " =1+2",
+    "\n=1+2",
+    '\uff1dHYPERLINK("http://evil.example")',
+    "\uff0b33",
+    "\uff0d5",
+    "\uff20SUM(A1)",
+    "\u00a0\uff1d1+2",
+    "\u2212 5",
+    "\ufe661+2",
+]
+
+
+@pytest.mark.parametrize("value", HIDDEN_FORMULAS)
+def test_formula_cells_behind_unicode_spaces_are_guarded_and_round_trip(value: str) -> None:
+    row = SheetRow(2, "\uff1dTitre", 0, 12, "abc", {"place": value})
+    text = format_sheet([row], ["place"])
+    exported = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert exported[0] == "'\uff1dTitre"
+    assert exported[4] == "'" + value
+    parsed = parse_sheet(text, SMALL).rows[0]
+    assert parsed.title == "\uff1dTitre"
+    assert parsed.cells["place"] == value
+
+
+@pytest.mark.parametrize("value", ["\u00a0Lyon", "Lyon\u00a0=", "\u00a0", "\u202f5 km", "a\uff1d"])
+def test_cells_with_unicode_spaces_but_no_formula_are_left_alone(value: str) -> None:
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": value})
+    exported = list(csv.reader(io.StringIO(format_sheet([row], ["place"]), newline="")))[1]
+    assert exported[4] == value
+    assert parse_sheet(format_sheet([row], ["place"]), SMALL).rows[0].cells["place"] == value

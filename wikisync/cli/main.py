@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -30,10 +31,23 @@ from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.cli.outcomes import error_exit_code
 from wikisync.cli.outputs import say_wrote
-from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
-from wikisync.errors import ConfigError, LockError, UnknownNameError, WikisyncError
+from wikisync.config import (
+    DEFAULT_CONFIG_NAME,
+    ENV_PREFIX,
+    Config,
+    check_environment,
+    load_config,
+    not_text,
+)
+from wikisync.errors import (
+    ConfigError,
+    LockError,
+    UnknownNameError,
+    UnsafePathError,
+    WikisyncError,
+)
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
 from wikisync.sources.site import WikiClient
@@ -149,9 +163,9 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
-    Keyed on :func:`~wikisync.lock.lock_key`: the probed api.php URL of a wiki,
-    the real path of a folder. Not taken for a dry run, which reads only and
-    may run beside a real one.
+    Keyed on :func:`~wikisync.lock.run_lock_key`: a wiki's identity as it reports
+    it, the real path of a folder; in the ``lock_dir`` setting's folder when
+    set. Not taken for a dry run, which reads only and may run beside a real one.
 
     Raises:
         LockError: another run holds it (exit code 4); the message names the holder.
@@ -159,8 +173,11 @@ def run_lock(
     if not writes:
         yield
         return
-    key = lock_key(site)
-    with RunLock(default_lock_path(key), command=command, site=key):
+    key = run_lock_key(site)
+    state = click.get_current_context().find_object(State)
+    lock_dir = state.config().lock_dir if state is not None else None
+    path = default_lock_path(key, lock_dir)
+    with RunLock(path, command=command, site=key, shared=lock_dir is not None):
         yield
 
 
@@ -199,7 +216,7 @@ def report_errors(
     except (WikisyncError, Interrupted) as exc:
         if report_path is not None:
             data = _error_report(command, site, started, exc)
-            with suppress(OSError):
+            with suppress(OSError, UnsafePathError):  # the error itself is printed
                 write_output(report_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         raise
 
@@ -273,8 +290,26 @@ class _Group(click.Group):
 
     command_class = GlobalOptionsCommand
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Every command's arguments pass here first: bytes that are not UTF-8 (a
+        # value typed in another encoding) are refused before any command runs.
+        for number, arg in enumerate(args, start=1):
+            at = not_text(arg)
+            if at is not None:
+                # Never the argument itself: it may hold a password (--site URL).
+                code = ord(arg[at])
+                byte = f"byte 0x{code - 0xDC00:02x}" if code >= 0xDC80 else f"U+{code:04X}"
+                click.echo(
+                    f"wikisync: error: argument {number} is not UTF-8 text ({byte} at "
+                    f"character {at + 1}); nothing was done",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)

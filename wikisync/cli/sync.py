@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from wikisync import files
 from wikisync.cache import open_cache
 from wikisync.cli.main import (
     State,
@@ -250,6 +251,8 @@ def push_command(
     Example:
       wikisync --user WikiBot@sync push mirror --summary "dates corrigées" --dry-run
     """
+    if report_path is not None:
+        files.check_output(report_path)  # a bad report path is refused before any page is sent
     config = state.config()
     started = utc_now()
     _warn_cache_unused(state, "push", "it reads the revisions it needs from the wiki itself")
