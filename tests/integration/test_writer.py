@@ -499,3 +499,30 @@ def test_check_latest_finds_a_page_moved_or_deleted_before_any_save(
         with pytest.raises(PageDeletedError, match="not re-created"):
             writer.save(page.title, OURS, base=page, summary="robot")
     assert _latest(wiki, page.title) == redirect
+
+
+def test_lost_reply_then_protection_is_reported_saved(wiki: TestWiki) -> None:
+    # The save is made, its reply lost, and the page protected before the
+    # retry, which the wiki refuses: the save was made all the same.
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    admin = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    protected: list[bool] = []
+
+    def protect(seconds: float) -> None:
+        if not protected:
+            token = admin.get_token("csrf")
+            admin.post("protect", title=page.title, protections="edit=sysop", token=token)
+            protected.append(True)
+        time.sleep(seconds)
+
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        client = WikiClient(proxy.url, config, sleep=protect)
+        proxy.plan_on("edit", "reset_after")
+        result = WikiWriter(client).save(page.title, OURS, base=page, summary="robot")
+    assert protected and [event.kind for event in proxy.events] == ["reset_after"]
+    mine = next(r for r in _history(wiki, page.title) if r["user"] == "WikiBot")
+    assert mine["parentid"] == page.revid and mine["slots"]["main"]["content"] == OURS
+    assert result.changed and result.revid == mine["revid"] and "lost" in result.note
+    assert _content(wiki, page.title) == OURS

@@ -257,6 +257,12 @@ class WikiWriter:
                 return self._refused_conflict(title, text, base)
             if code in _GONE and base is not None:
                 raise self._gone(title, base)
+            if base is not None:
+                # A refusal (protected meanwhile, say) may answer the retry of a
+                # save whose first try was made and its reply lost: then it was saved.
+                mine = self._mine(history := self._history(title, base), text)
+                if mine is not None and mine.parentid == base.revid:
+                    return self._lost_reply(title, mine, history)
             conflict = _CONFLICTS.get(code)
             if conflict is not None:
                 was = base.revid if base is not None else 0
