@@ -223,7 +223,10 @@ def publish_page(
     page is still at the revision read: on an edit conflict the page is read
     and ``make_text`` called again (so a human edit outside the generated part
     is kept, and one inside it is refused by the guards), up to ``retries``
-    more times; then the conflict is reported.
+    more times; then the conflict is reported. A page read as existing and
+    found missing later (deleted meanwhile) is reported ``deleted`` and never
+    handed to ``make_text`` as a page to create; one moved meanwhile is
+    ``moved``, its old title (a redirect now) never written.
 
     Args:
         source: where the page is read from (also after a conflict).

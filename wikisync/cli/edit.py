@@ -543,7 +543,8 @@ def import_(
     guard; --raw keeps it). A row with more or fewer cells than the header
     stops the import before anything is saved. A row with a title and no
     revid creates that page from the type's skeleton (as 'wikisync new');
-    if the page exists, the row is refused (exit 3), never overwritten.
+    if the page exists, the row is refused (exit 3), never overwritten,
+    unless the page already holds the row's values (then it is unchanged).
 
     \b
     Example:

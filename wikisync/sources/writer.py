@@ -97,11 +97,20 @@ class WikiWriter:
     ``editconflict`` (another account, overlapping lines) saves nothing and
     raises :class:`EditConflictError` too.
 
-    A reply lost on the wire is resolved by reading the page back: when a
-    retried save comes back ``nochange`` but the latest revision is not the
-    base, that revision holds exactly this text; when it was made by this
-    account on top of the base, the save is reported as made (``changed``,
-    its revision); otherwise it goes through the same check as above.
+    A reply lost on the wire (the client sends the request again) is resolved
+    from the page's history since the base, never by assuming that the latest
+    revision is wikisync's: a revision by this account, on the base, holding
+    exactly this text (same SHA-1) is the save, reported made at that
+    revision; revisions after it are someone's edits and stay (a retry that
+    re-applied the change over them is undone at once). "nochange" without
+    such a revision means the wiki merged the save into another edit: that
+    edit is merged three-way (base, this text, the latest) and saved only
+    when the merge adds something, or reported as a conflict naming it.
+
+    A page is saved by its id when the base knows it: a page moved meanwhile
+    is saved under its new title (``moved_to``), the redirect left at the
+    old title is never written, and a page deleted meanwhile raises
+    :class:`~wikisync.errors.PageDeletedError` (nothing is ever re-created).
 
     Callers that save many pages call :meth:`check_latest` first: one query
     per 50 titles (500 with ``apihighlimits``) compares the pages' latest
