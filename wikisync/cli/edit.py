@@ -264,7 +264,7 @@ def _page_lines(state: State, page: PageReport, target: Target | None, color: bo
     lines: list[str] = []
     if page.status == "failed" and NOT_SENT in page.message:
         return lines  # after a request gave up: one line for them all (see _print)
-    if page.status in ("refused", "conflict", "invalid", "failed"):
+    if page.status in ("refused", "conflict", "invalid", "deleted", "moved", "failed"):
         lines.append(f"wikisync: {_describe(page, target, color=color)}")
     elif (
         page.status in ("edited", "created", "planned") and state.verbosity >= 0
