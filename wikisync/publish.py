@@ -273,6 +273,8 @@ def publish_page(
             edit = plan_edit(title, page, make_text(page), summary=summary)
         except PageDeletedError as exc:
             return PublishResult(title, "deleted", None, attempts=attempt, message=str(exc))
+        except PageMovedError as exc:
+            return PublishResult(title, "moved", None, attempts=attempt, message=str(exc))
         except EditConflictError as exc:
             return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
         except PAGE_REFUSALS as exc:

@@ -62,7 +62,13 @@ from wikisync.batch_report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.collect import iter_type_pages
 from wikisync.create import check_new_values, new_page_text
 from wikisync.edits import ParamChange, read_params
-from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.errors import (
+    EditConflictError,
+    PageDeletedError,
+    PageMovedError,
+    PublishError,
+    WikisyncError,
+)
 from wikisync.field_checks import (
     FieldValueError,
     check_field_value,
@@ -458,6 +464,7 @@ class _OldTexts:
         self.client = getattr(source, "client", None)
         self.batch = int(getattr(source, "batch_size", 50))
         self.texts: dict[int, str | None] = {}
+        self.titles: dict[int, str] = {}
 
     def fetch(self, revids: Iterable[int]) -> None:
         wanted = sorted({revid for revid in revids if revid not in self.texts})
@@ -475,6 +482,7 @@ class _OldTexts:
             ):
                 for page in part.get("pages", []):
                     for revision in page.get("revisions", []):
+                        self.titles[int(revision["revid"])] = str(page.get("title", ""))
                         slot = (revision.get("slots") or {}).get("main") or {}
                         content = slot.get("content", revision.get("content"))
                         if content is not None:
@@ -484,6 +492,12 @@ class _OldTexts:
         if revid not in self.texts:
             self.fetch([revid])
         return self.texts.get(revid)
+
+    def title_of(self, revid: int) -> str:
+        """The title of the page that holds this revision now (``""``: none, or unknown)."""
+        if revid not in self.texts:
+            self.fetch([revid])
+        return self.titles.get(revid, "")
 
 
 def import_records(
@@ -601,9 +615,18 @@ class _PageImport:
     letters: Mapping[str, str] = field(default_factory=dict)
 
     def compute(self, page: PageText | None) -> PageOutcome:
-        if page is None:
-            raise EditConflictError(
-                f'Page "{self.title}" was deleted or renamed since the export; skipped',
+        if page is None:  # never a page to create: deleted, or moved (its revision says where)
+            now = self.old.title_of(self.rows[0].revid)
+            if now and now != self.title:
+                raise PageMovedError(
+                    f'Page "{self.title}" was moved to "{now}" since the export; rows '
+                    f"{', '.join(str(row.row) for row in self.rows)} were not written",
+                    title=self.title,
+                    new_title=now,
+                )
+            raise PageDeletedError(
+                f'Page "{self.title}" was deleted since the export; nothing was saved, and it '
+                "was not re-created",
                 title=self.title,
             )
         infoboxes = read_params(page.wikitext, self.record_type.templates)

@@ -625,3 +625,31 @@ def test_set_lost_reply_then_a_human_line_keeps_the_line_and_says_edited(
     assert page.status == "edited" and page.revid == history[1]["revid"], page
     assert "lost" in page.message
     assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("change", ["delete", "move"])
+def test_import_of_a_page_deleted_or_moved_since_the_export_names_it_never_recreates(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, change: str
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    rows = _read_csv(exported)
+    row, column = _cell(rows, title, "place")
+    rows[row][column] = "Tiers-lieu du Port"
+    _write_csv(tmp_path / "edited.csv", rows)
+    page = _admin(wiki).pages[title]
+    if change == "delete":
+        page.delete(reason="supprimée après l'export")
+    else:
+        page.move(f"{title} (renommée)", reason="renommée", move_talk=False, no_redirect=True)
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 3, result.output
+    if change == "delete":
+        assert f'page "{title}" deleted' in result.output
+        assert "not re-created" in result.output
+    else:
+        assert f'page "{title}" moved: ' in result.output
+        assert f'moved to "{title} (renommée)"' in result.output
+        assert "Tiers-lieu du Port" not in _text(wiki, f"{title} (renommée)")
+    assert not _exists(wiki, title)
