@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
+from wikisync.changeset import apply_changeset, read_changeset
 from wikisync.cli import cli
 from wikisync.config import load_config
 from wikisync.jobs import rebuild_jobs
@@ -647,3 +648,33 @@ def test_rebuild_lost_reply_then_a_human_note_keeps_the_note(
     assert job.status == "edited" and job.revid == ours["revid"], job
     assert "lost" in job.message
     assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_apply_page_moved_in_the_save_window_leaves_the_redirect_alone(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, who: str
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(wiki, config_file, "plan", "events", "-o", str(plan_path))
+    assert planned.exit_code == 0, planned.output
+    changeset, bases = read_changeset(plan_path)
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    redirect: list[dict[str, Any]] = []
+
+    def move(title: str) -> None:
+        if not redirect:
+            site.pages[title].move("Agenda des événements", reason="renommée", move_talk=False)
+            redirect.append(_revision(wiki, title))
+
+    config = load_config(config_file).with_overrides(password=wiki.bot_password)
+    source = open_source(config)
+    try:
+        writer = WikiWriter(source.client, before_edit=move)
+        [result] = apply_changeset(changeset, bases, source, writer)
+    finally:
+        source.close()
+    assert result.status == "moved", result
+    assert 'moved to "Agenda des événements"' in result.message
+    assert _revision(wiki, PAGE) == redirect[0]  # the redirect, as the move left it
+    moved = _revision(wiki, "Agenda des événements")
+    assert moved["text"] == changeset.edits[0].new_text.rstrip()
