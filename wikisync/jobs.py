@@ -92,8 +92,10 @@ class JobReport:
         page: the target page.
         status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
             job's file), ``planned`` (dry run or plan), ``refused``,
-            ``conflict``, ``failed`` or ``not done`` (the run was stopped by a
-            signal before this job's page).
+            ``conflict``, ``deleted`` or ``moved`` (the page, after it was
+            read: never re-created, its old title never written), ``failed``
+            or ``not done`` (the run was stopped by a signal before this job's
+            page).
         pages_read: pages of the record type read.
         records: records rendered.
         problems: the record problems found (messages).

@@ -18,7 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
+from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
+from wikisync.changeset import apply_changeset, read_changeset
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import Config, load_config
@@ -28,7 +30,7 @@ from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.sections import find_section
 from wikisync.sources import open_source
-from wikisync.sources.site import WikiClient
+from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
@@ -599,3 +601,93 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
     assert first.returncode == 0, err
     assert f'page "{PAGE}" edited' in err
     assert not sidecar.exists()
+
+
+def test_rebuild_create_never_recreates_a_page_deleted_in_the_save_window(
+    wiki: TestWiki, wiki_run: tuple[Any, Any]
+) -> None:
+    # --create creates a page that is missing when the run reads it; one that
+    # existed when read and was deleted before the save is reported, not re-created.
+    config, source = wiki_run
+    admin = _admin(wiki)
+
+    def delete(title: str) -> None:
+        if not admin.pages[title].exists:
+            return
+        admin.pages[title].delete(reason="supprimée pendant la reconstruction")
+
+    writer = WikiWriter(source.client, before_edit=delete)
+    report = rebuild_jobs(config, source, writer, names=["events"], today=None, create=True)
+    job = report.jobs[0]
+    assert job.status == "deleted", job
+    assert "not re-created" in job.message
+    assert run_exit_code(report.outcomes()) == 3
+    reply = wiki.api(action="query", prop="info", titles=PAGE)
+    assert reply["query"]["pages"][0].get("missing")
+
+
+def test_rebuild_lost_reply_then_a_human_note_keeps_the_note(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    # The save is made, its reply lost; a human adds a note before the retry,
+    # which the wiki merges into theirs. The note stays; the job is "edited"
+    # at its own revision.
+    admin = _admin(wiki)
+    note: list[str] = []
+
+    def add_note(seconds: float) -> None:  # the client's wait before it retries
+        if not note:
+            page = admin.pages[PAGE]
+            note.append(_append_note(page.text()))
+            page.edit(note[0], summary="note")
+        time.sleep(seconds)
+
+    config = load_config(config_file).with_overrides(password=wiki.bot_password, use_cache=False)
+    base = _revision(wiki)["revid"]
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        source = WikiSource(WikiClient(proxy.url, config, sleep=add_note))
+        proxy.plan_on("edit", "reset_after")
+        try:
+            report = rebuild_jobs(config, source, open_target(source), names=["events"])
+        finally:
+            source.close()
+    assert note and [event.kind for event in proxy.events] == ["reset_after"]
+    job = report.jobs[0]
+    reply = wiki.api(action="query", prop="revisions", titles=PAGE, rvlimit=50, rvprop="ids|user")
+    ours = next(r for r in reply["query"]["pages"][0]["revisions"] if r["parentid"] == base)
+    assert ours["user"] == "WikiBot"  # the job's own save, on the revision it read
+    assert _revision(wiki)["text"] == note[0]
+    assert "Rencontre disparue 2017" not in note[0]  # the note is on the rebuilt page
+    assert job.status == "edited" and job.revid == ours["revid"], job
+    assert "lost" in job.message
+    assert run_exit_code(report.outcomes()) == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_apply_page_moved_in_the_save_window_leaves_the_redirect_alone(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, who: str
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(wiki, config_file, "plan", "events", "-o", str(plan_path))
+    assert planned.exit_code == 0, planned.output
+    changeset, bases = read_changeset(plan_path)
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    redirect: list[dict[str, Any]] = []
+
+    def move(title: str) -> None:
+        if not redirect:
+            site.pages[title].move("Agenda des événements", reason="renommée", move_talk=False)
+            redirect.append(_revision(wiki, title))
+
+    config = load_config(config_file).with_overrides(password=wiki.bot_password)
+    source = open_source(config)
+    try:
+        writer = WikiWriter(source.client, before_edit=move)
+        [result] = apply_changeset(changeset, bases, source, writer)
+    finally:
+        source.close()
+    assert result.status == "moved", result
+    assert 'moved to "Agenda des événements"' in result.message
+    assert _revision(wiki, PAGE) == redirect[0]  # the redirect, as the move left it
+    moved = _revision(wiki, "Agenda des événements")
+    assert moved["text"] == changeset.edits[0].new_text.rstrip()

@@ -286,7 +286,8 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
     assert record.fields["place"] == "Nantes, Rezé"
     assert source.fetch_titles(["Mauvais", "Mal fait"]).missing == ["Mauvais", "Mal fait"]
     again = import_records(source, open_target(source), EVENT, sheet)
-    assert {p.title: p.status for p in again.pages}["Nouvel atelier"] == "conflict"
+    # the page this import created already holds its row: unchanged, not a conflict (issue 17)
+    assert {p.title: p.status for p in again.pages}["Nouvel atelier"] == "unchanged"
     assert source.fetch_titles(["Nouvel atelier"]).pages[0].wikitext == page.wikitext
 
 

@@ -160,7 +160,7 @@ def _print_report(
         if show_diffs and job.status == "planned" and job.edit is not None:
             click.echo(job.edit.diff(color=out_color), nl=False, color=out_color)
         line = _describe(job, target, color=err_color)
-        if job.status in ("refused", "conflict", "failed"):
+        if job.status in ("refused", "conflict", "deleted", "moved", "failed"):
             click.echo(f"wikisync: {line}", err=True, color=err_color)
         elif job.status == "unchanged":
             if state.verbosity > 0:
@@ -362,7 +362,7 @@ def _same_site(planned: str, source: Source) -> bool:
 
 def _describe_result(result: PublishResult, target: Target | None) -> str:
     what = f'page "{result.title}"'
-    if result.status in ("conflict", "refused"):
+    if result.status in ("conflict", "refused", "deleted", "moved"):
         return f"{what} {result.status}: {result.message}"
     added, removed = result.diff_stats()
     if result.status in ("edited", "created") and isinstance(target, MirrorTarget):
@@ -446,7 +446,7 @@ def apply(
     for result in results:
         if dry_run and result.status == "planned" and result.edit is not None:
             click.echo(result.edit.diff(color=out_color), nl=False, color=out_color)
-        if result.status in ("conflict", "refused"):
+        if result.status in ("conflict", "refused", "deleted", "moved"):
             click.echo(f"wikisync: {_describe_result(result, target)}", err=True)
         elif result.status == NOT_DONE:
             if state.verbosity > 0:

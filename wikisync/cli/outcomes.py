@@ -43,6 +43,8 @@ OUTCOME_EXIT_CODES: dict[str, int] = {
     "refused": 3,
     "conflict": 3,
     "invalid": 3,
+    "deleted": 3,  # deleted on the wiki while being saved: never re-created
+    "moved": 3,  # moved on the wiki while being saved: named, the redirect never written
 }
 
 #: The exit code of an error that ended a command, by its class.
