@@ -491,7 +491,7 @@ class _Request:
     def describe(self) -> str:
         params = self.params()
         words = [self.method, urllib.parse.urlsplit(self.target).path]
-        for key in ("action", "title", "titles", "meta", "prop", "list"):
+        for key in ("action", "title", "pageid", "titles", "pageids", "meta", "prop", "list"):
             if key in params:
                 words.append(f"{key}={params[key][:60]}")
         return " ".join(words)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from wikisync.batch_report import SKIPPED_FOR_CAUSE, BatchReport, OnPage, PageReport, finish_report
 from wikisync.collect import iter_type_pages
 from wikisync.edits import EditError, ParamChange, read_params, set_params
-from wikisync.errors import EditConflictError, PublishError, WikisyncError
+from wikisync.errors import EditConflictError, PageDeletedError, PublishError, WikisyncError
 from wikisync.field_checks import (
     Condition,
     FieldValueError,
@@ -62,6 +62,7 @@ __all__ = [
     "PageReport",
     "check_field_value",
     "check_set_values",
+    "deleted_meanwhile",
     "field_param",
     "finish_report",
     "refusal",
@@ -178,7 +179,7 @@ def _publish_one(
     report.warnings = last.warnings
     if result.status == "unchanged" and last.status:
         report.status = last.status
-    if result.status in ("edited", "planned", "unchanged", "refused", "conflict"):
+    if result.status in ("edited", "planned", "unchanged", "refused", "conflict", "moved"):
         report.changes = tuple(c for c in last.changes if c.action != "unchanged")
     if result.status == "created":  # batch edits never create pages; keep the word honest
         report.status = "edited"
@@ -210,6 +211,14 @@ def set_infobox(
     changes.extend(result.changes)
     warnings.extend(result.warnings)
     return result.wikitext
+
+
+def deleted_meanwhile() -> PageDeletedError:
+    """What a batch's page found missing when computed says (internal): it is
+    reported ``deleted``, and never turned into a page to create."""
+    return PageDeletedError(
+        "the page was deleted since it was read; nothing was saved, and it was not re-created"
+    )
 
 
 def refusal(exc: EditError) -> PublishError:
@@ -293,8 +302,8 @@ def set_fields(
     read = {page.title: page for page in pages}
 
     def compute(page: PageText | None) -> PageOutcome:
-        if page is None:
-            return PageOutcome("", status="skipped", note="the page was deleted")
+        if page is None:  # a page of the batch gone missing: never a page to create
+            raise deleted_meanwhile()
         first = read.get(page.title)
         if first is not None and (first.revid, first.wikitext) != (page.revid, page.wikitext):
             _check_untouched(first, page, record_type, specs, values, conditions)

@@ -20,7 +20,7 @@ from wikisync.sources.base import Source, requests_sent
 __all__ = ["SKIPPED_FOR_CAUSE", "BatchReport", "OnPage", "PageReport", "finish_report"]
 
 #: Statuses that make the run's exit code 3 (a page skipped for a reason to look at).
-SKIPPED_FOR_CAUSE = frozenset({"refused", "conflict", "invalid"})
+SKIPPED_FOR_CAUSE = frozenset({"refused", "conflict", "invalid", "deleted", "moved"})
 
 #: Called after each page: the page's report, pages done, pages in all.
 OnPage = Callable[["PageReport", int, int], None]
@@ -36,7 +36,11 @@ class PageReport:
             ``planned`` (dry run); ``skipped`` (nothing to do: no matching
             record or infobox); ``refused`` (the edit would break the template,
             see the message); ``conflict`` (changed since read or exported,
-            never overwritten); ``invalid`` (a spreadsheet cell does not fit
+            never overwritten); ``deleted`` (deleted on the wiki after it was
+            read: nothing saved, never re-created); ``moved`` (moved on the
+            wiki after it was read: the message names the new title and says
+            whether the edit went to the page there; the old title, a redirect
+            now, is never written); ``invalid`` (a spreadsheet cell does not fit
             its field; the page was not touched); ``failed``; ``not done`` (the
             run was stopped by a signal before this page).
         changes: the parameters changed (or that would change).
@@ -112,7 +116,8 @@ class BatchReport:
     @property
     def exit_code(self) -> int:
         """0 ok (including nothing to do); 1 a page failed or was not done (a
-        stopped run); 3 a page was refused, in conflict or invalid (and none failed)."""
+        stopped run); 3 a page was refused, in conflict, invalid, deleted or
+        moved meanwhile (and none failed)."""
         statuses = {page.status for page in self.pages}
         if statuses & {"failed", NOT_DONE}:
             return 1
@@ -132,6 +137,8 @@ class BatchReport:
             "skipped",
             "refused",
             "conflict",
+            "deleted",
+            "moved",
             "invalid",
         )
         counts = {status: self.count(status) for status in (*order, "failed", NOT_DONE)}

@@ -176,6 +176,22 @@ class EditConflictError(PublishError):
     """The page changed since it was read; nothing was overwritten."""
 
 
+class PageDeletedError(EditConflictError):
+    """The page was deleted since it was read; nothing was saved (never re-created)."""
+
+
+class PageMovedError(EditConflictError):
+    """The page was moved (renamed) since it was read; its old title was not written.
+
+    Attributes:
+        new_title: the page's title now.
+    """
+
+    def __init__(self, message: str, *, title: str | None = None, new_title: str) -> None:
+        super().__init__(message, title=title)
+        self.new_title = new_title
+
+
 class SectionError(WikisyncError):
     """A marker section cannot be safely replaced; the page is left alone (exit code 3).
 

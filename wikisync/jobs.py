@@ -40,6 +40,7 @@ from wikisync.job_memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.pages import PageText
 from wikisync.publish import (
     DEFAULT_RETRIES,
+    NOT_AS_ASKED,
     Edit,
     PublishResult,
     Target,
@@ -86,8 +87,10 @@ class JobReport:
         page: the target page.
         status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
             job's file), ``planned`` (dry run or plan), ``refused``,
-            ``conflict``, ``failed`` or ``not done`` (the run was stopped by a
-            signal before this job's page).
+            ``conflict``, ``deleted`` or ``moved`` (the page, after it was
+            read: never re-created, its old title never written), ``failed``
+            or ``not done`` (the run was stopped by a signal before this job's
+            page).
         pages_read: pages of the record type read.
         records: records rendered.
         problems: the record problems found (messages).
@@ -166,12 +169,12 @@ class RunReport:
     @property
     def exit_code(self) -> int:
         """0: all went well (including nothing to do); 1: a job failed or was
-        not done (a stopped run); 3: a page was refused or in conflict (and
-        nothing failed)."""
+        not done (a stopped run); 3: a page was refused, in conflict, or
+        deleted or moved meanwhile (and nothing failed)."""
         statuses = {job.status for job in self.jobs}
         if statuses & {"failed", NOT_DONE}:
             return 1
-        if statuses & {"refused", "conflict"}:
+        if statuses & NOT_AS_ASKED:
             return 3
         return 0
 

@@ -36,6 +36,8 @@ from wikisync.errors import (
     PAGE_REFUSALS,
     ConfigError,
     EditConflictError,
+    PageDeletedError,
+    PageMovedError,
     PublishError,
 )
 from wikisync.pages import PageText
@@ -44,6 +46,7 @@ from wikisync.sources.writer import SaveResult
 
 __all__ = [
     "DEFAULT_RETRIES",
+    "NOT_AS_ASKED",
     "Edit",
     "MirrorTarget",
     "PublishResult",
@@ -67,8 +70,25 @@ DEFAULT_RETRIES = 2
 #: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
 #: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
 #: ``conflict``: the page kept changing under us, or changed since the plan;
+#: ``deleted``: the page was deleted after it was read; nothing saved, never re-created;
+#: ``moved``: the page was moved after it was read (the message names its new
+#: title and says whether the edit went to it there); its old title is never written;
 #: ``not done``: a run stopped by a signal did not get to the page.
-Status = Literal["unchanged", "edited", "created", "planned", "refused", "conflict", "not done"]
+Status = Literal[
+    "unchanged",
+    "edited",
+    "created",
+    "planned",
+    "refused",
+    "conflict",
+    "deleted",
+    "moved",
+    "not done",
+]
+
+#: The statuses of a page the run did not do as asked, because of someone else's
+#: change or a guard: exit code 3.
+NOT_AS_ASKED = frozenset({"refused", "conflict", "deleted", "moved"})
 
 
 class Target(Protocol):
@@ -172,8 +192,8 @@ class PublishResult:
 
     @property
     def ok(self) -> bool:
-        """True unless the page was refused or in conflict."""
-        return self.status not in ("refused", "conflict")
+        """True unless the page was refused, in conflict, deleted or moved meanwhile."""
+        return self.status not in NOT_AS_ASKED
 
     def diff_stats(self) -> tuple[int, int]:
         """Lines added and removed (0, 0 without a change)."""
@@ -203,7 +223,10 @@ def publish_page(
     page is still at the revision read: on an edit conflict the page is read
     and ``make_text`` called again (so a human edit outside the generated part
     is kept, and one inside it is refused by the guards), up to ``retries``
-    more times; then the conflict is reported.
+    more times; then the conflict is reported. A page read as existing and
+    found missing later (deleted meanwhile) is reported ``deleted`` and never
+    handed to ``make_text`` as a page to create; one moved meanwhile is
+    ``moved``, its old title (a redirect now) never written.
 
     Args:
         source: where the page is read from (also after a conflict).
@@ -231,10 +254,27 @@ def publish_page(
     if target is None and not dry_run:
         raise ValueError("a target is needed unless dry_run")
     page = current if current is not None else read_page(source, title)
+    # A page read as existing that is missing later was deleted meanwhile: it
+    # is reported, never handed to make_text as a page to create.
+    existed = page is not None
     attempt = 1
+    edit: Edit | None = None
     while True:
+        if page is None and existed:
+            return PublishResult(
+                title,
+                "deleted",
+                edit,
+                attempts=attempt,
+                message=f'Page "{title}" was deleted since it was read; nothing was saved, '
+                "and it was not re-created",
+            )
         try:
             edit = plan_edit(title, page, make_text(page), summary=summary)
+        except PageDeletedError as exc:
+            return PublishResult(title, "deleted", None, attempts=attempt, message=str(exc))
+        except PageMovedError as exc:
+            return PublishResult(title, "moved", None, attempts=attempt, message=str(exc))
         except EditConflictError as exc:
             return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
         except PAGE_REFUSALS as exc:
@@ -244,7 +284,12 @@ def publish_page(
         if dry_run or target is None:
             return PublishResult(title, "planned", edit, attempts=attempt)
         try:
-            saved = target.save(title, edit.new_text, base=edit.base, summary=summary)
+            # The page as read (its page id too, so a move is followed, never a redirect written).
+            saved = target.save(title, edit.new_text, base=page, summary=summary)
+        except PageDeletedError as exc:
+            return PublishResult(title, "deleted", edit, attempts=attempt, message=str(exc))
+        except PageMovedError as exc:
+            return PublishResult(title, "moved", edit, attempts=attempt, message=str(exc))
         except EditConflictError as exc:
             if attempt > retries:
                 return PublishResult(
@@ -260,6 +305,14 @@ def publish_page(
             continue
         except PublishError as exc:
             return PublishResult(title, "refused", edit, attempts=attempt, message=str(exc))
+        if saved.moved_to:
+            message = (
+                f'Page "{title}" was moved to "{saved.moved_to}" while it was saved; the edit '
+                f"went to the page there (revision {saved.revid}), its old title was left as it is"
+            )
+            if saved.note:
+                message += f"; {saved.note}"
+            return PublishResult(title, "moved", edit, saved.revid, attempt, message)
         if not saved.changed:
             return PublishResult(title, "unchanged", edit, saved.revid, attempt, saved.note)
         status: Status = "created" if edit.old_text is None else "edited"

@@ -62,8 +62,20 @@ from wikisync.batch_report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.collect import iter_type_pages
 from wikisync.create import check_new_values, new_page_text
 from wikisync.edits import ParamChange, read_params
-from wikisync.errors import EditConflictError, PublishError, WikisyncError
-from wikisync.field_checks import FieldValueError, check_field_value, field_param, same_value
+from wikisync.errors import (
+    EditConflictError,
+    PageDeletedError,
+    PageMovedError,
+    PublishError,
+    WikisyncError,
+)
+from wikisync.field_checks import (
+    FieldValueError,
+    check_field_value,
+    field_param,
+    field_spec,
+    same_value,
+)
 from wikisync.files import STDIO, describe, read_input, write_output
 from wikisync.formats import neutralize_cell, restore_cell
 from wikisync.pages import CATEGORY_NS, PageText
@@ -452,6 +464,7 @@ class _OldTexts:
         self.client = getattr(source, "client", None)
         self.batch = int(getattr(source, "batch_size", 50))
         self.texts: dict[int, str | None] = {}
+        self.titles: dict[int, str] = {}
 
     def fetch(self, revids: Iterable[int]) -> None:
         wanted = sorted({revid for revid in revids if revid not in self.texts})
@@ -469,6 +482,7 @@ class _OldTexts:
             ):
                 for page in part.get("pages", []):
                     for revision in page.get("revisions", []):
+                        self.titles[int(revision["revid"])] = str(page.get("title", ""))
                         slot = (revision.get("slots") or {}).get("main") or {}
                         content = slot.get("content", revision.get("content"))
                         if content is not None:
@@ -478,6 +492,12 @@ class _OldTexts:
         if revid not in self.texts:
             self.fetch([revid])
         return self.texts.get(revid)
+
+    def title_of(self, revid: int) -> str:
+        """The title of the page that holds this revision now (``""``: none, or unknown)."""
+        if revid not in self.texts:
+            self.fetch([revid])
+        return self.titles.get(revid, "")
 
 
 def import_records(
@@ -507,8 +527,9 @@ def import_records(
     creates its page from the type's skeleton
     (:func:`~wikisync.create.new_page_text`), status ``created`` (``planned``
     on a dry run); if the page exists it is refused as a ``conflict``, never
-    overwritten (an import run again after an interruption reports the
-    pages it created then as conflicts: nothing is written twice).
+    overwritten, unless it already holds the row's values (a page made by an
+    earlier run of the same import): then it is ``unchanged``. Nothing is
+    written twice.
 
     Args:
         source: where pages are read.
@@ -594,9 +615,18 @@ class _PageImport:
     letters: Mapping[str, str] = field(default_factory=dict)
 
     def compute(self, page: PageText | None) -> PageOutcome:
-        if page is None:
-            raise EditConflictError(
-                f'Page "{self.title}" was deleted or renamed since the export; skipped',
+        if page is None:  # never a page to create: deleted, or moved (its revision says where)
+            now = self.old.title_of(self.rows[0].revid)
+            if now and now != self.title:
+                raise PageMovedError(
+                    f'Page "{self.title}" was moved to "{now}" since the export; rows '
+                    f"{', '.join(str(row.row) for row in self.rows)} were not written",
+                    title=self.title,
+                    new_title=now,
+                )
+            raise PageDeletedError(
+                f'Page "{self.title}" was deleted since the export; nothing was saved, and it '
+                "was not re-created",
                 title=self.title,
             )
         infoboxes = read_params(page.wikitext, self.record_type.templates)
@@ -740,6 +770,12 @@ class _PageCreate:
 
     def compute(self, page: PageText | None) -> PageOutcome:
         numbers = ", ".join(str(row.row) for row in self.rows)
+        if page is not None and self._holds(page):
+            # Made by an earlier import (or by hand) with these very values:
+            # nothing to do, which is what the row asks for.
+            return PageOutcome(
+                page.wikitext, status="unchanged", note="exists already with this row's values"
+            )
         if page is not None:
             raise EditConflictError(
                 f'Page "{self.title}" exists already; row {numbers} (no revision: a page to '
@@ -765,6 +801,21 @@ class _PageCreate:
             template_dirs=self.template_dirs,
         )
         return PageOutcome(text, note="created from the type's page skeleton")
+
+    def _holds(self, page: PageText) -> bool:
+        """Whether the page's one infobox holds every value of the (single) row."""
+        if len(self.rows) != 1 or self.rows[0].index != 0:
+            return False
+        infoboxes = read_params(page.wikitext, self.record_type.templates)
+        if len(infoboxes) != 1:
+            return False
+        params = infoboxes[0]
+        for name, cell in self.rows[0].cells.items():
+            spec = field_spec(self.record_type, name)
+            have = params.get(field_param(spec, params), "")
+            if not same_value(spec, cell.strip(), have):
+                return False
+        return True
 
     def _check(self, row: SheetRow) -> str:
         values = {name: cell.strip() for name, cell in row.cells.items() if cell.strip()}

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from wikisync.batch import PageOutcome, refusal, run_pages
+from wikisync.batch import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.batch_report import BatchReport, OnPage, finish_report
 from wikisync.edits import EditError, EditResult, read_params, remove_param, rename_param
 from wikisync.errors import ConfigError
@@ -246,8 +246,8 @@ def _template_batch(
     report = BatchReport(operation, source.location, started, dry_run)
 
     def compute(page: PageText | None) -> PageOutcome:
-        if page is None:
-            return PageOutcome("", status="skipped", note="the page was deleted")
+        if page is None:  # a page of the batch gone missing: never a page to create
+            raise deleted_meanwhile()
         if not read_params(page.wikitext, found.names):
             return PageOutcome(
                 page.wikitext, status="skipped", note="the template is not used directly"

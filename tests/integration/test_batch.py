@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
+from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.batch import BatchReport, PageReport, set_fields
 from wikisync.cli import cli
@@ -21,9 +23,10 @@ from wikisync.config import load_config
 from wikisync.edits import read_params, set_params
 from wikisync.publish import open_target
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiSource
+from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import WikiWriter
 from wikisync.spreadsheet import import_records
+from wikisync.template_edits import rename_template_param
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 
@@ -511,3 +514,142 @@ def test_import_resumed_after_interrupt_edits_every_page_once(
     assert _bot_edits(wiki, titles) == dict.fromkeys(titles, 1)
     for title in titles:
         assert read_params(_text(wiki, title), EVENT_TEMPLATES)[0]["type"] == "Balade"
+
+
+# -- deleted or moved in the save window (issue 17) -------------------------------------
+
+
+def _exists(wiki: TestWiki, title: str) -> bool:
+    reply = wiki.api(action="query", prop="info", titles=title)
+    return not reply["query"]["pages"][0].get("missing")
+
+
+def _batch_with_hook(
+    wiki: TestWiki, config_file: Path, command: str, hook: Callable[[str], None]
+) -> BatchReport:
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    source = open_source(config)
+    assert isinstance(source, WikiSource)
+    try:
+        writer = WikiWriter(source.client, before_edit=hook)
+        if command == "set":
+            event = record_type_named(config.types, "event")
+            return set_fields(source, writer, event, {"place": "Tiers-lieu du Port"})
+        return rename_template_param(source, writer, "Event", "place", "lieu")
+    finally:
+        source.close()
+
+
+@pytest.mark.parametrize("command", ["set", "rename-param"])
+def test_page_deleted_in_the_save_window_is_reported_never_recreated(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, command: str
+) -> None:
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    admin = _admin(wiki)
+
+    def delete(saving: str) -> None:
+        if saving == title and _exists(wiki, title):
+            admin.pages[title].delete(reason="supprimée pendant le lot")
+
+    report = _batch_with_hook(wiki, config_file, command, delete)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "deleted", page
+    assert "deleted" in page.message and "not re-created" in page.message
+    assert report.exit_code == 3
+    assert not _exists(wiki, title)  # never re-created, empty or not
+    assert report.count("edited") > 0  # the other pages went on
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_page_moved_in_the_save_window_is_reported_and_the_redirect_kept(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, account: str
+) -> None:
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    site = _admin(wiki) if account == "other" else _bot_site(wiki)
+    new_title = f"{title} (renommée)"
+    redirect: list[int] = []
+
+    def move(saving: str) -> None:
+        if saving == title and not redirect:
+            site.pages[title].move(new_title, reason="renommée pendant le lot", move_talk=False)
+            redirect.append(int(_revisions(wiki, title)[0]["revid"]))
+
+    report = _batch_with_hook(wiki, config_file, "set", move)
+    page = next(p for p in report.pages if p.title == title)
+    assert page.status == "moved", page
+    assert f'moved to "{new_title}"' in page.message
+    assert report.exit_code == 3
+    # The redirect is as the move left it; the page itself got the value.
+    assert [r["revid"] for r in _revisions(wiki, title)] == redirect
+    assert _text(wiki, title).startswith("#")
+    assert "|place=Tiers-lieu du Port" in _text(wiki, new_title)
+    assert page.revid == _revisions(wiki, new_title)[0]["revid"]
+
+
+@pytest.mark.parametrize("where", ["end", "top"])
+def test_set_lost_reply_then_a_human_line_keeps_the_line_and_says_edited(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, where: str
+) -> None:
+    # The save is handled, its reply lost; a human adds a line before the
+    # retry, which the wiki merges into theirs ("nochange"). The human's line
+    # stays; the page is "edited" at the batch's own revision.
+    human = _admin(wiki)
+    line = "Ligne ajoutée par un humain."
+    saving: list[str] = []
+    added: list[str] = []
+
+    def add_line(seconds: float) -> None:  # the client's wait before it retries
+        if saving and not added:
+            page = human.pages[saving[-1]]
+            text = page.text()
+            page.edit(f"{text}\n{line}" if where == "end" else f"{line}\n{text}", summary="h")
+            added.append(saving[-1])
+        time.sleep(seconds)
+
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        source = WikiSource(WikiClient(proxy.url, config, sleep=add_line))
+        writer = WikiWriter(source.client, before_edit=saving.append)
+        proxy.plan_on("edit", "reset_after")  # the first save's reply
+        try:
+            report = set_fields(source, writer, event, {"place": "Tiers-lieu du Port"})
+        finally:
+            source.close()
+    assert added and [event.kind for event in proxy.events] == ["reset_after"]
+    page = next(p for p in report.pages if p.title == added[0])
+    text = _text(wiki, page.title)
+    assert line in text and "|place=Tiers-lieu du Port" in text
+    history = _revisions(wiki, page.title)
+    assert history[0]["user"] == "Admin"  # nothing saved over the human's line
+    assert page.status == "edited" and page.revid == history[1]["revid"], page
+    assert "lost" in page.message
+    assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("change", ["delete", "move"])
+def test_import_of_a_page_deleted_or_moved_since_the_export_names_it_never_recreates(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path, change: str
+) -> None:
+    exported = tmp_path / "events.csv"
+    assert _invoke(wiki, config_file, "export", "event", "-o", str(exported)).exit_code == 0
+    title = next(t for t in _events_with(corpus, "place") if t not in corpus.planted)
+    rows = _read_csv(exported)
+    row, column = _cell(rows, title, "place")
+    rows[row][column] = "Tiers-lieu du Port"
+    _write_csv(tmp_path / "edited.csv", rows)
+    page = _admin(wiki).pages[title]
+    if change == "delete":
+        page.delete(reason="supprimée après l'export")
+    else:
+        page.move(f"{title} (renommée)", reason="renommée", move_talk=False, no_redirect=True)
+    result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
+    assert result.exit_code == 3, result.output
+    if change == "delete":
+        assert f'page "{title}" deleted' in result.output
+        assert "not re-created" in result.output
+    else:
+        assert f'page "{title}" moved: ' in result.output
+        assert f'moved to "{title} (renommée)"' in result.output
+        assert "Tiers-lieu du Port" not in _text(wiki, f"{title} (renommée)")
+    assert not _exists(wiki, title)

@@ -232,3 +232,35 @@ def test_no_cache_neither_reads_nor_writes_records(
     assert result.exit_code == 0, result.output
     with sqlite3.connect(tmp_path / "cache.sqlite") as db:
         assert db.execute("SELECT count(*) FROM records").fetchone()[0] > 0
+
+
+def test_import_again_after_fixing_a_bad_cell_reports_the_created_page_unchanged(
+    wiki: TestWiki, config_file: Path, tmp_path: Path
+) -> None:
+    # The first import creates one page and refuses a row with a bad date; the
+    # user fixes that cell and imports the same file again: the page made the
+    # first time already holds its row's values, so it is unchanged, not a conflict.
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+    sheet = tmp_path / "new.csv"
+    good = "Rencontre importée 2026,,,2026-03-04,Lille\r\n"
+    header = "title,index,revid,startDate,place\r\n"
+    sheet.write_text(header + good + "Atelier importé 2026,,,le 32 mars,Nantes\r\n", "utf-8")
+    source = open_source(config)
+    try:
+        first = import_records(source, open_target(source), event, sheet)
+        assert {p.title: p.status for p in first.pages} == {
+            "Rencontre importée 2026": "created",
+            "Atelier importé 2026": "invalid",
+        }
+        created = _revision(wiki, "Rencontre importée 2026")
+        sheet.write_text(header + good + "Atelier importé 2026,,,2026-03-05,Nantes\r\n", "utf-8")
+        again = import_records(source, open_target(source), event, sheet)
+    finally:
+        source.close()
+    assert {p.title: p.status for p in again.pages} == {
+        "Rencontre importée 2026": "unchanged",
+        "Atelier importé 2026": "created",
+    }
+    assert again.exit_code == 0
+    assert _revision(wiki, "Rencontre importée 2026") == created  # nothing saved twice

@@ -586,3 +586,26 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
     assert first.returncode == 0, err
     assert f'page "{PAGE}" edited' in err
     assert not sidecar.exists()
+
+
+def test_rebuild_create_never_recreates_a_page_deleted_in_the_save_window(
+    wiki: TestWiki, wiki_run: tuple[Any, Any]
+) -> None:
+    # --create creates a page that is missing when the run reads it; one that
+    # existed when read and was deleted before the save is reported, not re-created.
+    config, source = wiki_run
+    admin = _admin(wiki)
+
+    def delete(title: str) -> None:
+        if not admin.pages[title].exists:
+            return
+        admin.pages[title].delete(reason="supprimée pendant la reconstruction")
+
+    writer = WikiWriter(source.client, before_edit=delete)
+    report = rebuild_jobs(config, source, writer, names=["events"], today=None, create=True)
+    job = report.jobs[0]
+    assert job.status == "deleted", job
+    assert "not re-created" in job.message
+    assert report.exit_code == 3
+    reply = wiki.api(action="query", prop="info", titles=PAGE)
+    assert reply["query"]["pages"][0].get("missing")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 import wikisync
 from tests.corpus import Corpus
+from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
@@ -684,3 +686,78 @@ def test_sync_through_a_config_and_a_live_source(
         assert wikisync.mirror_status(source, mirror).clean
     finally:
         source.close()
+
+
+# -- push: a lost reply meeting another edit, a page deleted or moved (issue 17) -----
+
+
+def test_push_lost_reply_then_a_human_edit_keeps_it_and_status_shows_it(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = "Atelier de synchronisation"
+    admin.pages[title].edit("Intro du projet.\n\nSecond paragraphe.", summary="setup")
+    theirs: list[str] = []
+
+    def human_edit(seconds: float) -> None:  # the client's wait before it retries
+        if not theirs:
+            page = admin.pages[title]
+            theirs.append(page.text() + "\n\nParagraphe ajouté par un humain.")
+            page.edit(theirs[0], summary="humain")
+        time.sleep(seconds)
+
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    # The mirror is pulled through the proxy too: it remembers the wiki by its URL.
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        client = WikiClient(proxy.url, config, sleep=human_edit)
+        pull(client, mirror, titles=[title], durable=False)
+        local = _edit_file(mirror, title, "Intro du projet.", "Intro du projet, revue.")
+        proxy.plan_on("edit", "reset_after")
+        report = push(client, mirror, summary=SUMMARY, durable=False)
+        # The mirror holds wikisync's text at its own revision: the human's edit
+        # shows as a change on the wiki, to pull, never as "unchanged".
+        states = [p.state for p in mirror_status(client, mirror).pages]
+    assert theirs and [event.kind for event in proxy.events] == ["reset_after"]
+    assert _wiki_text(wiki, title) == theirs[0]  # the human's edit, with ours in it
+    assert theirs[0].startswith(local)
+    [item] = report.items
+    assert item.action == "saved" and "lost" in item.detail, item
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=2, rvprop="ids|user")
+    latest, ours = reply["query"]["pages"][0]["revisions"]
+    assert latest["user"] == "Admin" and ours["user"] == "WikiBot"
+    assert item.revid == ours["revid"]
+    assert states == ["changed"]
+
+
+@pytest.mark.parametrize("change", ["delete", "move"])
+def test_push_page_deleted_or_moved_while_saving_is_reported_never_recreated(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path, change: str
+) -> None:
+    mirror = tmp_path / "mirror"
+    title = _paragraphed(wiki, admin, mirror)
+    _edit_file(mirror, title, "Intro du projet.", "Intro du projet, revue.")
+    redirect: list[int] = []
+
+    def interfere(saving: str) -> None:
+        if redirect:
+            return
+        if change == "delete":
+            admin.pages[saving].delete(reason="supprimée pendant push")
+            redirect.append(0)
+        else:
+            admin.pages[saving].move("Atelier renommé", reason="renommée", move_talk=False)
+            reply = wiki.api(action="query", prop="info", titles=saving)
+            redirect.append(int(reply["query"]["pages"][0]["lastrevid"]))
+
+    report = _push_with(wiki, mirror, interfere)
+    [item] = report.items
+    reply = wiki.api(action="query", prop="info", titles=title)
+    page = reply["query"]["pages"][0]
+    if change == "delete":
+        assert item.action == "deleted" and "not re-created" in item.detail, item
+        assert page.get("missing")
+    else:
+        assert item.action == "moved" and '"Atelier renommé"' in item.detail, item
+        assert page["lastrevid"] == redirect[0]  # the redirect as the move left it
+        assert "Intro du projet, revue." in _wiki_text(wiki, "Atelier renommé")
+    assert item in report.conflicts

@@ -8,13 +8,17 @@ another user (which MediaWiki merges on the server when the lines differ).
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import mwclient
 import pytest
 
 from tests.corpus import Corpus
+from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
-from wikisync.errors import EditConflictError, PublishError
+from wikisync.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.pages import PageText
 from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import WikiWriter
@@ -314,3 +318,211 @@ def test_lost_reply_of_a_create_is_reported_created(wiki: TestWiki) -> None:
     human.pages["Page humaine"].edit("Nouveau texte.", summary="humain")
     with pytest.raises(EditConflictError, match="exists already"):
         WikiWriter(source.client).save("Page humaine", "Nouveau texte.", base=None, summary="x")
+
+
+# -- a lost reply meeting another edit (issue 17) ---------------------------------------
+#
+# The first try of a save is handled by the wiki but its reply is lost (the
+# fault proxy resets the connection after reading the reply); the client waits,
+# then sends it again. The test makes its edit in that gap, through the
+# client's ``sleep`` (the wait before the retry): MediaWiki then merges the
+# retried save into that edit ("nochange"), refuses it ("editconflict"), or,
+# when the edit undid the save, applies the save again. Whatever it does, the
+# other edit must stay the latest text and the save be reported made, at its
+# revision.
+
+OURS = LINES.replace("Ligne deux.", "Ligne deux, par le robot.")
+
+_THEIRS = {
+    "end": lambda text: text + "\nLigne ajoutée à la fin.",
+    "top": lambda text: "Ligne ajoutée en haut.\n" + text,
+    "same line": lambda text: text.replace("Ligne deux, par le robot.", "Ligne deux, revue."),
+    "undone": lambda text: LINES,
+}
+
+
+class _EditInTheGap:
+    """A client ``sleep`` that, at its first wait (before a retry), makes one edit."""
+
+    def __init__(self, site: mwclient.Site, title: str, change: Any) -> None:
+        self.site, self.title, self.change = site, title, change
+        self.text = ""
+
+    def __call__(self, seconds: float) -> None:
+        # The only fault planned is the lost save reply: the first wait is its retry's.
+        # (The proxy records the fault only after resetting the connection.)
+        if not self.text:
+            page = self.site.pages[self.title]
+            self.text = self.change(page.text())
+            page.edit(self.text, summary="pendant la nouvelle tentative")
+        time.sleep(seconds)
+
+
+def _history(wiki: TestWiki, title: str) -> list[dict[str, Any]]:
+    reply = wiki.api(
+        action="query",
+        prop="revisions",
+        titles=title,
+        rvlimit=50,
+        rvprop="ids|user|content",
+        rvslots="main",
+    )
+    revisions: list[dict[str, Any]] = reply["query"]["pages"][0]["revisions"]
+    return revisions
+
+
+@pytest.mark.parametrize("where", list(_THEIRS))
+def test_lost_reply_then_another_accounts_edit_is_kept(wiki: TestWiki, where: str) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    config = Config(
+        site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False, timeout=5
+    )
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        gap = _EditInTheGap(human, page.title, _THEIRS[where])
+        client = WikiClient(proxy.url, config, sleep=gap)
+        proxy.plan_on("edit", "reset_after")
+        result = WikiWriter(client).save(page.title, OURS, base=page, summary="robot")
+    assert gap.text, "the edit in the gap was not made"
+    assert [event.kind for event in proxy.events] == ["reset_after"]
+    assert "action=edit" in proxy.events[0].request
+    history = _history(wiki, page.title)
+    # The save was made once, on the base, and it is what the result names.
+    first = next(r for r in reversed(history) if r["revid"] > page.revid)
+    assert (first["user"], first["parentid"]) == ("WikiBot", page.revid)
+    assert first["slots"]["main"]["content"] == OURS
+    assert result.changed and result.revid == first["revid"], result
+    assert "lost" in result.note
+    # The other edit is the latest text, never saved over.
+    assert _content(wiki, page.title) == gap.text
+    if where == "undone":
+        # The retried save re-applied the change over the undo: it was undone again.
+        assert f"revision {history[0]['revid']}" in result.note
+        assert "undone" in result.note
+    else:
+        assert history[0]["user"] == "Admin"
+
+
+def test_two_edits_in_the_window_the_first_making_our_change_are_kept(wiki: TestWiki) -> None:
+    # No fault: between the check and the save, someone makes wikisync's very
+    # change, then adds a line. The wiki merges the save into that ("nochange");
+    # the latest revision is theirs and holds both: nothing to save over it.
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    done: list[int] = []
+
+    def two_edits(title: str) -> None:
+        if done:
+            return
+        time.sleep(1.1)  # basetimestamp has one-second precision: a later second
+        human.pages[title].edit(OURS, summary="la même modification")
+        human.pages[title].edit(OURS + "\nEt une ligne de plus.", summary="une ligne de plus")
+        done.append(int(human.pages[title].revision))
+
+    result = WikiWriter(source.client, before_edit=two_edits).save(
+        page.title, OURS, base=page, summary="robot"
+    )
+    assert _content(wiki, page.title) == OURS + "\nEt une ligne de plus."
+    assert _latest(wiki, page.title)["revid"] == done[0]
+    assert not result.changed and result.revid == done[0], result
+    assert all(r["user"] == "Admin" for r in _history(wiki, page.title))
+
+
+# -- deleted or moved meanwhile -----------------------------------------------------------
+
+
+def test_page_deleted_before_the_save_is_never_recreated(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+
+    def delete(title: str) -> None:
+        human.pages[title].delete(reason="supprimée pendant la sauvegarde")
+
+    with pytest.raises(PageDeletedError, match="was deleted since it was read"):
+        WikiWriter(source.client, before_edit=delete).save(
+            page.title, OURS, base=page, summary="robot"
+        )
+    assert _latest(wiki, page.title) == {}
+
+
+@pytest.mark.parametrize("account", ["same", "other"])
+def test_page_moved_before_the_save_leaves_the_redirect_alone(wiki: TestWiki, account: str) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    if account == "same":
+        mover = _mwclient(wiki, wiki.bot_user, wiki.bot_password)
+    else:
+        mover = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    moved: list[int] = []
+
+    def move(title: str) -> None:
+        if not moved:
+            mover.pages[title].move("Page renommée", reason="renommée", move_talk=False)
+            moved.append(int(_latest(wiki, title)["revid"]))  # type: ignore[call-overload]
+
+    result = WikiWriter(source.client, before_edit=move).save(
+        page.title, OURS, base=page, summary="robot"
+    )
+    assert result.moved_to == "Page renommée"
+    # The redirect left at the old title is as the move made it.
+    redirect = _latest(wiki, page.title)
+    assert redirect["revid"] == moved[0]
+    assert str(redirect["slots"]["main"]["content"]).startswith("#")  # type: ignore[index]
+    # The edit went to the page itself, under its new title.
+    assert _content(wiki, "Page renommée") == OURS
+    assert result.revid == _latest(wiki, "Page renommée")["revid"]
+
+
+@pytest.mark.parametrize("change", ["move", "delete"])
+def test_check_latest_finds_a_page_moved_or_deleted_before_any_save(
+    wiki: TestWiki, change: str
+) -> None:
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    human = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    if change == "move":
+        human.pages[page.title].move("Ailleurs", reason="renommée", move_talk=False)
+    else:
+        human.pages[page.title].delete(reason="supprimée")
+    writer = WikiWriter(source.client)
+    writer.check_latest([page.title])
+    redirect = _latest(wiki, page.title)
+    if change == "move":
+        with pytest.raises(PageMovedError, match='was moved to "Ailleurs"') as info:
+            writer.save(page.title, OURS, base=page, summary="robot")
+        assert info.value.new_title == "Ailleurs"
+        assert _content(wiki, "Ailleurs") == LINES
+    else:
+        with pytest.raises(PageDeletedError, match="not re-created"):
+            writer.save(page.title, OURS, base=page, summary="robot")
+    assert _latest(wiki, page.title) == redirect
+
+
+def test_lost_reply_then_protection_is_reported_saved(wiki: TestWiki) -> None:
+    # The save is made, its reply lost, and the page protected before the
+    # retry, which the wiki refuses: the save was made all the same.
+    source = _bot(wiki)
+    page = _seed(wiki, source)
+    admin = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    protected: list[bool] = []
+
+    def protect(seconds: float) -> None:
+        if not protected:
+            token = admin.get_token("csrf")
+            admin.post("protect", title=page.title, protections="edit=sysop", token=token)
+            protected.append(True)
+        time.sleep(seconds)
+
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        client = WikiClient(proxy.url, config, sleep=protect)
+        proxy.plan_on("edit", "reset_after")
+        result = WikiWriter(client).save(page.title, OURS, base=page, summary="robot")
+    assert protected and [event.kind for event in proxy.events] == ["reset_after"]
+    mine = next(r for r in _history(wiki, page.title) if r["user"] == "WikiBot")
+    assert mine["parentid"] == page.revid and mine["slots"]["main"]["content"] == OURS
+    assert result.changed and result.revid == mine["revid"] and "lost" in result.note
+    assert _content(wiki, page.title) == OURS

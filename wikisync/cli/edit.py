@@ -264,7 +264,7 @@ def _page_lines(state: State, page: PageReport, target: Target | None, color: bo
     lines: list[str] = []
     if page.status == "failed" and NOT_SENT in page.message:
         return lines  # after a request gave up: one line for them all (see _print)
-    if page.status in ("refused", "conflict", "invalid", "failed"):
+    if page.status in ("refused", "conflict", "invalid", "deleted", "moved", "failed"):
         lines.append(f"wikisync: {_describe(page, target, color=color)}")
     elif (
         page.status in ("edited", "created", "planned") and state.verbosity >= 0
@@ -543,7 +543,8 @@ def import_(
     guard; --raw keeps it). A row with more or fewer cells than the header
     stops the import before anything is saved. A row with a title and no
     revid creates that page from the type's skeleton (as 'wikisync new');
-    if the page exists, the row is refused (exit 3), never overwritten.
+    if the page exists, the row is refused (exit 3), never overwritten,
+    unless the page already holds the row's values (then it is unchanged).
 
     \b
     Example:

@@ -159,7 +159,7 @@ def _print_report(
         if show_diffs and job.status == "planned" and job.edit is not None:
             click.echo(job.edit.diff(color=out_color), nl=False, color=out_color)
         line = _describe(job, target, color=err_color)
-        if job.status in ("refused", "conflict", "failed"):
+        if job.status in ("refused", "conflict", "deleted", "moved", "failed"):
             click.echo(f"wikisync: {line}", err=True, color=err_color)
         elif job.status == "unchanged":
             if state.verbosity > 0:

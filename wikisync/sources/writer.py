@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from wikisync.errors import EditConflictError, PublishError
+from wikisync.errors import (
+    EditConflictError,
+    PageDeletedError,
+    PageMovedError,
+    PublishError,
+)
 from wikisync.merge import merge_texts
 from wikisync.pages import PageText
 from wikisync.sources.site import WikiClient, error_code
@@ -35,6 +42,8 @@ class SaveResult:
             merged into the saved text (0: none).
         note: what happened beyond a plain save, for people (``""`` when
             nothing did): another edit merged in, a lost reply resolved.
+        moved_to: the page's title when it was moved while it was saved (the
+            save went to the page itself, under its new title; ``""``: not moved).
     """
 
     title: str
@@ -44,6 +53,7 @@ class SaveResult:
     created: bool = False
     merged: int = 0
     note: str = ""
+    moved_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +63,8 @@ class _Revision:
     timestamp: str
     user: str
     text: str | None = None
+    sha1: str = ""
 
-
-class _Unknown:
-    pass
-
-
-_UNKNOWN = _Unknown()
 
 #: Called with the page's title just before each edit request is sent.
 BeforeEdit = Callable[[str], None]
@@ -92,11 +97,20 @@ class WikiWriter:
     ``editconflict`` (another account, overlapping lines) saves nothing and
     raises :class:`EditConflictError` too.
 
-    A reply lost on the wire is resolved by reading the page back: when a
-    retried save comes back ``nochange`` but the latest revision is not the
-    base, that revision holds exactly this text; when it was made by this
-    account on top of the base, the save is reported as made (``changed``,
-    its revision); otherwise it goes through the same check as above.
+    A reply lost on the wire (the client sends the request again) is resolved
+    from the page's history since the base, never by assuming that the latest
+    revision is wikisync's: a revision by this account, on the base, holding
+    exactly this text (same SHA-1) is the save, reported made at that
+    revision; revisions after it are someone's edits and stay (a retry that
+    re-applied the change over them is undone at once). "nochange" without
+    such a revision means the wiki merged the save into another edit: that
+    edit is merged three-way (base, this text, the latest) and saved only
+    when the merge adds something, or reported as a conflict naming it.
+
+    A page is saved by its id when the base knows it: a page moved meanwhile
+    is saved under its new title (``moved_to``), the redirect left at the
+    old title is never written, and a page deleted meanwhile raises
+    :class:`~wikisync.errors.PageDeletedError` (nothing is ever re-created).
 
     Callers that save many pages call :meth:`check_latest` first: one query
     per 50 titles (500 with ``apihighlimits``) compares the pages' latest
@@ -129,7 +143,7 @@ class WikiWriter:
         self.bot = bot
         self.minor = minor
         self.before_edit = before_edit
-        self._latest: dict[str, int | None] = {}
+        self._latest: dict[str, tuple[int | None, int | None]] = {}
 
     @property
     def batch_size(self) -> int:
@@ -146,13 +160,14 @@ class WikiWriter:
 
         The answers are kept until the next call: the next :meth:`save` of
         each title compares its base with it before sending anything (and
-        forgets it).
+        forgets it): a page at another revision, or that is now another page
+        (moved away, deleted), is refused without a request.
 
         Returns:
             Per title, its latest revision id, or None when the page is missing.
         """
         wanted = list(dict.fromkeys(titles))
-        found: dict[str, int | None] = {}
+        found: dict[str, tuple[int | None, int | None]] = {}
         for start in range(0, len(wanted), self.batch_size):
             chunk = wanted[start : start + self.batch_size]
             # POST: 500 titles make a URL longer than many servers accept.
@@ -170,9 +185,12 @@ class WikiWriter:
             for page in query.get("pages") or []:
                 title = str(page.get("title", ""))
                 title = renamed.get(title, title)
-                found[title] = None if page.get("missing") else int(page.get("lastrevid") or 0)
-        self._latest = dict(found)
-        return found
+                if page.get("missing"):
+                    found[title] = (None, None)
+                else:
+                    found[title] = (int(page.get("lastrevid") or 0), int(page.get("pageid") or 0))
+        self._latest = found
+        return {title: revid for title, (revid, _) in found.items()}
 
     def save(
         self,
@@ -191,23 +209,29 @@ class WikiWriter:
             title: the page.
             text: the new wikitext.
             base: the revision the text was computed from; None to create a
-                page that must not exist yet.
+                page that must not exist yet. When it names its page id, the
+                save goes to that page (wherever it was moved meanwhile), so
+                a redirect left at the old title is never written.
             summary: the edit summary.
 
         Returns:
             What happened (``changed`` False for a no-op; ``merged`` and
-            ``note`` when another edit was merged in).
+            ``note`` when another edit was merged in; ``moved_to`` when the
+            page was moved while it was saved).
 
         Raises:
-            EditConflictError: the page changed (or appeared, or was deleted)
-                since ``base`` and the change could not be merged; the message
-                names the revisions, and the page holds the other edit's text.
+            PageDeletedError: the page was deleted since ``base``; nothing saved.
+            PageMovedError: the page was moved since ``base`` (found before
+                saving); nothing saved.
+            EditConflictError: the page changed (or appeared) since ``base``
+                and the change could not be merged; the message names the
+                revisions, and the page holds the other edit's text.
             PublishError: the wiki refused the edit (protected page, spam
                 filter, blocked account…).
         """
-        known = self._latest.pop(title, _UNKNOWN)
-        if not isinstance(known, _Unknown):
-            _check_known(title, base, known)
+        known = self._latest.pop(title, None)
+        if known is not None:
+            self._check_known(title, base, *known)
         return self._save(title, text, base, summary, 0)
 
     # -- one save and its check -------------------------------------------------------
@@ -215,18 +239,18 @@ class WikiWriter:
     def _save(
         self, title: str, text: str, base: PageText | None, summary: str, depth: int
     ) -> SaveResult:
-        params: dict[str, Any] = {
-            "title": title,
-            "text": text,
-            "summary": summary,
-            "formatversion": "2",
-        }
+        params: dict[str, Any] = {"text": text, "summary": summary, "formatversion": "2"}
         if self.bot:
             params["bot"] = "1"
         params["minor" if self.minor else "notminor"] = "1"
         if base is None:
+            params["title"] = title
             params["createonly"] = "1"
         else:
+            # By page id when known: a page moved meanwhile is saved under its
+            # new title and the redirect left behind is never written; a page
+            # deleted meanwhile is "nosuchpageid", never re-created.
+            params.update(_which(title, base))
             params["nocreate"] = "1"
             params["baserevid"] = str(base.revid)
             if base.timestamp:
@@ -239,7 +263,15 @@ class WikiWriter:
             if code == "articleexists" and base is None:
                 return self._created_already(title, text)
             if code == "editconflict" and base is not None:
-                raise self._refused_conflict(title, base)
+                return self._refused_conflict(title, text, base)
+            if code in _GONE and base is not None:
+                raise self._gone(title, base)
+            if base is not None:
+                # A refusal (protected meanwhile, say) may answer the retry of a
+                # save whose first try was made and its reply lost: then it was saved.
+                mine = self._mine(history := self._history(title, base), text)
+                if mine is not None and mine.parentid == base.revid:
+                    return self._lost_reply(title, mine, history)
             conflict = _CONFLICTS.get(code)
             if conflict is not None:
                 was = base.revid if base is not None else 0
@@ -251,16 +283,72 @@ class WikiWriter:
         edit = reply.get("edit") or {}
         if edit.get("result") != "Success":
             raise PublishError(f'Page "{title}" was not saved: {edit}', title=title)
+        moved_to = self._moved_to(title, base, edit)
         if edit.get("nochange"):
-            return self._nochange(title, text, base, summary, depth)
-        revid = int(edit["newrevid"])
-        timestamp = str(edit.get("newtimestamp", ""))
-        if base is None:  # createonly: nothing can have come in between
+            result = self._nochange(title, text, base, summary, depth)
+        elif base is None:  # createonly: nothing can have come in between
+            revid = int(edit["newrevid"])
+            timestamp = str(edit.get("newtimestamp", ""))
             return SaveResult(title, True, revid, timestamp, created=bool(edit.get("new")))
-        replaced = int(edit.get("oldrevid") or 0)
-        if replaced == base.revid:
-            return SaveResult(title, True, revid, timestamp)
-        return self._reconcile(title, text, base, summary, depth, revid, replaced)
+        else:
+            revid = int(edit["newrevid"])
+            timestamp = str(edit.get("newtimestamp", ""))
+            replaced = int(edit.get("oldrevid") or 0)
+            if replaced == base.revid:
+                result = SaveResult(title, True, revid, timestamp)
+            else:
+                result = self._after_other(title, text, base, summary, depth, revid, replaced)
+        if moved_to:
+            result = dataclasses.replace(result, moved_to=moved_to)
+        return result
+
+    def _after_other(
+        self,
+        title: str,
+        text: str,
+        base: PageText,
+        summary: str,
+        depth: int,
+        made: int,
+        replaced: int,
+    ) -> SaveResult:
+        """A save made revision ``made`` over ``replaced``, which is not the base.
+
+        When an earlier try of this very save is in the page's history (its
+        reply was lost, the request sent again), that try is the save: this
+        one re-applied the change over an edit made after it (someone's, who
+        may have changed or undone it), so ``replaced``'s text is put back.
+        Otherwise another edit came in between: see :meth:`_reconcile`.
+        """
+        history = self._history(title, base, before=made)
+        mine = self._mine(history, text)
+        if mine is None or mine.parentid != base.revid:
+            return self._reconcile(title, text, base, summary, depth, made, replaced)
+        revisions = self._revisions([made, replaced])
+        ours, theirs = revisions.get(made), revisions.get(replaced)
+        later = [revision for revision in history if revision.revid > mine.revid]
+        if ours is None or theirs is None or ours.text is None or theirs.text is None:
+            raise EditConflictError(
+                f'Page "{title}" was saved in revision {mine.revid} (its reply was lost), then '
+                f"{_by(later)} came after it and the retried save made revision {made}, which "
+                "could not be read back to undo it: check the page's history",
+                title=title,
+            )
+        stored = PageText(title, ours.text, ours.revid, ours.timestamp, base.ns, base.pageid)
+        restore = self._save(
+            title,
+            theirs.text,
+            stored,
+            f"wikisync : rétablit la révision {replaced} (sauvegarde répétée)",
+            depth + 1,
+        )
+        note = (
+            f"saved in revision {mine.revid} (its reply was lost on the way); {_by(later)} "
+            f"came after it and were kept: the retried save (revision {made}) was undone "
+            f"(revision {restore.revid})"
+        )
+        log.warning('page "%s": %s', title, note)
+        return SaveResult(title, True, mine.revid, mine.timestamp, note=note)
 
     def _reconcile(
         self,
@@ -274,9 +362,10 @@ class WikiWriter:
     ) -> SaveResult:
         """Mend a save that replaced ``other`` instead of the base.
 
-        Revision ``ours`` is the latest, made over ``other`` (another edit made
-        after the base): merge the three texts and save the result over
-        ``ours``, or put ``other``'s text back and report the conflict.
+        Revision ``ours`` is the latest, made by this save over ``other``
+        (another edit made after the base): merge the three texts and save the
+        result over ``ours``, or put ``other``'s text back and report the
+        conflict.
         """
         revisions = self._revisions([ours, other])
         mine, theirs = revisions.get(ours), revisions.get(other)
@@ -328,16 +417,20 @@ class WikiWriter:
             title=title,
         )
 
-    def _refused_conflict(self, title: str, base: PageText) -> EditConflictError:
-        """The wiki refused the save as an edit conflict: name the revision in the way."""
-        latest = self._latest_revision(title)
-        other = (
-            f"revision {latest.revid} (by {latest.user}) came after revision {base.revid}"
-            if latest is not None
-            else f"it was at revision {base.revid} and was deleted"
-        )
-        return EditConflictError(
-            f'Page "{title}" changed since it was read: {other}, and the edits overlap; '
+    def _refused_conflict(self, title: str, text: str, base: PageText) -> SaveResult:
+        """The wiki refused the save as an edit conflict: an earlier try of ours, or
+        another edit in the way (named in the :class:`EditConflictError` raised)."""
+        history = self._history(title, base)
+        mine = self._mine(history, text)
+        if mine is not None and mine.parentid == base.revid:
+            # A lost reply: the first try was saved; the retry met an edit made after it.
+            return self._lost_reply(title, mine, history)
+        latest = history[-1] if history else self._latest_revision(title, base)
+        if latest is None:
+            raise self._gone(title, base)
+        raise EditConflictError(
+            f'Page "{title}" changed since it was read: revision {latest.revid} (by '
+            f"{latest.user}) came after revision {base.revid}, and the edits overlap; "
             "nothing was overwritten",
             title=title,
         )
@@ -345,50 +438,175 @@ class WikiWriter:
     def _nochange(
         self, title: str, text: str, base: PageText | None, summary: str, depth: int
     ) -> SaveResult:
-        """Tell a true no-op from a save whose reply was lost (then retried)."""
+        """Tell a true no-op from a save whose reply was lost (then retried), and from
+        an edit made meanwhile that the wiki merged the save into.
+
+        "nochange" says only that the wiki's merge of the save into the latest
+        revision gave that revision's text back: it does not say that the
+        latest revision holds this text, nor who made it. So the history since
+        the base is read: a revision of this account with this very text
+        (same SHA-1) on top of the base is the save (its reply was lost);
+        anything else is someone's edit, merged three-way with the base or
+        reported as a conflict, never saved over.
+        """
         if base is None:
             return SaveResult(title, False, 0, "")
-        latest = self._latest_revision(title)
+        latest = self._latest_revision(title, base, content=True)
         if latest is None:
-            raise EditConflictError(
-                f'Page "{title}" was deleted since it was read (at revision {base.revid}); '
-                "nothing was overwritten",
-                title=title,
-            )
+            raise self._gone(title, base)
         if latest.revid == base.revid:
             return SaveResult(title, False, base.revid, base.timestamp)
-        # The wiki found this text in its latest revision, which is not the base.
-        if latest.parentid == base.revid:
-            if _same_user(latest.user, self._username()):
-                note = (
-                    f"the wiki already held this text in revision {latest.revid}, saved by "
-                    "this account over the base (a reply lost on the way, then retried)"
-                )
-                log.info('page "%s": %s', title, note)
-                return SaveResult(title, True, latest.revid, latest.timestamp, note=note)
-            note = f"{latest.user} saved this very text meanwhile (revision {latest.revid})"
+        history = self._history(title, base)
+        mine = self._mine(history, text)
+        if mine is not None:
+            if mine.parentid == base.revid:
+                return self._lost_reply(title, mine, history)
+            if mine.revid == latest.revid:  # it overwrote an edit in between: mend it
+                return self._reconcile(title, text, base, summary, depth, mine.revid, mine.parentid)
+        who = latest.user or "someone"
+        if latest.text is None:
+            raise EditConflictError(
+                f'Page "{title}" changed since it was read: revision {latest.revid} (by {who}) '
+                f"came after revision {base.revid} and could not be read; nothing was saved",
+                title=title,
+            )
+        if _stored_form(latest.text) == _stored_form(text):
+            note = f"{who} saved this very text meanwhile (revision {latest.revid})"
             return SaveResult(title, False, latest.revid, latest.timestamp, note=note)
-        return self._reconcile(title, text, base, summary, depth, latest.revid, latest.parentid)
+        merged = merge_texts(base.wikitext, text, latest.text)
+        if merged.clean and _stored_form(merged.text) == _stored_form(latest.text):
+            note = (
+                f"{_by(history)} made this change meanwhile, with more; revision "
+                f"{latest.revid} holds both, nothing was saved"
+            )
+            return SaveResult(title, False, latest.revid, latest.timestamp, note=note)
+        if merged.clean and depth < MAX_RECONCILE:
+            stored = PageText(
+                title, latest.text, latest.revid, latest.timestamp, base.ns, base.pageid
+            )
+            result = self._save(title, merged.text, stored, summary, depth + 1)
+            note = (
+                f"revision {latest.revid} by {who} was saved after revision {base.revid}; "
+                f"both edits were merged (revision {result.revid})"
+            )
+            return SaveResult(
+                title,
+                result.changed,
+                result.revid,
+                result.timestamp,
+                merged=latest.revid,
+                note=note,
+            )
+        raise EditConflictError(
+            f'Page "{title}" changed since it was read: revision {latest.revid} (by {who}) '
+            f"came after revision {base.revid}, and the edits overlap; nothing was overwritten",
+            title=title,
+        )
+
+    def _lost_reply(self, title: str, mine: _Revision, history: list[_Revision]) -> SaveResult:
+        """The save was made in ``mine`` (its reply lost); later edits are kept as they are."""
+        later = [revision for revision in history if revision.revid > mine.revid]
+        note = (
+            f"saved in revision {mine.revid} (its reply was lost on the way, then the save "
+            "was retried)"
+        )
+        if later:
+            note += f"; {_by(later)} came after it and were kept"
+        log.info('page "%s": %s', title, note)
+        return SaveResult(title, True, mine.revid, mine.timestamp, note=note)
 
     def _created_already(self, title: str, text: str) -> SaveResult:
         """A create refused as ``articleexists``: ours (a lost reply) or someone's."""
-        latest = self._latest_revision(title, content=True)
+        reply = self.client.call(
+            "query",
+            titles=title,
+            prop="revisions|info",
+            rvprop="ids|timestamp|user|sha1",
+            rvdir="newer",
+            rvlimit="1",
+            formatversion="2",
+        )
+        pages = (reply.get("query") or {}).get("pages") or []
+        page = pages[0] if pages else {}
+        first = _revision(page["revisions"][0]) if page.get("revisions") else None
+        latest = int(page.get("lastrevid") or 0)
         if (
-            latest is not None
-            and latest.parentid == 0
-            and latest.text is not None
-            and _stored_form(latest.text) == _stored_form(text)
-            and _same_user(latest.user, self._username())
+            first is not None
+            and first.parentid == 0
+            and first.sha1 == _sha1(text)
+            and _same_user(first.user, self._username())
         ):
             note = (
-                f"created by this account in revision {latest.revid} (a reply lost on the "
-                "way, then retried)"
+                f"created in revision {first.revid} (its reply was lost on the way, then the "
+                "save was retried)"
             )
-            return SaveResult(title, True, latest.revid, latest.timestamp, True, note=note)
-        where = f" (revision {latest.revid})" if latest is not None else ""
+            if latest and latest != first.revid:
+                note += f"; later revisions (now {latest}) were kept"
+            return SaveResult(title, True, first.revid, first.timestamp, True, note=note)
+        where = f" (revision {latest})" if latest else ""
         raise EditConflictError(
             f'Page "{title}" exists already{where}; it was not overwritten', title=title
         )
+
+    def _check_known(
+        self, title: str, base: PageText | None, latest: int | None, pageid: int | None
+    ) -> None:
+        """Refuse, before sending anything, a save that a batch check showed stale."""
+        if base is None:
+            if latest is not None:
+                raise EditConflictError(
+                    f'Page "{title}" exists already (revision {latest}); it was not overwritten',
+                    title=title,
+                )
+            return
+        if latest is None or (base.pageid and pageid != base.pageid):
+            raise self._gone(title, base)
+        if latest != base.revid:
+            raise EditConflictError(
+                f'Page "{title}" changed since it was read: it was at revision {base.revid} '
+                f"and now is at revision {latest}; nothing was overwritten",
+                title=title,
+            )
+
+    def _gone(self, title: str, base: PageText) -> EditConflictError:
+        """The page is no longer at ``title``: moved (naming its new title), or deleted."""
+        now = None
+        if base.pageid:
+            reply = self.client.call(
+                "query", pageids=str(base.pageid), prop="info", formatversion="2"
+            )
+            pages = (reply.get("query") or {}).get("pages") or []
+            if pages and not pages[0].get("missing") and pages[0].get("title"):
+                now = str(pages[0]["title"])
+        if now is not None and self._normal(now) != self._normal(base.title or title):
+            return PageMovedError(
+                f'Page "{title}" was moved to "{now}" since it was read (at revision '
+                f"{base.revid}); nothing was saved, its old title was left as it is",
+                title=title,
+                new_title=now,
+            )
+        return PageDeletedError(
+            f'Page "{title}" was deleted since it was read (at revision {base.revid}); '
+            "nothing was saved, and it was not re-created",
+            title=title,
+        )
+
+    def _moved_to(self, title: str, base: PageText | None, edit: dict[str, Any]) -> str:
+        """The page's new title when a save by page id found it moved, else ``""``."""
+        saved = str(edit.get("title") or "")
+        if base is None or not base.pageid or not saved:
+            return ""
+        if self._normal(saved) == self._normal(base.title or title):
+            return ""
+        log.warning('page "%s" was moved to "%s" meanwhile; saved there', title, saved)
+        return saved
+
+    def _normal(self, title: str) -> str:
+        namespaces = getattr(self.client, "namespaces", None)
+        try:
+            return str(namespaces.normalize(title)) if namespaces is not None else title
+        except ValueError:
+            return title
 
     # -- requests ---------------------------------------------------------------------
 
@@ -402,19 +620,50 @@ class WikiWriter:
                 return reply
         return reply
 
-    def _latest_revision(self, title: str, *, content: bool = False) -> _Revision | None:
+    def _latest_revision(
+        self, title: str, base: PageText | None = None, *, content: bool = False
+    ) -> _Revision | None:
         reply = self.client.call(
             "query",
-            titles=title,
             prop="revisions",
-            rvprop="ids|timestamp|user" + ("|content" if content else ""),
+            rvprop="ids|timestamp|user|sha1" + ("|content" if content else ""),
             rvslots="main" if content else None,
             formatversion="2",
+            **_which(title, base, query=True),
         )
         pages = (reply.get("query") or {}).get("pages") or []
         if not pages or pages[0].get("missing") or not pages[0].get("revisions"):
             return None
         return _revision(pages[0]["revisions"][0])
+
+    def _history(self, title: str, base: PageText, *, before: int = 0) -> list[_Revision]:
+        """The page's revisions after the base (before ``before`` when given), oldest first."""
+        reply = self.client.call(
+            "query",
+            prop="revisions",
+            rvprop="ids|timestamp|user|sha1",
+            rvdir="newer",
+            rvstartid=str(base.revid),
+            rvlimit="max",
+            formatversion="2",
+            **_which(title, base, query=True),
+        )
+        pages = (reply.get("query") or {}).get("pages") or []
+        if "error" in reply or not pages or pages[0].get("missing"):
+            return []
+        revisions = [_revision(raw) for raw in pages[0].get("revisions") or []]
+        return [
+            revision
+            for revision in revisions
+            if revision.revid > base.revid and (not before or revision.revid < before)
+        ]
+
+    def _mine(self, history: list[_Revision], text: str) -> _Revision | None:
+        """The first revision in ``history`` made by this account with exactly ``text``."""
+        digest, me = _sha1(text), self._username()
+        return next(
+            (rev for rev in history if rev.sha1 == digest and _same_user(rev.user, me)), None
+        )
 
     def _revisions(self, revids: list[int]) -> dict[int, _Revision]:
         reply = self.client.call(
@@ -436,6 +685,14 @@ class WikiWriter:
         return str(getattr(self.client.site, "username", "") or "")
 
 
+def _which(title: str, base: PageText | None, *, query: bool = False) -> dict[str, str]:
+    """The page an edit (or a query) names: by page id when the base knows it, else by title."""
+    plural = "s" if query else ""
+    if base is not None and base.pageid:
+        return {f"pageid{plural}": str(base.pageid)}
+    return {f"title{plural}": title}
+
+
 def _revision(raw: dict[str, Any]) -> _Revision:
     slot = (raw.get("slots") or {}).get("main") or {}
     content = slot.get("content", raw.get("content"))
@@ -445,23 +702,17 @@ def _revision(raw: dict[str, Any]) -> _Revision:
         str(raw.get("timestamp", "")),
         str(raw.get("user", "")),
         str(content) if content is not None else None,
+        str(raw.get("sha1", "")),
     )
 
 
-def _check_known(title: str, base: PageText | None, latest: int | None) -> None:
-    """Refuse, before sending anything, a save that a batch check showed stale."""
-    if base is None and latest is not None:
-        raise EditConflictError(
-            f'Page "{title}" exists already (revision {latest}); it was not overwritten',
-            title=title,
-        )
-    if base is not None and latest != base.revid:
-        now = "was deleted" if latest is None else f"is at revision {latest}"
-        raise EditConflictError(
-            f'Page "{title}" changed since it was read: it was at revision {base.revid} '
-            f"and now {now}; nothing was overwritten",
-            title=title,
-        )
+def _by(revisions: list[_Revision]) -> str:
+    """``revision 12 by Admin`` / ``revisions 12, 13 by Admin, Bob`` for people."""
+    if not revisions:
+        return "no revision"
+    ids = ", ".join(str(revision.revid) for revision in revisions)
+    users = ", ".join(dict.fromkeys(revision.user or "someone" for revision in revisions))
+    return f"revision{'s' if len(revisions) > 1 else ''} {ids} by {users}"
 
 
 def _same_user(first: str, second: str) -> bool:
@@ -477,6 +728,18 @@ def _stored_form(text: str) -> str:
     return stored_text(text).rstrip()
 
 
+def _sha1(text: str) -> str:
+    """The SHA-1 (hex, as the API gives it) of a revision holding ``text``.
+
+    MediaWiki trims trailing white space (PHP's ``rtrim``) before storing; a
+    text it transforms further when saving (signatures, ``subst:``, the pipe
+    trick) is not recognised, which errs on the safe side (taken for
+    someone else's edit, never for wikisync's).
+    """
+    stored = stored_text(text).rstrip(" \t\n\r\0\x0b")
+    return hashlib.sha1(stored.encode("utf-8")).hexdigest()
+
+
 # What each conflict the wiki reports means, for people.
 _CONFLICTS = {
     "editconflict": "changed since it was read (revision {revid} is no longer the latest)",
@@ -484,3 +747,6 @@ _CONFLICTS = {
     "missingtitle": "was deleted since it was read (at revision {revid})",
     "pagedeleted": "was deleted since it was read (at revision {revid})",
 }
+
+# The errors of a save to a page that is no longer there (deleted or moved away).
+_GONE = frozenset({"missingtitle", "pagedeleted", "nosuchpageid"})

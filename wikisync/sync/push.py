@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wikisync.diffs import unified_diff
-from wikisync.errors import EditConflictError, PublishError
+from wikisync.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.pages import PageText
 from wikisync.sources.mirror import MirrorSource, open_mirror
@@ -63,6 +63,8 @@ PUSH_ACTIONS = (
     "merged",
     "recorded",
     "conflict",
+    "deleted",
+    "moved",
     "refused",
     "skipped",
     NOT_DONE,
@@ -79,7 +81,11 @@ class PushItem:
             ``merged`` (merged with the wiki's edit, then saved), ``recorded``
             (the wiki already held the text: only the mirror's base moved),
             ``conflict`` (not saved; see ``conflict_file`` and ``detail``),
-            ``refused`` (the wiki refused the edit), ``skipped`` (a local
+            ``deleted`` (deleted on the wiki while it was saved: nothing
+            saved, never re-created), ``moved`` (moved on the wiki while it
+            was saved: ``detail`` names the new title and says whether the
+            edit went to the page there; the redirect left behind is never
+            written), ``refused`` (the wiki refused the edit), ``skipped`` (a local
             change push does not send: a deletion, or a new file without
             ``create``), ``not done`` (the push was stopped by a signal first).
         file: its file, relative to the mirror.
@@ -118,8 +124,12 @@ class PushReport:
 
     @property
     def conflicts(self) -> list[PushItem]:
-        """Pages not saved because of a conflict or a refusal."""
-        return [item for item in self.items if item.action in ("conflict", "refused")]
+        """Pages not saved as asked: a conflict, a refusal, deleted or moved meanwhile."""
+        return [
+            item
+            for item in self.items
+            if item.action in ("conflict", "refused", "deleted", "moved")
+        ]
 
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
@@ -391,6 +401,10 @@ class _Session:
         assert self.writer is not None
         try:
             result = self.wiki.save(page.title, text, base=base, summary=self.summary)
+        except (PageDeletedError, PageMovedError) as exc:
+            gone = "deleted" if isinstance(exc, PageDeletedError) else "moved"
+            self.done(PushItem(page.title, gone, page.file, detail=f"{exc}; pull, then push again"))
+            return
         except EditConflictError as exc:
             self.done(
                 PushItem(
@@ -422,6 +436,13 @@ class _Session:
         if result.merged:
             action = "merged"
         detail = result.note or ("" if result.changed else "the wiki already holds this text")
+        if result.moved_to:
+            action = "moved"
+            detail = (
+                f'moved on the wiki to "{result.moved_to}" while it was saved; the edit went to '
+                f"the page there (revision {result.revid}): pull to follow the move"
+                + (f"; {detail}" if detail else "")
+            )
         self.done(PushItem(page.title, action, page.file, result.revid, detail=detail))
 
     def _merge(self, page: LocalPage, remote: RemoteInfo, fetched: PageText) -> None:
