@@ -217,11 +217,14 @@ class FaultProxy:
         action: str,
         title: str,
         *,
+        pageid: int | None = None,
         fault: str | None = None,
         before: Callable[[], object] | None = None,
         after: Callable[[], object] | None = None,
     ) -> None:
         """The next API request with this ``action`` on ``title`` (once) is intercepted.
+
+        A request naming the page by ``pageid`` instead of its title matches too.
 
         ``before`` runs just before the request is forwarded, ``fault`` (one of
         :data:`KINDS` that forwards: None, ``reset_after``, ``slow``,
@@ -236,7 +239,7 @@ class FaultProxy:
         if fault not in (None, "reset_after", "slow", "truncated"):
             raise ValueError(f"fault {fault!r} does not forward the request")
         with self._lock:
-            self._intercepts.append(_Intercept(action, title, fault, before, after))
+            self._intercepts.append(_Intercept(action, title, pageid, fault, before, after))
 
     def fake(self, action: str, body: bytes | None, *, status: int = 200) -> None:
         """Answer every API request with ``action`` by ``body`` instead of the wiki's reply.
@@ -374,7 +377,10 @@ class FaultProxy:
         params = request.params()
         with self._lock:
             for caught in self._intercepts:
-                if caught.action == params.get("action") and caught.title == params.get("title"):
+                page = params.get("title") == caught.title or (
+                    caught.pageid is not None and params.get("pageid") == str(caught.pageid)
+                )
+                if caught.action == params.get("action") and page:
                     self._intercepts.remove(caught)
                     return caught
         return None
@@ -466,6 +472,7 @@ class FaultProxy:
 class _Intercept:
     action: str
     title: str
+    pageid: int | None
     fault: str | None
     before: Callable[[], object] | None
     after: Callable[[], object] | None

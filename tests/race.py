@@ -46,10 +46,12 @@ SAVED_WORDS = frozenset({"edited", "created", "merged", "saved"})
 #: Report words that say the page was left alone for a cause (exit 3).
 REFUSED_WORDS = frozenset({"conflict", "refused", "deleted", "moved", "protected"})
 #: Every status word a command reports for a page.
-WORDS = SAVED_WORDS | REFUSED_WORDS | {"unchanged", "skipped", "failed", "invalid", "not done"}
-#: The summary of the writer's revision that puts another's edit back after saving over it.
-PUT_BACK = "rétablit la révision"
-_WORD = re.compile(r"\s*:?\s*([a-z]+(?: done)?)")
+WORDS = SAVED_WORDS | REFUSED_WORDS | {"unchanged", "recorded", "skipped", "failed", "not done"}
+#: "moved" says where the page went: the edit may have followed it there, or not.
+EITHER_WORDS = frozenset({"moved"})
+#: The summary of the writer's revisions that put another's edit back after saving over it.
+PUT_BACK = ("rétablit la révision",)
+_WORD = re.compile(r" ([a-z]+(?: done)?)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +280,7 @@ def report_words(output: str, titles: Iterable[str]) -> dict[str, str]:
     """Each page's status word in the command's output.
 
     Two shapes: ``page "T" edited (…)`` (batch commands, ``rebuild``, ``new``)
-    and ``merged    T: …`` (``push``).
+    and ``merged    T: …`` (``push``); notes on the way (``page "T": …``) are not words.
     """
     words: dict[str, str] = {}
     for title in titles:
@@ -385,7 +387,7 @@ def judge(
         was_saved = title in saved or moves.get(title) in saved
         if word in SAVED_WORDS and not was_saved:
             problems.append(f"{title}: reported {word!r}, but the history holds no bot revision")
-        if word not in SAVED_WORDS and was_saved:
+        if word not in SAVED_WORDS | EITHER_WORDS and was_saved:
             problems.append(f"{title}: reported {word!r}, but the history holds the bot's save")
         if word in REFUSED_WORDS and not conflict_reported:
             problems.append(f"{title}: reported {word!r} with exit {outcome.exit_code}, not 3")
@@ -395,16 +397,22 @@ def judge(
 
 
 def _saved_by_bot(edits: list[dict[str, Any]]) -> set[str]:
-    """Pages the bot saved and did not take back ("rétablit la révision" puts the other back)."""
-    saved: set[str] = set()
+    """Pages the bot saved and did not take back.
+
+    A revision that puts another's edit back ("rétablit la révision", or an
+    undo) cancels the bot's revision just before it on that page.
+    """
+    kept: dict[str, list[int]] = {}
     for edit in edits:
         if edit["user"] != BOT or edit["type"] == "log":
             continue
-        if PUT_BACK in edit.get("comment", ""):
-            saved.discard(edit["title"])
+        revisions = kept.setdefault(edit["title"], [])
+        if any(words in edit.get("comment", "") for words in PUT_BACK):
+            if revisions:
+                revisions.pop()
         else:
-            saved.add(edit["title"])
-    return saved
+            revisions.append(int(edit["revid"]))
+    return {title for title, revisions in kept.items() if revisions}
 
 
 def _who(revision: dict[str, Any] | None) -> str:
