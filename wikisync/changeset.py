@@ -21,10 +21,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.errors import EditConflictError, PublishError, SourceError
+from wikisync.errors import (
+    EditConflictError,
+    PageDeletedError,
+    PageMovedError,
+    PublishError,
+    SourceError,
+)
 from wikisync.files import read_input, write_output
 from wikisync.interrupt import stop_requested
-from wikisync.publish import Edit, PublishResult, Status, Target, plan_edit, read_page
+from wikisync.publish import (
+    NOT_AS_ASKED,
+    Edit,
+    PublishResult,
+    Status,
+    Target,
+    plan_edit,
+    read_page,
+)
 from wikisync.sources.base import Source
 
 __all__ = [
@@ -227,7 +241,7 @@ def _apply_one(
         if current is not None:
             message = f'Page "{edit.title}" was created since the plan; skipped'
     elif current is None:
-        message = f'Page "{edit.title}" was deleted since the plan; skipped'
+        message = f'Page "{edit.title}" was deleted since the plan; skipped, not re-created'
     elif current.revid != edit.base_revid or _sha1(current.wikitext) != expected:
         message = (
             f'Page "{edit.title}" changed since the plan (planned on revision '
@@ -240,7 +254,12 @@ def _apply_one(
     if dry_run:
         return PublishResult(edit.title, "planned", planned)
     try:
-        saved = target.save(edit.title, edit.new_text, base=planned.base, summary=text)
+        # The page as read (with its id: a page moved meanwhile is never written at its old title).
+        saved = target.save(edit.title, edit.new_text, base=current, summary=text)
+    except PageDeletedError as exc:
+        return PublishResult(edit.title, "deleted", planned, message=str(exc))
+    except PageMovedError as exc:
+        return PublishResult(edit.title, "moved", planned, message=str(exc))
     except EditConflictError as exc:
         return PublishResult(edit.title, "conflict", planned, message=str(exc))
     except PublishError as exc:
@@ -248,7 +267,14 @@ def _apply_one(
     status: Status = "created" if planned.old_text is None else "edited"
     if not saved.changed:
         status = "unchanged"
-    return PublishResult(edit.title, status, planned, saved.revid, message=saved.note)
+    message = saved.note
+    if saved.moved_to:
+        status = "moved"
+        message = (
+            f'Page "{edit.title}" was moved to "{saved.moved_to}" while it was saved; the edit '
+            f"went to the page there (revision {saved.revid})" + (f"; {message}" if message else "")
+        )
+    return PublishResult(edit.title, status, planned, saved.revid, message=message)
 
 
 @dataclass(slots=True)
@@ -279,11 +305,21 @@ class ApplyReport:
         statuses = {result.status for result in self.results}
         if "not done" in statuses:
             return 1
-        return 3 if statuses & {"refused", "conflict"} else 0
+        return 3 if statuses & NOT_AS_ASKED else 0
 
     def counts(self) -> dict[str, int]:
         """Pages per status, statuses with no page left out."""
-        order = ("edited", "created", "planned", "unchanged", "conflict", "refused", "not done")
+        order = (
+            "edited",
+            "created",
+            "planned",
+            "unchanged",
+            "conflict",
+            "deleted",
+            "moved",
+            "refused",
+            "not done",
+        )
         counts = {status: sum(1 for r in self.results if r.status == status) for status in order}
         return {status: n for status, n in counts.items() if n}
 

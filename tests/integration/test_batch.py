@@ -653,3 +653,36 @@ def test_import_of_a_page_deleted_or_moved_since_the_export_names_it_never_recre
         assert f'moved to "{title} (renommée)"' in result.output
         assert "Tiers-lieu du Port" not in _text(wiki, f"{title} (renommée)")
     assert not _exists(wiki, title)
+
+
+def test_set_two_edits_in_the_window_the_first_making_its_change_keeps_both(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    # No fault: after the batch's check, someone sets the very value, then adds
+    # a line; the wiki merges the save into theirs. Nothing is saved over it.
+    title = next(
+        t
+        for t in _events_with(corpus, "place")
+        if t not in corpus.planted
+        and len(read_params(corpus.page(t).wikitext, EVENT_TEMPLATES)) == 1
+    )
+    human = _admin(wiki)
+    line = "Ligne ajoutée par un humain."
+    done: list[int] = []
+
+    def two_edits(saving: str) -> None:
+        if saving != title or done:
+            return
+        time.sleep(1.1)  # basetimestamp has one-second precision: a later second
+        page = human.pages[title]
+        text = set_params(page.text(), EVENT_TEMPLATES, {"place": "Tiers-lieu du Port"}).wikitext
+        page.edit(text, summary="la même valeur")
+        human.pages[title].edit(f"{text}\n{line}", summary="une ligne de plus")
+        done.append(int(_revisions(wiki, title)[0]["revid"]))
+
+    report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, two_edits)
+    page = next(p for p in report.pages if p.title == title)
+    assert line in _text(wiki, title) and "|place=Tiers-lieu du Port" in _text(wiki, title)
+    assert [r["user"] for r in _revisions(wiki, title)[:2]] == ["Admin", "Admin"]
+    assert page.status == "unchanged" and page.revid == done[0], page
+    assert report.exit_code == 0

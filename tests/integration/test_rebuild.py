@@ -18,7 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
+from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
+from wikisync.changeset import apply_changeset, read_changeset
 from wikisync.cli import cli
 from wikisync.config import load_config
 from wikisync.jobs import rebuild_jobs
@@ -27,6 +29,7 @@ from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.sections import find_section
 from wikisync.sources import open_source
+from wikisync.sources.wiki import WikiClient, WikiSource
 from wikisync.sources.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
@@ -609,3 +612,69 @@ def test_rebuild_create_never_recreates_a_page_deleted_in_the_save_window(
     assert report.exit_code == 3
     reply = wiki.api(action="query", prop="info", titles=PAGE)
     assert reply["query"]["pages"][0].get("missing")
+
+
+def test_rebuild_lost_reply_then_a_human_note_keeps_the_note(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    # The save is made, its reply lost; a human adds a note before the retry,
+    # which the wiki merges into theirs. The note stays; the job is "edited"
+    # at its own revision.
+    admin = _admin(wiki)
+    note: list[str] = []
+
+    def add_note(seconds: float) -> None:  # the client's wait before it retries
+        if not note:
+            page = admin.pages[PAGE]
+            note.append(_append_note(page.text()))
+            page.edit(note[0], summary="note")
+        time.sleep(seconds)
+
+    config = load_config(config_file).with_overrides(password=wiki.bot_password, use_cache=False)
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        source = WikiSource(WikiClient(proxy.url, config, sleep=add_note))
+        proxy.plan_on("edit", "reset_after")
+        try:
+            report = rebuild_jobs(config, source, open_target(source), names=["events"])
+        finally:
+            source.close()
+    assert note and [event.kind for event in proxy.events] == ["reset_after"]
+    job = report.jobs[0]
+    reply = wiki.api(action="query", prop="revisions", titles=PAGE, rvlimit=2, rvprop="ids|user")
+    latest, ours = reply["query"]["pages"][0]["revisions"]
+    assert latest["user"] == "Admin" and ours["user"] == "WikiBot"
+    assert _revision(wiki)["text"] == note[0]
+    assert "Rencontre disparue 2017" not in note[0]  # the note is on the rebuilt page
+    assert job.status == "edited" and job.revid == ours["revid"], job
+    assert "lost" in job.message
+    assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "same bot"])
+def test_apply_page_moved_in_the_save_window_leaves_the_redirect_alone(
+    wiki: TestWiki, config_file: Path, tmp_path: Path, who: str
+) -> None:
+    plan_path = tmp_path / "plan.json"
+    planned = _invoke(wiki, config_file, "plan", "events", "-o", str(plan_path))
+    assert planned.exit_code == 0, planned.output
+    changeset, bases = read_changeset(plan_path)
+    site = _admin(wiki) if who == "admin" else _same_bot(wiki)
+    redirect: list[dict[str, Any]] = []
+
+    def move(title: str) -> None:
+        if not redirect:
+            site.pages[title].move("Agenda des événements", reason="renommée", move_talk=False)
+            redirect.append(_revision(wiki, title))
+
+    config = load_config(config_file).with_overrides(password=wiki.bot_password)
+    source = open_source(config)
+    try:
+        writer = WikiWriter(source.client, before_edit=move)
+        [result] = apply_changeset(changeset, bases, source, writer)
+    finally:
+        source.close()
+    assert result.status == "moved", result
+    assert 'moved to "Agenda des événements"' in result.message
+    assert _revision(wiki, PAGE) == redirect[0]  # the redirect, as the move left it
+    moved = _revision(wiki, "Agenda des événements")
+    assert moved["text"] == changeset.edits[0].new_text.rstrip()

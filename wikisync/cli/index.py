@@ -360,7 +360,7 @@ def _same_site(planned: str, source: Source) -> bool:
 
 def _describe_result(result: PublishResult, target: Target | None) -> str:
     what = f'page "{result.title}"'
-    if result.status in ("conflict", "refused"):
+    if result.status in ("conflict", "refused", "deleted", "moved"):
         return f"{what} {result.status}: {result.message}"
     added, removed = result.diff_stats()
     if result.status in ("edited", "created") and isinstance(target, MirrorTarget):
@@ -443,7 +443,7 @@ def apply(
     for result in results:
         if dry_run and result.status == "planned" and result.edit is not None:
             click.echo(result.edit.diff(color=out_color), nl=False, color=out_color)
-        if result.status in ("conflict", "refused"):
+        if result.status in ("conflict", "refused", "deleted", "moved"):
             click.echo(f"wikisync: {_describe_result(result, target)}", err=True)
         elif result.status == NOT_DONE:
             if state.verbosity > 0:
