@@ -241,6 +241,13 @@ class FaultProxy:
         with self._lock:
             self._intercepts.append(_Intercept(action, title, pageid, fault, before, after))
 
+    def forget(self) -> None:
+        """Drop the planned faults and the interceptions not met yet."""
+        with self._lock:
+            self._planned.clear()
+            self._targeted.clear()
+            self._intercepts.clear()
+
     def fake(self, action: str, body: bytes | None, *, status: int = 200) -> None:
         """Answer every API request with ``action`` by ``body`` instead of the wiki's reply.
 

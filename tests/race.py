@@ -20,6 +20,11 @@ proxy) and lists every broken promise: an edit of someone else's missing from
 the latest revision without a conflict reported (exit 3), a page created or
 re-created that the command had no business creating, a redirect written
 over, and a report word that the history contradicts.
+
+The judge reads as an anonymous reader would: the revisions of a page
+deleted in the window are gone from recent changes, so for such a page it
+checks that the page stays deleted (or was created only by a command asked
+to, once), not which word names a save made before the deletion.
 """
 
 from __future__ import annotations
