@@ -43,6 +43,7 @@ from tests.race import (
     MOMENTS,
     SPARE,
     Interleaving,
+    Mark,
     Outcome,
     Window,
     judge,
@@ -349,6 +350,7 @@ class Case:
     folder: Path
     env: dict[str, str]
     config: Path = field(init=False)
+    since: Mark = field(init=False)
 
     def __post_init__(self) -> None:
         wiki = self.race.wiki
@@ -469,3 +471,65 @@ def test_race(case: Case, command: Command, interleaving: Interleaving, moment: 
         outcome=outcome,
     )
     assert not problems, "\n".join([*problems, "-- output:", outcome.output])
+
+
+# -- the judge itself: it must see a broken promise when the history shows one ----------
+
+
+def _interleave(name: str, window: Window) -> None:
+    next(i for i in INTERLEAVINGS if i.name == name).act(window)
+
+
+def _judge_after(case: Case, window: Window, output: str, exit_code: int) -> list[str]:
+    return judge(
+        case.race.wiki,
+        since=case.since,
+        existed={PAGE_A},
+        may_create=set(),
+        pages=(PAGE_A,),
+        window=window,
+        outcome=Outcome(exit_code, output),
+    )
+
+
+@pytest.fixture
+def window(case: Case) -> Window:
+    race = case.race
+    case.since = mark(race.wiki)
+    return Window(
+        race.wiki,
+        PAGE_A,
+        (_replace_param("statut", "x"), "|statut=x"),
+        None,
+        race.admin,
+        race.same_account,
+    )
+
+
+def test_judge_sees_an_overwritten_edit(case: Case, window: Window) -> None:
+    _interleave("end", window)
+    bot = window.same_account.pages[PAGE_A]  # the bot's account, outside the interleaving
+    saved = bot.edit(_course("fermé", "Lyon"), summary="écrase")["newrevid"]
+    problems = _judge_after(case, window, f'page "{PAGE_A}" edited (+1 -1 lines)', 0)
+    assert problems == [
+        f"{PAGE_A}: the other edit 'Ajout en bas par Admin.' is not in the latest revision "
+        f"(revision {saved} by WikiBot) and the page is not reported as a conflict "
+        "with exit 3"
+    ]
+
+
+def test_judge_sees_a_page_created_again(case: Case, window: Window) -> None:
+    _interleave("deletion", window)
+    window.same_account.pages[PAGE_A].edit("", summary="recrée")
+    problems = _judge_after(case, window, f'page "{PAGE_A}" edited (+0 -0 lines)', 0)
+    assert f"{PAGE_A}: created by the bot, which was not asked to create it" in problems
+    assert any(p.startswith(f"{PAGE_A}: deleted in the window, exists again") for p in problems)
+
+
+def test_judge_sees_a_word_the_history_contradicts(case: Case, window: Window) -> None:
+    window.same_account.pages[PAGE_A].edit(_course("fermé", "Lyon"), summary="robot")
+    _interleave("protection", window)
+    problems = _judge_after(case, window, f'page "{PAGE_A}" refused: protectedpage', 3)
+    assert problems == [f"{PAGE_A}: reported 'refused', but the history holds the bot's save"]
+    problems = _judge_after(case, window, f'page "{PAGE_A}" unchanged', 0)
+    assert problems == [f"{PAGE_A}: reported 'unchanged', but the history holds the bot's save"]
