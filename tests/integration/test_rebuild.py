@@ -631,6 +631,7 @@ def test_rebuild_lost_reply_then_a_human_note_keeps_the_note(
         time.sleep(seconds)
 
     config = load_config(config_file).with_overrides(password=wiki.bot_password, use_cache=False)
+    base = _revision(wiki)["revid"]
     with FaultProxy(wiki.port, rate=0.0) as proxy:
         source = WikiSource(WikiClient(proxy.url, config, sleep=add_note))
         proxy.plan_on("edit", "reset_after")
@@ -640,9 +641,9 @@ def test_rebuild_lost_reply_then_a_human_note_keeps_the_note(
             source.close()
     assert note and [event.kind for event in proxy.events] == ["reset_after"]
     job = report.jobs[0]
-    reply = wiki.api(action="query", prop="revisions", titles=PAGE, rvlimit=2, rvprop="ids|user")
-    latest, ours = reply["query"]["pages"][0]["revisions"]
-    assert latest["user"] == "Admin" and ours["user"] == "WikiBot"
+    reply = wiki.api(action="query", prop="revisions", titles=PAGE, rvlimit=50, rvprop="ids|user")
+    ours = next(r for r in reply["query"]["pages"][0]["revisions"] if r["parentid"] == base)
+    assert ours["user"] == "WikiBot"  # the job's own save, on the revision it read
     assert _revision(wiki)["text"] == note[0]
     assert "Rencontre disparue 2017" not in note[0]  # the note is on the rebuilt page
     assert job.status == "edited" and job.revid == ours["revid"], job

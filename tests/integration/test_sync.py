@@ -722,10 +722,11 @@ def test_push_lost_reply_then_a_human_edit_keeps_it_and_status_shows_it(
     assert theirs[0].startswith(local)
     [item] = report.items
     assert item.action == "saved" and "lost" in item.detail, item
-    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=2, rvprop="ids|user")
-    latest, ours = reply["query"]["pages"][0]["revisions"]
-    assert latest["user"] == "Admin" and ours["user"] == "WikiBot"
-    assert item.revid == ours["revid"]
+    reply = wiki.api(action="query", prop="revisions", titles=title, rvlimit=50, rvprop="ids|user")
+    revisions = reply["query"]["pages"][0]["revisions"]
+    [setup] = [r for r in revisions if r["parentid"] == 0]
+    ours = next(r for r in revisions if r["parentid"] == setup["revid"])
+    assert ours["user"] == "WikiBot" and item.revid == ours["revid"]  # push's own save
     assert states == ["changed"]
 
 
