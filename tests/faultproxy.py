@@ -36,6 +36,10 @@ The kinds:
 ``maxlag``
     A MediaWiki ``maxlag`` error reply (with ``Retry-After``) instead of
     forwarding, as a lagged wiki sends it.
+
+:meth:`FaultProxy.intercept` runs a test's own code around one request: just
+before it is forwarded (an edit made between a command's check and its save)
+or once the wiki has handled it (an edit made in the gap a lost reply opens).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ import struct
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import TracebackType
@@ -138,6 +142,7 @@ class FaultProxy:
         self._planned: collections.deque[str | None] = collections.deque()
         self._fakes: dict[str, tuple[int, bytes]] = {}
         self._targeted: dict[str, collections.deque[str | None]] = {}
+        self._intercepts: list[_Intercept] = []
         self._bag: list[str] = []
         self._block_pos = 0
         self._block_size = 1
@@ -208,6 +213,42 @@ class FaultProxy:
                 raise ValueError(f"unknown fault kind {kind!r}")
         with self._lock:
             self._targeted.setdefault(action, collections.deque()).extend(kinds)
+
+    def intercept(
+        self,
+        action: str,
+        title: str,
+        *,
+        pageid: int | None = None,
+        fault: str | None = None,
+        before: Callable[[], object] | None = None,
+        after: Callable[[], object] | None = None,
+    ) -> None:
+        """The next API request with this ``action`` on ``title`` (once) is intercepted.
+
+        A request naming the page by ``pageid`` instead of its title matches too.
+
+        ``before`` runs just before the request is forwarded, ``fault`` (one of
+        :data:`KINDS` that forwards: None, ``reset_after``, ``slow``,
+        ``truncated``) is applied to it, and ``after`` runs once the wiki has
+        handled it, before the reply goes on (or is lost). Both run in the
+        proxy's thread while the client waits. This comes before every other plan.
+
+        Example: ``intercept("edit", "Page", fault="reset_after", after=human_edit)``
+        makes ``human_edit`` land after the wiki saved the page and before the
+        client, whose reply is lost, retries.
+        """
+        if fault not in (None, "reset_after", "slow", "truncated"):
+            raise ValueError(f"fault {fault!r} does not forward the request")
+        with self._lock:
+            self._intercepts.append(_Intercept(action, title, pageid, fault, before, after))
+
+    def forget(self) -> None:
+        """Drop the planned faults and the interceptions not met yet."""
+        with self._lock:
+            self._planned.clear()
+            self._targeted.clear()
+            self._intercepts.clear()
 
     def fake(self, action: str, body: bytes | None, *, status: int = 200) -> None:
         """Answer every API request with ``action`` by ``body`` instead of the wiki's reply.
@@ -324,6 +365,15 @@ class FaultProxy:
                 headers = [("Content-Type", "application/json; charset=utf-8")]
                 _send_all(conn, _Reply(fake[0], "Faked", headers, fake[1]).encode())
                 return
+            caught = self._caught(request)
+            if caught is not None:
+                with self._lock:
+                    self.requests += 1
+                    number = self.requests
+                if caught.before is not None:
+                    caught.before()
+                self._dispatch(conn, request, number, caught.fault, after=caught.after)
+                return
             params = request.params()
             tokens = "tokens" in params.get("meta", "").split("|")
             number, kind = self._decide(params.get("action", ""), "tokens" if tokens else "")
@@ -334,12 +384,30 @@ class FaultProxy:
             with suppress(OSError):
                 conn.close()
 
+    def _caught(self, request: _Request) -> _Intercept | None:
+        params = request.params()
+        with self._lock:
+            for caught in self._intercepts:
+                page = params.get("title") == caught.title or (
+                    caught.pageid is not None and params.get("pageid") == str(caught.pageid)
+                )
+                if caught.action == params.get("action") and page:
+                    self._intercepts.remove(caught)
+                    return caught
+        return None
+
     def _dispatch(
-        self, conn: socket.socket, request: _Request, number: int, kind: str | None
+        self,
+        conn: socket.socket,
+        request: _Request,
+        number: int,
+        kind: str | None,
+        *,
+        after: Callable[[], object] | None = None,
     ) -> None:
         what = request.describe()
         if kind is None:
-            _send_all(conn, self._forward(request).encode())
+            _send_all(conn, self._forward(request, after).encode())
         elif kind == "refused":
             self._refuse_until = time.monotonic() + self.refuse_for
             self._closed.wait(timeout=2)
@@ -351,7 +419,7 @@ class FaultProxy:
             _reset(conn)
             self._record(number, kind, what, "reset before forwarding")
         elif kind == "reset_after":
-            reply = self._forward(request)
+            reply = self._forward(request, after)
             _reset(conn)
             self._record(number, kind, what, f"forwarded (HTTP {reply.status}), reply lost")
         elif kind == "http503":
@@ -362,7 +430,7 @@ class FaultProxy:
             _send_all(conn, _error_reply(429, "Too Many Requests", headers))
             self._record(number, kind, what, f"answered 429, Retry-After {self.retry_after}")
         elif kind == "slow":
-            reply = self._forward(request)
+            reply = self._forward(request, after)
             self._record(
                 number,
                 kind,
@@ -372,7 +440,7 @@ class FaultProxy:
             time.sleep(self.slow_seconds)
             _send_all(conn, reply.encode())
         elif kind == "truncated":
-            reply = self._forward(request)
+            reply = self._forward(request, after)
             with self._lock:
                 style = self._rng.choice(("content-length", "chunked", "close"))
                 cut = self._rng.randrange(max(1, len(reply.body)))
@@ -390,7 +458,7 @@ class FaultProxy:
         else:  # pragma: no cover - kinds are checked in __init__ and plan()
             raise ValueError(kind)
 
-    def _forward(self, request: _Request) -> _Reply:
+    def _forward(self, request: _Request, after: Callable[[], object] | None = None) -> _Reply:
         upstream = http.client.HTTPConnection("127.0.0.1", self.target_port, timeout=300)
         try:
             upstream.putrequest(
@@ -404,9 +472,21 @@ class FaultProxy:
             upstream.endheaders(request.body)
             response = upstream.getresponse()
             body = response.read()
-            return _Reply(response.status, response.reason, response.getheaders(), body)
         finally:
             upstream.close()
+        if after is not None:
+            after()
+        return _Reply(response.status, response.reason, response.getheaders(), body)
+
+
+@dataclass(frozen=True, slots=True)
+class _Intercept:
+    action: str
+    title: str
+    pageid: int | None
+    fault: str | None
+    before: Callable[[], object] | None
+    after: Callable[[], object] | None
 
 
 # -- HTTP plumbing -----------------------------------------------------------------
