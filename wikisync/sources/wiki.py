@@ -16,7 +16,7 @@ from typing import Any
 
 from wikisync.cache import RevisionCache
 from wikisync.pages import PageText
-from wikisync.sources.base import FetchResult
+from wikisync.sources.base import FetchResult, Source
 from wikisync.sources.categories import normalize_category, walk_categories
 from wikisync.sources.site import WikiClient
 
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 _NO_PAGE = PageText(title="", wikitext="", revid=-1)
 
 
-class WikiSource:
+class WikiSource(Source):
     """A live wiki as a :class:`~wikisync.sources.base.Source`.
 
     Example:
