@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import mwparserfromhell
@@ -23,6 +23,7 @@ from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.dates import DateRange
 from wikisync.errors import RecordError
+from wikisync.french import SortKey, sort_key_fr
 from wikisync.pages import PageText
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.value_templates import ValueOptions
@@ -151,6 +152,27 @@ class RecordSet:
     records: tuple[Record, ...] = ()
     problems: tuple[RecordError, ...] = ()
     page_count: int = 0
+
+    def in_title_order(self) -> RecordSet:
+        """The same records and problems in the order people read lists in.
+
+        By title (:func:`~wikisync.french.sort_key_fr`: ``n°2`` before
+        ``n°10``, ``é`` with ``e``), a page's records and problems in page
+        order. What every reading command and job gets: the order no longer
+        depends on the source (a wiki's category order, a folder's, a dump's).
+        """
+        keys: dict[str, SortKey] = {}
+
+        def key(title: str) -> SortKey:
+            if title not in keys:
+                keys[title] = sort_key_fr(title)
+            return keys[title]
+
+        return replace(
+            self,
+            records=tuple(sorted(self.records, key=lambda record: key(record.title))),
+            problems=tuple(sorted(self.problems, key=lambda problem: key(problem.title))),
+        )
 
 
 def parse_page(page: PageText, record_type: RecordType) -> PageRecords:

@@ -65,6 +65,9 @@ class Source(Protocol):
     ) -> list[str]:
         """Titles of the category's pages, sorted; subcategories are not listed.
 
+        Sorted as people read lists (:func:`~wikisync.french.sort_titles`:
+        ``n°2`` before ``n°10``, ``é`` with ``e``), the same for every source.
+
         Args:
             category: the category, with or without its namespace prefix.
             recursive: also list the pages of its subcategories.

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.cache import RevisionCache
+from wikisync.french import sort_titles
 from wikisync.pages import PageText
 from wikisync.sources.base import FetchResult, Source
 from wikisync.sources.categories import normalize_category, walk_categories
@@ -84,7 +85,7 @@ class WikiSource(Source):
         titles: set[str] = set()
         for cat in self._walk_categories(category, recursive, depth):
             titles.update(self._member_titles(cat, "page|file"))
-        return sorted(titles)
+        return sort_titles(titles)
 
     def iter_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None
