@@ -1,9 +1,11 @@
 """Soak: the fuzz suite with many more examples than the test run gives it.
 
 Not a test. The fuzz properties (tests/unit/test_fuzz.py: record extractor,
-marker finder, French dates, batch edits, mutated dumps; the
-configuration loader of tests/unit/test_config.py; the state-file loader and
-mutated mirror metadata of tests/unit/test_hostile_paths.py) run with 60 examples each
+marker finder, French dates, batch edits, mutated dumps, hostile page
+templates against the sandbox and its limits, extreme dates through the
+calendar and the quality report; the configuration loader of
+tests/unit/test_config.py; the state-file loader and mutated mirror metadata
+of tests/unit/test_hostile_paths.py) run with 60 examples each
 in the suite; this runs them with ``--examples`` each (5,000 by default) and
 prints how long each took. Run from the repository root::
 

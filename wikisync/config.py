@@ -128,12 +128,16 @@ def in_file(error: ConfigError, file: str | None) -> ConfigError:
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """`` (did you mean "X"?)`` for the known names closest to ``name``, else ``""``."""
+    """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
+
+    The wording of :func:`wikisync.suggest.did_you_mean`, for the keys of the
+    configuration file (read before any source, so without its imports).
+    """
     lowered = {item.casefold(): item for item in known}
     close = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.6)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(f'"{lowered[c]}"' for c in close) + "?)"
+    return "; did you mean " + ", ".join(f'"{lowered[c]}"' for c in close) + "?"
 
 
 # key -> (type, settable from the file, settable from the environment)

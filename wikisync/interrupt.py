@@ -126,7 +126,7 @@ def stop_on_signals(*, announce: bool = True, grace: float = STOP_GRACE) -> Iter
     Example:
         >>> with stop_on_signals() as stop:
         ...     report = set_fields(source, target, event, {"place": "Lyon"})
-        >>> sys.exit(stop.exit_code or report.exit_code)
+        >>> sys.exit(run_exit_code(report.outcomes(), stop))  # wikisync.cli.outcomes
     """
     global _current
     flag = StopFlag()
@@ -180,6 +180,48 @@ def stop_on_signals(*, announce: bool = True, grace: float = STOP_GRACE) -> Iter
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _current = outer
+
+
+def _quit_now(signum: int, _frame: FrameType | None) -> None:
+    """Before a command runs (start-up) or once it ended: one line, exit ``128 + signal``."""
+    with contextlib.suppress(OSError):
+        os.write(2, f"wikisync: stopped by {signal.Signals(signum).name}\n".encode())
+    os._exit(128 + signum)
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    """While a command runs (outside :func:`stop_on_signals`): stop it, cleaning up on the way."""
+    raise Interrupted(f"stopped by {signal.Signals(signum).name}", signum=signum)
+
+
+def quit_on_signals() -> None:
+    """SIGINT and SIGTERM end the process at once with one line and ``128 + signal``.
+
+    For the command line's start-up and end, where there is nothing to
+    clean up: no ``KeyboardInterrupt`` traceback from the middle of an import.
+    """
+    for sig in _SIGNALS:
+        signal.signal(sig, _quit_now)
+
+
+@contextmanager
+def interrupt_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` during the block (any command).
+
+    Unlike ``KeyboardInterrupt``, which click turns into "Aborted!" and exit
+    code 1, and SIGTERM's default, which kills the process without a word,
+    :class:`Interrupted` unwinds the command (closing files and locks) and the
+    command line prints one line and exits with ``128 + signal``. A writing
+    command's :func:`stop_on_signals` takes over inside it.
+    """
+    previous: dict[signal.Signals, Any] = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    for sig in _SIGNALS:
+        signal.signal(sig, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _outermost() -> bool:

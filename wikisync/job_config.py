@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.config import Config, did_you_mean, in_file, tables_file, toml_key
+from wikisync.config import Config, in_file, tables_file, toml_key
 from wikisync.errors import ConfigError
 from wikisync.quality import summarize
 from wikisync.records import RecordSet
 from wikisync.render import TEMPLATE_SUFFIX, render_index
 from wikisync.sections import DEFAULT_MAX_SHRINK, make_section
+from wikisync.suggest import did_you_mean
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
@@ -293,7 +294,9 @@ def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]
     unknown = [name for name in names if name not in jobs]
     if unknown:
         raise ConfigError(
-            f"unknown job '{unknown[0]}' (known: {', '.join(jobs)})", key=f"jobs.{unknown[0]}"
+            f"unknown job '{unknown[0]}'{did_you_mean(unknown[0], jobs, quote=chr(39))} "
+            f"(known: {', '.join(jobs)})",
+            key=f"jobs.{unknown[0]}",
         )
     return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())
 
@@ -304,8 +307,8 @@ def config_jobs(config: Config) -> dict[str, Job]:
     Raises:
         ConfigError: a bad job table, or a job whose ``type`` names no record
             type of the configuration; the message names the file and the key
-            path (``wikisync.toml: jobs.events.type: no type "evnts" (did you
-            mean "event"?)``).
+            path (``wikisync.toml: jobs.events.type: no type "evnts"; did you
+            mean "event"?``).
     """
     jobs = load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
     for job in jobs.values():

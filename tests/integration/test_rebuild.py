@@ -20,6 +20,7 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import Config, load_config
 from wikisync.jobs import rebuild_jobs
 from wikisync.lock import RunLock, default_lock_path, run_lock_key
@@ -242,6 +243,12 @@ def test_rebuild_refuses_list_emptied_by_category_change(wiki: TestWiki, config_
         text.replace('categories = ["Evénement"]', 'categories = ["Evénements annulés"]'),
         encoding="utf-8",
     )
+    # A category that does not exist is a misspelt name (exit 2, nothing saved) ...
+    misspelt = _rebuild(wiki, config_file, "events")
+    assert misspelt.exit_code == 2 and 'did you mean "Catégorie:Evénement"' in misspelt.output
+    assert _revision(wiki) == before
+    # ... one that exists without pages empties the list: the shrink guard refuses it.
+    _admin(wiki).pages["Catégorie:Evénements annulés"].edit("Aucun pour l'instant.", summary="t")
     result = _rebuild(wiki, config_file, "events")
     assert result.exit_code == 3, result.output
     assert f"shrink from {count} to 0 items" in result.output
@@ -364,7 +371,7 @@ def test_rebuild_conflict_outlasting_retries_is_reported(
     job = report.jobs[0]
     assert job.status == "conflict"
     assert "gave up after 1 attempts" in job.message
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     saved = _revision(wiki)
     assert "Rencontre retrouvée 2017" in saved["text"]
 

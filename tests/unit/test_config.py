@@ -62,7 +62,7 @@ def test_load_config_refuses_password_in_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "key", "expected"),
     [
-        ('sitee = "x"\n', "sitee", 'sitee: unknown key (did you mean "site"?)'),
+        ('sitee = "x"\n', "sitee", 'sitee: unknown key; did you mean "site"?'),
         ('timeout = "soon"\n', "timeout", "timeout: should be a number, got 'soon'"),
         ("retries = 1.5\n", "retries", "retries: should be a whole number"),
         ("use_cache = 1\n", "use_cache", "use_cache: should be true or false"),

@@ -181,6 +181,6 @@ def test_cli_job_with_a_misspelt_type_names_the_file_and_key(
     result = CliRunner().invoke(cli, ["-c", "wikisync.toml", "rebuild", "--dry-run"])
     assert result.exit_code == 2, result.output
     assert result.output.splitlines() == [
-        'wikisync: error: wikisync.toml: jobs.events.type: no type "evnts" (did you mean '
-        '"event"?) (types: event, actor, commun, project, community)'
+        'wikisync: error: wikisync.toml: jobs.events.type: no type "evnts"; did you mean '
+        '"event"? (types: event, actor, commun, project, community)'
     ]

@@ -3,13 +3,12 @@
 Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
-and the error's exit code (see DESIGN: 0 ok, 1 failure, 2 usage or
-configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
-by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
+and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
+"Exit codes"). Anything else keeps its
 traceback: it is a bug.
 
-The writing commands run inside :func:`guarded_run`: stop flag, open site,
-run lock (:mod:`wikisync.lock`), and a ``--report`` written even when the
+The writing commands run inside :func:`guarded_run`: open site, run lock,
+stop flag (:mod:`wikisync.lock`), and a ``--report`` written even when the
 run is refused or fails.
 """
 
@@ -29,6 +28,9 @@ import click
 
 from wikisync import files
 from wikisync.__about__ import __version__
+from wikisync.cli.globals import GlobalOptionsCommand
+from wikisync.cli.outcomes import error_exit_code
+from wikisync.cli.outputs import say_wrote
 from wikisync.config import (
     DEFAULT_CONFIG_NAME,
     ENV_PREFIX,
@@ -37,7 +39,13 @@ from wikisync.config import (
     load_config,
     not_text,
 )
-from wikisync.errors import ConfigError, LockError, UnsafePathError, WikisyncError
+from wikisync.errors import (
+    ConfigError,
+    LockError,
+    UnknownNameError,
+    UnsafePathError,
+    WikisyncError,
+)
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
@@ -98,6 +106,7 @@ def echo_or_write(output: Path | None, text: str) -> None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         write_output(output, text)
+        say_wrote(output)
 
 
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -185,7 +194,7 @@ def _error_report(
         "site": site,
         "started": started,
         "status": status,
-        "exit_code": exc.exit_code,
+        "exit_code": error_exit_code(exc),
         "error": str(exc),
     }
 
@@ -216,12 +225,13 @@ def report_errors(
 def guarded_run(
     state: State, command: str, *, report_path: Path | None, writes: bool
 ) -> Iterator[tuple[Source, StopFlag]]:
-    """The frame of a writing command: stop flag, open site, run lock, error report.
+    """The frame of a writing command: open site, run lock, stop flag, error report.
 
-    SIGINT and SIGTERM stop the run after the page in flight (see
-    :mod:`wikisync.interrupt`); the site is opened, then its run lock taken
-    (unless ``writes`` is False); an error, a refused lock included, still
-    writes ``report_path``.
+    The site is opened, then its run lock taken (unless ``writes`` is
+    False); from then on SIGINT and SIGTERM stop the run after the page in
+    flight (see :mod:`wikisync.interrupt`), before that at once (a wiki slow
+    to answer is not waited for). An error, a refused lock or an
+    interruption included, still writes ``report_path``.
 
     Yields:
         The open source and the stop flag.
@@ -231,10 +241,10 @@ def guarded_run(
     started = utc_now()
     config = state.config()
     with (
-        stop_on_signals() as stop,
         report_errors(report_path, command, config.site, started=started),
         opened_source(state) as source,
         run_lock(source, command, writes=writes),
+        stop_on_signals() as stop,
     ):
         yield source, stop
 
@@ -251,6 +261,7 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
     if report_path is not None:
         text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
+        say_wrote(report_path, "run report", verbosity=1)  # a quiet cron run stays quiet
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
@@ -275,17 +286,22 @@ def opened_source(state: State) -> Iterator[Source]:
 
 class _Group(click.Group):
     """A click group that turns WikisyncError (and a second stop signal) into a
-    message and an exit code."""
+    message and an exit code; its commands take the global options too."""
+
+    command_class = GlobalOptionsCommand
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Every command's arguments pass here first: bytes that are not UTF-8 (a
         # value typed in another encoding) are refused before any command runs.
         for number, arg in enumerate(args, start=1):
-            if not_text(arg) is not None:
-                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            at = not_text(arg)
+            if at is not None:
+                # Never the argument itself: it may hold a password (--site URL).
+                code = ord(arg[at])
+                byte = f"byte 0x{code - 0xDC00:02x}" if code >= 0xDC80 else f"U+{code:04X}"
                 click.echo(
-                    f"wikisync: error: argument {number} ({shown}) is not UTF-8 text; "
-                    "nothing was done",
+                    f"wikisync: error: argument {number} is not UTF-8 text ({byte} at "
+                    f"character {at + 1}); nothing was done",
                     err=True,
                 )
                 ctx.exit(2)
@@ -297,7 +313,7 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
             click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(error_exit_code(exc))
 
 
 #: Configuration keys whose error may come from running outside the configuration's folder.
@@ -305,8 +321,11 @@ _HINTED_KEYS = ("site", "types", "jobs")
 
 
 def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
-    """Say that no configuration file was found, when that explains a configuration error."""
+    """Say that no configuration file was found, when that explains a configuration error;
+    name the file and key of a misspelt name that came from the configuration."""
     state = ctx.obj
+    if isinstance(exc, UnknownNameError) and exc.key and isinstance(state, State):
+        return f" ({exc.key} in {state.config().path or 'the configuration'})"
     if not isinstance(exc, ConfigError) or not isinstance(state, State):
         return ""
     looked = state.no_config_file()
