@@ -105,6 +105,9 @@ def _require_category(source: Source, record_type: RecordType, category: str) ->
 def collect_records(source: Source, record_type: RecordType) -> RecordSet:
     """Read every page of the type's categories into records (problems alongside).
 
+    Records and problems come in title order (``n°2`` before ``n°10``,
+    :func:`~wikisync.french.sort_key_fr`), whatever the source.
+
     A live wiki read through a revision cache parses only the pages whose
     revision changed since the last run (:mod:`wikisync.record_cache`); the
     records are the same either way.
@@ -125,10 +128,11 @@ def records_of_pages(
     """The records of pages read from ``source`` (e.g. by :func:`iter_type_pages`).
 
     As :func:`collect_records`, for pages already read: through the record
-    cache when the source has a revision cache.
+    cache when the source has a revision cache; records and problems in title
+    order (:meth:`~wikisync.records.RecordSet.in_title_order`).
     """
     cache = getattr(source, "cache", None)
     site = getattr(source, "cache_site", None)
     if isinstance(cache, RevisionCache) and isinstance(site, str):
-        return extract_records_cached(pages, record_type, cache, site)
-    return extract_records(pages, record_type)
+        return extract_records_cached(pages, record_type, cache, site).in_title_order()
+    return extract_records(pages, record_type).in_title_order()

@@ -23,10 +23,11 @@ Example ``wikisync.toml``::
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,51 @@ class Config:
     def with_overrides(self, **values: Any) -> Config:
         """Return a copy with the given (already typed) values replaced."""
         return replace(self, **values)
+
+
+class ConfigTables(dict[str, Any]):
+    """The ``[types]`` or ``[jobs]`` tables as read from a configuration file.
+
+    A plain dict that also knows its file, so that an error found in the
+    tables later (they are validated when a command needs them, by
+    :func:`wikisync.schema.load_record_types` and
+    :func:`wikisync.job_config.load_jobs`) names the file as well as the key
+    path: ``wikisync.toml: types.event.fields.startDate.type: …``.
+
+    Attributes:
+        file: the configuration file, as given, or None.
+    """
+
+    def __init__(self, tables: Mapping[str, Any], file: str | None) -> None:
+        super().__init__(tables)
+        self.file = file
+
+
+def tables_file(tables: object) -> str | None:
+    """The configuration file ``tables`` were read from (see :class:`ConfigTables`), or None."""
+    return tables.file if isinstance(tables, ConfigTables) else None
+
+
+def in_file(error: ConfigError, file: str | None) -> ConfigError:
+    """``error`` with ``file`` named in front of its message (once); as is without a file."""
+    if file is None or error.file is not None:
+        return error
+    located = ConfigError(f"{file}: {error}", key=error.key, file=file)
+    located.__cause__ = error.__cause__
+    return located
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
+
+    The wording of :func:`wikisync.suggest.did_you_mean`, for the keys of the
+    configuration file (read before any source, so without its imports).
+    """
+    lowered = {item.casefold(): item for item in known}
+    close = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + ", ".join(f'"{lowered[c]}"' for c in close) + "?"
 
 
 # key -> (type, settable from the file, settable from the environment)
@@ -184,8 +230,10 @@ def load_config(
         if key in values and values[key] not in allowed:
             choices = ", ".join(repr(choice) for choice in allowed)
             raise ConfigError(
-                f"{origins.get(key, '')}: '{key}' should be one of {choices}, got {values[key]!r}",
+                f"{_where(origins.get(key, ''), key)}: should be one of {choices}, "
+                f"got {values[key]!r}",
                 key=key,
+                file=_file_origin(origins.get(key, "")),
             )
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in values.items() if k in known})
@@ -228,9 +276,19 @@ def _check_range(key: str, value: Any, low: float, high: float, origin: str) -> 
         return  # a wrong type is reported where the value is read
     if not math.isfinite(value) or not low <= value <= high:
         raise ConfigError(
-            f"{origin}: '{key}' should be a number from {low:g} to {high:g}, got {value!r}",
+            f"{_where(origin, key)}: should be a number from {low:g} to {high:g}, got {value!r}",
             key=key,
+            file=_file_origin(origin),
         )
+
+
+def _where(origin: str, key: str) -> str:
+    # A variable's name says the key; a file or the command line is followed by it.
+    return origin if origin.startswith(ENV_PREFIX) else f"{origin}: {key}"
+
+
+def _file_origin(origin: str) -> str | None:
+    return None if origin.startswith(ENV_PREFIX) or origin == "the command line" else origin
 
 
 def _read_file(config_path: Path) -> dict[str, Any]:
@@ -265,23 +323,28 @@ def _read_file(config_path: Path) -> dict[str, Any]:
 
     values: dict[str, Any] = {}
     base = config_path.resolve().parent
+    file = str(config_path)
     for key, value in data.items():
         if key in _TABLES:
             if not isinstance(value, dict):
-                raise ConfigError(f"{config_path}: [{key}] should be a table", key=key)
-            values[key] = value
+                raise ConfigError(f"{file}: {key}: should be a table", key=key, file=file)
+            values[key] = ConfigTables(value, file)
             continue
         spec = _SCALARS.get(key)
         if key == "password":
             raise ConfigError(
-                f"{config_path}: 'password' is not read from the file; "
+                f"{file}: password: not read from the file; "
                 f"set {ENV_PREFIX}PASSWORD or let wikisync prompt for it",
                 key=key,
+                file=file,
             )
         if spec is None or not spec[1]:
-            allowed = ", ".join(sorted([k for k, s in _SCALARS.items() if s[1]] + list(_TABLES)))
+            known = sorted([k for k, s in _SCALARS.items() if s[1]] + list(_TABLES))
             raise ConfigError(
-                f"{config_path}: unknown key '{key}' (known keys: {allowed})", key=key
+                f"{file}: {toml_key(key)}: unknown key{did_you_mean(key, known)} "
+                f"(known keys: {', '.join(known)})",
+                key=key,
+                file=file,
             )
         values[key] = _check_type(config_path, key, value, spec[0])
     for key in _PATH_KEYS:
@@ -291,15 +354,27 @@ def _read_file(config_path: Path) -> dict[str, Any]:
 
 
 def _check_type(config_path: Path, key: str, value: Any, kind: type) -> Any:
+    file = str(config_path)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         if abs(value) > 2**53:
-            raise ConfigError(f"{config_path}: '{key}' is too large, got {value}", key=key)
+            raise ConfigError(f"{file}: {key}: too large, got {value}", key=key, file=file)
         return float(value)
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     raise ConfigError(
-        f"{config_path}: '{key}' should be {_KIND_NAMES[kind]}, got {value!r}", key=key
+        f"{file}: {key}: should be {_KIND_NAMES[kind]}, got {value!r}", key=key, file=file
     )
+
+
+def toml_key(name: str) -> str:
+    """A key as TOML writes it in a key path: bare when it can be, else quoted.
+
+    Example:
+        >>> toml_key("startDate"), toml_key("villes d'implantation")
+        ('startDate', '"villes d\'implantation"')
+    """
+    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
+    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _coerce(key: str, raw: str, kind: type, source: str) -> Any:

@@ -20,15 +20,20 @@ class WikisyncError(Exception):
 class ConfigError(WikisyncError):
     """Bad configuration: unknown key, wrong type, missing file, bad flag value.
 
+    The message begins with where: the file and the key path
+    (``wikisync.toml: jobs.events.type: …``) for a key read from a file.
+
     Attributes:
         key: the configuration key or file at fault, when there is one.
+        file: the configuration file the key was read from, when there is one.
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, key: str | None = None) -> None:
+    def __init__(self, message: str, *, key: str | None = None, file: str | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.file = file
 
 
 class SiteError(WikisyncError):

@@ -16,7 +16,11 @@ taken off again exactly (:func:`restore_cell`, as ``wikisync import`` does),
 a cell that already begins with ``'`` gets one too: a cell read back loses
 exactly one leading ``'`` if it has one. ``raw=True`` writes cells as they
 are. The table is for reading in a terminal: ``title`` then the fields, each
-cell on one line and cut to a width.
+cell on one line and cut to a width (with ``…``). Given a line width (the
+terminal's), the table fits it: cells are narrowed, and the columns that still
+do not fit go into further blocks below, each starting with the title again,
+so nothing is dropped. Widths count what a terminal shows (a wide character
+two columns, an accent none); control characters are shown as U+FFFD.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ FORMATS: tuple[str, ...] = ("json", "jsonl", "csv", "table")
 
 #: The default maximum width of a table cell, in characters.
 TABLE_WIDTH = 40
+#: The narrowest a field's column gets when a table is fitted to a line width.
+MIN_COLUMN = 10
+#: Between two columns of a table.
+_GAP = "  "
 
 #: First characters that make a spreadsheet program read a cell as a formula
 #: (OWASP), plus the guard itself, so that the guard can be taken off unambiguously.
@@ -112,6 +120,7 @@ def format_records(
     *,
     width: int = TABLE_WIDTH,
     raw: bool = False,
+    line_width: int | None = None,
 ) -> str:
     """Format records as text.
 
@@ -122,6 +131,8 @@ def format_records(
             without it the columns are the first record's fields.
         width: the maximum width of a table cell.
         raw: CSV cells as they are, without the formula guard (see the module's notes).
+        line_width: the table's longest line, e.g. a terminal's width
+            (``shutil.get_terminal_size().columns``); None: as wide as the cells.
 
     Returns:
         The text, ending with a newline (an empty JSON array is ``"[]\\n"``).
@@ -130,7 +141,7 @@ def format_records(
         ValueError: ``fmt`` is not a known format.
     """
     stream = io.StringIO()
-    write_records(records, fmt, stream, record_type, width=width, raw=raw)
+    write_records(records, fmt, stream, record_type, width=width, raw=raw, line_width=line_width)
     return stream.getvalue()
 
 
@@ -142,6 +153,7 @@ def write_records(
     *,
     width: int = TABLE_WIDTH,
     raw: bool = False,
+    line_width: int | None = None,
 ) -> None:
     """Write records to a text stream; see :func:`format_records`.
 
@@ -169,7 +181,7 @@ def write_records(
             first = (record.title, str(record.index), str(record.revid), record.type)
             writer.writerow([guard(c) for c in (*first, *cells)])
         return
-    _write_table(rows, names, stream, width)
+    _write_table(rows, names, stream, width, line_width)
 
 
 def format_cell(value: FieldValue) -> str:
@@ -191,19 +203,99 @@ def _field_names(records: Sequence[Record], record_type: RecordType | None) -> l
     return list(records[0].fields) if records else []
 
 
-def _write_table(records: Sequence[Record], names: list[str], stream: TextIO, width: int) -> None:
+def _write_table(
+    records: Sequence[Record],
+    names: list[str],
+    stream: TextIO,
+    width: int,
+    line_width: int | None,
+) -> None:
     header = ["title", *names]
-    table = [[_clip(name, width) for name in header]]
+    table = [[_one_line(name) for name in header]]
     for record in records:
         cells = [format_cell(record.fields.get(name)) for name in names]
-        table.append([_clip(cell, width) for cell in (record.title, *cells)])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    rule = ["-" * w for w in widths]
-    for row in (table[0], rule, *table[1:]):
-        stream.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        stream.write("\n")
+        table.append([_one_line(cell) for cell in (record.title, *cells)])
+    natural = [min(width, max(display_width(row[i]) for row in table)) for i in range(len(header))]
+    for number, (columns, widths) in enumerate(_bands(natural, line_width)):
+        if number:
+            stream.write("\n")
+        lines = [
+            [_pad(_clip(row[i], w), w) for i, w in zip(columns, widths, strict=True)]
+            for row in table
+        ]
+        lines.insert(1, ["-" * w for w in widths])
+        for cells in lines:
+            stream.write(_GAP.join(cells).rstrip() + "\n")
 
 
-def _clip(text: str, width: int) -> str:
+def _bands(natural: list[int], line_width: int | None) -> list[tuple[list[int], list[int]]]:
+    """The blocks of a table: which columns, how wide; the title column begins each."""
+    gap = len(_GAP)
+    if line_width is None or sum(natural) + gap * (len(natural) - 1) <= line_width:
+        return [(list(range(len(natural))), natural)]
+    title = min(natural[0], max(line_width // 3, MIN_COLUMN), max(line_width - gap - 1, 1))
+    room = max(line_width - title - gap, 1)
+    bands: list[list[int]] = [[]]
+    used = 0
+    for column in range(1, len(natural)):
+        need = min(natural[column], MIN_COLUMN, room)
+        if bands[-1] and used + gap + need > room:
+            bands.append([])
+            used = 0
+        used += need + (gap if bands[-1] else 0)
+        bands[-1].append(column)
+    return [([0, *band], [title, *_spread([natural[c] for c in band], room)]) for band in bands]
+
+
+def _spread(natural: list[int], room: int) -> list[int]:
+    # Each column at least its share of MIN_COLUMN, then the room left handed
+    # out in turns to the columns narrower than their cells.
+    widths = [min(n, MIN_COLUMN, room) for n in natural]
+    extra = room - sum(widths) - len(_GAP) * (len(widths) - 1)
+    while extra > 0:
+        wanting = [i for i, w in enumerate(widths) if w < natural[i]]
+        if not wanting:
+            break
+        share = max(extra // len(wanting), 1)
+        for i in wanting:
+            add = min(share, natural[i] - widths[i], extra)
+            widths[i] += add
+            extra -= add
+    return widths
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for a wide character, 0 for an accent."""
+    return sum(_char_width(char) for char in text)
+
+
+def _char_width(char: str) -> int:
+    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def _one_line(text: str) -> str:
+    # One line, and nothing a terminal would obey (escape sequences, bells).
     line = " ".join(text.split())
-    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"
+    return "".join("\ufffd" if unicodedata.category(c) == "Cc" else c for c in line)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
+def _clip(line: str, width: int) -> str:
+    if display_width(line) <= width:
+        return line
+    if width <= 0:
+        return ""
+    kept: list[str] = []
+    used = 0
+    for char in line:
+        size = _char_width(char)
+        if used + size > width - 1:
+            break
+        kept.append(char)
+        used += size
+    return "".join(kept) + "…"

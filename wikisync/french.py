@@ -8,16 +8,19 @@ form at the precision it was given with (``1er mai 2019``, ``juillet 2023``,
 French month names, lives in :mod:`wikisync.dates`, which reads them, and is
 re-exported here. :func:`parse_date` reads through
 :func:`wikisync.dates.read_iso`, the one definition of a valid date that
-``check`` uses too. :func:`sort_key_fr`
-orders text as a French reader expects without ICU: case, accents and
-ligatures aside first. The page templates reach these through the filters of
-:mod:`wikisync.render`. Pure: no I/O here.
+``check`` uses too. :func:`sort_key_fr`, the one sort key of titles shown
+to people, orders text as a French reader expects without ICU: case, accents
+and ligatures aside first, numbers by value (``n°2`` before ``n°10``). The
+page templates reach these through the filters of :mod:`wikisync.render`. Pure: no I/O here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
+from collections.abc import Iterable
+from typing import TypeAlias
 
 from wikisync.dates import MONTHS_FR, read_iso
 
@@ -30,6 +33,7 @@ __all__ = [
     "is_date",
     "parse_date",
     "sort_key_fr",
+    "sort_titles",
 ]
 
 #: Joins two dates of different precisions (``2023`` and ``juillet 2024``).
@@ -164,15 +168,62 @@ def format_date_span_fr(start: object, end: object = None) -> str:
 
 # -- collation -----------------------------------------------------------------------
 
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
+_DIGITS = re.compile(r"([0-9]+)")
+
+#: A piece of a sort key: a run of text, or a number as (digit count, digits).
+SortChunk: TypeAlias = str | tuple[int, str]
+#: What :func:`sort_key_fr` returns: compare keys, never look inside.
+SortKey: TypeAlias = tuple[tuple[SortChunk, ...], tuple[SortChunk, ...], tuple[SortChunk, ...], str]
 
 
-def sort_key_fr(text: str) -> tuple[str, str]:
-    """Sort key for French collation without ICU.
+def _natural(text: str) -> tuple[SortChunk, ...]:
+    # Text runs and digit runs alternate (re.split keeps the digits at odd
+    # places), so two keys always compare text with text and numbers with
+    # numbers. A number compares by its digit count, then its digits: no int()
+    # of a huge run, and "007" ties with "7" until the last level.
+    parts = _DIGITS.split(text)
+    return tuple(
+        (len(part.lstrip("0")), part.lstrip("0")) if odd % 2 else part
+        for odd, part in enumerate(parts)
+    )
 
-    Compares first ignoring case, accents (``É`` with ``E``, ``œ`` as
-    ``oe``) and runs of whitespace, then by the exact string to break ties.
+
+def sort_key_fr(text: str) -> SortKey:
+    """The one sort key of titles and values shown to people (French order, natural numbers).
+
+    Without ICU, in the order a French reader expects:
+
+    1. letters without case or accents (``É`` with ``E``, ``œ`` as ``oe``),
+       runs of whitespace as one space, and numbers by their value
+       (``n°2`` before ``n°10``, ``Atelier 9`` before ``Atelier 10``);
+    2. then accents (``cote`` before ``côte``);
+    3. then case, capitals first (``Été`` before ``été``);
+    4. then the exact text, so that the order is total and stable.
+
+    Example:
+        >>> sorted(["n°10", "été", "n°2", "Été", "étude", "Eau", "abri"], key=sort_key_fr)
+        ['abri', 'Eau', 'Été', 'été', 'étude', 'n°2', 'n°10']
     """
-    decomposed = unicodedata.normalize("NFKD", " ".join(text.split()))
+    spaced = " ".join(text.split())
+    decomposed = unicodedata.normalize("NFKD", spaced)
     base = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return base.casefold().translate(_LIGATURES), text
+    accented = decomposed.casefold().translate(_LIGATURES)
+    return (
+        _natural(base.casefold().translate(_LIGATURES)),
+        _natural(accented),
+        _natural(decomposed),
+        text,
+    )
+
+
+def sort_titles(titles: Iterable[str]) -> list[str]:
+    """Titles in the order people read lists in (:func:`sort_key_fr`): the
+    order of ``wikisync pages``, of every source's category listing, of
+    records and of reports.
+
+    Example:
+        >>> sort_titles(["Atelier n°10", "atelier n°2", "Échange", "Eau"])
+        ['atelier n°2', 'Atelier n°10', 'Eau', 'Échange']
+    """
+    return sorted(titles, key=sort_key_fr)

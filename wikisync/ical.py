@@ -391,7 +391,7 @@ def _clean(text: str) -> str:
     return _CONTROLS.sub("", text).strip()
 
 
-class TimedSource:
+class TimedSource(Source):
     """A source that notes each page's revision time as its pages pass.
 
     Everything else is the wrapped source's (its cache, its client), so

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.config import Config
+from wikisync.config import Config, in_file, tables_file, toml_key
 from wikisync.errors import ConfigError
 from wikisync.quality import summarize
 from wikisync.records import RecordSet
@@ -132,29 +132,36 @@ def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dic
     """
     base = base_dir or Path.cwd()
     jobs: dict[str, Job] = {}
-    for name, table in tables.items():
-        jobs[name] = _load_job(name, table, base)
+    try:
+        for name, table in tables.items():
+            jobs[name] = _load_job(name, table, base)
+    except ConfigError as exc:
+        raise in_file(exc, tables_file(tables)) from None
     return jobs
 
 
 def _load_job(name: str, table: Any, base: Path) -> Job:
-    where = f"[jobs.{name}]"
+    where = f"jobs.{toml_key(name)}"
 
     def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{where}: {problem}", key=f"jobs.{name}.{key}" if key else "jobs")
+        path = f"{where}.{toml_key(key)}" if key else where
+        return ConfigError(f"{path}: {problem}", key=path)
 
     if not isinstance(table, Mapping):
         raise fail("", "should be a table")
     unknown = sorted(set(table) - _KEYS)
     if unknown:
-        raise fail(unknown[0], f"unknown key '{unknown[0]}' (known: {', '.join(sorted(_KEYS))})")
+        raise fail(
+            unknown[0],
+            f"unknown key{did_you_mean(unknown[0], _KEYS)} (known: {', '.join(sorted(_KEYS))})",
+        )
 
     def text(key: str, default: str | None = None) -> str:
         value = table.get(key, default)
         if value is None:
-            raise fail(key, f"'{key}' is required")
+            raise fail(key, "required")
         if not isinstance(value, str) or not value.strip():
-            raise fail(key, f"'{key}' should be a non-empty string, got {value!r}")
+            raise fail(key, f"should be a non-empty string, got {value!r}")
         return value.strip()
 
     marker = text("marker", name)
@@ -170,22 +177,22 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         or not isinstance(max_shrink, int | float)
         or not 0 <= max_shrink <= 1
     ):
-        raise fail("max_shrink", f"'max_shrink' should be a number from 0 to 1, got {max_shrink!r}")
+        raise fail("max_shrink", f"should be a number from 0 to 1, got {max_shrink!r}")
     create = table.get("create", False)
     if not isinstance(create, bool):
-        raise fail("create", f"'create' should be true or false, got {create!r}")
+        raise fail("create", f"should be true or false, got {create!r}")
     variables = table.get("variables", {})
     if not isinstance(variables, Mapping):
-        raise fail("variables", "'variables' should be a table")
+        raise fail("variables", "should be a table")
     clash = RESERVED_VARIABLES & set(variables)
     if clash:
-        raise fail("variables", f"'variables' may not redefine {', '.join(sorted(clash))}")
+        raise fail("variables", f"may not redefine {', '.join(sorted(clash))}")
     summary = table.get("summary")
     if summary is not None and not isinstance(summary, str):
-        raise fail("summary", f"'summary' should be a string, got {summary!r}")
+        raise fail("summary", f"should be a string, got {summary!r}")
     description = table.get("description", "")
     if not isinstance(description, str):
-        raise fail("description", "'description' should be a string")
+        raise fail("description", f"should be a string, got {description!r}")
     file, file_format = _file_of(table, base, text, fail)
     page_template: str = ""
     template_dirs: tuple[str, ...] = ()
@@ -221,18 +228,18 @@ def _file_of(
     # A job that writes a file: its path and format (none: the page template's text).
     if "file" not in table:
         if "format" in table:
-            raise fail("format", "'format' is for a job that writes a file (file = \"…\")")
+            raise fail("format", 'only a job that writes a file (file = "…") takes a format')
         return "", ""
     for key in _PAGE_KEYS:
         if key in table:
-            raise fail(key, f"'{key}' is for a job that writes a page, not a file")
+            raise fail(key, "only a job that writes a page takes it, not one that writes a file")
     path = Path(text("file")).expanduser()
     file = str(path if path.is_absolute() else base / path)
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
             known = ", ".join(FILE_FORMATS.values())
-            raise fail("format", f"'format' should be one of {known}, got {fmt!r}")
+            raise fail("format", f"should be one of {known}, got {fmt!r}")
         if "page_template" in table:
             raise fail("page_template", "give 'format' or 'page_template', not both")
         return file, fmt
@@ -251,12 +258,12 @@ def _file_of(
 def _types(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:
     # "event", or ["event", "actor"]: the record types a job reads.
     if value is None:
-        raise fail("type", "'type' is required")
+        raise fail("type", "required (the record type the job lists)")
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(item, str) and item.strip() for item in items):
         raise fail(
             "type",
-            f"'type' should be a record type's name or a non-empty list of them, got {value!r}",
+            f"should be a record type's name or a non-empty list of them, got {value!r}",
         )
     return tuple(dict.fromkeys(item.strip() for item in items))
 
@@ -295,8 +302,26 @@ def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]
 
 
 def config_jobs(config: Config) -> dict[str, Job]:
-    """The jobs of a configuration, template paths resolved against its file."""
-    return load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
+    """The jobs of a configuration, template paths resolved against its file.
+
+    Raises:
+        ConfigError: a bad job table, or a job whose ``type`` names no record
+            type of the configuration; the message names the file and the key
+            path (``wikisync.toml: jobs.events.type: no type "evnts"; did you
+            mean "event"?``).
+    """
+    jobs = load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
+    for job in jobs.values():
+        for name in job.record_types:
+            if name not in config.types:
+                key = f"jobs.{toml_key(job.name)}.type"
+                known = ", ".join(config.types) or "none"
+                error = ConfigError(
+                    f'{key}: no type "{name}"{did_you_mean(name, config.types)} (types: {known})',
+                    key=key,
+                )
+                raise in_file(error, tables_file(config.jobs))
+    return jobs
 
 
 def render_job(job: Job, records: RecordSet | Sequence[RecordSet], *, today: dt.date) -> str:

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.dates import DateRange
 from wikisync.errors import RecordError
+from wikisync.french import SortKey, sort_key_fr
 from wikisync.pages import PageText
 from wikisync.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.schema import FieldSpec, RecordType
@@ -34,6 +35,9 @@ from wikisync.values import (
     to_json_value,
     unread_template,
 )
+
+#: The record's own keys (reserved: no field takes these names).
+_RECORD_KEYS = ("title", "type", "revid", "index")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,20 @@ class Record:
             dates :class:`~wikisync.values.DateValue`.
         extra: parameters no field reads, name to raw wikitext (trimmed).
         index: the infobox's position on the page (0 for the first).
+
+    A record reads like a read-only mapping of its typed values: ``record[name]``
+    gives a field's value (``None`` when empty) or, for ``"title"``, ``"type"``,
+    ``"revid"`` and ``"index"``, that attribute (names no field may take);
+    ``name in record`` says whether ``record[name]`` exists (an empty field
+    does); ``record.get(name, default)`` never raises; ``record.keys()`` and
+    iterating give those names, ``title`` first, then the fields in schema
+    order. ``extra`` stays an attribute. Values are typed (dates
+    :class:`~wikisync.dates.DateValue`); :meth:`to_dict` gives JSON data.
+
+    Example:
+        >>> record = Record("Atelier n°2", "event", 12, {"startDate": None, "place": "Lyon"})
+        >>> record["place"], record["title"], "startDate" in record, record.get("url", "-")
+        ('Lyon', 'Atelier n°2', True, '-')
     """
 
     title: str
@@ -57,6 +75,39 @@ class Record:
     fields: Mapping[str, FieldValue]
     extra: Mapping[str, str] = field(default_factory=dict)
     index: int = 0
+
+    def __getitem__(self, name: str) -> FieldValue:
+        """A field's value, or the record's ``title``, ``type``, ``revid`` or ``index``.
+
+        Raises:
+            KeyError: ``name`` is neither a field of the record's type nor one of those.
+        """
+        if name in self.fields:
+            return self.fields[name]
+        if name in _RECORD_KEYS:
+            value: str | int = getattr(self, name)
+            return value
+        raise KeyError(name)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (name in _RECORD_KEYS or name in self.fields)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.keys())
+
+    def get(self, name: str, default: FieldValue = None) -> FieldValue:
+        """``record[name]``, or ``default`` when there is no such key.
+
+        A field that exists but is empty gives ``None``, not ``default``.
+        """
+        if name in self.fields:
+            return self.fields[name]
+        return self[name] if name in _RECORD_KEYS else default
+
+    def keys(self) -> tuple[str, ...]:
+        """The names ``record[name]`` accepts: ``title``, ``type``, ``revid``,
+        ``index``, then the fields in schema order."""
+        return (*_RECORD_KEYS, *(name for name in self.fields if name not in _RECORD_KEYS))
 
     def to_dict(self) -> dict[str, object]:
         """Return the record as JSON data.
@@ -101,6 +152,27 @@ class RecordSet:
     records: tuple[Record, ...] = ()
     problems: tuple[RecordError, ...] = ()
     page_count: int = 0
+
+    def in_title_order(self) -> RecordSet:
+        """The same records and problems in the order people read lists in.
+
+        By title (:func:`~wikisync.french.sort_key_fr`: ``n°2`` before
+        ``n°10``, ``é`` with ``e``), a page's records and problems in page
+        order. What every reading command and job gets: the order no longer
+        depends on the source (a wiki's category order, a folder's, a dump's).
+        """
+        keys: dict[str, SortKey] = {}
+
+        def key(title: str) -> SortKey:
+            if title not in keys:
+                keys[title] = sort_key_fr(title)
+            return keys[title]
+
+        return replace(
+            self,
+            records=tuple(sorted(self.records, key=lambda record: key(record.title))),
+            problems=tuple(sorted(self.problems, key=lambda problem: key(problem.title))),
+        )
 
 
 def parse_page(page: PageText, record_type: RecordType) -> PageRecords:

@@ -36,6 +36,7 @@ import jinja2.sandbox
 
 from wikisync.errors import RenderError
 from wikisync.french import (
+    SortKey,
     format_date_fr,
     format_date_span_fr,
     format_month_fr,
@@ -354,14 +355,14 @@ def sort_fr(items: Iterable[Any], *fields: str, reverse: bool = False) -> list[A
         if not isinstance(field, str):
             raise _ValueProblem(f"a field name should be text, got {_short(field)}")
 
-    def key(item: Any) -> tuple[bool, tuple[str, str]]:
+    def key(item: Any) -> tuple[bool, SortKey | None]:
         if not fields:
             return False, sort_key_fr(str(item))
         for field in fields:
             value = _get_field(item, field)
             if value not in (None, ""):
                 return False, sort_key_fr(str(value))
-        return True, ("", "")
+        return True, None
 
     ordered = sorted(items, key=key)
     if reverse:
@@ -391,7 +392,7 @@ def _event_dates(record: Mapping[str, Any], start: str, end: str) -> tuple[dt.da
     return first[0], _last_day(last or first)
 
 
-def _title_key(record: Mapping[str, Any]) -> tuple[str, str]:
+def _title_key(record: Mapping[str, Any]) -> SortKey:
     return sort_key_fr(str(_get_field(record, "title") or ""))
 
 

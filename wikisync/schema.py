@@ -51,6 +51,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from wikisync.config import did_you_mean, in_file, tables_file, toml_key
 from wikisync.errors import ConfigError
 from wikisync.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
 from wikisync.value_templates import DateTemplate, ValueOptions, template_name_key
@@ -255,13 +256,19 @@ def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
     Raises:
         ConfigError: an unknown key, a value of the wrong type, an unknown field
             type, a reserved field name or a default that does not fit its
-            type; ``key`` names the full key (``types.event.fields.x.type``).
+            type; ``key`` names the full key (``types.event.fields.x.type``),
+            and so does the message, after the file's name when ``types``
+            was read from one (:class:`~wikisync.config.ConfigTables`).
     """
-    if not isinstance(types, Mapping):
-        raise ConfigError("types: should be a table of record types", key="types")
-    return {
-        name: _load_type(name, table, f"types.{_key_part(name)}") for name, table in types.items()
-    }
+    try:
+        if not isinstance(types, Mapping):
+            raise ConfigError("types: should be a table of record types", key="types")
+        return {
+            name: _load_type(name, table, f"types.{_key_part(name)}")
+            for name, table in types.items()
+        }
+    except ConfigError as exc:
+        raise in_file(exc, tables_file(types)) from None
 
 
 def _load_type(name: str, table: Any, key: str) -> RecordType:
@@ -448,8 +455,8 @@ def _check_keys(table: Mapping[str, Any], allowed: frozenset[str], key: str) -> 
     for name in table:
         if name not in allowed:
             raise ConfigError(
-                f"{key}.{_key_part(name)}: unknown key; expected one of "
-                + ", ".join(sorted(allowed)),
+                f"{key}.{_key_part(name)}: unknown key{did_you_mean(name, allowed)}; "
+                "expected one of " + ", ".join(sorted(allowed)),
                 key=f"{key}.{_key_part(name)}",
             )
 
@@ -475,5 +482,4 @@ def _category_name(name: str) -> str:
 
 def _key_part(name: str) -> str:
     # TOML quotes keys that are not bare: types.actor.fields."villes d'implantation"
-    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
-    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return toml_key(name)

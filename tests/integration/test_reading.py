@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 from pathlib import Path
 
 import mwclient
@@ -175,3 +176,30 @@ def test_revision_cache_shared_by_concurrent_processes(
     assert counts == [len(corpus.titles_in("Evénement"))] * 6
     store = RevisionCache(Path(cache))
     assert store.stats(f"{wiki.url}/api.php")["pages"] == len(corpus.titles_in("Evénement"))
+
+
+def test_open_source_with_block_closes_the_session_and_cache(
+    wiki: TestWiki, tmp_path: Path
+) -> None:
+    config = Config(
+        site=wiki.url,
+        user=wiki.bot_user,
+        password=wiki.bot_password,
+        cache=str(tmp_path / "cache.sqlite"),
+    )
+    with open_source(config) as source:
+        assert isinstance(source, WikiSource)
+        assert source.list_category("Evénement")
+        adapter = source.client._session.get_adapter(wiki.url)
+        assert adapter.poolmanager.pools  # a connection is open while in the block
+    assert not adapter.poolmanager.pools
+    assert source.cache is not None
+    with pytest.raises(sqlite3.ProgrammingError):
+        source.cache.stats(wiki.url)
+
+
+def test_wiki_client_with_block_closes_the_session(wiki: TestWiki) -> None:
+    with WikiClient(wiki.url, Config(site=wiki.url)) as client:
+        adapter = client._session.get_adapter(wiki.url)
+        assert adapter.poolmanager.pools
+    assert not adapter.poolmanager.pools

@@ -762,3 +762,81 @@ def test_push_page_deleted_or_moved_while_saving_is_reported_never_recreated(
         assert page["lastrevid"] == redirect[0]  # the redirect as the move left it
         assert "Intro du projet, revue." in _wiki_text(wiki, "Atelier renommé")
     assert item in report.conflicts
+
+
+# -- mirror words: which side is which, mergeable against conflict, what was saved ----
+
+
+def _two_sided(wiki: TestWiki, admin: mwclient.Site, mirror: Path, *also: str) -> tuple[str, str]:
+    """Two pulled pages edited locally and on the wiki: in other places, in the same place."""
+    text = "Intro du projet.\n\nPremier paragraphe sur Lyon.\n\nSecond paragraphe sur Nantes."
+    titles = ("Atelier n°10 fusionnable", "Atelier n°2 en conflit")
+    for title in titles:
+        admin.pages[title].edit(text, summary="setup")
+    pull(_client(wiki), mirror, titles=[*titles, *also], durable=False)
+    mergeable, conflicting = titles
+    _edit_file(mirror, mergeable, "Intro du projet.", "Intro du projet, revue.")
+    admin.pages[mergeable].edit(text.replace("sur Nantes", "sur Nantes et Rezé"), summary="r")
+    _edit_file(mirror, conflicting, "sur Nantes", "sur Nantes (local)")
+    admin.pages[conflicting].edit(text.replace("sur Nantes", "sur Nantes (wiki)"), summary="r")
+    return mergeable, conflicting
+
+
+def test_status_tells_mergeable_from_conflict_as_push_then_does(
+    wiki: TestWiki, admin: mwclient.Site, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    mergeable, conflicting = _two_sided(wiki, admin, mirror)
+
+    status = mirror_status(_client(wiki), mirror)
+    states = {page.title: page.state for page in status.pages}
+    assert states == {mergeable: "mergeable", conflicting: "conflict"}
+    assert [page.title for page in status.pages] == [conflicting, mergeable]  # n°2, n°10
+    assert status.requests == 2  # the listing, then both revisions in one request
+    details = {page.title: page.detail for page in status.pages}
+    assert "merge cleanly" in details[mergeable]
+    assert "the local edit and the wiki's touch the same place" in details[conflicting]
+
+    dry = push(_client(wiki), mirror, summary=SUMMARY, dry_run=True, durable=False)
+    report = push(_client(wiki), mirror, summary=SUMMARY, durable=False)
+    for done in (dry, report):
+        assert {item.title: item.action for item in done.items} == {
+            mergeable: "merged",
+            conflicting: "conflict",
+        }
+    assert [item.title for item in report.saved] == [mergeable]
+    detail = next(item.detail for item in report.items if item.title == conflicting)
+    assert "the local edit and the wiki's touch the same place" in detail
+    assert "the wiki's version is in" in detail and "local file" in detail
+    assert "Intro du projet, revue." in _wiki_text(wiki, mergeable)
+
+
+def test_cli_status_and_push_say_which_side_is_which_and_list_each_save(
+    wiki: TestWiki, admin: mwclient.Site, corpus: Corpus, tmp_path: Path
+) -> None:
+    mirror = tmp_path / "mirror"
+    local_only = corpus.titles_in("Evénement")[0]
+    mergeable, conflicting = _two_sided(wiki, admin, mirror, local_only)
+    _edit_file(mirror, local_only, "}}", "}}\nModifié localement.")
+    env = {"WIKISYNC_PASSWORD": wiki.bot_password}
+    base = ["--site", wiki.url, "--user", wiki.bot_user]
+
+    status = CliRunner().invoke(cli, [*base, "status", str(mirror)], env=env)
+    assert status.exit_code == 0, status.output
+    lines = status.stdout.splitlines()
+    assert f"{'mergeable':<16} {mergeable}: the two edits merge cleanly" in "\n".join(lines)
+    assert any(line.startswith(f"{'conflict':<16} {conflicting}: ") for line in lines)
+    assert any(line.startswith(f"{'modified':<16} {local_only}") for line in lines)
+
+    pushed = CliRunner().invoke(cli, [*base, "push", str(mirror)], env=env)
+    assert pushed.exit_code == 3, pushed.output
+    said = pushed.output.splitlines()
+    assert any(line.split() == ["saved", *local_only.split()] for line in said), said
+    assert any(line.startswith("merged") and mergeable in line for line in said), said
+    conflict = next(line for line in said if line.startswith("conflict"))
+    assert conflicting in conflict
+    assert "edited on the wiki since the pull" in conflict
+    assert "the local edit and the wiki's" in conflict
+
+    quiet = CliRunner().invoke(cli, [*base, "-q", "push", str(mirror)], env=env)
+    assert "saved" not in quiet.output

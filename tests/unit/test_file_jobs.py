@@ -188,9 +188,9 @@ def test_file_target_writes_only_changed_bytes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"type": "event", "file": "a.ics", "page": "P"}, "'page' is for a job that writes a page"),
-        ({"type": "event", "file": "a.ics", "create": True}, "'create' is for a job"),
-        ({"type": "event", "file": "a.ics", "format": "pdf"}, "'format' should be one of"),
+        ({"type": "event", "file": "a.ics", "page": "P"}, "jobs.bad.page: only a job"),
+        ({"type": "event", "file": "a.ics", "create": True}, "jobs.bad.create: only a job"),
+        ({"type": "event", "file": "a.ics", "format": "pdf"}, "jobs.bad.format: should be one of"),
         ({"type": "event", "file": "a.txt"}, 'say what to write in a.txt: format = "ics"'),
         (
             {"type": "event", "file": "a.ics", "format": "ics", "page_template": "events"},
@@ -198,7 +198,7 @@ def test_file_target_writes_only_changed_bytes(tmp_path: Path) -> None:
         ),
         ({"type": ["event", "actor"], "file": "a.ics"}, "one record type"),
         ({"type": "event", "page": "P", "page_template": "events", "format": "ics"}, "file"),
-        ({"type": "event", "file": ""}, "'file' should be a non-empty string"),
+        ({"type": "event", "file": ""}, "jobs.bad.file: should be a non-empty string"),
     ],
 )
 def test_bad_file_jobs_are_configuration_errors(table: dict[str, object], message: str) -> None:

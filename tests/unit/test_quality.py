@@ -168,7 +168,7 @@ def test_language_from_the_configuration_else_the_wiki(example: Path) -> None:
         'lang = "de"\n' + (example / "wikisync.toml").read_text(encoding="utf-8"),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match="'lang' should be one of '', 'fr', 'en', got 'de'"):
+    with pytest.raises(ConfigError, match=r"wikisync\.toml: lang: should be one of '', 'fr', 'en'"):
         load_config(example / "wikisync.toml")
     assert load_config(example / "wikisync.toml", environ={"WIKISYNC_LANG": "en"}).lang == "en"
 
@@ -317,10 +317,10 @@ def test_quality_template_escapes_values_and_links_the_edit_form(example: Path) 
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"type": []}, "'type' should be a record type's name or a non-empty list of them"),
-        ({"type": ["event", 3]}, "'type' should be a record type's name or a non-empty list"),
-        ({"type": ["event", " "]}, "'type' should be a record type's name or a non-empty list"),
-        ({}, "'type' is required"),
+        ({"type": []}, "type: should be a record type's name or a non-empty list of them"),
+        ({"type": ["event", 3]}, "type: should be a record type's name or a non-empty list"),
+        ({"type": ["event", " "]}, "type: should be a record type's name or a non-empty list"),
+        ({}, "type: required"),
         ({"type": "event", "variables": {"problems": []}}, "may not redefine problems"),
         ({"type": "event", "variables": {"quality": 1}}, "may not redefine quality"),
     ],

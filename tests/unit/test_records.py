@@ -525,3 +525,45 @@ def test_a_text_value_of_only_unreadable_templates_is_reported() -> None:
     (problem,) = found.problems
     assert problem.field == "pays" and problem.value == "{{USA}}"
     assert "the template {{USA}}" in str(problem)
+
+
+def _meetup_record() -> Record:
+    found = parse_page(
+        _page("{{Event|startDate=2019-05-01|place=Rennes|type=Atelier}}\n{{Event|place=Nantes}}"),
+        EVENT,
+    )
+    return found.records[0]
+
+
+def test_record_getitem_gives_typed_field_values_and_own_keys() -> None:
+    record = _meetup_record()
+    assert record["startDate"] == DateValue(2019, 5, 1)
+    assert record["place"] == "Rennes"
+    assert record["eventType"] == "Atelier"
+    assert record["endDate"] is None  # a field of the type, left empty
+    assert (record["title"], record["type"], record["revid"], record["index"]) == (
+        "Meetup open Transport 35",
+        "event",
+        7,
+        0,
+    )
+
+
+@pytest.mark.parametrize("name", ["nosuchfield", "extra", "type ", "Title", ""])
+def test_record_getitem_unknown_name_is_a_key_error(name: str) -> None:
+    record = _meetup_record()
+    with pytest.raises(KeyError):
+        record[name]
+    assert name not in record
+    assert record.get(name) is None
+    assert record.get(name, "absent") == "absent"
+
+
+def test_record_contains_get_keys_agree_with_to_dict() -> None:
+    record = _meetup_record()
+    assert "startDate" in record and "endDate" in record and "title" in record
+    assert 7 not in record and ["place"] not in record  # type: ignore[operator]
+    assert record.get("endDate", "default") is None  # an empty field exists
+    data = record.to_dict()
+    assert list(record) == list(record.keys()) == [k for k in data if k != "extra"]
+    assert {key: record[key] for key in record}["place"] == data["place"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -260,6 +261,11 @@ def records(
     the infobox) go to standard error and never stop the run; see
     'wikisync check' for the full report.
 
+    --format table fits the terminal's width (or COLUMNS; 80 when standard
+    output is no terminal): long cells end with '…', and the fields that do
+    not fit follow in further blocks, each beginning with the title. With
+    -o FILE the table keeps every column side by side.
+
     --format ics writes a calendar: all-day events for dates, date-times in
     Europe/Paris time unless written with an offset, ranges to their end
     field; records whose date has only a month or a year are left out (each
@@ -274,7 +280,9 @@ def records(
         record_type, found, text = _calendar(state, type_name)
     else:
         record_type, found = _collect(state, type_name)
-        text = format_records(found.records, fmt, record_type, raw=raw)
+        text = format_records(
+            found.records, fmt, record_type, raw=raw, line_width=_screen_width(fmt, output)
+        )
         if fmt == "csv" and wants_bom(output, bom):
             text = "\ufeff" + text
     echo_or_write(output, text)
@@ -284,6 +292,13 @@ def records(
             f"run 'wikisync check {type_name}' for the list",
             err=True,
         )
+
+
+def _screen_width(fmt: str, output: Path | None) -> int | None:
+    """The width a table on standard output fits: the terminal's (COLUMNS, else 80)."""
+    if fmt != "table" or (output is not None and str(output) != "-"):
+        return None
+    return shutil.get_terminal_size().columns
 
 
 @cli.command()

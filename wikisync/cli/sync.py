@@ -175,11 +175,14 @@ def pull_command(
 def status_command(state: State, mirror: Path, fmt: str) -> None:
     """Show how each page of the mirror DIR stands against the wiki.
 
-    States: unchanged, modified (locally), changed (on the wiki), conflict
-    (both, or a FILE.remote waits), new (locally), deleted (on the wiki),
-    moved (on the wiki), deleted-locally. No content is fetched: one listing
-    request per 500 pages as a bot (so the revision cache, --cache and
-    --no-cache, plays no part).
+    States: unchanged, modified (locally), changed (on the wiki), mergeable
+    (changed locally and on the wiki, and the edits merge cleanly: push
+    merges them), conflict (changed locally and on the wiki in the same
+    place, or a FILE.remote waits: push saves nothing), new (locally),
+    deleted (on the wiki), moved (on the wiki), deleted-locally. One listing
+    request per 500 pages as a bot; only pages changed on both sides have
+    their wiki revision fetched, to merge them as push would (the revision
+    cache, --cache and --no-cache, plays no part).
 
     \b
     Example:
@@ -200,6 +203,8 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
         line = f"{page.state:<16} {page.title}"
         if page.new_title:
             line += f" -> {page.new_title}"
+        if page.detail:
+            line += f": {page.detail}"
         click.echo(line)
     counts = ", ".join(f"{n} {state}" for state, n in report.counts().items()) or "empty"
     click.echo(f"status {mirror}: {len(report.pages)} pages: {counts}", err=True)
@@ -238,7 +243,9 @@ def push_command(
     Each page is saved against the revision it was pulled at. A page edited
     on the wiki meanwhile is merged when the edits do not overlap; otherwise
     it is not saved, the wiki's version goes beside the file as FILE.remote
-    and the command exits with code 3. Files new locally create pages only
+    and the command exits with code 3. Every page is listed on a line of
+    its own: saved, merged, created, or not saved and why (-q: only those
+    not saved). Files new locally create pages only
     with --create; deleted files are never deleted on the wiki. Holds the
     run lock of the wiki and of DIR (exit 4 when another run holds one);
     SIGINT or SIGTERM stops it after the page in flight (exit 130/143; push
@@ -286,7 +293,8 @@ def push_command(
     for item in report.items:
         if dry_run and item.diff:
             click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
-        if item.action not in _QUIET_ACTIONS or state.verbosity > 0 or dry_run:
+        # Every page saved is listed (only -q leaves the saves out).
+        if item.action not in _QUIET_ACTIONS or state.verbosity >= 0 or dry_run:
             if item.action == NOT_DONE and state.verbosity <= 0:
                 continue
             action = would(item.action) if dry_run else item.action

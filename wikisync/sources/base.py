@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
 
 from wikisync.pages import Namespaces, PageText
 
@@ -42,7 +43,17 @@ class FetchResult:
 
 @runtime_checkable
 class Source(Protocol):
-    """What ``open_source`` returns: a readable collection of wiki pages."""
+    """What ``open_source`` returns: a readable collection of wiki pages.
+
+    A source is a context manager: ``with open_source(site) as source:``
+    closes it (its HTTP session and cache, or nothing for a folder) however
+    the block ends. The adapters inherit :meth:`__enter__` and
+    :meth:`__exit__` from this class and implement :meth:`close`.
+
+    Example:
+        >>> with open_source("examples/fabmob/mirror") as source:
+        ...     titles = source.list_category("Evénement")
+    """
 
     #: Where the pages come from, for messages (a URL or a path).
     location: str
@@ -53,6 +64,9 @@ class Source(Protocol):
         self, category: str, *, recursive: bool = False, depth: int | None = None
     ) -> list[str]:
         """Titles of the category's pages, sorted; subcategories are not listed.
+
+        Sorted as people read lists (:func:`~wikisync.french.sort_titles`:
+        ``n°2`` before ``n°10``, ``é`` with ``e``), the same for every source.
 
         Args:
             category: the category, with or without its namespace prefix.
@@ -72,5 +86,18 @@ class Source(Protocol):
         ...
 
     def close(self) -> None:
-        """Release files or connections."""
+        """Release files or connections; calling it again does nothing."""
         ...
+
+    def __enter__(self) -> Self:
+        """Return the source itself, for ``with``."""
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the source (see :meth:`close`); an exception goes on."""
+        self.close()

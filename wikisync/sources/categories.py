@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import mwparserfromhell
 
+from wikisync.french import sort_titles
 from wikisync.pages import CATEGORY_NS, Namespaces
 from wikisync.parse_budget import PageTooComplex, parse_within_budget
 
@@ -111,7 +112,7 @@ def walk_members(
             for title in members.get(category, ())
             if namespaces.split(title)[0] != CATEGORY_NS
         )
-    return sorted(pages)
+    return sort_titles(pages)
 
 
 def find_category_links(wikitext: str, namespaces: Namespaces) -> list[str]:

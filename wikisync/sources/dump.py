@@ -46,7 +46,7 @@ from typing import IO, cast
 from wikisync.errors import DumpError
 from wikisync.files import MAX_NUMBER_DIGITS
 from wikisync.pages import FRENCH, Namespace, Namespaces, PageText
-from wikisync.sources.base import FetchResult
+from wikisync.sources.base import FetchResult, Source
 from wikisync.sources.categories import (
     find_category_links,
     find_redirect_target,
@@ -94,7 +94,7 @@ class _DumpPage:
     redirect: str | None
 
 
-class DumpSource:
+class DumpSource(Source):
     """An XML dump or Special:Export file read as a source of pages.
 
     Attributes:

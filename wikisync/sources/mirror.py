@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from wikisync.errors import SourceError
 from wikisync.filenames import TakenNames, path_to_title
 from wikisync.pages import FRENCH, PageText
-from wikisync.sources.base import FetchResult
+from wikisync.sources.base import FetchResult, Source
 from wikisync.sources.categories import (
     find_category_links,
     find_redirect_target,
@@ -64,7 +64,7 @@ class _Item:
     entry: MirrorEntry | None
 
 
-class MirrorSource:
+class MirrorSource(Source):
     """A mirror folder read as a source of pages (the :class:`Source` protocol).
 
     The folder is looked at on every call, so edits made meanwhile are seen;

@@ -568,6 +568,14 @@ class WikiClient:
         """Close the HTTP session."""
         self._session.close()
 
+    def __enter__(self) -> WikiClient:
+        """Return the client itself: ``with WikiClient(url, config) as client:``."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the HTTP session (see :meth:`close`); an exception goes on."""
+        self.close()
+
     # -- requests -----------------------------------------------------------
 
     def call(self, action: str, *, http_method: str = "GET", **params: Any) -> dict[str, Any]:

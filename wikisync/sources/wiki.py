@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.cache import RevisionCache
+from wikisync.french import sort_titles
 from wikisync.pages import PageText
-from wikisync.sources.base import FetchResult
+from wikisync.sources.base import FetchResult, Source
 from wikisync.sources.categories import normalize_category, walk_categories
 from wikisync.sources.site import WikiClient
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 _NO_PAGE = PageText(title="", wikitext="", revid=-1)
 
 
-class WikiSource:
+class WikiSource(Source):
     """A live wiki as a :class:`~wikisync.sources.base.Source`.
 
     Example:
@@ -84,7 +85,7 @@ class WikiSource:
         titles: set[str] = set()
         for cat in self._walk_categories(category, recursive, depth):
             titles.update(self._member_titles(cat, "page|file"))
-        return sorted(titles)
+        return sort_titles(titles)
 
     def iter_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None

@@ -34,7 +34,9 @@ from pathlib import Path
 
 from wikisync.diffs import unified_diff
 from wikisync.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
+from wikisync.french import SortKey, sort_key_fr
 from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.merge import MergeResult
 from wikisync.pages import PageText
 from wikisync.sources.mirror import MirrorSource, open_mirror
 from wikisync.sources.mirror_layout import read_page_file
@@ -108,12 +110,17 @@ class PushItem:
         return asdict(self)
 
 
+#: The actions that make a revision on the wiki.
+_SAVED_ACTIONS = frozenset({"saved", "merged", "created"})
+
+
 @dataclass(frozen=True, slots=True)
 class PushReport:
     """The outcome of a push.
 
     Attributes:
-        items: one per page considered, in title order.
+        items: one per page considered, in title order
+            (:func:`~wikisync.french.sort_key_fr`: ``n°2`` before ``n°10``).
         dry_run: nothing was written (items say what would be done).
         requests: HTTP requests sent.
     """
@@ -121,6 +128,12 @@ class PushReport:
     items: tuple[PushItem, ...]
     dry_run: bool
     requests: int
+
+    @property
+    def saved(self) -> list[PushItem]:
+        """Pages saved to the wiki (``saved``, ``merged``, ``created``), in title order;
+        on a dry run, those that would be."""
+        return [item for item in self.items if item.action in _SAVED_ACTIONS]
 
     @property
     def conflicts(self) -> list[PushItem]:
@@ -320,8 +333,48 @@ def _push(
     return PushReport(tuple(sorted(items, key=_key)), dry_run, client.requests - start)
 
 
-def _key(item: PushItem) -> str:
-    return item.title
+def _key(item: PushItem) -> SortKey:
+    return sort_key_fr(item.title)
+
+
+@dataclass(frozen=True, slots=True)
+class BothChanged:
+    """What push does with a page edited both locally and on the wiki since the pull.
+
+    Attributes:
+        action: ``recorded`` (the wiki already holds the local text: nothing
+            to save), ``merged`` (the two edits merge cleanly: push saves the
+            merge) or ``conflict`` (push saves nothing).
+        merged: the three-way merge, when one could be made.
+        reason: for a conflict, why, naming which side is which.
+    """
+
+    action: str
+    merged: MergeResult | None = None
+    reason: str = ""
+
+
+def merge_both_changed(base: str | None, local: str, remote: str) -> BothChanged:
+    """Merge a local edit with the wiki's as push does (``status`` says the same).
+
+    Args:
+        base: the text both sides started from (the mirror's base copy), or
+            None when that copy is gone.
+        local: the mirror file's text.
+        remote: the wiki's latest text.
+    """
+    if same_text(local, remote):
+        return BothChanged("recorded")
+    if base is None:
+        return BothChanged("conflict", None, "the base copy to merge the two edits against is gone")
+    merged = merge_as_saved(base, local, remote)
+    if not merged.clean:
+        return BothChanged(
+            "conflict",
+            merged,
+            f"the local edit and the wiki's touch the same place ({merged.conflicts} region(s))",
+        )
+    return BothChanged("merged", merged)
 
 
 class _Session:
@@ -451,7 +504,8 @@ class _Session:
 
     def _merge(self, page: LocalPage, remote: RemoteInfo, fetched: PageText) -> None:
         assert page.text is not None
-        if same_text(page.text, fetched.wikitext):
+        outcome = merge_both_changed(self._base_text(page), page.text, fetched.wikitext)
+        if outcome.action == "recorded":
             if self.writer is not None:
                 self.writer.write_base(fetched, categories=remote.categories)
             self.done(
@@ -464,14 +518,7 @@ class _Session:
                 )
             )
             return
-        base = self._base_text(page)
-        merged = merge_as_saved(base, page.text, fetched.wikitext) if base is not None else None
-        if merged is None or not merged.clean:
-            why = (
-                "the base copy to merge against is gone"
-                if merged is None
-                else f"edited on the wiki in the same place ({merged.conflicts} region(s))"
-            )
+        if outcome.merged is None or not outcome.merged.clean:
             conflict_file = None
             if self.writer is not None:
                 conflict_file = write_conflict(self.root, page.file, fetched.wikitext)
@@ -483,16 +530,17 @@ class _Session:
                     page.file,
                     fetched.revid,
                     conflict_file,
-                    detail=f"changed on the wiki since the pull and {why}: not saved"
+                    detail=f"edited on the wiki since the pull, and {outcome.reason}: not saved"
                     + (
-                        f"; the wiki's version is in {conflict_file}: merge it into your file "
-                        "and delete it"
+                        f"; the wiki's version is in {conflict_file}: merge it into the local "
+                        f"file {page.file} and delete it"
                         if conflict_file
                         else ""
                     ),
                 )
             )
             return
+        merged = outcome.merged
         if self.writer is not None:
             # The merged text replaces the file before it is saved, so a crash in
             # between leaves a local edit against the wiki's revision, not a loss.

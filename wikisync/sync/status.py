@@ -1,4 +1,4 @@
-"""``status``: compare a mirror with its wiki without fetching any content.
+"""``status``: compare a mirror with its wiki, fetching only what both sides changed.
 
 The local side is read from disk (file text against the base ``sha1``); the
 wiki's side comes from ``prop=info`` listings: the categories that hold many
@@ -6,23 +6,31 @@ of the mirror's pages are listed whole (5,000 members per request as a bot),
 the other pages by id (500 per request as a bot, 50 otherwise); see
 :func:`~wikisync.sync.remote.list_known_pages`. A changed ``lastrevid`` is an
 edit on the wiki, a missing id a deletion, an id under another title a move.
+Only a page edited both locally and on the wiki has its wiki revision fetched
+(a batch per request): it is merged with the local file exactly as ``push``
+would (:func:`~wikisync.sync.push.merge_both_changed`), so ``mergeable``
+(push merges it) is told from ``conflict`` (push saves nothing).
 """
 
 from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
 
-from wikisync.sources.mirror import open_mirror
+from wikisync.french import sort_key_fr
+from wikisync.sources.mirror import MirrorSource, open_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.sync.connect import Wiki, connected
 from wikisync.sync.local import LocalPage, check_site, scan_mirror
-from wikisync.sync.remote import Listing, list_known_pages
+from wikisync.sync.push import merge_both_changed
+from wikisync.sync.remote import Listing, fetch_revisions, list_known_pages
 
 #: Every state a page can be in, in the order reports list them.
 STATES = (
     "conflict",
+    "mergeable",
     "changed",
     "modified",
     "new",
@@ -31,11 +39,14 @@ STATES = (
     "deleted-locally",
     "unchanged",
 )
+#: The detail of a page changed on both sides until the merge tells more.
+_BOTH = "changed locally and on the wiki"
 _DESCRIPTIONS = {
     "unchanged": "unchanged",
     "modified": "modified locally",
     "changed": "changed on the wiki",
-    "conflict": "changed on both sides (conflict)",
+    "conflict": "changed locally and on the wiki in the same place (conflict)",
+    "mergeable": "changed locally and on the wiki; merges cleanly",
     "new": "new locally",
     "deleted": "deleted on the wiki",
     "moved": "moved on the wiki",
@@ -55,7 +66,8 @@ class PageStatus:
         wiki_revid: the wiki's latest revision, or None when the page is not there.
         modified: the file differs from its base revision (or is gone).
         new_title: for ``moved``, the page's title on the wiki now.
-        detail: why, for ``conflict`` (a conflict file waits, or both sides changed).
+        detail: why, for ``conflict`` (a conflict file waits, both sides changed
+            the same place) and ``mergeable``.
     """
 
     title: str
@@ -82,7 +94,8 @@ class StatusReport:
     """The status of every page of a mirror.
 
     Attributes:
-        pages: one status per page, sorted by title.
+        pages: one status per page, in title order
+            (:func:`~wikisync.french.sort_key_fr`: ``n°2`` before ``n°10``).
         requests: HTTP requests sent to the wiki for it.
     """
 
@@ -118,8 +131,10 @@ def mirror_status(wiki: Wiki, mirror_dir: str | os.PathLike[str]) -> StatusRepor
 
     Returns:
         Each page's state: unchanged, modified (locally), changed (on the
-        wiki), conflict (both, or a conflict file waits), new (locally),
-        deleted (on the wiki), moved (on the wiki) or deleted-locally.
+        wiki), mergeable (changed on both sides, and the edits merge cleanly:
+        push merges them), conflict (changed on both sides in the same place,
+        or a conflict file waits: push saves nothing), new (locally), deleted
+        (on the wiki), moved (on the wiki) or deleted-locally.
 
     Raises:
         ConfigError: the mirror was pulled from another wiki.
@@ -146,8 +161,36 @@ def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusRep
         {entry.pageid: entry.categories for entry in listed if entry.pageid is not None},
         titles=[p.title for p in local.values() if p.entry is None or p.entry.pageid is None],
     )
-    pages = tuple(_page_status(page, listing) for page in local.values())
-    return StatusReport(pages, client.requests - start)
+    statuses = [_page_status(page, listing) for page in local.values()]
+    both = {
+        status.wiki_revid: (local[status.title], status)
+        for status in statuses
+        if status.detail == _BOTH and status.wiki_revid is not None
+    }
+    merged = {title: status for title, status in _merge_both(client, source, both)}
+    pages = sorted(
+        (merged.get(status.title, status) for status in statuses),
+        key=lambda status: sort_key_fr(status.title),
+    )
+    return StatusReport(tuple(pages), client.requests - start)
+
+
+def _merge_both(
+    client: WikiClient, source: MirrorSource, both: dict[int, tuple[LocalPage, PageStatus]]
+) -> Iterator[tuple[str, PageStatus]]:
+    """Merge each page changed on both sides with the wiki's revision, as push will."""
+    for fetched in fetch_revisions(client, sorted(both)):
+        page, status = both[fetched.revid]
+        if page.text is None:
+            continue
+        outcome = merge_both_changed(source.base_text(page.title), page.text, fetched.wikitext)
+        if outcome.action == "conflict":
+            state, detail = "conflict", f"{outcome.reason}: push will not save it"
+        elif outcome.action == "recorded":
+            state, detail = "mergeable", "the wiki already holds the local text"
+        else:
+            state, detail = "mergeable", "the two edits merge cleanly: push saves the merge"
+        yield page.title, replace(status, state=state, detail=detail)
 
 
 def _page_status(page: LocalPage, listing: Listing) -> PageStatus:
@@ -181,7 +224,8 @@ def _page_status(page: LocalPage, listing: Listing) -> PageStatus:
     if page.in_conflict:
         state, detail = "conflict", "a conflict file waits: merge it into the page, then delete it"
     elif changed and modified:
-        state, detail = "conflict", "changed on the wiki and locally"
+        # A local deletion stays a conflict; an edit is merged as push would (_merge_both).
+        state, detail = "conflict", _BOTH
     elif changed:
         state, detail = "changed", ""
     elif page.text is None:
