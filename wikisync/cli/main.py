@@ -28,7 +28,14 @@ import click
 
 from wikisync import files
 from wikisync.__about__ import __version__
-from wikisync.config import DEFAULT_CONFIG_NAME, ENV_PREFIX, Config, load_config
+from wikisync.config import (
+    DEFAULT_CONFIG_NAME,
+    ENV_PREFIX,
+    Config,
+    load_config,
+    redact,
+    redact_site,
+)
 from wikisync.errors import ConfigError, LockError, WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.lock import RunLock, default_lock_path, lock_key
@@ -171,11 +178,11 @@ def _error_report(
         status = "interrupted"
     return {
         "command": command,
-        "site": site,
+        "site": redact_site(site),
         "started": started,
         "status": status,
         "exit_code": exc.exit_code,
-        "error": str(exc),
+        "error": redact(str(exc)),
     }
 
 
@@ -270,7 +277,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
+            click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -293,9 +300,18 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     )
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with every password hidden (see :func:`wikisync.config.redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def _setup_logging(verbosity: int) -> None:
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="wikisync: %(message)s", stream=sys.stderr, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_RedactingFormatter("wikisync: %(message)s"))
     # urllib3 would log request lines at DEBUG; wikisync logs what matters itself.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
 

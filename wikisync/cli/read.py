@@ -20,6 +20,7 @@ from wikisync.cli.main import (
     write_output,
 )
 from wikisync.collect import category_pages, collect_records, record_type_named
+from wikisync.config import site_credentials, site_without_credentials
 from wikisync.errors import ConfigError
 from wikisync.example import copy_example
 from wikisync.files import describe
@@ -87,7 +88,8 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     """Write a starter configuration (record types and jobs of a preset).
 
     The --site and --user given to wikisync go into the file; the password
-    never does (set WIKISYNC_PASSWORD or let wikisync prompt for it).
+    never does (set WIKISYNC_PASSWORD or let wikisync prompt for it): a
+    --site URL's user:password@ part is left out, and init says so.
 
     \b
     Example:
@@ -98,6 +100,13 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     head = []
     site = state.overrides.get("site")
     user = state.overrides.get("user")
+    if site and site_credentials(site) is not None:
+        site = site_without_credentials(site)
+        click.echo(
+            f"left the user:password@ part out of site in {describe(output)} (set "
+            "WIKISYNC_PASSWORD, or use --user for a login)",
+            err=True,
+        )
     head.append(f"site = {_toml_string(site)}" if site else '# site = "https://wiki.example.org/"')
     head.append(f"user = {_toml_string(user)}" if user else '# user = "WikiBot@sync"')
     head.append('# contact = "you@example.org"   # sent in the User-Agent')
@@ -138,8 +147,8 @@ def example(ctx: click.Context, folder: Path) -> None:
 
 
 def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    # JSON's string escapes are TOML's basic-string escapes (control characters included)
+    return json.dumps(value, ensure_ascii=False)
 
 
 @cli.command()

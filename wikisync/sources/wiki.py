@@ -133,6 +133,8 @@ class WikiSource:
                 prop="info",
             ):
                 for raw in part.get("pages", []):
+                    if "pageid" not in raw:
+                        continue
                     members[int(raw["pageid"])] = (
                         str(raw["title"]),
                         int(raw.get("ns", 0)),
@@ -214,6 +216,8 @@ class WikiSource:
             prop="revisions", rvprop="ids|timestamp|content", rvslots="main", **params
         ):
             for raw in part.get("pages", []):
+                if raw.get("missing") or raw.get("invalid") or "pageid" not in raw:
+                    continue
                 entry = pending.setdefault(int(raw["pageid"]), {})
                 if raw.get("revisions"):
                     entry.update(raw)
