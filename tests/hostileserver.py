@@ -31,7 +31,14 @@ SITENAME = "Wiki hostile"
 #: The bot login and password the fake wiki accepts.
 BOT_USER = "Bot@sync"
 CATEGORY_LINK = re.compile(r"\[\[\s*(?:Catégorie|Category)\s*:\s*([^|\]]+)")
-NAMESPACES = {0: "", 2: "Utilisateur", 4: "Wiki hostile", 6: "Fichier", 10: "Modèle", 14: "Catégorie"}
+NAMESPACES = {
+    0: "",
+    2: "Utilisateur",
+    4: "Wiki hostile",
+    6: "Fichier",
+    10: "Modèle",
+    14: "Catégorie",
+}
 CANONICAL = {0: "", 2: "User", 4: "Project", 6: "File", 10: "Template", 14: "Category"}
 
 
@@ -92,7 +99,9 @@ class HostileWiki:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     # -- life -------------------------------------------------------------------------
 
@@ -221,9 +230,7 @@ class HostileWiki:
             entry["categoryinfo"] = {"size": 1, "pages": 1, "files": 0, "subcats": 0}
         if "revisions" in props:
             rvprop = p.get("rvprop", "ids|timestamp").split("|")
-            entry["revisions"] = [
-                _shown_revision(r, rvprop) for r in (revisions or [page.latest])
-            ]
+            entry["revisions"] = [_shown_revision(r, rvprop) for r in (revisions or [page.latest])]
         return entry
 
     def _edit(self, p: dict[str, str]) -> dict[str, Any]:
@@ -307,6 +314,7 @@ def _siteinfo(v2: bool) -> dict[str, Any]:
 def _handler(wiki: HostileWiki) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body in two writes: no 40 ms wait
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -21,6 +21,7 @@ no MediaWiki API at any candidate address.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import http.client
 import ipaddress
 import json
@@ -846,7 +847,9 @@ class WikiClient:
         limit = self.config.max_reply_mib * 1024 * 1024
         chunks = []
         size = 0
-        for chunk in response.iter_content(65536):
+        # read1: whatever has arrived, so a body trickling in a byte at a time still
+        # meets the deadline (iter_content would wait for 64 KiB before looking).
+        while chunk := response.raw.read1(65536, decode_content=True):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:
@@ -867,6 +870,7 @@ class WikiClient:
         params.setdefault("formatversion", "2")
         cont: dict[str, Any] = {"continue": ""}
         seen: set[tuple[tuple[str, str], ...]] = set()
+        replies: set[str] = set()
         idle = 0
         while True:
             data = self.call("query", **params, **cont)
@@ -884,8 +888,15 @@ class WikiClient:
             cont = data["continue"]
             key = tuple(sorted((str(k), str(v)) for k, v in cont.items()))
             idle = idle + 1 if not data.get("query") else 0
-            if key in seen or idle > _MAX_IDLE_CONTINUES:
-                what = "repeats an earlier one" if key in seen else "brings nothing new"
+            fingerprint = hashlib.sha256(
+                json.dumps(data.get("query"), sort_keys=True, default=str).encode(
+                    "utf-8", "replace"
+                )
+            ).hexdigest()
+            again = bool(data.get("query")) and fingerprint in replies
+            replies.add(fingerprint)
+            if key in seen or again or idle > _MAX_IDLE_CONTINUES:
+                what = "repeats an earlier one" if key in seen or again else "brings nothing new"
                 shown = _show(", ".join(f"{k}={v}" for k, v in key))
                 raise SiteError(
                     f"{self.url}: the continuation of action=query {what} ({shown}): "
