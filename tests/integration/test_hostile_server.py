@@ -200,8 +200,36 @@ def test_pages_survives_a_malformed_listing_reply(
         assert "action=query" in result.stderr
 
 
+LOGIN_VARIANTS = malformed_variants(
+    {"login": {"result": "Success", "lguserid": 2, "lgusername": "Bot"}}
+)
+
+
+@pytest.mark.parametrize(("name", "reply"), LOGIN_VARIANTS, ids=[n for n, _ in LOGIN_VARIANTS])
+def test_a_malformed_login_reply_is_one_line(
+    wiki: HostileWiki, workdir: Path, name: str, reply: Any
+) -> None:
+    wiki.hook = lambda request, normal: reply if request.params.get("action") == "login" else normal
+    result = run(wiki.url, "pages", "Evénement")
+    check_run(result, {0, 1, 2}, workdir)
+
+
+def test_a_login_answered_needtoken_forever_stops(wiki: HostileWiki, workdir: Path) -> None:
+    def hook(request: Request, normal: Any) -> Any:
+        if request.params.get("action") == "login":
+            return {"login": {"result": "NeedToken", "token": "again+\\"}}
+        return normal
+
+    wiki.hook = hook
+    result = run(wiki.url, "pages", "Evénement")
+    check_run(result, {1}, workdir)
+    assert "answered 3 login requests without a result" in result.stderr
+    assert sum(1 for r in wiki.log if r.params.get("action") == "login") <= 4
+
+
 def test_the_variants_are_many() -> None:
-    assert len(CONTENT_VARIANTS) + len(LISTING_VARIANTS) >= 130
+    count = len(CONTENT_VARIANTS) + len(LISTING_VARIANTS) + len(LOGIN_VARIANTS)
+    assert count >= 130
 
 
 def test_a_bad_page_is_skipped_and_the_batch_goes_on(wiki: HostileWiki, workdir: Path) -> None:
