@@ -28,6 +28,7 @@ from pathlib import Path
 from bench.bench_set import CATEGORY, VALUE, Run, naive_set, planned_edits, print_runs
 from bench.common import bench_main, build_wiki
 from bench.floor import raw_edit_loop
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import record_type_named
 from wikisync.config import Config
 from wikisync.presets import load_preset
@@ -64,7 +65,7 @@ def wikisync_import(config: Config, path: Path) -> Run:
     finally:
         source.close()
     seconds = time.perf_counter() - start
-    assert report.exit_code == 0, report.counts()
+    assert run_exit_code(report.outcomes()) == 0, report.counts()
     return Run("wikisync import", seconds, source.client.requests, report.count("edited"))
 
 

@@ -40,6 +40,7 @@ from bench.floor import raw_edit_loop
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.batch import set_fields
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import record_type_named
 from wikisync.config import Config
 from wikisync.edits import EditError, read_params, set_params
@@ -70,7 +71,7 @@ def wikisync_set(config: Config) -> tuple[int, int]:
         report = set_fields(source, open_target(source), event, {"place": VALUE})
     finally:
         source.close()
-    assert report.exit_code == 0, report.counts()
+    assert run_exit_code(report.outcomes()) == 0, report.counts()
     return source.client.requests, report.count("edited")
 
 

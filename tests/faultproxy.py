@@ -200,6 +200,8 @@ class FaultProxy:
 
         Example: ``plan_on("edit", None, "reset_after")`` loses the reply of the
         second save. These come before :meth:`plan` and the random faults.
+        ``"tokens"`` names the token requests (``action=query&meta=tokens``:
+        the login token, then the edit token), before ``"query"``.
         """
         for kind in kinds:
             if kind is not None and kind not in KINDS:
@@ -282,11 +284,11 @@ class FaultProxy:
                 continue
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
-    def _decide(self, action: str) -> tuple[int, str | None]:
+    def _decide(self, action: str, alias: str = "") -> tuple[int, str | None]:
         with self._lock:
             self.requests += 1
             number = self.requests
-            targeted = self._targeted.get(action)
+            targeted = self._targeted.get(alias) or self._targeted.get(action)
             if targeted:
                 return number, targeted.popleft()
             if self._planned:
@@ -322,7 +324,9 @@ class FaultProxy:
                 headers = [("Content-Type", "application/json; charset=utf-8")]
                 _send_all(conn, _Reply(fake[0], "Faked", headers, fake[1]).encode())
                 return
-            number, kind = self._decide(request.params().get("action", ""))
+            params = request.params()
+            tokens = "tokens" in params.get("meta", "").split("|")
+            number, kind = self._decide(params.get("action", ""), "tokens" if tokens else "")
             self._dispatch(conn, request, number, kind)
         except OSError:
             pass

@@ -267,7 +267,7 @@ def set_fields(
             an exception raised there stops the run (what was saved stays saved).
 
     Returns:
-        The report; its ``exit_code`` is 0, 1 or 3.
+        The report: each page's outcome.
 
     Raises:
         FieldValueError: an unknown field, or a value (or ``where`` value) that

@@ -89,7 +89,7 @@ class PageReport:
 
 @dataclass(slots=True)
 class BatchReport:
-    """What a batch run did; ``exit_code`` is the command line's.
+    """What a batch run did: each page's outcome (the command line turns them into an exit code).
 
     Attributes:
         operation: ``set``, ``rename-param``, ``remove-param`` or ``import``.
@@ -109,18 +109,13 @@ class BatchReport:
     seconds: float = 0.0
     requests: int | None = None
 
-    @property
-    def exit_code(self) -> int:
-        """0 ok (including nothing to do); 1 a page failed or was not done (a
-        stopped run); 3 a page was refused, in conflict or invalid (and none failed)."""
-        statuses = {page.status for page in self.pages}
-        if statuses & {"failed", NOT_DONE}:
-            return 1
-        return 3 if statuses & SKIPPED_FOR_CAUSE else 0
-
     def count(self, status: str) -> int:
         """How many pages ended with ``status``."""
         return sum(1 for page in self.pages if page.status == status)
+
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's status, in order (the command line's exit code comes from them)."""
+        return tuple(page.status for page in self.pages)
 
     def counts(self) -> dict[str, int]:
         """Pages per status, in a stable order (statuses with no page left out)."""
@@ -146,7 +141,6 @@ class BatchReport:
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
             "requests": self.requests,
-            "exit_code": self.exit_code,
             "counts": self.counts(),
             "pages": [page.to_dict() for page in self.pages],
         }

@@ -8,17 +8,30 @@ only for the pages whose revision changed. Beside the revisions, the same
 file keeps what each page parsed into (:mod:`wikisync.record_cache`), so
 that a warm run parses only changed pages, and which index pages were found
 to hold their job's section (:mod:`wikisync.job_memo`). The file is shared safely by
-several processes (WAL journal, busy timeout, short transactions). A file that
-is corrupt or was not written by wikisync is moved aside and rebuilt, with a
-warning: its content is never trusted.
+several processes (WAL journal, busy timeout, short transactions).
+
+The cache path comes from a setting (``--cache``, ``WIKISYNC_CACHE``,
+``cache = "…"``), so it may name any file: wikisync uses only a file it
+made. A new cache is built in a temporary file and linked into place
+complete (its SQLite header carries wikisync's ``application_id`` from the
+start); an existing path is opened only when it is a regular file (not a
+link, a folder, a device or a named pipe, checked without following links
+or blocking) whose header carries that ``application_id``. Anything else is
+refused with an :class:`~wikisync.errors.UnsafePathError`, never renamed,
+replaced or written. A cache of wikisync's that is corrupt or of another
+format is moved aside (``NAME.broken-<time>``) and rebuilt, with a warning:
+its content is never trusted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import logging
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
@@ -26,13 +39,15 @@ from pathlib import Path
 
 import platformdirs
 
+from wikisync import files
 from wikisync.config import Config
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnsafePathError
 from wikisync.pages import PageText
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x77_6B_73_63  # "wksc": marks the file as wikisync's
+_SQLITE_MAGIC = b"SQLite format 3\0"
 SCHEMA_VERSION = 1
 _BUSY_TIMEOUT_MS = 30_000
 
@@ -76,6 +91,7 @@ def open_cache(config: Config) -> RevisionCache | None:
 
     Raises:
         ConfigError: the file (or its folder) cannot be made or opened.
+        UnsafePathError: the path holds something wikisync did not make.
     """
     if not config.use_cache:
         return None
@@ -126,10 +142,65 @@ class RevisionCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not self._is_own():
+            self._create()
+            self._is_own()  # made by another process at the same time: checked the same way
         try:
             self._db = self._open()
+        except _NotOwn as exc:
+            raise self._refusal(str(exc)) from None
         except sqlite3.DatabaseError as exc:
             self._db = self._rebuild(str(exc))
+
+    def _refusal(self, what: str) -> UnsafePathError:
+        return UnsafePathError(
+            f'revision cache "{self.path}" {what}, so it is not a cache wikisync made: '
+            "wikisync never replaces it; name another file for the cache (or remove that one)",
+            path=str(self.path),
+        )
+
+    def _is_own(self) -> bool:
+        """True for wikisync's cache, False when absent; anything else is refused."""
+        header = files.read_regular(self.path, "revision cache", limit=100)
+        if header is None:
+            return False
+        if not header.startswith(_SQLITE_MAGIC) or len(header) < 100:
+            raise self._refusal("is not an SQLite database")
+        app_id = int.from_bytes(header[68:72], "big")
+        if app_id == APPLICATION_ID:
+            return True
+        # A cache made before wikisync set application_id outside WAL may hold it in
+        # its -wal file only (after a crash): _open reads it through SQLite.
+        if app_id == 0 and os.path.lexists(f"{self.path}-wal"):
+            return True
+        raise self._refusal(f"is another program's SQLite database (application_id {app_id:#x})")
+
+    def _create(self) -> None:
+        """Build an empty cache beside the path, then link it into place complete."""
+        temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(8)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        os.close(os.open(temporary, flags, 0o666))
+        try:
+            db = sqlite3.connect(temporary, isolation_level=None)
+            try:
+                # rollback journal: everything, application_id included, is in the file itself
+                db.executescript(
+                    f"BEGIN IMMEDIATE; {_SCHEMA}"
+                    f"PRAGMA application_id = {APPLICATION_ID};"
+                    f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+                )
+            finally:
+                db.close()
+            try:
+                os.link(temporary, self.path)  # never replaces: another run's cache wins
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system
+                if not os.path.lexists(self.path):
+                    os.replace(temporary, self.path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -138,7 +209,9 @@ class RevisionCache:
             app_id = db.execute("PRAGMA application_id").fetchone()[0]
             version = db.execute("PRAGMA user_version").fetchone()[0]
             tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables and (app_id != APPLICATION_ID or version != SCHEMA_VERSION):
+            if tables and app_id != APPLICATION_ID:
+                raise _NotOwn(f"is another program's SQLite database (application_id {app_id:#x})")
+            if tables and version != SCHEMA_VERSION:
                 raise sqlite3.DatabaseError(
                     f"not a wikisync cache of format {SCHEMA_VERSION} "
                     f"(application_id={app_id:#x}, user_version={version})"
@@ -174,8 +247,10 @@ class RevisionCache:
         )
         for suffix in ("", "-wal", "-shm"):
             part = Path(f"{self.path}{suffix}")
-            if part.exists():
+            if os.path.lexists(part):
                 part.replace(Path(f"{aside}{suffix}"))
+        self._create()
+        self._is_own()
         return self._open()
 
     def get_many(self, site: str, pageids: Iterable[int]) -> dict[int, PageText]:
@@ -278,6 +353,10 @@ class RevisionCache:
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db)
+
+
+class _NotOwn(Exception):
+    """The file is an SQLite database, but not wikisync's cache."""
 
 
 class _Transaction:

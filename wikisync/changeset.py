@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from wikisync.errors import EditConflictError, PublishError, SourceError
-from wikisync.files import read_input, write_output
+from wikisync.files import parse_json, read_input, write_output
 from wikisync.interrupt import stop_requested
 from wikisync.publish import Edit, PublishResult, Status, Target, plan_edit, read_page
 from wikisync.sources.base import Source
@@ -54,12 +54,15 @@ class Changeset:
         created: when, ISO 8601 UTC.
         edits: the edits, each with its base revision and the new text.
         labels: per title, what made the edit (the jobs, comma-separated), for people.
+        diffs: per title, the diff a changeset file shows (what was reviewed);
+            empty for a changeset made in memory.
     """
 
     site: str
     created: str
     edits: tuple[Edit, ...] = ()
     labels: dict[str, str] = field(default_factory=dict)
+    diffs: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The changeset as JSON data (the file format, see :func:`write_changeset`)."""
@@ -91,7 +94,8 @@ def write_changeset(changeset: Changeset, path: Path) -> None:
     The file holds ``kind``, ``format``, ``site``, ``created`` and ``pages``:
     per page its ``title``, ``job``, ``create``, ``base_revid``,
     ``base_timestamp``, ``base_sha1`` (of the base text), ``summary``,
-    ``new_text`` and ``diff`` (for reading; ``apply`` ignores it).
+    ``new_text`` and ``diff`` (what a reviewer reads; ``apply`` refuses a
+    page whose diff does not turn the page it finds into ``new_text``).
     """
     text = json.dumps(changeset.to_dict(), ensure_ascii=False, indent=2) + "\n"
     write_output(path, text.encode("utf-8"))
@@ -106,10 +110,13 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
         the base text (None for a page to create).
 
     Raises:
-        SourceError: the file is missing, not JSON, or not a changeset.
+        SourceError: the file is missing, not JSON, or not a changeset; it
+            names no site (a changeset is planned against one wiki and
+            applies to that wiki only); a page has no ``diff``; a text holds
+            a lone surrogate (no page can hold one).
     """
     try:
-        data = json.loads(read_input(path).decode("utf-8"))
+        data = parse_json(read_input(path).decode("utf-8"))
     except FileNotFoundError:
         raise SourceError(f"changeset {path} does not exist", path=str(path)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -124,24 +131,33 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
         raise bad("not a wikisync changeset")
     if data.get("format") != CHANGESET_FORMAT:
         raise bad(f"format {data.get('format')!r} is not {CHANGESET_FORMAT}")
+    site = data.get("site")
+    if not isinstance(site, str) or not site.strip():
+        raise bad('it names no "site": a changeset applies only to the wiki it was planned for')
     pages = data.get("pages")
     if not isinstance(pages, list):
         raise bad('"pages" should be a list')
     edits: list[Edit] = []
     labels: dict[str, str] = {}
     bases: dict[str, str | None] = {}
+    diffs: dict[str, str] = {}
+    _refuse_surrogates({"site": site, "created": data.get("created")}, bad, "")
     for number, raw in enumerate(pages, start=1):
         try:
             title, new_text = raw["title"], raw["new_text"]
             create = bool(raw.get("create", False))
             revid = int(raw.get("base_revid") or 0)
             sha1 = raw.get("base_sha1")
+            diff = raw.get("diff")
             if not isinstance(title, str) or not isinstance(new_text, str):
                 raise TypeError("title and new_text should be strings")
             if not create and not isinstance(sha1, str):
                 raise TypeError("base_sha1 should be a string")
-        except (KeyError, TypeError, ValueError) as exc:
+            if not isinstance(diff, str):
+                raise TypeError("diff should be a string (the change that was reviewed)")
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             raise bad(f"page {number}: {exc}") from None
+        _refuse_surrogates(raw, bad, f"page {number}: ")
         if title in bases:
             raise bad(f'page {number}: "{title}" is planned twice (one edit per page)')
         edits.append(
@@ -156,10 +172,24 @@ def read_changeset(path: Path) -> tuple[Changeset, dict[str, str | None]]:
         )
         labels[title] = str(raw.get("job") or "")
         bases[title] = None if create else sha1
-    changeset = Changeset(
-        str(data.get("site") or ""), str(data.get("created") or ""), tuple(edits), labels
-    )
+        diffs[title] = diff
+    changeset = Changeset(site, str(data.get("created") or ""), tuple(edits), labels, diffs)
     return changeset, bases
+
+
+def _refuse_surrogates(raw: object, bad: Callable[[str], SourceError], where: str) -> None:
+    # JSON may spell a lone surrogate ("\ud800"); no page, title or summary can hold one.
+    if not isinstance(raw, dict):
+        return
+    for key, value in raw.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(value[exc.start])
+                raise bad(
+                    f'{where}"{key}" holds a lone surrogate (U+{code:04X}), which no page can hold'
+                ) from None
 
 
 def apply_changeset(
@@ -183,7 +213,9 @@ def apply_changeset(
     finished and the pages left are ``not done``. A page that already holds
     its planned text (but for trailing whitespace, which the wiki strips) is
     ``unchanged``, whatever its revision, so applying the same file again
-    after an interruption saves only the pages left.
+    after an interruption saves only the pages left. A page whose diff in
+    the file (:attr:`Changeset.diffs`) is not the change from the page read
+    to the new text is ``refused``: the file was edited after review.
 
     Args:
         changeset: from :func:`read_changeset`.
@@ -203,7 +235,15 @@ def apply_changeset(
         if stop_requested():
             result = PublishResult(edit.title, "not done", message="the run was stopped")
         else:
-            result = _apply_one(edit, bases.get(edit.title), source, target, dry_run, summary)
+            result = _apply_one(
+                edit,
+                bases.get(edit.title),
+                changeset.diffs.get(edit.title),
+                source,
+                target,
+                dry_run,
+                summary,
+            )
         results.append(result)
         if on_page is not None:
             on_page(result)
@@ -213,6 +253,7 @@ def apply_changeset(
 def _apply_one(
     edit: Edit,
     expected: str | None,
+    reviewed: str | None,
     source: Source,
     target: Target,
     dry_run: bool,
@@ -237,6 +278,13 @@ def _apply_one(
         return PublishResult(edit.title, "conflict", message=message)
     text = summary or edit.summary
     planned = plan_edit(edit.title, current, edit.new_text, summary=text)
+    if reviewed is not None and planned.diff() != reviewed:
+        # The file was changed after the plan: what would be saved is not what was read.
+        message = (
+            f'Page "{edit.title}": the changeset\'s diff does not describe its new text; '
+            "skipped: plan again"
+        )
+        return PublishResult(edit.title, "refused", message=message)
     if dry_run:
         return PublishResult(edit.title, "planned", planned)
     try:
@@ -273,13 +321,9 @@ class ApplyReport:
     labels: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
-    @property
-    def exit_code(self) -> int:
-        """0 ok; 1 a page was not done (a stopped run); 3 a page refused or in conflict."""
-        statuses = {result.status for result in self.results}
-        if "not done" in statuses:
-            return 1
-        return 3 if statuses & {"refused", "conflict"} else 0
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's status, in order (the command line's exit code comes from them)."""
+        return tuple(result.status for result in self.results)
 
     def counts(self) -> dict[str, int]:
         """Pages per status, statuses with no page left out."""
@@ -310,7 +354,6 @@ class ApplyReport:
             "started": self.started,
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
-            "exit_code": self.exit_code,
             "counts": self.counts(),
             "pages": pages,
         }

@@ -17,7 +17,7 @@ from wikisync.record_cache import extract_records_cached
 from wikisync.records import RecordSet, extract_records
 from wikisync.schema import RecordType, load_record_types
 from wikisync.sources.base import Source
-from wikisync.suggest import describe_category
+from wikisync.suggest import describe_category, did_you_mean
 
 
 def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
@@ -31,7 +31,10 @@ def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
         return record_types[name]
     except KeyError:
         known = ", ".join(sorted(record_types)) or "none: run 'wikisync init' to write the preset"
-        raise ConfigError(f"unknown record type '{name}' (known: {known})", key="types") from None
+        hint = did_you_mean(name, record_types, quote="'")
+        raise ConfigError(
+            f"unknown record type '{name}'{hint} (known: {known})", key="types"
+        ) from None
 
 
 def category_pages(
@@ -65,13 +68,38 @@ def category_pages(
 
 
 def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageText]:
-    """Yield the pages of the record type's categories, each once."""
+    """Yield the pages of the record type's categories, each once.
+
+    Every command that reads a type's pages reads them here, so a category
+    that does not exist (a misspelt name in ``[types]``) is one error
+    everywhere, naming the closest existing ones.
+
+    Raises:
+        UnknownNameError: a category of the type does not exist.
+    """
     seen: set[str] = set()
     for category in record_type.categories:
+        listed = False
         for page in source.iter_category(category):
+            listed = True
             if page.title not in seen:
                 seen.add(page.title)
                 yield page
+        if not listed:
+            _require_category(source, record_type, category)
+
+
+def _require_category(source: Source, record_type: RecordType, category: str) -> None:
+    """Raise when a type's category lists no page because it does not exist.
+
+    Raises:
+        UnknownNameError: the message names the type, its key and the closest
+            existing categories.
+    """
+    found = describe_category(source, category)
+    if not found.exists:
+        key = f"types.{record_type.name}.categories"
+        raise UnknownNameError(f"type {record_type.name}: {found.message}", name=category, key=key)
 
 
 def collect_records(source: Source, record_type: RecordType) -> RecordSet:

@@ -5,7 +5,7 @@ the environment. Precedence, strongest first: command-line flags (passed in
 as ``overrides``), ``WIKISYNC_*`` environment variables, the TOML file, the
 defaults. The wiki password comes only from ``WIKISYNC_PASSWORD`` (or a prompt
 the command line shows); a ``password`` key in the file is refused. Paths in
-the file (``site`` when it is a folder or dump, ``cache``) are relative to the
+the file (``site`` when it is a folder or dump, ``cache``, ``lock_dir``) are relative to the
 file's folder. A file that is not UTF-8 text (a binary file, NUL bytes) is
 refused, and so is a number out of its range wherever it comes from (file,
 environment or flag): ``timeout = inf``, ``nan``, ``-5``, a negative or huge
@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from wikisync import files
 from wikisync.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
@@ -68,6 +69,8 @@ class Config:
             ``set``, ``rename-param``, ``remove-param`` and ``import``).
         lang: the language of reports' labels, ``"fr"`` or ``"en"``; ``""``
             (the default) for the wiki's own language.
+        lock_dir: the folder of run lock files, or None for the user's state
+            folder; several users (cron jobs) share locks through one folder.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
         jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
         path: the configuration file read, or None.
@@ -87,6 +90,7 @@ class Config:
     use_cache: bool = True
     summary: str | None = None
     lang: str = ""
+    lock_dir: str | None = None
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -119,9 +123,10 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "use_cache": (bool, True, True),
     "summary": (str, True, True),
     "lang": (str, True, True),
+    "lock_dir": (str, True, True),
 }
 _TABLES = ("types", "jobs")
-_PATH_KEYS = ("site", "cache")
+_PATH_KEYS = ("site", "cache", "lock_dir")
 # key -> (smallest, largest) allowed; NaN and infinities are never allowed.
 _RANGES: dict[str, tuple[float, float]] = {
     "timeout": (0.001, 86_400.0),
@@ -161,6 +166,7 @@ def load_config(
             unreadable file, one that is not UTF-8 text.
     """
     env = os.environ if environ is None else environ
+    check_environment(env)
     explicit = path is not None or bool(env.get(ENV_PREFIX + "CONFIG"))
     if path is None:
         path = env.get(ENV_PREFIX + "CONFIG") or DEFAULT_CONFIG_NAME
@@ -200,6 +206,38 @@ def load_config(
     return Config(**{k: v for k, v in values.items() if k in known})
 
 
+def not_text(value: str) -> int | None:
+    """Where ``value`` holds bytes that were not UTF-8 (surrogate escapes), or None.
+
+    Python hands over such bytes of arguments and environment variables as
+    lone surrogates (``surrogateescape``); no text may carry them to a wiki.
+    """
+    for index, char in enumerate(value):
+        if "\ud800" <= char <= "\udfff":
+            return index
+    return None
+
+
+def check_environment(environ: Mapping[str, str]) -> None:
+    """Refuse ``WIKISYNC_*`` variables holding bytes that are not UTF-8 text.
+
+    Raises:
+        ConfigError: naming the first such variable and the byte (never its
+            value: it may be the password).
+    """
+    for name in sorted(environ):
+        if not name.startswith(ENV_PREFIX):
+            continue
+        at = not_text(environ[name])
+        if at is not None:
+            byte = ord(environ[name][at]) - 0xDC00
+            raise ConfigError(
+                f"environment variable {name} is not UTF-8 text (byte {byte:#04x} at "
+                f"character {at}); nothing was done",
+                key=name,
+            )
+
+
 def _check_range(key: str, value: Any, low: float, high: float, origin: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return  # a wrong type is reported where the value is read
@@ -233,7 +271,7 @@ def _read_file(config_path: Path) -> dict[str, Any]:
             key=str(config_path),
         ) from None
     try:
-        data = tomllib.loads(text.removeprefix("\ufeff"))
+        data = files.parse_toml(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         reason = " ".join(str(exc).split())
         raise ConfigError(

@@ -25,6 +25,7 @@ a mirror, so an existing page is never replaced: it is refused (exit code 3).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ import jinja2
 
 from wikisync.edits import EditError, set_params
 from wikisync.errors import PublishError, RenderError
-from wikisync.field_checks import FieldValueError, check_field_value
+from wikisync.field_checks import FieldValueError, check_field_value, field_spec
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.publish import Target, publish_page
 from wikisync.records import parse_page
@@ -58,6 +59,57 @@ _SKELETON_SUFFIX = ".wiki.j2"
 _BAD_TITLE_CHARS = frozenset("#<>[]|{}")
 
 
+# What MediaWiki refuses in a title besides those characters (Title::newFromText):
+# controls, U+FFFD, percent-encoding, "~~~", relative paths.
+_BAD_TITLE_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]|%[0-9A-Fa-f]{2}|~{3}")
+_RELATIVE_RE = re.compile(r"^\.\.?(?:/|$)|/\.\.?(?:/|$)")
+#: MediaWiki's longest title, in UTF-8 bytes.
+MAX_TITLE_BYTES = 255
+
+
+def _shown(title: str) -> str:
+    # Quoted, with controls and lone surrogates written as escapes (one line, printable).
+    text = title.encode("utf-8", "backslashreplace").decode("utf-8")
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", text) + '"'
+
+
+def _checked_title(title: str) -> str:
+    """A title given by a user, before normalising: text that can be one."""
+    name = title.strip()
+    why = ""
+    if not name:
+        why = "empty"
+    elif _BAD_TITLE_CHARS & set(name):
+        why = "it holds one of # < > [ ] | { }"
+    else:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            why = "it holds a lone surrogate, which is not text"
+    if why:
+        raise FieldValueError(
+            f"{_shown(title)} is not a page title ({why})",
+            field="title",
+            value=_shown(title),
+            expected="a page title",
+        )
+    return name
+
+
+def _title_problem(name: str, rest: str) -> str:
+    """Why MediaWiki would refuse a normalised title, or ``""``."""
+    if not rest:
+        return "no name after the namespace" if name else "empty"
+    found = _BAD_TITLE_RE.search(name)
+    if found:
+        return f"it holds {found.group()!r}"
+    if _RELATIVE_RE.search(rest):
+        return "a relative path such as ./ or ../"
+    if len(name.encode("utf-8")) > MAX_TITLE_BYTES:
+        return f"longer than {MAX_TITLE_BYTES} bytes"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class NewPageResult:
     """What :func:`new_page` did.
@@ -78,10 +130,9 @@ class NewPageResult:
     revid: int | None = None
     message: str = ""
 
-    @property
-    def exit_code(self) -> int:
-        """0, or 3 when the page was refused (or kept changing: conflict)."""
-        return 3 if self.status in ("refused", "conflict") else 0
+    def outcomes(self) -> tuple[str, ...]:
+        """The page's status, as the one outcome of the run."""
+        return (self.status,)
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON data."""
@@ -113,18 +164,9 @@ def check_new_values(
         >>> check_new_values(event, {"startDate": "1er mai 2026"})["startDate"].iso()
         '2026-05-01'
     """
-    specs = {spec.name: spec for spec in record_type.fields}
     typed: dict[str, FieldValue] = {}
     for name, value in values.items():
-        spec = specs.get(name)
-        if spec is None:
-            raise FieldValueError(
-                f'"{name}" is no field of record type "{record_type.name}" '
-                f"(fields: {', '.join(record_type.field_names)})",
-                field=name,
-                value=value,
-                expected="a field name",
-            )
+        spec = field_spec(record_type, name)
         checked = check_field_value(spec, value, trusted=trusted)
         if checked is not None:
             typed[name] = checked
@@ -316,15 +358,15 @@ def new_page(
         >>> result.status
         'created'
     """
-    name = title.strip()
-    if not name or _BAD_TITLE_CHARS & set(name):
+    name = source.namespaces.normalize(_checked_title(title))
+    why = _title_problem(name, source.namespaces.split(name)[1])
+    if why:
         raise FieldValueError(
-            f'"{title}" is not a page title (empty, or holding one of # < > [ ] | {{ }})',
+            f"{_shown(title)} is not a page title ({why})",
             field="title",
-            value=title,
+            value=_shown(title),
             expected="a page title",
         )
-    name = source.namespaces.normalize(name)
     category = source.namespaces.by_id.get(CATEGORY_NS)
     text = new_page_text(
         record_type,

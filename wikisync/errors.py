@@ -101,13 +101,16 @@ class UnknownNameError(WikisyncError):
 
     Attributes:
         name: the name as given.
+        key: where the configuration gave it (``types.event.categories``), or
+            None for a name given on the command line.
     """
 
     exit_code = 2
 
-    def __init__(self, message: str, *, name: str) -> None:
+    def __init__(self, message: str, *, name: str, key: str | None = None) -> None:
         super().__init__(message)
         self.name = name
+        self.key = key
 
 
 class RecordError(WikisyncError):

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from importlib import resources
 from importlib.resources.abc import Traversable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from wikisync.errors import ConfigError
+from wikisync import files
+from wikisync.errors import ConfigError, UnsafePathError
 
 __all__ = ["copy_example", "example_folder"]
 
@@ -35,35 +36,43 @@ def example_folder() -> Traversable:
 def copy_example(destination: str | Path) -> Path:
     """Copy the bundled example into ``destination`` (new or empty); return its config file.
 
+    The copy never follows a link and never writes into anything it did not
+    create (:class:`wikisync.files.NewTree`): the folder is made (or an empty
+    folder of the user's is opened) without following a link, and every
+    folder and file below it is created relative to its parent's descriptor
+    with ``O_EXCL | O_NOFOLLOW``. So in a folder other users can write
+    (``/tmp``), a link or file planted while it copies stops the copy; it is
+    never written through.
+
     Raises:
-        ConfigError: ``destination`` is a file or a folder that is not empty.
+        ConfigError: ``destination`` is a file, a link, a folder that is not
+            empty or belongs to another user, or something appeared in it
+            while copying.
 
     Example:
         >>> copy_example(tmp_path / "fabmob")
         PosixPath('/tmp/.../fabmob/wikisync.toml')
     """
     target = Path(destination).expanduser()
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ConfigError(
-            f"{target} exists and is not an empty folder: name a new folder for the example",
-            key=str(target),
-        )
-    _copy_tree(example_folder(), target, top=True)
+    try:
+        with files.NewTree(target) as tree:
+            _copy_tree(example_folder(), tree, PurePosixPath())
+    except UnsafePathError as exc:
+        raise ConfigError(f"{exc}: name a new folder for the example", key=str(target)) from None
     return target / "wikisync.toml"
 
 
-def _copy_tree(source: Traversable, target: Path, *, top: bool = False) -> None:
-    target.mkdir(parents=top, exist_ok=True)
+def _copy_tree(source: Traversable, tree: files.NewTree, relative: PurePosixPath) -> None:
     for item in sorted(source.iterdir(), key=lambda item: item.name):
         if item.name == "__pycache__":
             continue
         if item.is_dir():
+            tree.make_folder(relative / item.name)
             if item.name == _PRIVATE:
-                (target / _PRIVATE).mkdir(exist_ok=True)
-                ignore = item / ".gitignore"
+                ignore = item / ".gitignore"  # never a lock or base copies
                 if ignore.is_file():
-                    (target / _PRIVATE / ".gitignore").write_bytes(ignore.read_bytes())
-                continue
-            _copy_tree(item, target / item.name)
+                    tree.write_file(relative / item.name / ".gitignore", ignore.read_bytes())
+            else:
+                _copy_tree(item, tree, relative / item.name)
         else:
-            (target / item.name).write_bytes(item.read_bytes())
+            tree.write_file(relative / item.name, item.read_bytes())

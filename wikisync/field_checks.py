@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from wikisync.edits import EditError, set_params
 from wikisync.errors import WikisyncError
 from wikisync.schema import FieldSpec, RecordType
+from wikisync.suggest import did_you_mean
 from wikisync.text import fold, stored_text
 from wikisync.values import DateValue, FieldValue, ValueFormatError, parse_value
 
@@ -172,7 +173,8 @@ def field_spec(record_type: RecordType, name: str) -> FieldSpec:
             return spec
     known = ", ".join(record_type.field_names)
     raise FieldValueError(
-        f'record type "{record_type.name}" has no field "{name}" (known: {known})',
+        f'record type "{record_type.name}" has no field "{name}"'
+        f"{did_you_mean(name, record_type.field_names)} (known: {known})",
         field=name,
         value="",
         expected="a field name",

@@ -11,10 +11,13 @@ to that file, in a ``format`` (``ics``: :mod:`wikisync.ical`; ``json``,
     format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv)
 
 The rule is the one of pages: no change, no write. :class:`FileTarget`
-replaces the file atomically (:func:`wikisync.files.write_output`) only when
+replaces the file atomically (:func:`wikisync.files.write_atomic`) only when
 its bytes differ, so a run with nothing changed leaves the file, its
-modification time included, as it was. :func:`render_file` is pure;
-:func:`run_file_job` reads the file and writes it.
+modification time included, as it was. The file must be a regular file or
+not exist: it is read without following a link or blocking
+(:func:`wikisync.files.read_regular`), so a named pipe, a device, a folder
+or a link there is refused with one message, never read or written through.
+:func:`render_file` is pure; :func:`run_file_job` reads the file and writes it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 
 from wikisync import files
 from wikisync.collect import collect_records
-from wikisync.errors import RecordError, UnsafePathError
+from wikisync.errors import RecordError
 from wikisync.formats import format_records
 from wikisync.ical import TimedSource, format_calendar
 from wikisync.job_config import Job, render_job
@@ -68,16 +71,10 @@ class FileTarget:
         """The file's bytes, or None when it does not exist.
 
         Raises:
-            UnsafePathError: it cannot be read (a folder, no permission).
+            UnsafePathError: it is not a regular file (a folder, a link, a
+                named pipe, a device) or cannot be read (no permission).
         """
-        try:
-            return self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise UnsafePathError(
-                f'cannot read "{self.path}": {exc.strerror or exc}', path=str(self.path)
-            ) from None
+        return files.read_regular(self.path, "job file")
 
     def write(self, data: bytes, *, dry_run: bool = False) -> tuple[str, bytes | None]:
         """Write ``data`` unless the file holds it already.
@@ -94,9 +91,9 @@ class FileTarget:
         if before == data:
             return "unchanged", before
         if dry_run:
-            files.check_output(self.path)
+            files.check_output(self.path, probe=False)  # a dry run makes no file
             return "planned", before
-        files.write_output(self.path, data)
+        files.write_atomic(self.path, data)  # never a stream: a pipe swapped in is refused
         return "written", before
 
 

@@ -15,33 +15,71 @@ not exist: wikisync does not create folders for an output file.
 
 Files inside a mirror folder are written by :mod:`wikisync.sources.mirror_files`,
 which also refuses every symbolic link on the way.
+
+An output that cannot be written (a read-only file system, a full disk,
+``/proc`` or ``/sys``, no permission) is an :class:`~wikisync.errors.UnsafePathError`
+naming the path and the system's reason; :func:`check_output` finds most of
+these before any work is done by creating (and removing) an empty file in
+the output's folder.
+
+:class:`NewTree` fills a new folder with new files only (``wikisync
+example``), never through a link planted meanwhile. State files (the revision
+cache, a file job's target, the run lock) are never opened for reading
+unless they are regular files: :func:`state_file`
+refuses a symbolic link, a folder, a device or a named pipe with one message,
+and :func:`read_regular` opens with ``O_NOFOLLOW | O_NONBLOCK`` and checks
+what it opened before reading a byte (a named pipe would block forever, a
+device could be endless). Every JSON state file (mirror metadata, journal,
+changesets, the lock's sidecar, cached records) is parsed by
+:func:`parse_json`, which bounds nesting and the length of numbers, and the
+configuration by :func:`parse_toml`: a hostile file is a clear error, never a
+``RecursionError`` or a number too long to print.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
 import secrets
 import stat
 import sys
-from pathlib import Path
+import tomllib
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from wikisync.errors import UnsafePathError
 
 __all__ = [
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_DIGITS",
     "STDIO",
+    "NewTree",
     "check_output",
     "describe",
     "fsync_folder",
+    "parse_json",
+    "parse_toml",
     "read_input",
+    "read_regular",
+    "state_file",
     "write_atomic",
     "write_output",
 ]
+
+#: How deeply arrays and objects may nest in a JSON state file (wikisync's own nest 3 deep).
+MAX_JSON_DEPTH = 32
+#: How many digits a number may have in a JSON state file or a dump (ids fit in 20).
+MAX_NUMBER_DIGITS = 30
 
 #: The file name that means standard output (when writing) or standard input (when reading).
 STDIO = "-"
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def describe(path: str | os.PathLike[str], *, reading: bool = False) -> str:
@@ -56,7 +94,8 @@ def write_output(path: str | os.PathLike[str], data: bytes) -> None:
 
     Raises:
         UnsafePathError: the path is a folder, a block device, a symbolic link
-            to a regular file, or its folder does not exist.
+            to a regular file, or its folder does not exist; or it cannot be
+            written (read-only file system, full disk, ``/proc``, no permission).
     """
     if os.fspath(path) == STDIO:
         stream = sys.stdout.buffer
@@ -65,17 +104,29 @@ def write_output(path: str | os.PathLike[str], data: bytes) -> None:
         return
     target = Path(path)
     if _is_stream(target):
-        with open(target, "wb") as stream:
-            stream.write(data)
+        try:
+            with open(target, "wb") as stream:
+                stream.write(data)
+        except OSError as exc:
+            raise _cannot_write(target, exc) from None
         return
     write_atomic(target, data)
 
 
-def check_output(path: str | os.PathLike[str]) -> None:
+def _cannot_write(path: Path, exc: OSError, folder: Path | None = None) -> UnsafePathError:
+    reason = exc.strerror or str(exc)
+    where = f' (creating a file in folder "{folder}")' if folder is not None else ""
+    return UnsafePathError(f'cannot write "{path}": {reason}{where}', path=str(path))
+
+
+def check_output(path: str | os.PathLike[str], *, probe: bool = True) -> None:
     """Refuse, before any work is done, an output that :func:`write_output` would refuse.
 
     A command that saves pages and then writes a report checks the report's
     path first, so that a typo in it never leaves a run done but unreported.
+    With ``probe``, an empty file is made and removed in the output's folder,
+    which finds a read-only file system, ``/proc`` or a folder without write
+    permission now (a full disk shows only when the output is written).
 
     Raises:
         UnsafePathError: as :func:`write_output`.
@@ -83,8 +134,21 @@ def check_output(path: str | os.PathLike[str]) -> None:
     if os.fspath(path) == STDIO:
         return
     target = Path(path)
-    if not _is_stream(target):
-        _check_target(target)
+    if _is_stream(target):
+        return
+    _check_target(target)
+    if not probe:
+        return
+    # A read-only file system, /proc, /sys, a folder without write permission:
+    # found now by making (and removing) an empty file where the output will go.
+    empty = target.parent / f".wikisync-{secrets.token_hex(8)}.tmp"
+    try:
+        fd = os.open(empty, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+    except OSError as exc:
+        raise _cannot_write(target, exc, target.parent) from None
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(empty)
 
 
 def _is_stream(target: Path) -> bool:
@@ -104,11 +168,13 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
 
     Raises:
         UnsafePathError: ``path`` exists and is not a regular file (a symbolic
-            link, a folder, a device), or its folder does not exist.
+            link, a folder, a device), its folder does not exist, or it cannot
+            be written (read-only file system, full disk, no permission).
     """
     path = Path(path)
     _check_target(path)
     temporary = path.parent / f".wikisync-{secrets.token_hex(8)}.tmp"
+    created = False
     try:
         # os.open with 0o666 keeps the user's umask (mkstemp would make the file 0600);
         # O_EXCL | O_NOFOLLOW: a file or link planted under that name is never written through.
@@ -117,18 +183,25 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
             os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_BINARY", 0),
             0o666,
         )
+        created = True
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    except BaseException as exc:
+        if created:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc, None if created else path.parent) from None
         raise
     if durable:
-        fsync_folder(path.parent)
+        try:
+            fsync_folder(path.parent)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
 
 
 def _check_target(path: Path) -> None:
@@ -179,3 +252,355 @@ def fsync_folder(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _refuse_odd(path: str | os.PathLike[str], mode: int, what: str) -> UnsafePathError:
+    """The error for ``what`` at ``path`` being something other than a regular file."""
+    return UnsafePathError(
+        f'{what} "{os.fspath(path)}" is {_kind(mode)}: wikisync reads and replaces only '
+        "regular files it made there (it never follows a link, reads a pipe or a device, or "
+        "replaces a folder); name another path or move it away",
+        path=os.fspath(path),
+    )
+
+
+def state_file(path: str | os.PathLike[str], what: str) -> os.stat_result | None:
+    """The status of a state file (not following a link), or None when it does not exist.
+
+    Args:
+        path: the file.
+        what: how messages name it ("revision cache", "file of job agenda").
+
+    Raises:
+        UnsafePathError: it is a symbolic link, a folder, a device, a named
+            pipe or a socket, or a folder on the way is a file.
+    """
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        raise UnsafePathError(
+            f'{what} "{os.fspath(path)}" cannot be made: a folder on its way is a file',
+            path=os.fspath(path),
+        ) from None
+    except OSError as exc:
+        raise UnsafePathError(
+            f'{what} "{os.fspath(path)}" cannot be used: {exc.strerror or exc}',
+            path=os.fspath(path),
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise _refuse_odd(path, st.st_mode, what)
+    return st
+
+
+def read_regular(
+    path: str | os.PathLike[str], what: str, *, limit: int | None = None
+) -> bytes | None:
+    """Read a regular file without following a link or blocking; None when it does not exist.
+
+    The file is opened with ``O_NOFOLLOW | O_NONBLOCK`` (a named pipe opens at
+    once instead of waiting for a writer) and checked with ``fstat`` before a
+    byte is read, so a pipe, a device or a link swapped in after a check is
+    refused, never read.
+
+    Args:
+        path: the file.
+        what: how messages name it.
+        limit: read at most this many bytes (the start of the file).
+
+    Raises:
+        UnsafePathError: it is not a regular file, or it cannot be read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC | _BINARY)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        st = state_file(path, what)  # names a link, a folder, a file on the way…
+        if st is None:
+            return None
+        raise UnsafePathError(
+            f'{what} "{os.fspath(path)}" cannot be read: {exc.strerror or exc}',
+            path=os.fspath(path),
+        ) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise _refuse_odd(path, mode, what)
+    with os.fdopen(fd, "rb") as stream:
+        try:
+            return stream.read() if limit is None else stream.read(limit)
+        except OSError as exc:
+            raise UnsafePathError(
+                f'{what} "{os.fspath(path)}" cannot be read: {exc.strerror or exc}',
+                path=os.fspath(path),
+            ) from None
+
+
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _NOFOLLOW | _CLOEXEC
+
+
+class NewTree:
+    """A new folder filled with new files only, never through a link (``wikisync example``).
+
+    The top folder is made, or opened when it is an empty folder of the
+    user's; it is refused when it is a link, a file, a folder that is not
+    empty or that belongs to another user. Every folder and file below it
+    is then created relative to its parent's descriptor, folders with
+    ``mkdir`` then opened with ``O_NOFOLLOW | O_DIRECTORY``, files with
+    ``O_CREAT | O_EXCL | O_NOFOLLOW``: anything planted meanwhile (a link, a
+    file, a folder of another user) makes the creation fail, and nothing is
+    ever written through it. Needs descriptor-relative calls (POSIX).
+
+    Example:
+        >>> with NewTree(Path("copy")) as tree:
+        ...     tree.make_folder(PurePosixPath("mirror"))
+        ...     tree.write_file(PurePosixPath("mirror/pages.jsonl"), b"")
+
+    Raises:
+        UnsafePathError: (from the constructor and each call) as above.
+    """
+
+    def __init__(self, top: Path) -> None:
+        self.top = Path(top)
+        self._fds: dict[str, int] = {}
+        self._fds[""] = self._open_top()
+
+    def __enter__(self) -> NewTree:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every folder descriptor held."""
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _refuse(self, path: Path, why: str) -> UnsafePathError:
+        return UnsafePathError(f"{path} {why}", path=str(path))
+
+    def _open_top(self) -> int:
+        top = self.top
+        try:
+            st: os.stat_result | None = os.lstat(top)
+        except FileNotFoundError:
+            st = None
+        except OSError as exc:
+            raise self._refuse(top, f"cannot be used ({exc.strerror or exc})") from None
+        if st is not None and not stat.S_ISDIR(st.st_mode):
+            kind = (
+                "is a symbolic link" if stat.S_ISLNK(st.st_mode) else "exists and is not a folder"
+            )
+            raise self._refuse(top, kind)
+        if st is None:
+            try:
+                top.parent.mkdir(parents=True, exist_ok=True)
+                os.mkdir(top)
+            except FileExistsError:
+                raise self._refuse(top, "appeared while it was being made") from None
+            except OSError as exc:
+                raise self._refuse(top, f"cannot be made ({exc.strerror or exc})") from None
+        try:
+            fd = os.open(top, _DIR_FLAGS)
+        except OSError as exc:
+            raise self._refuse(
+                top, f"cannot be opened as a folder ({exc.strerror or exc})"
+            ) from None
+        try:
+            self._check_own(fd, top)
+            if os.listdir(fd):
+                raise self._refuse(top, "exists and is not an empty folder")
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _check_own(self, fd: int, path: Path) -> None:
+        st = os.fstat(fd)
+        if not stat.S_ISDIR(st.st_mode):
+            raise self._refuse(path, "is not a folder")
+        if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+            raise self._refuse(path, "belongs to another user")
+
+    def _parent(self, relative: PurePosixPath) -> tuple[int, str, Path]:
+        parent = relative.parent.as_posix()
+        key = "" if parent == "." else parent
+        if key not in self._fds:
+            raise ValueError(f"make folder {key!r} first")
+        return self._fds[key], relative.name, self.top / relative
+
+    def make_folder(self, relative: PurePosixPath) -> None:
+        """Make the new folder ``relative`` (its parent made before)."""
+        parent, name, path = self._parent(relative)
+        try:
+            os.mkdir(name, 0o777, dir_fd=parent)
+            fd = os.open(name, _DIR_FLAGS, dir_fd=parent)
+        except FileExistsError:
+            raise self._refuse(path.parent, f'holds "{name}" that appeared while copying') from None
+        except OSError as exc:  # a link swapped in after mkdir (ELOOP, ENOTDIR)
+            raise self._refuse(path, f"cannot be made ({exc.strerror or exc})") from None
+        try:
+            self._check_own(fd, path)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fds[relative.as_posix()] = fd
+
+    def write_file(self, relative: PurePosixPath, data: bytes) -> None:
+        """Create the new file ``relative`` holding ``data`` (its folder made before)."""
+        parent, name, path = self._parent(relative)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC | _BINARY
+        try:
+            fd = os.open(name, flags, 0o666, dir_fd=parent)
+        except FileExistsError:
+            raise self._refuse(path.parent, f'holds "{name}" that appeared while copying') from None
+        except OSError as exc:
+            raise self._refuse(path, f"cannot be written ({exc.strerror or exc})") from None
+        with os.fdopen(fd, "wb") as stream:
+            try:
+                stream.write(data)
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
+
+
+class _TooLong(Exception):
+    pass
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _TooLong(digits)
+    return int(digits)
+
+
+def _bounded_float(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS + 10:
+        raise _TooLong(text)
+    return float(text)
+
+
+class _Constant(Exception):
+    pass
+
+
+def _no_constant(name: str) -> float:
+    raise _Constant(name)
+
+
+def parse_json(text: str) -> Any:
+    """``json.loads`` for state files, with bounds: nesting depth, digits in a number.
+
+    A hostile file (100,000 nested ``[``, a 5,000-digit number, ``NaN``) is
+    refused with a :class:`json.JSONDecodeError` (a ``ValueError``) naming the
+    line and column, never a ``RecursionError`` or a number too long to print.
+
+    Raises:
+        json.JSONDecodeError: the text is not JSON or is over a bound.
+    """
+    try:
+        value = json.loads(
+            text,
+            parse_int=_bounded_int,
+            parse_float=_bounded_float,
+            parse_constant=_no_constant,
+        )
+    except _TooLong:
+        match = re.search(rf"[-+0-9.eE]{{{MAX_NUMBER_DIGITS + 1},}}", text)
+        position = match.start() if match else 0
+        raise json.JSONDecodeError(
+            f"a number longer than {MAX_NUMBER_DIGITS} digits", text, position
+        ) from None
+    except _Constant as exc:
+        name = str(exc)
+        raise json.JSONDecodeError(
+            f"{name} is not a JSON number", text, max(text.find(name), 0)
+        ) from None
+    except RecursionError:
+        raise _too_deep(text) from None
+    if _depth_over(value):
+        raise _too_deep(text)
+    return value
+
+
+def _too_deep(text: str) -> json.JSONDecodeError:
+    depth = 0
+    position = 0
+    in_string = escaped = False
+    for position, char in enumerate(text):  # noqa: B007 - the position is the answer
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                break
+        elif char in "]}":
+            depth -= 1
+    return json.JSONDecodeError(
+        f"arrays and objects nested more than {MAX_JSON_DEPTH} deep", text, position
+    )
+
+
+def _depth_over(value: Any) -> bool:
+    # Iterative: a deep value must not exhaust the stack being measured.
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_JSON_DEPTH:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads`` with the same bounds as :func:`parse_json`.
+
+    Raises:
+        tomllib.TOMLDecodeError: the text is not TOML, nests too deeply, or
+            holds an integer too long to read.
+    """
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError(
+            "arrays or tables nested too deeply for a configuration file"
+        ) from None
+    except ValueError as exc:
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise
+        # int() refuses over 4,300 digits (sys.get_int_max_str_digits).
+        raise tomllib.TOMLDecodeError(
+            f"an integer over {sys.get_int_max_str_digits()} digits long"
+        ) from None
+    if _depth_over(data):
+        raise tomllib.TOMLDecodeError(f"arrays or tables nested more than {MAX_JSON_DEPTH} deep")
+    return data

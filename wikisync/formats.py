@@ -9,7 +9,8 @@ ends.
 
 CSV cells are guarded against formula injection (OWASP "CSV injection"): a
 cell a spreadsheet program would run as a formula, one beginning with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return, gets a ``'`` in front
+``+``, ``-``, ``@``, a tab or a carriage return (also after Unicode spaces
+such as U+00A0, or written fullwidth, U+FF1D and the like), gets a ``'`` in front
 (:func:`neutralize_cell`), which makes it text. So that the guard can be
 taken off again exactly (:func:`restore_cell`, as ``wikisync import`` does),
 a cell that already begins with ``'`` gets one too: a cell read back loses
@@ -23,6 +24,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
@@ -44,16 +46,53 @@ FORMULA_STARTS = frozenset("=+-@\t\r'")
 CELL_GUARD = "'"
 
 
+#: Look-alikes a spreadsheet program may read as a formula's first character:
+#: fullwidth and small forms of ``= + - @`` and the minus sign.
+FORMULA_LOOKALIKES = frozenset("\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212")
+
+
+def _blank(char: str) -> bool:
+    # Spaces of any kind (no-break U+00A0, narrow U+202F, ideographic U+3000),
+    # controls and invisible format characters (U+200B, U+FEFF, U+2060), which
+    # a spreadsheet program may skip before reading a formula.
+    return char.isspace() or unicodedata.category(char) in ("Zs", "Cc", "Cf")
+
+
+def needs_cell_guard(text: str) -> bool:
+    """Whether a spreadsheet program could read ``text`` as a formula.
+
+    True when it begins with ``= + - @``, a tab, a carriage return, the
+    guard ``'`` or a look-alike (fullwidth U+FF1D, U+FF0B, U+FF0D, U+FF20), also after any run of
+    Unicode spaces or invisible characters.
+    """
+    if not text:
+        return False
+    if text[0] in FORMULA_STARTS or text[0] in FORMULA_LOOKALIKES:
+        return True
+    index = 0
+    while index < len(text) and _blank(text[index]):
+        index += 1
+    if index == 0 or index == len(text):
+        return False
+    first = text[index]
+    return first in FORMULA_STARTS or first in FORMULA_LOOKALIKES
+
+
 def neutralize_cell(text: str) -> str:
     """A cell as written to CSV: ``'`` in front when it could run as a formula.
+
+    A cell is guarded when :func:`needs_cell_guard` says so, which includes
+    formulas behind a no-break space or written with fullwidth signs.
 
     Example:
         >>> neutralize_cell("=1+2"), neutralize_cell("Lyon")
         ("'=1+2", 'Lyon')
         >>> neutralize_cell("'quoted"), neutralize_cell("")
         ("''quoted", '')
+        >>> neutralize_cell("\u00a0=1+2") == "'\u00a0=1+2"
+        True
     """
-    return CELL_GUARD + text if text[:1] in FORMULA_STARTS else text
+    return CELL_GUARD + text if needs_cell_guard(text) else text
 
 
 def restore_cell(text: str) -> str:
@@ -123,13 +162,12 @@ def write_records(
     names = _field_names(rows, record_type)
     if fmt == "csv":
         guard = (lambda text: text) if raw else neutralize_cell
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(["title", "type", "revid", *names])
+        writer = csv.writer(stream, lineterminator="\r\n")
+        writer.writerow(["title", "index", "revid", "type", *names])
         for record in rows:
             cells = [format_cell(record.fields.get(name)) for name in names]
-            writer.writerow(
-                [guard(c) for c in (record.title, record.type, str(record.revid), *cells)]
-            )
+            first = (record.title, str(record.index), str(record.revid), record.type)
+            writer.writerow([guard(c) for c in (*first, *cells)])
         return
     _write_table(rows, names, stream, width)
 

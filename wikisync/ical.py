@@ -15,8 +15,11 @@ record, in the order of their start (then title and infobox):
   skips or repeats is read as RFC 5545 says (the offset before the change;
   the first of the two).
 - A start or end known only to the month or the year (``Juillet 2023``), an
-  end before the start, or a record without a start is **left out** with a
-  problem (:class:`~wikisync.errors.RecordError`), like other record problems.
+  end before the start, a date at the edge of the calendar (before
+  0001-01-02 or after 9999-12-30, see
+  :func:`~wikisync.quality.at_calendar_edge`), or a record without a start
+  is **left out** with a problem (:class:`~wikisync.errors.RecordError`),
+  like other record problems.
 - **SUMMARY** is the page title; **LOCATION** the place; **DESCRIPTION** the
   short description; **URL** the wiki page's address when the wiki is known
   (:func:`~wikisync.quality.wiki_links`: a live wiki or a mirror that records
@@ -52,7 +55,12 @@ from wikisync.collect import collect_records
 from wikisync.dates import DateRange, DateValue
 from wikisync.errors import ConfigError, RecordError
 from wikisync.pages import Namespaces, PageText
-from wikisync.quality import wiki_links
+from wikisync.quality import (
+    FIRST_CALENDAR_DAY,
+    LAST_CALENDAR_DAY,
+    at_calendar_edge,
+    wiki_links,
+)
 from wikisync.records import Record, RecordSet
 from wikisync.schema import RecordType
 from wikisync.sources.base import FetchResult, Source
@@ -211,11 +219,11 @@ def format_calendar(
         event.add("dtstart", start)
         if end is not None:
             event.add("dtend", end)
-        event.add("summary", _clean(record.title))
+        event.add("summary", _Text(_clean(record.title)))
         for key, field_name in (("location", chosen.location), ("description", chosen.description)):
             text = _text(record.fields.get(field_name)) if field_name else ""
             if text:
-                event.add(key, text)
+                event.add(key, _Text(text))
         if page_url is not None:
             event.add("url", page_url(record.title))
         events.append(((_sort_key(start), record.title, record.index), event))
@@ -264,6 +272,30 @@ def _span(
             )
             return None
     end = end_value if isinstance(end_value, DateValue) else None
+    for field, value in ((fields.start, start_value), (fields.end, end)):
+        if isinstance(value, DateValue) and at_calendar_edge(value):
+            leave_out(
+                str(field),
+                f'field "{field}" is {value.iso()}, outside the days a calendar holds '
+                f"({FIRST_CALENDAR_DAY} to {LAST_CALENDAR_DAY})",
+                value.iso(),
+            )
+            return None
+    try:
+        return _checked_span(start_value, end, fields, zone, leave_out)
+    except (OverflowError, ValueError):
+        # A backstop: a moment a time zone pushes past the calendar's ends.
+        leave_out(fields.start, "its dates reach past the ends of the calendar", start_value.iso())
+        return None
+
+
+def _checked_span(
+    start_value: DateValue,
+    end: DateValue | None,
+    fields: CalendarFields,
+    zone: dt.tzinfo,
+    leave_out: Callable[..., None],
+) -> tuple[dt.date, dt.date | None] | None:
     all_day = start_value.precision == "day" and (end is None or end.precision == "day")
     if all_day:
         first = start_value.to_date()
@@ -273,6 +305,7 @@ def _span(
             return None
         return first, last + dt.timedelta(days=1)
     begin = _moment(start_value, zone)
+    _utc(begin)  # a local time may still fall off the calendar's ends in UTC
     if end is None:
         return begin, None
     finish = _moment(end, zone)
@@ -340,6 +373,19 @@ def _text(value: FieldValue) -> str:
     return _clean(str(value))
 
 
+class _Text(icalendar.vText):
+    """A TEXT value escaped as RFC 5545 says, whatever it holds.
+
+    icalendar's own escaping first turns a literal ``\\N`` of the text into a
+    line break (its step 1), so a page's ``C:\\New`` would come back as two
+    lines; this escapes the backslash first, then ``;``, ``,`` and line breaks.
+    """
+
+    def to_ical(self) -> bytes:
+        text = str(self).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        return text.replace("\n", "\\n").encode("utf-8")
+
+
 def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROLS.sub("", text).strip()
@@ -357,6 +403,7 @@ class TimedSource:
 
     def __init__(self, source: Source, times: dict[str, str] | None = None) -> None:
         self._source = source
+        self.wrapped_source = source  # what it reads through (for the names it knows)
         self.location: str = source.location
         self.namespaces: Namespaces = source.namespaces
         self.times: dict[str, str] = {} if times is None else times

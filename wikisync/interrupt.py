@@ -15,6 +15,9 @@ redoing anything.
 A second signal during the same run stops at once: :class:`Interrupted` (a
 ``BaseException``, like ``KeyboardInterrupt``) is raised from wherever the
 program is (the page in flight may or may not be saved; a rerun settles it).
+So does the first signal when the run has not stopped :data:`STOP_GRACE`
+seconds after it (a page whose request hangs, a file that blocks): one
+SIGTERM always ends the run, and the run lock is released on the way out.
 
 Outside :func:`stop_on_signals` nothing changes: :func:`stop_requested` is
 False and signals keep their usual effect.
@@ -34,6 +37,7 @@ from typing import Any
 
 __all__ = [
     "NOT_DONE",
+    "STOP_GRACE",
     "Interrupted",
     "StopFlag",
     "stop_on_signals",
@@ -44,6 +48,8 @@ __all__ = [
 NOT_DONE = "not done"
 #: The signals that stop a run cleanly.
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+#: Seconds a run may take, after the first signal, to finish the page in flight.
+STOP_GRACE = 30.0
 
 
 class Interrupted(BaseException):
@@ -104,12 +110,14 @@ def stop_requested() -> bool:
 
 
 @contextmanager
-def stop_on_signals(*, announce: bool = True) -> Iterator[StopFlag]:
+def stop_on_signals(*, announce: bool = True, grace: float = STOP_GRACE) -> Iterator[StopFlag]:
     """Turn SIGINT and SIGTERM into a stop flag for the block's duration.
 
     Args:
         announce: on the first signal, say on stderr that the run stops after
             the page in flight.
+        grace: seconds after the first signal before the run is stopped at
+            once (:class:`Interrupted`), as by a second signal.
 
     Yields:
         The flag; after the block, ``flag.requested`` tells whether the run
@@ -118,7 +126,7 @@ def stop_on_signals(*, announce: bool = True) -> Iterator[StopFlag]:
     Example:
         >>> with stop_on_signals() as stop:
         ...     report = set_fields(source, target, event, {"place": "Lyon"})
-        >>> sys.exit(stop.exit_code or report.exit_code)
+        >>> sys.exit(run_exit_code(report.outcomes(), stop))  # wikisync.cli.outcomes
     """
     global _current
     flag = StopFlag()
@@ -134,22 +142,88 @@ def stop_on_signals(*, announce: bool = True) -> Iterator[StopFlag]:
                 signum=signum,
             )
         flag.signum = signum
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, grace)
         if announce:  # os.write: a buffered stream may be in the middle of a write
             message = (
                 f"wikisync: {signal.Signals(signum).name} received: stopping after the page in "
-                "flight (send it again to stop at once)\n"
+                f"flight (at once if that takes over {grace:g} s, or on a second signal)\n"
             )
             with contextlib.suppress(OSError):
                 os.write(2, message.encode("utf-8"))
 
+    def overdue(_signum: int, _frame: FrameType | None) -> None:
+        if flag.signum is None:  # not armed by this block
+            return
+        raise Interrupted(
+            f"stopped at once, {grace:g} s after {flag.signal_name}, as the page in flight "
+            "had not finished: it may or may not be saved; run the command again to finish",
+            signum=flag.signum,
+        )
+
+    # The grace timer needs SIGALRM (not on Windows); a block inside another keeps its timer.
+    timed = hasattr(signal, "setitimer") and _outermost()
     previous: dict[signal.Signals, Any] = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    if timed:
+        previous[signal.SIGALRM] = signal.getsignal(signal.SIGALRM)
     outer = _current
     _current = flag
     for sig in _SIGNALS:
         signal.signal(sig, handle)
+    if timed:
+        signal.signal(signal.SIGALRM, overdue)
     try:
         yield flag
     finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         _current = outer
+
+
+def _quit_now(signum: int, _frame: FrameType | None) -> None:
+    """Before a command runs (start-up) or once it ended: one line, exit ``128 + signal``."""
+    with contextlib.suppress(OSError):
+        os.write(2, f"wikisync: stopped by {signal.Signals(signum).name}\n".encode())
+    os._exit(128 + signum)
+
+
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    """While a command runs (outside :func:`stop_on_signals`): stop it, cleaning up on the way."""
+    raise Interrupted(f"stopped by {signal.Signals(signum).name}", signum=signum)
+
+
+def quit_on_signals() -> None:
+    """SIGINT and SIGTERM end the process at once with one line and ``128 + signal``.
+
+    For the command line's start-up and end, where there is nothing to
+    clean up: no ``KeyboardInterrupt`` traceback from the middle of an import.
+    """
+    for sig in _SIGNALS:
+        signal.signal(sig, _quit_now)
+
+
+@contextmanager
+def interrupt_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` during the block (any command).
+
+    Unlike ``KeyboardInterrupt``, which click turns into "Aborted!" and exit
+    code 1, and SIGTERM's default, which kills the process without a word,
+    :class:`Interrupted` unwinds the command (closing files and locks) and the
+    command line prints one line and exits with ``128 + signal``. A writing
+    command's :func:`stop_on_signals` takes over inside it.
+    """
+    previous: dict[signal.Signals, Any] = {sig: signal.getsignal(sig) for sig in _SIGNALS}
+    for sig in _SIGNALS:
+        signal.signal(sig, _raise_interrupted)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _outermost() -> bool:
+    """True when no stop_on_signals block is active (only the outermost arms a timer)."""
+    return _current is None

@@ -42,6 +42,7 @@ from wikisync.quality import summarize
 from wikisync.records import RecordSet
 from wikisync.render import TEMPLATE_SUFFIX, render_index
 from wikisync.sections import DEFAULT_MAX_SHRINK, make_section
+from wikisync.suggest import did_you_mean
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
@@ -286,7 +287,9 @@ def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]
     unknown = [name for name in names if name not in jobs]
     if unknown:
         raise ConfigError(
-            f"unknown job '{unknown[0]}' (known: {', '.join(jobs)})", key=f"jobs.{unknown[0]}"
+            f"unknown job '{unknown[0]}'{did_you_mean(unknown[0], jobs, quote=chr(39))} "
+            f"(known: {', '.join(jobs)})",
+            key=f"jobs.{unknown[0]}",
         )
     return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from wikisync.__about__ import __version__
 from wikisync.cache import RevisionCache, code_digest
+from wikisync.files import parse_json
 from wikisync.pages import PageText
 from wikisync.record_cache import type_fingerprint
 from wikisync.render import builtin_templates
@@ -113,7 +114,7 @@ class JobMemo:
         if entry is None or entry[:2] != (self.key, _sha1(page.wikitext)):
             return None
         try:
-            data = json.loads(entry[2])
+            data = parse_json(entry[2])
             return MemoCounts(
                 int(data["pages_read"]),
                 int(data["records"]),

@@ -31,7 +31,13 @@ from typing import Any
 from wikisync.changeset import Changeset
 from wikisync.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.config import DEFAULT_SUMMARY, Config
-from wikisync.errors import PAGE_REFUSALS, EditConflictError, MissingPageError, WikisyncError
+from wikisync.errors import (
+    PAGE_REFUSALS,
+    EditConflictError,
+    MissingPageError,
+    UnknownNameError,
+    WikisyncError,
+)
 from wikisync.file_jobs import run_file_job
 from wikisync.ical import TimedSource
 from wikisync.interrupt import NOT_DONE, stop_requested
@@ -142,7 +148,7 @@ class JobReport:
 
 @dataclass(slots=True)
 class RunReport:
-    """What a run of jobs did; ``exit_code`` is the command line's.
+    """What a run of jobs did: each job's outcome (the command line turns them into an exit code).
 
     Attributes:
         site: the wiki URL or mirror folder.
@@ -163,17 +169,9 @@ class RunReport:
     seconds: float = 0.0
     requests: int | None = None
 
-    @property
-    def exit_code(self) -> int:
-        """0: all went well (including nothing to do); 1: a job failed or was
-        not done (a stopped run); 3: a page was refused or in conflict (and
-        nothing failed)."""
-        statuses = {job.status for job in self.jobs}
-        if statuses & {"failed", NOT_DONE}:
-            return 1
-        if statuses & {"refused", "conflict"}:
-            return 3
-        return 0
+    def outcomes(self) -> tuple[str, ...]:
+        """Each job's status, in order (the command line's exit code comes from them)."""
+        return tuple(job.status for job in self.jobs)
 
     @property
     def changed(self) -> bool:
@@ -189,7 +187,6 @@ class RunReport:
             "dry_run": self.dry_run,
             "seconds": round(self.seconds, 3),
             "requests": self.requests,
-            "exit_code": self.exit_code,
             "jobs": [job.to_dict() for job in self.jobs],
         }
 
@@ -346,6 +343,8 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         report.records = sum(len(found.records) for found in sets)
         report.problems = tuple(str(problem) for found in sets for problem in found.problems)
         body = render_job(job, sets, today=run.today)
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status = "failed"
         report.message = str(exc)
@@ -529,6 +528,8 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
             page_url=links.page_url if links is not None else None,
             wiki=links.script if links is not None else "",
         )
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status, report.message = "failed", str(exc)
         report.seconds = time.perf_counter() - started
@@ -621,7 +622,7 @@ def rebuild_jobs(
         on_job: called with each job's report as soon as it is done.
 
     Returns:
-        The run report; its ``exit_code`` is 0, 1 or 3.
+        The run report: each job's outcome.
 
     Raises:
         ConfigError: no jobs, an unknown job or record type, a bad job table.

@@ -9,13 +9,17 @@ command), read by the run that is turned away.
 
 Where: one lock per site, in the user's state folder
 (``platformdirs.user_state_dir("wikisync")/locks``; on Linux
-``$XDG_STATE_HOME/wikisync/locks``). Keyed by site rather than by
-configuration file, because what must not overlap is two runs writing the
-same wiki, whichever configuration each one read. A live wiki's key is the
-``api.php`` URL its connection settled on after probing (:func:`lock_key`),
-so ``https://h``, ``https://h/``, ``https://h/api.php`` and
-``https://h/index.php`` are one lock; a mirror folder's (or a dump's) is its
-resolved real path. The lock is therefore taken once the site is open.
+``$XDG_STATE_HOME/wikisync/locks``), or in the ``lock_dir`` setting's folder,
+which several users may share (lock files there are made group-writable).
+Keyed by site rather than by configuration file, because what must not
+overlap is two runs writing the same wiki, whichever configuration each one
+read. A live wiki's key is its identity as the wiki itself reports it
+(:func:`run_lock_key`: ``meta=siteinfo``'s server, script path and wiki id,
+read by the probe), so every spelling of its URL (``localhost`` or
+``127.0.0.1``, ``…/api.php``, an upper-case scheme or host), every alias or
+address, and a proxy in front of it share one lock; a mirror folder's (or a
+dump's) key is its resolved real path. The lock is therefore taken once the
+site is open.
 """
 
 from __future__ import annotations
@@ -39,12 +43,23 @@ import filelock
 import platformdirs
 
 from wikisync.errors import LockError, UnsafePathError
+from wikisync.files import parse_json, read_regular, state_file, write_atomic
 
 if TYPE_CHECKING:
     from wikisync.sources.base import Source
     from wikisync.sources.site import WikiClient
 
-__all__ = ["LockHolder", "RunLock", "default_lock_path", "lock_key", "read_holder"]
+__all__ = [
+    "LockHolder",
+    "RunLock",
+    "default_lock_path",
+    "lock_key",
+    "read_holder",
+    "run_lock_key",
+]
+
+#: The mode of lock files in a shared ``lock_dir``: the folder's group may take them.
+SHARED_MODE = 0o664
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +80,17 @@ class LockHolder:
 def _normal_key(site: str) -> str:
     if "://" not in site:
         return str(Path(site).resolve())
+    # urlsplit lowers the scheme; the host is lowered below (both are case-insensitive).
     parts = urlsplit(site.strip())
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
 def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
-    """What a run lock is keyed on: one string per wiki or folder, however it was spelt.
+    """One string per wiki address or folder, however it was spelt.
+
+    The run lock of a live wiki is keyed on its identity instead
+    (:func:`run_lock_key`); this address key tells whether two URLs name the
+    same ``api.php`` (a changeset's planned site, say).
 
     Args:
         site: an open source, a live wiki's connection (as ``push`` has), or
@@ -92,38 +112,69 @@ def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
     return _normal_key(str(path if path is not None else getattr(site, "location", "")))
 
 
-def default_lock_path(site: str) -> Path:
-    """The lock file for runs that write to ``site``: a :func:`lock_key`, a URL or a folder.
+def run_lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
+    """What a run lock is keyed on: the wiki's own identity, or a folder's real path.
 
-    A URL is used as given (scheme and host in lower case): pass the probed
-    ``api.php`` URL (:func:`lock_key`) so every spelling of one wiki shares a lock.
+    Args:
+        site: an open source, a live wiki's connection, or a folder's path.
+
+    Returns:
+        For a live wiki, ``mediawiki://`` and the identity its site information
+        gave (:func:`wikisync.sources.site.wiki_identity`: server, script path,
+        wiki id), the same however the wiki was reached; otherwise
+        :func:`lock_key`.
+    """
+    client = getattr(site, "client", site)
+    identity = getattr(client, "identity", None)
+    if isinstance(identity, str) and identity:
+        return f"mediawiki://{identity}"
+    return lock_key(site)
+
+
+def default_lock_path(site: str, lock_dir: str | os.PathLike[str] | None = None) -> Path:
+    """The lock file for runs that write to ``site``: a :func:`run_lock_key`, a URL or a folder.
+
+    Args:
+        site: the key; a URL is used as given (scheme and host in lower case):
+            pass :func:`run_lock_key` so every spelling of one wiki shares a lock.
+        lock_dir: the folder of lock files (the ``lock_dir`` setting); None for
+            the user's state folder.
     """
     key = _normal_key(site)
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     slug = re.sub(r"[^A-Za-z0-9.-]+", "-", key.split("://", 1)[-1]).strip("-")[-40:]
-    return Path(platformdirs.user_state_dir("wikisync")) / "locks" / f"{slug}-{digest}.lock"
+    folder = Path(lock_dir) if lock_dir else Path(platformdirs.user_state_dir("wikisync")) / "locks"
+    return folder / f"{slug}-{digest}.lock"
 
 
 class RunLock:
     """A non-blocking lock on a file, with a sidecar naming its holder.
 
     Example:
-        >>> with RunLock(default_lock_path(config.site), command="rebuild"):
+        >>> with RunLock(default_lock_path(run_lock_key(source)), command="rebuild"):
         ...     rebuild_jobs(config, source, target)
 
     Args:
         path: the lock file (its folder is created); the sidecar is the same
             path with ``.json`` added.
         command: what the holder is doing, for the message others get.
-        site: what the lock guards (its :func:`lock_key`), for the message.
+        site: what the lock guards (its :func:`run_lock_key`), for the message.
+        shared: the lock file and its sidecar are made group-writable
+            (:data:`SHARED_MODE`), so users of a shared ``lock_dir``'s group
+            may take the lock in turn.
     """
 
-    def __init__(self, path: Path, *, command: str = "", site: str = "") -> None:
+    def __init__(
+        self, path: Path, *, command: str = "", site: str = "", shared: bool = False
+    ) -> None:
         self.path = Path(path)
         self.info_path = self.path.with_name(self.path.name + ".json")
         self.command = command
         self.site = site
-        self._lock = filelock.FileLock(str(self.path), timeout=0)
+        self.shared = shared
+        mode = SHARED_MODE if shared else -1
+        self._lock = filelock.FileLock(str(self.path), timeout=0, mode=mode)
+        self._wrote_sidecar = False
 
     def acquire(self) -> None:
         """Take the lock at once, or fail.
@@ -138,6 +189,7 @@ class RunLock:
                 "link (it would create or truncate the file it points to); remove it",
                 path=str(self.path),
             )
+        state_file(self.path, "lock file")  # a folder, a pipe or a device: refused
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
@@ -166,15 +218,22 @@ class RunLock:
             self.command or " ".join(sys.argv[1:3]),
         )
         # The sidecar only helps the message of a run turned away: the lock is held anyway.
-        with contextlib.suppress(OSError):
+        # A pipe or a folder there is skipped (write_atomic refuses it): never a hang.
+        with contextlib.suppress(OSError, UnsafePathError):
             if self.info_path.is_symlink():  # never written through a link
                 self.info_path.unlink()
-            self.info_path.write_text(json.dumps(_holder_dict(holder)) + "\n", encoding="utf-8")
+            data = json.dumps(_holder_dict(holder)) + "\n"
+            write_atomic(self.info_path, data.encode("utf-8"), durable=False)
+            self._wrote_sidecar = True
+            if self.shared:
+                os.chmod(self.info_path, SHARED_MODE)
 
     def release(self) -> None:
         """Release the lock and remove the sidecar."""
-        with contextlib.suppress(OSError):
-            self.info_path.unlink()
+        if self._wrote_sidecar:  # never what was there already (a pipe, a folder)
+            with contextlib.suppress(OSError):
+                self.info_path.unlink()
+            self._wrote_sidecar = False
         self._lock.release()
 
     @property
@@ -207,9 +266,13 @@ def _holder_dict(holder: LockHolder) -> dict[str, object]:
 def read_holder(info_path: Path) -> LockHolder | None:
     """The holder named by a sidecar file, or None when absent or unreadable."""
     try:
-        data = json.loads(info_path.read_text(encoding="utf-8"))
+        # Only a regular file, opened without blocking: a pipe there never hangs the run.
+        raw = read_regular(info_path, "lock sidecar", limit=1 << 16)
+        if raw is None:
+            return None
+        data = parse_json(raw.decode("utf-8"))
         return LockHolder(
             int(data["pid"]), str(data["host"]), str(data["started"]), str(data.get("command", ""))
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, UnsafePathError):
         return None

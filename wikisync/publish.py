@@ -292,6 +292,9 @@ class MirrorTarget:
         self.source = source
         self.path = source.path
         self.durable = durable
+        from wikisync.sources.mirror_writer import check_state
+
+        check_state(self.path)  # an odd .wikisync or lock is one error, not one per page
 
     def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
         """Write ``text`` to the page's file if it still holds ``base``'s text.

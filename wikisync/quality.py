@@ -13,6 +13,8 @@ Everything but :func:`check_types` is pure.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,8 +23,9 @@ from urllib.parse import quote
 
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
+from wikisync.dates import DateRange, DateValue
 from wikisync.errors import ConfigError, RecordError
-from wikisync.records import RecordSet
+from wikisync.records import Record, RecordSet
 from wikisync.sources.base import Source
 
 __all__ = [
@@ -200,6 +203,82 @@ def problem_of(type_name: str, error: RecordError) -> QualityProblem:
     return QualityProblem(type_name, error.title, error.field, error.value, expected, message)
 
 
+#: The first and last days a calendar can hold an event on: a day from the
+#: ends of Python's (and most programs') calendar, so that any UTC offset,
+#: time zone or exclusive end day stays inside it.
+FIRST_CALENDAR_DAY = dt.date(1, 1, 2)
+LAST_CALENDAR_DAY = dt.date(9999, 12, 30)
+
+
+def at_calendar_edge(value: DateValue) -> bool:
+    """Whether a date reaches a day no calendar holds (0001-01-01, 9999-12-31).
+
+    A month or a year counts with all its days: ``9999-12`` is at the edge.
+
+    Example:
+        >>> at_calendar_edge(DateValue(9999, 12, 31)), at_calendar_edge(DateValue(2024, 5, 1))
+        (True, False)
+    """
+    try:
+        first = value.to_date()
+        if value.precision == "year":
+            last = dt.date(value.year, 12, 31)
+        elif value.precision == "month":
+            last = dt.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
+        else:
+            last = first
+    except (ValueError, OverflowError):  # no day of any calendar (year 0, 10000)
+        return True
+    return first < FIRST_CALENDAR_DAY or last > LAST_CALENDAR_DAY
+
+
+def calendar_edge_problems(record: Record) -> list[RecordError]:
+    """A problem for each date field of a record at the edge of the calendar.
+
+    Such a date is valid ISO 8601 but no calendar can hold it (a year-9999
+    placeholder, ``0001-01-01T00:30+05:00``): ``check`` reports it and
+    ``records -f ics`` leaves the record out.
+    """
+    where = f'Page "{record.title}"' + (f" (infobox {record.index + 1})" if record.index else "")
+    problems = []
+    for name, value in record.fields.items():
+        dates: tuple[DateValue, ...]
+        if isinstance(value, DateRange):
+            dates = (value.start, value.end)
+        elif isinstance(value, DateValue):
+            dates = (value,)
+        else:
+            continue
+        if any(at_calendar_edge(date) for date in dates):
+            shown = value.iso()
+            problems.append(
+                RecordError(
+                    f'{where}: field "{name}" should be a date between '
+                    f"{FIRST_CALENDAR_DAY} and {LAST_CALENDAR_DAY}, got {shown!r}",
+                    title=record.title,
+                    field=name,
+                    value=shown,
+                )
+            )
+    return problems
+
+
+def _page_ordered(found: RecordSet) -> list[RecordError]:
+    """The record problems and the calendar-edge ones, in page order."""
+    rank: dict[str, int] = {}
+    for record in found.records:
+        rank.setdefault(record.title, len(rank))
+    ranked: list[tuple[int, RecordError]] = []
+    last = 0
+    for error in found.problems:  # a page without records sorts where it was met
+        last = rank.get(error.title, last)
+        ranked.append((last, error))
+    for record in found.records:
+        ranked.extend((rank[record.title], error) for error in calendar_edge_problems(record))
+    ranked.sort(key=lambda item: item[0])
+    return [error for _, error in ranked]
+
+
 def _filled(value: object) -> bool:
     return value is not None and value != "" and value != ()
 
@@ -220,7 +299,7 @@ def summarize(
         problems of fields outside ``fields`` get a row of their own at the end.
     """
     names = list(fields if fields is not None else found.records[0].fields if found.records else ())
-    problems = tuple(problem_of(found.type, error) for error in found.problems)
+    problems = tuple(problem_of(found.type, error) for error in _page_ordered(found))
     for problem in problems:
         if problem.field is not None and problem.field not in names:
             names.append(problem.field)

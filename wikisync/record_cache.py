@@ -34,6 +34,7 @@ from wikisync.__about__ import __version__
 from wikisync.cache import RevisionCache, code_digest
 from wikisync.dates import DateValue
 from wikisync.errors import RecordError
+from wikisync.files import parse_json
 from wikisync.pages import PageText
 from wikisync.records import PageRecords, Record, RecordSet, parse_page
 from wikisync.schema import RecordType
@@ -196,7 +197,7 @@ def decode_page_records(text: str) -> PageRecords:
         ValueError: the text is not such an encoding.
     """
     try:
-        data = json.loads(text)
+        data = parse_json(text)
         records = tuple(
             Record(
                 str(title),

@@ -18,12 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.dates import DateRange
 from wikisync.errors import RecordError
 from wikisync.pages import PageText
+from wikisync.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.value_templates import ValueOptions
 from wikisync.values import (
@@ -112,7 +112,8 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
 
     Returns:
         One record per infobox (in page order) and the problems found. Never
-        raises on bad wikitext.
+        raises on bad wikitext; a page too costly to parse (see
+        :mod:`wikisync.parse_budget`) gives no record and one problem.
 
     Example:
         >>> from wikisync.schema import load_record_types
@@ -124,7 +125,10 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
         >>> found.records[0].to_dict()["startDate"]
         '2019-05-01'
     """
-    code = mwparserfromhell.parse(page.wikitext)
+    try:
+        code = parse_within_budget(page.title, page.wikitext)
+    except PageTooComplex as exc:
+        return PageRecords(page.title, (), (exc,))
     records: list[Record] = []
     problems: list[RecordError] = []
     infoboxes: list[Any] = []

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import functools
 import logging
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from importlib.abc import Traversable
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.exceptions
 import jinja2.sandbox
 
 from wikisync.errors import RenderError
@@ -230,8 +232,13 @@ def make_wikilink(title: object, label: object = None) -> Wikitext:
 
 
 def _finalize(value: object) -> str:
-    # Every {{ … }} goes through here: escaped unless trusted Wikitext.
-    return escape_wikitext(value)
+    # Every {{ … }} goes through here: escaped unless trusted Wikitext, and
+    # counted against the render's limits.
+    text = escape_wikitext(value)
+    budget = _BUDGET.get()
+    if budget is not None:
+        budget.spend(len(text))
+    return text
 
 
 # -- French dates and collation as filters -------------------------------------------
@@ -298,10 +305,32 @@ def _date_filter(format_value: Callable[..., str]) -> Callable[..., str]:
     return run
 
 
-def _get_field(item: object, field: str) -> object:
+def _get_field(item: object, field: object) -> object:
+    # A template names fields; it never names attributes. Only a record's own
+    # keys are read: ``[lipsum]|upcoming(today, "__globals__")`` finds nothing.
+    if not isinstance(field, str):
+        raise _ValueProblem(f"a field name should be text, got {_short(field)}")
     if isinstance(item, Mapping):
         return item.get(field)
-    return getattr(item, field, None)
+    # Objects (library use): public attributes only, by the sandbox's own rules.
+    try:
+        value = getattr(item, field)
+    except AttributeError:
+        return None
+    if field.startswith("_") or not _SAFETY.is_safe_attribute(item, field, value):
+        raise jinja2.exceptions.SecurityError(
+            f"access to attribute {field!r} of {type(item).__name__!r} object is unsafe."
+        )
+    return value
+
+
+# Judges attribute access for the filters, as the page templates' sandbox does.
+_SAFETY = jinja2.sandbox.ImmutableSandboxedEnvironment()
+
+
+def _short(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def sort_fr(items: Iterable[Any], *fields: str, reverse: bool = False) -> list[Any]:
@@ -320,6 +349,10 @@ def sort_fr(items: Iterable[Any], *fields: str, reverse: bool = False) -> list[A
         >>> sort_fr(["étude", "Zèbre", "Eau", "abri"])
         ['abri', 'Eau', 'étude', 'Zèbre']
     """
+
+    for field in fields:
+        if not isinstance(field, str):
+            raise _ValueProblem(f"a field name should be text, got {_short(field)}")
 
     def key(item: Any) -> tuple[bool, tuple[str, str]]:
         if not fields:
@@ -476,6 +509,268 @@ def builtin_templates() -> Traversable:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+# -- limits of one render ---------------------------------------------------------------
+
+#: Characters a render may print (MediaWiki's own page limit is 2 MiB).
+MAX_OUTPUT_CHARS = 4_000_000
+#: Characters (or items) of one string or list a template builds.
+MAX_VALUE_CHARS = 2_000_000
+#: Characters printed or built over one render, all values together.
+MAX_WORK_CHARS = 50_000_000
+#: Loop iterations plus calls (macros, methods, filters) of one render.
+MAX_STEPS = 1_000_000
+#: Nested calls (a macro calling itself).
+MAX_DEPTH = 40
+# A width or precision in a format string ("%999999999s", "{:>999999999}").
+_BIG_WIDTH_RE = re.compile(r"\d{7,}")
+# A width or precision given as an argument: "%*s", "%.*f", "{:{w}}", "{:>{0}}".
+_DYNAMIC_WIDTH_RE = re.compile(r"%[-+ #0]*\*|%[-+ #0]*\d*\.\*|\{[^{}]*:[^{}]*\{")
+
+
+class _LimitError(jinja2.TemplateRuntimeError):
+    """A page template went past one of the limits of a render."""
+
+
+class _Budget:
+    """What one render has used so far."""
+
+    __slots__ = ("depth", "steps", "work")
+
+    def __init__(self) -> None:
+        self.steps = 0
+        self.work = 0
+        self.depth = 0
+
+    def step(self) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise _LimitError(f"more than {MAX_STEPS:,} loop steps and calls; stopped")
+
+    def spend(self, size: int) -> None:
+        if size > MAX_VALUE_CHARS:
+            raise _LimitError(f"a value of more than {MAX_VALUE_CHARS:,} characters or items")
+        self.work += size
+        if self.work > MAX_WORK_CHARS:
+            raise _LimitError(f"more than {MAX_WORK_CHARS:,} characters built; stopped")
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "wikisync_render_budget", default=None
+)
+
+
+def _budget() -> _Budget:
+    budget = _BUDGET.get()
+    if budget is None:
+        # Outside a render (a template's module used directly): a fresh budget.
+        budget = _Budget()
+        _BUDGET.set(budget)
+    return budget
+
+
+def _size(value: object) -> int:
+    if isinstance(value, str | list | tuple | dict | set | frozenset | bytes):
+        return len(value)
+    return 0
+
+
+def _check_width(value: object) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_VALUE_CHARS:
+        raise _LimitError(f"the number {value:.3g} is too large a width or count")
+
+
+def _check_format(text: object, *args: object, **kwargs: object) -> None:
+    if not isinstance(text, str):
+        return
+    if _BIG_WIDTH_RE.search(text):
+        raise _LimitError("a format width or precision of 7 digits or more")
+    if _DYNAMIC_WIDTH_RE.search(text):
+        # A width taken from the arguments ("%*s", "{:{w}}"): no argument may be huge.
+        values: list[object] = [*args, *kwargs.values()]
+        for value in list(values):
+            if isinstance(value, Mapping):
+                values.extend(value.values())
+            elif isinstance(value, list | tuple):
+                values.extend(value)
+        for value in values:
+            _check_width(value)
+
+
+def _check_replace(text: object, old: object, new: object, *rest: object) -> None:
+    if isinstance(text, str) and isinstance(old, str) and isinstance(new, str):
+        count = len(text) + 1 if not old else text.count(old)
+        _budget().spend(len(text) + count * max(len(new) - len(old), 0))
+
+
+def _check_indent(text: object, width: object = 4, *rest: object, **kwargs: object) -> None:
+    _check_width(width)
+    if isinstance(text, str):
+        indent = len(width) if isinstance(width, str) else width if isinstance(width, int) else 0
+        _budget().spend(len(text) + (text.count("\n") + 1) * max(indent, 0))
+
+
+def _check_widths(value: object, *args: object, **kwargs: object) -> None:
+    for arg in (*args, *kwargs.values()):
+        _check_width(arg)
+
+
+def _check_format_call(value: object, *args: object, **kwargs: object) -> None:
+    _check_format(value, *args, **kwargs)
+
+
+# Checks made before a str method or filter that can build a large value runs.
+_METHOD_CHECKS: dict[str, Callable[..., None]] = {
+    "center": _check_widths,
+    "ljust": _check_widths,
+    "rjust": _check_widths,
+    "zfill": _check_widths,
+    "expandtabs": _check_widths,
+    "replace": _check_replace,
+    "format": _check_format_call,
+    "format_map": _check_format_call,
+}
+_FILTER_CHECKS: dict[str, Callable[..., None]] = {
+    "center": _check_widths,
+    "indent": _check_indent,
+    "batch": _check_widths,
+    "slice": _check_widths,
+    "wordwrap": _check_widths,
+    "truncate": _check_widths,
+    "replace": _check_replace,
+    "format": _check_format_call,
+    "lipsum": _check_widths,
+}
+
+
+def _budgeted_filter(name: str, run: Callable[..., Any]) -> Callable[..., Any]:
+    check = _FILTER_CHECKS.get(name)
+
+    @functools.wraps(run)
+    def budgeted(*args: Any, **kwargs: Any) -> Any:
+        budget = _budget()
+        budget.step()
+        if check is not None:
+            # Filters that take the context or environment first: skip it.
+            values = args[1:] if args and _passes_first(run) else args
+            check(*values, **kwargs)
+        result = run(*args, **kwargs)
+        budget.spend(_size(result))
+        return result
+
+    return budgeted
+
+
+def _passes_first(run: Callable[..., Any]) -> bool:
+    return getattr(run, "jinja_pass_arg", None) is not None
+
+
+def _count_steps(items: Any) -> Iterator[Any]:
+    """The iterable of a ``{% for %}`` loop, counting its steps."""
+    budget = _budget()
+    for item in items:
+        budget.step()
+        yield item
+
+
+def _sized(value: Any) -> Any:
+    """The result of ``~`` (string concatenation), counted and bounded."""
+    _budget().spend(_size(value))
+    return value
+
+
+class _PageSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox with limits on work, size and depth.
+
+    A page template is a file several people may edit: it gets no attribute
+    beyond Jinja2's safe ones, and every loop step, call, operator that builds
+    a string or list, and printed value is counted against the limits above.
+    """
+
+    intercepted_binops = frozenset({"*", "**", "%", "+", "//"})
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        budget = _budget()
+        budget.step()
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if _size(seq) and isinstance(count, int):
+                    budget.spend(_size(seq) * max(count, 0))
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 0 and abs(left) > 1 and left.bit_length() * right > 64 * MAX_VALUE_CHARS:
+                raise _LimitError(f"{left} ** {right} is too large a number")
+        elif operator == "%":
+            _check_format(left, right)
+        result = super().call_binop(context, operator, left, right)
+        budget.spend(_size(result))
+        return result
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        budget = _budget()
+        budget.step()
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str) and name in _METHOD_CHECKS:
+            _METHOD_CHECKS[name](owner, *args, **kwargs)
+        elif name == "format_map" or name == "format":
+            # str.format and format_map come wrapped by the sandbox.
+            wrapped = getattr(__obj, "__wrapped__", None)
+            _check_format(getattr(wrapped, "__self__", None), *args, **kwargs)
+        budget.depth += 1
+        try:
+            if budget.depth > MAX_DEPTH:
+                raise _LimitError(
+                    f"calls nested more than {MAX_DEPTH} deep (a macro calling itself?)"
+                )
+            result = super().call(__context, __obj, *args, **kwargs)
+        finally:
+            budget.depth -= 1
+        budget.spend(_size(result))
+        return result
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        # Every loop counts its steps; every "~" counts what it builds.
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(jinja2.nodes.For):
+            loop.iter = jinja2.nodes.Filter(
+                loop.iter, "_wikisync_steps", [], [], None, None, lineno=loop.lineno
+            )
+        for concat in list(tree.find_all(jinja2.nodes.Concat)):
+            concat.nodes = [
+                jinja2.nodes.Filter(
+                    node, "_wikisync_sized", [], [], None, None, lineno=concat.lineno
+                )
+                for node in concat.nodes
+            ]
+        return tree
+
+
+class _BudgetedTemplate(jinja2.Template):
+    """A template whose ``render`` counts its work and bounds its output."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _BUDGET.set(_Budget())
+        try:
+            pieces: list[str] = []
+            size = 0
+            for piece in self.generate(*args, **kwargs):
+                size += len(piece)
+                if size > MAX_OUTPUT_CHARS:
+                    raise _LimitError(f"more than {MAX_OUTPUT_CHARS:,} characters of output")
+                pieces.append(piece)
+            return "".join(pieces)
+        finally:
+            _BUDGET.reset(token)
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+    _check_widths(None, n * max)
+    return str(jinja2.utils.generate_lorem_ipsum(n=n, html=html, min=min, max=max))
+
+
 _FILTERS: dict[str, Callable[..., Any]] = {
     "wikitext": _filter_wikitext,
     "wikilink": make_wikilink,
@@ -511,6 +806,14 @@ def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environ
     ``sort_fr``, ``upcoming``, ``past``, ``undated``, ``group_by_year``,
     ``group_by_month``. ``e``/``escape`` escape for wikitext instead of HTML.
 
+    The filters read record fields by key only (an object's public
+    attributes, by the sandbox's rules, in library use), never an attribute
+    a template names. Every render is bounded: :data:`MAX_STEPS` loop steps
+    and calls, :data:`MAX_DEPTH` nested calls, :data:`MAX_VALUE_CHARS` per
+    string or list built, :data:`MAX_WORK_CHARS` built in all and
+    :data:`MAX_OUTPUT_CHARS` printed; past a limit the render fails with a
+    :class:`~wikisync.errors.RenderError` naming the template.
+
     Args:
         template_dirs: folders searched before the shipped templates.
 
@@ -519,7 +822,7 @@ def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environ
     """
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader([str(d) for d in template_dirs])]
     loaders.append(_TraversableLoader(builtin_templates()))
-    environment = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    environment = _PageSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -529,7 +832,14 @@ def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environ
         lstrip_blocks=True,
         auto_reload=False,
     )
+    environment.template_class = _BudgetedTemplate
     environment.filters.update(_FILTERS)
+    environment.filters = {
+        name: _budgeted_filter(name, run) for name, run in environment.filters.items()
+    }
+    environment.filters["_wikisync_steps"] = _count_steps
+    environment.filters["_wikisync_sized"] = _sized
+    environment.globals["lipsum"] = _lipsum
     return environment
 
 
@@ -621,7 +931,15 @@ def _render(
         return template.render(variables)
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f'Page template "{name}" not found') from exc
-    except (jinja2.TemplateError, ValueError, TypeError, ArithmeticError) as exc:
+    except (
+        jinja2.TemplateError,
+        ValueError,
+        TypeError,
+        ArithmeticError,
+        LookupError,
+        RecursionError,
+        MemoryError,
+    ) as exc:
         line = _template_line(exc, filename)
         where = f'Page template "{name}"' + (f", line {line}" if line else "")
         message = exc.message if isinstance(exc, jinja2.TemplateError) else str(exc)

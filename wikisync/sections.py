@@ -30,10 +30,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Tag
 
 from wikisync.errors import HandEditError, MarkerError, SectionError, ShrinkError
+from wikisync.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.text import stored_text
 
 __all__ = [
@@ -183,7 +183,15 @@ def _find_markers(wikitext: str, name: str, title: str | None, what: str) -> lis
             name=name,
             title=title,
         )
-    code = mwparserfromhell.parse(wikitext)
+    try:
+        code = parse_within_budget(title or "", wikitext)
+    except PageTooComplex as exc:
+        # A hostile target page must not stall a cron run: it is refused like a bad marker.
+        raise MarkerError(
+            f"{_where(title)}: {what} is too complex to read ({exc.reason}); left alone",
+            name=name,
+            title=title,
+        ) from None
     found = []
     for comment in code.filter_comments(recursive=True):
         parsed = _parse_marker(str(comment.contents))

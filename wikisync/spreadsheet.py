@@ -70,6 +70,7 @@ from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import FieldSpec, RecordType
 from wikisync.sources.base import Source
+from wikisync.suggest import did_you_mean
 
 __all__ = [
     "KEY_COLUMNS",
@@ -274,8 +275,8 @@ def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
     unknown = [name for name in fields if name not in by_name]
     if unknown:
         raise FieldValueError(
-            f'record type "{record_type.name}" has no field "{unknown[0]}" '
-            f"(known: {', '.join(by_name)})",
+            f'record type "{record_type.name}" has no field "{unknown[0]}"'
+            f"{did_you_mean(unknown[0], by_name)} (known: {', '.join(by_name)})",
             field=unknown[0],
             value="",
             expected="a field name",
@@ -356,7 +357,8 @@ def parse_sheet(
         if column not in known and column not in KEY_COLUMNS:
             raise fail(
                 f'column {_letter(position)} "{column}" is no field of record type '
-                f'"{record_type.name}" (known: {", ".join(record_type.field_names)})',
+                f'"{record_type.name}"{did_you_mean(column, record_type.field_names)} '
+                f"(known: {', '.join(record_type.field_names)})",
                 1,
             )
         if column in columns:
@@ -524,8 +526,8 @@ def import_records(
         template_dirs: folders searched for page skeletons before the shipped ones.
 
     Returns:
-        The report; its ``exit_code`` is 3 when a page was skipped for a
-        conflict or a bad cell.
+        The report: each page's outcome (``conflict`` or ``invalid`` for a
+        page skipped for a conflict or a bad cell).
 
     Raises:
         SpreadsheetError: the file is not an export of this type.

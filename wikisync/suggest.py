@@ -32,6 +32,7 @@ __all__ = [
     "close_names",
     "describe_category",
     "describe_template",
+    "did_you_mean",
     "fold",
     "known_categories",
     "known_templates",
@@ -71,14 +72,36 @@ def close_names(name: str, known: Iterable[str], *, limit: int = 3) -> list[str]
     return found[:limit]
 
 
+def did_you_mean(name: str, known: Iterable[str], *, quote: str = '"') -> str:
+    """``; did you mean "X", "Y"?`` for the known names close to ``name`` (else ``""``).
+
+    The one hint every unknown name gets (category, template, type, field,
+    parameter, job), appended to the message that names it.
+
+    Example:
+        >>> did_you_mean("evnts", ["events", "actors"], quote="'")
+        "; did you mean 'events'?"
+    """
+    close = close_names(name, known)
+    if not close:
+        return ""
+    return "; did you mean " + ", ".join(f"{quote}{n}{quote}" for n in close) + "?"
+
+
+def _unwrapped(source: Source) -> Source:
+    """The source a wrapper (one that notes revision times, say) reads through."""
+    inner: Source | None = getattr(source, "wrapped_source", None)
+    return source if inner is None else _unwrapped(inner)
+
+
 def _live(source: Source) -> bool:
     from wikisync.sources.wiki import WikiSource  # not at the top: mwclient loads late
 
-    return isinstance(source, WikiSource)
+    return isinstance(_unwrapped(source), WikiSource)
 
 
 def _all_pages(source: Source) -> Iterator[PageText]:
-    scan = getattr(source, "iter_pages", None)
+    scan = getattr(_unwrapped(source), "iter_pages", None)
     if scan is None:
         return iter(())
     pages: Iterator[PageText] = scan()

@@ -21,12 +21,13 @@ from typing import Any
 from wikisync.batch import PageOutcome, refusal, run_pages
 from wikisync.batch_report import BatchReport, OnPage, finish_report
 from wikisync.edits import EditError, EditResult, read_params, remove_param, rename_param
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.pages import TEMPLATE_NS, PageText
 from wikisync.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.schema import template_key
 from wikisync.sources.base import Source
 from wikisync.sources.categories import find_redirect_target
+from wikisync.suggest import did_you_mean
 
 __all__ = [
     "TemplatePages",
@@ -166,7 +167,7 @@ def rename_template_param(
         on_page: called after each page (see :func:`set_fields`).
 
     Returns:
-        The report; its ``exit_code`` is 0, 1 or 3.
+        The report: each page's outcome.
 
     Example:
         >>> report = rename_template_param(source, open_target(source), "Event", "Lieu", "place")
@@ -179,7 +180,17 @@ def rename_template_param(
         return rename_param(wikitext, names, old, new, title=title)
 
     return _template_batch(
-        "rename-param", source, target, template, aliases, edit, text, dry_run, retries, on_page
+        "rename-param",
+        source,
+        target,
+        template,
+        aliases,
+        edit,
+        text,
+        dry_run,
+        retries,
+        on_page,
+        params=(old, new),
     )
 
 
@@ -212,7 +223,7 @@ def remove_template_param(
         on_page: called after each page (see :func:`set_fields`).
 
     Returns:
-        The report; its ``exit_code`` is 0, 1 or 3.
+        The report: each page's outcome.
 
     Example:
         >>> report = remove_template_param(source, None, "Event", "oldField", dry_run=True)
@@ -225,8 +236,45 @@ def remove_template_param(
         return remove_param(wikitext, names, name, title=title)
 
     return _template_batch(
-        "remove-param", source, target, template, aliases, edit, text, dry_run, retries, on_page
+        "remove-param",
+        source,
+        target,
+        template,
+        aliases,
+        edit,
+        text,
+        dry_run,
+        retries,
+        on_page,
+        params=(name, None),
     )
+
+
+def _check_param(found: TemplatePages, template: str, param: str, new: str | None) -> None:
+    """Refuse a parameter that no page of the template has: a misspelt name.
+
+    A rename whose new name is there already says so (run again after it
+    finished, there is nothing left to rename).
+
+    Raises:
+        UnknownNameError: the message names the closest parameters the pages have.
+    """
+    if not found.pages:
+        return
+    names = {
+        key
+        for page in found.pages
+        for params in read_params(page.wikitext, found.names)
+        for key in params
+    }
+    if param in names:
+        return
+    message = (
+        f'parameter "{param}" of template "{template}" is on none of its {len(found.pages)} page(s)'
+    )
+    if new is not None and new in names:
+        message += f' ("{new}" is: renamed already?)'
+    raise UnknownNameError(message + did_you_mean(param, names), name=param)
 
 
 def _template_batch(
@@ -240,9 +288,12 @@ def _template_batch(
     dry_run: bool,
     retries: int,
     on_page: OnPage | None,
+    *,
+    params: tuple[str, str | None],
 ) -> BatchReport:
     started, clock = utc_now(), time.perf_counter()
     found = find_template_pages(source, template, aliases=aliases)
+    _check_param(found, template, *params)
     report = BatchReport(operation, source.location, started, dry_run)
 
     def compute(page: PageText | None) -> PageOutcome:

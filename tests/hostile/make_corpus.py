@@ -50,6 +50,22 @@ def bomb() -> bytes:
     return b"".join(parts)
 
 
+def state_files(member: str) -> dict[str, str]:
+    """Numbers too long to print, an encoding no reader knows, nesting deeper than any stack."""
+    return {
+        "dump-long-ns.xml": dump(page("Atelier", member, ns="1" * 5000)),
+        "dump-long-id.xml": dump(page("Atelier", member, pageid="9" * 5000)),
+        "dump-utf7.xml": dump(
+            page("Atelier", member), head='<?xml version="1.0" encoding="UTF-7"?>\n'
+        ),
+        "dump-unknown-encoding.xml": dump(
+            page("Atelier", member), head='<?xml version="1.0" encoding="x-nope"?>\n'
+        ),
+        "config-deep.toml": "site = " + "[" * 100_000 + "\n",
+        "config-long-int.toml": "timeout = 1" + "0" * 5000 + "\n",
+    }
+
+
 def main() -> None:
     member = "[[Catégorie:Acteur]]"
     text_files = {
@@ -95,6 +111,7 @@ def main() -> None:
             "<page><title>Atelier</title><ns>0</ns><id>1</id><revision><id>5</id>"
             '<text bytes="120" id="5" /></revision></page>\n'
         ),
+        **state_files(member),
     }
     for name, text in text_files.items():
         (HERE / name).write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.batch import BatchReport, PageReport, set_fields
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import record_type_named
 from wikisync.config import load_config
 from wikisync.edits import read_params, set_params
@@ -226,7 +227,7 @@ def test_set_conflicts_on_a_field_changed_while_saving(
     report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, hook)
     page = next(p for p in report.pages if p.title == title)
     assert page.status == "conflict", page
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert 'field "place"' in page.message
     assert "Mairie annexe" in page.message and "Tiers-lieu du Port" in page.message
     first, now = _revisions(wiki, title)[-1]["revid"], _revisions(wiki, title)[0]["revid"]
@@ -253,7 +254,7 @@ def test_set_reapplies_when_the_edit_meanwhile_left_the_field_alone(
     report = _set_with_hook(wiki, config_file, {"place": "Tiers-lieu du Port"}, hook)
     page = next(p for p in report.pages if p.title == title)
     assert page.status == "edited", page
-    assert report.exit_code == 0
+    assert run_exit_code(report.outcomes()) == 0
     text = _text(wiki, title)
     assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
     assert page.revid == _revisions(wiki, title)[0]["revid"]
@@ -286,7 +287,7 @@ def test_set_with_reply_lost_reports_the_page_edited_at_its_new_revision(
     assert page.status == "edited" and page.revid == done[0], page
     assert "lost" in page.message
     assert len(_revisions(wiki, title)) == before + 1  # saved once, not twice
-    assert report.exit_code == 0
+    assert run_exit_code(report.outcomes()) == 0
 
 
 # -- rename-param and remove-param -----------------------------------------------------
@@ -303,8 +304,9 @@ def test_rename_param_cli_renames_on_pages_using_template_or_its_redirects(
         old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
         ((before, after),) = _changed_lines(old, new)
         assert before.replace("Lieu", "place", 1) == after
+    # Run again once finished: "Lieu" is on no page now; said (exit 2), nothing edited.
     again = _invoke(wiki, config_file, "rename-param", "Event", "Lieu", "place")
-    assert again.exit_code == 0
+    assert again.exit_code == 2 and '"place" is: renamed already?' in again.output
     assert "edited" not in again.output
 
 

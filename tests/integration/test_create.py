@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import load_config
 from wikisync.create import new_page
@@ -143,7 +144,7 @@ def test_new_page_never_replaces_a_page_created_after_it_was_looked_for(
     finally:
         source.close()
     assert result.status in ("refused", "conflict")
-    assert result.exit_code == 3
+    assert run_exit_code(result.outcomes()) == 3
     assert _revision(wiki, title) == human
 
 
@@ -170,7 +171,7 @@ def test_import_creates_rows_without_revision_and_refuses_existing_titles(
         "Rencontre importée 2026": "created",
         existing: "conflict",
     }
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert _revision(wiki, existing) == before
     created = _revision(wiki, "Rencontre importée 2026")
     assert created is not None
@@ -196,7 +197,7 @@ def test_rebuild_parses_only_pages_whose_revision_changed(
             )
         finally:
             source.close()
-        assert report.exit_code == 0, [j.message for j in report.jobs]
+        assert run_exit_code(report.outcomes()) == 0, [j.message for j in report.jobs]
         return caplog.text
 
     first = rebuild()

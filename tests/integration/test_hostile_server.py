@@ -71,6 +71,7 @@ def assert_no_secret(*texts: str) -> None:
 @pytest.fixture
 def wiki() -> Iterator[HostileWiki]:
     with HostileWiki(password=PASSWORD) as server:
+        server.add_page("Catégorie:Evénement", "Les événements.", ns=14)
         server.add_page("Atelier vélo", EVENT)
         server.add_page("Meetup", EVENT.replace("Lyon", "Paris"))
         yield server
@@ -167,7 +168,8 @@ def _serve_once_then_end(reply: Any, wanted: str) -> Any:
 
     def hook(request: Request, normal: Any) -> Any:
         p = request.params
-        kind = "content" if p.get("prop") == "revisions" else p.get("list")
+        content = p.get("prop") == "revisions" and p.get("generator") == "categorymembers"
+        kind = "content" if content else p.get("list")
         if kind != wanted:
             return normal
         if not state["served"]:

@@ -20,13 +20,15 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
-from wikisync.config import load_config
+from wikisync.cli.outcomes import run_exit_code
+from wikisync.config import Config, load_config
 from wikisync.jobs import rebuild_jobs
-from wikisync.lock import RunLock, default_lock_path
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.pages import PageText
 from wikisync.publish import open_target
 from wikisync.sections import find_section
 from wikisync.sources import open_source
+from wikisync.sources.site import WikiClient
 from wikisync.sources.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
@@ -241,6 +243,12 @@ def test_rebuild_refuses_list_emptied_by_category_change(wiki: TestWiki, config_
         text.replace('categories = ["Evénement"]', 'categories = ["Evénements annulés"]'),
         encoding="utf-8",
     )
+    # A category that does not exist is a misspelt name (exit 2, nothing saved) ...
+    misspelt = _rebuild(wiki, config_file, "events")
+    assert misspelt.exit_code == 2 and 'did you mean "Catégorie:Evénement"' in misspelt.output
+    assert _revision(wiki) == before
+    # ... one that exists without pages empties the list: the shrink guard refuses it.
+    _admin(wiki).pages["Catégorie:Evénements annulés"].edit("Aucun pour l'instant.", summary="t")
     result = _rebuild(wiki, config_file, "events")
     assert result.exit_code == 3, result.output
     assert f"shrink from {count} to 0 items" in result.output
@@ -363,7 +371,7 @@ def test_rebuild_conflict_outlasting_retries_is_reported(
     job = report.jobs[0]
     assert job.status == "conflict"
     assert "gave up after 1 attempts" in job.message
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     saved = _revision(wiki)
     assert "Rencontre retrouvée 2017" in saved["text"]
 
@@ -537,11 +545,14 @@ def test_rebuild_exits_4_while_another_run_holds_the_lock(
     wiki: TestWiki, config_file: Path
 ) -> None:
     before = _revision(wiki)
-    with RunLock(default_lock_path(wiki.api_url), command="rebuild"):
+    client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+    key = run_lock_key(client)
+    client.close()
+    with RunLock(default_lock_path(key), command="rebuild"):
         result = _rebuild(wiki, config_file)
     assert result.exit_code == 4
     assert f"pid {os.getpid()}" in result.output and "since" in result.output
-    assert f"holds the lock on {wiki.api_url}" in result.output
+    assert f"holds the lock on {key}" in result.output
     assert _revision(wiki) == before
 
 
@@ -564,7 +575,9 @@ def test_two_simultaneous_rebuilds_one_runs_other_exits_4(
         text=True,
     )
     try:
-        sidecar = default_lock_path(wiki.api_url).with_suffix(".lock.json")
+        client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+        sidecar = default_lock_path(run_lock_key(client)).with_suffix(".lock.json")
+        client.close()
         deadline = time.monotonic() + 30
         while not sidecar.exists() and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)

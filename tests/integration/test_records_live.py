@@ -72,9 +72,9 @@ def test_records_csv_to_file(wiki: TestWiki, corpus: Corpus, config_file: Path) 
     target = config_file.parent / "communs.csv"
     code, _, err = _run(config_file, wiki, "records", "commun", "-f", "csv", "-o", str(target))
     assert code == 0, err
-    with target.open(encoding="utf-8", newline="") as handle:
+    with target.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:3] == ["title", "type", "revid"]
+    assert rows[0][:3] == ["title", "index", "revid"]
     assert sorted(row[0] for row in rows[1:]) == corpus.titles_in("Commun")
 
 

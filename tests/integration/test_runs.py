@@ -20,7 +20,7 @@ from wikisync.cli import cli
 from wikisync.config import Config
 from wikisync.edits import read_params
 from wikisync.interrupt import stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.lock import RunLock, default_lock_path, lock_key, run_lock_key
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.site import WikiClient
 from wikisync.sync import PushItem, mirror_status, pull, push
@@ -38,6 +38,15 @@ def _invoke(wiki: TestWiki, config_file: Path, *args: str) -> Result:
     return CliRunner().invoke(
         cli, ["-c", str(config_file), *args], env={"WIKISYNC_PASSWORD": wiki.bot_password}
     )
+
+
+def _wiki_key(wiki: TestWiki) -> str:
+    """The run lock key of ``wiki``: its identity, as a run finds it."""
+    client = WikiClient(wiki.url, Config(site=wiki.url, use_cache=False))
+    try:
+        return run_lock_key(client)
+    finally:
+        client.close()
 
 
 def _text(wiki: TestWiki, title: str) -> str:
@@ -87,7 +96,7 @@ def test_rebuild_is_refused_under_every_spelling_of_a_locked_wiki(
     spellings = _spellings(wiki)
     client = WikiClient(spellings[held], Config(site=spellings[held], use_cache=False))
     try:
-        key = lock_key(client)
+        key = run_lock_key(client)
     finally:
         client.close()
     before = _text(wiki, "Evénements")
@@ -104,7 +113,7 @@ def test_set_refused_by_the_lock_writes_a_report_saying_so(
     wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
 ) -> None:
     report_path = tmp_path / "report.json"
-    with RunLock(default_lock_path(wiki.api_url), command="rebuild"):
+    with RunLock(default_lock_path(_wiki_key(wiki)), command="rebuild"):
         result = _invoke(
             wiki, config_file, "set", "event", f"Theme={VALUE}", "--report", str(report_path)
         )
@@ -131,7 +140,7 @@ def test_push_is_refused_with_exit_4_while_another_run_holds_a_lock(
 ) -> None:
     mirror, text = _pulled_mirror(wiki, config_file, tmp_path)
     before = _text(wiki, "Evénements")
-    key = wiki.api_url if which == "wiki" else lock_key(mirror)
+    key = _wiki_key(wiki) if which == "wiki" else lock_key(mirror)
     report_path = tmp_path / "push.json"
     with RunLock(default_lock_path(key), command="rebuild"):
         refused = _invoke(

@@ -14,8 +14,10 @@ from wikisync.batch import (
     same_value,
     set_fields,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params
+from wikisync.errors import UnknownNameError
 from wikisync.pages import PageText
 from wikisync.publish import MirrorTarget, open_target
 from wikisync.schema import FieldSpec, RecordType
@@ -104,13 +106,13 @@ def test_check_set_values_names_unknown_field(event: RecordType) -> None:
 
 def test_batch_report_exit_code_and_counts() -> None:
     report = BatchReport("set", "site", "now")
-    assert report.exit_code == 0
+    assert run_exit_code(report.outcomes()) == 0
     report.pages = [PageReport("A", "edited"), PageReport("B", "skipped")]
-    assert report.exit_code == 0 and report.counts() == {"edited": 1, "skipped": 1}
+    assert run_exit_code(report.outcomes()) == 0 and report.counts() == {"edited": 1, "skipped": 1}
     report.pages.append(PageReport("C", "conflict"))
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     report.pages.append(PageReport("D", "failed"))
-    assert report.exit_code == 1
+    assert run_exit_code(report.outcomes()) == 1
     assert report.to_dict()["counts"]["conflict"] == 1
 
 
@@ -120,7 +122,7 @@ def test_batch_report_exit_code_and_counts() -> None:
 def test_set_fields_writes_alias_in_use_and_nothing_else(source: Source, event: RecordType) -> None:
     before = _texts(source, event)
     report = set_fields(source, open_target(source), event, {"place": "Halle"})
-    assert report.exit_code == 0
+    assert run_exit_code(report.outcomes()) == 0
     after = _texts(source, event)
     edited = {page.title for page in report.pages if page.edited}
     assert edited and edited == {t for t in before if before[t] != after[t]}
@@ -208,13 +210,15 @@ def test_rename_template_param_renames_and_is_idempotent(source: Source, event: 
     target = open_target(source)
     before = _texts(source, event)
     report = rename_template_param(source, target, "Event", "Lieu", "place")
-    assert report.exit_code == 0 and report.count("edited") > 0
+    assert run_exit_code(report.outcomes()) == 0 and report.count("edited") > 0
     after = _texts(source, event)
     for page in report.pages:
         if page.edited:
             assert after[page.title] == before[page.title].replace("Lieu", "place", 1)
-    again = rename_template_param(source, target, "Event", "Lieu", "place")
-    assert again.count("edited") == 0
+    # Run again once finished: "Lieu" is on no page any more; said, and nothing edited.
+    with pytest.raises(UnknownNameError, match='"place" is: renamed already'):
+        rename_template_param(source, target, "Event", "Lieu", "place")
+    assert _texts(source, event) == after
 
 
 def test_remove_template_param_dry_run_writes_nothing(source: Source, event: RecordType) -> None:
@@ -257,7 +261,7 @@ def test_set_fields_conflicts_on_a_field_changed_meanwhile(
     target = _EditedMeanwhile(source, title, f"|place={place}", "|place=Mairie annexe")
     report = set_fields(source, target, event, {"place": "Halle"})
     page = next(p for p in report.pages if p.title == title)
-    assert page.status == "conflict" and report.exit_code == 3
+    assert page.status == "conflict" and run_exit_code(report.outcomes()) == 3
     assert 'field "place"' in page.message
     assert f'"{place}" → "Mairie annexe"' in page.message and '"Halle"' in page.message
     assert read_params(_texts(source, event)[title], TEMPLATES)[0]["place"] == "Mairie annexe"

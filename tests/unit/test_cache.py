@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from wikisync.cache import RevisionCache
+from wikisync.errors import UnsafePathError
 from wikisync.pages import PageText
 
 SITE = "http://127.0.0.1:1/api.php"
@@ -43,11 +44,13 @@ def test_revision_cache_many_ids_beyond_sqlite_parameter_limit(tmp_path: Path) -
     assert len(cache.get_many(SITE, range(1, 2501))) == 2500
 
 
-def test_revision_cache_rebuilds_corrupt_file_with_warning(
+def test_revision_cache_rebuilds_its_own_corrupt_file_with_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "c.sqlite"
-    path.write_bytes(b"this is not a database" * 100)
+    RevisionCache(path).close()
+    data = path.read_bytes()
+    path.write_bytes(data[:100] + b"\xff" * (len(data) - 100))  # wikisync's header, garbage after
     with caplog.at_level(logging.WARNING, logger="wikisync"):
         cache = RevisionCache(path)
     assert cache.stats(SITE) == {"pages": 0, "categories": 0}
@@ -55,15 +58,23 @@ def test_revision_cache_rebuilds_corrupt_file_with_warning(
     assert list(tmp_path.glob("c.sqlite.broken-*"))
 
 
-def test_revision_cache_never_trusts_a_foreign_database(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_revision_cache_refuses_a_file_it_did_not_make(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(UnsafePathError, match="is not an SQLite database"):
+        RevisionCache(path)
+    assert path.read_bytes() == b"this is not a database" * 100
+    assert [p.name for p in tmp_path.iterdir()] == ["c.sqlite"]
+
+
+def test_revision_cache_never_trusts_nor_replaces_a_foreign_database(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE pages (site, pageid, title, ns, revid, timestamp, wikitext)")
         db.execute("INSERT INTO pages VALUES (?, 1, 'Faux', 0, 999, '', 'piège')", (SITE,))
     db.close()
-    with caplog.at_level(logging.WARNING, logger="wikisync"):
-        cache = RevisionCache(path)
-    assert cache.get_many(SITE, [1]) == {}
-    assert any("not a wikisync cache" in r.getMessage() for r in caplog.records)
+    before = path.read_bytes()
+    with pytest.raises(UnsafePathError, match="another program's SQLite database"):
+        RevisionCache(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["c.sqlite"]

@@ -238,17 +238,17 @@ def test_a_missing_explicit_configuration_file_is_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("command", ["check", "records"])
-def test_a_type_whose_category_is_misspelt_warns_naming_the_real_one(
+def test_a_type_whose_category_is_misspelt_is_exit_2_naming_the_real_one(
     example: Path, command: str
 ) -> None:
     config = example / "wikisync.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text.replace('categories = ["Evénement"]', 'categories = ["Événement"]'))
-    code, _, err = _run("-c", str(config), command, "event")
-    assert code == 0
-    assert 'warning: type event: category "Catégorie:Événement" does not exist' in err
+    code, out, err = _run("-c", str(config), command, "event")
+    assert (code, out) == (2, "")
+    assert 'error: type event: category "Catégorie:Événement" does not exist' in err
     assert 'did you mean "Catégorie:Evénement"' in err
-    assert f"types.event.categories in {config}" in err
+    assert f"(types.event.categories in {config})" in err
 
 
 def test_a_type_with_pages_gives_no_category_warning(example: Path) -> None:

@@ -417,3 +417,14 @@ def test_unusable_cache_path_is_one_clear_error(tmp_path: Path) -> None:
     assert str(path) in str(info.value) and "--no-cache" in str(info.value)
     assert info.value.exit_code == 2
     assert open_cache(Config(cache=str(path), use_cache=False)) is None
+
+
+@pytest.mark.parametrize("bad", ["caf\udce9", "\ud800", "http://bot:s\udce9cret@127.0.0.1/"])
+def test_argument_with_lone_surrogate_is_one_line_exit_2_never_echoed(bad: str) -> None:
+    # A real command line hands non-UTF-8 bytes over as U+DC80..U+DCFF; the library or
+    # a test runner can hand any lone surrogate. Neither is echoed: it may hold a password.
+    result = CliRunner().invoke(cli, ["--site", bad, "pages", "Evénement"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("wikisync: error: argument 2 "), lines
+    assert "cret" not in lines[0] and "caf" not in lines[0]

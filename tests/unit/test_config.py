@@ -307,3 +307,13 @@ def test_fuzz_mutated_configuration_raises_only_config_errors(
         _load_everything(path)
     except ConfigError as exc:
         assert "\n" not in str(exc).strip(), str(exc)
+
+
+def test_load_config_lock_dir_from_file_env_and_relative_path(tmp_path: Path) -> None:
+    path = tmp_path / "wikisync.toml"
+    path.write_text('lock_dir = "locks"\n', encoding="utf-8")
+    assert load_config(path, environ={}).lock_dir == str(tmp_path / "locks")
+    env = {"WIKISYNC_LOCK_DIR": "/srv/wikisync/locks"}
+    assert load_config(path, environ=env).lock_dir == "/srv/wikisync/locks"
+    path.write_text('user = "WikiBot@sync"\n', encoding="utf-8")
+    assert load_config(path, environ={}).lock_dir is None

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from wikisync.batch import FieldValueError, check_field_value
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.create import check_new_values, new_page, new_page_text, render_skeleton
 from wikisync.errors import RenderError
 from wikisync.pages import PageText
@@ -130,7 +131,7 @@ def test_new_page_text_takes_templates_when_trusted() -> None:
     ("values", "message"),
     [
         ({"place": "Lyon"}, 'field "startDate" is required'),
-        ({"startDate": "2026-05-01", "lieu": "Lyon"}, '"lieu" is no field of record type'),
+        ({"startDate": "2026-05-01", "lieu": "Lyon"}, 'record type "event" has no field "lieu"'),
         ({"startDate": "bientôt"}, 'should be a date, got "bientôt"'),
         ({"startDate": "2026-05-01", "url": "pas une url"}, 'field "url"'),
     ],
@@ -175,12 +176,12 @@ def test_new_page_creates_a_page_in_a_mirror_and_never_replaces_one(example: Pat
     assert planned.title == "Atelier vélo 2026"
     assert source.fetch_titles(["Atelier vélo 2026"]).missing == ["Atelier vélo 2026"]
     created = new_page(source, target, EVENT, "Atelier vélo 2026", values)
-    assert (created.status, created.exit_code) == ("created", 0)
+    assert (created.status, run_exit_code(created.outcomes())) == ("created", 0)
     page = source.fetch_titles(["Atelier vélo 2026"]).pages[0]
     assert page.wikitext.rstrip("\n") == created.text.rstrip("\n")
     assert "Atelier vélo 2026" in source.list_category("Evénement")
     again = new_page(source, target, EVENT, "Atelier vélo 2026", {"startDate": "2027-01-01"})
-    assert (again.status, again.exit_code) == ("refused", 3)
+    assert (again.status, run_exit_code(again.outcomes())) == ("refused", 3)
     assert "exists already" in again.message
     assert source.fetch_titles(["Atelier vélo 2026"]).pages[0].wikitext == page.wikitext
 
@@ -210,7 +211,7 @@ def test_cli_new_dry_run_prints_the_text_and_writes_nothing(example: Path) -> No
 def test_cli_new_creates_then_refuses_with_exit_3(example: Path) -> None:
     code, out, err = _cli(example, "new", "event", "Atelier", "startDate=2026-05-12", "place=Lyon")
     assert code == 0, err
-    assert 'page "Atelier" created in the mirror' in out
+    assert 'page "Atelier" created in the mirror' in err and out == ""
     file = example / "mirror" / "_main" / "Atelier.wiki"
     before = file.read_bytes()
     code, out, err = _cli(example, "new", "event", "Atelier", "startDate=2030-01-01")
@@ -235,7 +236,7 @@ def test_cli_new_report_says_created_then_refused(example: Path, tmp_path: Path)
     [
         (("place=a|b", "startDate=2026-05-12"), 'holds a "|"'),
         (("place=Lyon",), "is required"),
-        (("lieu=Lyon", "startDate=2026-05-12"), "is no field"),
+        (("lieu=Lyon", "startDate=2026-05-12"), 'has no field "lieu"'),
         (("startDate",), "should be FIELD=VALUE"),
     ],
 )
@@ -274,7 +275,7 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
         "Mauvais": "invalid",
         "Mal fait": "invalid",
     }
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert report.counts() == {"created": 1, "conflict": 1, "invalid": 2}
     messages = {p.title: p.message for p in report.pages}
     assert "row 4, column D (startDate)" in messages["Mauvais"]
@@ -287,3 +288,55 @@ def test_import_records_creates_pages_for_rows_without_revision(example: Path) -
     again = import_records(source, open_target(source), EVENT, sheet)
     assert {p.title: p.status for p in again.pages}["Nouvel atelier"] == "conflict"
     assert source.fetch_titles(["Nouvel atelier"]).pages[0].wikitext == page.wikitext
+
+
+# -- issue 18 item 12: titles MediaWiki would refuse ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "why"),
+    [
+        (":", "empty"),
+        ("::", "empty"),
+        ("Catégorie:", "no name after the namespace"),
+        ("Category:", "no name after the namespace"),
+        ("catégorie: ", "no name after the namespace"),
+        ("Modèle:_", "no name after the namespace"),
+        ("A%41", "'%41'"),
+        ("A\x01b", "'\\x01'"),
+        ("A\ufffdb", "'\ufffd'"),
+        ("Signé ~~~~", "'~~~'"),
+        ("../Secret", "relative path"),
+        ("A/../B", "relative path"),
+        ("A/.", "relative path"),
+        (".", "relative path"),
+        ("é" * 128, "longer than 255 bytes"),
+    ],
+)
+def test_cli_new_refuses_a_title_mediawiki_refuses_in_one_line(
+    example: Path, title: str, why: str
+) -> None:
+    before = sorted(p.name for p in (example / "mirror").rglob("*"))
+    code, out, err = _cli(example, "new", "event", title, "startDate=2026-05-12")
+    assert code == 2, err
+    assert err.count("\n") == 1 and "is not a page title" in err and why in err
+    assert "Traceback" not in err and out == ""
+    assert sorted(p.name for p in (example / "mirror").rglob("*")) == before
+
+
+@pytest.mark.parametrize("title", ["Modèle:Ok", "A/B", "A.b", "100 %", "Fin.", "é" * 127])
+def test_new_page_takes_unusual_but_valid_titles(example: Path, title: str) -> None:
+    source = open_source(str(example / "mirror"))
+    result = new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
+    assert result.status == "planned"
+
+
+@pytest.mark.parametrize("title", ["A\ud800", "\udcffB", "Catégorie:\udfff"])
+def test_new_page_refuses_a_title_with_a_lone_surrogate(example: Path, title: str) -> None:
+    # (From a command line, arguments that are not UTF-8 are refused before this.)
+    source = open_source(str(example / "mirror"))
+    with pytest.raises(FieldValueError, match="lone surrogate") as info:
+        new_page(source, None, EVENT, title, {"startDate": "2026-05-12"}, dry_run=True)
+    message = str(info.value)
+    message.encode("utf-8")  # printable: the surrogate is shown escaped
+    assert "\n" not in message

@@ -16,6 +16,7 @@ import wikisync
 from tests.make_example import make_example
 from wikisync import errors
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.errors import (
     PAGE_REFUSALS,
@@ -147,7 +148,7 @@ def test_a_job_page_that_may_not_be_created_is_a_missing_page(example: Path) -> 
             "<!-- wikisync:end communs -->",
         )
     )
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
 
 
 EVENTS_PAGE = ("Evénements.wiki", "<!-- wikisync:begin events", "\x00<!-- wikisync:begin events")

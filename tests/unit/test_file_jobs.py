@@ -16,6 +16,7 @@ import vobject
 from click.testing import CliRunner, Result
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.errors import ConfigError
 from wikisync.file_jobs import FileTarget
@@ -66,7 +67,7 @@ def _rebuild(config: Path, *names: str, dry_run: bool = False) -> str:
     loaded = load_config(config)
     source = open_source(loaded)
     report = rebuild_jobs(loaded, source, None, names=names, today=TODAY, dry_run=dry_run)
-    assert report.exit_code == 0, [job.message for job in report.jobs]
+    assert run_exit_code(report.outcomes()) == 0, [job.message for job in report.jobs]
     (job,) = report.jobs
     return job.status
 
@@ -153,7 +154,7 @@ def test_other_formats_and_a_page_template(config: Path) -> None:
     lines = (public / "all.jsonl").read_text(encoding="utf-8").splitlines()
     assert {json.loads(line)["type"] for line in lines} == {"event", "actor"}
     rows = list(csv.reader(io.StringIO((public / "events.txt").read_text(encoding="utf-8"))))
-    assert rows[0][:3] == ["title", "type", "revid"] and len(rows) == 15
+    assert rows[0][:3] == ["title", "index", "revid"] and len(rows) == 15
     rendered = _cli(config, "render", "events", "--today", "2025-01-06")
     assert (public / "events.wiki").read_text(encoding="utf-8") == rendered.stdout
 

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.formats import (
     FORMATS,
@@ -81,34 +83,37 @@ def test_format_records_csv_has_header_and_one_row_per_record() -> None:
     text = format_records(RECORDS, "csv", EVENT)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows == [
-        ["title", "type", "revid", "startDate", "Tags", "open", "description"],
+        ["title", "index", "revid", "type", "startDate", "Tags", "open", "description"],
         [
             "Atelier covoiturage, été",
-            "event",
+            "0",
             "11",
+            "event",
             "2018-07-03",
             "covoiturage, ruralité",
             "true",
             "Premier paragraphe, avec « guillemets ».\n\nSecond : l'après-midi.",
         ],
-        ["Meetup", "event", "12", "2023-07", "", "false", ""],
+        ["Meetup", "0", "12", "event", "2023-07", "", "false", ""],
     ]
 
 
-def test_format_records_csv_quotes_commas_and_uses_newline_ends() -> None:
+def test_format_records_csv_quotes_commas_and_uses_crlf_ends() -> None:
+    """The dialect of 'wikisync export' (RFC 4180): CRLF row ends, a newline in a cell kept."""
     text = format_records(RECORDS, "csv", EVENT)
-    assert text.splitlines()[1].startswith('"Atelier covoiturage, été",event,11,2018-07-03,')
-    assert "\r" not in text
+    assert text.splitlines()[1].startswith('"Atelier covoiturage, été",0,11,event,2018-07-03,')
+    assert text.count("\r\n") == 3 and "paragraphe, avec « guillemets ».\n\nSecond" in text
 
 
 def test_format_records_csv_takes_columns_from_the_record_type_when_empty() -> None:
-    assert format_records([], "csv", EVENT) == "title,type,revid,startDate,Tags,open,description\n"
+    header = "title,index,revid,type,startDate,Tags,open,description\r\n"
+    assert format_records([], "csv", EVENT) == header
 
 
 def test_format_records_csv_takes_columns_from_the_first_record_without_type() -> None:
     header = format_records(RECORDS, "csv").splitlines()[0]
-    assert header == "title,type,revid,startDate,Tags,open,description"
-    assert format_records([], "csv") == "title,type,revid\n"
+    assert header == "title,index,revid,type,startDate,Tags,open,description"
+    assert format_records([], "csv") == "title,index,revid,type\r\n"
 
 
 def test_format_records_table_aligns_columns() -> None:
@@ -179,8 +184,8 @@ def test_format_records_csv_guards_formula_cells_unless_raw() -> None:
     )
     guarded = list(csv.reader(io.StringIO(format_records([hostile], "csv", EVENT))))[1]
     raw = list(csv.reader(io.StringIO(format_records([hostile], "csv", EVENT, raw=True))))[1]
-    assert guarded == ["'=cmd|' /C calc'!A0", "event", "13", "", "'+33 6, x", "", "'@SUM(A1)"]
-    assert raw == ["=cmd|' /C calc'!A0", "event", "13", "", "+33 6, x", "", "@SUM(A1)"]
+    assert guarded == ["'=cmd|' /C calc'!A0", "0", "13", "event", "", "'+33 6, x", "", "'@SUM(A1)"]
+    assert raw == ["=cmd|' /C calc'!A0", "0", "13", "event", "", "+33 6, x", "", "@SUM(A1)"]
 
 
 @pytest.mark.parametrize("text", ["", "a", "=", "'", "''=", "-1", "\t", "\r\n", "é=", " ="])
@@ -188,3 +193,28 @@ def test_restore_cell_inverts_neutralize_cell(text: str) -> None:
     guarded = neutralize_cell(text)
     assert restore_cell(guarded) == text
     assert guarded[:1] not in ("=", "+", "-", "@", "\t", "\r")
+
+
+_FORMULA_FIRST = "=+-@'\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
+
+
+@given(
+    st.text(st.sampled_from(" \u00a0\u202f\u2007\u3000\u200b\ufeff\u2060\n"), max_size=4),
+    st.sampled_from(_FORMULA_FIRST),
+    st.text(max_size=10),
+)
+@settings(max_examples=300, deadline=None)
+def test_neutralize_cell_guards_formulas_behind_any_blank(
+    blank: str, first: str, rest: str
+) -> None:
+    # Issue 18 item 13: a no-break space or a fullwidth sign hides no formula.
+    text = blank + first + rest
+    guarded = neutralize_cell(text)
+    assert guarded == "'" + text
+    assert restore_cell(guarded) == text
+
+
+@given(st.text(max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_restore_cell_inverts_neutralize_cell_for_any_text(text: str) -> None:
+    assert restore_cell(neutralize_cell(text)) == text

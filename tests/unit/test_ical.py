@@ -12,7 +12,7 @@ import icalendar
 import pytest
 import vobject
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from wikisync.cli import cli
@@ -307,8 +307,9 @@ def test_hostile_values_are_escaped_and_read_back_by_both_parsers() -> None:
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=200)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(title=_TEXT.filter(lambda t: t.strip()), place=_TEXT, about=_TEXT)
+@example(title="C:\\New", place="\\N;\\,", about="\\N")  # a literal \N is no line break
 def test_any_text_survives_both_parsers(title: str, place: str, about: str) -> None:
     found = _calendar(
         _record(title, startDate=_day("2025-05-01"), place=place, shortDescription=about)
@@ -460,3 +461,106 @@ def test_records_ics_of_a_dump_has_revision_times_and_no_urls(tmp_path: Path) ->
     assert event["DTSTAMP"].dt == dt.datetime(2024, 3, 2, 14, tzinfo=UTC)
     assert event["DTSTART"].dt == dt.date(2024, 3, 14) and "URL" not in event
     assert CliRunner().invoke(cli, args).stdout_bytes == result.stdout_bytes
+
+
+# -- issue 18 item 4: dates at the edges of the calendar ----------------------------------
+
+_EDGE_YEARS = st.sampled_from([1, 2, 1899, 1900, 1970, 2025, 9998, 9999])
+_OFFSETS = st.sampled_from(["", "Z", "+05:00", "-05:00", "+14:00", "-12:00", "+23:59", "-2359"])
+
+
+@st.composite
+def _edge_dates(draw: st.DrawFn) -> DateValue:
+    year = draw(_EDGE_YEARS)
+    month = draw(st.sampled_from([1, 2, 12]))
+    day = draw(st.sampled_from([1, 2, 28, 30, 31]))
+    day = min(day, 28 if month == 2 else 31 if month in (1, 12) else 30)
+    precision = draw(st.sampled_from(["day", "datetime", "month", "year"]))
+    if precision == "year":
+        return DateValue(year, precision="year")
+    if precision == "month":
+        return DateValue(year, month, precision="month")
+    if precision == "day":
+        return DateValue(year, month, day)
+    hour = draw(st.sampled_from([0, 1, 12, 23]))
+    minute = draw(st.sampled_from([0, 30, 59]))
+    return DateValue(year, month, day, hour, minute, 0, "datetime", draw(_OFFSETS))
+
+
+@given(
+    start=_edge_dates(),
+    end=st.none() | _edge_dates(),
+    zone=st.sampled_from(["Europe/Paris", "Pacific/Kiritimati", "Etc/GMT+12", "UTC"]),
+)
+@settings(max_examples=400, deadline=None)
+def test_format_calendar_never_raises_on_extreme_dates(
+    start: DateValue, end: DateValue | None, zone: str
+) -> None:
+    found = _calendar(
+        _record("Bord", startDate=start, endDate=end),
+        _record("Normal", startDate=_day("2025-05-01")),
+        timezone=zone,
+    )
+    _lines(found.text)
+    events = icalendar.Calendar.from_ical(found.text).walk("VEVENT")
+    assert len(events) == found.events
+    assert found.events + len(found.problems) == 2
+    for problem in found.problems:
+        assert "\n" not in str(problem) and problem.title == "Bord"
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (_day("9999-12-31"), None),
+        (_day("2025-05-01"), _day("9999-12-31")),
+        (_moment("0001-01-01T00:30", "+05:00"), None),
+        (_moment("0001-01-01T00:30"), None),
+        (_moment("9999-12-31T23:30", "-05:00"), None),
+        (_day("0001-01-01"), _day("0001-01-03")),
+        (_moment("9999-12-31T00:00"), _day("9999-12-31")),
+    ],
+)
+def test_edge_dates_are_left_out_of_the_calendar_with_a_problem(
+    start: DateValue, end: DateValue | None
+) -> None:
+    found = _calendar(_record("Bord", startDate=start, endDate=end))
+    assert found.events == 0
+    (problem,) = found.problems
+    assert problem.title == "Bord" and problem.field in ("startDate", "endDate")
+    assert "left out of the calendar" in str(problem)
+    assert "0001-01-02" in str(problem) and "9999-12-30" in str(problem)
+
+
+def _example_with(tmp_path: Path, start: str) -> Path:
+    config = _example(tmp_path)
+    page = next((config.parent / "mirror").rglob("Atelier*.wiki"))
+    text = page.read_text(encoding="utf-8")
+    import re
+
+    changed = re.sub(r"(\|\s*startDate\s*=)[^|\n}]*", lambda m: m.group(1) + start, text, count=1)
+    changed = re.sub(r"(\|\s*endDate\s*=)[^|\n}]*", lambda m: m.group(1), changed, count=1)
+    assert changed != text
+    page.write_text(changed, encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(
+    "start",
+    ["9999-12-31", "du 1er mai 2025 au 31 décembre 9999", "0001-01-01T00:30+05:00", "0001-01-01"],
+)
+def test_records_ics_and_check_report_an_edge_date(tmp_path: Path, start: str) -> None:
+    config = _example_with(tmp_path, start)
+    runner = CliRunner()
+    ics = runner.invoke(cli, ["-c", str(config), "records", "event", "-f", "ics"])
+    assert ics.exit_code == 0, ics.output
+    assert "Traceback" not in ics.output
+    assert ics.exception is None or isinstance(ics.exception, SystemExit)
+    assert "9999-12-30" in ics.stderr
+    events = icalendar.Calendar.from_ical(ics.stdout).walk("VEVENT")
+    assert len(events) == 12  # the example's 13, less the one at the edge
+    check = runner.invoke(cli, ["-c", str(config), "check", "event", "-f", "json"])
+    assert check.exception is None or isinstance(check.exception, SystemExit), check.output
+    assert "9999-12-30" in check.stdout
+    strict = runner.invoke(cli, ["-c", str(config), "check", "event", "--strict"])
+    assert strict.exit_code != 0 and "9999-12-30" in strict.output

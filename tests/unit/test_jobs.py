@@ -15,6 +15,7 @@ from click.testing import CliRunner, Result
 
 from tests.make_example import make_example
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
 from wikisync.errors import ConfigError, LockError
 from wikisync.interrupt import stop_on_signals
@@ -157,7 +158,7 @@ def test_rebuild_jobs_on_mirror_then_nothing_to_do(example: Path) -> None:
         config, source, MirrorTarget(source), today=dt.date(2025, 1, 6), on_job=seen.append
     )
     assert [job.status for job in report.jobs] == ["edited", "edited", "edited"]
-    assert seen == report.jobs and report.exit_code == 0 and report.changed
+    assert seen == report.jobs and run_exit_code(report.outcomes()) == 0 and report.changed
     events = report.jobs[0]
     assert events.records == 14 and events.pages_read == 16 and len(events.problems) == 4
     assert events.added > 10 and events.removed == 5 and events.attempts == 1
@@ -166,7 +167,7 @@ def test_rebuild_jobs_on_mirror_then_nothing_to_do(example: Path) -> None:
     assert page is not None and find_section(page.wikitext, "events").count == 14
     again = rebuild_jobs(config, source, MirrorTarget(source), today=dt.date(2025, 1, 6))
     assert [job.status for job in again.jobs] == ["unchanged"] * 3
-    assert not again.changed and again.exit_code == 0
+    assert not again.changed and run_exit_code(again.outcomes()) == 0
 
 
 def test_plan_jobs_changeset_holds_changed_pages(example: Path) -> None:
@@ -175,7 +176,7 @@ def test_plan_jobs_changeset_holds_changed_pages(example: Path) -> None:
     changeset, report = plan_jobs(config, source, names=["events"], today=dt.date(2025, 1, 6))
     assert [edit.title for edit in changeset.edits] == ["Evénements"]
     assert changeset.labels == {"Evénements": "events"}
-    assert report.jobs[0].status == "planned" and report.exit_code == 0
+    assert report.jobs[0].status == "planned" and run_exit_code(report.outcomes()) == 0
 
 
 def test_rebuild_jobs_unknown_record_type_fails_before_work(example: Path) -> None:
@@ -191,7 +192,7 @@ def test_rebuild_jobs_bad_template_fails_one_job(example: Path) -> None:
     report = rebuild_jobs(config.with_overrides(jobs=jobs), open_source(config), None, dry_run=True)
     assert [job.status for job in report.jobs] == ["failed", "planned"]
     assert "absent.wiki.j2" in report.jobs[0].message
-    assert report.exit_code == 1
+    assert run_exit_code(report.outcomes()) == 1
 
 
 def test_config_jobs_uses_template_beside_config_with_variables(example: Path) -> None:
@@ -222,7 +223,7 @@ def test_run_report_exit_codes() -> None:
     def run(*statuses: str) -> int:
         report = RunReport("site", "now", TODAY)
         report.jobs = [JobReport(f"j{n}", "P", status) for n, status in enumerate(statuses)]
-        return report.exit_code
+        return run_exit_code(report.outcomes())
 
     assert run() == 0
     assert run("unchanged", "edited", "created", "planned") == 0
@@ -532,7 +533,7 @@ def test_rebuild_jobs_one_refused_section_does_not_stop_the_other(example: Path)
     source = open_source(config)
     report = rebuild_jobs(config, source, MirrorTarget(source), names=["events", "agenda"])
     assert [job.status for job in report.jobs] == ["edited", "refused"]
-    assert "did not write" in report.jobs[1].message and report.exit_code == 3
+    assert "did not write" in report.jobs[1].message and run_exit_code(report.outcomes()) == 3
     text = file.read_text(encoding="utf-8")
     assert "Écrit à la main." in text and find_section(text, "events").count == 14
 
@@ -622,7 +623,7 @@ def test_rebuild_jobs_stopped_by_a_signal_leaves_the_rest_not_done(example: Path
         # a second signal would stop at once: the flag was set by the first
         assert flag.signum == signal.SIGINT
     assert [job.status for job in report.jobs] == ["edited", "not done", "not done"]
-    assert report.exit_code == 1 and flag.exit_code == 130
+    assert run_exit_code(report.outcomes()) == 1 and flag.exit_code == 130
     again = rebuild_jobs(config, source, MirrorTarget(source))
     assert [job.status for job in again.jobs] == ["unchanged", "edited", "edited"]
 
@@ -657,3 +658,80 @@ def test_lock_key_of_a_folder_is_its_real_path(example: Path, tmp_path: Path) ->
     with RunLock(default_lock_path(lock_key(link)), command="set"):
         result = _cli(example, "--site", str(mirror), "rebuild")
     assert result.exit_code == 4 and "pid" in result.output
+
+
+# -- issue 18 item 12: apply saves only what was reviewed, on the wiki it was planned for
+
+
+def _plan_file(example: Path, tmp_path: Path) -> tuple[Path, dict[str, Any]]:
+    plan_path = tmp_path / "plan.json"
+    assert _cli(example, "plan", "events", "-o", str(plan_path)).exit_code == 0
+    return plan_path, json.loads(plan_path.read_text(encoding="utf-8"))
+
+
+def test_cli_apply_refuses_a_page_whose_diff_is_not_its_new_text(
+    example: Path, tmp_path: Path
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    page = data["pages"][0]
+    page["new_text"] = page["new_text"].replace("Rencontre", "[[Catégorie:Piège]] Rencontre", 1)
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    report_path = tmp_path / "apply.json"
+    for extra in ((), ("--dry-run",)):
+        result = _cli(example, "apply", *extra, str(plan_path), "--report", str(report_path))
+        assert result.exit_code == 3, result.output
+        assert result.output.count("\n") == 1
+        assert f'"{PAGE}"' in result.output and "diff does not describe" in result.output
+        assert "Catégorie:Piège" not in result.output
+        assert _page_file(example, PAGE).read_bytes() == before
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        assert report["counts"] == {"refused": 1}
+
+
+def test_cli_apply_refuses_a_diff_changed_to_hide_the_edit(example: Path, tmp_path: Path) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    data["pages"][0]["diff"] = ""
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 3 and "diff does not describe" in result.output
+    assert _page_file(example, PAGE).read_bytes() == before
+
+
+def test_cli_apply_of_an_untouched_plan_still_saves(example: Path, tmp_path: Path) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 0, result.output
+    saved = _page_file(example, PAGE).read_text(encoding="utf-8")
+    assert saved.rstrip() == data["pages"][0]["new_text"].rstrip()
+
+
+@pytest.mark.parametrize("site", [None, "", "  "])
+def test_cli_apply_refuses_a_changeset_that_names_no_site(
+    example: Path, tmp_path: Path, site: str | None
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    if site is None:
+        del data["site"]
+    else:
+        data["site"] = site
+    plan_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    before = _page_file(example, PAGE).read_bytes()
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1 and 'names no "site"' in result.output
+    assert _page_file(example, PAGE).read_bytes() == before
+
+
+@pytest.mark.parametrize("key", ["new_text", "title", "summary", "diff"])
+def test_cli_apply_refuses_a_lone_surrogate_in_one_line(
+    example: Path, tmp_path: Path, key: str
+) -> None:
+    plan_path, data = _plan_file(example, tmp_path)
+    data["pages"][0][key] = "x\ud800"
+    plan_path.write_text(json.dumps(data), encoding="ascii")
+    result = _cli(example, "apply", str(plan_path))
+    assert result.exit_code == 2, result.output
+    assert result.output.count("\n") == 1
+    assert f'page 1: "{key}" holds a lone surrogate (U+D800)' in result.output

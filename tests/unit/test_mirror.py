@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.errors import LockError, SourceError
+from wikisync.errors import LockError, SourceError, UnsafePathError
 from wikisync.filenames import title_to_path
 from wikisync.pages import CATEGORY_NS, FRENCH, PageText
 from wikisync.sources import mirror_writer
@@ -169,8 +169,8 @@ def test_write_failure_leaves_old_file_and_no_temporary(
     before = (page_file(mirror_dir, EVENT.title)).read_bytes()
     monkeypatch.setattr(mirror_writer.os, "replace", broken_replace)
     changed = PageText(EVENT.title, "nouveau texte", 999)
-    with pytest.raises(OSError, match="disque plein"):
-        write_page(mirror_dir, changed)
+    with pytest.raises(UnsafePathError, match=r'cannot write ".*": disque plein'):
+        write_page(mirror_dir, changed)  # one error naming the file, not an OSError
     monkeypatch.undo()
     assert (page_file(mirror_dir, EVENT.title)).read_bytes() == before
     assert [p for p in all_files(mirror_dir) if p.name.startswith(".wikisync-")] == []

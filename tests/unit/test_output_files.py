@@ -108,7 +108,7 @@ def _run(example: Path, *args: str, stdin: str | None = None) -> tuple[int, str,
 def test_records_csv_to_dash_goes_to_standard_output(example: Path) -> None:
     code, out, _ = _run(example, "records", "event", "-f", "csv", "-o", "-")
     assert code == 0
-    assert out.startswith("title,type,revid,")
+    assert out.startswith("title,index,revid,type,")
     assert not (Path.cwd() / "-").exists()
 
 
@@ -128,7 +128,7 @@ def test_output_in_a_missing_folder_is_one_line_and_exit_2(example: Path) -> Non
 
 def test_export_to_dash_then_import_from_dash_changes_nothing(example: Path) -> None:
     code, exported, _ = _run(example, "export", "event", "-o", "-")
-    assert code == 0 and exported.startswith("\ufefftitle,index,revid,sha1")
+    assert code == 0 and exported.startswith("title,index,revid,sha1")  # stdout: no BOM
     before = {p: p.read_bytes() for p in (example / "mirror").rglob("*.wiki")}
     code, _out, err = _run(example, "import", "event", "-", stdin=exported)
     assert code == 0, err

@@ -17,6 +17,7 @@ from wikisync.changeset import (
     read_changeset,
     write_changeset,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.errors import ConfigError, EditConflictError, PublishError, SourceError
 from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
 from wikisync.pages import PageText
@@ -306,7 +307,7 @@ def test_apply_changeset_stopped_by_a_signal_leaves_the_rest_not_done(
     assert [r.status for r in results] == ["edited", "not done"]
     assert read_page(mirror, "Page neuve") is None
     report = ApplyReport("plan.json", str(mirror.path), "now", results=results)
-    assert report.exit_code == 1 and report.counts() == {"edited": 1, "not done": 1}
+    assert run_exit_code(report.outcomes()) == 1 and report.counts() == {"edited": 1, "not done": 1}
     # The rerun does the rest and nothing twice.
     again = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
     assert [r.status for r in again] == ["unchanged", "created"]
@@ -338,7 +339,8 @@ def test_apply_report_to_dict(mirror: MirrorSource, tmp_path: Path) -> None:
     results = apply_changeset(changeset, bases, mirror, MirrorTarget(mirror))
     report = ApplyReport("plan.json", "m", "t", False, results, dict(changeset.labels))
     data = report.to_dict()
-    assert data["exit_code"] == 3 and data["counts"] == {"created": 1, "conflict": 1}
+    assert run_exit_code(report.outcomes()) == 3
+    assert data["counts"] == {"created": 1, "conflict": 1}
     first, second = data["pages"]
     assert first["job"] == "events" and first["status"] == "conflict" and not first["edited"]
     assert second["edited"] and second["diff"] == {"added": 1, "removed": 0}
@@ -365,18 +367,51 @@ def test_apply_changeset_skips_page_changed_since_plan(
         ("not json", "cannot be read"),
         ("[]", "not a wikisync changeset"),
         ('{"kind": "wikisync-changeset", "format": 9}', "format 9"),
-        ('{"kind": "wikisync-changeset", "format": 1, "pages": {}}', "should be a list"),
-        ('{"kind": "wikisync-changeset", "format": 1, "pages": [{"title": "A"}]}', "page 1"),
         (
-            '{"kind": "wikisync-changeset", "format": 1, '
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": {}}',
+            "should be a list",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": [{"title": "A"}]}',
+            "page 1",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", '
             '"pages": [{"title": "A", "new_text": "x"}]}',
             "base_sha1",
         ),
         (
-            '{"kind": "wikisync-changeset", "format": 1, "pages": ['
-            '{"title": "A", "new_text": "x", "create": true}, '
-            '{"title": "A", "new_text": "y", "create": true}]}',
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "create": true, "diff": ""}, '
+            '{"title": "A", "new_text": "y", "create": true, "diff": ""}]}',
             'page 2: "A" is planned twice',
+        ),
+        ('{"kind": "wikisync-changeset", "format": 1, "pages": []}', 'names no "site"'),
+        ('{"kind": "wikisync-changeset", "format": 1, "site": " ", "pages": []}', 'no "site"'),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "create": true}]}',
+            "page 1: diff should be a string",
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x\\ud800", "create": true, "diff": ""}]}',
+            'page 1: "new_text" holds a lone surrogate \\(U\\+D800\\)',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "\\udfff", "new_text": "x", "create": true, "diff": ""}]}',
+            'page 1: "title" holds a lone surrogate',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w\\udfff", "pages": []}',
+            '"site" holds a lone surrogate',
+        ),
+        (
+            '{"kind": "wikisync-changeset", "format": 1, "site": "w", "pages": ['
+            '{"title": "A", "new_text": "x", "base_sha1": "0", "diff": "",'
+            ' "base_revid": 1e400}]}',
+            "page 1",
         ),
     ],
 )

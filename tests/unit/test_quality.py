@@ -366,3 +366,33 @@ def test_dump_report_has_no_links_and_the_dumps_language() -> None:
     english = open_source(str(dumps / "english-sans-namespaces.xml"))
     assert report_language("", english) == "en"
     assert "No links to the wiki" in render_quality_html(replace(french, lang="en"))
+
+
+# -- issue 18 item 4: dates at the edges of the calendar ----------------------------------
+
+
+def test_summarize_reports_edge_dates_naming_page_field_and_value_in_page_order() -> None:
+    from wikisync.pages import PageText
+    from wikisync.records import extract_records
+    from wikisync.schema import load_record_types
+
+    event = load_record_types(
+        {"event": {"templates": ["Event"], "fields": {"startDate": "date", "endDate": "date"}}}
+    )["event"]
+    pages = [
+        PageText("A", "{{Event|startDate=0001-01-01T00:30+05:00}}"),
+        PageText("B", "{{Event|startDate=jour}}"),
+        PageText("C", "{{Event|startDate=2025-05-01|endDate=9999-12-31}}"),
+        PageText("D", "{{Event|startDate=2025-05-01|endDate=9999-12-30}}"),
+        PageText("E", "{{Event|startDate=31 décembre 9999}}"),
+    ]
+    summary = summarize(extract_records(pages, event), fields=["startDate", "endDate"])
+    assert [(p.title, p.field, p.value) for p in summary.problems] == [
+        ("A", "startDate", "0001-01-01T00:30:00+05:00"),
+        ("B", "startDate", "jour"),
+        ("C", "endDate", "9999-12-31"),
+        ("E", "startDate", "9999-12-31"),
+    ]
+    edge = summary.problems[0]
+    assert edge.expected == "a date between 0001-01-02 and 9999-12-30"
+    assert [(f.name, f.problems) for f in summary.fields] == [("startDate", 3), ("endDate", 1)]

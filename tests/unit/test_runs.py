@@ -13,7 +13,9 @@ import pytest
 from wikisync.cli.main import finish_report, report_errors
 from wikisync.errors import ConfigError, LockError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requested
-from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.lock import RunLock, default_lock_path, lock_key, run_lock_key
+from wikisync.sources import source_kind
+from wikisync.sources.site import SiteAddress, wiki_identity
 
 
 @pytest.fixture(autouse=True)
@@ -51,6 +53,74 @@ def test_default_lock_path_is_one_file_per_key(tmp_path: Path) -> None:
     assert first == default_lock_path("HTTP://H/api.php")
     assert first != default_lock_path("http://h/w/api.php")
     assert first.is_relative_to(tmp_path / "state")
+
+
+@pytest.mark.parametrize(
+    ("general", "expected"),
+    [
+        (
+            {"server": "http://127.0.0.1:8080", "scriptpath": "", "wikiid": "wiki"},
+            "127.0.0.1:8080/ (wiki)",
+        ),
+        (
+            {"server": "HTTPS://Wiki.Example.ORG", "scriptpath": "/w", "wikiid": "frwiki"},
+            "wiki.example.org/w/ (frwiki)",
+        ),
+        (
+            {"server": "//wiki.example.org", "scriptpath": "/w/", "wikiid": "frwiki"},
+            "wiki.example.org/w/ (frwiki)",
+        ),
+        ({"scriptpath": "/w"}, "seen.example:81/w/"),
+    ],
+)
+def test_wiki_identity_is_server_script_path_and_wiki_id(
+    general: dict[str, str], expected: str
+) -> None:
+    assert wiki_identity(general, SiteAddress("http", "seen.example:81", "/x/")) == expected
+
+
+def test_run_lock_key_of_a_connection_is_the_wiki_identity_not_the_address() -> None:
+    class Address:
+        api_url = "http://localhost:8080/api.php"
+
+    class Client:
+        address = Address()
+        identity = "127.0.0.1:8080/ (wiki)"
+
+    class Source:
+        client = Client()
+        location = "http://localhost:8080"
+
+    assert run_lock_key(Client()) == run_lock_key(Source()) == "mediawiki://127.0.0.1:8080/ (wiki)"
+    assert default_lock_path(run_lock_key(Client())).name.startswith("127.0.0.1-8080-wiki-")
+
+
+def test_run_lock_key_of_a_folder_is_its_real_path(tmp_path: Path) -> None:
+    (tmp_path / "mirror").mkdir()
+    assert run_lock_key(tmp_path / "mirror" / ".." / "mirror") == str(tmp_path / "mirror")
+
+
+def test_default_lock_path_in_a_lock_dir(tmp_path: Path) -> None:
+    key = "mediawiki://127.0.0.1:8080/ (wiki)"
+    shared = default_lock_path(key, tmp_path / "shared")
+    assert shared.parent == tmp_path / "shared"
+    assert shared.name == default_lock_path(key).name
+
+
+def test_shared_lock_files_are_group_writable(tmp_path: Path) -> None:
+    path = tmp_path / "shared" / "site.lock"
+    old = os.umask(0o022)
+    try:
+        with RunLock(path, command="rebuild", shared=True):
+            assert path.stat().st_mode & 0o777 == 0o664
+            assert path.with_name("site.lock.json").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("url", ["HTTP://wiki.example.org", "Https://WIKI.example.org/w/api.php"])
+def test_upper_case_scheme_is_a_url(url: str) -> None:
+    assert source_kind(url) == "wiki"
 
 
 def test_lock_error_names_the_site_and_the_holder(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import iter_type_pages
 from wikisync.edits import read_params, set_params
 from wikisync.pages import PageText
@@ -135,7 +136,7 @@ def test_import_unedited_export_changes_nothing(
     export_records(source, event, path)
     before = _texts(source, event)
     report = import_records(source, open_target(source), event, path)
-    assert report.exit_code == 0 and set(report.counts()) == {"unchanged"}
+    assert run_exit_code(report.outcomes()) == 0 and set(report.counts()) == {"unchanged"}
     assert _texts(source, event) == before
 
 
@@ -178,7 +179,7 @@ def test_import_bad_cell_names_row_and_column_and_skips_page(
     _write(tmp_path / "edited.csv", rows)
     before = _texts(source, event)
     report = import_records(source, open_target(source), event, tmp_path / "edited.csv")
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     (invalid,) = [page for page in report.pages if page.status == "invalid"]
     assert 'row 3, column E (startDate): field "startDate" should be a date' in invalid.message
     assert _texts(source, event) == before
@@ -208,7 +209,7 @@ def test_import_skips_page_changed_since_export_unless_it_holds_the_values(
     statuses = {page.title: page.status for page in report.pages}
     assert statuses[first] == "conflict" and statuses[second] == "unchanged"
     assert statuses[rows[3][0]] == "edited"
-    assert report.exit_code == 3
+    assert run_exit_code(report.outcomes()) == 3
     assert read_params(_texts(source, event)[first], TEMPLATES)[0]["type"] == "Conférence"
 
 
@@ -351,3 +352,45 @@ def test_fuzz_any_text_is_a_sheet_or_one_spreadsheet_error(text: str) -> None:
             assert "\n" not in str(exc)
         else:
             assert all(row.title and row.index >= 0 and row.revid >= 0 for row in sheet.rows)
+
+
+# -- issue 18 item 13: formulas behind Unicode spaces or written with fullwidth signs
+
+HIDDEN_FORMULAS = [
+    '\u00a0=HYPERLINK("http://evil.example","x")',
+    "\u202f+33 6 12",
+    "\u2007-5",
+    "\u3000@SUM(A1)",
+    "\u2003\u00a0=1+2",
+    "\u200b=1+2",
+    "\ufeff=1+2",
+    " =1+2",
+    "\n=1+2",
+    '\uff1dHYPERLINK("http://evil.example")',
+    "\uff0b33",
+    "\uff0d5",
+    "\uff20SUM(A1)",
+    "\u00a0\uff1d1+2",
+    "\u2212 5",
+    "\ufe661+2",
+]
+
+
+@pytest.mark.parametrize("value", HIDDEN_FORMULAS)
+def test_formula_cells_behind_unicode_spaces_are_guarded_and_round_trip(value: str) -> None:
+    row = SheetRow(2, "\uff1dTitre", 0, 12, "abc", {"place": value})
+    text = format_sheet([row], ["place"])
+    exported = list(csv.reader(io.StringIO(text, newline="")))[1]
+    assert exported[0] == "'\uff1dTitre"
+    assert exported[4] == "'" + value
+    parsed = parse_sheet(text, SMALL).rows[0]
+    assert parsed.title == "\uff1dTitre"
+    assert parsed.cells["place"] == value
+
+
+@pytest.mark.parametrize("value", ["\u00a0Lyon", "Lyon\u00a0=", "\u00a0", "\u202f5 km", "a\uff1d"])
+def test_cells_with_unicode_spaces_but_no_formula_are_left_alone(value: str) -> None:
+    row = SheetRow(2, "Atelier", 0, 12, "abc", {"place": value})
+    exported = list(csv.reader(io.StringIO(format_sheet([row], ["place"]), newline="")))[1]
+    assert exported[4] == value
+    assert parse_sheet(format_sheet([row], ["place"]), SMALL).rows[0].cells["place"] == value

@@ -15,6 +15,7 @@ import click
 from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
 from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import record_type_named
 from wikisync.create import check_new_values, new_page
 from wikisync.publish import MirrorTarget, open_target
@@ -73,7 +74,9 @@ def new(
             trusted=trusted,
             template_dirs=skeleton_dirs(state),
         )
-    write_report(report_path, {"command": "new", "dry_run": dry_run, **result.to_dict()}, stop)
+    code = run_exit_code(result.outcomes(), stop)
+    data = {"command": "new", "dry_run": dry_run, **result.to_dict(), "exit_code": code}
+    write_report(report_path, data, stop)
     what = f'page "{result.title}"'
     if result.status == "planned":
         click.echo(result.text, nl=not result.text.endswith("\n"))
@@ -83,8 +86,8 @@ def new(
             where = f"in the mirror: {target.file_of(result.title)}"
         else:
             where = f"(revision {result.revid})"
-        click.echo(f"{what} created {where}")
+        click.echo(f"{what} created {where}", err=True)
     else:
         click.echo(f"wikisync: {what} {result.status}: {result.message}", err=True)
-    if result.exit_code:
-        sys.exit(result.exit_code)
+    if code:
+        sys.exit(code)

@@ -39,6 +39,8 @@ from wikisync.cli.main import (
     write_options,
     write_report,
 )
+from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outputs import bom_option, wants_bom
 from wikisync.collect import record_type_named
 from wikisync.errors import UnknownNameError
 from wikisync.field_checks import check_set_values
@@ -198,11 +200,11 @@ def _run_batch(
         report = run(source, target, _progress(state, bars, target))
         if template is not None and not report.pages:
             _explain_unused_template(state, source, template)
-    write_report(report_path, report.to_dict(), stop)
+    code = run_exit_code(report.outcomes(), stop)
+    write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     _print(state, report, target)
     left = report.count(NOT_DONE)
     say_stopped(stop, len(report.pages) - left, left)
-    code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)
 
@@ -454,13 +456,7 @@ def remove_param(
     show_default=True,
     help="';' suits a French Excel.",
 )
-@click.option(
-    "--bom/--no-bom",
-    default=True,
-    show_default=True,
-    help="Start the file with a UTF-8 byte order mark, so that Excel reads the accents "
-    "(LibreOffice and 'wikisync import' read either).",
-)
+@bom_option
 @_raw_option
 @click.pass_obj
 def export(
@@ -469,16 +465,17 @@ def export(
     output: Path,
     fields: tuple[str, ...],
     delimiter: str,
-    bom: bool,
+    bom: bool | None,
     raw: bool,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
     One row per infobox: title, index, revid, sha1 (what 'wikisync import'
     needs: leave them as they are), then each field's value as written on the
-    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'. The file
-    is UTF-8 and starts with a byte order mark (BOM) for spreadsheet
-    programs; --no-bom leaves it out (for scripts that do not expect one).
+    page. Edit cells, save as CSV (UTF-8), then 'wikisync import'. The CSV
+    is the one of 'records -f csv': UTF-8, a file starting with a byte order
+    mark (BOM) for spreadsheet programs, standard output without (--bom,
+    --no-bom: either way).
     A cell that begins with = + - @, a tab, a CR or ' gets a ' in front, so
     a spreadsheet program never runs it as a formula; import takes it off
     again (--raw: off).
@@ -495,7 +492,7 @@ def export(
             output,
             fields=fields,
             delimiter=delimiter,
-            bom=bom,
+            bom=wants_bom(output, bom),
             raw=raw,
         )
     if state.verbosity >= 0:

@@ -37,6 +37,7 @@ from wikisync.cli.main import (
     write_options,
     write_report,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.collect import collect_records, record_type_named
 from wikisync.config import Config
 from wikisync.errors import ConfigError
@@ -284,11 +285,11 @@ def rebuild(
                 on_job=on_job,
             ),
         )
-    write_report(report_path, report.to_dict(), stop)
+    code = run_exit_code(report.outcomes(), stop)
+    write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     _print_report(state, report, target, show_diffs=dry_run)
     left = sum(1 for job in report.jobs if job.status == NOT_DONE)
     say_stopped(stop, len(report.jobs) - left, left, what="job(s)")
-    code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)
 
@@ -336,8 +337,9 @@ def plan(
     _print_report(state, report, None, show_diffs=False)
     if state.verbosity >= 0:
         click.echo(f"wrote {describe(output)}: {len(changeset.edits)} page(s) to change", err=True)
-    if report.exit_code:
-        sys.exit(report.exit_code)
+    code = run_exit_code(report.outcomes())
+    if code:
+        sys.exit(code)
 
 
 def _same_site(planned: str, source: Source) -> bool:
@@ -438,7 +440,8 @@ def apply(
         dict(changeset.labels),
         time.perf_counter() - clock,
     )
-    write_report(report_path, report.to_dict(), stop)
+    code = run_exit_code(report.outcomes(), stop)
+    write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     out_color = state.color()
     for result in results:
         if dry_run and result.status == "planned" and result.edit is not None:
@@ -452,6 +455,5 @@ def apply(
             click.echo(_describe_result(result, target), err=True)
     left = report.counts().get(NOT_DONE, 0)
     say_stopped(stop, len(results) - left, left)
-    code = stop.exit_code or report.exit_code
     if code:
         sys.exit(code)

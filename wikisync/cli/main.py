@@ -3,13 +3,12 @@
 Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
-and the error's exit code (see DESIGN: 0 ok, 1 failure, 2 usage or
-configuration, 3 conflicts or refused pages, 4 locked; 130/143 a run stopped
-by SIGINT/SIGTERM, see :mod:`wikisync.interrupt`). Anything else keeps its
+and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
+"Exit codes"). Anything else keeps its
 traceback: it is a bug.
 
-The writing commands run inside :func:`guarded_run`: stop flag, open site,
-run lock (:mod:`wikisync.lock`), and a ``--report`` written even when the
+The writing commands run inside :func:`guarded_run`: open site, run lock,
+stop flag (:mod:`wikisync.lock`), and a ``--report`` written even when the
 run is refused or fails.
 """
 
@@ -17,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,17 +28,28 @@ import click
 
 from wikisync import files
 from wikisync.__about__ import __version__
+from wikisync.cli.globals import GlobalOptionsCommand
+from wikisync.cli.outcomes import error_exit_code
+from wikisync.cli.outputs import say_wrote
 from wikisync.config import (
     DEFAULT_CONFIG_NAME,
     ENV_PREFIX,
     Config,
+    check_environment,
     load_config,
+    not_text,
     redact,
     redact_site,
 )
-from wikisync.errors import ConfigError, LockError, WikisyncError
+from wikisync.errors import (
+    ConfigError,
+    LockError,
+    UnknownNameError,
+    UnsafePathError,
+    WikisyncError,
+)
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, lock_key
+from wikisync.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
 from wikisync.sources.site import WikiClient
@@ -97,6 +108,7 @@ def echo_or_write(output: Path | None, text: str) -> None:
         click.echo(text, nl=not text.endswith("\n"))
     else:
         write_output(output, text)
+        say_wrote(output)
 
 
 def write_options(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -153,9 +165,9 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
-    Keyed on :func:`~wikisync.lock.lock_key`: the probed api.php URL of a wiki,
-    the real path of a folder. Not taken for a dry run, which reads only and
-    may run beside a real one.
+    Keyed on :func:`~wikisync.lock.run_lock_key`: a wiki's identity as it reports
+    it, the real path of a folder; in the ``lock_dir`` setting's folder when
+    set. Not taken for a dry run, which reads only and may run beside a real one.
 
     Raises:
         LockError: another run holds it (exit code 4); the message names the holder.
@@ -163,8 +175,11 @@ def run_lock(
     if not writes:
         yield
         return
-    key = lock_key(site)
-    with RunLock(default_lock_path(key), command=command, site=key):
+    key = run_lock_key(site)
+    state = click.get_current_context().find_object(State)
+    lock_dir = state.config().lock_dir if state is not None else None
+    path = default_lock_path(key, lock_dir)
+    with RunLock(path, command=command, site=key, shared=lock_dir is not None):
         yield
 
 
@@ -181,7 +196,7 @@ def _error_report(
         "site": redact_site(site),
         "started": started,
         "status": status,
-        "exit_code": exc.exit_code,
+        "exit_code": error_exit_code(exc),
         "error": redact(str(exc)),
     }
 
@@ -203,7 +218,7 @@ def report_errors(
     except (WikisyncError, Interrupted) as exc:
         if report_path is not None:
             data = _error_report(command, site, started, exc)
-            with suppress(OSError):
+            with suppress(OSError, UnsafePathError):  # the error itself is printed
                 write_output(report_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         raise
 
@@ -212,12 +227,13 @@ def report_errors(
 def guarded_run(
     state: State, command: str, *, report_path: Path | None, writes: bool
 ) -> Iterator[tuple[Source, StopFlag]]:
-    """The frame of a writing command: stop flag, open site, run lock, error report.
+    """The frame of a writing command: open site, run lock, stop flag, error report.
 
-    SIGINT and SIGTERM stop the run after the page in flight (see
-    :mod:`wikisync.interrupt`); the site is opened, then its run lock taken
-    (unless ``writes`` is False); an error, a refused lock included, still
-    writes ``report_path``.
+    The site is opened, then its run lock taken (unless ``writes`` is
+    False); from then on SIGINT and SIGTERM stop the run after the page in
+    flight (see :mod:`wikisync.interrupt`), before that at once (a wiki slow
+    to answer is not waited for). An error, a refused lock or an
+    interruption included, still writes ``report_path``.
 
     Yields:
         The open source and the stop flag.
@@ -227,10 +243,10 @@ def guarded_run(
     started = utc_now()
     config = state.config()
     with (
-        stop_on_signals() as stop,
         report_errors(report_path, command, config.site, started=started),
         opened_source(state) as source,
         run_lock(source, command, writes=writes),
+        stop_on_signals() as stop,
     ):
         yield source, stop
 
@@ -247,6 +263,7 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
     if report_path is not None:
         text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
+        say_wrote(report_path, "run report", verbosity=1)  # a quiet cron run stays quiet
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
@@ -271,14 +288,34 @@ def opened_source(state: State) -> Iterator[Source]:
 
 class _Group(click.Group):
     """A click group that turns WikisyncError (and a second stop signal) into a
-    message and an exit code."""
+    message and an exit code; its commands take the global options too."""
+
+    command_class = GlobalOptionsCommand
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Every command's arguments pass here first: bytes that are not UTF-8 (a
+        # value typed in another encoding) are refused before any command runs.
+        for number, arg in enumerate(args, start=1):
+            at = not_text(arg)
+            if at is not None:
+                # Never the argument itself: it may hold a password (--site URL).
+                code = ord(arg[at])
+                byte = f"byte 0x{code - 0xDC00:02x}" if code >= 0xDC80 else f"U+{code:04X}"
+                click.echo(
+                    f"wikisync: error: argument {number} is not UTF-8 text ({byte} at "
+                    f"character {at + 1}); nothing was done",
+                    err=True,
+                )
+                ctx.exit(2)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
             click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(error_exit_code(exc))
 
 
 #: Configuration keys whose error may come from running outside the configuration's folder.
@@ -286,8 +323,11 @@ _HINTED_KEYS = ("site", "types", "jobs")
 
 
 def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
-    """Say that no configuration file was found, when that explains a configuration error."""
+    """Say that no configuration file was found, when that explains a configuration error;
+    name the file and key of a misspelt name that came from the configuration."""
     state = ctx.obj
+    if isinstance(exc, UnknownNameError) and exc.key and isinstance(state, State):
+        return f" ({exc.key} in {state.config().path or 'the configuration'})"
     if not isinstance(exc, ConfigError) or not isinstance(state, State):
         return ""
     looked = state.no_config_file()

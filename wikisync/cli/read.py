@@ -19,6 +19,7 @@ from wikisync.cli.main import (
     output_option,
     write_output,
 )
+from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
 from wikisync.collect import category_pages, collect_records, record_type_named
 from wikisync.config import site_credentials, site_without_credentials
 from wikisync.errors import ConfigError
@@ -244,7 +245,8 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     type=click.Choice((*FORMATS, "ics")),
     default="json",
     show_default=True,
-    help="json: one array; jsonl: one object a line; csv: UTF-8, lists joined with ', '; "
+    help="json: one array; jsonl: one object a line; csv: the CSV of 'wikisync export' "
+    "(title, index, revid, type, then the fields; lists joined with ', '); "
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
     "event per record with a start date.",
 )
@@ -255,8 +257,11 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     help="CSV: write cells as they are, without the ' put in front of cells that begin "
     "with = + - @, a tab or a CR (which spreadsheet programs would run as formulas).",
 )
+@bom_option
 @click.pass_obj
-def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bool) -> None:
+def records(
+    state: State, type_name: str, fmt: str, output: Path | None, raw: bool, bom: bool | None
+) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
     Every page of the type's categories gives one record per infobox; fields
@@ -279,8 +284,10 @@ def records(state: State, type_name: str, fmt: str, output: Path | None, raw: bo
     else:
         record_type, found = _collect(state, type_name)
         text = format_records(found.records, fmt, record_type, raw=raw)
+        if fmt == "csv" and wants_bom(output, bom):
+            text = "\ufeff" + text
     echo_or_write(output, text)
-    if found.problems:
+    if found.problems and state.verbosity >= 0:
         click.echo(
             f"wikisync: {len(found.problems)} problem(s) in {type_name} pages; "
             f"run 'wikisync check {type_name}' for the list",
@@ -341,6 +348,7 @@ def check(
         click.echo(text, nl=False)
     else:
         write_output(output, text)
+        say_wrote(output)
     for item in report.types:
         click.echo(
             f"{item.name}: {item.pages} pages, {item.records} records, "

@@ -21,6 +21,7 @@ from typing import Any
 
 import click
 
+from wikisync import files
 from wikisync.cache import open_cache
 from wikisync.cli.main import (
     State,
@@ -32,6 +33,7 @@ from wikisync.cli.main import (
     write_options,
     write_report,
 )
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.diffs import paint_diff
 from wikisync.errors import SiteError
@@ -145,7 +147,7 @@ def pull_command(
         # A quiet action with something to say is told too (a file named apart, restored).
         if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
-            click.echo(f"{line}: {item.detail}" if item.detail else line)
+            click.echo(f"{line}: {item.detail}" if item.detail else line, err=True)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
     from_cache = f", {report.cached} from the cache" if report.cached else ""
     click.echo(
@@ -153,8 +155,9 @@ def pull_command(
         f"{counts} ({report.requests} requests)",
         err=True,
     )
-    if report.conflicts:
-        sys.exit(3)
+    code = run_exit_code(report.outcomes())
+    if code:
+        sys.exit(code)
 
 
 @cli.command("status")
@@ -248,15 +251,17 @@ def push_command(
     Example:
       wikisync --user WikiBot@sync push mirror --summary "dates corrigées" --dry-run
     """
+    if report_path is not None:
+        files.check_output(report_path)  # a bad report path is refused before any page is sent
     config = state.config()
     started = utc_now()
     _warn_cache_unused(state, "push", "it reads the revisions it needs from the wiki itself")
     with (
-        stop_on_signals() as stop,
         report_errors(report_path, "push", str(mirror), started=started),
         _connected(state, mirror, "push") as (client, on_page),
         run_lock(client, "push", writes=not dry_run),
         run_lock(mirror, "push", writes=not dry_run),
+        stop_on_signals() as stop,
     ):
         report = push(
             client,
@@ -274,10 +279,10 @@ def push_command(
         "mirror": str(mirror),
         "started": started,
         **report.to_dict(),
-        "exit_code": 3 if report.conflicts else 0,
+        "exit_code": run_exit_code(report.outcomes(), stop),
     }
     write_report(report_path, data, stop)
-    out_color, err_color = state.color(), state.color(err=dry_run)
+    out_color, err_color = state.color(), state.color(err=True)
     for item in report.items:
         if dry_run and item.diff:
             click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
@@ -288,7 +293,7 @@ def push_command(
             pad = " " * max(1, 10 - len(action))
             line = f"{paint_status(action, err_color)}{pad}{item.title}"
             line = f"{line}: {item.detail}" if item.detail else line
-            click.echo(line, err=dry_run, color=err_color)
+            click.echo(line, err=True, color=err_color)
     counts = (
         ", ".join(
             f"{n} {would(action) if dry_run else action}" for action, n in report.counts().items()
@@ -299,6 +304,6 @@ def push_command(
     click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
     left = report.counts().get(NOT_DONE, 0)
     say_stopped(stop, len(report.items) - left, left)
-    code = stop.exit_code or (3 if report.conflicts else 0)
+    code = run_exit_code(report.outcomes(), stop)
     if code:
         sys.exit(code)

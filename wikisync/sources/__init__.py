@@ -28,7 +28,7 @@ def source_kind(site: str) -> str:
             "set WIKISYNC_SITE, or set 'site' in wikisync.toml",
             key="site",
         )
-    if site.startswith(("http://", "https://")):
+    if site[:8].lower().startswith(("http://", "https://")):
         return "wiki"
     path = Path(site)
     if path.is_dir():

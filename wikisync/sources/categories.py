@@ -12,11 +12,13 @@ page's categories are known up front). Pure: no I/O here.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import mwparserfromhell
 
 from wikisync.pages import CATEGORY_NS, Namespaces
+from wikisync.parse_budget import PageTooComplex, parse_within_budget
 
 __all__ = [
     "find_category_links",
@@ -127,7 +129,11 @@ def find_category_links(wikitext: str, namespaces: Namespaces) -> list[str]:
     """
     if "[[" not in wikitext:
         return []
-    code = mwparserfromhell.parse(wikitext)
+    try:
+        code = parse_within_budget("", wikitext)
+    except PageTooComplex:
+        # Too costly to parse (reported when its records are read): plain links only.
+        return _plain_category_links(wikitext, namespaces)
     for tag in code.filter_tags(
         matches=lambda node: str(node.tag).strip().lower() == "includeonly"
     ):
@@ -141,6 +147,19 @@ def find_category_links(wikitext: str, namespaces: Namespaces) -> list[str]:
         if target.lstrip().startswith(":"):
             continue
         title = namespaces.normalize(target.partition("#")[0])
+        ns, rest = namespaces.split(title)
+        if ns == CATEGORY_NS and rest:
+            found.add(title)
+    return sorted(found)
+
+
+_PLAIN_LINK_RE = re.compile(r"\[\[([^\[\]{}|<>:#]+:[^\[\]{}|<>#]+)(?:\|[^\[\]]*)?\]\]")
+
+
+def _plain_category_links(wikitext: str, namespaces: Namespaces) -> list[str]:
+    found = set()
+    for match in _PLAIN_LINK_RE.finditer(wikitext):
+        title = namespaces.normalize(match.group(1))
         ns, rest = namespaces.split(title)
         if ns == CATEGORY_NS and rest:
             found.add(title)

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from wikisync.errors import DumpError
+from wikisync.files import MAX_NUMBER_DIGITS
 from wikisync.pages import FRENCH, Namespace, Namespaces, PageText
 from wikisync.sources.base import FetchResult
 from wikisync.sources.categories import (
@@ -369,6 +370,12 @@ class _DumpReader:
         except ET.ParseError as exc:
             line, column = exc.position
             raise self.fail(_reason(exc), line=line, column=column) from exc
+        except (ValueError, LookupError) as exc:
+            # expat refuses multi-byte encodings other than UTF-8/16 (UTF-7, Shift-JIS…);
+            # Python knows no codec for a made-up name.
+            raise self.fail(
+                f"its declared encoding cannot be read ({exc}); MediaWiki writes dumps in UTF-8"
+            ) from exc
 
     def _events(self, parser: ET.XMLPullParser[ET.Element]) -> Iterator[tuple[str, ET.Element]]:
         # The pull parser queues syntax errors and raises them from read_events.
@@ -400,9 +407,17 @@ class _DumpReader:
         """The whole number an element holds (ASCII digits, one optional minus), or None."""
         if text is None or not text.strip():
             return None
+        where = f' of page "{title}"' if title else ""
         if not _INTEGER.fullmatch(text.strip()):
-            where = f' of page "{title}"' if title else ""
-            raise self.fail(f"<{element}>{where} should be a whole number, not {text.strip()!r}")
+            shown = text.strip()
+            shown = shown if len(shown) <= 40 else f"{shown[:40]}…"
+            raise self.fail(f"<{element}>{where} should be a whole number, not {shown!r}")
+        digits = len(text.strip().lstrip("-"))
+        if digits > MAX_NUMBER_DIGITS:
+            raise self.fail(
+                f"<{element}>{where} is a number of {digits} digits; no id or namespace "
+                f"has more than {MAX_NUMBER_DIGITS}"
+            )
         return int(text.strip())
 
     def _learnt(self, elem: ET.Element) -> _Learnt | None:

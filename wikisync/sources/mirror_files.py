@@ -43,6 +43,7 @@ __all__ = [
     "MirrorLock",
     "append_file",
     "file_stat",
+    "folder_stat",
     "list_folder",
     "make_folder",
     "read_file",
@@ -88,6 +89,27 @@ def not_regular_error(path: Path) -> UnsafePathError:
         "writes only regular files in a mirror folder; move it away",
         path=str(path),
     )
+
+
+def not_a_folder_error(path: Path) -> UnsafePathError:
+    """The error for a file (or a pipe, a device) where a mirror needs a folder."""
+    return UnsafePathError(
+        f'"{path}" is a file where wikisync needs a folder (a namespace folder, .wikisync or '
+        "its base copies): wikisync never replaces it; move it away",
+        path=str(path),
+    )
+
+
+@contextlib.contextmanager
+def _writing(root: Path, relative: str | PurePosixPath) -> Iterator[None]:
+    """Turn a failed write (full disk, read-only file system…) into one named error."""
+    try:
+        yield
+    except OSError as exc:
+        path = Path(root) / str(relative)
+        raise UnsafePathError(
+            f'cannot write "{path}": {exc.strerror or exc}', path=str(path)
+        ) from None
 
 
 def _is_link(st: os.stat_result) -> bool:
@@ -139,6 +161,8 @@ class _Folder:
         except OSError as exc:
             if exc.errno in _LINK_ERRNOS:
                 self.refuse_link(name)
+            if exc.errno == errno.EISDIR:  # a folder where a file is opened for writing
+                raise not_regular_error(self.path / name) from None
             raise
 
     def child(self, name: str, *, create: bool) -> _Folder:
@@ -157,13 +181,22 @@ class _Folder:
             return _Folder(path, None)
         flags = os.O_RDONLY | _DIRECTORY
         try:
-            return _Folder(path, self.open(name, flags))
+            return _Folder(path, self._open_folder(name, flags))
         except FileNotFoundError:
             if not create:
                 raise
         with contextlib.suppress(FileExistsError):
             os.mkdir(name, 0o777, dir_fd=self.fd)
-        return _Folder(path, self.open(name, flags))
+        return _Folder(path, self._open_folder(name, flags))
+
+    def _open_folder(self, name: str, flags: int) -> int:
+        try:
+            return self.open(name, flags)
+        except NotADirectoryError:
+            # Not a link (refused by open): a file, a pipe or a device where a folder belongs.
+            if self.lstat(name) is None:
+                raise
+            raise not_a_folder_error(self.path / name) from None
 
     def close(self) -> None:
         if self.fd is not None:
@@ -258,6 +291,23 @@ def file_stat(root: Path, relative: str | PurePosixPath) -> os.stat_result | Non
         return None
 
 
+def folder_stat(root: Path, relative: str | PurePosixPath) -> os.stat_result | None:
+    """The status of a folder under the mirror (not following links), or None when absent.
+
+    Raises:
+        UnsafePathError: a link on the way or at the end, or not a folder.
+    """
+    folders, name = _split(relative)
+    try:
+        with _folder(root, folders, create=False) as folder:
+            st = folder.refuse_link(name)
+            if st is not None and not stat.S_ISDIR(st.st_mode):
+                raise not_a_folder_error(folder.path / name)
+            return st
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
 def write_file(
     root: Path, relative: str | PurePosixPath, data: bytes, *, durable: bool = True
 ) -> None:
@@ -271,7 +321,7 @@ def write_file(
             not a regular file.
     """
     folders, name = _split(relative)
-    with _folder(root, folders, create=True) as folder:
+    with _writing(root, relative), _folder(root, folders, create=True) as folder:
         st = folder.refuse_link(name)
         if st is not None and not stat.S_ISREG(st.st_mode):
             raise not_regular_error(folder.path / name)
@@ -304,7 +354,7 @@ def append_file(
         UnsafePathError: a link on the way or at the file, or not a regular file.
     """
     folders, name = _split(relative)
-    with _folder(root, folders, create=True) as folder:
+    with _writing(root, relative), _folder(root, folders, create=True) as folder:
         fd = folder.open(name, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         with os.fdopen(fd, "ab") as stream:
             if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
@@ -328,8 +378,12 @@ def remove_file(root: Path, relative: str | PurePosixPath, *, durable: bool = Tr
                 _unlink(folder, name)
             except (FileNotFoundError, NotADirectoryError):
                 return False
+            except OSError:
+                with _writing(root, relative):
+                    raise
             if durable:
-                folder.sync()
+                with _writing(root, relative):
+                    folder.sync()
             return True
     except (FileNotFoundError, NotADirectoryError):
         return False
@@ -344,7 +398,7 @@ def _unlink(folder: _Folder, name: str) -> None:
 
 def make_folder(root: Path, relative: str | PurePosixPath) -> None:
     """Make a folder under the mirror (and those on the way); links refused."""
-    with _folder(root, _parts(relative), create=True):
+    with _writing(root, relative), _folder(root, _parts(relative), create=True):
         pass
 
 
@@ -408,7 +462,7 @@ class MirrorLock:
         if self._fd is not None:
             return
         folders, name = _split(self.relative)
-        with _folder(self.root, folders, create=True) as folder:
+        with _writing(self.root, self.relative), _folder(self.root, folders, create=True) as folder:
             fd = folder.open(name, os.O_RDWR | os.O_CREAT)
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 os.close(fd)

@@ -38,9 +38,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from wikisync.errors import SourceError
-from wikisync.filenames import MAX_NAME_BYTES, PAGE_SUFFIX
+from wikisync.filenames import MAIN_FOLDER, MAX_NAME_BYTES, PAGE_SUFFIX
+from wikisync.files import parse_json
 from wikisync.pages import FRENCH, Namespace, Namespaces
-from wikisync.sources.mirror_files import link_error, list_folder, read_file
+from wikisync.sources.mirror_files import link_error, list_folder, not_a_folder_error, read_file
 
 __all__ = [
     "BASE_DIR",
@@ -140,6 +141,8 @@ def scan_page_files(root: Path) -> Iterator[PurePosixPath]:
             continue
         if kind == "link" and (name.endswith(PAGE_SUFFIX) or (root / name).is_dir()):
             raise link_error(root / name)
+        if name == MAIN_FOLDER and kind != "folder":
+            raise not_a_folder_error(root / name)
         if kind == "file" and name.endswith(PAGE_SUFFIX):
             yield PurePosixPath(name)
         elif kind == "folder":
@@ -270,7 +273,7 @@ def read_settings(root: Path) -> tuple[str | None, Namespaces]:
             path=str(path),
         )
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = parse_json(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise SourceError(
             f'Mirror metadata "{path}" is not valid JSON at line {exc.lineno}, '
@@ -362,7 +365,7 @@ def _read_jsonl(
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = parse_json(line)
         except json.JSONDecodeError as exc:
             # A crash while appending to the journal leaves a torn last line: skip it.
             if tolerate_torn_end and number >= last - 1:

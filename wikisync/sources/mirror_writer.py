@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from types import TracebackType
 
-from wikisync.errors import SourceError
+from wikisync.errors import SourceError, UnsafePathError
 from wikisync.filenames import TakenNames, path_to_title
 from wikisync.pages import Namespaces, PageText
 from wikisync.sources.categories import normalize_category
@@ -30,6 +30,7 @@ from wikisync.sources.mirror_files import (
     MirrorLock,
     append_file,
     file_stat,
+    folder_stat,
     make_folder,
     read_file,
     remove_file,
@@ -356,7 +357,12 @@ def init_mirror(
         SourceError: the folder is already a mirror of another site.
     """
     root = Path(path)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UnsafePathError(
+            f'mirror folder "{root}" cannot be made: {exc.strerror or exc}', path=str(root)
+        ) from None
     if file_stat(root, METADATA_FILE) is not None:
         existing = read_settings(root)
         if existing[0] is not None and site is not None and existing[0] != site:
@@ -408,6 +414,21 @@ def ensure_state_dir(root: Path) -> Path:
     return root / STATE_DIR
 
 
+def check_state(root: Path) -> None:
+    """Refuse a mirror whose state is not what wikisync makes, before a run writes anything.
+
+    ``.wikisync`` and ``.wikisync/base`` must be folders (or absent), the lock
+    file and the journal regular files (or absent); never through a link.
+
+    Raises:
+        UnsafePathError: one of them is something else (named).
+    """
+    folder_stat(root, STATE_DIR)
+    folder_stat(root, BASE_DIR)
+    file_stat(root, LOCK_FILE)
+    file_stat(root, JOURNAL_FILE)
+
+
 def lock_mirror(root: Path, timeout: float | None = None) -> MirrorLock:
     """Take the mirror's write lock (release it when done).
 
@@ -419,6 +440,7 @@ def lock_mirror(root: Path, timeout: float | None = None) -> MirrorLock:
             (default ``LOCK_TIMEOUT``).
         UnsafePathError: ``.wikisync`` or its lock file is a symbolic link.
     """
+    check_state(root)
     ensure_state_dir(root)
     lock = MirrorLock(root, LOCK_FILE, LOCK_TIMEOUT if timeout is None else timeout)
     lock.acquire()

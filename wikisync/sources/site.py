@@ -15,7 +15,12 @@ did not do, instead of waiting ``max_wait`` once per remaining page.
 The first request (the site probe, which finds ``api.php`` from the URL the
 user gave) is retried like any other, while a URL that is plainly wrong fails
 fast with exit code 2: nothing listening (after two retries), an unknown host,
-no MediaWiki API at any candidate address.
+no MediaWiki API at any candidate address, a TLS or certificate error (never
+retried: it fails the same way every time).
+
+The login is retried as a whole: each attempt starts from a clean session
+(no cookies, no tokens), because a reply cut off after its headers may have
+set a session cookie in which MediaWiki refuses another login.
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ _MAX_REDIRECTS = 5
 _PAGE_LIMIT = 1 << 20
 
 _T = TypeVar("_T")
+
+#: After a TLS failure: what to check (it is not retried).
+TLS_HINT = " (check the URL's scheme, http or https, and the wiki's certificate)"
 
 #: In the message of every call refused because an earlier one gave up.
 NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
@@ -288,16 +296,20 @@ class _Fault(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.kind = kind  # "refused" for a refused connection
+        self.action = ""  # the API action it hit, when a login attempt reports it
 
 
 class _BadAddress(Exception):
     """A permanent failure of one attempt: no wiki there (HTTP 404, unknown host…)."""
 
-    def __init__(self, reason: str, status: int | None = None, *, host: bool = False) -> None:
+    def __init__(
+        self, reason: str, status: int | None = None, *, host: bool = False, tls: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
         self.host = host  # the host itself is wrong: no other address is worth trying
+        self.tls = tls  # TLS or its certificate failed: a configuration error
 
 
 class _TooLarge(_BadAddress):
@@ -379,6 +391,9 @@ class WikiClient:
         self._logged_in_as: str | None = None
         self._in_login = False
         self._login_posts = 0
+        #: While a login attempt runs: its deadline. Its requests are then sent once
+        #: each; a fault restarts the whole login from a clean session (see login()).
+        self._login_deadline: float | None = None
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
@@ -389,6 +404,7 @@ class WikiClient:
             user, password = credentials
             self._session.auth = requests.auth.HTTPBasicAuth(_utf8(user), _utf8(password))
         self.address, general, self.namespaces = self._probe(url.strip(), candidates)
+        self.identity = wiki_identity(general, self.address)
         self.sitename = str(general.get("sitename", ""))
         self.lang = str(general.get("lang", ""))
         warning = plain_http_warning(self.address, config.user, credentials is not None)
@@ -433,8 +449,9 @@ class WikiClient:
                 query, namespaces = self._siteinfo(address)
             except _BadAddress as exc:
                 if exc.host:
+                    hint = TLS_HINT if exc.tls else ""
                     raise LoginError(
-                        f"cannot reach the wiki at {self.url}: {exc.reason}", site=self.url
+                        f"cannot reach the wiki at {self.url}: {exc.reason}{hint}", site=self.url
                     ) from None
                 reasons.append(f"{address.api_url}: {exc.reason}")
             else:
@@ -552,12 +569,39 @@ class WikiClient:
                 "to be prompted",
                 site=self.url,
             )
+        what = f"the login of user {user}"
+
+        def attempt(timeout: float, deadline: float) -> None:
+            # A retried login starts from a clean session: a reply cut off after its
+            # headers may already have set the bot-password session cookie, and
+            # MediaWiki refuses a login inside such a session ("Cannot log in when
+            # using BotPasswordSessionProvider sessions"). So every attempt drops
+            # the cookies and tokens and runs the whole exchange again (token,
+            # login, user info), each request sent once.
+            self._session.cookies.clear()
+            self.site.tokens = {}
+            self._login_deadline = deadline
+            self._login_posts = 0
+            try:
+                self._mwclient(lambda: self.site.login(user, self.config.password), what)
+            finally:
+                self._login_deadline = None
+
         self._in_login = True
-        self._login_posts = 0
         try:
-            self._mwclient(
-                lambda: self.site.login(user, self.config.password), f"the login of user {user}"
+            self._retrying(what, attempt, probe=False)
+        except _GaveUp as exc:
+            self.failed = (
+                f"action={exc.fault.action or 'login'} failed: {exc.fault.reason}; gave up "
+                f"after {_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why}) in {what}"
             )
+            raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
+        except _BadAddress as exc:
+            if exc.tls:
+                raise LoginError(
+                    f"cannot reach the wiki at {self.url}: {exc.reason}{TLS_HINT}", site=self.url
+                ) from None
+            raise SiteError(f"{self.url}: {exc.reason} for {what}", site=self.url) from None
         finally:
             self._in_login = False
         self._logged_in_as = user
@@ -635,6 +679,25 @@ class WikiClient:
             params.setdefault("assert", "user")
         relogged = False
         url = self.address.api_url
+        if self._login_deadline is not None:
+            # Part of a login attempt: a fault goes up to login(), which starts over.
+            left = self._login_deadline - self._clock()
+            timeout = max(min(self.config.timeout, left), _MIN_ATTEMPT)
+            try:
+                data = self._api_attempt(
+                    url, http_method, params, timeout, self._login_deadline, probe=False
+                )
+            except _Fault as fault:
+                fault.action = action
+                raise
+            except _Redirected as exc:
+                raise LoginError(
+                    _redirect_message(self.url, f"action={action}", exc), site=self.url
+                ) from None
+            if not isinstance(data, dict):
+                raise _Fault(f"the reply to action={action} is not a JSON object")
+            self._check_reply(action, params, data)
+            return data
         while True:
             try:
                 data = self._retrying(
@@ -651,6 +714,11 @@ class WikiClient:
                 )
                 raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
             except _BadAddress as exc:
+                if exc.tls:
+                    raise LoginError(
+                        f"cannot reach the wiki at {self.url}: {exc.reason}{TLS_HINT}",
+                        site=self.url,
+                    ) from None
                 raise SiteError(
                     f"{self.url}: {exc.reason} for action={action}", site=self.url
                 ) from None
@@ -672,17 +740,21 @@ class WikiClient:
                     f"{self.url}: the reply to action={action} is not a JSON object",
                     site=self.url,
                 )
-            problem = clean_reply(
-                action,
-                data,
-                version2=str(params.get("formatversion")) == "2",
-                max_text=self.config.max_text_mib * 1024 * 1024,
-            )
-            if problem is not None:
-                raise SiteError(
-                    f"{self.url}: malformed reply to action={action}: {problem}", site=self.url
-                )
+            self._check_reply(action, params, data)
             return data
+
+    def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
+        """Check a reply's shape (see :func:`clean_reply`); SiteError when it cannot be used."""
+        problem = clean_reply(
+            action,
+            data,
+            version2=str(params.get("formatversion")) == "2",
+            max_text=self.config.max_text_mib * 1024 * 1024,
+        )
+        if problem is not None:
+            raise SiteError(
+                f"{self.url}: malformed reply to action={action}: {problem}", site=self.url
+            )
 
     def _retrying(self, what: str, attempt: Callable[[float, float], _T], *, probe: bool) -> _T:
         """Run ``attempt(timeout, deadline)`` until it returns, within the budget.
@@ -822,7 +894,8 @@ class WikiClient:
         ) as exc:
             raise _BadAddress(f"bad URL ({_short_reason(exc)})") from None
         except requests.exceptions.SSLError as exc:
-            raise _Fault(f"TLS failed ({_short_reason(exc)})") from None
+            # Not transient: a wrong scheme or certificate fails the same way every time.
+            raise _BadAddress(f"TLS failed ({_tls_reason(exc)})", host=True, tls=True) from None
         except requests.ConnectionError as exc:
             reason = _short_reason(exc)
             if reason == "Name or service not known":
@@ -1017,6 +1090,34 @@ def _short_reason(exc: BaseException) -> str:
         if marker in text:
             return marker
     return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """``wrong version number``, ``certificate verify failed: …``: the SSL library's words."""
+    text = str(exc)
+    found = re.search(r"\[SSL: [A-Z_]+\] (.+?)(?: \(_ssl\.c:\d+\))?['\")]", text)
+    if found:
+        return found.group(1)
+    return _short_reason(exc)
+
+
+def wiki_identity(general: Mapping[str, Any], address: SiteAddress) -> str:
+    """One string per wiki however it is reached: its server, script path and wiki id.
+
+    From ``meta=siteinfo``'s ``general`` part, as the wiki reports itself
+    (``$wgServer``, ``$wgScriptPath``, the database name): the same for every
+    spelling of its URL, alias, IP address or proxy in front of it. The scheme
+    is left out (one wiki served over http and https is one wiki); host names
+    are compared in lower case. A wiki that reports no server (it should) is
+    known by the address it was reached at.
+    """
+    server = str(general.get("server") or "").strip()
+    if not server:
+        server = f"//{address.host}"
+    netloc = urlsplit(server if "//" in server else f"//{server}").netloc.lower()
+    script = str(general.get("scriptpath") or "").rstrip("/")
+    wiki_id = str(general.get("wikiid") or "")
+    return f"{netloc}{script}/ ({wiki_id})" if wiki_id else f"{netloc}{script}/"
 
 
 def _login_reason(exc: Any) -> str:

@@ -39,7 +39,7 @@ def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
     """
     mirror = Path(mirror_dir)
     recorded = open_mirror(mirror).site if (mirror / METADATA_FILE).is_file() else None
-    given = config.site if config.site.startswith(("http://", "https://")) else None
+    given = config.site if config.site[:8].lower().startswith(("http://", "https://")) else None
     url = given or recorded
     if not url:
         raise ConfigError(

@@ -28,13 +28,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from wikisync.cache import RevisionCache
-from wikisync.errors import ConfigError
+from wikisync.errors import ConfigError, UnknownNameError
 from wikisync.pages import CATEGORY_NS, PageText
 from wikisync.sources.categories import normalize_category
 from wikisync.sources.mirror import open_mirror
 from wikisync.sources.mirror_layout import METADATA_FILE, read_page_file, text_sha1
 from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 from wikisync.sources.site import WikiClient
+from wikisync.suggest import describe_category
 from wikisync.sync.connect import Wiki, connected
 from wikisync.sync.local import (
     check_site,
@@ -108,6 +109,10 @@ class PullReport:
         """The pages left in conflict."""
         return [item for item in self.items if item.action == "conflict"]
 
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's action, in order (the command line's exit code comes from them)."""
+        return tuple(item.action for item in self.items)
+
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
         return count_actions((item.action for item in self.items), PULL_ACTIONS)
@@ -175,6 +180,19 @@ def pull(
         )
 
 
+def _require_category(client: WikiClient, category: str) -> None:
+    """Refuse a category that lists nothing because it does not exist (a misspelt name).
+
+    Raises:
+        UnknownNameError: the message names the closest existing categories.
+    """
+    from wikisync.sources.wiki import WikiSource  # the wiki's reader, for its names
+
+    found = describe_category(WikiSource(client), category)
+    if not found.exists:
+        raise UnknownNameError(found.message, name=category)
+
+
 def _pull(
     client: WikiClient,
     root: Path,
@@ -189,10 +207,6 @@ def _pull(
     namespaces = client.namespaces
     recorded = open_mirror(root).site if (root / METADATA_FILE).exists() else None
     check_site(recorded, client)
-    source = init_mirror(root, site=recorded or client.address.api_url, namespaces=namespaces)
-    entries = source.entries()
-    files = source.page_files()
-
     listing = Listing()
     listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
@@ -200,10 +214,16 @@ def _pull(
         if not namespaces.split(full_title)[1]:
             raise ConfigError(f"empty category name {category!r}", key="category")
         found = list_category(client, full_title, recursive=recursive)
+        if not found.pages:
+            _require_category(client, full_title)
         listing.update(found)
         listed_whole.append(full_title)
         if recursive:
             listed_whole.extend(i.title for i in found.pages.values() if i.ns == CATEGORY_NS)
+    # Only now, every category known to exist, is the mirror folder made.
+    source = init_mirror(root, site=recorded or client.address.api_url, namespaces=namespaces)
+    entries = source.entries()
+    files = source.page_files()
     asked = [namespaces.normalize(t) for t in titles]
     listing.update(
         list_known_pages(

@@ -121,6 +121,10 @@ class PushReport:
         """Pages not saved because of a conflict or a refusal."""
         return [item for item in self.items if item.action in ("conflict", "refused")]
 
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's action, in title order (the command line's exit code comes from them)."""
+        return tuple(item.action for item in self.items)
+
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
         return count_actions((item.action for item in self.items), PUSH_ACTIONS)

@@ -1,0 +1,91 @@
+"""The one exit-code rule of every command: outcomes in, exit code out.
+
+The library reports what happened (each page's or job's status word, or an
+error of some kind); only the command line turns that into an exit code,
+here, by the table README.md shows under "Exit codes" (a test checks that
+the two agree):
+
+- an error that ended the command: :data:`ERROR_EXIT_CODES`, by its class
+  (the nearest class listed, along the error's class hierarchy);
+- a run that went to the end: the highest code of its pages' (or jobs')
+  outcomes in :data:`OUTCOME_EXIT_CODES` (1 before 3; an outcome not listed,
+  such as ``edited`` or ``unchanged``, is 0);
+- a run stopped by a signal: ``128 + signal`` (130, 143), whatever its pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wikisync.errors import (
+    ConfigError,
+    DumpError,
+    LockError,
+    LoginError,
+    MissingPageError,
+    PublishError,
+    SectionError,
+    SiteError,
+    SourceError,
+    UnknownNameError,
+    UnsafePathError,
+    ValueFormatError,
+    WikisyncError,
+)
+from wikisync.field_checks import FieldValueError
+from wikisync.interrupt import NOT_DONE, Interrupted, StopFlag
+from wikisync.spreadsheet import SpreadsheetError
+
+#: The exit code of each page (or job) outcome that is not success.
+OUTCOME_EXIT_CODES: dict[str, int] = {
+    "failed": 1,
+    NOT_DONE: 1,
+    "refused": 3,
+    "conflict": 3,
+    "invalid": 3,
+}
+
+#: The exit code of an error that ended a command, by its class.
+ERROR_EXIT_CODES: dict[type[WikisyncError], int] = {
+    WikisyncError: 1,
+    SiteError: 1,
+    LoginError: 2,
+    ConfigError: 2,
+    UnknownNameError: 2,
+    SourceError: 2,
+    DumpError: 2,
+    UnsafePathError: 2,
+    ValueFormatError: 2,
+    FieldValueError: 2,
+    SpreadsheetError: 2,
+    MissingPageError: 3,
+    PublishError: 3,
+    SectionError: 3,
+    LockError: 4,
+}
+
+#: The codes a signal gives: ``128 +`` SIGINT (2) or SIGTERM (15).
+SIGNAL_EXIT_CODES = (130, 143)
+
+
+def run_exit_code(outcomes: Iterable[str], stop: StopFlag | None = None) -> int:
+    """The exit code of a run that went to its end (or was stopped by ``stop``).
+
+    Example:
+        >>> run_exit_code(["edited", "refused", "unchanged"])
+        3
+    """
+    if stop is not None and stop.requested:
+        return stop.exit_code
+    codes = {OUTCOME_EXIT_CODES.get(outcome, 0) for outcome in outcomes}
+    return 1 if 1 in codes else 3 if 3 in codes else 0
+
+
+def error_exit_code(exc: BaseException) -> int:
+    """The exit code of an error (or a second signal) that ended a command."""
+    if isinstance(exc, Interrupted):
+        return exc.exit_code
+    for cls in type(exc).__mro__:
+        if cls in ERROR_EXIT_CODES:
+            return ERROR_EXIT_CODES[cls]
+    return 1
