@@ -38,6 +38,8 @@ from wikisync.config import (
     check_environment,
     load_config,
     not_text,
+    redact,
+    redact_site,
 )
 from wikisync.errors import (
     ConfigError,
@@ -191,11 +193,11 @@ def _error_report(
         status = "interrupted"
     return {
         "command": command,
-        "site": site,
+        "site": redact_site(site),
         "started": started,
         "status": status,
         "exit_code": error_exit_code(exc),
-        "error": str(exc),
+        "error": redact(str(exc)),
     }
 
 
@@ -312,7 +314,7 @@ class _Group(click.Group):
             check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
+            click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
             ctx.exit(error_exit_code(exc))
 
 
@@ -338,9 +340,18 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     )
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with every password hidden (see :func:`wikisync.config.redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def _setup_logging(verbosity: int) -> None:
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="wikisync: %(message)s", stream=sys.stderr, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_RedactingFormatter("wikisync: %(message)s"))
     # urllib3 would log request lines at DEBUG; wikisync logs what matters itself.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wikisync.config import Config
+from wikisync.config import Config, redact_site
 from wikisync.errors import ConfigError
 from wikisync.sources.base import FetchResult, Source
 
@@ -36,8 +36,8 @@ def source_kind(site: str) -> str:
     if path.is_file():
         return "dump"
     raise ConfigError(
-        f"site {site}: no such folder or file (expected a wiki URL, a mirror folder or an "
-        "XML dump file)",
+        f"site {redact_site(site)}: no such folder or file (expected a wiki URL, a mirror "
+        "folder or an XML dump file)",
         key="site",
     )
 

@@ -26,6 +26,7 @@ set a session cookie in which MediaWiki refuses another login.
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import http.client
 import ipaddress
 import json
@@ -36,7 +37,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
 
 import mwclient
 import mwclient.errors
@@ -44,7 +45,7 @@ import requests
 import urllib3.exceptions
 
 from wikisync.__about__ import __version__
-from wikisync.config import Config
+from wikisync.config import Config, redact_site
 from wikisync.errors import LoginError, SiteError
 from wikisync.pages import Namespace, Namespaces
 
@@ -60,6 +61,12 @@ _MIN_ATTEMPT = 0.5
 #: Retries of a refused connection while probing: a wiki restarting is back in
 #: seconds, and a wrong port should not keep the user waiting.
 _PROBE_REFUSED_RETRIES = 2
+#: Replies in a row whose continuation brings no results before a query is given up.
+_MAX_IDLE_CONTINUES = 20
+#: Login requests one login may send (mwclient asks again on ``NeedToken``).
+_MAX_LOGIN_POSTS = 3
+#: Redirects followed within the wiki's own origin before giving up.
+_MAX_REDIRECTS = 5
 #: How much of a page is read looking for its EditURI link.
 _PAGE_LIMIT = 1 << 20
 
@@ -87,19 +94,19 @@ class SiteAddress:
 
 
 def redact_url(url: str) -> str:
-    """``url`` with the password of a ``user:password@`` part replaced by ``***``."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    netloc = f"{user}:***@{host}" if ":" in userinfo else f"{user}@{host}"
-    return parts._replace(netloc=netloc).geturl()
+    """``url`` with the password of a ``user:password@`` part replaced by ``***``.
+
+    Any spelling, and never raises (see :func:`wikisync.config.redact_site`).
+    """
+    return redact_site(url)
 
 
 def url_credentials(url: str) -> tuple[str, str] | None:
     """The ``(user, password)`` of a URL's ``user:password@`` part, if it has one."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
     if "@" not in parts.netloc:
         return None
     return unquote(parts.username or ""), unquote(parts.password or "")
@@ -153,9 +160,7 @@ def candidate_addresses(url: str) -> list[SiteAddress]:
     Raises:
         ValueError: the URL is not http(s) or has no host.
     """
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"not an http(s) URL: {redact_url(url)!r}")
+    parts = _split_site_url(url)
     host = parts.netloc.rpartition("@")[2]
     path = parts.path or "/"
     script = re.match(r"^(.*?/)(?:api|index)\.php(?:/.*)?$", path)
@@ -172,6 +177,26 @@ def candidate_addresses(url: str) -> list[SiteAddress]:
     paths += ["/w/", "/"]
     unique = list(dict.fromkeys(paths))
     return [SiteAddress(parts.scheme, host, p) for p in unique]
+
+
+def _split_site_url(url: str) -> SplitResult:
+    """``url`` split, or ValueError with a message that never holds its password."""
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        ipv6 = "IPv6" in str(exc)
+        reason = "an IPv6 address without its closing ]" if ipv6 else "a port that is not a number"
+        hint = ""
+        if not ipv6 and "@" in url:
+            hint = "; a password holding /, ?, # or @ must be percent-encoded (%2F, %3F, %23, %40)"
+        raise ValueError(f"not a valid URL: {shown!r} ({reason}{hint})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {shown!r}")
+    if port == 0:
+        raise ValueError(f"not a valid URL: {shown!r} (port 0)")
+    return parts
 
 
 class _LinkFinder(HTMLParser):
@@ -206,7 +231,11 @@ def api_from_page(html: str, page_url: str) -> SiteAddress | None:
         pass
     if not finder.href:
         return None
-    parts = urlsplit(urljoin(page_url, finder.href.strip()))
+    try:
+        parts = urlsplit(urljoin(page_url, finder.href.strip()))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
     if not parts.path.endswith("/api.php"):
@@ -216,9 +245,25 @@ def api_from_page(html: str, page_url: str) -> SiteAddress | None:
 
 
 def user_agent(contact: str) -> str:
-    """The User-Agent wikisync sends: its name, version and the operator's contact."""
+    """The User-Agent wikisync sends: its name, version and the operator's contact.
+
+    A header holds ASCII only (RFC 9110 5.5): the contact's other characters
+    (``L\u2019équipe``) and control characters are sent percent-encoded as UTF-8,
+    as in a URL, so any contact works and none can end the header early.
+
+    Example:
+        >>> user_agent("L\\u2019équipe <x@y>").endswith("(L%E2%80%99%C3%A9quipe <x@y>)")
+        True
+    """
     who = contact or "contact not configured"
-    return f"wikisync/{__version__} ({who})"
+    return f"wikisync/{__version__} ({_header_text(who)})"
+
+
+def _header_text(text: str) -> str:
+    return "".join(
+        char if " " <= char <= "~" and char != "%" else quote(char, safe="")
+        for char in text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    )
 
 
 class _Site(mwclient.Site):  # type: ignore[misc]
@@ -265,6 +310,20 @@ class _BadAddress(Exception):
         self.status = status
         self.host = host  # the host itself is wrong: no other address is worth trying
         self.tls = tls  # TLS or its certificate failed: a configuration error
+
+
+class _TooLarge(_BadAddress):
+    """A reply over the size limit: trying again would bring the same."""
+
+
+class _Redirected(Exception):
+    """A redirect away from the wiki's own origin: refused, never followed."""
+
+    def __init__(self, status: int, location: str, host: str) -> None:
+        super().__init__(location)
+        self.status = status
+        self.location = location
+        self.host = host
 
 
 class _GaveUp(Exception):
@@ -331,16 +390,19 @@ class WikiClient:
         self._session.headers["User-Agent"] = user_agent(config.contact)
         self._logged_in_as: str | None = None
         self._in_login = False
+        self._login_posts = 0
         #: While a login attempt runs: its deadline. Its requests are then sent once
         #: each; a fault restarts the whole login from a clean session (see login()).
         self._login_deadline: float | None = None
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
-            raise LoginError(f"--site {self.url}: {exc}", site=self.url) from exc
+            raise LoginError(f"the site is {exc}", site=self.url) from None
         credentials = url_credentials(url)
         if credentials is not None:
-            self._session.auth = credentials
+            # UTF-8, as RFC 7617 says (requests would encode str as Latin-1 and fail on "€")
+            user, password = credentials
+            self._session.auth = requests.auth.HTTPBasicAuth(_utf8(user), _utf8(password))
         self.address, general, self.namespaces = self._probe(url.strip(), candidates)
         self.identity = wiki_identity(general, self.address)
         self.sitename = str(general.get("sitename", ""))
@@ -425,6 +487,11 @@ class WikiClient:
             )
         except _GaveUp as exc:
             self._give_up_probe(address.api_url, exc)
+        except _Redirected as exc:
+            raise LoginError(
+                _redirect_message(self.url, f"the site probe ({address.api_url})", exc),
+                site=self.url,
+            ) from None
         query = data.get("query") if isinstance(data, dict) else None
         if isinstance(query, dict) and isinstance(query.get("general"), dict):
             try:
@@ -455,6 +522,10 @@ class WikiClient:
         except _BadAddress as exc:
             reasons.append(f"{shown}: {exc.reason}")
             return None
+        except _Redirected as exc:
+            raise LoginError(
+                _redirect_message(self.url, f"a read of {shown}", exc), site=self.url
+            ) from None
         html = reply.body[:_PAGE_LIMIT].decode("utf-8", errors="replace")
         address = api_from_page(html, page_url)
         if address is None:
@@ -510,6 +581,7 @@ class WikiClient:
             self._session.cookies.clear()
             self.site.tokens = {}
             self._login_deadline = deadline
+            self._login_posts = 0
             try:
                 self._mwclient(lambda: self.site.login(user, self.config.password), what)
             finally:
@@ -599,6 +671,14 @@ class WikiClient:
                 f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
                 site=self.url,
             )
+        if action == "login" and self._in_login:
+            self._login_posts += 1
+            if self._login_posts > _MAX_LOGIN_POSTS:
+                raise SiteError(
+                    f"the wiki at {self.url} answered {_MAX_LOGIN_POSTS} login requests "
+                    "without a result (it keeps asking for a new token)",
+                    site=self.url,
+                )
         params = {k: v for k, v in params.items() if v is not None}
         params["action"] = action
         params["format"] = "json"
@@ -618,8 +698,13 @@ class WikiClient:
             except _Fault as fault:
                 fault.action = action
                 raise
+            except _Redirected as exc:
+                raise LoginError(
+                    _redirect_message(self.url, f"action={action}", exc), site=self.url
+                ) from None
             if not isinstance(data, dict):
                 raise _Fault(f"the reply to action={action} is not a JSON object")
+            self._check_reply(action, params, data)
             return data
         while True:
             try:
@@ -645,6 +730,10 @@ class WikiClient:
                 raise SiteError(
                     f"{self.url}: {exc.reason} for action={action}", site=self.url
                 ) from None
+            except _Redirected as exc:
+                raise LoginError(
+                    _redirect_message(self.url, f"action={action}", exc), site=self.url
+                ) from None
             code = error_code(data)
             if code in SESSION_LOST_CODES and not relogged and self.config.user:
                 log.warning(
@@ -659,7 +748,21 @@ class WikiClient:
                     f"{self.url}: the reply to action={action} is not a JSON object",
                     site=self.url,
                 )
+            self._check_reply(action, params, data)
             return data
+
+    def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
+        """Check a reply's shape (see :func:`clean_reply`); SiteError when it cannot be used."""
+        problem = clean_reply(
+            action,
+            data,
+            version2=str(params.get("formatversion")) == "2",
+            max_text=self.config.max_text_mib * 1024 * 1024,
+        )
+        if problem is not None:
+            raise SiteError(
+                f"{self.url}: malformed reply to action={action}: {problem}", site=self.url
+            )
 
     def _retrying(self, what: str, attempt: Callable[[float, float], _T], *, probe: bool) -> _T:
         """Run ``attempt(timeout, deadline)`` until it returns, within the budget.
@@ -722,8 +825,14 @@ class WikiClient:
         if status != 200:
             raise _BadAddress(f"HTTP {status}", status)
         try:
-            data = json.loads(reply.body)
-        except ValueError:
+            data = json.loads(reply.body, parse_constant=_refuse_constant)
+        except _NotJson as exc:
+            raise _BadAddress(f"malformed reply ({exc})") from None
+        except RecursionError:
+            raise _BadAddress("malformed reply (nested too deeply)") from None
+        except ValueError as exc:
+            if "digits" in str(exc):
+                raise _BadAddress("malformed reply (a number with too many digits)") from None
             start = reply.body.lstrip()[:1]
             if not start or start in (b"{", b"["):
                 raise _Fault("the reply was cut off (incomplete JSON)") from None
@@ -752,20 +861,37 @@ class WikiClient:
         timeout: float,
         deadline: float,
     ) -> _Reply:
-        """One HTTP request, its body read whole; every transport fault is a _Fault."""
+        """One HTTP request, its body read whole; every transport fault is a _Fault.
+
+        Redirects are followed only within the wiki's own origin (scheme, host
+        and port; http to https on the same host too): a redirect elsewhere
+        would carry the password, the session cookie or a basic-auth header to
+        a host nobody configured, so it is refused (:class:`_Redirected`).
+        """
         self.requests += 1
+        get = method.upper() == "GET"
         try:
-            if method.upper() == "GET":
-                response = self._session.get(url, params=params, timeout=timeout, stream=True)
-            else:
-                response = self._session.post(url, data=params, timeout=timeout, stream=True)
-            with response:
-                chunks = []
-                for chunk in response.iter_content(65536):
-                    chunks.append(chunk)
-                    if self._clock() > deadline:
-                        raise _Fault(f"no complete answer within {self.config.max_wait:g} s")
-                return _Reply(response.status_code, response.headers, b"".join(chunks))
+            target = url
+            for _hop in range(_MAX_REDIRECTS + 1):
+                if get:
+                    response = self._session.get(
+                        target,
+                        params=params if target == url else None,
+                        timeout=timeout,
+                        stream=True,
+                        allow_redirects=False,
+                    )
+                else:
+                    response = self._session.post(
+                        target, data=params, timeout=timeout, stream=True, allow_redirects=False
+                    )
+                with response:
+                    location = self._session.get_redirect_target(response)
+                    if location is None:
+                        body = self._read_body(response, deadline)
+                        return _Reply(response.status_code, response.headers, body)
+                    target = _check_redirect(url, response.url, location, response.status_code)
+            raise _BadAddress(f"more than {_MAX_REDIRECTS} redirects")
         except requests.Timeout:
             raise _Fault(f"no answer within {round(timeout, 1):g} s") from None
         except (
@@ -796,6 +922,25 @@ class WikiClient:
         except OSError as exc:
             raise _Fault(f"connection failed ({_short_reason(exc)})") from None
 
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """A reply's body, read in chunks: no longer than ``max_reply_mib``, no later
+        than ``deadline`` (an endless or trickling body fails instead of filling memory)."""
+        limit = self.config.max_reply_mib * 1024 * 1024
+        chunks = []
+        size = 0
+        # read1: whatever has arrived, so a body trickling in a byte at a time still
+        # meets the deadline (iter_content would wait for 64 KiB before looking).
+        while chunk := response.raw.read1(65536, decode_content=True):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(
+                    f"the reply is over the {self.config.max_reply_mib} MiB limit (max_reply_mib)"
+                )
+            if self._clock() > deadline:
+                raise _Fault(f"no complete answer within {self.config.max_wait:g} s")
+        return b"".join(chunks)
+
     def query(self, **params: Any) -> Iterator[dict[str, Any]]:
         """Run a query with continuation; yield each reply's ``query`` part.
 
@@ -805,6 +950,9 @@ class WikiClient:
         params = dict(params)
         params.setdefault("formatversion", "2")
         cont: dict[str, Any] = {"continue": ""}
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        replies: set[str] = set()
+        idle = 0
         while True:
             data = self.call("query", **params, **cont)
             if "error" in data:
@@ -819,6 +967,76 @@ class WikiClient:
             if "continue" not in data:
                 return
             cont = data["continue"]
+            key = tuple(sorted((str(k), str(v)) for k, v in cont.items()))
+            idle = idle + 1 if not data.get("query") else 0
+            fingerprint = hashlib.sha256(
+                json.dumps(data.get("query"), sort_keys=True, default=str).encode(
+                    "utf-8", "replace"
+                )
+            ).hexdigest()
+            again = bool(data.get("query")) and fingerprint in replies
+            replies.add(fingerprint)
+            if key in seen or again or idle > _MAX_IDLE_CONTINUES:
+                what = "repeats an earlier one" if key in seen or again else "brings nothing new"
+                shown = _show(", ".join(f"{k}={v}" for k, v in key))
+                raise SiteError(
+                    f"{self.url}: the continuation of action=query {what} ({shown}): "
+                    f"stopped, the wiki would be asked forever ({_describe(params)})",
+                    site=self.url,
+                )
+            seen.add(key)
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"it holds {name}, which JSON does not allow")
+
+
+def _redirect_message(url: str, what: str, exc: _Redirected) -> str:
+    return (
+        f"the wiki at {url} answered {what} with a redirect (HTTP {exc.status}) to "
+        f"{exc.host}; not followed: wikisync sends requests (and the password) only to the "
+        "site configured (if the wiki has moved there and you trust it, make that address "
+        "the site)"
+    )
+
+
+def _check_redirect(origin_url: str, from_url: str, location: str, status: int) -> str:
+    """The absolute URL a redirect points to, when it stays on the wiki's origin.
+
+    Same scheme, host and port as ``origin_url``, or http to https on the
+    same host with the default ports.
+
+    Raises:
+        _Redirected: the redirect leaves the origin (or cannot be read).
+    """
+    try:
+        target = urljoin(from_url, location)
+        new = urlsplit(target)
+        old = urlsplit(origin_url)
+        new_port = new.port or _DEFAULT_PORTS.get(new.scheme.lower())
+        old_port = old.port or _DEFAULT_PORTS.get(old.scheme.lower())
+    except ValueError:
+        raise _Redirected(status, redact_site(location), "an unreadable address") from None
+    host = (new.hostname or "").lower()
+    shown = new.netloc.rpartition("@")[2] or "no host"
+    same_host = host == (old.hostname or "").lower()
+    old_scheme, new_scheme = old.scheme.lower(), new.scheme.lower()
+    if same_host and old_scheme == new_scheme and new_port == old_port:
+        return target
+    if same_host and (old_scheme, new_scheme, old_port, new_port) == ("http", "https", 80, 443):
+        return target
+    raise _Redirected(status, redact_site(target), shown)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _retries(count: int) -> str:
@@ -933,3 +1151,209 @@ def _namespaces_from_siteinfo(query: Mapping[str, Any]) -> Namespaces:
             )
         )
     return Namespaces.from_list(items)
+
+
+# -- what a reply may hold ----------------------------------------------------------
+
+#: Keys of ``query`` that hold a list of entries (one object each) in formatversion 2.
+_LIST_KEYS = frozenset(
+    {
+        "pages",
+        "categorymembers",
+        "allpages",
+        "recentchanges",
+        "normalized",
+        "redirects",
+        "embeddedin",
+        "backlinks",
+        "search",
+        "interwiki",
+        "converted",
+        "namespacealiases",
+    }
+)
+#: Fields that are whole numbers wherever they appear in an entry.
+_INT_FIELDS = ("pageid", "ns", "revid", "parentid", "lastrevid", "length", "old_revid", "rcid")
+#: Fields that are titles: non-empty text, valid Unicode, no control characters.
+_TITLE_FIELDS = ("title", "from", "to")
+_TEXT_FIELDS = ("timestamp", "user", "contentmodel")
+#: The largest number the revision cache (SQLite) can store.
+_MAX_INT = 2**63 - 1
+
+
+def clean_reply(action: str, data: dict[str, Any], *, version2: bool, max_text: int) -> str | None:
+    """Check a decoded API reply's shape; drop its malformed entries, in place.
+
+    What the whole reply depends on (``error``, ``query``, ``continue`` and the
+    action's own part being objects, the lists of ``query`` being lists) is
+    checked: a problem there is returned, for the caller to fail the request
+    with one line. An entry of a list (a page, a category member…) with a field
+    of the wrong type, a title that is empty or not valid Unicode, a number out
+    of range, or a page text over ``max_text`` bytes is dropped with a warning
+    naming it, so a batch goes on past a bad page.
+
+    Returns:
+        None when the reply can be used, else what is wrong with it.
+    """
+    for key in ("error", "query", "continue", action):
+        if key in data and not isinstance(data[key], dict):
+            return f"{key!r} should be an object, got {_kind(data[key])}"
+    cont = data.get("continue")
+    if isinstance(cont, dict):
+        for key, value in cont.items():
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                return f"continue.{key} should be text or a number, got {_kind(value)}"
+    error = data.get("error")
+    if isinstance(error, dict) and not isinstance(error.get("code", ""), str):
+        return f"error.code should be text, got {_kind(error.get('code'))}"
+    query = data.get("query")
+    if not isinstance(query, dict):
+        return None
+    for key, value in list(query.items()):
+        if key == "pages" and not version2:
+            if not isinstance(value, dict):
+                return f"query.pages should be an object, got {_kind(value)}"
+            entries = value
+        elif key in _LIST_KEYS:
+            if not isinstance(value, list):
+                return f"query.{key} should be a list, got {_kind(value)}"
+            entries = dict(enumerate(value))
+        else:
+            continue
+        kept = {}
+        for index, entry in entries.items():
+            problem = _entry_problem(entry, max_text) or _missing_field(key, entry)
+            if problem is None:
+                kept[index] = entry
+            else:
+                log.warning(
+                    "skipped query.%s[%s] of the reply to action=%s: %s",
+                    key,
+                    index,
+                    action,
+                    problem,
+                )
+        query[key] = kept if isinstance(value, dict) else list(kept.values())
+    return None
+
+
+def _entry_problem(entry: Any, max_text: int) -> str | None:
+    if not isinstance(entry, dict):
+        return f"it should be an object, got {_kind(entry)}"
+    where = f'page "{entry["title"]}"' if _is_title(entry.get("title")) else "it"
+    problem = _fields_problem(entry)
+    if problem is not None:
+        return f"{where}: {problem}"
+    categories = entry.get("categories")
+    if categories is not None:
+        if not isinstance(categories, list):
+            return f"{where}: categories should be a list, got {_kind(categories)}"
+        for category in categories:
+            if not isinstance(category, dict) or not _is_title(category.get("title")):
+                return f"{where}: a category should be an object with a title"
+    revisions = entry.get("revisions")
+    if revisions is None:
+        return None
+    if not isinstance(revisions, list):
+        return f"{where}: revisions should be a list, got {_kind(revisions)}"
+    for revision in revisions:
+        if not isinstance(revision, dict):
+            return f"{where}: a revision should be an object, got {_kind(revision)}"
+        problem = _fields_problem(revision)
+        if problem is not None:
+            return f"{where}: {problem}"
+        slots = revision.get("slots", {})
+        main = slots.get("main", {}) if isinstance(slots, dict) else None
+        if not isinstance(main, dict):
+            return f"{where}: revision slots should be objects"
+        content = main.get("content", revision.get("content", ""))
+        if not isinstance(content, str):
+            return f"{where}: the text should be text, got {_kind(content)}"
+        if len(content) > max_text // 4 and len(content.encode("utf-8", "replace")) > max_text:
+            size = len(content.encode("utf-8", "replace")) / 1024 / 1024
+            return (
+                f"{where}: its text is {size:.1f} MiB, over the {max_text // 1024 // 1024} MiB "
+                "limit (max_text_mib)"
+            )
+        if not _valid_unicode(content):
+            return f"{where}: its text is not valid Unicode (a lone surrogate)"
+    return None
+
+
+#: The fields an entry of each list of ``query`` cannot do without.
+_REQUIRED = {
+    "normalized": ("from", "to"),
+    "redirects": ("from", "to"),
+    "converted": ("from", "to"),
+    "namespacealiases": ("id",),
+}
+
+
+def _missing_field(key: str, entry: dict[str, Any]) -> str | None:
+    required: tuple[str, ...] = _REQUIRED.get(key, ("title",))
+    if key == "pages" and not (entry.get("missing") or entry.get("invalid")):
+        required = ("title", "pageid")
+    for name in required:
+        if name not in entry:
+            return f"it has no {name}"
+    for revision in entry.get("revisions") or []:
+        if "revid" not in revision:
+            return f'page "{entry.get("title")}": a revision has no revid'
+    return None
+
+
+def _fields_problem(entry: dict[str, Any]) -> str | None:
+    for name in _INT_FIELDS:
+        if name in entry:
+            value = entry[name]
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{name} should be a whole number, got {_show(value)}"
+            if abs(value) > _MAX_INT:
+                return f"{name} is out of range ({str(value)[:20]}…)"
+    for name in _TITLE_FIELDS:
+        if name in entry and not _is_title(entry[name]):
+            return f"{name} should be a title, got {_show(entry[name])}"
+    for name in _TEXT_FIELDS:
+        if name in entry and not (isinstance(entry[name], str) and _valid_unicode(entry[name])):
+            return f"{name} should be text, got {_show(entry[name])}"
+    return None
+
+
+def _is_title(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= 1024
+        and _valid_unicode(value)
+        and not any(ord(char) < 32 or ord(char) == 127 for char in value)
+    )
+
+
+def _valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _describe(params: Mapping[str, Any]) -> str:
+    """The parameters that name what a query asks for, for a message."""
+    names = ("list", "generator", "prop", "titles", "pageids", "cmtitle", "gcmtitle")
+    shown = [f"{k}={_show(str(params[k]))[1:-1]}" for k in names if params.get(k)]
+    return " ".join(shown) or "query"
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"the number {str(value)[:20]}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    """A value for a message: short, ASCII-safe (a lone surrogate is shown escaped)."""
+    text = ascii(value) if isinstance(value, str) else _kind(value)
+    return text if len(text) <= 60 else text[:57] + "…"

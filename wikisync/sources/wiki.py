@@ -134,6 +134,8 @@ class WikiSource(Source):
                 prop="info",
             ):
                 for raw in part.get("pages", []):
+                    if "pageid" not in raw:
+                        continue
                     members[int(raw["pageid"])] = (
                         str(raw["title"]),
                         int(raw.get("ns", 0)),
@@ -215,6 +217,8 @@ class WikiSource(Source):
             prop="revisions", rvprop="ids|timestamp|content", rvslots="main", **params
         ):
             for raw in part.get("pages", []):
+                if raw.get("missing") or raw.get("invalid") or "pageid" not in raw:
+                    continue
                 entry = pending.setdefault(int(raw["pageid"]), {})
                 if raw.get("revisions"):
                     entry.update(raw)
