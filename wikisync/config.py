@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from wikisync import files
-from wikisync.errors import ConfigError
+from wikisync.core.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"
@@ -72,8 +72,8 @@ class Config:
             (the default) for the wiki's own language.
         lock_dir: the folder of run lock files, or None for the user's state
             folder; several users (cron jobs) share locks through one folder.
-        types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
-        jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
+        types: the raw ``[types.*]`` tables (validated by ``wikisync.core.schema``).
+        jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.ops.jobs.run``).
         path: the configuration file read, or None.
     """
 
@@ -113,8 +113,8 @@ class ConfigTables(dict[str, Any]):
 
     A plain dict that also knows its file, so that an error found in the
     tables later (they are validated when a command needs them, by
-    :func:`wikisync.schema.load_record_types` and
-    :func:`wikisync.job_config.load_jobs`) names the file as well as the key
+    :func:`wikisync.core.schema.load_record_types` and
+    :func:`wikisync.ops.jobs.config.load_jobs`) names the file as well as the key
     path: ``wikisync.toml: types.event.fields.startDate.type: …``.
 
     Attributes:
@@ -143,7 +143,7 @@ def in_file(error: ConfigError, file: str | None) -> ConfigError:
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
 
-    The wording of :func:`wikisync.suggest.did_you_mean`, for the keys of the
+    The wording of :func:`wikisync.ops.suggest.did_you_mean`, for the keys of the
     configuration file (read before any source, so without its imports).
     """
     lowered = {item.casefold(): item for item in known}

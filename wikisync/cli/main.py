@@ -8,7 +8,7 @@ and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
 traceback: it is a bug.
 
 The writing commands run inside :func:`guarded_run`: open site, run lock,
-stop flag (:mod:`wikisync.lock`), and a ``--report`` written even when the
+stop flag (:mod:`wikisync.ops.lock`), and a ``--report`` written even when the
 run is refused or fails.
 """
 
@@ -31,6 +31,7 @@ from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.cli.outcomes import error_exit_code
 from wikisync.cli.outputs import say_wrote
+from wikisync.cli.terminal import COLOR_MODES, use_color
 from wikisync.config import (
     DEFAULT_CONFIG_NAME,
     ENV_PREFIX,
@@ -41,7 +42,7 @@ from wikisync.config import (
     redact,
     redact_site,
 )
-from wikisync.errors import (
+from wikisync.core.errors import (
     ConfigError,
     LockError,
     UnknownNameError,
@@ -49,11 +50,10 @@ from wikisync.errors import (
     WikisyncError,
 )
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.publish import DEFAULT_RETRIES, utc_now
+from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+from wikisync.ops.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
-from wikisync.sources.site import WikiClient
-from wikisync.terminal import COLOR_MODES, use_color
+from wikisync.wiki.site import WikiClient
 
 
 @dataclass
@@ -165,7 +165,7 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
-    Keyed on :func:`~wikisync.lock.run_lock_key`: a wiki's identity as it reports
+    Keyed on :func:`~wikisync.ops.lock.run_lock_key`: a wiki's identity as it reports
     it, the real path of a folder; in the ``lock_dir`` setting's folder when
     set. Not taken for a dry run, which reads only and may run beside a real one.
 

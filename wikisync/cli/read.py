@@ -21,20 +21,20 @@ from wikisync.cli.main import (
     write_output,
 )
 from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
-from wikisync.collect import category_pages, collect_records, record_type_named
 from wikisync.config import site_credentials, site_without_credentials
-from wikisync.errors import ConfigError
-from wikisync.example import copy_example
+from wikisync.core.errors import ConfigError
+from wikisync.core.records import RecordSet
+from wikisync.core.schema import RecordType
 from wikisync.files import describe
-from wikisync.formats import FORMATS, format_records
-from wikisync.ical import read_calendar
+from wikisync.ops.collect import category_pages, collect_records, record_type_named
+from wikisync.ops.example import copy_example
+from wikisync.ops.formats import FORMATS, format_records
+from wikisync.ops.ical import read_calendar
+from wikisync.ops.quality.check import check_types
+from wikisync.ops.quality.html import render_quality_html
+from wikisync.ops.suggest import describe_category
 from wikisync.presets import PRESETS, load_preset
-from wikisync.quality import check_types
-from wikisync.quality_html import render_quality_html
-from wikisync.records import RecordSet
-from wikisync.schema import RecordType
 from wikisync.sources import Source
-from wikisync.suggest import describe_category
 
 #: The ``--format`` choices of ``pages`` and ``check``.
 LIST_FORMATS = ("text", "json", "jsonl")
