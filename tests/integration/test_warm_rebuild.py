@@ -11,7 +11,7 @@ import pytest
 
 from tests.mediawiki import TestWiki
 from wikisync.config import Config, load_config
-from wikisync.core import render
+from wikisync.core import templating
 from wikisync.core.edits import set_params
 from wikisync.ops.jobs.run import JobReport, rebuild_jobs
 from wikisync.ops.publish import open_target
@@ -121,7 +121,7 @@ def test_rebuild_renders_again_when_a_page_template_changes(
     assert _rebuild(config, caplog)[1]
     template.write_text("{% for r in records %}# {{ r.title }}\n{% endfor %}", encoding="utf-8")
     # a new process would load the new template; this one keeps Jinja's compiled copy
-    render._cached_environment.cache_clear()
+    templating._cached_environment.cache_clear()
     job, skipped = _rebuild(config, caplog)
     assert (job.status, skipped) == ("edited", False)
     assert "\n# " in _text(wiki, "Evénements")

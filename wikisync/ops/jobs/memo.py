@@ -45,6 +45,7 @@ _MEMO_FORMAT = 2
 _RENDERING_MODULES = (
     "wikisync.ops.jobs.run",
     "wikisync.core.render",
+    "wikisync.core.templating",
     "wikisync.core.sections",
     "wikisync.core.french",
     "wikisync.core.dates",
