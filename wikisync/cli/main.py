@@ -14,6 +14,7 @@ run is refused or fails.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -22,9 +23,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+from click.shell_completion import CompletionItem
 
 from wikisync import files
 from wikisync.__about__ import __version__
@@ -51,9 +53,10 @@ from wikisync.core.errors import (
 )
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.ops.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
-from wikisync.wiki.site import WikiClient
+
+if TYPE_CHECKING:
+    from wikisync.wiki.site import WikiClient
 
 
 @dataclass
@@ -150,6 +153,8 @@ def output_option(
 
 def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
     """Add --retries, the times a page is read and computed again after an edit conflict."""
+    from wikisync.ops.publish import DEFAULT_RETRIES
+
     return click.option(
         "--retries",
         type=click.IntRange(min=0),
@@ -212,6 +217,8 @@ def report_errors(
     ``interrupted`` (stopped at once by a second signal) or ``failed``, with
     ``exit_code`` and the ``error`` message. The error goes on to be printed.
     """
+    from wikisync.ops.publish import utc_now
+
     started = started or utc_now()
     try:
         yield
@@ -240,6 +247,8 @@ def guarded_run(
     """
     if report_path is not None:
         files.check_output(report_path)  # a bad report path is refused before any work
+    from wikisync.ops.publish import utc_now
+
     started = utc_now()
     config = state.config()
     with (
@@ -286,11 +295,112 @@ def opened_source(state: State) -> Iterator[Source]:
         source.close()
 
 
+#: Each command, the module that defines it and its short help (as click shortens it): a
+#: module is imported when its command runs or is asked for, so that ``wikisync --version``
+#: and Tab completion load little. test_startup.py checks this table against the commands.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "apply": ("wikisync.cli.index", "Save exactly the edits of a changeset FILE..."),
+    "check": ("wikisync.cli.read", "Validate the pages of each TYPE (all types..."),
+    "example": ("wikisync.cli.read", "Copy the bundled example into FOLDER and..."),
+    "export": ("wikisync.cli.edit", "Export the records of TYPE to a CSV file..."),
+    "import": ("wikisync.cli.edit", "Write back the cells of an exported CSV..."),
+    "init": ("wikisync.cli.read", "Write a starter configuration (record..."),
+    "new": ("wikisync.cli.create", "Create page TITLE of record TYPE from its..."),
+    "pages": ("wikisync.cli.read", "List the pages of CATEGORY, one title a..."),
+    "plan": ("wikisync.cli.index", "Write the edits JOBs would make to a..."),
+    "pull": ("wikisync.cli.sync", "Pull pages of the wiki into the mirror..."),
+    "push": ("wikisync.cli.sync", "Save the pages edited in the mirror DIR to..."),
+    "rebuild": ("wikisync.cli.index", "Regenerate and publish the index pages of..."),
+    "records": ("wikisync.cli.read", "Extract the records of TYPE from its..."),
+    "remove-param": ("wikisync.cli.edit", "Remove parameter NAME (every copy) on..."),
+    "rename-param": ("wikisync.cli.edit", "Rename parameter OLD to NEW on every page..."),
+    "render": ("wikisync.cli.index", "Print the wikitext JOB generates (the..."),
+    "set": ("wikisync.cli.edit", "Set FIELDs on every record of TYPE (that..."),
+    "status": ("wikisync.cli.sync", "Show how each page of the mirror DIR..."),
+}
+
+
+def load_commands() -> None:
+    """Import every command module (each adds its commands to :data:`cli`)."""
+    for module in sorted({module for module, _ in COMMANDS.values()}):
+        importlib.import_module(module)
+
+
+class _AllCommands(dict[str, click.Command]):
+    """``cli.commands`` for a caller that reads it whole: the command modules load first.
+
+    A look-up of one name loads only that command's module.
+    """
+
+    def _one(self, name: object) -> None:
+        if isinstance(name, str) and name in COMMANDS and not dict.__contains__(self, name):
+            importlib.import_module(COMMANDS[name][0])
+
+    def __contains__(self, name: object) -> bool:
+        self._one(name)
+        return dict.__contains__(self, name)
+
+    def __getitem__(self, name: str) -> click.Command:
+        self._one(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self._one(name)
+        return dict.get(self, name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        load_commands()
+        return dict.__iter__(self)
+
+    def __len__(self) -> int:
+        load_commands()
+        return dict.__len__(self)
+
+    def keys(self) -> Any:
+        load_commands()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        load_commands()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        load_commands()
+        return dict.items(self)
+
+    def loaded(self) -> dict[str, click.Command]:
+        """The commands whose modules are loaded, loading nothing."""
+        return dict(dict.items(self))
+
+
 class _Group(click.Group):
-    """A click group that turns WikisyncError (and a second stop signal) into a
-    message and an exit code; its commands take the global options too."""
+    """A click group that loads each command's module when the command is needed, turns
+    WikisyncError (and a second stop signal) into a message and an exit code; its commands
+    take the global options too."""
 
     command_class = GlobalOptionsCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = self._commands = _AllCommands(self.commands)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self._commands.loaded()})
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Complete a command's name from :data:`COMMANDS`, without loading its module."""
+        results = []
+        loaded = self._commands.loaded()
+        for name in self.list_commands(ctx):
+            if not name.startswith(incomplete):
+                continue
+            command = loaded.get(name)
+            if command is None:
+                results.append(CompletionItem(name, help=COMMANDS[name][1]))
+            elif not command.hidden:
+                results.append(CompletionItem(name, help=command.get_short_help_str()))
+        results.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return results
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Every command's arguments pass here first: bytes that are not UTF-8 (a
