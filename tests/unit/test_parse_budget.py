@@ -110,7 +110,8 @@ def event_type() -> object:
 
 
 _CLI = (
-    "import sys, wikisync.core.parse_budget as b; b.PARSE_DEADLINE_SECONDS = float(sys.argv.pop(1)); "
+    "import sys, wikisync.core.parse_budget as b; "
+    "b.PARSE_DEADLINE_SECONDS = float(sys.argv.pop(1)); "
     "from wikisync.cli import cli; cli()"
 )
 

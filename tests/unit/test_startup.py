@@ -77,7 +77,7 @@ def _run_cli(args: list[str], **env: str) -> tuple[str, set[str]]:
 def test_version_loads_no_command_module() -> None:
     output, modules = _run_cli(["--version"])
     assert output.startswith("wikisync, version ")
-    assert modules == {"click", "wikisync.cli.main", "wikisync.cli.terminal", "wikisync.ops.lock"}
+    assert modules == {"click", "wikisync.cli.main", "wikisync.cli.terminal"}
 
 
 def test_completing_a_command_name_loads_no_command_module() -> None:
@@ -87,7 +87,7 @@ def test_completing_a_command_name_loads_no_command_module() -> None:
     words = output.splitlines()
     assert words[1::3] == ["rebuild", "records", "remove-param", "rename-param", "render"]
     assert "Regenerate and publish the index pages of..." in words
-    assert modules == {"click", "wikisync.cli.main", "wikisync.cli.terminal", "wikisync.ops.lock"}
+    assert modules == {"click", "wikisync.cli.main", "wikisync.cli.terminal"}
 
 
 def test_the_command_table_is_the_commands() -> None:

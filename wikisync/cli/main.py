@@ -52,10 +52,9 @@ from wikisync.core.errors import (
     WikisyncError,
 )
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.sources import Source, open_source
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded when a command needs them, not for --version or Tab
+    from wikisync.ports.source import Source
     from wikisync.wiki.site import WikiClient
 
 
@@ -97,6 +96,8 @@ class State:
 
     def source(self) -> Source:
         """Open the configured site as a page source."""
+        from wikisync.sources import open_source
+
         return open_source(self.config())
 
 
@@ -180,6 +181,8 @@ def run_lock(
     if not writes:
         yield
         return
+    from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+
     key = run_lock_key(site)
     state = click.get_current_context().find_object(State)
     lock_dir = state.config().lock_dir if state is not None else None
