@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from wikisync.core.errors import (
         ConfigError,
         EditConflictError,
+        FieldValueError,
         LockError,
         LoginError,
         MissingPageError,
@@ -39,11 +40,11 @@ if TYPE_CHECKING:
         SectionError,
         SiteError,
         SourceError,
+        SpreadsheetError,
         UnsafePathError,
         ValueFormatError,
         WikisyncError,
     )
-    from wikisync.core.fields.checks import FieldValueError
     from wikisync.core.pages import Namespaces, PageText, normalize_title
     from wikisync.core.render import render_index
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
@@ -68,7 +69,7 @@ if TYPE_CHECKING:
     from wikisync.ops.publish import Edit, PublishResult, open_target, publish_page
     from wikisync.ops.quality.check import QualityReport, check_types
     from wikisync.ops.quality.html import render_quality_html
-    from wikisync.ops.spreadsheet import SpreadsheetError, export_records, import_records
+    from wikisync.ops.spreadsheet import export_records, import_records
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
@@ -85,7 +86,7 @@ _LAZY = {
     "Edit": "wikisync.ops.publish",
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
-    "FieldValueError": "wikisync.core.fields.checks",
+    "FieldValueError": "wikisync.core.errors",
     "Job": "wikisync.ops.jobs.run",
     "JobReport": "wikisync.ops.jobs.run",
     "LockError": "wikisync.core.errors",
@@ -110,7 +111,7 @@ _LAZY = {
     "SiteError": "wikisync.core.errors",
     "Source": "wikisync.sources",
     "SourceError": "wikisync.core.errors",
-    "SpreadsheetError": "wikisync.ops.spreadsheet",
+    "SpreadsheetError": "wikisync.core.errors",
     "StatusReport": "wikisync.ops.sync",
     "UnsafePathError": "wikisync.core.errors",
     "ValueFormatError": "wikisync.core.errors",

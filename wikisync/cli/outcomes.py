@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from wikisync.core.errors import (
     ConfigError,
     DumpError,
+    FieldValueError,
     LockError,
     LoginError,
     MissingPageError,
@@ -27,14 +28,13 @@ from wikisync.core.errors import (
     SectionError,
     SiteError,
     SourceError,
+    SpreadsheetError,
     UnknownNameError,
     UnsafePathError,
     ValueFormatError,
     WikisyncError,
 )
-from wikisync.core.fields.checks import FieldValueError
 from wikisync.interrupt import NOT_DONE, Interrupted, StopFlag
-from wikisync.ops.spreadsheet import SpreadsheetError
 
 #: The exit code of each page (or job) outcome that is not success.
 OUTCOME_EXIT_CODES: dict[str, int] = {

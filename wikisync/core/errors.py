@@ -273,3 +273,37 @@ class UnsafePathError(SourceError):
     Attributes:
         path: the path at fault.
     """
+
+
+class FieldValueError(WikisyncError):
+    """A value given for a field does not fit the field (a usage error: exit code 2).
+
+    Attributes:
+        field: the field's name.
+        value: the value given.
+        expected: what the field takes ("a date").
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, field: str, value: str, expected: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class SpreadsheetError(WikisyncError):
+    """The file is not an export of this record type (a usage error: exit code 2).
+
+    Attributes:
+        path: the file.
+        row: the row at fault (1-based, the header is row 1), if any.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, row: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.row = row

@@ -63,7 +63,7 @@ from wikisync.core.errors import (
     PageDeletedError,
     PageMovedError,
     PublishError,
-    WikisyncError,
+    SpreadsheetError,
 )
 from wikisync.core.fields.checks import (
     FieldValueError,
@@ -102,22 +102,6 @@ __all__ = [
 #: The columns before the fields, in order; ``sha1`` may be missing on import.
 KEY_COLUMNS: tuple[str, ...] = ("title", "index", "revid", "sha1")
 _DELIMITERS = (",", ";", "\t")
-
-
-class SpreadsheetError(WikisyncError):
-    """The file is not an export of this record type (a usage error: exit code 2).
-
-    Attributes:
-        path: the file.
-        row: the row at fault (1-based, the header is row 1), if any.
-    """
-
-    exit_code = 2
-
-    def __init__(self, message: str, *, path: str | None = None, row: int | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.row = row
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from wikisync.core.edits import EditError, set_params
-from wikisync.core.errors import WikisyncError
+from wikisync.core.errors import FieldValueError
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.core.text import fold, stored_text
@@ -32,24 +32,6 @@ __all__ = [
 
 #: Field types whose values compare by meaning, not spelling (see :func:`same_value`).
 _TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file"})
-
-
-class FieldValueError(WikisyncError):
-    """A value given for a field does not fit the field (a usage error: exit code 2).
-
-    Attributes:
-        field: the field's name.
-        value: the value given.
-        expected: what the field takes ("a date").
-    """
-
-    exit_code = 2
-
-    def __init__(self, message: str, *, field: str, value: str, expected: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.value = value
-        self.expected = expected
 
 
 def field_param(spec: FieldSpec, params: Mapping[str, str]) -> str:
