@@ -51,8 +51,8 @@ from tests.mediawiki import TestWiki
 from wikisync.config import Config
 from wikisync.core.pages import PageText
 from wikisync.core.records import extract_records
-from wikisync.core.render import render_index
 from wikisync.core.sections import replace_section
+from wikisync.core.templating import render_index
 from wikisync.ops.collect import iter_type_pages, record_type_named
 from wikisync.ops.jobs.run import rebuild_jobs
 from wikisync.ops.publish import open_target

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
         WikisyncError,
     )
     from wikisync.core.pages import Namespaces, PageText, normalize_title
-    from wikisync.core.render import render_index
+    from wikisync.core.templating import render_index
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
@@ -143,7 +143,7 @@ _LAZY = {
     "record_type_named": "wikisync.ops.collect",
     "remove_template_param": "wikisync.ops.batch.params",
     "rename_template_param": "wikisync.ops.batch.params",
-    "render_index": "wikisync.core.render",
+    "render_index": "wikisync.core.templating",
     "render_job": "wikisync.ops.jobs.run",
     "render_quality_html": "wikisync.ops.quality.html",
     "set_fields": "wikisync.ops.batch.run",

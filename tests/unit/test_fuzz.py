@@ -363,7 +363,7 @@ def test_fuzz_page_templates_render_or_raise_one_render_error(
     import datetime as dt
 
     from wikisync.core.errors import RenderError
-    from wikisync.core.render import render_index
+    from wikisync.core.templating import render_index
 
     folder = tmp_path_factory.mktemp("templates")
     (folder / "fuzz.wiki.j2").write_text(source, encoding="utf-8")

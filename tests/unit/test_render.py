@@ -22,15 +22,9 @@ from wikisync.core.french import (
     parse_date,
     sort_key_fr,
 )
-from wikisync.core.render import (
-    Wikitext,
-    escape_wikitext,
-    make_environment,
-    make_wikilink,
-    render_index,
-    sort_fr,
-)
+from wikisync.core.render import Wikitext, escape_wikitext, make_wikilink, sort_fr
 from wikisync.core.sections import find_section, make_section
+from wikisync.core.templating import make_environment, render_index
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "render"
 GOLDEN = sorted(path.stem for path in FIXTURES.glob("*.json"))

@@ -12,7 +12,7 @@ import jinja2.sandbox
 import pytest
 
 from wikisync.core.errors import RenderError
-from wikisync.core.render import make_environment, render_index
+from wikisync.core.templating import make_environment, render_index
 
 TODAY = dt.date(2024, 3, 6)
 
@@ -189,7 +189,7 @@ _LIMIT_SCRIPT = """
 import datetime as dt, pathlib, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 from wikisync.core.errors import RenderError
-from wikisync.core.render import render_index
+from wikisync.core.templating import render_index
 folder = pathlib.Path(sys.argv[1])
 (folder / "essai.wiki.j2").write_text(sys.argv[2], encoding="utf-8")
 try:

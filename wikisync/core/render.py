@@ -22,7 +22,7 @@ import datetime as dt
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
@@ -44,9 +44,7 @@ from wikisync.core.french import (
 __all__ = [
     "Wikitext",
     "escape_wikitext",
-    "make_environment",
     "make_wikilink",
-    "render_index",
     "sort_fr",
 ]
 
@@ -496,49 +494,3 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "group_by_year": group_by_year,
     "group_by_month": group_by_month,
 }
-
-
-def make_environment(template_dirs: Sequence[str | Path] = ()) -> jinja2.Environment:
-    """The Jinja2 environment for page templates (:func:`.templating.make_environment`).
-
-    Jinja2 is loaded here, at the first use, not when this module is imported.
-    """
-    from wikisync.core import templating
-
-    return templating.make_environment(template_dirs)
-
-
-def render_index(
-    records: Sequence[Mapping[str, Any]],
-    page_template: str,
-    *,
-    today: dt.date,
-    extra: Mapping[str, Any] | None = None,
-    template_dirs: Sequence[str | Path] = (),
-    problems: list[str] | None = None,
-) -> str:
-    """Render records into wikitext with a page template.
-
-    See :func:`wikisync.core.templating.render_index` (the same arguments);
-    Jinja2 is loaded at the first render, not when this module is imported.
-
-    Example:
-        >>> commun = {"title": "Covoiturage", "shortDescription": None, "Theme": ["Partage"]}
-        >>> print(render_index([commun], "communs", today=dt.date(2024, 1, 1)))
-        {| class="wikitable sortable"
-        ! Commun !! Description !! Thèmes
-        |-
-        | [[Covoiturage]] ||  || Partage
-        |}
-        <BLANKLINE>
-    """
-    from wikisync.core import templating
-
-    return templating.render_index(
-        records,
-        page_template,
-        today=today,
-        extra=extra,
-        template_dirs=template_dirs,
-        problems=problems,
-    )

@@ -39,8 +39,8 @@ from wikisync.core.fields.checks import FieldValueError, check_field_value, fiel
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.records import parse_page
-from wikisync.core.render import make_environment
 from wikisync.core.schema import RecordType
+from wikisync.core.templating import make_environment
 from wikisync.ops.publish import Target, publish_page
 from wikisync.ports.source import Source
 
