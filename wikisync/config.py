@@ -23,17 +23,17 @@ Example ``wikisync.toml``::
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from wikisync import files
+from wikisync.core.config_tables import ConfigTables, did_you_mean, toml_key
 from wikisync.core.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
@@ -106,51 +106,6 @@ class Config:
     def with_overrides(self, **values: Any) -> Config:
         """Return a copy with the given (already typed) values replaced."""
         return replace(self, **values)
-
-
-class ConfigTables(dict[str, Any]):
-    """The ``[types]`` or ``[jobs]`` tables as read from a configuration file.
-
-    A plain dict that also knows its file, so that an error found in the
-    tables later (they are validated when a command needs them, by
-    :func:`wikisync.core.schema.load_record_types` and
-    :func:`wikisync.ops.jobs.config.load_jobs`) names the file as well as the key
-    path: ``wikisync.toml: types.event.fields.startDate.type: …``.
-
-    Attributes:
-        file: the configuration file, as given, or None.
-    """
-
-    def __init__(self, tables: Mapping[str, Any], file: str | None) -> None:
-        super().__init__(tables)
-        self.file = file
-
-
-def tables_file(tables: object) -> str | None:
-    """The configuration file ``tables`` were read from (see :class:`ConfigTables`), or None."""
-    return tables.file if isinstance(tables, ConfigTables) else None
-
-
-def in_file(error: ConfigError, file: str | None) -> ConfigError:
-    """``error`` with ``file`` named in front of its message (once); as is without a file."""
-    if file is None or error.file is not None:
-        return error
-    located = ConfigError(f"{file}: {error}", key=error.key, file=file)
-    located.__cause__ = error.__cause__
-    return located
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
-
-    The wording of :func:`wikisync.ops.suggest.did_you_mean`, for the keys of the
-    configuration file (read before any source, so without its imports).
-    """
-    lowered = {item.casefold(): item for item in known}
-    close = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return "; did you mean " + ", ".join(f'"{lowered[c]}"' for c in close) + "?"
 
 
 # key -> (type, settable from the file, settable from the environment)
@@ -379,17 +334,6 @@ def _check_type(config_path: Path, key: str, value: Any, kind: type) -> Any:
     raise ConfigError(
         f"{file}: {key}: should be {_KIND_NAMES[kind]}, got {value!r}", key=key, file=file
     )
-
-
-def toml_key(name: str) -> str:
-    """A key as TOML writes it in a key path: bare when it can be, else quoted.
-
-    Example:
-        >>> toml_key("startDate"), toml_key("villes d'implantation")
-        ('startDate', '"villes d\'implantation"')
-    """
-    bare = name and all(c.isascii() and (c.isalnum() or c in "_-") for c in name)
-    return name if bare else '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _coerce(key: str, raw: str, kind: type, source: str) -> Any:

@@ -8,12 +8,16 @@ returns, whatever the kind.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wikisync.config import Config, redact_site
 from wikisync.core.errors import ConfigError
 from wikisync.ports.source import FetchResult, Source
 
-__all__ = ["FetchResult", "Source", "open_source", "source_kind"]
+if TYPE_CHECKING:
+    from wikisync.wiki.site import WikiClient
+
+__all__ = ["FetchResult", "Source", "open_source", "source_kind", "wiki_source"]
 
 
 def source_kind(site: str) -> str:
@@ -82,3 +86,11 @@ def open_source(site: str | Config, config: Config | None = None) -> Source:
     from wikisync.dump.reader import open_dump
 
     return open_dump(Path(site), max_text=config.max_text_mib * 1024 * 1024)
+
+
+def wiki_source(client: WikiClient) -> Source:
+    """A live wiki's connection as a :class:`Source` (no revision cache; closing it
+    closes the connection)."""
+    from wikisync.wiki.reader import WikiSource
+
+    return WikiSource(client)

@@ -93,10 +93,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     # live-wiki-only capabilities reached by type
     ("wikisync.ops.batch.params", "wikisync.wiki.reader"): "template use (redirects, "
     "embeddedin) asked of the wiki directly; belongs on the Source port",
-    ("wikisync.ops.suggest", "wikisync.wiki.reader"): "known names (allcategories, allpages) "
-    "asked of the wiki directly; belongs on the Source port",
-    ("wikisync.ops.lock", "wikisync.wiki.site"): "lock_key accepts a WikiClient; the site's "
-    "identity belongs on the Source port",
     ("wikisync.ops.quality.check", "wikisync.wiki.site"): "candidate_addresses to link a "
     "mirror's wiki; the site's identity belongs on the Source port",
     # mirror sync works on both adapters by design; its ports are still to be drawn
@@ -129,25 +125,18 @@ ALLOWED_RAW_API: dict[tuple[str, str], str] = {
     "template's use; belongs on the Source port",
     ("wikisync.ops.spreadsheet", "self.client.query("): "import reads the latest revisions in "
     "batches; belongs on the Source port",
-    ("wikisync.ops.suggest", "client.query("): "list=allcategories / list=allpages for 'did you "
-    "mean'; belongs on the Source port",
     ("wikisync.ops.sync.remote", "client.query("): "sync lists revisions and categories "
     "(categoryinfo, info|categories); belongs in wiki/",
 }
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
 ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.ports.source", "getattr(source, 'client')"): "requests_sent counts a live "
-    "source's requests; the count belongs on the protocol",
     ("wikisync.cli.hints", "getattr(target.source, 'site')"): "the site to name in a hint; "
     "identity belongs on the Source port",
     ("wikisync.ops.batch.params", "getattr(source, 'iter_pages')"): "scan every page when the "
     "source has no template-use query",
     ("wikisync.ops.batch.params", "isinstance(..., WikiSource)"): "template use asked of a live "
     "wiki only",
-    ("wikisync.ops.suggest", "getattr(source, 'iter_pages')"): "names from every page when "
-    "the source cannot list them",
-    ("wikisync.ops.suggest", "isinstance(..., WikiSource)"): "a live wiki lists names by API",
     ("wikisync.ops.batch.run", "isinstance(..., WikiWriter)"): "only the wiki's writer checks "
     "saves afterwards",
     ("wikisync.ops.publish", "isinstance(..., MirrorSource)"): "open_target picks the mirror's "
@@ -163,11 +152,6 @@ ALLOWED_PROBES: dict[tuple[str, str], str] = {
     ("wikisync.ops.jobs.memo", "isinstance(..., RevisionCache)"): "(idem)",
     ("wikisync.ops.ical", "getattr(self._source, name)"): "a wrapper that hands every other "
     "attribute on to its source (not a probe, but reads as one)",
-    ("wikisync.ops.lock", "getattr(site, 'client')"): "lock_key: the site's identity (api.php "
-    "URL or folder) belongs on the Source port",
-    ("wikisync.ops.lock", "getattr(client, 'address')"): "(idem)",
-    ("wikisync.ops.lock", "getattr(site, 'path')"): "(idem)",
-    ("wikisync.ops.lock", "getattr(site, 'location')"): "(idem)",
     ("wikisync.ops.quality.check", "getattr(source, 'client')"): "wiki_links / report language: "
     "the wiki's address and language belong on the Source port",
     ("wikisync.ops.quality.check", "getattr(client, 'address')"): "(idem)",

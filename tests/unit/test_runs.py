@@ -14,6 +14,7 @@ from wikisync.cli.main import finish_report, report_errors
 from wikisync.core.errors import ConfigError, LockError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requested
 from wikisync.ops.lock import RunLock, default_lock_path, lock_key, run_lock_key
+from wikisync.ports.source import Source
 from wikisync.sources import source_kind
 from wikisync.wiki.site import SiteAddress, wiki_identity
 
@@ -34,18 +35,38 @@ def test_lock_key_of_a_url_ignores_case_of_scheme_and_host_only() -> None:
     )
 
 
+class _Client:
+    """A live wiki's connection as the lock sees it: the Site port (ports/source.py)."""
+
+    def __init__(self, api_url: str, identity: str | None) -> None:
+        self.api_url, self.identity = api_url, identity
+
+    def site_address(self) -> str:
+        return self.api_url
+
+    def site_identity(self) -> str | None:
+        return self.identity
+
+
+class _Source(Source):
+    """A source reading through such a connection (as WikiSource does): the port's answers."""
+
+    location = "http://h:8080"
+
+    def __init__(self, client: _Client) -> None:
+        self.client = client
+
+    def site_address(self) -> str:
+        return self.client.site_address()
+
+    def site_identity(self) -> str | None:
+        return self.client.site_identity()
+
+
 def test_lock_key_of_a_connection_is_its_probed_address() -> None:
-    class Address:
-        api_url = "http://H:8080/api.php"
-
-    class Client:
-        address = Address()
-
-    class Source:
-        client = Client()
-        location = "http://h:8080"
-
-    assert lock_key(Client()) == lock_key(Source()) == "http://h:8080/api.php"
+    client = _Client("http://H:8080/api.php", None)
+    assert lock_key(client) == lock_key(_Source(client)) == "http://h:8080/api.php"
+    assert run_lock_key(client) == run_lock_key(_Source(client)) == "http://h:8080/api.php"
 
 
 def test_default_lock_path_is_one_file_per_key(tmp_path: Path) -> None:
@@ -80,19 +101,10 @@ def test_wiki_identity_is_server_script_path_and_wiki_id(
 
 
 def test_run_lock_key_of_a_connection_is_the_wiki_identity_not_the_address() -> None:
-    class Address:
-        api_url = "http://localhost:8080/api.php"
-
-    class Client:
-        address = Address()
-        identity = "127.0.0.1:8080/ (wiki)"
-
-    class Source:
-        client = Client()
-        location = "http://localhost:8080"
-
-    assert run_lock_key(Client()) == run_lock_key(Source()) == "mediawiki://127.0.0.1:8080/ (wiki)"
-    assert default_lock_path(run_lock_key(Client())).name.startswith("127.0.0.1-8080-wiki-")
+    client = _Client("http://localhost:8080/api.php", "127.0.0.1:8080/ (wiki)")
+    key = "mediawiki://127.0.0.1:8080/ (wiki)"
+    assert run_lock_key(client) == run_lock_key(_Source(client)) == key
+    assert default_lock_path(run_lock_key(client)).name.startswith("127.0.0.1-8080-wiki-")
 
 
 def test_run_lock_key_of_a_folder_is_its_real_path(tmp_path: Path) -> None:

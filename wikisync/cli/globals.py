@@ -96,9 +96,9 @@ class GlobalOptionsCommand(click.Command):
         given: dict[str, Any] = ctx.meta.pop(_META_KEY, {})
         state = ctx.obj
         if state is not None and given and apply_global_options(state, given):
-            from wikisync.cli.main import _setup_logging  # not at the top: main imports this
+            from wikisync.cli.logs import setup_logging
 
-            _setup_logging(state.verbosity)
+            setup_logging(state.verbosity)
         return super().invoke(ctx)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

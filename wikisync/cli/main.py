@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -453,22 +452,6 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     )
 
 
-class _RedactingFormatter(logging.Formatter):
-    """Log lines with every password hidden (see :func:`wikisync.config.redact`)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
-
-
-def _setup_logging(verbosity: int) -> None:
-    level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
-    logging.basicConfig(level=level, format="wikisync: %(message)s", stream=sys.stderr, force=True)
-    for handler in logging.getLogger().handlers:
-        handler.setFormatter(_RedactingFormatter("wikisync: %(message)s"))
-    # urllib3 would log request lines at DEBUG; wikisync logs what matters itself.
-    logging.getLogger("urllib3").setLevel(logging.WARNING)
-
-
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="wikisync")
 @click.option(
@@ -537,7 +520,9 @@ def cli(
       wikisync --site https://wiki.example.org --user WikiBot@sync pages Evénement
     """
     verbosity = -1 if quiet else verbose
-    _setup_logging(verbosity)
+    from wikisync.cli.logs import setup_logging  # when a command runs, not for --version
+
+    setup_logging(verbosity)
     overrides = {
         "site": site,
         "user": user,

@@ -51,7 +51,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wikisync.config import did_you_mean, in_file, tables_file, toml_key
+from wikisync.core.config_tables import did_you_mean, in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.fields.value_templates import DateTemplate, ValueOptions, template_name_key
 from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
@@ -258,7 +258,7 @@ def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
             type, a reserved field name or a default that does not fit its
             type; ``key`` names the full key (``types.event.fields.x.type``),
             and so does the message, after the file's name when ``types``
-            was read from one (:class:`~wikisync.config.ConfigTables`).
+            was read from one (:class:`~wikisync.core.config_tables.ConfigTables`).
     """
     try:
         if not isinstance(types, Mapping):

@@ -133,6 +133,10 @@ class DumpSource(Source):
         self.namespaces = _namespace_table(listed, learnt)
         self._index: tuple[tuple[int, int], dict[str, frozenset[str]]] | None = None
 
+    def site_address(self) -> str:
+        """The dump file's path."""
+        return str(self.path)
+
     def iter_pages(self) -> Iterator[PageText]:
         """Yield every page of the dump (its latest revision), in dump order."""
         for item in self._read():

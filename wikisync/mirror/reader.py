@@ -161,6 +161,10 @@ class MirrorSource(Source):
         for title in self._members(catalog, category, recursive, depth):
             yield self._read(catalog[title])
 
+    def site_address(self) -> str:
+        """The mirror folder's path."""
+        return str(self.path)
+
     def iter_pages(self) -> Iterator[PageText]:
         """Yield every page of the mirror, sorted by title."""
         catalog = self._catalog()

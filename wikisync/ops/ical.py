@@ -64,7 +64,7 @@ from wikisync.ops.quality.check import (
     at_calendar_edge,
     wiki_links,
 )
-from wikisync.ports.source import FetchResult, Source
+from wikisync.ports.source import FetchResult, NameKind, Source
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -403,7 +403,6 @@ class TimedSource(Source):
 
     def __init__(self, source: Source, times: dict[str, str] | None = None) -> None:
         self._source = source
-        self.wrapped_source = source  # what it reads through (for the names it knows)
         self.location: str = source.location
         self.namespaces: Namespaces = source.namespaces
         self.times: dict[str, str] = {} if times is None else times
@@ -433,6 +432,26 @@ class TimedSource(Source):
         for page in found.pages:
             self.times[page.title] = page.timestamp
         return found
+
+    def site_address(self) -> str:
+        """As the wrapped source."""
+        return self._source.site_address()
+
+    def site_identity(self) -> str | None:
+        """As the wrapped source."""
+        return self._source.site_identity()
+
+    def requests_sent(self) -> int | None:
+        """As the wrapped source."""
+        return self._source.requests_sent()
+
+    def list_names(self, kind: NameKind) -> list[str] | None:
+        """As the wrapped source."""
+        return self._source.list_names(kind)
+
+    def iter_pages(self) -> Iterator[PageText]:
+        """As the wrapped source (times are not noted: these pages are not records)."""
+        return self._source.iter_pages()
 
     def close(self) -> None:
         """Close the wrapped source."""

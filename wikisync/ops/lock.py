@@ -46,8 +46,7 @@ from wikisync.core.errors import LockError, UnsafePathError
 from wikisync.files import parse_json, read_regular, state_file, write_atomic
 
 if TYPE_CHECKING:
-    from wikisync.ports.source import Source
-    from wikisync.wiki.site import WikiClient
+    from wikisync.ports.source import Site
 
 __all__ = [
     "LockHolder",
@@ -85,7 +84,7 @@ def _normal_key(site: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path, parts.query, ""))
 
 
-def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
+def lock_key(site: Site | str | os.PathLike[str]) -> str:
     """One string per wiki address or folder, however it was spelt.
 
     The run lock of a live wiki is keyed on its identity instead
@@ -103,16 +102,10 @@ def lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
     """
     if isinstance(site, str | os.PathLike):
         return _normal_key(os.fspath(site))
-    # Duck-typed: a WikiClient (or a source holding one) has the probed address.
-    client = getattr(site, "client", site)
-    api_url = getattr(getattr(client, "address", None), "api_url", None)
-    if isinstance(api_url, str):
-        return _normal_key(api_url)
-    path = getattr(site, "path", None)
-    return _normal_key(str(path if path is not None else getattr(site, "location", "")))
+    return _normal_key(site.site_address())
 
 
-def run_lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
+def run_lock_key(site: Site | str | os.PathLike[str]) -> str:
     """What a run lock is keyed on: the wiki's own identity, or a folder's real path.
 
     Args:
@@ -124,10 +117,10 @@ def run_lock_key(site: Source | WikiClient | str | os.PathLike[str]) -> str:
         wiki id), the same however the wiki was reached; otherwise
         :func:`lock_key`.
     """
-    client = getattr(site, "client", site)
-    identity = getattr(client, "identity", None)
-    if isinstance(identity, str) and identity:
-        return f"mediawiki://{identity}"
+    if not isinstance(site, str | os.PathLike):
+        identity = site.site_identity()
+        if identity:
+            return f"mediawiki://{identity}"
     return lock_key(site)
 
 

@@ -12,10 +12,7 @@ sentence for the command line.
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +20,8 @@ import mwparserfromhell
 
 from wikisync.core.categories import find_category_links, normalize_category
 from wikisync.core.errors import ConfigError
-from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS, PageText
+from wikisync.core.names import close_names, did_you_mean, fold
+from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS
 from wikisync.core.schema import load_record_types, template_key
 from wikisync.ports.source import Source
 
@@ -39,115 +37,45 @@ __all__ = [
     "schema_losses",
 ]
 
-#: At most this many API requests to list a live wiki's names (500 names each).
-MAX_LIST_REQUESTS = 20
 
-
-def fold(text: str) -> str:
-    """``text`` without accents, case or surrounding space, for comparing names.
-
-    Example:
-        >>> fold(" Événement_Vélo ")
-        'evenement velo'
-    """
-    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").strip())
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
-
-
-def close_names(name: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
-    """The known names closest to ``name``, best first (same folded spelling first).
-
-    Example:
-        >>> close_names("Événement", ["Evénement", "Evénements", "Acteur"])
-        ['Evénement', 'Evénements']
-    """
-    by_fold: dict[str, list[str]] = {}
-    for candidate in sorted(set(known)):
-        by_fold.setdefault(fold(candidate), []).append(candidate)
-    folded = fold(name)
-    found: list[str] = [c for c in by_fold.get(folded, []) if c != name]
-    for match in difflib.get_close_matches(folded, list(by_fold), n=limit, cutoff=0.6):
-        found.extend(c for c in by_fold[match] if c != name and c not in found)
-    return found[:limit]
-
-
-def did_you_mean(name: str, known: Iterable[str], *, quote: str = '"') -> str:
-    """``; did you mean "X", "Y"?`` for the known names close to ``name`` (else ``""``).
-
-    The one hint every unknown name gets (category, template, type, field,
-    parameter, job), appended to the message that names it.
-
-    Example:
-        >>> did_you_mean("evnts", ["events", "actors"], quote="'")
-        "; did you mean 'events'?"
-    """
-    close = close_names(name, known)
-    if not close:
-        return ""
-    return "; did you mean " + ", ".join(f"{quote}{n}{quote}" for n in close) + "?"
-
-
-def _unwrapped(source: Source) -> Source:
-    """The source a wrapper (one that notes revision times, say) reads through."""
-    inner: Source | None = getattr(source, "wrapped_source", None)
-    return source if inner is None else _unwrapped(inner)
-
-
-def _live(source: Source) -> bool:
-    from wikisync.wiki.reader import WikiSource  # not at the top: mwclient loads late
-
-    return isinstance(_unwrapped(source), WikiSource)
-
-
-def _all_pages(source: Source) -> Iterator[PageText]:
-    scan = getattr(_unwrapped(source), "iter_pages", None)
-    if scan is None:
-        return iter(())
-    pages: Iterator[PageText] = scan()
-    return pages
-
-
-def _api_names(source: Source, key: str, **params: str) -> list[str]:
-    client = source.client  # type: ignore[attr-defined]
-    names: list[str] = []
-    for part in itertools.islice(client.query(**params), MAX_LIST_REQUESTS):
-        names.extend(str(item.get(key, "")) for item in part.get(params["list"], []))
-    return [name for name in names if name]
+def _known_categories(source: Source) -> tuple[list[str], bool]:
+    """The category names a source knows, sorted, and whether it listed them from an index."""
+    listed = source.list_names("category")
+    if listed is not None:
+        return sorted(set(listed)), True
+    ns = source.namespaces
+    found: set[str] = set()
+    for page in source.iter_pages():
+        number, rest = ns.split(page.title)
+        if number == CATEGORY_NS:
+            found.add(rest)
+        found.update(ns.split(title)[1] for title in find_category_links(page.wikitext, ns))
+    return sorted(found), False
 
 
 def known_categories(source: Source) -> list[str]:
     """The names (without prefix) of the categories a source knows, sorted.
 
     A live wiki: the categories that have members (``list=allcategories``,
-    at most :data:`MAX_LIST_REQUESTS` requests). A mirror or dump: the
+    at most :data:`~wikisync.wiki.reader.MAX_LIST_REQUESTS` requests). A mirror or dump: the
     category pages it holds and the categories its pages link to.
     """
-    ns = source.namespaces
-    if _live(source):
-        return sorted(set(_api_names(source, "category", list="allcategories", aclimit="max")))
-    found: set[str] = set()
-    for page in _all_pages(source):
-        number, rest = ns.split(page.title)
-        if number == CATEGORY_NS:
-            found.add(rest)
-        found.update(ns.split(title)[1] for title in find_category_links(page.wikitext, ns))
-    return sorted(found)
+    return _known_categories(source)[0]
 
 
 def known_templates(source: Source) -> list[str]:
     """The names (without prefix) of the templates a source knows, sorted.
 
     A live wiki: the pages of the template namespace (``list=allpages``, at
-    most :data:`MAX_LIST_REQUESTS` requests). A mirror or dump: its template
+    most :data:`~wikisync.wiki.reader.MAX_LIST_REQUESTS` requests). A mirror or dump: its template
     pages and the templates its pages call.
     """
+    listed = source.list_names("template")
+    if listed is not None:
+        return sorted(set(listed))
     ns = source.namespaces
-    if _live(source):
-        titles = _api_names(source, "title", list="allpages", apnamespace="10", aplimit="max")
-        return sorted({ns.split(title)[1] for title in titles})
     found: set[str] = set()
-    for page in _all_pages(source):
+    for page in source.iter_pages():
         number, rest = ns.split(page.title)
         if number == TEMPLATE_NS:
             found.add(rest)
@@ -194,8 +122,8 @@ def describe_category(source: Source, category: str) -> Suggestion:
     ns = source.namespaces
     title = normalize_category(category, ns)
     name = ns.split(title)[1]
-    known = known_categories(source)
-    if name in known or (_live(source) and not source.fetch_titles([title]).missing):
+    known, indexed = _known_categories(source)
+    if name in known or (indexed and not source.fetch_titles([title]).missing):
         return Suggestion(f'category "{title}" has no pages', True, ())
     return _missing(source, "category", title, name, known)
 

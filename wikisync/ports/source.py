@@ -11,19 +11,36 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
 
+#: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
+NameKind = Literal["category", "template"]
 
-def requests_sent(source: object) -> int | None:
+
+def requests_sent(source: Source) -> int | None:
     """HTTP requests a source's wiki connection has sent so far (None without one).
 
-    The one place that knows where the count lives (``source.client.requests``,
-    kept by :class:`~wikisync.wiki.site.WikiClient`).
+    See :meth:`Source.requests_sent`.
     """
-    count = getattr(getattr(source, "client", None), "requests", None)
-    return count if isinstance(count, int) else None
+    return source.requests_sent()
+
+
+@runtime_checkable
+class Site(Protocol):
+    """What a run lock keys on: an open source, or a live wiki's connection.
+
+    Both :class:`Source` and :class:`~wikisync.wiki.site.WikiClient` are one.
+    """
+
+    def site_address(self) -> str:
+        """Where the pages are: a live wiki's ``api.php`` URL (as probed), else a path."""
+        ...
+
+    def site_identity(self) -> str | None:
+        """A live wiki's own identity (server, script path, wiki id); None for a folder."""
+        ...
 
 
 @dataclass(slots=True)
@@ -88,6 +105,34 @@ class Source(Protocol):
     def close(self) -> None:
         """Release files or connections; calling it again does nothing."""
         ...
+
+    # -- what the operations ask beyond pages; each adapter that can says more --
+
+    def site_address(self) -> str:
+        """Where the pages are: a live wiki's ``api.php`` URL (as probed), a folder's or
+        dump's path; by default :attr:`location`."""
+        return self.location
+
+    def site_identity(self) -> str | None:
+        """A live wiki's identity as its site information gives it (server, script path,
+        wiki id), the same however it was reached; None (the default) for a folder or dump."""
+        return None
+
+    def requests_sent(self) -> int | None:
+        """HTTP requests sent so far to a live wiki; None (the default) without one."""
+        return None
+
+    def list_names(self, kind: NameKind) -> list[str] | None:
+        """The names a source lists from an index, without namespace prefix, for
+        "did you mean …?": a live wiki's categories that have members, or its template
+        pages (capped). None (the default): the source has no index; read
+        :meth:`iter_pages` instead."""
+        return None
+
+    def iter_pages(self) -> Iterator[PageText]:
+        """Every page the source holds (a folder, a dump); none by default (a live wiki
+        is not read whole)."""
+        return iter(())
 
     def __enter__(self) -> Self:
         """Return the source itself, for ``with``."""

@@ -10,6 +10,7 @@ changed. mwclient's loose types stop here: callers get
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -17,13 +18,16 @@ from typing import Any
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import PageText
-from wikisync.ports.source import FetchResult, Source
+from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.site import WikiClient
 
 __all__ = ["WikiClient", "WikiSource", "page_from_revision"]
 
 log = logging.getLogger(__name__)
+
+#: At most this many API requests to list a wiki's names (500 names each).
+MAX_LIST_REQUESTS = 20
 
 _NO_PAGE = PageText(title="", wikitext="", revid=-1)
 
@@ -236,11 +240,38 @@ class WikiSource(Source):
             if page is not None:
                 yield page
 
+    def site_address(self) -> str:
+        """The ``api.php`` URL the probe found."""
+        return self.client.site_address()
+
+    def site_identity(self) -> str | None:
+        """The wiki's identity from its site information."""
+        return self.client.site_identity()
+
+    def requests_sent(self) -> int | None:
+        """HTTP requests the connection has sent so far."""
+        return self.client.requests
+
+    def list_names(self, kind: NameKind) -> list[str]:
+        """Categories that have members (``list=allcategories``) or template pages
+        (``list=allpages``), at most :data:`MAX_LIST_REQUESTS` requests, unsorted."""
+        if kind == "category":
+            return _api_names(self.client, "category", list="allcategories", aclimit="max")
+        titles = _api_names(self.client, "title", list="allpages", apnamespace="10", aplimit="max")
+        return [self.namespaces.split(title)[1] for title in titles]
+
     def close(self) -> None:
         """Close the connection and the cache."""
         self.client.close()
         if self.cache is not None:
             self.cache.close()
+
+
+def _api_names(client: WikiClient, key: str, **params: str) -> list[str]:
+    names: list[str] = []
+    for part in itertools.islice(client.query(**params), MAX_LIST_REQUESTS):
+        names.extend(str(item.get(key, "")) for item in part.get(params["list"], []))
+    return [name for name in names if name]
 
 
 def _page_text(raw: Mapping[str, Any]) -> PageText | None:

@@ -636,6 +636,14 @@ class WikiClient:
                 site=self.url,
             ) from None
 
+    def site_address(self) -> str:
+        """The ``api.php`` URL the probe found (see :class:`~wikisync.ports.source.Site`)."""
+        return self.address.api_url
+
+    def site_identity(self) -> str | None:
+        """The wiki's identity from its site information (:func:`wiki_identity`)."""
+        return self.identity or None
+
     def close(self) -> None:
         """Close the HTTP session."""
         self._session.close()

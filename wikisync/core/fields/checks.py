@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
+from wikisync.core.names import did_you_mean
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.core.text import fold, stored_text
-from wikisync.ops.suggest import did_you_mean
 
 __all__ = [
     "Condition",

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wikisync.config import Config, in_file, tables_file, toml_key
+from wikisync.config import Config
+from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.records import RecordSet
 from wikisync.core.render import TEMPLATE_SUFFIX

@@ -186,9 +186,9 @@ def _require_category(client: WikiClient, category: str) -> None:
     Raises:
         UnknownNameError: the message names the closest existing categories.
     """
-    from wikisync.wiki.reader import WikiSource  # the wiki's reader, for its names
+    from wikisync.sources import wiki_source  # the wiki's reader, for its names
 
-    found = describe_category(WikiSource(client), category)
+    found = describe_category(wiki_source(client), category)
     if not found.exists:
         raise UnknownNameError(found.message, name=category)
 
