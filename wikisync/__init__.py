@@ -66,7 +66,7 @@ if TYPE_CHECKING:
         render_job,
     )
     from wikisync.ops.lock import RunLock
-    from wikisync.ops.publish import Edit, PublishResult, open_target, publish_page
+    from wikisync.ops.publish import Edit, PublishResult, publish_page
     from wikisync.ops.quality.check import QualityReport, check_types
     from wikisync.ops.quality.html import render_quality_html
     from wikisync.ops.spreadsheet import export_records, import_records
@@ -74,7 +74,7 @@ if TYPE_CHECKING:
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
     from wikisync.presets import load_preset
-    from wikisync.sources import FetchResult, Source, open_source
+    from wikisync.sources import FetchResult, Source, open_source, open_target
 
 #: Where each public name lives: imported on first use, so ``import wikisync`` (and the
 #: command line's start) loads no network or template library.
@@ -132,7 +132,7 @@ _LAZY = {
     "new_page": "wikisync.ops.create",
     "normalize_title": "wikisync.core.pages",
     "open_source": "wikisync.sources",
-    "open_target": "wikisync.ops.publish",
+    "open_target": "wikisync.sources",
     "plan_jobs": "wikisync.ops.jobs.run",
     "publish_page": "wikisync.ops.publish",
     "pull": "wikisync.ops.sync",

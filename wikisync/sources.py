@@ -15,9 +15,10 @@ from wikisync.core.errors import ConfigError
 from wikisync.ports.source import FetchResult, Source
 
 if TYPE_CHECKING:
+    from wikisync.ports.target import Target
     from wikisync.wiki.site import WikiClient
 
-__all__ = ["FetchResult", "Source", "open_source", "source_kind", "wiki_source"]
+__all__ = ["FetchResult", "Source", "open_source", "open_target", "source_kind", "wiki_source"]
 
 
 def source_kind(site: str) -> str:
@@ -94,3 +95,30 @@ def wiki_source(client: WikiClient) -> Source:
     from wikisync.wiki.reader import WikiSource
 
     return WikiSource(client)
+
+
+def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:
+    """The target that saves into what ``source`` reads: a live wiki or a mirror.
+
+    Args:
+        source: from :func:`~wikisync.sources.open_source`.
+        bot: mark wiki edits as bot edits (hidden from recent changes by default).
+        minor: mark wiki edits as minor.
+
+    Raises:
+        ConfigError: the source cannot be written (an XML dump).
+    """
+    from wikisync.mirror.reader import MirrorSource
+    from wikisync.mirror.target import MirrorTarget
+    from wikisync.wiki.reader import WikiSource
+    from wikisync.wiki.writer import WikiWriter
+
+    if isinstance(source, WikiSource):
+        return WikiWriter(source.client, bot=bot, minor=minor)
+    if isinstance(source, MirrorSource):
+        return MirrorTarget(source)
+    raise ConfigError(
+        f"site {source.location} is an XML dump, which cannot be written: use a wiki URL or "
+        "a mirror folder as the site",
+        key="site",
+    )

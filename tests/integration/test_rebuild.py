@@ -29,6 +29,7 @@ from wikisync.ops.changeset import apply_changeset, read_changeset
 from wikisync.ops.jobs.run import rebuild_jobs
 from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
 from wikisync.ops.publish import open_target
+from wikisync.ports.target import Target
 from wikisync.sources import open_source
 from wikisync.wiki.reader import WikiClient, WikiSource
 from wikisync.wiki.writer import SaveResult, WikiWriter
@@ -302,7 +303,7 @@ def test_rebuild_dry_run_prints_diff_and_writes_nothing(wiki: TestWiki, config_f
 # -- conflicts between read and save -------------------------------------------------
 
 
-class _InterferingWriter:
+class _InterferingWriter(Target):
     """A real WikiWriter; before its first N saves, someone else edits the page."""
 
     def __init__(self, writer: WikiWriter, site: mwclient.Site, change: Any, times: int = 1):

@@ -9,6 +9,7 @@ from wikisync.core.edits import read_params
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.mirror.target import MirrorTarget
 from wikisync.ops.batch.params import (
     find_template_pages,
     remove_template_param,
@@ -25,8 +26,9 @@ from wikisync.ops.batch.run import (
     set_fields,
 )
 from wikisync.ops.collect import iter_type_pages
-from wikisync.ops.publish import MirrorTarget, open_target
+from wikisync.ops.publish import open_target
 from wikisync.ports.source import Source
+from wikisync.ports.target import Target
 from wikisync.wiki.writer import SaveResult
 
 TEMPLATES = ("Event", "Evénement", "Événement")
@@ -229,7 +231,7 @@ def test_remove_template_param_dry_run_writes_nothing(source: Source, event: Rec
     assert _texts(source, event) == before
 
 
-class _EditedMeanwhile:
+class _EditedMeanwhile(Target):
     """A real mirror target; before the first save of ``title`` its file is edited."""
 
     def __init__(self, source: Source, title: str, old: str, new: str) -> None:

@@ -22,7 +22,7 @@ from wikisync.config import Config, load_config
 from wikisync.core.edits import read_params
 from wikisync.core.errors import ConfigError
 from wikisync.core.pages import PageText
-from wikisync.ops.publish import MirrorTarget
+from wikisync.mirror.target import MirrorTarget
 from wikisync.presets import PRESETS, load_preset
 from wikisync.sources import open_source
 from wikisync.wiki.cache import open_cache

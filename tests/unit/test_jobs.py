@@ -22,6 +22,7 @@ from wikisync.core.pages import PageText
 from wikisync.core.sections import find_section
 from wikisync.interrupt import stop_on_signals
 from wikisync.mirror.layout import INDEX_FILE
+from wikisync.mirror.target import MirrorTarget
 from wikisync.ops.jobs.run import (
     Job,
     JobReport,
@@ -33,7 +34,8 @@ from wikisync.ops.jobs.run import (
     select_jobs,
 )
 from wikisync.ops.lock import RunLock, default_lock_path, lock_key, read_holder
-from wikisync.ops.publish import Edit, MirrorTarget, read_page
+from wikisync.ops.publish import Edit, read_page
+from wikisync.ports.target import Target
 from wikisync.presets import load_preset
 from wikisync.sources import open_source
 from wikisync.wiki.writer import SaveResult
@@ -463,7 +465,7 @@ def _changed_lines(edit: Edit) -> list[str]:
     ]
 
 
-class _CountingTarget:
+class _CountingTarget(Target):
     """A mirror target that counts saves (one edit per page is the promise)."""
 
     def __init__(self, inner: MirrorTarget) -> None:

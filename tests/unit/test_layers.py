@@ -80,16 +80,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
     # save targets: the port lacks a Target factory and the post-save check counter
-    ("wikisync.ops.batch.run", "wikisync.wiki.writer"): "isinstance(target, WikiWriter) to "
-    "count post-save checks; belongs on the Target port",
-    ("wikisync.ops.publish", "wikisync.wiki.writer"): "SaveResult type and open_target's "
-    "choice of writer; the Target protocol and its types belong in ports/",
-    ("wikisync.ops.publish", "wikisync.wiki.reader"): "open_target picks the writer by the "
-    "source's type; a factory for the composition root",
-    ("wikisync.ops.publish", "wikisync.mirror.reader"): "MirrorTarget (the mirror's save "
-    "target) lives in ops/publish.py; it belongs in mirror/",
-    ("wikisync.ops.publish", "wikisync.mirror.files"): "MirrorTarget writes files (idem)",
-    ("wikisync.ops.publish", "wikisync.mirror.writer"): "MirrorTarget locks the mirror (idem)",
     # live-wiki-only capabilities reached by type
     ("wikisync.ops.batch.params", "wikisync.wiki.reader"): "template use (redirects, "
     "embeddedin) asked of the wiki directly; belongs on the Source port",
@@ -131,17 +121,10 @@ ALLOWED_RAW_API: dict[tuple[str, str], str] = {
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
 ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.cli.hints", "getattr(target.source, 'site')"): "the site to name in a hint; "
-    "identity belongs on the Source port",
     ("wikisync.ops.batch.params", "getattr(source, 'iter_pages')"): "scan every page when the "
     "source has no template-use query",
     ("wikisync.ops.batch.params", "isinstance(..., WikiSource)"): "template use asked of a live "
     "wiki only",
-    ("wikisync.ops.batch.run", "isinstance(..., WikiWriter)"): "only the wiki's writer checks "
-    "saves afterwards",
-    ("wikisync.ops.publish", "isinstance(..., MirrorSource)"): "open_target picks the mirror's "
-    "target",
-    ("wikisync.ops.publish", "isinstance(..., WikiSource)"): "open_target picks the wiki's writer",
     ("wikisync.ops.collect", "getattr(source, 'cache')"): "records memo when the source has a "
     "revision cache",
     ("wikisync.ops.collect", "getattr(source, 'cache_site')"): "(idem) the cache's key",

@@ -568,7 +568,7 @@ def test_titles_that_differ_only_in_case_get_files_apart(tmp_path: Path) -> None
 
 
 def test_a_new_page_never_takes_a_file_made_by_hand_in_another_case(tmp_path: Path) -> None:
-    from wikisync.ops.publish import MirrorTarget
+    from wikisync.mirror.target import MirrorTarget
 
     init_mirror(tmp_path, site=None, namespaces=FRENCH)
     (tmp_path / "_main").mkdir()
@@ -586,7 +586,7 @@ def test_a_new_page_never_takes_a_file_made_by_hand_in_another_case(tmp_path: Pa
 
 def test_an_older_mirror_with_case_tagged_names_still_reads_and_writes(mirror_dir: Path) -> None:
     # Mirrors written before tagged most titles: "Atelier covoiturage à Nantes~b8jk.wiki".
-    from wikisync.ops.publish import MirrorTarget
+    from wikisync.mirror.target import MirrorTarget
 
     old_names = {EVENT.title: "_main/Atelier covoiturage à Nantes~b8jk.wiki"}
     lines = []

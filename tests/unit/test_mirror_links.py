@@ -20,8 +20,8 @@ from wikisync.core.pages import FRENCH, PageText
 from wikisync.mirror import files as mirror_files
 from wikisync.mirror.filenames import title_to_path
 from wikisync.mirror.reader import open_mirror
+from wikisync.mirror.target import MirrorTarget
 from wikisync.mirror.writer import MirrorWriter, init_mirror, lock_mirror
-from wikisync.ops.publish import MirrorTarget
 from wikisync.ops.sync.local import scan_mirror, write_conflict
 
 SITE = "https://wiki.example.org/w/api.php"

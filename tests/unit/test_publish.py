@@ -16,6 +16,7 @@ from wikisync.core.pages import PageText
 from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
 from wikisync.mirror.layout import INDEX_FILE
 from wikisync.mirror.reader import MirrorSource, open_mirror
+from wikisync.mirror.target import MirrorTarget
 from wikisync.ops.changeset import (
     ApplyReport,
     Changeset,
@@ -25,7 +26,6 @@ from wikisync.ops.changeset import (
 )
 from wikisync.ops.publish import (
     Edit,
-    MirrorTarget,
     PublishResult,
     diff_stats,
     open_target,
@@ -33,6 +33,7 @@ from wikisync.ops.publish import (
     publish_page,
     read_page,
 )
+from wikisync.ports.target import Target
 from wikisync.sources import open_source
 from wikisync.wiki.writer import SaveResult
 
@@ -138,7 +139,7 @@ def test_publish_page_conflict_rereads_and_keeps_concurrent_edit(mirror: MirrorS
     )
 
 
-class _AlwaysConflicting:
+class _AlwaysConflicting(Target):
     def __init__(self) -> None:
         self.saves = 0
 
@@ -260,7 +261,7 @@ def test_apply_changeset_page_changed_again_after_apply_is_a_conflict(
     assert file.read_text(encoding="utf-8").endswith("Et une main.\n")
 
 
-class _RecordingTarget:
+class _RecordingTarget(Target):
     def __init__(self, inner: MirrorTarget) -> None:
         self.inner = inner
         self.summaries: list[str] = []

@@ -14,11 +14,12 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
+from wikisync.cli.hints import in_mirror
 from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.create import check_new_values, new_page
-from wikisync.ops.publish import MirrorTarget, open_target
+from wikisync.ops.publish import open_target
 
 
 @cli.command(name="new")
@@ -82,7 +83,7 @@ def new(
         click.echo(result.text, nl=not result.text.endswith("\n"))
         click.echo(f"{what} would be created (dry run: nothing written)", err=True)
     elif result.status == "created":
-        if isinstance(target, MirrorTarget):
+        if in_mirror(target):
             where = f"in the mirror: {target.file_of(result.title)}"
         else:
             where = f"(revision {result.revid})"

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
-from wikisync.cli.hints import push_hint
+from wikisync.cli.hints import in_mirror, push_hint
 from wikisync.cli.main import (
     State,
     cli,
@@ -48,7 +48,7 @@ from wikisync.ops.batch.params import remove_template_param, rename_template_par
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import record_type_named
-from wikisync.ops.publish import MirrorTarget, Target, open_target
+from wikisync.ops.publish import Target, open_target
 from wikisync.ops.spreadsheet import export_records, import_records, read_sheet
 from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.sources import Source
@@ -159,7 +159,7 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
     what = f'page "{page.title}"'
     size = f"+{page.added} -{page.removed} lines"
     if page.status == "edited":
-        if isinstance(target, MirrorTarget):
+        if in_mirror(target):
             return (
                 f"{what} {paint_status('edited', color)} in the mirror: "
                 f"{target.file_of(page.title)} ({size}){push_hint(target)}"
@@ -169,7 +169,7 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
     if page.status == "created":
         where = (
             f"in the mirror: {target.file_of(page.title)}{push_hint(target)}"
-            if isinstance(target, MirrorTarget)
+            if in_mirror(target)
             else f"(revision {page.revid})"
         )
         return f"{what} {paint_status('created', color)} {where}"

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_jobs
-from wikisync.cli.hints import push_hint
+from wikisync.cli.hints import in_mirror, push_hint
 from wikisync.cli.main import (
     State,
     cli,
@@ -56,7 +56,6 @@ from wikisync.ops.jobs.run import select_jobs as _select_jobs
 from wikisync.ops.jobs.to_file import read_file_job
 from wikisync.ops.lock import lock_key
 from wikisync.ops.publish import (
-    MirrorTarget,
     PublishResult,
     Target,
     open_target,
@@ -122,7 +121,7 @@ def _describe(report: JobReport, target: Target | None, *, color: bool = False) 
     if report.status == "written":
         return f"{what} {paint_status('written', color)} ({size})"
     if report.status in ("edited", "created"):
-        if isinstance(target, MirrorTarget):
+        if in_mirror(target):
             path = target.file_of(report.page)
             verb = paint_status("created" if report.status == "created" else "updated", color)
             return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
@@ -372,7 +371,7 @@ def _describe_result(result: PublishResult, target: Target | None) -> str:
     if result.status in ("conflict", "refused", "deleted", "moved"):
         return f"{what} {result.status}: {result.message}"
     added, removed = result.diff_stats()
-    if result.status in ("edited", "created") and isinstance(target, MirrorTarget):
+    if result.status in ("edited", "created") and in_mirror(target):
         return (
             f"{what} {result.status} in the mirror: {target.file_of(result.title)} "
             f"(+{added} -{removed} lines)"

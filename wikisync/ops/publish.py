@@ -6,9 +6,9 @@ makes one, :meth:`Edit.diff` shows it. Saving goes through a :class:`Target`:
 the live wiki (:class:`~wikisync.wiki.writer.WikiWriter`, which sends
 ``baserevid``/``basetimestamp`` and checks in the reply that the revision it
 replaced was the base, merging or reporting an edit made meanwhile) or a local
-mirror folder (:class:`MirrorTarget`, which writes the page's file as a local
-edit, to be sent later by ``push``). :func:`open_target` picks the right one
-for a source.
+mirror folder (:class:`~wikisync.mirror.target.MirrorTarget`, which writes the page's file
+as a local edit, to be sent later by ``push``).
+:func:`~wikisync.sources.open_target` picks the right one for a source.
 
 :func:`publish_page` is the loop every writing command uses: read the page,
 compute the new text, skip the save when nothing changed, print nothing and
@@ -28,13 +28,11 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import (
     PAGE_REFUSALS,
-    ConfigError,
     EditConflictError,
     PageDeletedError,
     PageMovedError,
@@ -42,13 +40,13 @@ from wikisync.core.errors import (
 )
 from wikisync.core.pages import PageText
 from wikisync.ports.source import Source
-from wikisync.wiki.writer import SaveResult
+from wikisync.ports.target import Target
+from wikisync.sources import open_target
 
 __all__ = [
     "DEFAULT_RETRIES",
     "NOT_AS_ASKED",
     "Edit",
-    "MirrorTarget",
     "PublishResult",
     "Status",
     "Target",
@@ -89,19 +87,6 @@ Status = Literal[
 #: The statuses of a page the run did not do as asked, because of someone else's
 #: change or a guard: exit code 3.
 NOT_AS_ASKED = frozenset({"refused", "conflict", "deleted", "moved"})
-
-
-class Target(Protocol):
-    """Where edits are saved: a live wiki or a mirror folder."""
-
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
-        """Save ``text`` if the page is still at ``base`` (None: create a new page).
-
-        Raises:
-            EditConflictError: the page changed (or appeared) since ``base``.
-            PublishError: the save was refused.
-        """
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,109 +302,6 @@ def publish_page(
             return PublishResult(title, "unchanged", edit, saved.revid, attempt, saved.note)
         status: Status = "created" if edit.old_text is None else "edited"
         return PublishResult(title, status, edit, saved.revid, attempt, saved.note)
-
-
-# -- mirror folders -------------------------------------------------------------------
-
-
-class MirrorTarget:
-    """A mirror folder as a :class:`Target`: saves are local edits of page files.
-
-    Only the page's file is written (atomically); the mirror's metadata keeps
-    the base revision the page was pulled at, so ``status`` shows the change
-    and ``push`` sends it with that base. A page to create becomes a new file
-    (no base revision). A save is refused as a conflict when the file no
-    longer holds the text it was computed from. The mirror's lock is held
-    while writing, so a ``pull`` never interleaves.
-
-    Example:
-        >>> target = MirrorTarget(source)
-        >>> target.save("Evénements", new_text, base=page, summary="")
-    """
-
-    def __init__(self, source: Source, *, durable: bool = True) -> None:
-        from wikisync.mirror.reader import MirrorSource
-
-        if not isinstance(source, MirrorSource):
-            raise TypeError("MirrorTarget needs a MirrorSource")
-        self.source = source
-        self.path = source.path
-        self.durable = durable
-        from wikisync.mirror.writer import check_state
-
-        check_state(self.path)  # an odd .wikisync or lock is one error, not one per page
-
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
-        """Write ``text`` to the page's file if it still holds ``base``'s text.
-
-        Raises:
-            EditConflictError: the file changed since ``base`` was read (or
-                exists, for a page to create).
-            LockError: another run is writing the mirror.
-        """
-        from wikisync.mirror.files import write_file
-        from wikisync.mirror.writer import lock_mirror
-
-        title = self.source.namespaces.normalize(title)
-        lock = lock_mirror(self.path)
-        try:
-            current = read_page(self.source, title)
-            if base is None and current is not None:
-                raise EditConflictError(
-                    f'Page "{title}" exists already in mirror "{self.path}"; it was not '
-                    "overwritten",
-                    title=title,
-                )
-            if base is not None and (current is None or current.wikitext != base.wikitext):
-                now = "was removed" if current is None else "was edited"
-                raise EditConflictError(
-                    f'Page "{title}" {now} in mirror "{self.path}" since it was read; '
-                    "nothing was overwritten",
-                    title=title,
-                )
-            if current is not None and current.wikitext == text:
-                return SaveResult(title, False, current.revid, current.timestamp)
-            relative = self._file_of(title)
-            data = (text + "\n").encode("utf-8")
-            write_file(self.path, relative.as_posix(), data, durable=self.durable)
-        finally:
-            lock.release()
-        revid = current.revid if current is not None else 0
-        timestamp = current.timestamp if current is not None else ""
-        return SaveResult(title, True, revid, timestamp, created=current is None)
-
-    def file_of(self, title: str) -> Path:
-        """The page's file (absolute), existing or to be created."""
-        return self.path / self._file_of(self.source.namespaces.normalize(title))
-
-    def _file_of(self, title: str) -> Path:
-        return Path(self.source.file_for(title))
-
-
-def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:
-    """The target that saves into what ``source`` reads: a live wiki or a mirror.
-
-    Args:
-        source: from :func:`~wikisync.sources.open_source`.
-        bot: mark wiki edits as bot edits (hidden from recent changes by default).
-        minor: mark wiki edits as minor.
-
-    Raises:
-        ConfigError: the source cannot be written (an XML dump).
-    """
-    from wikisync.mirror.reader import MirrorSource
-    from wikisync.wiki.reader import WikiSource
-    from wikisync.wiki.writer import WikiWriter
-
-    if isinstance(source, WikiSource):
-        return WikiWriter(source.client, bot=bot, minor=minor)
-    if isinstance(source, MirrorSource):
-        return MirrorTarget(source)
-    raise ConfigError(
-        f"site {source.location} is an XML dump, which cannot be written: use a wiki URL or "
-        "a mirror folder as the site",
-        key="site",
-    )
 
 
 # -- helpers ------------------------------------------------------------------------

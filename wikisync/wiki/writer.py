@@ -18,42 +18,13 @@ from wikisync.core.errors import (
 from wikisync.core.merge import merge_texts
 from wikisync.core.pages import PageText
 from wikisync.core.text import stored_text
+from wikisync.ports.target import SaveResult, Target
 from wikisync.wiki.site import WikiClient, error_code
 
 log = logging.getLogger(__name__)
 
 #: How many times one save may find another edit and try again (merge or restore).
 MAX_RECONCILE = 3
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    """What a save did.
-
-    Attributes:
-        title: the page saved.
-        changed: False when the wiki already held exactly this text (no
-            revision made by this save).
-        revid: the page's latest revision after the save (the new one, or the
-            one that already held the text).
-        timestamp: that revision's time, ISO 8601 UTC.
-        created: True when the save created the page.
-        merged: the revision of another edit made while saving that was
-            merged into the saved text (0: none).
-        note: what happened beyond a plain save, for people (``""`` when
-            nothing did): another edit merged in, a lost reply resolved.
-        moved_to: the page's title when it was moved while it was saved (the
-            save went to the page itself, under its new title; ``""``: not moved).
-    """
-
-    title: str
-    changed: bool
-    revid: int
-    timestamp: str
-    created: bool = False
-    merged: int = 0
-    note: str = ""
-    moved_to: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +41,7 @@ class _Revision:
 BeforeEdit = Callable[[str], None]
 
 
-class WikiWriter:
+class WikiWriter(Target):
     """Conflict-safe saves to a live wiki, for every command that writes.
 
     A save names the revision it was computed from (``base``) and is sent with
@@ -154,6 +125,10 @@ class WikiWriter:
         """The page's latest revision id and timestamp, or None if it does not exist."""
         revision = self._latest_revision(title)
         return (revision.revid, revision.timestamp) if revision is not None else None
+
+    def precheck_size(self) -> int:
+        """Titles per :meth:`check_latest` query: a batch of saves is checked first."""
+        return self.batch_size
 
     def check_latest(self, titles: Iterable[str]) -> dict[str, int | None]:
         """Read the latest revision ids of many pages, one query per batch.

@@ -57,7 +57,6 @@ from wikisync.ops.batch.report import (
 from wikisync.ops.collect import iter_type_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, diff_stats, publish_page, utc_now
 from wikisync.ports.source import Source
-from wikisync.wiki.writer import WikiWriter
 
 __all__ = [
     "SKIPPED_FOR_CAUSE",
@@ -127,11 +126,13 @@ def run_pages(
         if stop_requested():  # SIGINT/SIGTERM: stop between pages, list what is left
             report.pages.extend(PageReport(rest, NOT_DONE) for rest, _, _ in items[done - 1 :])
             return
-        if isinstance(target, WikiWriter) and not dry_run and done > checked:
+        precheck = target.precheck_size() if target is not None and not dry_run else 0
+        if precheck and done > checked:
             # One query tells which pages of the next batch changed since they
             # were read (refused without a request, then read again); the rest
             # are saved with one request each, every reply checked by the writer.
-            chunk = items[done - 1 : done - 1 + target.batch_size]
+            chunk = items[done - 1 : done - 1 + precheck]
+            assert target is not None
             target.check_latest(t for t, p, _ in chunk if p is not None)
             checked = done - 1 + len(chunk)
         page_report = _publish_one(
