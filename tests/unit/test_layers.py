@@ -81,8 +81,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
     # save targets: the port lacks a Target factory and the post-save check counter
     # live-wiki-only capabilities reached by type
-    ("wikisync.ops.batch.params", "wikisync.wiki.reader"): "template use (redirects, "
-    "embeddedin) asked of the wiki directly; belongs on the Source port",
     ("wikisync.ops.quality.check", "wikisync.wiki.site"): "candidate_addresses to link a "
     "mirror's wiki; the site's identity belongs on the Source port",
     # mirror sync works on both adapters by design; its ports are still to be drawn
@@ -111,20 +109,12 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
 
 #: (module, call): a raw MediaWiki API query outside wiki/.
 ALLOWED_RAW_API: dict[tuple[str, str], str] = {
-    ("wikisync.ops.batch.params", "client.query("): "prop=redirects and list=embeddedin for a "
-    "template's use; belongs on the Source port",
-    ("wikisync.ops.spreadsheet", "self.client.query("): "import reads the latest revisions in "
-    "batches; belongs on the Source port",
     ("wikisync.ops.sync.remote", "client.query("): "sync lists revisions and categories "
     "(categoryinfo, info|categories); belongs in wiki/",
 }
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
 ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.ops.batch.params", "getattr(source, 'iter_pages')"): "scan every page when the "
-    "source has no template-use query",
-    ("wikisync.ops.batch.params", "isinstance(..., WikiSource)"): "template use asked of a live "
-    "wiki only",
     ("wikisync.ops.collect", "getattr(source, 'cache')"): "records memo when the source has a "
     "revision cache",
     ("wikisync.ops.collect", "getattr(source, 'cache_site')"): "(idem) the cache's key",
@@ -135,19 +125,6 @@ ALLOWED_PROBES: dict[tuple[str, str], str] = {
     ("wikisync.ops.jobs.memo", "isinstance(..., RevisionCache)"): "(idem)",
     ("wikisync.ops.ical", "getattr(self._source, name)"): "a wrapper that hands every other "
     "attribute on to its source (not a probe, but reads as one)",
-    ("wikisync.ops.quality.check", "getattr(source, 'client')"): "wiki_links / report language: "
-    "the wiki's address and language belong on the Source port",
-    ("wikisync.ops.quality.check", "getattr(client, 'address')"): "(idem)",
-    ("wikisync.ops.quality.check", "getattr(client, 'lang')"): "(idem)",
-    ("wikisync.ops.quality.check", "getattr(client, 'url')"): "(idem)",
-    ("wikisync.ops.quality.check", "getattr(source, 'site')"): "(idem)",
-    ("wikisync.ops.quality.check", "getattr(source, 'has_metadata')"): "(idem) a mirror that "
-    "knows its wiki",
-    ("wikisync.ops.quality.check", "getattr(source, 'namespaces')"): "(idem) namespaces are on "
-    "the protocol already: a cheap fix",
-    ("wikisync.ops.spreadsheet", "getattr(source, 'client')"): "import asks the live wiki "
-    "directly for revisions",
-    ("wikisync.ops.spreadsheet", "getattr(source, 'batch_size')"): "(idem) its batch size",
     ("wikisync.ops.sync.connect", "getattr(wiki, 'client')"): "sync takes a client or a source",
     ("wikisync.ops.sync.connect", "isinstance(..., WikiClient)"): "(idem)",
 }

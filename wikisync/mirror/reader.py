@@ -165,6 +165,10 @@ class MirrorSource(Source):
         """The mirror folder's path."""
         return str(self.path)
 
+    def recorded_wiki(self) -> str | None:
+        """The wiki the mirror was pulled from, when its metadata records one."""
+        return self.site if self.has_metadata and self.site else None
+
     def iter_pages(self) -> Iterator[PageText]:
         """Yield every page of the mirror, sorted by title."""
         catalog = self._catalog()

@@ -45,7 +45,7 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -441,6 +441,18 @@ class TimedSource(Source):
         """As the wrapped source."""
         return self._source.site_identity()
 
+    def wiki_index_url(self) -> str | None:
+        """As the wrapped source."""
+        return self._source.wiki_index_url()
+
+    def recorded_wiki(self) -> str | None:
+        """As the wrapped source."""
+        return self._source.recorded_wiki()
+
+    def wiki_language(self) -> str | None:
+        """As the wrapped source."""
+        return self._source.wiki_language()
+
     def requests_sent(self) -> int | None:
         """As the wrapped source."""
         return self._source.requests_sent()
@@ -448,6 +460,14 @@ class TimedSource(Source):
     def list_names(self, kind: NameKind) -> list[str] | None:
         """As the wrapped source."""
         return self._source.list_names(kind)
+
+    def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """As the wrapped source."""
+        return self._source.revision_texts(revids)
+
+    def template_use(self, title: str) -> tuple[list[str], list[str]] | None:
+        """As the wrapped source."""
+        return self._source.template_use(title)
 
     def iter_pages(self) -> Iterator[PageText]:
         """As the wrapped source (times are not noted: these pages are not records)."""

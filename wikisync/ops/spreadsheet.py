@@ -444,35 +444,22 @@ def _letter(position: int) -> str:
 
 
 class _OldTexts:
-    """Page texts at exported revisions, read from a live wiki in batches."""
+    """Page texts at exported revisions (a live wiki keeps them; a folder does not)."""
 
     def __init__(self, source: Source) -> None:
-        self.client = getattr(source, "client", None)
-        self.batch = int(getattr(source, "batch_size", 50))
+        self.source = source
         self.texts: dict[int, str | None] = {}
         self.titles: dict[int, str] = {}
 
     def fetch(self, revids: Iterable[int]) -> None:
         wanted = sorted({revid for revid in revids if revid not in self.texts})
-        if self.client is None:
-            self.texts.update(dict.fromkeys(wanted))
+        self.texts.update(dict.fromkeys(wanted))
+        if not wanted:
             return
-        for start in range(0, len(wanted), self.batch):
-            chunk = wanted[start : start + self.batch]
-            self.texts.update(dict.fromkeys(chunk))
-            for part in self.client.query(
-                prop="revisions",
-                revids="|".join(map(str, chunk)),
-                rvprop="ids|content",
-                rvslots="main",
-            ):
-                for page in part.get("pages", []):
-                    for revision in page.get("revisions", []):
-                        self.titles[int(revision["revid"])] = str(page.get("title", ""))
-                        slot = (revision.get("slots") or {}).get("main") or {}
-                        content = slot.get("content", revision.get("content"))
-                        if content is not None:
-                            self.texts[int(revision["revid"])] = str(content)
+        for revid, (title, text) in self.source.revision_texts(wanted).items():
+            self.titles[revid] = title
+            if text is not None:
+                self.texts[revid] = text
 
     def get(self, revid: int) -> str | None:
         if revid not in self.texts:

@@ -8,7 +8,7 @@ into them (each category once, so cycles are harmless).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
@@ -118,6 +118,21 @@ class Source(Protocol):
         wiki id), the same however it was reached; None (the default) for a folder or dump."""
         return None
 
+    def wiki_index_url(self) -> str | None:
+        """A live wiki's ``index.php`` URL, beside the ``api.php`` it answers on (for links
+        to its pages); None (the default) for a folder or dump."""
+        return None
+
+    def recorded_wiki(self) -> str | None:
+        """The wiki a folder was pulled from, as its metadata records it; None (the
+        default) when none is recorded (a live wiki, a dump, a mirror made by hand)."""
+        return None
+
+    def wiki_language(self) -> str | None:
+        """A live wiki's content language code (``fr``, ``en-gb``); None (the default)
+        when not known."""
+        return None
+
     def requests_sent(self) -> int | None:
         """HTTP requests sent so far to a live wiki; None (the default) without one."""
         return None
@@ -127,6 +142,18 @@ class Source(Protocol):
         "did you mean …?": a live wiki's categories that have members, or its template
         pages (capped). None (the default): the source has no index; read
         :meth:`iter_pages` instead."""
+        return None
+
+    def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """Old revisions by id: per revision found, the title of the page that holds it
+        now and its text (None when hidden). Empty (the default) for a source that
+        keeps no history (a folder, a dump)."""
+        return {}
+
+    def template_use(self, title: str) -> tuple[list[str], list[str]] | None:
+        """A template's redirect names (without prefix) and the titles of the pages that
+        use it, from a live wiki's index. None (the default): no index; scan
+        :meth:`iter_pages`."""
         return None
 
     def iter_pages(self) -> Iterator[PageText]:

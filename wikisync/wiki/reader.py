@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
-from wikisync.core.pages import PageText
+from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.site import WikiClient
@@ -248,6 +248,15 @@ class WikiSource(Source):
         """The wiki's identity from its site information."""
         return self.client.site_identity()
 
+    def wiki_index_url(self) -> str:
+        """The ``index.php`` beside the ``api.php`` the probe found."""
+        address = self.client.address
+        return f"{address.scheme}://{address.host}{address.path}index.php"
+
+    def wiki_language(self) -> str | None:
+        """The wiki's content language, from its site information."""
+        return self.client.lang or None
+
     def requests_sent(self) -> int | None:
         """HTTP requests the connection has sent so far."""
         return self.client.requests
@@ -259,6 +268,43 @@ class WikiSource(Source):
             return _api_names(self.client, "category", list="allcategories", aclimit="max")
         titles = _api_names(self.client, "title", list="allpages", apnamespace="10", aplimit="max")
         return [self.namespaces.split(title)[1] for title in titles]
+
+    def template_use(self, title: str) -> tuple[list[str], list[str]]:
+        """The template's redirects (``prop=redirects``, names without prefix) and the
+        titles of the pages that transclude it (``list=embeddedin``, sorted)."""
+        redirects: list[str] = []
+        for part in self.client.query(
+            prop="redirects", titles=title, rdlimit="max", rdprop="title", rdnamespace=TEMPLATE_NS
+        ):
+            for page in part.get("pages", []):
+                redirects.extend(str(item["title"]) for item in page.get("redirects", []))
+        titles: list[str] = []
+        for part in self.client.query(list="embeddedin", eititle=title, eilimit="max"):
+            titles.extend(str(item["title"]) for item in part.get("embeddedin", []))
+        names = [self.namespaces.split(redirect)[1] for redirect in redirects]
+        return names, sorted(dict.fromkeys(titles))
+
+    def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+        """Per revision found: the title of the page that holds it now, and its text
+        (None when hidden); ``prop=revisions`` by ``revids``, :attr:`batch_size` a request."""
+        found: dict[int, tuple[str, str | None]] = {}
+        for start in range(0, len(revids), self.batch_size):
+            chunk = revids[start : start + self.batch_size]
+            for part in self.client.query(
+                prop="revisions",
+                revids="|".join(map(str, chunk)),
+                rvprop="ids|content",
+                rvslots="main",
+            ):
+                for page in part.get("pages", []):
+                    for revision in page.get("revisions", []):
+                        slot = (revision.get("slots") or {}).get("main") or {}
+                        content = slot.get("content", revision.get("content"))
+                        found[int(revision["revid"])] = (
+                            str(page.get("title", "")),
+                            None if content is None else str(content),
+                        )
+        return found
 
     def close(self) -> None:
         """Close the connection and the cache."""

@@ -16,11 +16,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from wikisync.core.categories import find_redirect_target
 from wikisync.core.edits import EditError, EditResult, read_params, remove_param, rename_param
-from wikisync.core.errors import ConfigError, UnknownNameError
+from wikisync.core.errors import UnknownNameError
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.schema import template_key
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
@@ -75,17 +74,13 @@ def find_template_pages(
     ns = source.namespaces
     title = _template_title(source, template)
     name = ns.split(title)[1]
-    from wikisync.wiki.reader import WikiSource  # not at the top: mwclient loads late
-
-    if isinstance(source, WikiSource):
-        redirects, titles = _wiki_template_use(source, title)
+    use = source.template_use(title)
+    if use is not None:
+        redirects, titles = use
         names = _unique((name, *redirects, *aliases))
         pages = tuple(source.fetch_titles(titles).pages)
         return TemplatePages(names, pages)
-    scan = getattr(source, "iter_pages", None)
-    if scan is None:
-        raise ConfigError(f"site {source.location} cannot list the pages that use a template")
-    all_pages = list(scan())
+    all_pages = list(source.iter_pages())
     redirects = [
         ns.split(page.title)[1]
         for page in all_pages
@@ -116,21 +111,6 @@ def _unique(names: Iterable[str]) -> tuple[str, ...]:
     for name in names:
         seen.setdefault(template_key(name), name)
     return tuple(seen.values())
-
-
-def _wiki_template_use(source: Any, title: str) -> tuple[list[str], list[str]]:
-    client = source.client
-    redirects: list[str] = []
-    for part in client.query(
-        prop="redirects", titles=title, rdlimit="max", rdprop="title", rdnamespace=TEMPLATE_NS
-    ):
-        for page in part.get("pages", []):
-            redirects.extend(str(item["title"]) for item in page.get("redirects", []))
-    titles: list[str] = []
-    for part in client.query(list="embeddedin", eititle=title, eilimit="max"):
-        titles.extend(str(item["title"]) for item in part.get("embeddedin", []))
-    names = [source.namespaces.split(redirect)[1] for redirect in redirects]
-    return names, sorted(dict.fromkeys(titles))
 
 
 def rename_template_param(

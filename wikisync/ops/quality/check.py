@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +24,7 @@ from urllib.parse import quote
 from wikisync.config import Config
 from wikisync.core.dates import DateRange, DateValue
 from wikisync.core.errors import ConfigError, RecordError
+from wikisync.core.pages import CATEGORY_NS
 from wikisync.core.records import Record, RecordSet
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ports.source import Source
@@ -325,12 +326,11 @@ def wiki_links(source: Source) -> WikiLinks | None:
     """
     from wikisync.wiki.site import candidate_addresses
 
-    client = getattr(source, "client", None)
-    address = getattr(client, "address", None)
-    if address is not None:
-        return WikiLinks(f"{address.scheme}://{address.host}{address.path}index.php")
-    site = getattr(source, "site", None)
-    if getattr(source, "has_metadata", False) and isinstance(site, str) and site:
+    index = source.wiki_index_url()
+    if index is not None:
+        return WikiLinks(index)
+    site = source.recorded_wiki()
+    if site:
         try:
             first = candidate_addresses(site)[0]
         except ValueError:
@@ -348,23 +348,20 @@ def report_language(lang: str, source: Source | None = None) -> str:
     """
     if lang:
         return lang
-    client = getattr(source, "client", None)
-    wiki_lang = getattr(client, "lang", None)
-    if isinstance(wiki_lang, str) and wiki_lang:
+    if source is None:
+        return "en"
+    wiki_lang = source.wiki_language()
+    if wiki_lang:
         return "fr" if wiki_lang.split("-")[0] == "fr" else "en"
-    namespaces = getattr(source, "namespaces", None)
-    by_id: Mapping[int, Any] = getattr(namespaces, "by_id", {}) or {}
-    category = by_id.get(14)
-    return "fr" if getattr(category, "name", "") == "Catégorie" else "en"
+    category = source.namespaces.by_id.get(CATEGORY_NS)
+    return "fr" if category is not None and category.name == "Catégorie" else "en"
 
 
 def _site_label(source: Source, links: WikiLinks | None) -> str:
-    client = getattr(source, "client", None)
-    url = getattr(client, "url", None)
-    if isinstance(url, str) and url:
-        return url
-    site = getattr(source, "site", None)
-    if links is not None and isinstance(site, str) and site:
+    if source.wiki_index_url() is not None:
+        return source.location  # a live wiki: its URL as given
+    site = source.recorded_wiki()
+    if links is not None and site:
         return site
     location = source.location.rstrip("/\\")
     return location.replace("\\", "/").rsplit("/", 1)[-1] or location
