@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ import pytest
 from wikisync.core.pages import PageText
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
+from wikisync.ports.memo import MemoStore
+from wikisync.ports.source import Source
 from wikisync.presets import load_preset
 from wikisync.wiki.cache import RevisionCache
 
@@ -28,12 +30,18 @@ PAGES = [
 COUNTS = MemoCounts(3, 3, ("Rencontre B: date manquante",))
 
 
-@dataclass
-class _CachedSource:
-    """What the memo asks of a source: a revision cache and the wiki's key in it."""
+class _CachedSource(Source):
+    """What the memo asks of a source: a memo store (a revision cache) and the wiki's key."""
 
-    cache: RevisionCache
-    cache_site: str = SITE
+    def __init__(self, cache: RevisionCache, site: str = SITE) -> None:
+        self.cache, self.site = cache, site
+
+    def memo_store(self) -> tuple[MemoStore, str]:
+        return self.cache, self.site
+
+
+class _Uncached(Source):
+    """A source that keeps nothing between runs (a folder, a dump): the port's default."""
 
 
 @pytest.fixture
@@ -91,7 +99,7 @@ def test_job_memo_key_changes_with_each_input(source: _CachedSource, change: str
 
 
 def test_job_memo_needs_a_revision_cache() -> None:
-    assert open_job_memo(object(), "events", "Evénements", [], SETTINGS, []) is None
+    assert open_job_memo(_Uncached(), "events", "Evénements", [], SETTINGS, []) is None
 
 
 def test_job_memo_ignores_an_entry_it_cannot_read(source: _CachedSource) -> None:

@@ -72,11 +72,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.cli.sync", "wikisync.wiki.site"): "sync opens a WikiClient itself (a mirror "
     "syncs with a live wiki only); an ops.sync entry point should open it",
     # the revision cache is the live wiki's, but the parsed-record and job memos live in it
-    ("wikisync.ops.collect", "wikisync.wiki.cache"): "records memo in the revision cache; the "
-    "port should hand out a memo store",
-    ("wikisync.ops.jobs.memo", "wikisync.wiki.cache"): "job memo in the revision cache (idem)",
-    ("wikisync.ops.record_cache", "wikisync.wiki.cache"): "record memo in the revision cache "
-    "(idem)",
     ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
     # save targets: the port lacks a Target factory and the post-save check counter
@@ -115,14 +110,6 @@ ALLOWED_RAW_API: dict[tuple[str, str], str] = {
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
 ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.ops.collect", "getattr(source, 'cache')"): "records memo when the source has a "
-    "revision cache",
-    ("wikisync.ops.collect", "getattr(source, 'cache_site')"): "(idem) the cache's key",
-    ("wikisync.ops.collect", "isinstance(..., RevisionCache)"): "(idem)",
-    ("wikisync.ops.jobs.memo", "getattr(source, 'cache')"): "job memo when the source has a "
-    "revision cache",
-    ("wikisync.ops.jobs.memo", "getattr(source, 'cache_site')"): "(idem) the cache's key",
-    ("wikisync.ops.jobs.memo", "isinstance(..., RevisionCache)"): "(idem)",
     ("wikisync.ops.ical", "getattr(self._source, name)"): "a wrapper that hands every other "
     "attribute on to its source (not a probe, but reads as one)",
     ("wikisync.ops.sync.connect", "getattr(wiki, 'client')"): "sync takes a client or a source",

@@ -17,7 +17,6 @@ from wikisync.core.schema import RecordType, load_record_types
 from wikisync.ops.record_cache import extract_records_cached
 from wikisync.ops.suggest import describe_category, did_you_mean
 from wikisync.ports.source import Source
-from wikisync.wiki.cache import RevisionCache
 
 
 def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
@@ -131,8 +130,8 @@ def records_of_pages(
     cache when the source has a revision cache; records and problems in title
     order (:meth:`~wikisync.core.records.RecordSet.in_title_order`).
     """
-    cache = getattr(source, "cache", None)
-    site = getattr(source, "cache_site", None)
-    if isinstance(cache, RevisionCache) and isinstance(site, str):
-        return extract_records_cached(pages, record_type, cache, site).in_title_order()
+    memo = source.memo_store()
+    if memo is not None:
+        store, site = memo
+        return extract_records_cached(pages, record_type, store, site).in_title_order()
     return extract_records(pages, record_type).in_title_order()

@@ -64,6 +64,7 @@ from wikisync.ops.quality.check import (
     at_calendar_edge,
     wiki_links,
 )
+from wikisync.ports.memo import MemoStore
 from wikisync.ports.source import FetchResult, NameKind, Source
 
 __all__ = [
@@ -452,6 +453,10 @@ class TimedSource(Source):
     def wiki_language(self) -> str | None:
         """As the wrapped source."""
         return self._source.wiki_language()
+
+    def memo_store(self) -> tuple[MemoStore, str] | None:
+        """As the wrapped source."""
+        return self._source.memo_store()
 
     def requests_sent(self) -> int | None:
         """As the wrapped source."""

@@ -38,7 +38,7 @@ from wikisync.core.pages import PageText
 from wikisync.core.records import PageRecords, Record, RecordSet, parse_page
 from wikisync.core.schema import RecordType
 from wikisync.files import parse_json
-from wikisync.wiki.cache import RevisionCache, code_digest
+from wikisync.ports.memo import MemoStore, code_digest
 
 __all__ = [
     "RECORD_FORMAT",
@@ -224,7 +224,7 @@ def decode_page_records(text: str) -> PageRecords:
 def extract_records_cached(
     pages: Iterable[PageText],
     record_type: RecordType,
-    cache: RevisionCache,
+    cache: MemoStore,
     site: str,
 ) -> RecordSet:
     """Like :func:`~wikisync.core.records.extract_records`, parsing only changed pages.

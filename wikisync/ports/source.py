@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
+from wikisync.ports.memo import MemoStore
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
 NameKind = Literal["category", "template"]
@@ -131,6 +132,12 @@ class Source(Protocol):
     def wiki_language(self) -> str | None:
         """A live wiki's content language code (``fr``, ``en-gb``); None (the default)
         when not known."""
+        return None
+
+    def memo_store(self) -> tuple[MemoStore, str] | None:
+        """Where records and job verdicts computed from this source's pages are kept
+        between runs, and the source's key in it (a live wiki's revision cache and its
+        ``api.php`` URL); None (the default) when nothing is kept."""
         return None
 
     def requests_sent(self) -> int | None:

@@ -26,9 +26,6 @@ its content is never trusted.
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
-import importlib
 import logging
 import os
 import secrets
@@ -105,26 +102,6 @@ def open_cache(config: Config) -> RevisionCache | None:
             "--cache FILE (WIKISYNC_CACHE) or read without it: --no-cache",
             key="cache",
         ) from exc
-
-
-@functools.lru_cache(maxsize=8)
-def code_digest(modules: tuple[str, ...]) -> str:
-    """A digest of the source of ``modules``: what is cached from their code is
-    stale when it changes (a new wikisync, or a patched checkout).
-
-    Example:
-        >>> len(code_digest(("wikisync.core.pages",)))
-        64
-    """
-    digest = hashlib.sha256()
-    for name in modules:
-        module = importlib.import_module(name)
-        digest.update(name.encode())
-        try:
-            digest.update(Path(str(module.__file__)).read_bytes())
-        except (OSError, TypeError):
-            digest.update(b"?")  # a zipped install: the version still counts
-    return digest.hexdigest()
 
 
 class RevisionCache:

@@ -257,6 +257,10 @@ class WikiSource(Source):
         """The wiki's content language, from its site information."""
         return self.client.lang or None
 
+    def memo_store(self) -> tuple[RevisionCache, str] | None:
+        """The revision cache (when reading through one) and this wiki's key in it."""
+        return None if self.cache is None else (self.cache, self._site_key)
+
     def requests_sent(self) -> int | None:
         """HTTP requests the connection has sent so far."""
         return self.client.requests

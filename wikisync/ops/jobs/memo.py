@@ -36,7 +36,8 @@ from wikisync.core.render import builtin_templates
 from wikisync.core.schema import RecordType
 from wikisync.files import parse_json
 from wikisync.ops.record_cache import type_fingerprint
-from wikisync.wiki.cache import RevisionCache, code_digest
+from wikisync.ports.memo import MemoStore, code_digest
+from wikisync.ports.source import Source
 
 __all__ = ["JobMemo", "MemoCounts", "open_job_memo"]
 
@@ -99,7 +100,7 @@ class MemoCounts:
 class JobMemo:
     """The remembered verdict of one job on one wiki (see the module's notes)."""
 
-    def __init__(self, cache: RevisionCache, site: str, job: str, page: str, key: str) -> None:
+    def __init__(self, cache: MemoStore, site: str, job: str, page: str, key: str) -> None:
         self._cache = cache
         self._site = site
         self._slot = f"\0job:{job}"  # beside record types in the same table, never one of them
@@ -138,7 +139,7 @@ class JobMemo:
 
 
 def open_job_memo(
-    source: object,
+    source: Source,
     job: str,
     page: str,
     listings: Sequence[tuple[RecordType, Sequence[PageText]]],
@@ -156,10 +157,10 @@ def open_job_memo(
         settings: everything else its text depends on (JSON-able; ``str()`` otherwise).
         template_dirs: the folders searched for its page template.
     """
-    cache = getattr(source, "cache", None)
-    site = getattr(source, "cache_site", None)
-    if not isinstance(cache, RevisionCache) or not isinstance(site, str):
+    memo = source.memo_store()
+    if memo is None:
         return None
+    cache, site = memo
     digest = hashlib.sha256()
     head = {
         "format": _MEMO_FORMAT,
