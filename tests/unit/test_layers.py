@@ -66,8 +66,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     "back from a page's message; should be an outcome status",
     ("wikisync.cli.index", "wikisync.wiki.site"): "candidate_addresses for the lock hint; the "
     "site's identity belongs on the Source port",
-    ("wikisync.cli.main", "wikisync.wiki.site"): "WikiClient in the lock's type (a site is a "
-    "Source, a WikiClient or a folder)",
     ("wikisync.cli.sync", "wikisync.wiki.cache"): "sync opens the revision cache itself",
     ("wikisync.cli.sync", "wikisync.wiki.site"): "sync opens a WikiClient itself (a mirror "
     "syncs with a live wiki only); an ops.sync entry point should open it",

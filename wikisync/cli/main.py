@@ -53,8 +53,7 @@ from wikisync.core.errors import (
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
 
 if TYPE_CHECKING:  # loaded when a command needs them, not for --version or Tab
-    from wikisync.ports.source import Source
-    from wikisync.wiki.site import WikiClient
+    from wikisync.ports.source import Site, Source
 
 
 @dataclass
@@ -166,7 +165,7 @@ def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 @contextmanager
 def run_lock(
-    site: Source | WikiClient | Path, command: str, *, writes: bool = True
+    site: Site | Path, command: str, *, writes: bool = True
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
