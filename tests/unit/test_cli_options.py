@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import Config, load_config
 from wikisync.core.edits import read_params
 from wikisync.core.errors import ConfigError
@@ -414,8 +415,8 @@ def test_unusable_cache_path_is_one_clear_error(tmp_path: Path) -> None:
     path = blocker / "cache.sqlite"
     with pytest.raises(ConfigError) as info:
         open_cache(Config(cache=str(path)))
-    assert str(path) in str(info.value) and "--no-cache" in str(info.value)
-    assert info.value.exit_code == 2
+    assert str(path) in str(info.value) and "use_cache=False" in str(info.value)
+    assert error_exit_code(info.value) == 2
     assert open_cache(Config(cache=str(path), use_cache=False)) is None
 
 

@@ -1,8 +1,45 @@
-"""What the command line suggests after a save: the next step, when there is one."""
+"""The command line's words for what the library suggests, and the next step after a save.
+
+The library names an override or a setting the way a library caller passes
+it (``allow_shrink=True``, ``site=URL``): its messages name no command line
+flag. :func:`cli_words` turns those words into the command line's flags, in
+one table (:data:`CLI_WORDS`), wherever the command line prints a library
+message: an error that ended a command, a page's or a job's message.
+"""
 
 from __future__ import annotations
 
-from wikisync.ops.publish import MirrorTarget
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wikisync.ops.publish import MirrorTarget
+
+#: The library's words for an override or a setting (as a caller passes it), and the
+#: command line's words for the same thing.
+CLI_WORDS: dict[str, str] = {
+    "allow_shrink=True": "--allow-shrink",
+    "force=True": "--force",
+    "create=True": "--create",
+    "trusted=True": "--trusted",
+    "site=URL": "--site",
+    "cache=FILE": "--cache FILE",
+    "use_cache=False": "--no-cache",
+}
+
+_LIBRARY_WORDS = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(words) for words in CLI_WORDS) + r")(?![\w])"
+)
+
+
+def cli_words(message: str) -> str:
+    """A library message in the command line's words: each override named by its flag.
+
+    Example:
+        >>> cli_words('section "events" would shrink …; or allow it with allow_shrink=True')
+        'section "events" would shrink …; or allow it with --allow-shrink'
+    """
+    return _LIBRARY_WORDS.sub(lambda found: CLI_WORDS[found[1]], message)
 
 
 def push_hint(target: MirrorTarget) -> str:

@@ -31,7 +31,8 @@ from click.shell_completion import CompletionItem
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
-from wikisync.cli.outcomes import error_exit_code
+from wikisync.cli.hints import cli_words
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.cli.outputs import say_wrote
 from wikisync.cli.terminal import COLOR_MODES, use_color
 from wikisync.config import (
@@ -205,7 +206,7 @@ def _error_report(
         "started": started,
         "status": status,
         "exit_code": error_exit_code(exc),
-        "error": redact(str(exc)),
+        "error": redact(cli_words(str(exc))),
     }
 
 
@@ -267,7 +268,7 @@ def finish_report(data: dict[str, Any], stop: StopFlag) -> dict[str, Any]:
     """A run report as written: marked ``interrupted`` with the signal's exit code if stopped."""
     if not stop.requested:
         return data
-    return {**data, "exit_code": stop.exit_code, "interrupted": stop.signal_name}
+    return {**data, "exit_code": run_exit_code((), stop), "interrupted": stop.signal_name}
 
 
 def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag) -> None:
@@ -427,7 +428,8 @@ class _Group(click.Group):
             check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
+            message = cli_words(str(exc))
+            click.echo(redact(f"wikisync: error: {message}{_config_hint(ctx, exc)}"), err=True)
             ctx.exit(error_exit_code(exc))
 
 

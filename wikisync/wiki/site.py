@@ -535,7 +535,7 @@ class WikiClient:
         if urlsplit(address.api_url).hostname != given:
             reasons.append(
                 f"{shown} names its API at {address.api_url}, on another host: "
-                "pass that URL as --site if you trust it"
+                "pass that URL as site=URL if you trust it"
             )
             return None
         log.debug("the page %s names its API at %s", shown, address.api_url)
