@@ -404,6 +404,7 @@ def test_cache_flags_say_they_do_nothing_for_status_and_push(
     result = _run(*flags, command, str(example / "mirror"))
     assert result.exit_code == 2  # the example mirror records no wiki to sync with
     assert f"{flags[0]} do nothing for {command}" in result.stderr
+    assert "pass --site, the wiki's URL (the mirror records no wiki yet)" in result.stderr
     quiet = _run("-q", *flags, command, str(example / "mirror"))
     assert "do nothing" not in quiet.stderr
 
