@@ -10,6 +10,7 @@ through one table, :data:`wikisync.cli.hints.CLI_WORDS`.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from click.testing import CliRunner
 import wikisync
 from tests.make_example import make_example
 from wikisync.cli import cli
-from wikisync.cli.hints import CLI_WORDS, cli_words
+from wikisync.cli.hints import CLI_WORDS, cli_words, report_in_cli_words
 from wikisync.core.errors import HandEditError, MissingPageError, ShrinkError, WikisyncError
 from wikisync.core.sections import check_hand_edit, check_shrink, find_section
 
@@ -91,6 +92,16 @@ def test_cli_words_turn_the_library_words_into_flags() -> None:
     # Only the words themselves: a longer name or a value on a page is left alone.
     for text in ("my_force=True", "page.force=True", "force=Truest", "force = true"):
         assert cli_words(text) == text
+    report = {
+        "title": "force=True",
+        "jobs": [{"message": "or replace it with force=True", "page": "create=True"}],
+        "error": "pass create=True",
+    }
+    assert report_in_cli_words(report) == {
+        "title": "force=True",
+        "jobs": [{"message": "or replace it with --force", "page": "create=True"}],
+        "error": "pass --create",
+    }
 
 
 def test_refusals_name_the_argument_that_lifts_them() -> None:
@@ -126,10 +137,17 @@ def test_the_command_line_names_its_flag_where_the_library_names_an_argument(
         text.replace("<!-- wikisync:end events", "* ajouté à la main\n<!-- wikisync:end events"),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["-c", str(example), "rebuild", "events"])
+    report = example.parent / "report.json"
+    result = CliRunner().invoke(
+        cli, ["-c", str(example), "rebuild", "events", "--report", str(report)]
+    )
     assert result.exit_code == 3, result.output
     assert "edited by hand" in result.output
     assert "or overwrite them with --force" in result.output
     assert "force=True" not in result.output
+    # The JSON run report the command line writes says it in the same words.
+    [job] = json.loads(report.read_text(encoding="utf-8"))["jobs"]
+    assert job["status"] == "refused"
+    assert "edited by hand" in job["message"] and job["message"].endswith("with --force")
     forced = CliRunner().invoke(cli, ["-c", str(example), "rebuild", "events", "--force"])
     assert forced.exit_code == 0, forced.output

@@ -4,13 +4,14 @@ The library names an override or a setting the way a library caller passes
 it (``allow_shrink=True``, ``site=URL``): its messages name no command line
 flag. :func:`cli_words` turns those words into the command line's flags, in
 one table (:data:`CLI_WORDS`), wherever the command line prints a library
-message: an error that ended a command, a page's or a job's message.
+message (an error that ended a command, a page's or a job's message) or
+writes one into a JSON run report.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from wikisync.ops.publish import MirrorTarget
@@ -40,6 +41,28 @@ def cli_words(message: str) -> str:
         'section "events" would shrink …; or allow it with --allow-shrink'
     """
     return _LIBRARY_WORDS.sub(lambda found: CLI_WORDS[found[1]], message)
+
+
+#: The keys of a JSON run report whose values are messages (said in the command line's words).
+_MESSAGE_KEYS = frozenset({"message", "detail", "error"})
+
+
+def report_in_cli_words(data: Any) -> Any:
+    """A run report (``to_dict()``) as the command line writes it: messages in its words.
+
+    Only the values of message keys change (``message``, ``detail``,
+    ``error``); titles, values and everything else are kept as they are.
+    """
+    if isinstance(data, dict):
+        return {
+            key: cli_words(value)
+            if key in _MESSAGE_KEYS and isinstance(value, str)
+            else report_in_cli_words(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [report_in_cli_words(item) for item in data]
+    return data
 
 
 def push_hint(target: MirrorTarget) -> str:

@@ -31,7 +31,7 @@ from click.shell_completion import CompletionItem
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
-from wikisync.cli.hints import cli_words
+from wikisync.cli.hints import cli_words, report_in_cli_words
 from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.cli.outputs import say_wrote
 from wikisync.cli.terminal import COLOR_MODES, use_color
@@ -274,7 +274,8 @@ def finish_report(data: dict[str, Any], stop: StopFlag) -> dict[str, Any]:
 def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag) -> None:
     """Write a command's JSON run report (see :func:`finish_report`), if asked for."""
     if report_path is not None:
-        text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
+        data = report_in_cli_words(finish_report(data, stop))
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
         say_wrote(report_path, "run report", verbosity=1)  # a quiet cron run stays quiet
 
