@@ -49,17 +49,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = pytest.mark.skip(reason="--no-wiki: real MediaWiki tests not run")
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if WIKI_FIXTURES & fixtures:
             item.add_marker(pytest.mark.wiki)
+        # Parallel workers (--dist loadgroup): one worker builds the 2,000-event
+        # wiki and runs every test using it; the tests of a module sharing a
+        # module-scoped fixture (a wiki run under faults, a browser) run in one
+        # worker, so that fixture is built once, as in a serial run.
         if "big_wiki" in fixtures:
-            # one worker builds the 2,000-event wiki and runs every test using it
             item.add_marker(pytest.mark.xdist_group("big_wiki"))
+        elif _uses_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if config.getoption("--no-wiki") and item.get_closest_marker("wiki"):
             item.add_marker(skip)
+
+
+def _uses_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    return any(defs and defs[-1].scope in ("module", "class") for defs in definitions)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
