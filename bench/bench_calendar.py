@@ -18,9 +18,9 @@ from __future__ import annotations
 import argparse
 
 from bench.common import best_of, event_pages
-from wikisync.formats import format_records
-from wikisync.ical import format_calendar
-from wikisync.records import extract_records
+from wikisync.core.records import extract_records
+from wikisync.ops.formats import format_records
+from wikisync.ops.ical import format_calendar
 
 
 def main() -> None:

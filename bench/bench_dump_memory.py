@@ -28,8 +28,8 @@ from pathlib import Path
 
 _READ = """
 import sys
-from wikisync.errors import DumpError
-from wikisync.sources.dump import open_dump
+from wikisync.core.errors import DumpError
+from wikisync.dump.reader import open_dump
 try:
     pages = list(open_dump(sys.argv[1], max_text=int(sys.argv[2])).iter_pages())
     outcome = f"read {len(pages)} page(s) of {sum(len(p.wikitext) for p in pages):,} characters"

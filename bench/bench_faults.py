@@ -44,14 +44,14 @@ from bench.common import build_wiki
 from tests.faultcheck import Tally, check_edits, latest_revids, planned_texts
 from tests.faultproxy import KINDS, FaultProxy
 from tests.mediawiki import TestWiki
-from wikisync.batch import set_fields
 from wikisync.cli import cli
-from wikisync.collect import record_type_named
 from wikisync.config import Config, load_config
-from wikisync.jobs import rebuild_jobs
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.batch.run import set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.ops.spreadsheet import import_records, read_sheet
 from wikisync.presets import load_preset
-from wikisync.sources.mirror import open_mirror
-from wikisync.spreadsheet import import_records, read_sheet
 
 TODAY = "2025-01-06"
 MAX_RUNS = 5

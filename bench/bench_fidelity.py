@@ -35,8 +35,8 @@ import mwparserfromhell
 from mwparserfromhell.parser import use_c
 
 from tests.unit.test_real_corpus import Case, all_cases
-from wikisync.records import extract_records, parse_page
-from wikisync.values import to_json_value
+from wikisync.core.fields.values import to_json_value
+from wikisync.core.records import extract_records, parse_page
 
 
 def judge(case: Case) -> list[tuple[str, str, object, object]]:

@@ -29,13 +29,13 @@ from bench.bench_set import CATEGORY, VALUE, Run, naive_set, planned_edits, prin
 from bench.common import bench_main, build_wiki
 from bench.floor import raw_edit_loop
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import record_type_named
 from wikisync.config import Config
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.publish import open_target
+from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.presets import load_preset
-from wikisync.publish import open_target
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiSource
-from wikisync.spreadsheet import export_records, import_records
+from wikisync.wiki.reader import WikiSource
 
 
 def export_and_edit(config: Config, path: Path) -> int:

@@ -36,8 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tests.merge_reference import GitMergeFile, large_case, random_case
-from wikisync.diffs import split_lines
-from wikisync.merge import MergeResult, merge_texts
+from wikisync.core.diffs import split_lines
+from wikisync.core.merge import MergeResult, merge_texts
 
 OUTCOMES = (
     "clean, same text",

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import bench_main
-from wikisync.pages import FRENCH, PageText
-from wikisync.sources import mirror_files
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
+from wikisync.core.pages import FRENCH, PageText
+from wikisync.mirror import files as mirror_files
+from wikisync.mirror.reader import open_mirror
+from wikisync.mirror.writer import MirrorWriter, init_mirror
 
 RUNS = 7
 

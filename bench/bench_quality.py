@@ -19,10 +19,10 @@ from __future__ import annotations
 import argparse
 
 from bench.common import best_of, event_pages
-from wikisync.pages import PageText
-from wikisync.quality import QualityReport, WikiLinks, summarize
-from wikisync.quality_html import render_quality_html
-from wikisync.records import extract_records
+from wikisync.core.pages import PageText
+from wikisync.core.records import extract_records
+from wikisync.ops.quality.check import QualityReport, WikiLinks, summarize
+from wikisync.ops.quality.html import render_quality_html
 
 
 def _spoil(page: PageText, number: int) -> PageText:

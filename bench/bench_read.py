@@ -46,7 +46,7 @@ from tests.corpus import generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiSource
+from wikisync.wiki.reader import WikiSource
 
 CATEGORY = "Catégorie:Evénement"
 PYWIKIBOT_ROW = "pywikibot PreloadingGenerator (groupsize 500)"
@@ -275,7 +275,7 @@ _PEAK = "int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM'))
 _DUMP_CHILD = f"""
 import sys, time
 from pathlib import Path
-from wikisync.sources.dump import open_dump
+from wikisync.dump.reader import open_dump
 source = open_dump(Path(sys.argv[1]))
 start = time.perf_counter()
 pages = sum(1 for _ in source.iter_category("Evénement"))
@@ -294,7 +294,7 @@ def bench_dump(pages: int, workdir: Path) -> None:
         [
             sys.executable,
             "-c",
-            f"import wikisync.sources.dump; print({_PEAK})",
+            f"import wikisync.dump.reader; print({_PEAK})",
         ],
         capture_output=True,
         text=True,

@@ -48,17 +48,17 @@ from typing import Any
 
 from bench.common import build_wiki, counting_site
 from tests.mediawiki import TestWiki
-from wikisync.collect import iter_type_pages, record_type_named
 from wikisync.config import Config
-from wikisync.jobs import rebuild_jobs
-from wikisync.pages import PageText
+from wikisync.core.pages import PageText
+from wikisync.core.records import extract_records
+from wikisync.core.render import render_index
+from wikisync.core.sections import replace_section
+from wikisync.ops.collect import iter_type_pages, record_type_named
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.ops.publish import open_target
 from wikisync.presets import load_preset
-from wikisync.publish import open_target
-from wikisync.records import extract_records
-from wikisync.render import render_index
-from wikisync.sections import replace_section
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiSource
+from wikisync.wiki.reader import WikiSource
 
 PAGE = "Evénements"
 CATEGORY = "Evénement"

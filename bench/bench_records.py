@@ -21,7 +21,7 @@ import mwparserfromhell
 from mwparserfromhell.parser import use_c
 
 from bench.common import best_of, event_pages
-from wikisync.records import extract_records
+from wikisync.core.records import extract_records
 
 
 def main() -> None:

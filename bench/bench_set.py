@@ -10,7 +10,7 @@ the bot has ``noratelimit``), then prints the wall time, the HTTP requests
   the revision it replaced must be the one read);
 - the same run again: every page already holds the value, nothing is saved;
 - the baseline, a plain mwclient loop over the category:
-  ``page.text()`` → the same edit (wikisync's :func:`~wikisync.edits.set_params`,
+  ``page.text()`` → the same edit (wikisync's :func:`~wikisync.core.edits.set_params`,
   so both make identical edits) → ``page.edit()``; no conflict check beyond
   mwclient's own ``basetimestamp``;
 - the mwclient loop again (it reads every page, and MediaWiki makes no
@@ -39,15 +39,15 @@ from bench.common import bench_main, build_wiki, counting_site
 from bench.floor import raw_edit_loop
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
-from wikisync.batch import set_fields
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import record_type_named
 from wikisync.config import Config
-from wikisync.edits import EditError, read_params, set_params
+from wikisync.core.edits import EditError, read_params, set_params
+from wikisync.ops.batch.run import set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.publish import open_target
 from wikisync.presets import load_preset
-from wikisync.publish import open_target
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiSource
+from wikisync.wiki.reader import WikiSource
 
 CATEGORY = "Evénement"
 TEMPLATES = ("Event", "Evénement", "Événement")

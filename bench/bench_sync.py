@@ -34,11 +34,11 @@ from bench.common import bench_main, build_wiki, counting_site
 from bench.floor import raw_edit_loop
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
-from wikisync.filenames import title_to_path
-from wikisync.pages import FRENCH
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.site import WikiClient
-from wikisync.sync import mirror_status, pull, push
+from wikisync.core.pages import FRENCH
+from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.sync import mirror_status, pull, push
+from wikisync.wiki.site import WikiClient
 
 CATEGORY = "Evénement"
 

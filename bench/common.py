@@ -15,9 +15,9 @@ import mwclient
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
-from wikisync.pages import PageText
+from wikisync.core.pages import PageText
+from wikisync.core.schema import RecordType, load_record_types
 from wikisync.presets import load_preset
-from wikisync.schema import RecordType, load_record_types
 
 T = TypeVar("T")
 

@@ -39,8 +39,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from wikisync.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, PageText
-from wikisync.sections import make_section
+from wikisync.core.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, PageText
+from wikisync.core.sections import make_section
 
 EVENT_CATEGORY = "Evénement"
 EVENT_SUBCATEGORY = "Webinaire"

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from tests.corpus import generate_corpus
-from wikisync.pages import Namespaces
+from wikisync.core.categories import find_category_links
+from wikisync.core.pages import Namespaces
+from wikisync.mirror.writer import MirrorWriter, init_mirror
 from wikisync.presets import load_preset
-from wikisync.sources.categories import find_category_links
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 
 SIZES = {"events": 16, "actors": 8, "communs": 4, "projects": 2, "communities": 2}
 HEADER = """\

@@ -24,13 +24,8 @@ from typing import TYPE_CHECKING, Any
 from wikisync.__about__ import __version__
 
 if TYPE_CHECKING:
-    from wikisync.batch import set_fields
-    from wikisync.batch_report import BatchReport, PageReport
-    from wikisync.changeset import Changeset, apply_changeset, read_changeset, write_changeset
-    from wikisync.collect import category_pages, collect_records, record_type_named
     from wikisync.config import Config, load_config
-    from wikisync.create import NewPageResult, new_page
-    from wikisync.errors import (
+    from wikisync.core.errors import (
         ConfigError,
         EditConflictError,
         LockError,
@@ -48,11 +43,19 @@ if TYPE_CHECKING:
         ValueFormatError,
         WikisyncError,
     )
-    from wikisync.example import copy_example
-    from wikisync.field_checks import FieldValueError
-    from wikisync.formats import format_records
-    from wikisync.ical import format_calendar, read_calendar
-    from wikisync.jobs import (
+    from wikisync.core.fields.checks import FieldValueError
+    from wikisync.core.pages import Namespaces, PageText, normalize_title
+    from wikisync.core.render import render_index
+    from wikisync.ops.batch.params import remove_template_param, rename_template_param
+    from wikisync.ops.batch.report import BatchReport, PageReport
+    from wikisync.ops.batch.run import set_fields
+    from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
+    from wikisync.ops.collect import category_pages, collect_records, record_type_named
+    from wikisync.ops.create import NewPageResult, new_page
+    from wikisync.ops.example import copy_example
+    from wikisync.ops.formats import format_records
+    from wikisync.ops.ical import format_calendar, read_calendar
+    from wikisync.ops.jobs.run import (
         Job,
         JobReport,
         RunReport,
@@ -61,92 +64,89 @@ if TYPE_CHECKING:
         rebuild_jobs,
         render_job,
     )
-    from wikisync.lock import RunLock
-    from wikisync.pages import Namespaces, PageText, normalize_title
+    from wikisync.ops.lock import RunLock
+    from wikisync.ops.publish import Edit, PublishResult, open_target, publish_page
+    from wikisync.ops.quality.check import QualityReport, check_types
+    from wikisync.ops.quality.html import render_quality_html
+    from wikisync.ops.spreadsheet import SpreadsheetError, export_records, import_records
+    from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
+    from wikisync.ops.sync.pull import pull
+    from wikisync.ops.sync.push import push
     from wikisync.presets import load_preset
-    from wikisync.publish import Edit, PublishResult, open_target, publish_page
-    from wikisync.quality import QualityReport, check_types
-    from wikisync.quality_html import render_quality_html
-    from wikisync.render import render_index
     from wikisync.sources import FetchResult, Source, open_source
-    from wikisync.spreadsheet import SpreadsheetError, export_records, import_records
-    from wikisync.sync import PullReport, PushReport, StatusReport, mirror_status
-    from wikisync.sync.pull import pull
-    from wikisync.sync.push import push
-    from wikisync.template_edits import remove_template_param, rename_template_param
 
 #: Where each public name lives: imported on first use, so ``import wikisync`` (and the
 #: command line's start) loads no network or template library.
 _LAZY = {
-    "BatchReport": "wikisync.batch_report",
-    "Changeset": "wikisync.changeset",
+    "BatchReport": "wikisync.ops.batch.report",
+    "Changeset": "wikisync.ops.changeset",
     "Config": "wikisync.config",
-    "ConfigError": "wikisync.errors",
-    "Edit": "wikisync.publish",
-    "EditConflictError": "wikisync.errors",
+    "ConfigError": "wikisync.core.errors",
+    "Edit": "wikisync.ops.publish",
+    "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
-    "FieldValueError": "wikisync.field_checks",
-    "Job": "wikisync.jobs",
-    "JobReport": "wikisync.jobs",
-    "LockError": "wikisync.errors",
-    "LoginError": "wikisync.errors",
-    "MissingPageError": "wikisync.errors",
-    "PageDeletedError": "wikisync.errors",
-    "PageMovedError": "wikisync.errors",
-    "Namespaces": "wikisync.pages",
-    "NewPageResult": "wikisync.create",
-    "PageReport": "wikisync.batch_report",
-    "PageText": "wikisync.pages",
-    "PublishError": "wikisync.errors",
-    "PublishResult": "wikisync.publish",
-    "PullReport": "wikisync.sync",
-    "PushReport": "wikisync.sync",
-    "QualityReport": "wikisync.quality",
-    "RecordError": "wikisync.errors",
-    "RenderError": "wikisync.errors",
-    "RunLock": "wikisync.lock",
-    "RunReport": "wikisync.jobs",
-    "SectionError": "wikisync.errors",
-    "SiteError": "wikisync.errors",
+    "FieldValueError": "wikisync.core.fields.checks",
+    "Job": "wikisync.ops.jobs.run",
+    "JobReport": "wikisync.ops.jobs.run",
+    "LockError": "wikisync.core.errors",
+    "LoginError": "wikisync.core.errors",
+    "MissingPageError": "wikisync.core.errors",
+    "PageDeletedError": "wikisync.core.errors",
+    "PageMovedError": "wikisync.core.errors",
+    "Namespaces": "wikisync.core.pages",
+    "NewPageResult": "wikisync.ops.create",
+    "PageReport": "wikisync.ops.batch.report",
+    "PageText": "wikisync.core.pages",
+    "PublishError": "wikisync.core.errors",
+    "PublishResult": "wikisync.ops.publish",
+    "PullReport": "wikisync.ops.sync",
+    "PushReport": "wikisync.ops.sync",
+    "QualityReport": "wikisync.ops.quality.check",
+    "RecordError": "wikisync.core.errors",
+    "RenderError": "wikisync.core.errors",
+    "RunLock": "wikisync.ops.lock",
+    "RunReport": "wikisync.ops.jobs.run",
+    "SectionError": "wikisync.core.errors",
+    "SiteError": "wikisync.core.errors",
     "Source": "wikisync.sources",
-    "SourceError": "wikisync.errors",
-    "SpreadsheetError": "wikisync.spreadsheet",
-    "StatusReport": "wikisync.sync",
-    "UnsafePathError": "wikisync.errors",
-    "ValueFormatError": "wikisync.errors",
-    "WikisyncError": "wikisync.errors",
-    "apply_changeset": "wikisync.changeset",
-    "category_pages": "wikisync.collect",
-    "check_types": "wikisync.quality",
-    "collect_records": "wikisync.collect",
-    "copy_example": "wikisync.example",
-    "export_records": "wikisync.spreadsheet",
-    "format_calendar": "wikisync.ical",
-    "format_records": "wikisync.formats",
-    "import_records": "wikisync.spreadsheet",
+    "SourceError": "wikisync.core.errors",
+    "SpreadsheetError": "wikisync.ops.spreadsheet",
+    "StatusReport": "wikisync.ops.sync",
+    "UnsafePathError": "wikisync.core.errors",
+    "ValueFormatError": "wikisync.core.errors",
+    "WikisyncError": "wikisync.core.errors",
+    "apply_changeset": "wikisync.ops.changeset",
+    "category_pages": "wikisync.ops.collect",
+    "check_types": "wikisync.ops.quality.check",
+    "collect_records": "wikisync.ops.collect",
+    "copy_example": "wikisync.ops.example",
+    "export_records": "wikisync.ops.spreadsheet",
+    "format_calendar": "wikisync.ops.ical",
+    "format_records": "wikisync.ops.formats",
+    "import_records": "wikisync.ops.spreadsheet",
     "load_config": "wikisync.config",
-    "load_jobs": "wikisync.jobs",
+    "load_jobs": "wikisync.ops.jobs.run",
     "load_preset": "wikisync.presets",
-    "mirror_status": "wikisync.sync",
-    "new_page": "wikisync.create",
-    "normalize_title": "wikisync.pages",
+    "mirror_status": "wikisync.ops.sync",
+    "new_page": "wikisync.ops.create",
+    "normalize_title": "wikisync.core.pages",
     "open_source": "wikisync.sources",
-    "open_target": "wikisync.publish",
-    "plan_jobs": "wikisync.jobs",
-    "publish_page": "wikisync.publish",
-    "pull": "wikisync.sync",
-    "push": "wikisync.sync",
-    "read_calendar": "wikisync.ical",
-    "read_changeset": "wikisync.changeset",
-    "rebuild_jobs": "wikisync.jobs",
-    "record_type_named": "wikisync.collect",
-    "remove_template_param": "wikisync.template_edits",
-    "rename_template_param": "wikisync.template_edits",
-    "render_index": "wikisync.render",
-    "render_job": "wikisync.jobs",
-    "render_quality_html": "wikisync.quality_html",
-    "set_fields": "wikisync.batch",
-    "write_changeset": "wikisync.changeset",
+    "open_target": "wikisync.ops.publish",
+    "plan_jobs": "wikisync.ops.jobs.run",
+    "publish_page": "wikisync.ops.publish",
+    "pull": "wikisync.ops.sync",
+    "push": "wikisync.ops.sync",
+    "read_calendar": "wikisync.ops.ical",
+    "read_changeset": "wikisync.ops.changeset",
+    "rebuild_jobs": "wikisync.ops.jobs.run",
+    "record_type_named": "wikisync.ops.collect",
+    "remove_template_param": "wikisync.ops.batch.params",
+    "rename_template_param": "wikisync.ops.batch.params",
+    "render_index": "wikisync.core.render",
+    "render_job": "wikisync.ops.jobs.run",
+    "render_quality_html": "wikisync.ops.quality.html",
+    "set_fields": "wikisync.ops.batch.run",
+    "write_changeset": "wikisync.ops.changeset",
 }
 
 

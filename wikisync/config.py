@@ -26,6 +26,7 @@ from __future__ import annotations
 import difflib
 import math
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from wikisync import files
-from wikisync.errors import ConfigError
+from wikisync.core.errors import ConfigError
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"
@@ -56,7 +57,11 @@ class Config:
         max_wait: seconds one request may take in all, attempts and waits included.
         maxlag: the ``maxlag`` sent on every API call (seconds of replica lag).
         max_text_mib: the longest page text (MiB) an XML dump may hold; a
-            longer one stops the reading (MediaWiki's own limit is 2 MiB).
+            longer one stops the reading (MediaWiki's own limit is 2 MiB). A
+            live wiki's page over it is skipped with a warning.
+        max_reply_mib: the largest reply (MiB) wikisync reads from a live
+            wiki; a longer one fails its request (MediaWiki's API caps a
+            reply at 8 MiB by default).
         cache: path of the revision cache, or None for the default location.
         use_cache: False to read everything afresh.
         summary: the edit summary of every writing command when its own
@@ -67,8 +72,8 @@ class Config:
             (the default) for the wiki's own language.
         lock_dir: the folder of run lock files, or None for the user's state
             folder; several users (cron jobs) share locks through one folder.
-        types: the raw ``[types.*]`` tables (validated by ``wikisync.schema``).
-        jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.jobs``).
+        types: the raw ``[types.*]`` tables (validated by ``wikisync.core.schema``).
+        jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.ops.jobs.run``).
         path: the configuration file read, or None.
     """
 
@@ -81,6 +86,7 @@ class Config:
     max_wait: float = 120.0
     maxlag: int = 5
     max_text_mib: int = 8
+    max_reply_mib: int = 64
     cache: str | None = None
     use_cache: bool = True
     summary: str | None = None
@@ -89,6 +95,13 @@ class Config:
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever builds a Config, its secrets are masked in every text shown from now on.
+        register_secret(self.password)
+        credentials = site_credentials(self.site) if isinstance(self.site, str) else None
+        if credentials is not None:
+            register_secret(credentials[1])
 
     def with_overrides(self, **values: Any) -> Config:
         """Return a copy with the given (already typed) values replaced."""
@@ -100,8 +113,8 @@ class ConfigTables(dict[str, Any]):
 
     A plain dict that also knows its file, so that an error found in the
     tables later (they are validated when a command needs them, by
-    :func:`wikisync.schema.load_record_types` and
-    :func:`wikisync.job_config.load_jobs`) names the file as well as the key
+    :func:`wikisync.core.schema.load_record_types` and
+    :func:`wikisync.ops.jobs.config.load_jobs`) names the file as well as the key
     path: ``wikisync.toml: types.event.fields.startDate.type: …``.
 
     Attributes:
@@ -130,7 +143,7 @@ def in_file(error: ConfigError, file: str | None) -> ConfigError:
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
 
-    The wording of :func:`wikisync.suggest.did_you_mean`, for the keys of the
+    The wording of :func:`wikisync.ops.suggest.did_you_mean`, for the keys of the
     configuration file (read before any source, so without its imports).
     """
     lowered = {item.casefold(): item for item in known}
@@ -151,6 +164,7 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "max_wait": (float, True, True),
     "maxlag": (int, True, True),
     "max_text_mib": (int, True, True),
+    "max_reply_mib": (int, True, True),
     "cache": (str, True, True),
     "use_cache": (bool, True, True),
     "summary": (str, True, True),
@@ -166,6 +180,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_wait": (0.0, 86_400.0),
     "maxlag": (0, 86_400),
     "max_text_mib": (1, 65_536),
+    "max_reply_mib": (1, 65_536),
 }
 # key -> the values allowed
 _CHOICES: dict[str, tuple[str, ...]] = {"lang": ("", "fr", "en")}
@@ -408,3 +423,121 @@ _KIND_NAMES: dict[type, str] = {
     float: "a number",
     bool: "true or false",
 }
+
+
+# -- credentials: never shown, never written ----------------------------------------
+
+#: What replaces a password wherever wikisync shows a text that held one.
+REDACTED = "***"
+#: The secrets met in this process (the password, a site URL's password), masked in
+#: every text :func:`redact` cleans; shorter ones would mask ordinary words.
+_SECRETS: set[str] = set()
+_MIN_SECRET = 4
+#: Where a URL's ``user:password@`` part starts: after ``scheme:`` and one or more
+#: slashes, any spelling (``HTTP://``, ``http:/``, ``htp://``), or after ``//``.
+_AUTHORITY_START = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:/+|//")
+_LEADING = re.compile(r"^[\s'\"(<\[]*")
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a secret (a password) so that :func:`redact` masks it in any text."""
+    if not secret or len(secret) < _MIN_SECRET:
+        return
+    from urllib.parse import quote, unquote
+
+    for form in (secret, unquote(secret), quote(secret, safe=""), quote(unquote(secret), safe="")):
+        if len(form) >= _MIN_SECRET:
+            _SECRETS.add(form)
+
+
+def site_credentials(site: str) -> tuple[str, str] | None:
+    """The ``(user, password)`` a site string holds before its last ``@``, raw, or None.
+
+    Lenient on purpose: any scheme spelling (or none), a leading space, a
+    password holding ``/``, ``#``, ``?`` or ``@``. Used to hide and drop
+    credentials, never to send them.
+    """
+    at = site.rfind("@")
+    if at < 0:
+        return None
+    start = _userinfo_start(site, at)
+    userinfo = site[start:at]
+    if ":" not in userinfo:
+        return None
+    user, _, password = userinfo.partition(":")
+    return user, password
+
+
+def _userinfo_start(text: str, at: int) -> int:
+    match = _AUTHORITY_START.search(text, 0, at)
+    if match is not None:
+        return match.end()
+    lead = _LEADING.match(text)
+    start = lead.end() if lead else 0
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:(?=[^:@]*:)", text[start:at])
+    return start + scheme.end() if scheme else start
+
+
+def redact_site(site: str) -> str:
+    """``site`` with the password of its ``user:password@`` part shown as ``***``.
+
+    Whatever the spelling (``HTTP://``, ``http:/``, ``htp://``, no scheme, a
+    leading space) and whatever the password holds (``/``, ``#``, ``?``, ``@``):
+    everything between the user name and the last ``@`` is hidden. Never raises.
+
+    Example:
+        >>> redact_site("HTTP://bot:s/cr#t@wiki.example.org/w/")
+        'HTTP://bot:***@wiki.example.org/w/'
+    """
+    at = site.rfind("@")
+    if at < 0:
+        return _mask_secrets(site)
+    start = _userinfo_start(site, at)
+    userinfo = site[start:at]
+    if ":" not in userinfo:
+        return _mask_secrets(site)
+    user = userinfo.partition(":")[0]
+    return _mask_secrets(f"{site[:start]}{user}:{REDACTED}{site[at:]}")
+
+
+def site_without_credentials(site: str) -> str:
+    """``site`` with its ``user:password@`` (or ``user@``) part removed."""
+    at = site.rfind("@")
+    if at < 0:
+        return site
+    start = _userinfo_start(site, at)
+    if "/" in site[start:at] and ":" not in site[start:at]:
+        return site  # an @ in the path of a URL without credentials
+    return site[:start] + site[at + 1 :]
+
+
+def redact(text: str) -> str:
+    """``text`` with every password in it hidden: the ones wikisync was given
+    (:func:`register_secret`) and any URL's ``user:password@`` part, whatever
+    the spelling of the URL.
+
+    The one cleaning every error line, log line and report goes through.
+
+    Example:
+        >>> redact("cannot reach Http://bot:pw@wiki.example.org (refused)")
+        'cannot reach Http://bot:***@wiki.example.org (refused)'
+    """
+    text = _mask_secrets(text)
+    if "@" not in text:
+        return text
+    return re.sub(r"\S+", _redact_token, text)
+
+
+def _redact_token(match: re.Match[str]) -> str:
+    token = match.group()
+    at = token.rfind("@")
+    if at < 0 or _AUTHORITY_START.search(token, 0, at) is None:
+        return token
+    return redact_site(token)
+
+
+def _mask_secrets(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text

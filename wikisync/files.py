@@ -13,11 +13,11 @@ rather than write where it points), and so is a file in a folder that does
 not exist: wikisync does not create folders for an output file.
 :func:`read_input` reads a file or, for ``-``, standard input.
 
-Files inside a mirror folder are written by :mod:`wikisync.sources.mirror_files`,
+Files inside a mirror folder are written by :mod:`wikisync.mirror.files`,
 which also refuses every symbolic link on the way.
 
 An output that cannot be written (a read-only file system, a full disk,
-``/proc`` or ``/sys``, no permission) is an :class:`~wikisync.errors.UnsafePathError`
+``/proc`` or ``/sys``, no permission) is an :class:`~wikisync.core.errors.UnsafePathError`
 naming the path and the system's reason; :func:`check_output` finds most of
 these before any work is done by creating (and removing) an empty file in
 the output's folder.
@@ -49,7 +49,7 @@ import tomllib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from wikisync.errors import UnsafePathError
+from wikisync.core.errors import UnsafePathError
 
 __all__ = [
     "MAX_JSON_DEPTH",

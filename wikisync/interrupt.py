@@ -2,9 +2,9 @@
 
 A writing command runs inside :func:`stop_on_signals`. The first SIGINT
 (Ctrl-C) or SIGTERM (``timeout`` in a cron entry, a service manager) only
-sets a flag; the batch loops (:func:`wikisync.batch.run_pages`,
-:func:`wikisync.sync.push.push`, :func:`wikisync.jobs.rebuild_jobs`,
-:func:`wikisync.changeset.apply_changeset`) look at it with
+sets a flag; the batch loops (:func:`wikisync.ops.batch.run.run_pages`,
+:func:`wikisync.ops.sync.push.push`, :func:`wikisync.ops.jobs.run.rebuild_jobs`,
+:func:`wikisync.ops.changeset.apply_changeset`) look at it with
 :func:`stop_requested` between pages, finish the page in flight, and report
 the pages left as ``not done``. The command then prints and reports what was
 saved and what remains and exits with ``128 + the signal's number`` (130 for
@@ -55,7 +55,7 @@ STOP_GRACE = 30.0
 class Interrupted(BaseException):
     """A second signal stopped the run at once; exit code ``128 + signal``.
 
-    Like :class:`KeyboardInterrupt` (and unlike :class:`~wikisync.errors.WikisyncError`)
+    Like :class:`KeyboardInterrupt` (and unlike :class:`~wikisync.core.errors.WikisyncError`)
     it is not an ``Exception``: no per-page error handling may catch it and go
     on with the next page. The command line turns it into one line and its
     exit code.

@@ -16,18 +16,18 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
-from wikisync.batch import BatchReport, PageReport, set_fields
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import record_type_named
 from wikisync.config import load_config
-from wikisync.edits import read_params, set_params
-from wikisync.publish import open_target
+from wikisync.core.edits import read_params, set_params
+from wikisync.ops.batch.params import rename_template_param
+from wikisync.ops.batch.run import BatchReport, PageReport, set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.publish import open_target
+from wikisync.ops.spreadsheet import import_records
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiClient, WikiSource
-from wikisync.sources.writer import WikiWriter
-from wikisync.spreadsheet import import_records
-from wikisync.template_edits import rename_template_param
+from wikisync.wiki.reader import WikiClient, WikiSource
+from wikisync.wiki.writer import WikiWriter
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 
@@ -319,7 +319,7 @@ def test_rename_param_finds_pages_through_template_redirects(
     config = load_config(config_file, overrides={"password": wiki.bot_password})
     source = open_source(config)
     try:
-        from wikisync.template_edits import find_template_pages
+        from wikisync.ops.batch.params import find_template_pages
 
         found = find_template_pages(source, "Modèle:Event")
     finally:

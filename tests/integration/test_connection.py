@@ -19,10 +19,10 @@ from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
-from wikisync.errors import LoginError, SiteError
-from wikisync.pages import CATEGORY_NS
-from wikisync.sources.wiki import WikiClient, WikiSource
-from wikisync.sources.writer import WikiWriter
+from wikisync.core.errors import LoginError, SiteError
+from wikisync.core.pages import CATEGORY_NS
+from wikisync.wiki.reader import WikiClient, WikiSource
+from wikisync.wiki.writer import WikiWriter
 
 
 def _config(wiki: TestWiki, **values: object) -> Config:

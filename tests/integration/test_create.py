@@ -15,16 +15,16 @@ from click.testing import CliRunner, Result
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import collect_records, record_type_named
 from wikisync.config import load_config
-from wikisync.create import new_page
-from wikisync.jobs import rebuild_jobs
-from wikisync.pages import PageText
-from wikisync.publish import open_target
-from wikisync.records import extract_records, parse_page
+from wikisync.core.pages import PageText
+from wikisync.core.records import extract_records, parse_page
+from wikisync.ops.collect import collect_records, record_type_named
+from wikisync.ops.create import new_page
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.ops.publish import open_target
+from wikisync.ops.spreadsheet import import_records
+from wikisync.ports.source import FetchResult
 from wikisync.sources import open_source
-from wikisync.sources.base import FetchResult
-from wikisync.spreadsheet import import_records
 
 TODAY = dt.date(2025, 1, 6)
 
@@ -186,7 +186,7 @@ def test_rebuild_parses_only_pages_whose_revision_changed(
 ) -> None:
     config = load_config(config_file, overrides={"password": wiki.bot_password})
     event = record_type_named(config.types, "event")
-    caplog.set_level(logging.INFO, logger="wikisync.record_cache")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.record_cache")
 
     def rebuild() -> str:
         caplog.clear()

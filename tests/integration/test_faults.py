@@ -28,18 +28,18 @@ from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.faultcheck import Tally, check_edits, history, latest_revids, planned_texts
 from tests.faultproxy import KINDS, FaultEvent, FaultProxy
 from tests.mediawiki import TestWiki
-from wikisync.batch import set_fields
 from wikisync.cli import cli
-from wikisync.collect import record_type_named
 from wikisync.config import Config, load_config
-from wikisync.errors import LoginError, SiteError
-from wikisync.jobs import rebuild_jobs
+from wikisync.core.errors import LoginError, SiteError
+from wikisync.core.schema import RecordType
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.batch.run import set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.ops.spreadsheet import import_records, read_sheet
+from wikisync.ops.sync import mirror_status
 from wikisync.presets import load_preset
-from wikisync.schema import RecordType
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.site import WikiClient
-from wikisync.spreadsheet import import_records, read_sheet
-from wikisync.sync import mirror_status
+from wikisync.wiki.site import WikiClient
 
 
 def _config(wiki: TestWiki, **values: object) -> Config:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
-from wikisync.sources.mirror import open_mirror
+from wikisync.mirror.reader import open_mirror
 
 
 def _run(config_file: Path, wiki: TestWiki, *args: str) -> tuple[int, str, str]:

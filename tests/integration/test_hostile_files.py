@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.site import WikiClient
-from wikisync.sync import mirror_status, pull, push
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.sync import mirror_status, pull, push
+from wikisync.wiki.site import WikiClient
 
 SECRET = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
 # 244 bytes: legal on MediaWiki (255), and its file name would be 249 bytes, too

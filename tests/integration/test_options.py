@@ -23,9 +23,9 @@ from click.testing import CliRunner, Result
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import DEFAULT_SUMMARY
-from wikisync.pages import PageText
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.writer import SaveResult, WikiWriter
+from wikisync.core.pages import PageText
+from wikisync.mirror.reader import open_mirror
+from wikisync.wiki.writer import SaveResult, WikiWriter
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
-from wikisync.sections import find_section
+from wikisync.core.sections import find_section
 
 PAGE = "Qualité des données"
 QUALITY_JOB = f"""

@@ -11,14 +11,14 @@ import pytest
 
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
-from wikisync.cache import RevisionCache
 from wikisync.config import Config
-from wikisync.errors import SourceError
-from wikisync.pages import PageText
+from wikisync.core.errors import SourceError
+from wikisync.core.pages import PageText
+from wikisync.dump.reader import open_dump
 from wikisync.sources import open_source
-from wikisync.sources.dump import open_dump
-from wikisync.sources.site import WikiClient
-from wikisync.sources.wiki import WikiSource
+from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.reader import WikiSource
+from wikisync.wiki.site import WikiClient
 
 OVERHEAD = 4  # site info, login token, login, user info
 

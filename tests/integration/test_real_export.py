@@ -20,9 +20,9 @@ from click.testing import CliRunner
 
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
-from wikisync.records import extract_records
-from wikisync.schema import load_record_types
-from wikisync.sources.dump import DumpSource
+from wikisync.core.records import extract_records
+from wikisync.core.schema import load_record_types
+from wikisync.dump.reader import DumpSource
 
 EXPORTS = Path(__file__).resolve().parent.parent / "data" / "real" / "exports"
 IMPORTED = (

@@ -20,18 +20,18 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
-from wikisync.changeset import apply_changeset, read_changeset
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import Config, load_config
-from wikisync.jobs import rebuild_jobs
-from wikisync.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.pages import PageText
-from wikisync.publish import open_target
-from wikisync.sections import find_section
+from wikisync.core.pages import PageText
+from wikisync.core.sections import find_section
+from wikisync.ops.changeset import apply_changeset, read_changeset
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+from wikisync.ops.publish import open_target
 from wikisync.sources import open_source
-from wikisync.sources.wiki import WikiClient, WikiSource
-from wikisync.sources.writer import SaveResult, WikiWriter
+from wikisync.wiki.reader import WikiClient, WikiSource
+from wikisync.wiki.writer import SaveResult, WikiWriter
 
 PAGE = "Evénements"
 TODAY = "2025-01-06"

@@ -18,12 +18,12 @@ from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
-from wikisync.edits import read_params
+from wikisync.core.edits import read_params
 from wikisync.interrupt import stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, lock_key, run_lock_key
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.site import WikiClient
-from wikisync.sync import PushItem, mirror_status, pull, push
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.lock import RunLock, default_lock_path, lock_key, run_lock_key
+from wikisync.ops.sync import PushItem, mirror_status, pull, push
+from wikisync.wiki.site import WikiClient
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 VALUE = "Arrêt propre"

@@ -27,9 +27,9 @@ from tests.faultproxy import KINDS, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
-from wikisync.errors import LoginError
-from wikisync.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.sources.site import WikiClient
+from wikisync.core.errors import LoginError
+from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+from wikisync.wiki.site import WikiClient
 
 VALUE = "Salle coupée"
 #: The faults that cut a reply off after the wiki did the work.

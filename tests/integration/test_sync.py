@@ -18,15 +18,15 @@ from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import Config
-from wikisync.errors import ConfigError, SiteError
-from wikisync.filenames import title_to_path
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_layout import INDEX_FILE, METADATA_FILE
-from wikisync.sources.site import WikiClient
-from wikisync.sources.writer import WikiWriter
-from wikisync.sync import PushItem, mirror_status, pull, push
-from wikisync.sync.push import PushReport
-from wikisync.sync.remote import list_category, list_known_pages
+from wikisync.core.errors import ConfigError, SiteError
+from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.layout import INDEX_FILE, METADATA_FILE
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.sync import PushItem, mirror_status, pull, push
+from wikisync.ops.sync.push import PushReport
+from wikisync.ops.sync.remote import list_category, list_known_pages
+from wikisync.wiki.site import WikiClient
+from wikisync.wiki.writer import WikiWriter
 
 SUMMARY = "wikisync test"
 LOGIN_REQUESTS = 4  # site info, login token, login, user info

@@ -10,11 +10,11 @@ import mwclient
 import pytest
 
 from tests.mediawiki import TestWiki
-from wikisync import render
 from wikisync.config import Config, load_config
-from wikisync.edits import set_params
-from wikisync.jobs import JobReport, rebuild_jobs
-from wikisync.publish import open_target
+from wikisync.core import templating
+from wikisync.core.edits import set_params
+from wikisync.ops.jobs.run import JobReport, rebuild_jobs
+from wikisync.ops.publish import open_target
 from wikisync.sources import open_source
 
 TODAY = dt.date(2025, 1, 6)
@@ -38,7 +38,7 @@ def _rebuild(
     config: Config, caplog: pytest.LogCaptureFixture, *, today: dt.date = TODAY, **options: bool
 ) -> tuple[JobReport, bool]:
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="wikisync.jobs")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.jobs.run")
     source = open_source(config)
     try:
         report = rebuild_jobs(
@@ -121,7 +121,7 @@ def test_rebuild_renders_again_when_a_page_template_changes(
     assert _rebuild(config, caplog)[1]
     template.write_text("{% for r in records %}# {{ r.title }}\n{% endfor %}", encoding="utf-8")
     # a new process would load the new template; this one keeps Jinja's compiled copy
-    render._cached_environment.cache_clear()
+    templating._cached_environment.cache_clear()
     job, skipped = _rebuild(config, caplog)
     assert (job.status, skipped) == ("edited", False)
     assert "\n# " in _text(wiki, "Evénements")
@@ -154,7 +154,7 @@ def test_rebuild_renders_again_when_a_page_revision_changes_its_records_not(
 
 def _rebuild_all(config: Config, caplog: pytest.LogCaptureFixture) -> tuple[list[JobReport], int]:
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="wikisync.jobs")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.jobs.run")
     source = open_source(config)
     try:
         report = rebuild_jobs(config, source, open_target(source), today=TODAY)

@@ -18,10 +18,10 @@ from tests.corpus import Corpus
 from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.config import Config
-from wikisync.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
-from wikisync.pages import PageText
-from wikisync.sources.wiki import WikiClient, WikiSource
-from wikisync.sources.writer import WikiWriter
+from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
+from wikisync.core.pages import PageText
+from wikisync.wiki.reader import WikiClient, WikiSource
+from wikisync.wiki.writer import WikiWriter
 
 TITLE = "Evénements"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.collect import record_type_named
 from wikisync.config import load_config
-from wikisync.schema import RecordType
+from wikisync.core.schema import RecordType
+from wikisync.ops.collect import record_type_named
+from wikisync.ports.source import Source
 from wikisync.sources import open_source
-from wikisync.sources.base import Source
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.batch import (
+from wikisync.cli.outcomes import run_exit_code
+from wikisync.core.edits import read_params
+from wikisync.core.errors import UnknownNameError
+from wikisync.core.pages import PageText
+from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.ops.batch.params import (
+    find_template_pages,
+    remove_template_param,
+    rename_template_param,
+)
+from wikisync.ops.batch.run import (
     BatchReport,
     FieldValueError,
     PageReport,
@@ -14,20 +24,10 @@ from wikisync.batch import (
     same_value,
     set_fields,
 )
-from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import iter_type_pages
-from wikisync.edits import read_params
-from wikisync.errors import UnknownNameError
-from wikisync.pages import PageText
-from wikisync.publish import MirrorTarget, open_target
-from wikisync.schema import FieldSpec, RecordType
-from wikisync.sources.base import Source
-from wikisync.sources.writer import SaveResult
-from wikisync.template_edits import (
-    find_template_pages,
-    remove_template_param,
-    rename_template_param,
-)
+from wikisync.ops.collect import iter_type_pages
+from wikisync.ops.publish import MirrorTarget, open_target
+from wikisync.ports.source import Source
+from wikisync.wiki.writer import SaveResult
 
 TEMPLATES = ("Event", "Evénement", "Événement")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.cache import RevisionCache
-from wikisync.errors import UnsafePathError
-from wikisync.pages import PageText
+from wikisync.core.errors import UnsafePathError
+from wikisync.core.pages import PageText
+from wikisync.wiki.cache import RevisionCache
 
 SITE = "http://127.0.0.1:1/api.php"
 

@@ -37,7 +37,7 @@ from wikisync.cli.outcomes import (
     error_exit_code,
     run_exit_code,
 )
-from wikisync.errors import WikisyncError
+from wikisync.core.errors import WikisyncError
 from wikisync.interrupt import Interrupted, StopFlag
 
 #: The global options as given after a command, and the State they must leave.

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
+from wikisync.ops.suggest import close_names, describe_category, fold, schema_losses
 from wikisync.sources import open_source
-from wikisync.suggest import close_names, describe_category, fold, schema_losses
 
 ROOT = Path(__file__).resolve().parents[2]
 DUMP = ROOT / "tests" / "fixtures" / "dumps" / "fabmob-export-0.11.xml"

@@ -17,15 +17,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from wikisync.cache import open_cache
 from wikisync.cli import cli
 from wikisync.config import Config, load_config
-from wikisync.edits import read_params
-from wikisync.errors import ConfigError
-from wikisync.pages import PageText
+from wikisync.core.edits import read_params
+from wikisync.core.errors import ConfigError
+from wikisync.core.pages import PageText
+from wikisync.ops.publish import MirrorTarget
 from wikisync.presets import PRESETS, load_preset
-from wikisync.publish import MirrorTarget
 from wikisync.sources import open_source
+from wikisync.wiki.cache import open_cache
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.example import copy_example
+from wikisync.ops.example import copy_example
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "fabmob"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from wikisync.batch import PageReport
 from wikisync.cli import cli
 from wikisync.cli.edit import _print, _progress
 from wikisync.cli.main import State
-from wikisync.terminal import paint_status, use_color
+from wikisync.cli.terminal import paint_status, use_color
+from wikisync.ops.batch.run import PageReport
 
 ESC = "\x1b["
 
@@ -109,7 +109,7 @@ def test_each_page_is_reported_by_the_callback_at_once(capsys: pytest.CaptureFix
 
 
 def test_the_summary_does_not_repeat_the_page_lines(capsys: pytest.CaptureFixture[str]) -> None:
-    from wikisync.batch import BatchReport
+    from wikisync.ops.batch.run import BatchReport
 
     report = BatchReport("set", "here", "now", dry_run=True)
     report.pages.append(PageReport("Première", status="planned"))

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wikisync.config import Config, load_config
-from wikisync.errors import ConfigError
-from wikisync.jobs import load_jobs
-from wikisync.schema import load_record_types
+from wikisync.core.errors import ConfigError
+from wikisync.core.schema import load_record_types
+from wikisync.ops.jobs.run import load_jobs
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -19,9 +19,9 @@ from click.testing import CliRunner
 
 from wikisync.cli import cli
 from wikisync.config import load_config, toml_key
-from wikisync.errors import ConfigError
-from wikisync.job_config import config_jobs
-from wikisync.schema import load_record_types
+from wikisync.core.errors import ConfigError
+from wikisync.core.schema import load_record_types
+from wikisync.ops.jobs.config import config_jobs
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob" / "wikisync.toml"
 

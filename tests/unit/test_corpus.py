@@ -17,7 +17,7 @@ from tests.corpus import (
     sha1_base36,
     write_export_xml,
 )
-from wikisync.pages import CATEGORY_NS, TEMPLATE_NS, normalize_title
+from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS, normalize_title
 
 NS = {"mw": "http://www.mediawiki.org/xml/export-0.11/"}
 PLANTED_PROBLEMS = ("day", "no infobox", "twice", "never closed", "peut-être")

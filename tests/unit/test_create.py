@@ -12,18 +12,18 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.batch import FieldValueError, check_field_value
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.create import check_new_values, new_page, new_page_text, render_skeleton
-from wikisync.errors import RenderError
-from wikisync.pages import PageText
+from wikisync.core.errors import RenderError
+from wikisync.core.pages import PageText
+from wikisync.core.records import parse_page
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.ops.batch.run import FieldValueError, check_field_value
+from wikisync.ops.create import check_new_values, new_page, new_page_text, render_skeleton
+from wikisync.ops.publish import open_target
+from wikisync.ops.spreadsheet import import_records
 from wikisync.presets import load_preset
-from wikisync.publish import open_target
-from wikisync.records import parse_page
-from wikisync.schema import RecordType, load_record_types
 from wikisync.sources import open_source
-from wikisync.spreadsheet import import_records
 
 TYPES = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])
 EVENT = TYPES["event"]

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.diffs import unified_diff
-from wikisync.edits import set_params
+from wikisync.core.diffs import unified_diff
+from wikisync.core.edits import set_params
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "edits"
 

@@ -14,11 +14,11 @@ from xml.sax.saxutils import escape
 import pytest
 
 from wikisync.config import load_config
-from wikisync.errors import DumpError, SourceError
-from wikisync.pages import FRENCH
+from wikisync.core.errors import DumpError, SourceError
+from wikisync.core.pages import FRENCH
+from wikisync.dump.reader import open_dump
+from wikisync.ports.source import Source
 from wikisync.sources import open_source
-from wikisync.sources.base import Source
-from wikisync.sources.dump import open_dump
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "dumps"
 EXPORT_011 = FIXTURES / "fabmob-export-0.11.xml"
@@ -445,8 +445,8 @@ def test_bomb_peak_memory_stays_bounded() -> None:
     assert path.stat().st_size < 1_000
     script = (
         "import sys\n"
-        "from wikisync.errors import DumpError\n"
-        "from wikisync.sources.dump import open_dump\n"
+        "from wikisync.core.errors import DumpError\n"
+        "from wikisync.dump.reader import open_dump\n"
         "try:\n"
         "    list(open_dump(sys.argv[1]).iter_pages())\n"
         "except DumpError as exc:\n"

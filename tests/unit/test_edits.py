@@ -11,7 +11,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
-from wikisync.edits import (
+from wikisync.core.edits import (
     EditError,
     EditResult,
     ParamChange,
@@ -21,7 +21,7 @@ from wikisync.edits import (
     set_params,
     template_matches,
 )
-from wikisync.errors import WikisyncError
+from wikisync.core.errors import WikisyncError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "edits"
 #: The value the "add" tests give to a new parameter (an en dash, as French typography has).
@@ -805,7 +805,7 @@ _PLAIN = "{{Event\n|place=Lyon\n|type=atelier\n}}\n"
 
 
 def test_nfc_traps_are_exactly_the_characters_nfc_turns_into_ascii() -> None:
-    from wikisync.edits import _NFC_TO_ASCII
+    from wikisync.core.edits import _NFC_TO_ASCII
 
     found = {
         chr(code)
@@ -875,7 +875,7 @@ def test_set_params_accepts_tags_when_nothing_is_left_open() -> None:
 
 
 def test_refusal_through_the_set_batch_names_page_and_value() -> None:
-    from wikisync.batch import refusal
+    from wikisync.ops.batch.run import refusal
 
     with pytest.raises(EditError) as info:
         set_params("<ref>" + _PLAIN, ["Event"], {"place": "<ref>y</ref>"}, title="Atelier")

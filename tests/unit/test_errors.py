@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 import wikisync
 from tests.make_example import make_example
-from wikisync import errors
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
-from wikisync.errors import (
+from wikisync.core import errors
+from wikisync.core.errors import (
     PAGE_REFUSALS,
     MissingPageError,
     PublishError,
@@ -26,9 +26,9 @@ from wikisync.errors import (
     ValueFormatError,
     WikisyncError,
 )
-from wikisync.jobs import plan_jobs
+from wikisync.core.fields.values import parse_value
+from wikisync.ops.jobs.run import plan_jobs
 from wikisync.sources import open_source
-from wikisync.values import parse_value
 
 #: The documented exit codes (README, "Exit codes").
 EXIT_CODES = {1, 2, 3, 4}
@@ -37,7 +37,7 @@ NOT_WIKISYNC_ERRORS = {
     # Ctrl-C: a BaseException like KeyboardInterrupt, so no "except Exception" swallows it.
     "wikisync.interrupt.Interrupted",
     # The pure date reader's "not a date" signal (a ValueError); values.py catches it.
-    "wikisync.dates.TwoDigitYearError",
+    "wikisync.core.dates.TwoDigitYearError",
 }
 
 
@@ -93,12 +93,13 @@ def test_no_module_defines_an_exception_outside_the_tree() -> None:
                 if f"{module.__name__}.{name}" not in NOT_WIKISYNC_ERRORS:
                     assert issubclass(cls, WikisyncError), f"{module.__name__}.{name}"
     # The walk saw the classes defined outside errors.py too, and the exceptions.
-    assert "wikisync.field_checks.FieldValueError" in found
+    assert "wikisync.core.fields.checks.FieldValueError" in found
     assert set(found) >= NOT_WIKISYNC_ERRORS
 
 
 def test_the_errors_are_the_same_classes_where_the_core_re_exports_them() -> None:
-    from wikisync import sections, values
+    from wikisync.core import sections
+    from wikisync.core.fields import values
 
     assert values.ValueFormatError is ValueFormatError
     assert sections.SectionError is SectionError

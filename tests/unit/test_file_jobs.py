@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
-from wikisync.errors import ConfigError
-from wikisync.file_jobs import FileTarget
-from wikisync.jobs import config_jobs, load_jobs, plan_jobs, rebuild_jobs
+from wikisync.core.errors import ConfigError
+from wikisync.ops.jobs.run import config_jobs, load_jobs, plan_jobs, rebuild_jobs
+from wikisync.ops.jobs.to_file import FileTarget
 from wikisync.sources import open_source
 
 TODAY = dt.date(2025, 1, 6)

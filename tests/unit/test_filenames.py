@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.filenames import (
+from wikisync.core.pages import FRENCH, Namespace, Namespaces
+from wikisync.mirror.filenames import (
     CONFLICT_SUFFIX,
     MAIN_FOLDER,
     MAX_NAME_BYTES,
@@ -27,7 +28,6 @@ from wikisync.filenames import (
     path_to_title,
     title_to_path,
 )
-from wikisync.pages import FRENCH, Namespace, Namespaces
 
 WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {

@@ -1,4 +1,4 @@
-"""Unit tests for wikisync.formats: records as JSON, JSON Lines, CSV and a table."""
+"""Unit tests for wikisync.ops.formats: records as JSON, JSON Lines, CSV and a table."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.formats import (
+from wikisync.core.fields.values import DateValue
+from wikisync.core.records import Record
+from wikisync.core.schema import load_record_types
+from wikisync.ops.formats import (
     FORMATS,
     format_cell,
     format_records,
@@ -18,9 +21,6 @@ from wikisync.formats import (
     restore_cell,
     write_records,
 )
-from wikisync.records import Record
-from wikisync.schema import load_record_types
-from wikisync.values import DateValue
 
 EVENT = load_record_types(
     {

@@ -20,17 +20,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wikisync.dates import TwoDigitYearError, read_date
-from wikisync.edits import EditError, normalize_value, read_params, set_params
-from wikisync.errors import RecordError, WikisyncError
-from wikisync.french import parse_date
-from wikisync.pages import PageText
-from wikisync.records import parse_page
-from wikisync.schema import load_record_types, template_key
-from wikisync.sections import SectionError, find_section, make_section, replace_section
-from wikisync.sources.dump import open_dump
-from wikisync.values import ValueFormatError
-from wikisync.values import parse_date as parse_value_date
+from wikisync.core.dates import TwoDigitYearError, read_date
+from wikisync.core.edits import EditError, normalize_value, read_params, set_params
+from wikisync.core.errors import RecordError, WikisyncError
+from wikisync.core.fields.values import ValueFormatError
+from wikisync.core.fields.values import parse_date as parse_value_date
+from wikisync.core.french import parse_date
+from wikisync.core.pages import PageText
+from wikisync.core.records import parse_page
+from wikisync.core.schema import load_record_types, template_key
+from wikisync.core.sections import SectionError, find_section, make_section, replace_section
+from wikisync.dump.reader import open_dump
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "dumps"
 
@@ -362,8 +362,8 @@ def test_fuzz_page_templates_render_or_raise_one_render_error(
 ) -> None:
     import datetime as dt
 
-    from wikisync.errors import RenderError
-    from wikisync.render import render_index
+    from wikisync.core.errors import RenderError
+    from wikisync.core.render import render_index
 
     folder = tmp_path_factory.mktemp("templates")
     (folder / "fuzz.wiki.j2").write_text(source, encoding="utf-8")
@@ -407,9 +407,9 @@ _DATE_TEXTS = [
     end=st.sampled_from(_DATE_TEXTS) | st.text(max_size=12),
 )
 def test_fuzz_extreme_dates_never_break_the_calendar_or_the_report(start: str, end: str) -> None:
-    from wikisync.ical import format_calendar
-    from wikisync.quality import summarize
-    from wikisync.records import extract_records
+    from wikisync.core.records import extract_records
+    from wikisync.ops.ical import format_calendar
+    from wikisync.ops.quality.check import summarize
 
     text = "{{Event|startDate=" + start.replace("|", "") + "|endDate=" + end.replace("|", "") + "}}"
     found = extract_records([PageText("Bord", text)], EVENT)

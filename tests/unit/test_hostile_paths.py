@@ -47,16 +47,16 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wikisync.cache import open_cache
 from wikisync.cli import cli
 from wikisync.config import Config, load_config
-from wikisync.errors import ConfigError, UnsafePathError, WikisyncError
-from wikisync.example import copy_example
+from wikisync.core.errors import ConfigError, UnsafePathError, WikisyncError
+from wikisync.core.pages import PageText
 from wikisync.files import parse_json, read_regular
-from wikisync.lock import RunLock, read_holder
-from wikisync.pages import PageText
-from wikisync.record_cache import decode_page_records
-from wikisync.sources.mirror_writer import MirrorWriter
+from wikisync.mirror.writer import MirrorWriter
+from wikisync.ops.example import copy_example
+from wikisync.ops.lock import RunLock, read_holder
+from wikisync.ops.record_cache import decode_page_records
+from wikisync.wiki.cache import open_cache
 
 #: What a hostile state file holds: nesting deeper than any stack, a number too long to print.
 DEEP = "[" * 100_000
@@ -533,7 +533,7 @@ _STUCK_RUN = """
 import sys, time
 from pathlib import Path
 from wikisync.interrupt import Interrupted, stop_on_signals
-from wikisync.lock import RunLock
+from wikisync.ops.lock import RunLock
 try:
     with stop_on_signals(grace=float(sys.argv[2])), RunLock(Path(sys.argv[1]), command="t"):
         print("locked", flush=True)
@@ -667,7 +667,7 @@ def test_fuzz_parse_json_raises_only_decode_errors(text: str) -> None:
 def test_fuzz_mutated_mirror_metadata_raises_only_source_errors(
     example: Path, name: str, cuts: list[tuple[float, str]]
 ) -> None:
-    from wikisync.sources.mirror_layout import load_metadata
+    from wikisync.mirror.layout import load_metadata
 
     mirror = example / "mirror"
     original = (EXAMPLE_MIRROR / name).read_text(encoding="utf-8")

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 
 from wikisync.cli import cli
 from wikisync.config import load_config
-from wikisync.dates import DateValue
-from wikisync.errors import ConfigError
-from wikisync.ical import Calendar, calendar_fields, format_calendar
-from wikisync.pages import PageText
-from wikisync.records import Record, parse_page
-from wikisync.schema import RecordType, load_record_types
-from wikisync.values import FieldValue
+from wikisync.core.dates import DateValue
+from wikisync.core.errors import ConfigError
+from wikisync.core.fields.values import FieldValue
+from wikisync.core.pages import PageText
+from wikisync.core.records import Record, parse_page
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.ops.ical import Calendar, calendar_fields, format_calendar
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 UTC = dt.UTC
@@ -428,8 +428,8 @@ def _set_site(meta: Path, site: str) -> None:
 def test_timed_source_notes_times_and_is_the_source_otherwise(source: Any) -> None:
     import copy
 
-    from wikisync.collect import collect_records
-    from wikisync.ical import TimedSource
+    from wikisync.ops.collect import collect_records
+    from wikisync.ops.ical import TimedSource
 
     timed = TimedSource(source)
     found = collect_records(timed, _event_type_of_example())
@@ -444,7 +444,7 @@ def test_timed_source_notes_times_and_is_the_source_otherwise(source: Any) -> No
 
 
 def _event_type_of_example() -> RecordType:
-    from wikisync.collect import record_type_named
+    from wikisync.ops.collect import record_type_named
 
     config = load_config(EXAMPLE / "wikisync.toml")
     return record_type_named(config.types, "event")

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from wikisync.cache import RevisionCache
-from wikisync.job_memo import JobMemo, MemoCounts, open_job_memo
-from wikisync.pages import PageText
+from wikisync.core.pages import PageText
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.presets import load_preset
-from wikisync.schema import RecordType, load_record_types
+from wikisync.wiki.cache import RevisionCache
 
 TABLE = tomllib.loads(load_preset("fabmob"))["types"]
 TYPES = load_record_types(TABLE)

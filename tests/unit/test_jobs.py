@@ -17,9 +17,12 @@ from tests.make_example import make_example
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import load_config
-from wikisync.errors import ConfigError, LockError
+from wikisync.core.errors import ConfigError, LockError
+from wikisync.core.pages import PageText
+from wikisync.core.sections import find_section
 from wikisync.interrupt import stop_on_signals
-from wikisync.jobs import (
+from wikisync.mirror.layout import INDEX_FILE
+from wikisync.ops.jobs.run import (
     Job,
     JobReport,
     RunReport,
@@ -29,14 +32,11 @@ from wikisync.jobs import (
     rebuild_jobs,
     select_jobs,
 )
-from wikisync.lock import RunLock, default_lock_path, lock_key, read_holder
-from wikisync.pages import PageText
+from wikisync.ops.lock import RunLock, default_lock_path, lock_key, read_holder
+from wikisync.ops.publish import Edit, MirrorTarget, read_page
 from wikisync.presets import load_preset
-from wikisync.publish import Edit, MirrorTarget, read_page
-from wikisync.sections import find_section
 from wikisync.sources import open_source
-from wikisync.sources.mirror_layout import INDEX_FILE
-from wikisync.sources.writer import SaveResult
+from wikisync.wiki.writer import SaveResult
 
 TODAY = "2025-01-06"
 PAGE = "Evénements"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.merge import merge_texts
+from wikisync.core.merge import merge_texts
 
 BASE = "{{Event\n|startDate=2024-05-01\n|place=Lyon\n}}\n\nPremier paragraphe.\n\nSecond."
 CATEGORY = "\n[[Catégorie:Evénement]]"

@@ -14,8 +14,8 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.diffs import split_lines
-from wikisync.merge import merge_texts
+from wikisync.core.diffs import split_lines
+from wikisync.core.merge import merge_texts
 
 # Few characters, so that lines repeat; \r and \n among them, and any unicode now and then.
 TEXT = st.text(alphabet=st.sampled_from("ab\n\n\r é\u2028") | st.characters(), max_size=40)

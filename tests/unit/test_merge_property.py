@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.merge_reference import LINES, GitMergeFile
-from wikisync.merge import merge_texts
+from wikisync.core.merge import merge_texts
 
 LINE = st.sampled_from(LINES)
 EDIT = st.tuples(st.sampled_from(("delete", "insert", "replace")), st.integers(0, 15), LINE)

@@ -11,15 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.errors import LockError, SourceError, UnsafePathError
-from wikisync.filenames import title_to_path
-from wikisync.pages import CATEGORY_NS, FRENCH, PageText
-from wikisync.sources import mirror_writer
-from wikisync.sources.base import Source
-from wikisync.sources.categories import find_category_links, find_redirect_target
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_layout import INDEX_FILE, METADATA_FILE
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror, remove_page, write_page
+from wikisync.core.categories import find_category_links, find_redirect_target
+from wikisync.core.errors import LockError, SourceError, UnsafePathError
+from wikisync.core.pages import CATEGORY_NS, FRENCH, PageText
+from wikisync.mirror import writer as mirror_writer
+from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.layout import INDEX_FILE, METADATA_FILE
+from wikisync.mirror.reader import open_mirror
+from wikisync.mirror.writer import MirrorWriter, init_mirror, remove_page, write_page
+from wikisync.ports.source import Source
 
 SITE = "https://wiki.example.org/"
 
@@ -501,7 +501,7 @@ def test_init_mirror_refuses_another_site(mirror_dir: Path) -> None:
 
 
 def test_init_mirror_stores_custom_namespaces(tmp_path: Path) -> None:
-    from wikisync.pages import Namespace, Namespaces
+    from wikisync.core.pages import Namespace, Namespaces
 
     namespaces = Namespaces.from_list(
         [*FRENCH.by_id.values(), Namespace(3000, "Ressource", "", ("Res",), False)]
@@ -568,7 +568,7 @@ def test_titles_that_differ_only_in_case_get_files_apart(tmp_path: Path) -> None
 
 
 def test_a_new_page_never_takes_a_file_made_by_hand_in_another_case(tmp_path: Path) -> None:
-    from wikisync.publish import MirrorTarget
+    from wikisync.ops.publish import MirrorTarget
 
     init_mirror(tmp_path, site=None, namespaces=FRENCH)
     (tmp_path / "_main").mkdir()
@@ -586,7 +586,7 @@ def test_a_new_page_never_takes_a_file_made_by_hand_in_another_case(tmp_path: Pa
 
 def test_an_older_mirror_with_case_tagged_names_still_reads_and_writes(mirror_dir: Path) -> None:
     # Mirrors written before tagged most titles: "Atelier covoiturage à Nantes~b8jk.wiki".
-    from wikisync.publish import MirrorTarget
+    from wikisync.ops.publish import MirrorTarget
 
     old_names = {EVENT.title: "_main/Atelier covoiturage à Nantes~b8jk.wiki"}
     lines = []

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.errors import UnsafePathError
-from wikisync.filenames import title_to_path
-from wikisync.pages import FRENCH, PageText
-from wikisync.publish import MirrorTarget
-from wikisync.sources import mirror_files
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror, lock_mirror
-from wikisync.sync.local import scan_mirror, write_conflict
+from wikisync.core.errors import UnsafePathError
+from wikisync.core.pages import FRENCH, PageText
+from wikisync.mirror import files as mirror_files
+from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.reader import open_mirror
+from wikisync.mirror.writer import MirrorWriter, init_mirror, lock_mirror
+from wikisync.ops.publish import MirrorTarget
+from wikisync.ops.sync.local import scan_mirror, write_conflict
 
 SITE = "https://wiki.example.org/w/api.php"
 SECRET = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"

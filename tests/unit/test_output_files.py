@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.errors import UnsafePathError
+from wikisync.core.errors import UnsafePathError
 from wikisync.files import read_input, write_atomic, write_output
-from wikisync.lock import RunLock
+from wikisync.ops.lock import RunLock
 
 
 def test_dash_is_standard_output(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

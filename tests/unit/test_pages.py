@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from wikisync.pages import CATEGORY_NS, FRENCH, Namespace, Namespaces, normalize_title
+from wikisync.core.pages import CATEGORY_NS, FRENCH, Namespace, Namespaces, normalize_title
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import mwparserfromhell
 import pytest
 
 from bench.common import event_pages
-from wikisync.pages import PageText
-from wikisync.parse_budget import PageTooComplex, parse_risk, parse_within_budget
-from wikisync.records import parse_page
+from wikisync.core.pages import PageText
+from wikisync.core.parse_budget import PageTooComplex, parse_risk, parse_within_budget
+from wikisync.core.records import parse_page
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT / "tests" / "data" / "real" / "pages"
@@ -90,7 +90,7 @@ def test_parse_within_budget_child_imports_nothing_from_the_current_folder(
 
 
 def test_parse_page_reports_a_too_complex_page_as_one_problem(event_type: object) -> None:
-    import wikisync.parse_budget as budget
+    import wikisync.core.parse_budget as budget
 
     old = budget.PARSE_DEADLINE_SECONDS
     budget.PARSE_DEADLINE_SECONDS = 0.5
@@ -110,7 +110,7 @@ def event_type() -> object:
 
 
 _CLI = (
-    "import sys, wikisync.parse_budget as b; b.PARSE_DEADLINE_SECONDS = float(sys.argv.pop(1)); "
+    "import sys, wikisync.core.parse_budget as b; b.PARSE_DEADLINE_SECONDS = float(sys.argv.pop(1)); "
     "from wikisync.cli import cli; cli()"
 )
 

@@ -10,18 +10,20 @@ from pathlib import Path
 import pytest
 
 from tests.make_example import make_example
-from wikisync.changeset import (
+from wikisync.cli.outcomes import run_exit_code
+from wikisync.core.errors import ConfigError, EditConflictError, PublishError, SourceError
+from wikisync.core.pages import PageText
+from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
+from wikisync.mirror.layout import INDEX_FILE
+from wikisync.mirror.reader import MirrorSource, open_mirror
+from wikisync.ops.changeset import (
     ApplyReport,
     Changeset,
     apply_changeset,
     read_changeset,
     write_changeset,
 )
-from wikisync.cli.outcomes import run_exit_code
-from wikisync.errors import ConfigError, EditConflictError, PublishError, SourceError
-from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
-from wikisync.pages import PageText
-from wikisync.publish import (
+from wikisync.ops.publish import (
     Edit,
     MirrorTarget,
     PublishResult,
@@ -32,9 +34,7 @@ from wikisync.publish import (
     read_page,
 )
 from wikisync.sources import open_source
-from wikisync.sources.mirror import MirrorSource, open_mirror
-from wikisync.sources.mirror_layout import INDEX_FILE
-from wikisync.sources.writer import SaveResult
+from wikisync.wiki.writer import SaveResult
 
 PAGE = "Evénements"
 

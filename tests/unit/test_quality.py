@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.collect import collect_records, record_type_named
 from wikisync.config import load_config
-from wikisync.errors import ConfigError, RecordError
-from wikisync.jobs import Job, load_jobs, plan_jobs, render_job
-from wikisync.quality import (
+from wikisync.core.errors import ConfigError, RecordError
+from wikisync.ops.collect import collect_records, record_type_named
+from wikisync.ops.jobs.run import Job, load_jobs, plan_jobs, render_job
+from wikisync.ops.quality.check import (
     FieldQuality,
     QualityProblem,
     QualityReport,
@@ -30,7 +30,7 @@ from wikisync.quality import (
     summarize,
     wiki_links,
 )
-from wikisync.quality_html import LABELS, render_quality_html
+from wikisync.ops.quality.html import LABELS, render_quality_html
 from wikisync.sources import open_source
 
 HOSTILE_TITLE = 'Atelier <script>alert("t")</script> & "co" \'x\' ?a=1#b'
@@ -372,9 +372,9 @@ def test_dump_report_has_no_links_and_the_dumps_language() -> None:
 
 
 def test_summarize_reports_edge_dates_naming_page_field_and_value_in_page_order() -> None:
-    from wikisync.pages import PageText
-    from wikisync.records import extract_records
-    from wikisync.schema import load_record_types
+    from wikisync.core.pages import PageText
+    from wikisync.core.records import extract_records
+    from wikisync.core.schema import load_record_types
 
     event = load_record_types(
         {"event": {"templates": ["Event"], "fields": {"startDate": "date", "endDate": "date"}}}

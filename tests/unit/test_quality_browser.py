@@ -20,8 +20,14 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.quality import FieldQuality, QualityProblem, QualityReport, TypeQuality, WikiLinks
-from wikisync.quality_html import render_quality_html
+from wikisync.ops.quality.check import (
+    FieldQuality,
+    QualityProblem,
+    QualityReport,
+    TypeQuality,
+    WikiLinks,
+)
+from wikisync.ops.quality.html import render_quality_html
 
 HOSTILE_TITLE = 'Atelier <script>alert("t")</script> & "co" ?a=1#b'
 HOSTILE_VALUE = '<img src=x onerror=alert(1)> & </td></tr><script>alert("v")</script>'

@@ -20,12 +20,12 @@ import mwparserfromhell
 import pytest
 from mwparserfromhell.nodes import Comment
 
-from wikisync.edits import remove_param, rename_param, set_params
-from wikisync.pages import PageText
-from wikisync.records import parse_page
-from wikisync.schema import RecordType, load_record_types
-from wikisync.sources.dump import DumpSource
-from wikisync.values import FIELD_TYPES, ValueFormatError, parse_value, to_json_value
+from wikisync.core.edits import remove_param, rename_param, set_params
+from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value, to_json_value
+from wikisync.core.pages import PageText
+from wikisync.core.records import parse_page
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.dump.reader import DumpSource
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
 EXPECT_FILES = sorted((REAL / "expect").glob("*.toml"))

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.sources.dump import DumpSource
+from wikisync.dump.reader import DumpSource
 
 EXPORTS = Path(__file__).resolve().parent.parent / "data" / "real" / "exports"
 

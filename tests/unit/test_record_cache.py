@@ -13,20 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.corpus import Corpus
-from wikisync.cache import RevisionCache
-from wikisync.dates import DateValue
-from wikisync.pages import PageText
-from wikisync.presets import load_preset
-from wikisync.record_cache import (
+from wikisync.core.dates import DateValue
+from wikisync.core.fields.value_templates import DateTemplate
+from wikisync.core.pages import PageText
+from wikisync.core.records import PageRecords, Record, RecordSet, extract_records, parse_page
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.mirror.reader import open_mirror
+from wikisync.ops.record_cache import (
     decode_page_records,
     encode_page_records,
     extract_records_cached,
     type_fingerprint,
 )
-from wikisync.records import PageRecords, Record, RecordSet, extract_records, parse_page
-from wikisync.schema import RecordType, load_record_types
-from wikisync.sources.mirror import open_mirror
-from wikisync.value_templates import DateTemplate
+from wikisync.presets import load_preset
+from wikisync.wiki.cache import RevisionCache
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob" / "mirror"
 TYPES = load_record_types(tomllib.loads(load_preset("fabmob"))["types"])
@@ -114,7 +114,7 @@ _VALUES = st.one_of(
 def test_encode_page_records_round_trips_any_value(
     fields: dict[str, object], extra: dict[str, str], problem: tuple[str, str | None, str | None]
 ) -> None:
-    from wikisync.errors import RecordError
+    from wikisync.core.errors import RecordError
 
     record = Record("Titre", "event", 12, fields, extra, 1)  # type: ignore[arg-type]
     error = RecordError(problem[0], title="Titre", field=problem[1], value=problem[2])
@@ -142,7 +142,7 @@ def test_extract_records_cached_equals_parsing_cold_and_warm(
     event = TYPES["event"]
     pages = list(corpus.pages)
     expected = extract_records(pages, event)
-    caplog.set_level(logging.INFO, logger="wikisync.record_cache")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.record_cache")
     cold = extract_records_cached(pages, event, cache, SITE)
     assert f"{len(pages)} pages, {len(pages)} parsed" in caplog.text
     caplog.clear()
@@ -167,7 +167,7 @@ def test_extract_records_cached_parses_only_changed_pages(
     )
     same_revid = replace(pages[1], wikitext=pages[1].wikitext + "\n{{Event|startDate=nope}}")
     edited = [changed, same_revid, *pages[2:]]
-    caplog.set_level(logging.INFO, logger="wikisync.record_cache")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.record_cache")
     found = extract_records_cached(edited, event, cache, SITE)
     assert f"{len(pages)} pages, 2 parsed" in caplog.text
     _assert_same(found, extract_records(edited, event))
@@ -184,7 +184,7 @@ def test_extract_records_cached_reparses_when_the_schema_changes(
     table["event"]["fields"]["place"] = {"params": ["Lieu", "place"]}
     changed = load_record_types(table)["event"]
     assert type_fingerprint(changed) != type_fingerprint(event)
-    caplog.set_level(logging.INFO, logger="wikisync.record_cache")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.record_cache")
     found = extract_records_cached(pages, changed, cache, SITE)
     assert f"{len(pages)} pages, {len(pages)} parsed" in caplog.text
     _assert_same(found, extract_records(pages, changed))
@@ -217,7 +217,7 @@ def test_extract_records_cached_keeps_sites_and_types_apart(
 ) -> None:
     pages = list(corpus.pages)
     extract_records_cached(pages, TYPES["event"], cache, SITE)
-    caplog.set_level(logging.INFO, logger="wikisync.record_cache")
+    caplog.set_level(logging.INFO, logger="wikisync.ops.record_cache")
     other_site = extract_records_cached(pages, TYPES["event"], cache, "http://other/api.php")
     other_type = extract_records_cached(pages, TYPES["actor"], cache, SITE)
     assert caplog.text.count(f"{len(pages)} pages, {len(pages)} parsed") == 2
@@ -277,7 +277,7 @@ def test_record_type_equality_is_what_the_fingerprint_sees() -> None:
         "_readers",
         "_date_specs",
     }
-    from wikisync.schema import FieldSpec
+    from wikisync.core.schema import FieldSpec
 
     assert set(FieldSpec.__dataclass_fields__) == {
         "name",

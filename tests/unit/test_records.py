@@ -1,4 +1,4 @@
-"""Unit tests for wikisync.records: infoboxes to typed records and problems."""
+"""Unit tests for wikisync.core.records: infoboxes to typed records and problems."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from wikisync.errors import RecordError
-from wikisync.pages import PageText
+from wikisync.core.errors import RecordError
+from wikisync.core.fields.values import DateValue
+from wikisync.core.pages import PageText
+from wikisync.core.records import Record, RecordSet, extract_records, parse_page
+from wikisync.core.schema import RecordType, load_record_types
 from wikisync.presets import load_preset
-from wikisync.records import Record, RecordSet, extract_records, parse_page
-from wikisync.schema import RecordType, load_record_types
-from wikisync.values import DateValue
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "records"
 GOLDEN = sorted(FIXTURES.glob("*.wiki"))

@@ -13,8 +13,8 @@ import pytest
 from markupsafe import Markup
 from mwparserfromhell.nodes import Comment, Heading, Tag, Wikilink
 
-from wikisync.errors import RenderError, WikisyncError
-from wikisync.french import (
+from wikisync.core.errors import RenderError, WikisyncError
+from wikisync.core.french import (
     MONTHS_FR,
     format_date_fr,
     format_date_span_fr,
@@ -22,7 +22,7 @@ from wikisync.french import (
     parse_date,
     sort_key_fr,
 )
-from wikisync.render import (
+from wikisync.core.render import (
     Wikitext,
     escape_wikitext,
     make_environment,
@@ -30,7 +30,7 @@ from wikisync.render import (
     render_index,
     sort_fr,
 )
-from wikisync.sections import find_section, make_section
+from wikisync.core.sections import find_section, make_section
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "render"
 GOLDEN = sorted(path.stem for path in FIXTURES.glob("*.json"))

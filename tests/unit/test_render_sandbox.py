@@ -11,8 +11,8 @@ from pathlib import Path
 import jinja2.sandbox
 import pytest
 
-from wikisync.errors import RenderError
-from wikisync.render import make_environment, render_index
+from wikisync.core.errors import RenderError
+from wikisync.core.render import make_environment, render_index
 
 TODAY = dt.date(2024, 3, 6)
 
@@ -188,8 +188,8 @@ LIMIT_CASES = [
 _LIMIT_SCRIPT = """
 import datetime as dt, pathlib, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-from wikisync.errors import RenderError
-from wikisync.render import render_index
+from wikisync.core.errors import RenderError
+from wikisync.core.render import render_index
 folder = pathlib.Path(sys.argv[1])
 (folder / "essai.wiki.j2").write_text(sys.argv[2], encoding="utf-8")
 try:

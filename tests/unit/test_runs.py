@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from wikisync.cli.main import finish_report, report_errors
-from wikisync.errors import ConfigError, LockError
+from wikisync.core.errors import ConfigError, LockError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requested
-from wikisync.lock import RunLock, default_lock_path, lock_key, run_lock_key
+from wikisync.ops.lock import RunLock, default_lock_path, lock_key, run_lock_key
 from wikisync.sources import source_kind
-from wikisync.sources.site import SiteAddress, wiki_identity
+from wikisync.wiki.site import SiteAddress, wiki_identity
 
 
 @pytest.fixture(autouse=True)

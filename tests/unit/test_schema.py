@@ -1,4 +1,4 @@
-"""Unit tests for wikisync.schema and the shipped FabMob preset."""
+"""Unit tests for wikisync.core.schema and the shipped FabMob preset."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from wikisync.errors import ConfigError
+from wikisync.core.errors import ConfigError
+from wikisync.core.schema import FieldSpec, RecordType, load_record_types, template_key
 from wikisync.presets import PRESETS, load_preset
-from wikisync.schema import FieldSpec, RecordType, load_record_types, template_key
 
 
 def _preset_types() -> dict[str, RecordType]:

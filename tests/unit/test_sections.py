@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.errors import PublishError
-from wikisync.sections import (
+from wikisync.core.errors import PublishError
+from wikisync.core.sections import (
     HandEditError,
     MarkerError,
     Section,

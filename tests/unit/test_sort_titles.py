@@ -13,13 +13,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wikisync.cli import cli
-from wikisync.errors import RecordError
-from wikisync.french import sort_key_fr, sort_titles
-from wikisync.pages import FRENCH, PageText
-from wikisync.records import Record, RecordSet
-from wikisync.render import sort_fr
+from wikisync.core.errors import RecordError
+from wikisync.core.french import sort_key_fr, sort_titles
+from wikisync.core.pages import FRENCH, PageText
+from wikisync.core.records import Record, RecordSet
+from wikisync.core.render import sort_fr
+from wikisync.mirror.writer import MirrorWriter, init_mirror
 from wikisync.sources import open_source
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
 
 
 @pytest.mark.parametrize(

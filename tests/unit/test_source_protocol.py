@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from wikisync.config import Config
+from wikisync.dump.reader import DumpSource
+from wikisync.mirror.reader import MirrorSource
 from wikisync.sources import Source, open_source
-from wikisync.sources.dump import DumpSource
-from wikisync.sources.mirror import MirrorSource
-from wikisync.sources.wiki import WikiSource
+from wikisync.wiki.reader import WikiSource
 
 EXAMPLE_MIRROR = Path(__file__).parents[2] / "examples" / "fabmob" / "mirror"
 DUMP = Path(__file__).parent.parent / "fixtures" / "dumps" / "fabmob-export-0.11.xml"

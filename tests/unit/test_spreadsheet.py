@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import iter_type_pages
-from wikisync.edits import read_params, set_params
-from wikisync.pages import PageText
-from wikisync.publish import open_target
-from wikisync.schema import FieldSpec, RecordType
-from wikisync.sources.base import Source
-from wikisync.spreadsheet import (
+from wikisync.core.edits import read_params, set_params
+from wikisync.core.pages import PageText
+from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.ops.collect import iter_type_pages
+from wikisync.ops.publish import open_target
+from wikisync.ops.spreadsheet import (
     SheetRow,
     SpreadsheetError,
     export_records,
@@ -27,6 +26,7 @@ from wikisync.spreadsheet import (
     parse_sheet,
     text_sha1,
 )
+from wikisync.ports.source import Source
 
 TEMPLATES = ("Event", "Evénement", "Événement")
 SMALL = RecordType(
@@ -108,7 +108,7 @@ def test_parse_sheet_refuses_what_is_no_export(text: str, message: str) -> None:
 
 
 def test_read_sheet_refuses_non_utf8(tmp_path: Path) -> None:
-    from wikisync.spreadsheet import read_sheet
+    from wikisync.ops.spreadsheet import read_sheet
 
     path = tmp_path / "latin1.csv"
     path.write_bytes("title,index,revid,place\r\nÉté,0,1,Lyon\r\n".encode("latin-1"))

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from wikisync.filenames import title_to_path
-from wikisync.merge import merge_texts
-from wikisync.pages import FRENCH, PageText
-from wikisync.sources.mirror import open_mirror
-from wikisync.sources.mirror_layout import text_sha1
-from wikisync.sources.mirror_writer import MirrorWriter, init_mirror
-from wikisync.sync.local import conflict_path, merge_as_saved, scan_mirror, write_conflict
+from wikisync.core.merge import merge_texts
+from wikisync.core.pages import FRENCH, PageText
+from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.layout import text_sha1
+from wikisync.mirror.reader import open_mirror
+from wikisync.mirror.writer import MirrorWriter, init_mirror
+from wikisync.ops.sync.local import conflict_path, merge_as_saved, scan_mirror, write_conflict
 
 SITE = "http://127.0.0.1:1/api.php"
 PAGE = PageText("Atelier vélo", "Premier.\n\nSecond.", 100, "2024-05-01T10:00:00Z", 0, 10)

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wikisync.cli import cli
-from wikisync.formats import display_width, format_records
-from wikisync.records import Record
+from wikisync.core.records import Record
+from wikisync.ops.formats import display_width, format_records
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob" / "wikisync.toml"
 

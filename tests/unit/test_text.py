@@ -7,8 +7,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.sections import find_section, make_section, section_body, section_markers
-from wikisync.text import fold, stored_text
+from wikisync.core.sections import find_section, make_section, section_body, section_markers
+from wikisync.core.text import fold, stored_text
 
 TEXT = st.text(alphabet=st.sampled_from("ab \r\n\te\u0301é\u212bÅ*"), max_size=40)
 

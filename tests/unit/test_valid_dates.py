@@ -16,12 +16,12 @@ from click.testing import CliRunner, Result
 from tests.make_example import make_example
 from wikisync.cli import cli
 from wikisync.config import load_config
-from wikisync.dates import DateValue, read_date, valid_date
-from wikisync.french import parse_date as render_date
-from wikisync.publish import MirrorTarget, read_page
-from wikisync.sections import find_section
+from wikisync.core.dates import DateValue, read_date, valid_date
+from wikisync.core.fields.values import ValueFormatError, parse_value
+from wikisync.core.french import parse_date as render_date
+from wikisync.core.sections import find_section
+from wikisync.ops.publish import MirrorTarget, read_page
 from wikisync.sources import open_source
-from wikisync.values import ValueFormatError, parse_value
 
 BAD_DATES = ["0000", "2024-13", "2024-00", "2024-02-30", "0000-01-01", "31/02/2024", "00/01/2024"]
 

@@ -1,4 +1,4 @@
-"""Unit tests for wikisync.values: the per-type value parsers."""
+"""Unit tests for wikisync.core.fields.values: the per-type value parsers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 import mwparserfromhell
 import pytest
 
-from wikisync.values import (
+from wikisync.core.fields.values import (
     FIELD_TYPES,
     DateRange,
     DateTemplate,

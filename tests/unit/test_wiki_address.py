@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.sources.site import (
+from wikisync.wiki.site import (
     SiteAddress,
     api_from_page,
     candidate_addresses,

@@ -17,7 +17,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from wikisync.config import load_config
-from wikisync.errors import WikisyncError
+from wikisync.core.errors import WikisyncError
 
 __all__ = ["complete_jobs", "complete_types"]
 

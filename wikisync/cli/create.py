@@ -1,6 +1,6 @@
 """The ``new`` command: create a page of a record type from its skeleton.
 
-A thin shell over :func:`wikisync.create.new_page`: values are checked before
+A thin shell over :func:`wikisync.ops.create.new_page`: values are checked before
 anything is read (a bad one: exit 2), the site's run lock is held (not on
 ``--dry-run``), an existing page is never replaced (exit 3).
 """
@@ -16,9 +16,9 @@ from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
 from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import record_type_named
-from wikisync.create import check_new_values, new_page
-from wikisync.publish import MirrorTarget, open_target
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.create import check_new_values, new_page
+from wikisync.ops.publish import MirrorTarget, open_target
 
 
 @cli.command(name="new")

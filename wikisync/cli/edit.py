@@ -1,7 +1,7 @@
 """Batch edit commands: ``set``, ``rename-param``, ``remove-param``, ``export``, ``import``.
 
-Thin shells over :mod:`wikisync.batch`, :mod:`wikisync.template_edits` and
-:mod:`wikisync.spreadsheet`. The writing commands hold the site's run lock
+Thin shells over :mod:`wikisync.ops.batch.run`, :mod:`wikisync.ops.batch.params` and
+:mod:`wikisync.ops.spreadsheet`. The writing commands hold the site's run lock
 (not on ``--dry-run``), print a diff per page on ``--dry-run``, a progress bar
 on a terminal, one line per page saved (``-v``: every page) and a count per
 status, write a JSON report with ``--report`` and exit with the run's code:
@@ -23,8 +23,6 @@ from typing import Any
 
 import click
 
-from wikisync.batch import set_fields
-from wikisync.batch_report import BatchReport, OnPage, PageReport
 from wikisync.cli.complete import complete_types
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import (
@@ -41,18 +39,20 @@ from wikisync.cli.main import (
 )
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.cli.outputs import bom_option, wants_bom
-from wikisync.collect import record_type_named
-from wikisync.errors import UnknownNameError
-from wikisync.field_checks import check_set_values
+from wikisync.cli.terminal import paint_status
+from wikisync.core.errors import UnknownNameError
+from wikisync.core.fields.checks import check_set_values
 from wikisync.files import STDIO, describe
 from wikisync.interrupt import NOT_DONE
-from wikisync.publish import MirrorTarget, Target, open_target
+from wikisync.ops.batch.params import remove_template_param, rename_template_param
+from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
+from wikisync.ops.batch.run import set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.publish import MirrorTarget, Target, open_target
+from wikisync.ops.spreadsheet import export_records, import_records, read_sheet
+from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.sources import Source
-from wikisync.sources.site import NOT_SENT
-from wikisync.spreadsheet import export_records, import_records, read_sheet
-from wikisync.suggest import describe_template, schema_losses
-from wikisync.template_edits import remove_template_param, rename_template_param
-from wikisync.terminal import paint_status
+from wikisync.wiki.site import NOT_SENT
 
 #: One batch run: from the source, the target (None on a dry run) and a progress callback.
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from wikisync.terminal import COLOR_MODES
+from wikisync.cli.terminal import COLOR_MODES
 
 #: The line every command's --help ends with.
 GLOBAL_OPTIONS_LINE = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wikisync.publish import MirrorTarget
+from wikisync.ops.publish import MirrorTarget
 
 
 def push_hint(target: MirrorTarget) -> str:

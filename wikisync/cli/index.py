@@ -1,7 +1,7 @@
 """Index-page commands: ``render``, ``rebuild``, ``plan`` and ``apply``.
 
-Thin shells over :mod:`wikisync.jobs` and :mod:`wikisync.changeset`. ``rebuild``
-and ``apply`` hold the run lock of the site (:mod:`wikisync.lock`) for their
+Thin shells over :mod:`wikisync.ops.jobs.run` and :mod:`wikisync.ops.changeset`. ``rebuild``
+and ``apply`` hold the run lock of the site (:mod:`wikisync.ops.lock`) for their
 whole run, stop after the page in flight on SIGINT/SIGTERM
 (:mod:`wikisync.interrupt`), are silent when nothing changed (unless ``-v``)
 and exit with the run's code: 0 ok (including nothing to do), 1 a job failed,
@@ -20,7 +20,6 @@ from typing import Any
 
 import click
 
-from wikisync.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.cli.complete import complete_jobs
 from wikisync.cli.hints import push_hint
 from wikisync.cli.main import (
@@ -38,16 +37,25 @@ from wikisync.cli.main import (
     write_report,
 )
 from wikisync.cli.outcomes import run_exit_code
-from wikisync.collect import collect_records, record_type_named
+from wikisync.cli.terminal import paint_status
 from wikisync.config import Config
-from wikisync.errors import ConfigError
-from wikisync.file_jobs import read_file_job
+from wikisync.core.errors import ConfigError
 from wikisync.files import describe
 from wikisync.interrupt import NOT_DONE
-from wikisync.jobs import JobReport, RunReport, config_jobs, plan_jobs, rebuild_jobs, render_job
-from wikisync.jobs import select_jobs as _select_jobs
-from wikisync.lock import lock_key
-from wikisync.publish import (
+from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
+from wikisync.ops.collect import collect_records, record_type_named
+from wikisync.ops.jobs.run import (
+    JobReport,
+    RunReport,
+    config_jobs,
+    plan_jobs,
+    rebuild_jobs,
+    render_job,
+)
+from wikisync.ops.jobs.run import select_jobs as _select_jobs
+from wikisync.ops.jobs.to_file import read_file_job
+from wikisync.ops.lock import lock_key
+from wikisync.ops.publish import (
     MirrorTarget,
     PublishResult,
     Target,
@@ -55,8 +63,7 @@ from wikisync.publish import (
     utc_now,
 )
 from wikisync.sources import Source
-from wikisync.sources.site import candidate_addresses
-from wikisync.terminal import paint_status
+from wikisync.wiki.site import candidate_addresses
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 

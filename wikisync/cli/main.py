@@ -8,7 +8,7 @@ and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
 traceback: it is a bug.
 
 The writing commands run inside :func:`guarded_run`: open site, run lock,
-stop flag (:mod:`wikisync.lock`), and a ``--report`` written even when the
+stop flag (:mod:`wikisync.ops.lock`), and a ``--report`` written even when the
 run is refused or fails.
 """
 
@@ -31,6 +31,7 @@ from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
 from wikisync.cli.outcomes import error_exit_code
 from wikisync.cli.outputs import say_wrote
+from wikisync.cli.terminal import COLOR_MODES, use_color
 from wikisync.config import (
     DEFAULT_CONFIG_NAME,
     ENV_PREFIX,
@@ -38,8 +39,10 @@ from wikisync.config import (
     check_environment,
     load_config,
     not_text,
+    redact,
+    redact_site,
 )
-from wikisync.errors import (
+from wikisync.core.errors import (
     ConfigError,
     LockError,
     UnknownNameError,
@@ -47,11 +50,10 @@ from wikisync.errors import (
     WikisyncError,
 )
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
-from wikisync.lock import RunLock, default_lock_path, run_lock_key
-from wikisync.publish import DEFAULT_RETRIES, utc_now
+from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+from wikisync.ops.publish import DEFAULT_RETRIES, utc_now
 from wikisync.sources import Source, open_source
-from wikisync.sources.site import WikiClient
-from wikisync.terminal import COLOR_MODES, use_color
+from wikisync.wiki.site import WikiClient
 
 
 @dataclass
@@ -163,7 +165,7 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
-    Keyed on :func:`~wikisync.lock.run_lock_key`: a wiki's identity as it reports
+    Keyed on :func:`~wikisync.ops.lock.run_lock_key`: a wiki's identity as it reports
     it, the real path of a folder; in the ``lock_dir`` setting's folder when
     set. Not taken for a dry run, which reads only and may run beside a real one.
 
@@ -191,11 +193,11 @@ def _error_report(
         status = "interrupted"
     return {
         "command": command,
-        "site": site,
+        "site": redact_site(site),
         "started": started,
         "status": status,
         "exit_code": error_exit_code(exc),
-        "error": str(exc),
+        "error": redact(str(exc)),
     }
 
 
@@ -312,7 +314,7 @@ class _Group(click.Group):
             check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            click.echo(f"wikisync: error: {exc}{_config_hint(ctx, exc)}", err=True)
+            click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
             ctx.exit(error_exit_code(exc))
 
 
@@ -338,9 +340,18 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     )
 
 
+class _RedactingFormatter(logging.Formatter):
+    """Log lines with every password hidden (see :func:`wikisync.config.redact`)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
 def _setup_logging(verbosity: int) -> None:
     level = {-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
     logging.basicConfig(level=level, format="wikisync: %(message)s", stream=sys.stderr, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_RedactingFormatter("wikisync: %(message)s"))
     # urllib3 would log request lines at DEBUG; wikisync logs what matters itself.
     logging.getLogger("urllib3").setLevel(logging.WARNING)
 

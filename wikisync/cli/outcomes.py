@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from wikisync.errors import (
+from wikisync.core.errors import (
     ConfigError,
     DumpError,
     LockError,
@@ -32,9 +32,9 @@ from wikisync.errors import (
     ValueFormatError,
     WikisyncError,
 )
-from wikisync.field_checks import FieldValueError
+from wikisync.core.fields.checks import FieldValueError
 from wikisync.interrupt import NOT_DONE, Interrupted, StopFlag
-from wikisync.spreadsheet import SpreadsheetError
+from wikisync.ops.spreadsheet import SpreadsheetError
 
 #: The exit code of each page (or job) outcome that is not success.
 OUTCOME_EXIT_CODES: dict[str, int] = {

@@ -21,19 +21,20 @@ from wikisync.cli.main import (
     write_output,
 )
 from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
-from wikisync.collect import category_pages, collect_records, record_type_named
-from wikisync.errors import ConfigError
-from wikisync.example import copy_example
+from wikisync.config import site_credentials, site_without_credentials
+from wikisync.core.errors import ConfigError
+from wikisync.core.records import RecordSet
+from wikisync.core.schema import RecordType
 from wikisync.files import describe
-from wikisync.formats import FORMATS, format_records
-from wikisync.ical import read_calendar
+from wikisync.ops.collect import category_pages, collect_records, record_type_named
+from wikisync.ops.example import copy_example
+from wikisync.ops.formats import FORMATS, format_records
+from wikisync.ops.ical import read_calendar
+from wikisync.ops.quality.check import check_types
+from wikisync.ops.quality.html import render_quality_html
+from wikisync.ops.suggest import describe_category
 from wikisync.presets import PRESETS, load_preset
-from wikisync.quality import check_types
-from wikisync.quality_html import render_quality_html
-from wikisync.records import RecordSet
-from wikisync.schema import RecordType
 from wikisync.sources import Source
-from wikisync.suggest import describe_category
 
 #: The ``--format`` choices of ``pages`` and ``check``.
 LIST_FORMATS = ("text", "json", "jsonl")
@@ -89,7 +90,8 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     """Write a starter configuration (record types and jobs of a preset).
 
     The --site and --user given to wikisync go into the file; the password
-    never does (set WIKISYNC_PASSWORD or let wikisync prompt for it).
+    never does (set WIKISYNC_PASSWORD or let wikisync prompt for it): a
+    --site URL's user:password@ part is left out, and init says so.
 
     \b
     Example:
@@ -100,6 +102,13 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     head = []
     site = state.overrides.get("site")
     user = state.overrides.get("user")
+    if site and site_credentials(site) is not None:
+        site = site_without_credentials(site)
+        click.echo(
+            f"left the user:password@ part out of site in {describe(output)} (set "
+            "WIKISYNC_PASSWORD, or use --user for a login)",
+            err=True,
+        )
     head.append(f"site = {_toml_string(site)}" if site else '# site = "https://wiki.example.org/"')
     head.append(f"user = {_toml_string(user)}" if user else '# user = "WikiBot@sync"')
     head.append('# contact = "you@example.org"   # sent in the User-Agent')
@@ -140,8 +149,8 @@ def example(ctx: click.Context, folder: Path) -> None:
 
 
 def _toml_string(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    # JSON's string escapes are TOML's basic-string escapes (control characters included)
+    return json.dumps(value, ensure_ascii=False)
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""Mirror commands: ``pull``, ``status`` and ``push`` (see :mod:`wikisync.sync`).
+"""Mirror commands: ``pull``, ``status`` and ``push`` (see :mod:`wikisync.ops.sync`).
 
 The wiki is ``--site`` when it is a URL, else the one the mirror records (a
 mirror is never synced with another wiki). Conflicts and refused pages end
@@ -22,7 +22,6 @@ from typing import Any
 import click
 
 from wikisync import files
-from wikisync.cache import open_cache
 from wikisync.cli.main import (
     State,
     cli,
@@ -34,15 +33,16 @@ from wikisync.cli.main import (
     write_report,
 )
 from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.terminal import paint_status, would
 from wikisync.config import DEFAULT_SUMMARY
-from wikisync.diffs import paint_diff
-from wikisync.errors import SiteError
+from wikisync.core.diffs import paint_diff
+from wikisync.core.errors import SiteError
 from wikisync.interrupt import NOT_DONE, stop_on_signals
-from wikisync.publish import utc_now
-from wikisync.sources.site import WikiClient
-from wikisync.sync import PullItem, PushItem, mirror_status, pull, push
-from wikisync.sync.connect import wiki_url
-from wikisync.terminal import paint_status, would
+from wikisync.ops.publish import utc_now
+from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
+from wikisync.ops.sync.connect import wiki_url
+from wikisync.wiki.cache import open_cache
+from wikisync.wiki.site import WikiClient
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
 

@@ -1,0 +1,240 @@
+"""Field rules of batch edits: where a field is written, whether a value fits it.
+
+Shared by :mod:`wikisync.ops.batch.run`, :mod:`wikisync.ops.spreadsheet` and
+:mod:`wikisync.ops.create`: a field is written to the parameter the infobox
+already uses among the field's ``params`` aliases (the one the record reads),
+else to the field's first parameter; a value is checked against the field's
+type before anything is written; ``where`` conditions compare typed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from wikisync.core.edits import EditError, set_params
+from wikisync.core.errors import WikisyncError
+from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
+from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.core.text import fold, stored_text
+from wikisync.ops.suggest import did_you_mean
+
+__all__ = [
+    "Condition",
+    "FieldValueError",
+    "check_field_value",
+    "check_set_values",
+    "field_param",
+    "field_spec",
+    "same_value",
+    "where_conditions",
+]
+
+#: Field types whose values compare by meaning, not spelling (see :func:`same_value`).
+_TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file"})
+
+
+class FieldValueError(WikisyncError):
+    """A value given for a field does not fit the field (a usage error: exit code 2).
+
+    Attributes:
+        field: the field's name.
+        value: the value given.
+        expected: what the field takes ("a date").
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, field: str, value: str, expected: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+def field_param(spec: FieldSpec, params: Mapping[str, str]) -> str:
+    """The parameter a field is written to in one infobox.
+
+    The alias the infobox already uses (the first with a value, as records read
+    it; else the first present), or the field's first parameter.
+
+    Example:
+        >>> spec = FieldSpec("place", params=("place", "Lieu"))
+        >>> field_param(spec, {"Lieu": "Lyon"}), field_param(spec, {})
+        ('Lieu', 'place')
+    """
+    present = [param for param in spec.params if param in params]
+    for param in present:
+        if params[param]:
+            return param
+    return present[0] if present else spec.params[0]
+
+
+def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> FieldValue:
+    """Check a value given for a field before anything is written.
+
+    Args:
+        spec: the field.
+        value: the wikitext to write (``""`` blanks the field).
+        trusted: allow templates and other markup (see :func:`~wikisync.core.edits.set_params`).
+
+    Returns:
+        The typed value (None for a blank one).
+
+    Raises:
+        FieldValueError: the value does not fit the field's type, blanks a
+            required field, or would break the template.
+
+    Example:
+        >>> check_field_value(FieldSpec("startDate", "date"), "1er mai 2019").iso()
+        '2019-05-01'
+    """
+    try:
+        typed = parse_value(spec.type, value, spec.choices)
+    except ValueFormatError as exc:
+        raise FieldValueError(
+            f'field "{spec.name}" should be {exc.expected}, got "{exc.value}"',
+            field=spec.name,
+            value=value,
+            expected=exc.expected,
+        ) from None
+    if typed is None and spec.required:
+        raise FieldValueError(
+            f'field "{spec.name}" is required: it cannot be blanked',
+            field=spec.name,
+            value=value,
+            expected="a value",
+        )
+    try:
+        set_params("{{X}}", ["X"], {spec.params[0]: value}, trusted=trusted)
+    except EditError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise FieldValueError(
+            f'field "{spec.name}": {reason}', field=spec.name, value=value, expected="plain text"
+        ) from None
+    return typed
+
+
+def check_set_values(
+    record_type: RecordType,
+    values: Mapping[str, str],
+    *,
+    where: Mapping[str, str] | None = None,
+    trusted: bool = False,
+) -> None:
+    """Check the arguments of :func:`set_fields` without reading a page.
+
+    Raises:
+        FieldValueError: an unknown field, or a value (or ``where`` value)
+            that does not fit its field.
+        ValueError: ``values`` is empty.
+    """
+    if not values:
+        raise ValueError("values should name at least one field")
+    for name, value in values.items():
+        check_field_value(field_spec(record_type, name), value, trusted=trusted)
+    where_conditions(record_type, where or {})
+
+
+def same_value(spec: FieldSpec, first: str, second: str) -> bool:
+    """Whether two spellings of a field's value mean the same.
+
+    Equal text (ignoring line ends and edge spaces) is the same; for dates,
+    lists, booleans, numbers, choices, URLs, pages and files, equal typed values
+    are too (``18/01/2021`` and ``2021-01-18``; ``a,b`` and ``a, b``), so a
+    spreadsheet program's reformatting never counts as a change. Text and
+    wikitext compare as written.
+
+    Example:
+        >>> same_value(FieldSpec("d", "date"), "2021-01-18", "18/01/2021")
+        True
+    """
+    a, b = stored_text(first).strip(), stored_text(second).strip()
+    if a == b:
+        return True
+    if spec.type not in _TYPED_COMPARE:
+        return False
+    try:
+        typed_a = parse_value(spec.type, a, spec.choices)
+        typed_b = parse_value(spec.type, b, spec.choices)
+    except ValueFormatError:
+        return False
+    return typed_a is not None and typed_a == typed_b
+
+
+def field_spec(record_type: RecordType, name: str) -> FieldSpec:
+    """The field ``name`` of a record type.
+
+    Raises:
+        FieldValueError: the type has no such field.
+    """
+    for spec in record_type.fields:
+        if spec.name == name:
+            return spec
+    known = ", ".join(record_type.field_names)
+    raise FieldValueError(
+        f'record type "{record_type.name}" has no field "{name}"'
+        f"{did_you_mean(name, record_type.field_names)} (known: {known})",
+        field=name,
+        value="",
+        expected="a field name",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One ``where`` condition on a field (see :func:`where_conditions`)."""
+
+    spec: FieldSpec
+    text: str
+    value: FieldValue
+
+    def holds(self, params: Mapping[str, str]) -> bool:
+        """Whether one infobox's parameters meet the condition."""
+        raw = params.get(field_param(self.spec, params), "")
+        if not self.text:
+            return parse_value("wikitext", raw) is None
+        try:
+            typed = parse_value(self.spec.type, raw, self.spec.choices)
+        except ValueFormatError:
+            return False
+        if typed is None and self.spec.default is not None:
+            typed = parse_value(self.spec.type, self.spec.default, self.spec.choices)
+        return _typed_match(self.spec.type, typed, self.value)
+
+
+def _typed_match(field_type: str, have: FieldValue, want: FieldValue) -> bool:
+    if have is None or want is None:
+        return False
+    if isinstance(have, tuple) and isinstance(want, tuple):
+        items = {fold(item) for item in have}
+        return all(fold(item) in items for item in want)
+    if isinstance(have, DateValue) and isinstance(want, DateValue):
+        return have.iso().startswith(want.iso())  # "2024-03" holds every day of March
+    if isinstance(have, str) and isinstance(want, str) and field_type != "url":
+        return fold(have) == fold(want)
+    return have == want
+
+
+def where_conditions(record_type: RecordType, where: Mapping[str, str]) -> list[Condition]:
+    """The ``where`` filter of :func:`~wikisync.ops.batch.run.set_fields`, parsed.
+
+    Raises:
+        FieldValueError: an unknown field, or a value that does not fit its field.
+    """
+    conditions = []
+    for name, text in where.items():
+        spec = field_spec(record_type, name)
+        value: FieldValue = None
+        if text.strip():
+            try:
+                value = parse_value(spec.type, text, spec.choices)
+            except ValueFormatError as exc:
+                raise FieldValueError(
+                    f'where: field "{name}" should be {exc.expected}, got "{exc.value}"',
+                    field=name,
+                    value=text,
+                    expected=exc.expected,
+                ) from None
+        conditions.append(Condition(spec, text.strip(), value))
+    return conditions

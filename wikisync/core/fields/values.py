@@ -1,0 +1,612 @@
+"""Per-type value parsers: template parameter values to typed Python values.
+
+Each field type of a record schema (see :mod:`wikisync.core.schema`) has one pure
+parser here. Parsers take a parameter value as mwparserfromhell ``Wikicode``
+(or a plain string) and return a typed value: ``str`` for text, wikitext,
+page, file and URL; ``int``; ``bool``; :class:`~wikisync.core.dates.DateValue` for
+dates (a :class:`~wikisync.core.dates.DateRange` for a range, which
+:mod:`wikisync.core.records` splits into two fields); a tuple of strings for lists.
+A value that does not fit its type raises :class:`~wikisync.core.errors.ValueFormatError`, which
+:mod:`wikisync.core.records` turns into a :class:`~wikisync.core.errors.RecordError`
+naming the page, the field and the raw value: a value is read right or
+reported, never guessed.
+
+Values are read as real infoboxes write them (:class:`ValueOptions` holds what
+a record type adds to the built-in tables):
+
+* references (``<ref>…</ref>``, ``<ref … />``), comments and footnote
+  templates (``{{efn}}``, ``{{sfn}}``, ``{{citation needed}}``…) are set
+  aside; ``<nowiki>`` keeps its text;
+* date templates (:data:`DATE_TEMPLATES`: ``{{start date|1997|05|16}}``,
+  ``{{birth date and age|…}}``, ``{{dts|…}}``, ``{{date|3|juillet|2018}}``,
+  ``{{date de naissance|…}}``…) give their date, named parameters such as
+  ``df=`` aside;
+* wrapper templates (:data:`WRAPPER_TEMPLATES`: ``{{nowrap|…}}``,
+  ``{{small|…}}``, ``{{lang|fr|…}}``, ``{{abbr|…}}``…) give their text;
+* list templates (``{{ubl|A|B}}``, ``{{hlist|…}}``, ``{{plainlist|…}}``)
+  give one item per parameter or bullet;
+* list items are separated by ``,`` ``;`` ``•`` ``·``, by ``<br>`` in every
+  spelling, by line breaks and ``*`` bullet lines; a field may name its own
+  separators instead of ``,`` ``;`` ``•`` ``·``;
+* any other template in a typed value (not ``text`` or ``wikitext``) is a
+  problem naming it: its output cannot be known without the wiki.
+
+Wikitext is read through parser nodes (:mod:`wikisync.core.fields.wikitext_pieces` walks
+them; :mod:`wikisync.core.fields.value_templates` holds the template tables), never with
+regexes; only already plain text (a date, a number) is split further.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeAlias
+from urllib.parse import urlsplit
+
+import mwparserfromhell
+from mwparserfromhell.nodes import (
+    Comment,
+    ExternalLink,
+    Template,
+    Text,
+    Wikilink,
+)
+
+from wikisync.core.dates import (
+    DateRange,
+    DateValue,
+    TwoDigitYearError,
+    read_date,
+    read_date_or_range,
+)
+from wikisync.core.errors import ValueFormatError
+from wikisync.core.fields.value_templates import (
+    DATE_TEMPLATES,
+    DEFAULT_OPTIONS,
+    WRAPPER_TEMPLATES,
+    DateTemplate,
+    ValueOptions,
+    template_name_key,
+)
+from wikisync.core.fields.wikitext_pieces import BREAK as _BREAK
+from wikisync.core.fields.wikitext_pieces import first_unread as _first_unread
+from wikisync.core.fields.wikitext_pieces import join_text as _join_text
+from wikisync.core.fields.wikitext_pieces import pieces as _pieces
+from wikisync.core.fields.wikitext_pieces import pieces_of, to_plain_text, unread_template
+from wikisync.core.fields.wikitext_pieces import tidy as _tidy
+from wikisync.core.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.core.text import fold
+
+# DateValue lives in wikisync.core.dates; it is re-exported as the type of date fields.
+__all__ = [
+    "DATE_TEMPLATES",
+    "DEFAULT_OPTIONS",
+    "FIELD_TYPES",
+    "LIST_SEPARATORS",
+    "WRAPPER_TEMPLATES",
+    "DateRange",
+    "DateTemplate",
+    "DateValue",
+    "FieldValue",
+    "ValueFormatError",
+    "ValueOptions",
+    "is_blank",
+    "parse_bool",
+    "parse_date",
+    "parse_enum",
+    "parse_file_name",
+    "parse_int",
+    "parse_list",
+    "parse_page_title",
+    "parse_url",
+    "parse_value",
+    "template_name_key",
+    "to_json_value",
+    "to_plain_text",
+    "unread_template",
+]
+
+#: The field types a schema may declare.
+FIELD_TYPES: tuple[str, ...] = (
+    "text",
+    "wikitext",
+    "date",
+    "list",
+    "page",
+    "file",
+    "url",
+    "int",
+    "bool",
+    "enum",
+)
+
+
+#: What a parsed field may hold (``None``: absent).
+FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | tuple[str, ...] | None
+
+
+#: The default list separators (besides ``<br>``, line breaks and bullets).
+LIST_SEPARATORS = DEFAULT_OPTIONS.separators
+
+
+def _plain_or_fail(code: Any, options: ValueOptions, expected: str) -> str:
+    # Plain text of a typed value; a template that cannot be read is a problem.
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"{expected} (wikisync cannot read {unread.why})", str(code))
+    dates = [p for p in pieces if isinstance(p, DateValue | DateRange)]
+    if dates:
+        raise ValueFormatError(expected, str(code))
+    return _join_text(pieces)
+
+
+# -- lists ------------------------------------------------------------------------
+
+
+def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str, ...]:
+    """Split a list value into plain-text items.
+
+    Items are separated by ``,`` ``;`` ``•`` ``·`` (or the field's own
+    separators), by ``<br>`` in any spelling, by line breaks and ``*``/``#``
+    bullet lines, and by the parameters of list templates (``{{ubl|A|B}}``).
+    Only separators in the running text split: a comma inside a link label or
+    inside parentheses stays in its item. Items are trimmed; empty items are dropped.
+
+    Raises:
+        ValueFormatError: the value holds a template wikisync cannot read.
+
+    Example:
+        >>> parse_list("Mobilité, [[Paris, France|Paris]];; covoiturage ,")
+        ('Mobilité', 'Paris', 'covoiturage')
+        >>> parse_list("[[Nantes]]<br/>[[Rennes]]<br />Brest")
+        ('Nantes', 'Rennes', 'Brest')
+    """
+    if isinstance(code, str):
+        code = mwparserfromhell.parse(code)
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"a list (wikisync cannot read {unread.why})", str(code))
+    separators = options.separators
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0  # separators inside parentheses do not split: "Texas A&M (B.A., M.A.)"
+    for piece in pieces:
+        if type(piece) is str:
+            parts, depth = _split_outside_parens(piece, separators, depth)
+            current.append(parts[0])
+            for part in parts[1:]:
+                items.append("".join(current))
+                current = [part]
+        elif isinstance(piece, str):  # an atom: never split
+            current.append(piece)
+        elif piece is _BREAK:
+            items.append("".join(current))
+            current = []
+            depth = 0
+        elif isinstance(piece, DateValue | DateRange):
+            current.append(piece.iso())
+    items.append("".join(current))
+    return tuple(item for item in (_list_item(raw) for raw in items) if item)
+
+
+def _split_outside_parens(text: str, separators: str, depth: int) -> tuple[list[str], int]:
+    """Split at line ends and at separators outside parentheses.
+
+    ``depth`` is how many parentheses are open before ``text`` (a list read
+    piece by piece); returns the parts (one more than the splits) and the
+    depth after ``text``. A line end closes every parenthesis.
+    """
+    parts = []
+    start = 0
+    for i, char in enumerate(text):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "\n" or (char in separators and not depth):
+            parts.append(text[start:i])
+            start = i + 1
+            depth = 0 if char == "\n" else depth
+    parts.append(text[start:])
+    return parts, depth
+
+
+def _list_item(raw: str) -> str:
+    item = " ".join(raw.split())
+    return item.lstrip("*#").strip() if item[:1] in ("*", "#") else item
+
+
+def _split_text(text: str, separators: str) -> tuple[str, ...]:
+    # The plain-text case of parse_list, on one string.
+    text = text.strip()
+    if "(" not in text and "\n" not in text:
+        first = separators[0]
+        for separator in separators[1:]:
+            if separator in text:
+                text = text.replace(separator, first)
+        items = text.split(first)
+    else:
+        items, _ = _split_outside_parens(text, separators, 0)
+    out = tuple(" ".join(item.split()) for item in items if item and not item.isspace())
+    if "*" in text or "#" in text:  # bullet lines
+        return tuple(item for item in map(_list_item, out) if item)
+    return out
+
+
+# -- dates ------------------------------------------------------------------------
+
+
+def parse_date(text: str, *, century: int | None = None) -> DateValue:
+    """Parse a date as written on wiki pages, keeping its precision.
+
+    Accepts ISO 8601 (``2018-07-03``, ``2018-07``, ``2018``,
+    ``2024-03-05T18:30[:00][Z|+02:00]``, a space instead of ``T``), the French
+    long form (``3 juillet 2018``, ``1er mai 2019``, ``mercredi 3 juillet 2018``,
+    ``3 juil. 2018``, with an optional time ``à 18h30`` or ``18:30``), month
+    precision (``Juillet 2023``), English (``January 4, 1985``, ``4 January
+    1985``), ``03/07/2018`` (day first, as in French) and ``2018/07/03`` (Page
+    Forms); see :func:`wikisync.core.dates.read_date`.
+
+    Raises:
+        ValueFormatError: the text is not one of those forms or no valid date,
+            or has a two-digit year and no ``century`` is given.
+    """
+    try:
+        result = read_date(text, century=century)
+    except TwoDigitYearError:
+        raise ValueFormatError(_TWO_DIGITS, text) from None
+    if result is None:
+        raise ValueFormatError("a date", text)
+    return result
+
+
+_TWO_DIGITS = "a date with a four-digit year (or set century for this field)"
+
+
+def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
+    try:
+        result = read_date_or_range(text, century=options.century)
+    except TwoDigitYearError:
+        raise ValueFormatError(_TWO_DIGITS, text) from None
+    if result is None:
+        raise ValueFormatError("a date", text)
+    return result
+
+
+_RANGE_JOINERS = frozenset({"-", "\u2013", "\u2014", "au", "to", "et", "and", "until", "jusqu'au"})
+
+
+def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange | None:
+    pieces = _pieces(code, options)
+    unread = _first_unread(pieces)
+    if unread is not None:
+        raise ValueFormatError(f"a date (wikisync cannot read {unread.why})", str(code))
+    dates = [p for p in pieces if isinstance(p, DateValue | DateRange)]
+    if not dates:
+        text = _join_text(pieces)
+        return _date_from_text(text, options) if text else None
+    # Date templates: one alone, or two joined as a range ({{dts|…}} to {{dts|…}}).
+    between: list[str] = []
+    before = True
+    for piece in pieces:
+        if isinstance(piece, DateValue | DateRange):
+            before = False
+        elif isinstance(piece, str) and not before:
+            between.append(piece)
+        elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
+            raise ValueFormatError("a date", str(code))
+    gap = "".join(between).strip().lower()
+    if len(dates) == 1 and not gap:
+        return dates[0]
+    first, last = dates[0], dates[-1]
+    if (
+        len(dates) == 2
+        and gap.removeprefix("du").strip() in _RANGE_JOINERS
+        and isinstance(first, DateValue)
+        and isinstance(last, DateValue)
+        and first <= last
+    ):
+        return DateRange(first, last)
+    raise ValueFormatError("a date", str(code))
+
+
+# -- scalars ----------------------------------------------------------------------
+
+_BOOLEANS = {
+    "oui": True,
+    "non": False,
+    "yes": True,
+    "no": False,
+    "true": True,
+    "false": False,
+    "vrai": True,
+    "faux": False,
+    "1": True,
+    "0": False,
+}
+
+
+def parse_bool(text: str) -> bool:
+    """Parse oui/non, yes/no, true/false, vrai/faux, 1/0 (any case).
+
+    Raises:
+        ValueFormatError: any other word.
+    """
+    try:
+        return _BOOLEANS[text.strip().casefold()]
+    except KeyError:
+        raise ValueFormatError("yes or no (oui/non, true/false, 1/0)", text) from None
+
+
+def parse_int(text: str) -> int:
+    """Parse an integer; thousands may be separated by a space (``1 234 567``).
+
+    The separator is a space, a no-break space or a narrow no-break space
+    between groups of three digits; any other spacing (two numbers on two
+    lines, ``12 34``) is no whole number.
+
+    Raises:
+        ValueFormatError: not a whole number.
+    """
+    digits = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if " " in digits:
+        head, *groups = digits.split(" ")
+        if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
+            raise ValueFormatError("a whole number", text)
+        digits = head + "".join(groups)
+    body = digits[1:] if digits[:1] in "+-" else digits
+    if not body.isascii() or not body.isdigit():
+        raise ValueFormatError("a whole number", text)
+    return int(digits)
+
+
+def parse_enum(text: str, choices: Sequence[str]) -> str:
+    """Match a value against the allowed ``choices`` (case and spacing ignored).
+
+    Returns:
+        The choice as spelled in the schema.
+
+    Raises:
+        ValueFormatError: no choice matches.
+    """
+    key = fold(text)
+    for choice in choices:
+        if fold(choice) == key:
+            return choice
+    raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
+
+
+_URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto"})
+
+
+def parse_url(code: Any) -> str:
+    """Read a URL: a bare URL, ``[URL label]``, or a ``www.`` address.
+
+    A ``www.`` address without scheme gets ``https://``.
+
+    Raises:
+        ValueFormatError: no absolute http(s)/ftp/mailto URL, or several.
+    """
+    if isinstance(code, str):
+        code = mwparserfromhell.parse(code)
+    links = [node for node in code.nodes if isinstance(node, ExternalLink)]
+    raw = str(code).strip()
+    if not links:
+        return _url_from_text(to_plain_text(code), raw)
+    if len(links) > 1 or _plain_text_outside(code, links[0]):
+        raise ValueFormatError("one URL", raw)
+    return _url_from_text(str(links[0].url).strip(), raw)
+
+
+def _url_from_text(url: str, raw: str) -> str:
+    if url.startswith("www.") and " " not in url:
+        url = "https://" + url
+    if url.startswith(("https://", "http://")):  # the common case, without urlsplit
+        host = url[url.index("//") + 2 : url.index("//") + 3]
+        if host and host not in "/?#[" and len(url.split()) == 1:
+            return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1": a bracket never closed
+        raise ValueFormatError("a URL (https://…)", raw) from None
+    has_host = bool(parts.netloc) or parts.scheme == "mailto"
+    if parts.scheme.lower() not in _URL_SCHEMES or not has_host or len(url.split()) != 1:
+        raise ValueFormatError("a URL (https://…)", raw)
+    return url
+
+
+def _plain_text_outside(code: Any, node: Any) -> str:
+    return _join_text(pieces_of([n for n in code.nodes if n is not node]))
+
+
+_BAD_TITLE_CHARS = frozenset("[]{}|#<>\n")  # a title is one line
+
+
+def parse_page_title(code: Any) -> str:
+    """Read a page reference: ``[[Title|label]]`` or a bare title, normalised.
+
+    A section (``#…``) in a link is dropped.
+
+    Raises:
+        ValueFormatError: several links, or characters a title cannot hold.
+    """
+    code, link, raw = _sole_link(code, "one page")
+    if link is not None:
+        return _page_from_text(str(link.title).split("#", 1)[0], raw)
+    return _page_from_text(to_plain_text(code), raw)
+
+
+def _sole_link(code: Any, what: str) -> tuple[Any, Wikilink | None, str]:
+    """The parsed value, its one link (None without any) and its text; several: raise."""
+    if isinstance(code, str):
+        code = mwparserfromhell.parse(code)
+    links = [node for node in code.nodes if isinstance(node, Wikilink)]
+    raw = str(code).strip()
+    if len(links) > 1:
+        raise ValueFormatError(what, raw)
+    return code, (links[0] if links else None), raw
+
+
+def _page_from_text(title: str, raw: str) -> str:
+    if not title.strip() or _BAD_TITLE_CHARS.intersection(title):
+        raise ValueFormatError("a page title", raw)
+    return normalize_title(title)
+
+
+def parse_file_name(code: Any) -> str:
+    """Read a file name: ``X.png``, ``Fichier:X.png`` or ``[[Fichier:X.png|thumb]]``.
+
+    Returns:
+        The normalised name without namespace prefix (``"Atelier 2019.jpg"``).
+
+    Raises:
+        ValueFormatError: no name with an extension, or characters a title cannot hold.
+    """
+    code, link, raw = _sole_link(code, "one file name")
+    return _file_from_text(str(link.title) if link is not None else to_plain_text(code), raw)
+
+
+def _file_from_text(name: str, raw: str) -> str:
+    if "\n" in name.strip():  # two names on two lines are not one name
+        raise ValueFormatError("a file name (name.ext)", raw)
+    title = normalize_title(name) if name.strip() else ""
+    ns, rest = FRENCH.split(title)
+    if ns not in (0, FILE_NS) or not _has_extension(rest) or _BAD_TITLE_CHARS.intersection(rest):
+        raise ValueFormatError("a file name (name.ext)", raw)
+    return rest
+
+
+def _has_extension(name: str) -> bool:
+    stem, dot, ext = name.rpartition(".")
+    return bool(dot and stem and 1 <= len(ext) <= 5 and ext.isalnum())
+
+
+# -- dispatch ---------------------------------------------------------------------
+
+
+def _has_template(code: Any) -> bool:
+    return any(type(node) is Template for node in code.nodes)
+
+
+def _scalar(
+    parse: Callable[[str, Sequence[str]], FieldValue], expected: str
+) -> Callable[..., FieldValue]:
+    def run(code: Any, choices: Sequence[str], options: ValueOptions) -> FieldValue:
+        text = _plain_or_fail(code, options, expected)
+        return parse(text, choices) if text else None
+
+    return run
+
+
+def _linkish(
+    parse_code: Callable[[Any], str], parse_text: Callable[[str, str], str], expected: str
+) -> Callable[..., FieldValue]:
+    # Pages, files and URLs: read the links themselves, or the text of templates.
+    def run(code: Any, _choices: Sequence[str], options: ValueOptions) -> FieldValue:
+        if not _has_template(code):
+            return parse_code(code)
+        text = _plain_or_fail(code, options, expected)
+        return parse_text(text, str(code).strip()) if text else None
+
+    return run
+
+
+# Parsers of a whole value (Wikicode), for values with markup.
+_CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str], ValueOptions], FieldValue]] = {
+    "text": lambda code, _, options: to_plain_text(code, options),
+    "wikitext": lambda code, _, __: str(code).strip(),
+    "date": lambda code, _, options: _date_from_code(code, options),
+    "list": lambda code, _, options: parse_list(code, options),
+    "page": _linkish(parse_page_title, _page_from_text, "a page title"),
+    "file": _linkish(parse_file_name, _file_from_text, "a file name (name.ext)"),
+    "url": _linkish(parse_url, _url_from_text, "a URL (https://…)"),
+    "int": _scalar(lambda text, _: parse_int(text), "a whole number"),
+    "bool": _scalar(lambda text, _: parse_bool(text), "yes or no"),
+    "enum": _scalar(parse_enum, "one of the values"),
+}
+
+# The same for a value that is one Text node (most values): no markup to walk.
+_TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldValue]] = {
+    "text": lambda text, _, __: _tidy(text),
+    "wikitext": lambda text, _, __: text.strip(),
+    "date": lambda text, _, options: _date_from_text(text, options),
+    "list": lambda text, _, options: _split_text(text, options.separators),
+    "page": lambda text, _, __: _page_from_text(_tidy(text), text.strip()),
+    "file": lambda text, _, __: _file_from_text(_tidy(text), text.strip()),
+    "url": lambda text, _, __: _url_from_text(_tidy(text), text.strip()),
+    "int": lambda text, _, __: parse_int(text),
+    "bool": lambda text, _, __: parse_bool(text),
+    "enum": lambda text, choices, __: parse_enum(text, choices),
+}
+
+
+def parse_value(
+    field_type: str,
+    code: Any,
+    choices: Sequence[str] = (),
+    options: ValueOptions = DEFAULT_OPTIONS,
+) -> FieldValue:
+    """Parse one parameter value as ``field_type``.
+
+    Args:
+        field_type: one of :data:`FIELD_TYPES`.
+        code: the parameter value (``Wikicode``) or a wikitext string.
+        choices: the allowed values, for ``enum``.
+        options: the field's separators and century, the record type's date
+            and wrapper templates.
+
+    Returns:
+        The typed value, or ``None`` for a value that is blank once comments,
+        references and markup are removed (a list with no items is ``None``
+        too). A date field may give a :class:`~wikisync.core.dates.DateRange`.
+
+    Raises:
+        ValueFormatError: the value does not fit the type, or holds a template
+            wikisync cannot read.
+        ValueError: ``field_type`` is not a field type (a programmer error).
+    """
+    if isinstance(code, str):
+        code = mwparserfromhell.parse(code)
+    if field_type not in _CODE_PARSERS:
+        raise ValueError(f"unknown field type {field_type!r}")
+    nodes = code.nodes
+    first = nodes[0] if len(nodes) == 1 else None
+    if type(first) is Text:
+        text = first.value
+        if not text or text.isspace():
+            return None
+        value = _TEXT_PARSERS[field_type](text, choices, options)
+    elif is_blank(code):
+        return None
+    else:
+        try:
+            value = _CODE_PARSERS[field_type](code, choices, options)
+        except ValueFormatError as exc:
+            raw = str(code).strip()
+            if exc.value == raw:
+                raise
+            raise ValueFormatError(exc.expected, raw) from None  # name the value as written
+    if not value and type(value) in (str, tuple):
+        return None
+    return value
+
+
+def is_blank(code: Any) -> bool:
+    """Whether a value holds nothing but whitespace and comments."""
+    for node in code.nodes:
+        if isinstance(node, Text):
+            if not node.value.isspace() and node.value:
+                return False
+        elif not isinstance(node, Comment):
+            return False
+    return True
+
+
+def to_json_value(value: FieldValue) -> object:
+    """A field value as JSON data: dates as ISO strings, lists as lists."""
+    if isinstance(value, DateValue | DateRange):
+        return value.iso()
+    if isinstance(value, tuple):
+        return list(value)
+    return value

@@ -1,0 +1,485 @@
+"""Record types: which pages, which infobox, which fields, declared in config.
+
+A record type is read from a ``[types.NAME]`` table of ``wikisync.toml``
+(the FabMob preset in ``wikisync/presets/fabmob.toml`` is the worked example)::
+
+    [types.event]
+    description = "Events"                 # optional, for humans
+    categories = ["Evénement"]             # with or without "Catégorie:"
+    templates = ["Event", "Evénement", "Événement"]   # the infobox, then aliases
+
+    [types.event.fields]
+    startDate = { type = "date", required = true }
+    place = { params = ["place", "Lieu"] }   # type defaults to "text"
+    status = { type = "enum", values = ["prévu", "annulé"], default = "prévu" }
+    Tags = "list"                            # shorthand: just the type
+
+A field table takes ``type`` (one of :data:`~wikisync.core.fields.values.FIELD_TYPES`,
+default ``"text"``), ``params`` (the template parameter name or names, first
+non-blank wins; default: the field's own name), ``required`` (default false),
+``default`` (a value used when the parameter is absent or blank, checked
+against the type), ``values`` (the choices of an ``enum``, required there and
+only there), ``description``, and for reading values: ``separators`` (a
+``list`` field's own item separators, such as ``[";"]``), ``century`` (a
+``date`` field reads two-digit years in it, such as ``2000``) and ``end`` (the
+date field a range written in this one ends in; ``startDate`` → ``endDate``
+by default). A type may add date templates and wrapper templates to the
+built-in ones::
+
+    [types.event.date_templates]
+    "Date début" = { day = "1", month = "2", year = "3" }   # or text = "1"
+    [types.event.wrapper_templates]
+    "Texte" = "1"                                            # the parameter shown
+
+Field names become the keys of records, so
+``title``, ``type``, ``revid``, ``index`` and ``extra`` are reserved: name such
+a field differently and point ``params`` at the parameter
+(``eventType = { params = ["type"] }``).
+
+Template names match the way MediaWiki resolves them: the first letter's case,
+``_`` versus space, Unicode normalisation and an optional ``Modèle:`` or
+``Template:`` prefix do not matter. Parameter names match exactly (after
+trimming), as in MediaWiki. Every mistake raises :class:`ConfigError` naming
+the full key, such as ``types.event.fields.startDate.type``.
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikisync.config import did_you_mean, in_file, tables_file, toml_key
+from wikisync.core.errors import ConfigError
+from wikisync.core.fields.value_templates import DateTemplate, ValueOptions, template_name_key
+from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
+from wikisync.core.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
+
+#: Keys of a record's JSON form that no field may take.
+RESERVED_NAMES = frozenset({"title", "type", "revid", "index", "extra"})
+
+_TYPE_KEYS = frozenset(
+    {"description", "categories", "templates", "fields", "date_templates", "wrapper_templates"}
+)
+_FIELD_KEYS = frozenset(
+    {
+        "type",
+        "params",
+        "required",
+        "default",
+        "values",
+        "description",
+        "separators",
+        "century",
+        "end",
+    }
+)
+_DATE_PARTS = frozenset({"year", "month", "day", "text"})
+# A start field's end field, when the schema does not name it: startDate -> endDate.
+_END_NAMES = (("start", "end"), ("Start", "End"), ("début", "fin"), ("debut", "fin"))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of a record type.
+
+    Attributes:
+        name: the field's name, the key in records and the CSV column.
+        type: the field type, one of :data:`~wikisync.core.fields.values.FIELD_TYPES`.
+        params: the template parameter names to read, in order of preference.
+        required: whether a page without a value has a problem.
+        default: wikitext used when no parameter has a value, or None.
+        choices: the allowed values of an ``enum`` field.
+        description: free text for humans.
+        separators: a ``list`` field's own item separators (characters), or
+            ``""`` for the default ``,;•·``.
+        century: a ``date`` field reads a two-digit year ``yy`` as
+            ``century + yy``; ``None`` reports it.
+        end: a ``date`` field's end field, which a range written in this
+            field fills (default: ``startDate`` -> ``endDate`` and the like).
+    """
+
+    name: str
+    type: str = "text"
+    params: tuple[str, ...] = ()
+    required: bool = False
+    default: str | None = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+    separators: str = ""
+    century: int | None = None
+    end: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"unknown field type {self.type!r}")
+        if not self.params:
+            object.__setattr__(self, "params", (self.name,))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordType:
+    """A kind of record: the pages it comes from and how to read their infobox.
+
+    Attributes:
+        name: the type's name (``"event"``), the key under ``[types]``.
+        categories: category titles without prefix (``"Evénement"``).
+        templates: the infobox template's name, then its aliases.
+        fields: the fields, in schema order (the order of columns).
+        description: free text for humans.
+        date_templates: date templates the wiki adds to the built-in ones
+            (:data:`~wikisync.core.fields.value_templates.DATE_TEMPLATES`).
+        wrappers: wrapper templates the wiki adds (template -> parameter).
+    """
+
+    name: str
+    categories: tuple[str, ...]
+    templates: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    description: str = ""
+    date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
+    wrappers: Mapping[str, str] = field(default_factory=dict)
+    _template_keys: frozenset[str] = field(init=False, repr=False, compare=False)
+    _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
+    _options: Mapping[str, ValueOptions] = field(init=False, repr=False, compare=False)
+    _ends: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    _readers: tuple[tuple[FieldSpec, ValueOptions], ...] = field(
+        init=False, repr=False, compare=False
+    )
+    _date_specs: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        keys = frozenset(template_key(name) for name in self.templates)
+        object.__setattr__(self, "_template_keys", keys)
+        by_param: dict[str, FieldSpec] = {}
+        for spec in self.fields:
+            for param in spec.params:
+                by_param.setdefault(param, spec)
+        object.__setattr__(self, "_by_param", by_param)
+        dates = {template_name_key(k): v for k, v in self.date_templates.items()}
+        wraps = {template_name_key(k): v for k, v in self.wrappers.items()}
+        options: dict[str, ValueOptions] = {}
+        ends: dict[str, str] = {}
+        date_fields = {spec.name for spec in self.fields if spec.type == "date"}
+        for spec in self.fields:
+            options[spec.name] = ValueOptions(
+                dates, wraps, spec.separators or ValueOptions().separators, spec.century
+            )
+            if spec.type == "date":
+                end = spec.end or _default_end(spec.name, date_fields)
+                if end:
+                    ends[spec.name] = end
+        object.__setattr__(self, "_options", options)
+        object.__setattr__(self, "_ends", ends)
+        readers = tuple((spec, options[spec.name]) for spec in self.fields)
+        object.__setattr__(self, "_readers", readers)
+        dated = tuple(spec for spec in self.fields if spec.type == "date")
+        object.__setattr__(self, "_date_specs", dated)
+
+    def options(self, field_name: str) -> ValueOptions:
+        """How to read the values of a field (its separators, century, templates)."""
+        return self._options[field_name]
+
+    @property
+    def readers(self) -> tuple[tuple[FieldSpec, ValueOptions], ...]:
+        """Each field with the options its values are read with, in schema order."""
+        return self._readers
+
+    @property
+    def date_specs(self) -> tuple[FieldSpec, ...]:
+        """The ``date`` fields, in schema order."""
+        return self._date_specs
+
+    def end_field(self, field_name: str) -> str | None:
+        """The date field a range written in ``field_name`` ends in, if any."""
+        return self._ends.get(field_name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The field names in schema order."""
+        return tuple(spec.name for spec in self.fields)
+
+    def matches_template(self, name: str) -> bool:
+        """Whether a ``{{…}}`` node's name is this type's infobox or an alias.
+
+        Example:
+            >>> event = RecordType("event", (), ("Event", "Evénement"), ())
+            >>> event.matches_template("modèle:evénement")
+            True
+        """
+        return template_key(name) in self._template_keys
+
+    def field_for_param(self, param: str) -> FieldSpec | None:
+        """The field that reads template parameter ``param``, if any."""
+        return self._by_param.get(param)
+
+
+def _default_end(name: str, date_fields: set[str]) -> str:
+    for start, end in _END_NAMES:
+        if start in name:
+            candidate = name.replace(start, end, 1)
+            if candidate in date_fields and candidate != name:
+                return candidate
+    return ""
+
+
+@functools.lru_cache(maxsize=1024)
+def template_key(name: str) -> str:
+    """The spelling-independent key of a template name.
+
+    ``"modèle:evénement"``, ``"Template:Evénement"`` and ``"Evénement"`` share a
+    key; a name in another namespace (``":Evénement"`` is the main namespace
+    when prefixed by a colon) keeps its prefix, so it matches nothing.
+    """
+    text = name.strip()
+    explicit_main = text.startswith(":")
+    title = normalize_title(text)
+    ns, rest = FRENCH.split(title)
+    if ns == TEMPLATE_NS:
+        return rest
+    if ns == MAIN_NS and not explicit_main:
+        return title
+    return ":" + title
+
+
+def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
+    """Build record types from the ``[types]`` table of ``wikisync.toml``.
+
+    Args:
+        types: the parsed ``types`` table (``tomllib.loads(text)["types"]``).
+
+    Returns:
+        Record types by name, in file order.
+
+    Raises:
+        ConfigError: an unknown key, a value of the wrong type, an unknown field
+            type, a reserved field name or a default that does not fit its
+            type; ``key`` names the full key (``types.event.fields.x.type``),
+            and so does the message, after the file's name when ``types``
+            was read from one (:class:`~wikisync.config.ConfigTables`).
+    """
+    try:
+        if not isinstance(types, Mapping):
+            raise ConfigError("types: should be a table of record types", key="types")
+        return {
+            name: _load_type(name, table, f"types.{_key_part(name)}")
+            for name, table in types.items()
+        }
+    except ConfigError as exc:
+        raise in_file(exc, tables_file(types)) from None
+
+
+def _load_type(name: str, table: Any, key: str) -> RecordType:
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{key}: should be a table", key=key)
+    _check_keys(table, _TYPE_KEYS, key)
+    categories = tuple(
+        _category_name(c) for c in _strings(table.get("categories", []), f"{key}.categories")
+    )
+    if "templates" not in table:
+        raise ConfigError(f"{key}.templates: missing (the infobox template's name)", key=key)
+    templates = _strings(table["templates"], f"{key}.templates")
+    if not templates:
+        raise ConfigError(
+            f"{key}.templates: needs at least one template name", key=f"{key}.templates"
+        )
+    fields_table = table.get("fields", {})
+    if not isinstance(fields_table, Mapping):
+        raise ConfigError(f"{key}.fields: should be a table", key=f"{key}.fields")
+    fields = tuple(
+        _load_field(field_name, value, f"{key}.fields.{_key_part(field_name)}")
+        for field_name, value in fields_table.items()
+    )
+    description = _string(table.get("description", ""), f"{key}.description")
+    date_templates = _date_templates(table.get("date_templates", {}), f"{key}.date_templates")
+    wrappers = _wrappers(table.get("wrapper_templates", {}), f"{key}.wrapper_templates")
+    names = {spec.name: spec for spec in fields}
+    for spec in fields:
+        if spec.end and (spec.end not in names or names[spec.end].type != "date"):
+            raise ConfigError(
+                f'{key}.fields.{_key_part(spec.name)}.end: "{spec.end}" is not a date field '
+                "of this type",
+                key=f"{key}.fields.{_key_part(spec.name)}.end",
+            )
+    return RecordType(name, categories, templates, fields, description, date_templates, wrappers)
+
+
+def _template_table(value: Any, key: str) -> list[tuple[str, Any, str]]:
+    """The entries of a table keyed by template names: name, value, where (for messages)."""
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{key}: should be a table of template names", key=key)
+    return [(name, item, f"{key}.{_key_part(name)}") for name, item in value.items()]
+
+
+def _date_templates(value: Any, key: str) -> dict[str, DateTemplate]:
+    found: dict[str, DateTemplate] = {}
+    for name, parts, where in _template_table(value, key):
+        if not isinstance(parts, Mapping) or not parts:
+            raise ConfigError(
+                f'{where}: should be a table such as {{ year = "1", month = "2", day = "3" }}',
+                key=where,
+            )
+        _check_keys(parts, _DATE_PARTS, where)
+        params = {part: _string(v, f"{where}.{part}").strip() for part, v in parts.items()}
+        if not params.get("text") and not params.get("year"):
+            raise ConfigError(f"{where}: needs year (or text), the parameter names", key=where)
+        found[name] = DateTemplate(
+            params.get("year", ""),
+            params.get("month", ""),
+            params.get("day", ""),
+            params.get("text", ""),
+        )
+    return found
+
+
+def _wrappers(value: Any, key: str) -> dict[str, str]:
+    return {
+        name: _string(param, where).strip() or "1"
+        for name, param, where in _template_table(value, key)
+    }
+
+
+def _load_field(name: str, value: Any, key: str) -> FieldSpec:
+    if name in RESERVED_NAMES:
+        raise ConfigError(
+            f'{key}: "{name}" is reserved for the record itself; name the field '
+            f'differently and read the parameter with params = ["{name}"]',
+            key=key,
+        )
+    if isinstance(value, str):
+        value = {"type": value}
+    if not isinstance(value, Mapping):
+        raise ConfigError(
+            f"{key}: should be a field type (a string) or a table of type, params, "
+            "required, default, values, description",
+            key=key,
+        )
+    _check_keys(value, _FIELD_KEYS, key)
+    field_type = _string(value.get("type", "text"), f"{key}.type")
+    if field_type not in FIELD_TYPES:
+        raise ConfigError(
+            f'{key}.type: unknown field type "{field_type}"; expected one of '
+            + ", ".join(FIELD_TYPES),
+            key=f"{key}.type",
+        )
+    params = _strings(value.get("params", [name]), f"{key}.params")
+    # Parameter names match exactly, so spell both sides the same (NFC).
+    params = tuple(unicodedata.normalize("NFC", param.strip()) for param in params)
+    if not params or not all(params):
+        raise ConfigError(
+            f"{key}.params: needs at least one non-empty parameter name", key=f"{key}.params"
+        )
+    required = value.get("required", False)
+    if not isinstance(required, bool):
+        raise ConfigError(f"{key}.required: should be true or false", key=f"{key}.required")
+    choices: tuple[str, ...] = ()
+    if field_type == "enum":
+        if "values" not in value:
+            raise ConfigError(
+                f"{key}.values: an enum field needs its list of values", key=f"{key}.values"
+            )
+        choices = _strings(value["values"], f"{key}.values")
+        if not choices:
+            raise ConfigError(f"{key}.values: needs at least one value", key=f"{key}.values")
+    elif "values" in value:
+        raise ConfigError(
+            f'{key}.values: only an enum field takes values (this one is "{field_type}")',
+            key=f"{key}.values",
+        )
+    default = _default_text(value.get("default"), f"{key}.default")
+    description = _string(value.get("description", ""), f"{key}.description")
+    separators = ""
+    if "separators" in value:
+        if field_type != "list":
+            raise ConfigError(
+                f"{key}.separators: only a list field takes separators", key=f"{key}.separators"
+            )
+        separators = "".join(_strings(value["separators"], f"{key}.separators"))
+        if not separators or any(c.isspace() for c in separators):
+            raise ConfigError(
+                f"{key}.separators: needs one or more characters (not spaces; line "
+                "breaks and <br> always separate)",
+                key=f"{key}.separators",
+            )
+    century = value.get("century")
+    if century is not None and (
+        field_type != "date"
+        or isinstance(century, bool)
+        or not isinstance(century, int)
+        or century % 100
+        or not 0 < century < 10000
+    ):
+        raise ConfigError(
+            f"{key}.century: only a date field takes a century, a whole hundred such as 2000",
+            key=f"{key}.century",
+        )
+    end = value.get("end", "")
+    if end and field_type != "date":
+        raise ConfigError(f"{key}.end: only a date field has an end field", key=f"{key}.end")
+    end = _string(end, f"{key}.end")
+    if default is not None:
+        try:
+            parse_value(field_type, default, choices, ValueOptions(century=century))
+        except ValueFormatError as exc:
+            raise ConfigError(f"{key}.default: {exc}", key=f"{key}.default") from None
+    return FieldSpec(
+        name,
+        field_type,
+        params,
+        required,
+        default,
+        choices,
+        description,
+        separators,
+        century,
+        end,
+    )
+
+
+def _default_text(value: Any, key: str) -> str | None:
+    # Defaults are stored as wikitext and parsed like a page's value.
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value)
+    raise ConfigError(f"{key}: should be a string, a number, true/false or a list", key=key)
+
+
+def _check_keys(table: Mapping[str, Any], allowed: frozenset[str], key: str) -> None:
+    for name in table:
+        if name not in allowed:
+            raise ConfigError(
+                f"{key}.{_key_part(name)}: unknown key{did_you_mean(name, allowed)}; "
+                "expected one of " + ", ".join(sorted(allowed)),
+                key=f"{key}.{_key_part(name)}",
+            )
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise ConfigError(f"{key}: should be a string or a list of strings", key=key)
+
+
+def _string(value: Any, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: should be a string", key=key)
+    return value
+
+
+def _category_name(name: str) -> str:
+    ns, rest = FRENCH.split(normalize_title(name))
+    return rest if ns == CATEGORY_NS else normalize_title(name)
+
+
+def _key_part(name: str) -> str:
+    # TOML quotes keys that are not bare: types.actor.fields."villes d'implantation"
+    return toml_key(name)

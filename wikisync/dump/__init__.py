@@ -1,0 +1,1 @@
+"""The XML-dump adapter: a read-only Source over a MediaWiki export."""

@@ -1,0 +1,1 @@
+"""Batch edits of template fields, and the report of a batch."""

@@ -1,0 +1,138 @@
+"""Collect a record type's records from a source: the read half of every job.
+
+Reads the pages of the record type's categories (each page once, even when it
+sits in several of them) and hands them to :func:`wikisync.core.records.extract_records`;
+lists a category's pages for ``wikisync pages`` (:func:`category_pages`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from wikisync.core.errors import ConfigError, UnknownNameError
+from wikisync.core.pages import PageText
+from wikisync.core.records import RecordSet, extract_records
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.ops.record_cache import extract_records_cached
+from wikisync.ops.suggest import describe_category, did_you_mean
+from wikisync.ports.source import Source
+from wikisync.wiki.cache import RevisionCache
+
+
+def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
+    """The record type ``name`` from the configuration's ``[types]`` tables.
+
+    Raises:
+        ConfigError: the tables are invalid, or name no such type.
+    """
+    record_types = load_record_types(types)
+    try:
+        return record_types[name]
+    except KeyError:
+        known = ", ".join(sorted(record_types)) or "none: run 'wikisync init' to write the preset"
+        hint = did_you_mean(name, record_types, quote="'")
+        raise ConfigError(
+            f"unknown record type '{name}'{hint} (known: {known})", key="types"
+        ) from None
+
+
+def category_pages(
+    source: Source, category: str, *, recursive: bool = False, depth: int | None = None
+) -> list[str]:
+    """The titles of a category's pages, sorted: the library twin of ``wikisync pages``.
+
+    Args:
+        source: where to look (a live wiki, a mirror folder or a dump).
+        category: the category, with or without its namespace prefix.
+        recursive: also the pages of subcategories (each once).
+        depth: with ``recursive``, how many levels of subcategories (None: all).
+
+    Returns:
+        The titles; empty for a category that exists without pages.
+
+    Raises:
+        UnknownNameError: the category does not exist (the message names the
+            closest existing ones).
+
+    Example:
+        >>> len(category_pages(open_source("examples/fabmob/mirror"), "Evénement"))
+        16
+    """
+    titles = source.list_category(category, recursive=recursive, depth=depth)
+    if not titles:
+        found = describe_category(source, category)
+        if not found.exists:
+            raise UnknownNameError(found.message, name=category)
+    return titles
+
+
+def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageText]:
+    """Yield the pages of the record type's categories, each once.
+
+    Every command that reads a type's pages reads them here, so a category
+    that does not exist (a misspelt name in ``[types]``) is one error
+    everywhere, naming the closest existing ones.
+
+    Raises:
+        UnknownNameError: a category of the type does not exist.
+    """
+    seen: set[str] = set()
+    for category in record_type.categories:
+        listed = False
+        for page in source.iter_category(category):
+            listed = True
+            if page.title not in seen:
+                seen.add(page.title)
+                yield page
+        if not listed:
+            _require_category(source, record_type, category)
+
+
+def _require_category(source: Source, record_type: RecordType, category: str) -> None:
+    """Raise when a type's category lists no page because it does not exist.
+
+    Raises:
+        UnknownNameError: the message names the type, its key and the closest
+            existing categories.
+    """
+    found = describe_category(source, category)
+    if not found.exists:
+        key = f"types.{record_type.name}.categories"
+        raise UnknownNameError(f"type {record_type.name}: {found.message}", name=category, key=key)
+
+
+def collect_records(source: Source, record_type: RecordType) -> RecordSet:
+    """Read every page of the type's categories into records (problems alongside).
+
+    Records and problems come in title order (``n°2`` before ``n°10``,
+    :func:`~wikisync.core.french.sort_key_fr`), whatever the source.
+
+    A live wiki read through a revision cache parses only the pages whose
+    revision changed since the last run (:mod:`wikisync.ops.record_cache`); the
+    records are the same either way.
+
+    Example:
+        >>> config = load_config("examples/fabmob/wikisync.toml")
+        >>> source = open_source(config)
+        >>> found = collect_records(source, record_type_named(config.types, "event"))
+        >>> len(found.records), len(found.problems)
+        (14, 4)
+    """
+    return records_of_pages(source, record_type, iter_type_pages(source, record_type))
+
+
+def records_of_pages(
+    source: Source, record_type: RecordType, pages: Iterable[PageText]
+) -> RecordSet:
+    """The records of pages read from ``source`` (e.g. by :func:`iter_type_pages`).
+
+    As :func:`collect_records`, for pages already read: through the record
+    cache when the source has a revision cache; records and problems in title
+    order (:meth:`~wikisync.core.records.RecordSet.in_title_order`).
+    """
+    cache = getattr(source, "cache", None)
+    site = getattr(source, "cache_site", None)
+    if isinstance(cache, RevisionCache) and isinstance(site, str):
+        return extract_records_cached(pages, record_type, cache, site).in_title_order()
+    return extract_records(pages, record_type).in_title_order()

@@ -1,0 +1,1 @@
+"""Jobs: index pages and files rebuilt from records, their configuration and memo."""

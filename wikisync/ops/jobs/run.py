@@ -1,0 +1,683 @@
+"""Index jobs: configuration jobs -> records -> render -> publish (``wikisync rebuild``).
+
+The jobs themselves (the ``[jobs.*]`` tables: :class:`Job`, :func:`load_jobs`,
+:func:`select_jobs`, :func:`config_jobs`, :func:`render_job`) are
+:mod:`wikisync.ops.jobs.config`, re-exported here. :func:`rebuild_jobs` runs jobs
+against a source and a target and returns a :class:`RunReport` (per job:
+pages read, records, problems, what was done, diff size, time);
+:func:`plan_jobs` computes the same edits without saving them, as a
+:class:`~wikisync.ops.changeset.Changeset`. Jobs that write the same page (each
+its own section) make one edit of that page: their sections are written in
+turn onto the one text read, so the page is read and saved once and a plan
+holds one edit per page. Records of one type are read once per run even
+when several jobs use them. Page templates see ``records`` (the records of
+the job's types), ``problems`` and ``quality`` (see :func:`render_job`): the
+shipped ``quality`` template publishes a data-quality report for people to
+fix. A live wiki source with its revision cache makes a run where nothing
+changed cost a listing and one page read. A job with ``file`` writes a file
+instead of a page (:mod:`wikisync.ops.jobs.to_file`): only when its bytes change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikisync.config import DEFAULT_SUMMARY, Config
+from wikisync.core.errors import (
+    PAGE_REFUSALS,
+    EditConflictError,
+    MissingPageError,
+    UnknownNameError,
+    WikisyncError,
+)
+from wikisync.core.pages import PageText
+from wikisync.core.records import RecordSet
+from wikisync.core.schema import RecordType
+from wikisync.core.sections import (
+    find_section,
+    make_section,
+    replace_section,
+    section_body,
+    section_markers,
+)
+from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.ops.changeset import Changeset
+from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
+from wikisync.ops.ical import TimedSource
+from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
+from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
+from wikisync.ops.jobs.to_file import run_file_job
+from wikisync.ops.publish import (
+    DEFAULT_RETRIES,
+    Edit,
+    PublishResult,
+    Target,
+    diff_stats,
+    publish_page,
+    read_page,
+    utc_now,
+)
+from wikisync.ops.quality.check import wiki_links
+from wikisync.ports.source import Source, requests_sent
+
+__all__ = [
+    "Job",
+    "JobReport",
+    "RunReport",
+    "config_jobs",
+    "load_jobs",
+    "plan_jobs",
+    "rebuild_jobs",
+    "render_job",
+    "select_jobs",
+]
+
+log = logging.getLogger(__name__)
+
+# -- reports ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class JobReport:
+    """What one job did.
+
+    Attributes:
+        job: the job's name.
+        page: the target page.
+        status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
+            job's file), ``planned`` (dry run or plan), ``refused``,
+            ``conflict``, ``deleted`` or ``moved`` (the page, after it was
+            read: never re-created, its old title never written), ``failed``
+            or ``not done`` (the run was stopped by a signal before this job's
+            page).
+        pages_read: pages of the record type read.
+        records: records rendered.
+        problems: the record problems found (messages).
+        added: lines the edit adds (0 without one).
+        removed: lines the edit removes.
+        seconds: wall time of the job.
+        revid: the page's revision after the job, when known.
+        attempts: how many times the page was read and computed.
+        message: why the job was refused, in conflict or failed.
+        edit: the edit computed, if any (not in the JSON report).
+        file: the file a file job writes (``page`` is then ``""``).
+    """
+
+    job: str
+    page: str
+    status: str = "failed"
+    pages_read: int = 0
+    records: int = 0
+    problems: tuple[str, ...] = ()
+    added: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    revid: int | None = None
+    attempts: int = 0
+    message: str = ""
+    edit: Edit | None = None
+    file: str = ""
+
+    @property
+    def edited(self) -> bool:
+        """True when the page was saved (edited or created), or the file written."""
+        return self.status in ("edited", "created", "written")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job's part of the JSON run report."""
+        return {
+            "job": self.job,
+            "page": self.page,
+            "status": self.status,
+            "edited": self.edited,
+            "pages_read": self.pages_read,
+            "records": self.records,
+            "problems": list(self.problems),
+            "diff": {"added": self.added, "removed": self.removed},
+            "revid": self.revid,
+            "attempts": self.attempts,
+            "seconds": round(self.seconds, 3),
+            "message": self.message,
+            **({"file": self.file} if self.file else {}),
+        }
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run of jobs did: each job's outcome (the command line turns them into an exit code).
+
+    Attributes:
+        site: the wiki URL or mirror folder.
+        started: when the run began, ISO 8601 UTC.
+        today: the date that split upcoming from past events.
+        dry_run: True when nothing was to be saved.
+        jobs: one report per job, in the order run.
+        seconds: wall time of the run.
+        requests: HTTP requests the wiki connection has sent, login included
+            (None for a local source).
+    """
+
+    site: str
+    started: str
+    today: str
+    dry_run: bool = False
+    jobs: list[JobReport] = field(default_factory=list)
+    seconds: float = 0.0
+    requests: int | None = None
+
+    def outcomes(self) -> tuple[str, ...]:
+        """Each job's status, in order (the command line's exit code comes from them)."""
+        return tuple(job.status for job in self.jobs)
+
+    @property
+    def changed(self) -> bool:
+        """True when any page was (or, on a dry run, would be) saved."""
+        return any(job.edited or job.status == "planned" for job in self.jobs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON run report written by ``--report``."""
+        return {
+            "site": self.site,
+            "started": self.started,
+            "today": self.today,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "jobs": [job.to_dict() for job in self.jobs],
+        }
+
+
+# -- running ------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Run:
+    config: Config
+    source: Source
+    today: dt.date
+    force: bool
+    allow_shrink: bool
+    create: bool
+    summary: str | None
+    listings: dict[str, list[PageText]] = field(default_factory=dict)
+    record_sets: dict[str, RecordSet] = field(default_factory=dict)
+    record_types: dict[str, RecordType] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
+
+    def pages_of(self, name: str) -> list[PageText]:
+        """The pages of a record type (read once per run), records not yet read."""
+        if name not in self.listings:
+            timed = TimedSource(self.source, self.times)
+            self.listings[name] = list(iter_type_pages(timed, self.record_types[name]))
+        return self.listings[name]
+
+    def records_of(self, job: Job) -> list[RecordSet]:
+        for name in job.record_types:
+            if name not in self.record_sets:
+                pages = self.pages_of(name)
+                self.record_sets[name] = records_of_pages(
+                    self.source, self.record_types[name], pages
+                )
+        return [self.record_sets[name] for name in job.record_types]
+
+    def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
+        def make(page: PageText | None) -> str:
+            if page is None:
+                if not (self.create or job.create):
+                    raise MissingPageError(
+                        job.page,
+                        f'Page "{job.page}" does not exist: create it with --create (or '
+                        f"create = true in [jobs.{job.name}]), or write it with the markers "
+                        f"<!-- wikisync:begin {job.marker} --> and "
+                        f"<!-- wikisync:end {job.marker} -->",
+                    )
+                return make_section(job.marker, body, count=count)
+            if _section_holds(page, job.marker, body, count):
+                return page.wikitext  # the common cron case, with one parse instead of three
+            return replace_section(
+                page.wikitext,
+                job.marker,
+                body,
+                count=count,
+                title=page.title,
+                force=self.force,
+                allow_shrink=self.allow_shrink,
+                max_shrink=job.max_shrink,
+            )
+
+        return make
+
+    def memo_of(self, job: Job) -> JobMemo | None:
+        listings = [(self.record_types[name], self.pages_of(name)) for name in job.record_types]
+        settings = {
+            "page_template": job.page_template,
+            "marker": job.marker,
+            "max_shrink": job.max_shrink,
+            "create": self.create or job.create,
+            "variables": job.variables,
+            "today": self.today.isoformat(),
+            "force": self.force,
+            "allow_shrink": self.allow_shrink,
+        }
+        return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
+
+    def summary_of(self, job: Job) -> str:
+        return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
+
+
+def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:
+    """True when the page's section is exactly what replace_section would write."""
+    section = find_section(page.wikitext, name, title=page.title)
+    wanted = section_body(body)
+    if section.body != wanted:
+        return False
+    begin, end = section_markers(name, wanted, count)
+    text = page.wikitext
+    return (
+        text[section.start : section.body_start] == begin
+        and text[section.body_end : section.end] == end
+    )
+
+
+def _prepare(
+    config: Config,
+    source: Source,
+    names: Sequence[str],
+    today: dt.date | None,
+    force: bool,
+    allow_shrink: bool,
+    create: bool,
+    summary: str | None,
+) -> tuple[list[Job], _Run]:
+    jobs = select_jobs(config_jobs(config), names)
+    run = _Run(
+        config, source, today or dt.date.today(), force, allow_shrink, create, summary or None
+    )
+    for job in jobs:  # every configuration error before any work
+        for name in job.record_types:
+            if name not in run.record_types:
+                run.record_types[name] = record_type_named(config.types, name)
+    return jobs, run
+
+
+@dataclass(slots=True)
+class _Step:
+    """One job's part of a page's text: the text before and after its section."""
+
+    before: str | None
+    after: str | None = None
+    error: WikisyncError | None = None
+
+
+@dataclass(slots=True)
+class _Rendered:
+    job: Job
+    report: JobReport
+    body: str
+    count: int
+    seconds: float
+
+
+def _group_by_page(jobs: Sequence[Job], source: Source) -> list[list[Job]]:
+    """The jobs grouped by target page (normalised title), pages in first-seen order."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        try:
+            key = source.namespaces.normalize(job.page)
+        except (AttributeError, ValueError):
+            key = job.page
+        groups.setdefault(key, []).append(job)
+    return list(groups.values())
+
+
+def _render(job: Job, run: _Run) -> _Rendered | JobReport:
+    started = time.perf_counter()
+    report = JobReport(job.name, job.page)
+    try:
+        sets = run.records_of(job)
+        report.pages_read = sum(found.page_count for found in sets)
+        report.records = sum(len(found.records) for found in sets)
+        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        body = render_job(job, sets, today=run.today)
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
+    except WikisyncError as exc:
+        report.status = "failed"
+        report.message = str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
+    return _Rendered(job, report, body, report.records, time.perf_counter() - started)
+
+
+def _compose(
+    run: _Run, rendered: Sequence[_Rendered], steps: dict[str, _Step]
+) -> Callable[[PageText | None], str]:
+    """The page's new text: every job's section written in turn onto one base text.
+
+    Each job's outcome (its text before and after, or why it was refused) goes
+    to ``steps``; a refused job leaves the text as it was for the next one.
+    On a missing page, the first job that may create it writes the page, and
+    the next ones that may add their section below.
+    """
+
+    def make(page: PageText | None) -> str:
+        steps.clear()
+        text = page.wikitext if page is not None else None
+        for item in rendered:
+            job = item.job
+            step = steps[job.name] = _Step(text)
+            compute = run.make_text(job, item.body, item.count)
+            try:
+                if page is None:
+                    section = compute(None)  # refuses unless the job may create the page
+                    step.after = section if text is None else f"{text}\n\n{section}"
+                else:
+                    assert text is not None
+                    step.after = compute(dataclasses.replace(page, wikitext=text))
+            except PAGE_REFUSALS as exc:
+                step.error = exc
+                continue
+            text = step.after
+        if text is None:  # a missing page no job may create
+            errors = [step.error for step in steps.values() if step.error is not None]
+            raise errors[0]
+        return text
+
+    return make
+
+
+def _page_summary(run: _Run, rendered: Sequence[_Rendered]) -> str:
+    return " ; ".join(dict.fromkeys(run.summary_of(item.job) for item in rendered))
+
+
+def _run_page(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    *,
+    dry_run: bool,
+    retries: int,
+) -> tuple[list[JobReport], PublishResult | None]:
+    """Run the jobs that write one page: one edit holding every job's section.
+
+    On a live wiki with a cache, a page found to hold every job's section for
+    the very same inputs (see :mod:`wikisync.ops.jobs.memo`) is not rendered again.
+    """
+    memos: list[JobMemo | None] = []
+    current: PageText | None = None
+    try:
+        memos = [run.memo_of(job) for job in jobs]
+        if memos and all(memo is not None for memo in memos):
+            current = read_page(run.source, jobs[0].page)
+    except WikisyncError:
+        memos, current = [], None  # rendered as usual below, which reports the failure
+    held = [memo.held(current) for memo in memos if memo is not None] if current is not None else []
+    if current is not None and len(held) == len(jobs) and all(held):
+        return _held(jobs, current, [counts for counts in held if counts is not None]), None
+    outcomes = [_render(job, run) for job in jobs]
+    rendered = [item for item in outcomes if isinstance(item, _Rendered)]
+    if not rendered:
+        return [item for item in outcomes if isinstance(item, JobReport)], None
+    started = time.perf_counter()
+    steps: dict[str, _Step] = {}
+    result: PublishResult | None = None
+    failure = ""
+    try:
+        result = publish_page(
+            run.source,
+            target,
+            jobs[0].page,
+            _compose(run, rendered, steps),
+            summary=_page_summary(run, rendered),
+            dry_run=dry_run,
+            retries=retries,
+            current=current,
+        )
+        if result.status == "unchanged" and result.edit is not None:
+            _remember(memos, jobs, outcomes, steps, result.edit.new_text)
+    except WikisyncError as exc:
+        failure = str(exc)
+    shared = time.perf_counter() - started
+    for item in rendered:
+        report = item.report
+        report.seconds = item.seconds + shared
+        step = steps.get(item.job.name)
+        if result is None or step is None:
+            report.status, report.message = "failed", failure or "the page was not computed"
+        else:
+            _fill(report, result, step)
+    reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
+    return reports, result
+
+
+def _remember(
+    memos: Sequence[JobMemo | None],
+    jobs: Sequence[Job],
+    outcomes: Sequence[_Rendered | JobReport],
+    steps: dict[str, _Step],
+    text: str,
+) -> None:
+    """Remember, for each job that rendered and found its section in place, that it holds."""
+    for memo, job, outcome in zip(memos, jobs, outcomes, strict=False):
+        step = steps.get(job.name)
+        if memo is None or not isinstance(outcome, _Rendered) or step is None:
+            continue  # a job that failed or was refused is never taken for one that holds
+        if step.error is None and step.after == step.before:
+            report = outcome.report
+            memo.remember(text, MemoCounts(report.pages_read, report.records, report.problems))
+
+
+def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) -> list[JobReport]:
+    """The reports of jobs whose page already holds their sections (nothing rendered)."""
+    reports = []
+    for job, held in zip(jobs, counts, strict=True):
+        log.info("%s: page %s already holds this section; not rendered again", job.name, job.page)
+        report = JobReport(job.name, job.page, status="unchanged", revid=current.revid)
+        report.pages_read, report.records = held.pages_read, held.records
+        report.problems = held.problems
+        reports.append(report)
+    return reports
+
+
+def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
+    report.attempts = result.attempts
+    report.revid = result.revid
+    if step.error is not None:
+        is_conflict = isinstance(step.error, EditConflictError)
+        report.status = "conflict" if is_conflict else "refused"
+        report.message = str(step.error)
+        return
+    if step.after == step.before:
+        report.status = "unchanged"
+        return
+    report.status = result.status
+    report.message = result.message
+    base = result.edit
+    report.edit = Edit(
+        report.page if base is None else base.title,
+        step.before,
+        step.after or "",
+        base.base_revid if base is not None else 0,
+        base.base_timestamp if base is not None else "",
+        base.summary if base is not None else "",
+    )
+    report.added, report.removed = diff_stats(report.edit.diff())
+
+
+def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
+    """Run a job that writes a file (:mod:`wikisync.ops.jobs.to_file`)."""
+    started = time.perf_counter()
+    report = JobReport(job.name, job.page, file=job.file)
+    if stop_requested():
+        report.status = NOT_DONE
+        return report
+    try:
+        sets = run.records_of(job)
+        links = wiki_links(run.source)
+        outcome = run_file_job(
+            job,
+            sets,
+            run.record_types,
+            today=run.today,
+            dry_run=dry_run,
+            times=run.times,
+            page_url=links.page_url if links is not None else None,
+            wiki=links.script if links is not None else "",
+        )
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
+    except WikisyncError as exc:
+        report.status, report.message = "failed", str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
+    report.pages_read = sum(found.page_count for found in sets)
+    report.records = sum(len(found.records) for found in sets)
+    found_problems = (problem for found in sets for problem in found.problems)
+    report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
+    report.status = outcome.status
+    if outcome.status != "unchanged":
+        report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
+        report.added, report.removed = diff_stats(report.edit.diff())
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_jobs(
+    jobs: Sequence[Job],
+    run: _Run,
+    target: Target | None,
+    report: RunReport,
+    *,
+    dry_run: bool,
+    retries: int,
+    on_job: Callable[[JobReport], None] | None,
+) -> list[tuple[list[JobReport], PublishResult]]:
+    """Run the jobs page by page; the page edits made (or planned), with their jobs."""
+    done: dict[str, JobReport] = {}
+    pages: list[tuple[list[JobReport], PublishResult]] = []
+    for job in (job for job in jobs if job.file):
+        done[job.name] = _run_file(job, run, dry_run=dry_run)
+        if on_job is not None:
+            on_job(done[job.name])
+    for group in _group_by_page([job for job in jobs if not job.file], run.source):
+        if stop_requested():  # SIGINT/SIGTERM: stop between pages
+            for job in group:
+                done[job.name] = JobReport(job.name, job.page, NOT_DONE)
+            continue
+        reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
+        for job_report in reports:
+            done[job_report.job] = job_report
+            if on_job is not None:
+                on_job(job_report)
+        if result is not None:
+            pages.append((reports, result))
+    report.jobs.extend(done[job.name] for job in jobs)
+    return pages
+
+
+def rebuild_jobs(
+    config: Config,
+    source: Source,
+    target: Target | None,
+    *,
+    names: Sequence[str] = (),
+    today: dt.date | None = None,
+    dry_run: bool = False,
+    force: bool = False,
+    allow_shrink: bool = False,
+    create: bool = False,
+    summary: str | None = None,
+    retries: int = DEFAULT_RETRIES,
+    on_job: Callable[[JobReport], None] | None = None,
+) -> RunReport:
+    """Regenerate and publish the index pages of the configuration's jobs.
+
+    Each job reads its record type's pages (once per type per run), renders
+    them, replaces its section on the target page (with the guards of
+    :func:`~wikisync.core.sections.replace_section`) and saves only if the text
+    changed, against the revision read (see :func:`~wikisync.ops.publish.publish_page`).
+    A job that fails or is refused does not stop the others. Jobs writing
+    the same page make one edit holding all their sections (a refused job's
+    section stays as it was). When a signal asks the run to stop
+    (:mod:`wikisync.interrupt`), the page in flight is finished and the jobs
+    of the pages left are ``not done``.
+
+    Args:
+        config: the configuration (its ``jobs`` and ``types``).
+        source: where pages are read.
+        target: where pages are saved (:func:`~wikisync.ops.publish.open_target`);
+            None only with ``dry_run``.
+        names: the jobs to run; all of them when empty.
+        today: the date splitting upcoming from past events (default: today).
+        dry_run: compute the edits, save nothing (status ``planned``).
+        force: replace a section edited by hand (or never written by wikisync).
+        allow_shrink: skip the shrink guard.
+        create: create missing target pages, markers included.
+        summary: the edit summary, over the jobs' and the configuration's.
+        retries: readings again after an edit conflict, per page.
+        on_job: called with each job's report as soon as it is done.
+
+    Returns:
+        The run report: each job's outcome.
+
+    Raises:
+        ConfigError: no jobs, an unknown job or record type, a bad job table.
+
+    Example:
+        >>> config = load_config("examples/fabmob/wikisync.toml")
+        >>> source = open_source(config)
+        >>> report = rebuild_jobs(config, source, open_target(source), names=["events"])
+        >>> report.jobs[0].status
+        'edited'
+    """
+    started, clock = utc_now(), time.perf_counter()
+    jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    report = RunReport(source.location, started, run.today.isoformat(), dry_run)
+    _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
+    report.seconds = time.perf_counter() - clock
+    report.requests = requests_sent(source)
+    return report
+
+
+def plan_jobs(
+    config: Config,
+    source: Source,
+    *,
+    names: Sequence[str] = (),
+    today: dt.date | None = None,
+    force: bool = False,
+    allow_shrink: bool = False,
+    create: bool = False,
+    summary: str | None = None,
+    on_job: Callable[[JobReport], None] | None = None,
+) -> tuple[Changeset, RunReport]:
+    """Compute the jobs' edits without saving them: a reviewable changeset.
+
+    Arguments as for :func:`rebuild_jobs`. The changeset holds one edit per
+    page that would change, with the revision it was computed from; when
+    several jobs write one page, that edit holds all their sections (its
+    label names the jobs). Refused jobs are in the report only.
+
+    Returns:
+        The changeset and the run report (statuses ``planned``, ``unchanged``,
+        ``refused``, ``failed``).
+    """
+    started, clock = utc_now(), time.perf_counter()
+    jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    report = RunReport(source.location, started, run.today.isoformat(), True)
+    pages = _run_jobs(jobs, run, None, report, dry_run=True, retries=0, on_job=on_job)
+    edits: list[Edit] = []
+    labels: dict[str, str] = {}
+    for reports, result in pages:
+        if result.status == "planned" and result.edit is not None:
+            edits.append(result.edit)
+            labels[result.title] = ", ".join(r.job for r in reports if r.status == "planned")
+    report.seconds = time.perf_counter() - clock
+    report.requests = requests_sent(source)
+    return Changeset(source.location, report.started, tuple(edits), labels), report

@@ -1,0 +1,430 @@
+"""Safe publishing, shared by every command that writes: no-op skip, diffs, conflicts.
+
+An :class:`Edit` is a planned change to one page: the revision it was
+computed from (its base) and the new text. It is pure data: :func:`plan_edit`
+makes one, :meth:`Edit.diff` shows it. Saving goes through a :class:`Target`:
+the live wiki (:class:`~wikisync.wiki.writer.WikiWriter`, which sends
+``baserevid``/``basetimestamp`` and checks in the reply that the revision it
+replaced was the base, merging or reporting an edit made meanwhile) or a local
+mirror folder (:class:`MirrorTarget`, which writes the page's file as a local
+edit, to be sent later by ``push``). :func:`open_target` picks the right one
+for a source.
+
+:func:`publish_page` is the loop every writing command uses: read the page,
+compute the new text, skip the save when nothing changed, print nothing and
+write nothing on a dry run, and on an edit conflict read the page again and
+compute again, a bounded number of times, so that a concurrent human edit is
+never overwritten. A refused page (a guard of :mod:`wikisync.core.sections`, a
+conflict that outlasts the retries) is a result, not an exception: a batch
+goes on with the next page.
+
+The reviewable changesets of ``wikisync plan`` and ``apply`` are in
+:mod:`wikisync.ops.changeset`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from wikisync.core.diffs import unified_diff
+from wikisync.core.errors import (
+    PAGE_REFUSALS,
+    ConfigError,
+    EditConflictError,
+    PageDeletedError,
+    PageMovedError,
+    PublishError,
+)
+from wikisync.core.pages import PageText
+from wikisync.ports.source import Source
+from wikisync.wiki.writer import SaveResult
+
+__all__ = [
+    "DEFAULT_RETRIES",
+    "NOT_AS_ASKED",
+    "Edit",
+    "MirrorTarget",
+    "PublishResult",
+    "Status",
+    "Target",
+    "diff_stats",
+    "open_target",
+    "plan_edit",
+    "publish_page",
+    "read_page",
+    "utc_now",
+]
+
+log = logging.getLogger(__name__)
+
+#: How many times a page is read and computed again after an edit conflict.
+DEFAULT_RETRIES = 2
+
+#: What happened to one page.
+#: ``unchanged``: the new text is the current text, nothing sent;
+#: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
+#: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
+#: ``conflict``: the page kept changing under us, or changed since the plan;
+#: ``deleted``: the page was deleted after it was read; nothing saved, never re-created;
+#: ``moved``: the page was moved after it was read (the message names its new
+#: title and says whether the edit went to it there); its old title is never written;
+#: ``not done``: a run stopped by a signal did not get to the page.
+Status = Literal[
+    "unchanged",
+    "edited",
+    "created",
+    "planned",
+    "refused",
+    "conflict",
+    "deleted",
+    "moved",
+    "not done",
+]
+
+#: The statuses of a page the run did not do as asked, because of someone else's
+#: change or a guard: exit code 3.
+NOT_AS_ASKED = frozenset({"refused", "conflict", "deleted", "moved"})
+
+
+class Target(Protocol):
+    """Where edits are saved: a live wiki or a mirror folder."""
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        """Save ``text`` if the page is still at ``base`` (None: create a new page).
+
+        Raises:
+            EditConflictError: the page changed (or appeared) since ``base``.
+            PublishError: the save was refused.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """A planned change to one page.
+
+    Attributes:
+        title: the page.
+        old_text: the base revision's text, or None for a page to create.
+        new_text: the text to save.
+        base_revid: the base revision id (0 for a page to create, or a page
+            that exists only in a mirror).
+        base_timestamp: the base revision's time, ISO 8601 UTC, or ``""``.
+        summary: the edit summary.
+    """
+
+    title: str
+    old_text: str | None
+    new_text: str
+    base_revid: int = 0
+    base_timestamp: str = ""
+    summary: str = ""
+
+    @property
+    def changed(self) -> bool:
+        """False when saving would change nothing."""
+        return self.old_text != self.new_text
+
+    @property
+    def base(self) -> PageText | None:
+        """The base revision as a PageText, or None for a page to create."""
+        if self.old_text is None:
+            return None
+        return PageText(self.title, self.old_text, self.base_revid, self.base_timestamp)
+
+    def diff(self, *, color: bool = False) -> str:
+        """The unified diff from the base to the new text (``""`` when unchanged)."""
+        return unified_diff(self.old_text or "", self.new_text, self.title, color=color)
+
+
+def plan_edit(title: str, current: PageText | None, new_text: str, *, summary: str) -> Edit:
+    """Make the :class:`Edit` that turns ``current`` into ``new_text``.
+
+    Args:
+        title: the page.
+        current: the page as read, or None when it does not exist.
+        new_text: the wanted text.
+        summary: the edit summary.
+    """
+    if current is None:
+        return Edit(title, None, new_text, summary=summary)
+    return Edit(title, current.wikitext, new_text, current.revid, current.timestamp, summary)
+
+
+def diff_stats(diff: str) -> tuple[int, int]:
+    """Lines added and removed by a unified diff (colour codes allowed)."""
+    added = removed = 0
+    for line in diff.splitlines():
+        plain = line.removeprefix("\x1b[32m").removeprefix("\x1b[31m")
+        if plain.startswith("+") and not plain.startswith("+++"):
+            added += 1
+        elif plain.startswith("-") and not plain.startswith("---"):
+            removed += 1
+    return added, removed
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    """What publishing one page did.
+
+    Attributes:
+        title: the page.
+        status: see :data:`Status`.
+        edit: the last edit computed (None when the page was refused before).
+        revid: the page's revision after the save, when saved.
+        attempts: how many times the page was read and computed.
+        message: why a page was refused or in conflict; for a saved page, what
+            the save had to do beyond saving (another edit merged in, a lost
+            reply resolved), from :attr:`SaveResult.note`; ``""`` otherwise.
+    """
+
+    title: str
+    status: Status
+    edit: Edit | None = None
+    revid: int | None = None
+    attempts: int = 1
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True unless the page was refused, in conflict, deleted or moved meanwhile."""
+        return self.status not in NOT_AS_ASKED
+
+    def diff_stats(self) -> tuple[int, int]:
+        """Lines added and removed (0, 0 without a change)."""
+        return diff_stats(self.edit.diff()) if self.edit is not None else (0, 0)
+
+
+def read_page(source: Source, title: str) -> PageText | None:
+    """Read one page afresh, or None when it does not exist."""
+    found = source.fetch_titles([title])
+    return found.pages[0] if found.pages else None
+
+
+def publish_page(
+    source: Source,
+    target: Target | None,
+    title: str,
+    make_text: Callable[[PageText | None], str],
+    *,
+    summary: str,
+    dry_run: bool = False,
+    retries: int = DEFAULT_RETRIES,
+    current: PageText | None = None,
+) -> PublishResult:
+    """Read a page, compute its new text and save it safely.
+
+    The text is saved only when it differs from the page's, and only if the
+    page is still at the revision read: on an edit conflict the page is read
+    and ``make_text`` called again (so a human edit outside the generated part
+    is kept, and one inside it is refused by the guards), up to ``retries``
+    more times; then the conflict is reported. A page read as existing and
+    found missing later (deleted meanwhile) is reported ``deleted`` and never
+    handed to ``make_text`` as a page to create; one moved meanwhile is
+    ``moved``, its old title (a redirect now) never written.
+
+    Args:
+        source: where the page is read from (also after a conflict).
+        target: where it is saved; may be None when ``dry_run``.
+        title: the page.
+        make_text: from the current page (None when missing) to the new text;
+            may raise one of :data:`~wikisync.core.errors.PAGE_REFUSALS` to refuse
+            (a :class:`~wikisync.core.errors.PublishError`, a section guard's
+            :class:`~wikisync.core.errors.SectionError`, a
+            :class:`~wikisync.core.errors.MissingPageError`).
+        summary: the edit summary.
+        dry_run: compute only; the result's status is ``planned`` when the
+            text would change.
+        retries: how many more times to try after an edit conflict.
+        current: the page, when the caller has just read it (saves a request).
+
+    Returns:
+        What happened; refusals and conflicts are results, not exceptions.
+
+    Raises:
+        WikisyncError: anything else (the wiki unreachable, a bad template).
+    """
+    if retries < 0:
+        raise ValueError(f"retries should be 0 or more, got {retries}")
+    if target is None and not dry_run:
+        raise ValueError("a target is needed unless dry_run")
+    page = current if current is not None else read_page(source, title)
+    # A page read as existing that is missing later was deleted meanwhile: it
+    # is reported, never handed to make_text as a page to create.
+    existed = page is not None
+    attempt = 1
+    edit: Edit | None = None
+    while True:
+        if page is None and existed:
+            return PublishResult(
+                title,
+                "deleted",
+                edit,
+                attempts=attempt,
+                message=f'Page "{title}" was deleted since it was read; nothing was saved, '
+                "and it was not re-created",
+            )
+        try:
+            edit = plan_edit(title, page, make_text(page), summary=summary)
+        except PageDeletedError as exc:
+            return PublishResult(title, "deleted", None, attempts=attempt, message=str(exc))
+        except PageMovedError as exc:
+            return PublishResult(title, "moved", None, attempts=attempt, message=str(exc))
+        except EditConflictError as exc:
+            return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
+        except PAGE_REFUSALS as exc:
+            return PublishResult(title, "refused", None, attempts=attempt, message=str(exc))
+        if not edit.changed:
+            return PublishResult(title, "unchanged", edit, page.revid if page else None, attempt)
+        if dry_run or target is None:
+            return PublishResult(title, "planned", edit, attempts=attempt)
+        try:
+            # The page as read (its page id too, so a move is followed, never a redirect written).
+            saved = target.save(title, edit.new_text, base=page, summary=summary)
+        except PageDeletedError as exc:
+            return PublishResult(title, "deleted", edit, attempts=attempt, message=str(exc))
+        except PageMovedError as exc:
+            return PublishResult(title, "moved", edit, attempts=attempt, message=str(exc))
+        except EditConflictError as exc:
+            if attempt > retries:
+                return PublishResult(
+                    title,
+                    "conflict",
+                    edit,
+                    attempts=attempt,
+                    message=f"{exc} (gave up after {attempt} attempts)",
+                )
+            log.info("%s; reading it again (attempt %d)", exc, attempt + 1)
+            attempt += 1
+            page = read_page(source, title)
+            continue
+        except PublishError as exc:
+            return PublishResult(title, "refused", edit, attempts=attempt, message=str(exc))
+        if saved.moved_to:
+            message = (
+                f'Page "{title}" was moved to "{saved.moved_to}" while it was saved; the edit '
+                f"went to the page there (revision {saved.revid}), its old title was left as it is"
+            )
+            if saved.note:
+                message += f"; {saved.note}"
+            return PublishResult(title, "moved", edit, saved.revid, attempt, message)
+        if not saved.changed:
+            return PublishResult(title, "unchanged", edit, saved.revid, attempt, saved.note)
+        status: Status = "created" if edit.old_text is None else "edited"
+        return PublishResult(title, status, edit, saved.revid, attempt, saved.note)
+
+
+# -- mirror folders -------------------------------------------------------------------
+
+
+class MirrorTarget:
+    """A mirror folder as a :class:`Target`: saves are local edits of page files.
+
+    Only the page's file is written (atomically); the mirror's metadata keeps
+    the base revision the page was pulled at, so ``status`` shows the change
+    and ``push`` sends it with that base. A page to create becomes a new file
+    (no base revision). A save is refused as a conflict when the file no
+    longer holds the text it was computed from. The mirror's lock is held
+    while writing, so a ``pull`` never interleaves.
+
+    Example:
+        >>> target = MirrorTarget(source)
+        >>> target.save("Evénements", new_text, base=page, summary="")
+    """
+
+    def __init__(self, source: Source, *, durable: bool = True) -> None:
+        from wikisync.mirror.reader import MirrorSource
+
+        if not isinstance(source, MirrorSource):
+            raise TypeError("MirrorTarget needs a MirrorSource")
+        self.source = source
+        self.path = source.path
+        self.durable = durable
+        from wikisync.mirror.writer import check_state
+
+        check_state(self.path)  # an odd .wikisync or lock is one error, not one per page
+
+    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+        """Write ``text`` to the page's file if it still holds ``base``'s text.
+
+        Raises:
+            EditConflictError: the file changed since ``base`` was read (or
+                exists, for a page to create).
+            LockError: another run is writing the mirror.
+        """
+        from wikisync.mirror.files import write_file
+        from wikisync.mirror.writer import lock_mirror
+
+        title = self.source.namespaces.normalize(title)
+        lock = lock_mirror(self.path)
+        try:
+            current = read_page(self.source, title)
+            if base is None and current is not None:
+                raise EditConflictError(
+                    f'Page "{title}" exists already in mirror "{self.path}"; it was not '
+                    "overwritten",
+                    title=title,
+                )
+            if base is not None and (current is None or current.wikitext != base.wikitext):
+                now = "was removed" if current is None else "was edited"
+                raise EditConflictError(
+                    f'Page "{title}" {now} in mirror "{self.path}" since it was read; '
+                    "nothing was overwritten",
+                    title=title,
+                )
+            if current is not None and current.wikitext == text:
+                return SaveResult(title, False, current.revid, current.timestamp)
+            relative = self._file_of(title)
+            data = (text + "\n").encode("utf-8")
+            write_file(self.path, relative.as_posix(), data, durable=self.durable)
+        finally:
+            lock.release()
+        revid = current.revid if current is not None else 0
+        timestamp = current.timestamp if current is not None else ""
+        return SaveResult(title, True, revid, timestamp, created=current is None)
+
+    def file_of(self, title: str) -> Path:
+        """The page's file (absolute), existing or to be created."""
+        return self.path / self._file_of(self.source.namespaces.normalize(title))
+
+    def _file_of(self, title: str) -> Path:
+        return Path(self.source.file_for(title))
+
+
+def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Target:
+    """The target that saves into what ``source`` reads: a live wiki or a mirror.
+
+    Args:
+        source: from :func:`~wikisync.sources.open_source`.
+        bot: mark wiki edits as bot edits (hidden from recent changes by default).
+        minor: mark wiki edits as minor.
+
+    Raises:
+        ConfigError: the source cannot be written (an XML dump).
+    """
+    from wikisync.mirror.reader import MirrorSource
+    from wikisync.wiki.reader import WikiSource
+    from wikisync.wiki.writer import WikiWriter
+
+    if isinstance(source, WikiSource):
+        return WikiWriter(source.client, bot=bot, minor=minor)
+    if isinstance(source, MirrorSource):
+        return MirrorTarget(source)
+    raise ConfigError(
+        f"site {source.location} is an XML dump, which cannot be written: use a wiki URL or "
+        "a mirror folder as the site",
+        key="site",
+    )
+
+
+# -- helpers ------------------------------------------------------------------------
+
+
+def utc_now() -> str:
+    """The current time, ISO 8601 UTC to the second."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,1 @@
+"""The data-quality check and its HTML report."""

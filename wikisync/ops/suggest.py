@@ -1,0 +1,263 @@
+"""Guidance for names that find nothing: "did you mean …?" for categories and templates.
+
+When ``wikisync pages`` lists nothing or ``rename-param`` finds no page, the
+name given is often a near miss (``Événement`` for ``Evénement``).
+:func:`close_names` ranks the known names by similarity after folding case
+and accents; :func:`known_categories` and :func:`known_templates` gather the
+names a source knows (a live wiki: ``list=allcategories`` /
+``list=allpages``, capped; a mirror or dump: the pages themselves).
+:func:`describe_category` and :func:`describe_template` turn that into one
+sentence for the command line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import mwparserfromhell
+
+from wikisync.core.categories import find_category_links, normalize_category
+from wikisync.core.errors import ConfigError
+from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS, PageText
+from wikisync.core.schema import load_record_types, template_key
+from wikisync.ports.source import Source
+
+__all__ = [
+    "Suggestion",
+    "close_names",
+    "describe_category",
+    "describe_template",
+    "did_you_mean",
+    "fold",
+    "known_categories",
+    "known_templates",
+    "schema_losses",
+]
+
+#: At most this many API requests to list a live wiki's names (500 names each).
+MAX_LIST_REQUESTS = 20
+
+
+def fold(text: str) -> str:
+    """``text`` without accents, case or surrounding space, for comparing names.
+
+    Example:
+        >>> fold(" Événement_Vélo ")
+        'evenement velo'
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").strip())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())
+
+
+def close_names(name: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
+    """The known names closest to ``name``, best first (same folded spelling first).
+
+    Example:
+        >>> close_names("Événement", ["Evénement", "Evénements", "Acteur"])
+        ['Evénement', 'Evénements']
+    """
+    by_fold: dict[str, list[str]] = {}
+    for candidate in sorted(set(known)):
+        by_fold.setdefault(fold(candidate), []).append(candidate)
+    folded = fold(name)
+    found: list[str] = [c for c in by_fold.get(folded, []) if c != name]
+    for match in difflib.get_close_matches(folded, list(by_fold), n=limit, cutoff=0.6):
+        found.extend(c for c in by_fold[match] if c != name and c not in found)
+    return found[:limit]
+
+
+def did_you_mean(name: str, known: Iterable[str], *, quote: str = '"') -> str:
+    """``; did you mean "X", "Y"?`` for the known names close to ``name`` (else ``""``).
+
+    The one hint every unknown name gets (category, template, type, field,
+    parameter, job), appended to the message that names it.
+
+    Example:
+        >>> did_you_mean("evnts", ["events", "actors"], quote="'")
+        "; did you mean 'events'?"
+    """
+    close = close_names(name, known)
+    if not close:
+        return ""
+    return "; did you mean " + ", ".join(f"{quote}{n}{quote}" for n in close) + "?"
+
+
+def _unwrapped(source: Source) -> Source:
+    """The source a wrapper (one that notes revision times, say) reads through."""
+    inner: Source | None = getattr(source, "wrapped_source", None)
+    return source if inner is None else _unwrapped(inner)
+
+
+def _live(source: Source) -> bool:
+    from wikisync.wiki.reader import WikiSource  # not at the top: mwclient loads late
+
+    return isinstance(_unwrapped(source), WikiSource)
+
+
+def _all_pages(source: Source) -> Iterator[PageText]:
+    scan = getattr(_unwrapped(source), "iter_pages", None)
+    if scan is None:
+        return iter(())
+    pages: Iterator[PageText] = scan()
+    return pages
+
+
+def _api_names(source: Source, key: str, **params: str) -> list[str]:
+    client = source.client  # type: ignore[attr-defined]
+    names: list[str] = []
+    for part in itertools.islice(client.query(**params), MAX_LIST_REQUESTS):
+        names.extend(str(item.get(key, "")) for item in part.get(params["list"], []))
+    return [name for name in names if name]
+
+
+def known_categories(source: Source) -> list[str]:
+    """The names (without prefix) of the categories a source knows, sorted.
+
+    A live wiki: the categories that have members (``list=allcategories``,
+    at most :data:`MAX_LIST_REQUESTS` requests). A mirror or dump: the
+    category pages it holds and the categories its pages link to.
+    """
+    ns = source.namespaces
+    if _live(source):
+        return sorted(set(_api_names(source, "category", list="allcategories", aclimit="max")))
+    found: set[str] = set()
+    for page in _all_pages(source):
+        number, rest = ns.split(page.title)
+        if number == CATEGORY_NS:
+            found.add(rest)
+        found.update(ns.split(title)[1] for title in find_category_links(page.wikitext, ns))
+    return sorted(found)
+
+
+def known_templates(source: Source) -> list[str]:
+    """The names (without prefix) of the templates a source knows, sorted.
+
+    A live wiki: the pages of the template namespace (``list=allpages``, at
+    most :data:`MAX_LIST_REQUESTS` requests). A mirror or dump: its template
+    pages and the templates its pages call.
+    """
+    ns = source.namespaces
+    if _live(source):
+        titles = _api_names(source, "title", list="allpages", apnamespace="10", aplimit="max")
+        return sorted({ns.split(title)[1] for title in titles})
+    found: set[str] = set()
+    for page in _all_pages(source):
+        number, rest = ns.split(page.title)
+        if number == TEMPLATE_NS:
+            found.add(rest)
+        if "{{" in page.wikitext:
+            for node in mwparserfromhell.parse(page.wikitext).filter_templates():
+                key = template_key(str(node.name))
+                if key and not key.startswith(":") and "{" not in key:
+                    found.add(key)
+    return sorted(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """Why a name found nothing, in one sentence, and the close names known.
+
+    Attributes:
+        message: the sentence for the command line.
+        exists: whether the category or template is known at all.
+        close: the closest known names, best first.
+    """
+
+    message: str
+    exists: bool
+    close: tuple[str, ...]
+
+
+def _missing(source: Source, kind: str, title: str, name: str, known: list[str]) -> Suggestion:
+    """A category or template that does not exist, with the close names known."""
+    close = close_names(name, known)
+    message = f'{kind} "{title}" does not exist in {source.location}'
+    if close:
+        prefix = title[: len(title) - len(name)]
+        message += "; did you mean " + ", ".join(f'"{prefix}{n}"' for n in close) + "?"
+    return Suggestion(message, False, tuple(close))
+
+
+def describe_category(source: Source, category: str) -> Suggestion:
+    """Say why a category lists no page: missing (with close names) or empty.
+
+    Example:
+        >>> describe_category(source, "Événement").close
+        ('Evénement',)
+    """
+    ns = source.namespaces
+    title = normalize_category(category, ns)
+    name = ns.split(title)[1]
+    known = known_categories(source)
+    if name in known or (_live(source) and not source.fetch_titles([title]).missing):
+        return Suggestion(f'category "{title}" has no pages', True, ())
+    return _missing(source, "category", title, name, known)
+
+
+def describe_template(source: Source, template: str) -> Suggestion:
+    """Say why no page uses a template: missing (with close names) or unused.
+
+    Example:
+        >>> describe_template(source, "Evnt").close
+        ('Event', 'Evénement', 'Événement')
+    """
+    ns = source.namespaces
+    normal = ns.normalize(template)
+    number, name = ns.split(normal)
+    if number != TEMPLATE_NS:
+        name = normal
+    title = ns.join(TEMPLATE_NS, name)
+    known = known_templates(source)
+    if name in known:
+        return Suggestion(f'no page uses template "{title}"', True, ())
+    return _missing(source, "template", title, name, known)
+
+
+def schema_losses(types: Mapping[str, Any], template: str, old: str, new: str | None) -> list[str]:
+    """What the record types lose when parameter ``old`` of a template is renamed or removed.
+
+    Args:
+        types: the configuration's ``[types]`` tables.
+        template: the template whose parameter changes (any name the types know).
+        old: the parameter renamed or removed.
+        new: its new name, or None when it is removed.
+
+    Returns:
+        One sentence per field that reads ``old`` and will not read ``new``
+        (an invalid ``[types]`` table gives none: the edit does not need it).
+
+    Example:
+        >>> types = {"event": {"templates": ["Event"], "fields": {"Tags": "list"}}}
+        >>> lost = schema_losses(types, "Event", "Tags", None)
+        >>> lost[0].startswith('type "event" reads field "Tags"')
+        True
+    """
+    try:
+        record_types = load_record_types(types)
+    except ConfigError:
+        return []
+    lines: list[str] = []
+    for record_type in record_types.values():
+        if not record_type.matches_template(template):
+            continue
+        for spec in record_type.fields:
+            if old not in spec.params or (new is not None and new in spec.params):
+                continue
+            key = f"types.{record_type.name}.fields.{spec.name}"
+            what = (
+                f'type "{record_type.name}" reads field "{spec.name}" from parameter "{old}" '
+                f"of {{{{{record_type.templates[0]}}}}}"
+            )
+            if new is None:
+                lines.append(f"{what}: after the removal its records lose it ({key})")
+            else:
+                lines.append(
+                    f'{what}: after the rename its records lose it (add "{new}" to {key} params)'
+                )
+    return lines

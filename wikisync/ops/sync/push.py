@@ -1,0 +1,596 @@
+"""``push``: send a mirror's local edits to the wiki, never overwriting the wiki's.
+
+Only pages modified locally are sent (new files too, with ``create``); a
+local deletion is reported, never propagated. One listing of their latest
+revisions sorts them:
+
+- still at the base revision: saved against it through
+  :class:`~wikisync.wiki.writer.WikiWriter` (one request: it sends
+  ``baserevid``/``basetimestamp`` and checks in the reply that the revision
+  it replaced is the base, so an edit made meanwhile is merged, or put back
+  and reported as a conflict; a reply lost and retried is recognised, and the
+  revision it made is recorded);
+- changed on the wiki: its revision is fetched (a batch per request) and
+  merged three-way; a clean merge is saved (``merged``), and when the wiki
+  already holds the local text (a push interrupted after saving) nothing is
+  saved at all; overlapping edits are a conflict: nothing is saved, the
+  wiki's version goes to ``<file>.remote`` and becomes the base;
+- moved or deleted on the wiki, or waiting on a conflict file: skipped.
+
+After each save the new revision is recorded at once in the mirror's
+journal, so an interrupted push (Ctrl-C, network loss) leaves metadata that
+claims only revisions that were saved, and the next push sends only what is
+left. At the end the saved revisions are read back in batches and recorded
+as the wiki stored them (it strips trailing whitespace), so the next status
+is clean.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from wikisync.core.diffs import unified_diff
+from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
+from wikisync.core.french import SortKey, sort_key_fr
+from wikisync.core.merge import MergeResult
+from wikisync.core.pages import PageText
+from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.mirror.layout import read_page_file
+from wikisync.mirror.reader import MirrorSource, open_mirror
+from wikisync.mirror.writer import MirrorWriter
+from wikisync.ops.sync.connect import Wiki, connected
+from wikisync.ops.sync.local import (
+    LocalPage,
+    check_site,
+    count_actions,
+    merge_as_saved,
+    same_text,
+    scan_mirror,
+    write_conflict,
+)
+from wikisync.ops.sync.local import (
+    conflict_file as conflict_name,
+)
+from wikisync.ops.sync.remote import RemoteInfo, fetch_revisions, list_pages
+from wikisync.wiki.site import WikiClient
+from wikisync.wiki.writer import WikiWriter
+
+#: What push did (or, on a dry run, would do) to a page.
+PUSH_ACTIONS = (
+    "saved",
+    "created",
+    "merged",
+    "recorded",
+    "conflict",
+    "deleted",
+    "moved",
+    "refused",
+    "skipped",
+    NOT_DONE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PushItem:
+    """What a push did to one page it considered.
+
+    Attributes:
+        title: the page.
+        action: one of :data:`PUSH_ACTIONS`: ``saved``, ``created``,
+            ``merged`` (merged with the wiki's edit, then saved), ``recorded``
+            (the wiki already held the text: only the mirror's base moved),
+            ``conflict`` (not saved; see ``conflict_file`` and ``detail``),
+            ``deleted`` (deleted on the wiki while it was saved: nothing
+            saved, never re-created), ``moved`` (moved on the wiki while it
+            was saved: ``detail`` names the new title and says whether the
+            edit went to the page there; the redirect left behind is never
+            written), ``refused`` (the wiki refused the edit), ``skipped`` (a local
+            change push does not send: a deletion, or a new file without
+            ``create``), ``not done`` (the push was stopped by a signal first).
+        file: its file, relative to the mirror.
+        revid: the revision saved (or that would be the base), 0 if none.
+        conflict_file: where the wiki's version was written, for conflicts.
+        diff: on a dry run, the unified diff that would be saved.
+        detail: a sentence for people.
+    """
+
+    title: str
+    action: str
+    file: str
+    revid: int = 0
+    conflict_file: str | None = None
+    diff: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the item as a JSON-ready dict."""
+        return asdict(self)
+
+
+#: The actions that make a revision on the wiki.
+_SAVED_ACTIONS = frozenset({"saved", "merged", "created"})
+
+
+@dataclass(frozen=True, slots=True)
+class PushReport:
+    """The outcome of a push.
+
+    Attributes:
+        items: one per page considered, in title order
+            (:func:`~wikisync.core.french.sort_key_fr`: ``n°2`` before ``n°10``).
+        dry_run: nothing was written (items say what would be done).
+        requests: HTTP requests sent.
+    """
+
+    items: tuple[PushItem, ...]
+    dry_run: bool
+    requests: int
+
+    @property
+    def saved(self) -> list[PushItem]:
+        """Pages saved to the wiki (``saved``, ``merged``, ``created``), in title order;
+        on a dry run, those that would be."""
+        return [item for item in self.items if item.action in _SAVED_ACTIONS]
+
+    @property
+    def conflicts(self) -> list[PushItem]:
+        """Pages not saved as asked: a conflict, a refusal, deleted or moved meanwhile."""
+        return [
+            item
+            for item in self.items
+            if item.action in ("conflict", "refused", "deleted", "moved")
+        ]
+
+    def outcomes(self) -> tuple[str, ...]:
+        """Each page's action, in title order (the command line's exit code comes from them)."""
+        return tuple(item.action for item in self.items)
+
+    def counts(self) -> dict[str, int]:
+        """How many pages got each action."""
+        return count_actions((item.action for item in self.items), PUSH_ACTIONS)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the report as a JSON-ready dict."""
+        return {
+            "dry_run": self.dry_run,
+            "requests": self.requests,
+            "counts": self.counts(),
+            "items": [item.to_dict() for item in self.items],
+        }
+
+
+def push(
+    wiki: Wiki,
+    mirror_dir: str | os.PathLike[str],
+    *,
+    summary: str,
+    create: bool = False,
+    dry_run: bool = False,
+    minor: bool = False,
+    bot: bool = True,
+    durable: bool = True,
+    on_page: Callable[[PushItem], None] | None = None,
+    wiki_writer: WikiWriter | None = None,
+) -> PushReport:
+    """Send the pages edited in a mirror folder to the wiki.
+
+    Args:
+        wiki: the wiki the mirror was pulled from: a Config, an open live-wiki
+            source or a logged-in connection (see :func:`~wikisync.ops.sync.pull`).
+        mirror_dir: the mirror folder.
+        summary: the edit summary.
+        create: also create pages for files new locally.
+        dry_run: write nothing (neither wiki nor mirror); items carry diffs.
+        minor: mark the edits minor.
+        bot: mark the edits as bot edits (when the account may).
+        durable: fsync the mirror's files (off only for throw-away mirrors).
+        on_page: called after each page is handled and recorded (progress;
+            raising from it stops the push with the mirror consistent).
+        wiki_writer: the writer that saves (default: one on the connection;
+            tests pass one with a ``before_edit`` hook).
+
+    Returns:
+        What happened to each page; ``report.conflicts`` lists those not saved.
+
+    Raises:
+        ConfigError: the mirror was pulled from another wiki.
+        LockError: another run is writing the mirror.
+        SiteError: the wiki kept failing (pages saved so far are recorded).
+
+    Example:
+        >>> report = push(load_config("wikisync.toml"), "mirror", summary="dates corrigées")
+        >>> report.counts()
+        {'saved': 3}
+    """
+    with connected(wiki, mirror_dir) as client:
+        return _push(
+            client,
+            Path(mirror_dir),
+            summary,
+            create,
+            dry_run,
+            minor,
+            bot,
+            durable,
+            on_page,
+            wiki_writer,
+        )
+
+
+def _push(
+    client: WikiClient,
+    root: Path,
+    summary: str,
+    create: bool,
+    dry_run: bool,
+    minor: bool,
+    bot: bool,
+    durable: bool,
+    on_page: Callable[[PushItem], None] | None,
+    wiki_writer: WikiWriter | None,
+) -> PushReport:
+    source = open_mirror(root)
+    check_site(source.site, client)
+    start = client.requests
+    local = scan_mirror(source)
+    items: list[PushItem] = []
+
+    def done(item: PushItem) -> None:
+        items.append(item)
+        if on_page is not None:
+            on_page(item)
+
+    edited: list[LocalPage] = []
+    new: list[LocalPage] = []
+    for page in local.values():
+        if page.in_conflict and (page.entry is None or page.modified):
+            done(
+                PushItem(
+                    page.title,
+                    "conflict",
+                    page.file,
+                    detail=f"a conflict file waits ({conflict_name(page.file)}): merge it into the "
+                    "page, delete it, then push again",
+                )
+            )
+        elif page.entry is None:
+            new.append(page)
+        elif page.text is None:
+            done(
+                PushItem(
+                    page.title,
+                    "skipped",
+                    page.file,
+                    detail="deleted locally; push does not delete pages on the wiki",
+                )
+            )
+        elif page.modified:
+            edited.append(page)
+    if not create:
+        for page in new:
+            done(
+                PushItem(
+                    page.title,
+                    "skipped",
+                    page.file,
+                    detail="new locally; pass --create to create it on the wiki",
+                )
+            )
+        new = []
+    if not edited and not new:
+        return PushReport(tuple(sorted(items, key=_key)), dry_run, client.requests - start)
+
+    listing = list_pages(
+        client,
+        pageids=[p.entry.pageid for p in edited if p.entry and p.entry.pageid is not None],
+        titles=[p.title for p in edited if p.entry and p.entry.pageid is None]
+        + [p.title for p in new],
+    )
+    by_title = listing.by_title()
+    current: list[tuple[LocalPage, RemoteInfo]] = []
+    behind: list[tuple[LocalPage, RemoteInfo]] = []
+    for page in edited:
+        assert page.entry is not None
+        pageid = page.entry.pageid
+        remote = listing.pages.get(pageid) if pageid is not None else by_title.get(page.title)
+        if remote is None:
+            done(
+                PushItem(
+                    page.title,
+                    "conflict",
+                    page.file,
+                    detail="deleted on the wiki since the pull; not recreated (your file is kept)",
+                )
+            )
+        elif remote.title != page.title:
+            done(
+                PushItem(
+                    page.title,
+                    "conflict",
+                    page.file,
+                    detail=f'moved on the wiki to "{remote.title}"; pull first (your edit '
+                    "follows the page)",
+                )
+            )
+        elif remote.revid == page.entry.revid:
+            current.append((page, remote))
+        else:
+            behind.append((page, remote))
+    creating: list[tuple[LocalPage, RemoteInfo | None]] = [
+        (page, by_title.get(page.title)) for page in new
+    ]
+
+    wiki = wiki_writer if wiki_writer is not None else WikiWriter(client, bot=bot, minor=minor)
+    session = _Session(client, wiki, root, summary, dry_run, done)
+    if dry_run:
+        session.run(None, current, behind, creating)
+    else:
+        with MirrorWriter(root, durable=durable) as writer:
+            session.run(writer, current, behind, creating)
+    return PushReport(tuple(sorted(items, key=_key)), dry_run, client.requests - start)
+
+
+def _key(item: PushItem) -> SortKey:
+    return sort_key_fr(item.title)
+
+
+@dataclass(frozen=True, slots=True)
+class BothChanged:
+    """What push does with a page edited both locally and on the wiki since the pull.
+
+    Attributes:
+        action: ``recorded`` (the wiki already holds the local text: nothing
+            to save), ``merged`` (the two edits merge cleanly: push saves the
+            merge) or ``conflict`` (push saves nothing).
+        merged: the three-way merge, when one could be made.
+        reason: for a conflict, why, naming which side is which.
+    """
+
+    action: str
+    merged: MergeResult | None = None
+    reason: str = ""
+
+
+def merge_both_changed(base: str | None, local: str, remote: str) -> BothChanged:
+    """Merge a local edit with the wiki's as push does (``status`` says the same).
+
+    Args:
+        base: the text both sides started from (the mirror's base copy), or
+            None when that copy is gone.
+        local: the mirror file's text.
+        remote: the wiki's latest text.
+    """
+    if same_text(local, remote):
+        return BothChanged("recorded")
+    if base is None:
+        return BothChanged("conflict", None, "the base copy to merge the two edits against is gone")
+    merged = merge_as_saved(base, local, remote)
+    if not merged.clean:
+        return BothChanged(
+            "conflict",
+            merged,
+            f"the local edit and the wiki's touch the same place ({merged.conflicts} region(s))",
+        )
+    return BothChanged("merged", merged)
+
+
+class _Session:
+    """One push's saves and mirror updates."""
+
+    def __init__(
+        self,
+        client: WikiClient,
+        wiki: WikiWriter,
+        root: Path,
+        summary: str,
+        dry_run: bool,
+        done: Callable[[PushItem], None],
+    ) -> None:
+        self.client = client
+        self.root = root
+        self.summary = summary
+        self.dry_run = dry_run
+        self.done = done
+        self.wiki = wiki
+        self.writer: MirrorWriter | None = None
+        self.source: MirrorSource | None = None
+        # Saved revision id -> (text sent, file) for reading back at the end.
+        self.saved: dict[int, tuple[str, str]] = {}
+
+    def run(
+        self,
+        writer: MirrorWriter | None,
+        current: list[tuple[LocalPage, RemoteInfo]],
+        behind: list[tuple[LocalPage, RemoteInfo]],
+        creating: list[tuple[LocalPage, RemoteInfo | None]],
+    ) -> None:
+        self.writer = writer
+        for page, remote in current:
+            if self._stopped(page):
+                continue
+            assert page.entry is not None and page.text is not None
+            base = PageText(
+                page.title,
+                self._base_text(page) or "",
+                page.entry.revid,
+                page.entry.timestamp,
+                remote.ns,
+                remote.pageid,
+            )
+            self._save(page, page.text, base, "saved")
+        remotes = {remote.revid: (page, remote) for page, remote in behind}
+        for fetched in fetch_revisions(self.client, sorted(remotes)):
+            page, remote = remotes[fetched.revid]
+            if not self._stopped(page):
+                self._merge(page, remote, fetched)
+        exists = [info.revid for _, info in creating if info is not None]
+        existing = {p.title: p for p in fetch_revisions(self.client, exists)}
+        for page, info in creating:
+            if not self._stopped(page):
+                self._create(page, existing.get(page.title) if info else None)
+        # Not on the way out of an interruption: the bases recorded after each
+        # save are right unless the wiki trimmed the text, and the wiki may be gone.
+        if writer is not None:
+            self._read_back(writer)
+
+    def _stopped(self, page: LocalPage) -> bool:
+        """True (the page reported ``not done``) once a signal asked the push to stop."""
+        if not stop_requested():
+            return False
+        self.done(PushItem(page.title, NOT_DONE, page.file, detail="not sent: push was stopped"))
+        return True
+
+    def _base_text(self, page: LocalPage) -> str | None:
+        if self.writer is not None:
+            return self.writer.base_text(page.title)
+        if self.source is None:
+            self.source = open_mirror(self.root)
+        return self.source.base_text(page.title)
+
+    def _save(self, page: LocalPage, text: str, base: PageText | None, action: str) -> None:
+        if self.dry_run:
+            diff = unified_diff(base.wikitext if base else "", text, page.title)
+            self.done(PushItem(page.title, action, page.file, base.revid if base else 0, diff=diff))
+            return
+        assert self.writer is not None
+        try:
+            result = self.wiki.save(page.title, text, base=base, summary=self.summary)
+        except (PageDeletedError, PageMovedError) as exc:
+            gone = "deleted" if isinstance(exc, PageDeletedError) else "moved"
+            self.done(PushItem(page.title, gone, page.file, detail=f"{exc}; pull, then push again"))
+            return
+        except EditConflictError as exc:
+            self.done(
+                PushItem(
+                    page.title,
+                    "conflict",
+                    page.file,
+                    detail=f"{exc}; pull, then push again",
+                )
+            )
+            return
+        except PublishError as exc:
+            self.done(PushItem(page.title, "refused", page.file, detail=str(exc)))
+            return
+        saved = PageText(
+            page.title,
+            text,
+            result.revid,
+            result.timestamp,
+            self.client.namespaces.split(page.title)[0],
+            base.pageid if base else None,
+        )
+        # Recorded at once (one journal line): an interruption after this
+        # point cannot make the next push save the page again.
+        self.writer.write_base(saved)
+        if result.changed:
+            self.saved[result.revid] = (text, page.file)
+        else:
+            action = "recorded"
+        if result.merged:
+            action = "merged"
+        detail = result.note or ("" if result.changed else "the wiki already holds this text")
+        if result.moved_to:
+            action = "moved"
+            detail = (
+                f'moved on the wiki to "{result.moved_to}" while it was saved; the edit went to '
+                f"the page there (revision {result.revid}): pull to follow the move"
+                + (f"; {detail}" if detail else "")
+            )
+        self.done(PushItem(page.title, action, page.file, result.revid, detail=detail))
+
+    def _merge(self, page: LocalPage, remote: RemoteInfo, fetched: PageText) -> None:
+        assert page.text is not None
+        outcome = merge_both_changed(self._base_text(page), page.text, fetched.wikitext)
+        if outcome.action == "recorded":
+            if self.writer is not None:
+                self.writer.write_base(fetched, categories=remote.categories)
+            self.done(
+                PushItem(
+                    page.title,
+                    "recorded",
+                    page.file,
+                    fetched.revid,
+                    detail="the wiki already holds this text; nothing saved",
+                )
+            )
+            return
+        if outcome.merged is None or not outcome.merged.clean:
+            conflict_file = None
+            if self.writer is not None:
+                conflict_file = write_conflict(self.root, page.file, fetched.wikitext)
+                self.writer.write_base(fetched, categories=remote.categories)
+            self.done(
+                PushItem(
+                    page.title,
+                    "conflict",
+                    page.file,
+                    fetched.revid,
+                    conflict_file,
+                    detail=f"edited on the wiki since the pull, and {outcome.reason}: not saved"
+                    + (
+                        f"; the wiki's version is in {conflict_file}: merge it into the local "
+                        f"file {page.file} and delete it"
+                        if conflict_file
+                        else ""
+                    ),
+                )
+            )
+            return
+        merged = outcome.merged
+        if self.writer is not None:
+            # The merged text replaces the file before it is saved, so a crash in
+            # between leaves a local edit against the wiki's revision, not a loss.
+            self.writer.write_page(fetched, categories=remote.categories, text=merged.text)
+        self._save(page, merged.text, fetched, "merged")
+
+    def _create(self, page: LocalPage, existing: PageText | None) -> None:
+        assert page.text is not None
+        if existing is None:
+            self._save(page, page.text, None, "created")
+            return
+        if same_text(page.text, existing.wikitext):
+            if self.writer is not None:
+                self.writer.write_base(existing)
+            self.done(
+                PushItem(
+                    page.title,
+                    "recorded",
+                    page.file,
+                    existing.revid,
+                    detail="the page exists on the wiki with this text; nothing saved",
+                )
+            )
+            return
+        conflict_file = None
+        if self.writer is not None:
+            conflict_file = write_conflict(self.root, page.file, existing.wikitext)
+            self.writer.write_base(existing)
+        self.done(
+            PushItem(
+                page.title,
+                "conflict",
+                page.file,
+                existing.revid,
+                conflict_file,
+                detail="new locally, but the page exists on the wiki: not saved"
+                + (f"; its text is in {conflict_file}" if conflict_file else ""),
+            )
+        )
+
+    def _read_back(self, writer: MirrorWriter) -> None:
+        """Record saved revisions as the wiki stored them (it may trim the text)."""
+        if not self.saved:
+            return
+        for stored in fetch_revisions(self.client, sorted(self.saved)):
+            sent, file = self.saved[stored.revid]
+            entry = writer.entry(stored.title)
+            if stored.wikitext == sent and entry is not None and entry.pageid is not None:
+                continue
+            if read_page_file(self.root, file) == sent and stored.wikitext != sent:
+                writer.write_page(stored, categories=entry.categories if entry else ())
+            else:
+                writer.write_base(stored)

@@ -1,0 +1,84 @@
+"""Sources of pages: the live wiki, a local mirror folder, an XML dump.
+
+:func:`open_source` is the one entry point: give it a URL, a folder or a dump
+file (or a :class:`~wikisync.config.Config`) and read pages from what it
+returns, whatever the kind.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wikisync.config import Config, redact_site
+from wikisync.core.errors import ConfigError
+from wikisync.ports.source import FetchResult, Source
+
+__all__ = ["FetchResult", "Source", "open_source", "source_kind"]
+
+
+def source_kind(site: str) -> str:
+    """Tell what ``site`` names: ``"wiki"`` (a URL), ``"mirror"`` (a folder) or ``"dump"``.
+
+    Raises:
+        ConfigError: ``site`` is empty, or a local path that does not exist.
+    """
+    if not site:
+        raise ConfigError(
+            "no site given: pass --site (a wiki URL, a mirror folder or an XML dump), "
+            "set WIKISYNC_SITE, or set 'site' in wikisync.toml",
+            key="site",
+        )
+    if site[:8].lower().startswith(("http://", "https://")):
+        return "wiki"
+    path = Path(site)
+    if path.is_dir():
+        return "mirror"
+    if path.is_file():
+        return "dump"
+    raise ConfigError(
+        f"site {redact_site(site)}: no such folder or file (expected a wiki URL, a mirror "
+        "folder or an XML dump file)",
+        key="site",
+    )
+
+
+def open_source(site: str | Config, config: Config | None = None) -> Source:
+    """Open a wiki URL, a mirror folder or an XML dump as a page source.
+
+    Args:
+        site: a URL (``https://wiki.example.org/``), a mirror folder, a dump file
+            (``.xml``, ``.xml.bz2``, ``.xml.gz``, ``.xml.xz``, ``.xml.lzma``), or a
+            Config whose ``site`` is one.
+        config: connection settings for a live wiki (user, password, timeouts)
+            and the dump text limit (``max_text_mib``); defaults to ``Config()``.
+
+    Returns:
+        A :class:`Source`; close it when done.
+
+    Raises:
+        ConfigError: ``site`` names nothing usable.
+        LoginError: the wiki cannot be reached or refused the login.
+        SourceError: the mirror or dump is unreadable.
+
+    Example:
+        >>> from wikisync import open_source
+        >>> source = open_source("examples/fabmob/mirror")
+        >>> source.list_category("Evénement")[0]
+        "Atelier de l'été 2027 — rétrofit électrique"
+    """
+    if isinstance(site, Config):
+        config, site = site, site.site
+    config = config or Config(site=site)
+    kind = source_kind(site)
+    if kind == "wiki":
+        from wikisync.wiki.cache import open_cache
+        from wikisync.wiki.reader import WikiClient, WikiSource
+
+        return WikiSource(WikiClient(site, config), open_cache(config))
+    if kind == "mirror":
+        from wikisync.mirror.reader import open_mirror
+
+        return open_mirror(Path(site))
+    from wikisync.dump.reader import open_dump
+
+    return open_dump(Path(site), max_text=config.max_text_mib * 1024 * 1024)

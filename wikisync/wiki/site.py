@@ -1,0 +1,1384 @@
+"""The connection to a live wiki: one mwclient session that retries what is transient.
+
+:class:`WikiClient` wraps :class:`mwclient.Site` and routes every API request
+(its own and mwclient's: login, tokens, edits) through one place that sends
+``maxlag``, counts requests, applies timeouts and retries transient faults
+with exponential backoff. Transient means: the connection refused, reset or
+dropped (before or after the wiki handled the request), no answer in time, a
+reply cut off or garbled, HTTP 5xx and 429, and the API errors ``maxlag``,
+``ratelimited`` and ``readonly``. ``max_wait`` bounds the *whole* time one
+request may take, attempts and waits included: each attempt's timeout shrinks
+to the time left. A request that still fails stops the client (every later
+call fails at once), so a batch ends in seconds with what it did and what it
+did not do, instead of waiting ``max_wait`` once per remaining page.
+
+The first request (the site probe, which finds ``api.php`` from the URL the
+user gave) is retried like any other, while a URL that is plainly wrong fails
+fast with exit code 2: nothing listening (after two retries), an unknown host,
+no MediaWiki API at any candidate address, a TLS or certificate error (never
+retried: it fails the same way every time).
+
+The login is retried as a whole: each attempt starts from a clean session
+(no cookies, no tokens), because a reply cut off after its headers may have
+set a session cookie in which MediaWiki refuses another login.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import http.client
+import ipaddress
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any, NoReturn, TypeVar
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
+
+import mwclient
+import mwclient.errors
+import requests
+import urllib3.exceptions
+
+from wikisync.__about__ import __version__
+from wikisync.config import Config, redact_site
+from wikisync.core.errors import LoginError, SiteError
+from wikisync.core.pages import Namespace, Namespaces
+
+log = logging.getLogger(__name__)
+
+#: API error codes worth waiting for: the wiki asks us to slow down or pause.
+RETRY_CODES = frozenset({"maxlag", "ratelimited", "readonly"})
+#: API error codes meaning the login session was lost.
+SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
+_BACKOFF_BASE = 1.0
+#: The least time worth an attempt: a retry that would have less is not made.
+_MIN_ATTEMPT = 0.5
+#: Retries of a refused connection while probing: a wiki restarting is back in
+#: seconds, and a wrong port should not keep the user waiting.
+_PROBE_REFUSED_RETRIES = 2
+#: Replies in a row whose continuation brings no results before a query is given up.
+_MAX_IDLE_CONTINUES = 20
+#: Login requests one login may send (mwclient asks again on ``NeedToken``).
+_MAX_LOGIN_POSTS = 3
+#: Redirects followed within the wiki's own origin before giving up.
+_MAX_REDIRECTS = 5
+#: How much of a page is read looking for its EditURI link.
+_PAGE_LIMIT = 1 << 20
+
+_T = TypeVar("_T")
+
+#: After a TLS failure: what to check (it is not retried).
+TLS_HINT = " (check the URL's scheme, http or https, and the wiki's certificate)"
+
+#: In the message of every call refused because an earlier one gave up.
+NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteAddress:
+    """Where a wiki's API lives, split the way mwclient wants it."""
+
+    scheme: str
+    host: str  # host[:port], never credentials
+    path: str  # the script path, with leading and trailing slash: "/w/"
+
+    @property
+    def api_url(self) -> str:
+        """The full URL of api.php."""
+        return f"{self.scheme}://{self.host}{self.path}api.php"
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password of a ``user:password@`` part replaced by ``***``.
+
+    Any spelling, and never raises (see :func:`wikisync.config.redact_site`).
+    """
+    return redact_site(url)
+
+
+def url_credentials(url: str) -> tuple[str, str] | None:
+    """The ``(user, password)`` of a URL's ``user:password@`` part, if it has one."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if "@" not in parts.netloc:
+        return None
+    return unquote(parts.username or ""), unquote(parts.password or "")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_http_warning(address: SiteAddress, user: str | None, basic_auth: bool) -> str | None:
+    """The warning due when a password would cross the network unencrypted, else None.
+
+    A login (``user``) or a URL's ``user:password@`` (``basic_auth``) over
+    plain http to a host that is not the local machine.
+    """
+    host = urlsplit(address.api_url).hostname or ""
+    if address.scheme != "http" or is_loopback(host):
+        return None
+    if user:
+        return (
+            f"logging in as {user} over plain http to {address.host}: the password travels "
+            "unencrypted (use https if the wiki offers it)"
+        )
+    if basic_auth:
+        return (
+            f"sending the URL's password over plain http to {address.host}: it travels "
+            "unencrypted (use https if the wiki offers it)"
+        )
+    return None
+
+
+def candidate_addresses(url: str) -> list[SiteAddress]:
+    """The places api.php may live for a URL a user gave, most likely first.
+
+    Accepts the site root (``https://wiki.example.org``), the script path
+    (``…/w/``), the full ``api.php``/``index.php`` URL, a page URL through
+    ``index.php`` (``…/index.php/Accueil``, ``…/index.php?title=Accueil``), over
+    http or https. For anything else the path given comes first (it may be a
+    script path such as ``/mediawiki``), then the usual script paths: ``/w/``
+    beside an article path ``…/wiki/…``, ``/w/`` and the root. (A page URL
+    such as ``…/wiki/Accueil`` is best found from the page itself: see
+    :func:`api_from_page`; :class:`WikiClient` tries that second.)
+
+    Raises:
+        ValueError: the URL is not http(s) or has no host.
+    """
+    parts = _split_site_url(url)
+    host = parts.netloc.rpartition("@")[2]
+    path = parts.path or "/"
+    script = re.match(r"^(.*?/)(?:api|index)\.php(?:/.*)?$", path)
+    if script:
+        return [SiteAddress(parts.scheme, host, script.group(1))]
+    if path.rsplit("/", 1)[-1].endswith(".php"):
+        raise ValueError(f"not a MediaWiki API URL: {redact_url(url)!r}")
+    if not path.endswith("/"):
+        path += "/"
+    paths = [path]
+    if "/wiki/" in path:
+        # an article path such as https://host/wiki/Accueil: the script path is usually /w/
+        paths.append(path[: path.index("/wiki/")] + "/w/")
+    paths += ["/w/", "/"]
+    unique = list(dict.fromkeys(paths))
+    return [SiteAddress(parts.scheme, host, p) for p in unique]
+
+
+def _split_site_url(url: str) -> SplitResult:
+    """``url`` split, or ValueError with a message that never holds its password."""
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:
+        ipv6 = "IPv6" in str(exc)
+        reason = "an IPv6 address without its closing ]" if ipv6 else "a port that is not a number"
+        hint = ""
+        if not ipv6 and "@" in url:
+            hint = "; a password holding /, ?, # or @ must be percent-encoded (%2F, %3F, %23, %40)"
+        raise ValueError(f"not a valid URL: {shown!r} ({reason}{hint})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {shown!r}")
+    if port == 0:
+        raise ValueError(f"not a valid URL: {shown!r} (port 0)")
+    return parts
+
+
+class _LinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.href: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link" or self.href is not None:
+            return
+        values = {name.lower(): value or "" for name, value in attrs}
+        if "edituri" in values.get("rel", "").lower().split():
+            self.href = values.get("href") or None
+
+
+def api_from_page(html: str, page_url: str) -> SiteAddress | None:
+    """The API a wiki page names in its head (``<link rel="EditURI" href=…api.php…>``).
+
+    Args:
+        html: the page's HTML (its head is enough).
+        page_url: the page's URL, to resolve a relative or protocol-relative link.
+
+    Returns:
+        The address, or None when the page has no such link or it does not
+        name an ``api.php``.
+    """
+    finder = _LinkFinder()
+    try:
+        finder.feed(html)
+        finder.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient
+        pass
+    if not finder.href:
+        return None
+    try:
+        parts = urlsplit(urljoin(page_url, finder.href.strip()))
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if not parts.path.endswith("/api.php"):
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    return SiteAddress(parts.scheme, host, parts.path[: -len("api.php")])
+
+
+def user_agent(contact: str) -> str:
+    """The User-Agent wikisync sends: its name, version and the operator's contact.
+
+    A header holds ASCII only (RFC 9110 5.5): the contact's other characters
+    (``L\u2019équipe``) and control characters are sent percent-encoded as UTF-8,
+    as in a URL, so any contact works and none can end the header early.
+
+    Example:
+        >>> user_agent("L\\u2019équipe <x@y>").endswith("(L%E2%80%99%C3%A9quipe <x@y>)")
+        True
+    """
+    who = contact or "contact not configured"
+    return f"wikisync/{__version__} ({_header_text(who)})"
+
+
+def _header_text(text: str) -> str:
+    return "".join(
+        char if " " <= char <= "~" and char != "%" else quote(char, safe="")
+        for char in text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    )
+
+
+class _Site(mwclient.Site):  # type: ignore[misc]
+    """mwclient's Site with every API request sent through :class:`WikiClient`."""
+
+    def __init__(self, client: WikiClient, address: SiteAddress, **kwargs: Any) -> None:
+        self._client = client
+        super().__init__(address.host, path=address.path, scheme=address.scheme, **kwargs)
+
+    def raw_api(
+        self,
+        action: str,
+        http_method: str = "POST",
+        retry_on_error: bool = True,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        kwargs.update(args)
+        return self._client.call(action, http_method=http_method, **kwargs)
+
+
+# -- faults -----------------------------------------------------------------------
+
+
+class _Fault(Exception):
+    """A transient fault of one attempt: worth trying again."""
+
+    def __init__(self, reason: str, retry_after: float | None = None, *, kind: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+        self.kind = kind  # "refused" for a refused connection
+        self.action = ""  # the API action it hit, when a login attempt reports it
+
+
+class _BadAddress(Exception):
+    """A permanent failure of one attempt: no wiki there (HTTP 404, unknown host…)."""
+
+    def __init__(
+        self, reason: str, status: int | None = None, *, host: bool = False, tls: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.host = host  # the host itself is wrong: no other address is worth trying
+        self.tls = tls  # TLS or its certificate failed: a configuration error
+
+
+class _TooLarge(_BadAddress):
+    """A reply over the size limit: trying again would bring the same."""
+
+
+class _Redirected(Exception):
+    """A redirect away from the wiki's own origin: refused, never followed."""
+
+    def __init__(self, status: int, location: str, host: str) -> None:
+        super().__init__(location)
+        self.status = status
+        self.location = location
+        self.host = host
+
+
+class _GaveUp(Exception):
+    def __init__(self, fault: _Fault, retries: int, elapsed: float, why: str) -> None:
+        super().__init__(fault.reason)
+        self.fault = fault
+        self.retries = retries
+        self.elapsed = elapsed
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class WikiClient:
+    """One logged-in (or anonymous) connection to a live wiki.
+
+    Args:
+        url: the wiki's URL: site root, script path, api.php, or the URL of
+            any of its pages. A ``user:password@`` part is sent as HTTP basic
+            authentication and never shown (messages show ``user:***@``).
+        config: timeouts, retries, the user and password, the contact.
+        sleep: the function used to wait (tests may pass a recording one).
+        clock: the monotonic clock that bounds each request's time.
+
+    Attributes:
+        url: the URL as given, its password redacted: the one to show.
+        requests: how many HTTP requests this client has sent (read it to
+            measure work; benchmarks do).
+        address: where api.php was found.
+        namespaces: the wiki's namespaces, from its site info.
+        high_limits: True when the account has ``apihighlimits``.
+        failed: None, or why a request gave up; every later call then fails
+            at once with that reason.
+
+    Raises:
+        LoginError: the URL names no wiki (nothing listening, unknown host, no
+            MediaWiki API there) or the wiki refused the login (the message
+            names the user, never the password); exit code 2.
+        SiteError: the wiki was found but kept failing (HTTP 5xx, 429, no
+            answer, dropped connections, malformed replies) past the retries
+            and ``max_wait``; exit code 1.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        config: Config,
+        *,
+        sleep: Callable[[float], Any] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.url = redact_url(url.strip())
+        self.config = config
+        self.requests = 0
+        self.failed: str | None = None
+        self._sleep = sleep
+        self._clock = clock
+        self._session = requests.Session()
+        self._session.headers["User-Agent"] = user_agent(config.contact)
+        self._logged_in_as: str | None = None
+        self._in_login = False
+        self._login_posts = 0
+        #: While a login attempt runs: its deadline. Its requests are then sent once
+        #: each; a fault restarts the whole login from a clean session (see login()).
+        self._login_deadline: float | None = None
+        try:
+            candidates = candidate_addresses(url)
+        except ValueError as exc:
+            raise LoginError(f"the site is {exc}", site=self.url) from None
+        credentials = url_credentials(url)
+        if credentials is not None:
+            # UTF-8, as RFC 7617 says (requests would encode str as Latin-1 and fail on "€")
+            user, password = credentials
+            self._session.auth = requests.auth.HTTPBasicAuth(_utf8(user), _utf8(password))
+        self.address, general, self.namespaces = self._probe(url.strip(), candidates)
+        self.identity = wiki_identity(general, self.address)
+        self.sitename = str(general.get("sitename", ""))
+        self.lang = str(general.get("lang", ""))
+        warning = plain_http_warning(self.address, config.user, credentials is not None)
+        if warning:
+            log.warning("%s", warning)
+        self.site = _Site(
+            self,
+            self.address,
+            pool=self._session,
+            max_retries=0,
+            do_init=False,
+            connection_options={"timeout": config.timeout},
+        )
+        if config.user:
+            self.login()
+        else:
+            self._mwclient(self.site.site_init, "reading the site information")
+        self.high_limits = "apihighlimits" in (self.site.rights or [])
+
+    # -- connection ---------------------------------------------------------
+
+    def _probe(
+        self, url: str, candidates: list[SiteAddress]
+    ) -> tuple[SiteAddress, dict[str, Any], Namespaces]:
+        """Find api.php and read the site info.
+
+        The address as given is tried first, then the API the page at the
+        URL names (its EditURI link), then the usual script paths. Transient
+        faults are retried at each; a candidate that is plainly not an API
+        (HTTP 404, an HTML page) is left for the next at once.
+        """
+        tried: list[str] = []
+        reasons: list[str] = []
+        todo = list(candidates)
+        looked_at_page = urlsplit(url).path in ("", "/") and not urlsplit(url).query
+        while todo:
+            address = todo.pop(0)
+            if address.api_url in tried:
+                continue
+            tried.append(address.api_url)
+            try:
+                query, namespaces = self._siteinfo(address)
+            except _BadAddress as exc:
+                if exc.host:
+                    hint = TLS_HINT if exc.tls else ""
+                    raise LoginError(
+                        f"cannot reach the wiki at {self.url}: {exc.reason}{hint}", site=self.url
+                    ) from None
+                reasons.append(f"{address.api_url}: {exc.reason}")
+            else:
+                if address != candidates[0]:
+                    log.info("found the wiki's API at %s", address.api_url)
+                return address, query["general"], namespaces
+            if not looked_at_page:
+                looked_at_page = True
+                found = self._api_named_by_page(url, reasons)
+                if found is not None and found.api_url not in tried:
+                    todo.insert(0, found)
+        raise LoginError(
+            f"no MediaWiki API found from {self.url}: " + "; ".join(reasons),
+            site=self.url,
+        )
+
+    def _siteinfo(self, address: SiteAddress) -> tuple[dict[str, Any], Namespaces]:
+        params = {
+            "action": "query",
+            "meta": "siteinfo",
+            "siprop": "general|namespaces|namespacealiases",
+            "format": "json",
+            "formatversion": "2",
+            "maxlag": str(self.config.maxlag),
+        }
+        try:
+            data = self._retrying(
+                f"the site probe at {address.api_url}",
+                lambda timeout, deadline: self._api_attempt(
+                    address.api_url, "GET", params, timeout, deadline, probe=True
+                ),
+                probe=True,
+            )
+        except _GaveUp as exc:
+            self._give_up_probe(address.api_url, exc)
+        except _Redirected as exc:
+            raise LoginError(
+                _redirect_message(self.url, f"the site probe ({address.api_url})", exc),
+                site=self.url,
+            ) from None
+        query = data.get("query") if isinstance(data, dict) else None
+        if isinstance(query, dict) and isinstance(query.get("general"), dict):
+            try:
+                return query, _namespaces_from_siteinfo(query)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise _BadAddress("not a MediaWiki API (malformed namespaces)") from None
+        code = error_code(data)
+        if code is not None:
+            info = str(data["error"].get("info", ""))
+            raise LoginError(
+                f"the wiki at {self.url} refused to say what it is ({address.api_url}: "
+                f"{code}: {info})",
+                site=self.url,
+            )
+        raise _BadAddress("not a MediaWiki API (no site info in the reply)")
+
+    def _api_named_by_page(self, url: str, reasons: list[str]) -> SiteAddress | None:
+        page_url = urlsplit(url)._replace(netloc=urlsplit(url).netloc.rpartition("@")[2]).geturl()
+        shown = redact_url(page_url)
+        try:
+            reply = self._retrying(
+                f"reading the page {shown}",
+                lambda timeout, deadline: self._page_attempt(page_url, timeout, deadline),
+                probe=True,
+            )
+        except _GaveUp as exc:
+            self._give_up_probe(shown, exc)
+        except _BadAddress as exc:
+            reasons.append(f"{shown}: {exc.reason}")
+            return None
+        except _Redirected as exc:
+            raise LoginError(
+                _redirect_message(self.url, f"a read of {shown}", exc), site=self.url
+            ) from None
+        html = reply.body[:_PAGE_LIMIT].decode("utf-8", errors="replace")
+        address = api_from_page(html, page_url)
+        if address is None:
+            reasons.append(f"{shown}: no EditURI link to api.php in the page")
+            return None
+        given = urlsplit(page_url).hostname
+        if urlsplit(address.api_url).hostname != given:
+            reasons.append(
+                f"{shown} names its API at {address.api_url}, on another host: "
+                "pass that URL as --site if you trust it"
+            )
+            return None
+        log.debug("the page %s names its API at %s", shown, address.api_url)
+        return address
+
+    def _give_up_probe(self, where: str, exc: _GaveUp) -> NoReturn:
+        detail = (
+            f"{exc.fault.reason}; gave up after {_retries(exc.retries)} in {exc.elapsed:.1f} s "
+            f"({exc.why})"
+        )
+        if exc.fault.kind == "refused":
+            raise LoginError(
+                f"cannot reach the wiki at {self.url}: {detail} (tried {where})", site=self.url
+            ) from None
+        raise SiteError(
+            f"the wiki at {self.url} did not answer properly: {detail} (tried {where})",
+            site=self.url,
+        ) from None
+
+    def login(self) -> None:
+        """Log in with the configured bot password (again, if the session was lost).
+
+        Raises:
+            LoginError: the wiki refused the login.
+            SiteError: the wiki failed, or sent a malformed reply to the login.
+        """
+        user = self.config.user or ""
+        if not self.config.password:
+            raise LoginError(
+                f"no password for user {user}: set WIKISYNC_PASSWORD or run in a terminal "
+                "to be prompted",
+                site=self.url,
+            )
+        what = f"the login of user {user}"
+
+        def attempt(timeout: float, deadline: float) -> None:
+            # A retried login starts from a clean session: a reply cut off after its
+            # headers may already have set the bot-password session cookie, and
+            # MediaWiki refuses a login inside such a session ("Cannot log in when
+            # using BotPasswordSessionProvider sessions"). So every attempt drops
+            # the cookies and tokens and runs the whole exchange again (token,
+            # login, user info), each request sent once.
+            self._session.cookies.clear()
+            self.site.tokens = {}
+            self._login_deadline = deadline
+            self._login_posts = 0
+            try:
+                self._mwclient(lambda: self.site.login(user, self.config.password), what)
+            finally:
+                self._login_deadline = None
+
+        self._in_login = True
+        try:
+            self._retrying(what, attempt, probe=False)
+        except _GaveUp as exc:
+            self.failed = (
+                f"action={exc.fault.action or 'login'} failed: {exc.fault.reason}; gave up "
+                f"after {_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why}) in {what}"
+            )
+            raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
+        except _BadAddress as exc:
+            if exc.tls:
+                raise LoginError(
+                    f"cannot reach the wiki at {self.url}: {exc.reason}{TLS_HINT}", site=self.url
+                ) from None
+            raise SiteError(f"{self.url}: {exc.reason} for {what}", site=self.url) from None
+        finally:
+            self._in_login = False
+        self._logged_in_as = user
+        log.info("logged in to %s as %s", self.url, user)
+
+    def _mwclient(self, action: Callable[[], Any], what: str) -> None:
+        """Run an mwclient call; its errors and malformed replies become one line."""
+        user = self.config.user or ""
+        try:
+            action()
+        except mwclient.errors.LoginError as exc:
+            reason = _login_reason(exc)
+            raise LoginError(
+                f"the wiki at {self.url} refused the login of user {user}: {reason} "
+                "(a bot password's login name looks like User@app; check it and "
+                "WIKISYNC_PASSWORD)",
+                site=self.url,
+            ) from None
+        except mwclient.errors.APIError as exc:
+            raise LoginError(
+                f"{what} at {self.url} failed: {exc.code}: {exc.info}", site=self.url
+            ) from None
+        except mwclient.errors.MaximumRetriesExceeded:
+            raise SiteError(
+                f"{what} at {self.url} failed: the wiki kept asking to wait (throttled)",
+                site=self.url,
+            ) from None
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            raise SiteError(
+                f"the wiki at {self.url} sent a malformed reply to {what} "
+                f"({type(exc).__name__}: {str(exc)[:80]})",
+                site=self.url,
+            ) from None
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        self._session.close()
+
+    def __enter__(self) -> WikiClient:
+        """Return the client itself: ``with WikiClient(url, config) as client:``."""
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Close the HTTP session (see :meth:`close`); an exception goes on."""
+        self.close()
+
+    # -- requests -----------------------------------------------------------
+
+    def call(
+        self,
+        action: str,
+        *,
+        http_method: str = "GET",
+        before_retry: Callable[[], object] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Send one API request, retrying transient faults within ``max_wait``.
+
+        ``maxlag`` is added to every call and ``assert=user`` once logged in, so
+        a lost session is noticed (and mended by logging in again) instead of
+        silently reading or editing as an anonymous user.
+
+        ``before_retry`` (when given) is called before the request is sent
+        again after a transient fault: the request may have been handled and
+        only its reply lost, so a caller for whom sending it twice is not safe
+        (a creation) finds out there what happened; an exception it raises
+        ends the call, unsent.
+
+        Returns:
+            The decoded JSON reply. API errors other than the transient ones
+            are returned as they are (mwclient turns them into exceptions).
+
+        Raises:
+            SiteError: the fault persisted past the retries or ``max_wait``
+                (the client then stops: later calls fail at once), or the
+                wiki answered with an HTTP error such as 403 or 404.
+        """
+        if self.failed is not None:
+            raise SiteError(
+                f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
+                site=self.url,
+            )
+        if action == "login" and self._in_login:
+            self._login_posts += 1
+            if self._login_posts > _MAX_LOGIN_POSTS:
+                raise SiteError(
+                    f"the wiki at {self.url} answered {_MAX_LOGIN_POSTS} login requests "
+                    "without a result (it keeps asking for a new token)",
+                    site=self.url,
+                )
+        params = {k: v for k, v in params.items() if v is not None}
+        params["action"] = action
+        params["format"] = "json"
+        params.setdefault("maxlag", str(self.config.maxlag))
+        if self._logged_in_as and not self._in_login:
+            params.setdefault("assert", "user")
+        relogged = False
+        url = self.address.api_url
+        if self._login_deadline is not None:
+            # Part of a login attempt: a fault goes up to login(), which starts over.
+            left = self._login_deadline - self._clock()
+            timeout = max(min(self.config.timeout, left), _MIN_ATTEMPT)
+            try:
+                data = self._api_attempt(
+                    url, http_method, params, timeout, self._login_deadline, probe=False
+                )
+            except _Fault as fault:
+                fault.action = action
+                raise
+            except _Redirected as exc:
+                raise LoginError(
+                    _redirect_message(self.url, f"action={action}", exc), site=self.url
+                ) from None
+            if not isinstance(data, dict):
+                raise _Fault(f"the reply to action={action} is not a JSON object")
+            self._check_reply(action, params, data)
+            return data
+        while True:
+            try:
+                data = self._retrying(
+                    f"action={action}",
+                    lambda timeout, deadline: self._api_attempt(
+                        url, http_method, params, timeout, deadline, probe=False
+                    ),
+                    probe=False,
+                    before_retry=before_retry,
+                )
+            except _GaveUp as exc:
+                self.failed = (
+                    f"action={action} failed: {exc.fault.reason}; gave up after "
+                    f"{_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why})"
+                )
+                raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
+            except _BadAddress as exc:
+                if exc.tls:
+                    raise LoginError(
+                        f"cannot reach the wiki at {self.url}: {exc.reason}{TLS_HINT}",
+                        site=self.url,
+                    ) from None
+                raise SiteError(
+                    f"{self.url}: {exc.reason} for action={action}", site=self.url
+                ) from None
+            except _Redirected as exc:
+                raise LoginError(
+                    _redirect_message(self.url, f"action={action}", exc), site=self.url
+                ) from None
+            code = error_code(data)
+            if code in SESSION_LOST_CODES and not relogged and self.config.user:
+                log.warning(
+                    "session lost on %s; logging in again as %s", self.url, self.config.user
+                )
+                relogged = True
+                self.site.tokens = {}
+                self.login()
+                continue
+            if not isinstance(data, dict):
+                raise SiteError(
+                    f"{self.url}: the reply to action={action} is not a JSON object",
+                    site=self.url,
+                )
+            self._check_reply(action, params, data)
+            return data
+
+    def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
+        """Check a reply's shape (see :func:`clean_reply`); SiteError when it cannot be used."""
+        problem = clean_reply(
+            action,
+            data,
+            version2=str(params.get("formatversion")) == "2",
+            max_text=self.config.max_text_mib * 1024 * 1024,
+        )
+        if problem is not None:
+            raise SiteError(
+                f"{self.url}: malformed reply to action={action}: {problem}", site=self.url
+            )
+
+    def _retrying(
+        self,
+        what: str,
+        attempt: Callable[[float, float], _T],
+        *,
+        probe: bool,
+        before_retry: Callable[[], object] | None = None,
+    ) -> _T:
+        """Run ``attempt(timeout, deadline)`` until it returns, within the budget.
+
+        ``before_retry`` is called after each wait, before the attempt is made again.
+
+        Raises:
+            _GaveUp: a transient fault outlasted ``retries`` or ``max_wait``.
+            _BadAddress: a permanent fault (from ``attempt``).
+        """
+        config = self.config
+        start = self._clock()
+        deadline = start + config.max_wait
+        retries = 0
+        while True:
+            left = deadline - self._clock()
+            try:
+                return attempt(max(min(config.timeout, left), _MIN_ATTEMPT), deadline)
+            except _Fault as fault:
+                now = self._clock()
+                elapsed = now - start
+                left = deadline - now
+                limit = config.retries
+                if probe and fault.kind == "refused":
+                    limit = min(limit, _PROBE_REFUSED_RETRIES)
+                budget = f"retries={config.retries}, max_wait={config.max_wait:g} s"
+                if retries >= limit:
+                    raise _GaveUp(fault, retries, elapsed, budget) from None
+                backoff = _BACKOFF_BASE * 2**retries
+                if fault.retry_after is not None and fault.retry_after > left - _MIN_ATTEMPT:
+                    why = f"the wiki asked to wait {fault.retry_after:g} s; {budget}"
+                    raise _GaveUp(fault, retries, elapsed, why) from None
+                delay = min(max(backoff, fault.retry_after or 0.0), left - _MIN_ATTEMPT)
+                if delay < 0:
+                    raise _GaveUp(fault, retries, elapsed, budget) from None
+                retries += 1
+                log.info(
+                    "waiting %.1f s before retry %d/%d of %s: %s",
+                    delay,
+                    retries,
+                    limit,
+                    what,
+                    fault.reason,
+                )
+                self._sleep(delay)
+                if before_retry is not None:
+                    before_retry()
+
+    def _api_attempt(
+        self,
+        url: str,
+        method: str,
+        params: Mapping[str, Any],
+        timeout: float,
+        deadline: float,
+        *,
+        probe: bool,
+    ) -> Any:
+        """One API request: its decoded JSON, or _Fault / _BadAddress."""
+        reply = self._send(url, method, params, timeout, deadline)
+        status = reply.status
+        if status == 429 or status >= 500:
+            raise _Fault(f"HTTP {status}", _retry_after(reply.headers))
+        if status != 200:
+            raise _BadAddress(f"HTTP {status}", status)
+        try:
+            data = json.loads(reply.body, parse_constant=_refuse_constant)
+        except _NotJson as exc:
+            raise _BadAddress(f"malformed reply ({exc})") from None
+        except RecursionError:
+            raise _BadAddress("malformed reply (nested too deeply)") from None
+        except ValueError as exc:
+            if "digits" in str(exc):
+                raise _BadAddress("malformed reply (a number with too many digits)") from None
+            start = reply.body.lstrip()[:1]
+            if not start or start in (b"{", b"["):
+                raise _Fault("the reply was cut off (incomplete JSON)") from None
+            if probe:
+                raise _BadAddress("not a MediaWiki API (the reply is not JSON)") from None
+            raise _Fault("the reply is not JSON") from None
+        fault, retry_after = _api_fault(data, _retry_after(reply.headers))
+        if fault is not None:
+            raise _Fault(fault, retry_after)
+        return data
+
+    def _page_attempt(self, url: str, timeout: float, deadline: float) -> _Reply:
+        """One GET of a page (for its EditURI link)."""
+        reply = self._send(url, "GET", {}, timeout, deadline)
+        if reply.status == 429 or reply.status >= 500:
+            raise _Fault(f"HTTP {reply.status}", _retry_after(reply.headers))
+        if reply.status >= 400 and b"<link" not in reply.body:
+            raise _BadAddress(f"HTTP {reply.status}", reply.status)
+        return reply
+
+    def _send(
+        self,
+        url: str,
+        method: str,
+        params: Mapping[str, Any],
+        timeout: float,
+        deadline: float,
+    ) -> _Reply:
+        """One HTTP request, its body read whole; every transport fault is a _Fault.
+
+        Redirects are followed only within the wiki's own origin (scheme, host
+        and port; http to https on the same host too): a redirect elsewhere
+        would carry the password, the session cookie or a basic-auth header to
+        a host nobody configured, so it is refused (:class:`_Redirected`).
+        """
+        self.requests += 1
+        get = method.upper() == "GET"
+        try:
+            target = url
+            for _hop in range(_MAX_REDIRECTS + 1):
+                if get:
+                    response = self._session.get(
+                        target,
+                        params=params if target == url else None,
+                        timeout=timeout,
+                        stream=True,
+                        allow_redirects=False,
+                    )
+                else:
+                    response = self._session.post(
+                        target, data=params, timeout=timeout, stream=True, allow_redirects=False
+                    )
+                with response:
+                    location = self._session.get_redirect_target(response)
+                    if location is None:
+                        body = self._read_body(response, deadline)
+                        return _Reply(response.status_code, response.headers, body)
+                    target = _check_redirect(url, response.url, location, response.status_code)
+            raise _BadAddress(f"more than {_MAX_REDIRECTS} redirects")
+        except requests.Timeout:
+            raise _Fault(f"no answer within {round(timeout, 1):g} s") from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidHeader,
+        ) as exc:
+            raise _BadAddress(f"bad URL ({_short_reason(exc)})") from None
+        except requests.exceptions.SSLError as exc:
+            # Not transient: a wrong scheme or certificate fails the same way every time.
+            raise _BadAddress(f"TLS failed ({_tls_reason(exc)})", host=True, tls=True) from None
+        except requests.ConnectionError as exc:
+            reason = _short_reason(exc)
+            if reason == "Name or service not known":
+                raise _BadAddress(f"unknown host ({reason})", host=True) from None
+            kind = "refused" if reason == "Connection refused" else ""
+            raise _Fault(f"connection failed ({reason})", kind=kind) from None
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+            urllib3.exceptions.HTTPError,
+            http.client.HTTPException,
+        ) as exc:
+            raise _Fault(f"the reply was cut off ({_short_reason(exc)})") from None
+        except requests.RequestException as exc:
+            raise _Fault(f"request failed ({_short_reason(exc)})") from None
+        except OSError as exc:
+            raise _Fault(f"connection failed ({_short_reason(exc)})") from None
+
+    def _read_body(self, response: requests.Response, deadline: float) -> bytes:
+        """A reply's body, read in chunks: no longer than ``max_reply_mib``, no later
+        than ``deadline`` (an endless or trickling body fails instead of filling memory)."""
+        limit = self.config.max_reply_mib * 1024 * 1024
+        chunks = []
+        size = 0
+        # read1: whatever has arrived, so a body trickling in a byte at a time still
+        # meets the deadline (iter_content would wait for 64 KiB before looking).
+        while chunk := response.raw.read1(65536, decode_content=True):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge(
+                    f"the reply is over the {self.config.max_reply_mib} MiB limit (max_reply_mib)"
+                )
+            if self._clock() > deadline:
+                raise _Fault(f"no complete answer within {self.config.max_wait:g} s")
+        return b"".join(chunks)
+
+    def query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        """Run a query with continuation; yield each reply's ``query`` part.
+
+        A reply is yielded with its ``batchcomplete`` flag kept, so callers that
+        combine ``generator`` with ``prop`` can tell when a batch is whole.
+        """
+        params = dict(params)
+        params.setdefault("formatversion", "2")
+        cont: dict[str, Any] = {"continue": ""}
+        seen: set[tuple[tuple[str, str], ...]] = set()
+        replies: set[str] = set()
+        idle = 0
+        while True:
+            data = self.call("query", **params, **cont)
+            if "error" in data:
+                error = data["error"]
+                raise SiteError(
+                    f"{self.url}: query failed: {error.get('code')}: {error.get('info')}",
+                    site=self.url,
+                )
+            part = dict(data.get("query") or {})
+            part["batchcomplete"] = bool(data.get("batchcomplete"))
+            yield part
+            if "continue" not in data:
+                return
+            cont = data["continue"]
+            key = tuple(sorted((str(k), str(v)) for k, v in cont.items()))
+            idle = idle + 1 if not data.get("query") else 0
+            fingerprint = hashlib.sha256(
+                json.dumps(data.get("query"), sort_keys=True, default=str).encode(
+                    "utf-8", "replace"
+                )
+            ).hexdigest()
+            again = bool(data.get("query")) and fingerprint in replies
+            replies.add(fingerprint)
+            if key in seen or again or idle > _MAX_IDLE_CONTINUES:
+                what = "repeats an earlier one" if key in seen or again else "brings nothing new"
+                shown = _show(", ".join(f"{k}={v}" for k, v in key))
+                raise SiteError(
+                    f"{self.url}: the continuation of action=query {what} ({shown}): "
+                    f"stopped, the wiki would be asked forever ({_describe(params)})",
+                    site=self.url,
+                )
+            seen.add(key)
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"it holds {name}, which JSON does not allow")
+
+
+def _redirect_message(url: str, what: str, exc: _Redirected) -> str:
+    return (
+        f"the wiki at {url} answered {what} with a redirect (HTTP {exc.status}) to "
+        f"{exc.host}; not followed: wikisync sends requests (and the password) only to the "
+        "site configured (if the wiki has moved there and you trust it, make that address "
+        "the site)"
+    )
+
+
+def _check_redirect(origin_url: str, from_url: str, location: str, status: int) -> str:
+    """The absolute URL a redirect points to, when it stays on the wiki's origin.
+
+    Same scheme, host and port as ``origin_url``, or http to https on the
+    same host with the default ports.
+
+    Raises:
+        _Redirected: the redirect leaves the origin (or cannot be read).
+    """
+    try:
+        target = urljoin(from_url, location)
+        new = urlsplit(target)
+        old = urlsplit(origin_url)
+        new_port = new.port or _DEFAULT_PORTS.get(new.scheme.lower())
+        old_port = old.port or _DEFAULT_PORTS.get(old.scheme.lower())
+    except ValueError:
+        raise _Redirected(status, redact_site(location), "an unreadable address") from None
+    host = (new.hostname or "").lower()
+    shown = new.netloc.rpartition("@")[2] or "no host"
+    same_host = host == (old.hostname or "").lower()
+    old_scheme, new_scheme = old.scheme.lower(), new.scheme.lower()
+    if same_host and old_scheme == new_scheme and new_port == old_port:
+        return target
+    if same_host and (old_scheme, new_scheme, old_port, new_port) == ("http", "https", 80, 443):
+        return target
+    raise _Redirected(status, redact_site(target), shown)
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _retries(count: int) -> str:
+    return "1 retry" if count == 1 else f"{count} retries"
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    raw = (headers.get("Retry-After") or "").strip()
+    if not raw:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 86400.0))
+
+
+def error_code(data: Any) -> str | None:
+    """The API error code of a reply, or None."""
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        return str(data["error"].get("code"))
+    return None
+
+
+def _api_fault(data: Any, retry_after: float | None) -> tuple[str | None, float | None]:
+    """A transient API error worth retrying, as (description, retry-after)."""
+    code = error_code(data)
+    if code not in RETRY_CODES:
+        return None, None
+    error = data["error"]
+    info = str(error.get("info", ""))
+    if code == "maxlag":
+        return f"maxlag ({info})", retry_after
+    if code == "readonly":
+        reason = error.get("readonlyreason") or info
+        return f"the wiki is read-only ({reason})", retry_after
+    return f"{code} ({info})", retry_after
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc)
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "Temporary failure in name resolution",
+        "Connection reset by peer",
+        "Connection aborted",
+        "Remote end closed connection without response",
+        "IncompleteRead",
+        "Connection broken",
+        "timed out",
+    ):
+        if marker in text:
+            return marker
+    return f"{type(exc).__name__}: {text[:160]}" if text else type(exc).__name__
+
+
+def _tls_reason(exc: BaseException) -> str:
+    """``wrong version number``, ``certificate verify failed: …``: the SSL library's words."""
+    text = str(exc)
+    found = re.search(r"\[SSL: [A-Z_]+\] (.+?)(?: \(_ssl\.c:\d+\))?['\")]", text)
+    if found:
+        return found.group(1)
+    return _short_reason(exc)
+
+
+def wiki_identity(general: Mapping[str, Any], address: SiteAddress) -> str:
+    """One string per wiki however it is reached: its server, script path and wiki id.
+
+    From ``meta=siteinfo``'s ``general`` part, as the wiki reports itself
+    (``$wgServer``, ``$wgScriptPath``, the database name): the same for every
+    spelling of its URL, alias, IP address or proxy in front of it. The scheme
+    is left out (one wiki served over http and https is one wiki); host names
+    are compared in lower case. A wiki that reports no server (it should) is
+    known by the address it was reached at.
+    """
+    server = str(general.get("server") or "").strip()
+    if not server:
+        server = f"//{address.host}"
+    netloc = urlsplit(server if "//" in server else f"//{server}").netloc.lower()
+    script = str(general.get("scriptpath") or "").rstrip("/")
+    wiki_id = str(general.get("wikiid") or "")
+    return f"{netloc}{script}/ ({wiki_id})" if wiki_id else f"{netloc}{script}/"
+
+
+def _login_reason(exc: Any) -> str:
+    info = getattr(exc, "info", None) or getattr(exc, "code", None) or str(exc)
+    return str(info)
+
+
+def _namespaces_from_siteinfo(query: Mapping[str, Any]) -> Namespaces:
+    raw = query.get("namespaces") or {}
+    aliases: dict[int, list[str]] = {}
+    for alias in query.get("namespacealiases") or []:
+        aliases.setdefault(int(alias["id"]), []).append(str(alias.get("alias") or alias.get("*")))
+    items = []
+    for entry in raw.values():
+        ns_id = int(entry["id"])
+        items.append(
+            Namespace(
+                id=ns_id,
+                name=str(entry.get("name", entry.get("*", ""))),
+                canonical=str(entry.get("canonical", "")),
+                aliases=tuple(aliases.get(ns_id, [])),
+                first_letter_case=entry.get("case", "first-letter") == "first-letter",
+            )
+        )
+    return Namespaces.from_list(items)
+
+
+# -- what a reply may hold ----------------------------------------------------------
+
+#: Keys of ``query`` that hold a list of entries (one object each) in formatversion 2.
+_LIST_KEYS = frozenset(
+    {
+        "pages",
+        "categorymembers",
+        "allpages",
+        "recentchanges",
+        "normalized",
+        "redirects",
+        "embeddedin",
+        "backlinks",
+        "search",
+        "interwiki",
+        "converted",
+        "namespacealiases",
+    }
+)
+#: Fields that are whole numbers wherever they appear in an entry.
+_INT_FIELDS = ("pageid", "ns", "revid", "parentid", "lastrevid", "length", "old_revid", "rcid")
+#: Fields that are titles: non-empty text, valid Unicode, no control characters.
+_TITLE_FIELDS = ("title", "from", "to")
+_TEXT_FIELDS = ("timestamp", "user", "contentmodel")
+#: The largest number the revision cache (SQLite) can store.
+_MAX_INT = 2**63 - 1
+
+
+def clean_reply(action: str, data: dict[str, Any], *, version2: bool, max_text: int) -> str | None:
+    """Check a decoded API reply's shape; drop its malformed entries, in place.
+
+    What the whole reply depends on (``error``, ``query``, ``continue`` and the
+    action's own part being objects, the lists of ``query`` being lists) is
+    checked: a problem there is returned, for the caller to fail the request
+    with one line. An entry of a list (a page, a category member…) with a field
+    of the wrong type, a title that is empty or not valid Unicode, a number out
+    of range, or a page text over ``max_text`` bytes is dropped with a warning
+    naming it, so a batch goes on past a bad page.
+
+    Returns:
+        None when the reply can be used, else what is wrong with it.
+    """
+    for key in ("error", "query", "continue", action):
+        if key in data and not isinstance(data[key], dict):
+            return f"{key!r} should be an object, got {_kind(data[key])}"
+    cont = data.get("continue")
+    if isinstance(cont, dict):
+        for key, value in cont.items():
+            if isinstance(value, bool) or not isinstance(value, str | int):
+                return f"continue.{key} should be text or a number, got {_kind(value)}"
+    error = data.get("error")
+    if isinstance(error, dict) and not isinstance(error.get("code", ""), str):
+        return f"error.code should be text, got {_kind(error.get('code'))}"
+    query = data.get("query")
+    if not isinstance(query, dict):
+        return None
+    for key, value in list(query.items()):
+        if key == "pages" and not version2:
+            if not isinstance(value, dict):
+                return f"query.pages should be an object, got {_kind(value)}"
+            entries = value
+        elif key in _LIST_KEYS:
+            if not isinstance(value, list):
+                return f"query.{key} should be a list, got {_kind(value)}"
+            entries = dict(enumerate(value))
+        else:
+            continue
+        kept = {}
+        for index, entry in entries.items():
+            problem = _entry_problem(entry, max_text) or _missing_field(key, entry)
+            if problem is None:
+                kept[index] = entry
+            else:
+                log.warning(
+                    "skipped query.%s[%s] of the reply to action=%s: %s",
+                    key,
+                    index,
+                    action,
+                    problem,
+                )
+        query[key] = kept if isinstance(value, dict) else list(kept.values())
+    return None
+
+
+def _entry_problem(entry: Any, max_text: int) -> str | None:
+    if not isinstance(entry, dict):
+        return f"it should be an object, got {_kind(entry)}"
+    where = f'page "{entry["title"]}"' if _is_title(entry.get("title")) else "it"
+    problem = _fields_problem(entry)
+    if problem is not None:
+        return f"{where}: {problem}"
+    categories = entry.get("categories")
+    if categories is not None:
+        if not isinstance(categories, list):
+            return f"{where}: categories should be a list, got {_kind(categories)}"
+        for category in categories:
+            if not isinstance(category, dict) or not _is_title(category.get("title")):
+                return f"{where}: a category should be an object with a title"
+    revisions = entry.get("revisions")
+    if revisions is None:
+        return None
+    if not isinstance(revisions, list):
+        return f"{where}: revisions should be a list, got {_kind(revisions)}"
+    for revision in revisions:
+        if not isinstance(revision, dict):
+            return f"{where}: a revision should be an object, got {_kind(revision)}"
+        problem = _fields_problem(revision)
+        if problem is not None:
+            return f"{where}: {problem}"
+        slots = revision.get("slots", {})
+        main = slots.get("main", {}) if isinstance(slots, dict) else None
+        if not isinstance(main, dict):
+            return f"{where}: revision slots should be objects"
+        content = main.get("content", revision.get("content", ""))
+        if not isinstance(content, str):
+            return f"{where}: the text should be text, got {_kind(content)}"
+        if len(content) > max_text // 4 and len(content.encode("utf-8", "replace")) > max_text:
+            size = len(content.encode("utf-8", "replace")) / 1024 / 1024
+            return (
+                f"{where}: its text is {size:.1f} MiB, over the {max_text // 1024 // 1024} MiB "
+                "limit (max_text_mib)"
+            )
+        if not _valid_unicode(content):
+            return f"{where}: its text is not valid Unicode (a lone surrogate)"
+    return None
+
+
+#: The fields an entry of each list of ``query`` cannot do without.
+_REQUIRED = {
+    "normalized": ("from", "to"),
+    "redirects": ("from", "to"),
+    "converted": ("from", "to"),
+    "namespacealiases": ("id",),
+}
+
+
+def _missing_field(key: str, entry: dict[str, Any]) -> str | None:
+    required: tuple[str, ...] = _REQUIRED.get(key, ("title",))
+    if key == "pages" and not (entry.get("missing") or entry.get("invalid")):
+        required = ("title", "pageid")
+    for name in required:
+        if name not in entry:
+            return f"it has no {name}"
+    for revision in entry.get("revisions") or []:
+        if "revid" not in revision:
+            return f'page "{entry.get("title")}": a revision has no revid'
+    return None
+
+
+def _fields_problem(entry: dict[str, Any]) -> str | None:
+    for name in _INT_FIELDS:
+        if name in entry:
+            value = entry[name]
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{name} should be a whole number, got {_show(value)}"
+            if abs(value) > _MAX_INT:
+                return f"{name} is out of range ({str(value)[:20]}…)"
+    for name in _TITLE_FIELDS:
+        if name in entry and not _is_title(entry[name]):
+            return f"{name} should be a title, got {_show(entry[name])}"
+    for name in _TEXT_FIELDS:
+        if name in entry and not (isinstance(entry[name], str) and _valid_unicode(entry[name])):
+            return f"{name} should be text, got {_show(entry[name])}"
+    return None
+
+
+def _is_title(value: Any) -> bool:
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and len(value) <= 1024
+        and _valid_unicode(value)
+        and not any(ord(char) < 32 or ord(char) == 127 for char in value)
+    )
+
+
+def _valid_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _describe(params: Mapping[str, Any]) -> str:
+    """The parameters that name what a query asks for, for a message."""
+    names = ("list", "generator", "prop", "titles", "pageids", "cmtitle", "gcmtitle")
+    shown = [f"{k}={_show(str(params[k]))[1:-1]}" for k in names if params.get(k)]
+    return " ".join(shown) or "query"
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"the number {str(value)[:20]}"
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    """A value for a message: short, ASCII-safe (a lone surrogate is shown escaped)."""
+    text = ascii(value) if isinstance(value, str) else _kind(value)
+    return text if len(text) <= 60 else text[:57] + "…"
