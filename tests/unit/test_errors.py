@@ -107,6 +107,8 @@ def test_no_module_defines_an_exception_outside_the_tree() -> None:
                 assert not hasattr(cls, "exit_code"), f"{module.__name__}.{name}"
     # The walk saw the classes defined outside errors.py too, and the exceptions.
     assert "wikisync.core.edits.EditError" in found
+    assert "wikisync.core.errors.FieldValueError" in found
+    assert "wikisync.core.dates.TwoDigitYearError" in found
     assert set(found) >= NOT_WIKISYNC_ERRORS
 
 
