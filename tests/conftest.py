@@ -14,13 +14,23 @@ Fixtures:
         started copies of the seeded wiki within one test.
     big_corpus / big_wiki: 2,000 events (plus the default other pages), built
         once per session when first asked for; read-only use.
+
+In parallel runs (pytest-xdist, ``-n N``) each worker is a session of its
+own, with its own servers and ports; the seeded template is built once for the
+whole run by the first worker that needs it (a file lock guards it) and cloned
+by all. The tests that use ``big_wiki`` share one xdist group, so only one
+worker builds it (``--dist loadgroup``).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
@@ -39,13 +49,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip = pytest.mark.skip(reason="--no-wiki: real MediaWiki tests not run")
     for item in items:
-        if WIKI_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if WIKI_FIXTURES & fixtures:
             item.add_marker(pytest.mark.wiki)
+        # Parallel workers (--dist loadgroup): one worker builds the 2,000-event
+        # wiki and runs every test using it; the tests of a module sharing a
+        # module-scoped fixture (a wiki run under faults, a browser) run in one
+        # worker, so that fixture is built once, as in a serial run.
+        if "big_wiki" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("big_wiki"))
+        elif _uses_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if config.getoption("--no-wiki") and item.get_closest_marker("wiki"):
             item.add_marker(skip)
+
+
+def _uses_module_fixture(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = info.name2fixturedefs.values() if info is not None else ()
+    return any(defs and defs[-1].scope in ("module", "class") for defs in definitions)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -68,8 +94,26 @@ def big_corpus() -> Corpus:
 
 @pytest.fixture(scope="session")
 def wiki_template(tmp_path_factory: pytest.TempPathFactory, corpus: Corpus) -> TestWiki:
-    """The seeded wiki, stopped, with snapshot ``"seeded"``: clone it, do not start it."""
-    base = tmp_path_factory.mktemp("wiki-template")
+    """The seeded wiki, stopped, with snapshot ``"seeded"``: clone it, do not start it.
+
+    Under pytest-xdist the workers share one template in the run's temporary
+    folder: the first worker to get the lock builds it, the others wait and
+    open it (if a build failed, the next worker tries again).
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_template(tmp_path_factory.mktemp("wiki-template"), corpus)
+    base = tmp_path_factory.getbasetemp().parent / "wiki-template"
+    with FileLock(f"{base}.lock"):
+        if (base / "built").is_file():
+            return TestWiki(base / "wiki")
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir()
+        template = _build_template(base, corpus)
+        (base / "built").touch()
+        return template
+
+
+def _build_template(base: Path, corpus: Corpus) -> TestWiki:
     dump = base / "corpus.xml"
     write_export_xml(corpus.pages, dump)
     template = TestWiki.create(base / "wiki")

@@ -58,6 +58,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from types import TracebackType
 
+from tests.mediawiki import free_port
+
 #: Every kind of fault the proxy can inject.
 KINDS = (
     "refused",
@@ -158,8 +160,13 @@ class FaultProxy:
     # -- life ---------------------------------------------------------------------
 
     def start(self) -> FaultProxy:
-        """Listen on a free port of 127.0.0.1 and serve; return ``self``."""
-        self._listener = self._bind(0)
+        """Listen on a free port of 127.0.0.1 and serve; return ``self``.
+
+        The port is reserved like a test wiki's (:func:`~tests.mediawiki.free_port`):
+        while fault ``refused`` has closed the listener, no other test process
+        is handed it.
+        """
+        self._listener = self._bind(free_port())
         self.port = self._listener.getsockname()[1]
         self._listening.set()
         self._thread = threading.Thread(target=self._serve, name="faultproxy", daemon=True)

@@ -33,14 +33,17 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar
+
+from filelock import FileLock
 
 #: Where Debian's ``mediawiki`` package installs MediaWiki (override: ``MW_INSTALL_PATH``).
 MEDIAWIKI_DIR = Path(os.environ.get("MW_INSTALL_PATH", "/usr/share/mediawiki"))
@@ -59,11 +62,62 @@ class WikiSetupError(RuntimeError):
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that is free right now (bind port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A TCP port on 127.0.0.1 that is free now and reserved for this process.
+
+    The kernel picks a free port (bind port 0); the port is then reserved by a
+    file in :data:`PORTS_DIR` naming this process, so no other test process
+    (a parallel pytest-xdist worker, another run of the suite) is handed the
+    same port between picking it and serving on it, nor while a test stops
+    and restarts a server on it. Reservations end with the process.
+
+    Raises:
+        WikiSetupError: no port could be reserved.
+    """
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+        if _reserve_port(port):
+            return port
+    raise WikiSetupError(f"no free port could be reserved (reservations: {PORTS_DIR})")
+
+
+#: Port reservations shared by every test process on this machine: one file per port.
+PORTS_DIR = Path(tempfile.gettempdir()) / "wikisync-test-ports"
+_reserved_ports: set[int] = set()
+
+
+def _reserve_port(port: int) -> bool:
+    """Reserve ``port`` for this process unless a live process holds it already."""
+    PORTS_DIR.mkdir(exist_ok=True)
+    path = PORTS_DIR / str(port)
+    with FileLock(PORTS_DIR / ".lock"):
+        if path.exists() and _process_alive(path.read_text(encoding="utf-8").strip()):
+            return False
+        path.write_text(f"{os.getpid()}\n", encoding="utf-8")
+    _reserved_ports.add(port)
+    return True
+
+
+def _process_alive(pid: str) -> bool:
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _release_ports() -> None:
+    for port in _reserved_ports:
+        with suppress(OSError):
+            path = PORTS_DIR / str(port)
+            if path.read_text(encoding="utf-8").strip() == str(os.getpid()):
+                path.unlink()
+    _reserved_ports.clear()
 
 
 def check_dependencies() -> None:
@@ -603,4 +657,5 @@ def _port_free(port: int) -> bool:
         return True
 
 
+atexit.register(_release_ports)  # runs last: atexit calls in reverse order
 atexit.register(TestWiki.stop_all)

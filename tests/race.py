@@ -392,7 +392,9 @@ def judge(
         was_saved = title in saved or moves.get(title) in saved
         if word in SAVED_WORDS and not was_saved:
             problems.append(f"{title}: reported {word!r}, but the history holds no bot revision")
-        if word not in SAVED_WORDS | EITHER_WORDS and was_saved:
+        # "deleted" is true of a page saved (or created) and then deleted, so missing now.
+        gone = word == "deleted" and latest(wiki, title) is None
+        if word not in SAVED_WORDS | EITHER_WORDS and was_saved and not gone:
             problems.append(f"{title}: reported {word!r}, but the history holds the bot's save")
         if word in REFUSED_WORDS and not conflict_reported:
             problems.append(f"{title}: reported {word!r} with exit {outcome.exit_code}, not 3")

@@ -19,11 +19,16 @@ command line is one of these calls (README, "The library").
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
 from wikisync.__about__ import __version__
 
+# Not typing.TYPE_CHECKING: the program's start (wikisync/__main__.py, which catches
+# Ctrl-C from its first line) should import as little as possible before it. Mypy
+# treats this name as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from wikisync.config import Config, load_config
     from wikisync.core.errors import (
         ConfigError,

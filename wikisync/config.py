@@ -65,7 +65,7 @@ class Config:
         cache: path of the revision cache, or None for the default location.
         use_cache: False to read everything afresh.
         summary: the edit summary of every writing command when its own
-            ``--summary`` is not given; None (unset): each command's own
+            summary is not given; None (unset): each command's own
             default (:data:`DEFAULT_SUMMARY`, or one naming the change for
             ``set``, ``rename-param``, ``remove-param`` and ``import``).
         lang: the language of reports' labels, ``"fr"`` or ``"en"``; ``""``

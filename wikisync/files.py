@@ -1,6 +1,6 @@
 """Output and input files named by the user: ``-``, streams, and files written whole.
 
-:func:`write_output` writes what a command produces (``-o``, ``--report``,
+:func:`write_output` writes what a command produces (an output file, a report,
 ``export``, ``plan``): ``-`` is standard output; a character device, a pipe or
 a socket (``/dev/stdout``, ``/dev/null``, a named pipe) is written directly,
 as a stream; anything else must be a regular file or not exist yet, and is

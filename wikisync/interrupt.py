@@ -53,7 +53,7 @@ STOP_GRACE = 30.0
 
 
 class Interrupted(BaseException):
-    """A second signal stopped the run at once; exit code ``128 + signal``.
+    """A second signal stopped the run at once (the command line exits ``128 + signal``).
 
     Like :class:`KeyboardInterrupt` (and unlike :class:`~wikisync.core.errors.WikisyncError`)
     it is not an ``Exception``: no per-page error handling may catch it and go
@@ -62,13 +62,13 @@ class Interrupted(BaseException):
 
     Attributes:
         signal_name: ``SIGINT`` or ``SIGTERM``.
-        exit_code: ``128 + signal``.
+        signum: the signal's number.
     """
 
     def __init__(self, message: str, *, signum: int) -> None:
         super().__init__(message)
         self.signal_name = signal.Signals(signum).name
-        self.exit_code = 128 + signum
+        self.signum = signum
 
 
 @dataclass(slots=True)
@@ -90,11 +90,6 @@ class StopFlag:
     def signal_name(self) -> str:
         """``SIGINT``, ``SIGTERM`` or ``""``."""
         return signal.Signals(self.signum).name if self.signum is not None else ""
-
-    @property
-    def exit_code(self) -> int:
-        """``128 + signal`` once stopped (130 for SIGINT, 143 for SIGTERM), else 0."""
-        return 128 + self.signum if self.signum is not None else 0
 
     def describe(self) -> str:
         """``stopped by SIGTERM`` (for messages and reports)."""
@@ -121,7 +116,7 @@ def stop_on_signals(*, announce: bool = True, grace: float = STOP_GRACE) -> Iter
 
     Yields:
         The flag; after the block, ``flag.requested`` tells whether the run
-        was stopped and ``flag.exit_code`` the exit code to use.
+        was stopped and ``flag.signum`` by which signal.
 
     Example:
         >>> with stop_on_signals() as stop:

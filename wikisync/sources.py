@@ -29,7 +29,7 @@ def source_kind(site: str) -> str:
     """
     if not site:
         raise ConfigError(
-            "no site given: pass --site (a wiki URL, a mirror folder or an XML dump), "
+            "no site given: pass site=URL (a wiki URL, a mirror folder or an XML dump), "
             "set WIKISYNC_SITE, or set 'site' in wikisync.toml",
             key="site",
         )

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import Config
 from wikisync.core.errors import LoginError, SiteError
 from wikisync.core.pages import CATEGORY_NS
@@ -293,7 +294,7 @@ def test_wiki_client_refused_login_raises_login_error(wiki: TestWiki) -> None:
     with pytest.raises(LoginError, match="WikiBot@sync") as info:
         WikiClient(wiki.url, _config(wiki, password="f" * 32))
     assert "f" * 32 not in str(info.value)
-    assert info.value.exit_code == 2
+    assert error_exit_code(info.value) == 2
 
 
 def test_wiki_source_fetch_titles_reports_missing(wiki: TestWiki, corpus: Corpus) -> None:

@@ -29,6 +29,7 @@ from tests.faultcheck import Tally, check_edits, history, latest_revids, planned
 from tests.faultproxy import KINDS, FaultEvent, FaultProxy
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import Config, load_config
 from wikisync.core.errors import LoginError, SiteError
 from wikisync.core.schema import RecordType
@@ -109,7 +110,7 @@ def test_probe_gives_up_on_a_fault_that_lasts_exit_1(wiki: TestWiki, proxy: Faul
     with pytest.raises(SiteError) as info:
         WikiClient(proxy.url, _config(wiki, retries=2, max_wait=30))
     assert not isinstance(info.value, LoginError)
-    assert info.value.exit_code == 1
+    assert error_exit_code(info.value) == 1
     assert "HTTP 503" in str(info.value)
     assert "gave up after 2 retries" in str(info.value)
 

@@ -436,5 +436,6 @@ def test_unusable_cache_file_is_one_line_exit_2(
     result = _invoke(wiki, "-c", str(config_file), "--cache", str(path), *command)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(f"wikisync: error: revision cache {path} cannot be opened")
+    assert "--cache FILE (WIKISYNC_CACHE) or read without it: --no-cache" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.output
     assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("*.wiki"))

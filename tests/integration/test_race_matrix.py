@@ -12,8 +12,7 @@ create; no redirect is written over; each page's report word matches the
 history.
 
 8 commands x 9 interleavings x 2 moments = 144 cases (ids like
-``set-other_line-lost_reply``); those in :data:`NOT_HOLDING_YET` are left out
-of the run until their fix lands. One small wiki per module (a few pages of a
+``set-other_line-lost_reply``), all run. One small wiki per module (a few pages of a
 type ``course`` beside the default corpus), restored from a snapshot for
 every case; one proxy; what ``export``, ``pull`` and ``plan`` make is made
 once and copied; retry waits are shortened (``_BACKOFF_BASE``) so that a lost
@@ -268,34 +267,12 @@ COMMANDS = (
 )
 
 
-def _ids(commands: str, interleavings: str, moments: str) -> frozenset[str]:
-    return frozenset(
-        f"{command}-{interleaving}-{moment}"
-        for command in commands.split()
-        for interleaving in interleavings.split()
-        for moment in moments.split()
-    )
-
-
-#: Cases that do not hold yet (issue 17), left out of the run, by what the history showed.
-#: Remove a case from here when its fix lands: the matrix then runs it.
-NOT_HOLDING_YET: dict[str, frozenset[str]] = {
-    "the page the bot had just created (reply lost) was deleted by an admin, and the retried "
-    "creation made it again; reported 'created', exit 0": _ids("new", "deletion", "lost_reply"),
-    "the page the bot had just created (reply lost) was moved by an admin; the retry finds the "
-    "redirect and reports 'refused: exists already', exit 3, though the history holds the "
-    "bot's creation (now under the new title)": _ids("new", "move", "lost_reply"),
-}
-_LEFT_OUT = frozenset().union(*NOT_HOLDING_YET.values())
-
-
 def _cases() -> Iterator[object]:
     for command in COMMANDS:
         for interleaving in INTERLEAVINGS:
             for moment in MOMENTS:
                 case_id = f"{command.name}-{interleaving.name}-{moment}"
-                if case_id not in _LEFT_OUT:
-                    yield pytest.param(command, interleaving, moment, id=case_id)
+                yield pytest.param(command, interleaving, moment, id=case_id)
 
 
 # -- the wiki and one case -------------------------------------------------------------

@@ -255,6 +255,7 @@ def test_rebuild_refuses_list_emptied_by_category_change(wiki: TestWiki, config_
     result = _rebuild(wiki, config_file, "events")
     assert result.exit_code == 3, result.output
     assert f"shrink from {count} to 0 items" in result.output
+    assert "or allow it with --allow-shrink" in result.output  # the CLI's words for the override
     assert _revision(wiki) == before
     allowed = _rebuild(wiki, config_file, "events", "--allow-shrink")
     assert allowed.exit_code == 0, allowed.output

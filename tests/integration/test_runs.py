@@ -17,6 +17,7 @@ from click.testing import CliRunner, Result
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import Config
 from wikisync.core.edits import read_params
 from wikisync.interrupt import stop_on_signals
@@ -315,7 +316,7 @@ def test_push_stopped_by_sigterm_reports_not_done_then_resumes(
 
     with stop_on_signals(announce=False) as stop:
         report = push(client, mirror, summary="test", on_page=stop_after_three, durable=False)
-    assert stop.exit_code == 143
+    assert run_exit_code((), stop) == 143
     actions = {item.title: item.action for item in report.items}
     assert sorted(t for t, a in actions.items() if a == "saved") == sorted(sent)
     left = [t for t, a in actions.items() if a == "not done"]

@@ -295,6 +295,14 @@ def test_push_new_file_needs_create_and_deletions_stay_local(
     }
     assert not report.conflicts
     assert "missing" in wiki.api(action="query", titles=new_title)["query"]["pages"][0]
+    # The command line says it with its flag (the library: create=True).
+    env = {"WIKISYNC_PASSWORD": wiki.bot_password}
+    said = CliRunner().invoke(
+        cli, ["--site", wiki.url, "--user", wiki.bot_user, "push", str(mirror)], env=env
+    )
+    assert f"{new_title}: new locally; pass --create to create it on the wiki" in said.output
+    assert "create=True" not in said.output
+    assert "missing" in wiki.api(action="query", titles=new_title)["query"]["pages"][0]
     assert _wiki_text(wiki, gone) == corpus.page(gone).wikitext
 
     created = push(_client(wiki), mirror, summary=SUMMARY, create=True, durable=False)
@@ -464,6 +472,7 @@ def test_status_refuses_a_mirror_of_another_site(wiki: TestWiki, tmp_path: Path)
     result = CliRunner().invoke(cli, ["--site", wiki.url, "status", str(mirror)])
     assert result.exit_code == 2
     assert "pulled from http://wiki.example.org" in result.output
+    assert "drop --site to use the mirror's own wiki" in result.output  # the CLI's words
 
 
 # -- titles and file names -------------------------------------------------------

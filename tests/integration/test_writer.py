@@ -526,3 +526,122 @@ def test_lost_reply_then_protection_is_reported_saved(wiki: TestWiki) -> None:
     assert mine["parentid"] == page.revid and mine["slots"]["main"]["content"] == OURS
     assert result.changed and result.revid == mine["revid"] and "lost" in result.note
     assert _content(wiki, page.title) == OURS
+
+
+# -- a lost reply to a creation (issue 17) -----------------------------------------------
+#
+# The creation is made, its reply lost; in the gap before the retry an admin
+# deletes, moves or edits the new page. The retry must not be sent blindly:
+# sent again, ``createonly`` re-creates a deleted page, and finds the redirect
+# a move left ("articleexists") though the creation was made.
+
+NEW_TITLE = "Page créée par le robot"
+NEW_TEXT = "Texte de la page créée par le robot."
+
+
+def _in_the_gap(act: Any) -> Any:
+    """A client ``sleep`` that runs ``act`` once, at the first wait (before the retry)."""
+    done: list[bool] = []
+
+    def sleep(seconds: float) -> None:
+        if not done:
+            done.append(True)
+            act()
+        time.sleep(seconds)
+
+    sleep.done = done  # type: ignore[attr-defined]
+    return sleep
+
+
+def _create_losing_the_reply(wiki: TestWiki, act: Any, fault: str = "reset_after") -> Any:
+    """Save NEW_TITLE (``base`` None) through a proxy losing the reply; ``act`` in the gap."""
+    config = Config(site=wiki.url, user=wiki.bot_user, password=wiki.bot_password, use_cache=False)
+    sleep = _in_the_gap(act)
+    with FaultProxy(wiki.port, rate=0.0) as proxy:
+        client = WikiClient(proxy.url, config, sleep=sleep)
+        client.site.get_token("csrf")
+        proxy.plan_on("edit", fault)
+        before = client.requests
+        try:
+            result: Any = WikiWriter(client).save(NEW_TITLE, NEW_TEXT, base=None, summary="new")
+        except EditConflictError as exc:
+            result = exc
+    assert sleep.done, "the client never waited for a retry"
+    assert [event.kind for event in proxy.events] == [fault]
+    return result, client.requests - before
+
+
+def _creations(wiki: TestWiki, title: str) -> list[str]:
+    """Who created ``title`` (its creation log, oldest first)."""
+    reply = wiki.api(action="query", list="logevents", letype="create", letitle=title)
+    return [event["user"] for event in reversed(reply["query"]["logevents"])]
+
+
+def test_lost_reply_of_a_create_then_deletion_is_deleted_never_recreated(wiki: TestWiki) -> None:
+    admin = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    result, requests = _create_losing_the_reply(
+        wiki, lambda: admin.pages[NEW_TITLE].delete(reason="supprimée")
+    )
+    assert isinstance(result, PageDeletedError), result
+    assert "deleted by Admin" in str(result) and "not re-created" in str(result)
+    assert _latest(wiki, NEW_TITLE) == {}  # still deleted
+    assert _creations(wiki, NEW_TITLE) == ["WikiBot"]  # created once, never again
+    assert requests == 3  # the lost creation, the log, the page it made: no second creation
+
+
+def test_lost_reply_of_a_create_then_move_is_the_creation_under_its_new_title(
+    wiki: TestWiki,
+) -> None:
+    admin = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    new = f"{NEW_TITLE} (déplacée)"
+    result, requests = _create_losing_the_reply(
+        wiki, lambda: admin.pages[NEW_TITLE].move(new, reason="renommée", no_redirect=False)
+    )
+    assert not isinstance(result, Exception), result
+    # (A move adds a null revision, by its mover, on top of the page's last one.)
+    created = min(_history(wiki, new), key=lambda r: int(r["revid"]))
+    assert (created["user"], created["parentid"]) == ("WikiBot", 0)
+    assert _content(wiki, new) == NEW_TEXT
+    assert result.created and result.changed and result.revid == created["revid"]
+    assert result.moved_to == new and f'moved to "{new}" by Admin' in result.note
+    # The redirect the move left is the admin's, never written over.
+    redirect = _latest(wiki, NEW_TITLE)
+    assert redirect["user"] == "Admin" and "#" in _content(wiki, NEW_TITLE)
+    assert _creations(wiki, NEW_TITLE) == ["WikiBot"]
+    assert requests == 3
+
+
+def test_lost_reply_of_a_create_then_another_edit_is_created_and_the_edit_kept(
+    wiki: TestWiki,
+) -> None:
+    admin = _mwclient(wiki, wiki.admin_user, wiki.admin_password)
+    theirs = NEW_TEXT + "\nAjout par Admin."
+    result, requests = _create_losing_the_reply(
+        wiki, lambda: admin.pages[NEW_TITLE].edit(theirs, summary="ajout")
+    )
+    assert not isinstance(result, Exception), result
+    first, *later = sorted(_history(wiki, NEW_TITLE), key=lambda r: int(r["revid"]))
+    assert (first["user"], first["parentid"]) == ("WikiBot", 0)
+    assert [r["user"] for r in later] == ["Admin"]
+    assert result.created and result.revid == first["revid"] and not result.moved_to
+    assert "lost" in result.note and f"now {later[0]['revid']}" in result.note
+    assert _content(wiki, NEW_TITLE) == theirs
+    assert requests == 3
+
+
+def test_create_whose_request_never_reached_the_wiki_is_sent_again(wiki: TestWiki) -> None:
+    # Reset before the wiki saw it: the log shows no creation, so it is sent again.
+    result, requests = _create_losing_the_reply(wiki, lambda: None, fault="reset_before")
+    assert not isinstance(result, Exception), result
+    assert result.created and result.revid == _latest(wiki, NEW_TITLE)["revid"]
+    assert not result.note
+    assert _creations(wiki, NEW_TITLE) == ["WikiBot"]
+    assert requests == 3  # the creation, the log, the creation again
+
+
+def test_create_is_one_request(wiki: TestWiki) -> None:
+    source = _bot(wiki)
+    source.client.site.get_token("csrf")
+    before = source.client.requests
+    result = WikiWriter(source.client).save(NEW_TITLE, NEW_TEXT, base=None, summary="new")
+    assert result.created and source.client.requests - before == 1

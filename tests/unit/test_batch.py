@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.core.edits import read_params
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.pages import PageText
@@ -71,7 +71,7 @@ def test_check_field_value_refuses_bad_values(spec: FieldSpec, value: str, expec
         check_field_value(spec, value)
     assert expected in str(caught.value)
     assert caught.value.field == spec.name and caught.value.value == value
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
 
 
 def test_check_field_value_allows_templates_when_trusted() -> None:

@@ -45,7 +45,7 @@ def test_cli_no_site_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Monkey
         cli, ["pages", "Evénement"], env={"WIKISYNC_SITE": None, "WIKISYNC_CONFIG": None}
     )
     assert result.exit_code == 2
-    assert "no site given" in result.output
+    assert "no site given: pass --site (a wiki URL, a mirror folder" in result.output
 
 
 def test_cli_missing_site_path_names_it(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import Config, load_config
 from wikisync.core.edits import read_params
 from wikisync.core.errors import ConfigError
@@ -403,6 +404,7 @@ def test_cache_flags_say_they_do_nothing_for_status_and_push(
     result = _run(*flags, command, str(example / "mirror"))
     assert result.exit_code == 2  # the example mirror records no wiki to sync with
     assert f"{flags[0]} do nothing for {command}" in result.stderr
+    assert "pass --site, the wiki's URL (the mirror records no wiki yet)" in result.stderr
     quiet = _run("-q", *flags, command, str(example / "mirror"))
     assert "do nothing" not in quiet.stderr
 
@@ -414,8 +416,8 @@ def test_unusable_cache_path_is_one_clear_error(tmp_path: Path) -> None:
     path = blocker / "cache.sqlite"
     with pytest.raises(ConfigError) as info:
         open_cache(Config(cache=str(path)))
-    assert str(path) in str(info.value) and "--no-cache" in str(info.value)
-    assert info.value.exit_code == 2
+    assert str(path) in str(info.value) and "use_cache=False" in str(info.value)
+    assert error_exit_code(info.value) == 2
     assert open_cache(Config(cache=str(path), use_cache=False)) is None
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import Config, load_config
 from wikisync.core.errors import ConfigError
 from wikisync.core.schema import load_record_types
@@ -76,7 +77,7 @@ def test_load_config_bad_key_names_it(tmp_path: Path, text: str, key: str, expec
     assert info.value.key == key
     assert expected in str(info.value)
     assert str(path) in str(info.value)
-    assert info.value.exit_code == 2
+    assert error_exit_code(info.value) == 2
 
 
 def test_load_config_bad_env_value_names_variable(
@@ -132,7 +133,7 @@ def test_binary_or_undecodable_file_is_one_line(
     assert expected in message
     assert str(path) in message
     assert "\n" not in message
-    assert info.value.exit_code == 2
+    assert error_exit_code(info.value) == 2
 
 
 def test_utf8_bom_is_read(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.config import load_config
 from wikisync.core.errors import DumpError, SourceError
 from wikisync.core.pages import FRENCH
@@ -348,7 +349,7 @@ def test_odd_numbers_are_refused_naming_file_and_element(
     element = bad.split(">")[0].split()[0].lstrip("<")
     assert f"<{element}" in message or "<revision/id>" in message
     assert "should be a whole number" in message
-    assert info.value.exit_code == 2
+    assert error_exit_code(info.value) == 2
 
 
 def test_negative_namespace_numbers_are_read(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import mwparserfromhell
 import pytest
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.core.edits import (
     EditError,
     EditResult,
@@ -880,6 +881,6 @@ def test_refusal_through_the_set_batch_names_page_and_value() -> None:
     with pytest.raises(EditError) as info:
         set_params("<ref>" + _PLAIN, ["Event"], {"place": "<ref>y</ref>"}, title="Atelier")
     refused = refusal(info.value)
-    assert refused.exit_code == 3
+    assert error_exit_code(refused) == 3
     assert refused.title == "Atelier"
     assert '"place" = "<ref>y</ref>"' in str(refused)

@@ -1,4 +1,9 @@
-"""One exception tree: all wikisync raises on purpose is a WikisyncError with an exit code."""
+"""One exception tree: all wikisync raises on purpose is a WikisyncError.
+
+The library's errors say what happened; the command line alone maps them to
+exit codes (``wikisync.cli.outcomes.ERROR_EXIT_CODES``, the README's table)
+and names flags (``wikisync.cli.hints.CLI_WORDS``).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ from click.testing import CliRunner
 import wikisync
 from tests.make_example import make_example
 from wikisync.cli import cli
-from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outcomes import ERROR_EXIT_CODES, error_exit_code, run_exit_code
 from wikisync.config import load_config
 from wikisync.core import errors
 from wikisync.core.errors import (
@@ -47,14 +52,20 @@ def _exception_classes_of_errors_py() -> list[str]:
     return [node.name for node in tree.body if isinstance(node, ast.ClassDef)]
 
 
-def test_every_class_of_errors_py_is_a_wikisync_error_with_an_exit_code() -> None:
+def _cli_exit_code(cls: type[BaseException]) -> int | None:
+    """The exit code the command line's one table gives an error class (nearest listed class)."""
+    return next((ERROR_EXIT_CODES[c] for c in cls.__mro__ if c in ERROR_EXIT_CODES), None)
+
+
+def test_every_class_of_errors_py_is_a_wikisync_error_the_cli_gives_an_exit_code() -> None:
     names = _exception_classes_of_errors_py()
     assert {"WikisyncError", "ValueFormatError", "SectionError", "MissingPageError"} <= set(names)
     for name in names:
         cls = getattr(errors, name)
         assert issubclass(cls, WikisyncError), name
-        assert cls.exit_code in EXIT_CODES, name
+        assert _cli_exit_code(cls) in EXIT_CODES, name
         assert cls.__doc__ and cls.__doc__.strip(), name
+    assert set(ERROR_EXIT_CODES.values()) == EXIT_CODES
 
 
 def test_the_readme_names_every_error_with_its_exit_code() -> None:
@@ -67,7 +78,7 @@ def test_the_readme_names_every_error_with_its_exit_code() -> None:
         assert f"`{name}`" in listing, name
         # "`A`, `B` (2)": a class's exit code is the first "(N)" after its name.
         code = re.search(r"\((\d)\)", listing[listing.index(f"`{name}`") :])
-        assert code is not None and int(code[1]) == getattr(errors, name).exit_code, name
+        assert code is not None and int(code[1]) == _cli_exit_code(getattr(errors, name)), name
 
 
 def test_every_exception_wikisync_exports_is_a_wikisync_error() -> None:
@@ -76,7 +87,7 @@ def test_every_exception_wikisync_exports_is_a_wikisync_error() -> None:
     assert {MissingPageError, SectionError, ValueFormatError, PublishError} <= set(classes)
     for cls in classes:
         assert issubclass(cls, WikisyncError), cls
-        assert cls.exit_code in EXIT_CODES, cls
+        assert _cli_exit_code(cls) in EXIT_CODES, cls
 
 
 def test_no_module_defines_an_exception_outside_the_tree() -> None:
@@ -92,8 +103,12 @@ def test_no_module_defines_an_exception_outside_the_tree() -> None:
                 found.append(f"{module.__name__}.{name}")
                 if f"{module.__name__}.{name}" not in NOT_WIKISYNC_ERRORS:
                     assert issubclass(cls, WikisyncError), f"{module.__name__}.{name}"
+                # The command line alone maps an error to an exit code.
+                assert not hasattr(cls, "exit_code"), f"{module.__name__}.{name}"
     # The walk saw the classes defined outside errors.py too, and the exceptions.
-    assert "wikisync.core.fields.checks.FieldValueError" in found
+    assert "wikisync.core.edits.EditError" in found
+    assert "wikisync.core.errors.FieldValueError" in found
+    assert "wikisync.core.dates.TwoDigitYearError" in found
     assert set(found) >= NOT_WIKISYNC_ERRORS
 
 
@@ -110,7 +125,8 @@ def test_the_errors_are_the_same_classes_where_the_core_re_exports_them() -> Non
 
 def test_section_errors_are_refusals_but_not_publishing_errors() -> None:
     assert not issubclass(SectionError, PublishError)
-    assert SectionError.exit_code == PublishError.exit_code == MissingPageError.exit_code == 3
+    codes = {_cli_exit_code(cls) for cls in (SectionError, PublishError, MissingPageError)}
+    assert codes == {3}
     assert set(PAGE_REFUSALS) == {PublishError, SectionError, MissingPageError}
 
 
@@ -118,7 +134,7 @@ def test_value_format_error_is_bad_input() -> None:
     with pytest.raises(WikisyncError) as info:
         parse_value("date", "bientôt")
     assert isinstance(info.value, ValueFormatError)
-    assert info.value.exit_code == 2
+    assert error_exit_code(info.value) == 2
     assert (info.value.expected, info.value.value) == ("a date", "bientôt")
 
 
@@ -144,12 +160,17 @@ def test_a_job_page_that_may_not_be_created_is_a_missing_page(example: Path) -> 
     assert job.message == str(
         MissingPageError(
             "Catalogue",
-            'Page "Catalogue" does not exist: create it with --create (or create = true in '
+            'Page "Catalogue" does not exist: create it with create=True (or create = true in '
             "[jobs.communs]), or write it with the markers <!-- wikisync:begin communs --> and "
             "<!-- wikisync:end communs -->",
         )
     )
     assert run_exit_code(report.outcomes()) == 3
+    # The command line says the same with its flag.
+    result = CliRunner().invoke(cli, ["-c", str(example), "rebuild", "communs"])
+    assert result.exit_code == 3, result.output
+    assert "create it with --create (or create = true in [jobs.communs])" in result.output
+    assert "create=True" not in result.output
 
 
 EVENTS_PAGE = ("Evénements.wiki", "<!-- wikisync:begin events", "\x00<!-- wikisync:begin events")

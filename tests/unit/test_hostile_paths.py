@@ -540,7 +540,7 @@ try:
         time.sleep(600)  # a page whose request hangs
 except Interrupted as exc:
     print(exc, file=sys.stderr)
-    sys.exit(exc.exit_code)
+    sys.exit(128 + exc.signum)
 """
 
 

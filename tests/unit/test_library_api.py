@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 import wikisync
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 
 #: Command → its library twin(s) in ``wikisync`` (README, "The library").
 TWINS: dict[str, tuple[str, ...]] = {
@@ -87,7 +88,7 @@ def test_pages_twin_refuses_a_missing_category_with_close_names(example: Path) -
     source = wikisync.open_source(str(example / "mirror"))
     with pytest.raises(wikisync.WikisyncError) as caught:
         wikisync.category_pages(source, "Evénemnt")
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
     assert "Evénement" in str(caught.value)
 
 

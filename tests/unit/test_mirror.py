@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.core.categories import find_category_links, find_redirect_target
 from wikisync.core.errors import LockError, SourceError, UnsafePathError
 from wikisync.core.pages import CATEGORY_NS, FRENCH, PageText
@@ -424,7 +425,7 @@ def test_open_mirror_rejects_bad_index_entries(tmp_path: Path, line: str, messag
     with pytest.raises(SourceError, match=message) as caught:
         open_mirror(tmp_path)
     assert 'pages.jsonl", line 1' in str(caught.value) and "\n" not in str(caught.value)
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
 
 
 def test_cli_on_a_mirror_with_a_bad_index_entry_is_one_line_and_exit_2(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.core.errors import UnsafePathError
 from wikisync.core.pages import FRENCH, PageText
 from wikisync.mirror import files as mirror_files
@@ -104,7 +105,7 @@ def test_unlisted_page_file_linked_to_a_private_key_is_refused(mirror: Path, out
     with pytest.raises(UnsafePathError, match=r"Clé\.wiki\" is a symbolic link") as caught:
         list(source.iter_pages())
     assert caught.value.path == str(link)
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
     assert "\n" not in str(caught.value)
 
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from wikisync.cli import cli
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.core.errors import UnsafePathError
 from wikisync.files import read_input, write_atomic, write_output
 from wikisync.ops.lock import RunLock
@@ -59,7 +60,7 @@ def test_a_link_to_a_regular_file_is_refused_and_its_target_kept(tmp_path: Path)
     link.symlink_to(target)
     with pytest.raises(UnsafePathError, match="is a symbolic link") as caught:
         write_output(link, b"nouveau")
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
     assert target.read_text(encoding="utf-8") == "ancien" and link.is_symlink()
 
 
@@ -91,7 +92,7 @@ def test_run_lock_through_a_link_is_one_line_and_leaves_the_target(tmp_path: Pat
     path.symlink_to(secret)
     with pytest.raises(UnsafePathError, match="is a symbolic link") as caught:
         RunLock(path).acquire()
-    assert "\n" not in str(caught.value) and caught.value.exit_code == 2
+    assert "\n" not in str(caught.value) and error_exit_code(caught.value) == 2
     assert secret.read_bytes() == b"PRIVATE"
 
 

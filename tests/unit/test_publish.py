@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.make_example import make_example
-from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.core.errors import ConfigError, EditConflictError, PublishError, SourceError
 from wikisync.core.pages import PageText
 from wikisync.interrupt import Interrupted, stop_on_signals, stop_requested
@@ -303,7 +303,7 @@ def test_apply_changeset_stopped_by_a_signal_leaves_the_rest_not_done(
         results = apply_changeset(
             changeset, bases, mirror, MirrorTarget(mirror), on_page=stop_after_first
         )
-    assert stop.requested and stop.exit_code == 143 and stop.signal_name == "SIGTERM"
+    assert stop.requested and run_exit_code((), stop) == 143 and stop.signal_name == "SIGTERM"
     assert not stop_requested()  # only inside the block
     assert [r.status for r in results] == ["edited", "not done"]
     assert read_page(mirror, "Page neuve") is None
@@ -328,7 +328,7 @@ def test_second_signal_stops_at_once(mirror: MirrorSource, tmp_path: Path) -> No
         stop_on_signals(announce=False),
     ):
         apply_changeset(changeset, bases, mirror, MirrorTarget(mirror), on_page=signal_each_page)
-    assert info.value.exit_code == 130
+    assert error_exit_code(info.value) == 130
     assert signal.getsignal(signal.SIGINT) is previous  # handlers restored
 
 

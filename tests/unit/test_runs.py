@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from wikisync.cli.main import finish_report, report_errors
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.core.errors import ConfigError, LockError
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requested
 from wikisync.ops.lock import RunLock, default_lock_path, lock_key, run_lock_key
@@ -152,9 +153,13 @@ def test_lock_error_names_the_site_and_the_holder(tmp_path: Path) -> None:
 
 def test_stop_flag_before_and_after_a_signal() -> None:
     flag = StopFlag()
-    assert not flag.requested and flag.exit_code == 0 and flag.describe() == ""
+    assert not flag.requested and run_exit_code((), flag) == 0 and flag.describe() == ""
     flag.signum = signal.SIGTERM
-    assert flag.requested and flag.exit_code == 143 and flag.describe() == "stopped by SIGTERM"
+    assert (
+        flag.requested
+        and run_exit_code((), flag) == 143
+        and flag.describe() == "stopped by SIGTERM"
+    )
 
 
 def test_stop_on_signals_sets_the_flag_and_restores_the_handlers() -> None:
@@ -163,7 +168,7 @@ def test_stop_on_signals_sets_the_flag_and_restores_the_handlers() -> None:
     with stop_on_signals(announce=False) as flag:
         assert not stop_requested()
         os.kill(os.getpid(), signal.SIGINT)
-        assert stop_requested() and flag.exit_code == 130
+        assert stop_requested() and run_exit_code((), flag) == 130
     assert not stop_requested()
     assert {sig: signal.getsignal(sig) for sig in before} == before
 
@@ -172,7 +177,7 @@ def test_second_signal_raises_interrupted_with_its_exit_code() -> None:
     with pytest.raises(Interrupted) as info, stop_on_signals(announce=False):
         os.kill(os.getpid(), signal.SIGTERM)
         os.kill(os.getpid(), signal.SIGTERM)
-    assert info.value.exit_code == 143 and info.value.signal_name == "SIGTERM"
+    assert error_exit_code(info.value) == 143 and info.value.signal_name == "SIGTERM"
 
 
 def test_stop_on_signals_outside_the_main_thread_changes_nothing() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.core.errors import PublishError
 from wikisync.core.sections import (
     HandEditError,
@@ -125,8 +126,8 @@ def test_find_section_rejects_bad_names(name: str) -> None:
         ("bad-count.wiki", MarkerError, r"bad count 'beaucoup'"),
         ("bad-hash.wiki", MarkerError, r"unknown hash 'md5:abc'"),
         ("bad-attribute.wiki", MarkerError, r"cannot read 'oops'"),
-        ("hand-edited.wiki", HandEditError, r"edited by hand .* --force"),
-        ("unclaimed.wiki", HandEditError, r"did not write; empty it .* --force"),
+        ("hand-edited.wiki", HandEditError, r"edited by hand .* force=True"),
+        ("unclaimed.wiki", HandEditError, r"did not write; empty it .* force=True"),
     ],
 )
 def test_replace_section_refuses(fixture: str, error: type[SectionError], message: str) -> None:
@@ -134,7 +135,7 @@ def test_replace_section_refuses(fixture: str, error: type[SectionError], messag
     with pytest.raises(error, match=message) as info:
         replace_section(page, "events", "* a\n", title="Evénements")
     assert isinstance(info.value, SectionError) and not isinstance(info.value, PublishError)
-    assert info.value.exit_code == 3  # a refused page, as a refused save
+    assert error_exit_code(info.value) == 3  # a refused page, as a refused save
     assert info.value.title == "Evénements"
     assert info.value.name == "events"
     assert str(info.value).startswith('Page "Evénements": ')
@@ -315,7 +316,8 @@ def test_check_shrink_boundaries(old: int, new: int, max_shrink: float, refused:
             check_shrink(old, new, max_shrink, title="P", name="events")
         assert (info.value.old_count, info.value.new_count) == (old, new)
         assert info.value.max_shrink == max_shrink
-        assert "--allow-shrink" in str(info.value)
+        assert "allow_shrink=True" in str(info.value)
+        assert info.value.needs == "allow_shrink"
     else:
         check_shrink(old, new, max_shrink)
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.core.edits import read_params, set_params
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
@@ -104,7 +104,7 @@ def test_parse_sheet_accepts_spreadsheet_program_files(delimiter: str) -> None:
 def test_parse_sheet_refuses_what_is_no_export(text: str, message: str) -> None:
     with pytest.raises(SpreadsheetError, match=message) as caught:
         parse_sheet(text, SMALL)
-    assert caught.value.exit_code == 2
+    assert error_exit_code(caught.value) == 2
 
 
 def test_read_sheet_refuses_non_utf8(tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_import_of_a_short_row_saves_nothing_on_the_mirror(
     before = _texts(source, event)
     with pytest.raises(SpreadsheetError, match="row 4 has 5 cells") as caught:
         import_records(source, open_target(source), event, tmp_path / "edited.csv")
-    assert caught.value.exit_code == 2 and caught.value.row == 4
+    assert error_exit_code(caught.value) == 2 and caught.value.row == 4
     assert _texts(source, event) == before
 
 

@@ -77,10 +77,11 @@ def _run_cli(args: list[str], **env: str) -> tuple[str, set[str]]:
     return output, set(modules.split())
 
 
-#: What the group loads before any command: its options, signals, outcomes and terminal.
+#: What the group loads before any command: its options, signals, outcomes, hints and terminal.
 _START = {
     "click",
     "wikisync.cli.globals",
+    "wikisync.cli.hints",
     "wikisync.cli.main",
     "wikisync.cli.outcomes",
     "wikisync.cli.outputs",

@@ -14,7 +14,7 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
-from wikisync.cli.hints import in_mirror
+from wikisync.cli.hints import cli_words, in_mirror
 from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.ops.collect import record_type_named
@@ -89,6 +89,6 @@ def new(
             where = f"(revision {result.revid})"
         click.echo(f"{what} created {where}", err=True)
     else:
-        click.echo(f"wikisync: {what} {result.status}: {result.message}", err=True)
+        click.echo(f"wikisync: {what} {result.status}: {cli_words(result.message)}", err=True)
     if code:
         sys.exit(code)

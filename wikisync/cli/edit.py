@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
-from wikisync.cli.hints import in_mirror, push_hint
+from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
     cli,
@@ -164,7 +164,7 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
                 f"{what} {paint_status('edited', color)} in the mirror: "
                 f"{target.file_of(page.title)} ({size}){push_hint(target)}"
             )
-        note = f": {page.message}" if page.message else ""
+        note = f": {cli_words(page.message)}" if page.message else ""
         return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid}){note}"
     if page.status == "created":
         where = (
@@ -176,7 +176,7 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
     if page.status == "planned":
         return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
-        return f"{what} {paint_status(page.status, color)}: {page.message}"
+        return f"{what} {paint_status(page.status, color)}: {cli_words(page.message)}"
     return f"{what} {paint_status(page.status, color)}"
 
 

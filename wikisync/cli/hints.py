@@ -1,10 +1,68 @@
-"""What the command line suggests after a save: the next step, when there is one."""
+"""The command line's words for what the library suggests, and the next step after a save.
+
+The library names an override or a setting the way a library caller passes
+it (``allow_shrink=True``, ``site=URL``): its messages name no command line
+flag. :func:`cli_words` turns those words into the command line's flags, in
+one table (:data:`CLI_WORDS`), wherever the command line prints a library
+message (an error that ended a command, a page's or a job's message) or
+writes one into a JSON run report.
+"""
 
 from __future__ import annotations
 
-from typing import TypeGuard
+import re
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from wikisync.ports.target import Target
+if TYPE_CHECKING:  # not at start-up: the group loads this module for its words
+    from wikisync.ports.target import Target
+
+#: The library's words for an override or a setting (as a caller passes it), and the
+#: command line's words for the same thing.
+CLI_WORDS: dict[str, str] = {
+    "allow_shrink=True": "--allow-shrink",
+    "force=True": "--force",
+    "create=True": "--create",
+    "trusted=True": "--trusted",
+    "site=URL": "--site",
+    "cache=FILE": "--cache FILE",
+    "use_cache=False": "--no-cache",
+}
+
+_LIBRARY_WORDS = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(words) for words in CLI_WORDS) + r")(?![\w])"
+)
+
+
+def cli_words(message: str) -> str:
+    """A library message in the command line's words: each override named by its flag.
+
+    Example:
+        >>> cli_words('section "events" would shrink …; or allow it with allow_shrink=True')
+        'section "events" would shrink …; or allow it with --allow-shrink'
+    """
+    return _LIBRARY_WORDS.sub(lambda found: CLI_WORDS[found[1]], message)
+
+
+#: The keys of a JSON run report whose values are messages (said in the command line's words).
+_MESSAGE_KEYS = frozenset({"message", "detail", "error"})
+
+
+def report_in_cli_words(data: Any) -> Any:
+    """A run report (``to_dict()``) as the command line writes it: messages in its words.
+
+    Only the values of message keys change (``message``, ``detail``,
+    ``error``); titles, values and everything else are kept as they are.
+    """
+    if isinstance(data, dict):
+        return {
+            key: cli_words(value)
+            if key in _MESSAGE_KEYS and isinstance(value, str)
+            else report_in_cli_words(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [report_in_cli_words(item) for item in data]
+    return data
 
 
 def in_mirror(target: Target | None) -> TypeGuard[Target]:

@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_jobs
-from wikisync.cli.hints import in_mirror, push_hint
+from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
     cli,
@@ -125,7 +125,7 @@ def _describe(report: JobReport, target: Target | None, *, color: bool = False) 
             path = target.file_of(report.page)
             verb = paint_status("created" if report.status == "created" else "updated", color)
             return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
-        note = f": {report.message}" if report.message else ""
+        note = f": {cli_words(report.message)}" if report.message else ""
         status = paint_status(report.status, color)
         return f"{what} {status} ({size}, revision {report.revid}){note}"
     if report.status == "planned":
@@ -137,7 +137,7 @@ def _describe(report: JobReport, target: Target | None, *, color: bool = False) 
             f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
             f"{len(report.problems)} problems)"
         )
-    return f"{what} {paint_status(report.status, color)}: {report.message}"
+    return f"{what} {paint_status(report.status, color)}: {cli_words(report.message)}"
 
 
 def _print_problems(state: State, job: JobReport) -> None:
@@ -369,7 +369,7 @@ def _same_site(planned: str, source: Source) -> bool:
 def _describe_result(result: PublishResult, target: Target | None) -> str:
     what = f'page "{result.title}"'
     if result.status in ("conflict", "refused", "deleted", "moved"):
-        return f"{what} {result.status}: {result.message}"
+        return f"{what} {result.status}: {cli_words(result.message)}"
     added, removed = result.diff_stats()
     if result.status in ("edited", "created") and in_mirror(target):
         return (

@@ -30,7 +30,8 @@ from click.shell_completion import CompletionItem
 from wikisync import files
 from wikisync.__about__ import __version__
 from wikisync.cli.globals import GlobalOptionsCommand
-from wikisync.cli.outcomes import error_exit_code
+from wikisync.cli.hints import cli_words, report_in_cli_words
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
 from wikisync.cli.outputs import say_wrote
 from wikisync.cli.terminal import COLOR_MODES, use_color
 from wikisync.config import (
@@ -164,9 +165,7 @@ def retries_option(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextmanager
-def run_lock(
-    site: Site | Path, command: str, *, writes: bool = True
-) -> Iterator[None]:
+def run_lock(site: Site | Path, command: str, *, writes: bool = True) -> Iterator[None]:
     """Hold the run lock of an open site (or a mirror folder) while writing.
 
     Keyed on :func:`~wikisync.ops.lock.run_lock_key`: a wiki's identity as it reports
@@ -203,7 +202,7 @@ def _error_report(
         "started": started,
         "status": status,
         "exit_code": error_exit_code(exc),
-        "error": redact(str(exc)),
+        "error": redact(cli_words(str(exc))),
     }
 
 
@@ -265,13 +264,14 @@ def finish_report(data: dict[str, Any], stop: StopFlag) -> dict[str, Any]:
     """A run report as written: marked ``interrupted`` with the signal's exit code if stopped."""
     if not stop.requested:
         return data
-    return {**data, "exit_code": stop.exit_code, "interrupted": stop.signal_name}
+    return {**data, "exit_code": run_exit_code((), stop), "interrupted": stop.signal_name}
 
 
 def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag) -> None:
     """Write a command's JSON run report (see :func:`finish_report`), if asked for."""
     if report_path is not None:
-        text = json.dumps(finish_report(data, stop), ensure_ascii=False, indent=2) + "\n"
+        data = report_in_cli_words(finish_report(data, stop))
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         write_output(report_path, text)
         say_wrote(report_path, "run report", verbosity=1)  # a quiet cron run stays quiet
 
@@ -425,7 +425,8 @@ class _Group(click.Group):
             check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            click.echo(redact(f"wikisync: error: {exc}{_config_hint(ctx, exc)}"), err=True)
+            message = cli_words(str(exc))
+            click.echo(redact(f"wikisync: error: {message}{_config_hint(ctx, exc)}"), err=True)
             ctx.exit(error_exit_code(exc))
 
 

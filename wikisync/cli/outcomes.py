@@ -77,8 +77,8 @@ def run_exit_code(outcomes: Iterable[str], stop: StopFlag | None = None) -> int:
         >>> run_exit_code(["edited", "refused", "unchanged"])
         3
     """
-    if stop is not None and stop.requested:
-        return stop.exit_code
+    if stop is not None and stop.signum is not None:
+        return 128 + stop.signum
     codes = {OUTCOME_EXIT_CODES.get(outcome, 0) for outcome in outcomes}
     return 1 if 1 in codes else 3 if 3 in codes else 0
 
@@ -86,7 +86,7 @@ def run_exit_code(outcomes: Iterable[str], stop: StopFlag | None = None) -> int:
 def error_exit_code(exc: BaseException) -> int:
     """The exit code of an error (or a second signal) that ended a command."""
     if isinstance(exc, Interrupted):
-        return exc.exit_code
+        return 128 + exc.signum
     for cls in type(exc).__mro__:
         if cls in ERROR_EXIT_CODES:
             return ERROR_EXIT_CODES[cls]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from wikisync.cli.outcomes import error_exit_code
 from wikisync.interrupt import Interrupted, interrupt_on_signals, quit_on_signals
 
 
@@ -20,7 +21,7 @@ def run(group: click.Group) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Interrupted as exc:
         click.echo(f"wikisync: {exc}", err=True)
-        return exc.exit_code
+        return error_exit_code(exc)
     finally:
         quit_on_signals()  # signals after the end: no traceback from the interpreter's exit
     return 0

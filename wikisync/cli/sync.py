@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from wikisync import files
+from wikisync.cli.hints import cli_words
 from wikisync.cli.main import (
     State,
     cli,
@@ -147,7 +148,7 @@ def pull_command(
         # A quiet action with something to say is told too (a file named apart, restored).
         if item.action not in _QUIET_ACTIONS or item.detail or state.verbosity > 0:
             line = f"{item.action:<9} {item.title}"
-            click.echo(f"{line}: {item.detail}" if item.detail else line, err=True)
+            click.echo(f"{line}: {cli_words(item.detail)}" if item.detail else line, err=True)
     counts = ", ".join(f"{n} {action}" for action, n in report.counts().items()) or "up to date"
     from_cache = f", {report.cached} from the cache" if report.cached else ""
     click.echo(
@@ -204,7 +205,7 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
         if page.new_title:
             line += f" -> {page.new_title}"
         if page.detail:
-            line += f": {page.detail}"
+            line += f": {cli_words(page.detail)}"
         click.echo(line)
     counts = ", ".join(f"{n} {state}" for state, n in report.counts().items()) or "empty"
     click.echo(f"status {mirror}: {len(report.pages)} pages: {counts}", err=True)
@@ -300,7 +301,7 @@ def push_command(
             action = would(item.action) if dry_run else item.action
             pad = " " * max(1, 10 - len(action))
             line = f"{paint_status(action, err_color)}{pad}{item.title}"
-            line = f"{line}: {item.detail}" if item.detail else line
+            line = f"{line}: {cli_words(item.detail)}" if item.detail else line
             click.echo(line, err=True, color=err_color)
     counts = (
         ", ".join(

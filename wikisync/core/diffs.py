@@ -1,4 +1,4 @@
-"""Unified diffs of page wikitext: what every command that writes shows on ``--dry-run``.
+"""Unified diffs of page wikitext: what every command that writes shows on a dry run.
 
 :func:`unified_diff` compares two versions of a page line by line (``difflib``)
 and labels them ``a/<title>`` and ``b/<title>``, as ``git diff`` does. A last

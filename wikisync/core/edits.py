@@ -838,7 +838,7 @@ def _check_value(name: str, clean: str, trusted: bool, label: str, title: str | 
     if problem is None:
         return
     fixable = not trusted and intact and _unsafe(params[0].value, True) is None
-    hint = " (pass --trusted, or trusted=True, if it is meant as wikitext)" if fixable else ""
+    hint = " (pass trusted=True if it is meant as wikitext)" if fixable else ""
     raise EditError(
         f'{_where(title)}{{{{{label}}}}} parameter "{name}": new value {_quote(clean)} '
         f"{problem}{hint}",

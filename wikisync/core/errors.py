@@ -11,10 +11,19 @@ from __future__ import annotations
 
 
 class WikisyncError(Exception):
-    """Base class of every error wikisync raises on purpose."""
+    """Base class of every error wikisync raises on purpose.
 
-    #: Process exit code the command line uses for this error.
-    exit_code: int = 1
+    An error says what happened, in the library's words: it names no command
+    line flag and carries no exit code (the command line maps both, in
+    :mod:`wikisync.cli.outcomes` and :mod:`wikisync.cli.hints`).
+
+    Attributes:
+        needs: the argument that would let the refused action go ahead
+            (``"allow_shrink"``, ``"force"``, ``"create"``, ``"trusted"``),
+            or None when no override exists.
+    """
+
+    needs: str | None = None
 
 
 class ConfigError(WikisyncError):
@@ -27,8 +36,6 @@ class ConfigError(WikisyncError):
         key: the configuration key or file at fault, when there is one.
         file: the configuration file the key was read from, when there is one.
     """
-
-    exit_code = 2
 
     def __init__(self, message: str, *, key: str | None = None, file: str | None = None) -> None:
         super().__init__(message)
@@ -51,22 +58,18 @@ class SiteError(WikisyncError):
 class LoginError(SiteError):
     """The wiki refused the login, or the site could not be reached at start.
 
-    A configuration problem from the user's point of view: exit code 2.
+    A configuration problem from the user's point of view.
     """
-
-    exit_code = 2
 
 
 class SourceError(WikisyncError):
     """A local source (mirror folder, XML dump) is unreadable or malformed.
 
-    Bad input from the user's point of view: exit code 2.
+    Bad input from the user's point of view.
 
     Attributes:
         path: the file at fault.
     """
-
-    exit_code = 2
 
     def __init__(self, message: str, *, path: str | None = None) -> None:
         super().__init__(message)
@@ -76,31 +79,29 @@ class SourceError(WikisyncError):
 class DumpError(SourceError):
     """An XML dump is malformed, truncated, or holds a value wikisync refuses.
 
-    Bad input from the user's point of view: exit code 2.
+    Bad input from the user's point of view.
     """
-
-    exit_code = 2
 
 
 class MissingPageError(WikisyncError):
-    """A page that a command needs does not exist (exit code 3, as a refused page).
+    """A page that a command needs does not exist (a refused page, for a run).
 
     Raised for the page of an index job that may not create it; the run
     reports that page as refused and goes on with the others.
 
     Attributes:
         title: the missing page's title.
+        needs: ``"create"`` when creating the page is allowed on request.
     """
 
-    exit_code = 3
-
-    def __init__(self, title: str, message: str | None = None) -> None:
+    def __init__(self, title: str, message: str | None = None, *, needs: str | None = None) -> None:
         super().__init__(message or f'Page "{title}" does not exist')
         self.title = title
+        self.needs = needs
 
 
 class UnknownNameError(WikisyncError):
-    """A category or template named by the user does not exist (exit code 2).
+    """A category or template named by the user does not exist.
 
     The message names the closest existing names (see :mod:`wikisync.ops.suggest`).
 
@@ -109,8 +110,6 @@ class UnknownNameError(WikisyncError):
         key: where the configuration gave it (``types.event.categories``), or
             None for a name given on the command line.
     """
-
-    exit_code = 2
 
     def __init__(self, message: str, *, name: str, key: str | None = None) -> None:
         super().__init__(message)
@@ -142,7 +141,7 @@ class RecordError(WikisyncError):
 
 
 class ValueFormatError(WikisyncError):
-    """A value does not fit its field type (bad input: exit code 2).
+    """A value does not fit its field type (bad input).
 
     Raised by :func:`wikisync.core.fields.values.parse_value`; reading records turns it
     into a :class:`RecordError` naming the page and field, a batch edit into
@@ -152,8 +151,6 @@ class ValueFormatError(WikisyncError):
         expected: what was expected, as a noun phrase ("a date").
         value: the offending value, as written on the page.
     """
-
-    exit_code = 2
 
     def __init__(self, expected: str, value: str) -> None:
         value = value.strip()
@@ -172,8 +169,6 @@ class PublishError(WikisyncError):
     Attributes:
         title: the target page.
     """
-
-    exit_code = 3
 
     def __init__(self, message: str, *, title: str | None = None) -> None:
         super().__init__(message)
@@ -201,7 +196,7 @@ class PageMovedError(EditConflictError):
 
 
 class SectionError(WikisyncError):
-    """A marker section cannot be safely replaced; the page is left alone (exit code 3).
+    """A marker section cannot be safely replaced; the page is left alone.
 
     Raised by the pure core (:mod:`wikisync.core.sections`) before anything is
     saved; a run reports the page as refused, as for a :class:`PublishError`.
@@ -210,8 +205,6 @@ class SectionError(WikisyncError):
         title: the target page, when known.
         name: the section name.
     """
-
-    exit_code = 3
 
     def __init__(self, message: str, *, name: str, title: str | None = None) -> None:
         super().__init__(message)
@@ -226,6 +219,8 @@ class MarkerError(SectionError):
 class HandEditError(SectionError):
     """The section's text is not what wikisync last wrote (override: ``force``)."""
 
+    needs = "force"
+
 
 class ShrinkError(SectionError):
     """The new list is much shorter than the old one (override: ``allow_shrink``).
@@ -235,6 +230,8 @@ class ShrinkError(SectionError):
         new_count: items in the new body.
         max_shrink: the share that was allowed.
     """
+
+    needs = "allow_shrink"
 
     def __init__(
         self,
@@ -253,18 +250,16 @@ class ShrinkError(SectionError):
 
 
 #: What refuses one page and lets a run go on with the others: the page is
-#: reported "refused" (exit code 3) and nothing is saved to it.
+#: reported "refused" and nothing is saved to it.
 PAGE_REFUSALS: tuple[type[WikisyncError], ...] = (PublishError, SectionError, MissingPageError)
 
 
 class LockError(WikisyncError):
     """Another run holds the lock."""
 
-    exit_code = 4
-
 
 class UnsafePathError(SourceError):
-    """A path wikisync refuses to read or write (bad input: exit code 2).
+    """A path wikisync refuses to read or write (bad input).
 
     A symbolic link inside a mirror folder (wikisync never follows one there),
     something other than a regular file where a file is read or replaced, or
@@ -276,15 +271,13 @@ class UnsafePathError(SourceError):
 
 
 class FieldValueError(WikisyncError):
-    """A value given for a field does not fit the field (a usage error: exit code 2).
+    """A value given for a field does not fit the field (a usage error).
 
     Attributes:
         field: the field's name.
         value: the value given.
         expected: what the field takes ("a date").
     """
-
-    exit_code = 2
 
     def __init__(self, message: str, *, field: str, value: str, expected: str) -> None:
         super().__init__(message)
@@ -294,14 +287,12 @@ class FieldValueError(WikisyncError):
 
 
 class SpreadsheetError(WikisyncError):
-    """The file is not an export of this record type (a usage error: exit code 2).
+    """The file is not an export of this record type (a usage error).
 
     Attributes:
         path: the file.
         row: the row at fault (1-based, the header is row 1), if any.
     """
-
-    exit_code = 2
 
     def __init__(self, message: str, *, path: str | None = None, row: int | None = None) -> None:
         super().__init__(message)

@@ -426,7 +426,7 @@ def check_shrink(
         raise ShrinkError(
             f"{_where(title)}: {label} would shrink from {old_count} to {new_count} items "
             f"(more than {max_shrink:.0%} fewer); check the source pages, or allow it "
-            "with --allow-shrink",
+            "with allow_shrink=True",
             name=name,
             title=title,
             old_count=old_count,
@@ -450,14 +450,14 @@ def check_hand_edit(section: Section, *, title: str | None = None) -> None:
             return
         problem = (
             "holds text that wikisync did not write; empty it (move the text outside "
-            "the markers), or replace it with --force"
+            "the markers), or replace it with force=True"
         )
     elif hash_body(section.body) == section.hash:
         return
     else:
         problem = (
             "was edited by hand since wikisync last wrote it; move the changes outside "
-            "the markers (they would be lost), or overwrite them with --force"
+            "the markers (they would be lost), or overwrite them with force=True"
         )
     raise HandEditError(
         f'{_where(title)}: the wikisync section "{section.name}" {problem}',

@@ -9,7 +9,7 @@ page are composed into one edit by :func:`wikisync.ops.jobs.run.plan_jobs`).
 planned, leaves alone a page that already holds its planned text (so a run
 applied again after an interruption saves only the rest), and stops between
 pages when a signal asks it to (:mod:`wikisync.interrupt`).
-:class:`ApplyReport` is what ``apply --report`` writes.
+:class:`ApplyReport` says what ``apply`` did (its JSON form is the report file).
 """
 
 from __future__ import annotations
@@ -326,7 +326,7 @@ def _apply_one(
 
 @dataclass(slots=True)
 class ApplyReport:
-    """What ``wikisync apply`` did, for ``--report`` and the exit code.
+    """What ``wikisync apply`` did: per-page outcomes, and its JSON form.
 
     Attributes:
         changeset: the changeset file applied.
@@ -367,7 +367,7 @@ class ApplyReport:
         return {status: n for status, n in counts.items() if n}
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report written by ``apply --report``."""
+        """The JSON form of the report (what ``apply`` writes as its report file)."""
         pages = []
         for result in self.results:
             added, removed = result.diff_stats()

@@ -1,7 +1,7 @@
 """Record output formats: JSON, JSON Lines, CSV and a plain-text table.
 
 Pure formatters from :class:`~wikisync.core.records.Record` to text, for
-``wikisync records TYPE --format …``. JSON and JSON Lines use
+``wikisync records TYPE`` (each output format). JSON and JSON Lines use
 ``Record.to_dict()`` (non-ASCII kept as is). CSV has one column per field
 after ``title``, ``type`` and ``revid``, lists joined with ``", "``, dates in
 ISO 8601, booleans as ``true``/``false``, absent values empty, and ``\\n`` line

@@ -1,4 +1,4 @@
-"""An events calendar: records as an RFC 5545 iCalendar file (``records TYPE -f ics``).
+"""An events calendar: records as an RFC 5545 iCalendar file (what ``records TYPE`` writes as ics).
 
 :func:`format_calendar` turns records into a calendar, written with the
 `icalendar <https://icalendar.readthedocs.io>`_ library: one ``VEVENT`` per

@@ -10,7 +10,7 @@ that a warm run parses only changed pages, and which index pages were found
 to hold their job's section (:mod:`wikisync.ops.jobs.memo`). The file is shared safely by
 several processes (WAL journal, busy timeout, short transactions).
 
-The cache path comes from a setting (``--cache``, ``WIKISYNC_CACHE``,
+The cache path comes from a setting (the cache option, ``WIKISYNC_CACHE``,
 ``cache = "…"``), so it may name any file: wikisync uses only a file it
 made. A new cache is built in a temporary file and linked into place
 complete (its SQLite header carries wikisync's ``application_id`` from the
@@ -84,7 +84,7 @@ def default_cache_path() -> Path:
 
 def open_cache(config: Config) -> RevisionCache | None:
     """The revision cache a configuration asks for: ``cache`` (else the default
-    path), or None when ``use_cache`` is off (``--no-cache``).
+    path), or None when ``use_cache`` is off.
 
     Raises:
         ConfigError: the file (or its folder) cannot be made or opened.
@@ -99,7 +99,7 @@ def open_cache(config: Config) -> RevisionCache | None:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise ConfigError(
             f"revision cache {path} cannot be opened ({reason}); give another file with "
-            "--cache FILE (WIKISYNC_CACHE) or read without it: --no-cache",
+            "cache=FILE (WIKISYNC_CACHE) or read without it: use_cache=False",
             key="cache",
         ) from exc
 

@@ -535,7 +535,7 @@ class WikiClient:
         if urlsplit(address.api_url).hostname != given:
             reasons.append(
                 f"{shown} names its API at {address.api_url}, on another host: "
-                "pass that URL as --site if you trust it"
+                "pass that URL as site=URL if you trust it"
             )
             return None
         log.debug("the page %s names its API at %s", shown, address.api_url)
@@ -658,12 +658,25 @@ class WikiClient:
 
     # -- requests -----------------------------------------------------------
 
-    def call(self, action: str, *, http_method: str = "GET", **params: Any) -> dict[str, Any]:
+    def call(
+        self,
+        action: str,
+        *,
+        http_method: str = "GET",
+        before_retry: Callable[[], object] | None = None,
+        **params: Any,
+    ) -> dict[str, Any]:
         """Send one API request, retrying transient faults within ``max_wait``.
 
         ``maxlag`` is added to every call and ``assert=user`` once logged in, so
         a lost session is noticed (and mended by logging in again) instead of
         silently reading or editing as an anonymous user.
+
+        ``before_retry`` (when given) is called before the request is sent
+        again after a transient fault: the request may have been handled and
+        only its reply lost, so a caller for whom sending it twice is not safe
+        (a creation) finds out there what happened; an exception it raises
+        ends the call, unsent.
 
         Returns:
             The decoded JSON reply. API errors other than the transient ones
@@ -722,6 +735,7 @@ class WikiClient:
                         url, http_method, params, timeout, deadline, probe=False
                     ),
                     probe=False,
+                    before_retry=before_retry,
                 )
             except _GaveUp as exc:
                 self.failed = (
@@ -772,8 +786,17 @@ class WikiClient:
                 f"{self.url}: malformed reply to action={action}: {problem}", site=self.url
             )
 
-    def _retrying(self, what: str, attempt: Callable[[float, float], _T], *, probe: bool) -> _T:
+    def _retrying(
+        self,
+        what: str,
+        attempt: Callable[[float, float], _T],
+        *,
+        probe: bool,
+        before_retry: Callable[[], object] | None = None,
+    ) -> _T:
         """Run ``attempt(timeout, deadline)`` until it returns, within the budget.
+
+        ``before_retry`` is called after each wait, before the attempt is made again.
 
         Raises:
             _GaveUp: a transient fault outlasted ``retries`` or ``max_wait``.
@@ -814,6 +837,8 @@ class WikiClient:
                     fault.reason,
                 )
                 self._sleep(delay)
+                if before_retry is not None:
+                    before_retry()
 
     def _api_attempt(
         self,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from wikisync.core.errors import (
@@ -25,6 +27,10 @@ log = logging.getLogger(__name__)
 
 #: How many times one save may find another edit and try again (merge or restore).
 MAX_RECONCILE = 3
+
+#: How far before a creation was sent its log entry is looked for, when its reply was
+#: lost: the wiki's clock may differ from this machine's by that much.
+_CLOCK_SLACK = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,15 @@ class WikiWriter(Target):
     such a revision means the wiki merged the save into another edit: that
     edit is merged three-way (base, this text, the latest) and saved only
     when the merge adds something, or reported as a conflict naming it.
+
+    A creation (``base`` None, sent ``createonly``) whose reply is lost is
+    never sent again blindly: before the retry the wiki's log tells whether
+    this account created the page meanwhile (one request, then one more for
+    the page it made): still there with exactly this text, it is the
+    creation (``created``; later edits by others stay); deleted since,
+    :class:`~wikisync.errors.PageDeletedError` (nothing re-created); moved
+    since, the creation under its new title (``moved_to``). Only when no
+    such creation exists is it sent again.
 
     A page is saved by its id when the base knows it: a page moved meanwhile
     is saved under its new title (``moved_to``), the redirect left at the
@@ -231,7 +246,16 @@ class WikiWriter(Target):
             if base.timestamp:
                 params["basetimestamp"] = base.timestamp
                 params["starttimestamp"] = base.timestamp
-        reply = self._edit(title, params)
+        if base is None:
+            sent = time.time()
+            try:
+                reply = self._edit(
+                    title, params, before_retry=lambda: self._check_creation(title, text, sent)
+                )
+            except _Created as found:
+                return found.result
+        else:
+            reply = self._edit(title, params)
         if "error" in reply:
             code = str(reply["error"].get("code"))
             info = str(reply["error"].get("info", ""))
@@ -523,6 +547,99 @@ class WikiWriter(Target):
             f'Page "{title}" exists already{where}; it was not overwritten', title=title
         )
 
+    def _check_creation(self, title: str, text: str, sent: float) -> None:
+        """Before a creation sent at ``sent`` (its reply lost) is sent again: did it happen?
+
+        Raises:
+            _Created: this account created the page with this text (found
+                there, or under the title it was moved to).
+            PageDeletedError: this account created the page, then it was deleted.
+            PublishError: the wiki's log could not be read; nothing sent again.
+        """
+        since = datetime.fromtimestamp(sent - _CLOCK_SLACK, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        reply = self.client.call(
+            "query",
+            list="logevents",
+            letitle=title,
+            lestart=since,
+            ledir="newer",
+            leprop="ids|title|type|user|timestamp|details",
+            lelimit="max",
+            formatversion="2",
+        )
+        if "error" in reply:
+            error = reply["error"]
+            raise PublishError(
+                f'Page "{title}" was sent for creation and its reply was lost; the wiki\'s log, '
+                f"which tells whether it was created, could not be read ({error.get('code')}: "
+                f"{error.get('info', '')}), so it was not sent again",
+                title=title,
+            )
+        events = list((reply.get("query") or {}).get("logevents") or [])
+        me = self._username()
+        ours = [
+            at
+            for at, event in enumerate(events)
+            if event.get("type") == "create" and _same_user(str(event.get("user", "")), me)
+        ]
+        if not ours:
+            return  # not created by us: sending it again (createonly) is safe
+        created = events[ours[-1]]
+        later = events[ours[-1] + 1 :]
+        pageid = int(created.get("logpage") or created.get("pageid") or 0)
+        page: dict[str, Any] = {"missing": True}
+        if pageid:
+            found = self.client.call(
+                "query",
+                pageids=str(pageid),
+                prop="revisions|info",
+                rvprop="ids|timestamp|user|sha1",
+                rvdir="newer",
+                rvlimit="1",
+                formatversion="2",
+            )
+            pages = (found.get("query") or {}).get("pages") or []
+            page = pages[0] if pages else page
+        if page.get("missing") or not page.get("revisions"):
+            who = ", ".join(
+                dict.fromkeys(
+                    str(event.get("user") or "someone")
+                    for event in later
+                    if event.get("type") == "delete"
+                )
+            )
+            raise PageDeletedError(
+                f'Page "{title}" was created (its reply was lost on the way), then deleted'
+                f"{f' by {who}' if who else ''} before the creation was sent again; it was "
+                "not re-created",
+                title=title,
+            )
+        first = _revision(page["revisions"][0])
+        if first.parentid or first.sha1 != _sha1(text) or not _same_user(first.user, me):
+            return  # another text (an earlier run's): createonly refuses it as it should
+        now = str(page.get("title") or title)
+        latest = int(page.get("lastrevid") or first.revid)
+        note = (
+            f"created in revision {first.revid} (its reply was lost on the way; found in the "
+            "wiki's log before sending it again)"
+        )
+        moved_to = ""
+        if self._normal(now) != self._normal(title):
+            moved_to = now
+            movers = ", ".join(
+                dict.fromkeys(
+                    str(event.get("user") or "someone")
+                    for event in later
+                    if event.get("type") == "move"
+                )
+            )
+            note += f'; then moved to "{now}"{f" by {movers}" if movers else ""}'
+        if latest != first.revid:
+            note += f"; later revisions (now {latest}) were kept"
+        log.info('page "%s": %s', title, note)
+        result = SaveResult(title, True, first.revid, first.timestamp, True, note=note)
+        raise _Created(dataclasses.replace(result, moved_to=moved_to))
+
     def _check_known(
         self, title: str, base: PageText | None, latest: int | None, pageid: int | None
     ) -> None:
@@ -585,12 +702,20 @@ class WikiWriter(Target):
 
     # -- requests ---------------------------------------------------------------------
 
-    def _edit(self, title: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _edit(
+        self,
+        title: str,
+        params: dict[str, Any],
+        *,
+        before_retry: Callable[[], object] | None = None,
+    ) -> dict[str, Any]:
         if self.before_edit is not None:
             self.before_edit(title)
         for attempt in range(2):
             params["token"] = self.client.site.get_token("csrf", force=attempt > 0)
-            reply = self.client.call("edit", http_method="POST", **params)
+            reply = self.client.call(
+                "edit", http_method="POST", before_retry=before_retry, **params
+            )
             if error_code(reply) != "badtoken":
                 return reply
         return reply
@@ -660,7 +785,15 @@ class WikiWriter(Target):
         return str(getattr(self.client.site, "username", "") or "")
 
 
-def _which(title: str, base: PageText | None, *, query: bool = False) -> dict[str, str]:
+class _Created(Exception):
+    """A creation whose reply was lost was found made (raised out of the client's retry)."""
+
+    def __init__(self, result: SaveResult) -> None:
+        super().__init__(result.title)
+        self.result = result
+
+
+def _which(title: str, base: PageText | None, *, query: bool = False) -> dict[str, Any]:
     """The page an edit (or a query) names: by page id when the base knows it, else by title."""
     plural = "s" if query else ""
     if base is not None and base.pageid:

@@ -2,7 +2,7 @@
 
 Shared by every batch command (``set``, ``rename-param``, ``remove-param``,
 ``import``, ``apply``): the statuses a page can end with, the run's exit code,
-and the JSON written by ``--report``.
+and the JSON form of the report.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ class BatchReport:
         return {status: n for status, n in counts.items() if n}
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON report written by ``--report``."""
+        """The JSON form of the report (what the command line writes as its report file)."""
         return {
             "operation": self.operation,
             "site": self.site,

@@ -181,7 +181,7 @@ class RunReport:
         return any(job.edited or job.status == "planned" for job in self.jobs)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON run report written by ``--report``."""
+        """The JSON form of the run report (what the command line writes as its report file)."""
         return {
             "site": self.site,
             "started": self.started,
@@ -232,10 +232,11 @@ class _Run:
                 if not (self.create or job.create):
                     raise MissingPageError(
                         job.page,
-                        f'Page "{job.page}" does not exist: create it with --create (or '
+                        f'Page "{job.page}" does not exist: create it with create=True (or '
                         f"create = true in [jobs.{job.name}]), or write it with the markers "
                         f"<!-- wikisync:begin {job.marker} --> and "
                         f"<!-- wikisync:end {job.marker} -->",
+                        needs="create",
                     )
                 return make_section(job.marker, body, count=count)
             if _section_holds(page, job.marker, body, count):

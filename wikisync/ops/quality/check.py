@@ -238,7 +238,7 @@ def calendar_edge_problems(record: Record) -> list[RecordError]:
 
     Such a date is valid ISO 8601 but no calendar can hold it (a year-9999
     placeholder, ``0001-01-01T00:30+05:00``): ``check`` reports it and
-    ``records -f ics`` leaves the record out.
+    the ics output of ``records`` leaves the record out.
     """
     where = f'Page "{record.title}"' + (f" (infobox {record.index + 1})" if record.index else "")
     problems = []

@@ -43,7 +43,7 @@ def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
     url = given or recorded
     if not url:
         raise ConfigError(
-            f"no wiki to sync {mirror} with: pass --site URL or set site to the wiki's URL "
+            f"no wiki to sync {mirror} with: pass site=URL, the wiki's URL "
             "(the mirror records no wiki yet)",
             key="site",
         )

@@ -144,7 +144,7 @@ def check_site(recorded: str | None, client: WikiClient) -> None:
     if recorded is None or same_site(recorded, client):
         return
     raise ConfigError(
-        f"this mirror was pulled from {recorded}, not {client.url}: drop --site to use the "
+        f"this mirror was pulled from {recorded}, not {client.url}: drop site=URL to use the "
         "mirror's own wiki, or pull into another folder",
         key="site",
     )

@@ -276,7 +276,7 @@ def _push(
                     page.title,
                     "skipped",
                     page.file,
-                    detail="new locally; pass --create to create it on the wiki",
+                    detail="new locally; pass create=True to create it on the wiki",
                 )
             )
         new = []
