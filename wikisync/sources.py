@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from wikisync.ports.target import Target
     from wikisync.wiki.site import WikiClient
 
-__all__ = ["FetchResult", "Source", "open_source", "open_target", "source_kind", "wiki_source"]
+__all__ = [
+    "FetchResult",
+    "Source",
+    "api_urls",
+    "index_url",
+    "open_source",
+    "open_target",
+    "source_kind",
+    "wiki_source",
+]
 
 
 def source_kind(site: str) -> str:
@@ -122,3 +131,26 @@ def open_target(source: Source, *, bot: bool = True, minor: bool = False) -> Tar
         "a mirror folder as the site",
         key="site",
     )
+
+
+def api_urls(url: str) -> list[str]:
+    """The ``api.php`` URLs a wiki's URL may mean, most likely first (no request sent).
+
+    Raises:
+        ValueError: the URL is not http(s) or has no host.
+    """
+    from wikisync.wiki.site import candidate_addresses
+
+    return [address.api_url for address in candidate_addresses(url)]
+
+
+def index_url(url: str) -> str | None:
+    """The ``index.php`` most likely behind a wiki's URL (no request sent); None when
+    ``url`` is not a wiki's URL."""
+    from wikisync.wiki.site import candidate_addresses
+
+    try:
+        first = candidate_addresses(url)[0]
+    except ValueError:
+        return None
+    return f"{first.scheme}://{first.host}{first.path}index.php"

@@ -64,8 +64,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     # the CLI opens or names the live wiki itself
     ("wikisync.cli.edit", "wikisync.wiki.site"): "NOT_SENT: a wiki-client message word read "
     "back from a page's message; should be an outcome status",
-    ("wikisync.cli.index", "wikisync.wiki.site"): "candidate_addresses for the lock hint; the "
-    "site's identity belongs on the Source port",
     ("wikisync.cli.sync", "wikisync.wiki.cache"): "sync opens the revision cache itself",
     ("wikisync.cli.sync", "wikisync.wiki.site"): "sync opens a WikiClient itself (a mirror "
     "syncs with a live wiki only); an ops.sync entry point should open it",
@@ -74,8 +72,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
     # save targets: the port lacks a Target factory and the post-save check counter
     # live-wiki-only capabilities reached by type
-    ("wikisync.ops.quality.check", "wikisync.wiki.site"): "candidate_addresses to link a "
-    "mirror's wiki; the site's identity belongs on the Source port",
     # mirror sync works on both adapters by design; its ports are still to be drawn
     ("wikisync.ops.sync.connect", "wikisync.mirror.layout"): "sync: mirror metadata file",
     ("wikisync.ops.sync.connect", "wikisync.mirror.reader"): "sync: opens the mirror",

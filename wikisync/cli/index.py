@@ -61,8 +61,7 @@ from wikisync.ops.publish import (
     open_target,
     utc_now,
 )
-from wikisync.sources import Source
-from wikisync.wiki.site import candidate_addresses
+from wikisync.sources import Source, api_urls
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -358,10 +357,10 @@ def _same_site(planned: str, source: Source) -> bool:
         return "://" not in source.location and lock_key(planned) == lock_key(source)
     key = lock_key(source)
     try:
-        candidates = candidate_addresses(planned)
+        candidates = api_urls(planned)
     except ValueError:
         return False
-    return key in {lock_key(address.api_url) for address in candidates} or (
+    return key in {lock_key(url) for url in candidates} or (
         planned.rstrip("/") == source.location.rstrip("/")
     )
 

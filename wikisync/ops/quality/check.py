@@ -324,19 +324,13 @@ def wiki_links(source: Source) -> WikiLinks | None:
     a mirror the wiki it was pulled from (recorded in its metadata); a dump,
     or a mirror without a recorded wiki, gives None.
     """
-    from wikisync.wiki.site import candidate_addresses
+    from wikisync.sources import index_url
 
     index = source.wiki_index_url()
-    if index is not None:
-        return WikiLinks(index)
-    site = source.recorded_wiki()
-    if site:
-        try:
-            first = candidate_addresses(site)[0]
-        except ValueError:
-            return None
-        return WikiLinks(f"{first.scheme}://{first.host}{first.path}index.php")
-    return None
+    if index is None:
+        site = source.recorded_wiki()
+        index = index_url(site) if site else None
+    return None if index is None else WikiLinks(index)
 
 
 def report_language(lang: str, source: Source | None = None) -> str:
