@@ -67,11 +67,9 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.cli.sync", "wikisync.wiki.cache"): "sync opens the revision cache itself",
     ("wikisync.cli.sync", "wikisync.wiki.site"): "sync opens a WikiClient itself (a mirror "
     "syncs with a live wiki only); an ops.sync entry point should open it",
-    # the revision cache is the live wiki's, but the parsed-record and job memos live in it
+    # sync reads and warms the live wiki's revision cache itself
     ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
-    # save targets: the port lacks a Target factory and the post-save check counter
-    # live-wiki-only capabilities reached by type
     # mirror sync works on both adapters by design; its ports are still to be drawn
     ("wikisync.ops.sync.connect", "wikisync.mirror.layout"): "sync: mirror metadata file",
     ("wikisync.ops.sync.connect", "wikisync.mirror.reader"): "sync: opens the mirror",
