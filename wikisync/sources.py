@@ -16,6 +16,7 @@ from wikisync.ports.source import FetchResult, Source
 
 if TYPE_CHECKING:
     from wikisync.ports.target import Target
+    from wikisync.wiki.cache import RevisionCache
     from wikisync.wiki.site import WikiClient
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Source",
     "api_urls",
     "index_url",
+    "open_revision_cache",
     "open_source",
     "open_target",
     "source_kind",
@@ -154,3 +156,10 @@ def index_url(url: str) -> str | None:
     except ValueError:
         return None
     return f"{first.scheme}://{first.host}{first.path}index.php"
+
+
+def open_revision_cache(config: Config) -> RevisionCache | None:
+    """The live wiki's revision cache the configuration names (None with ``use_cache`` off)."""
+    from wikisync.wiki.cache import open_cache
+
+    return open_cache(config)

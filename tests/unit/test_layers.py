@@ -64,9 +64,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     # the CLI opens or names the live wiki itself
     ("wikisync.cli.edit", "wikisync.wiki.site"): "NOT_SENT: a wiki-client message word read "
     "back from a page's message; should be an outcome status",
-    ("wikisync.cli.sync", "wikisync.wiki.cache"): "sync opens the revision cache itself",
-    ("wikisync.cli.sync", "wikisync.wiki.site"): "sync opens a WikiClient itself (a mirror "
-    "syncs with a live wiki only); an ops.sync entry point should open it",
     # sync reads and warms the live wiki's revision cache itself
     ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
     ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",

@@ -41,16 +41,14 @@ from wikisync.core.errors import SiteError
 from wikisync.interrupt import NOT_DONE, stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
-from wikisync.ops.sync.connect import wiki_url
-from wikisync.wiki.cache import open_cache
-from wikisync.wiki.site import WikiClient
+from wikisync.ops.sync.connect import WikiConnection, open_wiki
+from wikisync.sources import open_revision_cache
 
 _QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
 
 
-def _connect(state: State, mirror: Path) -> WikiClient:
-    config = state.config()
-    return WikiClient(wiki_url(config, mirror), config)
+def _connect(state: State, mirror: Path) -> WikiConnection:
+    return open_wiki(state.config(), mirror)
 
 
 def _warn_cache_unused(state: State, command: str, why: str) -> None:
@@ -79,7 +77,7 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
 @contextmanager
 def _connected(
     state: State, mirror: Path, command: str
-) -> Iterator[tuple[WikiClient, Callable[[PullItem | PushItem], None]]]:
+) -> Iterator[tuple[WikiConnection, Callable[[PullItem | PushItem], None]]]:
     """The wiki's client and an ``on_page`` that records each page done; closed at the end.
 
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
@@ -129,7 +127,7 @@ def pull_command(
       wikisync pull mirror            # refresh everything already pulled
     """
     with _connected(state, mirror, "pull") as (client, on_page):
-        cache = open_cache(state.config())
+        cache = open_revision_cache(state.config())
         try:
             with run_lock(mirror, "pull"):
                 report = pull(

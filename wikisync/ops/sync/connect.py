@@ -22,10 +22,12 @@ from wikisync.mirror.reader import open_mirror
 from wikisync.ports.source import Source
 from wikisync.wiki.site import WikiClient
 
-__all__ = ["Wiki", "connected", "wiki_url"]
+__all__ = ["Wiki", "WikiConnection", "connected", "open_wiki", "wiki_url"]
 
 #: What the sync calls accept as the wiki.
 Wiki: TypeAlias = Config | Source | WikiClient
+#: A live wiki's connection, as the sync calls use it.
+WikiConnection: TypeAlias = WikiClient
 
 
 def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
@@ -48,6 +50,16 @@ def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
             key="site",
         )
     return url
+
+
+def open_wiki(config: Config, mirror_dir: str | os.PathLike[str]) -> WikiConnection:
+    """A connection to the wiki ``mirror_dir`` syncs with (:func:`wiki_url`); close it.
+
+    Raises:
+        ConfigError: no wiki to sync with.
+        LoginError: the wiki cannot be reached or refused the login.
+    """
+    return WikiClient(wiki_url(config, mirror_dir), config)
 
 
 @contextmanager
