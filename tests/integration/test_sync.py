@@ -24,7 +24,7 @@ from wikisync.mirror.layout import INDEX_FILE, METADATA_FILE
 from wikisync.mirror.reader import open_mirror
 from wikisync.ops.sync import PushItem, mirror_status, pull, push
 from wikisync.ops.sync.push import PushReport
-from wikisync.ops.sync.remote import list_category, list_known_pages
+from wikisync.wiki.remote import list_category, list_known_pages
 from wikisync.wiki.site import WikiClient
 from wikisync.wiki.writer import WikiWriter
 

@@ -66,7 +66,6 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     "back from a page's message; should be an outcome status",
     # sync reads and warms the live wiki's revision cache itself
     ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
-    ("wikisync.ops.sync.remote", "wikisync.wiki.cache"): "remote listing reads the revision cache",
     # mirror sync works on both adapters by design; its ports are still to be drawn
     ("wikisync.ops.sync.connect", "wikisync.mirror.layout"): "sync: mirror metadata file",
     ("wikisync.ops.sync.connect", "wikisync.mirror.reader"): "sync: opens the mirror",
@@ -85,17 +84,16 @@ ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
     ("wikisync.ops.sync.push", "wikisync.mirror.writer"): "sync: records saves in the mirror",
     ("wikisync.ops.sync.push", "wikisync.wiki.site"): "sync: the wiki client",
     ("wikisync.ops.sync.push", "wikisync.wiki.writer"): "sync: saves with WikiWriter",
-    ("wikisync.ops.sync.remote", "wikisync.wiki.reader"): "sync: page_from_revision",
-    ("wikisync.ops.sync.remote", "wikisync.wiki.site"): "sync: the wiki client",
+    ("wikisync.ops.sync.pull", "wikisync.wiki.remote"): "sync: the wiki's listings and "
+    "revision fetches (the live wiki's side of a sync)",
+    ("wikisync.ops.sync.push", "wikisync.wiki.remote"): "sync: (idem)",
+    ("wikisync.ops.sync.status", "wikisync.wiki.remote"): "sync: (idem)",
     ("wikisync.ops.sync.status", "wikisync.mirror.reader"): "sync: opens the mirror",
     ("wikisync.ops.sync.status", "wikisync.wiki.site"): "sync: the wiki client",
 }
 
 #: (module, call): a raw MediaWiki API query outside wiki/.
-ALLOWED_RAW_API: dict[tuple[str, str], str] = {
-    ("wikisync.ops.sync.remote", "client.query("): "sync lists revisions and categories "
-    "(categoryinfo, info|categories); belongs in wiki/",
-}
+ALLOWED_RAW_API: dict[tuple[str, str], str] = {}
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
 ALLOWED_PROBES: dict[tuple[str, str], str] = {

@@ -43,14 +43,14 @@ from wikisync.ops.sync.local import (
     same_text,
     write_conflict,
 )
-from wikisync.ops.sync.remote import (
+from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.remote import (
     Listing,
     RemoteInfo,
     fetch_listed,
     list_category,
     list_known_pages,
 )
-from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.site import WikiClient
 
 #: What pull did to a page.

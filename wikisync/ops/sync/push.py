@@ -54,7 +54,7 @@ from wikisync.ops.sync.local import (
 from wikisync.ops.sync.local import (
     conflict_file as conflict_name,
 )
-from wikisync.ops.sync.remote import RemoteInfo, fetch_revisions, list_pages
+from wikisync.wiki.remote import RemoteInfo, fetch_revisions, list_pages
 from wikisync.wiki.site import WikiClient
 from wikisync.wiki.writer import WikiWriter
 

@@ -4,7 +4,7 @@ The local side is read from disk (file text against the base ``sha1``); the
 wiki's side comes from ``prop=info`` listings: the categories that hold many
 of the mirror's pages are listed whole (5,000 members per request as a bot),
 the other pages by id (500 per request as a bot, 50 otherwise); see
-:func:`~wikisync.ops.sync.remote.list_known_pages`. A changed ``lastrevid`` is an
+:func:`~wikisync.wiki.remote.list_known_pages`. A changed ``lastrevid`` is an
 edit on the wiki, a missing id a deletion, an id under another title a move.
 Only a page edited both locally and on the wiki has its wiki revision fetched
 (a batch per request): it is merged with the local file exactly as ``push``
@@ -24,7 +24,7 @@ from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import LocalPage, check_site, scan_mirror
 from wikisync.ops.sync.push import merge_both_changed
-from wikisync.ops.sync.remote import Listing, fetch_revisions, list_known_pages
+from wikisync.wiki.remote import Listing, fetch_revisions, list_known_pages
 from wikisync.wiki.site import WikiClient
 
 #: Every state a page can be in, in the order reports list them.
