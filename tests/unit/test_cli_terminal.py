@@ -114,7 +114,7 @@ def test_the_summary_does_not_repeat_the_page_lines(capsys: pytest.CaptureFixtur
     report = BatchReport("set", "here", "now", dry_run=True)
     report.pages.append(PageReport("Première", status="planned"))
     _print(State(None, {}, 0, "never"), report, None)
-    assert capsys.readouterr().err == "set (dry run): 1 would change\n"
+    assert capsys.readouterr().err == "set (dry run): 1 page would change\n"
 
 
 def test_every_page_line_is_printed_once_in_page_order(example: Path) -> None:

@@ -291,8 +291,11 @@ def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") 
 @contextmanager
 def opened_source(state: State) -> Iterator[Source]:
     """Open the configured site and close it when done."""
+    from wikisync.i18n import choose_language, set_language, source_language
+
     source = state.source()
     try:
+        set_language(choose_language(state.config().lang, source_language(source)))
         yield source
     finally:
         source.close()

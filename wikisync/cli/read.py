@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
+from wikisync.cli.counts import type_counts
 from wikisync.cli.main import (
     State,
     cli,
@@ -366,9 +367,7 @@ def check(
         say_wrote(output)
     for item in report.types:
         click.echo(
-            f"{item.name}: {item.pages} pages, {item.records} records, "
-            f"{len(item.problems)} problems",
-            err=True,
+            f"{item.name}: {type_counts(item.pages, item.records, len(item.problems))}", err=True
         )
     if strict and problems:
         sys.exit(1)
