@@ -48,7 +48,7 @@ def test_records_jsonl_one_record_per_event_page(
     expected = sorted(set(corpus.titles_in("Evénement")) - without_infobox)
     assert sorted(r["title"] for r in records) == expected
     assert all(r["type"] == "event" and r["revid"] > 0 for r in records)
-    assert "problem(s) in event pages" in err
+    assert "problèmes dans les pages event" in err
 
 
 def test_check_lists_exactly_the_planted_pages(

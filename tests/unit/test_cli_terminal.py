@@ -190,7 +190,7 @@ def test_rebuild_shows_a_count_and_the_first_problems(example: Path) -> None:
     code, _, err = _invoke(example, "rebuild", "events")
     assert code == 0
     lines = err.splitlines()
-    assert "wikisync: events: 4 data problem(s) in the pages:" in lines
+    assert "wikisync : events : 4 problèmes de données dans les pages :" in lines  # French mirror
     shown = [line for line in lines if line.startswith("  Page ")]
     assert len(shown) == 3
     assert any("… and 1 more" in line for line in lines)

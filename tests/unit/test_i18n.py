@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from wikisync.cli import cli
-from wikisync.cli.counts import pages_by_status, type_counts
+from wikisync.cli.counts import data_problems, pages_by_status, problems_in, type_counts
 from wikisync.config import load_config
 from wikisync.core.pages import PageText
 from wikisync.i18n import (
@@ -144,6 +144,22 @@ def test_cli_counts_in_french_and_english() -> None:
     assert pages_by_status({"edited": 1, "skipped": 3}) == "1 page edited, 3 pages skipped"
     assert pages_by_status({"edited": 3, "failed": 1}) == "3 pages edited, 1 page failed"
     assert pages_by_status({}) == "no pages"
+
+
+def test_problem_warnings_in_both_languages() -> None:
+    set_language("fr")
+    assert problems_in("event", 1, 2) == (
+        "wikisync : 2 fiches, 1 problème dans les pages event ; "
+        "« wikisync check event » en donne la liste"
+    )
+    assert (
+        data_problems("events", 0) == "wikisync : events : 0 problème de données dans les pages :"
+    )
+    set_language("en")
+    assert problems_in("event", 2) == (
+        "wikisync: 2 problems in event pages; run 'wikisync check event' for the list"
+    )
+    assert data_problems("events", 1) == "wikisync: events: 1 data problem in the pages:"
 
 
 def _check_line(example: Path, lang: str) -> str:

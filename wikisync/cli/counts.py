@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from wikisync.i18n import gettext, ngettext
 from wikisync.interrupt import NOT_DONE
 
-__all__ = ["pages_by_status", "type_counts"]
+__all__ = ["data_problems", "pages_by_status", "problems_in", "type_counts"]
 
 _PAGES: dict[str, Callable[[int], str]] = {
     "created": lambda n: ngettext("%(n)d page created", "%(n)d pages created", n),
@@ -55,3 +55,36 @@ def type_counts(pages: int, records: int, problems: int) -> str:
             ngettext("%(n)d problem", "%(n)d problems", problems) % {"n": problems},
         ]
     )
+
+
+def _count(singular: str, plural: str, n: int) -> str:
+    return ngettext(singular, plural, n) % {"n": n}
+
+
+def problems_in(type_name: str, problems: int, records: int | None = None) -> str:
+    """The warning after reading a type with problems, pointing to ``wikisync check``.
+
+    Example:
+        >>> problems_in("event", 1)
+        "wikisync: 1 problem in event pages; run 'wikisync check event' for the list"
+    """
+    found = _count("%(n)d problem", "%(n)d problems", problems)
+    if records is not None:
+        found = _count("%(n)d record", "%(n)d records", records) + ", " + found
+    return gettext(
+        "wikisync: %(found)s in %(type)s pages; run 'wikisync check %(type)s' for the list"
+    ) % {"found": found, "type": type_name}
+
+
+def data_problems(job: str, problems: int) -> str:
+    """The heading of a job's data problems.
+
+    Example:
+        >>> data_problems("events", 2)
+        'wikisync: events: 2 data problems in the pages:'
+    """
+    return ngettext(
+        "wikisync: %(job)s: %(n)d data problem in the pages:",
+        "wikisync: %(job)s: %(n)d data problems in the pages:",
+        problems,
+    ) % {"job": job, "n": problems}
