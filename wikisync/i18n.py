@@ -3,7 +3,8 @@
 A run speaks one language, French or English: the configuration's ``lang``
 when set, else the wiki's content language when it is known (French for a
 French wiki, English for any other), else English (:func:`choose_language`).
-The command line decides it once the source is open (:func:`set_language`);
+The command line decides it once the source is open (:func:`set_language`,
+with the wiki's language from :func:`wikisync.ops.quality.check.source_language`);
 :func:`gettext` and :func:`ngettext` then give the run's messages, with the
 right plural (``1 problème``, ``2 problèmes``). Code that knows its language
 (the HTML quality report, whose report carries it) asks
@@ -20,10 +21,10 @@ English is the source language: its catalogue only holds the plurals.
 from __future__ import annotations
 
 import gettext as _gettext
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 __all__ = [
     "DOMAIN",
@@ -36,7 +37,6 @@ __all__ = [
     "language",
     "ngettext",
     "set_language",
-    "source_language",
     "translations",
 ]
 
@@ -64,24 +64,6 @@ def choose_language(setting: str = "", wiki_language: str | None = None) -> str:
     if wiki_language:
         return "fr" if wiki_language.split("-")[0].lower() == "fr" else "en"
     return "en"
-
-
-def source_language(source: object) -> str | None:
-    """A source's content language when known: ``"fr"``, another code, or None.
-
-    For a live wiki, its site information's ``lang``; for a mirror or a dump,
-    ``"fr"`` when its category namespace is called ``Catégorie``.
-    """
-    client = getattr(source, "client", None)
-    wiki_lang = getattr(client, "lang", None)
-    if isinstance(wiki_lang, str) and wiki_lang:
-        return wiki_lang
-    namespaces = getattr(source, "namespaces", None)
-    by_id: Mapping[int, Any] = getattr(namespaces, "by_id", {}) or {}
-    category = by_id.get(14)
-    if category is None:
-        return None
-    return "fr" if getattr(category, "name", "") == "Catégorie" else "en"
 
 
 @cache

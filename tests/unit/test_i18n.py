@@ -24,7 +24,6 @@ from wikisync.i18n import (
     language,
     ngettext,
     set_language,
-    source_language,
     translations,
 )
 from wikisync.ops.publish import MirrorTarget
@@ -36,6 +35,7 @@ from wikisync.ops.quality.check import (
     WikiLinks,
     expected_in,
     report_language,
+    source_language,
 )
 from wikisync.ops.quality.html import render_quality_html
 from wikisync.sources import open_source

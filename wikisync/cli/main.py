@@ -291,11 +291,12 @@ def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") 
 @contextmanager
 def opened_source(state: State) -> Iterator[Source]:
     """Open the configured site and close it when done."""
-    from wikisync.i18n import choose_language, set_language, source_language
+    from wikisync.i18n import set_language
+    from wikisync.ops.quality.check import report_language
 
     source = state.source()
     try:
-        set_language(choose_language(state.config().lang, source_language(source)))
+        set_language(report_language(state.config().lang, source))  # the run's language
         yield source
     finally:
         source.close()

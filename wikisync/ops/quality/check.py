@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from gettext import NullTranslations
 from typing import Any
@@ -26,7 +26,7 @@ from wikisync.config import Config
 from wikisync.core.dates import DateRange, DateValue
 from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.records import Record, RecordSet
-from wikisync.i18n import N_, choose_language, source_language
+from wikisync.i18n import N_, choose_language
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ports.source import Source
 
@@ -41,6 +41,7 @@ __all__ = [
     "expected_in",
     "problem_of",
     "report_language",
+    "source_language",
     "summarize",
     "wiki_links",
 ]
@@ -403,6 +404,24 @@ def report_language(lang: str, source: Source | None = None) -> str:
     ``Catégorie``. Any language but French gives English labels.
     """
     return choose_language(lang, source_language(source))
+
+
+def source_language(source: Source | None) -> str | None:
+    """A source's content language when known: ``"fr"``, another code, or None.
+
+    For a live wiki, its site information's ``lang``; for a mirror or a dump,
+    ``"fr"`` when its category namespace is called ``Catégorie``.
+    """
+    client = getattr(source, "client", None)
+    wiki_lang = getattr(client, "lang", None)
+    if isinstance(wiki_lang, str) and wiki_lang:
+        return wiki_lang
+    namespaces = getattr(source, "namespaces", None)
+    by_id: Mapping[int, Any] = getattr(namespaces, "by_id", {}) or {}
+    category = by_id.get(14)
+    if category is None:
+        return None
+    return "fr" if getattr(category, "name", "") == "Catégorie" else "en"
 
 
 def _site_label(source: Source, links: WikiLinks | None) -> str:
