@@ -286,7 +286,7 @@ def test_cli_render_prints_the_body(example: Path) -> None:
     result = _cli(example, "render", "events", "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "== Événements à venir ==" in result.output
-    assert "4 problem(s) in event pages" in result.output
+    assert "4 problèmes dans les pages event" in result.output  # the French mirror
     assert "wikisync:begin" not in result.output
 
 

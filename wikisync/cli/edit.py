@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
+from wikisync.cli.counts import pages_by_status
 from wikisync.cli.hints import cli_words, push_hint
 from wikisync.cli.main import (
     State,
@@ -309,12 +310,9 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
             err=True,
         )
     if state.verbosity >= 0:
-        counts = ", ".join(
-            f"{n} {'would change' if status == 'planned' else status}"
-            for status, n in report.counts().items()
-        )
+        counts = pages_by_status(report.counts())
         operation = f"{report.operation} (dry run)" if report.dry_run else report.operation
-        click.echo(f"{operation}: {counts or 'no pages'}", err=True)
+        click.echo(f"{operation}: {counts}", err=True)
 
 
 @cli.command(name="set")
