@@ -44,6 +44,7 @@ _MEMO_FORMAT = 2
 # The modules whose code decides a job's text from its records and page.
 _RENDERING_MODULES = (
     "wikisync.ops.jobs.run",
+    "wikisync.ops.jobs.report",
     "wikisync.core.render",
     "wikisync.core.templating",
     "wikisync.core.sections",
