@@ -51,6 +51,7 @@ _RENDERING_MODULES = (
     "wikisync.core.french",
     "wikisync.core.dates",
     "wikisync.core.fields.values",
+    "wikisync.core.fields.links",
     "wikisync.core.records",
     "wikisync.ops.publish",
     "wikisync.ops.jobs.memo",
