@@ -22,10 +22,9 @@ from wikisync.core.pages import PageText
 from wikisync.core.sections import find_section
 from wikisync.interrupt import stop_on_signals
 from wikisync.mirror.layout import INDEX_FILE
+from wikisync.ops.jobs.report import JobReport, RunReport
 from wikisync.ops.jobs.run import (
     Job,
-    JobReport,
-    RunReport,
     config_jobs,
     load_jobs,
     plan_jobs,

@@ -50,7 +50,8 @@ from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.publish import MirrorTarget, Target, open_target
-from wikisync.ops.spreadsheet import export_records, import_records, read_sheet
+from wikisync.ops.sheet import read_sheet
+from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.sources import Source
 from wikisync.wiki.site import NOT_SENT

@@ -45,14 +45,8 @@ from wikisync.files import describe
 from wikisync.interrupt import NOT_DONE
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
-from wikisync.ops.jobs.run import (
-    JobReport,
-    RunReport,
-    config_jobs,
-    plan_jobs,
-    rebuild_jobs,
-    render_job,
-)
+from wikisync.ops.jobs.report import JobReport, RunReport
+from wikisync.ops.jobs.run import config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.ops.jobs.run import select_jobs as _select_jobs
 from wikisync.ops.jobs.to_file import read_file_job
 from wikisync.ops.lock import lock_key
