@@ -50,7 +50,8 @@ from wikisync.mirror.reader import open_mirror
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.jobs.run import rebuild_jobs
-from wikisync.ops.spreadsheet import import_records, read_sheet
+from wikisync.ops.sheet import read_sheet
+from wikisync.ops.spreadsheet import import_records
 from wikisync.presets import load_preset
 
 TODAY = "2025-01-06"

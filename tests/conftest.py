@@ -34,6 +34,16 @@ from filelock import FileLock
 
 from tests.corpus import Corpus, generate_corpus, write_export_xml
 from tests.mediawiki import TestWiki
+from wikisync.i18n import set_language
+
+
+@pytest.fixture(autouse=True)
+def _english_until_a_run_says_otherwise() -> Iterator[None]:
+    """Each test starts in English: a run's language (wikisync.i18n) is per process."""
+    set_language("en")
+    yield
+    set_language("en")
+
 
 WIKI_FIXTURES = frozenset({"wiki", "new_wiki", "wiki_template", "big_wiki"})
 BIG_EVENTS = 2000

@@ -61,10 +61,9 @@ if TYPE_CHECKING:
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
     from wikisync.ops.ical import format_calendar, read_calendar
+    from wikisync.ops.jobs.report import JobReport, RunReport
     from wikisync.ops.jobs.run import (
         Job,
-        JobReport,
-        RunReport,
         load_jobs,
         plan_jobs,
         rebuild_jobs,
@@ -93,7 +92,7 @@ _LAZY = {
     "FetchResult": "wikisync.sources",
     "FieldValueError": "wikisync.core.errors",
     "Job": "wikisync.ops.jobs.run",
-    "JobReport": "wikisync.ops.jobs.run",
+    "JobReport": "wikisync.ops.jobs.report",
     "LockError": "wikisync.core.errors",
     "LoginError": "wikisync.core.errors",
     "MissingPageError": "wikisync.core.errors",
@@ -111,7 +110,7 @@ _LAZY = {
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
     "RunLock": "wikisync.ops.lock",
-    "RunReport": "wikisync.ops.jobs.run",
+    "RunReport": "wikisync.ops.jobs.report",
     "SectionError": "wikisync.core.errors",
     "SiteError": "wikisync.core.errors",
     "Source": "wikisync.sources",

@@ -37,7 +37,8 @@ from wikisync.mirror.reader import open_mirror
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.jobs.run import rebuild_jobs
-from wikisync.ops.spreadsheet import import_records, read_sheet
+from wikisync.ops.sheet import read_sheet
+from wikisync.ops.spreadsheet import import_records
 from wikisync.ops.sync import mirror_status
 from wikisync.presets import load_preset
 from wikisync.wiki.site import WikiClient
@@ -569,7 +570,8 @@ def test_set_stopped_by_a_lasting_fault_reports_what_was_done(
     failed = statuses["failed"]
     assert failed > 50
     assert errors[1].startswith(f"wikisync: {failed - 1} pages not tried")
-    assert lines[-1].startswith("set: 10 edited") and lines[-1].endswith(f", {failed} failed")
+    assert lines[-1].startswith("set: 10 pages modifiées")  # the French wiki's words
+    assert lines[-1].endswith(f", {failed} pages en échec")
     assert data["exit_code"] == 1
     every = [page["title"] for page in data["pages"]]
     after = latest_revids(wiki, every)

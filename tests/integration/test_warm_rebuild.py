@@ -13,7 +13,8 @@ from tests.mediawiki import TestWiki
 from wikisync.config import Config, load_config
 from wikisync.core import templating
 from wikisync.core.edits import set_params
-from wikisync.ops.jobs.run import JobReport, rebuild_jobs
+from wikisync.ops.jobs.report import JobReport
+from wikisync.ops.jobs.run import rebuild_jobs
 from wikisync.ops.publish import open_target
 from wikisync.sources import open_source
 

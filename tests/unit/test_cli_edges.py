@@ -125,7 +125,7 @@ def test_global_options_after_the_command_take_effect(workdir: Path) -> None:
     # -q after the command: only errors (records' problem count is a warning).
     records = runner.invoke(cli, ["records", "event", "-c", config])
     silent = runner.invoke(cli, ["records", "event", "-c", config, "-q"])
-    assert "problem(s)" in records.stderr and silent.stderr == ""
+    assert "problèmes dans les pages event" in records.stderr and silent.stderr == ""
     assert silent.stdout == records.stdout
 
 

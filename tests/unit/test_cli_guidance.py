@@ -139,7 +139,7 @@ def test_check_json_has_one_object_per_problem(example: Path, fmt: str) -> None:
     bad_date = [row for row in rows if row["field"] == "startDate"]
     assert bad_date
     assert bad_date[0]["value"] == "day"
-    assert "problems" in err  # the summary stays on stderr
+    assert "problèmes" in err  # the summary stays on stderr (the French mirror's words)
 
 
 def test_check_json_strict_still_exits_1(example: Path) -> None:

@@ -114,7 +114,7 @@ def test_the_summary_does_not_repeat_the_page_lines(capsys: pytest.CaptureFixtur
     report = BatchReport("set", "here", "now", dry_run=True)
     report.pages.append(PageReport("Première", status="planned"))
     _print(State(None, {}, 0, "never"), report, None)
-    assert capsys.readouterr().err == "set (dry run): 1 would change\n"
+    assert capsys.readouterr().err == "set (dry run): 1 page would change\n"
 
 
 def test_every_page_line_is_printed_once_in_page_order(example: Path) -> None:
@@ -190,7 +190,7 @@ def test_rebuild_shows_a_count_and_the_first_problems(example: Path) -> None:
     code, _, err = _invoke(example, "rebuild", "events")
     assert code == 0
     lines = err.splitlines()
-    assert "wikisync: events: 4 data problem(s) in the pages:" in lines
+    assert "wikisync : events : 4 problèmes de données dans les pages :" in lines  # French mirror
     shown = [line for line in lines if line.startswith("  Page ")]
     assert len(shown) == 3
     assert any("… and 1 more" in line for line in lines)

@@ -106,7 +106,7 @@ def test_no_module_defines_an_exception_outside_the_tree() -> None:
                 # The command line alone maps an error to an exit code.
                 assert not hasattr(cls, "exit_code"), f"{module.__name__}.{name}"
     # The walk saw the classes defined outside errors.py too, and the exceptions.
-    assert "wikisync.core.edits.EditError" in found
+    assert "wikisync.core.edit_checks.EditError" in found
     assert "wikisync.core.errors.FieldValueError" in found
     assert "wikisync.core.dates.TwoDigitYearError" in found
     assert set(found) >= NOT_WIKISYNC_ERRORS

@@ -23,10 +23,9 @@ from wikisync.core.sections import find_section
 from wikisync.interrupt import stop_on_signals
 from wikisync.mirror.layout import INDEX_FILE
 from wikisync.mirror.target import MirrorTarget
+from wikisync.ops.jobs.report import JobReport, RunReport
 from wikisync.ops.jobs.run import (
     Job,
-    JobReport,
-    RunReport,
     config_jobs,
     load_jobs,
     plan_jobs,
@@ -288,7 +287,7 @@ def test_cli_render_prints_the_body(example: Path) -> None:
     result = _cli(example, "render", "events", "--today", TODAY)
     assert result.exit_code == 0, result.output
     assert "== Événements à venir ==" in result.output
-    assert "4 problem(s) in event pages" in result.output
+    assert "4 problèmes dans les pages event" in result.output  # the French mirror
     assert "wikisync:begin" not in result.output
 
 

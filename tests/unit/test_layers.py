@@ -35,6 +35,7 @@ LAYER_OF_TOP = {
     "config": "base",
     "files": "base",
     "interrupt": "base",
+    "i18n": "base",
     "presets": "base",
     "__about__": "base",
     "ports": "ports",

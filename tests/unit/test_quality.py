@@ -30,7 +30,7 @@ from wikisync.ops.quality.check import (
     summarize,
     wiki_links,
 )
-from wikisync.ops.quality.html import LABELS, render_quality_html
+from wikisync.ops.quality.html import labels_in, render_quality_html
 from wikisync.sources import open_source
 
 HOSTILE_TITLE = 'Atelier <script>alert("t")</script> & "co" \'x\' ?a=1#b'
@@ -213,11 +213,12 @@ def test_html_labels_follow_the_language(lang: str) -> None:
     page = render_quality_html(_hostile_report(lang))
     assert f'<html lang="{lang}">' in page
     text = "".join(_parse(page).text)
+    labels = labels_in(lang)
     for key in ("title", "summary", "records", "problems", "field", "filled", "expected"):
-        assert LABELS[lang][key] in text
-    other = "en" if lang == "fr" else "fr"
-    assert LABELS[other]["records"] not in text and LABELS[other]["filled"] not in text
-    assert LABELS[lang]["no_links"] in text  # no links known
+        assert labels[key] in text
+    other = labels_in("en" if lang == "fr" else "fr")
+    assert other["records"] not in text and other["filled"] not in text
+    assert labels["no_links"] in text  # no links known
 
 
 def test_html_without_problems_says_so_and_draws_no_chart() -> None:
@@ -248,7 +249,7 @@ def test_check_html_of_all_types_is_byte_identical_on_a_rerun(example: Path) -> 
     first, second = example / "a.html", example / "b.html"
     code, out, err = _check(example, "--format", "html", "-o", str(first))
     assert code == 0, err
-    assert out == "" and "event: 16 pages, 14 records, 4 problems" in err
+    assert out == "" and "event: 16 pages, 14 fiches, 4 problèmes" in err  # a French wiki
     assert "community: 2 pages" in err
     assert _check(example, "-f", "html", "-o", str(second))[0] == 0
     assert first.read_bytes() == second.read_bytes()

@@ -16,15 +16,12 @@ from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.ops.collect import iter_type_pages
 from wikisync.ops.publish import open_target
+from wikisync.ops.sheet import SheetRow, format_sheet, parse_sheet, text_sha1
 from wikisync.ops.spreadsheet import (
-    SheetRow,
     SpreadsheetError,
     export_records,
     export_rows,
-    format_sheet,
     import_records,
-    parse_sheet,
-    text_sha1,
 )
 from wikisync.ports.source import Source
 
@@ -108,7 +105,7 @@ def test_parse_sheet_refuses_what_is_no_export(text: str, message: str) -> None:
 
 
 def test_read_sheet_refuses_non_utf8(tmp_path: Path) -> None:
-    from wikisync.ops.spreadsheet import read_sheet
+    from wikisync.ops.sheet import read_sheet
 
     path = tmp_path / "latin1.csv"
     path.write_bytes("title,index,revid,place\r\nÉté,0,1,Lyon\r\n".encode("latin-1"))

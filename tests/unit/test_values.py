@@ -9,6 +9,7 @@ import random
 import mwparserfromhell
 import pytest
 
+from wikisync.core.fields.links import parse_file_name, parse_page_title, parse_url
 from wikisync.core.fields.values import (
     FIELD_TYPES,
     DateRange,
@@ -20,11 +21,8 @@ from wikisync.core.fields.values import (
     parse_bool,
     parse_date,
     parse_enum,
-    parse_file_name,
     parse_int,
     parse_list,
-    parse_page_title,
-    parse_url,
     parse_value,
     template_name_key,
     to_json_value,

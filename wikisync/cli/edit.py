@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
+from wikisync.cli.counts import pages_by_status
 from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
@@ -49,7 +50,8 @@ from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.publish import Target, open_target
-from wikisync.ops.spreadsheet import export_records, import_records, read_sheet
+from wikisync.ops.sheet import read_sheet
+from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.sources import Source
 from wikisync.wiki.site import NOT_SENT
@@ -309,12 +311,9 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
             err=True,
         )
     if state.verbosity >= 0:
-        counts = ", ".join(
-            f"{n} {'would change' if status == 'planned' else status}"
-            for status, n in report.counts().items()
-        )
+        counts = pages_by_status(report.counts())
         operation = f"{report.operation} (dry run)" if report.dry_run else report.operation
-        click.echo(f"{operation}: {counts or 'no pages'}", err=True)
+        click.echo(f"{operation}: {counts}", err=True)
 
 
 @cli.command(name="set")

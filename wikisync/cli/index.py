@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_jobs
+from wikisync.cli.counts import data_problems, problems_in
 from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
@@ -44,14 +45,8 @@ from wikisync.files import describe
 from wikisync.interrupt import NOT_DONE
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
-from wikisync.ops.jobs.run import (
-    JobReport,
-    RunReport,
-    config_jobs,
-    plan_jobs,
-    rebuild_jobs,
-    render_job,
-)
+from wikisync.ops.jobs.report import JobReport, RunReport
+from wikisync.ops.jobs.run import config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.ops.jobs.run import select_jobs as _select_jobs
 from wikisync.ops.jobs.to_file import read_file_job
 from wikisync.ops.lock import lock_key
@@ -146,7 +141,7 @@ def _print_problems(state: State, job: JobReport) -> None:
     if job.status == "unchanged" and state.verbosity == 0:
         return  # a run that changed nothing stays silent (cron); -v shows them
     shown = job.problems if state.verbosity > 0 else job.problems[:_FIRST_PROBLEMS]
-    click.echo(f"wikisync: {job.job}: {len(job.problems)} data problem(s) in the pages:", err=True)
+    click.echo(data_problems(job.job, len(job.problems)), err=True)
     for problem in shown:
         click.echo(f"  {problem}", err=True)
     if len(shown) < len(job.problems):
@@ -215,11 +210,8 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
     echo_or_write(output, text)
     for records in sets:
         if records.problems and state.verbosity >= 0:
-            click.echo(
-                f"wikisync: {len(records.records)} records, {len(records.problems)} problem(s) "
-                f"in {records.type} pages; run 'wikisync check {records.type}' for the list",
-                err=True,
-            )
+            found = problems_in(records.type, len(records.problems), len(records.records))
+            click.echo(found, err=True)
 
 
 @cli.command()

@@ -289,8 +289,12 @@ def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") 
 @contextmanager
 def opened_source(state: State) -> Iterator[Source]:
     """Open the configured site and close it when done."""
+    from wikisync.i18n import set_language
+    from wikisync.ops.quality.check import report_language
+
     source = state.source()
     try:
+        set_language(report_language(state.config().lang, source))  # the run's language
         yield source
     finally:
         source.close()

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_types
+from wikisync.cli.counts import problems_in, type_counts
 from wikisync.cli.main import (
     State,
     cli,
@@ -296,11 +297,7 @@ def records(
             text = "\ufeff" + text
     echo_or_write(output, text)
     if found.problems and state.verbosity >= 0:
-        click.echo(
-            f"wikisync: {len(found.problems)} problem(s) in {type_name} pages; "
-            f"run 'wikisync check {type_name}' for the list",
-            err=True,
-        )
+        click.echo(problems_in(type_name, len(found.problems)), err=True)
 
 
 def _screen_width(fmt: str, output: Path | None) -> int | None:
@@ -366,9 +363,7 @@ def check(
         say_wrote(output)
     for item in report.types:
         click.echo(
-            f"{item.name}: {item.pages} pages, {item.records} records, "
-            f"{len(item.problems)} problems",
-            err=True,
+            f"{item.name}: {type_counts(item.pages, item.records, len(item.problems))}", err=True
         )
     if strict and problems:
         sys.exit(1)

@@ -1,9 +1,11 @@
 """Per-type value parsers: template parameter values to typed Python values.
 
 Each field type of a record schema (see :mod:`wikisync.core.schema`) has one pure
-parser here. Parsers take a parameter value as mwparserfromhell ``Wikicode``
-(or a plain string) and return a typed value: ``str`` for text, wikitext,
-page, file and URL; ``int``; ``bool``; :class:`~wikisync.core.dates.DateValue` for
+parser here (those of ``url``, ``page`` and ``file`` in
+:mod:`wikisync.core.fields.links`). Parsers take a parameter value as
+mwparserfromhell ``Wikicode`` (or a plain string) and return a typed value:
+``str`` for text, wikitext, page, file and URL; ``int``; ``bool``;
+:class:`~wikisync.core.dates.DateValue` for
 dates (a :class:`~wikisync.core.dates.DateRange` for a range, which
 :mod:`wikisync.core.records` splits into two fields); a tuple of strings for lists.
 A value that does not fit its type raises :class:`~wikisync.core.errors.ValueFormatError`, which
@@ -40,15 +42,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeAlias
-from urllib.parse import urlsplit
 
 import mwparserfromhell
 from mwparserfromhell.nodes import (
     Comment,
-    ExternalLink,
     Template,
     Text,
-    Wikilink,
 )
 
 from wikisync.core.dates import (
@@ -59,6 +58,14 @@ from wikisync.core.dates import (
     read_date_or_range,
 )
 from wikisync.core.errors import ValueFormatError
+from wikisync.core.fields.links import (
+    file_from_text,
+    page_from_text,
+    parse_file_name,
+    parse_page_title,
+    parse_url,
+    url_from_text,
+)
 from wikisync.core.fields.value_templates import (
     DATE_TEMPLATES,
     DEFAULT_OPTIONS,
@@ -71,9 +78,8 @@ from wikisync.core.fields.wikitext_pieces import BREAK as _BREAK
 from wikisync.core.fields.wikitext_pieces import first_unread as _first_unread
 from wikisync.core.fields.wikitext_pieces import join_text as _join_text
 from wikisync.core.fields.wikitext_pieces import pieces as _pieces
-from wikisync.core.fields.wikitext_pieces import pieces_of, to_plain_text, unread_template
 from wikisync.core.fields.wikitext_pieces import tidy as _tidy
-from wikisync.core.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.core.fields.wikitext_pieces import to_plain_text, unread_template
 from wikisync.core.text import fold
 
 # DateValue lives in wikisync.core.dates; it is re-exported as the type of date fields.
@@ -93,11 +99,8 @@ __all__ = [
     "parse_bool",
     "parse_date",
     "parse_enum",
-    "parse_file_name",
     "parse_int",
     "parse_list",
-    "parse_page_title",
-    "parse_url",
     "parse_value",
     "template_name_key",
     "to_json_value",
@@ -377,111 +380,6 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
     raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
 
 
-_URL_SCHEMES = frozenset({"http", "https", "ftp", "ftps", "mailto"})
-
-
-def parse_url(code: Any) -> str:
-    """Read a URL: a bare URL, ``[URL label]``, or a ``www.`` address.
-
-    A ``www.`` address without scheme gets ``https://``.
-
-    Raises:
-        ValueFormatError: no absolute http(s)/ftp/mailto URL, or several.
-    """
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    links = [node for node in code.nodes if isinstance(node, ExternalLink)]
-    raw = str(code).strip()
-    if not links:
-        return _url_from_text(to_plain_text(code), raw)
-    if len(links) > 1 or _plain_text_outside(code, links[0]):
-        raise ValueFormatError("one URL", raw)
-    return _url_from_text(str(links[0].url).strip(), raw)
-
-
-def _url_from_text(url: str, raw: str) -> str:
-    if url.startswith("www.") and " " not in url:
-        url = "https://" + url
-    if url.startswith(("https://", "http://")):  # the common case, without urlsplit
-        host = url[url.index("//") + 2 : url.index("//") + 3]
-        if host and host not in "/?#[" and len(url.split()) == 1:
-            return url
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "http://[::1": a bracket never closed
-        raise ValueFormatError("a URL (https://…)", raw) from None
-    has_host = bool(parts.netloc) or parts.scheme == "mailto"
-    if parts.scheme.lower() not in _URL_SCHEMES or not has_host or len(url.split()) != 1:
-        raise ValueFormatError("a URL (https://…)", raw)
-    return url
-
-
-def _plain_text_outside(code: Any, node: Any) -> str:
-    return _join_text(pieces_of([n for n in code.nodes if n is not node]))
-
-
-_BAD_TITLE_CHARS = frozenset("[]{}|#<>\n")  # a title is one line
-
-
-def parse_page_title(code: Any) -> str:
-    """Read a page reference: ``[[Title|label]]`` or a bare title, normalised.
-
-    A section (``#…``) in a link is dropped.
-
-    Raises:
-        ValueFormatError: several links, or characters a title cannot hold.
-    """
-    code, link, raw = _sole_link(code, "one page")
-    if link is not None:
-        return _page_from_text(str(link.title).split("#", 1)[0], raw)
-    return _page_from_text(to_plain_text(code), raw)
-
-
-def _sole_link(code: Any, what: str) -> tuple[Any, Wikilink | None, str]:
-    """The parsed value, its one link (None without any) and its text; several: raise."""
-    if isinstance(code, str):
-        code = mwparserfromhell.parse(code)
-    links = [node for node in code.nodes if isinstance(node, Wikilink)]
-    raw = str(code).strip()
-    if len(links) > 1:
-        raise ValueFormatError(what, raw)
-    return code, (links[0] if links else None), raw
-
-
-def _page_from_text(title: str, raw: str) -> str:
-    if not title.strip() or _BAD_TITLE_CHARS.intersection(title):
-        raise ValueFormatError("a page title", raw)
-    return normalize_title(title)
-
-
-def parse_file_name(code: Any) -> str:
-    """Read a file name: ``X.png``, ``Fichier:X.png`` or ``[[Fichier:X.png|thumb]]``.
-
-    Returns:
-        The normalised name without namespace prefix (``"Atelier 2019.jpg"``).
-
-    Raises:
-        ValueFormatError: no name with an extension, or characters a title cannot hold.
-    """
-    code, link, raw = _sole_link(code, "one file name")
-    return _file_from_text(str(link.title) if link is not None else to_plain_text(code), raw)
-
-
-def _file_from_text(name: str, raw: str) -> str:
-    if "\n" in name.strip():  # two names on two lines are not one name
-        raise ValueFormatError("a file name (name.ext)", raw)
-    title = normalize_title(name) if name.strip() else ""
-    ns, rest = FRENCH.split(title)
-    if ns not in (0, FILE_NS) or not _has_extension(rest) or _BAD_TITLE_CHARS.intersection(rest):
-        raise ValueFormatError("a file name (name.ext)", raw)
-    return rest
-
-
-def _has_extension(name: str) -> bool:
-    stem, dot, ext = name.rpartition(".")
-    return bool(dot and stem and 1 <= len(ext) <= 5 and ext.isalnum())
-
-
 # -- dispatch ---------------------------------------------------------------------
 
 
@@ -518,9 +416,9 @@ _CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str], ValueOptions], FieldVa
     "wikitext": lambda code, _, __: str(code).strip(),
     "date": lambda code, _, options: _date_from_code(code, options),
     "list": lambda code, _, options: parse_list(code, options),
-    "page": _linkish(parse_page_title, _page_from_text, "a page title"),
-    "file": _linkish(parse_file_name, _file_from_text, "a file name (name.ext)"),
-    "url": _linkish(parse_url, _url_from_text, "a URL (https://…)"),
+    "page": _linkish(parse_page_title, page_from_text, "a page title"),
+    "file": _linkish(parse_file_name, file_from_text, "a file name (name.ext)"),
+    "url": _linkish(parse_url, url_from_text, "a URL (https://…)"),
     "int": _scalar(lambda text, _: parse_int(text), "a whole number"),
     "bool": _scalar(lambda text, _: parse_bool(text), "yes or no"),
     "enum": _scalar(parse_enum, "one of the values"),
@@ -532,9 +430,9 @@ _TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldVa
     "wikitext": lambda text, _, __: text.strip(),
     "date": lambda text, _, options: _date_from_text(text, options),
     "list": lambda text, _, options: _split_text(text, options.separators),
-    "page": lambda text, _, __: _page_from_text(_tidy(text), text.strip()),
-    "file": lambda text, _, __: _file_from_text(_tidy(text), text.strip()),
-    "url": lambda text, _, __: _url_from_text(_tidy(text), text.strip()),
+    "page": lambda text, _, __: page_from_text(_tidy(text), text.strip()),
+    "file": lambda text, _, __: file_from_text(_tidy(text), text.strip()),
+    "url": lambda text, _, __: url_from_text(_tidy(text), text.strip()),
     "int": lambda text, _, __: parse_int(text),
     "bool": lambda text, _, __: parse_bool(text),
     "enum": lambda text, choices, __: parse_enum(text, choices),

@@ -22,6 +22,7 @@ from wikisync.core.edits import EditError, EditResult, read_params, remove_param
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.schema import template_key
+from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
@@ -142,7 +143,8 @@ def rename_template_param(
         new: its new name.
         aliases: more names of the template (its redirects are found anyway).
         dry_run: compute the edits, save nothing.
-        summary: the edit summary (default: says what was renamed).
+        summary: the edit summary (default: says what was renamed, in the run's
+            language, see :mod:`wikisync.i18n`).
         retries: readings again after an edit conflict, per page.
         on_page: called after each page (see :func:`set_fields`).
 
@@ -154,7 +156,11 @@ def rename_template_param(
         >>> report.counts()
         {'edited': 8}
     """
-    text = summary or f"wikisync : paramètre {old} renommé en {new} ({template})"
+    text = summary or gettext("wikisync: parameter %(old)s renamed to %(new)s (%(template)s)") % {
+        "old": old,
+        "new": new,
+        "template": template,
+    }
 
     def edit(wikitext: str, names: Sequence[str], title: str) -> EditResult:
         return rename_param(wikitext, names, old, new, title=title)
@@ -198,7 +204,8 @@ def remove_template_param(
         name: the parameter to remove.
         aliases: more names of the template.
         dry_run: compute the edits, save nothing.
-        summary: the edit summary (default: says what was removed).
+        summary: the edit summary (default: says what was removed, in the run's
+            language).
         retries: readings again after an edit conflict, per page.
         on_page: called after each page (see :func:`set_fields`).
 
@@ -210,7 +217,10 @@ def remove_template_param(
         >>> [page.title for page in report.pages if page.status == "planned"]
         ['Atelier vélo']
     """
-    text = summary or f"wikisync : paramètre {name} retiré ({template})"
+    text = summary or gettext("wikisync: parameter %(name)s removed (%(template)s)") % {
+        "name": name,
+        "template": template,
+    }
 
     def edit(wikitext: str, names: Sequence[str], title: str) -> EditResult:
         return remove_param(wikitext, names, name, title=title)

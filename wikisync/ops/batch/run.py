@@ -46,6 +46,7 @@ from wikisync.core.fields.checks import (
 )
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.i18n import gettext
 from wikisync.interrupt import NOT_DONE, stop_requested
 from wikisync.ops.batch.report import (
     SKIPPED_FOR_CAUSE,
@@ -276,7 +277,8 @@ def set_fields(
         values: field name → new value (wikitext; ``""`` blanks it).
         where: field name → value the record must hold.
         dry_run: compute the edits, save nothing (status ``planned``).
-        summary: the edit summary (default: names the fields and values).
+        summary: the edit summary (default: names the template parameters and
+            values, in the run's language, see :mod:`wikisync.i18n`).
         retries: readings again after an edit conflict, per page.
         trusted: the values are wikitext on purpose (templates allowed).
         on_page: called after each page with its report, pages done, pages in all;
@@ -303,7 +305,9 @@ def set_fields(
     conditions = where_conditions(record_type, where or {})
     started, clock = utc_now(), time.perf_counter()
     pages = list(iter_type_pages(source, record_type))
-    text = summary or "wikisync : " + ", ".join(f"{k} = {v}" for k, v in values.items())
+    # the template parameters edited (a field's first one), not the schema's field names
+    changes = ", ".join(f"{specs[name].params[0]} = {value}" for name, value in values.items())
+    text = summary or gettext("wikisync: %(changes)s") % {"changes": changes}
     report = BatchReport("set", source.location, started, dry_run)
 
     read = {page.title: page for page in pages}

@@ -45,12 +45,14 @@ _MEMO_FORMAT = 2
 # The modules whose code decides a job's text from its records and page.
 _RENDERING_MODULES = (
     "wikisync.ops.jobs.run",
+    "wikisync.ops.jobs.report",
     "wikisync.core.render",
     "wikisync.core.templating",
     "wikisync.core.sections",
     "wikisync.core.french",
     "wikisync.core.dates",
     "wikisync.core.fields.values",
+    "wikisync.core.fields.links",
     "wikisync.core.records",
     "wikisync.ops.publish",
     "wikisync.ops.jobs.memo",

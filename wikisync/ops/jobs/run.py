@@ -4,8 +4,9 @@ The jobs themselves (the ``[jobs.*]`` tables: :class:`Job`, :func:`load_jobs`,
 :func:`select_jobs`, :func:`config_jobs`, :func:`render_job`) are
 :mod:`wikisync.ops.jobs.config`, re-exported here. :func:`rebuild_jobs` runs jobs
 against a source and a target and returns a :class:`RunReport` (per job:
-pages read, records, problems, what was done, diff size, time);
-:func:`plan_jobs` computes the same edits without saving them, as a
+pages read, records, problems, what was done, diff size, time; see
+:mod:`wikisync.ops.jobs.report`); :func:`plan_jobs` computes the same edits
+without saving them, as a
 :class:`~wikisync.ops.changeset.Changeset`. Jobs that write the same page (each
 its own section) make one edit of that page: their sections are written in
 turn onto the one text read, so the page is read and saved once and a plan
@@ -26,7 +27,6 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from wikisync.config import DEFAULT_SUMMARY, Config
 from wikisync.core.errors import (
@@ -52,6 +52,7 @@ from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_
 from wikisync.ops.ical import TimedSource
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
+from wikisync.ops.jobs.report import JobReport, RunReport
 from wikisync.ops.jobs.to_file import run_file_job
 from wikisync.ops.publish import (
     DEFAULT_RETRIES,
@@ -68,8 +69,6 @@ from wikisync.ports.source import Source, requests_sent
 
 __all__ = [
     "Job",
-    "JobReport",
-    "RunReport",
     "config_jobs",
     "load_jobs",
     "plan_jobs",
@@ -79,119 +78,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# -- reports ------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class JobReport:
-    """What one job did.
-
-    Attributes:
-        job: the job's name.
-        page: the target page.
-        status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
-            job's file), ``planned`` (dry run or plan), ``refused``,
-            ``conflict``, ``deleted`` or ``moved`` (the page, after it was
-            read: never re-created, its old title never written), ``failed``
-            or ``not done`` (the run was stopped by a signal before this job's
-            page).
-        pages_read: pages of the record type read.
-        records: records rendered.
-        problems: the record problems found (messages).
-        added: lines the edit adds (0 without one).
-        removed: lines the edit removes.
-        seconds: wall time of the job.
-        revid: the page's revision after the job, when known.
-        attempts: how many times the page was read and computed.
-        message: why the job was refused, in conflict or failed.
-        edit: the edit computed, if any (not in the JSON report).
-        file: the file a file job writes (``page`` is then ``""``).
-    """
-
-    job: str
-    page: str
-    status: str = "failed"
-    pages_read: int = 0
-    records: int = 0
-    problems: tuple[str, ...] = ()
-    added: int = 0
-    removed: int = 0
-    seconds: float = 0.0
-    revid: int | None = None
-    attempts: int = 0
-    message: str = ""
-    edit: Edit | None = None
-    file: str = ""
-
-    @property
-    def edited(self) -> bool:
-        """True when the page was saved (edited or created), or the file written."""
-        return self.status in ("edited", "created", "written")
-
-    def to_dict(self) -> dict[str, Any]:
-        """The job's part of the JSON run report."""
-        return {
-            "job": self.job,
-            "page": self.page,
-            "status": self.status,
-            "edited": self.edited,
-            "pages_read": self.pages_read,
-            "records": self.records,
-            "problems": list(self.problems),
-            "diff": {"added": self.added, "removed": self.removed},
-            "revid": self.revid,
-            "attempts": self.attempts,
-            "seconds": round(self.seconds, 3),
-            "message": self.message,
-            **({"file": self.file} if self.file else {}),
-        }
-
-
-@dataclass(slots=True)
-class RunReport:
-    """What a run of jobs did: each job's outcome (the command line turns them into an exit code).
-
-    Attributes:
-        site: the wiki URL or mirror folder.
-        started: when the run began, ISO 8601 UTC.
-        today: the date that split upcoming from past events.
-        dry_run: True when nothing was to be saved.
-        jobs: one report per job, in the order run.
-        seconds: wall time of the run.
-        requests: HTTP requests the wiki connection has sent, login included
-            (None for a local source).
-    """
-
-    site: str
-    started: str
-    today: str
-    dry_run: bool = False
-    jobs: list[JobReport] = field(default_factory=list)
-    seconds: float = 0.0
-    requests: int | None = None
-
-    def outcomes(self) -> tuple[str, ...]:
-        """Each job's status, in order (the command line's exit code comes from them)."""
-        return tuple(job.status for job in self.jobs)
-
-    @property
-    def changed(self) -> bool:
-        """True when any page was (or, on a dry run, would be) saved."""
-        return any(job.edited or job.status == "planned" for job in self.jobs)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the run report (what the command line writes as its report file)."""
-        return {
-            "site": self.site,
-            "started": self.started,
-            "today": self.today,
-            "dry_run": self.dry_run,
-            "seconds": round(self.seconds, 3),
-            "requests": self.requests,
-            "jobs": [job.to_dict() for job in self.jobs],
-        }
-
 
 # -- running ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from gettext import NullTranslations
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ from wikisync.core.dates import DateRange, DateValue
 from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.pages import CATEGORY_NS
 from wikisync.core.records import Record, RecordSet
+from wikisync.i18n import N_, choose_language
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ports.source import Source
 
@@ -37,8 +39,10 @@ __all__ = [
     "TypeQuality",
     "WikiLinks",
     "check_types",
+    "expected_in",
     "problem_of",
     "report_language",
+    "source_language",
     "summarize",
     "wiki_links",
 ]
@@ -204,6 +208,59 @@ def problem_of(type_name: str, error: RecordError) -> QualityProblem:
     return QualityProblem(type_name, error.title, error.field, error.value, expected, message)
 
 
+#: What a field type expects, as the value checks say it (marked for the catalogues).
+EXPECTED_PHRASES = (
+    N_("a date"),
+    N_("a date with a four-digit year (or set century for this field)"),
+    N_("a page title"),
+    N_("a file name (name.ext)"),
+    N_("a URL (https://…)"),
+    N_("one URL"),
+    N_("a whole number"),
+    N_("yes or no"),
+    N_("yes or no (oui/non, true/false, 1/0)"),
+    N_("one of the values"),
+    N_("a list"),
+    N_("a value"),
+    N_("plain text"),
+)
+
+_UNREAD_RE = re.compile(
+    r"^(?P<expected>.+) \(wikisync cannot read the (?P<date>date )?template (?P<name>.+)\)$"
+)
+_BETWEEN_RE = re.compile(r"^a date between (?P<first>\S+) and (?P<last>\S+)$")
+
+
+def expected_in(expected: str, tr: NullTranslations) -> str:
+    """What was expected (:attr:`QualityProblem.expected`), in a catalogue's language.
+
+    A phrase the catalogue does not hold stays as it is.
+
+    Example:
+        >>> from wikisync.i18n import translations
+        >>> fr = translations("fr")
+        >>> expected_in("a date", fr), expected_in("one of 'a', 'b'", fr)
+        ('une date', "l'une des valeurs 'a', 'b'")
+    """
+    if expected.startswith("one of ") and expected != "one of the values":
+        return tr.gettext("one of %(choices)s") % {"choices": expected[len("one of ") :]}
+    found = _BETWEEN_RE.match(expected)
+    if found:
+        return tr.gettext("a date between %(first)s and %(last)s") % found.groupdict()
+    found = _UNREAD_RE.match(expected)
+    if found:
+        message = (
+            tr.gettext("%(expected)s (wikisync cannot read the date template %(name)s)")
+            if found.group("date")
+            else tr.gettext("%(expected)s (wikisync cannot read the template %(name)s)")
+        )
+        return message % {
+            "expected": tr.gettext(found.group("expected")),
+            "name": found.group("name"),
+        }
+    return tr.gettext(expected)
+
+
 #: The first and last days a calendar can hold an event on: a day from the
 #: ends of Python's (and most programs') calendar, so that any UTC offset,
 #: time zone or exclusive end day stays inside it.
@@ -340,15 +397,24 @@ def report_language(lang: str, source: Source | None = None) -> str:
     for a mirror or a dump, French when its category namespace is called
     ``Catégorie``. Any language but French gives English labels.
     """
-    if lang:
-        return lang
+    return choose_language(lang, source_language(source))
+
+
+def source_language(source: Source | None) -> str | None:
+    """A source's content language when known: ``"fr"``, another code, or None.
+
+    For a live wiki, its site information's ``lang``; for a mirror or a dump,
+    ``"fr"`` when its category namespace is called ``Catégorie``.
+    """
     if source is None:
-        return "en"
+        return None
     wiki_lang = source.wiki_language()
     if wiki_lang:
-        return "fr" if wiki_lang.split("-")[0] == "fr" else "en"
+        return wiki_lang
     category = source.namespaces.by_id.get(CATEGORY_NS)
-    return "fr" if category is not None and category.name == "Catégorie" else "en"
+    if category is None:
+        return None
+    return "fr" if category.name == "Catégorie" else "en"
 
 
 def _site_label(source: Source, links: WikiLinks | None) -> str:

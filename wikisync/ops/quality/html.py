@@ -5,9 +5,10 @@ into a page that opens in any browser, offline: inline CSS, an inline SVG bar
 chart of problems per field for each record type, no JavaScript, no font,
 image or style sheet from the network. Every text from the wiki or the
 configuration (titles, values, field and type names, URLs) is escaped with
-:func:`html.escape`, so a hostile page title or value shows as text. Labels
-are French or English (the report's ``lang``). Pure, and deterministic: the
-same report gives the same bytes (no clock is read).
+:func:`html.escape`, so a hostile page title or value shows as text. Labels,
+what was expected and the shipped preset's type descriptions are French or
+English (the report's ``lang``, through :mod:`wikisync.i18n`'s catalogues).
+Pure, and deterministic: the same report gives the same bytes (no clock is read).
 """
 
 from __future__ import annotations
@@ -16,61 +17,57 @@ import html
 from collections.abc import Sequence
 
 from wikisync.__about__ import __version__
-from wikisync.ops.quality.check import FieldQuality, QualityProblem, QualityReport, TypeQuality
+from wikisync.i18n import translations
+from wikisync.ops.quality.check import (
+    FieldQuality,
+    QualityProblem,
+    QualityReport,
+    TypeQuality,
+    expected_in,
+)
 
-__all__ = ["LABELS", "render_quality_html"]
+__all__ = ["labels_in", "render_quality_html"]
 
-#: The report's labels, by language.
-LABELS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Qualité des données",
-        "summary": "Résumé",
-        "type": "Type",
-        "pages": "Pages",
-        "records": "Fiches",
-        "problems": "Problèmes",
-        "total": "Total",
-        "field": "Champ",
-        "filled": "Remplis",
-        "chart": "Problèmes par champ",
-        "page": "Page",
-        "value": "Valeur",
-        "expected": "Attendu / problème",
-        "edit": "modifier",
-        "edit_column": "Modifier",
-        "whole_page": "(page)",
-        "no_value": "(aucune valeur)",
-        "empty": "(vide)",
-        "no_problem": "Aucun problème.",
-        "no_links": "Pas de liens vers le wiki : son adresse n'est pas connue.",
-        "made_by": "Rapport produit par wikisync",
-        "counts": "{pages} pages, {records} fiches, {problems} problèmes",
-    },
-    "en": {
-        "title": "Data quality",
-        "summary": "Summary",
-        "type": "Type",
-        "pages": "Pages",
-        "records": "Records",
-        "problems": "Problems",
-        "total": "Total",
-        "field": "Field",
-        "filled": "Filled",
-        "chart": "Problems per field",
-        "page": "Page",
-        "value": "Value",
-        "expected": "Expected / problem",
-        "edit": "edit",
-        "edit_column": "Edit",
-        "whole_page": "(page)",
-        "no_value": "(no value)",
-        "empty": "(empty)",
-        "no_problem": "No problems.",
-        "no_links": "No links to the wiki: its address is not known.",
-        "made_by": "Report made by wikisync",
-        "counts": "{pages} pages, {records} records, {problems} problems",
-    },
-}
+
+def labels_in(lang: str) -> dict[str, str]:
+    """The report's labels in a language (:mod:`wikisync.i18n`'s catalogues)."""
+    _ = translations(lang).gettext
+    return {
+        "title": _("Data quality"),
+        "summary": _("Summary"),
+        "type": _("Type"),
+        "pages": _("Pages"),
+        "records": _("Records"),
+        "problems": _("Problems"),
+        "total": _("Total"),
+        "field": _("Field"),
+        "filled": _("Filled"),
+        "chart": _("Problems per field"),
+        "page": _("Page"),
+        "value": _("Value"),
+        "expected": _("Expected / problem"),
+        "edit": _("edit"),
+        "edit_column": _("Edit"),
+        "whole_page": _("(page)"),
+        "no_value": _("(no value)"),
+        "empty": _("(empty)"),
+        "no_problem": _("No problems."),
+        "no_links": _("No links to the wiki: its address is not known."),
+        "made_by": _("Report made by wikisync"),
+    }
+
+
+def _counts(item: TypeQuality, lang: str) -> str:
+    ngettext = translations(lang).ngettext
+    problems = len(item.problems)
+    return ", ".join(
+        [
+            ngettext("%(n)d page", "%(n)d pages", item.pages) % {"n": item.pages},
+            ngettext("%(n)d record", "%(n)d records", item.records) % {"n": item.records},
+            ngettext("%(n)d problem", "%(n)d problems", problems) % {"n": problems},
+        ]
+    )
+
 
 _CSS = """\
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em auto;max-width:70em;\
@@ -124,7 +121,7 @@ def render_quality_html(report: QualityReport) -> str:
         >>> "<title>Data quality — Wiki &lt;test&gt;</title>" in page
         True
     """
-    labels = LABELS.get(report.lang, LABELS["en"])
+    labels = labels_in(report.lang)
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(report.lang)}">',
@@ -182,10 +179,10 @@ def _type_section(
 ) -> list[str]:
     heading = _e(item.name)
     if item.description:
-        heading += f" <small>{_e(item.description)}</small>"
-    counts = labels["counts"].format(
-        pages=item.pages, records=item.records, problems=len(item.problems)
-    )
+        # the shipped preset's descriptions are in the catalogues; others stay as written
+        description = translations(report.lang).gettext(item.description)
+        heading += f" <small>{_e(description)}</small>"
+    counts = _counts(item, report.lang)
     parts = [
         f'<section class="type" id="type-{number}">',
         f"<h2>{heading}</h2>",
@@ -284,7 +281,9 @@ def _problems_table(
     if links is not None:
         head += f"<th>{_e(labels['edit_column'])}</th>"
     rows = ['<table class="problems">', f"<thead><tr>{head}</tr></thead>", "<tbody>"]
+    tr = translations(report.lang)
     for problem in problems:
+        expected = expected_in(problem.expected, tr)
         title = _e(problem.title)
         if links is not None:
             title = f'<a class="page" href="{_e(links.page_url(problem.title))}">{title}</a>'
@@ -297,7 +296,7 @@ def _problems_table(
             f"<td>{title}</td>",
             f'<td class="f">{field}</td>',
             f"<td>{_shown_value(problem.value, labels)}</td>",
-            f'<td title="{_e(problem.message)}">{_e(problem.expected)}</td>',
+            f'<td title="{_e(problem.message)}">{_e(expected)}</td>',
         ]
         if links is not None:
             cells.append(

@@ -1,0 +1,125 @@
+"""What a run of index jobs did: one :class:`JobReport` per job in a :class:`RunReport`.
+
+Returned by :func:`~wikisync.ops.jobs.run.rebuild_jobs`; ``to_dict`` gives the
+JSON form of the run report (what the command line writes as its report file),
+and the command line turns each job's status into the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from wikisync.ops.publish import Edit
+
+__all__ = ["JobReport", "RunReport"]
+
+
+@dataclass(slots=True)
+class JobReport:
+    """What one job did.
+
+    Attributes:
+        job: the job's name.
+        page: the target page.
+        status: ``unchanged``, ``edited``, ``created``, ``written`` (a file
+            job's file), ``planned`` (dry run or plan), ``refused``,
+            ``conflict``, ``deleted`` or ``moved`` (the page, after it was
+            read: never re-created, its old title never written), ``failed``
+            or ``not done`` (the run was stopped by a signal before this job's
+            page).
+        pages_read: pages of the record type read.
+        records: records rendered.
+        problems: the record problems found (messages).
+        added: lines the edit adds (0 without one).
+        removed: lines the edit removes.
+        seconds: wall time of the job.
+        revid: the page's revision after the job, when known.
+        attempts: how many times the page was read and computed.
+        message: why the job was refused, in conflict or failed.
+        edit: the edit computed, if any (not in the JSON report).
+        file: the file a file job writes (``page`` is then ``""``).
+    """
+
+    job: str
+    page: str
+    status: str = "failed"
+    pages_read: int = 0
+    records: int = 0
+    problems: tuple[str, ...] = ()
+    added: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+    revid: int | None = None
+    attempts: int = 0
+    message: str = ""
+    edit: Edit | None = None
+    file: str = ""
+
+    @property
+    def edited(self) -> bool:
+        """True when the page was saved (edited or created), or the file written."""
+        return self.status in ("edited", "created", "written")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The job's part of the JSON run report."""
+        return {
+            "job": self.job,
+            "page": self.page,
+            "status": self.status,
+            "edited": self.edited,
+            "pages_read": self.pages_read,
+            "records": self.records,
+            "problems": list(self.problems),
+            "diff": {"added": self.added, "removed": self.removed},
+            "revid": self.revid,
+            "attempts": self.attempts,
+            "seconds": round(self.seconds, 3),
+            "message": self.message,
+            **({"file": self.file} if self.file else {}),
+        }
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What a run of jobs did: each job's outcome (the command line turns them into an exit code).
+
+    Attributes:
+        site: the wiki URL or mirror folder.
+        started: when the run began, ISO 8601 UTC.
+        today: the date that split upcoming from past events.
+        dry_run: True when nothing was to be saved.
+        jobs: one report per job, in the order run.
+        seconds: wall time of the run.
+        requests: HTTP requests the wiki connection has sent, login included
+            (None for a local source).
+    """
+
+    site: str
+    started: str
+    today: str
+    dry_run: bool = False
+    jobs: list[JobReport] = field(default_factory=list)
+    seconds: float = 0.0
+    requests: int | None = None
+
+    def outcomes(self) -> tuple[str, ...]:
+        """Each job's status, in order (the command line's exit code comes from them)."""
+        return tuple(job.status for job in self.jobs)
+
+    @property
+    def changed(self) -> bool:
+        """True when any page was (or, on a dry run, would be) saved."""
+        return any(job.edited or job.status == "planned" for job in self.jobs)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of the run report (what the command line writes as its report file)."""
+        return {
+            "site": self.site,
+            "started": self.started,
+            "today": self.today,
+            "dry_run": self.dry_run,
+            "seconds": round(self.seconds, 3),
+            "requests": self.requests,
+            "jobs": [job.to_dict() for job in self.jobs],
+        }
