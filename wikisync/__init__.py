@@ -73,6 +73,7 @@ if TYPE_CHECKING:
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
+    from wikisync.ports.outcome import Outcome, Report
     from wikisync.presets import load_preset
     from wikisync.sources import FetchResult, Source, open_source
 
@@ -96,6 +97,7 @@ _LAZY = {
     "PageMovedError": "wikisync.core.errors",
     "Namespaces": "wikisync.core.pages",
     "NewPageResult": "wikisync.ops.create",
+    "Outcome": "wikisync.ports.outcome",
     "PageReport": "wikisync.ops.batch.report",
     "PageText": "wikisync.core.pages",
     "PublishError": "wikisync.core.errors",
@@ -105,6 +107,7 @@ _LAZY = {
     "QualityReport": "wikisync.ops.quality.check",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
+    "Report": "wikisync.ports.outcome",
     "RunLock": "wikisync.ops.lock",
     "RunReport": "wikisync.ops.jobs.run",
     "SectionError": "wikisync.core.errors",
@@ -188,6 +191,7 @@ __all__ = [
     "MissingPageError",
     "Namespaces",
     "NewPageResult",
+    "Outcome",
     "PageDeletedError",
     "PageMovedError",
     "PageReport",
@@ -199,6 +203,7 @@ __all__ = [
     "QualityReport",
     "RecordError",
     "RenderError",
+    "Report",
     "RunLock",
     "RunReport",
     "SectionError",

@@ -146,3 +146,40 @@ def test_a_refused_page_is_reported_in_the_same_form(tmp_path: Path) -> None:
     [entry] = data["outcomes"]
     assert entry["outcome"] == "refused" and "exists already" in entry["message"]
     assert data["counts"] == {"refused": 1}
+
+
+def _library_reports() -> list[Any]:
+    """One of each report type the library hands back, with a page (or job) in it."""
+    from wikisync.ops.batch.report import BatchReport, PageReport
+    from wikisync.ops.changeset import ApplyReport
+    from wikisync.ops.create import NewPageResult
+    from wikisync.ops.jobs.run import JobReport, RunReport
+    from wikisync.ops.publish import PublishResult
+    from wikisync.ops.sync.pull import PullItem, PullReport
+    from wikisync.ops.sync.push import PushItem, PushReport
+    from wikisync.ops.sync.status import PageStatus, StatusReport
+
+    return [
+        BatchReport("set", "site", "T", pages=[PageReport("A", Outcome.REFUSED, message="why")]),
+        RunReport("site", "T", "2026-01-01", jobs=[JobReport("events", "Agenda", Outcome.EDITED)]),
+        ApplyReport("plan.json", "site", "T", results=[PublishResult("A", Outcome.CONFLICT)]),
+        NewPageResult("A", Outcome.CREATED, "text", 7),
+        PushReport((PushItem("A", Outcome.SAVED, "A.wiki", 7),), False, 3),
+        PullReport((PullItem("A", Outcome.ADDED, "A.wiki", 7),), 1, 1, 2),
+        StatusReport((PageStatus("A", "A.wiki", Outcome.MERGEABLE, 6, 7, True),)),
+    ]
+
+
+@pytest.mark.parametrize("report", _library_reports(), ids=lambda r: type(r).__name__)
+def test_every_library_report_is_one_report_shape(report: Any) -> None:
+    from wikisync import Report
+
+    assert isinstance(report, Report)
+    [entry] = report.page_outcomes()
+    assert report.outcomes() == (entry.outcome,)
+    assert report.counts() == {str(entry.outcome): 1}
+    data = json.loads(json.dumps(report.to_dict()))  # JSON all the way down
+    for key, types in REPORT_KEYS.items():
+        assert isinstance(data[key], types), (key, data[key])
+    assert data["outcomes"][0]["outcome"] == entry.outcome
+    assert data["outcomes"][0]["title"] == entry.title

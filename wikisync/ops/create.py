@@ -43,7 +43,13 @@ from wikisync.core.records import parse_page
 from wikisync.core.schema import RecordType
 from wikisync.core.templating import make_environment
 from wikisync.ops.publish import Target, publish_page
-from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
+from wikisync.ports.outcome import (
+    Outcome,
+    ReportEntry,
+    count_outcomes,
+    fields_dict,
+    report_fields,
+)
 from wikisync.ports.source import Source, requests_sent
 
 __all__ = [
@@ -160,11 +166,7 @@ class NewPageResult:
                 seconds=self.seconds,
                 requests=self.requests,
             ),
-            "title": self.title,
-            "status": self.status,
-            "revid": self.revid,
-            "message": self.message,
-            "text": self.text,
+            **fields_dict(self, leave_out=("dry_run", "seconds", "requests")),
         }
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
@@ -27,6 +27,7 @@ __all__ = [
     "Report",
     "ReportEntry",
     "count_outcomes",
+    "fields_dict",
     "report_fields",
 ]
 
@@ -181,4 +182,20 @@ def report_fields(
         "requests": requests,
         "counts": count_outcomes((entry.outcome for entry in entries), order),
         "outcomes": [entry.to_dict() for entry in entries],
+    }
+
+
+def fields_dict(item: Any, *, leave_out: Iterable[str] = ()) -> dict[str, Any]:
+    """A dataclass's fields as JSON data (:func:`dataclasses.asdict`), some left out.
+
+    For the per-page parts of a report whose JSON is their fields as they are;
+    ``leave_out`` names those that are not for the report (an edit object, the
+    fields :func:`report_fields` already gives).
+    """
+    skipped = set(leave_out)
+    return {
+        field.name: asdict(value) if hasattr(value, "__dataclass_fields__") else value
+        for field in fields(item)
+        if field.name not in skipped
+        for value in (getattr(item, field.name),)
     }
