@@ -7,6 +7,7 @@ against ``REPORT_KEYS`` (wikisync/ports/outcome.py) and the README's "Run report
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -183,3 +184,56 @@ def test_every_library_report_is_one_report_shape(report: Any) -> None:
         assert isinstance(data[key], types), (key, data[key])
     assert data["outcomes"][0]["outcome"] == entry.outcome
     assert data["outcomes"][0]["title"] == entry.title
+
+
+#: The record types whose second argument is a page's outcome.
+_OUTCOME_TYPES = frozenset(
+    {"PublishResult", "PushItem", "PullItem", "PageReport", "JobReport", "PageStatus"}
+)
+_OUTCOME_NAMES = frozenset({"status", "action", "state"})
+
+
+def _bare_words(tree: ast.AST) -> list[tuple[int, str]]:
+    """Outcome words written as bare strings where a page's outcome is set or compared."""
+    words = {str(outcome) for outcome in Outcome}
+
+    def bare(node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Constant) and node.value in words
+
+    def named(node: ast.AST) -> bool:
+        # ``change.action`` is a parameter's change (core/edits.py's own words), not a page's.
+        parameter = isinstance(node, ast.Attribute) and ast.unparse(node.value) in ("change", "c")
+        return isinstance(node, ast.Attribute) and node.attr in _OUTCOME_NAMES and not parameter
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and named(node.left):
+            for right in node.comparators:
+                items = right.elts if isinstance(right, ast.Tuple | ast.Set) else [right]
+                found += [(node.lineno, str(item.value)) for item in items if bare(item)]  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Assign) and any(named(t) for t in node.targets):
+            if bare(node.value):
+                found.append((node.lineno, str(node.value.value)))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.Call):
+            found += [
+                (node.lineno, str(kw.value.value))  # type: ignore[attr-defined]
+                for kw in node.keywords
+                if kw.arg in _OUTCOME_NAMES and bare(kw.value)
+            ]
+            callee = node.func.id if isinstance(node.func, ast.Name) else ""
+            if callee in _OUTCOME_TYPES and len(node.args) > 1 and bare(node.args[1]):
+                found.append((node.lineno, str(node.args[1].value)))  # type: ignore[attr-defined]
+    return found
+
+
+def test_no_outcome_is_a_bare_string_in_the_operations_or_the_commands() -> None:
+    package = Path(__file__).parents[2] / "wikisync"
+    found = []
+    for layer in ("ops", "cli"):
+        for path in sorted((package / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{path.relative_to(package)}:{n}: {w!r}" for n, w in _bare_words(tree)]
+    assert not found, "write Outcome.<WORD>, not the bare word:\n" + "\n".join(found)
+    # The check finds what it looks for.
+    sample = 'r.status = "refused"\nif item.action in ("saved", x): pass\nPushItem(t, "moved")'
+    assert [w for _, w in _bare_words(ast.parse(sample))] == ["refused", "saved", "moved"]
