@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
+    from wikisync.ports.outcome import Outcome, Report
     from wikisync.presets import load_preset
     from wikisync.sources import FetchResult, Source, open_source, open_target
 
@@ -100,6 +101,7 @@ _LAZY = {
     "PageMovedError": "wikisync.core.errors",
     "Namespaces": "wikisync.core.pages",
     "NewPageResult": "wikisync.ops.create",
+    "Outcome": "wikisync.ports.outcome",
     "PageReport": "wikisync.ops.batch.report",
     "PageText": "wikisync.core.pages",
     "PublishError": "wikisync.core.errors",
@@ -109,6 +111,7 @@ _LAZY = {
     "QualityReport": "wikisync.ops.quality.check",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
+    "Report": "wikisync.ports.outcome",
     "RunLock": "wikisync.ops.lock",
     "RunReport": "wikisync.ops.jobs.report",
     "SectionError": "wikisync.core.errors",
@@ -192,6 +195,7 @@ __all__ = [
     "MissingPageError",
     "Namespaces",
     "NewPageResult",
+    "Outcome",
     "PageDeletedError",
     "PageMovedError",
     "PageReport",
@@ -203,6 +207,7 @@ __all__ = [
     "QualityReport",
     "RecordError",
     "RenderError",
+    "Report",
     "RunLock",
     "RunReport",
     "SectionError",

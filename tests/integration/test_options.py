@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
+from tests.unit.test_cli_reports import check_report
 from wikisync.cli import cli
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.pages import PageText
@@ -182,7 +183,12 @@ def test_push_edit_flags_and_summary_reach_the_wiki(
     )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)  # --report - : the JSON report alone on stdout
+    check_report(report, "push", 0)  # the one documented form (README.md, "Run reports")
     assert [(i["title"], i["action"]) for i in report["items"]] == [(title, "saved")]
+    assert report["outcomes"] == [
+        {"title": title, "outcome": "saved", "message": "", "revid": report["items"][0]["revid"]}
+    ]
+    assert report["requests"] > 0 and report["seconds"] > 0
     assert _wiki_text(wiki, title) + "\n" == path.read_text("utf-8")
     edit = _last_edit(wiki, title)
     assert edit["user"] == "WikiBot"

@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
+from tests.unit.test_cli_reports import check_report
 from wikisync.cli import cli
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.config import Config
@@ -243,6 +244,7 @@ def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
     assert f"wikisync: stopped by {name}: " in err and "run the same command again" in err
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["interrupted"] == name and report["exit_code"] == 128 + signum
+    check_report(report, "set", 128 + signum)  # the one documented form, stopped
     statuses: dict[str, str] = {page["title"]: page["status"] for page in report["pages"]}
     saved = [title for title, status in statuses.items() if status == "edited"]
     left = [title for title, status in statuses.items() if status == "not done"]
@@ -292,6 +294,7 @@ def test_set_second_sigterm_stops_at_once_reports_and_rerun_edits_each_page_once
     assert "wikisync: error: stopped at once by a second SIGTERM" in err
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert report["status"] == "interrupted" and report["exit_code"] == 143
+    check_report(report, "set", 143)  # the short form of a run ended at once
     rerun = _invoke(wiki, config_file, "set", "event", f"Theme={VALUE}")
     assert rerun.exit_code == 0, rerun.output
     edits = {title: _bot_edits(wiki, title) for title in titles}

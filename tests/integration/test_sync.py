@@ -447,11 +447,24 @@ def test_status_reports_deleted_and_moved_pages(
         cli, ["--site", wiki.url, "status", str(mirror), "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # data on stdout; status lines go to stderr
     assert {p["title"]: p["state"] for p in data["pages"]}[moved] == "moved"
+    # The one report form (README.md, "Run reports"), a read's states as its outcomes.
+    assert {key: data[key] for key in ("operation", "dry_run")} == {
+        "operation": "status",
+        "dry_run": True,
+    }
+    outcomes = {entry["title"]: entry["outcome"] for entry in data["outcomes"]}
+    assert (outcomes[deleted], outcomes[moved], outcomes[edited]) == (
+        "deleted",
+        "moved",
+        "modified",
+    )
+    assert data["counts"] == report.counts() and data["requests"] > 0
 
     pulled = pull(_client(wiki), mirror, durable=False)
     actions = {(i.title, i.action) for i in pulled.items}
+    assert {(o["title"], o["outcome"]) for o in pulled.to_dict()["outcomes"]} == actions
     assert (deleted, "deleted") in actions
     assert (moved + " (renommé)", "moved") in actions
     entries = open_mirror(mirror).entries()

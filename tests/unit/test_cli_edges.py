@@ -14,6 +14,7 @@ import dataclasses
 import importlib
 import inspect
 import io
+import json
 import pkgutil
 import re
 import shutil
@@ -38,7 +39,8 @@ from wikisync.cli.outcomes import (
     run_exit_code,
 )
 from wikisync.core.errors import WikisyncError
-from wikisync.interrupt import Interrupted, StopFlag
+from wikisync.interrupt import NOT_DONE, Interrupted, StopFlag
+from wikisync.ports.outcome import Outcome
 
 #: The global options as given after a command, and the State they must leave.
 AFTER = [
@@ -168,8 +170,8 @@ def test_the_readme_exit_code_table_is_the_rule_the_cli_uses() -> None:
         for word in re.findall(r"`([^`]+)`", error_cell):
             errors[word] = row_codes[0]
     assert codes == [0, 1, 2, 3, 4, *SIGNAL_EXIT_CODES]
-    # The table is the code's table, no more, no less.
-    assert {o: c for o, c in outcomes.items() if c} == OUTCOME_EXIT_CODES
+    # The table is the code's table, no more, no less: every outcome word, 0 included.
+    assert outcomes == {str(outcome): code for outcome, code in OUTCOME_EXIT_CODES.items()}
     assert errors == {cls.__name__: code for cls, code in ERROR_EXIT_CODES.items()}
     # And the one function applies it: each outcome alone, the highest of several.
     for outcome, code in outcomes.items():
@@ -188,6 +190,18 @@ def test_the_readme_exit_code_table_is_the_rule_the_cli_uses() -> None:
         assert not hasattr(error, "exit_code"), cls
     interrupted = Interrupted("stopped", signum=signal.SIGINT)
     assert error_exit_code(interrupted) == 130
+
+
+def test_every_outcome_has_a_decided_exit_code() -> None:
+    # A new word in the vocabulary fails here until someone decides its exit code.
+    assert set(OUTCOME_EXIT_CODES) == set(Outcome)
+    assert set(OUTCOME_EXIT_CODES.values()) == {0, 1, 3}
+    # A word that is no outcome is a bug, never a silent success.
+    with pytest.raises(ValueError, match="'refuse' is not a valid Outcome"):
+        run_exit_code(["edited", "refuse"])
+    # A member is its word: reports written as JSON and string comparisons read as before.
+    assert Outcome.NOT_DONE == NOT_DONE == "not done"
+    assert json.dumps([Outcome.REFUSED]) == '["refused"]'
 
 
 # -- data on stdout, status on stderr; every file written is named ----------------------

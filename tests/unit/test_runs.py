@@ -220,6 +220,7 @@ def test_report_errors_writes_the_report_then_lets_the_error_go(
         raise error
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data == {
+        "operation": "set",
         "command": "set",
         "site": "http://h",
         "started": "T",

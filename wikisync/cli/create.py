@@ -20,6 +20,7 @@ from wikisync.cli.outcomes import run_exit_code
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.create import check_new_values, new_page
 from wikisync.ops.publish import open_target
+from wikisync.ports.outcome import Outcome
 
 
 @cli.command(name="new")
@@ -79,10 +80,10 @@ def new(
     data = {"command": "new", "dry_run": dry_run, **result.to_dict(), "exit_code": code}
     write_report(report_path, data, stop)
     what = f'page "{result.title}"'
-    if result.status == "planned":
+    if result.status == Outcome.PLANNED:
         click.echo(result.text, nl=not result.text.endswith("\n"))
         click.echo(f"{what} would be created (dry run: nothing written)", err=True)
-    elif result.status == "created":
+    elif result.status == Outcome.CREATED:
         if in_mirror(target):
             where = f"in the mirror: {target.file_of(result.title)}"
         else:

@@ -44,7 +44,6 @@ from wikisync.cli.terminal import paint_status
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.fields.checks import check_set_values
 from wikisync.files import STDIO, describe
-from wikisync.interrupt import NOT_DONE
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
@@ -53,6 +52,7 @@ from wikisync.ops.publish import Target, open_target
 from wikisync.ops.sheet import read_sheet
 from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.ops.suggest import describe_template, schema_losses
+from wikisync.ports.outcome import Outcome
 from wikisync.sources import Source
 from wikisync.wiki.site import NOT_SENT
 
@@ -160,7 +160,7 @@ def skeleton_dirs(state: State) -> tuple[Path, ...]:
 def _describe(page: PageReport, target: Target | None, *, color: bool = False) -> str:
     what = f'page "{page.title}"'
     size = f"+{page.added} -{page.removed} lines"
-    if page.status == "edited":
+    if page.status == Outcome.EDITED:
         if in_mirror(target):
             return (
                 f"{what} {paint_status('edited', color)} in the mirror: "
@@ -168,14 +168,14 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
             )
         note = f": {cli_words(page.message)}" if page.message else ""
         return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid}){note}"
-    if page.status == "created":
+    if page.status == Outcome.CREATED:
         where = (
             f"in the mirror: {target.file_of(page.title)}{push_hint(target)}"
             if in_mirror(target)
             else f"(revision {page.revid})"
         )
         return f"{what} {paint_status('created', color)} {where}"
-    if page.status == "planned":
+    if page.status == Outcome.PLANNED:
         return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
         return f"{what} {paint_status(page.status, color)}: {cli_words(page.message)}"
@@ -205,7 +205,7 @@ def _run_batch(
     code = run_exit_code(report.outcomes(), stop)
     write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     _print(state, report, target)
-    left = report.count(NOT_DONE)
+    left = report.count(Outcome.NOT_DONE)
     say_stopped(stop, len(report.pages) - left, left)
     if code:
         sys.exit(code)
@@ -248,7 +248,7 @@ def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) 
             bar = click.progressbar(length=total, label="pages", file=sys.stderr)
             bars.append(stack.enter_context(bar))
         diff = ""
-        if page.status == "planned" and page.edit is not None and target is None:
+        if page.status == Outcome.PLANNED and page.edit is not None and target is None:
             diff = page.edit.diff(color=out_color)
         lines = list(_page_lines(state, page, target, err_color))
         if bars and (diff or lines):
@@ -266,12 +266,19 @@ def _progress(state: State, stack: contextlib.ExitStack, target: Target | None) 
 def _page_lines(state: State, page: PageReport, target: Target | None, color: bool) -> list[str]:
     """What to say about one page on stderr, at the run's verbosity."""
     lines: list[str] = []
-    if page.status == "failed" and NOT_SENT in page.message:
+    if page.status == Outcome.FAILED and NOT_SENT in page.message:
         return lines  # after a request gave up: one line for them all (see _print)
-    if page.status in ("refused", "conflict", "invalid", "deleted", "moved", "failed"):
+    if page.status in (
+        Outcome.REFUSED,
+        Outcome.CONFLICT,
+        Outcome.INVALID,
+        Outcome.DELETED,
+        Outcome.MOVED,
+        Outcome.FAILED,
+    ):
         lines.append(f"wikisync: {_describe(page, target, color=color)}")
     elif (
-        page.status in ("edited", "created", "planned") and state.verbosity >= 0
+        page.status in (Outcome.EDITED, Outcome.CREATED, Outcome.PLANNED) and state.verbosity >= 0
     ) or state.verbosity > 0:
         lines.append(_describe(page, target, color=color))
     if state.verbosity > 0:
@@ -302,7 +309,7 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
     # The pages were reported as they were done (see _progress): only the summary is left,
     # and, after a request gave up (the client sends nothing more), one line for the rest.
     not_sent = [
-        page for page in report.pages if page.status == "failed" and NOT_SENT in page.message
+        page for page in report.pages if page.status == Outcome.FAILED and NOT_SENT in page.message
     ]
     if not_sent:
         click.echo(

@@ -42,7 +42,6 @@ from wikisync.cli.terminal import paint_status
 from wikisync.config import Config
 from wikisync.core.errors import ConfigError
 from wikisync.files import describe
-from wikisync.interrupt import NOT_DONE
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ops.jobs.report import JobReport, RunReport
@@ -56,6 +55,8 @@ from wikisync.ops.publish import (
     open_target,
     utc_now,
 )
+from wikisync.ports.outcome import Outcome
+from wikisync.ports.source import requests_sent
 from wikisync.sources import Source, api_urls
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -112,21 +113,21 @@ _FIRST_PROBLEMS = 3
 def _describe(report: JobReport, target: Target | None, *, color: bool = False) -> str:
     what = f"{report.job}: " + (f'file "{report.file}"' if report.file else f'page "{report.page}"')
     size = f"+{report.added} -{report.removed} lines"
-    if report.status == "written":
+    if report.status == Outcome.WRITTEN:
         return f"{what} {paint_status('written', color)} ({size})"
-    if report.status in ("edited", "created"):
+    if report.status in (Outcome.EDITED, Outcome.CREATED):
         if in_mirror(target):
             path = target.file_of(report.page)
-            verb = paint_status("created" if report.status == "created" else "updated", color)
+            verb = paint_status("created" if report.status == Outcome.CREATED else "updated", color)
             return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
         note = f": {cli_words(report.message)}" if report.message else ""
         status = paint_status(report.status, color)
         return f"{what} {status} ({size}, revision {report.revid}){note}"
-    if report.status == "planned":
+    if report.status == Outcome.PLANNED:
         return f"{what} {paint_status('would change', color)} ({size})"
-    if report.status == NOT_DONE:
+    if report.status == Outcome.NOT_DONE:
         return f"{what} not done (the run was stopped first)"
-    if report.status == "unchanged":
+    if report.status == Outcome.UNCHANGED:
         return (
             f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
             f"{len(report.problems)} problems)"
@@ -138,7 +139,7 @@ def _print_problems(state: State, job: JobReport) -> None:
     """A job's data problems: the first few (all with -v), with a count."""
     if not job.problems or state.verbosity < 0:
         return
-    if job.status == "unchanged" and state.verbosity == 0:
+    if job.status == Outcome.UNCHANGED and state.verbosity == 0:
         return  # a run that changed nothing stays silent (cron); -v shows them
     shown = job.problems if state.verbosity > 0 else job.problems[:_FIRST_PROBLEMS]
     click.echo(data_problems(job.job, len(job.problems)), err=True)
@@ -157,12 +158,18 @@ def _print_report(
 ) -> None:
     out_color, err_color = state.color(), state.color(err=True)
     for job in report.jobs:
-        if show_diffs and job.status == "planned" and job.edit is not None:
+        if show_diffs and job.status == Outcome.PLANNED and job.edit is not None:
             click.echo(job.edit.diff(color=out_color), nl=False, color=out_color)
         line = _describe(job, target, color=err_color)
-        if job.status in ("refused", "conflict", "deleted", "moved", "failed"):
+        if job.status in (
+            Outcome.REFUSED,
+            Outcome.CONFLICT,
+            Outcome.DELETED,
+            Outcome.MOVED,
+            Outcome.FAILED,
+        ):
             click.echo(f"wikisync: {line}", err=True, color=err_color)
-        elif job.status == "unchanged":
+        elif job.status == Outcome.UNCHANGED:
             if state.verbosity > 0:
                 click.echo(line, err=True, color=err_color)
         elif state.verbosity >= 0:
@@ -285,7 +292,7 @@ def rebuild(
     code = run_exit_code(report.outcomes(), stop)
     write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     _print_report(state, report, target, show_diffs=dry_run)
-    left = sum(1 for job in report.jobs if job.status == NOT_DONE)
+    left = sum(1 for job in report.jobs if job.status == Outcome.NOT_DONE)
     say_stopped(stop, len(report.jobs) - left, left, what="job(s)")
     if code:
         sys.exit(code)
@@ -359,17 +366,17 @@ def _same_site(planned: str, source: Source) -> bool:
 
 def _describe_result(result: PublishResult, target: Target | None) -> str:
     what = f'page "{result.title}"'
-    if result.status in ("conflict", "refused", "deleted", "moved"):
+    if result.status in (Outcome.CONFLICT, Outcome.REFUSED, Outcome.DELETED, Outcome.MOVED):
         return f"{what} {result.status}: {cli_words(result.message)}"
     added, removed = result.diff_stats()
-    if result.status in ("edited", "created") and in_mirror(target):
+    if result.status in (Outcome.EDITED, Outcome.CREATED) and in_mirror(target):
         return (
             f"{what} {result.status} in the mirror: {target.file_of(result.title)} "
             f"(+{added} -{removed} lines)"
         )
-    if result.status in ("edited", "created"):
+    if result.status in (Outcome.EDITED, Outcome.CREATED):
         return f"{what} {result.status} (+{added} -{removed} lines, revision {result.revid})"
-    if result.status == "planned":
+    if result.status == Outcome.PLANNED:
         return f"{what} would change (+{added} -{removed} lines)"
     return f"{what} {result.status}"
 
@@ -436,21 +443,22 @@ def apply(
         results,
         dict(changeset.labels),
         time.perf_counter() - clock,
+        requests_sent(source),
     )
     code = run_exit_code(report.outcomes(), stop)
     write_report(report_path, {**report.to_dict(), "exit_code": code}, stop)
     out_color = state.color()
     for result in results:
-        if dry_run and result.status == "planned" and result.edit is not None:
+        if dry_run and result.status == Outcome.PLANNED and result.edit is not None:
             click.echo(result.edit.diff(color=out_color), nl=False, color=out_color)
-        if result.status in ("conflict", "refused", "deleted", "moved"):
+        if result.status in (Outcome.CONFLICT, Outcome.REFUSED, Outcome.DELETED, Outcome.MOVED):
             click.echo(f"wikisync: {_describe_result(result, target)}", err=True)
-        elif result.status == NOT_DONE:
+        elif result.status == Outcome.NOT_DONE:
             if state.verbosity > 0:
                 click.echo(_describe_result(result, target), err=True)
-        elif state.verbosity > 0 or (state.verbosity == 0 and result.status != "unchanged"):
+        elif state.verbosity > 0 or (state.verbosity == 0 and result.status != Outcome.UNCHANGED):
             click.echo(_describe_result(result, target), err=True)
-    left = report.counts().get(NOT_DONE, 0)
+    left = report.counts().get(Outcome.NOT_DONE, 0)
     say_stopped(stop, len(results) - left, left)
     if code:
         sys.exit(code)

@@ -52,6 +52,7 @@ from wikisync.core.errors import (
     WikisyncError,
 )
 from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals
+from wikisync.ports.outcome import Outcome
 
 if TYPE_CHECKING:  # loaded when a command needs them, not for --version or Tab
     from wikisync.ports.source import Site, Source
@@ -191,12 +192,13 @@ def run_lock(site: Site | Path, command: str, *, writes: bool = True) -> Iterato
 def _error_report(
     command: str, site: str, started: str, exc: WikisyncError | Interrupted
 ) -> dict[str, Any]:
-    status = "failed"
+    status: str = Outcome.FAILED
     if isinstance(exc, LockError):
-        status = "refused"
+        status = Outcome.REFUSED
     elif isinstance(exc, Interrupted):
         status = "interrupted"
     return {
+        "operation": command,
         "command": command,
         "site": redact_site(site),
         "started": started,

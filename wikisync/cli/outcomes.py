@@ -8,8 +8,8 @@ the two agree):
 - an error that ended the command: :data:`ERROR_EXIT_CODES`, by its class
   (the nearest class listed, along the error's class hierarchy);
 - a run that went to the end: the highest code of its pages' (or jobs')
-  outcomes in :data:`OUTCOME_EXIT_CODES` (1 before 3; an outcome not listed,
-  such as ``edited`` or ``unchanged``, is 0);
+  outcomes in :data:`OUTCOME_EXIT_CODES` (1 before 3), which gives every
+  :class:`~wikisync.ports.outcome.Outcome` its code, 0 included;
 - a run stopped by a signal: ``128 + signal`` (130, 143), whatever its pages.
 """
 
@@ -34,17 +34,41 @@ from wikisync.core.errors import (
     ValueFormatError,
     WikisyncError,
 )
-from wikisync.interrupt import NOT_DONE, Interrupted, StopFlag
+from wikisync.interrupt import Interrupted, StopFlag
+from wikisync.ports.outcome import Outcome
 
-#: The exit code of each page (or job) outcome that is not success.
-OUTCOME_EXIT_CODES: dict[str, int] = {
-    "failed": 1,
-    NOT_DONE: 1,
-    "refused": 3,
-    "conflict": 3,
-    "invalid": 3,
-    "deleted": 3,  # deleted on the wiki while being saved: never re-created
-    "moved": 3,  # moved on the wiki while being saved: named, the redirect never written
+#: The exit code of each page (or job) outcome: every :class:`Outcome` has one, decided here
+#: (a test checks that none is missing), so a new word cannot slip through as success.
+OUTCOME_EXIT_CODES: dict[Outcome, int] = {
+    # saved
+    Outcome.EDITED: 0,
+    Outcome.CREATED: 0,
+    Outcome.SAVED: 0,
+    Outcome.MERGED: 0,
+    Outcome.WRITTEN: 0,
+    Outcome.RECORDED: 0,
+    Outcome.ADDED: 0,
+    Outcome.UPDATED: 0,
+    # nothing to do
+    Outcome.PLANNED: 0,
+    Outcome.UNCHANGED: 0,
+    Outcome.SKIPPED: 0,
+    Outcome.MISSING: 0,
+    # where a mirror page stands (``status`` is a read; listed so that every word is decided)
+    Outcome.MODIFIED: 0,
+    Outcome.CHANGED: 0,
+    Outcome.MERGEABLE: 0,
+    Outcome.NEW: 0,
+    Outcome.DELETED_LOCALLY: 0,
+    # not done
+    Outcome.FAILED: 1,
+    Outcome.NOT_DONE: 1,
+    # not as asked: nothing overwritten
+    Outcome.REFUSED: 3,
+    Outcome.CONFLICT: 3,
+    Outcome.INVALID: 3,
+    Outcome.DELETED: 3,  # deleted on the wiki while being saved: never re-created
+    Outcome.MOVED: 3,  # moved on the wiki while being saved: named, the redirect never written
 }
 
 #: The exit code of an error that ended a command, by its class.
@@ -73,13 +97,16 @@ SIGNAL_EXIT_CODES = (130, 143)
 def run_exit_code(outcomes: Iterable[str], stop: StopFlag | None = None) -> int:
     """The exit code of a run that went to its end (or was stopped by ``stop``).
 
+    Raises:
+        ValueError: a word that is no :class:`~wikisync.ports.outcome.Outcome` (a bug).
+
     Example:
         >>> run_exit_code(["edited", "refused", "unchanged"])
         3
     """
     if stop is not None and stop.signum is not None:
         return 128 + stop.signum
-    codes = {OUTCOME_EXIT_CODES.get(outcome, 0) for outcome in outcomes}
+    codes = {OUTCOME_EXIT_CODES[Outcome(outcome)] for outcome in outcomes}
     return 1 if 1 in codes else 3 if 3 in codes else 0
 
 

@@ -38,13 +38,14 @@ from wikisync.cli.terminal import paint_status, would
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.diffs import paint_diff
 from wikisync.core.errors import SiteError
-from wikisync.interrupt import NOT_DONE, stop_on_signals
+from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
 from wikisync.ops.sync.connect import WikiConnection, open_wiki
+from wikisync.ports.outcome import Outcome
 from wikisync.sources import open_revision_cache
 
-_QUIET_ACTIONS = frozenset({"added", "updated", "saved", "created"})
+_QUIET_ACTIONS = frozenset({Outcome.ADDED, Outcome.UPDATED, Outcome.SAVED, Outcome.CREATED})
 
 
 def _connect(state: State, mirror: Path) -> WikiConnection:
@@ -197,7 +198,7 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return
     for page in report.pages:
-        if page.state == "unchanged":
+        if page.state == Outcome.UNCHANGED:
             continue
         line = f"{page.state:<16} {page.title}"
         if page.new_title:
@@ -294,7 +295,7 @@ def push_command(
             click.echo(paint_diff(item.diff) if out_color else item.diff, nl=False, color=out_color)
         # Every page saved is listed (only -q leaves the saves out).
         if item.action not in _QUIET_ACTIONS or state.verbosity >= 0 or dry_run:
-            if item.action == NOT_DONE and state.verbosity <= 0:
+            if item.action == Outcome.NOT_DONE and state.verbosity <= 0:
                 continue
             action = would(item.action) if dry_run else item.action
             pad = " " * max(1, 10 - len(action))
@@ -309,7 +310,7 @@ def push_command(
     )
     prefix = "push (dry run)" if dry_run else "push"
     click.echo(f"{prefix} {mirror}: {counts} ({report.requests} requests)", err=True)
-    left = report.counts().get(NOT_DONE, 0)
+    left = report.counts().get(Outcome.NOT_DONE, 0)
     say_stopped(stop, len(report.items) - left, left)
     code = run_exit_code(report.outcomes(), stop)
     if code:

@@ -33,11 +33,11 @@ from wikisync.interrupt import stop_requested
 from wikisync.ops.publish import (
     Edit,
     PublishResult,
-    Status,
     Target,
     plan_edit,
     read_page,
 )
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.ports.source import Source
 
 __all__ = [
@@ -246,7 +246,7 @@ def apply_changeset(
     results: list[PublishResult] = []
     for edit in changeset.edits:
         if stop_requested():
-            result = PublishResult(edit.title, "not done", message="the run was stopped")
+            result = PublishResult(edit.title, Outcome.NOT_DONE, message="the run was stopped")
         else:
             result = _apply_one(
                 edit,
@@ -275,7 +275,7 @@ def _apply_one(
     current = read_page(source, edit.title)
     if current is not None and current.wikitext.rstrip() == edit.new_text.rstrip():
         # Saved already (a rerun after an interruption, or by hand): nothing to do.
-        return PublishResult(edit.title, "unchanged", None, current.revid)
+        return PublishResult(edit.title, Outcome.UNCHANGED, None, current.revid)
     message = ""
     if expected is None:
         if current is not None:
@@ -288,7 +288,7 @@ def _apply_one(
             f"{edit.base_revid}, now {current.revid}); skipped: plan again"
         )
     if message:
-        return PublishResult(edit.title, "conflict", message=message)
+        return PublishResult(edit.title, Outcome.CONFLICT, message=message)
     text = summary or edit.summary
     planned = plan_edit(edit.title, current, edit.new_text, summary=text)
     if reviewed is not None and planned.diff() != reviewed:
@@ -297,31 +297,45 @@ def _apply_one(
             f'Page "{edit.title}": the changeset\'s diff does not describe its new text; '
             "skipped: plan again"
         )
-        return PublishResult(edit.title, "refused", message=message)
+        return PublishResult(edit.title, Outcome.REFUSED, message=message)
     if dry_run:
-        return PublishResult(edit.title, "planned", planned)
+        return PublishResult(edit.title, Outcome.PLANNED, planned)
     try:
         # The page as read (with its id: a page moved meanwhile is never written at its old title).
         saved = target.save(edit.title, edit.new_text, base=current, summary=text)
     except PageDeletedError as exc:
-        return PublishResult(edit.title, "deleted", planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.DELETED, planned, message=str(exc))
     except PageMovedError as exc:
-        return PublishResult(edit.title, "moved", planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.MOVED, planned, message=str(exc))
     except EditConflictError as exc:
-        return PublishResult(edit.title, "conflict", planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.CONFLICT, planned, message=str(exc))
     except PublishError as exc:
-        return PublishResult(edit.title, "refused", planned, message=str(exc))
-    status: Status = "created" if planned.old_text is None else "edited"
+        return PublishResult(edit.title, Outcome.REFUSED, planned, message=str(exc))
+    status = Outcome.CREATED if planned.old_text is None else Outcome.EDITED
     if not saved.changed:
-        status = "unchanged"
+        status = Outcome.UNCHANGED
     message = saved.note
     if saved.moved_to:
-        status = "moved"
+        status = Outcome.MOVED
         message = (
             f'Page "{edit.title}" was moved to "{saved.moved_to}" while it was saved; the edit '
             f"went to the page there (revision {saved.revid})" + (f"; {message}" if message else "")
         )
     return PublishResult(edit.title, status, planned, saved.revid, message=message)
+
+
+#: The order of an apply's counts.
+_ORDER = (
+    Outcome.EDITED,
+    Outcome.CREATED,
+    Outcome.PLANNED,
+    Outcome.UNCHANGED,
+    Outcome.CONFLICT,
+    Outcome.DELETED,
+    Outcome.MOVED,
+    Outcome.REFUSED,
+    Outcome.NOT_DONE,
+)
 
 
 @dataclass(slots=True)
@@ -336,6 +350,7 @@ class ApplyReport:
         results: one per page of the changeset, in order.
         labels: per title, the jobs that planned the edit.
         seconds: wall time.
+        requests: HTTP requests the wiki connection has sent (None for a folder).
     """
 
     changeset: str
@@ -345,29 +360,25 @@ class ApplyReport:
     results: list[PublishResult] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    requests: int | None = None
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each page's outcome, in the changeset's order."""
+        return tuple(
+            ReportEntry(r.title, r.status, r.message, r.revid, self.labels.get(r.title, ""))
+            for r in self.results
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """Each page's status, in order (the command line's exit code comes from them)."""
         return tuple(result.status for result in self.results)
 
     def counts(self) -> dict[str, int]:
         """Pages per status, statuses with no page left out."""
-        order = (
-            "edited",
-            "created",
-            "planned",
-            "unchanged",
-            "conflict",
-            "deleted",
-            "moved",
-            "refused",
-            "not done",
-        )
-        counts = {status: sum(1 for r in self.results if r.status == status) for status in order}
-        return {status: n for status, n in counts.items() if n}
+        return count_outcomes(self.outcomes(), _ORDER)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report (what ``apply`` writes as its report file)."""
+        """The JSON form of the report, as ``apply`` writes it (README.md, "Run reports")."""
         pages = []
         for result in self.results:
             added, removed = result.diff_stats()
@@ -376,19 +387,24 @@ class ApplyReport:
                     "title": result.title,
                     "job": self.labels.get(result.title, ""),
                     "status": result.status,
-                    "edited": result.status in ("edited", "created"),
+                    "edited": result.status in (Outcome.EDITED, Outcome.CREATED),
                     "revid": result.revid,
                     "diff": {"added": added, "removed": removed},
                     "message": result.message,
                 }
             )
         return {
+            **report_fields(
+                self,
+                operation="apply",
+                dry_run=self.dry_run,
+                seconds=self.seconds,
+                requests=self.requests,
+                order=_ORDER,
+            ),
             "command": "apply",
             "changeset": self.changeset,
             "site": self.site,
             "started": self.started,
-            "dry_run": self.dry_run,
-            "seconds": round(self.seconds, 3),
-            "counts": self.counts(),
             "pages": pages,
         }

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,14 @@ from wikisync.core.records import parse_page
 from wikisync.core.schema import RecordType
 from wikisync.core.templating import make_environment
 from wikisync.ops.publish import Target, publish_page
-from wikisync.ports.source import Source
+from wikisync.ports.outcome import (
+    Outcome,
+    ReportEntry,
+    count_outcomes,
+    fields_dict,
+    report_fields,
+)
+from wikisync.ports.source import Source, requests_sent
 
 __all__ = [
     "NewPageResult",
@@ -122,26 +130,43 @@ class NewPageResult:
         text: the page's text as made from the skeleton.
         revid: the new revision on a live wiki (0 in a mirror), else None.
         message: why it was refused, else ``""``.
+        dry_run: True when nothing was to be saved.
+        seconds: wall time.
+        requests: HTTP requests the wiki connection has sent (None for a folder).
     """
 
     title: str
-    status: str
+    status: Outcome
     text: str
     revid: int | None = None
     message: str = ""
+    dry_run: bool = False
+    seconds: float = 0.0
+    requests: int | None = None
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """The page's outcome, the one entry of the run."""
+        return (ReportEntry(self.title, self.status, self.message, self.revid),)
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """The page's status, as the one outcome of the run."""
         return (self.status,)
 
+    def counts(self) -> dict[str, int]:
+        """One page, with its status."""
+        return count_outcomes(self.outcomes())
+
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON data."""
+        """The result as JSON data (README.md, "Run reports")."""
         return {
-            "title": self.title,
-            "status": self.status,
-            "revid": self.revid,
-            "message": self.message,
-            "text": self.text,
+            **report_fields(
+                self,
+                operation="new",
+                dry_run=self.dry_run,
+                seconds=self.seconds,
+                requests=self.requests,
+            ),
+            **fields_dict(self, leave_out=("dry_run", "seconds", "requests")),
         }
 
 
@@ -358,6 +383,7 @@ def new_page(
         >>> result.status
         'created'
     """
+    clock = time.perf_counter()
     name = source.namespaces.normalize(_checked_title(title))
     why = _title_problem(name, source.namespaces.split(name)[1])
     if why:
@@ -394,5 +420,13 @@ def new_page(
         summary=summary or f"wikisync : nouvelle page ({record_type.name})",
         dry_run=dry_run,
     )
-    status = "created" if result.status == "created" else result.status
-    return NewPageResult(name, status, text, result.revid, result.message)
+    return NewPageResult(
+        name,
+        result.status,
+        text,
+        result.revid,
+        result.message,
+        dry_run=dry_run,
+        seconds=time.perf_counter() - clock,
+        requests=requests_sent(source),
+    )

@@ -28,7 +28,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import (
@@ -39,6 +38,7 @@ from wikisync.core.errors import (
     PublishError,
 )
 from wikisync.core.pages import PageText
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 from wikisync.ports.target import Target
 from wikisync.sources import open_target
@@ -63,8 +63,8 @@ log = logging.getLogger(__name__)
 #: How many times a page is read and computed again after an edit conflict.
 DEFAULT_RETRIES = 2
 
-#: What happened to one page.
-#: ``unchanged``: the new text is the current text, nothing sent;
+#: What happened to one page (an :class:`~wikisync.ports.outcome.Outcome`; the name stays for
+#: callers of the library). ``unchanged``: the new text is the current text, nothing sent;
 #: ``edited``/``created``: saved; ``planned``: a dry run or a plan, nothing saved;
 #: ``refused``: a guard said no (markers, hand edit, shrink, missing page);
 #: ``conflict``: the page kept changing under us, or changed since the plan;
@@ -72,21 +72,11 @@ DEFAULT_RETRIES = 2
 #: ``moved``: the page was moved after it was read (the message names its new
 #: title and says whether the edit went to it there); its old title is never written;
 #: ``not done``: a run stopped by a signal did not get to the page.
-Status = Literal[
-    "unchanged",
-    "edited",
-    "created",
-    "planned",
-    "refused",
-    "conflict",
-    "deleted",
-    "moved",
-    "not done",
-]
+Status = Outcome
 
 #: The statuses of a page the run did not do as asked, because of someone else's
 #: change or a guard: exit code 3.
-NOT_AS_ASKED = frozenset({"refused", "conflict", "deleted", "moved"})
+NOT_AS_ASKED = frozenset({Outcome.REFUSED, Outcome.CONFLICT, Outcome.DELETED, Outcome.MOVED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +238,7 @@ def publish_page(
         if page is None and existed:
             return PublishResult(
                 title,
-                "deleted",
+                Outcome.DELETED,
                 edit,
                 attempts=attempt,
                 message=f'Page "{title}" was deleted since it was read; nothing was saved, '
@@ -257,29 +247,31 @@ def publish_page(
         try:
             edit = plan_edit(title, page, make_text(page), summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, "deleted", None, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.DELETED, None, attempts=attempt, message=str(exc))
         except PageMovedError as exc:
-            return PublishResult(title, "moved", None, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.MOVED, None, attempts=attempt, message=str(exc))
         except EditConflictError as exc:
-            return PublishResult(title, "conflict", None, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.CONFLICT, None, attempts=attempt, message=str(exc))
         except PAGE_REFUSALS as exc:
-            return PublishResult(title, "refused", None, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.REFUSED, None, attempts=attempt, message=str(exc))
         if not edit.changed:
-            return PublishResult(title, "unchanged", edit, page.revid if page else None, attempt)
+            return PublishResult(
+                title, Outcome.UNCHANGED, edit, page.revid if page else None, attempt
+            )
         if dry_run or target is None:
-            return PublishResult(title, "planned", edit, attempts=attempt)
+            return PublishResult(title, Outcome.PLANNED, edit, attempts=attempt)
         try:
             # The page as read (its page id too, so a move is followed, never a redirect written).
             saved = target.save(title, edit.new_text, base=page, summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, "deleted", edit, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.DELETED, edit, attempts=attempt, message=str(exc))
         except PageMovedError as exc:
-            return PublishResult(title, "moved", edit, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.MOVED, edit, attempts=attempt, message=str(exc))
         except EditConflictError as exc:
             if attempt > retries:
                 return PublishResult(
                     title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     edit,
                     attempts=attempt,
                     message=f"{exc} (gave up after {attempt} attempts)",
@@ -289,7 +281,7 @@ def publish_page(
             page = read_page(source, title)
             continue
         except PublishError as exc:
-            return PublishResult(title, "refused", edit, attempts=attempt, message=str(exc))
+            return PublishResult(title, Outcome.REFUSED, edit, attempts=attempt, message=str(exc))
         if saved.moved_to:
             message = (
                 f'Page "{title}" was moved to "{saved.moved_to}" while it was saved; the edit '
@@ -297,10 +289,10 @@ def publish_page(
             )
             if saved.note:
                 message += f"; {saved.note}"
-            return PublishResult(title, "moved", edit, saved.revid, attempt, message)
+            return PublishResult(title, Outcome.MOVED, edit, saved.revid, attempt, message)
         if not saved.changed:
-            return PublishResult(title, "unchanged", edit, saved.revid, attempt, saved.note)
-        status: Status = "created" if edit.old_text is None else "edited"
+            return PublishResult(title, Outcome.UNCHANGED, edit, saved.revid, attempt, saved.note)
+        status = Outcome.CREATED if edit.old_text is None else Outcome.EDITED
         return PublishResult(title, status, edit, saved.revid, attempt, saved.note)
 
 

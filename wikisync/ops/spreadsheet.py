@@ -85,6 +85,7 @@ from wikisync.ops.sheet import (
     text_sha1,
 )
 from wikisync.ops.suggest import did_you_mean
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
 __all__ = [
@@ -390,7 +391,7 @@ class _PageImport:
             edits.append((row, changed))
         if problems:
             note = "; ".join(problems) + "; the page was left as it is"
-            return PageOutcome(page.wikitext, status="invalid", note=note)
+            return PageOutcome(page.wikitext, status=Outcome.INVALID, note=note)
         return self._apply(page, infoboxes, edits)
 
     def _changed(self, row: SheetRow, original: Mapping[str, str] | None) -> dict[str, str]:
@@ -445,7 +446,7 @@ class _PageImport:
                 edits.append((row, pending))
         if problems:
             note = "; ".join(problems) + "; the page was left as it is"
-            return PageOutcome(page.wikitext, status="invalid", note=note)
+            return PageOutcome(page.wikitext, status=Outcome.INVALID, note=note)
         if not edits:
             return PageOutcome(page.wikitext, note="already holds the spreadsheet's values")
         return self._apply(page, infoboxes, edits)
@@ -512,7 +513,9 @@ class _PageCreate:
             # Made by an earlier import (or by hand) with these very values:
             # nothing to do, which is what the row asks for.
             return PageOutcome(
-                page.wikitext, status="unchanged", note="exists already with this row's values"
+                page.wikitext,
+                status=Outcome.UNCHANGED,
+                note="exists already with this row's values",
             )
         if page is not None:
             raise EditConflictError(
@@ -565,8 +568,8 @@ class _PageCreate:
             return f"row {row.row}, {column}: {exc}"
         return ""
 
-    def status_of(self, status: str) -> str:
+    def status_of(self, status: Outcome) -> Outcome:
         # run_pages words every save "edited"; a page made here was created.
         if self.invalid:
-            return "invalid"
-        return "created" if status == "edited" else status
+            return Outcome.INVALID
+        return Outcome.CREATED if status == Outcome.EDITED else status

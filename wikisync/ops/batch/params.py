@@ -27,6 +27,7 @@ from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.ops.suggest import did_you_mean
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
 __all__ = [
@@ -291,14 +292,14 @@ def _template_batch(
             raise deleted_meanwhile()
         if not read_params(page.wikitext, found.names):
             return PageOutcome(
-                page.wikitext, status="skipped", note="the template is not used directly"
+                page.wikitext, status=Outcome.SKIPPED, note="the template is not used directly"
             )
         try:
             result = edit(page.wikitext, found.names, page.title)
         except EditError as exc:
             raise refusal(exc) from None
         if not any(change.action != "unchanged" for change in result.changes):
-            return PageOutcome(page.wikitext, status="skipped", note="nothing to change")
+            return PageOutcome(page.wikitext, status=Outcome.SKIPPED, note="nothing to change")
         return PageOutcome(result.wikitext, result.changes, result.warnings)
 
     items = [(page.title, page, compute) for page in found.pages]

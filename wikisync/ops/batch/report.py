@@ -13,14 +13,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikisync.core.edits import ParamChange
-from wikisync.interrupt import NOT_DONE
 from wikisync.ops.publish import Edit
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.ports.source import Source, requests_sent
 
 __all__ = ["SKIPPED_FOR_CAUSE", "BatchReport", "OnPage", "PageReport", "finish_report"]
 
 #: Statuses that make the run's exit code 3 (a page skipped for a reason to look at).
-SKIPPED_FOR_CAUSE = frozenset({"refused", "conflict", "invalid", "deleted", "moved"})
+SKIPPED_FOR_CAUSE = frozenset(
+    {Outcome.REFUSED, Outcome.CONFLICT, Outcome.INVALID, Outcome.DELETED, Outcome.MOVED}
+)
+
+#: The order of a batch's counts.
+_ORDER = (
+    Outcome.CREATED,
+    Outcome.EDITED,
+    Outcome.PLANNED,
+    Outcome.UNCHANGED,
+    Outcome.SKIPPED,
+    Outcome.REFUSED,
+    Outcome.CONFLICT,
+    Outcome.DELETED,
+    Outcome.MOVED,
+    Outcome.INVALID,
+    Outcome.FAILED,
+    Outcome.NOT_DONE,
+)
 
 #: Called after each page: the page's report, pages done, pages in all.
 OnPage = Callable[["PageReport", int, int], None]
@@ -55,7 +73,7 @@ class PageReport:
     """
 
     title: str
-    status: str = "failed"
+    status: Outcome = Outcome.FAILED
     changes: tuple[ParamChange, ...] = ()
     warnings: tuple[str, ...] = ()
     message: str = ""
@@ -69,7 +87,7 @@ class PageReport:
     @property
     def edited(self) -> bool:
         """True when the page was saved."""
-        return self.status in ("edited", "created")
+        return self.status in (Outcome.EDITED, Outcome.CREATED)
 
     def to_dict(self) -> dict[str, Any]:
         """The page's part of the JSON report."""
@@ -113,41 +131,37 @@ class BatchReport:
     seconds: float = 0.0
     requests: int | None = None
 
-    def count(self, status: str) -> int:
+    def count(self, status: Outcome | str) -> int:
         """How many pages ended with ``status``."""
         return sum(1 for page in self.pages if page.status == status)
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each page's outcome, in order."""
+        return tuple(
+            ReportEntry(page.title, page.status, page.message, page.revid) for page in self.pages
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """Each page's status, in order (the command line's exit code comes from them)."""
         return tuple(page.status for page in self.pages)
 
     def counts(self) -> dict[str, int]:
         """Pages per status, in a stable order (statuses with no page left out)."""
-        order = (
-            "created",
-            "edited",
-            "planned",
-            "unchanged",
-            "skipped",
-            "refused",
-            "conflict",
-            "deleted",
-            "moved",
-            "invalid",
-        )
-        counts = {status: self.count(status) for status in (*order, "failed", NOT_DONE)}
-        return {status: n for status, n in counts.items() if n}
+        return count_outcomes(self.outcomes(), _ORDER)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report (what the command line writes as its report file)."""
+        """The JSON form of the report, as the command line writes it (README.md, "Run reports")."""
         return {
-            "operation": self.operation,
+            **report_fields(
+                self,
+                operation=self.operation,
+                dry_run=self.dry_run,
+                seconds=self.seconds,
+                requests=self.requests,
+                order=_ORDER,
+            ),
             "site": self.site,
             "started": self.started,
-            "dry_run": self.dry_run,
-            "seconds": round(self.seconds, 3),
-            "requests": self.requests,
-            "counts": self.counts(),
             "pages": [page.to_dict() for page in self.pages],
         }
 

@@ -47,7 +47,7 @@ from wikisync.core.fields.checks import (
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.i18n import gettext
-from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.interrupt import stop_requested
 from wikisync.ops.batch.report import (
     SKIPPED_FOR_CAUSE,
     BatchReport,
@@ -57,6 +57,7 @@ from wikisync.ops.batch.report import (
 )
 from wikisync.ops.collect import iter_type_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, diff_stats, publish_page, utc_now
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
 __all__ = [
@@ -95,7 +96,7 @@ class PageOutcome:
     text: str = ""
     changes: tuple[ParamChange, ...] = ()
     warnings: tuple[str, ...] = ()
-    status: str = ""
+    status: Outcome | None = None
     note: str = ""
 
 
@@ -125,7 +126,9 @@ def run_pages(
     checked = 0
     for done, (title, page, compute) in enumerate(items, start=1):
         if stop_requested():  # SIGINT/SIGTERM: stop between pages, list what is left
-            report.pages.extend(PageReport(rest, NOT_DONE) for rest, _, _ in items[done - 1 :])
+            report.pages.extend(
+                PageReport(rest, Outcome.NOT_DONE) for rest, _, _ in items[done - 1 :]
+            )
             return
         precheck = target.precheck_size() if target is not None and not dry_run else 0
         if precheck and done > checked:
@@ -185,13 +188,20 @@ def _publish_one(
     report.message = result.message or last.note
     report.edit = result.edit
     report.warnings = last.warnings
-    if result.status == "unchanged" and last.status:
+    if result.status == Outcome.UNCHANGED and last.status:
         report.status = last.status
-    if result.status in ("edited", "planned", "unchanged", "refused", "conflict", "moved"):
+    if result.status in (
+        Outcome.EDITED,
+        Outcome.PLANNED,
+        Outcome.UNCHANGED,
+        Outcome.REFUSED,
+        Outcome.CONFLICT,
+        Outcome.MOVED,
+    ):
         report.changes = tuple(c for c in last.changes if c.action != "unchanged")
-    if result.status == "created":  # batch edits never create pages; keep the word honest
-        report.status = "edited"
-    if result.edit is not None and result.status != "unchanged":
+    if result.status == Outcome.CREATED:  # batch edits never create pages; keep the word honest
+        report.status = Outcome.EDITED
+    if result.edit is not None and result.status != Outcome.UNCHANGED:
         report.added, report.removed = diff_stats(result.edit.diff())
     return report
 
@@ -389,7 +399,7 @@ def _set_page(
     ]
     if not matching:
         note = "no matching record" if infoboxes else "no infobox"
-        return PageOutcome(page.wikitext, status="skipped", note=note)
+        return PageOutcome(page.wikitext, status=Outcome.SKIPPED, note=note)
     text = page.wikitext
     changes: list[ParamChange] = []
     warnings: list[str] = []

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikisync.ops.publish import Edit
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 
 __all__ = ["JobReport", "RunReport"]
 
@@ -43,7 +44,7 @@ class JobReport:
 
     job: str
     page: str
-    status: str = "failed"
+    status: Outcome = Outcome.FAILED
     pages_read: int = 0
     records: int = 0
     problems: tuple[str, ...] = ()
@@ -59,7 +60,7 @@ class JobReport:
     @property
     def edited(self) -> bool:
         """True when the page was saved (edited or created), or the file written."""
-        return self.status in ("edited", "created", "written")
+        return self.status in (Outcome.EDITED, Outcome.CREATED, Outcome.WRITTEN)
 
     def to_dict(self) -> dict[str, Any]:
         """The job's part of the JSON run report."""
@@ -103,23 +104,38 @@ class RunReport:
     seconds: float = 0.0
     requests: int | None = None
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each job's outcome, in the order run (``title``: its page, or a file job's file)."""
+        return tuple(
+            ReportEntry(job.page or job.file, job.status, job.message, job.revid, job.job)
+            for job in self.jobs
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """Each job's status, in order (the command line's exit code comes from them)."""
         return tuple(job.status for job in self.jobs)
+
+    def counts(self) -> dict[str, int]:
+        """Jobs per status, statuses with no job left out."""
+        return count_outcomes(self.outcomes())
 
     @property
     def changed(self) -> bool:
         """True when any page was (or, on a dry run, would be) saved."""
-        return any(job.edited or job.status == "planned" for job in self.jobs)
+        return any(job.edited or job.status == Outcome.PLANNED for job in self.jobs)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the run report (what the command line writes as its report file)."""
+        """The JSON run report written by the command line (README.md, "Run reports")."""
         return {
+            **report_fields(
+                self,
+                operation="rebuild",
+                dry_run=self.dry_run,
+                seconds=self.seconds,
+                requests=self.requests,
+            ),
             "site": self.site,
             "started": self.started,
             "today": self.today,
-            "dry_run": self.dry_run,
-            "seconds": round(self.seconds, 3),
-            "requests": self.requests,
             "jobs": [job.to_dict() for job in self.jobs],
         }

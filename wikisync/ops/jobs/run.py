@@ -46,7 +46,7 @@ from wikisync.core.sections import (
     section_body,
     section_markers,
 )
-from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.ops.ical import TimedSource
@@ -65,6 +65,7 @@ from wikisync.ops.publish import (
     utc_now,
 )
 from wikisync.ops.quality.check import wiki_links
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source, requests_sent
 
 __all__ = [
@@ -235,7 +236,7 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
-        report.status = "failed"
+        report.status = Outcome.FAILED
         report.message = str(exc)
         report.seconds = time.perf_counter() - started
         return report
@@ -326,7 +327,7 @@ def _run_page(
             retries=retries,
             current=current,
         )
-        if result.status == "unchanged" and result.edit is not None:
+        if result.status == Outcome.UNCHANGED and result.edit is not None:
             _remember(memos, jobs, outcomes, steps, result.edit.new_text)
     except WikisyncError as exc:
         failure = str(exc)
@@ -336,7 +337,7 @@ def _run_page(
         report.seconds = item.seconds + shared
         step = steps.get(item.job.name)
         if result is None or step is None:
-            report.status, report.message = "failed", failure or "the page was not computed"
+            report.status, report.message = Outcome.FAILED, failure or "the page was not computed"
         else:
             _fill(report, result, step)
     reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
@@ -365,7 +366,7 @@ def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) 
     reports = []
     for job, held in zip(jobs, counts, strict=True):
         log.info("%s: page %s already holds this section; not rendered again", job.name, job.page)
-        report = JobReport(job.name, job.page, status="unchanged", revid=current.revid)
+        report = JobReport(job.name, job.page, status=Outcome.UNCHANGED, revid=current.revid)
         report.pages_read, report.records = held.pages_read, held.records
         report.problems = held.problems
         reports.append(report)
@@ -377,11 +378,11 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     report.revid = result.revid
     if step.error is not None:
         is_conflict = isinstance(step.error, EditConflictError)
-        report.status = "conflict" if is_conflict else "refused"
+        report.status = Outcome.CONFLICT if is_conflict else Outcome.REFUSED
         report.message = str(step.error)
         return
     if step.after == step.before:
-        report.status = "unchanged"
+        report.status = Outcome.UNCHANGED
         return
     report.status = result.status
     report.message = result.message
@@ -402,7 +403,7 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     started = time.perf_counter()
     report = JobReport(job.name, job.page, file=job.file)
     if stop_requested():
-        report.status = NOT_DONE
+        report.status = Outcome.NOT_DONE
         return report
     try:
         sets = run.records_of(job)
@@ -420,7 +421,7 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
-        report.status, report.message = "failed", str(exc)
+        report.status, report.message = Outcome.FAILED, str(exc)
         report.seconds = time.perf_counter() - started
         return report
     report.pages_read = sum(found.page_count for found in sets)
@@ -428,7 +429,7 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     found_problems = (problem for found in sets for problem in found.problems)
     report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
     report.status = outcome.status
-    if outcome.status != "unchanged":
+    if outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
         report.added, report.removed = diff_stats(report.edit.diff())
     report.seconds = time.perf_counter() - started
@@ -455,7 +456,7 @@ def _run_jobs(
     for group in _group_by_page([job for job in jobs if not job.file], run.source):
         if stop_requested():  # SIGINT/SIGTERM: stop between pages
             for job in group:
-                done[job.name] = JobReport(job.name, job.page, NOT_DONE)
+                done[job.name] = JobReport(job.name, job.page, Outcome.NOT_DONE)
             continue
         reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
         for job_report in reports:
@@ -562,9 +563,9 @@ def plan_jobs(
     edits: list[Edit] = []
     labels: dict[str, str] = {}
     for reports, result in pages:
-        if result.status == "planned" and result.edit is not None:
+        if result.status == Outcome.PLANNED and result.edit is not None:
             edits.append(result.edit)
-            labels[result.title] = ", ".join(r.job for r in reports if r.status == "planned")
+            labels[result.title] = ", ".join(r.job for r in reports if r.status == Outcome.PLANNED)
     report.seconds = time.perf_counter() - clock
     report.requests = requests_sent(source)
     return Changeset(source.location, report.started, tuple(edits), labels), report

@@ -37,6 +37,7 @@ from wikisync.ops.formats import format_records
 from wikisync.ops.ical import TimedSource, format_calendar
 from wikisync.ops.jobs.config import Job, render_job
 from wikisync.ops.quality.check import wiki_links
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
 __all__ = ["FileOutcome", "FileTarget", "read_file_job", "render_file", "run_file_job"]
@@ -55,7 +56,7 @@ class FileOutcome:
     """
 
     path: str
-    status: str
+    status: Outcome
     old_text: str | None
     new_text: str
     problems: tuple[RecordError, ...] = ()
@@ -76,7 +77,7 @@ class FileTarget:
         """
         return files.read_regular(self.path, "job file")
 
-    def write(self, data: bytes, *, dry_run: bool = False) -> tuple[str, bytes | None]:
+    def write(self, data: bytes, *, dry_run: bool = False) -> tuple[Outcome, bytes | None]:
         """Write ``data`` unless the file holds it already.
 
         Returns:
@@ -89,12 +90,12 @@ class FileTarget:
         """
         before = self.read()
         if before == data:
-            return "unchanged", before
+            return Outcome.UNCHANGED, before
         if dry_run:
             files.check_output(self.path, probe=False)  # a dry run makes no file
-            return "planned", before
+            return Outcome.PLANNED, before
         files.write_atomic(self.path, data)  # never a stream: a pipe swapped in is refused
-        return "written", before
+        return Outcome.WRITTEN, before
 
 
 def render_file(

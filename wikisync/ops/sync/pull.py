@@ -23,9 +23,11 @@ next pull fetches only what is still missing.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from wikisync.core.categories import normalize_category
 from wikisync.core.errors import ConfigError, UnknownNameError
@@ -37,12 +39,12 @@ from wikisync.ops.suggest import describe_category
 from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import (
     check_site,
-    count_actions,
     has_conflict,
     merge_as_saved,
     same_text,
     write_conflict,
 )
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.remote import (
     Listing,
@@ -54,7 +56,15 @@ from wikisync.wiki.remote import (
 from wikisync.wiki.site import WikiClient
 
 #: What pull did to a page.
-PULL_ACTIONS = ("added", "updated", "merged", "conflict", "moved", "deleted", "missing")
+PULL_ACTIONS = (
+    Outcome.ADDED,
+    Outcome.UPDATED,
+    Outcome.MERGED,
+    Outcome.CONFLICT,
+    Outcome.MOVED,
+    Outcome.DELETED,
+    Outcome.MISSING,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +85,7 @@ class PullItem:
     """
 
     title: str
-    action: str
+    action: Outcome
     file: str = ""
     revid: int = 0
     conflict_file: str | None = None
@@ -96,6 +106,7 @@ class PullReport:
         fetched: page contents fetched from the wiki.
         requests: HTTP requests sent.
         cached: page contents taken from the revision cache instead.
+        seconds: wall time.
     """
 
     items: tuple[PullItem, ...]
@@ -103,28 +114,42 @@ class PullReport:
     fetched: int
     requests: int
     cached: int = 0
+    seconds: float = 0.0
 
     @property
     def conflicts(self) -> list[PullItem]:
         """The pages left in conflict."""
-        return [item for item in self.items if item.action == "conflict"]
+        return [item for item in self.items if item.action == Outcome.CONFLICT]
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each page's outcome, in order."""
+        return tuple(
+            ReportEntry(item.title, item.action, item.detail, item.revid or None)
+            for item in self.items
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """Each page's action, in order (the command line's exit code comes from them)."""
         return tuple(item.action for item in self.items)
 
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
-        return count_actions((item.action for item in self.items), PULL_ACTIONS)
+        return count_outcomes(self.outcomes(), PULL_ACTIONS)
 
-    def to_dict(self) -> dict[str, object]:
-        """Return the report as a JSON-ready dict."""
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-ready dict (README.md, "Run reports")."""
         return {
+            **report_fields(
+                self,
+                operation="pull",
+                dry_run=False,
+                seconds=self.seconds,
+                requests=self.requests,
+                order=PULL_ACTIONS,
+            ),
             "listed": self.listed,
             "fetched": self.fetched,
             "cached": self.cached,
-            "requests": self.requests,
-            "counts": self.counts(),
             "items": [item.to_dict() for item in self.items],
         }
 
@@ -204,6 +229,7 @@ def _pull(
     on_page: Callable[[PullItem], None] | None,
 ) -> PullReport:
     start = client.requests
+    clock = time.perf_counter()
     namespaces = client.namespaces
     recorded = open_mirror(root).site if (root / METADATA_FILE).exists() else None
     check_site(recorded, client)
@@ -244,7 +270,7 @@ def _pull(
             on_page(item)
 
     for title in sorted(set(asked) & listing.missing_titles):
-        done(PullItem(title, "missing", detail="no such page on the wiki"))
+        done(PullItem(title, Outcome.MISSING, detail="no such page on the wiki"))
 
     fetched = cached = 0
     with MirrorWriter(root, durable=durable) as writer:
@@ -259,7 +285,7 @@ def _pull(
                     done(
                         PullItem(
                             entry.title,
-                            "conflict",
+                            Outcome.CONFLICT,
                             entry.file,
                             entry.revid,
                             detail=f'moved on the wiki to "{remote.title}", which the mirror '
@@ -270,7 +296,7 @@ def _pull(
                 file = writer.move_page(entry.title, remote.title).as_posix()
                 note = writer.name_note(remote.title)
                 detail = f'moved on the wiki from "{entry.title}"' + (f"; {note}" if note else "")
-                done(PullItem(remote.title, "moved", file, entry.revid, detail=detail))
+                done(PullItem(remote.title, Outcome.MOVED, file, entry.revid, detail=detail))
 
         stale: dict[int, RemoteInfo] = {}
         for remote in listing.pages.values():
@@ -299,7 +325,14 @@ def _pull(
         # A later read of these categories through the cache lists their pages and
         # fetches only the revisions the cache lacks (pages current in the mirror).
         cache.mark_categories(client.address.api_url, listed_whole)
-    return PullReport(tuple(items), len(listing.pages), fetched, client.requests - start, cached)
+    return PullReport(
+        tuple(items),
+        len(listing.pages),
+        fetched,
+        client.requests - start,
+        cached,
+        time.perf_counter() - clock,
+    )
 
 
 def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:
@@ -308,10 +341,10 @@ def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) ->
     unchanged = entry is not None and (text is None or text_sha1(text) == entry.sha1)
     if unchanged and not has_conflict(root, file):
         writer.remove_page(title)
-        return PullItem(title, "deleted", file, detail="deleted on the wiki; file removed")
+        return PullItem(title, Outcome.DELETED, file, detail="deleted on the wiki; file removed")
     return PullItem(
         title,
-        "conflict",
+        Outcome.CONFLICT,
         file,
         entry.revid if entry else 0,
         detail="deleted on the wiki, but edited locally: your file is kept",
@@ -334,12 +367,12 @@ def _merge_page(
         if unlisted is None or local is None:
             written = writer.write_page(page, categories=categories).as_posix()
             return PullItem(
-                page.title, "added", written, page.revid, detail=writer.name_note(page.title)
+                page.title, Outcome.ADDED, written, page.revid, detail=writer.name_note(page.title)
             )
         if same_text(local, page.wikitext):
             written = writer.write_page(page, categories=categories).as_posix()
             return PullItem(
-                page.title, "added", written, page.revid, detail=writer.name_note(page.title)
+                page.title, Outcome.ADDED, written, page.revid, detail=writer.name_note(page.title)
             )
         return _conflict(
             writer,
@@ -353,14 +386,16 @@ def _merge_page(
     if local is None:
         written = writer.write_page(page, categories=categories).as_posix()
         return PullItem(
-            page.title, "updated", written, page.revid, detail="deleted locally; restored"
+            page.title, Outcome.UPDATED, written, page.revid, detail="deleted locally; restored"
         )
     if entry is None or text_sha1(local) == entry.sha1:
         written = writer.write_page(page, categories=categories).as_posix()
-        return PullItem(page.title, "updated", written, page.revid)
+        return PullItem(page.title, Outcome.UPDATED, written, page.revid)
     if same_text(local, page.wikitext):
         writer.write_base(page, categories=categories)
-        return PullItem(page.title, "updated", file, page.revid, detail="same edit on both sides")
+        return PullItem(
+            page.title, Outcome.UPDATED, file, page.revid, detail="same edit on both sides"
+        )
     base = writer.base_text(page.title)
     merged = merge_as_saved(base, local, page.wikitext) if base is not None else None
     if merged is None or not merged.clean:
@@ -372,7 +407,7 @@ def _merge_page(
         return _conflict(writer, root, page, categories, file, why)
     writer.write_page(page, categories=categories, text=merged.text)
     return PullItem(
-        page.title, "merged", file, page.revid, detail="local edit merged with the wiki's"
+        page.title, Outcome.MERGED, file, page.revid, detail="local edit merged with the wiki's"
     )
 
 
@@ -391,7 +426,7 @@ def _conflict(
     writer.write_base(page, categories=categories)
     return PullItem(
         page.title,
-        "conflict",
+        Outcome.CONFLICT,
         file,
         page.revid,
         conflict_file,

@@ -28,16 +28,18 @@ is clean.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.merge import MergeResult
 from wikisync.core.pages import PageText
-from wikisync.interrupt import NOT_DONE, stop_requested
+from wikisync.interrupt import stop_requested
 from wikisync.mirror.layout import read_page_file
 from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.mirror.writer import MirrorWriter
@@ -45,7 +47,6 @@ from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import (
     LocalPage,
     check_site,
-    count_actions,
     merge_as_saved,
     same_text,
     scan_mirror,
@@ -54,22 +55,23 @@ from wikisync.ops.sync.local import (
 from wikisync.ops.sync.local import (
     conflict_file as conflict_name,
 )
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.wiki.remote import RemoteInfo, fetch_revisions, list_pages
 from wikisync.wiki.site import WikiClient
 from wikisync.wiki.writer import WikiWriter
 
 #: What push did (or, on a dry run, would do) to a page.
 PUSH_ACTIONS = (
-    "saved",
-    "created",
-    "merged",
-    "recorded",
-    "conflict",
-    "deleted",
-    "moved",
-    "refused",
-    "skipped",
-    NOT_DONE,
+    Outcome.SAVED,
+    Outcome.CREATED,
+    Outcome.MERGED,
+    Outcome.RECORDED,
+    Outcome.CONFLICT,
+    Outcome.DELETED,
+    Outcome.MOVED,
+    Outcome.REFUSED,
+    Outcome.SKIPPED,
+    Outcome.NOT_DONE,
 )
 
 
@@ -98,7 +100,7 @@ class PushItem:
     """
 
     title: str
-    action: str
+    action: Outcome
     file: str
     revid: int = 0
     conflict_file: str | None = None
@@ -111,7 +113,7 @@ class PushItem:
 
 
 #: The actions that make a revision on the wiki.
-_SAVED_ACTIONS = frozenset({"saved", "merged", "created"})
+_SAVED_ACTIONS = frozenset({Outcome.SAVED, Outcome.MERGED, Outcome.CREATED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +125,13 @@ class PushReport:
             (:func:`~wikisync.core.french.sort_key_fr`: ``n°2`` before ``n°10``).
         dry_run: nothing was written (items say what would be done).
         requests: HTTP requests sent.
+        seconds: wall time.
     """
 
     items: tuple[PushItem, ...]
     dry_run: bool
     requests: int
+    seconds: float = 0.0
 
     @property
     def saved(self) -> list[PushItem]:
@@ -141,23 +145,35 @@ class PushReport:
         return [
             item
             for item in self.items
-            if item.action in ("conflict", "refused", "deleted", "moved")
+            if item.action in (Outcome.CONFLICT, Outcome.REFUSED, Outcome.DELETED, Outcome.MOVED)
         ]
 
-    def outcomes(self) -> tuple[str, ...]:
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each page's outcome, in title order."""
+        return tuple(
+            ReportEntry(item.title, item.action, item.detail, item.revid or None)
+            for item in self.items
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
         """Each page's action, in title order (the command line's exit code comes from them)."""
         return tuple(item.action for item in self.items)
 
     def counts(self) -> dict[str, int]:
         """How many pages got each action."""
-        return count_actions((item.action for item in self.items), PUSH_ACTIONS)
+        return count_outcomes(self.outcomes(), PUSH_ACTIONS)
 
-    def to_dict(self) -> dict[str, object]:
-        """Return the report as a JSON-ready dict."""
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-ready dict (README.md, "Run reports")."""
         return {
-            "dry_run": self.dry_run,
-            "requests": self.requests,
-            "counts": self.counts(),
+            **report_fields(
+                self,
+                operation="push",
+                dry_run=self.dry_run,
+                seconds=self.seconds,
+                requests=self.requests,
+                order=PUSH_ACTIONS,
+            ),
             "items": [item.to_dict() for item in self.items],
         }
 
@@ -235,6 +251,7 @@ def _push(
     source = open_mirror(root)
     check_site(source.site, client)
     start = client.requests
+    clock = time.perf_counter()
     local = scan_mirror(source)
     items: list[PushItem] = []
 
@@ -250,7 +267,7 @@ def _push(
             done(
                 PushItem(
                     page.title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     page.file,
                     detail=f"a conflict file waits ({conflict_name(page.file)}): merge it into the "
                     "page, delete it, then push again",
@@ -262,7 +279,7 @@ def _push(
             done(
                 PushItem(
                     page.title,
-                    "skipped",
+                    Outcome.SKIPPED,
                     page.file,
                     detail="deleted locally; push does not delete pages on the wiki",
                 )
@@ -274,14 +291,19 @@ def _push(
             done(
                 PushItem(
                     page.title,
-                    "skipped",
+                    Outcome.SKIPPED,
                     page.file,
                     detail="new locally; pass create=True to create it on the wiki",
                 )
             )
         new = []
     if not edited and not new:
-        return PushReport(tuple(sorted(items, key=_key)), dry_run, client.requests - start)
+        return PushReport(
+            tuple(sorted(items, key=_key)),
+            dry_run,
+            client.requests - start,
+            time.perf_counter() - clock,
+        )
 
     listing = list_pages(
         client,
@@ -300,7 +322,7 @@ def _push(
             done(
                 PushItem(
                     page.title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     page.file,
                     detail="deleted on the wiki since the pull; not recreated (your file is kept)",
                 )
@@ -309,7 +331,7 @@ def _push(
             done(
                 PushItem(
                     page.title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     page.file,
                     detail=f'moved on the wiki to "{remote.title}"; pull first (your edit '
                     "follows the page)",
@@ -330,7 +352,12 @@ def _push(
     else:
         with MirrorWriter(root, durable=durable) as writer:
             session.run(writer, current, behind, creating)
-    return PushReport(tuple(sorted(items, key=_key)), dry_run, client.requests - start)
+    return PushReport(
+        tuple(sorted(items, key=_key)),
+        dry_run,
+        client.requests - start,
+        time.perf_counter() - clock,
+    )
 
 
 def _key(item: PushItem) -> SortKey:
@@ -349,7 +376,7 @@ class BothChanged:
         reason: for a conflict, why, naming which side is which.
     """
 
-    action: str
+    action: Outcome
     merged: MergeResult | None = None
     reason: str = ""
 
@@ -364,17 +391,19 @@ def merge_both_changed(base: str | None, local: str, remote: str) -> BothChanged
         remote: the wiki's latest text.
     """
     if same_text(local, remote):
-        return BothChanged("recorded")
+        return BothChanged(Outcome.RECORDED)
     if base is None:
-        return BothChanged("conflict", None, "the base copy to merge the two edits against is gone")
+        return BothChanged(
+            Outcome.CONFLICT, None, "the base copy to merge the two edits against is gone"
+        )
     merged = merge_as_saved(base, local, remote)
     if not merged.clean:
         return BothChanged(
-            "conflict",
+            Outcome.CONFLICT,
             merged,
             f"the local edit and the wiki's touch the same place ({merged.conflicts} region(s))",
         )
-    return BothChanged("merged", merged)
+    return BothChanged(Outcome.MERGED, merged)
 
 
 class _Session:
@@ -420,7 +449,7 @@ class _Session:
                 remote.ns,
                 remote.pageid,
             )
-            self._save(page, page.text, base, "saved")
+            self._save(page, page.text, base, Outcome.SAVED)
         remotes = {remote.revid: (page, remote) for page, remote in behind}
         for fetched in fetch_revisions(self.client, sorted(remotes)):
             page, remote = remotes[fetched.revid]
@@ -440,7 +469,9 @@ class _Session:
         """True (the page reported ``not done``) once a signal asked the push to stop."""
         if not stop_requested():
             return False
-        self.done(PushItem(page.title, NOT_DONE, page.file, detail="not sent: push was stopped"))
+        self.done(
+            PushItem(page.title, Outcome.NOT_DONE, page.file, detail="not sent: push was stopped")
+        )
         return True
 
     def _base_text(self, page: LocalPage) -> str | None:
@@ -450,7 +481,7 @@ class _Session:
             self.source = open_mirror(self.root)
         return self.source.base_text(page.title)
 
-    def _save(self, page: LocalPage, text: str, base: PageText | None, action: str) -> None:
+    def _save(self, page: LocalPage, text: str, base: PageText | None, action: Outcome) -> None:
         if self.dry_run:
             diff = unified_diff(base.wikitext if base else "", text, page.title)
             self.done(PushItem(page.title, action, page.file, base.revid if base else 0, diff=diff))
@@ -459,21 +490,21 @@ class _Session:
         try:
             result = self.wiki.save(page.title, text, base=base, summary=self.summary)
         except (PageDeletedError, PageMovedError) as exc:
-            gone = "deleted" if isinstance(exc, PageDeletedError) else "moved"
+            gone = Outcome.DELETED if isinstance(exc, PageDeletedError) else Outcome.MOVED
             self.done(PushItem(page.title, gone, page.file, detail=f"{exc}; pull, then push again"))
             return
         except EditConflictError as exc:
             self.done(
                 PushItem(
                     page.title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     page.file,
                     detail=f"{exc}; pull, then push again",
                 )
             )
             return
         except PublishError as exc:
-            self.done(PushItem(page.title, "refused", page.file, detail=str(exc)))
+            self.done(PushItem(page.title, Outcome.REFUSED, page.file, detail=str(exc)))
             return
         saved = PageText(
             page.title,
@@ -489,12 +520,12 @@ class _Session:
         if result.changed:
             self.saved[result.revid] = (text, page.file)
         else:
-            action = "recorded"
+            action = Outcome.RECORDED
         if result.merged:
-            action = "merged"
+            action = Outcome.MERGED
         detail = result.note or ("" if result.changed else "the wiki already holds this text")
         if result.moved_to:
-            action = "moved"
+            action = Outcome.MOVED
             detail = (
                 f'moved on the wiki to "{result.moved_to}" while it was saved; the edit went to '
                 f"the page there (revision {result.revid}): pull to follow the move"
@@ -505,13 +536,13 @@ class _Session:
     def _merge(self, page: LocalPage, remote: RemoteInfo, fetched: PageText) -> None:
         assert page.text is not None
         outcome = merge_both_changed(self._base_text(page), page.text, fetched.wikitext)
-        if outcome.action == "recorded":
+        if outcome.action == Outcome.RECORDED:
             if self.writer is not None:
                 self.writer.write_base(fetched, categories=remote.categories)
             self.done(
                 PushItem(
                     page.title,
-                    "recorded",
+                    Outcome.RECORDED,
                     page.file,
                     fetched.revid,
                     detail="the wiki already holds this text; nothing saved",
@@ -526,7 +557,7 @@ class _Session:
             self.done(
                 PushItem(
                     page.title,
-                    "conflict",
+                    Outcome.CONFLICT,
                     page.file,
                     fetched.revid,
                     conflict_file,
@@ -545,12 +576,12 @@ class _Session:
             # The merged text replaces the file before it is saved, so a crash in
             # between leaves a local edit against the wiki's revision, not a loss.
             self.writer.write_page(fetched, categories=remote.categories, text=merged.text)
-        self._save(page, merged.text, fetched, "merged")
+        self._save(page, merged.text, fetched, Outcome.MERGED)
 
     def _create(self, page: LocalPage, existing: PageText | None) -> None:
         assert page.text is not None
         if existing is None:
-            self._save(page, page.text, None, "created")
+            self._save(page, page.text, None, Outcome.CREATED)
             return
         if same_text(page.text, existing.wikitext):
             if self.writer is not None:
@@ -558,7 +589,7 @@ class _Session:
             self.done(
                 PushItem(
                     page.title,
-                    "recorded",
+                    Outcome.RECORDED,
                     page.file,
                     existing.revid,
                     detail="the page exists on the wiki with this text; nothing saved",
@@ -572,7 +603,7 @@ class _Session:
         self.done(
             PushItem(
                 page.title,
-                "conflict",
+                Outcome.CONFLICT,
                 page.file,
                 existing.revid,
                 conflict_file,

@@ -15,29 +15,31 @@ would (:func:`~wikisync.ops.sync.push.merge_both_changed`), so ``mergeable``
 from __future__ import annotations
 
 import os
-from collections import Counter
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from wikisync.core.french import sort_key_fr
 from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import LocalPage, check_site, scan_mirror
 from wikisync.ops.sync.push import merge_both_changed
+from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.wiki.remote import Listing, fetch_revisions, list_known_pages
 from wikisync.wiki.site import WikiClient
 
 #: Every state a page can be in, in the order reports list them.
 STATES = (
-    "conflict",
-    "mergeable",
-    "changed",
-    "modified",
-    "new",
-    "deleted",
-    "moved",
-    "deleted-locally",
-    "unchanged",
+    Outcome.CONFLICT,
+    Outcome.MERGEABLE,
+    Outcome.CHANGED,
+    Outcome.MODIFIED,
+    Outcome.NEW,
+    Outcome.DELETED,
+    Outcome.MOVED,
+    Outcome.DELETED_LOCALLY,
+    Outcome.UNCHANGED,
 )
 #: The detail of a page changed on both sides until the merge tells more.
 _BOTH = "changed locally and on the wiki"
@@ -72,7 +74,7 @@ class PageStatus:
 
     title: str
     file: str
-    state: str
+    state: Outcome
     base_revid: int
     wiki_revid: int | None
     modified: bool
@@ -97,27 +99,44 @@ class StatusReport:
         pages: one status per page, in title order
             (:func:`~wikisync.core.french.sort_key_fr`: ``n°2`` before ``n°10``).
         requests: HTTP requests sent to the wiki for it.
+        seconds: wall time.
     """
 
     pages: tuple[PageStatus, ...]
     requests: int = 0
+    seconds: float = 0.0
+
+    def page_outcomes(self) -> tuple[ReportEntry, ...]:
+        """Each page's state, in title order."""
+        return tuple(
+            ReportEntry(page.title, page.state, page.detail, page.wiki_revid) for page in self.pages
+        )
+
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Each page's state, in title order (``status`` is a read: no exit code from them)."""
+        return tuple(page.state for page in self.pages)
 
     def counts(self) -> dict[str, int]:
         """How many pages are in each state (states with none left out)."""
-        counter = Counter(page.state for page in self.pages)
-        return {state: counter[state] for state in STATES if counter[state]}
+        return count_outcomes(self.outcomes(), STATES)
 
     @property
     def clean(self) -> bool:
         """True when every page is unchanged on both sides."""
-        return all(page.state == "unchanged" for page in self.pages)
+        return all(page.state == Outcome.UNCHANGED for page in self.pages)
 
-    def to_dict(self) -> dict[str, object]:
-        """Return the report as a JSON-ready dict."""
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as a JSON-ready dict (README.md, "Run reports")."""
         return {
-            "counts": self.counts(),
+            **report_fields(
+                self,
+                operation="status",
+                dry_run=True,
+                seconds=self.seconds,
+                requests=self.requests,
+                order=STATES,
+            ),
             "pages": [page.to_dict() for page in self.pages],
-            "requests": self.requests,
         }
 
 
@@ -154,6 +173,7 @@ def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusRep
     source = open_mirror(mirror_dir)
     check_site(source.site, client)
     start = client.requests
+    clock = time.perf_counter()
     local = scan_mirror(source)
     listed = [page.entry for page in local.values() if page.entry is not None]
     listing = list_known_pages(
@@ -172,7 +192,7 @@ def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusRep
         (merged.get(status.title, status) for status in statuses),
         key=lambda status: sort_key_fr(status.title),
     )
-    return StatusReport(tuple(pages), client.requests - start)
+    return StatusReport(tuple(pages), client.requests - start, time.perf_counter() - clock)
 
 
 def _merge_both(
@@ -184,12 +204,12 @@ def _merge_both(
         if page.text is None:
             continue
         outcome = merge_both_changed(source.base_text(page.title), page.text, fetched.wikitext)
-        if outcome.action == "conflict":
-            state, detail = "conflict", f"{outcome.reason}: push will not save it"
-        elif outcome.action == "recorded":
-            state, detail = "mergeable", "the wiki already holds the local text"
+        if outcome.action == Outcome.CONFLICT:
+            state, detail = Outcome.CONFLICT, f"{outcome.reason}: push will not save it"
+        elif outcome.action == Outcome.RECORDED:
+            state, detail = Outcome.MERGEABLE, "the wiki already holds the local text"
         else:
-            state, detail = "mergeable", "the two edits merge cleanly: push saves the merge"
+            state, detail = Outcome.MERGEABLE, "the two edits merge cleanly: push saves the merge"
         yield page.title, replace(status, state=state, detail=detail)
 
 
@@ -201,13 +221,13 @@ def _page_status(page: LocalPage, listing: Listing) -> PageStatus:
             return PageStatus(
                 page.title,
                 page.file,
-                "conflict",
+                Outcome.CONFLICT,
                 0,
                 remote.revid,
                 False,
                 detail="new locally, but the page exists on the wiki",
             )
-        return PageStatus(page.title, page.file, "new", 0, None, False)
+        return PageStatus(page.title, page.file, Outcome.NEW, 0, None, False)
     remote = (
         listing.pages.get(entry.pageid)
         if entry.pageid is not None
@@ -215,25 +235,28 @@ def _page_status(page: LocalPage, listing: Listing) -> PageStatus:
     )
     modified = page.modified
     if remote is None:
-        return PageStatus(page.title, page.file, "deleted", entry.revid, None, modified)
+        return PageStatus(page.title, page.file, Outcome.DELETED, entry.revid, None, modified)
     if remote.title != page.title:
         return PageStatus(
-            page.title, page.file, "moved", entry.revid, remote.revid, modified, remote.title
+            page.title, page.file, Outcome.MOVED, entry.revid, remote.revid, modified, remote.title
         )
     changed = remote.revid != entry.revid
     if page.in_conflict:
-        state, detail = "conflict", "a conflict file waits: merge it into the page, then delete it"
+        state, detail = (
+            Outcome.CONFLICT,
+            "a conflict file waits: merge it into the page, then delete it",
+        )
     elif changed and modified:
         # A local deletion stays a conflict; an edit is merged as push would (_merge_both).
-        state, detail = "conflict", _BOTH
+        state, detail = Outcome.CONFLICT, _BOTH
     elif changed:
-        state, detail = "changed", ""
+        state, detail = Outcome.CHANGED, ""
     elif page.text is None:
-        state, detail = "deleted-locally", ""
+        state, detail = Outcome.DELETED_LOCALLY, ""
     elif modified:
-        state, detail = "modified", ""
+        state, detail = Outcome.MODIFIED, ""
     else:
-        state, detail = "unchanged", ""
+        state, detail = Outcome.UNCHANGED, ""
     return PageStatus(
         page.title, page.file, state, entry.revid, remote.revid, modified, None, detail
     )
