@@ -32,6 +32,7 @@ from mwparserfromhell.nodes import (
 
 from wikisync.core.errors import WikisyncError
 from wikisync.core.param_layout import param_name
+from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import template_key
 
 if TYPE_CHECKING:
@@ -85,6 +86,21 @@ _OPEN_TAG = re.compile(r"<!--|<(" + _PAIRED_TAGS + r")(?=[\s/>])([^>]*)>", re.IG
 
 def on_page(title: str | None) -> str:
     return f'Page "{title}": ' if title else ""
+
+
+def parse_page(wikitext: str, title: str | None) -> Any:
+    """Parse a whole page within the parser's budget (:mod:`wikisync.core.parse_budget`).
+
+    Raises:
+        EditError: the page is too complex to read in time; nothing is edited.
+    """
+    try:
+        return parse_within_budget(title or "", wikitext)
+    except PageTooComplex as exc:
+        where = f'Page "{title}" is' if title else "the page is"
+        raise EditError(
+            f"{where} too complex to read ({exc.reason}); not edited", title=title
+        ) from None
 
 
 def quote_value(value: str) -> str:
@@ -193,7 +209,7 @@ def check_reparse(
     the text to NFC. Both must leave every template, parameter, tag, link and
     comment where the edit put it.
     """
-    saved = mwparserfromhell.parse(unicodedata.normalize("NFC", text))
+    saved = parse_page(unicodedata.normalize("NFC", text), title)
     if parse_shape(saved.nodes) == parse_shape(code.nodes) and pairs_kept(wikitext, text):
         return
     edited = [c for c in changes if c.action != "unchanged"]

@@ -380,7 +380,7 @@ class _PageImport:
                 "was not re-created",
                 title=self.title,
             )
-        infoboxes = read_params(page.wikitext, self.record_type.templates)
+        infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
         digest = text_sha1(page.wikitext)
         same_base = all(row.revid == page.revid and row.sha1 in ("", digest) for row in self.rows)
         if not same_base:
@@ -421,7 +421,11 @@ class _PageImport:
         problems: list[str] = []
         for row in self.rows:
             old_text = self.old.get(row.revid) if row.revid != page.revid else None
-            originals = read_params(old_text, self.record_type.templates) if old_text else ()
+            originals = (
+                read_params(old_text, self.record_type.templates, title=self.title)
+                if old_text
+                else ()
+            )
             original = originals[row.index] if row.index < len(originals) else None
             changed = self._changed(row, original)
             now = infoboxes[row.index] if row.index < len(infoboxes) else None
@@ -557,7 +561,7 @@ class _PageCreate:
         """Whether the page's one infobox holds every value of the (single) row."""
         if len(self.rows) != 1 or self.rows[0].index != 0:
             return False
-        infoboxes = read_params(page.wikitext, self.record_type.templates)
+        infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
         if len(infoboxes) != 1:
             return False
         params = infoboxes[0]
