@@ -9,6 +9,8 @@ naming it (exit 3), and every other page is edited.
 
 from __future__ import annotations
 
+import csv
+import shutil
 import subprocess
 import sys
 import time
@@ -31,17 +33,19 @@ _HOSTILE = (
 )
 
 
-def _mirror(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    import shutil
-
+def _mirror(tmp_path: Path, *, hostile_now: bool = True) -> tuple[Path, dict[str, str]]:
     folder = tmp_path / "example"
     shutil.copytree(ROOT / "examples" / "fabmob", folder)
+    return folder, (_make_hostile(folder) if hostile_now else {})
+
+
+def _make_hostile(folder: Path) -> dict[str, str]:
     pages = sorted((folder / "mirror" / "_main").glob("Atelier*.wiki"))[:2]
     hostile: dict[str, str] = {}
     for page, text in zip(pages, _HOSTILE, strict=True):
         page.write_text(text + "\n[[Catégorie:Evénement]]", encoding="utf-8")
         hostile[page.stem] = page.read_text(encoding="utf-8")
-    return folder, hostile
+    return hostile
 
 
 def _run(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
@@ -70,6 +74,7 @@ def _texts(folder: Path) -> dict[str, str]:
     [
         (("set", "event", "shortDescription=Nouveau résumé"), "Nouveaurésumé"),
         (("rename-param", "Event", "Lieu", "place"), "|place"),
+        (("remove-param", "Event", "Lieu"), ""),
     ],
 )
 def test_batch_edit_refuses_a_too_complex_page_and_edits_the_others(
@@ -87,6 +92,8 @@ def test_batch_edit_refuses_a_too_complex_page_and_edits_the_others(
     edited = {title for title in after if after[title] != before[title]}
     assert edited and not edited & set(hostile)
     assert all(changed in after[title].replace(" ", "") for title in edited)
+    if command[0] == "remove-param":
+        assert all("|Lieu=" not in after[title].replace(" ", "") for title in edited)
     if command[0] == "set":
         # every other event page with an infobox got the value
         assert len(edited) == 12
@@ -104,3 +111,40 @@ def test_batch_edit_dry_run_refuses_a_too_complex_page(tmp_path: Path) -> None:
     assert done.returncode == 3, done.stderr
     assert all(f'Page "{title}" is too complex to read' in done.stderr for title in hostile)
     assert _texts(folder) == before
+
+
+def test_import_refuses_a_page_made_too_complex_since_the_export(tmp_path: Path) -> None:
+    folder, _ = _mirror(tmp_path, hostile_now=False)
+    sheet = tmp_path / "events.csv"
+    exported = _run(folder, "export", "event", "-o", str(sheet))
+    assert exported.returncode == 0, exported.stderr
+    with sheet.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 14
+    for row in rows:
+        row["shortDescription"] = "Résumé importé"
+    with sheet.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    hostile = _make_hostile(folder)
+    done = _run(folder, "import", "event", str(sheet))
+    assert done.returncode == 3, done.stderr
+    assert all(f'Page "{title}" is too complex to read' in done.stderr for title in hostile)
+    after = _texts(folder)
+    assert {title: after[title] for title in hostile} == hostile
+    imported = [title for title in after if "Résumé importé" in after[title]]
+    assert len(imported) == 12 and not set(imported) & set(hostile)
+
+
+def test_export_leaves_out_a_too_complex_page_naming_it(tmp_path: Path) -> None:
+    folder, hostile = _mirror(tmp_path)
+    sheet = tmp_path / "events.csv"
+    done = _run(folder, "export", "event", "-o", str(sheet))
+    assert done.returncode == 0, done.stderr
+    warned = [line for line in done.stderr.splitlines() if "too complex to read" in line]
+    assert len(warned) == 2
+    assert all(any(f'Page "{title}"' in line for line in warned) for title in hostile)
+    with sheet.open(encoding="utf-8-sig", newline="") as handle:
+        titles = [row["title"] for row in csv.DictReader(handle)]
+    assert len(titles) == 12 and not set(titles) & set(hostile)

@@ -65,6 +65,19 @@ class EditError(WikisyncError):
         self.value = value
 
 
+class PageTooComplexToEdit(EditError):
+    """The page is too complex to read within the parser's budget; nothing is edited.
+
+    Attributes:
+        reason: what happened (the deadline passed, the parser failed).
+    """
+
+    def __init__(self, title: str | None, reason: str) -> None:
+        where = f'Page "{title}" is' if title else "the page is"
+        super().__init__(f"{where} too complex to read ({reason}); not edited", title=title)
+        self.reason = reason
+
+
 #: Characters a parameter name may not hold.
 _BAD_NAME_CHARS = frozenset("=|{}[]<>\n")
 #: Tags whose content the preprocessor keeps whole (a ``|`` inside splits nothing).
@@ -92,15 +105,12 @@ def parse_page(wikitext: str, title: str | None) -> Any:
     """Parse a whole page within the parser's budget (:mod:`wikisync.core.parse_budget`).
 
     Raises:
-        EditError: the page is too complex to read in time; nothing is edited.
+        PageTooComplexToEdit: the page is too complex to read in time.
     """
     try:
         return parse_within_budget(title or "", wikitext)
     except PageTooComplex as exc:
-        where = f'Page "{title}" is' if title else "the page is"
-        raise EditError(
-            f"{where} too complex to read ({exc.reason}); not edited", title=title
-        ) from None
+        raise PageTooComplexToEdit(title, exc.reason) from None
 
 
 def quote_value(value: str) -> str:
