@@ -148,3 +148,24 @@ def test_export_leaves_out_a_too_complex_page_naming_it(tmp_path: Path) -> None:
     with sheet.open(encoding="utf-8-sig", newline="") as handle:
         titles = [row["title"] for row in csv.DictReader(handle)]
     assert len(titles) == 12 and not set(titles) & set(hostile)
+
+
+@pytest.mark.parametrize(
+    ("command", "named"),
+    [
+        (("rename-param", "Event", "Lieux", "place"), 'did you mean "Lieu"'),
+        (("rename-param", "Evnt", "Lieu", "place"), '"Modèle:Event"'),
+    ],
+)
+def test_misspelt_names_are_still_refused_next_to_a_too_complex_page(
+    tmp_path: Path, command: tuple[str, ...], named: str
+) -> None:
+    # The checks before a batch (the parameter is on some page; the template
+    # exists, else the closest names) read every page: a hostile one neither
+    # stalls them nor hides the misspelling.
+    folder, _ = _mirror(tmp_path)
+    before = _texts(folder)
+    done = _run(folder, *command)
+    assert done.returncode == 2, done.stderr
+    assert named in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert _texts(folder) == before

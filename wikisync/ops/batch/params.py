@@ -13,6 +13,7 @@ again after an interruption redoes nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -274,8 +275,9 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
     """Refuse a parameter that no page of the template has: a misspelt name.
 
     A rename whose new name is there already says so (run again after it
-    finished, there is nothing left to rename). When a page is too complex
-    to read, the parameter may be on it: the batch goes on and reports it.
+    finished, there is nothing left to rename). When a page too complex to
+    read may hold the parameter (``|name=`` is in its text), the batch goes
+    on and reports that page.
 
     Raises:
         UnknownNameError: the message names the closest parameters the pages have.
@@ -283,15 +285,15 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
     if not found.pages:
         return
     names: set[str] = set()
-    unreadable = False
+    unreadable: list[str] = []
     for page in found.pages:
         try:
             infoboxes = read_params(page.wikitext, found.names, title=page.title)
         except EditError:
-            unreadable = True  # too complex to read: may hold it; the batch reports the page
+            unreadable.append(page.wikitext)  # too complex to read: the batch reports it
             continue
         names.update(key for params in infoboxes for key in params)
-    if param in names or unreadable:
+    if param in names or any(_may_hold(text, param) for text in unreadable):
         return
     message = (
         f'parameter "{param}" of template "{template}" is on none of its {len(found.pages)} page(s)'
@@ -299,6 +301,14 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
     if new is not None and new in names:
         message += f' ("{new}" is: renamed already?)'
     raise UnknownNameError(message + did_you_mean(param, names), name=param)
+
+
+def _may_hold(wikitext: str, param: str) -> bool:
+    """Whether a page too complex to read may hold the parameter: ``|param=`` is in
+    its text (a positional one, which has no ``=``, always may)."""
+    if param.isdigit():
+        return True
+    return re.search(r"\|\s*" + re.escape(param) + r"\s*=", wikitext) is not None
 
 
 def _template_batch(
