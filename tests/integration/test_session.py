@@ -177,6 +177,26 @@ def test_lost_session_then_cut_off_login_logs_in_again(wiki: TestWiki, proxy: Fa
         client.close()
 
 
+def test_login_budget_is_per_request_not_one_for_the_whole_exchange(
+    wiki: TestWiki, proxy: FaultProxy
+) -> None:
+    # Five faults in one login, retries=4: each request of the exchange has its own
+    # budget, so this logs in (a login restarted whole on each fault would give up).
+    # The cut-off login reply set the session cookie: the retry starts from a clean
+    # session with a new token; the other faults are retried in the same session.
+    proxy.plan_on("tokens", "http503", "reset_before")
+    proxy.plan_on("login", "reset_after", "truncated", "http429")
+    config = Config(site=proxy.url, user=wiki.bot_user, password=wiki.bot_password)
+    client = WikiClient(proxy.url, config.with_overrides(timeout=2, retries=4, max_wait=30))
+    try:
+        reply = client.call("query", meta="userinfo")
+        assert reply["query"]["userinfo"]["name"] == "WikiBot"
+        kinds = [event.kind for event in proxy.events]
+        assert kinds == ["http503", "reset_before", "reset_after", "truncated", "http429"]
+    finally:
+        client.close()
+
+
 def test_wrong_password_is_still_refused_at_once(wiki: TestWiki, proxy: FaultProxy) -> None:
     config = Config(site=proxy.url, user=wiki.bot_user, password="0" * 32)
     with pytest.raises(LoginError, match="refused the login of user WikiBot@sync"):

@@ -511,6 +511,8 @@ def export(
             ),
             err=True,
         )
+    for message in result.too_complex:  # left out, as records leaves them out
+        click.echo(f"wikisync: warning: {message}", err=True)
     if state.verbosity > 0:
         for title in result.without_infobox:
             click.echo(f'  page "{title}" has no infobox', err=True)

@@ -32,6 +32,7 @@ from mwparserfromhell.nodes import (
 
 from wikisync.core.errors import WikisyncError
 from wikisync.core.param_layout import param_name
+from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import template_key
 
 if TYPE_CHECKING:
@@ -64,6 +65,19 @@ class EditError(WikisyncError):
         self.value = value
 
 
+class PageTooComplexToEdit(EditError):
+    """The page is too complex to read within the parser's budget; nothing is edited.
+
+    Attributes:
+        reason: what happened (the deadline passed, the parser failed).
+    """
+
+    def __init__(self, title: str | None, reason: str) -> None:
+        where = f'Page "{title}" is' if title else "the page is"
+        super().__init__(f"{where} too complex to read ({reason}); not edited", title=title)
+        self.reason = reason
+
+
 #: Characters a parameter name may not hold.
 _BAD_NAME_CHARS = frozenset("=|{}[]<>\n")
 #: Tags whose content the preprocessor keeps whole (a ``|`` inside splits nothing).
@@ -85,6 +99,18 @@ _OPEN_TAG = re.compile(r"<!--|<(" + _PAIRED_TAGS + r")(?=[\s/>])([^>]*)>", re.IG
 
 def on_page(title: str | None) -> str:
     return f'Page "{title}": ' if title else ""
+
+
+def parse_page(wikitext: str, title: str | None) -> Any:
+    """Parse a whole page within the parser's budget (:mod:`wikisync.core.parse_budget`).
+
+    Raises:
+        PageTooComplexToEdit: the page is too complex to read in time.
+    """
+    try:
+        return parse_within_budget(title or "", wikitext)
+    except PageTooComplex as exc:
+        raise PageTooComplexToEdit(title, exc.reason) from None
 
 
 def quote_value(value: str) -> str:
@@ -193,7 +219,7 @@ def check_reparse(
     the text to NFC. Both must leave every template, parameter, tag, link and
     comment where the edit put it.
     """
-    saved = mwparserfromhell.parse(unicodedata.normalize("NFC", text))
+    saved = parse_page(unicodedata.normalize("NFC", text), title)
     if parse_shape(saved.nodes) == parse_shape(code.nodes) and pairs_kept(wikitext, text):
         return
     edited = [c for c in changes if c.action != "unchanged"]

@@ -60,6 +60,7 @@ from wikisync.core.edit_checks import (
     check_reparse,
     check_value,
     on_page,
+    parse_page,
     quote_value,
     refuse_renumbering,
 )
@@ -251,7 +252,8 @@ def set_params(
     Raises:
         EditError: no matching infobox (or no ``index``-th), a bad parameter
             name, a value that would break the template (see ``trusted``), or
-            a result that would parse otherwise once saved.
+            a result that would parse otherwise once saved, or a page too
+            complex to read within the parser's budget.
 
     Example:
         >>> set_params("{{Event\\n|place=Lyon\\n}}", ["Event"], {"place": "Paris"}).wikitext
@@ -301,7 +303,8 @@ def rename_param(
     Raises:
         EditError: no matching infobox, a bad new name, ``new`` already present
             with another value, or a positional ``old`` followed by other
-            positional parameters (they would be renumbered).
+            positional parameters (they would be renumbered), or a page too
+            complex to read within the parser's budget.
     """
     label = template_names[0] if template_names else ""
     check_name(new, label, title)
@@ -340,7 +343,8 @@ def remove_param(
 
     Raises:
         EditError: no matching infobox, or a positional parameter followed by
-            other positional parameters (they would be renumbered).
+            other positional parameters (they would be renumbered), or a page
+            too complex to read within the parser's budget.
     """
     code = _parse(wikitext, title)
     changes: list[ParamChange] = []
@@ -350,7 +354,9 @@ def remove_param(
     return _result(wikitext, code, changes, warnings, title)
 
 
-def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str, str], ...]:
+def read_params(
+    wikitext: str, template_names: Sequence[str], *, title: str | None = None
+) -> tuple[dict[str, str], ...]:
     """The parameters of each matching infobox of a page, as the edits see them.
 
     Infoboxes are found by the same walk as the edits (and as
@@ -361,17 +367,22 @@ def read_params(wikitext: str, template_names: Sequence[str]) -> tuple[dict[str,
     Args:
         wikitext: the page's wikitext.
         template_names: the infobox's name and its aliases.
+        title: the page, for messages only.
 
     Returns:
         One dict (parameter name → trimmed value) per infobox, in page order;
         empty when the page has none.
+
+    Raises:
+        EditError: the page is too complex to read within the parser's budget
+            (:mod:`wikisync.core.parse_budget`).
 
     Example:
         >>> read_params("{{Event|place = Lyon |place=Paris}}", ["Event"])
         ({'place': 'Paris'},)
     """
     found: list[Any] = []
-    _find_infoboxes(mwparserfromhell.parse(wikitext).nodes, template_names, found)
+    _find_infoboxes(parse_page(wikitext, title).nodes, template_names, found)
     return tuple(
         {param_name(param): str(param.value).strip(SPACE) for param in node.params}
         for node in found
@@ -393,7 +404,7 @@ def _parse(wikitext: str, title: str | None) -> Any:
             f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
             title=title,
         )
-    code = mwparserfromhell.parse(wikitext)
+    code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
     return code

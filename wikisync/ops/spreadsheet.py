@@ -53,6 +53,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wikisync.core.edit_checks import PageTooComplexToEdit
 from wikisync.core.edits import ParamChange, read_params
 from wikisync.core.errors import (
     EditConflictError,
@@ -106,19 +107,26 @@ class ExportResult:
         rows: rows written (one per infobox).
         pages: pages read.
         without_infobox: titles of pages that gave no row.
+        too_complex: one message per page left out because it is too complex
+            to read within the parser's budget (:mod:`wikisync.core.parse_budget`).
     """
 
     path: Path
     rows: int
     pages: int
     without_infobox: tuple[str, ...] = ()
+    too_complex: tuple[str, ...] = ()
 
 
 # -- export ---------------------------------------------------------------------------
 
 
 def export_rows(
-    pages: Iterable[PageText], record_type: RecordType, fields: Sequence[str] = ()
+    pages: Iterable[PageText],
+    record_type: RecordType,
+    fields: Sequence[str] = (),
+    *,
+    too_complex: list[str] | None = None,
 ) -> tuple[list[SheetRow], list[str]]:
     """The rows of an export (pure): one per infobox, raw values.
 
@@ -126,6 +134,8 @@ def export_rows(
         pages: the pages of the type.
         record_type: how to find their infobox and fields.
         fields: the fields to export (default: all, in schema order).
+        too_complex: when given, a page too complex to read is left out and
+            its message appended here (else its PageTooComplexToEdit is raised).
 
     Returns:
         The rows, and the titles of pages without an infobox.
@@ -134,7 +144,15 @@ def export_rows(
     rows: list[SheetRow] = []
     without: list[str] = []
     for page in pages:
-        infoboxes = read_params(page.wikitext, record_type.templates)
+        try:
+            infoboxes = read_params(page.wikitext, record_type.templates, title=page.title)
+        except PageTooComplexToEdit as exc:
+            if too_complex is None:
+                raise
+            too_complex.append(
+                f'Page "{page.title}" is too complex to read ({exc.reason}); left out'
+            )
+            continue
         if not infoboxes:
             without.append(page.title)
         digest = text_sha1(page.wikitext)
@@ -185,11 +203,12 @@ def export_records(
         raise ValueError(f"delimiter should be one of {DELIMITERS!r}, got {delimiter!r}")
     names = tuple(spec.name for spec in _specs(record_type, fields))
     pages = list(iter_type_pages(source, record_type))
-    rows, without = export_rows(pages, record_type, names)
+    too_complex: list[str] = []
+    rows, without = export_rows(pages, record_type, names, too_complex=too_complex)
     text = format_sheet(rows, names, delimiter=delimiter, raw=raw)
     target = Path(path)
     write_output(target, text.encode("utf-8-sig" if bom else "utf-8"))
-    return ExportResult(target, len(rows), len(pages), tuple(without))
+    return ExportResult(target, len(rows), len(pages), tuple(without), tuple(too_complex))
 
 
 def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
@@ -368,7 +387,7 @@ class _PageImport:
                 "was not re-created",
                 title=self.title,
             )
-        infoboxes = read_params(page.wikitext, self.record_type.templates)
+        infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
         digest = text_sha1(page.wikitext)
         same_base = all(row.revid == page.revid and row.sha1 in ("", digest) for row in self.rows)
         if not same_base:
@@ -409,7 +428,11 @@ class _PageImport:
         problems: list[str] = []
         for row in self.rows:
             old_text = self.old.get(row.revid) if row.revid != page.revid else None
-            originals = read_params(old_text, self.record_type.templates) if old_text else ()
+            originals = (
+                read_params(old_text, self.record_type.templates, title=self.title)
+                if old_text
+                else ()
+            )
             original = originals[row.index] if row.index < len(originals) else None
             changed = self._changed(row, original)
             now = infoboxes[row.index] if row.index < len(infoboxes) else None
@@ -547,7 +570,7 @@ class _PageCreate:
         """Whether the page's one infobox holds every value of the (single) row."""
         if len(self.rows) != 1 or self.rows[0].index != 0:
             return False
-        infoboxes = read_params(page.wikitext, self.record_type.templates)
+        infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
         if len(infoboxes) != 1:
             return False
         params = infoboxes[0]

@@ -16,12 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import mwparserfromhell
-
 from wikisync.core.categories import find_category_links, normalize_category
 from wikisync.core.errors import ConfigError
 from wikisync.core.names import close_names, did_you_mean, fold
 from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS
+from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import load_record_types, template_key
 from wikisync.ports.source import Source
 
@@ -80,7 +79,11 @@ def known_templates(source: Source) -> list[str]:
         if number == TEMPLATE_NS:
             found.add(rest)
         if "{{" in page.wikitext:
-            for node in mwparserfromhell.parse(page.wikitext).filter_templates():
+            try:
+                code = parse_within_budget(page.title, page.wikitext)
+            except PageTooComplex:
+                continue  # a hint, not a report: a page too complex to read adds no name
+            for node in code.filter_templates():
                 key = template_key(str(node.name))
                 if key and not key.startswith(":") and "{" not in key:
                     found.add(key)

@@ -154,6 +154,11 @@ def _missing_field(key: str, entry: dict[str, Any]) -> str | None:
     required: tuple[str, ...] = _REQUIRED.get(key, ("title",))
     if key == "pages" and not (entry.get("missing") or entry.get("invalid")):
         required = ("title", "pageid")
+    elif key == "pages" and "title" not in entry and "pageid" not in entry:
+        return "it has no title or pageid"
+    elif key == "pages":
+        # a page asked for by id that no longer exists comes back with its pageid only
+        required = ()
     for name in required:
         if name not in entry:
             return f"it has no {name}"

@@ -18,9 +18,12 @@ fast with exit code 2: nothing listening (after two retries), an unknown host,
 no MediaWiki API at any candidate address, a TLS or certificate error (never
 retried: it fails the same way every time).
 
-The login is retried as a whole: each attempt starts from a clean session
-(no cookies, no tokens), because a reply cut off after its headers may have
-set a session cookie in which MediaWiki refuses another login.
+The login is retried like any request: each request of its exchange (login
+token, login, user info) is retried within ``retries`` and ``max_wait``. A
+login starts from a clean session (no cookies, no tokens), and so does a
+retried login request whose failed reply changed the session's cookies (a
+reply cut off after its headers may have set a session cookie in which
+MediaWiki refuses another login); it then asks for a new login token first.
 """
 
 from __future__ import annotations
@@ -297,7 +300,6 @@ class _Fault(Exception):
         self.reason = reason
         self.retry_after = retry_after
         self.kind = kind  # "refused" for a refused connection
-        self.action = ""  # the API action it hit, when a login attempt reports it
 
 
 class _BadAddress(Exception):
@@ -392,9 +394,6 @@ class WikiClient:
         self._logged_in_as: str | None = None
         self._in_login = False
         self._login_posts = 0
-        #: While a login attempt runs: its deadline. Its requests are then sent once
-        #: each; a fault restarts the whole login from a clean session (see login()).
-        self._login_deadline: float | None = None
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
@@ -571,38 +570,16 @@ class WikiClient:
                 site=self.url,
             )
         what = f"the login of user {user}"
-
-        def attempt(timeout: float, deadline: float) -> None:
-            # A retried login starts from a clean session: a reply cut off after its
-            # headers may already have set the bot-password session cookie, and
-            # MediaWiki refuses a login inside such a session ("Cannot log in when
-            # using BotPasswordSessionProvider sessions"). So every attempt drops
-            # the cookies and tokens and runs the whole exchange again (token,
-            # login, user info), each request sent once.
-            self._session.cookies.clear()
-            self.site.tokens = {}
-            self._login_deadline = deadline
-            self._login_posts = 0
-            try:
-                self._mwclient(lambda: self.site.login(user, self.config.password), what)
-            finally:
-                self._login_deadline = None
-
+        # From a clean session: a lost session's cookie (or one a cut-off reply set)
+        # would make MediaWiki refuse the login ("Cannot log in when using
+        # BotPasswordSessionProvider sessions"). Each request of the exchange is then
+        # retried by call(); a retried login request mends its own session.
+        self._session.cookies.clear()
+        self.site.tokens = {}
         self._in_login = True
+        self._login_posts = 0
         try:
-            self._retrying(what, attempt, probe=False)
-        except _GaveUp as exc:
-            self.failed = (
-                f"action={exc.fault.action or 'login'} failed: {exc.fault.reason}; gave up "
-                f"after {_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why}) in {what}"
-            )
-            raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
-        except _BadAddress as exc:
-            if exc.tls:
-                raise LoginError(
-                    f"cannot reach the wiki at {self.url}: {exc.reason}{TLS_HINT}", site=self.url
-                ) from None
-            raise SiteError(f"{self.url}: {exc.reason} for {what}", site=self.url) from None
+            self._mwclient(lambda: self.site.login(user, self.config.password), what)
         finally:
             self._in_login = False
         self._logged_in_as = user
@@ -709,40 +686,26 @@ class WikiClient:
             params.setdefault("assert", "user")
         relogged = False
         url = self.address.api_url
-        if self._login_deadline is not None:
-            # Part of a login attempt: a fault goes up to login(), which starts over.
-            left = self._login_deadline - self._clock()
-            timeout = max(min(self.config.timeout, left), _MIN_ATTEMPT)
-            try:
-                data = self._api_attempt(
-                    url, http_method, params, timeout, self._login_deadline, probe=False
-                )
-            except _Fault as fault:
-                fault.action = action
-                raise
-            except _Redirected as exc:
-                raise LoginError(
-                    _redirect_message(self.url, f"action={action}", exc), site=self.url
-                ) from None
-            if not isinstance(data, dict):
-                raise _Fault(f"the reply to action={action} is not a JSON object")
-            self._check_reply(action, params, data)
-            return data
+        attempt: Callable[[float, float], Any]
+        if action == "login" and self._in_login:
+            attempt = self._login_attempt(url, http_method, params)
+        else:
+
+            def attempt(timeout: float, deadline: float) -> Any:
+                return self._api_attempt(url, http_method, params, timeout, deadline, probe=False)
+
         while True:
             try:
                 data = self._retrying(
-                    f"action={action}",
-                    lambda timeout, deadline: self._api_attempt(
-                        url, http_method, params, timeout, deadline, probe=False
-                    ),
-                    probe=False,
-                    before_retry=before_retry,
+                    f"action={action}", attempt, probe=False, before_retry=before_retry
                 )
             except _GaveUp as exc:
                 self.failed = (
                     f"action={action} failed: {exc.fault.reason}; gave up after "
                     f"{_retries(exc.retries)} in {exc.elapsed:.1f} s ({exc.why})"
                 )
+                if self._in_login:
+                    self.failed += f" in the login of user {self.config.user or ''}"
                 raise SiteError(f"{self.url}: {self.failed}", site=self.url) from None
             except _BadAddress as exc:
                 if exc.tls:
@@ -773,6 +736,37 @@ class WikiClient:
                 )
             self._check_reply(action, params, data)
             return data
+
+    def _login_attempt(
+        self, url: str, method: str, params: dict[str, Any]
+    ) -> Callable[[float, float], Any]:
+        """One attempt of the login request, for :meth:`_retrying`.
+
+        A failed reply that changed the session's cookies (cut off after its
+        headers, say) may have logged the session in: MediaWiki would refuse
+        another login in it. The next attempt then starts from a clean session
+        with a new login token (itself retried like any request). A fault that
+        left the cookies as they were is retried in the same session.
+        """
+        poisoned = False
+
+        def attempt(timeout: float, deadline: float) -> Any:
+            nonlocal poisoned
+            if poisoned:
+                self._session.cookies.clear()
+                self.site.tokens = {}
+                if "lgtoken" in params:
+                    params["lgtoken"] = self.site.get_token("login", force=True)
+                poisoned = False
+                timeout = max(min(timeout, deadline - self._clock()), _MIN_ATTEMPT)
+            before = _cookie_state(self._session.cookies)
+            try:
+                return self._api_attempt(url, method, params, timeout, deadline, probe=False)
+            except _Fault:
+                poisoned = _cookie_state(self._session.cookies) != before
+                raise
+
+        return attempt
 
     def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
         """Check a reply's shape (see :func:`clean_reply`); SiteError when it cannot be used."""
@@ -1071,6 +1065,11 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def _utf8(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
+
+
+def _cookie_state(cookies: Any) -> list[tuple[str, str, str, str | None]]:
+    """A session's cookies, to tell whether a reply changed them."""
+    return sorted((c.domain, c.path, c.name, c.value) for c in cookies)
 
 
 def _retries(count: int) -> str:

@@ -13,6 +13,7 @@ again after an interruption redoes nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -95,9 +96,19 @@ def find_template_pages(
         for page in all_pages
         if "{{" in page.wikitext
         and find_redirect_target(page.wikitext, ns) is None
-        and read_params(page.wikitext, names)
+        and _may_use(page, names)
     )
     return TemplatePages(names, users)
+
+
+def _may_use(page: PageText, names: Sequence[str]) -> bool:
+    """Whether a scanned page uses the template (or may: one too complex to read that
+    names it is kept, so that the batch reports it instead of passing it over)."""
+    try:
+        return bool(read_params(page.wikitext, names, title=page.title))
+    except EditError:
+        folded = " ".join(page.wikitext.replace("_", " ").split()).casefold()
+        return any(" ".join(name.replace("_", " ").split()).casefold() in folded for name in names)
 
 
 def _template_title(source: Source, template: str) -> str:
@@ -245,20 +256,25 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
     """Refuse a parameter that no page of the template has: a misspelt name.
 
     A rename whose new name is there already says so (run again after it
-    finished, there is nothing left to rename).
+    finished, there is nothing left to rename). When a page too complex to
+    read may hold the parameter (``|name=`` is in its text), the batch goes
+    on and reports that page.
 
     Raises:
         UnknownNameError: the message names the closest parameters the pages have.
     """
     if not found.pages:
         return
-    names = {
-        key
-        for page in found.pages
-        for params in read_params(page.wikitext, found.names)
-        for key in params
-    }
-    if param in names:
+    names: set[str] = set()
+    unreadable: list[str] = []
+    for page in found.pages:
+        try:
+            infoboxes = read_params(page.wikitext, found.names, title=page.title)
+        except EditError:
+            unreadable.append(page.wikitext)  # too complex to read: the batch reports it
+            continue
+        names.update(key for params in infoboxes for key in params)
+    if param in names or any(_may_hold(text, param) for text in unreadable):
         return
     message = (
         f'parameter "{param}" of template "{template}" is on none of its {len(found.pages)} page(s)'
@@ -266,6 +282,14 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
     if new is not None and new in names:
         message += f' ("{new}" is: renamed already?)'
     raise UnknownNameError(message + did_you_mean(param, names), name=param)
+
+
+def _may_hold(wikitext: str, param: str) -> bool:
+    """Whether a page too complex to read may hold the parameter: ``|param=`` is in
+    its text (a positional one, which has no ``=``, always may)."""
+    if param.isdigit():
+        return True
+    return re.search(r"\|\s*" + re.escape(param) + r"\s*=", wikitext) is not None
 
 
 def _template_batch(
@@ -290,7 +314,7 @@ def _template_batch(
     def compute(page: PageText | None) -> PageOutcome:
         if page is None:  # a page of the batch gone missing: never a page to create
             raise deleted_meanwhile()
-        if not read_params(page.wikitext, found.names):
+        if not read_params(page.wikitext, found.names, title=page.title):
             return PageOutcome(
                 page.wikitext, status=Outcome.SKIPPED, note="the template is not used directly"
             )

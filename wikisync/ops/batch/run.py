@@ -119,7 +119,9 @@ def run_pages(
 
     The engine of every batch: ``compute`` turns the page as read (again after
     a conflict) into a :class:`PageOutcome`, and may raise
-    :class:`~wikisync.core.errors.PublishError` to refuse the page or
+    :class:`~wikisync.core.errors.PublishError` (or an
+    :class:`~wikisync.core.edits.EditError`, such as a page too complex to
+    read) to refuse the page or
     :class:`~wikisync.core.errors.EditConflictError` to report a conflict.
     """
     total = len(items)
@@ -164,7 +166,10 @@ def _publish_one(
 
     def make(current: PageText | None) -> str:
         nonlocal last
-        last = compute(current)
+        try:
+            last = compute(current)
+        except EditError as exc:  # a page too complex to read, say: refused, the batch goes on
+            raise refusal(exc) from None
         return last.text
 
     report = PageReport(title)
@@ -362,8 +367,8 @@ def _check_untouched(
     Raises:
         EditConflictError: naming the field, both values and both revisions.
     """
-    before = read_params(first.wikitext, record_type.templates)
-    after = read_params(page.wikitext, record_type.templates)
+    before = read_params(first.wikitext, record_type.templates, title=first.title)
+    after = read_params(page.wikitext, record_type.templates, title=page.title)
     for index, params in enumerate(after):
         if not all(condition.holds(params) for condition in conditions):
             continue
@@ -391,7 +396,7 @@ def _set_page(
     conditions: Sequence[Condition],
     trusted: bool,
 ) -> PageOutcome:
-    infoboxes = read_params(page.wikitext, record_type.templates)
+    infoboxes = read_params(page.wikitext, record_type.templates, title=page.title)
     matching = [
         index
         for index, params in enumerate(infoboxes)
