@@ -236,6 +236,12 @@ class HostileWiki:
     def _edit(self, p: dict[str, str]) -> dict[str, Any]:
         title = p.get("title", "")
         with self._lock:
+            if "pageid" in p:  # the writer saves a page it read by its id
+                by_id = {str(page.pageid): page for page in self._pages.values()}
+                found = by_id.get(p["pageid"])
+                if found is None:
+                    return {"error": {"code": "nosuchpageid", "info": "no such page id"}}
+                title = found.title
             page = self._pages.get(title)
             if page is None:
                 return {"error": {"code": "missingtitle", "info": "no such page"}}
