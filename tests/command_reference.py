@@ -1,8 +1,8 @@
-"""The README's command reference, made from the commands' own ``--help``.
+"""The command reference (docs/reference.md), made from the commands' own ``--help``.
 
-README.md holds the output between cog markers; ``cog -r README.md``
-rewrites it and ``cog --check README.md`` (run by ``scripts/test``) fails when
-a command's help and the README differ. Help is rendered 100 columns wide,
+docs/reference.md holds the output between cog markers; ``cog -I . -r docs/reference.md``
+rewrites it and ``cog -I . --check docs/reference.md`` (run by ``scripts/test``) fails
+when a command's help and the reference differ. Help is rendered 100 columns wide,
 without colour, so the text is the same on every machine.
 """
 

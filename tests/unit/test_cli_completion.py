@@ -96,7 +96,7 @@ def test_no_configuration_completes_nothing_and_never_fails(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 def test_the_readme_scripts_are_produced(shell: str, tmp_path: Path) -> None:
-    readme = (EXAMPLE.parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (EXAMPLE.parents[1] / "docs" / "commands.md").read_text(encoding="utf-8")
     assert f"_WIKISYNC_COMPLETE={shell}_source wikisync" in readme
     environ = {**os.environ, "_WIKISYNC_COMPLETE": f"{shell}_source"}
     done = subprocess.run(

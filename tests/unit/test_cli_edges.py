@@ -135,7 +135,7 @@ def test_global_options_after_the_command_take_effect(workdir: Path) -> None:
 
 
 def _readme_exit_table() -> list[list[str]]:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "docs" / "exit-codes.md").read_text(encoding="utf-8")
     start = readme.index("| code | meaning | page or job outcomes | errors |")
     rows = []
     for line in readme[start:].splitlines()[2:]:

@@ -1,4 +1,4 @@
-"""The README's command reference is the commands' own --help, word for word."""
+"""The command reference (docs/reference.md) is the commands' own --help, word for word."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import click
 from tests.command_reference import help_text, reference
 from wikisync.cli import cli
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[2] / "docs" / "reference.md"
 
 
 def test_readme_holds_the_reference_made_from_help() -> None:
     text = README.read_text(encoding="utf-8")
     begin = text.index("]]] -->\n", text.index("from tests.command_reference import")) + 8
     end = text.index("<!-- [[[end]]] -->", begin)
-    assert text[begin:end] == reference(), "run: .venv/bin/cog -I . -r README.md"
+    assert text[begin:end] == reference(), "run: .venv/bin/cog -I . -r docs/reference.md"
 
 
 def test_reference_has_every_command_and_its_options() -> None:

@@ -69,7 +69,7 @@ def test_every_class_of_errors_py_is_a_wikisync_error_the_cli_gives_an_exit_code
 
 
 def test_the_readme_names_every_error_with_its_exit_code() -> None:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "docs" / "library.md").read_text(encoding="utf-8")
     start = readme.index("raises on purpose is a `wikisync.WikisyncError`")
     listing = " ".join(readme[start : readme.index("programmer errors", start)].split())
     names = _exception_classes_of_errors_py()

@@ -352,7 +352,7 @@ def test_job_with_several_types_reads_each_once(example: Path) -> None:
 
 
 def test_readme_quality_job_loads_as_written() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "docs" / "jobs.md").read_text(encoding="utf-8")
     block = re.search(r"```toml\n(\[jobs\.quality\]\n.*?)```", readme, flags=re.DOTALL)
     assert block is not None
     job = load_jobs(tomllib.loads(block.group(1))["jobs"])["quality"]
