@@ -13,7 +13,7 @@ their type's skeleton with :func:`new_page`; see where the data stands with
 :func:`collect_records` (as a calendar: :func:`read_calendar`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
 :func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
-command line is one of these calls (README, "The library").
+command line is one of these calls (docs/library.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One run-report form: every command's ``--report`` JSON is the form README.md documents.
+"""One run-report form: every command's ``--report`` JSON is the form docs/commands.md documents.
 
 Walks every command that takes ``--report`` (as tests/unit/test_cli_edges.py walks them all)
 on a copy of the bundled example mirror, for real and as a dry run, and checks the file
@@ -48,7 +48,8 @@ def _reporting_commands() -> list[str]:
 
 
 def _readme_report_keys() -> set[str]:
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    # docs/commands.md, "Run reports" (the README is the front page)
+    readme = (Path(__file__).parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
     start = readme.index("| key | JSON type | meaning |")
     keys = set()
     for line in readme[start:].splitlines()[2:]:

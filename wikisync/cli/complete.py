@@ -5,7 +5,7 @@ arguments complete with the names in the ``wikisync.toml`` the command line
 would read (``-c/--config``, ``$WIKISYNC_CONFIG`` or ``./wikisync.toml``).
 Completion never fails: a missing or broken configuration completes nothing.
 Enable it with ``eval "$(_WIKISYNC_COMPLETE=bash_source wikisync)"`` (bash;
-``zsh_source`` for zsh, ``fish_source`` for fish), as the README says.
+``zsh_source`` for zsh, ``fish_source`` for fish), as docs/commands.md says.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Each command loads the configuration once (flags > ``WIKISYNC_*`` > file),
 calls one library function and prints its result. Every ``WikisyncError`` is
 caught in one place (:class:`_Group`) and becomes a one-line message on stderr
-and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (README,
-"Exit codes"). Anything else keeps its
+and an exit code, by the one rule of :mod:`wikisync.cli.outcomes` (docs/exit-codes.md).
+Anything else keeps its
 traceback: it is a bug.
 
 The writing commands run inside :func:`guarded_run`: open site, run lock,

@@ -2,7 +2,7 @@
 
 The library reports what happened (each page's or job's status word, or an
 error of some kind); only the command line turns that into an exit code,
-here, by the table README.md shows under "Exit codes" (a test checks that
+here, by the table docs/exit-codes.md shows (a test checks that
 the two agree):
 
 - an error that ended the command: :data:`ERROR_EXIT_CODES`, by its class

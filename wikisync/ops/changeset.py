@@ -378,7 +378,7 @@ class ApplyReport:
         return count_outcomes(self.outcomes(), _ORDER)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report, as ``apply`` writes it (README.md, "Run reports")."""
+        """The JSON form of the report, as ``apply`` writes it (docs/commands.md, "Run reports")."""
         pages = []
         for result in self.results:
             added, removed = result.diff_stats()

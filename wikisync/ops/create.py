@@ -157,7 +157,7 @@ class NewPageResult:
         return count_outcomes(self.outcomes())
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON data (README.md, "Run reports")."""
+        """The result as JSON data (docs/commands.md, "Run reports")."""
         return {
             **report_fields(
                 self,

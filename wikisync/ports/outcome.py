@@ -4,7 +4,7 @@ Every operation that goes page by page (``set``, ``rename-param``,
 ``remove-param``, ``import``, ``rebuild``, ``apply``, ``new``, ``push``,
 ``pull``, ``status``) ends each page with an :class:`Outcome` and hands back
 a :class:`Report`: the outcomes in order, how many pages got each, and one
-JSON form (README.md, "Run reports"), whose common keys are
+JSON form (docs/commands.md, "Run reports"), whose common keys are
 :data:`REPORT_KEYS`. The command line alone turns outcomes into an exit code
 (``wikisync/cli/outcomes.py``).
 
@@ -138,7 +138,7 @@ class Report(Protocol):
         ...
 
 
-#: The keys every run report's JSON holds, and their JSON types (README.md, "Run reports").
+#: The keys every run report's JSON holds, and their JSON types (docs/commands.md, "Run reports").
 #: ``exit_code`` is added by the command line, and ``interrupted`` (the signal's name)
 #: when a signal stopped the run.
 REPORT_KEYS: dict[str, tuple[type, ...]] = {

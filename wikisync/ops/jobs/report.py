@@ -125,7 +125,7 @@ class RunReport:
         return any(job.edited or job.status == Outcome.PLANNED for job in self.jobs)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON run report written by the command line (README.md, "Run reports")."""
+        """The JSON run report written by the command line (docs/commands.md, "Run reports")."""
         return {
             **report_fields(
                 self,

@@ -164,7 +164,7 @@ class PushReport:
         return count_outcomes(self.outcomes(), PUSH_ACTIONS)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report as a JSON-ready dict (README.md, "Run reports")."""
+        """Return the report as a JSON-ready dict (docs/commands.md, "Run reports")."""
         return {
             **report_fields(
                 self,

@@ -126,7 +126,7 @@ class StatusReport:
         return all(page.state == Outcome.UNCHANGED for page in self.pages)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the report as a JSON-ready dict (README.md, "Run reports")."""
+        """Return the report as a JSON-ready dict (docs/commands.md, "Run reports")."""
         return {
             **report_fields(
                 self,
