@@ -150,7 +150,7 @@ class BatchReport:
         return count_outcomes(self.outcomes(), _ORDER)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of the report, as the command line writes it (docs/commands.md, "Run reports")."""
+        """The JSON form of the report as written to a file (docs/commands.md, "Run reports")."""
         return {
             **report_fields(
                 self,
