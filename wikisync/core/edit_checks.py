@@ -36,7 +36,7 @@ from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import template_key
 
 if TYPE_CHECKING:
-    from wikisync.core.edits import ParamChange
+    from wikisync.core.param_change import ParamChange
 
 
 class EditError(WikisyncError):

@@ -64,6 +64,7 @@ from wikisync.core.edit_checks import (
     quote_value,
     refuse_renumbering,
 )
+from wikisync.core.param_change import ParamChange
 from wikisync.core.param_layout import (
     SPACE,
     add_param,
@@ -89,41 +90,6 @@ __all__ = [
     "set_params",
     "template_matches",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class ParamChange:
-    """What one edit did to one parameter of one infobox, for reports and diffs.
-
-    Attributes:
-        wiki_template: the template's name as written on the page (``"Event"``).
-        param: the parameter's name (for ``rename``, the old name).
-        action: ``"set"``, ``"add"``, ``"rename"``, ``"remove"`` or ``"unchanged"``.
-        old: the value before (trimmed), or None when the parameter was absent.
-        new: the value after (trimmed), or None when it was removed.
-        index: which matching infobox of the page (0 for the first).
-        new_param: for ``rename``, the new name; otherwise None.
-    """
-
-    wiki_template: str
-    param: str
-    action: str
-    old: str | None
-    new: str | None
-    index: int = 0
-    new_param: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the change as a JSON-ready dict."""
-        return {
-            "wiki_template": self.wiki_template,
-            "index": self.index,
-            "param": self.param,
-            "new_param": self.new_param,
-            "action": self.action,
-            "old": self.old,
-            "new": self.new,
-        }
 
 
 @dataclass(frozen=True, slots=True)
