@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from wikisync import files
+from wikisync import loaders
 from wikisync.core.config_tables import ConfigTables, did_you_mean, toml_key
 from wikisync.core.errors import ConfigError
 
@@ -284,7 +284,7 @@ def _read_file(config_path: Path) -> dict[str, Any]:
             key=str(config_path),
         ) from None
     try:
-        data = files.parse_toml(text.removeprefix("\ufeff"))
+        data = loaders.parse_toml(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         reason = " ".join(str(exc).split())
         raise ConfigError(

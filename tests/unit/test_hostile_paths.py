@@ -51,7 +51,8 @@ from wikisync.cli import cli
 from wikisync.config import Config, load_config
 from wikisync.core.errors import ConfigError, UnsafePathError, WikisyncError
 from wikisync.core.pages import PageText
-from wikisync.files import parse_json, read_regular
+from wikisync.files import read_regular
+from wikisync.loaders import parse_json
 from wikisync.mirror.writer import MirrorWriter
 from wikisync.ops.example import copy_example
 from wikisync.ops.lock import RunLock, read_holder

@@ -3,7 +3,7 @@
 Layers (STYLE.md "Layout"), from the ground up::
 
     core      wikisync/core/      pure, no I/O; imports nothing of wikisync outside core
-    base      config.py, files.py, interrupt.py, presets/, __about__.py: small shared helpers
+    base      config.py, files.py, loaders.py, interrupt.py, presets/, __about__.py: shared helpers
     ports     wikisync/ports/     the protocols the adapters fulfil
     adapters  wikisync/wiki/, wikisync/mirror/, wikisync/dump/: never import one another
     ops       wikisync/ops/ and wikisync/sources.py (open_source: the composition root)
@@ -34,6 +34,7 @@ LAYER_OF_TOP = {
     "core": "core",
     "config": "base",
     "files": "base",
+    "loaders": "base",
     "interrupt": "base",
     "i18n": "base",
     "presets": "base",

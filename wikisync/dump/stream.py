@@ -24,7 +24,7 @@ from typing import IO, cast
 from wikisync.core.categories import find_redirect_target
 from wikisync.core.errors import DumpError
 from wikisync.core.pages import FRENCH, Namespace, Namespaces, PageText
-from wikisync.files import MAX_NUMBER_DIGITS
+from wikisync.loaders import MAX_NUMBER_DIGITS
 
 __all__ = ["DumpPage", "DumpPass", "Learnt", "SiteInfo", "compression_of", "namespace_table"]
 

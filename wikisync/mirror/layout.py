@@ -39,7 +39,7 @@ from typing import Any
 
 from wikisync.core.errors import SourceError
 from wikisync.core.pages import FRENCH, Namespace, Namespaces
-from wikisync.files import parse_json
+from wikisync.loaders import parse_json
 from wikisync.mirror.filenames import MAIN_FOLDER, MAX_NAME_BYTES, PAGE_SUFFIX
 from wikisync.mirror.files import link_error, list_folder, not_a_folder_error, read_file
 

@@ -28,8 +28,9 @@ from wikisync.core.errors import (
     PublishError,
     SourceError,
 )
-from wikisync.files import parse_json, read_input, write_output
+from wikisync.files import read_input, write_output
 from wikisync.interrupt import stop_requested
+from wikisync.loaders import parse_json
 from wikisync.ops.publish import (
     Edit,
     PublishResult,

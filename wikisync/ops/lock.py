@@ -43,7 +43,8 @@ import filelock
 import platformdirs
 
 from wikisync.core.errors import LockError, UnsafePathError
-from wikisync.files import parse_json, read_regular, state_file, write_atomic
+from wikisync.files import read_regular, state_file, write_atomic
+from wikisync.loaders import parse_json
 
 if TYPE_CHECKING:
     from wikisync.ports.source import Site

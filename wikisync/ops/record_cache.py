@@ -37,7 +37,7 @@ from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import PageText
 from wikisync.core.records import PageRecords, Record, RecordSet, parse_page
 from wikisync.core.schema import RecordType
-from wikisync.files import parse_json
+from wikisync.loaders import parse_json
 from wikisync.ports.memo import MemoStore, code_digest
 
 __all__ = [

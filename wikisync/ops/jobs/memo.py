@@ -34,7 +34,7 @@ from wikisync.__about__ import __version__
 from wikisync.core.pages import PageText
 from wikisync.core.render import builtin_templates
 from wikisync.core.schema import RecordType
-from wikisync.files import parse_json
+from wikisync.loaders import parse_json
 from wikisync.ops.record_cache import type_fingerprint
 from wikisync.ports.memo import MemoStore, code_digest
 from wikisync.ports.source import Source
