@@ -37,17 +37,16 @@ from typing import Any
 from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.core.french import SortKey, sort_key_fr
-from wikisync.core.merge import MergeResult
 from wikisync.core.pages import PageText
 from wikisync.interrupt import stop_requested
 from wikisync.mirror.layout import read_page_file
 from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.mirror.writer import MirrorWriter
+from wikisync.ops.sync.both_changed import merge_both_changed
 from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import (
     LocalPage,
     check_site,
-    merge_as_saved,
     same_text,
     scan_mirror,
     write_conflict,
@@ -362,48 +361,6 @@ def _push(
 
 def _key(item: PushItem) -> SortKey:
     return sort_key_fr(item.title)
-
-
-@dataclass(frozen=True, slots=True)
-class BothChanged:
-    """What push does with a page edited both locally and on the wiki since the pull.
-
-    Attributes:
-        action: ``recorded`` (the wiki already holds the local text: nothing
-            to save), ``merged`` (the two edits merge cleanly: push saves the
-            merge) or ``conflict`` (push saves nothing).
-        merged: the three-way merge, when one could be made.
-        reason: for a conflict, why, naming which side is which.
-    """
-
-    action: Outcome
-    merged: MergeResult | None = None
-    reason: str = ""
-
-
-def merge_both_changed(base: str | None, local: str, remote: str) -> BothChanged:
-    """Merge a local edit with the wiki's as push does (``status`` says the same).
-
-    Args:
-        base: the text both sides started from (the mirror's base copy), or
-            None when that copy is gone.
-        local: the mirror file's text.
-        remote: the wiki's latest text.
-    """
-    if same_text(local, remote):
-        return BothChanged(Outcome.RECORDED)
-    if base is None:
-        return BothChanged(
-            Outcome.CONFLICT, None, "the base copy to merge the two edits against is gone"
-        )
-    merged = merge_as_saved(base, local, remote)
-    if not merged.clean:
-        return BothChanged(
-            Outcome.CONFLICT,
-            merged,
-            f"the local edit and the wiki's touch the same place ({merged.conflicts} region(s))",
-        )
-    return BothChanged(Outcome.MERGED, merged)
 
 
 class _Session:

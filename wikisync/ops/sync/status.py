@@ -8,7 +8,7 @@ the other pages by id (500 per request as a bot, 50 otherwise); see
 edit on the wiki, a missing id a deletion, an id under another title a move.
 Only a page edited both locally and on the wiki has its wiki revision fetched
 (a batch per request): it is merged with the local file exactly as ``push``
-would (:func:`~wikisync.ops.sync.push.merge_both_changed`), so ``mergeable``
+would (:func:`~wikisync.ops.sync.both_changed.merge_both_changed`), so ``mergeable``
 (push merges it) is told from ``conflict`` (push saves nothing).
 """
 
@@ -22,9 +22,9 @@ from typing import Any
 
 from wikisync.core.french import sort_key_fr
 from wikisync.mirror.reader import MirrorSource, open_mirror
+from wikisync.ops.sync.both_changed import merge_both_changed
 from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import LocalPage, check_site, scan_mirror
-from wikisync.ops.sync.push import merge_both_changed
 from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
 from wikisync.wiki.remote import Listing, fetch_revisions, list_known_pages
 from wikisync.wiki.site import WikiClient
