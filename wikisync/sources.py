@@ -141,7 +141,7 @@ def api_urls(url: str) -> list[str]:
     Raises:
         ValueError: the URL is not http(s) or has no host.
     """
-    from wikisync.wiki.site import candidate_addresses
+    from wikisync.wiki.address import candidate_addresses
 
     return [address.api_url for address in candidate_addresses(url)]
 
@@ -149,7 +149,7 @@ def api_urls(url: str) -> list[str]:
 def index_url(url: str) -> str | None:
     """The ``index.php`` most likely behind a wiki's URL (no request sent); None when
     ``url`` is not a wiki's URL."""
-    from wikisync.wiki.site import candidate_addresses
+    from wikisync.wiki.address import candidate_addresses
 
     try:
         first = candidate_addresses(url)[0]

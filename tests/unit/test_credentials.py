@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from wikisync.cli import cli
 from wikisync.config import redact, redact_site, site_credentials, site_without_credentials
-from wikisync.wiki.site import candidate_addresses, user_agent
+from wikisync.wiki.address import candidate_addresses, user_agent
 
 PASSWORD = "Secr3t-unit/pw#x?y@z"
 

@@ -17,7 +17,7 @@ from wikisync.interrupt import Interrupted, StopFlag, stop_on_signals, stop_requ
 from wikisync.ops.lock import RunLock, default_lock_path, lock_key, run_lock_key
 from wikisync.ports.source import Source
 from wikisync.sources import source_kind
-from wikisync.wiki.site import SiteAddress, wiki_identity
+from wikisync.wiki.address import SiteAddress, wiki_identity
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wikisync.wiki.site import (
+from wikisync.wiki.address import (
     SiteAddress,
     api_from_page,
     candidate_addresses,

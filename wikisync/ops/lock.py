@@ -114,7 +114,7 @@ def run_lock_key(site: Site | str | os.PathLike[str]) -> str:
 
     Returns:
         For a live wiki, ``mediawiki://`` and the identity its site information
-        gave (:func:`wikisync.wiki.site.wiki_identity`: server, script path,
+        gave (:func:`wikisync.wiki.address.wiki_identity`: server, script path,
         wiki id), the same however the wiki was reached; otherwise
         :func:`lock_key`.
     """

@@ -26,7 +26,8 @@ from wikisync.mirror.filenames import CONFLICT_SUFFIX, derived_name
 from wikisync.mirror.files import file_stat, write_file
 from wikisync.mirror.layout import MirrorEntry, read_page_file, text_sha1
 from wikisync.mirror.reader import MirrorSource
-from wikisync.wiki.site import WikiClient, candidate_addresses
+from wikisync.wiki.address import candidate_addresses
+from wikisync.wiki.site import WikiClient
 
 __all__ = [
     "CONFLICT_SUFFIX",
