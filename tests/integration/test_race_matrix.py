@@ -33,7 +33,7 @@ import mwclient
 import pytest
 from click.testing import CliRunner
 
-import wikisync.wiki.site
+import wikisync.wiki.transport
 from tests.faultproxy import FaultProxy
 from tests.mediawiki import TestWiki
 from tests.race import (
@@ -378,7 +378,7 @@ class Case:
 def case(race_wiki: RaceWiki, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Case]:
     race_wiki.wiki.restore(SNAPSHOT)
     # A lost reply is retried after 1 s, 2 s…: a few milliseconds here.
-    monkeypatch.setattr(wikisync.wiki.site, "_BACKOFF_BASE", 0.02)
+    monkeypatch.setattr(wikisync.wiki.transport, "_BACKOFF_BASE", 0.02)
     env = {
         "WIKISYNC_PASSWORD": race_wiki.wiki.bot_password,
         "WIKISYNC_TIMEOUT": "10",

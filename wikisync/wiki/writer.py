@@ -21,7 +21,8 @@ from wikisync.core.merge import merge_texts
 from wikisync.core.pages import PageText
 from wikisync.core.text import stored_text
 from wikisync.ports.target import SaveResult, Target
-from wikisync.wiki.site import WikiClient, error_code
+from wikisync.wiki.site import WikiClient
+from wikisync.wiki.transport import error_code
 
 log = logging.getLogger(__name__)
 
