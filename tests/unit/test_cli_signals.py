@@ -166,7 +166,7 @@ def _before_wikisync(err: str) -> bool:
     Python's own start-up (site-packages) or the installed script's ``import re``, before
     it imports wikisync/__main__.py, whose first lines install the handlers.
     """
-    if "Fatal Python error: init_import_site" in err:
+    if "Fatal Python error: init_" in err:  # init_import_site, init_sys_streams…
         return True
     lines = err.splitlines()
     ran = [
