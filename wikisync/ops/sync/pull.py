@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from wikisync.core.categories import normalize_category
 from wikisync.core.errors import ConfigError, UnknownNameError
@@ -37,6 +37,7 @@ from wikisync.mirror.reader import open_mirror
 from wikisync.mirror.writer import MirrorWriter, init_mirror
 from wikisync.ops.suggest import describe_category
 from wikisync.ops.sync.connect import Wiki, connected
+from wikisync.ops.sync.items import ItemsReport
 from wikisync.ops.sync.local import (
     check_site,
     has_conflict,
@@ -44,7 +45,7 @@ from wikisync.ops.sync.local import (
     same_text,
     write_conflict,
 )
-from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
+from wikisync.ports.outcome import Outcome, report_fields
 from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.remote import (
     Listing,
@@ -97,7 +98,7 @@ class PullItem:
 
 
 @dataclass(frozen=True, slots=True)
-class PullReport:
+class PullReport(ItemsReport):
     """The outcome of a pull.
 
     Attributes:
@@ -108,6 +109,8 @@ class PullReport:
         cached: page contents taken from the revision cache instead.
         seconds: wall time.
     """
+
+    ACTIONS: ClassVar[tuple[Outcome, ...]] = PULL_ACTIONS
 
     items: tuple[PullItem, ...]
     listed: int
@@ -120,21 +123,6 @@ class PullReport:
     def conflicts(self) -> list[PullItem]:
         """The pages left in conflict."""
         return [item for item in self.items if item.action == Outcome.CONFLICT]
-
-    def page_outcomes(self) -> tuple[ReportEntry, ...]:
-        """Each page's outcome, in order."""
-        return tuple(
-            ReportEntry(item.title, item.action, item.detail, item.revid or None)
-            for item in self.items
-        )
-
-    def outcomes(self) -> tuple[Outcome, ...]:
-        """Each page's action, in order (the command line's exit code comes from them)."""
-        return tuple(item.action for item in self.items)
-
-    def counts(self) -> dict[str, int]:
-        """How many pages got each action."""
-        return count_outcomes(self.outcomes(), PULL_ACTIONS)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as a JSON-ready dict (docs/commands.md, "Run reports")."""

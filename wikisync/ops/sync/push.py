@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
@@ -44,6 +44,7 @@ from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.mirror.writer import MirrorWriter
 from wikisync.ops.sync.both_changed import merge_both_changed
 from wikisync.ops.sync.connect import Wiki, connected
+from wikisync.ops.sync.items import ItemsReport
 from wikisync.ops.sync.local import (
     LocalPage,
     check_site,
@@ -54,7 +55,7 @@ from wikisync.ops.sync.local import (
 from wikisync.ops.sync.local import (
     conflict_file as conflict_name,
 )
-from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
+from wikisync.ports.outcome import Outcome, report_fields
 from wikisync.wiki.remote import RemoteInfo, fetch_revisions, list_pages
 from wikisync.wiki.site import WikiClient
 from wikisync.wiki.writer import WikiWriter
@@ -116,7 +117,7 @@ _SAVED_ACTIONS = frozenset({Outcome.SAVED, Outcome.MERGED, Outcome.CREATED})
 
 
 @dataclass(frozen=True, slots=True)
-class PushReport:
+class PushReport(ItemsReport):
     """The outcome of a push.
 
     Attributes:
@@ -126,6 +127,8 @@ class PushReport:
         requests: HTTP requests sent.
         seconds: wall time.
     """
+
+    ACTIONS: ClassVar[tuple[Outcome, ...]] = PUSH_ACTIONS
 
     items: tuple[PushItem, ...]
     dry_run: bool
@@ -146,21 +149,6 @@ class PushReport:
             for item in self.items
             if item.action in (Outcome.CONFLICT, Outcome.REFUSED, Outcome.DELETED, Outcome.MOVED)
         ]
-
-    def page_outcomes(self) -> tuple[ReportEntry, ...]:
-        """Each page's outcome, in title order."""
-        return tuple(
-            ReportEntry(item.title, item.action, item.detail, item.revid or None)
-            for item in self.items
-        )
-
-    def outcomes(self) -> tuple[Outcome, ...]:
-        """Each page's action, in title order (the command line's exit code comes from them)."""
-        return tuple(item.action for item in self.items)
-
-    def counts(self) -> dict[str, int]:
-        """How many pages got each action."""
-        return count_outcomes(self.outcomes(), PUSH_ACTIONS)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as a JSON-ready dict (docs/commands.md, "Run reports")."""
