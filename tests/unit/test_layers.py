@@ -62,20 +62,13 @@ HEAVY_HOMES = {"wikisync.core.templating": "jinja2"}
 # --- what the code does today, each with why; the lead shrinks these (issue 19 item 2) ---
 
 #: (importer, imported): an operation or a command reaching past the port into an adapter.
-ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
-    # the CLI opens or names the live wiki itself
-    ("wikisync.cli.edit", "wikisync.wiki.site"): "NOT_SENT: a wiki-client message word read "
-    "back from a page's message; should be an outcome status",
-}
+ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {}
 
 #: (module, call): a raw MediaWiki API query outside wiki/.
 ALLOWED_RAW_API: dict[tuple[str, str], str] = {}
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
-ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.ops.ical", "getattr(self._source, name)"): "a wrapper that hands every other "
-    "attribute on to its source (not a probe, but reads as one)",
-}
+ALLOWED_PROBES: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
