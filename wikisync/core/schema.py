@@ -263,12 +263,26 @@ def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
     try:
         if not isinstance(types, Mapping):
             raise ConfigError("types: should be a table of record types", key="types")
-        return {
-            name: _load_type(name, table, f"types.{_key_part(name)}")
-            for name, table in types.items()
-        }
+        # Built and checked once per distinct table: every command and job of a run
+        # looks its types up again, and a table's repr is a small fraction of a build.
+        key = repr(types)
+        built = _BUILT.get(key)
+        if built is None:
+            built = {
+                name: _load_type(name, table, f"types.{_key_part(name)}")
+                for name, table in types.items()
+            }
+            if len(_BUILT) >= _BUILT_KEPT:
+                _BUILT.pop(next(iter(_BUILT)))
+            _BUILT[key] = built
+        return dict(built)
     except ConfigError as exc:
         raise in_file(exc, tables_file(types)) from None
+
+
+# Record types already built, by the repr of their table (record types are frozen).
+_BUILT: dict[str, dict[str, RecordType]] = {}
+_BUILT_KEPT = 16
 
 
 def _load_type(name: str, table: Any, key: str) -> RecordType:
