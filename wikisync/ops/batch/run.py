@@ -56,7 +56,7 @@ from wikisync.ops.batch.report import (
     finish_report,
 )
 from wikisync.ops.collect import iter_type_pages
-from wikisync.ops.publish import DEFAULT_RETRIES, Target, diff_stats, publish_page, utc_now
+from wikisync.ops.publish import DEFAULT_RETRIES, Target, publish_page, utc_now
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -207,7 +207,7 @@ def _publish_one(
     if result.status == Outcome.CREATED:  # batch edits never create pages; keep the word honest
         report.status = Outcome.EDITED
     if result.edit is not None and result.status != Outcome.UNCHANGED:
-        report.added, report.removed = diff_stats(result.edit.diff())
+        report.added, report.removed = result.edit.line_changes()
     return report
 
 

@@ -59,7 +59,6 @@ from wikisync.ops.publish import (
     Edit,
     PublishResult,
     Target,
-    diff_stats,
     publish_page,
     read_page,
     utc_now,
@@ -395,7 +394,7 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
         base.base_timestamp if base is not None else "",
         base.summary if base is not None else "",
     )
-    report.added, report.removed = diff_stats(report.edit.diff())
+    report.added, report.removed = report.edit.line_changes()
 
 
 def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
@@ -431,7 +430,7 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     report.status = outcome.status
     if outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
-        report.added, report.removed = diff_stats(report.edit.diff())
+        report.added, report.removed = report.edit.line_changes()
     report.seconds = time.perf_counter() - started
     return report
 
