@@ -20,8 +20,8 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv (default: from the
-                                   # suffix), or a page_template instead
+    format = "ics"                 # ics, json, jsonl, csv, geojson (default: from
+                                   # the suffix), or a page_template instead
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
@@ -66,7 +66,13 @@ _KEYS = frozenset(
 #: Keys of a job that writes a page, which a job writing a file may not have.
 _PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
 #: The formats a job may write a file in, and the file suffixes that imply them.
-FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+FILE_FORMATS = {
+    ".ics": "ics",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".geojson": "geojson",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +95,8 @@ class Job:
         file: for a job that writes a file instead of a page: its path
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
-        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``,
+            ``geojson``), or
             ``""`` when the file is the page template's output.
     """
 
@@ -203,6 +210,8 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     types = _types(table.get("type"), fail)
     if file_format == "ics" and len(types) > 1:
         raise fail("type", "a calendar (format ics) is made from one record type")
+    if file_format == "geojson" and len(types) > 1:
+        raise fail("type", "a map (format geojson) is made from one record type")
     return Job(
         name=name,
         type=types[0],
@@ -251,8 +260,8 @@ def _file_of(
     if not fmt:
         raise fail(
             "format",
-            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv), '
-            "or a page_template",
+            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, '
+            "geojson), or a page_template",
         )
     return file, fmt
 
@@ -314,6 +323,22 @@ def config_jobs(config: Config) -> dict[str, Job]:
     """
     jobs = load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
     for job in jobs.values():
+        table = config.types.get(job.type)
+        if job.format == "geojson" and isinstance(table, Mapping):
+            fields = table.get("fields")
+            kinds = [
+                field if isinstance(field, str) else field.get("type")
+                for field in (fields.values() if isinstance(fields, Mapping) else ())
+                if isinstance(field, str | Mapping)
+            ]
+            if "coord" not in kinds:
+                key = f"jobs.{toml_key(job.name)}.type"
+                error = ConfigError(
+                    f'{key}: type "{job.type}" has no coord field to place its records on '
+                    'a map (give one type = "coord")',
+                    key=key,
+                )
+                raise in_file(error, tables_file(config.jobs))
         for name in job.record_types:
             if name not in config.types:
                 key = f"jobs.{toml_key(job.name)}.type"

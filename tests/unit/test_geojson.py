@@ -1,0 +1,211 @@
+"""Maps of records: ``records TYPE -f geojson``, its library twin and map file jobs.
+
+Every GeoJSON written is checked by an independent validator (the ``geojson``
+package) as RFC 7946 says: a FeatureCollection of Point features, positions
+``[longitude, latitude]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import geojson
+import pytest
+from click.testing import CliRunner
+
+import wikisync
+from wikisync.cli import cli
+from wikisync.config import load_config
+from wikisync.core.errors import ConfigError
+from wikisync.core.geo import dump_geojson, feature_collection
+from wikisync.core.pages import PageText
+from wikisync.core.records import extract_records
+from wikisync.core.schema import load_record_types
+from wikisync.ops.collect import record_type_named
+from wikisync.ops.geojson import coord_field, format_geojson
+from wikisync.ops.jobs.config import config_jobs
+from wikisync.ops.jobs.run import rebuild_jobs
+from wikisync.sources import open_source
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
+
+PLACE = load_record_types(
+    {
+        "place": {
+            "templates": ["Lieu"],
+            "fields": {"geo": "coord", "nom": "text", "tags": "list", "ouvert": "bool"},
+        }
+    }
+)["place"]
+
+PAGES = [
+    PageText("Gare de Lyon", "{{Lieu|geo=48,8443 ; 2,3735|nom=Gare|tags=train, métro}}", 3),
+    PageText("Tour Eiffel", "{{Lieu|geo=48°51\u203230\u2033N 2°17\u203240\u2033E|ouvert=oui}}", 4),
+    PageText("Sans lieu", "{{Lieu|nom=Quelque part}}", 5),
+    PageText("Mal écrit", "{{Lieu|geo=12,5,3}}", 6),
+    PageText(
+        "Deux", "{{Lieu|geo={{coord|-33.8568|151.2153}}}}\n{{Lieu|geo=0.00000001, -0.00000001}}", 7
+    ),
+]
+
+
+def _valid(text: str) -> Any:
+    checked = geojson.loads(text)  # the validator's objects (it rounds to 6 decimals)
+    assert isinstance(checked, geojson.FeatureCollection)
+    assert checked.is_valid, checked.errors()
+    for feature in checked["features"]:
+        assert isinstance(feature, geojson.Feature) and feature.is_valid
+        assert isinstance(feature["geometry"], geojson.Point)
+        lon, lat = feature["geometry"]["coordinates"]
+        assert -180 <= lon <= 180 and -90 <= lat <= 90
+    return json.loads(text)
+
+
+def test_format_geojson_is_valid_rfc7946_with_lon_lat_order() -> None:
+    found = extract_records(PAGES, PLACE)
+    geo = format_geojson(found.records, PLACE)
+    data = _valid(geo.text)
+    by_id = {feature["id"]: feature for feature in data["features"]}
+    assert set(by_id) == {"Deux", "Deux#2", "Gare de Lyon", "Tour Eiffel"}
+    assert by_id["Gare de Lyon"]["geometry"]["coordinates"] == [2.3735, 48.8443]
+    assert by_id["Deux"]["geometry"]["coordinates"] == [151.2153, -33.8568]
+    assert by_id["Deux#2"]["geometry"]["coordinates"] == [0.0, 0.0]  # 7 decimals
+    assert "-0.0" not in geo.text
+    assert by_id["Tour Eiffel"]["geometry"]["coordinates"] == [2.2944444, 48.8583333]
+    assert by_id["Gare de Lyon"]["properties"] == {
+        "title": "Gare de Lyon",
+        "nom": "Gare",
+        "tags": ["train", "métro"],
+        "ouvert": None,
+    }
+    assert geo.count == 4
+
+
+def test_format_geojson_leaves_out_records_without_a_point_as_problems() -> None:
+    found = extract_records(PAGES, PLACE)
+    geo = format_geojson(found.records, PLACE)
+    left = {(problem.title, problem.field) for problem in geo.problems}
+    assert left == {("Sans lieu", "geo"), ("Mal écrit", "geo")}
+    assert all("left out of the map" in str(problem) for problem in geo.problems)
+    # the bad value itself is the records' own problem, naming the raw text
+    assert any(problem.value == "12,5,3" for problem in found.problems)
+
+
+def test_format_geojson_is_byte_stable_whatever_the_order() -> None:
+    first = format_geojson(extract_records(PAGES, PLACE).records, PLACE).text
+    again = format_geojson(extract_records(PAGES[::-1], PLACE).records, PLACE).text
+    assert first == again
+    assert "\r" not in first and first.endswith("}\n")
+
+
+def test_feature_collection_rounds_to_seven_decimals() -> None:
+    data, _ = feature_collection(
+        [{"title": "A", "index": 0, "geo": {"lat": 1.123456789, "lon": -2.987654321}}], "geo"
+    )
+    assert data["features"][0]["geometry"]["coordinates"] == [-2.9876543, 1.1234568]
+    assert json.loads(dump_geojson(data, indent=4)) == data
+
+
+def test_coord_field_needs_a_coord_field() -> None:
+    no_coord = load_record_types({"t": {"templates": ["T"], "fields": {"a": "text"}}})["t"]
+    with pytest.raises(ConfigError, match="no coord field"):
+        coord_field(no_coord)
+    with pytest.raises(ConfigError, match='"nom" is no coord field'):
+        coord_field(PLACE, "nom")
+    assert coord_field(PLACE) == "geo"
+
+
+# -- on the bundled example, with points added -------------------------------------------
+
+_POINTS = {
+    "Atelier": "45,7640 ; 4,8357",
+    "Balade": "{{coord|47|13|05|N|1|33|15|W}}",
+    "Café": "48.1173, -1.6778",
+}
+
+
+@pytest.fixture
+def mapped(tmp_path: Path) -> Path:
+    """The example with a coord field on events and points on some of them."""
+    folder = tmp_path / "fabmob"
+    shutil.copytree(EXAMPLE, folder)
+    config = folder / "wikisync.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace('shortDescription = "text"', 'shortDescription = "text"\ngeo = "coord"', 1)
+    config.write_text(text, encoding="utf-8")
+    for prefix, point in _POINTS.items():
+        pages = sorted((folder / "mirror" / "_main").glob(f"{prefix}*.wiki"))
+        page = next(
+            p
+            for p in pages
+            if p.read_text("utf-8").startswith("{{Event\n") and "Evénement" in p.read_text("utf-8")
+        )
+        wikitext = page.read_text(encoding="utf-8")
+        page.write_text(wikitext.replace("{{Event\n", f"{{{{Event\n|geo={point}\n", 1), "utf-8")
+    return folder
+
+
+def test_records_geojson_command_writes_a_valid_map(mapped: Path) -> None:
+    out = mapped / "carte.geojson"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["-c", str(mapped / "wikisync.toml"), "records", "event", "-f", "geojson", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    data = _valid(out.read_text(encoding="utf-8"))
+    assert len(data["features"]) == len(_POINTS)
+    assert "left out of the map" in result.stderr
+    again = runner.invoke(
+        cli, ["-c", str(mapped / "wikisync.toml"), "records", "event", "-f", "geojson"]
+    )
+    assert again.stdout == out.read_text(encoding="utf-8")  # byte-identical rerun
+
+
+def test_records_geojson_on_a_type_without_coord_field_is_one_line(mapped: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["-c", str(mapped / "wikisync.toml"), "records", "actor", "-f", "geojson"]
+    )
+    assert result.exit_code == 2
+    assert "no coord field" in result.stderr and "Traceback" not in result.output
+
+
+def test_read_geojson_is_the_library_twin(mapped: Path) -> None:
+    config = load_config(mapped / "wikisync.toml")
+    event = record_type_named(config.types, "event")
+    geo, found = wikisync.read_geojson(open_source(config), event)
+    assert geo.count == len(_POINTS) and found.records
+    assert geo.text == format_geojson(found.records, event).text
+
+
+def _map_job(folder: Path, table: str) -> None:
+    config = folder / "wikisync.toml"
+    config.write_text(config.read_text(encoding="utf-8") + table, encoding="utf-8")
+
+
+def test_map_file_job_writes_only_when_its_bytes_change(mapped: Path) -> None:
+    _map_job(mapped, '\n[jobs.carte]\ntype = "event"\nfile = "public/carte.geojson"\n')
+    (mapped / "public").mkdir()
+    config = load_config(mapped / "wikisync.toml")
+    source = open_source(config)
+    first = rebuild_jobs(config, source, wikisync.open_target(source), names=["carte"])
+    path = mapped / "public" / "carte.geojson"
+    (job,) = first.jobs
+    assert job.status == "written", job.message
+    _valid(path.read_text(encoding="utf-8"))
+    stamp = path.stat().st_mtime_ns
+    os.utime(path, ns=(stamp - 10**9, stamp - 10**9))
+    again = rebuild_jobs(config, open_source(config), None, names=["carte"])
+    assert again.jobs[0].status == "unchanged"
+    assert path.stat().st_mtime_ns == stamp - 10**9  # not rewritten
+
+
+def test_map_job_on_a_type_without_coord_field_is_a_config_error(mapped: Path) -> None:
+    _map_job(mapped, '\n[jobs.carte]\ntype = "actor"\nfile = "carte.geojson"\n')
+    with pytest.raises(ConfigError, match="no coord field") as caught:
+        config_jobs(load_config(mapped / "wikisync.toml"))
+    assert caught.value.key == "jobs.carte.type"

@@ -1,0 +1,99 @@
+"""Records on a map: an RFC 7946 GeoJSON FeatureCollection of points.
+
+:func:`feature_collection` turns records (their JSON form,
+:meth:`~wikisync.core.records.Record.to_dict`) into a FeatureCollection: one
+``Point`` feature per record whose ``coord`` field holds a point, its
+coordinates ``[longitude, latitude]`` (GeoJSON's order, WGS 84) rounded to 7
+decimals (about a centimetre), its ``id`` the page title (``Title#2`` for a
+page's second infobox), its ``properties`` the title and the typed fields
+(the point itself aside). Features are sorted by title and infobox, and
+:func:`dump_geojson` writes keys in a fixed order, so unchanged records give
+the same bytes. Records without a point are left out and returned, for the
+caller to report. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = ["PLACES", "dump_geojson", "feature_collection", "feature_id"]
+
+#: Decimals kept in coordinates (1e-7 degree is about 1 cm).
+PLACES = 7
+
+# Keys of a record's JSON form that are no field.
+_RECORD_KEYS = frozenset({"title", "type", "revid", "index", "extra"})
+
+
+def _degrees(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = round(float(value), PLACES)
+    return number + 0.0 if number else 0.0  # never -0.0
+
+
+def feature_id(record: Mapping[str, Any]) -> str:
+    """A feature's id: the title, with ``#2``, ``#3``… for a page's later infoboxes."""
+    index = record.get("index") or 0
+    title = str(record.get("title", ""))
+    return f"{title}#{index + 1}" if isinstance(index, int) and index > 0 else title
+
+
+def feature_collection(
+    records: Iterable[Mapping[str, Any]], field: str
+) -> tuple[dict[str, Any], list[Mapping[str, Any]]]:
+    """The records with a point in ``field`` as a GeoJSON FeatureCollection.
+
+    Args:
+        records: records as JSON data (``Record.to_dict()``), or the dicts a
+            page template sees.
+        field: the ``coord`` field giving each record's point.
+
+    Returns:
+        The FeatureCollection (a dict), and the records left out for having
+        no point there.
+
+    Example:
+        >>> data, left = feature_collection(
+        ...     [{"title": "Gare", "index": 0, "geo": {"lat": 48.84, "lon": 2.37}, "nom": "G"}],
+        ...     "geo",
+        ... )
+        >>> data["features"][0]["geometry"], left
+        ({'type': 'Point', 'coordinates': [2.37, 48.84]}, [])
+    """
+    placed: list[tuple[tuple[str, int], dict[str, Any]]] = []
+    left_out: list[Mapping[str, Any]] = []
+    for record in records:
+        point = record.get(field)
+        lat = _degrees(point.get("lat")) if isinstance(point, Mapping) else None
+        lon = _degrees(point.get("lon")) if isinstance(point, Mapping) else None
+        if lat is None or lon is None:
+            left_out.append(record)
+            continue
+        properties: dict[str, Any] = {"title": record.get("title", "")}
+        for name, value in record.items():
+            if name not in _RECORD_KEYS and name != field:
+                properties[name] = value
+        feature = {
+            "type": "Feature",
+            "id": feature_id(record),
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "properties": properties,
+        }
+        index = record.get("index")
+        placed.append(
+            ((str(record.get("title", "")), index if isinstance(index, int) else 0), feature)
+        )
+    placed.sort(key=lambda item: item[0])
+    return {"type": "FeatureCollection", "features": [f for _, f in placed]}, left_out
+
+
+def dump_geojson(data: Mapping[str, Any], *, indent: int | None = 2) -> str:
+    """GeoJSON as text: UTF-8 characters kept, keys in their order, a final newline.
+
+    ``indent=4`` is the form MediaWiki stores a JSON page in (it re-indents
+    what it is sent), so a page written so reads back byte for byte.
+    """
+    return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
