@@ -209,3 +209,132 @@ def test_map_job_on_a_type_without_coord_field_is_a_config_error(mapped: Path) -
     with pytest.raises(ConfigError, match="no coord field") as caught:
         config_jobs(load_config(mapped / "wikisync.toml"))
     assert caught.value.key == "jobs.carte.type"
+
+
+# -- map sections: the shipped templates and their filters -------------------------------
+
+_RECORDS = [
+    {"title": "Gare; [[Spam]] <b>", "index": 0, "geo": {"lat": 48.8443, "lon": -2.3735}},
+    {"title": "Sans point", "index": 0, "geo": None},
+    {"title": "Tour", "index": 0, "geo": {"lat": 48.8583333333, "lon": 2.2944444444}},
+    {"title": "Autre type", "index": 0},  # a record of a type without the field
+]
+
+
+def test_kartographer_template_holds_valid_geojson_that_cannot_close_the_tag() -> None:
+    import datetime as dt
+
+    import mwparserfromhell
+
+    from wikisync.core.templating import render_index
+
+    text = render_index(_RECORDS, "map-kartographer.wiki.j2", today=dt.date(2025, 1, 1))
+    (tag,) = mwparserfromhell.parse(text).filter_tags(matches=lambda node: node.tag == "mapframe")
+    assert str(tag.get("latitude").value) == "46.6" and str(tag.get("zoom").value) == "5"
+    body = str(tag.contents).strip()
+    assert "<" not in body and ">" not in body and "&" not in body.replace("\\u0026", "")
+    data = _valid(body)
+    assert [f["properties"]["title"] for f in data["features"]] == [
+        "Gare; &#91;&#91;Spam&#93;&#93; &lt;b&gt;",
+        "Tour",
+    ]
+
+
+def test_maps_template_lists_points_with_plain_numbers_and_escaped_labels() -> None:
+    import datetime as dt
+
+    import mwparserfromhell
+
+    from wikisync.core.templating import render_index
+
+    text = render_index(
+        _RECORDS, "map-maps.wiki.j2", today=dt.date(2025, 1, 1), extra={"height": 300}
+    )
+    # Maps splits the list at ";" before reading entities: each label is <nowiki>
+    assert text == (
+        "{{#display_map:48.8443,-2.3735~<nowiki>Gare; [[Spam]] &lt;b&gt;</nowiki>;"
+        "48.8583333,2.2944444~<nowiki>Tour</nowiki>;|height=300px\n}}"
+    )
+    code = mwparserfromhell.parse(text)
+    assert not code.filter_wikilinks()
+    assert [str(tag.tag) for tag in code.filter_tags()] == ["nowiki", "nowiki"]
+
+
+def test_degrees_writes_plain_numbers() -> None:
+    from wikisync.core.render import degrees, map_label
+
+    assert (degrees(-1.55416666), degrees(2), degrees(-0.00000001)) == ("-1.5541667", "2", "0")
+    with pytest.raises(ValueError):
+        degrees("1")
+    assert map_label("a;b</nowiki>") == "<nowiki>a;b&lt;/nowiki&gt;</nowiki>"
+
+
+# -- whole-page map jobs: configuration -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "model"),
+    [
+        ({"page": "GeoJson:Partenaires"}, "GeoJSON"),
+        ({"page": "Json:Carte"}, "json"),
+        ({"page": "Carte", "content_model": "GeoJSON"}, "GeoJSON"),
+    ],
+)
+def test_map_page_job_takes_its_content_model(table: dict[str, Any], model: str) -> None:
+    from wikisync.ops.jobs.config import load_jobs
+
+    jobs = load_jobs({"carte": {"type": "actor", "format": "geojson", **table}})
+    assert jobs["carte"].content_model == model and jobs["carte"].format == "geojson"
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"page": "Carte", "format": "csv"}, "jobs.carte.format"),
+        (
+            {"page": "Carte", "format": "geojson", "content_model": "wikitext"},
+            "jobs.carte.content_model",
+        ),
+        (
+            {"page": "Carte", "format": "geojson", "page_template": "events"},
+            "jobs.carte.page_template",
+        ),
+        ({"page": "Carte", "format": "geojson", "max_shrink": 0.5}, "jobs.carte.max_shrink"),
+        (
+            {"page": "Carte", "page_template": "events", "content_model": "json"},
+            "jobs.carte.content_model",
+        ),
+        ({"page": "Carte", "format": "geojson", "type": ["event", "actor"]}, "jobs.carte.type"),
+    ],
+)
+def test_map_page_job_refuses_bad_tables(table: dict[str, Any], key: str) -> None:
+    from wikisync.ops.jobs.config import load_jobs
+
+    with pytest.raises(ConfigError) as caught:
+        load_jobs({"carte": {"type": "actor", **table}})
+    assert caught.value.key == key
+
+
+def test_map_page_job_on_a_mirror_writes_the_page_and_reruns_unchanged(mapped: Path) -> None:
+    _map_job(
+        mapped,
+        '\n[jobs.carte]\ntype = "event"\npage = "Json:Carte"\nformat = "geojson"\ncreate = true\n',
+    )
+    config = load_config(mapped / "wikisync.toml")
+    source = open_source(config)
+    first = rebuild_jobs(config, source, wikisync.open_target(source), names=["carte"])
+    assert first.jobs[0].status == "created", first.jobs[0].message
+    again = rebuild_jobs(config, open_source(config), None, names=["carte"], dry_run=True)
+    assert again.jobs[0].status == "unchanged"
+
+
+def test_map_page_job_shares_its_page_with_no_other_job(mapped: Path) -> None:
+    _map_job(
+        mapped,
+        '\n[jobs.carte]\ntype = "event"\npage = "Evénements"\nformat = "geojson"\n'
+        '\n[jobs.liste]\ntype = "event"\npage = "Evénements"\npage_template = "events"\n',
+    )
+    config = load_config(mapped / "wikisync.toml")
+    report = rebuild_jobs(config, open_source(config), None, names=["carte", "liste"], dry_run=True)
+    assert {job.status for job in report.jobs} == {"failed"}
+    assert "written whole by job carte" in report.jobs[0].message

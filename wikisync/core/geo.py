@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["PLACES", "dump_geojson", "feature_collection", "feature_id"]
+__all__ = ["PLACES", "dump_geojson", "feature_collection", "feature_id", "same_json"]
 
 #: Decimals kept in coordinates (1e-7 degree is about 1 cm).
 PLACES = 7
@@ -97,3 +97,18 @@ def dump_geojson(data: Mapping[str, Any], *, indent: int | None = 2) -> str:
     what it is sent), so a page written so reads back byte for byte.
     """
     return json.dumps(data, ensure_ascii=False, indent=indent, allow_nan=False) + "\n"
+
+
+def same_json(first: str, second: str) -> bool:
+    """Whether two texts hold the same JSON data (spacing and indentation aside).
+
+    A text that is no JSON is the same as nothing else.
+
+    Example:
+        >>> same_json('{"a": [1, 2]}', '{\n    "a": [\n        1,\n        2\n    ]\n}')
+        True
+    """
+    try:
+        return bool(json.loads(first) == json.loads(second))
+    except ValueError:
+        return False
