@@ -15,6 +15,8 @@ from typing import Any
 
 import mwparserfromhell
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.core.errors import ConfigError, ValueFormatError
 from wikisync.core.fields.checks import check_field_value, same_value, styled_value
@@ -312,3 +314,54 @@ def test_type_fingerprint_sees_the_region() -> None:
 
     assert type_fingerprint(_place_type()) != type_fingerprint(_place_type(FRANCE))
     assert type_fingerprint(_place_type(FRANCE)) == type_fingerprint(_place_type(FRANCE))
+
+
+# -- properties and hostile values ----------------------------------------------------------
+
+
+_LAT = st.floats(min_value=-90, max_value=90, allow_nan=False).map(lambda x: round(x, 6))
+_LON = st.floats(min_value=-180, max_value=180, allow_nan=False).map(lambda x: round(x, 6))
+_STYLES = [
+    "48.8566, 2.3522",
+    "48.8566;2.3522",
+    "48,8566 ; 2,3522",
+    "48,8566,2,3522",
+    "48°51′24″N 2°21′08″E",
+    "48°51′24,5″N ; 2°21′08″E",
+    "{{coord|48.8566|2.3522|display=title}}",
+]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(lat=_LAT, lon=_LON, old=st.sampled_from(_STYLES))
+def test_write_coord_reads_back_the_same_point_in_every_style(
+    lat: float, lon: float, old: str
+) -> None:
+    style = coord_style(old)
+    assert style is not None
+    written = write_coord(Coord(lat, lon), style)
+    again = parse_value("coord", written)
+    assert isinstance(again, Coord)
+    tolerance = 0.06 / 3600 if style.kind == "dms" else 1e-7  # DMS keeps a tenth of a second
+    assert _close(again, lat, lon, tolerance), (written, again)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(text=st.text(st.sampled_from("0123456789.,;:/ -+°′″'\"NSEWOnsew{}|coard\n"), max_size=40))
+def test_parse_value_reads_or_reports_any_text(text: str) -> None:
+    try:
+        point = parse_value("coord", text)
+    except ValueFormatError as exc:
+        assert exc.expected.startswith(("a coordinate", "one coordinate", "a {{coord}}"))
+        return
+    assert point is None or (-90 <= point.lat <= 90 and -180 <= point.lon <= 180)
+
+
+def test_a_huge_value_is_reported_at_once() -> None:
+    import time
+
+    started = time.perf_counter()
+    for text in ("1 " * 50_000, "1," * 50_000, "°" * 100_000):
+        with pytest.raises(ValueFormatError):
+            parse_value("coord", text)
+    assert time.perf_counter() - started < 1.0

@@ -207,6 +207,10 @@ def _readings(text: str) -> Iterator[Coord]:
                 yield point
 
 
+#: Longer than any point written by hand (and a bound on the work per value).
+MAX_LENGTH = 200
+
+
 def read_coord(text: str) -> Coord:
     """Read a point written as text (see the module's notes for the forms).
 
@@ -220,6 +224,8 @@ def read_coord(text: str) -> Coord:
         >>> read_coord("33°51′S 151°12′E")
         Coord(lat=-33.85, lon=151.2)
     """
+    if len(text) > MAX_LENGTH:
+        raise ValueFormatError(_EXPECTED, text.strip())
     plain = _normalize(text)
     try:
         found = sorted(set(_readings(plain)))
