@@ -338,3 +338,35 @@ def test_map_page_job_shares_its_page_with_no_other_job(mapped: Path) -> None:
     report = rebuild_jobs(config, open_source(config), None, names=["carte", "liste"], dry_run=True)
     assert {job.status for job in report.jobs} == {"failed"}
     assert "written whole by job carte" in report.jobs[0].message
+
+
+def test_import_keeps_each_page_s_form_of_a_point(mapped: Path, tmp_path: Path) -> None:
+    import csv
+
+    from wikisync.ops.spreadsheet import export_records, import_records
+
+    config = load_config(mapped / "wikisync.toml")
+    event = record_type_named(config.types, "event")
+    source = open_source(config)
+    path = tmp_path / "events.csv"
+    export_records(source, event, path)
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        rows = list(csv.reader(stream))
+    column = rows[0].index("geo")
+    moved = {}
+    for row in rows[1:]:
+        if row[column].startswith("45,7640"):
+            row[column] = "45.75, 4.85"  # a new point, written the way a spreadsheet would
+            moved["decimal"] = row[0]
+        elif row[column].startswith("{{coord"):
+            row[column] = "47.2, -1.55"
+            moved["coord"] = row[0]
+        elif row[column]:
+            row[column] = row[column].replace(", ", ",")  # the same point, respelt: no edit
+    with (tmp_path / "edited.csv").open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, delimiter=";").writerows(rows)
+    report = import_records(source, wikisync.open_target(source), event, tmp_path / "edited.csv")
+    assert report.counts().get("edited") == 2, report.to_dict()
+    texts = {page.title: page.wikitext for page in open_source(config).iter_pages()}
+    assert "|geo=45,75 ; 4,85\n" in texts[moved["decimal"]]
+    assert "|geo={{coord|47.2|-1.55}}\n" in texts[moved["coord"]]
