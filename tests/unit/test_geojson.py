@@ -370,3 +370,11 @@ def test_import_keeps_each_page_s_form_of_a_point(mapped: Path, tmp_path: Path) 
     texts = {page.title: page.wikitext for page in open_source(config).iter_pages()}
     assert "|geo=45,75 ; 4,85\n" in texts[moved["decimal"]]
     assert "|geo={{coord|47.2|-1.55}}\n" in texts[moved["coord"]]
+
+
+def test_render_prints_a_map_page_job_s_geojson(mapped: Path) -> None:
+    _map_job(mapped, '\n[jobs.carte]\ntype = "event"\npage = "Json:Carte"\nformat = "geojson"\n')
+    result = CliRunner().invoke(cli, ["-c", str(mapped / "wikisync.toml"), "render", "carte"])
+    assert result.exit_code == 0, result.output
+    assert len(_valid(result.stdout)["features"]) == len(_POINTS)
+    assert '\n    "features": [' in result.stdout  # MediaWiki's own indentation
