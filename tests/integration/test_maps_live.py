@@ -143,7 +143,8 @@ def test_a_geojson_page_the_wiki_cannot_hold_is_refused_in_one_line(
     )
     result = _invoke(wiki, config_file, "rebuild")
     assert result.exit_code == 3, result.output
-    assert "contentmodel" in result.output and "GeoJSON" in result.output
+    assert 'does not know the content model "GeoJSON"' in result.output
+    assert "Maps extension" in result.output
     assert "Traceback" not in result.output
     assert "missing" in _page_info(wiki, "GeoJson:Partenaires")  # nothing saved
 

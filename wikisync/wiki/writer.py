@@ -298,6 +298,13 @@ class WikiWriter(Target):
                     f'Page "{title}" {conflict.format(revid=was)}; nothing was overwritten',
                     title=title,
                 )
+            if code == "badvalue" and "contentmodel" in info and self._content_model:
+                raise PublishError(
+                    f'Page "{title}" was not saved: the wiki does not know the content model '
+                    f'"{self._content_model}" (GeoJSON comes with the Maps extension; a wiki '
+                    f"without it can hold the data in a JSON page): {code}: {info}",
+                    title=title,
+                )
             raise PublishError(f'Page "{title}" was not saved: {code}: {info}', title=title)
         edit = reply.get("edit") or {}
         if edit.get("result") != "Success":
