@@ -257,6 +257,11 @@ def test_default_must_be_a_point() -> None:
         ("48°51′24″N 2°21′08″E", Coord(45.764, -4.8357), "45°45′50.4″N 4°50′8.5″W"),
         ("48°51′24,5″N ; 2°21′08″E", Coord(45.764, 4.8357), "45°45′50,4″N ; 4°50′8,5″E"),
         ("{{Coord|48.8566|2.3522}}", Coord(45.764, 4.8357), "{{Coord|45.764|4.8357}}"),
+        ("48°51'24\"N, 2°21'08\"E", Coord(45.764, -4.8357), "45°45'50.4\"N, 4°50'8.5\"W"),
+        ("48°51'24''N 2°21'08''E", Coord(-45.764, 4.8357), "45°45'50.4''S 4°50'8.5''E"),
+        ("48° 51′ 24″ N, 2° 21′ 8″ E", Coord(45.764, 4.8357), "45°45′50.4″ N, 4°50′8.5″ E"),
+        ("48.856614° N, 2.3522219° W", Coord(45.764, -4.8357), "45.764° N, 4.8357° W"),
+        ("48,85N;2,35E", Coord(45.764, 4.8357), "45,764N;4,8357E"),
     ],
 )
 def test_write_coord_keeps_the_form_of_the_value_it_replaces(
@@ -270,7 +275,10 @@ def test_write_coord_keeps_the_form_of_the_value_it_replaces(
     assert isinstance(again, Coord) and _close(again, point.lat, point.lon, 0.5 / 3600)
 
 
-@pytest.mark.parametrize("text", ["", "Paris", "12,5,3", "{{coord missing|x}}", "{{a}}{{b}}"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "Paris", "12,5,3", "{{coord missing|x}}", "{{a}}{{b}}", "{{coord|1|2}}<ref>x</ref>"],
+)
 def test_coord_style_is_none_for_what_is_no_point(text: str) -> None:
     assert coord_style(text) is None
 

@@ -105,8 +105,8 @@ def same_json(first: str, second: str) -> bool:
     A text that is no JSON is the same as nothing else.
 
     Example:
-        >>> same_json('{"a": [1, 2]}', '{\n    "a": [\n        1,\n        2\n    ]\n}')
-        True
+        >>> same_json('{"a": [1, 2]}', '{ "a" : [1,2] }'), same_json("{", "{")
+        (True, False)
     """
     try:
         return bool(json.loads(first) == json.loads(second))

@@ -351,31 +351,45 @@ class CoordStyle:
     """How a value writes its point: enough to write another point the same way.
 
     Attributes:
-        kind: ``decimal``, ``dms`` (degrees, minutes, seconds with letters) or
-            ``template`` (``{{coord|lat|lon}}``).
+        kind: ``decimal`` (signed numbers), ``letters`` (decimal degrees with
+            ``N``/``S``/``E``/``W``), ``dms`` (degrees, minutes, seconds with
+            letters) or ``template`` (``{{coord|lat|lon}}``).
         decimal_mark: ``.`` or ``,``.
         separator: what stands between latitude and longitude (``", "``, ``" ; "``…).
         template: the template as written (for ``template``): its name and
             its other parameters (``display=``, ``type:…``) are kept.
+        degree: the degree sign after the degrees (``°`` or ``""``, for ``letters``).
+        minute: the minute mark (``′`` or ``'``).
+        second: the second mark (``″``, ``"`` or ``''``).
+        gap: what stands before a letter (``" "`` or ``""``).
     """
 
     kind: str = "decimal"
     decimal_mark: str = "."
     separator: str = ", "
     template: str = "{{coord}}"
+    degree: str = "°"
+    minute: str = "′"
+    second: str = "″"
+    gap: str = ""
 
 
 def coord_style(text: str) -> CoordStyle | None:
     """The form a value is written in, or None when it is no point wikisync reads.
 
     Example:
-        >>> coord_style("48,8566 ; 2,3522")
-        CoordStyle(kind='decimal', decimal_mark=',', separator=' ; ', template='{{coord}}')
+        >>> coord_style("48,8566 ; 2,3522").separator
+        ' ; '
+        >>> coord_style("48°51'24''N 2°21'08''E").second
+        "''"
     """
     stripped = text.strip()
     if stripped.startswith("{{"):
-        nodes = mwparserfromhell.parse(stripped).filter_templates(recursive=False)
-        if len(nodes) != 1 or _key(str(nodes[0].name)) not in COORD_TEMPLATES:
+        code = mwparserfromhell.parse(stripped)
+        nodes = code.filter_templates(recursive=False)
+        if len(code.nodes) != 1 or len(nodes) != 1:
+            return None
+        if _key(str(nodes[0].name)) not in COORD_TEMPLATES:
             return None
         return CoordStyle("template", template=stripped)
     try:
@@ -383,12 +397,25 @@ def coord_style(text: str) -> CoordStyle | None:
     except ValueFormatError:
         return None
     plain = _normalize(stripped)
-    kind = "dms" if any(mark in plain for mark in "°'\"NSEWO") else "decimal"
+    if "'" in plain or '"' in plain:
+        kind = "dms"
+    elif any(letter in plain.upper() for letter in "NSEW"):
+        kind = "letters"
+    else:
+        kind = "decimal"
+    second = "″" if "″" in stripped else ("''" if "''" in stripped else '"')
+    marks = {
+        "degree": "°" if "°" in plain else "",
+        "minute": "′" if "′" in stripped else "'",
+        "second": second,
+        "gap": " " if re.search(r"[\d°'\"] [NSEWnsew]", plain) else "",
+    }
     for match in _SPLITS.finditer(plain):
-        first, second = _angle(plain[: match.start()]), _angle(plain[match.end() :])
-        if first is not None and second is not None and _pair(first, second) is not None:
-            mark = "," if "," in first.text or "," in second.text else "."
-            return CoordStyle(kind, mark, match.group())
+        first, second_angle = _angle(plain[: match.start()]), _angle(plain[match.end() :])
+        if first is None or second_angle is None or _pair(first, second_angle) is None:
+            continue
+        mark = "," if "," in first.text or "," in second_angle.text else "."
+        return CoordStyle(kind, mark, match.group(), **marks)
     return None  # pragma: no cover - read_coord found a reading
 
 
@@ -396,13 +423,21 @@ def _key(name: str) -> str:
     return " ".join(name.replace("_", " ").split()).casefold().removeprefix("modèle:").strip()
 
 
-def _dms(value: float, positive: str, negative: str, mark: str) -> str:
-    letter = positive if value >= 0 else negative
+def _dms(value: float, letters: str, style: CoordStyle) -> str:
+    letter = letters[0] if value >= 0 else letters[1]
     total = round(abs(value) * 3600, 1)
     degrees, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
-    second_text = _number(seconds, 1).replace(".", mark)
-    return f"{int(degrees)}°{int(minutes)}′{second_text}″{letter}"
+    second_text = _number(seconds, 1).replace(".", style.decimal_mark)
+    return (
+        f"{int(degrees)}°{int(minutes)}{style.minute}{second_text}{style.second}{style.gap}{letter}"
+    )
+
+
+def _lettered(value: float, letters: str, style: CoordStyle) -> str:
+    letter = letters[0] if value >= 0 else letters[1]
+    number = _number(abs(value)).replace(".", style.decimal_mark)
+    return f"{number}{style.degree}{style.gap}{letter}"
 
 
 def write_coord(point: Coord, style: CoordStyle) -> str:
@@ -413,6 +448,8 @@ def write_coord(point: Coord, style: CoordStyle) -> str:
         '45,76 ; 4,835'
         >>> write_coord(Coord(45.76, -4.835), CoordStyle("dms", ".", " "))
         '45°45′36″N 4°50′6″W'
+        >>> write_coord(Coord(45.76, -4.835), CoordStyle("letters", ".", ", ", gap=" "))
+        '45.76° N, 4.835° W'
     """
     if style.kind == "template":
         node = mwparserfromhell.parse(style.template).filter_templates(recursive=False)[0]
@@ -420,12 +457,9 @@ def write_coord(point: Coord, style: CoordStyle) -> str:
             f"|{param}" for param in node.params if param.showkey or ":" in _param_text(param.value)
         )
         return f"{{{{{node.name}|{_number(point.lat)}|{_number(point.lon)}{kept}}}}}"
-    if style.kind == "dms":
-        return (
-            _dms(point.lat, "N", "S", style.decimal_mark)
-            + style.separator
-            + _dms(point.lon, "E", "W", style.decimal_mark)
-        )
+    if style.kind in ("dms", "letters"):
+        write = _dms if style.kind == "dms" else _lettered
+        return write(point.lat, "NS", style) + style.separator + write(point.lon, "EW", style)
     lat, lon = _number(point.lat), _number(point.lon)
     separator = style.separator
     if style.decimal_mark == ",":
