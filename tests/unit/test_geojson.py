@@ -378,3 +378,11 @@ def test_render_prints_a_map_page_job_s_geojson(mapped: Path) -> None:
     assert result.exit_code == 0, result.output
     assert len(_valid(result.stdout)["features"]) == len(_POINTS)
     assert '\n    "features": [' in result.stdout  # MediaWiki's own indentation
+
+
+def test_a_point_prints_as_lat_lon_in_a_page_template() -> None:
+    from wikisync.core.render import escape_wikitext
+
+    assert escape_wikitext({"lat": 48.8443, "lon": -2.3735}) == "48.8443, -2.3735"
+    assert escape_wikitext({"lat": -1.0, "lon": 2}) == "&#45;1, 2"  # a leading "-" is a list
+    assert escape_wikitext({"lat": 1, "lon": 2, "alt": 3}) != "1, 2"

@@ -125,7 +125,8 @@ def escape_wikitext(value: object) -> Wikitext:
 
     Non-string values: ``None`` is empty, booleans are ``oui``/``non``, dates
     are French (:func:`~wikisync.core.french.format_date_fr`), lists and tuples are joined with
-    ``", "`` and a :class:`Wikitext` value is returned unchanged.
+    ``", "``, a point (``{"lat": …, "lon": …}``) is ``lat, lon`` and a
+    :class:`Wikitext` value is returned unchanged.
 
     Args:
         value: the value to print.
@@ -145,6 +146,8 @@ def escape_wikitext(value: object) -> Wikitext:
         return Wikitext("oui" if value else "non")
     if is_date(value):
         return escape_wikitext(format_date_fr(value))
+    if isinstance(value, Mapping) and value.keys() == {"lat", "lon"}:  # a point's JSON form
+        return escape_wikitext(f"{degrees(value['lat'])}, {degrees(value['lon'])}")
     if isinstance(value, list | tuple):
         return _join_wikitext(value, ", ")
     text = _CONTROL_RE.sub("", str(value))
