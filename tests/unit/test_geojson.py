@@ -299,7 +299,8 @@ def test_map_page_job_takes_its_content_model(table: dict[str, Any], model: str)
             {"page": "Carte", "format": "geojson", "page_template": "events"},
             "jobs.carte.page_template",
         ),
-        ({"page": "Carte", "format": "geojson", "max_shrink": 0.5}, "jobs.carte.max_shrink"),
+        ({"page": "Carte", "format": "geojson", "max_shrink": 2}, "jobs.carte.max_shrink"),
+        ({"page": "Carte", "format": "geojson", "marker": "x"}, "jobs.carte.marker"),
         (
             {"page": "Carte", "page_template": "events", "content_model": "json"},
             "jobs.carte.content_model",
@@ -386,3 +387,75 @@ def test_a_point_prints_as_lat_lon_in_a_page_template() -> None:
     assert escape_wikitext({"lat": 48.8443, "lon": -2.3735}) == "48.8443, -2.3735"
     assert escape_wikitext({"lat": -1.0, "lon": 2}) == "&#45;1, 2"  # a leading "-" is a list
     assert escape_wikitext({"lat": 1, "lon": 2, "alt": 3}) != "1, 2"
+
+
+# -- the guards of a map page ---------------------------------------------------------------
+
+
+def _collection(count: int, job: str = "carte") -> dict[str, Any]:
+    from wikisync.core.geo import stamp
+
+    records = [
+        {"title": f"P{i}", "index": 0, "geo": {"lat": float(i), "lon": 1.0}} for i in range(count)
+    ]
+    return stamp(feature_collection(records, "geo")[0], job)
+
+
+def test_check_map_page_passes_its_own_map_however_mediawiki_spaced_it() -> None:
+    from wikisync.core.geo import check_map_page
+
+    old = json.dumps(_collection(10), indent=4)  # MediaWiki's re-indented copy
+    check_map_page(old, _collection(6), title="Json:Carte", job="carte")
+    _valid(old)  # the mark is a foreign member: still valid GeoJSON
+
+
+@pytest.mark.parametrize(
+    ("old", "message"),
+    [
+        ("not json", "holds no map wikisync wrote"),
+        ('{"type": "FeatureCollection", "features": []}', "holds no map wikisync wrote"),
+        (
+            json.dumps({**_collection(3), "features": _collection(4)["features"]}),
+            "edited by hand",
+        ),
+    ],
+)
+def test_check_map_page_refuses_a_page_not_as_wikisync_wrote_it(old: str, message: str) -> None:
+    from wikisync.core.errors import HandEditError
+    from wikisync.core.geo import check_map_page
+
+    with pytest.raises(HandEditError, match=message) as caught:
+        check_map_page(old, _collection(3), title="Json:Carte", job="carte")
+    assert caught.value.needs == "force" and caught.value.title == "Json:Carte"
+    check_map_page(old, _collection(3), title="Json:Carte", job="carte", force=True)
+
+
+def test_check_map_page_refuses_a_map_that_loses_too_many_points() -> None:
+    from wikisync.core.errors import ShrinkError
+    from wikisync.core.geo import check_map_page
+
+    old = json.dumps(_collection(10))
+    with pytest.raises(ShrinkError):
+        check_map_page(old, _collection(4), title="Json:Carte", job="carte")
+    check_map_page(old, _collection(4), title="Json:Carte", job="carte", allow_shrink=True)
+    check_map_page(old, _collection(4), title="Json:Carte", job="carte", max_shrink=0.6)
+
+
+def test_map_page_job_refuses_a_hand_edit_until_forced(mapped: Path) -> None:
+    _map_job(
+        mapped,
+        '\n[jobs.carte]\ntype = "event"\npage = "Json:Carte"\nformat = "geojson"\ncreate = true\n',
+    )
+    config = load_config(mapped / "wikisync.toml")
+    source = open_source(config)
+    rebuild_jobs(config, source, wikisync.open_target(source), names=["carte"])
+    (page,) = [p for p in (mapped / "mirror").rglob("Json*Carte.wiki")]
+    data = json.loads(page.read_text(encoding="utf-8"))
+    data["features"][0]["geometry"]["coordinates"] = [0.0, 0.0]  # moved by hand
+    page.write_text(json.dumps(data, ensure_ascii=False, indent=4), encoding="utf-8")
+    first = rebuild_jobs(config, open_source(config), None, names=["carte"], dry_run=True)
+    assert first.jobs[0].status == "refused" and "edited by hand" in first.jobs[0].message
+    forced = rebuild_jobs(
+        config, open_source(config), None, names=["carte"], dry_run=True, force=True
+    )
+    assert forced.jobs[0].status == "planned"

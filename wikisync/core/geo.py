@@ -9,16 +9,42 @@ page's second infobox), its ``properties`` the title and the typed fields
 (the point itself aside). Features are sorted by title and infobox, and
 :func:`dump_geojson` writes keys in a fixed order, so unchanged records give
 the same bytes. Records without a point are left out and returned, for the
-caller to report. Pure: no I/O.
+caller to report.
+
+A whole wiki page of GeoJSON has no room for section markers, so it keeps
+the same guards another way: :func:`stamp` adds a foreign member
+``"wikisync": {"job": …, "hash": …}`` (the hash of its features), and
+:func:`check_map_page` refuses to replace a page whose features are not what
+wikisync last wrote (edited by hand, or never wikisync's: override with
+``force``) or a map that would lose too many points (``allow_shrink``), as
+for sections (:mod:`wikisync.core.sections`). Pure: no I/O.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["PLACES", "dump_geojson", "feature_collection", "feature_id", "same_json"]
+from wikisync.core.errors import HandEditError
+from wikisync.core.sections import DEFAULT_MAX_SHRINK, check_shrink
+
+__all__ = [
+    "MARK",
+    "PLACES",
+    "check_map_page",
+    "dump_geojson",
+    "feature_collection",
+    "feature_id",
+    "features_hash",
+    "same_json",
+    "stamp",
+]
+
+#: The foreign member (RFC 7946, section 6.1) in which a map page wikisync
+#: writes keeps its job's name and the hash of its features.
+MARK = "wikisync"
 
 #: Decimals kept in coordinates (1e-7 degree is about 1 cm).
 PLACES = 7
@@ -112,3 +138,66 @@ def same_json(first: str, second: str) -> bool:
         return bool(json.loads(first) == json.loads(second))
     except ValueError:
         return False
+
+
+def features_hash(features: object) -> str:
+    """A short SHA-256 of features, however the JSON around them is spaced."""
+    text = json.dumps(features, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def stamp(data: dict[str, Any], job: str) -> dict[str, Any]:
+    """The FeatureCollection with wikisync's mark: the job and its features' hash."""
+    return {**data, MARK: {"job": job, "hash": features_hash(data.get("features"))}}
+
+
+def check_map_page(
+    old_text: str,
+    new: Mapping[str, Any],
+    *,
+    title: str,
+    job: str,
+    force: bool = False,
+    allow_shrink: bool = False,
+    max_shrink: float = DEFAULT_MAX_SHRINK,
+) -> None:
+    """Refuse to replace a map page that is not wikisync's as it last wrote it.
+
+    Args:
+        old_text: the page's text now.
+        new: the FeatureCollection to write.
+        title: the page, for messages.
+        job: the job writing it, for messages.
+        force: replace a page edited by hand, or never written by wikisync.
+        allow_shrink: skip the shrink guard.
+        max_shrink: the share of points the map may lose.
+
+    Raises:
+        HandEditError: the page holds no JSON, no wikisync mark, or features
+            that differ from the mark's hash.
+        ShrinkError: the map would lose more than ``max_shrink`` of its points.
+    """
+    try:
+        old = json.loads(old_text)
+    except ValueError:
+        old = None
+    mark = old.get(MARK) if isinstance(old, dict) else None
+    features = old.get("features") if isinstance(old, dict) else None
+    if not force:
+        if not isinstance(mark, dict):
+            raise HandEditError(
+                f'Page "{title}" holds no map wikisync wrote; replace it with force=True',
+                name=job,
+                title=title,
+            )
+        if mark.get("hash") != features_hash(features):
+            raise HandEditError(
+                f'Page "{title}": its map was edited by hand since wikisync last wrote it; '
+                "overwrite the changes with force=True",
+                name=job,
+                title=title,
+            )
+    if not allow_shrink and isinstance(features, list):
+        check_shrink(
+            len(features), len(new.get("features") or ()), max_shrink, title=title, name=job
+        )

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from wikisync.core.errors import ConfigError, RecordError
-from wikisync.core.geo import dump_geojson, feature_collection
+from wikisync.core.geo import dump_geojson, feature_collection, stamp
 from wikisync.core.records import Record, RecordSet
 from wikisync.core.schema import RecordType
 from wikisync.ops.collect import collect_records
@@ -75,6 +75,7 @@ def format_geojson(
     *,
     field: str | None = None,
     indent: int | None = 2,
+    mark: str = "",
 ) -> GeoJson:
     """Records as a GeoJSON FeatureCollection of points.
 
@@ -83,6 +84,8 @@ def format_geojson(
         record_type: their type.
         field: the ``coord`` field to place them by (default: the first).
         indent: JSON indentation (4 is MediaWiki's own form of a JSON page).
+        mark: a job's name: add wikisync's mark (:func:`~wikisync.core.geo.stamp`),
+            as a map page keeps it.
 
     Raises:
         ConfigError: the type has no such ``coord`` field.
@@ -93,6 +96,8 @@ def format_geojson(
     """
     name = coord_field(record_type, field)
     data, left_out = feature_collection((record.to_dict() for record in records), name)
+    if mark:
+        data = stamp(data, mark)
     problems = tuple(
         RecordError(
             f'Page "{record["title"]}": no point in field "{name}"; left out of the map',

@@ -271,7 +271,7 @@ def _data_page_job(
             f"page of data), or a page_template for a section; got {fmt!r} "
             '(for a file, give file = "…")',
         )
-    for key in ("page_template", "marker", "max_shrink", "variables"):
+    for key in ("page_template", "marker", "variables"):
         if key in table:
             raise fail(key, f"a job that writes a whole page (format = {fmt!r}) has no {key}")
     page = text("page")
@@ -289,12 +289,20 @@ def _data_page_job(
     summary = table.get("summary")
     if summary is not None and not isinstance(summary, str):
         raise fail("summary", f"should be a string, got {summary!r}")
+    max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
+    if (
+        isinstance(max_shrink, bool)
+        or not isinstance(max_shrink, int | float)
+        or not 0 <= max_shrink <= 1
+    ):
+        raise fail("max_shrink", f"should be a number from 0 to 1, got {max_shrink!r}")
     return Job(
         name=name,
         type=types[0],
         page=page,
         page_template="",
         marker=name,
+        max_shrink=float(max_shrink),
         summary=summary,
         create=create,
         description=description,

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,7 +37,7 @@ from wikisync.core.errors import (
     UnknownNameError,
     WikisyncError,
 )
-from wikisync.core.geo import same_json
+from wikisync.core.geo import check_map_page, same_json
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
@@ -159,7 +160,18 @@ class _Run:
                         needs="create",
                     )
                 return body
-            return page.wikitext if same_json(page.wikitext, body) else body
+            if same_json(page.wikitext, body):
+                return page.wikitext
+            check_map_page(
+                page.wikitext,
+                json.loads(body),
+                title=page.title,
+                job=job.name,
+                force=self.force,
+                allow_shrink=self.allow_shrink,
+                max_shrink=job.max_shrink,
+            )
+            return body
 
         return make
 
@@ -255,7 +267,9 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         report.records = sum(len(found.records) for found in sets)
         report.problems = tuple(str(problem) for found in sets for problem in found.problems)
         if job.format == "geojson":
-            geo = format_geojson(sets[0].records, run.record_types[job.type], indent=4)
+            geo = format_geojson(
+                sets[0].records, run.record_types[job.type], indent=4, mark=job.name
+            )
             body = geo.text.rstrip("\n")  # as MediaWiki stores it
             report.problems += tuple(str(problem) for problem in geo.problems)
         else:
