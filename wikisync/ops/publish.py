@@ -182,6 +182,7 @@ def publish_page(
     dry_run: bool = False,
     retries: int = DEFAULT_RETRIES,
     current: PageText | None = None,
+    content_model: str = "",
 ) -> PublishResult:
     """Read a page, compute its new text and save it safely.
 
@@ -208,6 +209,8 @@ def publish_page(
             text would change.
         retries: how many more times to try after an edit conflict.
         current: the page, when the caller has just read it (saves a request).
+        content_model: save the page with this content model (``json``,
+            ``GeoJSON``); ``""``: the page's own.
 
     Returns:
         What happened; refusals and conflicts are results, not exceptions.
@@ -253,7 +256,12 @@ def publish_page(
             return PublishResult(title, Outcome.PLANNED, edit, attempts=attempt)
         try:
             # The page as read (its page id too, so a move is followed, never a redirect written).
-            saved = target.save(title, edit.new_text, base=page, summary=summary)
+            if content_model:
+                saved = target.save(
+                    title, edit.new_text, base=page, summary=summary, content_model=content_model
+                )
+            else:
+                saved = target.save(title, edit.new_text, base=page, summary=summary)
         except PageDeletedError as exc:
             return PublishResult(title, Outcome.DELETED, edit, attempts=attempt, message=str(exc))
         except PageMovedError as exc:

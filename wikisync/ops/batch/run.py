@@ -42,6 +42,7 @@ from wikisync.core.fields.checks import (
     field_param,
     field_spec,
     same_value,
+    styled_value,
     where_conditions,
 )
 from wikisync.core.pages import PageText
@@ -409,10 +410,19 @@ def _set_page(
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for index in matching:
-        wanted = {
-            field_param(specs[name], infoboxes[index]): value for name, value in values.items()
-        }
-        text = set_infobox(
-            text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
-        )
+        params = infoboxes[index]
+        wanted: dict[str, str] = {}
+        made: dict[str, str] = {}  # markup wikisync writes itself, in the page's own form
+        for name, value in values.items():
+            param = field_param(specs[name], params)
+            text_value, markup = styled_value(specs[name], params.get(param, ""), value)
+            (made if markup else wanted)[param] = text_value
+        if wanted:
+            text = set_infobox(
+                text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
+            )
+        if made:
+            text = set_infobox(
+                text, record_type.templates, made, index, True, page.title, changes, warnings
+            )
     return PageOutcome(text, tuple(changes), tuple(warnings))
