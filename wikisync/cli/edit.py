@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -43,6 +43,7 @@ from wikisync.cli.outputs import bom_option, wants_bom
 from wikisync.cli.terminal import paint_status
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.fields.checks import check_set_values
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.files import STDIO, describe
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
@@ -145,6 +146,23 @@ def _assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
         if name.strip() in values:
             raise click.UsageError(f'{what}: field "{name.strip()}" is given twice')
         values[name.strip()] = value
+    return values
+
+
+def _set_values(pairs: tuple[str, ...]) -> dict[str, str | ItemEdit]:
+    """``FIELD=VALUE``, ``FIELD+=ITEM`` (add a list item) and ``FIELD-=ITEM`` (remove one)."""
+    values: dict[str, str | ItemEdit] = {}
+    for name, value in _assignments(pairs, "value").items():
+        if name[-1:] in "+-" and len(name) > 1:
+            action: Literal["add", "remove"] = "add" if name[-1] == "+" else "remove"
+            name = name[:-1].strip()
+            if name in values:
+                raise click.UsageError(f'value: field "{name}" is given twice')
+            values[name] = ItemEdit(action, value)
+        elif name in values:
+            raise click.UsageError(f'value: field "{name}" is given twice')
+        else:
+            values[name] = value
     return values
 
 
@@ -325,7 +343,9 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
 
 @cli.command(name="set")
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
-@click.argument("assignments", metavar="FIELD=VALUE...", nargs=-1, required=True)
+@click.argument(
+    "assignments", metavar="FIELD=VALUE|FIELD+=ITEM|FIELD-=ITEM...", nargs=-1, required=True
+)
 @click.option(
     "--where",
     "conditions",
@@ -354,12 +374,18 @@ def set_(
     already holds the values is not edited, so a run stopped half-way can
     simply be started again.
 
+    On a list field, FIELD+=ITEM adds one item after the last, joined with
+    the list's own separator and spacing (an item already there: unchanged),
+    and FIELD-=ITEM removes every copy of it with its separator (an absent
+    one: unchanged); every other byte of the value stays as it is.
+
     \b
     Example:
       wikisync set event place="Hôtel de ville" --where place=Mairie --dry-run
       wikisync set actor Adherent=oui --where "villes d'implantation=Lyon"
+      wikisync set event Tags+=vélo --where type=Atelier
     """
-    values = _assignments(assignments, "value")
+    values = _set_values(assignments)
     where = _assignments(conditions, "--where")
     record_type = record_type_named(state.config().types, type_name)
     check_set_values(record_type, values, where=where, trusted=trusted)

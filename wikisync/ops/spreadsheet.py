@@ -35,6 +35,12 @@ they come: UTF-8 with or without BOM, ``,``, ``;`` or tab delimiters
 written as UTF-8 with a BOM (so Excel reads the accents) and CRLF line ends;
 ``-`` as the file is standard output (export) or standard input (import).
 
+A cell of a list field that reads ``+=ITEM`` or ``-=ITEM`` adds or removes
+one item of the list on the page (as ``set Tags+=vélo`` does), whatever the
+list holds by then (an edit on the wiki since the export is no conflict); in a
+spreadsheet program, type it with a leading ``'`` (``'+=vélo``) so it is kept
+as text, not read as a formula.
+
 Cells are guarded against formula injection: any wiki editor writes the
 values, and a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return would run as a formula when the file is opened. Export puts
@@ -65,10 +71,13 @@ from wikisync.core.errors import (
 from wikisync.core.fields.checks import (
     FieldValueError,
     check_field_value,
+    check_item_edit,
     field_param,
     field_spec,
+    item_edit_done,
     same_value,
 )
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.files import STDIO, describe, write_output
@@ -393,7 +402,7 @@ class _PageImport:
         if not same_base:
             return self._changed_since(page, infoboxes)
         problems: list[str] = []
-        edits: list[tuple[SheetRow, dict[str, str]]] = []
+        edits: list[tuple[SheetRow, dict[str, str | ItemEdit]]] = []
         for row in self.rows:
             if row.index >= len(infoboxes):
                 problems.append(
@@ -404,7 +413,7 @@ class _PageImport:
             changed = self._changed(row, infoboxes[row.index])
             for name, value in changed.items():
                 try:
-                    check_field_value(self.specs[name], value, trusted=self.trusted)
+                    changed[name] = self._checked(name, value)
                 except FieldValueError as exc:
                     problems.append(f"row {row.row}, column {self._column(name)}: {exc}")
             edits.append((row, changed))
@@ -413,18 +422,29 @@ class _PageImport:
             return PageOutcome(page.wikitext, status=Outcome.INVALID, note=note)
         return self._apply(page, infoboxes, edits)
 
-    def _changed(self, row: SheetRow, original: Mapping[str, str] | None) -> dict[str, str]:
-        changed: dict[str, str] = {}
+    def _changed(
+        self, row: SheetRow, original: Mapping[str, str] | None
+    ) -> dict[str, str | ItemEdit]:
+        changed: dict[str, str | ItemEdit] = {}
         for name, cell in row.cells.items():
             spec = self.specs[name]
             before = original.get(field_param(spec, original), "") if original is not None else None
-            if before is None or not same_value(spec, cell, before):
+            edit = _item_edit(spec, cell)
+            if edit is not None:
+                changed[name] = edit
+            elif before is None or not same_value(spec, cell, before):
                 changed[name] = cell.strip()
         return changed
 
+    def _checked(self, name: str, value: str | ItemEdit) -> str | ItemEdit:
+        if isinstance(value, ItemEdit):
+            return check_item_edit(self.specs[name], value, trusted=self.trusted)
+        check_field_value(self.specs[name], value, trusted=self.trusted)
+        return value
+
     def _changed_since(self, page: PageText, infoboxes: tuple[dict[str, str], ...]) -> PageOutcome:
         """Write the changed cells whose fields the wiki's edit left alone; else a conflict."""
-        edits: list[tuple[SheetRow, dict[str, str]]] = []
+        edits: list[tuple[SheetRow, dict[str, str | ItemEdit]]] = []
         problems: list[str] = []
         for row in self.rows:
             old_text = self.old.get(row.revid) if row.revid != page.revid else None
@@ -438,12 +458,15 @@ class _PageImport:
             now = infoboxes[row.index] if row.index < len(infoboxes) else None
             if original is not None and len(originals) != len(infoboxes):
                 original = None  # infoboxes added or removed: the index may not match
-            pending: dict[str, str] = {}
+            pending: dict[str, str | ItemEdit] = {}
             for name, value in changed.items():
                 spec = self.specs[name]
                 have = now.get(field_param(spec, now), "") if now is not None else None
-                if have is not None and same_value(spec, value, have):
+                if have is not None and _holds(spec, value, have):
                     continue  # the page already holds the cell
+                if have is not None and isinstance(value, ItemEdit):
+                    pending[name] = self._checked(name, value)  # one item, whatever the list holds
+                    continue
                 if have is None or original is None:
                     raise EditConflictError(
                         f'Page "{self.title}" changed on the wiki since the export (revision '
@@ -461,7 +484,7 @@ class _PageImport:
                         title=self.title,
                     )
                 try:
-                    check_field_value(spec, value, trusted=self.trusted)
+                    value = self._checked(name, value)
                 except FieldValueError as exc:
                     problems.append(f"row {row.row}, column {self._column(name)}: {exc}")
                 pending[name] = value
@@ -478,7 +501,7 @@ class _PageImport:
         self,
         page: PageText,
         infoboxes: tuple[dict[str, str], ...],
-        edits: Sequence[tuple[SheetRow, Mapping[str, str]]],
+        edits: Sequence[tuple[SheetRow, Mapping[str, str | ItemEdit]]],
     ) -> PageOutcome:
         text = page.wikitext
         changes: list[ParamChange] = []
@@ -503,6 +526,20 @@ class _PageImport:
     def _column(self, name: str) -> str:
         letter = self.letters.get(name)
         return f"{letter} ({name})" if letter else name
+
+
+def _item_edit(spec: FieldSpec, cell: str) -> ItemEdit | None:
+    """A list field's ``+=ITEM`` / ``-=ITEM`` cell as the item edit it asks for, else None."""
+    text = cell.strip()
+    if spec.type != "list" or text[:2] not in ("+=", "-="):
+        return None
+    return ItemEdit("add" if text[0] == "+" else "remove", text[2:].strip())
+
+
+def _holds(spec: FieldSpec, value: str | ItemEdit, have: str) -> bool:
+    if isinstance(value, ItemEdit):
+        return item_edit_done(value, have)
+    return same_value(spec, value, have)
 
 
 def _word_creations(creations: Mapping[str, _PageCreate], on_page: OnPage | None) -> OnPage:

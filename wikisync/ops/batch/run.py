@@ -38,12 +38,14 @@ from wikisync.core.fields.checks import (
     Condition,
     FieldValueError,
     check_field_value,
+    check_item_edit,
     check_set_values,
     field_param,
     field_spec,
     same_value,
     where_conditions,
 )
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.i18n import gettext
@@ -214,7 +216,7 @@ def _publish_one(
 def set_infobox(
     text: str,
     templates: Sequence[str],
-    wanted: Mapping[str, str],
+    wanted: Mapping[str, str | ItemEdit],
     index: int,
     trusted: bool,
     title: str,
@@ -256,7 +258,7 @@ def set_fields(
     source: Source,
     target: Target | None,
     record_type: RecordType,
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     where: Mapping[str, str] | None = None,
     dry_run: bool = False,
@@ -289,7 +291,11 @@ def set_fields(
         target: where they are saved (:func:`~wikisync.ops.publish.open_target`);
             None only with ``dry_run``.
         record_type: the type whose records are edited.
-        values: field name → new value (wikitext; ``""`` blanks it).
+        values: field name → new value (wikitext; ``""`` blanks it), or an
+            :class:`~wikisync.core.fields.list_items.ItemEdit` that adds or removes
+            one item of a list field (``Tags+=vélo``), with the list's own
+            separator and spacing, every other byte kept; after an edit conflict
+            it is applied to the list as the other edit left it.
         where: field name → value the record must hold.
         dry_run: compute the edits, save nothing (status ``planned``).
         summary: the edit summary (default: names the template parameters and
@@ -317,11 +323,22 @@ def set_fields(
     """
     check_set_values(record_type, values, where=where, trusted=trusted)
     specs = {name: field_spec(record_type, name) for name in values}
+    values = {
+        name: check_item_edit(specs[name], value, trusted=trusted)
+        if isinstance(value, ItemEdit)
+        else value
+        for name, value in values.items()
+    }
     conditions = where_conditions(record_type, where or {})
     started, clock = utc_now(), time.perf_counter()
     pages = list(iter_type_pages(source, record_type))
     # the template parameters edited (a field's first one), not the schema's field names
-    changes = ", ".join(f"{specs[name].params[0]} = {value}" for name, value in values.items())
+    changes = ", ".join(
+        f"{specs[name].params[0]} {value}"
+        if isinstance(value, ItemEdit)
+        else f"{specs[name].params[0]} = {value}"
+        for name, value in values.items()
+    )
     text = summary or gettext("wikisync: %(changes)s") % {"changes": changes}
     report = BatchReport("set", source.location, started, dry_run)
 
@@ -354,7 +371,7 @@ def _check_untouched(
     page: PageText,
     record_type: RecordType,
     specs: Mapping[str, FieldSpec],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     conditions: Sequence[Condition],
 ) -> None:
     """Refuse to set a field that someone else changed since the page was first read.
@@ -374,6 +391,8 @@ def _check_untouched(
             continue
         old = before[index] if index < len(before) else None
         for name, value in values.items():
+            if isinstance(value, ItemEdit):
+                continue  # one item added or removed, whatever the list holds by then
             spec = specs[name]
             now = params.get(field_param(spec, params), "")
             was = old.get(field_param(spec, old), "") if old is not None else None
@@ -392,7 +411,7 @@ def _set_page(
     page: PageText,
     record_type: RecordType,
     specs: Mapping[str, FieldSpec],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     conditions: Sequence[Condition],
     trusted: bool,
 ) -> PageOutcome:

@@ -1,0 +1,134 @@
+"""``set Tags+=ITEM`` / ``Tags-=ITEM`` and ``+=``/``-=`` spreadsheet cells on a real wiki."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from tests.corpus import Corpus
+from tests.mediawiki import TestWiki
+from wikisync.cli import cli
+from wikisync.core.edits import read_params
+
+EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
+
+
+def _invoke(wiki: TestWiki, config_file: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(
+        cli,
+        ["-c", str(config_file), *args],
+        env={"WIKISYNC_PASSWORD": wiki.bot_password},
+        input=stdin,
+    )
+
+
+def _text(wiki: TestWiki, title: str) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
+    )
+    return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+def _tagged_events(corpus: Corpus) -> list[str]:
+    titles = []
+    for title in corpus.titles_in("Evénement"):
+        infoboxes = read_params(corpus.page(title).wikitext, EVENT_TEMPLATES)
+        if len(infoboxes) == 1 and "vélo-test" not in infoboxes[0].get("Tags", "x"):
+            titles.append(title)
+    return titles
+
+
+def test_set_list_item_added_then_removed_gives_back_every_page_byte_for_byte(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    titles = _tagged_events(corpus)[:4]
+    listing = tmp_path / "titles.txt"
+    listing.write_text("\n".join(titles) + "\n", encoding="utf-8")
+    before = {title: _text(wiki, title) for title in titles}
+    report_path = tmp_path / "report.json"
+    added = _invoke(
+        wiki,
+        config_file,
+        "set",
+        "event",
+        "Tags+=Vélo-test",
+        "--titles",
+        str(listing),
+        "--report",
+        str(report_path),
+    )
+    assert added.exit_code == 0, added.output
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert {page["title"]: page["status"] for page in report["pages"]} == dict.fromkeys(
+        titles, "edited"
+    )
+    for title in titles:
+        now = _text(wiki, title)
+        tags = read_params(now, EVENT_TEMPLATES)[0]["Tags"]
+        old_tags = read_params(before[title], EVENT_TEMPLATES)[0].get("Tags", "")
+        joint = ", " if old_tags else ""  # the corpus writes "a, b"
+        assert tags == old_tags + joint + "Vélo-test"
+        assert now.replace(tags, old_tags, 1) == before[title].rstrip("\n")
+    again = _invoke(wiki, config_file, "set", "event", "Tags+=vélo-TEST", "--titles", str(listing))
+    assert again.exit_code == 0 and "unchanged" in again.output, again.output
+    removed = _invoke(
+        wiki,
+        config_file,
+        "set",
+        "event",
+        "Tags-=vélo-test",
+        "--titles",
+        "-",
+        stdin="\n".join(titles),
+    )
+    assert removed.exit_code == 0, removed.output
+    assert {title: _text(wiki, title) for title in titles} == {
+        title: text.rstrip("\n") for title, text in before.items()
+    }
+    absent = _invoke(wiki, config_file, "set", "event", "Tags-=vélo-test", "--titles", str(listing))
+    assert absent.exit_code == 0 and f"unchanged {len(titles)}" in absent.output.replace(":", ""), (
+        absent.output
+    )
+
+
+def test_set_list_item_on_a_field_that_is_not_a_list_is_exit_2_in_one_line(
+    wiki: TestWiki, config_file: Path
+) -> None:
+    result = _invoke(wiki, config_file, "set", "event", "place+=Lyon")
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0
+    assert 'field "place" is text, not a list' in result.output
+
+
+def test_import_cell_plus_equals_adds_one_item_to_the_list_on_the_page(
+    wiki: TestWiki, corpus: Corpus, config_file: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "events.csv"
+    exported = _invoke(wiki, config_file, "export", "event", "-o", str(sheet), "--field", "Tags")
+    assert exported.exit_code == 0, exported.output
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    header, body = rows[0], rows[1:]
+    column = header.index("Tags")
+    title = _tagged_events(corpus)[0]
+    row = next(r for r in body if r[0] == title)
+    old_tags = row[column]
+    row[column] = "'+=Atelier-test"  # typed with a ' so the spreadsheet keeps it as text
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *body])
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    result = _invoke(wiki, config_file, "import", "event", str(sheet))
+    assert result.exit_code == 0, result.output
+    assert read_params(_text(wiki, title), EVENT_TEMPLATES)[0]["Tags"] == (
+        f"{old_tags}, Atelier-test" if old_tags else "Atelier-test"
+    )
+    row[column] = "-=atelier-test"
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *body])
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    result = _invoke(wiki, config_file, "import", "event", str(sheet))
+    assert result.exit_code == 0, result.output
+    assert _text(wiki, title) == corpus.page(title).wikitext.rstrip("\n")
