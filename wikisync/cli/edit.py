@@ -40,10 +40,12 @@ from wikisync.cli.main import (
 )
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.cli.outputs import bom_option, wants_bom
+from wikisync.cli.selection import selection_options
 from wikisync.cli.terminal import paint_status
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.fields.checks import check_set_values
 from wikisync.core.fields.list_items import ItemEdit
+from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
@@ -236,6 +238,7 @@ def _run_param_edit(
     template: str,
     names: tuple[str, ...],
     batch: BatchOptions,
+    selection: Selection | None = None,
 ) -> None:
     """Run a template parameter edit (``edit(source, target, template, *names, ...)``)."""
 
@@ -249,6 +252,7 @@ def _run_param_edit(
             summary=_summary(state, batch.summary),
             retries=batch.retries,
             on_page=on_page,
+            selection=selection,
         )
 
     _run_batch(state, command, run, batch, template=template)
@@ -356,6 +360,7 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
 )
 @_trusted_option
 @_batch_options
+@selection_options
 @click.pass_obj
 def set_(
     state: State,
@@ -364,6 +369,7 @@ def set_(
     conditions: tuple[str, ...],
     trusted: bool,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Set FIELDs on every record of TYPE (that matches --where).
 
@@ -402,6 +408,7 @@ def set_(
             retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
+            selection=selection,
         )
 
     _run_batch(state, "set", run, batch)
@@ -412,6 +419,7 @@ def set_(
 @click.argument("old")
 @click.argument("new")
 @_batch_options
+@selection_options
 @click.pass_obj
 def rename_param(
     state: State,
@@ -419,6 +427,7 @@ def rename_param(
     old: str,
     new: str,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Rename parameter OLD to NEW on every page that uses TEMPLATE.
 
@@ -439,6 +448,7 @@ def rename_param(
         template,
         (old, new),
         batch,
+        selection,
     )
 
 
@@ -446,12 +456,14 @@ def rename_param(
 @click.argument("template")
 @click.argument("name")
 @_batch_options
+@selection_options
 @click.pass_obj
 def remove_param(
     state: State,
     template: str,
     name: str,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Remove parameter NAME (every copy) on every page that uses TEMPLATE.
 
@@ -468,6 +480,7 @@ def remove_param(
         template,
         (name,),
         batch,
+        selection,
     )
 
 
@@ -490,6 +503,7 @@ def remove_param(
 )
 @bom_option
 @_raw_option
+@selection_options
 @click.pass_obj
 def export(
     state: State,
@@ -499,6 +513,7 @@ def export(
     delimiter: str,
     bom: bool | None,
     raw: bool,
+    selection: Selection | None,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
@@ -526,6 +541,7 @@ def export(
             delimiter=delimiter,
             bom=wants_bom(output, bom),
             raw=raw,
+            selection=selection,
         )
     if state.verbosity >= 0:
         click.echo(

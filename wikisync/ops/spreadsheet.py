@@ -80,6 +80,7 @@ from wikisync.core.fields.checks import (
 from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe, write_output
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.ops.batch.run import PageOutcome, run_pages, set_infobox
@@ -180,6 +181,7 @@ def export_records(
     delimiter: str = ",",
     bom: bool = True,
     raw: bool = False,
+    selection: Selection | None = None,
 ) -> ExportResult:
     """Export a type's records to a CSV file for editing in a spreadsheet.
 
@@ -194,6 +196,7 @@ def export_records(
         delimiter: ``,`` (default) or ``;`` (what a French Excel expects).
         bom: start with a UTF-8 byte order mark, so Excel reads the accents.
         raw: write cells as they are, without the formula guard.
+        selection: only the pages it keeps (every filter must hold).
 
     Returns:
         What was written.
@@ -211,7 +214,7 @@ def export_records(
     if delimiter not in DELIMITERS:
         raise ValueError(f"delimiter should be one of {DELIMITERS!r}, got {delimiter!r}")
     names = tuple(spec.name for spec in _specs(record_type, fields))
-    pages = list(iter_type_pages(source, record_type))
+    pages = list(iter_type_pages(source, record_type, selection))
     too_complex: list[str] = []
     rows, without = export_rows(pages, record_type, names, too_complex=too_complex)
     text = format_sheet(rows, names, delimiter=delimiter, raw=raw)

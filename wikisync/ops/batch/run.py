@@ -48,6 +48,7 @@ from wikisync.core.fields.checks import (
 from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import PageText
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.core.selection import Selection
 from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
 from wikisync.ops.batch.report import (
@@ -266,6 +267,7 @@ def set_fields(
     retries: int = DEFAULT_RETRIES,
     trusted: bool = False,
     on_page: OnPage | None = None,
+    selection: Selection | None = None,
 ) -> BatchReport:
     """Set fields on every record of a type that matches ``where``.
 
@@ -304,11 +306,14 @@ def set_fields(
         trusted: the values are wikitext on purpose (templates allowed).
         on_page: called after each page with its report, pages done, pages in all;
             an exception raised there stops the run (what was saved stays saved).
+        selection: only the type's pages it keeps (every filter must hold, as
+            ``where`` must).
 
     Returns:
         The report: each page's outcome.
 
     Raises:
+        SelectionError: the selection cannot be listed (an unknown namespace…).
         FieldValueError: an unknown field, or a value (or ``where`` value) that
             does not fit its field; raised before anything is read or written.
 
@@ -331,7 +336,7 @@ def set_fields(
     }
     conditions = where_conditions(record_type, where or {})
     started, clock = utc_now(), time.perf_counter()
-    pages = list(iter_type_pages(source, record_type))
+    pages = list(iter_type_pages(source, record_type, selection))
     # the template parameters edited (a field's first one), not the schema's field names
     changes = ", ".join(
         f"{specs[name].params[0]} {value}"
