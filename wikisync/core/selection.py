@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 
 import mwparserfromhell
 
+from wikisync.core.categories import find_redirect_target
 from wikisync.core.errors import WikisyncError
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import CATEGORY_NS, MAIN_NS, TEMPLATE_NS, Namespaces, PageText
@@ -183,9 +184,10 @@ def select_from_pages(
     """The titles of ``pages`` a selection keeps, by reading the pages themselves.
 
     What a folder or a dump can answer: titles, namespace, prefix, the pages
-    whose text uses the template (directly: a folder has no record of what a
-    template itself pulls in), the links written in a page's text, the pages
-    whose revision is the most recent. A full-text search needs the wiki's index.
+    whose text uses the template or one of its redirects (directly: a folder
+    has no record of what a template itself pulls in), the links written in a
+    page's text, the pages whose revision is the most recent. A full-text
+    search needs the wiki's index.
 
     Args:
         pages: every page of the source.
@@ -212,18 +214,23 @@ def select_from_pages(
     template = selection.template_title(namespaces)
     links_from = selection.links_from
     links_page = None if links_from is None else namespaces.normalize(links_from)
-    kept: list[PageText] = []
+    kept: list[tuple[PageText, set[str]]] = []
     linked: set[str] | None = None
+    aliases = {template} if template is not None else set()
     for page in pages:
         if page.title == links_page:
             linked = set(_links_of(page.wikitext, namespaces))
+        if template is not None and page.title.startswith(namespaces.join(TEMPLATE_NS, "")):
+            if find_redirect_target(page.wikitext, namespaces) == template:
+                aliases.add(page.title)  # {{Alias}} transcludes the template too
         if wanted is not None and page.title not in wanted:
             continue
         if not selection.keeps(page.title, namespaces):
             continue
-        if template is not None and template not in _templates_of(page.wikitext, namespaces):
-            continue
-        kept.append(page)
+        used = _templates_of(page.wikitext, namespaces) if template is not None else set()
+        kept.append((page, used))
+    if template is not None:
+        kept = [(page, used) for page, used in kept if used & aliases]
     if links_page is not None:
         if linked is None:
             raise SelectionError(
@@ -231,11 +238,11 @@ def select_from_pages(
                 kind="links_from",
                 value=selection.links_from or "",
             )
-        kept = [page for page in kept if page.title in linked]
+        kept = [(page, used) for page, used in kept if page.title in linked]
     if selection.recent is not None:
-        kept.sort(key=lambda page: (page.timestamp, page.revid), reverse=True)
+        kept.sort(key=lambda item: (item[0].timestamp, item[0].revid), reverse=True)
         kept = kept[: selection.recent]
-    return sort_titles(page.title for page in kept)
+    return sort_titles(page.title for page, _ in kept)
 
 
 def _templates_of(wikitext: str, namespaces: Namespaces) -> set[str]:
