@@ -89,7 +89,11 @@ def test_select_from_pages_keeps_what_every_filter_keeps(
 @pytest.mark.parametrize(
     ("selection", "kind", "message"),
     [
-        (Selection(search="vélo"), "search", "the folder cannot select pages by a full-text search"),
+        (
+            Selection(search="vélo"),
+            "search",
+            "the folder cannot select pages by a full-text search",
+        ),
         (Selection(namespace="Nope"), "namespace", 'unknown namespace "Nope" (known: 0 (main), 1 '),
         (Selection(namespace="99"), "namespace", 'unknown namespace "99"'),
         (Selection(links_from="Absent"), "links_from", 'the folder has no page "Absent"'),

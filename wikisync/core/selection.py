@@ -4,8 +4,8 @@ A :class:`Selection` is a pure description: a list of titles, a namespace, a
 title prefix, a full-text search, the pages that transclude a template, the
 pages a page links to, the pages changed most recently. Every filter given
 must hold (an intersection), and a selection narrows a command's type or
-category the same way (``set event … --namespace 0 --prefix 2024`` edits the
-events whose titles start with 2024). The listing behind it is a source's
+category the same way (``Selection(namespace="0", prefix="2024")`` given to
+``set_fields`` edits the events whose titles start with 2024). The listing behind it is a source's
 (:meth:`~wikisync.ports.source.Source.select_titles`): a live wiki asks its
 API, a batch per request at the account's limit; a folder or a dump scans its
 pages with :func:`select_from_pages`, and says which filter it cannot answer.
@@ -60,7 +60,7 @@ class Selection:
         titles: these titles (normalised when listed; a missing one is left out).
         namespace: a namespace by number or name (``0``, ``10``, ``Modèle``, ``Template``).
         prefix: titles starting with this (its own namespace prefix, or the
-            ``namespace``'s when one is given: ``--namespace 10 --prefix Ev``).
+            ``namespace``'s when one is given: namespace ``10`` and prefix ``Ev``).
         search: the wiki's full-text search query (its main namespace unless
             ``namespace`` says otherwise).
         transcludes: the pages that use this template (``Modèle:`` optional).
@@ -220,9 +220,12 @@ def select_from_pages(
     for page in pages:
         if page.title == links_page:
             linked = set(_links_of(page.wikitext, namespaces))
-        if template is not None and page.title.startswith(namespaces.join(TEMPLATE_NS, "")):
-            if find_redirect_target(page.wikitext, namespaces) == template:
-                aliases.add(page.title)  # {{Alias}} transcludes the template too
+        if (
+            template is not None
+            and page.title.startswith(namespaces.join(TEMPLATE_NS, ""))
+            and find_redirect_target(page.wikitext, namespaces) == template
+        ):
+            aliases.add(page.title)  # {{Alias}} transcludes the template too
         if wanted is not None and page.title not in wanted:
             continue
         if not selection.keeps(page.title, namespaces):
