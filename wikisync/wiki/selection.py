@@ -5,8 +5,9 @@ as the account may ask for (``max``: 500, or 5,000 with ``apihighlimits``;
 titles checked 50 or 500 a request):
 
 ========================  ==========================================================
-titles                    ``prop=info`` on the titles: the ones that exist,
-                          normalised by the wiki (redirects are pages of their own)
+titles                    ``prop=info`` on the titles (sent by POST): the ones
+                          that exist, normalised by the wiki (redirects are pages
+                          of their own; a title holding ``|`` or ``[]{}<>`` is none)
 namespace, prefix         ``list=allpages`` (only when no other listing is given;
                           else a filter on the titles the others list)
 search                    ``list=search`` (``srwhat=text``, in the namespace given,
@@ -68,12 +69,23 @@ def _titles_per_request(client: WikiClient) -> int:
     return 500 if client.high_limits else 50
 
 
+#: Characters no MediaWiki title holds; "|" would also split the request's list of titles.
+_NOT_IN_TITLES = frozenset("|[]{}<>\x00\n\r\t")
+
+
 def _existing(client: WikiClient, titles: tuple[str, ...]) -> Iterator[str]:
-    wanted = list(dict.fromkeys(title.strip() for title in titles if title.strip()))
+    wanted = list(
+        dict.fromkeys(
+            title.strip()
+            for title in titles
+            if title.strip() and not _NOT_IN_TITLES.intersection(title)
+        )
+    )
     size = _titles_per_request(client)
     for start in range(0, len(wanted), size):
         chunk = wanted[start : start + size]
-        for part in client.query(prop="info", titles="|".join(chunk)):
+        # POST: 500 long titles would pass the URL length web servers take (8 KiB on Apache)
+        for part in client.query(prop="info", titles="|".join(chunk), http_method="POST"):
             for page in part.get("pages", []):
                 if not (page.get("missing") or page.get("invalid")) and "title" in page:
                     yield str(page["title"])
