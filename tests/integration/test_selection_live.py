@@ -341,3 +341,37 @@ def test_replace_without_a_selection_or_with_a_bad_pattern_is_exit_2(
     bad = _invoke(wiki, config_file, "replace", "(a", "b", "--namespace", "0")
     assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
     assert 'the pattern "(a" is not a regular expression' in bad.stderr
+
+
+def test_listings_continue_past_one_request_at_an_anonymous_readers_limit(
+    big_wiki: TestWiki, big_corpus: Corpus, tmp_path: Path
+) -> None:
+    # Read anonymously, the API gives 500 titles a listing request and checks 50 titles a
+    # request: the 2,000 events take several requests each, continued to the end.
+    config_path = tmp_path / "wikisync.toml"
+    config_path.write_text(f'site = "{big_wiki.url}"\n', encoding="utf-8")
+    config = load_config(config_path, overrides={"use_cache": False})
+    users = sorted(
+        p.title
+        for p in big_corpus.pages
+        if not p.title.startswith("Modèle:") and _uses_event(p.wikitext)
+    )
+    main = sorted(p.title for p in big_corpus.pages if ":" not in p.title.split(" ")[0])
+    assert len(users) > 1500
+    sent: dict[str, int] = {}
+    with open_source(config) as source:
+        assert isinstance(source, WikiSource) and not source.client.high_limits
+        found: dict[str, list[str]] = {}
+        for name, selection in {
+            "transcludes": Selection(transcludes="Event"),
+            "namespace": Selection(namespace="0"),
+            "titles": Selection(titles=tuple(users[:120])),
+        }.items():
+            before = source.requests_sent() or 0
+            found[name] = source.select_titles(selection)
+            sent[name] = (source.requests_sent() or 0) - before
+    assert sorted(found["transcludes"]) == users
+    assert sent["transcludes"] == math.ceil(len(users) / 500)
+    assert set(main) <= set(found["namespace"]) <= {*main, "Accueil"}
+    assert sent["namespace"] == math.ceil(len(found["namespace"]) / 500)
+    assert sorted(found["titles"]) == users[:120] and sent["titles"] == 3  # 50 a request
