@@ -108,6 +108,7 @@ def test_titles_from_a_file_or_stdin_narrow_set_to_those_pages(
         stdin=listing.read_text(encoding="utf-8"),
     )
     assert result.exit_code == 0, result.output
+    assert '"Page absente"' in result.stderr and "1 of the 4 titles listed" in result.stderr
     report = json.loads(report_path.read_text(encoding="utf-8"))
     assert sorted(page["title"] for page in report["pages"]) == sorted(events[:2])
     for title in events[2:6]:

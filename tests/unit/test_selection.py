@@ -259,3 +259,18 @@ def test_pages_needs_a_category_or_a_selection(workdir: Path) -> None:
         "Modèle:Evénement",
         "Modèle:Event",
     ]
+
+
+def test_titles_listed_but_not_chosen_are_named_never_dropped_silently(workdir: Path) -> None:
+    listing = "\n".join(["Meetup intermodalité 8", "Absent page", "Communs", *"ABCDEF"]) + "\n"
+    args = ["-c", str(workdir / "fabmob" / "wikisync.toml"), "records", "event", "--titles", "-"]
+    result = CliRunner().invoke(cli, args, input=listing)
+    assert result.exit_code == 0, result.output
+    assert [r["title"] for r in json.loads(result.stdout)] == ["Meetup intermodalité 8"]
+    # "Communs" is a page (outside the type: the intersection, not a missing title)
+    assert (
+        "warning: 7 of the 9 titles listed are not among the pages chosen (no such page, or "
+        'left out by the other filters): "Absent page", "A", "B", "C", "D" and 2 more'
+    ) in result.stderr
+    quiet = CliRunner().invoke(cli, [*args, "-q"], input=listing)
+    assert quiet.exit_code == 0 and quiet.stderr == ""

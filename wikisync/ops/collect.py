@@ -16,6 +16,7 @@ from wikisync.core.records import RecordSet, extract_records
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.core.selection import Selection
 from wikisync.ops.record_cache import extract_records_cached
+from wikisync.ops.select import selected_titles
 from wikisync.ops.suggest import describe_category, did_you_mean
 from wikisync.ports.source import Source
 
@@ -73,14 +74,14 @@ def category_pages(
     if category is None:
         if not selection:
             raise ValueError("category_pages needs a category or a selection")
-        return source.select_titles(selection)
+        return selected_titles(source, selection)
     titles = source.list_category(category, recursive=recursive, depth=depth)
     if not titles:
         found = describe_category(source, category)
         if not found.exists:
             raise UnknownNameError(found.message, name=category)
     if selection:
-        kept = set(source.select_titles(selection))
+        kept = set(selected_titles(source, selection))
         titles = [title for title in titles if title in kept]
     return titles
 
@@ -119,7 +120,7 @@ def iter_type_pages(
 def _selected_type_pages(
     source: Source, record_type: RecordType, selection: Selection
 ) -> Iterator[PageText]:
-    kept = set(source.select_titles(selection))
+    kept = set(selected_titles(source, selection))
     wanted: dict[str, None] = {}
     for category in record_type.categories:
         titles = source.list_category(category)

@@ -20,6 +20,7 @@ from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
+from wikisync.ops.select import selected_titles
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -72,7 +73,7 @@ def replace_in_pages(
     if not selection:
         raise ValueError("replace_in_pages needs a selection with at least one filter")
     started, clock = utc_now(), time.perf_counter()
-    titles = source.select_titles(selection)
+    titles = selected_titles(source, selection)
     pages = source.fetch_titles(titles).pages if titles else []
     text = summary or gettext("wikisync: %(changes)s") % {"changes": str(replace)}
     report = BatchReport("replace", source.location, started, dry_run)
