@@ -7,12 +7,21 @@ import io
 import json
 from pathlib import Path
 
+import mwclient
 from click.testing import CliRunner, Result
 
 from tests.corpus import Corpus
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
+from wikisync.config import load_config
 from wikisync.core.edits import read_params
+from wikisync.core.fields.list_items import ItemEdit
+from wikisync.core.selection import Selection
+from wikisync.ops.batch.run import set_fields
+from wikisync.ops.collect import record_type_named
+from wikisync.sources import open_source
+from wikisync.wiki.reader import WikiSource
+from wikisync.wiki.writer import WikiWriter
 
 EVENT_TEMPLATES = ("Event", "Evénement", "Événement")
 
@@ -154,3 +163,41 @@ def test_import_cell_plus_equals_adds_one_item_to_the_list_on_the_page(
     result = _invoke(wiki, config_file, "import", "event", str(sheet))
     assert result.exit_code == 0, result.output
     assert _text(wiki, title) == corpus.page(title).wikitext.rstrip("\n")
+
+
+def test_set_list_item_after_an_edit_of_the_same_list_meanwhile_keeps_both_items(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    title = _tagged_events(corpus)[0]
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    done: list[int] = []
+
+    def meanwhile(saving: str) -> None:
+        if saving == title and not done:
+            page = site.pages[title]
+            text = page.text()
+            tags = read_params(text, EVENT_TEMPLATES)[0]["Tags"]
+            page.edit(text.replace(f"Tags={tags}", f"Tags={tags}, ajout-admin", 1), summary="m")
+            done.append(1)
+
+    config = load_config(config_file, overrides={"password": wiki.bot_password})
+    event = record_type_named(config.types, "event")
+    source = open_source(config)
+    assert isinstance(source, WikiSource)
+    try:
+        writer = WikiWriter(source.client, before_edit=meanwhile)
+        report = set_fields(
+            source,
+            writer,
+            event,
+            {"Tags": ItemEdit("add", "vélo-bot")},
+            selection=Selection(titles=(title,)),
+        )
+    finally:
+        source.close()
+    [page] = report.pages
+    assert done and page.status == "edited" and page.attempts >= 2, page
+    tags = read_params(_text(wiki, title), EVENT_TEMPLATES)[0]["Tags"]
+    old = read_params(corpus.page(title).wikitext, EVENT_TEMPLATES)[0]["Tags"]
+    assert tags == f"{old}, ajout-admin, vélo-bot"
