@@ -64,6 +64,10 @@ def test_set_params_add_then_remove_in_a_page_keeps_every_other_byte(value: str,
         ("bus,marche", "VÉLO", "bus,marche,VÉLO"),
         ("bus, vélo", "Vélo", "bus, vélo"),
         ("[[Vélo]], bus", "vélo", "[[Vélo]], bus"),
+        ("conseiller·e·s, bus", "vélo", "conseiller·e·s, bus, vélo"),
+        ("bus,car ; tram", "vélo", "bus,car ; tram,vélo"),
+        ("bus · car · tram", "vélo", "bus · car · tram · vélo"),
+        ("a, b,", "vélo", "a, b, vélo,"),
     ],
 )
 def test_item_edit_add_uses_the_lists_own_separator_and_spacing(

@@ -6,11 +6,13 @@ of its running text (the field's own ``separators``, else ``,`` ``;`` ``•``
 split, as :func:`~wikisync.core.fields.values.parse_list` reads it.
 
 * :meth:`ItemEdit.apply` with ``add`` appends the item after the last one,
-  joined by a copy of the list's first separator with its spacing exactly
-  (``a ; b`` + ``c`` → ``a ; b ; c``); a list of one item gets the field's
-  first separator and one space (``a`` → ``a, c``); an empty value becomes
-  the item. An item the list already holds (compared as ``where`` compares
-  items: case and spacing folded, a link by its text) changes nothing.
+  joined by a copy of a joint of the list with its spacing exactly
+  (``a ; b`` + ``c`` → ``a ; b ; c``; the joint of the field's first
+  separator the list uses, so ``conseiller·e·s, vélo`` gets ``, ``); a list
+  of one item gets the field's first separator and one space (``a`` →
+  ``a, c``); an empty value becomes the item. An item the list already
+  holds (compared as ``where`` compares items: case and spacing folded, a
+  link by its text) changes nothing.
 * ``remove`` takes every copy of the item out with the separator that
   follows it (the one before it, for the last item), so adding an item and
   removing it again gives back the original bytes.
@@ -85,12 +87,8 @@ class ItemEdit:
             if any(self._key(value[start:end]) == wanted for start, end in spans):
                 return value
             if not spans:
-                return self.item
-            joint = (
-                value[spans[0][1] : spans[1][0]]
-                if len(spans) > 1
-                else f"{(self.separators or DEFAULT_SEPARATORS)[0]} "
-            )
+                return value + self.item
+            joint = _joint(value, spans, self.separators or DEFAULT_SEPARATORS)
             return value[: spans[-1][1]] + joint + self.item + value[spans[-1][1] :]
         while True:
             spans = list_spans(value, self.separators)
@@ -112,6 +110,24 @@ class ItemEdit:
         except ValueFormatError:
             items = ()
         return fold(items[0]) if len(items) == 1 else fold(item)
+
+
+def _joint(value: str, spans: list[tuple[int, int]], separators: str) -> str:
+    """What joins a new item: a copy of a joint of the list, spacing and all.
+
+    The joint of the field's first separator that the list uses (``,`` before
+    ``·``, which also sits inside words such as ``conseiller·e·s``), its last
+    one; a list of one item gets the first separator and a space.
+    """
+    joints = [value[left[1] : right[0]] for left, right in pairwise(spans)]
+    if not joints:
+        return f"{separators[0]} "
+
+    def rank(joint: str) -> int:
+        return min((separators.index(c) for c in joint if c in separators), default=len(separators))
+
+    best = min(rank(joint) for joint in joints)
+    return [joint for joint in joints if rank(joint) == best][-1]
 
 
 def list_spans(value: str, separators: str = DEFAULT_SEPARATORS) -> list[tuple[int, int]]:
