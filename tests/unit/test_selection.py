@@ -274,3 +274,23 @@ def test_titles_listed_but_not_chosen_are_named_never_dropped_silently(workdir: 
     ) in result.stderr
     quiet = CliRunner().invoke(cli, [*args, "-q"], input=listing)
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_dump_answers_the_selection_from_its_pages(tmp_path: Path) -> None:
+    from tests.corpus import write_export_xml
+
+    dump = tmp_path / "export.xml"
+    pages = [
+        PageText(p.title, p.wikitext, revid=i + 1, timestamp=p.timestamp, pageid=i + 1)
+        for i, p in enumerate(PAGES)
+    ]
+    write_export_xml(pages, dump)
+    with open_source(str(dump)) as source:
+        assert source.select_titles(Selection(transcludes="Event")) == [
+            "Atelier bus",
+            "Atelier vélo",
+            "Paris",
+        ]
+        assert source.select_titles(Selection(namespace="Modèle", prefix="V")) == ["Modèle:Ville"]
+        with pytest.raises(SelectionError, match="cannot select pages by a full-text search"):
+            source.select_titles(Selection(search="x"))
