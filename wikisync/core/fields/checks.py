@@ -114,11 +114,11 @@ def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -
     """
     separators = spec.separators or DEFAULT_SEPARATORS
     item = edit.item.strip()
-    sign = "+=" if edit.action == "add" else "-="
+    verb = "added to" if edit.action == "add" else "removed from"
     if spec.type != "list":
         raise FieldValueError(
-            f'field "{spec.name}" is {spec.type}, not a list: {sign} adds or removes a list '
-            "item (set the whole value with =)",
+            f'field "{spec.name}" is {spec.type}, not a list: no item can be {verb} it '
+            "(set its whole value instead)",
             field=spec.name,
             value=edit.item,
             expected="a list field",
@@ -127,7 +127,8 @@ def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -
     if not item or inside:
         why = f'holds the separator "{inside[0]}"' if inside else "is empty"
         raise FieldValueError(
-            f'field "{spec.name}": the item "{edit.item}" {why}; {sign} takes one item',
+            f'field "{spec.name}": the item "{edit.item}" {why}; one item is {verb} a list '
+            "at a time",
             field=spec.name,
             value=edit.item,
             expected="one list item",
