@@ -25,9 +25,10 @@ from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
 from wikisync.config import site_credentials, site_without_credentials
 from wikisync.core.errors import ConfigError
 from wikisync.core.records import RecordSet
-from wikisync.core.schema import RecordType
-from wikisync.files import describe
+from wikisync.core.schema import RecordType, load_record_types
+from wikisync.files import check_output, describe
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
+from wikisync.ops.database import read_database, write_database
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
 from wikisync.ops.ical import read_calendar
@@ -239,18 +240,19 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
+@click.argument("type_names", metavar="[TYPE]...", nargs=-1, shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice((*FORMATS, "ics")),
+    type=click.Choice((*FORMATS, "ics", "sqlite")),
     default="json",
     show_default=True,
     help="json: one array; jsonl: one object a line; csv: the CSV of 'wikisync export' "
     "(title, index, revid, type, then the fields; lists joined with ', '); "
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
-    "event per record with a start date.",
+    "event per record with a start date; sqlite: a SQLite database of one or more "
+    "types (all when none is given), to write with -o FILE.",
 )
 @_output_option
 @click.option(
@@ -262,7 +264,12 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
 @bom_option
 @click.pass_obj
 def records(
-    state: State, type_name: str, fmt: str, output: Path | None, raw: bool, bom: bool | None
+    state: State,
+    type_names: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    raw: bool,
+    bom: bool | None,
 ) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
@@ -281,11 +288,27 @@ def records(
     field; records whose date has only a month or a year are left out (each
     said on standard error).
 
+    --format sqlite writes one database of the TYPEs given (every type of
+    the configuration when none is): a table per type with typed columns,
+    a table per list field, and the tables pages, problems, columns and
+    metadata (docs/sqlite.md). The file is replaced at once, never half
+    written.
+
     \b
     Examples:
       wikisync records event --format csv -o events.csv
       wikisync records event -f ics -o agenda.ics
+      wikisync records event actor -f sqlite -o fabmob.db
     """
+    if fmt == "sqlite":
+        _records_database(state, type_names, output)
+        return
+    if len(type_names) != 1:
+        raise click.UsageError(
+            f"--format {fmt} writes the records of one TYPE, got {len(type_names)} "
+            "(only --format sqlite takes several, or none for all)"
+        )
+    type_name = type_names[0]
     if fmt == "ics":
         record_type, found, text = _calendar(state, type_name)
     else:
@@ -298,6 +321,31 @@ def records(
     echo_or_write(output, text)
     if found.problems and state.verbosity >= 0:
         click.echo(problems_in(type_name, len(found.problems)), err=True)
+
+
+def _records_database(state: State, type_names: tuple[str, ...], output: Path | None) -> None:
+    if output is None:
+        raise click.UsageError("--format sqlite writes a database file: give it with -o FILE")
+    if str(output) == "-" and sys.stdout.isatty():
+        raise click.UsageError(
+            "--format sqlite writes a binary database: not to a terminal (give -o FILE)"
+        )
+    config = state.config()
+    names = type_names or tuple(load_record_types(config.types))
+    record_types = [record_type_named(config.types, name) for name in names]
+    check_output(output)
+    with opened_source(state) as source:
+        database, sets = read_database(source, record_types)
+        for record_type, found in zip(record_types, sets, strict=True):
+            if not found.page_count and state.verbosity >= 0:
+                _warn_no_pages(state, source, record_type)
+    write_database(output, database)
+    say_wrote(output)
+    if state.verbosity >= 0:
+        for record_type, found in zip(record_types, sets, strict=True):
+            held = sum(1 for problem in database.problems if problem.type == record_type.name)
+            if found.problems or held:
+                click.echo(problems_in(record_type.name, len(found.problems) + held), err=True)
 
 
 def _screen_width(fmt: str, output: Path | None) -> int | None:

@@ -20,7 +20,7 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv (default: from the
+    format = "ics"                 # ics, json, jsonl, csv, sqlite (default: from the
                                    # suffix), or a page_template instead
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
@@ -66,7 +66,14 @@ _KEYS = frozenset(
 #: Keys of a job that writes a page, which a job writing a file may not have.
 _PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
 #: The formats a job may write a file in, and the file suffixes that imply them.
-FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+FILE_FORMATS = {
+    ".ics": "ics",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +96,7 @@ class Job:
         file: for a job that writes a file instead of a page: its path
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
-        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``, ``sqlite``), or
             ``""`` when the file is the page template's output.
     """
 
@@ -240,7 +247,7 @@ def _file_of(
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
-            known = ", ".join(FILE_FORMATS.values())
+            known = ", ".join(dict.fromkeys(FILE_FORMATS.values()))
             raise fail("format", f"should be one of {known}, got {fmt!r}")
         if "page_template" in table:
             raise fail("page_template", "give 'format' or 'page_template', not both")
@@ -251,7 +258,7 @@ def _file_of(
     if not fmt:
         raise fail(
             "format",
-            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv), '
+            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, sqlite), '
             "or a page_template",
         )
     return file, fmt
