@@ -468,3 +468,20 @@ def test_datasette_opens_the_database_with_the_documented_tables(example: Path) 
     assert len(events) == 14 and {"startDate", "startDate_precision"} <= set(events[0])
     assert columns["startDate"] == "TEXT" and columns["revid"] == "INTEGER"
     assert columns["startDate_precision"] == "TEXT"
+
+
+def test_the_library_twin_gives_the_rows_the_command_writes(example: Path) -> None:
+    import wikisync
+
+    config = wikisync.load_config(example / "wikisync.toml")
+    types = [wikisync.record_type_named(config.types, name) for name in ("event", "actor")]
+    database, sets = wikisync.read_database(wikisync.open_source(config), types)
+    assert [found.type for found in sets] == ["event", "actor"]
+    library = example / "library.db"
+    wikisync.write_database(library, database)
+    printed = example / "printed.db"
+    result = _cli(
+        example / "wikisync.toml", "records", "event", "actor", "-f", "sqlite", "-o", str(printed)
+    )
+    assert result.exit_code == 0, result.output
+    assert same_rows(library.read_bytes(), printed.read_bytes())
