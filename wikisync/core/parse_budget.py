@@ -16,6 +16,18 @@ a page that does not finish in time is :class:`PageTooComplex`, naming the
 page, and is not parsed here at all, so the batch goes on. The pre-scan only
 chooses between the fast and the bounded way: a page it misjudges is parsed
 in the child, never here without a bound.
+
+mwparserfromhell has two tokenizers, a fast one in C and the reference one in
+pure Python, and on rare pages they disagree: the C one stops at a NUL
+character, and on some long pages it misses a template the other parses
+(the outer ``{{Infobox officeholder}}`` of English Wikipedia's Angela Merkel
+page), leaving its ``{{`` in plain text and its inner templates at the top.
+So a page whose tree holds ``{{`` in plain text (outside ``<nowiki>``,
+``<pre>`` and the like), or a NUL, is parsed again with the pure-Python
+tokenizer when the pre-scan says it is safe to; its tree is kept when it
+gives the text back byte for byte with fewer such openings. Where both agree
+that a template is not closed, the readers and the edits refuse what sits
+inside it (:mod:`wikisync.core.records`, :mod:`wikisync.core.edits`).
 """
 
 from __future__ import annotations
@@ -25,9 +37,15 @@ import hashlib
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 import mwparserfromhell
+from mwparserfromhell.nodes import Tag, Text
+from mwparserfromhell.parser import ParserError
+from mwparserfromhell.parser.builder import Builder
+from mwparserfromhell.parser.tokenizer import Tokenizer
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.core.errors import RecordError
@@ -36,8 +54,10 @@ __all__ = [
     "PARSE_DEADLINE_SECONDS",
     "PageTooComplex",
     "ParseRisk",
+    "opened_names",
     "parse_risk",
     "parse_within_budget",
+    "unclosed_openings",
 ]
 
 #: Seconds a page that looks costly may take to parse, in a child process.
@@ -145,7 +165,77 @@ def parse_within_budget(title: str, wikitext: str, *, deadline: float | None = N
         reason = _VERDICTS[key]
         if reason:
             raise PageTooComplex(title, reason)
-    return mwparserfromhell.parse(wikitext)
+        return mwparserfromhell.parse(wikitext)  # no second, slower parse of a costly page
+    return _second_opinion(wikitext, mwparserfromhell.parse(wikitext))
+
+
+#: Tags whose contents are text to the parser, where ``{{`` opens nothing.
+_LITERAL_TAGS = frozenset({"nowiki", "pre", "source", "syntaxhighlight", "math", "code", "score"})
+
+
+def unclosed_openings(nodes: Sequence[Any]) -> int:
+    """How many ``{{`` sit in plain text at a page's top level or inside its tags.
+
+    Each is a template the parser did not close (or, with the C tokenizer on
+    some pages, did not see).
+    """
+    count = 0
+    for node in nodes:
+        kind = type(node)
+        if kind is Text:
+            count += node.value.count("{{")
+        elif (
+            kind is Tag
+            and node.contents is not None
+            and str(node.tag).strip().lower() not in _LITERAL_TAGS
+        ):
+            count += unclosed_openings(node.contents.nodes)
+    return count
+
+
+def opened_names(text: str) -> list[str]:
+    """The names of the templates a plain text opens with ``{{`` (which the parser left open).
+
+    Example:
+        >>> opened_names("x {{Infobox person\n| name = A {{small|b}}")
+        ['Infobox person', 'small']
+    """
+    names: list[str] = []
+    start = text.find("{{")
+    while start != -1:
+        rest = text[start + 2 :]
+        end = len(rest)
+        for stop in "|}{":
+            position = rest.find(stop)
+            if position != -1:
+                end = min(end, position)
+        name = rest[:end].strip().split("\n", 1)[0].strip()
+        if name:
+            names.append(name)
+        start = text.find("{{", start + 2)
+    return names
+
+
+def _parse_pure(wikitext: str) -> Wikicode:
+    # mwparserfromhell's builder and pure-Python tokenizer carry no type hints.
+    tokens = Tokenizer().tokenize(wikitext)  # type: ignore[no-untyped-call]
+    return cast(Wikicode, Builder().build(tokens))  # type: ignore[no-untyped-call]
+
+
+def _second_opinion(wikitext: str, code: Wikicode) -> Wikicode:
+    """The pure-Python tokenizer's tree when the C tokenizer's looks wrong and it does better."""
+    opened = unclosed_openings(code.nodes)
+    if not opened and "\0" not in wikitext:
+        return code
+    try:
+        other = _parse_pure(wikitext)
+    except (ParserError, RecursionError):
+        return code
+    if str(other) != wikitext:
+        return code
+    if str(code) != wikitext or unclosed_openings(other.nodes) < opened:
+        return other
+    return code
 
 
 # Verdicts of the child parser by text and deadline, so that a page read twice in
