@@ -10,9 +10,13 @@ read or edited as the page's infobox.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mwparserfromhell
 import pytest
+from click.testing import CliRunner
 
+from wikisync.cli import cli
 from wikisync.core.edit_checks import EditError
 from wikisync.core.edits import read_params, set_params
 from wikisync.core.pages import PageText
@@ -95,3 +99,25 @@ def test_plain_braces_in_nowiki_or_pre_are_no_opening() -> None:
 def test_opened_names_reads_the_names_left_open() -> None:
     assert opened_names("x {{Infobox person\n| name = A {{small|b}}") == ["Infobox person", "small"]
     assert opened_names("no braces") == []
+
+
+def test_set_leaves_the_page_alone_and_edits_the_others(example: Path) -> None:
+    page = example / "mirror" / "_main" / "Infobox ouverte.wiki"
+    text = (
+        "{{Event\n|startDate=2025-03-01\n|place={{Event|place=Salle B}}\n"
+        "Texte.\n[[Catégorie:Evénement]]\n"
+    )
+    page.write_text(text, encoding="utf-8")
+    folder = example / "mirror" / "_main"
+    before = {p.name: p.read_bytes() for p in folder.glob("*.wiki")}
+    result = CliRunner().invoke(
+        cli,
+        ["-v", "-c", str(example / "wikisync.toml"), "set", "event", "eventType=Atelier"],
+        env={"LANG": "C", "LC_ALL": "C"},
+    )
+    assert result.exit_code == 0, result.output
+    assert 'page "Infobox ouverte" skipped' in result.output
+    assert "Traceback" not in result.output
+    assert page.read_text(encoding="utf-8") == text  # the sub-box was not edited
+    changed = [p.name for p in folder.glob("*.wiki") if p.read_bytes() != before[p.name]]
+    assert len(changed) == 12  # the other event pages, as without that page
