@@ -77,7 +77,7 @@ from wikisync.core.param_layout import (
     split_value,
     trailing_space,
 )
-from wikisync.core.parse_budget import opened_names
+from wikisync.core.parse_budget import opened_names, parse_pure
 from wikisync.core.schema import template_key
 
 __all__ = [
@@ -231,7 +231,7 @@ def set_params(
         unicodedata.normalize("NFC", check_name(name, label, title)): normalize_value(value)
         for name, value in values.items()
     }
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
@@ -275,7 +275,7 @@ def rename_param(
     """
     label = template_names[0] if template_names else ""
     check_name(new, label, title)
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -313,7 +313,7 @@ def remove_param(
             other positional parameters (they would be renumbered), or a page
             too complex to read within the parser's budget.
     """
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -350,7 +350,8 @@ def read_params(
     """
     found: list[Any] = []
     # Infoboxes after one left open are not read (as records does not read them).
-    _find_infoboxes(parse_page(wikitext, title).nodes, template_names, found, [], [])
+    code = _second_opinion(parse_page(wikitext, title), wikitext, template_names)
+    _find_infoboxes(code.nodes, template_names, found, [], [])
     return tuple(
         {param_name(param): str(param.value).strip(SPACE) for param in node.params}
         for node in found
@@ -360,7 +361,7 @@ def read_params(
 # --- finding infoboxes -------------------------------------------------------
 
 
-def _parse(wikitext: str, title: str | None) -> Any:
+def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> Any:
     """Parse a page to edit it, refusing one the parser would not give back byte for byte.
 
     mwparserfromhell stops at a NUL character (MediaWiki never stores one,
@@ -375,7 +376,21 @@ def _parse(wikitext: str, title: str | None) -> Any:
     code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-    return code
+    return _second_opinion(code, wikitext, template_names)
+
+
+def _second_opinion(code: Any, wikitext: str, template_names: Sequence[str]) -> Any:
+    """The pure-Python tokenizer's tree when it closes an infobox the C one left open."""
+    opened: list[str] = []
+    _find_infoboxes(code.nodes, template_names, [], opened, [])
+    if not opened:
+        return code
+    other = parse_pure(wikitext)
+    if other is None:
+        return code
+    again: list[str] = []
+    _find_infoboxes(other.nodes, template_names, [], again, [])
+    return other if len(again) < len(opened) else code
 
 
 def _select(

@@ -22,12 +22,11 @@ pure Python, and on rare pages they disagree: the C one stops at a NUL
 character, and on some long pages it misses a template the other parses
 (the outer ``{{Infobox officeholder}}`` of English Wikipedia's Angela Merkel
 page), leaving its ``{{`` in plain text and its inner templates at the top.
-So a page whose tree holds ``{{`` in plain text (outside ``<nowiki>``,
-``<pre>`` and the like), or a NUL, is parsed again with the pure-Python
-tokenizer when the pre-scan says it is safe to; its tree is kept when it
-gives the text back byte for byte with fewer such openings. Where both agree
-that a template is not closed, the readers and the edits refuse what sits
-inside it (:mod:`wikisync.core.records`, :mod:`wikisync.core.edits`).
+So where the C tokenizer's tree leaves an infobox open (its ``{{`` in plain
+text), the readers and the edits (:mod:`wikisync.core.records`,
+:mod:`wikisync.core.edits`) ask :func:`parse_pure` for a second tree, and keep
+it when it closes more; where both agree that the infobox is not closed,
+they refuse what sits inside it.
 """
 
 from __future__ import annotations
@@ -37,12 +36,10 @@ import hashlib
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Tag, Text
 from mwparserfromhell.parser import ParserError
 from mwparserfromhell.parser.builder import Builder
 from mwparserfromhell.parser.tokenizer import Tokenizer
@@ -55,9 +52,9 @@ __all__ = [
     "PageTooComplex",
     "ParseRisk",
     "opened_names",
+    "parse_pure",
     "parse_risk",
     "parse_within_budget",
-    "unclosed_openings",
 ]
 
 #: Seconds a page that looks costly may take to parse, in a child process.
@@ -165,32 +162,7 @@ def parse_within_budget(title: str, wikitext: str, *, deadline: float | None = N
         reason = _VERDICTS[key]
         if reason:
             raise PageTooComplex(title, reason)
-        return mwparserfromhell.parse(wikitext)  # no second, slower parse of a costly page
-    return _second_opinion(wikitext, mwparserfromhell.parse(wikitext))
-
-
-#: Tags whose contents are text to the parser, where ``{{`` opens nothing.
-_LITERAL_TAGS = frozenset({"nowiki", "pre", "source", "syntaxhighlight", "math", "code", "score"})
-
-
-def unclosed_openings(nodes: Sequence[Any]) -> int:
-    """How many ``{{`` sit in plain text at a page's top level or inside its tags.
-
-    Each is a template the parser did not close (or, with the C tokenizer on
-    some pages, did not see).
-    """
-    count = 0
-    for node in nodes:
-        kind = type(node)
-        if kind is Text:
-            count += node.value.count("{{")
-        elif (
-            kind is Tag
-            and node.contents is not None
-            and str(node.tag).strip().lower() not in _LITERAL_TAGS
-        ):
-            count += unclosed_openings(node.contents.nodes)
-    return count
+    return mwparserfromhell.parse(wikitext)
 
 
 def opened_names(text: str) -> list[str]:
@@ -222,20 +194,20 @@ def _parse_pure(wikitext: str) -> Wikicode:
     return cast(Wikicode, Builder().build(tokens))  # type: ignore[no-untyped-call]
 
 
-def _second_opinion(wikitext: str, code: Wikicode) -> Wikicode:
-    """The pure-Python tokenizer's tree when the C tokenizer's looks wrong and it does better."""
-    opened = unclosed_openings(code.nodes)
-    if not opened and "\0" not in wikitext:
-        return code
+def parse_pure(wikitext: str) -> Wikicode | None:
+    """The page's tree by mwparserfromhell's pure-Python tokenizer, for a second opinion.
+
+    Only for a page the pre-scan calls safe (:func:`parse_risk`): on those it
+    costs a few C parses. None for any other page, or when the tree does not
+    give the text back byte for byte.
+    """
+    if not parse_risk(wikitext).safe:
+        return None
     try:
-        other = _parse_pure(wikitext)
+        tree = _parse_pure(wikitext)
     except (ParserError, RecursionError):
-        return code
-    if str(other) != wikitext:
-        return code
-    if str(code) != wikitext or unclosed_openings(other.nodes) < opened:
-        return other
-    return code
+        return None
+    return tree if str(tree) == wikitext else None
 
 
 # Verdicts of the child parser by text and deadline, so that a page read twice in

@@ -33,7 +33,12 @@ from wikisync.core.fields.values import (
 )
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
-from wikisync.core.parse_budget import PageTooComplex, opened_names, parse_within_budget
+from wikisync.core.parse_budget import (
+    PageTooComplex,
+    opened_names,
+    parse_pure,
+    parse_within_budget,
+)
 from wikisync.core.schema import FieldSpec, RecordType
 
 #: The record's own keys (reserved: no field takes these names).
@@ -207,6 +212,13 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
     unclosed: list[str] = []
     inside: list[Any] = []
     _find_infoboxes(code.nodes, record_type, infoboxes, unclosed, inside)
+    if unclosed:  # the C tokenizer may have missed it: a second opinion
+        other = parse_pure(page.wikitext)
+        if other is not None:
+            again: tuple[list[Any], list[str], list[Any]] = ([], [], [])
+            _find_infoboxes(other.nodes, record_type, *again)
+            if len(again[1]) < len(unclosed):
+                infoboxes, unclosed, inside = again
     for node in infoboxes:
         records.append(_read_infobox(page, record_type, node, len(records), problems))
     for number, name in enumerate(unclosed):
