@@ -485,3 +485,12 @@ def test_the_library_twin_gives_the_rows_the_command_writes(example: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert same_rows(library.read_bytes(), printed.read_bytes())
+
+
+def test_records_sqlite_to_standard_output_writes_the_database_bytes(example: Path) -> None:
+    result = _cli(example / "wikisync.toml", "records", "event", "-f", "sqlite", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes.startswith(b"SQLite format 3\x00")
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(result.stdout_bytes)
+    assert connection.execute("SELECT count(*) FROM event").fetchone()[0] == 14
