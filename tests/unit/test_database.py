@@ -242,6 +242,14 @@ def test_a_whole_number_past_64_bits_is_left_empty_and_reported(tmp_path: Path) 
     assert tuple(row) == ("place", "Stade", "seats", "a whole number of at most 64 bits")
 
 
+def test_a_coord_column_holding_something_else_is_left_empty_and_reported(tmp_path: Path) -> None:
+    odd = _place("Quai", where="48.84, 2.37")  # text where a Coord belongs
+    database = build_database([RecordSet("place", (odd,), (), 1)], [PLACE], extracted_at=WHEN)
+    assert [(p.field, p.expected) for p in database.problems] == [("where", "a coordinate")]
+    row = _open(database.data, tmp_path).execute("SELECT where_lat, where_lon FROM place")
+    assert tuple(row.fetchone()) == (None, None)
+
+
 def test_names_with_quotes_and_spaces_are_tables_and_columns(tmp_path: Path) -> None:
     odd = RecordType(
         'l\'"odd" type',

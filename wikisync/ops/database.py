@@ -349,6 +349,8 @@ def _cell(record: Record, column: Column) -> tuple[object, RecordError | None]:
     if column.part in ("lat", "lon"):
         if isinstance(value, Coord):
             return (value.lat if column.part == "lat" else value.lon), None
+        if column.part == "lon":
+            return None, None  # one problem per field: the latitude's
         return None, _cannot_hold(record, column, value, "a coordinate")
     if isinstance(value, DateValue | DateRange):
         start = value.start if isinstance(value, DateRange) else value
