@@ -10,8 +10,9 @@ fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`export_records` and :func:`import_records`; create record pages from
 their type's skeleton with :func:`new_page`; see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
-:func:`collect_records` (as a calendar: :func:`read_calendar`; as a SQLite
-database: :func:`read_database` and :func:`write_database`) and a
+:func:`collect_records` (as a calendar: :func:`read_calendar`; as a map:
+:func:`read_geojson`; as a SQLite database: :func:`read_database` and
+:func:`write_database`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
 :func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
 command line is one of these calls (docs/library.md).
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from wikisync.ops.database import Database, build_database, read_database, write_database
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
+    from wikisync.ops.geojson import format_geojson, read_geojson
     from wikisync.ops.ical import format_calendar, read_calendar
     from wikisync.ops.jobs.report import JobReport, RunReport
     from wikisync.ops.jobs.run import (
@@ -134,6 +136,7 @@ _LAZY = {
     "copy_example": "wikisync.ops.example",
     "export_records": "wikisync.ops.spreadsheet",
     "format_calendar": "wikisync.ops.ical",
+    "format_geojson": "wikisync.ops.geojson",
     "format_records": "wikisync.ops.formats",
     "import_records": "wikisync.ops.spreadsheet",
     "load_config": "wikisync.config",
@@ -149,6 +152,7 @@ _LAZY = {
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
     "read_calendar": "wikisync.ops.ical",
+    "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
     "read_database": "wikisync.ops.database",
     "rebuild_jobs": "wikisync.ops.jobs.run",
@@ -235,6 +239,7 @@ __all__ = [
     "copy_example",
     "export_records",
     "format_calendar",
+    "format_geojson",
     "format_records",
     "import_records",
     "load_config",
@@ -252,6 +257,7 @@ __all__ = [
     "read_calendar",
     "read_changeset",
     "read_database",
+    "read_geojson",
     "rebuild_jobs",
     "record_type_named",
     "remove_template_param",

@@ -23,8 +23,8 @@ from wikisync.config import load_config
 from wikisync.core.dates import read_date
 from wikisync.core.errors import ConfigError, UnsafePathError
 from wikisync.core.fields.coords import Coord
-from wikisync.core.fields.values import FIELD_TYPES
-from wikisync.core.records import Record, RecordSet
+from wikisync.core.pages import PageText
+from wikisync.core.records import Record, RecordSet, extract_records
 from wikisync.core.schema import FieldSpec, RecordType, load_record_types
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.database import (
@@ -48,15 +48,6 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _coord_field(name: str) -> FieldSpec:
-    """A ``coord`` field; built by hand until the coord field type is on this branch."""
-    if "coord" in FIELD_TYPES:
-        return FieldSpec(name, "coord")
-    spec = FieldSpec(name, "text")
-    object.__setattr__(spec, "type", "coord")
-    return spec
-
-
 PLACE = RecordType(
     "place",
     ("Lieu",),
@@ -67,7 +58,7 @@ PLACE = RecordType(
         FieldSpec("seats", "int"),
         FieldSpec("open", "bool"),
         FieldSpec("tags", "list"),
-        _coord_field("where"),
+        FieldSpec("where", "coord"),
         FieldSpec("site", "url"),
     ),
 )
@@ -248,6 +239,26 @@ def test_a_coord_column_holding_something_else_is_left_empty_and_reported(tmp_pa
     assert [(p.field, p.expected) for p in database.problems] == [("where", "a coordinate")]
     row = _open(database.data, tmp_path).execute("SELECT where_lat, where_lon FROM place")
     assert tuple(row.fetchone()) == (None, None)
+
+
+def test_coordinates_read_from_pages_become_lat_and_lon_columns(tmp_path: Path) -> None:
+    (lieu,) = load_record_types(
+        {"lieu": {"templates": ["Lieu"], "fields": {"geo": "coord", "nom": "text"}}}
+    ).values()
+    pages = [
+        PageText("Gare", "{{Lieu|geo=48°51\u203224\u2033N 2°21\u203208\u2033E|nom=Gare}}", revid=3),
+        PageText("Port", "{{Lieu|geo=43,2965 ; 5,3698|nom=Port}}", revid=4),
+        PageText("Nulle part", "{{Lieu|geo=quelque part|nom=?}}", revid=5),
+    ]
+    data = build_database([extract_records(pages, lieu)], [lieu], extracted_at=WHEN).data
+    connection = _open(data, tmp_path)
+    rows = connection.execute("SELECT title, geo_lat, geo_lon FROM lieu ORDER BY title")
+    got = {row["title"]: (row["geo_lat"], row["geo_lon"]) for row in rows}
+    assert got["Gare"] == pytest.approx((48.856667, 2.352222), abs=1e-6)
+    assert got["Port"] == pytest.approx((43.2965, 5.3698))
+    assert got["Nulle part"] == (None, None)
+    problem = connection.execute("SELECT title, field FROM problems").fetchone()
+    assert tuple(problem) == ("Nulle part", "geo")
 
 
 def test_names_with_quotes_and_spaces_are_tables_and_columns(tmp_path: Path) -> None:

@@ -1,15 +1,17 @@
 """Jobs that write a file instead of a wiki page: a calendar for a web folder, a CSV…
 
 A job with ``file = "…"`` (see :mod:`wikisync.ops.jobs.config`) writes its records
-to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``json``,
-``jsonl``, ``csv``: :mod:`wikisync.ops.formats`; ``sqlite``, a database of one or
-more types: :mod:`wikisync.ops.database`) or through its ``page_template``
-(the whole file is the template's output)::
+to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``geojson``:
+:mod:`wikisync.ops.geojson`; ``json``, ``jsonl``, ``csv``:
+:mod:`wikisync.ops.formats`; ``sqlite``, a database of one or more types:
+:mod:`wikisync.ops.database`) or through its ``page_template`` (the whole
+file is the template's output)::
 
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to the configuration's folder
-    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv .db .sqlite)
+    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv
+                                   # .geojson .db .sqlite)
 
 The rule is the one of pages: no change, no write. :class:`FileTarget`
 replaces the file atomically (:func:`wikisync.files.write_atomic`) only when
@@ -38,6 +40,7 @@ from wikisync.core.schema import RecordType
 from wikisync.ops.collect import collect_records
 from wikisync.ops.database import Database, build_database, database_text, same_rows
 from wikisync.ops.formats import format_records
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.ical import TimedSource, format_calendar
 from wikisync.ops.jobs.config import Job, render_job
 from wikisync.ops.quality.check import wiki_links
@@ -56,7 +59,8 @@ class FileOutcome:
         status: ``unchanged``, ``written`` or ``planned`` (a dry run that would write).
         old_text: the file's text before, or None when it did not exist.
         new_text: the text wanted.
-        problems: records left out of the file (a calendar's), beside the records' own.
+        problems: records left out of the file (a calendar's, a map's), beside the
+            records' own.
     """
 
     path: str
@@ -150,6 +154,9 @@ def render_file(
     if job.format == "sqlite":
         database = _database(job, sets, record_types, times=times, page_url=page_url, wiki=wiki)
         return database_text(database.data), ()
+    if job.format == "geojson":
+        geo = format_geojson(sets[0].records, record_types[job.type])
+        return geo.text, geo.problems
     if job.format:
         single = record_types[job.type] if len(sets) == 1 else None
         records = [record for found in sets for record in found.records]
