@@ -18,8 +18,10 @@ from typing import Any
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
+from wikisync.ports.history import PagesHistory
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.history import read_history
 from wikisync.wiki.site import WikiClient
 
 __all__ = ["WikiClient", "WikiSource", "page_from_revision"]
@@ -287,6 +289,11 @@ class WikiSource(Source):
             titles.extend(str(item["title"]) for item in part.get("embeddedin", []))
         names = [self.namespaces.split(redirect)[1] for redirect in redirects]
         return names, sorted(dict.fromkeys(titles))
+
+    def page_history_since(self, since: str, *, after_rcid: int | None = None) -> PagesHistory:
+        """The pages changed from ``since`` on, from the wiki's recent changes
+        (:func:`wikisync.wiki.history.read_history`)."""
+        return read_history(self.client, since, after_rcid=after_rcid)
 
     def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Per revision found: the title of the page that holds it now, and its text
