@@ -51,10 +51,12 @@ if TYPE_CHECKING:
         WikisyncError,
     )
     from wikisync.core.pages import Namespaces, PageText, normalize_title
+    from wikisync.core.record_changes import FieldChange, RecordChange
     from wikisync.core.templating import render_index
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
+    from wikisync.ops.changes import ChangesReport, read_changes
     from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
     from wikisync.ops.collect import category_pages, collect_records, record_type_named
     from wikisync.ops.create import NewPageResult, new_page
@@ -86,11 +88,13 @@ if TYPE_CHECKING:
 _LAZY = {
     "BatchReport": "wikisync.ops.batch.report",
     "Changeset": "wikisync.ops.changeset",
+    "ChangesReport": "wikisync.ops.changes",
     "Config": "wikisync.config",
     "ConfigError": "wikisync.core.errors",
     "Edit": "wikisync.ops.publish",
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
+    "FieldChange": "wikisync.core.record_changes",
     "FieldValueError": "wikisync.core.errors",
     "Job": "wikisync.ops.jobs.run",
     "JobReport": "wikisync.ops.jobs.report",
@@ -109,6 +113,7 @@ _LAZY = {
     "PullReport": "wikisync.ops.sync",
     "PushReport": "wikisync.ops.sync",
     "QualityReport": "wikisync.ops.quality.check",
+    "RecordChange": "wikisync.core.record_changes",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
     "Report": "wikisync.ports.outcome",
@@ -145,6 +150,7 @@ _LAZY = {
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
     "read_calendar": "wikisync.ops.ical",
+    "read_changes": "wikisync.ops.changes",
     "read_changeset": "wikisync.ops.changeset",
     "rebuild_jobs": "wikisync.ops.jobs.run",
     "record_type_named": "wikisync.ops.collect",
@@ -181,12 +187,14 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BatchReport",
+    "ChangesReport",
     "Changeset",
     "Config",
     "ConfigError",
     "Edit",
     "EditConflictError",
     "FetchResult",
+    "FieldChange",
     "FieldValueError",
     "Job",
     "JobReport",
@@ -205,6 +213,7 @@ __all__ = [
     "PullReport",
     "PushReport",
     "QualityReport",
+    "RecordChange",
     "RecordError",
     "RenderError",
     "Report",
@@ -242,6 +251,7 @@ __all__ = [
     "pull",
     "push",
     "read_calendar",
+    "read_changes",
     "read_changeset",
     "rebuild_jobs",
     "record_type_named",

@@ -20,8 +20,13 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv (default: from the
-                                   # suffix), or a page_template instead
+    format = "ics"                 # ics, json, jsonl, csv, atom (default: from
+                                   # the suffix), or a page_template instead
+
+A job may publish what changed in its records (:mod:`wikisync.ops.jobs.changes`):
+as a feed (``format = "atom"``, ``entries = 50``) or to a webhook
+(``notify = "https://…"``, or ``notify = { event = "https://…", "*" = "https://…" }``
+to route by record type).
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
@@ -45,6 +50,7 @@ from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
 from wikisync.ops.suggest import did_you_mean
+from wikisync.webhook import register_webhook
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
@@ -61,12 +67,25 @@ _KEYS = frozenset(
         "description",
         "file",
         "format",
+        "notify",
+        "entries",
     }
 )
 #: Keys of a job that writes a page, which a job writing a file may not have.
 _PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
 #: The formats a job may write a file in, and the file suffixes that imply them.
-FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+FILE_FORMATS = {
+    ".ics": "ics",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".atom": "atom",
+    ".xml": "atom",
+}
+#: Entries an Atom feed of changes keeps by default.
+DEFAULT_FEED_ENTRIES = 50
+#: The ``notify`` route that takes the changes of the types no other route names.
+ANY_TYPE = "*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +108,12 @@ class Job:
         file: for a job that writes a file instead of a page: its path
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
-        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
-            ``""`` when the file is the page template's output.
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``, or
+            ``atom``: a feed of the records' changes), or ``""`` when the file is
+            the page template's output.
+        notify: webhooks the job posts its record changes to: (record type or
+            ``*`` for any other, URL) pairs (:mod:`wikisync.ops.jobs.changes`).
+        entries: the entries an ``atom`` feed keeps (the newest).
     """
 
     name: str
@@ -107,6 +130,13 @@ class Job:
     types: tuple[str, ...] = ()
     file: str = ""
     format: str = ""
+    notify: tuple[tuple[str, str], ...] = ()
+    entries: int = DEFAULT_FEED_ENTRIES
+
+    @property
+    def publishes(self) -> bool:
+        """True when the job publishes its records' changes (a feed, a webhook)."""
+        return self.format == "atom" or bool(self.notify)
 
     @property
     def record_types(self) -> tuple[str, ...]:
@@ -145,8 +175,9 @@ def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dic
 def _load_job(name: str, table: Any, base: Path) -> Job:
     where = f"jobs.{toml_key(name)}"
 
-    def fail(key: str, problem: str) -> ConfigError:
-        path = f"{where}.{toml_key(key)}" if key else where
+    def fail(key: str | tuple[str, ...], problem: str) -> ConfigError:
+        parts = key if isinstance(key, tuple) else (key,) if key else ()
+        path = ".".join([where, *(toml_key(part) for part in parts)])
         return ConfigError(f"{path}: {problem}", key=path)
 
     if not isinstance(table, Mapping):
@@ -203,6 +234,12 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     types = _types(table.get("type"), fail)
     if file_format == "ics" and len(types) > 1:
         raise fail("type", "a calendar (format ics) is made from one record type")
+    notify = _notify(table.get("notify"), types, fail)
+    entries = table.get("entries", DEFAULT_FEED_ENTRIES)
+    if "entries" in table and file_format != "atom":
+        raise fail("entries", 'only a feed (format = "atom") keeps entries')
+    if isinstance(entries, bool) or not isinstance(entries, int) or not 1 <= entries <= 10_000:
+        raise fail("entries", f"should be a whole number from 1 to 10000, got {entries!r}")
     return Job(
         name=name,
         type=types[0],
@@ -218,7 +255,31 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         create=create,
         variables=dict(variables),
         description=description,
+        notify=notify,
+        entries=entries,
     )
+
+
+def _notify(
+    value: Any, types: tuple[str, ...], fail: Callable[[str | tuple[str, ...], str], ConfigError]
+) -> tuple[tuple[str, str], ...]:
+    # "https://…", or a table routing record types (or "*") to URLs.
+    if value is None:
+        return ()
+    routes = {ANY_TYPE: value} if isinstance(value, str) else value
+    if not isinstance(routes, Mapping) or not routes:
+        raise fail("notify", "should be a webhook URL, or a table of record type = URL")
+    found: list[tuple[str, str]] = []
+    for name, url in routes.items():
+        key: str | tuple[str, ...] = "notify" if isinstance(value, str) else ("notify", name)
+        if name != ANY_TYPE and name not in types:
+            known = ", ".join([*types, ANY_TYPE])
+            raise fail(key, f"the job lists no type {name!r} (its types: {known})")
+        if not isinstance(url, str) or not url.strip().lower().startswith(("https://", "http://")):
+            raise fail(key, "should be a webhook's http(s) URL")
+        register_webhook(url.strip())  # its secret part never reaches a message or a log
+        found.append((name, url.strip()))
+    return tuple(found)
 
 
 def _file_of(
@@ -240,7 +301,7 @@ def _file_of(
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
-            known = ", ".join(FILE_FORMATS.values())
+            known = ", ".join(dict.fromkeys(FILE_FORMATS.values()))
             raise fail("format", f"should be one of {known}, got {fmt!r}")
         if "page_template" in table:
             raise fail("page_template", "give 'format' or 'page_template', not both")
@@ -251,7 +312,7 @@ def _file_of(
     if not fmt:
         raise fail(
             "format",
-            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv), '
+            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, atom), '
             "or a page_template",
         )
     return file, fmt

@@ -50,6 +50,7 @@ from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.ops.ical import TimedSource
+from wikisync.ops.jobs.changes import publish_changes
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.ops.jobs.report import JobReport, RunReport
@@ -67,6 +68,7 @@ from wikisync.ops.publish import (
 from wikisync.ops.quality.check import wiki_links
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source, requests_sent
+from wikisync.webhook import RetryPolicy
 
 __all__ = [
     "Job",
@@ -96,6 +98,7 @@ class _Run:
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
+    notify_policy: RetryPolicy | None = None
 
     def pages_of(self, name: str) -> list[PageText]:
         """The pages of a record type (read once per run), records not yet read."""
@@ -152,6 +155,8 @@ class _Run:
             "today": self.today.isoformat(),
             "force": self.force,
             "allow_shrink": self.allow_shrink,
+            # a job that starts publishing reads its records once, to keep their state
+            "publishes": job.publishes,
         }
         return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
 
@@ -341,6 +346,8 @@ def _run_page(
         else:
             _fill(report, result, step)
     reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
+    for job, job_report in zip(jobs, reports, strict=True):
+        _publish(job, run, job_report, dry_run=dry_run)
     return reports, result
 
 
@@ -371,6 +378,34 @@ def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) 
         report.problems = held.problems
         reports.append(report)
     return reports
+
+
+def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
+    """Publish the job's record changes (:mod:`wikisync.ops.jobs.changes`), never failing it."""
+    if not job.publishes or not all(name in run.record_sets for name in job.record_types):
+        return  # records not read again (the page held): nothing changed since
+    links = wiki_links(run.source)
+    try:
+        publication = publish_changes(
+            job,
+            [run.record_sets[name] for name in job.record_types],
+            run.record_types,
+            run.source,
+            times=run.times,
+            page_url=links.page_url if links is not None else None,
+            wiki=links.script if links is not None else "",
+            dry_run=dry_run,
+            policy=run.notify_policy,
+        )
+    except WikisyncError as exc:
+        report.publish_message = str(exc)
+        log.warning("%s: changes not published: %s", job.name, exc)
+        return
+    report.changes = len(publication.changes)
+    report.notified = publication.deliveries
+    report.publish_message = publication.message
+    if publication.feed is not None and job.format == "atom":
+        report.status = publication.feed
 
 
 def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
@@ -405,6 +440,8 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     if stop_requested():
         report.status = Outcome.NOT_DONE
         return report
+    if job.format == "atom":
+        return _run_feed(job, run, report, started, dry_run=dry_run)
     try:
         sets = run.records_of(job)
         links = wiki_links(run.source)
@@ -432,6 +469,30 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     if outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
         report.added, report.removed = diff_stats(report.edit.diff())
+    _publish(job, run, report, dry_run=dry_run)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_feed(
+    job: Job, run: _Run, report: JobReport, started: float, *, dry_run: bool
+) -> JobReport:
+    """Run a feed job: its records' changes since its last run, as an Atom file."""
+    try:
+        sets = run.records_of(job)
+    except UnknownNameError:
+        raise  # a misspelt name in the configuration: the run stops (exit 2)
+    except WikisyncError as exc:
+        report.status, report.message = Outcome.FAILED, str(exc)
+        report.seconds = time.perf_counter() - started
+        return report
+    report.pages_read = sum(found.page_count for found in sets)
+    report.records = sum(len(found.records) for found in sets)
+    report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+    report.status = Outcome.UNCHANGED
+    _publish(job, run, report, dry_run=dry_run)
+    if report.publish_message and report.changes is None:
+        report.status, report.message = Outcome.FAILED, report.publish_message
     report.seconds = time.perf_counter() - started
     return report
 
@@ -483,6 +544,7 @@ def rebuild_jobs(
     summary: str | None = None,
     retries: int = DEFAULT_RETRIES,
     on_job: Callable[[JobReport], None] | None = None,
+    notify_policy: RetryPolicy | None = None,
 ) -> RunReport:
     """Regenerate and publish the index pages of the configuration's jobs.
 
@@ -510,6 +572,7 @@ def rebuild_jobs(
         summary: the edit summary, over the jobs' and the configuration's.
         retries: readings again after an edit conflict, per page.
         on_job: called with each job's report as soon as it is done.
+        notify_policy: how hard a job's webhook is tried (:mod:`wikisync.ops.jobs.changes`).
 
     Returns:
         The run report: each job's outcome.
@@ -526,6 +589,7 @@ def rebuild_jobs(
     """
     started, clock = utc_now(), time.perf_counter()
     jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    run.notify_policy = notify_policy
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
     _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock
