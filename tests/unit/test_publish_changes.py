@@ -110,6 +110,17 @@ def test_webhook_text_is_what_mattermost_and_slack_take() -> None:
     assert many.splitlines()[-1].startswith("… and ")
 
 
+def test_webhook_text_pings_no_one() -> None:
+    (job,) = load_jobs(
+        {"events": {"type": "event", "file": "x.json", "notify": "https://h.example/a"}}
+    ).values()
+    text = webhook_text(job, [_change("@channel <!here>", "@all", "<http://x|clic> & co")])
+    body = "\n".join(text.splitlines()[1:])
+    for ping in ("@channel", "@all", "<!here>", "<http://x|clic>"):
+        assert ping not in body
+    assert "&lt;!here&gt;" in body and "&amp; co" in body
+
+
 # -- the Atom feed ---------------------------------------------------------------------------
 
 

@@ -182,8 +182,17 @@ def _compare(
     return changes
 
 
+def _inert(text: str) -> str:
+    """Wiki data made inert for a chat: no mention (``@channel``, ``@all``), no Slack
+    control sequence (``<!here>``, ``<url|label>``): ``&``, ``<`` and ``>`` as entities
+    (Slack's rule; Markdown shows them as the characters) and a word joiner after ``@``."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("@", "@\u2060")
+
+
 def webhook_text(job: Job, changes: Sequence[RecordChange]) -> str:
-    """The ``text`` of a job's POST: a heading line, then each change (capped).
+    """The ``text`` of a job's POST: a heading line, then each change (capped). What
+    comes from the wiki (titles, values) is made inert: it can ping no one.
 
     Example:
         >>> print(webhook_text(job, changes))
@@ -195,7 +204,7 @@ def webhook_text(job: Job, changes: Sequence[RecordChange]) -> str:
     noun = "record" if count == 1 else "records"
     lines = [f"**wikisync** job {job.name}: {count} {noun} changed"]
     for number, change in enumerate(changes):
-        block = f"[{change.type}] {change.text()}"
+        block = _inert(f"[{change.type}] {change.text()}")
         if sum(len(line) + 1 for line in lines) + len(block) > MAX_TEXT - 40:
             lines.append(f"… and {count - number} more")
             break
