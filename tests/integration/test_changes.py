@@ -155,9 +155,11 @@ def test_changes_command_text_and_jsonl(
 ) -> None:
     text = _invoke(wiki, config_file, "changes", "event", "--since", history["since"])
     assert text.exit_code == 0, text.output
-    assert "[event] Atelier A (changed)" in text.stdout
+    # a French wiki: the run speaks French
+    assert "[event] Atelier A (modifiée)" in text.stdout
     assert "  place: Paris → Lyon" in text.stdout
-    assert "[event] Atelier C2 (changed, was Atelier C)" in text.stdout
+    assert "[event] Atelier C2 (modifiée, anciennement Atelier C)" in text.stdout
+    assert "[event] Atelier E (créée)" in text.stdout
     assert "cursor: " in text.stderr
     cursor = text.stderr.split("cursor: ")[1].strip()
     jsonl = _invoke(
@@ -173,6 +175,41 @@ def test_changes_command_text_and_jsonl(
     again = _invoke(wiki, config_file, "changes", "event", "--since", cursor, "-f", "jsonl")
     assert again.exit_code == 0, again.output
     assert again.stdout == ""
+    # the library twin gives what the command printed
+    config = load_config(config_file)
+    with open_source(config) as source:
+        report = read_changes(config, source, ["event"], since=history["since"])
+    assert [change.to_dict() for change in report.changes] == rows
+
+
+def test_changes_cursor_splits_a_second_by_row_id(
+    wiki: TestWiki, config_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WIKISYNC_PASSWORD", wiki.bot_password)
+    site = _admin(wiki)
+    since = _next_second()
+    site.pages["Atelier X"].edit(_event("Metz"), summary="un")
+    site.pages["Atelier Y"].edit(_event("Nancy"), summary="deux")
+    reply = wiki.api(
+        action="query",
+        list="recentchanges",
+        rcstart=since,
+        rcdir="newer",
+        rcprop="ids|timestamp|title",
+    )
+    rows = reply["query"]["recentchanges"]
+    first = next(row for row in rows if row["title"] == "Atelier X")
+    config = load_config(config_file)
+    with open_source(config) as source:
+        after_x = read_changes(
+            config, source, ["event"], since=f"{first['timestamp']}|{first['rcid']}"
+        )
+        from_x = read_changes(
+            config, source, ["event"], since=f"{first['timestamp']}|{first['rcid'] - 1}"
+        )
+    # whether or not both edits share a second, the cursor's row id splits them
+    assert [change.title for change in after_x.changes] == ["Atelier Y"]
+    assert [change.title for change in from_x.changes] == ["Atelier X", "Atelier Y"]
 
 
 @pytest.mark.parametrize("since", ["yesterday", "2026-13-01", "2026-12-01|abc", '{"rcid": 1}'])

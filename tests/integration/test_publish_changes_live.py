@@ -194,8 +194,9 @@ def test_rebuild_says_a_refused_webhook_and_exits_0_without_its_secret(
         seeded.pages["Atelier A"].edit(_event("Lyon"), summary="lieu")
         result = _invoke(wiki, config, "-q", "rebuild", "gone")
     assert result.exit_code == 0, result.output
-    assert "webhook http://127.0.0.1:" in result.stderr
-    assert "failed after 1 tries (HTTP 404)" in result.stderr
+    # a French wiki: the run speaks French
+    assert "le webhook http://127.0.0.1:" in result.stderr
+    assert "a échoué après 1 essai (HTTP 404)" in result.stderr
     assert "s3cr3t" not in result.output
     assert "Traceback" not in result.output
 
@@ -216,5 +217,5 @@ def test_publishing_without_a_cache_says_why(
             env={"WIKISYNC_PASSWORD": wiki.bot_password, "WIKISYNC_USE_CACHE": "false"},
         )
     assert result.exit_code == 0, result.output
-    assert "changes not published" in result.stderr
+    assert "modifications non publiées" in result.stderr  # a French wiki: French
     assert hook.received == []

@@ -183,9 +183,12 @@ def _print_publication(state: State, job: JobReport) -> None:
     """What a job that publishes its changes did with them; a failed webhook always shows."""
     for delivery in job.notify_failed:  # the exit code stays the wiki work's (docs/exit-codes.md)
         click.echo(
-            gettext(
+            ngettext(
+                "wikisync: %(job)s: webhook %(url)s failed after %(n)d try (%(why)s); "
+                "its changes were not sent",
                 "wikisync: %(job)s: webhook %(url)s failed after %(n)d tries (%(why)s); "
-                "its changes were not sent"
+                "its changes were not sent",
+                delivery.attempts,
             )
             % {
                 "job": job.job,
