@@ -3,14 +3,17 @@
 :class:`WebhookReceiver` accepts POSTs on any path, records each (path,
 headers, decoded JSON body) and answers from a script of statuses (``[503,
 503, 200]``: two failures, then success; the last status repeats), with a
-``Retry-After`` header when asked. Like Mattermost, it refuses a body that is
-not a JSON object holding a non-empty ``text`` string (HTTP 400).
+``Retry-After`` header when asked, after ``delay`` seconds (a slow server); the
+times it answered are kept (:attr:`WebhookReceiver.answered`, ``time.monotonic``).
+Like Mattermost, it refuses a body that is not a JSON object holding a non-empty
+``text`` string (HTTP 400).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,7 +34,9 @@ class WebhookReceiver:
 
     statuses: list[int] = field(default_factory=lambda: [200])
     retry_after: str | None = None
+    delay: float = 0.0
     received: list[Received] = field(default_factory=list)
+    answered: list[float] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -53,6 +58,8 @@ class WebhookReceiver:
                 text = body.get("text") if isinstance(body, dict) else None
                 if status == 200 and not (isinstance(text, str) and text):
                     status = 400
+                if receiver.delay:
+                    time.sleep(receiver.delay)  # a slow chat server
                 self.send_response(status)
                 if status != 200 and receiver.retry_after is not None:
                     self.send_header("Retry-After", receiver.retry_after)
@@ -60,6 +67,8 @@ class WebhookReceiver:
                 self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
                 self.wfile.write(reply)
+                with receiver._lock:
+                    receiver.answered.append(time.monotonic())
 
             def log_message(self, format: str, *args: Any) -> None:
                 return  # quiet

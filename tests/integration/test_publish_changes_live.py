@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import feedparser
@@ -178,6 +179,44 @@ def test_webhook_is_retried_and_a_failing_one_never_stops_the_job(
     assert [(d.sent, d.attempts, d.status) for d in by_job["down"].notified] == [(False, 3, 500)]
     assert len(down.received) == 3
     assert "s3cr3t" not in json.dumps(report.to_dict())
+
+
+def test_a_slow_webhook_does_not_hold_up_the_next_jobs(
+    wiki: TestWiki,
+    config_file: Path,
+    tmp_path: Path,
+    seeded: mwclient.Site,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WIKISYNC_PASSWORD", wiki.bot_password)
+    with WebhookReceiver(delay=2.0) as slow:
+        config_path = _config(
+            config_file,
+            tmp_path,
+            f'[jobs.chat]\ntype = "event"\nfile = "{tmp_path / "e.json"}"\n'
+            f'notify = "{slow.url()}"\n\n'
+            '[jobs.board]\ntype = "event"\npage = "Tableau des ateliers"\n'
+            'page_template = "events"\ncreate = true\n',
+        )
+        config = load_config(config_path)
+        with open_source(config) as source:
+            rebuild_jobs(config, source, open_target(source), names=["chat", "board"])
+        seeded.pages["Atelier A"].edit(_event("Lyon"), summary="lieu")
+        done: dict[str, float] = {}
+        with open_source(config) as source:
+            report = rebuild_jobs(
+                config,
+                source,
+                open_target(source),
+                names=["chat", "board"],
+                on_job=lambda job: done.setdefault(job.job, time.monotonic()),
+                notify_policy=FAST,
+            )
+    by_job = {job.job: job for job in report.jobs}
+    assert by_job["board"].status == Outcome.EDITED
+    assert [d.sent for d in by_job["chat"].notified] == [True]  # waited for at the end
+    # the page job was done while the slow webhook was still answering
+    assert done["board"] < slow.answered[0]
 
 
 def test_rebuild_says_a_refused_webhook_and_exits_0_without_its_secret(

@@ -29,21 +29,23 @@ is written only when its bytes change (:mod:`wikisync.ops.jobs.feed`).
 
 **Webhook.** One POST per webhook per run that found changes, with
 ``{"text": …}`` (what Mattermost and Slack incoming webhooks accept), tried
-again with backoff on a fault (:mod:`wikisync.webhook`). It runs after the
-job's wiki work and never fails it: a webhook that keeps failing is logged
-and said in the job's report (``notify``), and the run's exit code is the
-one of its wiki work. A batch whose POST failed is not posted again (the
+again with backoff on a fault (:mod:`wikisync.webhook`). It is sent in the
+background while the next jobs do their wiki work (a run waits for its POSTs at
+its end, then keeps the jobs' states) and never fails the job: a webhook
+that keeps failing is logged and said in the job's report (``notify``), and
+the run's exit code is the one of its wiki work. A batch whose POST failed is not posted again (the
 feed, if any, still has it); a run killed between the POST and the saving
 of its state posts that batch again next time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wikisync.core.record_changes import RecordChange, diff_records
 from wikisync.core.records import PageRecords, Record, RecordSet
@@ -58,7 +60,14 @@ from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 from wikisync.webhook import Delivery, RetryPolicy, post_json
 
-__all__ = ["MAX_TEXT", "Publication", "publish_changes", "webhook_text"]
+__all__ = [
+    "MAX_TEXT",
+    "PendingPublication",
+    "Publication",
+    "prepare_changes",
+    "publish_changes",
+    "webhook_text",
+]
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +233,27 @@ def _routes(job: Job, changes: Sequence[RecordChange]) -> dict[str, list[RecordC
     return routed
 
 
-def publish_changes(
+@dataclass(slots=True)
+class PendingPublication:
+    """A job's changes found and its feed written: the POSTs to send, the state to keep.
+
+    Attributes:
+        publication: what was found (``deliveries`` empty until the POSTs are made).
+        posts: (webhook URL, JSON payload) per webhook, one batch each.
+    """
+
+    publication: Publication
+    posts: tuple[tuple[str, dict[str, str]], ...] = ()
+    keep: Callable[[], None] | None = field(default=None, repr=False)
+
+    def keep_state(self) -> None:
+        """Keep this run's records as the job's state (after the POSTs: a run stopped
+        before posts them again next time rather than never)."""
+        if self.keep is not None:
+            self.keep()
+
+
+def prepare_changes(
     job: Job,
     sets: Sequence[RecordSet],
     record_types: Mapping[str, RecordType],
@@ -234,31 +263,24 @@ def publish_changes(
     page_url: Callable[[str], str] | None = None,
     wiki: str = "",
     dry_run: bool = False,
-    policy: RetryPolicy | None = None,
     now: dt.datetime | None = None,
-) -> Publication:
-    """Compare a job's records with its last run's and publish the changes.
+) -> PendingPublication:
+    """Find a job's record changes since its last run and write its feed; post nothing.
 
-    Args:
-        job: a job that publishes (``job.publishes``).
-        sets: its records of this run, one set per type.
-        record_types: the record types by name.
-        source: the run's source (its memo store keeps the state).
-        times: page title to revision time (the changes' times).
-        page_url: a page title to its address (feed links).
-        wiki: the wiki's address (the feed's link and id).
-        dry_run: find the changes; write, post and keep nothing.
-        policy: how hard each POST is tried.
-        now: the time of entries whose page time is unknown (default: now).
+    Arguments as for :func:`publish_changes`. The caller sends
+    :attr:`PendingPublication.posts` (:func:`wikisync.webhook.post_json`), then calls
+    :meth:`PendingPublication.keep_state` in the thread that opened the source.
 
     Raises:
         UnsafePathError: the feed file cannot be read or written.
     """
     memo = source.memo_store()
     if memo is None:
-        return Publication(
-            message="changes are published from a live wiki read through the revision "
-            "cache: this source keeps no state between runs"
+        return PendingPublication(
+            Publication(
+                message="changes are published from a live wiki read through the revision "
+                "cache: this source keeps no state between runs"
+            )
         )
     store, site = memo
     state = _State(store, site, job.name)
@@ -283,13 +305,65 @@ def publish_changes(
             link=wiki,
         )
         feed, _before = FileTarget(job.file).write(text.encode("utf-8"), dry_run=dry_run)
+    publication = Publication(tuple(changes), not had_state, feed)
     if dry_run:
-        return Publication(tuple(changes), not had_state, feed)
-    deliveries = tuple(
-        post_json(url, {"text": webhook_text(job, routed)}, policy=policy)
-        for url, routed in _routes(job, changes).items()
+        return PendingPublication(publication)
+    posts = tuple(
+        (url, {"text": webhook_text(job, routed)}) for url, routed in _routes(job, changes).items()
     )
-    state.save(current, entries, fingerprints)
-    if not had_state:
-        log.info("%s: first run: its records are kept; changes are published from now on", job.name)
-    return Publication(tuple(changes), not had_state, feed, deliveries)
+
+    def keep() -> None:
+        state.save(current, entries, fingerprints)
+        if not had_state:
+            log.info("%s: first run: its records are kept; changes published from now on", job.name)
+
+    return PendingPublication(publication, posts, keep)
+
+
+def publish_changes(
+    job: Job,
+    sets: Sequence[RecordSet],
+    record_types: Mapping[str, RecordType],
+    source: Source,
+    *,
+    times: Mapping[str, str] | None = None,
+    page_url: Callable[[str], str] | None = None,
+    wiki: str = "",
+    dry_run: bool = False,
+    policy: RetryPolicy | None = None,
+    now: dt.datetime | None = None,
+) -> Publication:
+    """Compare a job's records with its last run's and publish the changes (feed, POSTs).
+
+    :func:`~wikisync.ops.jobs.run.rebuild_jobs` does the same in two steps
+    (:func:`prepare_changes`, then the POSTs in the background while the other jobs run).
+
+    Args:
+        job: a job that publishes (``job.publishes``).
+        sets: its records of this run, one set per type.
+        record_types: the record types by name.
+        source: the run's source (its memo store keeps the state).
+        times: page title to revision time (the changes' times).
+        page_url: a page title to its address (feed links).
+        wiki: the wiki's address (the feed's link and id).
+        dry_run: find the changes; write, post and keep nothing.
+        policy: how hard each POST is tried.
+        now: the time of entries whose page time is unknown (default: now).
+
+    Raises:
+        UnsafePathError: the feed file cannot be read or written.
+    """
+    pending = prepare_changes(
+        job,
+        sets,
+        record_types,
+        source,
+        times=times,
+        page_url=page_url,
+        wiki=wiki,
+        dry_run=dry_run,
+        now=now,
+    )
+    deliveries = tuple(post_json(url, payload, policy=policy) for url, payload in pending.posts)
+    pending.keep_state()
+    return dataclasses.replace(pending.publication, deliveries=deliveries)

@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from wikisync.config import DEFAULT_SUMMARY, Config
@@ -50,7 +51,7 @@ from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.ops.ical import TimedSource
-from wikisync.ops.jobs.changes import publish_changes
+from wikisync.ops.jobs.changes import PendingPublication, prepare_changes
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.ops.jobs.report import JobReport, RunReport
@@ -68,7 +69,7 @@ from wikisync.ops.publish import (
 from wikisync.ops.quality.check import wiki_links
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source, requests_sent
-from wikisync.webhook import RetryPolicy
+from wikisync.webhook import Delivery, RetryPolicy, post_json
 
 __all__ = [
     "Job",
@@ -99,6 +100,16 @@ class _Run:
     record_types: dict[str, RecordType] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
     notify_policy: RetryPolicy | None = None
+    # webhooks posted in the background while the other jobs run (see _finish_publications)
+    posting: list[tuple[JobReport, PendingPublication, list[Future[Delivery]]]] = field(
+        default_factory=list
+    )
+    poster: ThreadPoolExecutor | None = None
+
+    def post(self, url: str, payload: dict[str, str]) -> Future[Delivery]:
+        if self.poster is None:
+            self.poster = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook")
+        return self.poster.submit(post_json, url, payload, policy=self.notify_policy)
 
     def pages_of(self, name: str) -> list[PageText]:
         """The pages of a record type (read once per run), records not yet read."""
@@ -381,12 +392,13 @@ def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) 
 
 
 def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
-    """Publish the job's record changes (:mod:`wikisync.ops.jobs.changes`), never failing it."""
+    """Find the job's record changes and write its feed (:mod:`wikisync.ops.jobs.changes`);
+    its webhooks are posted in the background, never failing the job."""
     if not job.publishes or not all(name in run.record_sets for name in job.record_types):
         return  # records not read again (the page held): nothing changed since
     links = wiki_links(run.source)
     try:
-        publication = publish_changes(
+        pending = prepare_changes(
             job,
             [run.record_sets[name] for name in job.record_types],
             run.record_types,
@@ -395,17 +407,32 @@ def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
             page_url=links.page_url if links is not None else None,
             wiki=links.script if links is not None else "",
             dry_run=dry_run,
-            policy=run.notify_policy,
         )
     except WikisyncError as exc:
         report.publish_message = str(exc)
         log.warning("%s: changes not published: %s", job.name, exc)
         return
+    publication = pending.publication
     report.changes = len(publication.changes)
-    report.notified = publication.deliveries
     report.publish_message = publication.message
     if publication.feed is not None and job.format == "atom":
         report.status = publication.feed
+    futures = [run.post(url, payload) for url, payload in pending.posts]
+    run.posting.append((report, pending, futures))
+
+
+def _finish_publications(run: _Run) -> None:
+    """Wait for the webhooks posted, then keep each job's state (in this thread: the
+    memo store's)."""
+    try:
+        for report, pending, futures in run.posting:
+            report.notified = tuple(future.result() for future in futures)
+            pending.keep_state()
+    finally:
+        run.posting.clear()
+        if run.poster is not None:
+            run.poster.shutdown(wait=True)
+            run.poster = None
 
 
 def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
@@ -510,22 +537,25 @@ def _run_jobs(
     """Run the jobs page by page; the page edits made (or planned), with their jobs."""
     done: dict[str, JobReport] = {}
     pages: list[tuple[list[JobReport], PublishResult]] = []
-    for job in (job for job in jobs if job.file):
-        done[job.name] = _run_file(job, run, dry_run=dry_run)
-        if on_job is not None:
-            on_job(done[job.name])
-    for group in _group_by_page([job for job in jobs if not job.file], run.source):
-        if stop_requested():  # SIGINT/SIGTERM: stop between pages
-            for job in group:
-                done[job.name] = JobReport(job.name, job.page, Outcome.NOT_DONE)
-            continue
-        reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
-        for job_report in reports:
-            done[job_report.job] = job_report
+    try:
+        for job in (job for job in jobs if job.file):
+            done[job.name] = _run_file(job, run, dry_run=dry_run)
             if on_job is not None:
-                on_job(job_report)
-        if result is not None:
-            pages.append((reports, result))
+                on_job(done[job.name])
+        for group in _group_by_page([job for job in jobs if not job.file], run.source):
+            if stop_requested():  # SIGINT/SIGTERM: stop between pages
+                for job in group:
+                    done[job.name] = JobReport(job.name, job.page, Outcome.NOT_DONE)
+                continue
+            reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
+            for job_report in reports:
+                done[job_report.job] = job_report
+                if on_job is not None:
+                    on_job(job_report)
+            if result is not None:
+                pages.append((reports, result))
+    finally:
+        _finish_publications(run)  # also when a job stops the run (a misspelt name)
     report.jobs.extend(done[job.name] for job in jobs)
     return pages
 
