@@ -228,3 +228,8 @@ def test_read_changes_on_a_mirror_says_it_keeps_no_history(tmp_path: Path) -> No
     with open_source("examples/fabmob/mirror") as source, pytest.raises(SourceError) as caught:
         read_changes(config, source, since="2026-12-01")
     assert "keeps no history" in str(caught.value)
+    result = CliRunner().invoke(cli, ["-c", "examples/fabmob/wikisync.toml", "changes"])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "keeps no history" in result.stderr
+    assert "Traceback" not in result.output

@@ -195,9 +195,14 @@ class _Reading:
         """Per page (its number): its records then, and whether they are known."""
         found: dict[int, tuple[list[Record], bool]] = {}
         fetch: list[tuple[int, PageHistory]] = []
+        namespaces = self.source.namespaces
+        # records live in the namespaces of the type's pages (the main one at least): an
+        # edit of a talk or user page is never read
+        kept_ns = {0} | {namespaces.split(title)[0] for title in current}
         for number, page in enumerate(self.pages):
             hit = cached.get(page.old_title)
-            if page.created:
+            elsewhere = namespaces.split(page.old_title)[0] not in kept_ns and hit is None
+            if elsewhere or page.created:
                 found[number] = ([], True)
             elif not page.old_known:
                 # the wiki no longer serves it: the cache's last records, if any
