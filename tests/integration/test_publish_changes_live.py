@@ -79,7 +79,9 @@ def test_feed_job_publishes_changes_as_atom(
     )
     first = _invoke(wiki, config, "rebuild", "feed", "--report", str(tmp_path / "r1.json"))
     assert first.exit_code == 0, first.output
-    assert _feed(feed).entries == []  # the first run keeps the state; nothing to compare yet
+    empty = _feed(feed)
+    assert empty.entries == []  # the first run keeps the state; nothing to compare yet
+    assert empty.feed.id.startswith("urn:uuid:")
     seeded.pages["Atelier A"].edit(_event("Lyon"), summary="lieu")
     seeded.pages["Atelier C"].edit(_event("Rennes"), summary="nouveau")
     seeded.pages["Atelier B"].delete(reason="doublon")

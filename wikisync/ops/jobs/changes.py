@@ -44,6 +44,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -300,7 +301,7 @@ def prepare_changes(
         )
         text = render_feed(
             entries,
-            feed_id=f"urn:wikisync:{site}:{job.name}",
+            feed_id=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{site}#wikisync-job:{job.name}')}",
             title=job.description or f"{job.name}: changes",
             link=wiki,
         )
