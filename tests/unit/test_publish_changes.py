@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Iterable
 from pathlib import Path
+from typing import cast
 
 import feedparser
 import pytest
@@ -13,10 +15,14 @@ import pytest
 from tests.webhookreceiver import WebhookReceiver
 from wikisync.config import redact
 from wikisync.core.errors import ConfigError
+from wikisync.core.fields.values import FieldValue
 from wikisync.core.record_changes import FieldChange, RecordChange
-from wikisync.ops.jobs.changes import MAX_TEXT, webhook_text
-from wikisync.ops.jobs.config import load_jobs
+from wikisync.core.records import Record, RecordSet
+from wikisync.core.schema import load_record_types
+from wikisync.ops.jobs.changes import MAX_TEXT, prepare_changes, webhook_text
+from wikisync.ops.jobs.config import Job, load_jobs
 from wikisync.ops.jobs.feed import FeedEntry, feed_entries, merge_entries, render_feed
+from wikisync.ports.source import Source
 from wikisync.webhook import RetryPolicy, post_json, webhook_label
 
 FAST = RetryPolicy(attempts=4, backoff=0.01, max_wait=0.05, timeout=5.0)
@@ -211,3 +217,144 @@ def test_load_jobs_refuses_bad_publishing_keys(table: dict[str, object], where: 
     with pytest.raises(ConfigError) as caught:
         load_jobs({"j": job})
     assert where in str(caught.value)
+
+
+# -- the job's state ---------------------------------------------------------------------
+
+
+class _Store:
+    """An in-memory memo store (the revision cache's file keeps the same rows)."""
+
+    def __init__(self) -> None:
+        self.slots: dict[tuple[str, str], dict[str, tuple[str, str, str]]] = {}
+        self.writes = 0
+
+    def get_records(self, site: str, record_type: str) -> dict[str, tuple[str, str, str]]:
+        return dict(self.slots.get((site, record_type), {}))
+
+    def put_records(
+        self,
+        site: str,
+        record_type: str,
+        entries: Iterable[tuple[str, str, str, str]],
+        *,
+        forget: Iterable[str] = (),
+    ) -> None:
+        slot = self.slots.setdefault((site, record_type), {})
+        for title in forget:
+            slot.pop(title, None)
+        for title, fingerprint, digest, data in entries:
+            slot[title] = (fingerprint, digest, data)
+        self.writes += 1
+
+
+class _Kept:
+    """A source whose only part the publishing step asks for: its memo store."""
+
+    def __init__(self, store: _Store) -> None:
+        self.store = store
+
+    def memo_store(self) -> tuple[_Store, str]:
+        return self.store, "http://wiki.example/api.php"
+
+
+_TYPES = load_record_types(
+    {
+        "event": {"templates": ["Event"], "fields": {"place": "text", "Tags": "list"}},
+        "actor": {"templates": ["Acteur"], "fields": {"name": "text"}},
+    }
+)
+
+
+def _set(type_name: str, *records: tuple[str, dict[str, FieldValue]]) -> RecordSet:
+    return RecordSet(
+        type_name,
+        tuple(Record(title, type_name, 1, fields) for title, fields in records),
+        page_count=len(records),
+    )
+
+
+def _prepare(job: Job, store: _Store, *sets: RecordSet, dry_run: bool = False) -> list[str]:
+    source = cast(Source, _Kept(store))
+    pending = prepare_changes(job, list(sets), _TYPES, source, dry_run=dry_run)
+    pending.keep_state()
+    return [change.text() for change in pending.publication.changes]
+
+
+def test_job_state_first_run_keeps_then_each_run_tells_what_changed() -> None:
+    (job,) = load_jobs(
+        {"j": {"type": ["event", "actor"], "file": "x.json", "notify": "https://h.example/a"}}
+    ).values()
+    store = _Store()
+    assert _prepare(job, store, _set("event", ("A", {"place": "Paris"})), _set("actor")) == []
+    changes = _prepare(
+        job,
+        store,
+        _set("event", ("A", {"place": "Lyon"}), ("B", {"Tags": ("x", "y")})),
+        _set("actor", ("Z", {"name": "Zed"})),
+    )
+    assert changes == [
+        "A (changed)\n  place: Paris → Lyon",
+        "B (created)\n  Tags: ∅ → x, y",
+        "Z (created)\n  name: ∅ → Zed",
+    ]
+    assert _prepare(job, store, _set("event", ("B", {"Tags": ("x", "y")})), _set("actor")) == [
+        "A (deleted)\n  place: Lyon → ∅",
+        "Z (deleted)\n  name: Zed → ∅",
+    ]
+    assert _prepare(job, store, _set("event", ("B", {"Tags": ("x", "y")})), _set("actor")) == []
+
+
+def test_job_state_dry_run_keeps_nothing_and_posts_nothing() -> None:
+    (job,) = load_jobs(
+        {"j": {"type": "event", "file": "x.json", "notify": "https://h.example/a"}}
+    ).values()
+    store = _Store()
+    _prepare(job, store, _set("event", ("A", {"place": "Paris"})))
+    writes = store.writes
+    source = cast(Source, _Kept(store))
+    pending = prepare_changes(
+        job, [_set("event", ("A", {"place": "Lyon"}))], _TYPES, source, dry_run=True
+    )
+    assert [c.text() for c in pending.publication.changes] == ["A (changed)\n  place: Paris → Lyon"]
+    assert pending.posts == ()
+    pending.keep_state()
+    assert store.writes == writes
+    # the next real run still sees the change
+    assert _prepare(job, store, _set("event", ("A", {"place": "Lyon"}))) == [
+        "A (changed)\n  place: Paris → Lyon"
+    ]
+
+
+def test_job_state_routes_each_type_to_its_webhook() -> None:
+    (job,) = load_jobs(
+        {
+            "j": {
+                "type": ["event", "actor"],
+                "file": "x.json",
+                "notify": {"event": "https://h.example/events"},
+            }
+        }
+    ).values()
+    store = _Store()
+    _prepare(job, store, _set("event"), _set("actor"))
+    source = cast(Source, _Kept(store))
+    pending = prepare_changes(
+        job,
+        [_set("event", ("A", {"place": "Lyon"})), _set("actor", ("Z", {"name": "Zed"}))],
+        _TYPES,
+        source,
+    )
+    assert [url for url, _payload in pending.posts] == ["https://h.example/events"]
+    assert "Zed" not in pending.posts[0][1]["text"]  # no route for actors: not posted
+
+
+def test_job_state_of_a_changed_schema_starts_afresh() -> None:
+    (job,) = load_jobs({"j": {"type": "event", "file": "x.json", "notify": "https://h/a"}}).values()
+    store = _Store()
+    _prepare(job, store, _set("event", ("A", {"place": "Paris"})))
+    other = load_record_types({"event": {"templates": ["Event"], "fields": {"place": "list"}}})
+    source = cast(Source, _Kept(store))
+    pending = prepare_changes(job, [_set("event", ("A", {"place": ("Lyon",)}))], other, source)
+    assert pending.publication.changes == ()
+    assert pending.publication.first
