@@ -8,7 +8,7 @@ import click
 
 from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source
-from wikisync.core.record_changes import RecordChange
+from wikisync.core.record_changes import RecordChange, parse_since
 from wikisync.i18n import gettext, ngettext
 from wikisync.ops.changes import ROWS_KEPT_DAYS, read_changes
 
@@ -76,6 +76,7 @@ def changes(state: State, type_names: tuple[str, ...], since: str | None, fmt: s
     if since is None:
         moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=DEFAULT_SINCE_HOURS)
         since = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = parse_since(since)  # a bad value is said before the wiki is reached
     config = state.config()
 
     def show(change: RecordChange) -> None:
@@ -85,7 +86,7 @@ def changes(state: State, type_names: tuple[str, ...], since: str | None, fmt: s
             click.echo(_text(change))
 
     with opened_source(state) as source:
-        report = read_changes(config, source, type_names, since=since, on_change=show)
+        report = read_changes(config, source, type_names, since=start, on_change=show)
     if report.beyond_rows:
         click.echo(
             gettext(

@@ -413,8 +413,12 @@ def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
         log.warning("%s: changes not published: %s", job.name, exc)
         return
     publication = pending.publication
-    report.changes = len(publication.changes)
     report.publish_message = publication.message
+    if publication.message:  # nothing compared (no state can be kept)
+        if job.format == "atom":  # a feed job has no other work: it failed
+            report.status, report.message = Outcome.FAILED, publication.message
+        return
+    report.changes = len(publication.changes)
     if publication.feed is not None and job.format == "atom":
         report.status = publication.feed
     futures = [run.post(url, payload) for url, payload in pending.posts]
@@ -518,8 +522,6 @@ def _run_feed(
     report.problems = tuple(str(problem) for found in sets for problem in found.problems)
     report.status = Outcome.UNCHANGED
     _publish(job, run, report, dry_run=dry_run)
-    if report.publish_message and report.changes is None:
-        report.status, report.message = Outcome.FAILED, report.publish_message
     report.seconds = time.perf_counter() - started
     return report
 
