@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,8 +12,10 @@ from typing import cast
 
 import feedparser
 import pytest
+from click.testing import CliRunner
 
 from tests.webhookreceiver import WebhookReceiver
+from wikisync.cli import cli
 from wikisync.config import redact
 from wikisync.core.errors import ConfigError
 from wikisync.core.fields.values import FieldValue
@@ -358,3 +361,19 @@ def test_job_state_of_a_changed_schema_starts_afresh() -> None:
     pending = prepare_changes(job, [_set("event", ("A", {"place": ("Lyon",)}))], other, source)
     assert pending.publication.changes == ()
     assert pending.publication.first
+
+
+def test_a_feed_job_on_a_folder_fails_with_one_reason(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
+    shutil.copytree(example, tmp_path / "fabmob")
+    config = tmp_path / "fabmob" / "wikisync.toml"
+    with config.open("a", encoding="utf-8") as file:
+        file.write('\n[jobs.feed]\ntype = "event"\nfile = "events.atom"\n')
+    rebuilt = CliRunner().invoke(cli, ["-c", str(config), "rebuild", "feed"])
+    assert rebuilt.exit_code == 1
+    assert "this source keeps no state between runs" in rebuilt.stderr
+    assert not (tmp_path / "fabmob" / "events.atom").exists()
+    rendered = CliRunner().invoke(cli, ["-c", str(config), "render", "feed"])
+    assert rendered.exit_code == 1
+    assert "Traceback" not in rendered.output
+    assert "a feed of changes (format atom) is made by running the job" in rendered.stderr
