@@ -20,7 +20,9 @@ or its old text links to one of them, or the record cache knew it as one;
 a page is of the type now when it is a member of its categories.
 
 Changes reach back as far as the wiki keeps recent changes (90 days by
-default); pages imported with ``importDump`` leave no row and are not seen.
+default); pages imported with ``importDump`` leave no row and are not seen,
+nor is a page that enters or leaves a category through a template's edit alone
+(no edit of its own: MediaWiki's ``categorize`` rows are not read here).
 """
 
 from __future__ import annotations

@@ -100,6 +100,8 @@ def _fold(rows: Iterable[Mapping[str, Any]]) -> list[_Page]:
     pages: dict[int | str, _Page] = {}
     for row in rows:
         title = str(row.get("title", ""))
+        if not title:
+            continue  # a row whose title is hidden (revision deletion) tells nothing usable
         pageid = int(row.get("pageid", 0) or 0)
         key: int | str = pageid or title
         page = pages.get(key)
