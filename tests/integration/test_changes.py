@@ -150,6 +150,31 @@ def test_changes_since_cursor_reads_on_without_gap_or_repeat(
     assert parse_since(third.cursor) == parse_since(second.cursor)
 
 
+def test_changes_command_reads_a_cursor_file(
+    wiki: TestWiki, config_file: Path, history: dict[str, str], tmp_path: Path
+) -> None:
+    first = _invoke(wiki, config_file, "changes", "event", "--since", history["since"])
+    stamp, rcid = first.stderr.split("cursor: ")[1].strip().split("|")
+    site = _admin(wiki)
+    site.pages["Atelier E"].edit(_event("Roubaix"), summary="lieu")
+    # a watcher's cursor file: the place in the recent changes, and more of its own
+    cursor = tmp_path / "cursor.json"
+    cursor.write_text(
+        json.dumps({"version": 1, "timestamp": stamp, "rcid": int(rcid), "seen": {"1": stamp}}),
+        encoding="utf-8",
+    )
+    result = _invoke(wiki, config_file, "changes", "event", "--since", str(cursor), "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == ["Atelier E"]
+    cursor.write_text('{"seen": {}}', encoding="utf-8")
+    bad = _invoke(wiki, config_file, "changes", "--since", str(cursor))
+    assert bad.exit_code == 2
+    assert bad.stderr.strip().splitlines() == [
+        f"wikisync: error: since: {cursor} holds no cursor (a JSON object with timestamp "
+        "and rcid, or TIMESTAMP|RCID)"
+    ]
+
+
 def test_changes_command_text_and_jsonl(
     wiki: TestWiki, config_file: Path, history: dict[str, str]
 ) -> None:

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
+from wikisync import files
 from wikisync.cli.complete import complete_types
 from wikisync.cli.main import State, cli, opened_source
-from wikisync.core.record_changes import RecordChange, parse_since
+from wikisync.core.errors import ConfigError
+from wikisync.core.record_changes import RecordChange, Since, parse_since
 from wikisync.i18n import gettext, ngettext
 from wikisync.ops.changes import ROWS_KEPT_DAYS, read_changes
 
 #: The default of --since: the last day.
 DEFAULT_SINCE_HOURS = 24
+
+
+def _since(value: str) -> Since:
+    """--since: a date, a date-time, a cursor, or a file holding one (a watch's cursor file)."""
+    if len(value) < 4096 and "\n" not in value and Path(value).is_file():
+        data = files.read_regular(Path(value), "cursor file", limit=1 << 20) or b""
+        try:
+            return parse_since(data.decode("utf-8", errors="replace"))
+        except ConfigError:
+            raise ConfigError(
+                f"since: {value} holds no cursor (a JSON object with timestamp and rcid, "
+                "or TIMESTAMP|RCID)",
+                key="since",
+            ) from None
+    return parse_since(value)
 
 
 def _heading(change: RecordChange) -> str:
@@ -43,8 +61,9 @@ def _text(change: RecordChange) -> str:
     "--since",
     metavar="DATE|CURSOR",
     help="From when: a date (2026-12-01, midnight UTC), a date-time "
-    "(2026-12-01T08:00:00Z) or a cursor TIMESTAMP|RCID as this command or "
-    f"'wikisync watch' gives it. Default: the last {DEFAULT_SINCE_HOURS} hours.",
+    "(2026-12-01T08:00:00Z), a cursor TIMESTAMP|RCID as this command gives it, or "
+    "a file holding a cursor ('wikisync watch''s cursor file). "
+    f"Default: the last {DEFAULT_SINCE_HOURS} hours.",
 )
 @click.option(
     "-f",
@@ -76,7 +95,7 @@ def changes(state: State, type_names: tuple[str, ...], since: str | None, fmt: s
     if since is None:
         moment = dt.datetime.now(dt.UTC) - dt.timedelta(hours=DEFAULT_SINCE_HOURS)
         since = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    start = parse_since(since)  # a bad value is said before the wiki is reached
+    start = _since(since)  # a bad value is said before the wiki is reached
     config = state.config()
 
     def show(change: RecordChange) -> None:
