@@ -25,7 +25,14 @@ from urllib.parse import urlsplit
 from wikisync.__about__ import __version__
 from wikisync.config import redact, register_secret
 
-__all__ = ["Delivery", "RetryPolicy", "post_json", "register_webhook", "webhook_label"]
+__all__ = [
+    "MIN_WEBHOOK_SECRET",
+    "Delivery",
+    "RetryPolicy",
+    "post_json",
+    "register_webhook",
+    "webhook_label",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +99,23 @@ def webhook_label(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/…"
 
 
+#: The shortest path or query taken for a webhook's secret: Mattermost's and Slack's
+#: tokens are far longer, and a short path ("events") is a word messages hold.
+MIN_WEBHOOK_SECRET = 16
+
+
 def register_webhook(url: str) -> None:
-    """Have :func:`wikisync.config.redact` hide the URL's secret part (path, query)."""
+    """Have :func:`wikisync.config.redact` hide the URL's secret part: its path and query
+    (when at least :data:`MIN_WEBHOOK_SECRET` characters long), and a password in it."""
     try:
         parts = urlsplit(url)
     except ValueError:
         register_secret(url)
         return
-    secret = parts.path + (f"?{parts.query}" if parts.query else "")
-    register_secret(secret.lstrip("/") or None)
+    secret = (parts.path + (f"?{parts.query}" if parts.query else "")).lstrip("/")
+    for part in (secret, parts.query, *secret.split("/")):
+        if len(part) >= MIN_WEBHOOK_SECRET:
+            register_secret(part)
     if parts.password:
         register_secret(parts.password)
 

@@ -99,9 +99,13 @@ def test_webhook_label_hides_the_secret_part() -> None:
 
 
 def test_a_job_webhook_is_masked_in_every_message() -> None:
-    secret = "hooks/T0000/B0000/XXXXXXXXXXXXXXXXXXXX"
+    secret = "services/T0000/B0000/XXXXXXXXXXXXXXXXXXXX"
     load_jobs({"j": {"type": "event", "file": "x.json", "notify": f"https://h.example/{secret}"}})
     assert secret not in redact(f"cannot reach https://h.example/{secret}: refused")
+    assert "XXXXXXXXXXXXXXXXXXXX" not in redact("token XXXXXXXXXXXXXXXXXXXX seen")
+    # a short path is no token: the words of other messages stay as they are
+    load_jobs({"k": {"type": "event", "file": "x.json", "notify": "https://h.example/events"}})
+    assert redact("jobs.events.type") == "jobs.events.type"
 
 
 def test_webhook_text_is_what_mattermost_and_slack_take() -> None:
