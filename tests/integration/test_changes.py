@@ -237,6 +237,21 @@ def test_changes_cursor_splits_a_second_by_row_id(
     assert [change.title for change in from_x.changes] == ["Atelier X", "Atelier Y"]
 
 
+def test_changes_command_defaults_to_the_last_day(
+    wiki: TestWiki, config_file: Path, history: dict[str, str]
+) -> None:
+    result = _invoke(wiki, config_file, "changes", "event", "-f", "jsonl")
+    assert result.exit_code == 0, result.output
+    rows = {json.loads(line)["title"]: json.loads(line) for line in result.stdout.splitlines()}
+    # the pages made before `since` were made within the day: created, as they are now
+    assert rows["Atelier A"]["change"] == "created"
+    assert {"field": "place", "change": "added", "old": None, "new": "Lyon"} in rows["Atelier A"][
+        "fields"
+    ]
+    assert "Atelier B" in rows  # created and deleted within the day, known to the cache
+    assert rows["Atelier E"]["change"] == "created"
+
+
 @pytest.mark.parametrize("since", ["yesterday", "2026-13-01", "2026-12-01|abc", '{"rcid": 1}'])
 def test_changes_command_bad_since_is_one_line_exit_2(
     wiki: TestWiki, config_file: Path, since: str

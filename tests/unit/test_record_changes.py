@@ -201,3 +201,28 @@ def test_parse_since_refuses_with_the_value_named(text: str) -> None:
         parse_since(text)
     assert repr(text) in str(caught.value)
     assert caught.value.key == "since"
+
+
+_pages = st.dictionaries(st.integers(0, 2), _fields, max_size=3)
+
+
+@_patient(200)
+@given(_pages, _pages)
+def test_diff_records_applied_to_the_old_records_gives_the_new(
+    old: dict[int, dict[str, FieldValue]], new: dict[int, dict[str, FieldValue]]
+) -> None:
+    before = [_record("A", fields, 1, index) for index, fields in old.items()]
+    after = [_record("A", fields, 2, index) for index, fields in new.items()]
+    changes = diff_records(before, after, record_type="event", title="A")
+    rebuilt = {index: _present(fields) for index, fields in old.items()}
+    for change in changes:
+        if change.kind == "deleted":
+            assert change.index in old and change.index not in new
+            del rebuilt[change.index]
+        else:
+            assert (change.kind == "created") == (change.index not in old)
+            rebuilt[change.index] = apply_field_changes(
+                rebuilt.get(change.index, {}), change.fields
+            )
+    assert rebuilt == {index: _present(fields) for index, fields in new.items()}
+    assert diff_records(before, before, record_type="event", title="A") == []
