@@ -290,11 +290,6 @@ class WikiSource(Source):
         names = [self.namespaces.split(redirect)[1] for redirect in redirects]
         return names, sorted(dict.fromkeys(titles))
 
-    def page_history_since(self, since: str, *, after_rcid: int | None = None) -> PagesHistory:
-        """The pages changed from ``since`` on, from the wiki's recent changes
-        (:func:`wikisync.wiki.history.read_history`)."""
-        return read_history(self.client, since, after_rcid=after_rcid)
-
     def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Per revision found: the title of the page that holds it now, and its text
         (None when hidden); ``prop=revisions`` by ``revids``, :attr:`batch_size` a request."""
@@ -316,6 +311,11 @@ class WikiSource(Source):
                             None if content is None else str(content),
                         )
         return found
+
+    def page_history_since(self, since: str, *, after_rcid: int | None = None) -> PagesHistory:
+        """The pages changed from ``since`` on, from the wiki's recent changes
+        (:func:`wikisync.wiki.history.read_history`)."""
+        return read_history(self.client, since, after_rcid=after_rcid)
 
     def close(self) -> None:
         """Close the connection and the cache."""
