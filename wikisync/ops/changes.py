@@ -1,7 +1,7 @@
 """What changed in the records since a time: the library twin of ``wikisync changes``.
 
 :func:`read_changes` asks the source for the pages changed since the time
-(:meth:`~wikisync.ports.source.Source.page_history_since`: a live wiki's
+(:meth:`~wikisync.ports.source.Source.changed_pages`: a live wiki's
 recent changes, with the revision that held each page then), reads the
 records of each page then and now, and compares them field by field
 (:func:`~wikisync.core.record_changes.diff_records`). Creations, deletions and
@@ -40,7 +40,7 @@ from wikisync.core.records import PageRecords, Record, parse_page
 from wikisync.core.schema import RecordType
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.ops.record_cache import cached_page_records
-from wikisync.ports.history import PageHistory
+from wikisync.ports.changed_pages import ChangedPage
 from wikisync.ports.source import Source
 
 __all__ = ["ROWS_KEPT_DAYS", "ChangesReport", "read_changes"]
@@ -109,19 +109,19 @@ def read_changes(
     start = parse_since(since) if isinstance(since, str) else since
     names = list(dict.fromkeys(type_names)) or list(config.types)
     record_types = [record_type_named(config.types, name) for name in names]
-    history = source.page_history_since(start.timestamp, after_rcid=start.rcid)
-    if history is None:
+    changed = source.changed_pages(start.timestamp, after_rcid=start.rcid)
+    if changed is None:
         raise SourceError(
             f"{source.location}: keeps no history; changes are read from a live wiki",
             path=source.location,
         )
     moment = now or dt.datetime.now(dt.UTC)
     oldest = (moment - dt.timedelta(days=ROWS_KEPT_DAYS)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    report = ChangesReport(start.timestamp, history.cursor, pages=len(history.pages))
+    report = ChangesReport(start.timestamp, changed.cursor, pages=len(changed.pages))
     report.beyond_rows = start.timestamp < oldest
-    if not history.pages:
+    if not changed.pages:
         return report
-    reading = _Reading(source, list(history.pages))
+    reading = _Reading(source, list(changed.pages))
     for record_type in record_types:
         for change in reading.changes_of(record_type):
             report.changes.append(change)
@@ -134,7 +134,7 @@ def read_changes(
 class _Reading:
     """The pages changed since the time, read once for every type."""
 
-    def __init__(self, source: Source, pages: list[PageHistory]) -> None:
+    def __init__(self, source: Source, pages: list[ChangedPage]) -> None:
         self.source = source
         self.pages = pages
         self.from_cache = 0
@@ -196,7 +196,7 @@ class _Reading:
     ) -> dict[int, tuple[list[Record], bool]]:
         """Per page (its number): its records then, and whether they are known."""
         found: dict[int, tuple[list[Record], bool]] = {}
-        fetch: list[tuple[int, PageHistory]] = []
+        fetch: list[tuple[int, ChangedPage]] = []
         namespaces = self.source.namespaces
         # records live in the namespaces of the type's pages (the main one at least): an
         # edit of a talk or user page is never read

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
-from wikisync.ports.history import PagesHistory
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.memo import MemoStore
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
@@ -158,9 +158,7 @@ class Source(Protocol):
         keeps no history (a folder, a dump)."""
         return {}
 
-    def page_history_since(
-        self, since: str, *, after_rcid: int | None = None
-    ) -> PagesHistory | None:
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages | None:
         """A live wiki's pages changed from ``since`` on (ISO 8601 UTC, inclusive; with
         ``after_rcid``, the rows of that second up to that id are left out): per page,
         the revision that held it then and what became of it. None (the default): the

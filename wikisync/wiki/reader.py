@@ -18,10 +18,10 @@ from typing import Any
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
-from wikisync.ports.history import PagesHistory
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
-from wikisync.wiki.history import read_history
+from wikisync.wiki.changed_pages import read_changed_pages
 from wikisync.wiki.site import WikiClient
 
 __all__ = ["WikiClient", "WikiSource", "page_from_revision"]
@@ -312,10 +312,10 @@ class WikiSource(Source):
                         )
         return found
 
-    def page_history_since(self, since: str, *, after_rcid: int | None = None) -> PagesHistory:
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages:
         """The pages changed from ``since`` on, from the wiki's recent changes
-        (:func:`wikisync.wiki.history.read_history`)."""
-        return read_history(self.client, since, after_rcid=after_rcid)
+        (:func:`wikisync.wiki.changed_pages.read_changed_pages`)."""
+        return read_changed_pages(self.client, since, after_rcid=after_rcid)
 
     def close(self) -> None:
         """Close the connection and the cache."""

@@ -1,4 +1,4 @@
-"""Folding a wiki's recent-changes rows into each page's state then (wikisync.wiki.history).
+"""Folding a wiki's recent-changes rows into each page's state then (wikisync.wiki.changed_pages).
 
 The rows are the shapes MediaWiki 1.39 writes (read from the test wiki: an edit, a move
 with its null revision, a deletion whose edit rows went with the page, a creation then a
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wikisync.wiki.history import _fold
+from wikisync.wiki.changed_pages import _fold
 
 
 def _row(kind: str, title: str, pageid: int, rcid: int, **more: Any) -> dict[str, Any]:

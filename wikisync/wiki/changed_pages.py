@@ -1,6 +1,6 @@
 """A live wiki's history since a time: which revision held each page then.
 
-:func:`read_history` reads ``list=recentchanges`` from a time on, oldest first,
+:func:`read_changed_pages` reads ``list=recentchanges`` from a time on, oldest first,
 with the row and revision ids (``rcprop=ids``), and folds the rows per page id:
 
 - an ``edit`` row's ``old_revid`` is the revision the page had before it, so
@@ -24,10 +24,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from wikisync.ports.history import PageHistory, PagesHistory
+from wikisync.ports.changed_pages import ChangedPage, ChangedPages
 from wikisync.wiki.site import WikiClient
 
-__all__ = ["read_history"]
+__all__ = ["read_changed_pages"]
 
 _KINDS = "edit|new|log"
 
@@ -44,7 +44,9 @@ class _Page:
     rcid: int = 0
 
 
-def read_history(client: WikiClient, since: str, *, after_rcid: int | None = None) -> PagesHistory:
+def read_changed_pages(
+    client: WikiClient, since: str, *, after_rcid: int | None = None
+) -> ChangedPages:
     """The pages changed from ``since`` on (see the module's notes).
 
     Args:
@@ -78,9 +80,9 @@ def read_history(client: WikiClient, since: str, *, after_rcid: int | None = Non
     cursor = since if after_rcid is None else f"{since}|{after_rcid}"
     if rows:
         cursor = f"{rows[-1].get('timestamp')}|{rows[-1].get('rcid')}"
-    return PagesHistory(
+    return ChangedPages(
         tuple(
-            PageHistory(
+            ChangedPage(
                 page.title,
                 page.old_title,
                 page.old_revid,

@@ -1,6 +1,6 @@
 """What a live wiki's history says of its pages since a time (``wikisync changes``).
 
-:meth:`~wikisync.ports.source.Source.page_history_since` gives, per page
+:meth:`~wikisync.ports.source.Source.changed_pages` gives, per page
 touched since the time, which revision held it then and what became of it:
 edited, created, moved, deleted. The old values of ``wikisync changes`` are
 read from that revision (:mod:`wikisync.ops.changes`).
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["PageHistory", "PagesHistory"]
+__all__ = ["ChangedPage", "ChangedPages"]
 
 
 @dataclass(frozen=True, slots=True)
-class PageHistory:
+class ChangedPage:
     """One page's changes since a time.
 
     Attributes:
@@ -41,7 +41,7 @@ class PageHistory:
 
 
 @dataclass(frozen=True, slots=True)
-class PagesHistory:
+class ChangedPages:
     """The pages changed since a time, and the cursor after the last change read.
 
     Attributes:
@@ -50,5 +50,5 @@ class PagesHistory:
             there was none), to read on from next time.
     """
 
-    pages: tuple[PageHistory, ...] = ()
+    pages: tuple[ChangedPage, ...] = ()
     cursor: str = ""
