@@ -46,14 +46,17 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from wikisync.core.errors import WikisyncError
 from wikisync.core.record_changes import RecordChange, diff_records
 from wikisync.core.records import PageRecords, Record, RecordSet
 from wikisync.core.schema import RecordType
 from wikisync.loaders import parse_json
 from wikisync.ops.jobs.config import ANY_TYPE, Job
 from wikisync.ops.jobs.feed import FeedEntry, feed_entries, merge_entries, render_feed
+from wikisync.ops.jobs.report import JobReport
 from wikisync.ops.jobs.to_file import FileTarget
 from wikisync.ops.record_cache import decode_page_records, encode_page_records, type_fingerprint
 from wikisync.ports.memo import MemoStore
@@ -63,6 +66,7 @@ from wikisync.webhook import Delivery, RetryPolicy, post_json
 
 __all__ = [
     "MAX_TEXT",
+    "ChangePublisher",
     "PendingPublication",
     "Publication",
     "prepare_changes",
@@ -368,3 +372,79 @@ def publish_changes(
     deliveries = tuple(post_json(url, payload, policy=policy) for url, payload in pending.posts)
     pending.keep_state()
     return dataclasses.replace(pending.publication, deliveries=deliveries)
+
+
+class ChangePublisher:
+    """Publishes the record changes of a run's jobs: feeds at once, webhooks in the
+    background while the next jobs do their wiki work (:func:`~wikisync.ops.jobs.run.rebuild_jobs`).
+
+    Args:
+        policy: how hard each POST is tried.
+    """
+
+    def __init__(self, policy: RetryPolicy | None = None) -> None:
+        self.policy = policy
+        self._posting: list[tuple[JobReport, PendingPublication, list[Future[Delivery]]]] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def publish(
+        self,
+        job: Job,
+        report: JobReport,
+        sets: Sequence[RecordSet],
+        record_types: Mapping[str, RecordType],
+        source: Source,
+        *,
+        times: Mapping[str, str] | None = None,
+        page_url: Callable[[str], str] | None = None,
+        wiki: str = "",
+        dry_run: bool = False,
+    ) -> None:
+        """Find a job's changes and write its feed now, fill its report, start its POSTs.
+
+        A failure (the feed file cannot be written) is said in the report, never raised.
+        """
+        try:
+            pending = prepare_changes(
+                job,
+                sets,
+                record_types,
+                source,
+                times=times,
+                page_url=page_url,
+                wiki=wiki,
+                dry_run=dry_run,
+            )
+        except WikisyncError as exc:
+            report.publish_message = str(exc)
+            log.warning("%s: changes not published: %s", job.name, exc)
+            return
+        publication = pending.publication
+        report.publish_message = publication.message
+        if publication.message:  # nothing compared (no state can be kept)
+            if job.format == "atom":  # a feed job has no other work: it failed
+                report.status, report.message = Outcome.FAILED, publication.message
+            return
+        report.changes = len(publication.changes)
+        if publication.feed is not None and job.format == "atom":
+            report.status = publication.feed
+        futures = [self._post(url, payload) for url, payload in pending.posts]
+        self._posting.append((report, pending, futures))
+
+    def _post(self, url: str, payload: dict[str, str]) -> Future[Delivery]:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook")
+        return self._pool.submit(post_json, url, payload, policy=self.policy)
+
+    def finish(self) -> None:
+        """Wait for the POSTs, fill the reports' ``notified``, then keep each job's state
+        (in the calling thread: the memo store's)."""
+        try:
+            for report, pending, futures in self._posting:
+                report.notified = tuple(future.result() for future in futures)
+                pending.keep_state()
+        finally:
+            self._posting.clear()
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None

@@ -26,7 +26,6 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from wikisync.config import DEFAULT_SUMMARY, Config
@@ -51,7 +50,7 @@ from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
 from wikisync.ops.ical import TimedSource
-from wikisync.ops.jobs.changes import PendingPublication, prepare_changes
+from wikisync.ops.jobs.changes import ChangePublisher
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.ops.jobs.report import JobReport, RunReport
@@ -69,7 +68,7 @@ from wikisync.ops.publish import (
 from wikisync.ops.quality.check import wiki_links
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source, requests_sent
-from wikisync.webhook import Delivery, RetryPolicy, post_json
+from wikisync.webhook import RetryPolicy
 
 __all__ = [
     "Job",
@@ -99,17 +98,7 @@ class _Run:
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
-    notify_policy: RetryPolicy | None = None
-    # webhooks posted in the background while the other jobs run (see _finish_publications)
-    posting: list[tuple[JobReport, PendingPublication, list[Future[Delivery]]]] = field(
-        default_factory=list
-    )
-    poster: ThreadPoolExecutor | None = None
-
-    def post(self, url: str, payload: dict[str, str]) -> Future[Delivery]:
-        if self.poster is None:
-            self.poster = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook")
-        return self.poster.submit(post_json, url, payload, policy=self.notify_policy)
+    publisher: ChangePublisher = field(default_factory=ChangePublisher)
 
     def pages_of(self, name: str) -> list[PageText]:
         """The pages of a record type (read once per run), records not yet read."""
@@ -392,51 +381,21 @@ def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) 
 
 
 def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
-    """Find the job's record changes and write its feed (:mod:`wikisync.ops.jobs.changes`);
-    its webhooks are posted in the background, never failing the job."""
+    """Publish the job's record changes (:mod:`wikisync.ops.jobs.changes`), never failing it."""
     if not job.publishes or not all(name in run.record_sets for name in job.record_types):
         return  # records not read again (the page held): nothing changed since
     links = wiki_links(run.source)
-    try:
-        pending = prepare_changes(
-            job,
-            [run.record_sets[name] for name in job.record_types],
-            run.record_types,
-            run.source,
-            times=run.times,
-            page_url=links.page_url if links is not None else None,
-            wiki=links.script if links is not None else "",
-            dry_run=dry_run,
-        )
-    except WikisyncError as exc:
-        report.publish_message = str(exc)
-        log.warning("%s: changes not published: %s", job.name, exc)
-        return
-    publication = pending.publication
-    report.publish_message = publication.message
-    if publication.message:  # nothing compared (no state can be kept)
-        if job.format == "atom":  # a feed job has no other work: it failed
-            report.status, report.message = Outcome.FAILED, publication.message
-        return
-    report.changes = len(publication.changes)
-    if publication.feed is not None and job.format == "atom":
-        report.status = publication.feed
-    futures = [run.post(url, payload) for url, payload in pending.posts]
-    run.posting.append((report, pending, futures))
-
-
-def _finish_publications(run: _Run) -> None:
-    """Wait for the webhooks posted, then keep each job's state (in this thread: the
-    memo store's)."""
-    try:
-        for report, pending, futures in run.posting:
-            report.notified = tuple(future.result() for future in futures)
-            pending.keep_state()
-    finally:
-        run.posting.clear()
-        if run.poster is not None:
-            run.poster.shutdown(wait=True)
-            run.poster = None
+    run.publisher.publish(
+        job,
+        report,
+        [run.record_sets[name] for name in job.record_types],
+        run.record_types,
+        run.source,
+        times=run.times,
+        page_url=links.page_url if links is not None else None,
+        wiki=links.script if links is not None else "",
+        dry_run=dry_run,
+    )
 
 
 def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
@@ -465,27 +424,28 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
 
 
 def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
-    """Run a job that writes a file (:mod:`wikisync.ops.jobs.to_file`)."""
+    """Run a job that writes a file (:mod:`wikisync.ops.jobs.to_file`); a feed job's
+    file is written by its publishing step (:mod:`wikisync.ops.jobs.changes`)."""
     started = time.perf_counter()
     report = JobReport(job.name, job.page, file=job.file)
     if stop_requested():
         report.status = Outcome.NOT_DONE
         return report
-    if job.format == "atom":
-        return _run_feed(job, run, report, started, dry_run=dry_run)
+    outcome = None
     try:
         sets = run.records_of(job)
-        links = wiki_links(run.source)
-        outcome = run_file_job(
-            job,
-            sets,
-            run.record_types,
-            today=run.today,
-            dry_run=dry_run,
-            times=run.times,
-            page_url=links.page_url if links is not None else None,
-            wiki=links.script if links is not None else "",
-        )
+        if job.format != "atom":
+            links = wiki_links(run.source)
+            outcome = run_file_job(
+                job,
+                sets,
+                run.record_types,
+                today=run.today,
+                dry_run=dry_run,
+                times=run.times,
+                page_url=links.page_url if links is not None else None,
+                wiki=links.script if links is not None else "",
+            )
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
@@ -495,32 +455,12 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     report.pages_read = sum(found.page_count for found in sets)
     report.records = sum(len(found.records) for found in sets)
     found_problems = (problem for found in sets for problem in found.problems)
-    report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
-    report.status = outcome.status
-    if outcome.status != Outcome.UNCHANGED:
+    left_out = outcome.problems if outcome is not None else ()
+    report.problems = tuple(str(p) for p in (*found_problems, *left_out))
+    report.status = outcome.status if outcome is not None else Outcome.UNCHANGED
+    if outcome is not None and outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
         report.added, report.removed = diff_stats(report.edit.diff())
-    _publish(job, run, report, dry_run=dry_run)
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _run_feed(
-    job: Job, run: _Run, report: JobReport, started: float, *, dry_run: bool
-) -> JobReport:
-    """Run a feed job: its records' changes since its last run, as an Atom file."""
-    try:
-        sets = run.records_of(job)
-    except UnknownNameError:
-        raise  # a misspelt name in the configuration: the run stops (exit 2)
-    except WikisyncError as exc:
-        report.status, report.message = Outcome.FAILED, str(exc)
-        report.seconds = time.perf_counter() - started
-        return report
-    report.pages_read = sum(found.page_count for found in sets)
-    report.records = sum(len(found.records) for found in sets)
-    report.problems = tuple(str(problem) for found in sets for problem in found.problems)
-    report.status = Outcome.UNCHANGED
     _publish(job, run, report, dry_run=dry_run)
     report.seconds = time.perf_counter() - started
     return report
@@ -557,7 +497,7 @@ def _run_jobs(
             if result is not None:
                 pages.append((reports, result))
     finally:
-        _finish_publications(run)  # also when a job stops the run (a misspelt name)
+        run.publisher.finish()  # also when a job stops the run (a misspelt name)
     report.jobs.extend(done[job.name] for job in jobs)
     return pages
 
@@ -621,7 +561,7 @@ def rebuild_jobs(
     """
     started, clock = utc_now(), time.perf_counter()
     jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
-    run.notify_policy = notify_policy
+    run.publisher.policy = notify_policy
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
     _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock
