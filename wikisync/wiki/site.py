@@ -55,6 +55,7 @@ from wikisync.wiki.address import (
     user_agent,
     wiki_identity,
 )
+from wikisync.wiki.pace import EditPace, read_edit_pace
 from wikisync.wiki.replies import clean_reply, show_value
 from wikisync.wiki.transport import (
     _BadAddress,
@@ -127,6 +128,8 @@ class WikiClient(_Transport):
         high_limits: True when the account has ``apihighlimits``.
         failed: None, or why a request gave up; every later call then fails
             at once with that reason.
+        pace: how edits are spaced (:mod:`wikisync.wiki.pace`), read at the
+            first edit; None before.
 
     Raises:
         LoginError: the URL names no wiki (nothing listening, unknown host, no
@@ -156,6 +159,7 @@ class WikiClient(_Transport):
         self._logged_in_as: str | None = None
         self._in_login = False
         self._login_posts = 0
+        self.pace: EditPace | None = None
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
@@ -427,6 +431,23 @@ class WikiClient(_Transport):
                 (the client then stops: later calls fail at once), or the
                 wiki answered with an HTTP error such as 403 or 404.
         """
+        if action != "edit" or self.failed is not None:
+            return self._call(action, http_method, before_retry, params)
+        if self.pace is None:  # once per session: the account's limits (wiki/pace.py)
+            self.pace = read_edit_pace(self.call, self.config.edit_rate, sleep=self._sleep)
+        self.pace.wait()
+        try:
+            return self._call(action, http_method, before_retry, params)
+        finally:
+            self.pace.done()
+
+    def _call(
+        self,
+        action: str,
+        http_method: str,
+        before_retry: Callable[[], object] | None,
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
         if self.failed is not None:
             raise SiteError(
                 f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
@@ -523,8 +544,15 @@ class WikiClient(_Transport):
         cont: dict[str, Any] = {"continue": ""}
         seen: set[tuple[tuple[str, str], ...]] = set()
         replies: set[str] = set()
-        idle = 0
+        idle = sent = 0
         while True:
+            if sent >= self.config.max_continues:
+                raise SiteError(
+                    f"{self.url}: the continuation of action=query went on past {sent} requests "
+                    f"(max_continues): stopped ({_describe(params)})",
+                    site=self.url,
+                )
+            sent += 1
             data = self.call("query", **params, **cont)
             if "error" in data:
                 error = data["error"]
