@@ -35,6 +35,7 @@ from wikisync.ops.publish import (
     Edit,
     PublishResult,
     Target,
+    log_outcome,
     plan_edit,
     read_page,
 )
@@ -259,6 +260,7 @@ def apply_changeset(
                 summary,
             )
         results.append(result)
+        log_outcome(result)
         if on_page is not None:
             on_page(result)
     return results

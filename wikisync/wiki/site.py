@@ -44,7 +44,7 @@ import requests
 
 from wikisync.config import Config
 from wikisync.core.errors import LoginError, SiteError
-from wikisync.core.pages import Namespace, Namespaces
+from wikisync.core.pages import Namespaces
 from wikisync.wiki.address import (
     SiteAddress,
     api_from_page,
@@ -56,7 +56,7 @@ from wikisync.wiki.address import (
     wiki_identity,
 )
 from wikisync.wiki.pace import EditPace, read_edit_pace
-from wikisync.wiki.replies import clean_reply, show_value
+from wikisync.wiki.replies import clean_reply, namespaces_from_siteinfo, show_value
 from wikisync.wiki.transport import (
     _BadAddress,
     _GaveUp,
@@ -75,6 +75,8 @@ SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertna
 _MAX_IDLE_CONTINUES = 20
 #: Login requests one login may send (mwclient asks again on ``NeedToken``).
 _MAX_LOGIN_POSTS = 3
+#: The request parameters that name what is read or saved (logged and shown; never a secret).
+_NAMING = "list generator prop meta titles pageids title pageid cmtitle gcmtitle".split()  # noqa: SIM905
 #: How much of a page is read looking for its EditURI link.
 _PAGE_LIMIT = 1 << 20
 
@@ -261,7 +263,7 @@ class WikiClient(_Transport):
         query = data.get("query") if isinstance(data, dict) else None
         if isinstance(query, dict) and isinstance(query.get("general"), dict):
             try:
-                return query, _namespaces_from_siteinfo(query)
+                return query, namespaces_from_siteinfo(query)
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise _BadAddress("not a MediaWiki API (malformed namespaces)") from None
         code = error_code(data)
@@ -467,6 +469,7 @@ class WikiClient(_Transport):
         params.setdefault("maxlag", str(self.config.maxlag))
         if self._logged_in_as and not self._in_login:
             params.setdefault("assert", "user")
+        log.debug("request action=%s %s", action, _describe(params))  # names only: no secret
         relogged = False
         url = self.address.api_url
         attempt: Callable[[float, float], Any]
@@ -595,28 +598,7 @@ def _login_reason(exc: Any) -> str:
     return str(info)
 
 
-def _namespaces_from_siteinfo(query: Mapping[str, Any]) -> Namespaces:
-    raw = query.get("namespaces") or {}
-    aliases: dict[int, list[str]] = {}
-    for alias in query.get("namespacealiases") or []:
-        aliases.setdefault(int(alias["id"]), []).append(str(alias.get("alias") or alias.get("*")))
-    items = []
-    for entry in raw.values():
-        ns_id = int(entry["id"])
-        items.append(
-            Namespace(
-                id=ns_id,
-                name=str(entry.get("name", entry.get("*", ""))),
-                canonical=str(entry.get("canonical", "")),
-                aliases=tuple(aliases.get(ns_id, [])),
-                first_letter_case=entry.get("case", "first-letter") == "first-letter",
-            )
-        )
-    return Namespaces.from_list(items)
-
-
 def _describe(params: Mapping[str, Any]) -> str:
     """The parameters that name what a query asks for, for a message."""
-    names = ("list", "generator", "prop", "titles", "pageids", "cmtitle", "gcmtitle")
-    shown = [f"{k}={show_value(str(params[k]))[1:-1]}" for k in names if params.get(k)]
+    shown = [f"{k}={show_value(str(params[k]))[1:-1]}" for k in _NAMING if params.get(k)]
     return " ".join(shown) or "query"
