@@ -47,7 +47,7 @@ Pure: strings in, values out.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +87,7 @@ __all__ = [
     "read_params",
     "remove_param",
     "rename_param",
+    "set_chosen",
     "set_params",
     "template_matches",
 ]
@@ -355,11 +356,68 @@ def read_params(
     )
 
 
+def set_chosen(
+    wikitext: str,
+    template_names: Sequence[str],
+    choose: Callable[[dict[str, str]], Mapping[str, str] | None],
+    *,
+    trusted: bool = False,
+    title: str | None = None,
+) -> tuple[EditResult, tuple[dict[str, str], ...]]:
+    """Set parameters in the infoboxes ``choose`` picks, the page parsed once.
+
+    :func:`read_params` then :func:`set_params` for each infobox, in one parse
+    (the batches' hot path): ``choose`` gets each infobox's parameters as
+    :func:`read_params` gives them, before any edit, and returns the values
+    to set in it (parameter name → value, as for :func:`set_params`) or None
+    to leave it alone. The edits and checks are :func:`set_params`'s.
+
+    Returns:
+        The result (the text unchanged when nothing was chosen) and the
+        parameters read, one dict per infobox, in page order.
+
+    Raises:
+        EditError: as :func:`set_params`, for a chosen infobox.
+
+    Example:
+        >>> result, read = set_chosen(
+        ...     "{{Event|place=Lyon}}", ["Event"], lambda params: {"place": "Paris"}
+        ... )
+        >>> result.wikitext, read
+        ('{{Event|place=Paris}}', ({'place': 'Lyon'},))
+    """
+    code = parse_page(wikitext, title)
+    found: list[Any] = []
+    _find_infoboxes(code.nodes, template_names, found)
+    read = tuple(
+        {param_name(param): str(param.value).strip(SPACE) for param in node.params}
+        for node in found
+    )
+    label = template_names[0] if template_names else ""
+    edit = _SetEdit(True, trusted, title)
+    for position, node in enumerate(found):
+        values = choose(read[position])
+        if not values:
+            continue
+        _check_whole(wikitext, code, title)
+        for name, value in values.items():
+            clean = unicodedata.normalize("NFC", check_name(name, label, title))
+            edit.apply(node, position, clean, normalize_value(value))
+    return _result(wikitext, code, edit.changes, edit.warnings, title), read
+
+
 # --- finding infoboxes -------------------------------------------------------
 
 
 def _parse(wikitext: str, title: str | None) -> Any:
-    """Parse a page to edit it, refusing one the parser would not give back byte for byte.
+    """Parse a page to edit it, refusing one the parser would not give back byte for byte."""
+    code = parse_page(wikitext, title) if "\0" not in wikitext else None
+    _check_whole(wikitext, code, title)
+    return code
+
+
+def _check_whole(wikitext: str, code: Any, title: str | None) -> None:
+    """Refuse to edit a text the parser does not give back byte for byte.
 
     mwparserfromhell stops at a NUL character (MediaWiki never stores one,
     but a mirror file may hold one): everything after it would be lost.
@@ -370,10 +428,8 @@ def _parse(wikitext: str, title: str | None) -> Any:
             f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
             title=title,
         )
-    code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-    return code
 
 
 def _select(
