@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from wikisync.wiki.pace import EditPace, RateLimit, edit_limits, read_edit_pace
+from wikisync.wiki.pace import EditPace, RateLimit, edit_limits, edit_pace
 
 
 class FakeClock:
@@ -56,6 +56,11 @@ def _edits(pace: EditPace, clock: FakeClock, count: int, *, takes: float = 0.0) 
         ({"ratelimits": {"edit": {"user": {"hits": 0, "seconds": 60}}}}, []),
         ({"ratelimits": {"edit": {"user": {"hits": 5, "seconds": -1}}}}, []),
         ({"ratelimits": {"edit": ["not", "a", "map"]}}, []),
+        ({"ratelimits": {"edit": {"user": {"hits": float("inf"), "seconds": 60}}}}, []),
+        ({"ratelimits": {"edit": {"user": {"hits": 10**30, "seconds": 60}}}}, []),
+        ({"ratelimits": {"edit": {"user": {"hits": 5, "seconds": float("nan")}}}}, []),
+        ({"ratelimits": {"edit": {"user": "5/60"}}}, []),
+        ({"ratelimits": [1, 2]}, []),
         ({"ratelimits": {"move": {"user": {"hits": 1, "seconds": 60}}}}, []),
     ],
 )
@@ -104,27 +109,17 @@ def test_edit_pace_counts_the_window_from_the_reply() -> None:
     assert sent[1] == pytest.approx(sent[0] + 3.0 + limit.window)
 
 
-def test_read_edit_pace_asks_once_for_the_accounts_limits() -> None:
-    asked: list[dict[str, object]] = []
-
-    def call(action: str, **params: object) -> dict[str, object]:
-        asked.append({"action": action, **params})
-        return {
-            "query": {"userinfo": {"ratelimits": {"edit": {"user": {"hits": 2, "seconds": 1}}}}}
-        }
-
+def test_edit_pace_from_a_user_info_reply() -> None:
+    reply = {"query": {"userinfo": {"ratelimits": {"edit": {"user": {"hits": 2, "seconds": 1}}}}}}
     clock = FakeClock()
-    pace = read_edit_pace(call, 0.0, clock=clock, sleep=clock.sleep)
-    assert asked == [
-        {"action": "query", "meta": "userinfo", "uiprop": "ratelimits", "formatversion": "2"}
-    ]
+    pace = edit_pace(reply, 0.0, clock=clock, sleep=clock.sleep)
     assert pace.limits == [RateLimit(2, 1)]
+    assert pace.interval == 0.0
 
 
-def test_read_edit_pace_without_an_answer_keeps_edit_rate_only() -> None:
+@pytest.mark.parametrize("reply", [{"error": {"code": "x"}}, {"query": []}, {}, []])
+def test_edit_pace_without_an_answer_keeps_edit_rate_only(reply: object) -> None:
     clock = FakeClock()
-    pace = read_edit_pace(
-        lambda action, **_: {"error": {"code": "x"}}, 60, clock=clock, sleep=clock.sleep
-    )
+    pace = edit_pace(reply, 60, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
     assert pace.limits == []
     assert pace.interval == 1.0

@@ -1,18 +1,18 @@
 """Edits at the wiki's pace: the account's own rate limits, and ``edit_rate``.
 
-MediaWiki holds an account without ``noratelimit`` to ``$wgRateLimits``
-(core: 90 edits a minute for a logged-in user) and answers an edit past it
-with the API error ``ratelimited``. Waiting for that error and retrying
-costs seconds a page and, on a busy wiki, annoys its operators. So the
-client reads the account's limits once per session
-(``meta=userinfo&uiprop=ratelimits``, :func:`read_edit_pace`) and
-:class:`EditPace` spaces the edit requests so that no limit is ever met:
-at most ``hits`` edits in any window of ``seconds``, the window counted from
-the moment each earlier edit's reply came back (the wiki counted it before
-answering), plus the width of one of MediaWiki's counting buckets
-(``WRStatsRateLimiter`` counts a window in 30 buckets). An ``edit_rate``
-(edits a minute, from the configuration) spaces edits evenly for wikis
-whose operators ask for less than the software enforces. ``maxlag`` is
+MediaWiki holds an account without ``noratelimit`` to ``$wgRateLimits`` (core:
+90 edits a minute for a logged-in user) and answers an edit past it with the
+API error ``ratelimited``. Waiting for that error and retrying costs seconds a
+page and, on a busy wiki, annoys its operators. So the client reads the
+account's limits once per session, with the user information it reads at the
+login anyway (``uiprop=ratelimits``: no request of its own,
+:func:`edit_pace`), and :class:`EditPace` spaces the edit requests so that no
+limit is ever met: at most ``hits`` edits in any window of ``seconds``, the
+window counted from the moment each earlier edit's reply came back (the wiki
+counted it before answering), plus the width of one of MediaWiki's counting
+buckets (``WRStatsRateLimiter`` counts a window in 30 buckets). An
+``edit_rate`` (edits a minute, from the configuration) spaces edits evenly for
+wikis whose operators ask for less than the software enforces. ``maxlag`` is
 unaffected: it is sent with every request and honoured by the transport.
 """
 
@@ -64,9 +64,9 @@ def edit_limits(userinfo: Mapping[str, Any]) -> list[RateLimit]:
     for entry in (edit or {}).values() if isinstance(edit, Mapping) else ():
         try:
             hits, seconds = int(entry["hits"]), float(entry["seconds"])
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             continue
-        if hits > 0 and 0 < seconds <= 86_400:
+        if 0 < hits <= 1_000_000 and 0 < seconds <= 86_400:
             limits.append(RateLimit(hits, seconds))
     return limits
 
@@ -134,22 +134,23 @@ class EditPace:
         return said
 
 
-def read_edit_pace(
-    call: Callable[..., dict[str, Any]],
+def edit_pace(
+    reply: Mapping[str, Any],
     edit_rate: float,
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Any] = time.sleep,
 ) -> EditPace:
-    """Read the account's edit limits (one request) and make the pace of its edits.
+    """The pace of an account's edits, from a ``meta=userinfo&uiprop=ratelimits`` reply.
 
-    A wiki that does not answer the question (an old MediaWiki, an error) is
-    paced by ``edit_rate`` alone; its ``ratelimited`` replies are still
-    waited for and retried by the transport.
+    A reply that does not answer (an old MediaWiki, an error) gives ``edit_rate``
+    alone; ``ratelimited`` replies are then still waited for and retried by
+    the transport.
     """
-    reply = call("query", meta="userinfo", uiprop="ratelimits", formatversion="2")
-    userinfo = (reply.get("query") or {}).get("userinfo") or {}
-    pace = EditPace(edit_limits(userinfo), edit_rate, clock=clock, sleep=sleep)
+    query = reply.get("query") if isinstance(reply, Mapping) else None
+    userinfo = query.get("userinfo") if isinstance(query, Mapping) else None
+    limits = edit_limits(userinfo) if isinstance(userinfo, Mapping) else []
+    pace = EditPace(limits, edit_rate, clock=clock, sleep=sleep)
     said = pace.describe()
     if said:
         log.info("edits paced to %s", said)

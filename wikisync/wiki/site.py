@@ -55,7 +55,7 @@ from wikisync.wiki.address import (
     user_agent,
     wiki_identity,
 )
-from wikisync.wiki.pace import EditPace, read_edit_pace
+from wikisync.wiki.pace import EditPace, edit_pace
 from wikisync.wiki.replies import clean_reply, namespaces_from_siteinfo, show_value
 from wikisync.wiki.transport import (
     _BadAddress,
@@ -130,8 +130,9 @@ class WikiClient(_Transport):
         high_limits: True when the account has ``apihighlimits``.
         failed: None, or why a request gave up; every later call then fails
             at once with that reason.
-        pace: how edits are spaced (:mod:`wikisync.wiki.pace`), read at the
-            first edit; None before.
+        pace: how edits are spaced (:mod:`wikisync.wiki.pace`), from the
+            account's rate limits, read with its user info at the login (or
+            the anonymous start): no request of its own.
 
     Raises:
         LoginError: the URL names no wiki (nothing listening, unknown host, no
@@ -435,8 +436,8 @@ class WikiClient(_Transport):
         """
         if action != "edit" or self.failed is not None:
             return self._call(action, http_method, before_retry, params)
-        if self.pace is None:  # once per session: the account's limits (wiki/pace.py)
-            self.pace = read_edit_pace(self.call, self.config.edit_rate, sleep=self._sleep)
+        if self.pace is None:  # no user info read (it names the limits): edit_rate alone
+            self.pace = EditPace([], self.config.edit_rate, sleep=self._sleep)
         self.pace.wait()
         try:
             return self._call(action, http_method, before_retry, params)
@@ -464,6 +465,9 @@ class WikiClient(_Transport):
                     site=self.url,
                 )
         params = {k: v for k, v in params.items() if v is not None}
+        ask_limits = self.pace is None and "rights" in str(params.get("uiprop", "")).split("|")
+        if ask_limits:  # mwclient's user info (login, start): the account's limits too
+            params["uiprop"] += "|ratelimits"
         params["action"] = action
         params["format"] = "json"
         params.setdefault("maxlag", str(self.config.maxlag))
@@ -521,6 +525,8 @@ class WikiClient(_Transport):
                     site=self.url,
                 )
             self._check_reply(action, params, data)
+            if ask_limits and self.pace is None:
+                self.pace = edit_pace(data, self.config.edit_rate, sleep=self._sleep)
             return data
 
     def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
