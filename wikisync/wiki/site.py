@@ -30,8 +30,6 @@ tried for a URL in :mod:`wikisync.wiki.address`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -55,6 +53,7 @@ from wikisync.wiki.address import (
     user_agent,
     wiki_identity,
 )
+from wikisync.wiki.continuation import ContinuationGuard
 from wikisync.wiki.pace import EditPace, edit_pace
 from wikisync.wiki.replies import clean_reply, namespaces_from_siteinfo, show_value
 from wikisync.wiki.transport import (
@@ -71,8 +70,6 @@ log = logging.getLogger(__name__)
 
 #: API error codes meaning the login session was lost.
 SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
-#: Replies in a row whose continuation brings no results before a query is given up.
-_MAX_IDLE_CONTINUES = 20
 #: Login requests one login may send (mwclient asks again on ``NeedToken``).
 _MAX_LOGIN_POSTS = 3
 #: The request parameters that name what is read or saved (logged and shown; never a secret).
@@ -473,7 +470,8 @@ class WikiClient(_Transport):
         params.setdefault("maxlag", str(self.config.maxlag))
         if self._logged_in_as and not self._in_login:
             params.setdefault("assert", "user")
-        log.debug("request action=%s %s", action, _describe(params))  # names only: no secret
+        if log.isEnabledFor(logging.DEBUG):  # names only: never a secret
+            log.debug("request action=%s %s", action, _describe(params))
         relogged = False
         url = self.address.api_url
         attempt: Callable[[float, float], Any]
@@ -551,17 +549,9 @@ class WikiClient(_Transport):
         params = dict(params)
         params.setdefault("formatversion", "2")
         cont: dict[str, Any] = {"continue": ""}
-        seen: set[tuple[tuple[str, str], ...]] = set()
-        replies: set[str] = set()
-        idle = sent = 0
+        guard = ContinuationGuard(self.url, lambda: _describe(params), self.config.max_continues)
         while True:
-            if sent >= self.config.max_continues:
-                raise SiteError(
-                    f"{self.url}: the continuation of action=query went on past {sent} requests "
-                    f"(max_continues): stopped ({_describe(params)})",
-                    site=self.url,
-                )
-            sent += 1
+            guard.before_request()
             data = self.call("query", **params, **cont)
             if "error" in data:
                 error = data["error"]
@@ -575,24 +565,7 @@ class WikiClient(_Transport):
             if "continue" not in data:
                 return
             cont = data["continue"]
-            key = tuple(sorted((str(k), str(v)) for k, v in cont.items()))
-            idle = idle + 1 if not data.get("query") else 0
-            fingerprint = hashlib.sha256(
-                json.dumps(data.get("query"), sort_keys=True, default=str).encode(
-                    "utf-8", "replace"
-                )
-            ).hexdigest()
-            again = bool(data.get("query")) and fingerprint in replies
-            replies.add(fingerprint)
-            if key in seen or again or idle > _MAX_IDLE_CONTINUES:
-                what = "repeats an earlier one" if key in seen or again else "brings nothing new"
-                shown = show_value(", ".join(f"{k}={v}" for k, v in key))
-                raise SiteError(
-                    f"{self.url}: the continuation of action=query {what} ({shown}): "
-                    f"stopped, the wiki would be asked forever ({_describe(params)})",
-                    site=self.url,
-                )
-            seen.add(key)
+            guard.after_reply(data, cont)
 
 
 def _utf8(text: str) -> bytes:
