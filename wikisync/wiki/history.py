@@ -149,7 +149,7 @@ class PageHistory:
         """Before a creation sent at ``sent`` (its reply lost) is sent again: did it happen?
 
         Raises:
-            Created: this account created the page with this text (found
+            _Created: this account created the page with this text (found
                 there, or under the title it was moved to).
             PageDeletedError: this account created the page, then it was deleted.
             PublishError: the wiki's log could not be read; nothing sent again.
@@ -226,7 +226,7 @@ class PageHistory:
             note += f"; later revisions (now {latest}) were kept"
         log.info('page "%s": %s', title, note)
         result = SaveResult(title, True, first.revid, first.timestamp, True, note=note)
-        raise Created(dataclasses.replace(result, moved_to=moved_to))
+        raise _Created(dataclasses.replace(result, moved_to=moved_to))
 
     def _first_revision(self, **which: Any) -> dict[str, Any] | None:
         """The page (its info and its first revision), as the query gives it."""
@@ -254,7 +254,7 @@ class PageHistory:
         return str(getattr(self.client.site, "username", "") or "")
 
 
-class Created(Exception):
+class _Created(Exception):
     """A creation whose reply was lost was found made (raised out of the client's retry)."""
 
     def __init__(self, result: SaveResult) -> None:

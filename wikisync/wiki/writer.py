@@ -18,9 +18,9 @@ from wikisync.core.merge import merge_texts
 from wikisync.core.pages import PageText
 from wikisync.ports.target import SaveResult, Target
 from wikisync.wiki.history import (
-    Created,
     PageHistory,
     Revision,
+    _Created,
     by_people,
     page_which,
     stored_form,
@@ -245,7 +245,7 @@ class WikiWriter(Target):
                     params,
                     before_retry=lambda: self.history.check_creation(title, text, sent),
                 )
-            except Created as found:
+            except _Created as found:
                 return found.result
         else:
             reply = self._edit(title, params)
