@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
+import signal
+import time
 
 import pytest
 
+from wikisync.interrupt import Interrupted, stop_now_if_requested, stop_on_signals
 from wikisync.wiki.pace import EditPace, RateLimit, edit_limits, edit_pace
 
 
@@ -123,3 +127,34 @@ def test_edit_pace_without_an_answer_keeps_edit_rate_only(reply: object) -> None
     pace = edit_pace(reply, 60, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
     assert pace.limits == []
     assert pace.interval == 1.0
+
+
+def test_edit_pace_wait_is_cut_short_by_a_stop() -> None:
+    """A wait for the pace hears a stop within a slice: the edit is not sent."""
+    clock = FakeClock()
+    asked = []
+
+    def check() -> None:
+        asked.append(clock.now)
+        if len(asked) > 2:
+            raise RuntimeError("stop")
+
+    pace = EditPace([RateLimit(1, 60)], clock=clock, sleep=clock.sleep, check=check)
+    _edits(pace, clock, 1)
+    with pytest.raises(RuntimeError, match="stop"):
+        pace.wait()
+    assert max(clock.sleeps) <= 0.25 and sum(clock.sleeps) < 1.0
+
+
+def test_a_signal_during_the_pace_wait_stops_the_run_at_once() -> None:
+    """SIGINT while waiting ~60 s for the wiki's pace: Interrupted within a slice, one line."""
+    pace = EditPace([RateLimit(1, 60)], check=lambda: stop_now_if_requested("the next edit"))
+    pace.wait()
+    pace.done()
+    start = time.monotonic()
+    with stop_on_signals(announce=False), pytest.raises(Interrupted) as info:
+        os.kill(os.getpid(), signal.SIGINT)
+        pace.wait()
+    assert time.monotonic() - start < 2.0
+    assert info.value.signum == signal.SIGINT
+    assert str(info.value) == "stopped by SIGINT: the next edit; run the command again to finish"

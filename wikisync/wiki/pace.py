@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 _BUCKETS = 30
 #: Seconds added to every window, for the clocks' granularity.
 _SLACK = 0.05
+#: The longest sleep of a wait: what is asked meanwhile (a stop) is heard this soon.
+_SLICE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class EditPace:
         edit_rate: edits a minute at the most, evenly spaced; 0 for no such cap.
         clock: a monotonic clock.
         sleep: the function that waits.
+        check: called before each slice of a wait (at most :data:`_SLICE`
+            seconds apart); it may raise to end the wait (a stop asked for).
 
     Attributes:
         waited: seconds spent waiting so far (read it to measure).
@@ -91,8 +95,10 @@ class EditPace:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Any] = time.sleep,
+        check: Callable[[], object] = lambda: None,
     ) -> None:
         self.limits = limits
+        self._check = check
         self.interval = 60.0 / edit_rate if edit_rate > 0 else 0.0
         self.waited = 0.0
         self._clock = clock
@@ -113,8 +119,10 @@ class EditPace:
         delay = ready - self._clock()
         if delay > 0:
             log.debug("waiting %.2f s before the next edit (the wiki's pace)", delay)
-            self._sleep(delay)
-            self.waited += delay
+        while (left := ready - self._clock()) > 0:  # in slices: a stop is not kept waiting
+            self._check()
+            self._sleep(min(left, _SLICE))
+        self.waited += max(delay, 0.0)
         self._last_sent = self._clock()
         return max(delay, 0.0)
 
@@ -140,6 +148,7 @@ def edit_pace(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Any] = time.sleep,
+    check: Callable[[], object] = lambda: None,
 ) -> EditPace:
     """The pace of an account's edits, from a ``meta=userinfo&uiprop=ratelimits`` reply.
 
@@ -150,7 +159,7 @@ def edit_pace(
     query = reply.get("query") if isinstance(reply, Mapping) else None
     userinfo = query.get("userinfo") if isinstance(query, Mapping) else None
     limits = edit_limits(userinfo) if isinstance(userinfo, Mapping) else []
-    pace = EditPace(limits, edit_rate, clock=clock, sleep=sleep)
+    pace = EditPace(limits, edit_rate, clock=clock, sleep=sleep, check=check)
     said = pace.describe()
     if said:
         log.info("edits paced to %s", said)

@@ -43,6 +43,7 @@ import requests
 from wikisync.config import Config
 from wikisync.core.errors import LoginError, SiteError
 from wikisync.core.pages import Namespaces
+from wikisync.interrupt import stop_now_if_requested
 from wikisync.wiki.address import (
     SiteAddress,
     api_from_page,
@@ -434,7 +435,7 @@ class WikiClient(_Transport):
         if action != "edit" or self.failed is not None:
             return self._call(action, http_method, before_retry, params)
         if self.pace is None:  # no user info read (it names the limits): edit_rate alone
-            self.pace = EditPace([], self.config.edit_rate, sleep=self._sleep)
+            self.pace = EditPace([], self.config.edit_rate, sleep=self._sleep, check=_stop_check)
         self.pace.wait()
         try:
             return self._call(action, http_method, before_retry, params)
@@ -524,7 +525,9 @@ class WikiClient(_Transport):
                 )
             self._check_reply(action, params, data)
             if ask_limits and self.pace is None:
-                self.pace = edit_pace(data, self.config.edit_rate, sleep=self._sleep)
+                self.pace = edit_pace(
+                    data, self.config.edit_rate, sleep=self._sleep, check=_stop_check
+                )
             return data
 
     def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -566,6 +569,11 @@ class WikiClient(_Transport):
                 return
             cont = data["continue"]
             guard.after_reply(data, cont)
+
+
+def _stop_check() -> None:
+    """During a wait for the wiki's pace: end the run at once if a stop was asked for."""
+    stop_now_if_requested("while waiting for the wiki's pace; the next edit was not sent")
 
 
 def _utf8(text: str) -> bytes:
