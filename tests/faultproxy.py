@@ -138,6 +138,7 @@ class FaultProxy:
         self.retry_after = retry_after
         self.refuse_for = refuse_for
         self.requests = 0
+        self.actions: collections.Counter[str] = collections.Counter()
         self.events: list[FaultEvent] = []
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
@@ -365,6 +366,8 @@ class FaultProxy:
             request = _read_request(conn)
             if request is None:
                 return
+            with self._lock:  # every API request received, by action (faked and faulted too)
+                self.actions[request.params().get("action", "")] += 1
             fake = self._fakes.get(request.params().get("action", ""))
             if fake is not None:
                 with self._lock:

@@ -484,14 +484,23 @@ class TestWiki:
         Args:
             enabled: hold the bot to a rate limit.
             edits: with ``seconds``, a tighter limit than core's 90 edits a minute
-                for logged-in users (the object cache then lives in the database,
-                which the limiter needs to count).
+                for logged-in users. Either way the object cache then lives in the
+                database, which the limiter needs to count.
             seconds: the window of ``edits``.
         """
         content = None
         if enabled:
             content = "on\n" if edits is None else f"{edits}/{seconds}\n"
         self._toggle("ratelimit", content)
+        (self.directory / "ratelimit.log").unlink(missing_ok=True)
+
+    def ratelimit_trips(self) -> int:
+        """How many requests the wiki's rate limiter refused (its ``ratelimit`` log),
+        since the limit was last set with :meth:`set_ratelimit`."""
+        path = self.directory / "ratelimit.log"
+        if not path.exists():
+            return 0
+        return path.read_text(encoding="utf-8", errors="replace").count("tripped rate limit")
 
     def reset_toggles(self) -> None:
         """No fake lag, writable; the rate-limit setting is left as it is."""
@@ -583,15 +592,19 @@ $wgEnableBotPasswords = true;
 $wgExtensionDirectory = '{MEDIAWIKI_DIR}/extensions-core';
 // Core gives 'noratelimit' to sysops only: a bot is held to about 90 edits a
 // minute and gets API error 'ratelimited' beyond. The file 'ratelimit' keeps that.
-// A file holding 'N/S' sets a tighter limit of N edits per S seconds, counted in
-// the database cache (with CACHE_NONE the limiter counts nothing).
+// A file holding 'N/S' sets a tighter limit of N edits per S seconds. Either way
+// the limiter counts in the database cache (with CACHE_NONE it counts nothing),
+// and every edit it refuses is a line of 'ratelimit.log' (the wiki's own word).
 if ( !is_file( __DIR__ . '/ratelimit' ) ) {{
 	$wgGroupPermissions['bot']['noratelimit'] = true;
-}} elseif ( preg_match(
-	'#^(\\d+)/(\\d+)$#', trim( file_get_contents( __DIR__ . '/ratelimit' ) ), $m
-) ) {{
+}} else {{
 	$wgMainCacheType = CACHE_DB;
-	$wgRateLimits['edit']['user'] = [ (int)$m[1], (int)$m[2] ];
+	$wgDebugLogGroups['ratelimit'] = __DIR__ . '/ratelimit.log';
+	if ( preg_match(
+		'#^(\\d+)/(\\d+)$#', trim( file_get_contents( __DIR__ . '/ratelimit' ) ), $m
+	) ) {{
+		$wgRateLimits['edit']['user'] = [ (int)$m[1], (int)$m[2] ];
+	}}
 }}
 // Throwaway wiki: no fsync per commit (about twice as fast on writes).
 $wgDBservers = [ [ 'host' => '', 'dbname' => $wgDBname, 'user' => '', 'password' => '',

@@ -72,6 +72,12 @@ class Config:
             (the default) for the wiki's own language.
         lock_dir: the folder of run lock files, or None for the user's state
             folder; several users (cron jobs) share locks through one folder.
+        edit_rate: the most edits a minute sent to a live wiki (0: as fast as
+            the account's own rate limits allow, which are always kept).
+        max_continues: the most requests one query may send following the
+            wiki's continuation; a query past it stops with an error.
+        log_file: a file to append a timestamped line per action to (reads,
+            saves, skips, conflicts), or None.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.core.schema``).
         jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.ops.jobs.run``).
         path: the configuration file read, or None.
@@ -92,6 +98,9 @@ class Config:
     summary: str | None = None
     lang: str = ""
     lock_dir: str | None = None
+    edit_rate: float = 0.0
+    max_continues: int = 100_000
+    log_file: str | None = None
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
@@ -125,9 +134,12 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "summary": (str, True, True),
     "lang": (str, True, True),
     "lock_dir": (str, True, True),
+    "edit_rate": (float, True, True),
+    "max_continues": (int, True, True),
+    "log_file": (str, True, True),
 }
 _TABLES = ("types", "jobs")
-_PATH_KEYS = ("site", "cache", "lock_dir")
+_PATH_KEYS = ("site", "cache", "lock_dir", "log_file")
 # key -> (smallest, largest) allowed; NaN and infinities are never allowed.
 _RANGES: dict[str, tuple[float, float]] = {
     "timeout": (0.001, 86_400.0),
@@ -136,6 +148,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "maxlag": (0, 86_400),
     "max_text_mib": (1, 65_536),
     "max_reply_mib": (1, 65_536),
+    "edit_rate": (0.0, 60_000.0),
+    "max_continues": (1, 100_000_000),
 }
 # key -> the values allowed
 _CHOICES: dict[str, tuple[str, ...]] = {"lang": ("", "fr", "en")}

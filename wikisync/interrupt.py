@@ -40,6 +40,7 @@ __all__ = [
     "STOP_GRACE",
     "Interrupted",
     "StopFlag",
+    "stop_now_if_requested",
     "stop_on_signals",
     "stop_requested",
 ]
@@ -102,6 +103,20 @@ _current: StopFlag | None = None
 def stop_requested() -> bool:
     """True when the run in progress was asked to stop (check it between pages)."""
     return _current is not None and _current.requested
+
+
+def stop_now_if_requested(why: str) -> None:
+    """Raise :class:`Interrupted` when the run was asked to stop: for a wait before the
+    next request (nothing in flight), which would otherwise delay the stop.
+
+    Args:
+        why: what was not done, for the message (``the next edit was not sent``).
+    """
+    if _current is not None and _current.signum is not None:
+        raise Interrupted(
+            f"stopped by {_current.signal_name}: {why}; run the command again to finish",
+            signum=_current.signum,
+        )
 
 
 @contextmanager

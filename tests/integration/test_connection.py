@@ -309,13 +309,17 @@ def test_wiki_source_fetch_titles_reports_missing(wiki: TestWiki, corpus: Corpus
 def test_wiki_writer_ratelimited_saves_wait_and_go_on(
     wiki: TestWiki, corpus: Corpus, caplog: pytest.LogCaptureFixture
 ) -> None:
-    wiki.set_ratelimit(True, edits=2, seconds=3)
     client = WikiClient(wiki.url, _config(wiki, retries=6, max_wait=30))
     source = WikiSource(client)
     writer = WikiWriter(client)
     titles = corpus.titles_in("Acteur")[:5]
+    first, *rest = source.fetch_titles(titles).pages
+    assert writer.save(first.title, first.wikitext + "\nVu.", base=first, summary="test").changed
+    # Limits set after the session read them (an operator tightening them mid-run):
+    # the pace does not know them, the wiki answers "ratelimited", the client waits.
+    wiki.set_ratelimit(True, edits=2, seconds=3)
     with caplog.at_level(logging.INFO, logger="wikisync"):
-        for page in source.fetch_titles(titles).pages:
+        for page in rest:
             result = writer.save(page.title, page.wikitext + "\nVu.", base=page, summary="test")
             assert result.changed
     assert any("ratelimited" in r.getMessage() for r in caplog.records)

@@ -309,6 +309,32 @@ def test_a_continuation_that_never_ends_stops(
     assert len(wiki.log) < 60
 
 
+@pytest.mark.parametrize("command", [["pages", "Evénement"], ["records", "event"]])
+def test_a_continuation_that_always_advances_stops_at_max_continues(
+    wiki: HostileWiki, workdir: Path, command: list[str]
+) -> None:
+    """Each reply brings a page never seen and a continuation never seen: only the cap
+    on the requests of one query ends it, in one clear line."""
+    counter = iter(range(1000, 10**9))
+
+    def hook(request: Request, normal: Any) -> Any:
+        if request.params.get("action") != "query" or "meta" in request.params:
+            return normal
+        n = next(counter)
+        for items in (normal.get("query") or {}).values():
+            if isinstance(items, list) and items and isinstance(items[0], dict):
+                items.append({**items[0], "pageid": n, "title": f"Page {n}"})
+        normal["continue"] = {"gcmcontinue": f"page|{n}", "cmcontinue": f"page|{n}"}
+        return normal
+
+    wiki.hook = hook
+    result = run(wiki.url, *command, env={"WIKISYNC_MAX_CONTINUES": "25"})
+    check_run(result, {1}, workdir)
+    assert "went on past 25 requests (max_continues): stopped" in result.stderr
+    queries = [r for r in wiki.log if r.params.get("action") == "query"]
+    assert 25 <= len(queries) < 32
+
+
 # -- endless and oversized bodies ----------------------------------------------------------------
 
 

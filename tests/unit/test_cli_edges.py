@@ -49,6 +49,7 @@ AFTER = [
     *("--user", "Robot@sync"),
     *("--cache", "{tmp}/revisions.sqlite"),
     "--no-cache",
+    *("--log", "{tmp}/run.log"),
     "-v",
     "--verbose",
     *("--color", "always"),
@@ -104,6 +105,7 @@ def test_global_options_before_or_after_every_command(
             "user": "Robot@sync",
             "cache": str(workdir / "revisions.sqlite"),
             "use_cache": False,
+            "log_file": str(workdir / "run.log"),
         }, command
         assert (state.verbosity, state.color_mode) == (2, "always"), command
         # -q after the command; and after wins over before.

@@ -2,7 +2,7 @@
 
 Every command is a :class:`GlobalOptionsCommand` (the group's
 ``command_class``): it accepts the group's options (``-c/--config``,
-``--site``, ``--user``, ``--cache``, ``--no-cache``, ``-v``, ``-q``,
+``--site``, ``--user``, ``--cache``, ``--no-cache``, ``--log``, ``-v``, ``-q``,
 ``--color``) among its own, hidden from its option list and named in one
 line at the end of its ``--help``. Given after the command, an option wins
 over the same option given before it; ``-v`` counts add up.
@@ -19,7 +19,7 @@ from wikisync.cli.terminal import COLOR_MODES
 #: The line every command's --help ends with.
 GLOBAL_OPTIONS_LINE = (
     "Global options, before or after the command: -c/--config FILE, --site URL|DIR|DUMP, "
-    "--user NAME, --cache PATH, --no-cache, -v/--verbose, -q/--quiet, --color MODE "
+    "--user NAME, --cache PATH, --no-cache, --log FILE, -v/--verbose, -q/--quiet, --color MODE "
     "(see 'wikisync --help')."
 )
 
@@ -56,6 +56,7 @@ def _global_params() -> list[click.Parameter]:
         option("--user", dest="user", default=None),
         option("--cache", dest="cache", default=None),
         option("--no-cache", dest="no_cache", is_flag=True, default=False),
+        option("--log", dest="log_file", default=None),
         option("-v", "--verbose", dest="verbose", count=True),
         option("-q", "--quiet", dest="quiet", is_flag=True, default=False),
         option("--color", dest="color_mode", type=click.Choice(COLOR_MODES), default=None),
@@ -70,7 +71,7 @@ def apply_global_options(state: Any, given: dict[str, Any]) -> bool:
     """
     if given["config_path"] is not None:
         state.config_path = given["config_path"]
-    for key in ("site", "user", "cache"):
+    for key in ("site", "user", "cache", "log_file"):
         if given[key] is not None:
             state.overrides[key] = given[key]
     if given["no_cache"]:

@@ -92,6 +92,10 @@ class State:
                 )
                 config = config.with_overrides(password=password or None)
             self._config = config
+            if config.log_file:
+                from wikisync.cli.logs import log_to_file
+
+                log_to_file(config.log_file)
         return self._config
 
     def source(self) -> Source:
@@ -495,6 +499,13 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     default=None,
     help="Fetch every page afresh; neither read nor write the cache. [env: WIKISYNC_USE_CACHE=0]",
 )
+@click.option(
+    "--log",
+    "log_file",
+    metavar="FILE",
+    help="Append a timestamped line per action (read, save, skip, conflict, retry) to FILE; "
+    "never a password, cookie or token. [env: WIKISYNC_LOG_FILE]",
+)
 @click.option("-v", "--verbose", count=True, help="Say more (-vv: debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 @click.option(
@@ -514,6 +525,7 @@ def cli(
     user: str | None,
     cache: str | None,
     no_cache: bool | None,
+    log_file: str | None,
     verbose: int,
     quiet: bool,
     color_mode: str,
@@ -536,5 +548,6 @@ def cli(
         "user": user,
         "cache": cache,
         "use_cache": False if no_cache else None,
+        "log_file": log_file,
     }
     ctx.obj = State(config_path, overrides, verbosity, color_mode)

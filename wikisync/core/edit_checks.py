@@ -219,6 +219,8 @@ def check_reparse(
     the text to NFC. Both must leave every template, parameter, tag, link and
     comment where the edit put it.
     """
+    if _reads_as_built(text, changes):
+        return
     saved = parse_page(unicodedata.normalize("NFC", text), title)
     if parse_shape(saved.nodes) == parse_shape(code.nodes) and pairs_kept(wikitext, text):
         return
@@ -239,6 +241,34 @@ def check_reparse(
         param=first.param,
         value=first.new,
     )
+
+
+#: A character that may start or end markup somewhere (a tag, a link, a template, an
+#: entity, a list or table at a line start, bold, a free link's scheme, a magic word).
+_MARKUP_CHARS = frozenset("<>[]{}|=&'~_:;#*!\n\r\t\\")
+
+
+def _reads_as_built(text: str, changes: Sequence[ParamChange]) -> bool:
+    """Whether the result parses to the edit's tree without parsing it again.
+
+    True when every name and value the edit wrote is plain text (no character
+    in :data:`_MARKUP_CHARS`, no leading ``-``) and the result is NFC, as
+    MediaWiki stores it. Plain text set, renamed or added between a
+    parameter's ``=`` (or ``|``) and the next ``|`` or ``}}`` cannot open,
+    close or end any construct, nor pair with one around the infobox: the
+    tokenizer reads it as text wherever it stands, so the page parses as the
+    original did with the new text in place, which is the tree the edit
+    built. A removal, or anything else, is checked by parsing the result.
+    """
+    for change in changes:
+        if change.action == "unchanged":
+            continue
+        if change.action not in ("set", "add", "rename"):
+            return False
+        for written in (change.new_param or change.param, change.new or ""):
+            if written.startswith("-") or not _MARKUP_CHARS.isdisjoint(written):
+                return False
+    return unicodedata.is_normalized("NFC", text)
 
 
 def pairs_kept(old: str, new: str) -> bool:

@@ -47,7 +47,7 @@ Pure: strings in, values out.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,7 @@ __all__ = [
     "read_params",
     "remove_param",
     "rename_param",
+    "set_chosen",
     "set_params",
     "template_matches",
 ]
@@ -232,11 +233,7 @@ def set_params(
     """
     label = template_names[0] if template_names else ""
     clean = {
-        unicodedata.normalize("NFC", check_name(name, label, title)): (
-            normalize_value(value)
-            if isinstance(value, str)
-            else ItemEdit(value.action, normalize_value(value.item), value.separators)
-        )
+        unicodedata.normalize("NFC", check_name(name, label, title)): _normalized(value)
         for name, value in values.items()
     }
     code = _parse(wikitext, title, template_names)
@@ -366,11 +363,89 @@ def read_params(
     )
 
 
+def set_chosen(
+    wikitext: str,
+    template_names: Sequence[str],
+    choose: Callable[
+        [dict[str, str]], tuple[Mapping[str, str | ItemEdit], Mapping[str, str]] | None
+    ],
+    *,
+    trusted: bool = False,
+    title: str | None = None,
+) -> tuple[EditResult, tuple[dict[str, str], ...]]:
+    """Set parameters in the infoboxes ``choose`` picks, the page parsed once.
+
+    :func:`read_params` then :func:`set_params` for each infobox, in one parse
+    (the batches' hot path): ``choose`` gets each infobox's parameters as
+    :func:`read_params` gives them, before any edit, and returns the values
+    to set in it (parameter name → value or list item edit, as for
+    :func:`set_params`, checked as ``trusted`` says) and the values wikisync
+    made itself (markup in the page's own form, such as a ``{{coord}}``,
+    written as trusted wikitext after them), or None to leave it alone. The
+    edits and checks are :func:`set_params`'s; infoboxes after one the parser
+    could not close are neither read nor edited, and a page where one was
+    chosen is refused, as :func:`set_params` refuses it.
+
+    Returns:
+        The result (the text unchanged when nothing was chosen) and the
+        parameters read, one dict per infobox, in page order.
+
+    Raises:
+        EditError: as :func:`set_params`, for a chosen infobox.
+
+    Example:
+        >>> result, read = set_chosen(
+        ...     "{{Event|place=Lyon}}", ["Event"], lambda params: ({"place": "Paris"}, {})
+        ... )
+        >>> result.wikitext, read
+        ('{{Event|place=Paris}}', ({'place': 'Lyon'},))
+    """
+    code = _second_opinion(parse_page(wikitext, title), wikitext, template_names)
+    found: list[Any] = []
+    opened: list[str] = []
+    inside: list[Any] = []
+    _find_infoboxes(code.nodes, template_names, found, opened, inside)
+    read = tuple(
+        {param_name(param): str(param.value).strip(SPACE) for param in node.params}
+        for node in found
+    )
+    label = template_names[0] if template_names else ""
+    edit = _SetEdit(True, trusted, title)
+    for position, node in enumerate(found):
+        chosen = choose(read[position])
+        if chosen is None or not any(chosen):
+            continue
+        if inside:
+            raise _unclosed_error(opened, title, label)
+        _check_whole(wikitext, code, title)
+        for group, trust in zip(chosen, (trusted, True), strict=True):
+            edit.trusted = trust
+            for name, value in group.items():
+                clean = unicodedata.normalize("NFC", check_name(name, label, title))
+                edit.apply(node, position, clean, _normalized(value))
+        edit.trusted = trusted
+    return _result(wikitext, code, edit.changes, edit.warnings, title), read
+
+
+def _normalized(value: str | ItemEdit) -> str | ItemEdit:
+    if isinstance(value, str):
+        return normalize_value(value)
+    return ItemEdit(value.action, normalize_value(value.item), value.separators)
+
+
 # --- finding infoboxes -------------------------------------------------------
 
 
 def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> Any:
-    """Parse a page to edit it, refusing one the parser would not give back byte for byte.
+    """Parse a page to edit it, refusing one the parser would not give back byte for byte;
+    the pure-Python tokenizer's tree when it closes an infobox the C one left open."""
+    code = parse_page(wikitext, title) if "\0" not in wikitext else None
+    _check_whole(wikitext, code, title)
+    return _second_opinion(code, wikitext, template_names)
+
+
+def _check_whole(wikitext: str, code: Any, title: str | None) -> None:
+    """Refuse to edit a text the parser does not give back byte for byte.
 
     mwparserfromhell stops at a NUL character (MediaWiki never stores one,
     but a mirror file may hold one): everything after it would be lost.
@@ -381,10 +456,8 @@ def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> A
             f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
             title=title,
         )
-    code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-    return _second_opinion(code, wikitext, template_names)
 
 
 def _second_opinion(code: Any, wikitext: str, template_names: Sequence[str]) -> Any:
@@ -410,15 +483,7 @@ def _select(
     _find_infoboxes(code.nodes, template_names, found, opened, inside)
     label = template_names[0] if template_names else ""
     if inside:
-        # An infobox the parser could not close: one found after it may be a
-        # sub-box inside it; editing either would edit what the user did not mean.
-        raise EditError(
-            f"{on_page(title)}the {{{{{opened[0]}}}}} infobox is not closed (no matching "
-            '"}}"), so the wiki does not see it, and an infobox after it may sit inside it; '
-            'wikisync edits neither (add the closing "}}" first)',
-            title=title,
-            wiki_template=label,
-        )
+        raise _unclosed_error(opened, title, label)
     if not found:
         raise EditError(
             f"{on_page(title)}no {{{{{label}}}}} infobox (looked for {', '.join(template_names)})",
@@ -435,6 +500,18 @@ def _select(
             wiki_template=label,
         )
     return [(index, found[index])]
+
+
+def _unclosed_error(opened: Sequence[str], title: str | None, label: str) -> EditError:
+    # An infobox the parser could not close: one found after it may be a
+    # sub-box inside it; editing either would edit what the user did not mean.
+    return EditError(
+        f"{on_page(title)}the {{{{{opened[0]}}}}} infobox is not closed (no matching "
+        '"}}"), so the wiki does not see it, and an infobox after it may sit inside it; '
+        'wikisync edits neither (add the closing "}}" first)',
+        title=title,
+        wiki_template=label,
+    )
 
 
 def _find_infoboxes(

@@ -28,6 +28,7 @@ from wikisync.core.errors import (
     PublishError,
     SourceError,
 )
+from wikisync.core.pages import PageText
 from wikisync.files import read_input, write_output
 from wikisync.interrupt import stop_requested
 from wikisync.loaders import parse_json
@@ -35,6 +36,7 @@ from wikisync.ops.publish import (
     Edit,
     PublishResult,
     Target,
+    log_outcome,
     plan_edit,
     read_page,
 )
@@ -218,10 +220,13 @@ def apply_changeset(
 ) -> list[PublishResult]:
     """Save exactly the changeset's edits, skipping any page that changed since the plan.
 
-    Each page is read first: a page whose revision or text is no longer the
+    The pages are read first, a batch at a time (one request for as many
+    pages as the target checks at once, 50 or 500 on a live wiki), just before
+    that batch is saved: a page whose revision or text is no longer the
     planned base (or that appeared, for a page to create) is skipped as a
     ``conflict``; the others are saved against the revision read, so a
-    change made while applying is caught by the target too. No page is
+    change made while applying is caught by the target too (its check of each
+    save's reply): one request per saved page. No page is
     computed again: what was reviewed is what is saved. When a signal asks
     the run to stop (:mod:`wikisync.interrupt`), the page in flight is
     finished and the pages left are ``not done``. A page that already holds
@@ -245,35 +250,50 @@ def apply_changeset(
         One result per edit, in the changeset's order.
     """
     results: list[PublishResult] = []
-    for edit in changeset.edits:
+    batch = max(target.precheck_size(), 1)
+    read: dict[str, PageText | None] = {}
+    for number, edit in enumerate(changeset.edits):
+        if number % batch == 0 and batch > 1:
+            read = _read_batch(source, changeset.edits[number : number + batch])
         if stop_requested():
             result = PublishResult(edit.title, Outcome.NOT_DONE, message="the run was stopped")
         else:
+            current = read[edit.title] if edit.title in read else read_page(source, edit.title)
             result = _apply_one(
                 edit,
                 bases.get(edit.title),
                 changeset.diffs.get(edit.title),
-                source,
+                current,
                 target,
                 dry_run,
                 summary,
             )
         results.append(result)
+        log_outcome(result)
         if on_page is not None:
             on_page(result)
     return results
+
+
+def _read_batch(source: Source, edits: tuple[Edit, ...]) -> dict[str, PageText | None]:
+    """The pages of a batch of edits, read in one request (or a few): per title as
+    planned, the page, or None when it does not exist; a title the source spells
+    otherwise is left out (read alone later)."""
+    found = source.fetch_titles(edit.title for edit in edits)
+    pages: dict[str, PageText | None] = {page.title: page for page in found.pages}
+    pages.update(dict.fromkeys(found.missing))
+    return {edit.title: pages[edit.title] for edit in edits if edit.title in pages}
 
 
 def _apply_one(
     edit: Edit,
     expected: str | None,
     reviewed: str | None,
-    source: Source,
+    current: PageText | None,
     target: Target,
     dry_run: bool,
     summary: str | None,
 ) -> PublishResult:
-    current = read_page(source, edit.title)
     if current is not None and current.wikitext.rstrip() == edit.new_text.rstrip():
         # Saved already (a rerun after an interruption, or by hand): nothing to do.
         return PublishResult(edit.title, Outcome.UNCHANGED, None, current.revid)

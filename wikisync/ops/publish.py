@@ -222,6 +222,31 @@ def publish_page(
         raise ValueError(f"retries should be 0 or more, got {retries}")
     if target is None and not dry_run:
         raise ValueError("a target is needed unless dry_run")
+    result = _publish(
+        source, target, title, make_text, summary, dry_run, retries, current, content_model
+    )
+    log_outcome(result)
+    return result
+
+
+def log_outcome(result: PublishResult) -> None:
+    """One line of the run's log (``log_file``) for what became of a page."""
+    revision = f" (revision {result.revid})" if result.revid else ""
+    said = f": {result.message}" if result.message else ""
+    log.info('page "%s": %s%s%s', result.title, result.status.value, revision, said)
+
+
+def _publish(
+    source: Source,
+    target: Target | None,
+    title: str,
+    make_text: Callable[[PageText | None], str],
+    summary: str,
+    dry_run: bool,
+    retries: int,
+    current: PageText | None,
+    content_model: str,
+) -> PublishResult:
     page = current if current is not None else read_page(source, title)
     # A page read as existing that is missing later was deleted meanwhile: it
     # is reported, never handed to make_text as a page to create.

@@ -10,7 +10,10 @@ nonsense. Used by :class:`~wikisync.wiki.site.WikiClient` on every reply.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
+
+from wikisync.core.pages import Namespace, Namespaces
 
 __all__ = ["clean_reply", "show_value"]
 
@@ -216,3 +219,24 @@ def show_value(value: Any) -> str:
     """A value for a message: short, ASCII-safe (a lone surrogate is shown escaped)."""
     text = ascii(value) if isinstance(value, str) else _kind(value)
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+def namespaces_from_siteinfo(query: Mapping[str, Any]) -> Namespaces:
+    """The wiki's namespaces (with their aliases) from its site info's ``query``."""
+    raw = query.get("namespaces") or {}
+    aliases: dict[int, list[str]] = {}
+    for alias in query.get("namespacealiases") or []:
+        aliases.setdefault(int(alias["id"]), []).append(str(alias.get("alias") or alias.get("*")))
+    items = []
+    for entry in raw.values():
+        ns_id = int(entry["id"])
+        items.append(
+            Namespace(
+                id=ns_id,
+                name=str(entry.get("name", entry.get("*", ""))),
+                canonical=str(entry.get("canonical", "")),
+                aliases=tuple(aliases.get(ns_id, [])),
+                first_letter_case=entry.get("case", "first-letter") == "first-letter",
+            )
+        )
+    return Namespaces.from_list(items)

@@ -30,8 +30,6 @@ tried for a URL in :mod:`wikisync.wiki.address`.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -44,7 +42,8 @@ import requests
 
 from wikisync.config import Config
 from wikisync.core.errors import NOT_SENT, LoginError, SiteError
-from wikisync.core.pages import Namespace, Namespaces
+from wikisync.core.pages import Namespaces
+from wikisync.interrupt import stop_now_if_requested
 from wikisync.wiki.address import (
     SiteAddress,
     api_from_page,
@@ -55,7 +54,9 @@ from wikisync.wiki.address import (
     user_agent,
     wiki_identity,
 )
-from wikisync.wiki.replies import clean_reply, show_value
+from wikisync.wiki.continuation import ContinuationGuard
+from wikisync.wiki.pace import EditPace, edit_pace
+from wikisync.wiki.replies import clean_reply, namespaces_from_siteinfo, show_value
 from wikisync.wiki.transport import (
     _BadAddress,
     _GaveUp,
@@ -70,10 +71,10 @@ log = logging.getLogger(__name__)
 
 #: API error codes meaning the login session was lost.
 SESSION_LOST_CODES = frozenset({"assertuserfailed", "assertbotfailed", "assertnameduserfailed"})
-#: Replies in a row whose continuation brings no results before a query is given up.
-_MAX_IDLE_CONTINUES = 20
 #: Login requests one login may send (mwclient asks again on ``NeedToken``).
 _MAX_LOGIN_POSTS = 3
+#: The request parameters that name what is read or saved (logged and shown; never a secret).
+_NAMING = "list generator prop meta titles pageids title pageid cmtitle gcmtitle".split()  # noqa: SIM905
 #: How much of a page is read looking for its EditURI link.
 _PAGE_LIMIT = 1 << 20
 
@@ -124,6 +125,9 @@ class WikiClient(_Transport):
         high_limits: True when the account has ``apihighlimits``.
         failed: None, or why a request gave up; every later call then fails
             at once with that reason.
+        pace: how edits are spaced (:mod:`wikisync.wiki.pace`), from the
+            account's rate limits, read with its user info at the login (or
+            the anonymous start): no request of its own.
 
     Raises:
         LoginError: the URL names no wiki (nothing listening, unknown host, no
@@ -153,6 +157,7 @@ class WikiClient(_Transport):
         self._logged_in_as: str | None = None
         self._in_login = False
         self._login_posts = 0
+        self.pace: EditPace | None = None
         try:
             candidates = candidate_addresses(url)
         except ValueError as exc:
@@ -254,7 +259,7 @@ class WikiClient(_Transport):
         query = data.get("query") if isinstance(data, dict) else None
         if isinstance(query, dict) and isinstance(query.get("general"), dict):
             try:
-                return query, _namespaces_from_siteinfo(query)
+                return query, namespaces_from_siteinfo(query)
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise _BadAddress("not a MediaWiki API (malformed namespaces)") from None
         code = error_code(data)
@@ -424,6 +429,23 @@ class WikiClient(_Transport):
                 (the client then stops: later calls fail at once), or the
                 wiki answered with an HTTP error such as 403 or 404.
         """
+        if action != "edit" or self.failed is not None:
+            return self._call(action, http_method, before_retry, params)
+        if self.pace is None:  # no user info read (it names the limits): edit_rate alone
+            self.pace = EditPace([], self.config.edit_rate, sleep=self._sleep, check=_stop_check)
+        self.pace.wait()
+        try:
+            return self._call(action, http_method, before_retry, params)
+        finally:
+            self.pace.done()
+
+    def _call(
+        self,
+        action: str,
+        http_method: str,
+        before_retry: Callable[[], object] | None,
+        params: dict[str, Any],
+    ) -> dict[str, Any]:
         if self.failed is not None:
             raise SiteError(
                 f"{self.url}: action={action} {NOT_SENT} ({self.failed})",
@@ -438,11 +460,16 @@ class WikiClient(_Transport):
                     site=self.url,
                 )
         params = {k: v for k, v in params.items() if v is not None}
+        ask_limits = self.pace is None and "rights" in str(params.get("uiprop", "")).split("|")
+        if ask_limits:  # mwclient's user info (login, start): the account's limits too
+            params["uiprop"] += "|ratelimits"
         params["action"] = action
         params["format"] = "json"
         params.setdefault("maxlag", str(self.config.maxlag))
         if self._logged_in_as and not self._in_login:
             params.setdefault("assert", "user")
+        if log.isEnabledFor(logging.DEBUG):  # names only: never a secret
+            log.debug("request action=%s %s", action, _describe(params))
         relogged = False
         url = self.address.api_url
         attempt: Callable[[float, float], Any]
@@ -494,6 +521,10 @@ class WikiClient(_Transport):
                     site=self.url,
                 )
             self._check_reply(action, params, data)
+            if ask_limits and self.pace is None:
+                self.pace = edit_pace(
+                    data, self.config.edit_rate, sleep=self._sleep, check=_stop_check
+                )
             return data
 
     def _check_reply(self, action: str, params: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -518,10 +549,9 @@ class WikiClient(_Transport):
         params = dict(params)
         params.setdefault("formatversion", "2")
         cont: dict[str, Any] = {"continue": ""}
-        seen: set[tuple[tuple[str, str], ...]] = set()
-        replies: set[str] = set()
-        idle = 0
+        guard = ContinuationGuard(self.url, lambda: _describe(params), self.config.max_continues)
         while True:
+            guard.before_request()
             data = self.call("query", **params, **cont)
             if "error" in data:
                 error = data["error"]
@@ -535,24 +565,12 @@ class WikiClient(_Transport):
             if "continue" not in data:
                 return
             cont = data["continue"]
-            key = tuple(sorted((str(k), str(v)) for k, v in cont.items()))
-            idle = idle + 1 if not data.get("query") else 0
-            fingerprint = hashlib.sha256(
-                json.dumps(data.get("query"), sort_keys=True, default=str).encode(
-                    "utf-8", "replace"
-                )
-            ).hexdigest()
-            again = bool(data.get("query")) and fingerprint in replies
-            replies.add(fingerprint)
-            if key in seen or again or idle > _MAX_IDLE_CONTINUES:
-                what = "repeats an earlier one" if key in seen or again else "brings nothing new"
-                shown = show_value(", ".join(f"{k}={v}" for k, v in key))
-                raise SiteError(
-                    f"{self.url}: the continuation of action=query {what} ({shown}): "
-                    f"stopped, the wiki would be asked forever ({_describe(params)})",
-                    site=self.url,
-                )
-            seen.add(key)
+            guard.after_reply(data, cont)
+
+
+def _stop_check() -> None:
+    """During a wait for the wiki's pace: end the run at once if a stop was asked for."""
+    stop_now_if_requested("while waiting for the wiki's pace; the next edit was not sent")
 
 
 def _utf8(text: str) -> bytes:
@@ -564,28 +582,7 @@ def _login_reason(exc: Any) -> str:
     return str(info)
 
 
-def _namespaces_from_siteinfo(query: Mapping[str, Any]) -> Namespaces:
-    raw = query.get("namespaces") or {}
-    aliases: dict[int, list[str]] = {}
-    for alias in query.get("namespacealiases") or []:
-        aliases.setdefault(int(alias["id"]), []).append(str(alias.get("alias") or alias.get("*")))
-    items = []
-    for entry in raw.values():
-        ns_id = int(entry["id"])
-        items.append(
-            Namespace(
-                id=ns_id,
-                name=str(entry.get("name", entry.get("*", ""))),
-                canonical=str(entry.get("canonical", "")),
-                aliases=tuple(aliases.get(ns_id, [])),
-                first_letter_case=entry.get("case", "first-letter") == "first-letter",
-            )
-        )
-    return Namespaces.from_list(items)
-
-
 def _describe(params: Mapping[str, Any]) -> str:
     """The parameters that name what a query asks for, for a message."""
-    names = ("list", "generator", "prop", "titles", "pageids", "cmtitle", "gcmtitle")
-    shown = [f"{k}={show_value(str(params[k]))[1:-1]}" for k in names if params.get(k)]
+    shown = [f"{k}={show_value(str(params[k]))[1:-1]}" for k in _NAMING if params.get(k)]
     return " ".join(shown) or "query"

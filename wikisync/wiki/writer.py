@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from wikisync.core.errors import (
@@ -19,8 +16,15 @@ from wikisync.core.errors import (
 )
 from wikisync.core.merge import merge_texts
 from wikisync.core.pages import PageText
-from wikisync.core.text import stored_text
 from wikisync.ports.target import SaveResult, Target
+from wikisync.wiki.history import (
+    PageHistory,
+    Revision,
+    _Created,
+    by_people,
+    page_which,
+    stored_form,
+)
 from wikisync.wiki.site import WikiClient
 from wikisync.wiki.transport import error_code
 
@@ -28,21 +32,6 @@ log = logging.getLogger(__name__)
 
 #: How many times one save may find another edit and try again (merge or restore).
 MAX_RECONCILE = 3
-
-#: How far before a creation was sent its log entry is looked for, when its reply was
-#: lost: the wiki's clock may differ from this machine's by that much.
-_CLOCK_SLACK = 300.0
-
-
-@dataclass(frozen=True, slots=True)
-class _Revision:
-    revid: int
-    parentid: int
-    timestamp: str
-    user: str
-    text: str | None = None
-    sha1: str = ""
-
 
 #: Called with the page's title just before each edit request is sent.
 BeforeEdit = Callable[[str], None]
@@ -135,6 +124,7 @@ class WikiWriter(Target):
         self.bot = bot
         self.minor = minor
         self.before_edit = before_edit
+        self.history = PageHistory(client)
         self._latest: dict[str, tuple[int | None, int | None]] = {}
         self._content_model = ""  # of the page being saved (every request of its save)
 
@@ -145,7 +135,7 @@ class WikiWriter(Target):
 
     def latest(self, title: str) -> tuple[int, str] | None:
         """The page's latest revision id and timestamp, or None if it does not exist."""
-        revision = self._latest_revision(title)
+        revision = self.history.latest(title)
         return (revision.revid, revision.timestamp) if revision is not None else None
 
     def precheck_size(self) -> int:
@@ -260,7 +250,7 @@ class WikiWriter(Target):
             # By page id when known: a page moved meanwhile is saved under its
             # new title and the redirect left behind is never written; a page
             # deleted meanwhile is "nosuchpageid", never re-created.
-            params.update(_which(title, base))
+            params.update(page_which(title, base))
             params["nocreate"] = "1"
             params["baserevid"] = str(base.revid)
             if base.timestamp:
@@ -270,7 +260,9 @@ class WikiWriter(Target):
             sent = time.time()
             try:
                 reply = self._edit(
-                    title, params, before_retry=lambda: self._check_creation(title, text, sent)
+                    title,
+                    params,
+                    before_retry=lambda: self.history.check_creation(title, text, sent),
                 )
             except _Created as found:
                 return found.result
@@ -280,7 +272,7 @@ class WikiWriter(Target):
             code = str(reply["error"].get("code"))
             info = str(reply["error"].get("info", ""))
             if code == "articleexists" and base is None:
-                return self._created_already(title, text)
+                return self.history.created_already(title, text)
             if code == "editconflict" and base is not None:
                 return self._refused_conflict(title, text, base)
             if code in _GONE and base is not None:
@@ -288,7 +280,7 @@ class WikiWriter(Target):
             if base is not None:
                 # A refusal (protected meanwhile, say) may answer the retry of a
                 # save whose first try was made and its reply lost: then it was saved.
-                mine = self._mine(history := self._history(title, base), text)
+                mine = self.history.mine(history := self.history.since(title, base), text)
                 if mine is not None and mine.parentid == base.revid:
                     return self._lost_reply(title, mine, history)
             conflict = _CONFLICTS.get(code)
@@ -346,30 +338,24 @@ class WikiWriter(Target):
         may have changed or undone it), so ``replaced``'s text is put back.
         Otherwise another edit came in between: see :meth:`_reconcile`.
         """
-        history = self._history(title, base, before=made)
-        mine = self._mine(history, text)
+        history = self.history.since(title, base, before=made)
+        mine = self.history.mine(history, text)
         if mine is None or mine.parentid != base.revid:
             return self._reconcile(title, text, base, summary, depth, made, replaced)
-        revisions = self._revisions([made, replaced])
-        ours, theirs = revisions.get(made), revisions.get(replaced)
+        pair = self.history.pair(made, replaced)
         later = [revision for revision in history if revision.revid > mine.revid]
-        if ours is None or theirs is None or ours.text is None or theirs.text is None:
+        if pair is None:
             raise EditConflictError(
                 f'Page "{title}" was saved in revision {mine.revid} (its reply was lost), then '
-                f"{_by(later)} came after it and the retried save made revision {made}, which "
-                "could not be read back to undo it: check the page's history",
+                f"{by_people(later)} came after it and the retried save made revision {made}, "
+                "which could not be read back to undo it: check the page's history",
                 title=title,
             )
-        stored = PageText(title, ours.text, ours.revid, ours.timestamp, base.ns, base.pageid)
-        restore = self._save(
-            title,
-            theirs.text,
-            stored,
-            f"wikisync : rétablit la révision {replaced} (sauvegarde répétée)",
-            depth + 1,
-        )
+        ours, theirs = pair
+        stored = _stored(title, ours, base)
+        restore = self._put_back(title, theirs, stored, "sauvegarde répétée", depth)
         note = (
-            f"saved in revision {mine.revid} (its reply was lost on the way); {_by(later)} "
+            f"saved in revision {mine.revid} (its reply was lost on the way); {by_people(later)} "
             f"came after it and were kept: the retried save (revision {made}) was undone "
             f"(revision {restore.revid})"
         )
@@ -393,17 +379,17 @@ class WikiWriter(Target):
         result over ``ours``, or put ``other``'s text back and report the
         conflict.
         """
-        revisions = self._revisions([ours, other])
-        mine, theirs = revisions.get(ours), revisions.get(other)
-        who = f"by {theirs.user}" if theirs is not None and theirs.user else "by someone"
-        if mine is None or theirs is None or mine.text is None or theirs.text is None:
+        pair = self.history.pair(ours, other)
+        who = f"by {pair[1].user}" if pair is not None and pair[1].user else "by someone"
+        if pair is None:
             raise EditConflictError(
                 f'Page "{title}" changed while it was saved: revision {other} ({who}) came '
                 f"after revision {base.revid}, and revision {ours} could not be read back to "
                 "mend it: check the page's history",
                 title=title,
             )
-        stored = PageText(title, mine.text, mine.revid, mine.timestamp, base.ns, base.pageid)
+        mine, theirs = pair
+        stored = _stored(title, mine, base)
         if depth >= MAX_RECONCILE:
             raise EditConflictError(
                 f'Page "{title}" kept changing while it was saved (revision {other} {who} '
@@ -411,7 +397,7 @@ class WikiWriter(Target):
                 "wikisync did not check: look at the page's history",
                 title=title,
             )
-        merged = merge_texts(base.wikitext, text, theirs.text)
+        merged = merge_texts(base.wikitext, text, theirs.text or "")
         if merged.clean:
             log.warning(
                 'page "%s": revision %d %s was saved after revision %d; merged with it',
@@ -428,13 +414,7 @@ class WikiWriter(Target):
             if result.note:
                 note += f"; {result.note}"
             return SaveResult(title, True, result.revid, result.timestamp, merged=other, note=note)
-        restore = self._save(
-            title,
-            theirs.text,
-            stored,
-            f"wikisync : rétablit la révision {other} (conflit d'édition)",
-            depth + 1,
-        )
+        restore = self._put_back(title, theirs, stored, "conflit d'édition", depth)
         raise EditConflictError(
             f'Page "{title}" changed since it was read: revision {other} ({who}) came after '
             f"revision {base.revid} while wikisync saved revision {ours}, and the edits "
@@ -443,15 +423,22 @@ class WikiWriter(Target):
             title=title,
         )
 
+    def _put_back(
+        self, title: str, theirs: Revision, stored: PageText, why: str, depth: int
+    ) -> SaveResult:
+        """Save ``theirs``'s text again over ``stored`` (undoing what this save did)."""
+        summary = f"wikisync : rétablit la révision {theirs.revid} ({why})"
+        return self._save(title, theirs.text or "", stored, summary, depth + 1)
+
     def _refused_conflict(self, title: str, text: str, base: PageText) -> SaveResult:
         """The wiki refused the save as an edit conflict: an earlier try of ours, or
         another edit in the way (named in the :class:`EditConflictError` raised)."""
-        history = self._history(title, base)
-        mine = self._mine(history, text)
+        history = self.history.since(title, base)
+        mine = self.history.mine(history, text)
         if mine is not None and mine.parentid == base.revid:
             # A lost reply: the first try was saved; the retry met an edit made after it.
             return self._lost_reply(title, mine, history)
-        latest = history[-1] if history else self._latest_revision(title, base)
+        latest = history[-1] if history else self.history.latest(title, base)
         if latest is None:
             raise self._gone(title, base)
         raise EditConflictError(
@@ -477,13 +464,13 @@ class WikiWriter(Target):
         """
         if base is None:
             return SaveResult(title, False, 0, "")
-        latest = self._latest_revision(title, base, content=True)
+        latest = self.history.latest(title, base, content=True)
         if latest is None:
             raise self._gone(title, base)
         if latest.revid == base.revid:
             return SaveResult(title, False, base.revid, base.timestamp)
-        history = self._history(title, base)
-        mine = self._mine(history, text)
+        history = self.history.since(title, base)
+        mine = self.history.mine(history, text)
         if mine is not None:
             if mine.parentid == base.revid:
                 return self._lost_reply(title, mine, history)
@@ -496,20 +483,18 @@ class WikiWriter(Target):
                 f"came after revision {base.revid} and could not be read; nothing was saved",
                 title=title,
             )
-        if _stored_form(latest.text) == _stored_form(text):
+        if stored_form(latest.text) == stored_form(text):
             note = f"{who} saved this very text meanwhile (revision {latest.revid})"
             return SaveResult(title, False, latest.revid, latest.timestamp, note=note)
         merged = merge_texts(base.wikitext, text, latest.text)
-        if merged.clean and _stored_form(merged.text) == _stored_form(latest.text):
+        if merged.clean and stored_form(merged.text) == stored_form(latest.text):
             note = (
-                f"{_by(history)} made this change meanwhile, with more; revision "
+                f"{by_people(history)} made this change meanwhile, with more; revision "
                 f"{latest.revid} holds both, nothing was saved"
             )
             return SaveResult(title, False, latest.revid, latest.timestamp, note=note)
         if merged.clean and depth < MAX_RECONCILE:
-            stored = PageText(
-                title, latest.text, latest.revid, latest.timestamp, base.ns, base.pageid
-            )
+            stored = _stored(title, latest, base)
             result = self._save(title, merged.text, stored, summary, depth + 1)
             note = (
                 f"revision {latest.revid} by {who} was saved after revision {base.revid}; "
@@ -529,7 +514,7 @@ class WikiWriter(Target):
             title=title,
         )
 
-    def _lost_reply(self, title: str, mine: _Revision, history: list[_Revision]) -> SaveResult:
+    def _lost_reply(self, title: str, mine: Revision, history: list[Revision]) -> SaveResult:
         """The save was made in ``mine`` (its reply lost); later edits are kept as they are."""
         later = [revision for revision in history if revision.revid > mine.revid]
         note = (
@@ -537,135 +522,9 @@ class WikiWriter(Target):
             "was retried)"
         )
         if later:
-            note += f"; {_by(later)} came after it and were kept"
+            note += f"; {by_people(later)} came after it and were kept"
         log.info('page "%s": %s', title, note)
         return SaveResult(title, True, mine.revid, mine.timestamp, note=note)
-
-    def _created_already(self, title: str, text: str) -> SaveResult:
-        """A create refused as ``articleexists``: ours (a lost reply) or someone's."""
-        reply = self.client.call(
-            "query",
-            titles=title,
-            prop="revisions|info",
-            rvprop="ids|timestamp|user|sha1",
-            rvdir="newer",
-            rvlimit="1",
-            formatversion="2",
-        )
-        pages = (reply.get("query") or {}).get("pages") or []
-        page = pages[0] if pages else {}
-        first = _revision(page["revisions"][0]) if page.get("revisions") else None
-        latest = int(page.get("lastrevid") or 0)
-        if (
-            first is not None
-            and first.parentid == 0
-            and first.sha1 == _sha1(text)
-            and _same_user(first.user, self._username())
-        ):
-            note = (
-                f"created in revision {first.revid} (its reply was lost on the way, then the "
-                "save was retried)"
-            )
-            if latest and latest != first.revid:
-                note += f"; later revisions (now {latest}) were kept"
-            return SaveResult(title, True, first.revid, first.timestamp, True, note=note)
-        where = f" (revision {latest})" if latest else ""
-        raise EditConflictError(
-            f'Page "{title}" exists already{where}; it was not overwritten', title=title
-        )
-
-    def _check_creation(self, title: str, text: str, sent: float) -> None:
-        """Before a creation sent at ``sent`` (its reply lost) is sent again: did it happen?
-
-        Raises:
-            _Created: this account created the page with this text (found
-                there, or under the title it was moved to).
-            PageDeletedError: this account created the page, then it was deleted.
-            PublishError: the wiki's log could not be read; nothing sent again.
-        """
-        since = datetime.fromtimestamp(sent - _CLOCK_SLACK, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        reply = self.client.call(
-            "query",
-            list="logevents",
-            letitle=title,
-            lestart=since,
-            ledir="newer",
-            leprop="ids|title|type|user|timestamp|details",
-            lelimit="max",
-            formatversion="2",
-        )
-        if "error" in reply:
-            error = reply["error"]
-            raise PublishError(
-                f'Page "{title}" was sent for creation and its reply was lost; the wiki\'s log, '
-                f"which tells whether it was created, could not be read ({error.get('code')}: "
-                f"{error.get('info', '')}), so it was not sent again",
-                title=title,
-            )
-        events = list((reply.get("query") or {}).get("logevents") or [])
-        me = self._username()
-        ours = [
-            at
-            for at, event in enumerate(events)
-            if event.get("type") == "create" and _same_user(str(event.get("user", "")), me)
-        ]
-        if not ours:
-            return  # not created by us: sending it again (createonly) is safe
-        created = events[ours[-1]]
-        later = events[ours[-1] + 1 :]
-        pageid = int(created.get("logpage") or created.get("pageid") or 0)
-        page: dict[str, Any] = {"missing": True}
-        if pageid:
-            found = self.client.call(
-                "query",
-                pageids=str(pageid),
-                prop="revisions|info",
-                rvprop="ids|timestamp|user|sha1",
-                rvdir="newer",
-                rvlimit="1",
-                formatversion="2",
-            )
-            pages = (found.get("query") or {}).get("pages") or []
-            page = pages[0] if pages else page
-        if page.get("missing") or not page.get("revisions"):
-            who = ", ".join(
-                dict.fromkeys(
-                    str(event.get("user") or "someone")
-                    for event in later
-                    if event.get("type") == "delete"
-                )
-            )
-            raise PageDeletedError(
-                f'Page "{title}" was created (its reply was lost on the way), then deleted'
-                f"{f' by {who}' if who else ''} before the creation was sent again; it was "
-                "not re-created",
-                title=title,
-            )
-        first = _revision(page["revisions"][0])
-        if first.parentid or first.sha1 != _sha1(text) or not _same_user(first.user, me):
-            return  # another text (an earlier run's): createonly refuses it as it should
-        now = str(page.get("title") or title)
-        latest = int(page.get("lastrevid") or first.revid)
-        note = (
-            f"created in revision {first.revid} (its reply was lost on the way; found in the "
-            "wiki's log before sending it again)"
-        )
-        moved_to = ""
-        if self._normal(now) != self._normal(title):
-            moved_to = now
-            movers = ", ".join(
-                dict.fromkeys(
-                    str(event.get("user") or "someone")
-                    for event in later
-                    if event.get("type") == "move"
-                )
-            )
-            note += f'; then moved to "{now}"{f" by {movers}" if movers else ""}'
-        if latest != first.revid:
-            note += f"; later revisions (now {latest}) were kept"
-        log.info('page "%s": %s', title, note)
-        result = SaveResult(title, True, first.revid, first.timestamp, True, note=note)
-        raise _Created(dataclasses.replace(result, moved_to=moved_to))
 
     def _check_known(
         self, title: str, base: PageText | None, latest: int | None, pageid: int | None
@@ -697,7 +556,7 @@ class WikiWriter(Target):
             pages = (reply.get("query") or {}).get("pages") or []
             if pages and not pages[0].get("missing") and pages[0].get("title"):
                 now = str(pages[0]["title"])
-        if now is not None and self._normal(now) != self._normal(base.title or title):
+        if now is not None and self.history.normal(now) != self.history.normal(base.title or title):
             return PageMovedError(
                 f'Page "{title}" was moved to "{now}" since it was read (at revision '
                 f"{base.revid}); nothing was saved, its old title was left as it is",
@@ -715,17 +574,10 @@ class WikiWriter(Target):
         saved = str(edit.get("title") or "")
         if base is None or not base.pageid or not saved:
             return ""
-        if self._normal(saved) == self._normal(base.title or title):
+        if self.history.normal(saved) == self.history.normal(base.title or title):
             return ""
         log.warning('page "%s" was moved to "%s" meanwhile; saved there', title, saved)
         return saved
-
-    def _normal(self, title: str) -> str:
-        namespaces = getattr(self.client, "namespaces", None)
-        try:
-            return str(namespaces.normalize(title)) if namespaces is not None else title
-        except ValueError:
-            return title
 
     # -- requests ---------------------------------------------------------------------
 
@@ -747,133 +599,6 @@ class WikiWriter(Target):
                 return reply
         return reply
 
-    def _latest_revision(
-        self, title: str, base: PageText | None = None, *, content: bool = False
-    ) -> _Revision | None:
-        reply = self.client.call(
-            "query",
-            prop="revisions",
-            rvprop="ids|timestamp|user|sha1" + ("|content" if content else ""),
-            rvslots="main" if content else None,
-            formatversion="2",
-            **_which(title, base, query=True),
-        )
-        pages = (reply.get("query") or {}).get("pages") or []
-        if not pages or pages[0].get("missing") or not pages[0].get("revisions"):
-            return None
-        return _revision(pages[0]["revisions"][0])
-
-    def _history(self, title: str, base: PageText, *, before: int = 0) -> list[_Revision]:
-        """The page's revisions after the base (before ``before`` when given), oldest first."""
-        reply = self.client.call(
-            "query",
-            prop="revisions",
-            rvprop="ids|timestamp|user|sha1",
-            rvdir="newer",
-            rvstartid=str(base.revid),
-            rvlimit="max",
-            formatversion="2",
-            **_which(title, base, query=True),
-        )
-        pages = (reply.get("query") or {}).get("pages") or []
-        if "error" in reply or not pages or pages[0].get("missing"):
-            return []
-        revisions = [_revision(raw) for raw in pages[0].get("revisions") or []]
-        return [
-            revision
-            for revision in revisions
-            if revision.revid > base.revid and (not before or revision.revid < before)
-        ]
-
-    def _mine(self, history: list[_Revision], text: str) -> _Revision | None:
-        """The first revision in ``history`` made by this account with exactly ``text``."""
-        digest, me = _sha1(text), self._username()
-        return next(
-            (rev for rev in history if rev.sha1 == digest and _same_user(rev.user, me)), None
-        )
-
-    def _revisions(self, revids: list[int]) -> dict[int, _Revision]:
-        reply = self.client.call(
-            "query",
-            revids="|".join(str(r) for r in revids),
-            prop="revisions",
-            rvprop="ids|timestamp|user|content",
-            rvslots="main",
-            formatversion="2",
-        )
-        found: dict[int, _Revision] = {}
-        for page in (reply.get("query") or {}).get("pages") or []:
-            for raw in page.get("revisions") or []:
-                revision = _revision(raw)
-                found[revision.revid] = revision
-        return found
-
-    def _username(self) -> str:
-        return str(getattr(self.client.site, "username", "") or "")
-
-
-class _Created(Exception):
-    """A creation whose reply was lost was found made (raised out of the client's retry)."""
-
-    def __init__(self, result: SaveResult) -> None:
-        super().__init__(result.title)
-        self.result = result
-
-
-def _which(title: str, base: PageText | None, *, query: bool = False) -> dict[str, Any]:
-    """The page an edit (or a query) names: by page id when the base knows it, else by title."""
-    plural = "s" if query else ""
-    if base is not None and base.pageid:
-        return {f"pageid{plural}": str(base.pageid)}
-    return {f"title{plural}": title}
-
-
-def _revision(raw: dict[str, Any]) -> _Revision:
-    slot = (raw.get("slots") or {}).get("main") or {}
-    content = slot.get("content", raw.get("content"))
-    return _Revision(
-        int(raw["revid"]),
-        int(raw.get("parentid") or 0),
-        str(raw.get("timestamp", "")),
-        str(raw.get("user", "")),
-        str(content) if content is not None else None,
-        str(raw.get("sha1", "")),
-    )
-
-
-def _by(revisions: list[_Revision]) -> str:
-    """``revision 12 by Admin`` / ``revisions 12, 13 by Admin, Bob`` for people."""
-    if not revisions:
-        return "no revision"
-    ids = ", ".join(str(revision.revid) for revision in revisions)
-    users = ", ".join(dict.fromkeys(revision.user or "someone" for revision in revisions))
-    return f"revision{'s' if len(revisions) > 1 else ''} {ids} by {users}"
-
-
-def _same_user(first: str, second: str) -> bool:
-    def norm(name: str) -> str:
-        name = name.replace("_", " ").strip()
-        return name[:1].upper() + name[1:]
-
-    return bool(first) and norm(first) == norm(second)
-
-
-def _stored_form(text: str) -> str:
-    """A text as MediaWiki stores it: NFC, LF line ends, no trailing whitespace."""
-    return stored_text(text).rstrip()
-
-
-def _sha1(text: str) -> str:
-    """The SHA-1 (hex, as the API gives it) of a revision holding ``text``.
-
-    MediaWiki trims trailing white space (PHP's ``rtrim``) before storing; a
-    text it transforms further when saving (signatures, ``subst:``, the pipe
-    trick) is not recognised, which errs on the safe side (taken for
-    someone else's edit, never for wikisync's).
-    """
-    stored = stored_text(text).rstrip(" \t\n\r\0\x0b")
-    return hashlib.sha1(stored.encode("utf-8")).hexdigest()
-
 
 # What each conflict the wiki reports means, for people.
 _CONFLICTS = {
@@ -885,3 +610,10 @@ _CONFLICTS = {
 
 # The errors of a save to a page that is no longer there (deleted or moved away).
 _GONE = frozenset({"missingtitle", "pagedeleted", "nosuchpageid"})
+
+
+def _stored(title: str, revision: Revision, base: PageText) -> PageText:
+    """A revision read back, as the base of the save that mends it."""
+    return PageText(
+        title, revision.text or "", revision.revid, revision.timestamp, base.ns, base.pageid
+    )

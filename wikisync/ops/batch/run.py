@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from wikisync.core.edits import EditError, ParamChange, read_params, set_params
+from wikisync.core.edits import EditError, ParamChange, read_params, set_chosen, set_params
 from wikisync.core.errors import EditConflictError, PageDeletedError, PublishError, WikisyncError
 from wikisync.core.fields.checks import (
     Condition,
@@ -421,35 +421,32 @@ def _set_page(
     conditions: Sequence[Condition],
     trusted: bool,
 ) -> PageOutcome:
-    infoboxes = read_params(page.wikitext, record_type.templates, title=page.title)
-    matching = [
-        index
-        for index, params in enumerate(infoboxes)
-        if all(condition.holds(params) for condition in conditions)
-    ]
-    if not matching:
-        note = "no matching record" if infoboxes else "no infobox"
-        return PageOutcome(page.wikitext, status=Outcome.SKIPPED, note=note)
-    text = page.wikitext
-    changes: list[ParamChange] = []
-    warnings: list[str] = []
-    for index in matching:
-        params = infoboxes[index]
+    def choose(
+        params: dict[str, str],
+    ) -> tuple[dict[str, str | ItemEdit], dict[str, str]] | None:
+        if not all(condition.holds(params) for condition in conditions):
+            return None
         wanted: dict[str, str | ItemEdit] = {}
-        made: dict[str, str | ItemEdit] = {}  # markup wikisync writes, in the page's own form
+        made: dict[str, str] = {}  # markup wikisync writes, in the page's own form
         for name, value in values.items():
             param = field_param(specs[name], params)
             if isinstance(value, ItemEdit):  # one list item: the list keeps its own form
                 wanted[param] = value
                 continue
             text_value, markup = styled_value(specs[name], params.get(param, ""), value)
-            (made if markup else wanted)[param] = text_value
-        if wanted:
-            text = set_infobox(
-                text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
-            )
-        if made:
-            text = set_infobox(
-                text, record_type.templates, made, index, True, page.title, changes, warnings
-            )
-    return PageOutcome(text, tuple(changes), tuple(warnings))
+            if markup:
+                made[param] = text_value
+            else:
+                wanted[param] = text_value
+        return wanted, made
+
+    try:  # one parse: the infoboxes read, chosen and edited in the same tree
+        result, infoboxes = set_chosen(
+            page.wikitext, record_type.templates, choose, trusted=trusted, title=page.title
+        )
+    except EditError as exc:
+        raise refusal(exc) from None
+    if not any(choose(params) for params in infoboxes):
+        note = "no matching record" if infoboxes else "no infobox"
+        return PageOutcome(page.wikitext, status=Outcome.SKIPPED, note=note)
+    return PageOutcome(result.wikitext, result.changes, result.warnings)
