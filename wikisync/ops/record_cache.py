@@ -58,6 +58,7 @@ RECORD_FORMAT = 1
 _PARSING_MODULES = (
     "wikisync.core.records",
     "wikisync.core.fields.values",
+    "wikisync.core.fields.prose_lists",
     "wikisync.core.dates",
     "wikisync.core.french",
     "wikisync.core.pages",
@@ -104,6 +105,7 @@ def type_fingerprint(record_type: RecordType) -> str:
                 spec.separators,
                 spec.century,
                 spec.end,
+                spec.conjunction,
             ]
             for spec in record_type.fields
         ],
@@ -112,6 +114,7 @@ def type_fingerprint(record_type: RecordType) -> str:
             for name, how in sorted(record_type.date_templates.items())
         },
         "wrappers": dict(sorted(record_type.wrappers.items())),
+        "lang": record_type.lang,
     }
     text = json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 __all__ = [
+    "ANY_CONJUNCTION",
     "CHAR_TEMPLATES",
+    "CONJUNCTIONS",
     "DATE_TEMPLATES",
     "DEFAULT_OPTIONS",
     "IGNORED_TEMPLATES",
@@ -24,6 +26,7 @@ __all__ = [
     "WRAPPER_TEMPLATES",
     "DateTemplate",
     "ValueOptions",
+    "conjunctions_of",
     "template_name_key",
 ]
 
@@ -251,12 +254,20 @@ class ValueOptions:
             ``<br>``, line breaks and bullets, which always do).
         century: read a two-digit year ``yy`` as ``century + yy``; ``None``
             makes a two-digit year a problem.
+        conjunctions: the words that join the last two items of a list written
+            as prose in the wiki's language (``("et",)`` in French, see
+            :data:`CONJUNCTIONS`); ``None`` when the language is not known.
+        conjunction: what a conjunction in a list does: ``""`` (joins the last
+            two items of a list that uses its separators; a lone ``A et B`` is a
+            problem), ``"split"`` (always separates) or ``"keep"`` (never does).
     """
 
     date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
     wrappers: Mapping[str, str] = field(default_factory=dict)
     separators: str = ",;•·"
     century: int | None = None
+    conjunctions: tuple[str, ...] | None = None
+    conjunction: str = ""
 
     def date_template(self, key: str) -> DateTemplate | None:
         """The date template of a :func:`template_name_key`, if it is one."""
@@ -267,6 +278,32 @@ class ValueOptions:
         """The parameter holding a wrapper template's text, if it is one."""
         found = self.wrappers.get(key)
         return found if found is not None else WRAPPER_TEMPLATES.get(key)
+
+
+#: The words that join the last two items of a list written as prose, by language
+#: (the base of a language code: ``fr`` for ``fr-ca``).
+CONJUNCTIONS: Mapping[str, tuple[str, ...]] = {
+    "fr": ("et",),
+    "en": ("and",),
+    "nl": ("en",),
+    "de": ("und",),
+    "es": ("y", "e"),
+    "it": ("e", "ed"),
+    "pt": ("e",),
+}
+#: Every word of :data:`CONJUNCTIONS`: what a list is checked for when the language is unknown.
+ANY_CONJUNCTION: tuple[str, ...] = tuple(sorted({w for ws in CONJUNCTIONS.values() for w in ws}))
+
+
+def conjunctions_of(lang: str) -> tuple[str, ...] | None:
+    """The conjunctions of a language code (``"fr"``, ``"en-gb"``); None when unknown.
+
+    Example:
+        >>> conjunctions_of("en-GB"), conjunctions_of("")
+        (('and',), None)
+    """
+    base = lang.strip().lower().split("-")[0]
+    return CONJUNCTIONS.get(base) if base else None
 
 
 #: The options of a field that sets none.

@@ -1,0 +1,45 @@
+"""Lists written as prose on a real (French) MediaWiki: the wiki's language decides the word."""
+
+from __future__ import annotations
+
+import mwclient
+
+from tests.mediawiki import TestWiki
+from wikisync.core.schema import load_record_types
+from wikisync.ops.collect import collect_records
+from wikisync.sources import open_source
+
+PAGES = {
+    "Coopérative Trois Villes": "{{Acteur|name=Coopérative Trois Villes"
+    "|villes d'implantation=[[Lyon]], Paris et [[Nantes]]}}\n[[Catégorie:Acteur]]\n",
+    "Arts et Métiers Mobilité": "{{Acteur|name=Arts et Métiers Mobilité"
+    "|villes d'implantation=Arts et Métiers, Lyon et Nantes}}\n[[Catégorie:Acteur]]\n",
+    "Deux Villes": "{{Acteur|name=Deux Villes|villes d'implantation=Lyon et Paris}}\n"
+    "[[Catégorie:Acteur]]\n",
+}
+
+
+def _types(**field: str) -> dict[str, object]:
+    villes = {"type": "list", "params": ["villes d'implantation"], **field}
+    return {
+        "actor": {"categories": ["Acteur"], "templates": ["Acteur"], "fields": {"villes": villes}}
+    }
+
+
+def test_collect_records_reads_prose_lists_in_the_wiki_language(wiki: TestWiki) -> None:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    for title, text in PAGES.items():
+        site.pages[title].edit(text, summary="listes en prose")
+    with open_source(wiki.url) as source:
+        assert source.wiki_language() == "fr"
+        found = collect_records(source, load_record_types(_types())["actor"])
+        split = collect_records(source, load_record_types(_types(conjunction="split"))["actor"])
+    by_title = {record.title: record.fields["villes"] for record in found.records}
+    assert by_title["Coopérative Trois Villes"] == ("Lyon", "Paris", "Nantes")
+    assert by_title["Arts et Métiers Mobilité"] == ("Arts et Métiers", "Lyon", "Nantes")
+    assert by_title["Deux Villes"] is None  # a lone "A et B": reported, not guessed
+    problem = next(p for p in found.problems if p.title == "Deux Villes")
+    assert 'set the field\'s conjunction to "split" or "keep"' in str(problem)
+    two = {record.title: record.fields["villes"] for record in split.records}
+    assert two["Deux Villes"] == ("Lyon", "Paris")
