@@ -293,6 +293,7 @@ def test_propose_from_wiki_reads_forms_properties_and_usage(structured_wiki: Tes
     types = tomllib.loads(text)["types"]
     event = types["event"]
     assert event["categories"] == ["Evénement"]
+    assert event["lang"] == "fr"  # the wiki's content language
     assert event["templates"] == ["Event", "Evénement", "Événement"]  # redirects are aliases
     assert event["fields"]["startDate"] == {"type": "date", "required": True}
     assert event["fields"]["place"] == {"params": ["place", "Lieu"]}

@@ -152,6 +152,7 @@ class Proposal:
     types: list[ProposedType] = field(default_factory=list)
     undecided: list[str] = field(default_factory=list)
     read: dict[str, int] = field(default_factory=dict)
+    lang: str = ""
 
 
 def type_key(name: str) -> str:
@@ -395,6 +396,10 @@ def render_proposal(proposal: Proposal, *, site: str = "") -> str:
         lines.extend(f"# {_comment(note)}" for note in kind.notes)
         lines.append(f"[types.{toml_key(kind.key)}]")
         lines.append(f"categories = {_strings(kind.categories)}")
+        if proposal.lang:
+            lines.append(
+                f"lang = {_string(proposal.lang)}   # the wiki's language, for prose lists"
+            )
         lines.append(f"templates = {_strings([kind.template, *kind.template_aliases])}")
         lines.append("")
         lines.append(f"[types.{toml_key(kind.key)}.fields]")

@@ -29,6 +29,7 @@ from typing import Any
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Argument, Tag, Template, Text, Wikilink
+from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.core.pages import CATEGORY_NS, Namespaces
 from wikisync.core.text import fold
@@ -120,8 +121,9 @@ class FormField:
     uploadable: bool = False
 
 
-def _code(text: str) -> Any:
-    return mwparserfromhell.parse(text)
+def _code(text: Any) -> Any:
+    # Wikitext, or a page's text already parsed (within the parse budget).
+    return mwparserfromhell.parse(text) if isinstance(text, str) else text
 
 
 def _walk(code: Any) -> Iterator[Any]:
@@ -155,11 +157,11 @@ def _argument_names(code: Any) -> list[str]:
     return names
 
 
-def read_template(wikitext: str, namespaces: Namespaces) -> TemplateFacts:
+def read_template(wikitext: str | Wikicode, namespaces: Namespaces) -> TemplateFacts:
     """Read what an infobox template's text says about its parameters.
 
     Args:
-        wikitext: the template page's text.
+        wikitext: the template page's text (or its parsed code).
         namespaces: the wiki's namespaces (to tell category and file links).
 
     Example:
@@ -246,7 +248,7 @@ def _read_function(node: Template, use: Any) -> None:
                 _add_property(use(names[0]), str(param.name))
 
 
-def read_form(wikitext: str) -> list[FormField]:
+def read_form(wikitext: str | Wikicode) -> list[FormField]:
     """The fields of a Page Forms form, each with the template it fills.
 
     Example:
@@ -296,7 +298,7 @@ def _form_field(template: str, name: str, options: list[str]) -> FormField:
     )
 
 
-def read_property(wikitext: str) -> tuple[str, tuple[str, ...]]:
+def read_property(wikitext: str | Wikicode) -> tuple[str, tuple[str, ...]]:
     """A Semantic MediaWiki property's declared type and allowed values.
 
     Returns:

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-import mwparserfromhell
 from mwparserfromhell.nodes import Template
+from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.core.errors import ValueFormatError
-from wikisync.core.fields.value_templates import ValueOptions
+from wikisync.core.fields.value_templates import ValueOptions, conjunctions_of
 from wikisync.core.fields.values import FIELD_TYPES, is_blank, parse_value
 from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS, PageText
+from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import template_key
 from wikisync.core.type_proposal import (
     Proposal,
@@ -85,20 +86,25 @@ def propose_from_wiki(source: Source, *, sample: int = SAMPLE_PAGES) -> Proposal
         The proposal; :func:`~wikisync.core.type_proposal.render_proposal` writes it.
     """
     namespaces = source.namespaces
+    skipped: list[str] = []
     templates: dict[str, TemplateFacts] = {}
-    for page in source.iter_namespace(TEMPLATE_NS):
-        templates[_name(source, page)] = read_template(page.wikitext, namespaces)
+    for page, code in _parsed(source.iter_namespace(TEMPLATE_NS), skipped):
+        templates[_name(source, page)] = read_template(code, namespaces)
     forms: dict[str, list[FormField]] = {}
     form_ns = _namespace(source, FORM_NS)
     if form_ns is not None:
-        for page in source.iter_namespace(form_ns):
-            forms[_name(source, page)] = read_form(page.wikitext)
+        for page, code in _parsed(source.iter_namespace(form_ns), skipped):
+            forms[_name(source, page)] = read_form(code)
     properties: dict[str, tuple[str, tuple[str, ...]]] = {}
     property_ns = _namespace(source, PROPERTY_NS)
     if property_ns is not None:
-        for page in source.iter_namespace(property_ns):
-            properties[_name(source, page)] = read_property(page.wikitext)
+        for page, code in _parsed(source.iter_namespace(property_ns), skipped):
+            properties[_name(source, page)] = read_property(code)
     proposal = propose_types(templates, forms, properties)
+    proposal.undecided.extend(skipped)
+    lang = source.wiki_language() or ""
+    if conjunctions_of(lang) is not None:
+        proposal.lang = lang
     proposal.read = {
         "templates": len(templates),
         "forms": len(forms),
@@ -109,12 +115,23 @@ def propose_from_wiki(source: Source, *, sample: int = SAMPLE_PAGES) -> Proposal
     return proposal
 
 
+def _parsed(pages: Iterable[PageText], skipped: list[str]) -> Iterator[tuple[PageText, Wikicode]]:
+    # Each page parsed within the parse budget; a page too complex is named and skipped.
+    for page in pages:
+        try:
+            yield page, parse_within_budget(page.title, page.wikitext)
+        except PageTooComplex as exc:
+            skipped.append(str(exc))
+
+
 def _pages_using(source: Source, kind: ProposedType, sample: int) -> Iterator[PageText]:
     title = f"{source.namespaces.name(TEMPLATE_NS)}:{kind.template}"
     use = source.template_use(title)
     if use is None:
-        keys = {template_key(kind.template)}
-        pages = (p for p in source.iter_pages() if _infobox(p.wikitext, keys) is not None)
+        # A quick look for the name (its first letter may be either case); the
+        # check parses the pages and keeps those whose infobox it is.
+        rest = kind.template[1:] or kind.template
+        pages = (p for p in source.iter_pages() if "{{" in p.wikitext and rest in p.wikitext)
         yield from itertools.islice(pages, sample)
         return
     redirects, titles = use
@@ -123,8 +140,8 @@ def _pages_using(source: Source, kind: ProposedType, sample: int) -> Iterator[Pa
     yield from source.fetch_titles(users[:sample]).pages
 
 
-def _infobox(wikitext: str, keys: set[str]) -> Template | None:
-    for node in mwparserfromhell.parse(wikitext).filter_templates(recursive=False):
+def _infobox(code: Wikicode, keys: set[str]) -> Template | None:
+    for node in code.filter_templates(recursive=False):
         if template_key(str(node.name)) in keys:
             return node
     return None
@@ -134,19 +151,20 @@ def _check_type(source: Source, kind: ProposedType, proposal: Proposal, sample: 
     checks = {proposed.name: FieldCheck() for proposed in kind.fields}
     categories: Counter[str] = Counter()
     pages = 0
-    for page in _pages_using(source, kind, sample):
+    skipped: list[str] = []
+    for page, code in _parsed(_pages_using(source, kind, sample), skipped):
         keys = {template_key(name) for name in (kind.template, *kind.template_aliases)}
-        infobox = _infobox(page.wikitext, keys)
+        infobox = _infobox(code, keys)
         if infobox is None:
             continue
         pages += 1
-        code = mwparserfromhell.parse(page.wikitext)
         for link in code.filter_wikilinks():
             ns, rest = source.namespaces.split(str(link.title).strip())
             if ns == CATEGORY_NS and not str(link.title).strip().startswith(":"):
                 categories[rest] += 1
         for proposed in kind.fields:
             _check_value(page, infobox, proposed, checks[proposed.name])
+    proposal.undecided.extend(skipped)
     if not kind.categories and pages and categories:
         name, count = categories.most_common(1)[0]
         if count == pages:
