@@ -262,8 +262,14 @@ def _loadable(text: str) -> str:
 
 def test_propose_from_wiki_maps_every_template_field(structured_wiki: TestWiki) -> None:
     with open_source(structured_wiki.url) as source:
+        before = source.requests_sent() or 0
         proposal = propose_from_wiki(source)
+        requests = (source.requests_sent() or 0) - before
         text = render_proposal(proposal, site=source.location)
+    # A batch of pages a request: one per namespace read, then per type two look-ups
+    # (redirects, pages using it) and one batch of those pages' content.
+    print(f"requests: {requests} for {len(proposal.types)} types")
+    assert requests <= 3 + 3 * len(proposal.types)
     proposed = _proposed(text)
     assert set(proposed) == {"Event", "Acteur", "Ressource", "Project", "Communauté", "Atelier"}
     for name, template in TEMPLATES.items():

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import tomllib
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from wikisync.cli import cli
 from wikisync.core.pages import Namespaces
 from wikisync.core.schema import load_record_types
 from wikisync.core.type_proposal import Proposal, propose_types, render_proposal, type_key
@@ -156,3 +159,27 @@ def test_propose_from_a_folder_lists_its_templates_without_a_wiki() -> None:
         proposal = propose_from_wiki(source)
     assert proposal.read == {"templates": 5, "forms": 0, "properties": 0}
     assert len(proposal.undecided) == 5
+
+
+def test_init_from_wiki_on_a_folder_writes_what_it_could_not_decide(tmp_path: Path) -> None:
+    out = tmp_path / "proposal.toml"
+    result = CliRunner().invoke(
+        cli,
+        ["--site", "examples/fabmob/mirror", "init", "--from-wiki", "-o", str(out)],
+        env={"WIKISYNC_LANG": "en"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 types, 0 fields" in result.stderr
+    assert "5 things could not be decided" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert tomllib.loads(text) == {"site": "examples/fabmob/mirror"}
+    assert "#   - template 'Event' takes parameters (startDate" in text
+
+
+def test_init_from_wiki_keeps_an_existing_file(tmp_path: Path) -> None:
+    out = tmp_path / "wikisync.toml"
+    out.write_text("# mine\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["init", "--from-wiki", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "exists already" in result.stderr and "Traceback" not in result.output
+    assert out.read_text(encoding="utf-8") == "# mine\n"
