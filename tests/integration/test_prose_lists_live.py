@@ -6,7 +6,9 @@ import mwclient
 
 from tests.mediawiki import TestWiki
 from wikisync.core.schema import load_record_types
+from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import collect_records
+from wikisync.ports.outcome import Outcome
 from wikisync.sources import open_source
 
 PAGES = {
@@ -43,3 +45,18 @@ def test_collect_records_reads_prose_lists_in_the_wiki_language(wiki: TestWiki) 
     assert 'set the field\'s conjunction to "split" or "keep"' in str(problem)
     two = {record.title: record.fields["villes"] for record in split.records}
     assert two["Deux Villes"] == ("Lyon", "Paris")
+
+
+def test_set_where_matches_an_item_of_a_prose_list(wiki: TestWiki) -> None:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    for title, text in PAGES.items():
+        site.pages[title].edit(text, summary="listes en prose")
+    actor = load_record_types(_types())["actor"]
+    with open_source(wiki.url) as source:
+        report = set_fields(
+            source, None, actor, {"villes": "Nantes"}, where={"villes": "Nantes"}, dry_run=True
+        )
+    planned = {page.title for page in report.pages if page.status == Outcome.PLANNED}
+    assert {"Coopérative Trois Villes", "Arts et Métiers Mobilité"} <= planned
+    assert "Deux Villes" not in planned

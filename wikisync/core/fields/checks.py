@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
+from wikisync.core.fields.value_templates import DEFAULT_OPTIONS, ValueOptions
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
 from wikisync.core.schema import FieldSpec, RecordType
@@ -170,6 +171,7 @@ class Condition:
     spec: FieldSpec
     text: str
     value: FieldValue
+    options: ValueOptions = DEFAULT_OPTIONS  # the field's (separators, lang's conjunctions)
 
     def holds(self, params: Mapping[str, str]) -> bool:
         """Whether one infobox's parameters meet the condition."""
@@ -177,11 +179,11 @@ class Condition:
         if not self.text:
             return parse_value("wikitext", raw) is None
         try:
-            typed = parse_value(self.spec.type, raw, self.spec.choices)
+            typed = parse_value(self.spec.type, raw, self.spec.choices, self.options)
         except ValueFormatError:
             return False
         if typed is None and self.spec.default is not None:
-            typed = parse_value(self.spec.type, self.spec.default, self.spec.choices)
+            typed = parse_value(self.spec.type, self.spec.default, self.spec.choices, self.options)
         return _typed_match(self.spec.type, typed, self.value)
 
 
@@ -218,5 +220,5 @@ def where_conditions(record_type: RecordType, where: Mapping[str, str]) -> list[
                     value=text,
                     expected=exc.expected,
                 ) from None
-        conditions.append(Condition(spec, text.strip(), value))
+        conditions.append(Condition(spec, text.strip(), value, record_type.options(name)))
     return conditions

@@ -315,6 +315,7 @@ def set_fields(
         >>> report.counts()
         {'edited': 3, 'skipped': 37}
     """
+    record_type = record_type.in_language(source.wiki_language())  # as records reads lists
     check_set_values(record_type, values, where=where, trusted=trusted)
     specs = {name: field_spec(record_type, name) for name in values}
     conditions = where_conditions(record_type, where or {})
