@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wikisync.cli import cli
 from wikisync.core.pages import Namespaces
@@ -183,3 +185,62 @@ def test_init_from_wiki_keeps_an_existing_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "exists already" in result.stderr and "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == "# mine\n"
+
+
+PIECES = [
+    "{{{",
+    "}}}",
+    "{{",
+    "}}",
+    "[[",
+    "]]",
+    "|",
+    "=",
+    "::",
+    "#arraymap:",
+    "#set:",
+    "for template",
+    "end template",
+    "field",
+    "Fichier:",
+    "Catégorie:",
+    "A le type::",
+    "Date",
+    "<noinclude>",
+    "</noinclude>",
+    "<includeonly>",
+    "x",
+    " ",
+    "\n",
+    "[",
+    "]",
+    '"',
+    "\\",
+    "type",
+    "extra",
+    "\u0007",
+    "input type=datepicker",
+    "input type=dropdown",
+    "values=a,,b",
+    "list",
+    "delimiter=;",
+    "delimiter= ",
+    "{{{for template|T}}}",
+    "[[Catégorie:",
+    "mandatory",
+    "{{{a\nb|}}}",
+    "{{{\u0085|}}}",
+    "[[\u0007::{{{p|}}}]]",
+]
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_structure_readers_take_any_text(text: str) -> None:
+    facts = read_template(text, FR)
+    fields = read_form(text)
+    read_property(text)
+    proposal = propose_types({text: facts}, {"F": fields}, {"P": read_property(text)})
+    rendered = render_proposal(proposal)
+    types = tomllib.loads(rendered).get("types", {})  # whatever the pages hold: TOML
+    load_record_types(types)  # and record types wikisync loads

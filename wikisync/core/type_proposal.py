@@ -342,8 +342,15 @@ def _strings(values: Sequence[str]) -> str:
     return "[" + ", ".join(_string(v) for v in values) + "]"
 
 
+def _key(name: str) -> str:
+    # A TOML key: bare when it can be, else a basic string (control characters escaped).
+    bare = toml_key(name)
+    return bare if bare == name else _string(name)
+
+
 def _comment(text: str) -> str:
-    return " ".join(text.split())
+    # One comment line: TOML comments take no control characters.
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
 
 
 def _field_line(proposed: ProposedField) -> str:
@@ -361,7 +368,7 @@ def _field_line(proposed: ProposedField) -> str:
     value = "{ " + ", ".join(parts) + " }" if parts else '"text"'
     if len(parts) == 1 and parts[0].startswith("type = "):
         value = _string(proposed.type)
-    line = f"{toml_key(proposed.name)} = {value}"
+    line = f"{_key(proposed.name)} = {value}"
     notes = "; ".join(proposed.evidence) or "no evidence: text"
     return f"{line}   # {_comment(notes)}"
 
@@ -392,9 +399,10 @@ def render_proposal(proposal: Proposal, *, site: str = "") -> str:
         said = [f"template {kind.template}"]
         if kind.forms:
             said.append("form " + ", ".join(kind.forms))
-        lines.append(f"# --- {'; '.join(said)} " + "-" * max(3, 70 - len("; ".join(said))))
+        heading = _comment("; ".join(said))
+        lines.append(f"# --- {heading} " + "-" * max(3, 70 - len(heading)))
         lines.extend(f"# {_comment(note)}" for note in kind.notes)
-        lines.append(f"[types.{toml_key(kind.key)}]")
+        lines.append(f"[types.{kind.key}]")
         lines.append(f"categories = {_strings(kind.categories)}")
         if proposal.lang:
             lines.append(
@@ -402,7 +410,7 @@ def render_proposal(proposal: Proposal, *, site: str = "") -> str:
             )
         lines.append(f"templates = {_strings([kind.template, *kind.template_aliases])}")
         lines.append("")
-        lines.append(f"[types.{toml_key(kind.key)}.fields]")
+        lines.append(f"[types.{kind.key}.fields]")
         lines.extend(_field_line(proposed) for proposed in kind.fields)
         lines.append("")
     return "\n".join(lines)
