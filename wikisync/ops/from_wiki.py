@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from mwparserfromhell.nodes import Template
 from mwparserfromhell.wikicode import Wikicode
 
+from wikisync.core.categories import find_redirect_target
 from wikisync.core.errors import ValueFormatError
 from wikisync.core.fields.value_templates import ValueOptions, conjunctions_of
 from wikisync.core.fields.values import FIELD_TYPES, is_blank, parse_value
@@ -127,11 +128,22 @@ def _parsed(pages: Iterable[PageText], skipped: list[str]) -> Iterator[tuple[Pag
 def _pages_using(source: Source, kind: ProposedType, sample: int) -> Iterator[PageText]:
     title = f"{source.namespaces.name(TEMPLATE_NS)}:{kind.template}"
     use = source.template_use(title)
-    if use is None:
-        # A quick look for the name (its first letter may be either case); the
+    if use is None:  # a folder or a dump: no index, read its pages
+        redirects = [
+            source.namespaces.split(page.title)[1]
+            for page in source.iter_pages()
+            if source.namespaces.split(page.title)[0] == TEMPLATE_NS
+            and find_redirect_target(page.wikitext, source.namespaces) == title
+        ]
+        kind.template_aliases = sorted(set(kind.template_aliases) | set(redirects))
+        # A quick look for a name (its first letter may be either case); the
         # check parses the pages and keeps those whose infobox it is.
-        rest = kind.template[1:] or kind.template
-        pages = (p for p in source.iter_pages() if "{{" in p.wikitext and rest in p.wikitext)
+        names = [name[1:] or name for name in (kind.template, *kind.template_aliases)]
+        pages = (
+            p
+            for p in source.iter_pages()
+            if "{{" in p.wikitext and any(name in p.wikitext for name in names)
+        )
         yield from itertools.islice(pages, sample)
         return
     redirects, titles = use
