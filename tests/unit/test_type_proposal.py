@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.corpus import write_export_xml
 from wikisync.cli import cli
-from wikisync.core.pages import Namespaces
+from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.schema import load_record_types
 from wikisync.core.type_proposal import Proposal, propose_types, render_proposal, type_key
 from wikisync.core.wiki_schema import FormField, read_form, read_property, read_template
@@ -244,3 +245,37 @@ def test_structure_readers_take_any_text(text: str) -> None:
     rendered = render_proposal(proposal)
     types = tomllib.loads(rendered).get("types", {})  # whatever the pages hold: TOML
     load_record_types(types)  # and record types wikisync loads
+
+
+def test_propose_from_a_dump_types_undeclared_fields_from_their_values(tmp_path: Path) -> None:
+    template = (
+        "<includeonly>{{{nom|}}} {{{début|}}} {{{site|}}} {{{places|}}} {{{adhérent|}}}"
+        " {{{notes|}}}[[Catégorie:Fiches]]</includeonly>"
+    )
+    rows = [
+        ("Un", "3 juillet 2018", "https://un.example.org", "1500", "oui", "2018"),
+        ("Deux", "2019-05-01", "www.deux.example.org", "12", "non", "bientôt"),
+        ("Trois", "1er mai 2020", "https://trois.example.org/x", "300", "oui", "2020"),
+        ("Quatre", "", "", "", "", ""),
+    ]
+    pages = [PageText("Modèle:Fiche", template, revid=1, ns=10, pageid=1)]
+    for n, (name, start, site, seats, member, notes) in enumerate(rows, start=2):
+        text = (
+            f"{{{{Fiche|nom={name}|début={start}|site={site}|places={seats}"
+            f"|adhérent={member}|notes={notes}}}}}\n"
+        )
+        pages.append(PageText(f"Fiche {name}", text, revid=n, pageid=n))
+    dump = tmp_path / "export.xml"
+    write_export_xml(pages, dump)
+    with open_source(str(dump)) as source:
+        text = render_proposal(propose_from_wiki(source))
+    fields = tomllib.loads(text)["types"]["fiche"]["fields"]
+    assert fields == {
+        "nom": "text",
+        "début": "date",
+        "site": "url",
+        "places": "int",  # numbers alone are counts, not years
+        "adhérent": "bool",
+        "notes": "text",  # 2 of 3 dates: not enough
+    }
+    assert "declared nowhere: 3 of 3 values read as date" in text

@@ -18,7 +18,9 @@ How a field's type is chosen, strongest evidence first:
    géographiques`` → coord);
 4. how the template shows it: a file link's target → ``file``, an
    external link's → ``url``;
-5. a property of type ``Page`` → ``page``; otherwise ``text``.
+5. a property of type ``Page`` → ``page``; otherwise ``text`` (which
+   :mod:`wikisync.ops.from_wiki` may type from the pages' values when nothing
+   declares the field).
 
 Two strong pieces of evidence that disagree are written down as undecided,
 with the choice made. :func:`demote` sets a field back to text with the

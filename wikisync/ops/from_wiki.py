@@ -10,6 +10,7 @@ type whose template adds no category takes the category all its pages share.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -59,6 +60,7 @@ class FieldCheck:
     values: int = 0
     failed: int = 0
     example: tuple[str, str] | None = field(default=None)  # (page, value) that failed
+    raw: list[Wikicode] = field(default_factory=list)  # the values of a field nothing typed
 
 
 def _namespace(source: Source, number: int) -> int | None:
@@ -198,7 +200,12 @@ def _check_value(
     if is_blank(value) or proposed.type not in FIELD_TYPES:
         return
     check.values += 1
-    options = ValueOptions(separators=proposed.separator or ValueOptions().separators)
+    if not proposed.evidence:
+        check.raw.append(value)
+    # The type is checked, not a list's prose: a conjunction never fails a list here.
+    options = ValueOptions(
+        separators=proposed.separator or ValueOptions().separators, conjunction="keep"
+    )
     try:
         parse_value(proposed.type, value, proposed.values, options)
     except ValueFormatError:
@@ -214,6 +221,7 @@ def _verdict(
         proposed.evidence.append(f"not checked: this wikisync does not know {proposed.type} yet")
         return
     if proposed.type in ("text", "wikitext"):
+        _type_from_values(proposed, check)
         return
     if not check.values:
         proposed.evidence.append(f"not checked: none of {pages} pages sets it")
@@ -229,3 +237,31 @@ def _verdict(
         return
     read = check.values - check.failed
     proposed.evidence.append(f"{read} of {check.values} values read")
+
+
+#: The types a field that nothing declares may take from its values, tried in order.
+VALUE_TYPES = ("date", "url", "bool", "int")
+#: A field nothing declares takes a type when at least this many values ...
+MIN_VALUES = 3
+#: ... and at least this share of them read as that type.
+MIN_SHARE = 0.9
+
+
+def _type_from_values(proposed: ProposedField, check: FieldCheck) -> None:
+    """Type a field that no form, property or link declares, from the pages' values."""
+    if proposed.evidence or len(check.raw) < MIN_VALUES:
+        return
+    numbers = all(str(value).strip().isdigit() for value in check.raw)
+    for field_type in VALUE_TYPES:
+        if field_type == "date" and numbers:  # 1500 is a count as much as a year
+            continue
+        read = 0
+        for value in check.raw:
+            with contextlib.suppress(ValueFormatError):
+                read += parse_value(field_type, value) is not None
+        if read >= MIN_SHARE * len(check.raw):
+            proposed.type = field_type
+            proposed.evidence.append(
+                f"declared nowhere: {read} of {len(check.raw)} values read as {field_type}"
+            )
+            return
