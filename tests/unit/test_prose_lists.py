@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from tests.corpus import write_export_xml
 from wikisync.core.errors import ConfigError, ValueFormatError
 from wikisync.core.fields.value_templates import ValueOptions, conjunctions_of
 from wikisync.core.fields.values import parse_value
 from wikisync.core.pages import PageText
 from wikisync.core.records import parse_page
 from wikisync.core.schema import load_record_types
+from wikisync.ops.collect import collect_records
+from wikisync.sources import open_source
 
 
 def _options(lang: str | None, conjunction: str = "") -> ValueOptions:
@@ -130,3 +135,22 @@ def test_record_type_lang_reads_prose_lists_and_the_wiki_language_fills_in() -> 
 def test_load_record_types_checks_lang_and_conjunction(types: dict[str, object], says: str) -> None:
     with pytest.raises(ConfigError, match=says):
         load_record_types(types)
+
+
+def test_a_dump_says_its_wiki_language_for_prose_lists(tmp_path: Path) -> None:
+    pages = [
+        PageText(
+            "Coop",
+            "{{Acteur|villes=Lyon, Paris et Nantes}}\n[[Catégorie:Acteur]]\n",
+            revid=1,
+            pageid=1,
+        )
+    ]
+    dump = tmp_path / "export.xml"
+    write_export_xml(pages, dump)  # <mediawiki … xml:lang="fr">, as Special:Export writes
+    types = _types()
+    types["actor"]["categories"] = ["Acteur"]  # type: ignore[index]
+    with open_source(str(dump)) as source:
+        assert source.wiki_language() == "fr"
+        found = collect_records(source, load_record_types(types)["actor"])
+    assert found.records[0].fields["villes"] == ("Lyon", "Paris", "Nantes")
