@@ -179,7 +179,7 @@ FORMS = {
         "Communauté",
         ["Titre", "description|input type=textarea", "Objectifs|input type=textarea"],
     ),
-    "Atelier": _form("Atelier", ["quand|input type=datepicker"]),
+    "Atelier": _form("Atelier", ["quand|input type=datepicker|mandatory"]),
 }
 
 PROPERTIES = {
@@ -201,6 +201,7 @@ ATELIERS = {
     "Atelier vélo 1": "bientôt",
     "Atelier vélo 2": "à définir",
     "Atelier vélo 3": "2021-03-04",
+    "Atelier vélo 4": "",
 }
 
 
@@ -317,9 +318,10 @@ def test_propose_from_wiki_demotes_a_type_the_pages_fail(structured_wiki: TestWi
     with open_source(structured_wiki.url) as source:
         proposal = propose_from_wiki(source)
         text = render_proposal(proposal)
-    assert tomllib.loads(text)["types"]["atelier"]["fields"]["quand"] == "text"
+    assert tomllib.loads(text)["types"]["atelier"]["fields"]["quand"] == {"required": True}
     line = next(line for line in text.splitlines() if line.startswith("quand ="))
     assert "was date: 2 of 3 values do not read as date" in line
+    assert "required (the form's mandatory): 1 of 4 pages leave it empty" in line
     assert any(item.startswith("atelier.quand: 2 of 3") for item in proposal.undecided)
     assert any("'Boîte déroulante'" in item for item in proposal.undecided)
 

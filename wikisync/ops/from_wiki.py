@@ -217,6 +217,11 @@ def _check_value(
 def _verdict(
     kind: ProposedType, proposed: ProposedField, check: FieldCheck, proposal: Proposal, pages: int
 ) -> None:
+    if proposed.required and proposed.type in FIELD_TYPES and pages > check.values:
+        proposed.evidence.append(
+            f"required (the form's mandatory): {pages - check.values} of {pages} pages leave "
+            "it empty, each will be a problem"
+        )
     if proposed.type not in FIELD_TYPES:
         proposed.evidence.append(f"not checked: this wikisync does not know {proposed.type} yet")
         return
