@@ -8,7 +8,9 @@ pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
 fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
 :func:`export_records` and :func:`import_records`; create record pages from
-their type's skeleton with :func:`new_page`; see where the data stands with
+their type's skeleton with :func:`new_page`; propose record types from a wiki's
+own templates, forms and properties with :func:`propose_from_wiki` (written out
+by :func:`render_proposal`); see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
 :func:`collect_records` (as a calendar: :func:`read_calendar`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
     )
     from wikisync.core.pages import Namespaces, PageText, normalize_title
     from wikisync.core.templating import render_index
+    from wikisync.core.type_proposal import render_proposal
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
     from wikisync.ops.create import NewPageResult, new_page
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
+    from wikisync.ops.from_wiki import propose_from_wiki
     from wikisync.ops.ical import format_calendar, read_calendar
     from wikisync.ops.jobs.report import JobReport, RunReport
     from wikisync.ops.jobs.run import (
@@ -141,6 +145,7 @@ _LAZY = {
     "open_source": "wikisync.sources",
     "open_target": "wikisync.sources",
     "plan_jobs": "wikisync.ops.jobs.run",
+    "propose_from_wiki": "wikisync.ops.from_wiki",
     "publish_page": "wikisync.ops.publish",
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
@@ -152,6 +157,7 @@ _LAZY = {
     "rename_template_param": "wikisync.ops.batch.params",
     "render_index": "wikisync.core.templating",
     "render_job": "wikisync.ops.jobs.run",
+    "render_proposal": "wikisync.core.type_proposal",
     "render_quality_html": "wikisync.ops.quality.html",
     "set_fields": "wikisync.ops.batch.run",
     "write_changeset": "wikisync.ops.changeset",
@@ -238,6 +244,7 @@ __all__ = [
     "open_source",
     "open_target",
     "plan_jobs",
+    "propose_from_wiki",
     "publish_page",
     "pull",
     "push",
@@ -249,6 +256,7 @@ __all__ = [
     "rename_template_param",
     "render_index",
     "render_job",
+    "render_proposal",
     "render_quality_html",
     "set_fields",
     "write_changeset",

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import wikisync
 from tests.corpus import write_export_xml
 from wikisync.cli import cli
 from wikisync.core.pages import Namespaces, PageText
@@ -177,6 +178,9 @@ def test_init_from_wiki_on_a_folder_writes_what_it_could_not_decide(tmp_path: Pa
     text = out.read_text(encoding="utf-8")
     assert tomllib.loads(text) == {"site": "examples/fabmob/mirror"}
     assert "#   - template 'Event' takes parameters (startDate" in text
+    with wikisync.open_source("examples/fabmob/mirror") as source:  # the library twin
+        twin = wikisync.render_proposal(wikisync.propose_from_wiki(source), site=source.location)
+    assert text.endswith(twin)
 
 
 def test_init_from_wiki_keeps_an_existing_file(tmp_path: Path) -> None:
