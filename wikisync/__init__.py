@@ -12,7 +12,7 @@ their type's skeleton with :func:`new_page`; propose record types from a wiki's
 own templates, forms and properties with :func:`propose_from_wiki` (written out
 by :func:`render_proposal`); see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
-:func:`collect_records` (as a calendar: :func:`read_calendar`) and a
+:func:`collect_records` (as a calendar: :func:`read_calendar`; as a map: :func:`read_geojson`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
 :func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
 command line is one of these calls (docs/library.md).
@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
     from wikisync.ops.from_wiki import propose_from_wiki
+    from wikisync.ops.geojson import format_geojson, read_geojson
     from wikisync.ops.ical import format_calendar, read_calendar
     from wikisync.ops.jobs.report import JobReport, RunReport
     from wikisync.ops.jobs.run import (
@@ -134,6 +135,7 @@ _LAZY = {
     "copy_example": "wikisync.ops.example",
     "export_records": "wikisync.ops.spreadsheet",
     "format_calendar": "wikisync.ops.ical",
+    "format_geojson": "wikisync.ops.geojson",
     "format_records": "wikisync.ops.formats",
     "import_records": "wikisync.ops.spreadsheet",
     "load_config": "wikisync.config",
@@ -150,6 +152,7 @@ _LAZY = {
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
     "read_calendar": "wikisync.ops.ical",
+    "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
     "rebuild_jobs": "wikisync.ops.jobs.run",
     "record_type_named": "wikisync.ops.collect",
@@ -233,6 +236,7 @@ __all__ = [
     "copy_example",
     "export_records",
     "format_calendar",
+    "format_geojson",
     "format_records",
     "import_records",
     "load_config",
@@ -250,6 +254,7 @@ __all__ = [
     "push",
     "read_calendar",
     "read_changeset",
+    "read_geojson",
     "rebuild_jobs",
     "record_type_named",
     "remove_template_param",

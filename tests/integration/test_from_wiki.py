@@ -21,7 +21,6 @@ from click.testing import CliRunner
 from tests.mediawiki import TestWiki
 from wikisync.cli import cli
 from wikisync.config import load_config
-from wikisync.core.fields.values import FIELD_TYPES
 from wikisync.core.type_proposal import render_proposal
 from wikisync.ops.from_wiki import propose_from_wiki
 from wikisync.presets import load_preset
@@ -253,14 +252,6 @@ def _proposed(text: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _loadable(text: str) -> str:
-    # "coord" is the coordinates type of issue 21, built on another branch: until it
-    # is merged here, the one coord field is taken out to load the rest.
-    if "coord" in FIELD_TYPES:
-        return text
-    return re.sub(r'^[^#\n]*"coord".*\n', "", text, flags=re.MULTILINE)
-
-
 def test_propose_from_wiki_maps_every_template_field(structured_wiki: TestWiki) -> None:
     with open_source(structured_wiki.url) as source:
         before = source.requests_sent() or 0
@@ -310,7 +301,7 @@ def test_propose_from_wiki_reads_forms_properties_and_usage(structured_wiki: Tes
     assert types["acteur"]["fields"]["Adherent"] == "bool"
     assert types["project"]["fields"]["chat"] == "url"
     assert types["project"]["fields"]["Coordonnées géo"] == "coord"
-    assert re.search(r'^"Coordonnées géo" = "coord" +#.*issue 21', text, re.MULTILINE)
+    assert re.search(r'^"Coordonnées géo" = "coord" +# form input leaflet', text, re.MULTILINE)
     assert re.search(r"^startDate = .*# form input datepicker; property Date \(Date\)", text, re.M)
 
 
@@ -338,11 +329,9 @@ def test_init_from_wiki_writes_a_working_configuration(
     assert "6 types" in result.stderr
     text = out.read_text(encoding="utf-8")
     assert text.startswith(f'site = "{structured_wiki.url}"')
-    loadable = tmp_path / "loadable.toml"
-    loadable.write_text(_loadable(text), encoding="utf-8")
-    config = load_config(str(loadable))
+    config = load_config(str(out))
     assert set(config.types) == {"event", "acteur", "ressource", "project", "communaute", "atelier"}
-    records = CliRunner().invoke(cli, ["--config", str(loadable), "records", "event", "-f", "json"])
+    records = CliRunner().invoke(cli, ["--config", str(out), "records", "event", "-f", "json"])
     assert records.exit_code in (0, 3), records.output
     assert '"startDate"' in records.stdout
 

@@ -22,7 +22,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "init": ("load_preset", "propose_from_wiki", "render_proposal"),
     "example": ("copy_example", "rebuild_jobs"),
     "pages": ("category_pages",),
-    "records": ("collect_records", "format_records", "read_calendar"),
+    "records": ("collect_records", "format_records", "read_calendar", "read_geojson"),
     "check": ("check_types", "render_quality_html"),
     "render": ("render_job",),
     "rebuild": ("rebuild_jobs",),

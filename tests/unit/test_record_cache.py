@@ -271,6 +271,7 @@ def test_record_type_equality_is_what_the_fingerprint_sees() -> None:
         "date_templates",
         "wrappers",
         "lang",
+        "region",
         "_template_keys",
         "_by_param",
         "_options",

@@ -41,7 +41,7 @@ from wikisync.cli.main import (
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.cli.outputs import bom_option, wants_bom
 from wikisync.cli.terminal import paint_status
-from wikisync.core.errors import UnknownNameError
+from wikisync.core.errors import NOT_SENT, UnknownNameError
 from wikisync.core.fields.checks import check_set_values
 from wikisync.files import STDIO, describe
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
@@ -54,7 +54,6 @@ from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.ports.outcome import Outcome
 from wikisync.sources import Source
-from wikisync.wiki.site import NOT_SENT
 
 #: One batch run: from the source, the target (None on a dry run) and a progress callback.
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]

@@ -30,6 +30,7 @@ from wikisync.files import describe
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
+from wikisync.ops.geojson import read_geojson
 from wikisync.ops.ical import read_calendar
 from wikisync.ops.quality.check import check_types
 from wikisync.ops.quality.html import render_quality_html
@@ -279,19 +280,32 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     return record_type, found, calendar.text
 
 
+def _map(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
+    record_type = record_type_named(state.config().types, type_name)
+    with opened_source(state) as source:
+        geo, found = read_geojson(source, record_type)
+        if not found.page_count and state.verbosity >= 0:
+            _warn_no_pages(state, source, record_type)
+    if state.verbosity >= 0:
+        for problem in geo.problems:
+            click.echo(f"wikisync: {problem}", err=True)
+    return record_type, found, geo.text
+
+
 @cli.command()
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice((*FORMATS, "ics")),
+    type=click.Choice((*FORMATS, "ics", "geojson")),
     default="json",
     show_default=True,
     help="json: one array; jsonl: one object a line; csv: the CSV of 'wikisync export' "
     "(title, index, revid, type, then the fields; lists joined with ', '); "
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
-    "event per record with a start date.",
+    "event per record with a start date; geojson: a GeoJSON (RFC 7946) map, one point "
+    "per record with coordinates.",
 )
 @_output_option
 @click.option(
@@ -322,13 +336,21 @@ def records(
     field; records whose date has only a month or a year are left out (each
     said on standard error).
 
+    --format geojson writes a map: one point per record, placed by the
+    type's first coord field, [longitude, latitude] with at most 7 decimals,
+    the title as id and the fields as properties; records without a point
+    are left out (each said on standard error).
+
     \b
     Examples:
       wikisync records event --format csv -o events.csv
       wikisync records event -f ics -o agenda.ics
+      wikisync records actor -f geojson -o partenaires.geojson
     """
     if fmt == "ics":
         record_type, found, text = _calendar(state, type_name)
+    elif fmt == "geojson":
+        record_type, found, text = _map(state, type_name)
     else:
         record_type, found = _collect(state, type_name)
         text = format_records(

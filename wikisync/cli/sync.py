@@ -41,14 +41,14 @@ from wikisync.core.errors import SiteError
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
-from wikisync.ops.sync.connect import WikiConnection, open_wiki
 from wikisync.ports.outcome import Outcome
-from wikisync.sources import open_revision_cache
+from wikisync.ports.sync import Connection
+from wikisync.sources import open_revision_cache, open_wiki
 
 _QUIET_ACTIONS = frozenset({Outcome.ADDED, Outcome.UPDATED, Outcome.SAVED, Outcome.CREATED})
 
 
-def _connect(state: State, mirror: Path) -> WikiConnection:
+def _connect(state: State, mirror: Path) -> Connection:
     return open_wiki(state.config(), mirror)
 
 
@@ -78,7 +78,7 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
 @contextmanager
 def _connected(
     state: State, mirror: Path, command: str
-) -> Iterator[tuple[WikiConnection, Callable[[PullItem | PushItem], None]]]:
+) -> Iterator[tuple[Connection, Callable[[PullItem | PushItem], None]]]:
     """The wiki's client and an ``on_page`` that records each page done; closed at the end.
 
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.

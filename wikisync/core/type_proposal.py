@@ -77,8 +77,7 @@ PROPERTY_TYPES: Mapping[str, str] = {
     **dict.fromkeys(("url", "uri", "annotation uri"), "url"),
     **dict.fromkeys(("number", "nombre", "quantity", "quantité"), "int"),
     **dict.fromkeys(("boolean", "booléen", "booleen"), "bool"),
-    # "coord" is the coordinates field type (issue 21, built on another branch): the
-    # proposal names it even where this wikisync does not know it yet.
+    # "coord": the coordinates field type (issue 21).
     **dict.fromkeys(
         (
             "geographic coordinate",
@@ -95,7 +94,7 @@ PROPERTY_TYPES: Mapping[str, str] = {
 FORM_INPUT_TYPES: Mapping[str, str] = {
     **dict.fromkeys(("datepicker", "datetimepicker", "date", "datetime", "year"), "date"),
     "checkbox": "bool",
-    # Map inputs give coordinates (the coord type of issue 21; see PROPERTY_TYPES).
+    # Map inputs give coordinates (the coord field type).
     **dict.fromkeys(("googlemaps", "leaflet", "openlayers", "map"), "coord"),
 }
 
@@ -115,7 +114,7 @@ class ProposedField:
         name: the field's name in the configuration.
         param: the template parameter it reads.
         aliases: other parameters read in its place.
-        type: the field type (``coord`` possibly not yet known to this wikisync).
+        type: the field type.
         separator: a list's separator when not one wikisync reads by default.
         values: an enum's values.
         required: the form marks it mandatory.
@@ -322,8 +321,6 @@ def _propose_field(
             proposed.values = values
         else:
             proposed.evidence.append(f"{len(values)} allowed values (too many for an enum)")
-    if proposed.type == "coord":
-        proposed.evidence.append("coord: the coordinates type (issue 21)")
     return proposed
 
 

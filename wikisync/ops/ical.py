@@ -395,8 +395,8 @@ def _clean(text: str) -> str:
 class TimedSource(Source):
     """A source that notes each page's revision time as its pages pass.
 
-    Everything else is the wrapped source's (its cache, its client), so
-    reading through it reads exactly as the source does.
+    Every method of the source port is the wrapped source's, so reading
+    through it reads exactly as the source does.
 
     Attributes:
         times: page title to revision time (ISO 8601 UTC, ``""`` when unknown).
@@ -407,11 +407,6 @@ class TimedSource(Source):
         self.location: str = source.location
         self.namespaces: Namespaces = source.namespaces
         self.times: dict[str, str] = {} if times is None else times
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "_source":  # copy, pickle: not the source's
-            raise AttributeError(name)
-        return getattr(self._source, name)
 
     def list_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None

@@ -68,6 +68,7 @@ from wikisync.core.fields.checks import (
     field_param,
     field_spec,
     same_value,
+    styled_value,
 )
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.schema import FieldSpec, RecordType
@@ -487,17 +488,24 @@ class _PageImport:
             if not changed:
                 continue
             params = infoboxes[row.index]
-            wanted = {field_param(self.specs[name], params): v for name, v in changed.items()}
-            text = set_infobox(
-                text,
-                self.record_type.templates,
-                wanted,
-                row.index,
-                self.trusted,
-                self.title,
-                changes,
-                warnings,
-            )
+            wanted: dict[str, str] = {}
+            made: dict[str, str] = {}  # a point in the page's own {{coord}}: wikisync's markup
+            for name, value in changed.items():
+                param = field_param(self.specs[name], params)
+                styled, markup = styled_value(self.specs[name], params.get(param, ""), value)
+                (made if markup else wanted)[param] = styled
+            for group, trusted in ((wanted, self.trusted), (made, True)):
+                if group:
+                    text = set_infobox(
+                        text,
+                        self.record_type.templates,
+                        group,
+                        row.index,
+                        trusted,
+                        self.title,
+                        changes,
+                        warnings,
+                    )
         return PageOutcome(text, tuple(changes), tuple(warnings))
 
     def _column(self, name: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
+from wikisync.core.fields.coords import Coord, coord_style, write_coord
 from wikisync.core.fields.value_templates import DEFAULT_OPTIONS, ValueOptions
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
@@ -28,11 +29,12 @@ __all__ = [
     "field_param",
     "field_spec",
     "same_value",
+    "styled_value",
     "where_conditions",
 ]
 
 #: Field types whose values compare by meaning, not spelling (see :func:`same_value`).
-_TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file"})
+_TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file", "coord"})
 
 
 def field_param(spec: FieldSpec, params: Mapping[str, str]) -> str:
@@ -143,6 +145,37 @@ def same_value(spec: FieldSpec, first: str, second: str) -> bool:
     except ValueFormatError:
         return False
     return typed_a is not None and typed_a == typed_b
+
+
+def styled_value(spec: FieldSpec, old: str, value: str) -> tuple[str, bool]:
+    """The text to write for a field, in the form the infobox already uses.
+
+    For a ``coord`` field, a point equal to the one written stays as written
+    (no edit), and a new point is written in the old value's form (decimal
+    commas, degrees-minutes-seconds, ``{{coord|…}}``), so a batch edit keeps
+    the page's spelling. Other fields, and a blank or unreadable old value,
+    get ``value`` as given.
+
+    Returns:
+        The text, and whether it is markup wikisync made (a ``{{coord}}``),
+        which the caller writes as trusted wikitext.
+
+    Example:
+        >>> styled_value(FieldSpec("geo", "coord"), "48,85 ; 2,35", "45.76, 4.83")
+        ('45,76 ; 4,83', False)
+    """
+    if spec.type != "coord" or not old.strip() or not value.strip():
+        return value, False
+    if same_value(spec, old, value):
+        return old, False
+    style = coord_style(old)
+    try:
+        point = parse_value("coord", value)
+    except ValueFormatError:
+        return value, False
+    if style is None or not isinstance(point, Coord):
+        return value, False
+    return write_coord(point, style), style.kind == "template"
 
 
 def field_spec(record_type: RecordType, name: str) -> FieldSpec:

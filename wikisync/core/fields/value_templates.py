@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from wikisync.core.fields.coords import Region
+
 __all__ = [
     "ANY_CONJUNCTION",
     "CHAR_TEMPLATES",
@@ -254,6 +256,7 @@ class ValueOptions:
             ``<br>``, line breaks and bullets, which always do).
         century: read a two-digit year ``yy`` as ``century + yy``; ``None``
             makes a two-digit year a problem.
+        region: the box a ``coord`` field's points must lie in, or None.
         conjunctions: the words that join the last two items of a list written
             as prose in the wiki's language (``("et",)`` in French, see
             :data:`CONJUNCTIONS`); ``None`` when the language is not known.
@@ -266,6 +269,7 @@ class ValueOptions:
     wrappers: Mapping[str, str] = field(default_factory=dict)
     separators: str = ",;•·"
     century: int | None = None
+    region: Region | None = None
     conjunctions: tuple[str, ...] | None = None
     conjunction: str = ""
 

@@ -42,6 +42,7 @@ from wikisync.core.fields.checks import (
     field_param,
     field_spec,
     same_value,
+    styled_value,
     where_conditions,
 )
 from wikisync.core.pages import PageText
@@ -56,7 +57,7 @@ from wikisync.ops.batch.report import (
     finish_report,
 )
 from wikisync.ops.collect import iter_type_pages
-from wikisync.ops.publish import DEFAULT_RETRIES, Target, diff_stats, publish_page, utc_now
+from wikisync.ops.publish import DEFAULT_RETRIES, Target, publish_page, utc_now
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -207,7 +208,7 @@ def _publish_one(
     if result.status == Outcome.CREATED:  # batch edits never create pages; keep the word honest
         report.status = Outcome.EDITED
     if result.edit is not None and result.status != Outcome.UNCHANGED:
-        report.added, report.removed = diff_stats(result.edit.diff())
+        report.added, report.removed = result.edit.line_changes()
     return report
 
 
@@ -410,10 +411,19 @@ def _set_page(
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for index in matching:
-        wanted = {
-            field_param(specs[name], infoboxes[index]): value for name, value in values.items()
-        }
-        text = set_infobox(
-            text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
-        )
+        params = infoboxes[index]
+        wanted: dict[str, str] = {}
+        made: dict[str, str] = {}  # markup wikisync writes itself, in the page's own form
+        for name, value in values.items():
+            param = field_param(specs[name], params)
+            text_value, markup = styled_value(specs[name], params.get(param, ""), value)
+            (made if markup else wanted)[param] = text_value
+        if wanted:
+            text = set_infobox(
+                text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
+            )
+        if made:
+            text = set_infobox(
+                text, record_type.templates, made, index, True, page.title, changes, warnings
+            )
     return PageOutcome(text, tuple(changes), tuple(warnings))
