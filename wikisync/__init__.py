@@ -52,10 +52,14 @@ if TYPE_CHECKING:
         ValueFormatError,
         WikisyncError,
     )
+    from wikisync.core.fields.list_items import ItemEdit
     from wikisync.core.pages import Namespaces, PageText, normalize_title
+    from wikisync.core.replace import ReplaceError, compile_replace, replace_text
+    from wikisync.core.selection import Selection, SelectionError
     from wikisync.core.templating import render_index
     from wikisync.core.type_proposal import render_proposal
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
+    from wikisync.ops.batch.replace import replace_in_pages
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
     from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
@@ -78,6 +82,7 @@ if TYPE_CHECKING:
     from wikisync.ops.publish import Edit, PublishResult, publish_page
     from wikisync.ops.quality.check import QualityReport, check_types
     from wikisync.ops.quality.html import render_quality_html
+    from wikisync.ops.select import read_titles
     from wikisync.ops.spreadsheet import export_records, import_records
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
@@ -97,6 +102,7 @@ _LAZY = {
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
     "FieldValueError": "wikisync.core.errors",
+    "ItemEdit": "wikisync.core.fields.list_items",
     "Job": "wikisync.ops.jobs.run",
     "JobReport": "wikisync.ops.jobs.report",
     "LockError": "wikisync.core.errors",
@@ -116,10 +122,13 @@ _LAZY = {
     "QualityReport": "wikisync.ops.quality.check",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
+    "ReplaceError": "wikisync.core.replace",
     "Report": "wikisync.ports.outcome",
     "RunLock": "wikisync.ops.lock",
     "RunReport": "wikisync.ops.jobs.report",
     "SectionError": "wikisync.core.errors",
+    "Selection": "wikisync.core.selection",
+    "SelectionError": "wikisync.core.selection",
     "SiteError": "wikisync.core.errors",
     "Source": "wikisync.sources",
     "SourceError": "wikisync.core.errors",
@@ -132,6 +141,7 @@ _LAZY = {
     "category_pages": "wikisync.ops.collect",
     "check_types": "wikisync.ops.quality.check",
     "collect_records": "wikisync.ops.collect",
+    "compile_replace": "wikisync.core.replace",
     "copy_example": "wikisync.ops.example",
     "export_records": "wikisync.ops.spreadsheet",
     "format_calendar": "wikisync.ops.ical",
@@ -154,6 +164,7 @@ _LAZY = {
     "read_calendar": "wikisync.ops.ical",
     "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
+    "read_titles": "wikisync.ops.select",
     "rebuild_jobs": "wikisync.ops.jobs.run",
     "record_type_named": "wikisync.ops.collect",
     "remove_template_param": "wikisync.ops.batch.params",
@@ -162,6 +173,8 @@ _LAZY = {
     "render_job": "wikisync.ops.jobs.run",
     "render_proposal": "wikisync.core.type_proposal",
     "render_quality_html": "wikisync.ops.quality.html",
+    "replace_in_pages": "wikisync.ops.batch.replace",
+    "replace_text": "wikisync.core.replace",
     "set_fields": "wikisync.ops.batch.run",
     "write_changeset": "wikisync.ops.changeset",
 }
@@ -197,6 +210,7 @@ __all__ = [
     "EditConflictError",
     "FetchResult",
     "FieldValueError",
+    "ItemEdit",
     "Job",
     "JobReport",
     "LockError",
@@ -216,10 +230,13 @@ __all__ = [
     "QualityReport",
     "RecordError",
     "RenderError",
+    "ReplaceError",
     "Report",
     "RunLock",
     "RunReport",
     "SectionError",
+    "Selection",
+    "SelectionError",
     "SiteError",
     "Source",
     "SourceError",
@@ -233,6 +250,7 @@ __all__ = [
     "category_pages",
     "check_types",
     "collect_records",
+    "compile_replace",
     "copy_example",
     "export_records",
     "format_calendar",
@@ -255,6 +273,7 @@ __all__ = [
     "read_calendar",
     "read_changeset",
     "read_geojson",
+    "read_titles",
     "rebuild_jobs",
     "record_type_named",
     "remove_template_param",
@@ -263,6 +282,8 @@ __all__ = [
     "render_job",
     "render_proposal",
     "render_quality_html",
+    "replace_in_pages",
+    "replace_text",
     "set_fields",
     "write_changeset",
 ]

@@ -29,6 +29,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "plan": ("plan_jobs", "write_changeset"),
     "apply": ("read_changeset", "apply_changeset"),
     "set": ("set_fields",),
+    "replace": ("compile_replace", "replace_in_pages"),
     "rename-param": ("rename_template_param",),
     "remove-param": ("remove_template_param",),
     "export": ("export_records",),

@@ -22,10 +22,12 @@ from wikisync.cli.main import (
     write_output,
 )
 from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
+from wikisync.cli.selection import selection_options
 from wikisync.config import site_credentials, site_without_credentials
 from wikisync.core.errors import ConfigError
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
+from wikisync.core.selection import Selection
 from wikisync.files import describe
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
 from wikisync.ops.example import copy_example
@@ -197,7 +199,7 @@ def _toml_string(value: str) -> str:
 
 
 @cli.command()
-@click.argument("category")
+@click.argument("category", required=False)
 @click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
 @click.option(
     "--depth",
@@ -207,11 +209,20 @@ def _toml_string(value: str) -> str:
     "alone) [default with --recursive: all].",
 )
 @_format_option("one title a line")
+@selection_options
 @click.pass_obj
-def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: str) -> None:
-    """List the pages of CATEGORY, one title a line, sorted.
+def pages(
+    state: State,
+    category: str | None,
+    recursive: bool,
+    depth: int | None,
+    fmt: str,
+    selection: Selection | None,
+) -> None:
+    """List the pages of CATEGORY (or of the selection), one title a line, sorted.
 
-    Subcategories are not listed; --recursive descends into them (each once,
+    Without CATEGORY, the pages the selection options choose (one is then
+    needed). Subcategories are not listed; --recursive descends into them (each once,
     so category cycles are harmless), --depth N only N levels down (and
     implies --recursive). Works on a live wiki, a mirror folder and
     an XML dump alike. A category that does not exist is an error (exit 2)
@@ -222,11 +233,16 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
     Example:
       wikisync --site examples/fabmob/mirror pages Evénement --recursive
       wikisync --site examples/fabmob/mirror pages Evénement --depth 1
+      wikisync pages --namespace Modèle --prefix Ev
     """
+    if category is None and selection is None:
+        raise click.UsageError("give a CATEGORY or a selection option (--titles, --namespace…)")
     recursive = recursive or depth is not None
     with opened_source(state) as source:
-        titles = category_pages(source, category, recursive=recursive, depth=depth)
-        if not titles:
+        titles = category_pages(
+            source, category, recursive=recursive, depth=depth, selection=selection
+        )
+        if not titles and category is not None and selection is None:
             _explain_empty_category(state, source, category, recursive=recursive)
     if fmt == "text":
         for title in titles:
@@ -247,11 +263,13 @@ def _explain_empty_category(
     click.echo(f"wikisync: {message}", err=True)
 
 
-def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
+def _collect(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        found = collect_records(source, record_type)
-        if not found.page_count and state.verbosity >= 0:
+        found = collect_records(source, record_type, selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
         return record_type, found
 
@@ -268,11 +286,13 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
         )
 
 
-def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
+def _calendar(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet, str]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        calendar, found = read_calendar(source, record_type)
-        if not found.page_count and state.verbosity >= 0:
+        calendar, found = read_calendar(source, record_type, selection=selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
         for problem in calendar.problems:
@@ -280,11 +300,13 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     return record_type, found, calendar.text
 
 
-def _map(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
+def _map(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet, str]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        geo, found = read_geojson(source, record_type)
-        if not found.page_count and state.verbosity >= 0:
+        geo, found = read_geojson(source, record_type, selection=selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
         for problem in geo.problems:
@@ -315,9 +337,16 @@ def _map(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
     "with = + - @, a tab or a CR (which spreadsheet programs would run as formulas).",
 )
 @bom_option
+@selection_options
 @click.pass_obj
 def records(
-    state: State, type_name: str, fmt: str, output: Path | None, raw: bool, bom: bool | None
+    state: State,
+    type_name: str,
+    fmt: str,
+    output: Path | None,
+    raw: bool,
+    bom: bool | None,
+    selection: Selection | None,
 ) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
@@ -348,11 +377,11 @@ def records(
       wikisync records actor -f geojson -o partenaires.geojson
     """
     if fmt == "ics":
-        record_type, found, text = _calendar(state, type_name)
+        record_type, found, text = _calendar(state, type_name, selection)
     elif fmt == "geojson":
-        record_type, found, text = _map(state, type_name)
+        record_type, found, text = _map(state, type_name, selection)
     else:
-        record_type, found = _collect(state, type_name)
+        record_type, found = _collect(state, type_name, selection)
         text = format_records(
             found.records, fmt, record_type, raw=raw, line_width=_screen_width(fmt, output)
         )
@@ -384,9 +413,15 @@ def _screen_width(fmt: str, output: Path | None) -> int | None:
     "line (as 'wikisync records'); html: a report page to open in a browser.",
 )
 @_output_option
+@selection_options
 @click.pass_obj
 def check(
-    state: State, type_names: tuple[str, ...], strict: bool, fmt: str, output: Path | None
+    state: State,
+    type_names: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    output: Path | None,
+    selection: Selection | None,
 ) -> None:
     """Validate the pages of each TYPE (all types when none is given).
 
@@ -406,9 +441,9 @@ def check(
     """
     config = state.config()
     with opened_source(state) as source:
-        report = check_types(config, source, type_names)
+        report = check_types(config, source, type_names, selection)
         for item in report.types:
-            if not item.pages and state.verbosity >= 0:
+            if not item.pages and state.verbosity >= 0 and selection is None:
                 _warn_no_pages(state, source, record_type_named(config.types, item.name))
     problems = [problem for item in report.types for problem in item.problems]
     if fmt == "html":

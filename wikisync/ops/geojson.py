@@ -19,6 +19,7 @@ from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.geo import dump_geojson, feature_collection, stamp
 from wikisync.core.records import Record, RecordSet
 from wikisync.core.schema import RecordType
+from wikisync.core.selection import Selection
 from wikisync.ops.collect import collect_records
 from wikisync.ports.source import Source
 
@@ -110,9 +111,15 @@ def format_geojson(
 
 
 def read_geojson(
-    source: Source, record_type: RecordType, *, field: str | None = None
+    source: Source,
+    record_type: RecordType,
+    *,
+    field: str | None = None,
+    selection: Selection | None = None,
 ) -> tuple[GeoJson, RecordSet]:
     """Read a type's records from a source into a map (see :func:`format_geojson`).
+
+    ``selection`` keeps only the pages it chooses.
 
     Returns:
         The map and the records read (with their own problems).
@@ -121,5 +128,5 @@ def read_geojson(
         ConfigError: the type has no such ``coord`` field (before anything is read).
     """
     coord_field(record_type, field)
-    found = collect_records(source, record_type)
+    found = collect_records(source, record_type, selection)
     return format_geojson(found.records, record_type, field=field), found

@@ -57,6 +57,7 @@ from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.records import Record, RecordSet
 from wikisync.core.schema import RecordType
+from wikisync.core.selection import Selection
 from wikisync.ops.collect import collect_records
 from wikisync.ops.quality.check import (
     FIRST_CALENDAR_DAY,
@@ -469,6 +470,10 @@ class TimedSource(Source):
         """As the wrapped source."""
         return self._source.template_use(title)
 
+    def select_titles(self, selection: Selection) -> list[str]:
+        """As the wrapped source."""
+        return self._source.select_titles(selection)
+
     def iter_pages(self) -> Iterator[PageText]:
         """As the wrapped source (times are not noted: these pages are not records)."""
         return self._source.iter_pages()
@@ -484,6 +489,7 @@ def read_calendar(
     *,
     timezone: str = DEFAULT_TIMEZONE,
     fields: CalendarFields | None = None,
+    selection: Selection | None = None,
 ) -> tuple[Calendar, RecordSet]:
     """Read a type's records from a source into a calendar (see :func:`format_calendar`).
 
@@ -503,7 +509,7 @@ def read_calendar(
     """
     calendar_fields_ = fields or calendar_fields(record_type)  # config errors before reading
     timed = TimedSource(source)
-    found = collect_records(timed, record_type)
+    found = collect_records(timed, record_type, selection)
     links = wiki_links(source)
     calendar = format_calendar(
         found.records,

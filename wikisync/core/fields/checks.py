@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
 from wikisync.core.fields.coords import Coord, coord_style, write_coord
+from wikisync.core.fields.list_items import DEFAULT_SEPARATORS, ItemEdit, ListItemError
 from wikisync.core.fields.value_templates import DEFAULT_OPTIONS, ValueOptions
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
@@ -25,9 +26,11 @@ __all__ = [
     "Condition",
     "FieldValueError",
     "check_field_value",
+    "check_item_edit",
     "check_set_values",
     "field_param",
     "field_spec",
+    "item_edit_done",
     "same_value",
     "styled_value",
     "where_conditions",
@@ -100,9 +103,54 @@ def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> 
     return typed
 
 
+def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -> ItemEdit:
+    """Check a ``+=``/``-=`` item for a field; return it with the field's separators.
+
+    Raises:
+        FieldValueError: the field is not a list, or the item is empty, holds one
+            of the field's separators (it would be several items) or would break
+            the template.
+
+    Example:
+        >>> check_item_edit(FieldSpec("Tags", "list"), ItemEdit("add", "vélo")).separators
+        ',;•·'
+    """
+    separators = spec.separators or DEFAULT_SEPARATORS
+    item = edit.item.strip()
+    verb = "added to" if edit.action == "add" else "removed from"
+    if spec.type != "list":
+        raise FieldValueError(
+            f'field "{spec.name}" is {spec.type}, not a list: no item can be {verb} it '
+            "(set its whole value instead)",
+            field=spec.name,
+            value=edit.item,
+            expected="a list field",
+        )
+    inside = [char for char in separators if char in item]
+    if not item or inside:
+        why = f'holds the separator "{inside[0]}"' if inside else "is empty"
+        raise FieldValueError(
+            f'field "{spec.name}": the item "{edit.item}" {why}; one item is {verb} a list '
+            "at a time",
+            field=spec.name,
+            value=edit.item,
+            expected="one list item",
+        )
+    check_field_value(spec, item, trusted=trusted)
+    return ItemEdit(edit.action, item, separators)
+
+
+def item_edit_done(edit: ItemEdit, value: str) -> bool:
+    """Whether a value already is what the item edit makes of it (never raises)."""
+    try:
+        return edit.apply(value) == value
+    except ListItemError:
+        return False
+
+
 def check_set_values(
     record_type: RecordType,
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     where: Mapping[str, str] | None = None,
     trusted: bool = False,
@@ -117,7 +165,10 @@ def check_set_values(
     if not values:
         raise ValueError("values should name at least one field")
     for name, value in values.items():
-        check_field_value(field_spec(record_type, name), value, trusted=trusted)
+        if isinstance(value, ItemEdit):
+            check_item_edit(field_spec(record_type, name), value, trusted=trusted)
+        else:
+            check_field_value(field_spec(record_type, name), value, trusted=trusted)
     where_conditions(record_type, where or {})
 
 
