@@ -5,6 +5,7 @@ from __future__ import annotations
 import mwclient
 
 from tests.mediawiki import TestWiki
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.schema import load_record_types
 from wikisync.ops.batch.run import set_fields
 from wikisync.ops.collect import collect_records
@@ -60,3 +61,19 @@ def test_set_where_matches_an_item_of_a_prose_list(wiki: TestWiki) -> None:
     planned = {page.title for page in report.pages if page.status == Outcome.PLANNED}
     assert {"Coopérative Trois Villes", "Arts et Métiers Mobilité"} <= planned
     assert "Deux Villes" not in planned
+
+
+def test_set_list_item_refuses_a_list_written_as_prose(wiki: TestWiki) -> None:
+    site = mwclient.Site(wiki.host, path="/", scheme="http", max_retries=0)
+    site.login(wiki.admin_user, wiki.admin_password)
+    for title, text in PAGES.items():
+        site.pages[title].edit(text, summary="listes en prose")
+    actor = load_record_types(_types())["actor"]  # the wiki says its language: fr
+    with open_source(wiki.url) as source:
+        report = set_fields(source, None, actor, {"villes": ItemEdit("add", "Brest")}, dry_run=True)
+    by_title = {page.title: page for page in report.pages}
+    prose = by_title["Coopérative Trois Villes"]
+    assert prose.status == Outcome.REFUSED and "written as prose" in prose.message
+    assert by_title["Deux Villes"].status == Outcome.REFUSED
+    assert by_title["Arts et Métiers Mobilité"].status == Outcome.REFUSED  # "Lyon et Nantes"
+    assert all(page.status in (Outcome.REFUSED, Outcome.PLANNED) for page in report.pages)

@@ -8,6 +8,8 @@ import pytest
 
 from tests.corpus import write_export_xml
 from wikisync.core.errors import ConfigError, ValueFormatError
+from wikisync.core.fields.checks import check_item_edit
+from wikisync.core.fields.list_items import ItemEdit, ListItemError
 from wikisync.core.fields.value_templates import ValueOptions, conjunctions_of
 from wikisync.core.fields.values import parse_value
 from wikisync.core.pages import PageText
@@ -154,3 +156,29 @@ def test_a_dump_says_its_wiki_language_for_prose_lists(tmp_path: Path) -> None:
         assert source.wiki_language() == "fr"
         found = collect_records(source, load_record_types(types)["actor"])
     assert found.records[0].fields["villes"] == ("Lyon", "Paris", "Nantes")
+
+
+@pytest.mark.parametrize(
+    ("value", "action", "refused"),
+    [
+        ("Lyon, Paris et Nantes", "add", "is written as prose"),
+        ("Lyon, Paris et Nantes", "remove", "is written as prose"),
+        ("Lyon et Paris", "add", "cannot be read item by item"),
+        ("Arts et Métiers, Lyon", "add", ""),
+        ("Lyon, Paris", "add", ""),
+    ],
+)
+def test_an_item_edit_refuses_a_list_written_as_prose(
+    value: str, action: str, refused: str
+) -> None:
+    actor = load_record_types(_types("fr"))["actor"]
+    spec = actor.fields[0]
+    edit = check_item_edit(spec, ItemEdit(action, "Nantes"), options=actor.options("villes"))  # type: ignore[arg-type]
+    if not refused:
+        assert "Nantes" in edit.apply(value) or action == "remove"
+        return
+    with pytest.raises(ListItemError, match=refused):
+        edit.apply(value)
+    keep = load_record_types(_types("fr", conjunction="keep"))["actor"]
+    kept = check_item_edit(spec, ItemEdit("add", "Brest"), options=keep.options("villes"))
+    assert kept.apply(value) == value + ", Brest"  # "keep": the word joins nothing

@@ -46,6 +46,7 @@ Pure: strings in, values out.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -234,7 +235,7 @@ def set_params(
         unicodedata.normalize("NFC", check_name(name, label, title)): (
             normalize_value(value)
             if isinstance(value, str)
-            else ItemEdit(value.action, normalize_value(value.item), value.separators)
+            else dataclasses.replace(value, item=normalize_value(value.item))
         )
         for name, value in values.items()
     }

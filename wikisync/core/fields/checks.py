@@ -103,8 +103,16 @@ def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> 
     return typed
 
 
-def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -> ItemEdit:
-    """Check a ``+=``/``-=`` item for a field; return it with the field's separators.
+def check_item_edit(
+    spec: FieldSpec,
+    edit: ItemEdit,
+    *,
+    trusted: bool = False,
+    options: ValueOptions | None = None,
+) -> ItemEdit:
+    """Check a ``+=``/``-=`` item for a field; return it with the field's separators
+    (and, given the field's ``options``, its language's conjunctions, so that a list
+    written as prose is refused rather than edited).
 
     Raises:
         FieldValueError: the field is not a list, or the item is empty, holds one
@@ -137,7 +145,9 @@ def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -
             expected="one list item",
         )
     check_field_value(spec, item, trusted=trusted)
-    return ItemEdit(edit.action, item, separators)
+    if options is None:
+        return ItemEdit(edit.action, item, separators)
+    return ItemEdit(edit.action, item, separators, options.conjunctions, options.conjunction)
 
 
 def item_edit_done(edit: ItemEdit, value: str) -> bool:

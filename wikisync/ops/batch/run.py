@@ -331,7 +331,9 @@ def set_fields(
     check_set_values(record_type, values, where=where, trusted=trusted)
     specs = {name: field_spec(record_type, name) for name in values}
     values = {
-        name: check_item_edit(specs[name], value, trusted=trusted)
+        name: check_item_edit(
+            specs[name], value, trusted=trusted, options=record_type.options(name)
+        )
         if isinstance(value, ItemEdit)
         else value
         for name, value in values.items()
