@@ -201,10 +201,35 @@ def test_recent_lists_the_pages_changed_last(
 def test_a_bad_selection_on_the_wiki_is_one_line_exit_2(
     wiki: TestWiki, config_file: Path, args: list[str], message: str
 ) -> None:
-    for command in (["pages"], ["set", "event", "place=X"], ["replace", "a", "b"]):
+    pull = ["pull", str(config_file.parent / "mirror")]
+    for command in (["pages"], ["set", "event", "place=X"], ["replace", "a", "b"], pull):
         result = _invoke(wiki, config_file, *command, *args)
         assert result.exit_code == 2, (command, result.output)
         assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+
+
+def test_pull_mirrors_the_pages_a_selection_chooses(
+    wiki: TestWiki, corpus: Corpus, config_file: Path
+) -> None:
+    mirror = config_file.parent / "mirror"
+    events = corpus.titles_in("Evénement")
+    prefix = events[0][:6]
+    chosen = sorted(t for t in events if t.startswith(prefix))
+    titles = config_file.parent / "titles.txt"
+    titles.write_text(f"{events[-1]}\nModèle:Event\n", encoding="utf-8")
+
+    def mirrored() -> set[str]:
+        lines = (mirror / "pages.jsonl").read_text(encoding="utf-8").splitlines()
+        return {json.loads(line)["title"] for line in lines if line.strip()}
+
+    # with a CATEGORY: only its pages the selection keeps (every filter holds)
+    result = _invoke(wiki, config_file, "pull", "Evénement", str(mirror), "--prefix", prefix)
+    assert result.exit_code == 0, result.output
+    assert mirrored() == set(chosen)
+    # without one: every page it chooses, added to what the mirror holds
+    result = _invoke(wiki, config_file, "pull", str(mirror), "--titles", str(titles))
+    assert result.exit_code == 0, result.output
+    assert mirrored() == {*chosen, events[-1], "Modèle:Event"}
 
 
 # -- replace -----------------------------------------------------------------------------

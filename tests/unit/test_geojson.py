@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,11 @@ def test_records_geojson_command_writes_a_valid_map(mapped: Path) -> None:
     data = _valid(out.read_text(encoding="utf-8"))
     assert len(data["features"]) == len(_POINTS)
     assert "left out of the map" in result.stderr
+    # the closing count says every problem said above it, those left out of the map too
+    said = [line for line in result.stderr.splitlines() if "left out of the map" in line]
+    summary = result.stderr.splitlines()[-1]  # "wikisync: 15 problems in event pages; …"
+    assert "wikisync check event" in summary
+    assert int(re.findall(r"\d+", summary)[0]) >= len(said) > 0
     again = runner.invoke(
         cli, ["-c", str(mapped / "wikisync.toml"), "records", "event", "-f", "geojson"]
     )

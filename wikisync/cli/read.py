@@ -288,7 +288,7 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
 
 def _calendar(
     state: State, type_name: str, selection: Selection | None
-) -> tuple[RecordType, RecordSet, str]:
+) -> tuple[RecordType, RecordSet, str, int]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
         calendar, found = read_calendar(source, record_type, selection=selection)
@@ -297,12 +297,12 @@ def _calendar(
     if state.verbosity >= 0:
         for problem in calendar.problems:
             click.echo(f"wikisync: {problem}", err=True)
-    return record_type, found, calendar.text
+    return record_type, found, calendar.text, len(calendar.problems)
 
 
 def _map(
     state: State, type_name: str, selection: Selection | None
-) -> tuple[RecordType, RecordSet, str]:
+) -> tuple[RecordType, RecordSet, str, int]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
         geo, found = read_geojson(source, record_type, selection=selection)
@@ -311,7 +311,7 @@ def _map(
     if state.verbosity >= 0:
         for problem in geo.problems:
             click.echo(f"wikisync: {problem}", err=True)
-    return record_type, found, geo.text
+    return record_type, found, geo.text, len(geo.problems)
 
 
 @cli.command()
@@ -376,10 +376,11 @@ def records(
       wikisync records event -f ics -o agenda.ics
       wikisync records actor -f geojson -o partenaires.geojson
     """
+    left_out = 0  # records a calendar or a map leaves out, each said already
     if fmt == "ics":
-        record_type, found, text = _calendar(state, type_name, selection)
+        record_type, found, text, left_out = _calendar(state, type_name, selection)
     elif fmt == "geojson":
-        record_type, found, text = _map(state, type_name, selection)
+        record_type, found, text, left_out = _map(state, type_name, selection)
     else:
         record_type, found = _collect(state, type_name, selection)
         text = format_records(
@@ -388,8 +389,8 @@ def records(
         if fmt == "csv" and wants_bom(output, bom):
             text = "\ufeff" + text
     echo_or_write(output, text)
-    if found.problems and state.verbosity >= 0:
-        click.echo(problems_in(type_name, len(found.problems)), err=True)
+    if (found.problems or left_out) and state.verbosity >= 0:
+        click.echo(problems_in(type_name, len(found.problems) + left_out), err=True)
 
 
 def _screen_width(fmt: str, output: Path | None) -> int | None:

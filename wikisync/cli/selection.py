@@ -26,6 +26,7 @@ SELECTING_COMMANDS = (
     "check",
     "export",
     "pages",
+    "pull",
     "records",
     "remove-param",
     "rename-param",

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 from wikisync.core.categories import normalize_category
 from wikisync.core.errors import ConfigError, UnknownNameError
 from wikisync.core.pages import CATEGORY_NS, PageText
+from wikisync.core.selection import Selection
 from wikisync.ops.suggest import describe_category
 from wikisync.ops.sync.items import ItemsReport
 from wikisync.ops.sync.local import check_site, merge_as_saved, same_text
@@ -133,6 +134,7 @@ def pull(
     categories: Iterable[str] = (),
     titles: Iterable[str] = (),
     recursive: bool = False,
+    selection: Selection | None = None,
     durable: bool = True,
     cache: RevisionStore | None = None,
     on_page: Callable[[PullItem], None] | None = None,
@@ -151,6 +153,10 @@ def pull(
         titles: single pages to add.
         recursive: also add the pages of subcategories (and those
             subcategories' own pages, so the mirror can walk the tree).
+        selection: add the pages it chooses (titles, namespace, prefix,
+            search…); with ``categories``, only their pages it chooses
+            (every filter holds, as in the other commands). ``titles`` are
+            added whatever it says.
         durable: fsync every file written (off only for throw-away mirrors).
         cache: the revision cache: revisions it holds are not fetched, those
             fetched are stored in it, and the categories pulled are marked as
@@ -178,6 +184,7 @@ def pull(
             categories,
             titles,
             recursive,
+            selection,
             durable,
             cache,
             on_page,
@@ -201,6 +208,7 @@ def _pull(
     categories: Iterable[str],
     titles: Iterable[str],
     recursive: bool,
+    selection: Selection | None,
     durable: bool,
     cache: RevisionStore | None,
     on_page: Callable[[PullItem], None] | None,
@@ -210,6 +218,7 @@ def _pull(
     namespaces = wiki.namespaces
     recorded = mirror.recorded_site
     check_site(recorded, wiki)
+    chosen = None if selection is None else set(wiki.reader().select_titles(selection))
     listing = Listing()
     listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
@@ -219,6 +228,10 @@ def _pull(
         found = wiki.list_category(full_title, recursive=recursive)
         if not found.pages:
             _require_category(wiki, full_title)
+        if chosen is not None:  # only the category's pages the selection keeps: not whole
+            found.pages = {k: i for k, i in found.pages.items() if i.title in chosen}
+            listing.update(found)
+            continue
         listing.update(found)
         listed_whole.append(full_title)
         if recursive:
@@ -228,6 +241,8 @@ def _pull(
     entries = mirror.entries()
     files = mirror.page_files()
     asked = [namespaces.normalize(t) for t in titles]
+    if chosen is not None and not categories:
+        asked += sorted(chosen)
     listing.update(
         wiki.list_known_pages(
             {
