@@ -412,4 +412,7 @@ def render_proposal(proposal: Proposal, *, site: str = "") -> str:
         lines.append(f"[types.{kind.key}.fields]")
         lines.extend(_field_line(proposed) for proposed in kind.fields)
         lines.append("")
+    lines.append("# No jobs are proposed: add [jobs.NAME] tables for the index pages to keep")
+    lines.append("# (type, page, page_template, marker; see the FabMob preset for examples).")
+    lines.append("")
     return "\n".join(lines)
