@@ -12,7 +12,9 @@ their type's skeleton with :func:`new_page`; propose record types from a wiki's
 own templates, forms and properties with :func:`propose_from_wiki` (written out
 by :func:`render_proposal`); see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
-:func:`collect_records` (as a calendar: :func:`read_calendar`; as a map: :func:`read_geojson`) and a
+:func:`collect_records` (as a calendar: :func:`read_calendar`; as a map:
+:func:`read_geojson`; as a SQLite database: :func:`read_database` and
+:func:`write_database`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
 :func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
 command line is one of these calls (docs/library.md).
@@ -65,6 +67,7 @@ if TYPE_CHECKING:
     from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
     from wikisync.ops.collect import category_pages, collect_records, record_type_named
     from wikisync.ops.create import NewPageResult, new_page
+    from wikisync.ops.database import Database, build_database, read_database, write_database
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
     from wikisync.ops.from_wiki import propose_from_wiki
@@ -98,6 +101,7 @@ _LAZY = {
     "Changeset": "wikisync.ops.changeset",
     "Config": "wikisync.config",
     "ConfigError": "wikisync.core.errors",
+    "Database": "wikisync.ops.database",
     "Edit": "wikisync.ops.publish",
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
@@ -139,6 +143,7 @@ _LAZY = {
     "WikisyncError": "wikisync.core.errors",
     "apply_changeset": "wikisync.ops.changeset",
     "category_pages": "wikisync.ops.collect",
+    "build_database": "wikisync.ops.database",
     "check_types": "wikisync.ops.quality.check",
     "collect_records": "wikisync.ops.collect",
     "compile_replace": "wikisync.core.replace",
@@ -164,6 +169,7 @@ _LAZY = {
     "read_calendar": "wikisync.ops.ical",
     "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
+    "read_database": "wikisync.ops.database",
     "read_titles": "wikisync.ops.select",
     "rebuild_jobs": "wikisync.ops.jobs.run",
     "record_type_named": "wikisync.ops.collect",
@@ -177,6 +183,7 @@ _LAZY = {
     "replace_text": "wikisync.core.replace",
     "set_fields": "wikisync.ops.batch.run",
     "write_changeset": "wikisync.ops.changeset",
+    "write_database": "wikisync.ops.database",
 }
 
 
@@ -206,6 +213,7 @@ __all__ = [
     "Changeset",
     "Config",
     "ConfigError",
+    "Database",
     "Edit",
     "EditConflictError",
     "FetchResult",
@@ -247,6 +255,7 @@ __all__ = [
     "WikisyncError",
     "__version__",
     "apply_changeset",
+    "build_database",
     "category_pages",
     "check_types",
     "collect_records",
@@ -272,6 +281,7 @@ __all__ = [
     "push",
     "read_calendar",
     "read_changeset",
+    "read_database",
     "read_geojson",
     "read_titles",
     "rebuild_jobs",
@@ -286,4 +296,5 @@ __all__ = [
     "replace_text",
     "set_fields",
     "write_changeset",
+    "write_database",
 ]

@@ -26,10 +26,11 @@ from wikisync.cli.selection import selection_options
 from wikisync.config import site_credentials, site_without_credentials
 from wikisync.core.errors import ConfigError
 from wikisync.core.records import RecordSet
-from wikisync.core.schema import RecordType
+from wikisync.core.schema import RecordType, load_record_types
 from wikisync.core.selection import Selection
-from wikisync.files import describe
+from wikisync.files import check_output, describe
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
+from wikisync.ops.database import read_database, write_database
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
 from wikisync.ops.geojson import read_geojson
@@ -315,19 +316,20 @@ def _map(
 
 
 @cli.command()
-@click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
+@click.argument("type_names", metavar="[TYPE]...", nargs=-1, shell_complete=complete_types)
 @click.option(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice((*FORMATS, "ics", "geojson")),
+    type=click.Choice((*FORMATS, "ics", "geojson", "sqlite")),
     default="json",
     show_default=True,
     help="json: one array; jsonl: one object a line; csv: the CSV of 'wikisync export' "
     "(title, index, revid, type, then the fields; lists joined with ', '); "
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
     "event per record with a start date; geojson: a GeoJSON (RFC 7946) map, one point "
-    "per record with coordinates.",
+    "per record with coordinates; sqlite: a SQLite database of one or more types (all "
+    "when none is given), to write with -o FILE.",
 )
 @_output_option
 @click.option(
@@ -341,7 +343,7 @@ def _map(
 @click.pass_obj
 def records(
     state: State,
-    type_name: str,
+    type_names: tuple[str, ...],
     fmt: str,
     output: Path | None,
     raw: bool,
@@ -370,12 +372,28 @@ def records(
     the title as id and the fields as properties; records without a point
     are left out (each said on standard error).
 
+    --format sqlite writes one database of the TYPEs given (every type of
+    the configuration when none is): a table per type with typed columns,
+    a table per list field, and the tables pages, problems, columns and
+    metadata (docs/sqlite.md). The file is replaced at once, never half
+    written.
+
     \b
     Examples:
       wikisync records event --format csv -o events.csv
       wikisync records event -f ics -o agenda.ics
       wikisync records actor -f geojson -o partenaires.geojson
+      wikisync records event actor -f sqlite -o fabmob.db
     """
+    if fmt == "sqlite":
+        _records_database(state, type_names, output, selection)
+        return
+    if len(type_names) != 1:
+        raise click.UsageError(
+            f"--format {fmt} writes the records of one TYPE, got {len(type_names)} "
+            "(only --format sqlite takes several, or none for all)"
+        )
+    type_name = type_names[0]
     left_out = 0  # records a calendar or a map leaves out, each said already
     if fmt == "ics":
         record_type, found, text, left_out = _calendar(state, type_name, selection)
@@ -391,6 +409,33 @@ def records(
     echo_or_write(output, text)
     if (found.problems or left_out) and state.verbosity >= 0:
         click.echo(problems_in(type_name, len(found.problems) + left_out), err=True)
+
+
+def _records_database(
+    state: State, type_names: tuple[str, ...], output: Path | None, selection: Selection | None
+) -> None:
+    if output is None:
+        raise click.UsageError("--format sqlite writes a database file: give it with -o FILE")
+    if str(output) == "-" and sys.stdout.isatty():
+        raise click.UsageError(
+            "--format sqlite writes a binary database: not to a terminal (give -o FILE)"
+        )
+    config = state.config()
+    names = type_names or tuple(load_record_types(config.types))
+    record_types = [record_type_named(config.types, name) for name in names]
+    check_output(output)
+    with opened_source(state) as source:
+        database, sets = read_database(source, record_types, selection=selection)
+        for record_type, found in zip(record_types, sets, strict=True):
+            if not found.page_count and state.verbosity >= 0 and selection is None:
+                _warn_no_pages(state, source, record_type)
+    write_database(output, database)
+    say_wrote(output)
+    if state.verbosity >= 0:
+        for record_type, found in zip(record_types, sets, strict=True):
+            held = sum(1 for problem in database.problems if problem.type == record_type.name)
+            if found.problems or held:
+                click.echo(problems_in(record_type.name, len(found.problems) + held), err=True)
 
 
 def _screen_width(fmt: str, output: Path | None) -> int | None:

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Tag, Template
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.core.edit_checks import (
     EditError,
@@ -79,6 +79,7 @@ from wikisync.core.param_layout import (
     split_value,
     trailing_space,
 )
+from wikisync.core.parse_budget import opened_names, parse_pure
 from wikisync.core.schema import template_key
 
 __all__ = [
@@ -239,7 +240,7 @@ def set_params(
         )
         for name, value in values.items()
     }
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
@@ -283,7 +284,7 @@ def rename_param(
     """
     label = template_names[0] if template_names else ""
     check_name(new, label, title)
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -321,7 +322,7 @@ def remove_param(
             other positional parameters (they would be renumbered), or a page
             too complex to read within the parser's budget.
     """
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -357,7 +358,9 @@ def read_params(
         ({'place': 'Paris'},)
     """
     found: list[Any] = []
-    _find_infoboxes(parse_page(wikitext, title).nodes, template_names, found)
+    # Infoboxes after one left open are not read (as records does not read them).
+    code = _second_opinion(parse_page(wikitext, title), wikitext, template_names)
+    _find_infoboxes(code.nodes, template_names, found, [], [])
     return tuple(
         {param_name(param): str(param.value).strip(SPACE) for param in node.params}
         for node in found
@@ -367,7 +370,7 @@ def read_params(
 # --- finding infoboxes -------------------------------------------------------
 
 
-def _parse(wikitext: str, title: str | None) -> Any:
+def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> Any:
     """Parse a page to edit it, refusing one the parser would not give back byte for byte.
 
     mwparserfromhell stops at a NUL character (MediaWiki never stores one,
@@ -382,15 +385,41 @@ def _parse(wikitext: str, title: str | None) -> Any:
     code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-    return code
+    return _second_opinion(code, wikitext, template_names)
+
+
+def _second_opinion(code: Any, wikitext: str, template_names: Sequence[str]) -> Any:
+    """The pure-Python tokenizer's tree when it closes an infobox the C one left open."""
+    opened: list[str] = []
+    _find_infoboxes(code.nodes, template_names, [], opened, [])
+    if not opened:
+        return code
+    other = parse_pure(wikitext)
+    if other is None:
+        return code
+    again: list[str] = []
+    _find_infoboxes(other.nodes, template_names, [], again, [])
+    return other if len(again) < len(opened) else code
 
 
 def _select(
     code: Any, template_names: Sequence[str], index: int | None, title: str | None
 ) -> list[tuple[int, Any]]:
     found: list[Any] = []
-    _find_infoboxes(code.nodes, template_names, found)
+    opened: list[str] = []
+    inside: list[Any] = []
+    _find_infoboxes(code.nodes, template_names, found, opened, inside)
     label = template_names[0] if template_names else ""
+    if inside:
+        # An infobox the parser could not close: one found after it may be a
+        # sub-box inside it; editing either would edit what the user did not mean.
+        raise EditError(
+            f"{on_page(title)}the {{{{{opened[0]}}}}} infobox is not closed (no matching "
+            '"}}"), so the wiki does not see it, and an infobox after it may sit inside it; '
+            'wikisync edits neither (add the closing "}}" first)',
+            title=title,
+            wiki_template=label,
+        )
     if not found:
         raise EditError(
             f"{on_page(title)}no {{{{{label}}}}} infobox (looked for {', '.join(template_names)})",
@@ -409,18 +438,33 @@ def _select(
     return [(index, found[index])]
 
 
-def _find_infoboxes(nodes: Sequence[Any], template_names: Sequence[str], found: list[Any]) -> None:
-    # The same walk as records._find_infoboxes, so that index means the same.
+def _find_infoboxes(
+    nodes: Sequence[Any],
+    template_names: Sequence[str],
+    found: list[Any],
+    opened: list[str],
+    inside: list[Any],
+) -> None:
+    # The same walk as records._find_infoboxes, so that index means the same;
+    # ``opened``: the infoboxes left open in plain text (not closed for the parser),
+    # ``inside``: the infoboxes after one of those (inside it, as far as the parser can tell).
     for node in nodes:
-        if isinstance(node, Template):
+        if isinstance(node, Text):
+            if "{{" in node.value:
+                opened.extend(
+                    name
+                    for name in opened_names(node.value)
+                    if template_matches(name, template_names)
+                )
+        elif isinstance(node, Template):
             name = "".join(str(n) for n in node.name.nodes if not isinstance(n, Comment))
             if template_matches(name, template_names):  # "{{Infobox writer <!-- doc -->"
-                found.append(node)
+                (inside if opened else found).append(node)
                 continue
             for param in node.params:
-                _find_infoboxes(param.value.nodes, template_names, found)
+                _find_infoboxes(param.value.nodes, template_names, found, opened, inside)
         elif isinstance(node, Tag) and node.contents is not None:
-            _find_infoboxes(node.contents.nodes, template_names, found)
+            _find_infoboxes(node.contents.nodes, template_names, found, opened, inside)
 
 
 # --- the three edits ---------------------------------------------------------

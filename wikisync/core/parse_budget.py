@@ -18,6 +18,17 @@ a page that does not finish in time is :class:`PageTooComplex`, naming the
 page, and is not parsed here at all, so the batch goes on. The pre-scan only
 chooses between the fast and the bounded way: a page it misjudges is parsed
 in the child, never here without a bound.
+
+mwparserfromhell has two tokenizers, a fast one in C and the reference one in
+pure Python, and on rare pages they disagree: the C one stops at a NUL
+character, and on some long pages it misses a template the other parses
+(the outer ``{{Infobox officeholder}}`` of English Wikipedia's Angela Merkel
+page), leaving its ``{{`` in plain text and its inner templates at the top.
+So where the C tokenizer's tree leaves an infobox open (its ``{{`` in plain
+text), the readers and the edits (:mod:`wikisync.core.records`,
+:mod:`wikisync.core.edits`) ask :func:`parse_pure` for a second tree, and keep
+it when it closes more; where both agree that the infobox is not closed,
+they refuse what sits inside it.
 """
 
 from __future__ import annotations
@@ -30,8 +41,12 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import cast
 
 import mwparserfromhell
+from mwparserfromhell.parser import ParserError
+from mwparserfromhell.parser.builder import Builder
+from mwparserfromhell.parser.tokenizer import Tokenizer
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.core.errors import RecordError
@@ -40,6 +55,8 @@ __all__ = [
     "PARSE_DEADLINE_SECONDS",
     "PageTooComplex",
     "ParseRisk",
+    "opened_names",
+    "parse_pure",
     "parse_risk",
     "parse_within_budget",
 ]
@@ -158,6 +175,51 @@ def parse_within_budget(title: str, wikitext: str, *, deadline: float | None = N
         if reason:
             raise PageTooComplex(title, reason)
     return mwparserfromhell.parse(wikitext)
+
+
+def opened_names(text: str) -> list[str]:
+    """The names of the templates a plain text opens with ``{{`` (which the parser left open).
+
+    Example:
+        >>> opened_names("x {{Infobox person\n| name = A {{small|b}}")
+        ['Infobox person', 'small']
+    """
+    names: list[str] = []
+    start = text.find("{{")
+    while start != -1:
+        rest = text[start + 2 :]
+        end = len(rest)
+        for stop in "|}{":
+            position = rest.find(stop)
+            if position != -1:
+                end = min(end, position)
+        name = rest[:end].strip().split("\n", 1)[0].strip()
+        if name:
+            names.append(name)
+        start = text.find("{{", start + 2)
+    return names
+
+
+def _parse_pure(wikitext: str) -> Wikicode:
+    # mwparserfromhell's builder and pure-Python tokenizer carry no type hints.
+    tokens = Tokenizer().tokenize(wikitext)  # type: ignore[no-untyped-call]
+    return cast(Wikicode, Builder().build(tokens))  # type: ignore[no-untyped-call]
+
+
+def parse_pure(wikitext: str) -> Wikicode | None:
+    """The page's tree by mwparserfromhell's pure-Python tokenizer, for a second opinion.
+
+    Only for a page the pre-scan calls safe (:func:`parse_risk`): on those it
+    costs a few C parses. None for any other page, or when the tree does not
+    give the text back byte for byte.
+    """
+    if not parse_risk(wikitext).safe:
+        return None
+    try:
+        tree = _parse_pure(wikitext)
+    except (ParserError, RecursionError):
+        return None
+    return tree if str(tree) == wikitext else None
 
 
 # Verdicts of the child parser by text and deadline, so that a page read twice in

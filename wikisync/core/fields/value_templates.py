@@ -132,6 +132,7 @@ WRAPPER_TEMPLATES: Mapping[str, str] = {
             "official url",
             "plainlist",
             "flatlist",
+            "flat list",
             "petit",
             "abréviation",
             "abr",

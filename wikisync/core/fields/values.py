@@ -316,6 +316,46 @@ def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
 _RANGE_JOINERS = frozenset({"-", "\u2013", "\u2014", "au", "to", "et", "and", "until", "jusqu'au"})
 
 
+#: First words after a date template that change what the date means (a bound,
+#: an alternative, the other end of a range), which words about it do not.
+_QUALIFIERS = frozenset(
+    {
+        "or",
+        "ou",
+        "to",
+        "until",
+        "till",
+        "au",
+        "jusqu'au",
+        "jusqu\u2019au",
+        "et",
+        "and",
+        "before",
+        "after",
+        "avant",
+        "après",
+        "c.",
+        "ca.",
+        "circa",
+        "vers",
+        "present",
+        "aujourd'hui",
+    }
+)
+
+
+def _aside(gap: str) -> bool:
+    """Whether words after a date template only tell more (``… in [[Mexico City]]``).
+
+    They hold no digit (no second date, no number), and begin with neither a
+    dash nor a word that would change the date (``or``, ``to``, ``circa``…).
+    """
+    if any(char.isdigit() for char in gap) or gap[0] in "-\u2010\u2011\u2012\u2013\u2014?/":
+        return False
+    first = gap.lstrip("(,;").split()
+    return bool(first) and first[0].strip(",;()") not in _QUALIFIERS
+
+
 def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange | None:
     pieces = _pieces(code, options)
     unread = _first_unread(pieces)
@@ -336,7 +376,7 @@ def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange |
         elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
             raise ValueFormatError("a date", str(code))
     gap = "".join(between).strip().lower()
-    if len(dates) == 1 and not gap:
+    if len(dates) == 1 and (not gap or _aside(gap)):
         return dates[0]
     first, last = dates[0], dates[-1]
     if (
@@ -378,19 +418,32 @@ def parse_bool(text: str) -> bool:
         raise ValueFormatError("yes or no (oui/non, true/false, 1/0)", text) from None
 
 
-def parse_int(text: str) -> int:
-    """Parse an integer; thousands may be separated by a space (``1 234 567``).
+#: Digit-group separators read as such: spaces (no-break, narrow, thin) and, in
+#: runs of three-digit groups, commas (``14,736``) and dots (``11.689.442``).
+_GROUP_SPACES = ("\u00a0", "\u202f", "\u2009")
 
-    The separator is a space, a no-break space or a narrow no-break space
-    between groups of three digits; any other spacing (two numbers on two
-    lines, ``12 34``) is no whole number.
+
+def parse_int(text: str) -> int:
+    """Parse an integer, its digits grouped by three or not.
+
+    Thousands may be separated by a space (``1 234 567``; no-break, narrow
+    no-break or thin), by commas (``14,736``, ``1,234,567``) or by dots when
+    there are two or more (``11.689.442``): one separator kind, groups of
+    three digits after a first group of one to three. One dot (``1.234``) is
+    a decimal point as often as a separator, so it is no whole number; nor is
+    any other spacing (two numbers on two lines, ``12 34``).
 
     Raises:
         ValueFormatError: not a whole number.
     """
-    digits = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if " " in digits:
-        head, *groups = digits.split(" ")
+    digits = text.strip()
+    for space in _GROUP_SPACES:
+        digits = digits.replace(space, " ")
+    used = [sep for sep in (" ", ",", ".") if sep in digits]
+    if len(used) > 1 or (used == ["."] and digits.count(".") < 2):
+        raise ValueFormatError("a whole number", text)
+    if used:
+        head, *groups = digits.split(used[0])
         if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
             raise ValueFormatError("a whole number", text)
         digits = head + "".join(groups)

@@ -20,8 +20,8 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv, geojson (default: from
-                                   # the suffix), or a page_template instead
+    format = "ics"                 # ics, json, jsonl, csv, geojson, sqlite
+                                   # (default: from the suffix), or a page_template instead
 
 A job may write a whole page of data instead of a section: a map as a
 GeoJSON page (the Maps extension's ``GeoJson:`` namespace) or a JSON page,
@@ -88,6 +88,8 @@ FILE_FORMATS = {
     ".jsonl": "jsonl",
     ".csv": "csv",
     ".geojson": "geojson",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
 }
 
 
@@ -112,7 +114,7 @@ class Job:
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
         format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``,
-            ``geojson``), or for a job that writes a whole page, the page's
+            ``geojson``, ``sqlite``), or for a job that writes a whole page, the page's
             (``geojson``), or
             ``""`` when the file is the page template's output.
     """
@@ -330,7 +332,7 @@ def _file_of(
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
-            known = ", ".join(FILE_FORMATS.values())
+            known = ", ".join(dict.fromkeys(FILE_FORMATS.values()))
             raise fail("format", f"should be one of {known}, got {fmt!r}")
         if "page_template" in table:
             raise fail("page_template", "give 'format' or 'page_template', not both")
@@ -342,7 +344,7 @@ def _file_of(
         raise fail(
             "format",
             f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, '
-            "geojson), or a page_template",
+            "geojson, sqlite), or a page_template",
         )
     return file, fmt
 
