@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     )
     from wikisync.core.fields.list_items import ItemEdit
     from wikisync.core.pages import Namespaces, PageText, normalize_title
+    from wikisync.core.record_changes import FieldChange, RecordChange
     from wikisync.core.replace import ReplaceError, compile_replace, replace_text
     from wikisync.core.selection import Selection, SelectionError
     from wikisync.core.templating import render_index
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from wikisync.ops.batch.replace import replace_in_pages
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
+    from wikisync.ops.changes import ChangesReport, read_changes
     from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
     from wikisync.ops.collect import category_pages, collect_records, record_type_named
     from wikisync.ops.create import NewPageResult, new_page
@@ -99,12 +101,14 @@ if TYPE_CHECKING:
 _LAZY = {
     "BatchReport": "wikisync.ops.batch.report",
     "Changeset": "wikisync.ops.changeset",
+    "ChangesReport": "wikisync.ops.changes",
     "Config": "wikisync.config",
     "ConfigError": "wikisync.core.errors",
     "Database": "wikisync.ops.database",
     "Edit": "wikisync.ops.publish",
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
+    "FieldChange": "wikisync.core.record_changes",
     "FieldValueError": "wikisync.core.errors",
     "ItemEdit": "wikisync.core.fields.list_items",
     "Job": "wikisync.ops.jobs.run",
@@ -124,6 +128,7 @@ _LAZY = {
     "PullReport": "wikisync.ops.sync",
     "PushReport": "wikisync.ops.sync",
     "QualityReport": "wikisync.ops.quality.check",
+    "RecordChange": "wikisync.core.record_changes",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
     "ReplaceError": "wikisync.core.replace",
@@ -167,6 +172,7 @@ _LAZY = {
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
     "read_calendar": "wikisync.ops.ical",
+    "read_changes": "wikisync.ops.changes",
     "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
     "read_database": "wikisync.ops.database",
@@ -210,6 +216,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "BatchReport",
+    "ChangesReport",
     "Changeset",
     "Config",
     "ConfigError",
@@ -217,6 +224,7 @@ __all__ = [
     "Edit",
     "EditConflictError",
     "FetchResult",
+    "FieldChange",
     "FieldValueError",
     "ItemEdit",
     "Job",
@@ -236,6 +244,7 @@ __all__ = [
     "PullReport",
     "PushReport",
     "QualityReport",
+    "RecordChange",
     "RecordError",
     "RenderError",
     "ReplaceError",
@@ -280,6 +289,7 @@ __all__ = [
     "pull",
     "push",
     "read_calendar",
+    "read_changes",
     "read_changeset",
     "read_database",
     "read_geojson",

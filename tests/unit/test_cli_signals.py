@@ -39,6 +39,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 #: Each command's arguments (besides the global ones); a new command must be added here.
 ARGS: dict[str, list[str]] = {
     "apply": ["-"],
+    "changes": ["event", "--since", "2026-12-01"],
     "check": [],
     "example": ["{tmp}/example-copy"],
     "export": ["event", "-o", "{tmp}/events.csv"],

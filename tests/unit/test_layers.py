@@ -37,6 +37,7 @@ LAYER_OF_TOP = {
     "loaders": "base",
     "interrupt": "base",
     "i18n": "base",
+    "webhook": "base",
     "presets": "base",
     "__about__": "base",
     "ports": "ports",

@@ -32,6 +32,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "check": ("check_types", "render_quality_html"),
     "render": ("render_job",),
     "rebuild": ("rebuild_jobs",),
+    "changes": ("read_changes",),
     "plan": ("plan_jobs", "write_changeset"),
     "apply": ("read_changeset", "apply_changeset"),
     "set": ("set_fields",),

@@ -30,6 +30,7 @@ MIRROR = EXAMPLE / "mirror"
 #: Commands that read pages and do not take the selection options, each with why.
 NOT_SELECTING = {
     "apply": "replays the pages of a changeset file, exactly",
+    "changes": "its pages are those the wiki's recent changes name since --since",
     "example": "copies the bundled example; reads no site",
     "import": "the spreadsheet's rows name the pages",
     "init": "writes a configuration; reads no pages",

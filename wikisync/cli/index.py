@@ -42,6 +42,7 @@ from wikisync.cli.terminal import paint_status
 from wikisync.config import Config
 from wikisync.core.errors import ConfigError
 from wikisync.files import describe
+from wikisync.i18n import gettext, ngettext
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ops.geojson import format_geojson
@@ -176,6 +177,40 @@ def _print_report(
         elif state.verbosity >= 0:
             click.echo(line, err=True, color=err_color)
         _print_problems(state, job)
+        _print_publication(state, job)
+
+
+def _print_publication(state: State, job: JobReport) -> None:
+    """What a job that publishes its changes did with them; a failed webhook always shows."""
+    for delivery in job.notify_failed:  # the exit code stays the wiki work's (docs/exit-codes.md)
+        click.echo(
+            ngettext(
+                "wikisync: %(job)s: webhook %(url)s failed after %(n)d try (%(why)s); "
+                "its changes were not sent",
+                "wikisync: %(job)s: webhook %(url)s failed after %(n)d tries (%(why)s); "
+                "its changes were not sent",
+                delivery.attempts,
+            )
+            % {
+                "job": job.job,
+                "url": delivery.url,
+                "n": delivery.attempts,
+                "why": delivery.message,
+            },
+            err=True,
+        )
+    if job.publish_message and job.status != Outcome.FAILED and state.verbosity >= 0:
+        click.echo(
+            gettext("wikisync: %(job)s: changes not published: %(why)s")
+            % {"job": job.job, "why": job.publish_message},
+            err=True,
+        )
+    if job.changes and state.verbosity > 0:
+        click.echo(
+            ngettext("%(job)s: %(n)d record changed", "%(job)s: %(n)d records changed", job.changes)
+            % {"job": job.job, "n": job.changes},
+            err=True,
+        )
 
 
 def _run_with_progress(

@@ -307,6 +307,7 @@ def opened_source(state: State) -> Iterator[Source]:
 #: and Tab completion load little. test_startup.py checks this table against the commands.
 COMMANDS: dict[str, tuple[str, str]] = {
     "apply": ("wikisync.cli.index", "Save exactly the edits of a changeset FILE..."),
+    "changes": ("wikisync.cli.changes", "Show which records of each TYPE (all types..."),
     "check": ("wikisync.cli.read", "Validate the pages of each TYPE (all types..."),
     "example": ("wikisync.cli.read", "Copy the bundled example into FOLDER and..."),
     "export": ("wikisync.cli.edit", "Export the records of TYPE to a CSV file..."),

@@ -43,6 +43,7 @@ from wikisync.ports.memo import MemoStore, code_digest
 
 __all__ = [
     "RECORD_FORMAT",
+    "cached_page_records",
     "decode_page_records",
     "encode_page_records",
     "extract_records_cached",
@@ -234,6 +235,28 @@ def decode_page_records(text: str) -> PageRecords:
         return PageRecords(str(data["title"]), records, problems)
     except (TypeError, KeyError, ValueError) as exc:
         raise ValueError(f"not an encoding of page records: {exc}") from None
+
+
+def cached_page_records(
+    cache: MemoStore, site: str, record_type: RecordType, titles: Iterable[str]
+) -> dict[str, PageRecords]:
+    """The records last parsed from each of these pages, when the cache holds them for
+    this type's schema (each record's ``revid`` says which revision they are of).
+
+    An entry made with another schema or code, or that does not decode, is left out.
+    """
+    fingerprint = type_fingerprint(record_type)
+    stored = cache.get_records(site, record_type.name)
+    found: dict[str, PageRecords] = {}
+    for title in titles:
+        hit = stored.get(title)
+        if hit is None or hit[0] != fingerprint:
+            continue
+        try:
+            found[title] = decode_page_records(hit[2])
+        except ValueError:
+            continue
+    return found
 
 
 # -- extraction through the cache ----------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.selection import Selection, select_from_pages
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.memo import MemoStore
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
@@ -157,6 +158,13 @@ class Source(Protocol):
         now and its text (None when hidden). Empty (the default) for a source that
         keeps no history (a folder, a dump)."""
         return {}
+
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages | None:
+        """A live wiki's pages changed from ``since`` on (ISO 8601 UTC, inclusive; with
+        ``after_rcid``, the rows of that second up to that id are left out): per page,
+        the revision that held it then and what became of it. None (the default): the
+        source keeps no history (a folder, a dump)."""
+        return None
 
     def template_use(self, title: str) -> tuple[list[str], list[str]] | None:
         """A template's redirect names (without prefix) and the titles of the pages that

@@ -19,8 +19,10 @@ from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.selection import Selection
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.changed_pages import read_changed_pages
 from wikisync.wiki.selection import select_titles
 from wikisync.wiki.site import WikiClient
 
@@ -316,6 +318,11 @@ class WikiSource(Source):
                             None if content is None else str(content),
                         )
         return found
+
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages:
+        """The pages changed from ``since`` on, from the wiki's recent changes
+        (:func:`wikisync.wiki.changed_pages.read_changed_pages`)."""
+        return read_changed_pages(self.client, since, after_rcid=after_rcid)
 
     def close(self) -> None:
         """Close the connection and the cache."""

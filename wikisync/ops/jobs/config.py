@@ -20,7 +20,7 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv, geojson, sqlite
+    format = "ics"                 # ics, json, jsonl, csv, geojson, sqlite, atom
                                    # (default: from the suffix), or a page_template instead
 
 A job may write a whole page of data instead of a section: a map as a
@@ -33,6 +33,11 @@ saved with that content model::
     format = "geojson"
     content_model = "GeoJSON"      # default: GeoJSON in the GeoJson: namespace, else json
     create = true                  # create the page when missing
+
+A job may publish what changed in its records (:mod:`wikisync.ops.jobs.changes`):
+as a feed (``format = "atom"``, ``entries = 50``) or to a webhook
+(``notify = "https://…"``, or ``notify = { event = "https://…", "*" = "https://…" }``
+to route by record type).
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
@@ -56,6 +61,7 @@ from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
 from wikisync.ops.suggest import did_you_mean
+from wikisync.webhook import register_webhook
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
@@ -73,6 +79,8 @@ _KEYS = frozenset(
         "file",
         "format",
         "content_model",
+        "notify",
+        "entries",
     }
 )
 #: Keys of a job that writes a page, which a job writing a file may not have.
@@ -90,7 +98,13 @@ FILE_FORMATS = {
     ".geojson": "geojson",
     ".db": "sqlite",
     ".sqlite": "sqlite",
+    ".atom": "atom",
+    ".xml": "atom",
 }
+#: Entries an Atom feed of changes keeps by default.
+DEFAULT_FEED_ENTRIES = 50
+#: The ``notify`` route that takes the changes of the types no other route names.
+ANY_TYPE = "*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +128,12 @@ class Job:
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
         format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``,
-            ``geojson``, ``sqlite``), or for a job that writes a whole page, the page's
-            (``geojson``), or
-            ``""`` when the file is the page template's output.
+            ``geojson``, ``sqlite``, or ``atom``: a feed of the records' changes), or
+            for a job that writes a whole page, the page's (``geojson``), or ``""``
+            when the file is the page template's output.
+        notify: webhooks the job posts its record changes to: (record type or
+            ``*`` for any other, URL) pairs (:mod:`wikisync.ops.jobs.changes`).
+        entries: the entries an ``atom`` feed keeps (the newest).
     """
 
     name: str
@@ -134,6 +151,13 @@ class Job:
     file: str = ""
     format: str = ""
     content_model: str = ""
+    notify: tuple[tuple[str, str], ...] = ()
+    entries: int = DEFAULT_FEED_ENTRIES
+
+    @property
+    def publishes(self) -> bool:
+        """True when the job publishes its records' changes (a feed, a webhook)."""
+        return self.format == "atom" or bool(self.notify)
 
     @property
     def record_types(self) -> tuple[str, ...]:
@@ -172,8 +196,9 @@ def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dic
 def _load_job(name: str, table: Any, base: Path) -> Job:
     where = f"jobs.{toml_key(name)}"
 
-    def fail(key: str, problem: str) -> ConfigError:
-        path = f"{where}.{toml_key(key)}" if key else where
+    def fail(key: str | tuple[str, ...], problem: str) -> ConfigError:
+        parts = key if isinstance(key, tuple) else (key,) if key else ()
+        path = ".".join([where, *(toml_key(part) for part in parts)])
         return ConfigError(f"{path}: {problem}", key=path)
 
     if not isinstance(table, Mapping):
@@ -239,6 +264,12 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         raise fail("type", "a calendar (format ics) is made from one record type")
     if file_format == "geojson" and len(types) > 1:
         raise fail("type", "a map (format geojson) is made from one record type")
+    notify = _notify(table.get("notify"), types, fail)
+    entries = table.get("entries", DEFAULT_FEED_ENTRIES)
+    if "entries" in table and file_format != "atom":
+        raise fail("entries", 'only a feed (format = "atom") keeps entries')
+    if isinstance(entries, bool) or not isinstance(entries, int) or not 1 <= entries <= 10_000:
+        raise fail("entries", f"should be a whole number from 1 to 10000, got {entries!r}")
     return Job(
         name=name,
         type=types[0],
@@ -254,6 +285,8 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         create=create,
         variables=dict(variables),
         description=description,
+        notify=notify,
+        entries=entries,
     )
 
 
@@ -313,6 +346,28 @@ def _data_page_job(
     )
 
 
+def _notify(
+    value: Any, types: tuple[str, ...], fail: Callable[[str | tuple[str, ...], str], ConfigError]
+) -> tuple[tuple[str, str], ...]:
+    # "https://…", or a table routing record types (or "*") to URLs.
+    if value is None:
+        return ()
+    routes = {ANY_TYPE: value} if isinstance(value, str) else value
+    if not isinstance(routes, Mapping) or not routes:
+        raise fail("notify", "should be a webhook URL, or a table of record type = URL")
+    found: list[tuple[str, str]] = []
+    for name, url in routes.items():
+        key: str | tuple[str, ...] = "notify" if isinstance(value, str) else ("notify", name)
+        if name != ANY_TYPE and name not in types:
+            known = ", ".join([*types, ANY_TYPE])
+            raise fail(key, f"the job lists no type {name!r} (its types: {known})")
+        if not isinstance(url, str) or not url.strip().lower().startswith(("https://", "http://")):
+            raise fail(key, "should be a webhook's http(s) URL")
+        register_webhook(url.strip())  # its secret part never reaches a message or a log
+        found.append((name, url.strip()))
+    return tuple(found)
+
+
 def _file_of(
     table: Mapping[str, Any],
     base: Path,
@@ -344,7 +399,7 @@ def _file_of(
         raise fail(
             "format",
             f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, '
-            "geojson, sqlite), or a page_template",
+            "geojson, sqlite, atom), or a page_template",
         )
     return file, fmt
 

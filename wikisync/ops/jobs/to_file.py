@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikisync import files
-from wikisync.core.errors import RecordError
+from wikisync.core.errors import RecordError, RenderError
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
 from wikisync.ops.collect import collect_records
@@ -142,6 +142,11 @@ def render_file(
     Raises:
         RenderError: the page template failed.
     """
+    if job.format == "atom":
+        raise RenderError(
+            f"job {job.name}: a feed of changes (format atom) is made by running the job "
+            "(it compares the records with those of its last run), not rendered alone"
+        )
     if job.format == "ics":
         calendar = format_calendar(
             [record for found in sets for record in found.records],
