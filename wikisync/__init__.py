@@ -8,7 +8,9 @@ pages with :func:`rebuild_jobs` (or :func:`plan_jobs` and
 fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`remove_template_param`, or through a spreadsheet with
 :func:`export_records` and :func:`import_records`; create record pages from
-their type's skeleton with :func:`new_page`; see where the data stands with
+their type's skeleton with :func:`new_page`; propose record types from a wiki's
+own templates, forms and properties with :func:`propose_from_wiki` (written out
+by :func:`render_proposal`); see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
 :func:`collect_records` (as a calendar: :func:`read_calendar`; as a map:
 :func:`read_geojson`; as a SQLite database: :func:`read_database` and
@@ -58,6 +60,7 @@ if TYPE_CHECKING:
     from wikisync.core.replace import ReplaceError, compile_replace, replace_text
     from wikisync.core.selection import Selection, SelectionError
     from wikisync.core.templating import render_index
+    from wikisync.core.type_proposal import render_proposal
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
     from wikisync.ops.batch.replace import replace_in_pages
     from wikisync.ops.batch.report import BatchReport, PageReport
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
     from wikisync.ops.database import Database, build_database, read_database, write_database
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
+    from wikisync.ops.from_wiki import propose_from_wiki
     from wikisync.ops.geojson import format_geojson, read_geojson
     from wikisync.ops.ical import format_calendar, read_calendar
     from wikisync.ops.jobs.report import JobReport, RunReport
@@ -163,6 +167,7 @@ _LAZY = {
     "open_source": "wikisync.sources",
     "open_target": "wikisync.sources",
     "plan_jobs": "wikisync.ops.jobs.run",
+    "propose_from_wiki": "wikisync.ops.from_wiki",
     "publish_page": "wikisync.ops.publish",
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
@@ -178,6 +183,7 @@ _LAZY = {
     "rename_template_param": "wikisync.ops.batch.params",
     "render_index": "wikisync.core.templating",
     "render_job": "wikisync.ops.jobs.run",
+    "render_proposal": "wikisync.core.type_proposal",
     "render_quality_html": "wikisync.ops.quality.html",
     "replace_in_pages": "wikisync.ops.batch.replace",
     "replace_text": "wikisync.core.replace",
@@ -278,6 +284,7 @@ __all__ = [
     "open_source",
     "open_target",
     "plan_jobs",
+    "propose_from_wiki",
     "publish_page",
     "pull",
     "push",
@@ -293,6 +300,7 @@ __all__ = [
     "rename_template_param",
     "render_index",
     "render_job",
+    "render_proposal",
     "render_quality_html",
     "replace_in_pages",
     "replace_text",

@@ -19,7 +19,7 @@ from wikisync.cli.outcomes import error_exit_code
 
 #: Command → its library twin(s) in ``wikisync`` (README, "The library").
 TWINS: dict[str, tuple[str, ...]] = {
-    "init": ("load_preset",),
+    "init": ("load_preset", "propose_from_wiki", "render_proposal"),
     "example": ("copy_example", "rebuild_jobs"),
     "pages": ("category_pages",),
     "records": (

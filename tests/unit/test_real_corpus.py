@@ -63,13 +63,17 @@ def load_case(path: Path) -> Case:
     expected: dict[str, Any] = {}
     for name, spec in data["fields"].items():
         field = {"type": spec["type"], "params": [name]}
-        if "separators" in spec:
-            field["separators"] = spec["separators"]
+        for key in ("separators", "conjunction"):
+            if key in spec:
+                field[key] = spec[key]
         if "end" in spec:  # a range's end goes there (a field of the file, read from no parameter)
             field["end"] = spec["end"]
         fields[name] = field
         expected[name] = spec["expect"]
-    types = load_record_types({"real": {"templates": [data["template"]], "fields": fields}})
+    table = {"templates": [data["template"]], "fields": fields}
+    if "lang" in data:  # the language of the page's wiki, for lists written as prose
+        table["lang"] = data["lang"]
+    types = load_record_types({"real": table})
     return Case(path.stem, load_page(data["page"]), types["real"], expected)
 
 

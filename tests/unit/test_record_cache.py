@@ -270,6 +270,7 @@ def test_record_type_equality_is_what_the_fingerprint_sees() -> None:
         "description",
         "date_templates",
         "wrappers",
+        "lang",
         "region",
         "_template_keys",
         "_by_param",
@@ -291,4 +292,5 @@ def test_record_type_equality_is_what_the_fingerprint_sees() -> None:
         "separators",
         "century",
         "end",
+        "conjunction",
     }

@@ -90,17 +90,31 @@ def _echo_items(items: Iterable[Mapping[str, Any]], fmt: str) -> None:
     help="Where to write the configuration.",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option(
+    "--from-wiki",
+    is_flag=True,
+    help="Propose the record types from the wiki's own templates, Page Forms forms and "
+    "Semantic MediaWiki properties, checked against its pages, instead of a preset.",
+)
 @click.pass_obj
-def init(state: State, preset: str, output: Path, force: bool) -> None:
+def init(state: State, preset: str, output: Path, force: bool, from_wiki: bool) -> None:
     """Write a starter configuration (record types and jobs of a preset).
 
     The --site and --user given to wikisync go into the file; the password
     never does (set WIKISYNC_PASSWORD or let wikisync prompt for it): a
     --site URL's user:password@ part is left out, and init says so.
 
+    With --from-wiki, the types are read from the wiki itself: each infobox
+    template (one a form fills, that stores properties or adds a category)
+    becomes a type; each field's type comes from the form's input, the
+    property's declared type or how the template shows it, and is set back
+    to text when most of the pages' values do not fit it. Every field says
+    why in a comment; what could not be decided is listed at the top.
+
     \b
-    Example:
+    Examples:
       wikisync --site https://wiki.example.org --user WikiBot@sync init
+      wikisync --site https://wiki.example.org init --from-wiki -o proposal.toml
     """
     if output.exists() and not force:
         raise ConfigError(f"{output} exists already; pass --force to overwrite it", key=str(output))
@@ -117,9 +131,36 @@ def init(state: State, preset: str, output: Path, force: bool) -> None:
     head.append(f"site = {_toml_string(site)}" if site else '# site = "https://wiki.example.org/"')
     head.append(f"user = {_toml_string(user)}" if user else '# user = "WikiBot@sync"')
     head.append('# contact = "you@example.org"   # sent in the User-Agent')
-    text = "\n".join(head) + "\n\n" + load_preset(preset)
-    write_output(output, text)
-    click.echo(f"wrote {describe(output)} (preset {preset})", err=True)
+    if not from_wiki:
+        text = "\n".join(head) + "\n\n" + load_preset(preset)
+        write_output(output, text)
+        click.echo(f"wrote {describe(output)} (preset {preset})", err=True)
+        return
+    from wikisync.core.type_proposal import render_proposal
+    from wikisync.i18n import gettext, ngettext
+    from wikisync.ops.from_wiki import propose_from_wiki
+
+    with opened_source(state) as source:
+        proposal = propose_from_wiki(source)
+        where = source.location
+    write_output(output, "\n".join(head) + "\n\n" + render_proposal(proposal, site=where))
+    fields = sum(len(kind.fields) for kind in proposal.types)
+    types = ngettext("%(n)d type", "%(n)d types", len(proposal.types)) % {"n": len(proposal.types)}
+    click.echo(
+        gettext("wrote %(file)s: %(types)s, %(fields)d fields, from %(site)s")
+        % {"file": describe(output), "types": types, "fields": fields, "site": where},
+        err=True,
+    )
+    if proposal.undecided:
+        click.echo(
+            ngettext(
+                "%(n)d thing could not be decided: see the comments at the top of the file",
+                "%(n)d things could not be decided: see the comments at the top of the file",
+                len(proposal.undecided),
+            )
+            % {"n": len(proposal.undecided)},
+            err=True,
+        )
 
 
 @cli.command()

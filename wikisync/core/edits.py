@@ -46,6 +46,7 @@ Pure: strings in, values out.
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -430,7 +431,7 @@ def set_chosen(
 def _normalized(value: str | ItemEdit) -> str | ItemEdit:
     if isinstance(value, str):
         return normalize_value(value)
-    return ItemEdit(value.action, normalize_value(value.item), value.separators)
+    return dataclasses.replace(value, item=normalize_value(value.item))
 
 
 # --- finding infoboxes -------------------------------------------------------

@@ -60,7 +60,13 @@ from typing import Any
 from wikisync.core.config_tables import did_you_mean, in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.fields.coords import Region
-from wikisync.core.fields.value_templates import DateTemplate, ValueOptions, template_name_key
+from wikisync.core.fields.value_templates import (
+    CONJUNCTIONS,
+    DateTemplate,
+    ValueOptions,
+    conjunctions_of,
+    template_name_key,
+)
 from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
 from wikisync.core.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
 
@@ -76,6 +82,7 @@ _TYPE_KEYS = frozenset(
         "date_templates",
         "wrapper_templates",
         "region",
+        "lang",
     }
 )
 _REGION_KEYS = ("south", "west", "north", "east")
@@ -90,8 +97,11 @@ _FIELD_KEYS = frozenset(
         "separators",
         "century",
         "end",
+        "conjunction",
     }
 )
+#: What a conjunction does in a list field (see wikisync.core.fields.prose_lists).
+CONJUNCTION_SWITCHES = ("split", "keep")
 _DATE_PARTS = frozenset({"year", "month", "day", "text"})
 # A start field's end field, when the schema does not name it: startDate -> endDate.
 _END_NAMES = (("start", "end"), ("Start", "End"), ("début", "fin"), ("debut", "fin"))
@@ -115,6 +125,8 @@ class FieldSpec:
             ``century + yy``; ``None`` reports it.
         end: a ``date`` field's end field, which a range written in this
             field fills (default: ``startDate`` -> ``endDate`` and the like).
+        conjunction: a ``list`` field's reading of ``A et B``: ``""`` (the
+            rule of :mod:`wikisync.core.fields.prose_lists`), ``"split"`` or ``"keep"``.
     """
 
     name: str
@@ -127,6 +139,7 @@ class FieldSpec:
     separators: str = ""
     century: int | None = None
     end: str = ""
+    conjunction: str = ""
 
     def __post_init__(self) -> None:
         if self.type not in FIELD_TYPES:
@@ -150,6 +163,9 @@ class RecordType:
         wrappers: wrapper templates the wiki adds (template -> parameter).
         region: the box the points of its ``coord`` fields must lie in
             (a point outside is a problem), or None.
+        lang: the language its lists are written in (``"fr"``), for the
+            conjunction of a list written as prose; ``""``: the wiki's own
+            (:meth:`in_language`), unknown until a source says.
     """
 
     name: str
@@ -160,6 +176,7 @@ class RecordType:
     date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
     wrappers: Mapping[str, str] = field(default_factory=dict)
     region: Region | None = None
+    lang: str = ""
     _template_keys: frozenset[str] = field(init=False, repr=False, compare=False)
     _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
     _options: Mapping[str, ValueOptions] = field(init=False, repr=False, compare=False)
@@ -182,13 +199,16 @@ class RecordType:
         options: dict[str, ValueOptions] = {}
         ends: dict[str, str] = {}
         date_fields = {spec.name for spec in self.fields if spec.type == "date"}
+        conjunctions = conjunctions_of(self.lang)
         for spec in self.fields:
             options[spec.name] = ValueOptions(
                 dates,
                 wraps,
                 spec.separators or ValueOptions().separators,
                 spec.century,
-                self.region if spec.type == "coord" else None,
+                region=self.region if spec.type == "coord" else None,
+                conjunctions=conjunctions,
+                conjunction=spec.conjunction,
             )
             if spec.type == "date":
                 end = spec.end or _default_end(spec.name, date_fields)
@@ -200,6 +220,27 @@ class RecordType:
         object.__setattr__(self, "_readers", readers)
         dated = tuple(spec for spec in self.fields if spec.type == "date")
         object.__setattr__(self, "_date_specs", dated)
+
+    def in_language(self, lang: str | None) -> RecordType:
+        """This type reading lists in ``lang`` (the wiki's language) when it names none.
+
+        Example:
+            >>> RecordType("event", (), ("Event",), ()).in_language("fr").lang
+            'fr'
+        """
+        if self.lang or not lang:
+            return self
+        return RecordType(
+            self.name,
+            self.categories,
+            self.templates,
+            self.fields,
+            self.description,
+            self.date_templates,
+            self.wrappers,
+            region=self.region,
+            lang=lang,
+        )
 
     def options(self, field_name: str) -> ValueOptions:
         """How to read the values of a field (its separators, century, templates)."""
@@ -341,8 +382,23 @@ def _load_type(name: str, table: Any, key: str) -> RecordType:
                 "of this type",
                 key=f"{key}.fields.{_key_part(spec.name)}.end",
             )
+    lang = _string(table.get("lang", ""), f"{key}.lang")
+    if lang and conjunctions_of(lang) is None:
+        raise ConfigError(
+            f'{key}.lang: "{lang}" is not a language wikisync reads lists in; expected one of '
+            + ", ".join(CONJUNCTIONS),
+            key=f"{key}.lang",
+        )
     return RecordType(
-        name, categories, templates, fields, description, date_templates, wrappers, region
+        name,
+        categories,
+        templates,
+        fields,
+        description,
+        date_templates,
+        wrappers,
+        region=region,
+        lang=lang,
     )
 
 
@@ -484,6 +540,13 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
     if end and field_type != "date":
         raise ConfigError(f"{key}.end: only a date field has an end field", key=f"{key}.end")
     end = _string(end, f"{key}.end")
+    conjunction = _string(value.get("conjunction", ""), f"{key}.conjunction")
+    if conjunction and (field_type != "list" or conjunction not in CONJUNCTION_SWITCHES):
+        raise ConfigError(
+            f'{key}.conjunction: only a list field takes a conjunction, "split" (a lone '
+            '"A and B" is two items) or "keep" (one)',
+            key=f"{key}.conjunction",
+        )
     if default is not None:
         try:
             parse_value(field_type, default, choices, ValueOptions(century=century))
@@ -500,6 +563,7 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
         separators,
         century,
         end,
+        conjunction,
     )
 
 

@@ -72,6 +72,7 @@ class DumpSource(Source):
         sitename: the wiki's name, ``""`` when unknown.
         site: the URL of the wiki's main page (``<base>``), ``""`` when unknown.
         compression: ``"bz2"``, ``"gzip"``, ``"xz"``, ``"lzma"`` or ``""``.
+        lang: the wiki's content language (the root's ``xml:lang``), ``""`` when unknown.
         max_text: the longest text (bytes) one page revision may hold.
 
     Example:
@@ -89,11 +90,13 @@ class DumpSource(Source):
         self.sitename = ""
         self.site = ""
         listed: tuple[Namespace, ...] = ()
-        for item in self._read(siteinfo_only=True):
+        first = DumpPass(self.path, self.namespaces, self.max_text)
+        for item in first.read(siteinfo_only=True):
             if isinstance(item, SiteInfo):
                 listed = item.listed
                 self.sitename = item.sitename
                 self.site = item.base
+        self.lang = first.lang
         learnt: dict[int, list[str]] = {}
         if not {ns.id for ns in listed} >= _NEEDED_NAMESPACES:
             learnt = self._learn_names({ns.id for ns in listed})
@@ -103,6 +106,10 @@ class DumpSource(Source):
     def site_address(self) -> str:
         """The dump file's path."""
         return str(self.path)
+
+    def wiki_language(self) -> str | None:
+        """The wiki's content language, as the export's root says it (``xml:lang``)."""
+        return self.lang or None
 
     def iter_pages(self) -> Iterator[PageText]:
         """Yield every page of the dump (its latest revision), in dump order."""

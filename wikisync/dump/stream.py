@@ -28,6 +28,7 @@ from wikisync.loaders import MAX_NUMBER_DIGITS
 
 __all__ = ["DumpPage", "DumpPass", "Learnt", "SiteInfo", "compression_of", "namespace_table"]
 
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CHUNK = 1 << 16
 _MAGIC_BZ2 = b"BZh"
 _MAGIC_GZIP = b"\x1f\x8b"
@@ -74,6 +75,8 @@ class DumpPass:
         self.line = 1
         self.column = 0
         self.fed = 0
+        #: The root's ``xml:lang``: the wiki's content language, as Special:Export writes it.
+        self.lang = ""
 
     def read(self, *, siteinfo_only: bool) -> Iterator[SiteInfo | DumpPage | Learnt]:
         parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
@@ -96,6 +99,7 @@ class DumpPass:
                         opened = name
                         if root is None:
                             root = self._check_root(elem, name)
+                            self.lang = root.get(_XML_LANG, "").strip()
                         elif name == "page":
                             if siteinfo_only:
                                 return

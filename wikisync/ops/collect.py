@@ -177,6 +177,7 @@ def records_of_pages(
     cache when the source has a revision cache; records and problems in title
     order (:meth:`~wikisync.core.records.RecordSet.in_title_order`).
     """
+    record_type = record_type.in_language(source.wiki_language())
     memo = source.memo_store()
     if memo is not None:
         store, site = memo

@@ -61,6 +61,7 @@ _PARSING_MODULES = (
     "wikisync.core.records",
     "wikisync.core.fields.values",
     "wikisync.core.fields.coords",
+    "wikisync.core.fields.prose_lists",
     "wikisync.core.dates",
     "wikisync.core.french",
     "wikisync.core.pages",
@@ -107,6 +108,7 @@ def type_fingerprint(record_type: RecordType) -> str:
                 spec.separators,
                 spec.century,
                 spec.end,
+                spec.conjunction,
             ]
             for spec in record_type.fields
         ],
@@ -123,6 +125,7 @@ def type_fingerprint(record_type: RecordType) -> str:
             record_type.region.north,
             record_type.region.east,
         ],
+        "lang": record_type.lang,
     }
     text = json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -442,7 +442,12 @@ class _PageImport:
 
     def _checked(self, name: str, value: str | ItemEdit) -> str | ItemEdit:
         if isinstance(value, ItemEdit):
-            return check_item_edit(self.specs[name], value, trusted=self.trusted)
+            return check_item_edit(
+                self.specs[name],
+                value,
+                trusted=self.trusted,
+                options=self.record_type.options(name),
+            )
         check_field_value(self.specs[name], value, trusted=self.trusted)
         return value
 

@@ -172,6 +172,21 @@ class Source(Protocol):
         :meth:`iter_pages`."""
         return None
 
+    def iter_namespace(self, ns: int, prefix: str = "") -> Iterator[PageText]:
+        """Every page of namespace ``ns`` whose title (without prefix) starts with
+        ``prefix``, redirects left out. By default, read from :meth:`iter_pages`; a
+        live wiki reads a batch of pages per request."""
+        from wikisync.core.categories import find_redirect_target  # parses: load on use
+
+        for page in self.iter_pages():
+            found, rest = self.namespaces.split(page.title)
+            if (
+                found == ns
+                and rest.startswith(prefix)
+                and find_redirect_target(page.wikitext, self.namespaces) is None
+            ):
+                yield page
+
     def select_titles(self, selection: Selection) -> list[str]:
         """The titles of the pages a :class:`~wikisync.core.selection.Selection` keeps,
         sorted. By default (a folder, a dump) read from :meth:`iter_pages` by

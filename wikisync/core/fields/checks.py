@@ -16,6 +16,7 @@ from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
 from wikisync.core.fields.coords import Coord, coord_style, write_coord
 from wikisync.core.fields.list_items import DEFAULT_SEPARATORS, ItemEdit, ListItemError
+from wikisync.core.fields.value_templates import DEFAULT_OPTIONS, ValueOptions
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
 from wikisync.core.schema import FieldSpec, RecordType
@@ -102,8 +103,16 @@ def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> 
     return typed
 
 
-def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -> ItemEdit:
-    """Check a ``+=``/``-=`` item for a field; return it with the field's separators.
+def check_item_edit(
+    spec: FieldSpec,
+    edit: ItemEdit,
+    *,
+    trusted: bool = False,
+    options: ValueOptions | None = None,
+) -> ItemEdit:
+    """Check a ``+=``/``-=`` item for a field; return it with the field's separators
+    (and, given the field's ``options``, its language's conjunctions, so that a list
+    written as prose is refused rather than edited).
 
     Raises:
         FieldValueError: the field is not a list, or the item is empty, holds one
@@ -136,7 +145,9 @@ def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -
             expected="one list item",
         )
     check_field_value(spec, item, trusted=trusted)
-    return ItemEdit(edit.action, item, separators)
+    if options is None:
+        return ItemEdit(edit.action, item, separators)
+    return ItemEdit(edit.action, item, separators, options.conjunctions, options.conjunction)
 
 
 def item_edit_done(edit: ItemEdit, value: str) -> bool:
@@ -254,6 +265,7 @@ class Condition:
     spec: FieldSpec
     text: str
     value: FieldValue
+    options: ValueOptions = DEFAULT_OPTIONS  # the field's (separators, lang's conjunctions)
 
     def holds(self, params: Mapping[str, str]) -> bool:
         """Whether one infobox's parameters meet the condition."""
@@ -261,11 +273,11 @@ class Condition:
         if not self.text:
             return parse_value("wikitext", raw) is None
         try:
-            typed = parse_value(self.spec.type, raw, self.spec.choices)
+            typed = parse_value(self.spec.type, raw, self.spec.choices, self.options)
         except ValueFormatError:
             return False
         if typed is None and self.spec.default is not None:
-            typed = parse_value(self.spec.type, self.spec.default, self.spec.choices)
+            typed = parse_value(self.spec.type, self.spec.default, self.spec.choices, self.options)
         return _typed_match(self.spec.type, typed, self.value)
 
 
@@ -302,5 +314,5 @@ def where_conditions(record_type: RecordType, where: Mapping[str, str]) -> list[
                     value=text,
                     expected=exc.expected,
                 ) from None
-        conditions.append(Condition(spec, text.strip(), value))
+        conditions.append(Condition(spec, text.strip(), value, record_type.options(name)))
     return conditions

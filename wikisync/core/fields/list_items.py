@@ -19,7 +19,10 @@ split, as :func:`~wikisync.core.fields.values.parse_list` reads it.
 
 A list written with line breaks, ``<br>`` or bullets is refused
 (:class:`ListItemError`): where a new item goes there is a layout choice
-wikisync does not guess.
+wikisync does not guess. So is a list written as prose (``Lyon, Paris et
+Nantes``, read as three items in the field's language, see
+:mod:`wikisync.core.fields.prose_lists`): appending after its conjunction
+would leave ``Paris et Nantes`` one item, silently.
 
 Pure: strings in, strings out.
 """
@@ -63,6 +66,8 @@ class ItemEdit:
     action: Literal["add", "remove"]
     item: str
     separators: str = DEFAULT_SEPARATORS
+    conjunctions: tuple[str, ...] | None = ()  # the field's language's (None: unknown)
+    conjunction: str = ""  # the field's switch (see prose_lists)
 
     def __str__(self) -> str:
         return f"{'+=' if self.action == 'add' else '-='} {self.item}"
@@ -82,6 +87,7 @@ class ItemEdit:
             'marche ;  vélo'
         """
         spans = list_spans(value, self.separators)
+        self._refuse_prose(value)
         wanted = self._key(self.item)
         if self.action == "add":
             if any(self._key(value[start:end]) == wanted for start, end in spans):
@@ -103,6 +109,31 @@ class ItemEdit:
                 value = value[: spans[i][0]] + value[spans[i + 1][0] :]
             else:
                 value = value[: spans[i - 1][1]] + value[spans[i][1] :]
+
+    def _refuse_prose(self, value: str) -> None:
+        # A list its field reads with a conjunction splitting (or cannot read because of
+        # one) is no list of separated items to add to or remove from.
+        if not self.conjunctions and self.conjunctions is not None:
+            return  # no language rule for this field (the default of a bare ItemEdit)
+        separators = self.separators or DEFAULT_SEPARATORS
+        plain = ValueOptions(separators=separators, conjunction="keep")
+        field = ValueOptions(
+            separators=separators, conjunctions=self.conjunctions, conjunction=self.conjunction
+        )
+        try:
+            as_read = parse_list(value, field)
+        except ValueFormatError as exc:
+            if "a list (" in exc.expected:
+                raise ListItemError(
+                    f'the list "{value}" cannot be read item by item ({exc.expected[8:-1]}); '
+                    "set its whole value instead"
+                ) from None
+            return
+        if as_read != parse_list(value, plain):
+            raise ListItemError(
+                f'the list "{value}" is written as prose (its last items joined by a word); '
+                "set its whole value instead: wikisync does not guess where an item goes"
+            )
 
     def _key(self, item: str) -> str:
         try:

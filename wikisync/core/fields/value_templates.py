@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from wikisync.core.fields.coords import Region
 
 __all__ = [
+    "ANY_CONJUNCTION",
     "CHAR_TEMPLATES",
+    "CONJUNCTIONS",
     "DATE_TEMPLATES",
     "DEFAULT_OPTIONS",
     "IGNORED_TEMPLATES",
@@ -26,6 +28,7 @@ __all__ = [
     "WRAPPER_TEMPLATES",
     "DateTemplate",
     "ValueOptions",
+    "conjunctions_of",
     "template_name_key",
 ]
 
@@ -255,6 +258,12 @@ class ValueOptions:
         century: read a two-digit year ``yy`` as ``century + yy``; ``None``
             makes a two-digit year a problem.
         region: the box a ``coord`` field's points must lie in, or None.
+        conjunctions: the words that join the last two items of a list written
+            as prose in the wiki's language (``("et",)`` in French, see
+            :data:`CONJUNCTIONS`); ``None`` when the language is not known.
+        conjunction: what a conjunction in a list does: ``""`` (joins the last
+            two items of a list that uses its separators; a lone ``A et B`` is a
+            problem), ``"split"`` (always separates) or ``"keep"`` (never does).
     """
 
     date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
@@ -262,6 +271,8 @@ class ValueOptions:
     separators: str = ",;•·"
     century: int | None = None
     region: Region | None = None
+    conjunctions: tuple[str, ...] | None = None
+    conjunction: str = ""
 
     def date_template(self, key: str) -> DateTemplate | None:
         """The date template of a :func:`template_name_key`, if it is one."""
@@ -272,6 +283,32 @@ class ValueOptions:
         """The parameter holding a wrapper template's text, if it is one."""
         found = self.wrappers.get(key)
         return found if found is not None else WRAPPER_TEMPLATES.get(key)
+
+
+#: The words that join the last two items of a list written as prose, by language
+#: (the base of a language code: ``fr`` for ``fr-ca``).
+CONJUNCTIONS: Mapping[str, tuple[str, ...]] = {
+    "fr": ("et",),
+    "en": ("and",),
+    "nl": ("en",),
+    "de": ("und",),
+    "es": ("y", "e"),
+    "it": ("e", "ed"),
+    "pt": ("e",),
+}
+#: Every word of :data:`CONJUNCTIONS`: what a list is checked for when the language is unknown.
+ANY_CONJUNCTION: tuple[str, ...] = tuple(sorted({w for ws in CONJUNCTIONS.values() for w in ws}))
+
+
+def conjunctions_of(lang: str) -> tuple[str, ...] | None:
+    """The conjunctions of a language code (``"fr"``, ``"en-gb"``); None when unknown.
+
+    Example:
+        >>> conjunctions_of("en-GB"), conjunctions_of("")
+        (('and',), None)
+    """
+    base = lang.strip().lower().split("-")[0]
+    return CONJUNCTIONS.get(base) if base else None
 
 
 #: The options of a field that sets none.

@@ -75,6 +75,13 @@ from wikisync.core.fields.links import (
     parse_url,
     url_from_text,
 )
+from wikisync.core.fields.prose_lists import (
+    BREAK_CUT,
+    SEPARATOR_CUT,
+    Segment,
+    join_prose,
+    may_conjoin,
+)
 from wikisync.core.fields.value_templates import (
     DATE_TEMPLATES,
     DEFAULT_OPTIONS,
@@ -181,34 +188,42 @@ def parse_list(code: Any, options: ValueOptions = DEFAULT_OPTIONS) -> tuple[str,
     if unread is not None:
         raise ValueFormatError(f"a list (wikisync cannot read {unread.why})", str(code))
     separators = options.separators
-    items: list[str] = []
-    current: list[str] = []
+    items: list[list[Segment]] = []
+    cuts: list[str] = []
+    current: list[Segment] = []
     depth = 0  # separators inside parentheses do not split: "Texas A&M (B.A., M.A.)"
     for piece in pieces:
         if type(piece) is str:
-            parts, depth = _split_outside_parens(piece, separators, depth)
-            current.append(parts[0])
-            for part in parts[1:]:
-                items.append("".join(current))
-                current = [part]
+            kinds: list[str] = []
+            parts, depth = _split_outside_parens(piece, separators, depth, kinds)
+            current.append((parts[0], True))
+            for part, kind in zip(parts[1:], kinds, strict=True):
+                items.append(current)
+                cuts.append(kind)
+                current = [(part, True)]
         elif isinstance(piece, str):  # an atom: never split
-            current.append(piece)
+            current.append((piece, False))
         elif piece is _BREAK:
-            items.append("".join(current))
+            items.append(current)
+            cuts.append(BREAK_CUT)
             current = []
             depth = 0
         elif isinstance(piece, DateValue | DateRange):
-            current.append(piece.iso())
-    items.append("".join(current))
-    return tuple(item for item in (_list_item(raw) for raw in items) if item)
+            current.append((piece.iso(), False))
+    items.append(current)
+    texts = join_prose(items, cuts, options, str(code).strip())
+    return tuple(item for item in (_list_item(raw) for raw in texts) if item)
 
 
-def _split_outside_parens(text: str, separators: str, depth: int) -> tuple[list[str], int]:
+def _split_outside_parens(
+    text: str, separators: str, depth: int, kinds: list[str] | None = None
+) -> tuple[list[str], int]:
     """Split at line ends and at separators outside parentheses.
 
     ``depth`` is how many parentheses are open before ``text`` (a list read
     piece by piece); returns the parts (one more than the splits) and the
-    depth after ``text``. A line end closes every parenthesis.
+    depth after ``text``. A line end closes every parenthesis. ``kinds``, when
+    given, gets the kind of each split (a separator's or a line break's).
     """
     parts = []
     start = 0
@@ -221,6 +236,8 @@ def _split_outside_parens(text: str, separators: str, depth: int) -> tuple[list[
             parts.append(text[start:i])
             start = i + 1
             depth = 0 if char == "\n" else depth
+            if kinds is not None:
+                kinds.append(BREAK_CUT if char == "\n" else SEPARATOR_CUT)
     parts.append(text[start:])
     return parts, depth
 
@@ -230,9 +247,18 @@ def _list_item(raw: str) -> str:
     return item.lstrip("*#").strip() if item[:1] in ("*", "#") else item
 
 
-def _split_text(text: str, separators: str) -> tuple[str, ...]:
+def _split_text(text: str, options: ValueOptions) -> tuple[str, ...]:
     # The plain-text case of parse_list, on one string.
+    separators = options.separators
     text = text.strip()
+    if may_conjoin(text, options):
+        kinds: list[str] = []
+        parts, _ = _split_outside_parens(text, separators, 0, kinds)
+        texts = join_prose([[(part, True)] for part in parts], kinds, options, text)
+        found = tuple(" ".join(item.split()) for item in texts if item and not item.isspace())
+        if "*" in text or "#" in text:  # bullet lines
+            return tuple(item for item in map(_list_item, found) if item)
+        return found
     if "(" not in text and "\n" not in text:
         first = separators[0]
         for separator in separators[1:]:
@@ -520,7 +546,7 @@ _TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldVa
     "text": lambda text, _, __: _tidy(text),
     "wikitext": lambda text, _, __: text.strip(),
     "date": lambda text, _, options: _date_from_text(text, options),
-    "list": lambda text, _, options: _split_text(text, options.separators),
+    "list": lambda text, _, options: _split_text(text, options),
     "page": lambda text, _, __: page_from_text(_tidy(text), text.strip()),
     "file": lambda text, _, __: file_from_text(_tidy(text), text.strip()),
     "url": lambda text, _, __: url_from_text(_tidy(text), text.strip()),

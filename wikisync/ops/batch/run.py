@@ -327,10 +327,13 @@ def set_fields(
         >>> report.counts()
         {'edited': 3, 'skipped': 37}
     """
+    record_type = record_type.in_language(source.wiki_language())  # as records reads lists
     check_set_values(record_type, values, where=where, trusted=trusted)
     specs = {name: field_spec(record_type, name) for name in values}
     values = {
-        name: check_item_edit(specs[name], value, trusted=trusted)
+        name: check_item_edit(
+            specs[name], value, trusted=trusted, options=record_type.options(name)
+        )
         if isinstance(value, ItemEdit)
         else value
         for name, value in values.items()
