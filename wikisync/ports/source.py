@@ -15,6 +15,7 @@ from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
 from wikisync.ports.memo import MemoStore
+from wikisync.ports.recent import RecentBatch
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
 NameKind = Literal["category", "template"]
@@ -161,6 +162,20 @@ class Source(Protocol):
         """A template's redirect names (without prefix) and the titles of the pages that
         use it, from a live wiki's index. None (the default): no index; scan
         :meth:`iter_pages`."""
+        return None
+
+    def recent_changes(
+        self, since: str, *, watched: Sequence[str] = (), limit: int = 50
+    ) -> RecentBatch | None:
+        """A live wiki's recent changes from ``since`` on (inclusive, whole seconds), oldest
+        first, with the current text of the ``watched`` pages, read in the same request
+        (at most ``limit`` requests when many rows wait). None (the default): the source
+        keeps no recent changes (a folder, a dump)."""
+        return None
+
+    def page_categories(self, titles: Sequence[str]) -> dict[str, frozenset[str]] | None:
+        """Per existing page of ``titles``: its categories now, without namespace prefix
+        (pages that do not exist are left out). None (the default): not known."""
         return None
 
     def iter_pages(self) -> Iterator[PageText]:
