@@ -51,7 +51,9 @@ def read_recent(
         "rclimit": "max",
     }
     if watched:
-        params.update(titles="|".join(watched), prop="revisions", rvprop="content", rvslots="main")
+        params.update(
+            titles="|".join(watched), prop="revisions", rvprop="ids|content", rvslots="main"
+        )
     changes: list[Change] = []
     texts: dict[str, str | None] = {}
     for part in itertools.islice(client.query(**params), limit):

@@ -56,6 +56,9 @@ class Cursor:
             for the wiki's job queue to settle).
         saved: page or file → when the watcher last saved it (for ``min_interval``).
         reconciled: when the last full pass ran (seconds since the epoch).
+        members: page → the record types it belongs to, as last known (a page
+            deleted, moved or taken out of a category is found here); None
+            until first listed.
     """
 
     timestamp: str
@@ -65,6 +68,7 @@ class Cursor:
     again: dict[str, float] = field(default_factory=dict)
     saved: dict[str, float] = field(default_factory=dict)
     reconciled: float = 0.0
+    members: dict[str, list[str]] | None = None
 
     def since(self) -> str:
         """Where the next poll starts: :data:`OVERLAP` seconds before the cursor."""
@@ -99,6 +103,7 @@ class Cursor:
             "again": self.again,
             "saved": self.saved,
             "reconciled": self.reconciled,
+            "members": self.members,
         }
 
 
@@ -123,6 +128,7 @@ def load_cursor(path: Path) -> Cursor | None:
             again={str(k): float(v) for k, v in _table(raw, "again").items()},
             saved={str(k): float(v) for k, v in _table(raw, "saved").items()},
             reconciled=float(raw.get("reconciled", 0.0)),
+            members=_members(raw.get("members")),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
@@ -141,6 +147,14 @@ def save_cursor(path: Path, cursor: Cursor) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(cursor.to_dict(), ensure_ascii=False, sort_keys=True)
     write_atomic(path, text.encode("utf-8") + b"\n")
+
+
+def _members(value: Any) -> dict[str, list[str]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise TypeError("members should be an object")
+    return {str(title): [str(name) for name in types] for title, types in value.items()}
 
 
 def _table(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:

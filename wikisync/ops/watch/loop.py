@@ -175,7 +175,6 @@ class _Watcher:
         self.source: Source | None = None
         self.target: Target | None = None
         self.map: JobMap | None = None
-        self.members: dict[str, frozenset[str]] | None = None  # page -> record types
         self.paused: bool | None = None
         self.status = WatchStatus(site=config.site, started=wiki_time(clock()))
         self.faults = 0
@@ -228,8 +227,10 @@ class _Watcher:
         reconcile = self.settings.reconcile
         if reconcile > 0 and now - self.cursor.reconciled >= reconcile:
             self.cursor.owe([job.name for job in self.jobs], now)
-            self.cursor.reconciled, self.members = now, None
+            self.cursor.reconciled, self.cursor.members = now, None
             yield self._event("reconcile", jobs=tuple(job.name for job in self.jobs))
+        if self.cursor.members is None:  # before the pass: a page that leaves is known
+            self.cursor.members = self._list_members(source, self._map(source))
         if not self.paused:
             yield from self._run_due(source)
         save_cursor(self.path, self.cursor)
@@ -273,29 +274,28 @@ class _Watcher:
         titles = job_map.page_titles(fresh)
         found = source.page_categories(titles) if titles else {}
         current = found or {}
-        if titles and self.members is None:
-            self.members = self._list_members(source, job_map)
-        was = self.members or {}
+        members = self.cursor.members
+        was = {title: frozenset(types) for title, types in (members or {}).items()}
         affected = job_map.affected(fresh, was, current)
-        if self.members is not None:
+        if members is not None:
             for title in titles:
-                types = frozenset(job_map.types_of(current.get(title, frozenset())))
+                types = sorted(job_map.types_of(current.get(title, frozenset())))
                 if types:
-                    self.members[title] = types
+                    members[title] = types
                 else:
-                    self.members.pop(title, None)
+                    members.pop(title, None)
         self.cursor.owe(affected.jobs, now)
         for name in affected.later:
             self.cursor.again[name] = now + self.settings.interval  # the job queue ran by then
         return tuple(sorted(affected.jobs))
 
-    def _list_members(self, source: Source, job_map: JobMap) -> dict[str, frozenset[str]]:
+    def _list_members(self, source: Source, job_map: JobMap) -> dict[str, list[str]]:
         members: dict[str, set[str]] = {}
         for category in job_map.categories():
             types = job_map.by_category[category]
             for title in source.list_category(category):
-                members.setdefault(title, set()).update(types)
-        return {title: frozenset(types) for title, types in members.items()}
+                members.setdefault(job_map.namespaces.normalize(title), set()).update(types)
+        return {title: sorted(types) for title, types in members.items()}
 
     def _run_due(self, source: Source) -> Iterator[WatchEvent]:
         now = self.clock()
