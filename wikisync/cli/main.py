@@ -324,7 +324,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "render": ("wikisync.cli.index", "Print the wikitext JOB generates (the..."),
     "set": ("wikisync.cli.edit", "Set FIELDs on every record of TYPE (that..."),
     "status": ("wikisync.cli.sync", "Show how each page of the mirror DIR..."),
-    "watch": ("wikisync.cli.watch", "Keep the index pages and files of JOBs (all..."),
+    "watch": ("wikisync.cli.watch", "Keep the index pages and files of JOBs..."),
 }
 
 

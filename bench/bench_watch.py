@@ -1,0 +1,352 @@
+"""A soak of ``wikisync watch``: every index change followed, nothing missed or doubled.
+
+Builds a test wiki (the default synthetic corpus), starts ``wikisync watch
+communs`` as a process (optionally through tests/faultproxy.py at ``--faults``
+of the requests), then makes ``--changes`` changes as another account (Admin)
+at random intervals (0 to 2 s, a third of them in same-second bursts): edits of
+a commun's description, creations, deletions, restores, moves, pages leaving
+the category, and a template that adds its pages to the category or takes them
+out. Halfway the watcher is restarted (SIGTERM, exit 143, start again); at
+three quarters it is killed with SIGKILL just after a poll announced the job
+(in the save) and started again. Once the soak settles, it prints:
+
+- missed: pages the index shows wrongly (a member absent, a description not
+  the latest, a page gone or moved still listed) -- must be 0;
+- doubled: bot saves of the index that changed nothing in its section -- 0;
+- latency (edit call to the index showing the new description), p50/p95/max,
+  against the interval;
+- requests per idle minute at the wiki's access log (the PHP server's log)
+  over ``--idle`` seconds with no change -- should be 60/interval;
+- the most saves of the index within any ``min_interval`` -- at most 1;
+- the watcher's tracebacks (0) and whether it still runs.
+
+Run: ``.venv/bin/python -m bench.bench_watch [--changes 1000] [--interval 60]
+[--min-interval 60] [--faults 0.05] [--idle 180]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mwclient
+
+from tests.corpus import generate_corpus, write_export_xml
+from tests.faultproxy import FaultProxy
+from tests.mediawiki import TestWiki
+from wikisync.presets import load_preset
+
+INDEX = "Communs"
+CATEGORY = "Catégorie:Commun"
+TEMPLATE = "Modèle:MarqueCommun"
+
+
+@dataclass
+class Soak:
+    """What the changer did and when, for the checks."""
+
+    latencies: list[float] = field(default_factory=list)
+    waiting: dict[str, float] = field(default_factory=dict)  # token -> edit time
+    kinds: dict[str, int] = field(default_factory=dict)
+
+
+def _page_text(site: mwclient.Site, title: str) -> str:
+    page = site.pages[title]
+    return str(page.text()) if page.exists else ""
+
+
+def _commun(token: str, category: str = "[[Catégorie:Commun]]") -> str:
+    return f"{{{{Ressource\n|shortDescription={token}\n|Theme=Vélo\n}}}}\n{category}\n"
+
+
+def _members(wiki: TestWiki) -> list[str]:
+    reply = wiki.api(action="query", list="categorymembers", cmtitle=CATEGORY, cmlimit=500)
+    return sorted(item["title"] for item in reply["query"]["categorymembers"])
+
+
+def _index(wiki: TestWiki) -> str:
+    reply = wiki.api(
+        action="query", prop="revisions", titles=INDEX, rvprop="content", rvslots="main"
+    )
+    return str(reply["query"]["pages"][0]["revisions"][0]["slots"]["main"]["content"])
+
+
+class Watcher:
+    """The ``wikisync watch`` process, its output kept."""
+
+    def __init__(self, config: Path, env: dict[str, str]) -> None:
+        self.config, self.env = config, env
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self.process: subprocess.Popen[str] | None = None
+        self.exits: list[int] = []
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "wikisync", "-c", str(self.config), "watch", "communs"],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        process = self.process
+        threading.Thread(target=self._read, args=(process.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._read, args=(process.stderr, self.errors), daemon=True).start()
+
+    @staticmethod
+    def _read(stream: object, into: list[str]) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            into.append(line)
+
+    def stop(self, sig: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+        self.exits.append(self.process.wait(timeout=120))
+
+    def kill_in_save(self, timeout: float) -> bool:
+        """SIGKILL just after a poll announces the job; True when it caught one."""
+        seen = len(self.lines)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any("jobs: communs" in line for line in self.lines[seen:]):
+                self.stop(signal.SIGKILL)
+                return True
+            time.sleep(0.01)
+        self.stop(signal.SIGKILL)
+        return False
+
+
+def _change(
+    site: mwclient.Site, rng: random.Random, soak: Soak, state: dict[str, list[str]]
+) -> None:
+    members = state["members"]
+    kind = rng.choices(
+        ["edit", "create", "delete", "restore", "move", "leave", "template"],
+        weights=[50, 12, 8, 6, 8, 8, 2],
+    )[0]
+    if kind in ("delete", "move", "leave", "edit") and len(members) < 6:
+        kind = "create"
+    if kind == "restore" and not state["deleted"]:
+        kind = "edit"
+    token = f"jeton{len(soak.waiting) + sum(soak.kinds.values())}x{rng.randrange(10**6)}"
+    if kind == "edit":
+        title = rng.choice(members)
+        site.pages[title].edit(_commun(token), summary="soak")
+        soak.waiting[token] = time.monotonic()
+    elif kind == "create":
+        title = f"Commun soak {token}"
+        site.pages[title].edit(_commun(token), summary="soak")
+        members.append(title)
+    elif kind == "delete":
+        title = rng.choice(members)
+        site.pages[title].delete(reason="soak")
+        members.remove(title)
+        state["deleted"].append(title)
+    elif kind == "restore":
+        title = state["deleted"].pop()
+        site.post("undelete", title=title, reason="soak", token=site.get_token("csrf"))
+        members.append(title)
+    elif kind == "move":
+        title = rng.choice(members)
+        new = f"Commun déplacé {token}"
+        site.pages[title].move(new, reason="soak", no_redirect=True)
+        members.remove(title)
+        members.append(new)
+    elif kind == "leave":
+        title = rng.choice(members)
+        site.pages[title].edit(_commun(token, category=""), summary="soak")
+        members.remove(title)
+    else:
+        on = "[[Catégorie:Commun]]" not in _page_text(site, TEMPLATE)
+        site.pages[TEMPLATE].edit(
+            f"<includeonly>{'[[Catégorie:Commun]]' if on else ''}</includeonly>", summary="soak"
+        )
+    soak.kinds[kind] = soak.kinds.get(kind, 0) + 1
+
+
+def _follow(wiki: TestWiki, soak: Soak, stop: threading.Event) -> None:
+    """Note when each edited description first shows on the index (read directly)."""
+    while not stop.is_set():
+        text = _index(wiki)
+        now = time.monotonic()
+        for token, at in list(soak.waiting.items()):
+            if token in text:
+                soak.latencies.append(now - at)
+                del soak.waiting[token]
+        time.sleep(0.2)
+
+
+def _bot_saves(wiki: TestWiki) -> list[dict[str, object]]:
+    reply = wiki.api(
+        action="query",
+        prop="revisions",
+        titles=INDEX,
+        rvprop="user|timestamp|content|ids",
+        rvslots="main",
+        rvlimit=500,
+    )
+    revisions = reply["query"]["pages"][0]["revisions"]
+    return list(reversed(revisions))
+
+
+def _section(text: str) -> str:
+    start = text.find("<!-- wikisync:begin communs")
+    end = text.find("<!-- wikisync:end communs")
+    return text[start:end]
+
+
+def _api_lines(wiki: TestWiki) -> int:
+    path = wiki.directory / "server.log"
+    with path.open("rb") as log:
+        return sum(1 for line in log if b"/api.php" in line)
+
+
+def run(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-watch-"))
+    corpus = generate_corpus()
+    dump = workdir / "corpus.xml"
+    write_export_xml(corpus.pages, dump)
+    wiki = TestWiki.create(workdir / "wiki")
+    wiki.import_xml(dump)
+    wiki.start()
+    proxy = FaultProxy(wiki.port, seed=args.seed, rate=args.faults).start() if args.faults else None
+    site_url = proxy.url if proxy is not None else wiki.url
+    config = workdir / "wikisync.toml"
+    config.write_text(
+        f'site = "{site_url}"\nuser = "{wiki.bot_user}"\ntimeout = 2\nmax_wait = 20\n\n'
+        f"{load_preset('fabmob')}\n[watch]\ninterval = {args.interval}\n"
+        f"min_interval = {args.min_interval}\nreconcile = 0\n",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "WIKISYNC_PASSWORD": wiki.bot_password,
+        "WIKISYNC_CACHE": str(workdir / "cache.sqlite"),
+        "XDG_STATE_HOME": str(workdir / "state"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    admin = mwclient.Site(wiki.host, path="/", scheme="http")
+    admin.login(wiki.admin_user, wiki.admin_password)
+    admin.pages[TEMPLATE].edit("<includeonly></includeonly>", summary="soak")
+    for number in range(3):  # pages whose membership the template decides
+        admin.pages[f"Commun par modèle {number}"].edit(
+            _commun(f"modèle{number}", category="{{MarqueCommun}}"), summary="soak"
+        )
+    watcher = Watcher(config, env)
+    watcher.start()
+    while not any("communs: page" in line for line in watcher.lines):  # the first full pass
+        time.sleep(0.2)
+    soak, rng = Soak(), random.Random(args.seed)
+    state = {"members": _members(wiki), "deleted": []}
+    stop = threading.Event()
+    follower = threading.Thread(target=_follow, args=(wiki, soak, stop), daemon=True)
+    follower.start()
+    started = time.monotonic()
+    caught = False
+    for number in range(args.changes):
+        if number == args.changes // 2:
+            watcher.stop(signal.SIGTERM)
+            watcher.start()
+        if number == 3 * args.changes // 4:
+            _change(admin, rng, soak, state)  # an edit for the job the kill interrupts
+            caught = watcher.kill_in_save(3 * args.interval + 10)
+            watcher.start()
+        burst = 3 if rng.random() < 0.1 else 1  # same-second bursts
+        for _ in range(burst):
+            _change(admin, rng, soak, state)
+        time.sleep(rng.uniform(0, 2 * args.pace))
+    soak_seconds = time.monotonic() - started
+    wiki.maint("runJobs")  # the template's pages join or leave the category
+    settle = 3 * args.interval + args.min_interval + 10
+    time.sleep(settle)
+    stop.set()
+    follower.join()
+    text = _index(wiki)
+    members = _members(wiki)
+    missed = [title for title in members if f"[[{title}]]" not in text]
+    gone = [t for t in state["deleted"] if f"[[{t}]]" in text and t not in members]
+    stale = sorted(soak.waiting)  # descriptions never shown (or overwritten since: checked below)
+    latest = {t: _page_text(admin, t) for t in members}
+    wrong = [
+        t
+        for t, body in latest.items()
+        if "shortDescription=jeton" in body
+        and body.split("shortDescription=")[1].split("\n")[0] not in text
+    ]
+    revisions = _bot_saves(wiki)
+    bot = [r for r in revisions if r["user"] == TestWiki.BOT_NAME]
+    doubled = 0
+    for before, after in itertools.pairwise(revisions):
+        if after["user"] == TestWiki.BOT_NAME:
+            old = _section(str(before["slots"]["main"]["content"]))  # type: ignore[index]
+            new = _section(str(after["slots"]["main"]["content"]))  # type: ignore[index]
+            doubled += old == new
+    times = [time.mktime(time.strptime(str(r["timestamp"]), "%Y-%m-%dT%H:%M:%SZ")) for r in bot]
+    window = max(args.min_interval, 1)
+    most = max((sum(1 for t in times if s <= t < s + window) for s in times), default=0)
+    before_idle = _api_lines(wiki)
+    time.sleep(args.idle)
+    idle_requests = _api_lines(wiki) - before_idle
+    alive = watcher.process is not None and watcher.process.poll() is None
+    watcher.stop(signal.SIGTERM)
+    tracebacks = sum("Traceback" in line for line in watcher.errors)
+    lat = sorted(soak.latencies)
+    print(f"changes: {sum(soak.kinds.values())} in {soak_seconds:.0f} s: {soak.kinds}")
+    print(
+        f"interval {args.interval:g} s, min_interval {args.min_interval:g} s, "
+        f"faults {args.faults:g}"
+    )
+    if proxy is not None:
+        print(f"faults injected: {len(proxy.events)} of {proxy.requests} requests")
+    print(
+        f"missed: {len(missed) + len(gone) + len(wrong)} (absent {missed}, gone but listed {gone}, "
+        f"old description {wrong}); descriptions never seen: {len(stale)} (overwritten before a "
+        "poll counts here)"
+    )
+    print(f"doubled index edits: {doubled} (bot saves of the index: {len(bot)})")
+    if lat:
+        p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+        print(
+            f"latency (edit -> index shows it): p50 {statistics.median(lat):.1f} s, "
+            f"p95 {p95:.1f} s, max {lat[-1]:.1f} s, against interval {args.interval:g} s"
+        )
+    print(
+        f"requests per idle minute at the access log: {idle_requests * 60 / args.idle:.2f} "
+        f"(expected {60 / args.interval:.2f})"
+    )
+    print(f"most index saves within any {window:g} s: {most} (≤ 1 expected)")
+    print(
+        f"restart exit codes: {watcher.exits}; SIGKILL in a save caught: {caught}; "
+        f"still running before the end: {alive}; tracebacks: {tracebacks}"
+    )
+    if proxy is not None:
+        proxy.stop()
+    wiki.stop()
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=1000)
+    parser.add_argument("--interval", type=float, default=60.0)
+    parser.add_argument("--min-interval", type=float, default=60.0)
+    parser.add_argument("--faults", type=float, default=0.0)
+    parser.add_argument("--pace", type=float, default=1.0, help="mean seconds between changes")
+    parser.add_argument("--idle", type=float, default=180.0)
+    parser.add_argument("--seed", type=int, default=1)
+    sys.exit(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
