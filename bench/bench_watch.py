@@ -97,12 +97,11 @@ class Watcher:
             [sys.executable, "-m", "wikisync", "-c", str(self.config), "watch", "communs"],
             env=self.env,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # the log lines go to standard error
             text=True,
         )
         process = self.process
         threading.Thread(target=self._read, args=(process.stdout, self.lines), daemon=True).start()
-        threading.Thread(target=self._read, args=(process.stderr, self.errors), daemon=True).start()
 
     @staticmethod
     def _read(stream: object, into: list[str]) -> None:
@@ -300,7 +299,7 @@ def run(args: argparse.Namespace) -> int:
     idle_requests = _api_lines(wiki) - before_idle
     alive = watcher.process is not None and watcher.process.poll() is None
     watcher.stop(signal.SIGTERM)
-    tracebacks = sum("Traceback" in line for line in watcher.errors)
+    tracebacks = sum("Traceback" in line for line in watcher.lines)
     lat = sorted(soak.latencies)
     print(f"changes: {sum(soak.kinds.values())} in {soak_seconds:.0f} s: {soak.kinds}")
     print(

@@ -56,6 +56,7 @@ ARGS: dict[str, list[str]] = {
     "render": ["communs"],
     "set": ["event", "place=Lyon"],
     "status": ["{tmp}/fabmob/mirror"],
+    "watch": ["--once"],
 }
 
 #: Commands that wait on standard input (before or instead of the site).

@@ -1,6 +1,6 @@
 """``wikisync watch``: a thin shell over :func:`wikisync.ops.watch.watch`.
 
-One line per action on standard output (a time, then what was done), for a
+One line per action on standard error (a time, then what was done), for a
 service manager's journal; idle polls only with ``-v``. It ends only on
 SIGINT/SIGTERM (exit 130/143, after the save in flight, the cursor stored),
 or with ``--once`` after one poll (exit code from the jobs that ran: 0, 1 a
@@ -78,8 +78,8 @@ def watch(
     if status_file is not None:
         check_output(status_file)  # a bad path is refused before any work
     outcomes: list[str] = []
-    with report_errors(None, "watch", config.site), stop_on_signals() as stop:
-        for event in watch_jobs(
+    with report_errors(None, "watch", config.site):
+        events = watch_jobs(
             config,
             names=job_names,
             once=once,
@@ -87,15 +87,22 @@ def watch(
             status_file=status_file,
             lock=_run_lock(state),
             bot=bot,
-        ):
-            if event.report is not None:
-                outcomes.append(event.report.status)
-            line = describe_event(event, verbose=state.verbosity > 0)
-            if line and (state.verbosity >= 0 or event.kind in ("fault", "locked")):
-                click.echo(f"{event.at} {line}", err=event.kind in ("fault", "locked"))
+        )
+        _echo(state, next(events))  # the wiki opened: a signal before that stops at once
+        with stop_on_signals() as stop:
+            for event in events:
+                if event.report is not None:
+                    outcomes.append(event.report.status)
+                _echo(state, event)
     code = run_exit_code(outcomes if once else (), stop)
     if code:
         sys.exit(code)
+
+
+def _echo(state: State, event: WatchEvent) -> None:
+    line = describe_event(event, verbose=state.verbosity > 0)
+    if line and (state.verbosity >= 0 or event.kind in ("fault", "locked")):
+        click.echo(f"{event.at} {line}", err=True)
 
 
 def _run_lock(state: State) -> Callable[[Source], AbstractContextManager[None]]:
