@@ -37,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,8 @@ class Soak:
 
     latencies: list[float] = field(default_factory=list)
     waiting: dict[str, float] = field(default_factory=dict)  # token -> edit time
+    token_of: dict[str, str] = field(default_factory=dict)  # page -> its awaited token
+    superseded: int = 0  # tokens edited over before the index could show them
     kinds: dict[str, int] = field(default_factory=dict)
 
 
@@ -127,13 +130,19 @@ class Watcher:
 
 
 def _change(
-    site: mwclient.Site, rng: random.Random, soak: Soak, state: dict[str, list[str]]
+    site: mwclient.Site,
+    rng: random.Random,
+    soak: Soak,
+    state: dict[str, list[str]],
+    run_jobs: Callable[[], object],
 ) -> None:
     members = state["members"]
     kind = rng.choices(
         ["edit", "create", "delete", "restore", "move", "leave", "template"],
         weights=[50, 12, 8, 6, 8, 8, 2],
     )[0]
+    if sum(soak.kinds.values()) % 40 == 20:  # a template toggle at least every 40 changes
+        kind = "template"
     if kind in ("delete", "move", "leave", "edit") and len(members) < 6:
         kind = "create"
     if kind == "restore" and not state["deleted"]:
@@ -142,13 +151,18 @@ def _change(
     if kind == "edit":
         title = rng.choice(members)
         site.pages[title].edit(_commun(token), summary="soak")
+        old = soak.token_of.pop(title, None)
+        if old is not None and soak.waiting.pop(old, None) is not None:
+            soak.superseded += 1
         soak.waiting[token] = time.monotonic()
+        soak.token_of[title] = token
     elif kind == "create":
         title = f"Commun soak {token}"
         site.pages[title].edit(_commun(token), summary="soak")
         members.append(title)
     elif kind == "delete":
         title = rng.choice(members)
+        _forget(soak, title)
         site.pages[title].delete(reason="soak")
         members.remove(title)
         state["deleted"].append(title)
@@ -158,12 +172,14 @@ def _change(
         members.append(title)
     elif kind == "move":
         title = rng.choice(members)
+        _forget(soak, title)
         new = f"Commun déplacé {token}"
         site.pages[title].move(new, reason="soak", no_redirect=True)
         members.remove(title)
         members.append(new)
     elif kind == "leave":
         title = rng.choice(members)
+        _forget(soak, title)
         site.pages[title].edit(_commun(token, category=""), summary="soak")
         members.remove(title)
     else:
@@ -171,7 +187,15 @@ def _change(
         site.pages[TEMPLATE].edit(
             f"<includeonly>{'[[Catégorie:Commun]]' if on else ''}</includeonly>", summary="soak"
         )
+        run_jobs()  # a wiki whose job queue keeps up: the pages' categories follow
     soak.kinds[kind] = soak.kinds.get(kind, 0) + 1
+
+
+def _forget(soak: Soak, title: str) -> None:
+    """A page that leaves the index: its awaited description will never show."""
+    old = soak.token_of.pop(title, None)
+    if old is not None and soak.waiting.pop(old, None) is not None:
+        soak.superseded += 1
 
 
 def _follow(wiki: TestWiki, soak: Soak, stop: threading.Event) -> None:
@@ -253,17 +277,21 @@ def run(args: argparse.Namespace) -> int:
     follower.start()
     started = time.monotonic()
     caught = False
+
+    def change() -> None:
+        _change(admin, rng, soak, state, lambda: wiki.maint("runJobs"))
+
     for number in range(args.changes):
         if number == args.changes // 2:
             watcher.stop(signal.SIGTERM)
             watcher.start()
         if number == 3 * args.changes // 4:
-            _change(admin, rng, soak, state)  # an edit for the job the kill interrupts
+            change()  # a change for the job the kill interrupts
             caught = watcher.kill_in_save(3 * args.interval + 10)
             watcher.start()
         burst = 3 if rng.random() < 0.1 else 1  # same-second bursts
         for _ in range(burst):
-            _change(admin, rng, soak, state)
+            change()
         time.sleep(rng.uniform(0, 2 * args.pace))
     soak_seconds = time.monotonic() - started
     wiki.maint("runJobs")  # the template's pages join or leave the category
@@ -275,7 +303,7 @@ def run(args: argparse.Namespace) -> int:
     members = _members(wiki)
     missed = [title for title in members if f"[[{title}]]" not in text]
     gone = [t for t in state["deleted"] if f"[[{t}]]" in text and t not in members]
-    stale = sorted(soak.waiting)  # descriptions never shown (or overwritten since: checked below)
+    stale = sorted(soak.waiting)  # descriptions never shown on the index
     latest = {t: _page_text(admin, t) for t in members}
     wrong = [
         t
@@ -309,9 +337,10 @@ def run(args: argparse.Namespace) -> int:
     if proxy is not None:
         print(f"faults injected: {len(proxy.events)} of {proxy.requests} requests")
     print(
-        f"missed: {len(missed) + len(gone) + len(wrong)} (absent {missed}, gone but listed {gone}, "
-        f"old description {wrong}); descriptions never seen: {len(stale)} (overwritten before a "
-        "poll counts here)"
+        f"missed: {len(missed) + len(gone) + len(wrong) + len(stale)} (absent {missed}, "
+        f"gone but listed {gone}, "
+        f"old description {wrong}, descriptions never shown {len(stale)}; "
+        f"{soak.superseded} edited over or taken out before they could show: not counted)"
     )
     print(f"doubled index edits: {doubled} (bot saves of the index: {len(bot)})")
     if lat:
