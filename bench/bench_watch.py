@@ -27,6 +27,7 @@ Run: ``.venv/bin/python -m bench.bench_watch [--changes 1000] [--interval 60]
 from __future__ import annotations
 
 import argparse
+import calendar
 import itertools
 import os
 import random
@@ -93,6 +94,7 @@ class Watcher:
         self.lines: list[str] = []
         self.errors: list[str] = []
         self.process: subprocess.Popen[str] | None = None
+        self.reader = threading.Thread()
         self.exits: list[int] = []
 
     def start(self) -> None:
@@ -104,7 +106,8 @@ class Watcher:
             text=True,
         )
         process = self.process
-        threading.Thread(target=self._read, args=(process.stdout, self.lines), daemon=True).start()
+        self.reader = threading.Thread(target=self._read, args=(process.stdout, self.lines))
+        self.reader.start()
 
     @staticmethod
     def _read(stream: object, into: list[str]) -> None:
@@ -115,6 +118,9 @@ class Watcher:
         assert self.process is not None
         self.process.send_signal(sig)
         self.exits.append(self.process.wait(timeout=120))
+        self.reader.join(timeout=30)  # the pipe's end is read: close it
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
     def kill_in_save(self, timeout: float) -> bool:
         """SIGKILL just after a poll announces the job; True when it caught one."""
@@ -235,15 +241,53 @@ def _api_lines(wiki: TestWiki) -> int:
         return sum(1 for line in log if b"/api.php" in line)
 
 
-def run(args: argparse.Namespace) -> int:
-    workdir = Path(tempfile.mkdtemp(prefix="bench-watch-"))
-    corpus = generate_corpus()
-    dump = workdir / "corpus.xml"
-    write_export_xml(corpus.pages, dump)
-    wiki = TestWiki.create(workdir / "wiki")
-    wiki.import_xml(dump)
-    wiki.start()
+@dataclass
+class Figures:
+    """What a soak measured (see the module's list)."""
+
+    kinds: dict[str, int]
+    seconds: float
+    missed: dict[str, list[str]]
+    superseded: int
+    doubled: int
+    saves: int
+    latencies: list[float]
+    idle_per_minute: float
+    most_saves: int
+    exits: list[int]
+    caught: bool
+    alive: bool
+    tracebacks: int
+    faults: int = 0
+    proxied: int = 0
+
+    @property
+    def missed_count(self) -> int:
+        """Every miss of every kind."""
+        return sum(len(items) for items in self.missed.values())
+
+
+def soak(wiki: TestWiki, workdir: Path, args: argparse.Namespace) -> Figures:
+    """Run the soak on a started ``wiki`` (its server log counts the requests)."""
     proxy = FaultProxy(wiki.port, seed=args.seed, rate=args.faults).start() if args.faults else None
+    watchers: list[Watcher] = []
+    try:
+        return _soak(wiki, workdir, args, proxy, watchers)
+    finally:
+        for watcher in watchers:  # a soak that failed half-way leaves no process behind
+            if watcher.process is not None and watcher.process.poll() is None:
+                watcher.stop(signal.SIGKILL)
+        if proxy is not None:
+            proxy.stop()
+
+
+def _soak(
+    wiki: TestWiki,
+    workdir: Path,
+    args: argparse.Namespace,
+    proxy: FaultProxy | None,
+    watchers: list[Watcher],
+) -> Figures:
     site_url = proxy.url if proxy is not None else wiki.url
     config = workdir / "wikisync.toml"
     config.write_text(
@@ -267,19 +311,20 @@ def run(args: argparse.Namespace) -> int:
             _commun(f"modèle{number}", category="{{MarqueCommun}}"), summary="soak"
         )
     watcher = Watcher(config, env)
+    watchers.append(watcher)
     watcher.start()
     while not any("communs: page" in line for line in watcher.lines):  # the first full pass
         time.sleep(0.2)
-    soak, rng = Soak(), random.Random(args.seed)
+    done, rng = Soak(), random.Random(args.seed)
     state = {"members": _members(wiki), "deleted": []}
     stop = threading.Event()
-    follower = threading.Thread(target=_follow, args=(wiki, soak, stop), daemon=True)
+    follower = threading.Thread(target=_follow, args=(wiki, done, stop), daemon=True)
     follower.start()
     started = time.monotonic()
     caught = False
 
     def change() -> None:
-        _change(admin, rng, soak, state, lambda: wiki.maint("runJobs"))
+        _change(admin, rng, done, state, lambda: wiki.maint("runJobs"))
 
     for number in range(args.changes):
         if number == args.changes // 2:
@@ -295,7 +340,7 @@ def run(args: argparse.Namespace) -> int:
         time.sleep(rng.uniform(0, 2 * args.pace))
     soak_seconds = time.monotonic() - started
     wiki.maint("runJobs")  # the template's pages join or leave the category
-    settle = 3 * args.interval + args.min_interval + 10
+    settle = 3 * args.interval + args.min_interval + args.settle
     time.sleep(settle)
     stop.set()
     follower.join()
@@ -303,7 +348,7 @@ def run(args: argparse.Namespace) -> int:
     members = _members(wiki)
     missed = [title for title in members if f"[[{title}]]" not in text]
     gone = [t for t in state["deleted"] if f"[[{t}]]" in text and t not in members]
-    stale = sorted(soak.waiting)  # descriptions never shown on the index
+    stale = sorted(done.waiting)  # descriptions never shown on the index
     latest = {t: _page_text(admin, t) for t in members}
     wrong = [
         t
@@ -319,7 +364,7 @@ def run(args: argparse.Namespace) -> int:
             old = _section(str(before["slots"]["main"]["content"]))  # type: ignore[index]
             new = _section(str(after["slots"]["main"]["content"]))  # type: ignore[index]
             doubled += old == new
-    times = [time.mktime(time.strptime(str(r["timestamp"]), "%Y-%m-%dT%H:%M:%SZ")) for r in bot]
+    times = [calendar.timegm(time.strptime(str(r["timestamp"]), "%Y-%m-%dT%H:%M:%SZ")) for r in bot]
     window = max(args.min_interval, 1)
     most = max((sum(1 for t in times if s <= t < s + window) for s in times), default=0)
     before_idle = _api_lines(wiki)
@@ -328,21 +373,56 @@ def run(args: argparse.Namespace) -> int:
     alive = watcher.process is not None and watcher.process.poll() is None
     watcher.stop(signal.SIGTERM)
     tracebacks = sum("Traceback" in line for line in watcher.lines)
-    lat = sorted(soak.latencies)
-    print(f"changes: {sum(soak.kinds.values())} in {soak_seconds:.0f} s: {soak.kinds}")
+    return Figures(
+        kinds=done.kinds,
+        seconds=soak_seconds,
+        missed={
+            "absent": missed,
+            "gone but listed": gone,
+            "old description": wrong,
+            "description never shown": stale,
+        },
+        superseded=done.superseded,
+        doubled=doubled,
+        saves=len(bot),
+        latencies=sorted(done.latencies),
+        idle_per_minute=idle_requests * 60 / args.idle,
+        most_saves=most,
+        exits=watcher.exits,
+        caught=caught,
+        alive=alive,
+        tracebacks=tracebacks,
+        faults=len(proxy.events) if proxy is not None else 0,
+        proxied=proxy.requests if proxy is not None else 0,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build a test wiki, soak it, print the figures."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-watch-"))
+    corpus = generate_corpus()
+    dump = workdir / "corpus.xml"
+    write_export_xml(corpus.pages, dump)
+    wiki = TestWiki.create(workdir / "wiki")
+    wiki.import_xml(dump)
+    wiki.start()
+    try:
+        figures = soak(wiki, workdir, args)
+    finally:
+        wiki.stop()
+    lat = figures.latencies
+    print(f"changes: {sum(figures.kinds.values())} in {figures.seconds:.0f} s: {figures.kinds}")
     print(
         f"interval {args.interval:g} s, min_interval {args.min_interval:g} s, "
         f"faults {args.faults:g}"
     )
-    if proxy is not None:
-        print(f"faults injected: {len(proxy.events)} of {proxy.requests} requests")
+    if args.faults:
+        print(f"faults injected: {figures.faults} of {figures.proxied} requests")
     print(
-        f"missed: {len(missed) + len(gone) + len(wrong) + len(stale)} (absent {missed}, "
-        f"gone but listed {gone}, "
-        f"old description {wrong}, descriptions never shown {len(stale)}; "
-        f"{soak.superseded} edited over or taken out before they could show: not counted)"
+        f"missed: {figures.missed_count} ({figures.missed}; {figures.superseded} descriptions "
+        "edited over or taken out before they could show: not counted)"
     )
-    print(f"doubled index edits: {doubled} (bot saves of the index: {len(bot)})")
+    print(f"doubled index edits: {figures.doubled} (bot saves of the index: {figures.saves})")
     if lat:
         p95 = lat[min(len(lat) - 1, int(0.95 * len(lat)))]
         print(
@@ -350,17 +430,15 @@ def run(args: argparse.Namespace) -> int:
             f"p95 {p95:.1f} s, max {lat[-1]:.1f} s, against interval {args.interval:g} s"
         )
     print(
-        f"requests per idle minute at the access log: {idle_requests * 60 / args.idle:.2f} "
+        f"requests per idle minute at the access log: {figures.idle_per_minute:.2f} "
         f"(expected {60 / args.interval:.2f})"
     )
-    print(f"most index saves within any {window:g} s: {most} (≤ 1 expected)")
+    window = max(args.min_interval, 1)
+    print(f"most index saves within any {window:g} s: {figures.most_saves} (≤ 1 expected)")
     print(
-        f"restart exit codes: {watcher.exits}; SIGKILL in a save caught: {caught}; "
-        f"still running before the end: {alive}; tracebacks: {tracebacks}"
+        f"restart exit codes: {figures.exits}; SIGKILL in a save caught: {figures.caught}; "
+        f"still running before the end: {figures.alive}; tracebacks: {figures.tracebacks}"
     )
-    if proxy is not None:
-        proxy.stop()
-    wiki.stop()
     return 0
 
 
@@ -373,6 +451,7 @@ def main() -> None:
     parser.add_argument("--pace", type=float, default=1.0, help="mean seconds between changes")
     parser.add_argument("--idle", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds added to the wait")
     sys.exit(run(parser.parse_args()))
 
 
