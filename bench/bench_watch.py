@@ -313,7 +313,10 @@ def _soak(
     watcher = Watcher(config, env)
     watchers.append(watcher)
     watcher.start()
+    deadline = time.monotonic() + 120
     while not any("communs: page" in line for line in watcher.lines):  # the first full pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the watcher did no first pass in 120 s: {watcher.lines}")
         time.sleep(0.2)
     done, rng = Soak(), random.Random(args.seed)
     state = {"members": _members(wiki), "deleted": []}
