@@ -358,3 +358,33 @@ def test_watch_on_a_mirror_folder_is_one_line_and_exit_2(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert "watch needs a live wiki" in result.output
     assert "Traceback" not in result.output
+
+
+def test_watch_once_while_another_run_holds_the_lock_is_exit_4(
+    wiki: TestWiki, watch_config: Path, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from wikisync.cli import cli
+    from wikisync.ops.lock import RunLock, default_lock_path, run_lock_key
+    from wikisync.sources import open_source
+
+    config = _config(wiki, watch_config)
+    with open_source(config) as source:
+        key = run_lock_key(source)
+    with RunLock(default_lock_path(key), command="rebuild", site=key):
+        result = CliRunner().invoke(
+            cli,
+            ["-c", str(watch_config), "watch", "--once"],
+            env={"WIKISYNC_PASSWORD": wiki.bot_password},
+        )
+    assert result.exit_code == 4, result.output
+    assert "another wikisync run holds the lock" in result.output
+    assert "Traceback" not in result.output
+    again = CliRunner().invoke(
+        cli,
+        ["-c", str(watch_config), "watch", "--once"],
+        env={"WIKISYNC_PASSWORD": wiki.bot_password},
+    )
+    assert again.exit_code == 0, again.output  # the jobs owed ran once the lock was free
+    assert "communs: page" in again.output

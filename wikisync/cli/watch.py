@@ -3,8 +3,8 @@
 One line per action on standard error (a time, then what was done), for a
 service manager's journal; idle polls only with ``-v``. It ends only on
 SIGINT/SIGTERM (exit 130/143, after the save in flight, the cursor stored),
-or with ``--once`` after one poll (exit code from the jobs that ran: 0, 1 a
-job failed, 3 a page refused). A configuration error is exit 2 before any
+or with ``--once`` after one poll (0; 1 a job or the poll failed, 3 a page
+refused, 4 another run held the lock). A configuration error is exit 2 before any
 poll; a wiki that fails is waited for, never an exit.
 """
 
@@ -19,11 +19,13 @@ import click
 
 from wikisync.cli.complete import complete_jobs
 from wikisync.cli.main import State, cli, report_errors, write_options
-from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.outcomes import error_exit_code, run_exit_code
+from wikisync.core.errors import LockError
 from wikisync.files import check_output
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.watch import WatchEvent
 from wikisync.ops.watch import watch as watch_jobs
+from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
 
@@ -67,7 +69,9 @@ def watch(
     reconcile seconds. A non-empty [watch] stop_page pauses all writes. The
     cursor is kept in the user's state folder: a restart or a crash neither
     skips nor doubles a change. Wiki faults are waited out, never an exit.
-    SIGINT or SIGTERM stops after the save in flight (exit 130/143).
+    SIGINT or SIGTERM stops after the save in flight (exit 130/143). With
+    --once: exit 1 when a job failed or the poll failed, 3 when a page was
+    refused, 4 when another run held the lock.
 
     \b
     Example:
@@ -78,6 +82,7 @@ def watch(
     if status_file is not None:
         check_output(status_file)  # a bad path is refused before any work
     outcomes: list[str] = []
+    locked = False
     with report_errors(None, "watch", config.site):
         events = watch_jobs(
             config,
@@ -93,8 +98,14 @@ def watch(
             for event in events:
                 if event.report is not None:
                     outcomes.append(event.report.status)
+                elif event.kind == "fault":
+                    outcomes.append(Outcome.FAILED)  # --once: the poll failed (exit 1)
+                elif event.kind == "locked":
+                    locked = True
                 _echo(state, event)
     code = run_exit_code(outcomes if once else (), stop)
+    if once and locked and not stop.requested:
+        code = max(code, error_exit_code(LockError("")))
     if code:
         sys.exit(code)
 

@@ -178,15 +178,20 @@ class _Watcher:
         self.paused: bool | None = None
         self.status = WatchStatus(site=config.site, started=wiki_time(clock()))
         self.faults = 0
+        self.once = False
 
     # -- the loop -------------------------------------------------------------------
 
     def run(self, cursor_file: Path | None, *, once: bool) -> Iterator[WatchEvent]:
         source = self._open()  # a bad login or site at start is the caller's error
         names = [job.name for job in self.jobs]
-        path = cursor_file or default_cursor_path(source, names)
-        cursor = load_cursor(path)
-        yield self._event("started", changes=int(cursor is not None), message=str(path))
+        try:
+            path = cursor_file or default_cursor_path(source, names)
+            cursor = load_cursor(path)
+        except BaseException:
+            source.close()
+            raise
+        found = cursor is not None
         if cursor is None:
             now = self.clock()
             cursor = Cursor(timestamp=wiki_time(now), reconciled=now)
@@ -194,8 +199,9 @@ class _Watcher:
         for table in (cursor.pending, cursor.again):  # jobs since removed from the configuration
             for name in [name for name in table if name not in names]:
                 del table[name]
-        self.cursor, self.path = cursor, path
+        self.cursor, self.path, self.once = cursor, path, once
         try:
+            yield self._event("started", changes=int(found), message=str(path))
             while not stop_requested():
                 started = self.clock()
                 try:
@@ -364,7 +370,8 @@ class _Watcher:
                 self.source = None
         save_cursor(self.path, self.cursor)
         self._write_status()
-        self._pause(self.clock() + wait)
+        if not self.once:
+            self._pause(self.clock() + wait)
 
     def _wait(self, started: float) -> None:
         wake = started + self.settings.interval
