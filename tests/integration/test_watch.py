@@ -388,3 +388,54 @@ def test_watch_once_while_another_run_holds_the_lock_is_exit_4(
     )
     assert again.exit_code == 0, again.output  # the jobs owed ran once the lock was free
     assert "communs: page" in again.output
+
+
+def _rows_since(wiki: TestWiki, since: str) -> dict[int, str]:
+    reply = wiki.api(
+        action="query",
+        list="recentchanges",
+        rcstart=since,
+        rcdir="newer",
+        rcprop="ids|timestamp|title",
+        rclimit=500,
+    )
+    return {row["rcid"]: row["timestamp"] for row in reply["query"]["recentchanges"]}
+
+
+def test_watch_cursor_second_boundary_counts_each_row_once(
+    wiki: TestWiki, primed: tuple[Any, Path]
+) -> None:
+    """Edits in one second, some read by a poll and some made just after it: each row
+    is handled once, none skipped (the next poll reads that second again)."""
+    config, cursor = primed
+    titles = _communs(wiki)
+    shared_second = False
+    for attempt in range(4):
+        _once(config, cursor)  # the rows so far (the full pass's own saves) are handled
+        start = _rows_since(wiki, "2000-01-01T00:00:00Z")
+        since = max(start.values())
+        _edit(wiki, titles[0], _commun_text(f"A1 {attempt}"))
+        _edit(wiki, titles[1], _commun_text(f"A2 {attempt}"))
+        events = watch(config, cursor_file=cursor)
+        counted = 0
+        polls_after = -1
+        for event in events:
+            if event.kind != "polled":
+                continue
+            counted += event.changes
+            if polls_after < 0:  # the first poll read A1 and A2: B comes just after it
+                _edit(wiki, titles[2], _commun_text(f"B {attempt}"))
+                polls_after = 0
+            else:
+                polls_after += 1
+            if polls_after >= 3:
+                break
+        events.close()
+        rows = {rcid: when for rcid, when in _rows_since(wiki, since).items() if rcid not in start}
+        assert counted == len(rows)  # every row since once: none skipped, none twice
+        assert f"B {attempt}" in _text(wiki)
+        stamps = sorted(rows.values())
+        shared_second = shared_second or len(stamps) != len(set(stamps))
+        if shared_second:
+            break
+    assert shared_second  # the case under test happened: rows of one second split by a poll
