@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
+    from wikisync.ops.watch import WatchEvent, watch
     from wikisync.ports.outcome import Outcome, Report
     from wikisync.presets import load_preset
     from wikisync.sources import FetchResult, Source, open_source, open_target
@@ -122,6 +123,7 @@ _LAZY = {
     "StatusReport": "wikisync.ops.sync",
     "UnsafePathError": "wikisync.core.errors",
     "ValueFormatError": "wikisync.core.errors",
+    "WatchEvent": "wikisync.ops.watch",
     "WikisyncError": "wikisync.core.errors",
     "apply_changeset": "wikisync.ops.changeset",
     "category_pages": "wikisync.ops.collect",
@@ -154,6 +156,7 @@ _LAZY = {
     "render_job": "wikisync.ops.jobs.run",
     "render_quality_html": "wikisync.ops.quality.html",
     "set_fields": "wikisync.ops.batch.run",
+    "watch": "wikisync.ops.watch",
     "write_changeset": "wikisync.ops.changeset",
 }
 
@@ -218,6 +221,7 @@ __all__ = [
     "StatusReport",
     "UnsafePathError",
     "ValueFormatError",
+    "WatchEvent",
     "WikisyncError",
     "__version__",
     "apply_changeset",
@@ -251,5 +255,6 @@ __all__ = [
     "render_job",
     "render_quality_html",
     "set_fields",
+    "watch",
     "write_changeset",
 ]

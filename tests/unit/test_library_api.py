@@ -37,6 +37,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "pull": ("pull",),
     "status": ("mirror_status",),
     "push": ("push",),
+    "watch": ("watch",),
 }
 
 
