@@ -23,11 +23,11 @@ from tests.mediawiki import TestWiki
 
 def _options(**values: float) -> argparse.Namespace:
     base = {
-        "changes": 24,
+        "changes": 16,
         "interval": 1.0,
         "min_interval": 1.0,
         "faults": 0.0,
-        "pace": 0.3,
+        "pace": 0.25,
         "idle": 6.0,
         "seed": 3,
         "settle": 3.0,
