@@ -92,6 +92,7 @@ def watch(
             status_file=status_file,
             lock=_run_lock(state),
             bot=bot,
+            minor=minor,
         )
         _echo(state, next(events))  # the wiki opened: a signal before that stops at once
         with stop_on_signals() as stop:

@@ -110,6 +110,7 @@ def watch(
     cursor_file: Path | None = None,
     lock: Callable[[Source], AbstractContextManager[object]] | None = None,
     bot: bool = True,
+    minor: bool = False,
     retries: int = DEFAULT_RETRIES,
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
@@ -128,6 +129,7 @@ def watch(
         lock: the run lock held while jobs run (given the open source); the
             jobs wait for the next poll while another run holds it.
         bot: mark the edits as bot edits.
+        minor: mark the edits as minor.
         retries: readings again after an edit conflict, per page.
         clock, sleep: time, for tests.
 
@@ -148,12 +150,8 @@ def watch(
         name: record_type_named(config.types, name) for job in jobs for name in job.record_types
     }
     watcher = _Watcher(config, jobs, types, watch_settings(config, interval=interval), clock, sleep)
-    watcher.status_file, watcher.lock, watcher.bot, watcher.retries = (
-        status_file,
-        lock,
-        bot,
-        retries,
-    )
+    watcher.status_file, watcher.lock, watcher.retries = status_file, lock, retries
+    watcher.bot, watcher.minor = bot, minor
     yield from watcher.run(cursor_file, once=once)
 
 
@@ -171,7 +169,7 @@ class _Watcher:
         self.clock, self.sleep = clock, sleep
         self.status_file: Path | None = None
         self.lock: Callable[[Source], AbstractContextManager[object]] | None = None
-        self.bot, self.retries = True, DEFAULT_RETRIES
+        self.bot, self.minor, self.retries = True, False, DEFAULT_RETRIES
         self.source: Source | None = None
         self.target: Target | None = None
         self.map: JobMap | None = None
@@ -392,7 +390,7 @@ class _Watcher:
 
         source = open_source(self.config)
         self.source = source
-        self.target = open_target(source, bot=self.bot)
+        self.target = open_target(source, bot=self.bot, minor=self.minor)
         return source
 
     def _map(self, source: Source) -> JobMap:
