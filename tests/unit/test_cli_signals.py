@@ -39,6 +39,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fabmob"
 #: Each command's arguments (besides the global ones); a new command must be added here.
 ARGS: dict[str, list[str]] = {
     "apply": ["-"],
+    "changes": ["event", "--since", "2026-12-01"],
     "check": [],
     "example": ["{tmp}/example-copy"],
     "export": ["event", "-o", "{tmp}/events.csv"],
@@ -54,6 +55,7 @@ ARGS: dict[str, list[str]] = {
     "remove-param": ["Event", "Tags"],
     "rename-param": ["Event", "Tags", "Etiquettes"],
     "render": ["communs"],
+    "replace": ["Lyon", "Lugdunum", "--namespace", "0"],
     "set": ["event", "place=Lyon"],
     "status": ["{tmp}/fabmob/mirror"],
     "watch": ["--once"],

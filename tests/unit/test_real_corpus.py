@@ -3,7 +3,8 @@
 Each ``tests/data/real/expect/*.toml`` names one real page (a ``.wiki`` file,
 or ``export.xml#Title`` for a page of a real export file), its infobox, and
 for a few fields their type and the value expected, ``"problem"`` (not read:
-a problem must name page, field and raw value) or ``"none"`` (blank). The
+a problem must name page, field and raw value) or ``"none"`` (blank); a date
+field may name the ``end`` field a range written in it ends in. The
 same pages stay byte-exact under the no-op and one-parameter edits.
 """
 
@@ -64,6 +65,8 @@ def load_case(path: Path) -> Case:
         field = {"type": spec["type"], "params": [name]}
         if "separators" in spec:
             field["separators"] = spec["separators"]
+        if "end" in spec:  # a range's end goes there (a field of the file, read from no parameter)
+            field["end"] = spec["end"]
         fields[name] = field
         expected[name] = spec["expect"]
     types = load_record_types({"real": {"templates": [data["template"]], "fields": fields}})

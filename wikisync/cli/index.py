@@ -42,8 +42,10 @@ from wikisync.cli.terminal import paint_status
 from wikisync.config import Config
 from wikisync.core.errors import ConfigError
 from wikisync.files import describe
+from wikisync.i18n import gettext, ngettext
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.jobs.report import JobReport, RunReport
 from wikisync.ops.jobs.run import config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.ops.jobs.run import select_jobs as _select_jobs
@@ -175,6 +177,40 @@ def _print_report(
         elif state.verbosity >= 0:
             click.echo(line, err=True, color=err_color)
         _print_problems(state, job)
+        _print_publication(state, job)
+
+
+def _print_publication(state: State, job: JobReport) -> None:
+    """What a job that publishes its changes did with them; a failed webhook always shows."""
+    for delivery in job.notify_failed:  # the exit code stays the wiki work's (docs/exit-codes.md)
+        click.echo(
+            ngettext(
+                "wikisync: %(job)s: webhook %(url)s failed after %(n)d try (%(why)s); "
+                "its changes were not sent",
+                "wikisync: %(job)s: webhook %(url)s failed after %(n)d tries (%(why)s); "
+                "its changes were not sent",
+                delivery.attempts,
+            )
+            % {
+                "job": job.job,
+                "url": delivery.url,
+                "n": delivery.attempts,
+                "why": delivery.message,
+            },
+            err=True,
+        )
+    if job.publish_message and job.status != Outcome.FAILED and state.verbosity >= 0:
+        click.echo(
+            gettext("wikisync: %(job)s: changes not published: %(why)s")
+            % {"job": job.job, "why": job.publish_message},
+            err=True,
+        )
+    if job.changes and state.verbosity > 0:
+        click.echo(
+            ngettext("%(job)s: %(n)d record changed", "%(job)s: %(n)d records changed", job.changes)
+            % {"job": job.job, "n": job.changes},
+            err=True,
+        )
 
 
 def _run_with_progress(
@@ -199,7 +235,8 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
     """Print the wikitext JOB generates (the section's body); write nothing.
 
-    For a job that writes a file, print the file's text.
+    For a job that writes a file, print the file's text; for one that writes
+    a whole page of GeoJSON, the page's text.
 
     \b
     Example:
@@ -213,7 +250,10 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
             text, sets = read_file_job(source, job, record_types, today=_date(today))
         else:
             sets = [collect_records(source, record_type) for record_type in record_types]
-            text = render_job(job, sets, today=_date(today) or dt.date.today())
+            if job.format == "geojson":
+                text = format_geojson(sets[0].records, record_types[0], indent=4).text
+            else:
+                text = render_job(job, sets, today=_date(today) or dt.date.today())
     echo_or_write(output, text)
     for records in sets:
         if records.problems and state.verbosity >= 0:

@@ -34,21 +34,23 @@ from wikisync.cli.main import (
     write_report,
 )
 from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.selection import selection_options
 from wikisync.cli.terminal import paint_status, would
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.diffs import paint_diff
 from wikisync.core.errors import SiteError
+from wikisync.core.selection import Selection
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
-from wikisync.ops.sync.connect import WikiConnection, open_wiki
 from wikisync.ports.outcome import Outcome
-from wikisync.sources import open_revision_cache
+from wikisync.ports.sync import Connection
+from wikisync.sources import open_revision_cache, open_wiki
 
 _QUIET_ACTIONS = frozenset({Outcome.ADDED, Outcome.UPDATED, Outcome.SAVED, Outcome.CREATED})
 
 
-def _connect(state: State, mirror: Path) -> WikiConnection:
+def _connect(state: State, mirror: Path) -> Connection:
     return open_wiki(state.config(), mirror)
 
 
@@ -78,7 +80,7 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
 @contextmanager
 def _connected(
     state: State, mirror: Path, command: str
-) -> Iterator[tuple[WikiConnection, Callable[[PullItem | PushItem], None]]]:
+) -> Iterator[tuple[Connection, Callable[[PullItem | PushItem], None]]]:
     """The wiki's client and an ``on_page`` that records each page done; closed at the end.
 
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
@@ -103,6 +105,7 @@ def _mirror_argument(exists: bool) -> click.Path:
 @click.argument("mirror", metavar="DIR", type=_mirror_argument(False))
 @click.option("--page", "titles", multiple=True, metavar="TITLE", help="Also pull this page.")
 @click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
+@selection_options
 @click.pass_obj
 def pull_command(
     state: State,
@@ -110,10 +113,12 @@ def pull_command(
     mirror: Path,
     titles: tuple[str, ...],
     recursive: bool,
+    selection: Selection | None,
 ) -> None:
     """Pull pages of the wiki into the mirror folder DIR (created if needed).
 
-    Adds the pages of each CATEGORY and each --page, and brings every page
+    Adds the pages of each CATEGORY (with a selection option, only those it
+    chooses; without a CATEGORY, every page it chooses) and each --page, and brings every page
     already in DIR up to date; only changed revisions are fetched, and not
     even those when the revision cache holds them (a 'records' or 'rebuild'
     run read them): the pages fetched go into the cache (see the global
@@ -137,6 +142,7 @@ def pull_command(
                     categories=categories,
                     titles=titles,
                     recursive=recursive,
+                    selection=selection,
                     cache=cache,
                     on_page=on_page,
                 )

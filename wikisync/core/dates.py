@@ -257,10 +257,11 @@ def date_from_parts(year: str, month: str = "", day: str = "") -> DateValue | No
 
     Returns:
         The date, or ``None`` when a part is not a number or a name, or the
-        date does not exist. A two-digit year is ``None`` too.
+        date does not exist. A two-digit year is ``None`` too (a three-digit
+        one, ``{{start date|962|2|2}}``, is a year of the first millennium).
     """
     year, month, day = year.strip(), month.strip(), day.strip()
-    if not (year.isascii() and year.isdigit() and len(year) == 4):
+    if not (year.isascii() and year.isdigit() and len(year) in (3, 4)):
         return None
     try:
         if not month:
@@ -409,8 +410,10 @@ def _is_iso_day(text: str) -> bool:
     )
 
 
-def _year(word: str, century: int | None, whole: str) -> int:
-    if len(word) == 4 and word.isascii() and word.isdigit():
+def _year(word: str, century: int | None, whole: str, *, named: bool = False) -> int:
+    # named: the month is written as a word, so a three-digit year ("2 February 962")
+    # cannot be anything else.
+    if (len(word) == 4 or (named and len(word) == 3)) and word.isascii() and word.isdigit():
         return int(word)
     if len(word) == 2 and word.isascii() and word.isdigit():
         if century is None:
@@ -459,7 +462,7 @@ def _parse_words(value: str, century: int | None) -> DateValue | None:
         month = _MONTHS.get(words[0].lower())
         if month is None or time is not None or not words[1].isdigit():
             return None
-        return DateValue(_year(words[1], century, value), month, precision="month")
+        return DateValue(_year(words[1], century, value, named=True), month, precision="month")
     if len(words) != 3:
         return None
     day_word, month_word = words[0], words[1]
@@ -469,7 +472,7 @@ def _parse_words(value: str, century: int | None) -> DateValue | None:
     day_number = _day_number(day_word)
     if day_number is None or month is None or not words[2].isdigit():
         return None
-    day = dt.date(_year(words[2], century, value), month, day_number)
+    day = dt.date(_year(words[2], century, value, named=True), month, day_number)
     if time is None:
         return DateValue(day.year, day.month, day.day)
     return DateValue(day.year, day.month, day.day, *time, "datetime")
@@ -512,8 +515,8 @@ def _parse_range(value: str, century: int | None) -> DateRange | None:
         for dash in _DASHES:
             if dash in text:
                 first, _, second = (part.strip() for part in text.partition(dash))
-                if first.isdigit() and len(first) == 4:  # "2018-07-03": ISO, not a range
-                    first = second = ""
+                if first.isdigit() and len(first) == 4 and not _four_digits(second):
+                    first = second = ""  # "2018-07-03": ISO, not a range
                     continue
                 break
     if not first or not second:
@@ -521,8 +524,12 @@ def _parse_range(value: str, century: int | None) -> DateRange | None:
     end = _attempt(second.strip(), century)
     if end is None:
         end = _complete_end(first.strip(), second.strip(), century)
-    if end is None or end.precision not in ("day", "month"):
+    if end is None or end.precision == "datetime":
         return None
+    if end.precision == "year":  # "1990 to 1995" with a dash: two whole years, nothing else
+        if not (_four_digits(first.strip()) and _four_digits(second.strip())):
+            return None
+        return DateRange(_checked(DateValue(int(first), precision="year")), _checked(end))
     try:
         start = _attempt(first.strip(), century)
     except TwoDigitYearError:  # "June 30" (- July 2, 2018) is a day, not a year 30
@@ -532,6 +539,10 @@ def _parse_range(value: str, century: int | None) -> DateRange | None:
     if start is None or start.precision == "datetime":
         return None
     return DateRange(_checked(start), _checked(end))
+
+
+def _four_digits(text: str) -> bool:
+    return len(text) == 4 and text.isascii() and text.isdigit()
 
 
 def _attempt(text: str, century: int | None) -> DateValue | None:

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Tag, Template
+from mwparserfromhell.nodes import Comment, Tag, Template, Text
 
 from wikisync.core.edit_checks import (
     EditError,
@@ -64,6 +64,7 @@ from wikisync.core.edit_checks import (
     quote_value,
     refuse_renumbering,
 )
+from wikisync.core.fields.list_items import ItemEdit, ListItemError
 from wikisync.core.param_change import ParamChange
 from wikisync.core.param_layout import (
     SPACE,
@@ -77,6 +78,7 @@ from wikisync.core.param_layout import (
     split_value,
     trailing_space,
 )
+from wikisync.core.parse_budget import opened_names, parse_pure
 from wikisync.core.schema import template_key
 
 __all__ = [
@@ -179,7 +181,7 @@ def template_matches(name: str, template_names: Sequence[str]) -> bool:
 def set_params(
     wikitext: str,
     template_names: Sequence[str],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     index: int | None = None,
     add_missing: bool = True,
@@ -202,7 +204,10 @@ def set_params(
     Args:
         wikitext: the page's wikitext.
         template_names: the infobox's name and its aliases (``["Event"]``).
-        values: parameter name → new value, applied in this order.
+        values: parameter name → new value, applied in this order; an
+            :class:`~wikisync.core.fields.list_items.ItemEdit` adds or removes
+            one item of the list the parameter holds, leaving the rest of its
+            bytes (and its edge comments) as they are; only the item is checked.
         index: only the ``index``-th matching infobox (0-based, as
             ``Record.index``); None edits every one on the page.
         add_missing: add parameters the infobox lacks; if False, they are
@@ -227,10 +232,14 @@ def set_params(
     """
     label = template_names[0] if template_names else ""
     clean = {
-        unicodedata.normalize("NFC", check_name(name, label, title)): normalize_value(value)
+        unicodedata.normalize("NFC", check_name(name, label, title)): (
+            normalize_value(value)
+            if isinstance(value, str)
+            else ItemEdit(value.action, normalize_value(value.item), value.separators)
+        )
         for name, value in values.items()
     }
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     edit = _SetEdit(add_missing, trusted, title)
     for position, node in _select(code, template_names, index, title):
         for name, value in clean.items():
@@ -274,7 +283,7 @@ def rename_param(
     """
     label = template_names[0] if template_names else ""
     check_name(new, label, title)
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -312,7 +321,7 @@ def remove_param(
             other positional parameters (they would be renumbered), or a page
             too complex to read within the parser's budget.
     """
-    code = _parse(wikitext, title)
+    code = _parse(wikitext, title, template_names)
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for position, node in _select(code, template_names, index, title):
@@ -348,7 +357,9 @@ def read_params(
         ({'place': 'Paris'},)
     """
     found: list[Any] = []
-    _find_infoboxes(parse_page(wikitext, title).nodes, template_names, found)
+    # Infoboxes after one left open are not read (as records does not read them).
+    code = _second_opinion(parse_page(wikitext, title), wikitext, template_names)
+    _find_infoboxes(code.nodes, template_names, found, [], [])
     return tuple(
         {param_name(param): str(param.value).strip(SPACE) for param in node.params}
         for node in found
@@ -358,7 +369,7 @@ def read_params(
 # --- finding infoboxes -------------------------------------------------------
 
 
-def _parse(wikitext: str, title: str | None) -> Any:
+def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> Any:
     """Parse a page to edit it, refusing one the parser would not give back byte for byte.
 
     mwparserfromhell stops at a NUL character (MediaWiki never stores one,
@@ -373,15 +384,41 @@ def _parse(wikitext: str, title: str | None) -> Any:
     code = parse_page(wikitext, title)
     if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
         raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-    return code
+    return _second_opinion(code, wikitext, template_names)
+
+
+def _second_opinion(code: Any, wikitext: str, template_names: Sequence[str]) -> Any:
+    """The pure-Python tokenizer's tree when it closes an infobox the C one left open."""
+    opened: list[str] = []
+    _find_infoboxes(code.nodes, template_names, [], opened, [])
+    if not opened:
+        return code
+    other = parse_pure(wikitext)
+    if other is None:
+        return code
+    again: list[str] = []
+    _find_infoboxes(other.nodes, template_names, [], again, [])
+    return other if len(again) < len(opened) else code
 
 
 def _select(
     code: Any, template_names: Sequence[str], index: int | None, title: str | None
 ) -> list[tuple[int, Any]]:
     found: list[Any] = []
-    _find_infoboxes(code.nodes, template_names, found)
+    opened: list[str] = []
+    inside: list[Any] = []
+    _find_infoboxes(code.nodes, template_names, found, opened, inside)
     label = template_names[0] if template_names else ""
+    if inside:
+        # An infobox the parser could not close: one found after it may be a
+        # sub-box inside it; editing either would edit what the user did not mean.
+        raise EditError(
+            f"{on_page(title)}the {{{{{opened[0]}}}}} infobox is not closed (no matching "
+            '"}}"), so the wiki does not see it, and an infobox after it may sit inside it; '
+            'wikisync edits neither (add the closing "}}" first)',
+            title=title,
+            wiki_template=label,
+        )
     if not found:
         raise EditError(
             f"{on_page(title)}no {{{{{label}}}}} infobox (looked for {', '.join(template_names)})",
@@ -400,18 +437,33 @@ def _select(
     return [(index, found[index])]
 
 
-def _find_infoboxes(nodes: Sequence[Any], template_names: Sequence[str], found: list[Any]) -> None:
-    # The same walk as records._find_infoboxes, so that index means the same.
+def _find_infoboxes(
+    nodes: Sequence[Any],
+    template_names: Sequence[str],
+    found: list[Any],
+    opened: list[str],
+    inside: list[Any],
+) -> None:
+    # The same walk as records._find_infoboxes, so that index means the same;
+    # ``opened``: the infoboxes left open in plain text (not closed for the parser),
+    # ``inside``: the infoboxes after one of those (inside it, as far as the parser can tell).
     for node in nodes:
-        if isinstance(node, Template):
+        if isinstance(node, Text):
+            if "{{" in node.value:
+                opened.extend(
+                    name
+                    for name in opened_names(node.value)
+                    if template_matches(name, template_names)
+                )
+        elif isinstance(node, Template):
             name = "".join(str(n) for n in node.name.nodes if not isinstance(n, Comment))
             if template_matches(name, template_names):  # "{{Infobox writer <!-- doc -->"
-                found.append(node)
+                (inside if opened else found).append(node)
                 continue
             for param in node.params:
-                _find_infoboxes(param.value.nodes, template_names, found)
+                _find_infoboxes(param.value.nodes, template_names, found, opened, inside)
         elif isinstance(node, Tag) and node.contents is not None:
-            _find_infoboxes(node.contents.nodes, template_names, found)
+            _find_infoboxes(node.contents.nodes, template_names, found, opened, inside)
 
 
 # --- the three edits ---------------------------------------------------------
@@ -428,11 +480,14 @@ class _SetEdit:
         self.warnings: list[str] = []
         self._checked: set[tuple[str, str]] = set()
 
-    def apply(self, node: Any, position: int, name: str, value: str) -> None:
+    def apply(self, node: Any, position: int, name: str, value: str | ItemEdit) -> None:
         """Set ``name`` to ``value`` (already trimmed) in one infobox."""
         label = _label(node)
         where = f"{on_page(self.title)}{{{{{label}}}}}"
         found = _positions(node, name)
+        if isinstance(value, ItemEdit):
+            self._edit_item(node, position, name, value, found)
+            return
         if not found:
             if not self.add_missing:
                 self.warnings.append(f'{where} has no parameter "{name}"; not added')
@@ -471,6 +526,42 @@ class _SetEdit:
                 'because its value holds "="'
             )
         param.value = lead + value + trail
+        new = str(param.value).strip(SPACE)
+        self.changes.append(ParamChange(label, name, "set", old, new, position))
+
+    def _edit_item(
+        self, node: Any, position: int, name: str, edit: ItemEdit, found: list[int]
+    ) -> None:
+        """Add or remove one list item in ``name``; the rest of the value stays byte for byte."""
+        label = _label(node)
+        if not found:
+            if edit.action == "add":
+                self.apply(node, position, name, edit.item)
+            return
+        if len(found) > 1:
+            self.warnings.append(
+                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}" is given '
+                f"{len(found)} times; the last one (the one MediaWiki uses) was edited, "
+                "remove the others"
+            )
+        param = node.params[found[-1]]
+        lead, core, trail = split_value(param.value, read_layout(node, len(node.params)))
+        old = str(param.value).strip(SPACE)
+        try:
+            new_core = edit.apply(core)
+        except ListItemError as exc:
+            raise EditError(
+                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}": {exc}',
+                title=self.title,
+                wiki_template=label,
+                param=name,
+                value=core,
+            ) from None
+        if new_core == core:
+            self.changes.append(ParamChange(label, name, "unchanged", old, old, position))
+            return
+        self._check(label, name, edit.item)
+        param.value = lead + new_core + trail
         new = str(param.value).strip(SPACE)
         self.changes.append(ParamChange(label, name, "set", old, new, position))
 

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from wikisync.core.first_letter import upper_first
+
 MAIN_NS = 0
 FILE_NS = 6
 TEMPLATE_NS = 10
@@ -173,13 +175,8 @@ def _fold(name: str) -> str:
 
 
 def _upper_first(text: str) -> str:
-    first = text[0]
-    upper = first.upper()
-    # MediaWiki leaves a letter alone when upper-casing changes its length (ß).
-    text = (upper if len(upper) == 1 else first) + text[1:]
-    # Upper-casing can make a letter that composes with the mark after it
-    # (dotless i + acute -> "I" + acute -> "Í"): NFC again, so normalising is idempotent.
-    return unicodedata.normalize("NFC", text)
+    # MediaWiki's Language::ucfirst with Wikimedia's overrides (see core/first_letter.py).
+    return upper_first(text)
 
 
 #: Namespaces of a French MediaWiki, the default where no site info is known.

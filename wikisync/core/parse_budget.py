@@ -11,23 +11,42 @@ of ``<div a=b `` 33 s. One editor could stall every reader of a category.
 to the next text that could close it, plus the number of such constructs.
 A page whose constructs close near where they open (every ordinary page,
 long ones included) is parsed at once. Any other page is parsed first in a
-separate Python process with a deadline (:data:`PARSE_DEADLINE_SECONDS`);
+separate Python process with a deadline (:data:`PARSE_DEADLINE_SECONDS`) of
+*CPU* time, so the verdict does not depend on how busy the machine is (a
+wall-clock bound, several times longer, only stops a child starved of CPU);
 a page that does not finish in time is :class:`PageTooComplex`, naming the
 page, and is not parsed here at all, so the batch goes on. The pre-scan only
 chooses between the fast and the bounded way: a page it misjudges is parsed
 in the child, never here without a bound.
+
+mwparserfromhell has two tokenizers, a fast one in C and the reference one in
+pure Python, and on rare pages they disagree: the C one stops at a NUL
+character, and on some long pages it misses a template the other parses
+(the outer ``{{Infobox officeholder}}`` of English Wikipedia's Angela Merkel
+page), leaving its ``{{`` in plain text and its inner templates at the top.
+So where the C tokenizer's tree leaves an infobox open (its ``{{`` in plain
+text), the readers and the edits (:mod:`wikisync.core.records`,
+:mod:`wikisync.core.edits`) ask :func:`parse_pure` for a second tree, and keep
+it when it closes more; where both agree that the infobox is not closed,
+they refuse what sits inside it.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from typing import cast
 
 import mwparserfromhell
+from mwparserfromhell.parser import ParserError
+from mwparserfromhell.parser.builder import Builder
+from mwparserfromhell.parser.tokenizer import Tokenizer
 from mwparserfromhell.wikicode import Wikicode
 
 from wikisync.core.errors import RecordError
@@ -36,12 +55,17 @@ __all__ = [
     "PARSE_DEADLINE_SECONDS",
     "PageTooComplex",
     "ParseRisk",
+    "opened_names",
+    "parse_pure",
     "parse_risk",
     "parse_within_budget",
 ]
 
-#: Seconds a page that looks costly may take to parse, in a child process.
+#: CPU seconds a page that looks costly may take to parse, in a child process.
 PARSE_DEADLINE_SECONDS = 10.0
+#: The wall-clock bound on that child, as a multiple of the deadline (plus a few seconds):
+#: it only stops a child the machine starves of CPU, whose verdict is then "too complex".
+WALL_FACTOR = 6
 #: Sum of open-to-close distances (characters) under which a page parses at once.
 SAFE_DISTANCE = 2_000_000
 #: Number of opening constructs under which a page parses at once.
@@ -54,8 +78,13 @@ _CLOSERS = {"<!--": "-->", "<": ">", "{{": "}}", "[[": "]]", "{|": "|}", "[": "]
 _TAG_START_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
 _VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "meta", "link", "input", "col", "area"})
 
+# The child bounds its own CPU time (the kernel sends SIGXCPU past the soft limit, SIGKILL
+# past the hard one), then reads and parses the page.
 _CHILD = (
-    "import sys, mwparserfromhell\n"
+    "import resource, sys\n"
+    "limit = int(sys.argv[1])\n"
+    "resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))\n"
+    "import mwparserfromhell\n"
     "mwparserfromhell.parse(sys.stdin.buffer.read().decode('utf-8', 'surrogatepass'))\n"
 )
 
@@ -148,6 +177,51 @@ def parse_within_budget(title: str, wikitext: str, *, deadline: float | None = N
     return mwparserfromhell.parse(wikitext)
 
 
+def opened_names(text: str) -> list[str]:
+    """The names of the templates a plain text opens with ``{{`` (which the parser left open).
+
+    Example:
+        >>> opened_names("x {{Infobox person\n| name = A {{small|b}}")
+        ['Infobox person', 'small']
+    """
+    names: list[str] = []
+    start = text.find("{{")
+    while start != -1:
+        rest = text[start + 2 :]
+        end = len(rest)
+        for stop in "|}{":
+            position = rest.find(stop)
+            if position != -1:
+                end = min(end, position)
+        name = rest[:end].strip().split("\n", 1)[0].strip()
+        if name:
+            names.append(name)
+        start = text.find("{{", start + 2)
+    return names
+
+
+def _parse_pure(wikitext: str) -> Wikicode:
+    # mwparserfromhell's builder and pure-Python tokenizer carry no type hints.
+    tokens = Tokenizer().tokenize(wikitext)  # type: ignore[no-untyped-call]
+    return cast(Wikicode, Builder().build(tokens))  # type: ignore[no-untyped-call]
+
+
+def parse_pure(wikitext: str) -> Wikicode | None:
+    """The page's tree by mwparserfromhell's pure-Python tokenizer, for a second opinion.
+
+    Only for a page the pre-scan calls safe (:func:`parse_risk`): on those it
+    costs a few C parses. None for any other page, or when the tree does not
+    give the text back byte for byte.
+    """
+    if not parse_risk(wikitext).safe:
+        return None
+    try:
+        tree = _parse_pure(wikitext)
+    except (ParserError, RecursionError):
+        return None
+    return tree if str(tree) == wikitext else None
+
+
 # Verdicts of the child parser by text and deadline, so that a page read twice in
 # a run (its categories, then its records) costs one deadline, not two.
 _VERDICTS: dict[tuple[str, float], str] = {}
@@ -155,20 +229,24 @@ _VERDICTS_KEPT = 256
 
 
 def _parse_in_child(wikitext: str, deadline: float) -> str:
-    """Why the page cannot be parsed within ``deadline`` in a child process, or ``""``."""
+    """Why the page cannot be parsed within ``deadline`` CPU seconds in a child, or ``""``."""
+    cpu = max(1, math.ceil(deadline))  # the kernel counts whole seconds
+    too_long = f"its wikitext did not parse within {deadline:g} s"
     # -I: the child imports nothing from the current folder or PYTHON* variables.
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD],
+            [sys.executable, "-I", "-c", _CHILD, str(cpu)],
             input=wikitext.encode("utf-8", "surrogatepass"),
             capture_output=True,
-            timeout=deadline,
+            timeout=cpu * WALL_FACTOR + 5,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return f"its wikitext did not parse within {deadline:g} s"
+        return too_long
     except OSError as exc:
         return f"the parser could not be started: {exc}"
+    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return too_long
     if done.returncode != 0:
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         return f"the parser failed: {last}"

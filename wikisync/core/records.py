@@ -33,7 +33,12 @@ from wikisync.core.fields.values import (
 )
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
-from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
+from wikisync.core.parse_budget import (
+    PageTooComplex,
+    opened_names,
+    parse_pure,
+    parse_within_budget,
+)
 from wikisync.core.schema import FieldSpec, RecordType
 
 #: The record's own keys (reserved: no field takes these names).
@@ -205,14 +210,28 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
     problems: list[RecordError] = []
     infoboxes: list[Any] = []
     unclosed: list[str] = []
-    _find_infoboxes(code.nodes, record_type, infoboxes, unclosed)
+    inside: list[Any] = []
+    _find_infoboxes(code.nodes, record_type, infoboxes, unclosed, inside)
+    if unclosed:  # the C tokenizer may have missed it: a second opinion
+        other = parse_pure(page.wikitext)
+        if other is not None:
+            again: tuple[list[Any], list[str], list[Any]] = ([], [], [])
+            _find_infoboxes(other.nodes, record_type, *again)
+            if len(again[1]) < len(unclosed):
+                infoboxes, unclosed, inside = again
     for node in infoboxes:
         records.append(_read_infobox(page, record_type, node, len(records), problems))
-    for name in unclosed:
+    for number, name in enumerate(unclosed):
+        nested = (
+            f"; the {{{{{_name_text(inside[0].name).strip()}}}}} after it (inside it, as far as "
+            "the parser can tell) is not read in its place"
+            if inside and number == 0
+            else ""
+        )
         problems.append(
             RecordError(
                 f'Page "{page.title}": the {{{{{name}}}}} infobox is not closed '
-                '(no matching "}}"), so the wiki does not see it; add the closing "}}"',
+                '(no matching "}}"), so the wiki does not see it; add the closing "}}"' + nested,
                 title=page.title,
             )
         )
@@ -249,11 +268,17 @@ def extract_records(pages: Iterable[PageText], record_type: RecordType) -> Recor
 
 
 def _find_infoboxes(
-    nodes: Sequence[Any], record_type: RecordType, found: list[Any], unclosed: list[str]
+    nodes: Sequence[Any],
+    record_type: RecordType,
+    found: list[Any],
+    unclosed: list[str],
+    inside: list[Any],
 ) -> None:
     # Cheaper than Wikicode.ifilter(recursive=True), which indexes every node:
     # descend only where an infobox can sit (tags such as <div>, other
-    # templates' values), in page order.
+    # templates' values), in page order. An infobox after an infobox left
+    # open sits inside it as far as the parser can tell (an embedded sub-box):
+    # it goes to ``inside``, never read as the page's.
     for node in nodes:
         kind = type(node)
         if kind is Text:
@@ -261,12 +286,12 @@ def _find_infoboxes(
                 unclosed.extend(_unclosed_names(node.value, record_type))
         elif kind is Template:
             if record_type.matches_template(_name_text(node.name)):
-                found.append(node)
+                (inside if unclosed else found).append(node)
                 continue  # an infobox nested in an infobox's value is not one
             for param in node.params:
-                _find_infoboxes(param.value.nodes, record_type, found, unclosed)
+                _find_infoboxes(param.value.nodes, record_type, found, unclosed, inside)
         elif kind is Tag and node.contents is not None:
-            _find_infoboxes(node.contents.nodes, record_type, found, unclosed)
+            _find_infoboxes(node.contents.nodes, record_type, found, unclosed, inside)
 
 
 def _read_infobox(
@@ -434,20 +459,7 @@ def _param_name(param: Any) -> str:
 
 def _unclosed_names(text: str, record_type: RecordType) -> list[str]:
     # A "{{" left in a Text node is one the parser could not close.
-    names: list[str] = []
-    start = text.find("{{")
-    while start != -1:
-        rest = text[start + 2 :]
-        end = len(rest)
-        for stop in "|}{":
-            position = rest.find(stop)
-            if position != -1:
-                end = min(end, position)
-        name = rest[:end].strip().split("\n", 1)[0].strip()
-        if name and record_type.matches_template(name):
-            names.append(name)
-        start = text.find("{{", start + 2)
-    return names
+    return [name for name in opened_names(text) if record_type.matches_template(name)]
 
 
 def _quote(value: str) -> str:

@@ -33,6 +33,7 @@ import mwparserfromhell
 from wikisync.__about__ import __version__
 from wikisync.core.dates import DateValue
 from wikisync.core.errors import RecordError
+from wikisync.core.fields.coords import Coord
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import PageText
 from wikisync.core.records import PageRecords, Record, RecordSet, parse_page
@@ -42,6 +43,7 @@ from wikisync.ports.memo import MemoStore, code_digest
 
 __all__ = [
     "RECORD_FORMAT",
+    "cached_page_records",
     "decode_page_records",
     "encode_page_records",
     "extract_records_cached",
@@ -58,6 +60,7 @@ RECORD_FORMAT = 1
 _PARSING_MODULES = (
     "wikisync.core.records",
     "wikisync.core.fields.values",
+    "wikisync.core.fields.coords",
     "wikisync.core.dates",
     "wikisync.core.french",
     "wikisync.core.pages",
@@ -112,6 +115,14 @@ def type_fingerprint(record_type: RecordType) -> str:
             for name, how in sorted(record_type.date_templates.items())
         },
         "wrappers": dict(sorted(record_type.wrappers.items())),
+        "region": None
+        if record_type.region is None
+        else [
+            record_type.region.south,
+            record_type.region.west,
+            record_type.region.north,
+            record_type.region.east,
+        ],
     }
     text = json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -148,6 +159,8 @@ def _encode_value(value: FieldValue) -> Any:
                 value.tz,
             ]
         }
+    if type(value) is Coord:
+        return {"coord": [value.lat, value.lon]}
     raise TypeError(f"cannot encode a {type(value).__name__} value")
 
 
@@ -159,6 +172,9 @@ def _decode_value(data: Any) -> FieldValue:
     if type(data) is dict and list(data) == ["date"]:
         year, month, day, hour, minute, second, precision, tz = data["date"]
         return DateValue(year, month, day, hour, minute, second, precision, tz)
+    if type(data) is dict and list(data) == ["coord"]:
+        lat, lon = data["coord"]
+        return Coord(float(lat), float(lon))
     raise ValueError(f"not an encoded value: {data!r}")
 
 
@@ -216,6 +232,28 @@ def decode_page_records(text: str) -> PageRecords:
         return PageRecords(str(data["title"]), records, problems)
     except (TypeError, KeyError, ValueError) as exc:
         raise ValueError(f"not an encoding of page records: {exc}") from None
+
+
+def cached_page_records(
+    cache: MemoStore, site: str, record_type: RecordType, titles: Iterable[str]
+) -> dict[str, PageRecords]:
+    """The records last parsed from each of these pages, when the cache holds them for
+    this type's schema (each record's ``revid`` says which revision they are of).
+
+    An entry made with another schema or code, or that does not decode, is left out.
+    """
+    fingerprint = type_fingerprint(record_type)
+    stored = cache.get_records(site, record_type.name)
+    found: dict[str, PageRecords] = {}
+    for title in titles:
+        hit = stored.get(title)
+        if hit is None or hit[0] != fingerprint:
+            continue
+        try:
+            found[title] = decode_page_records(hit[2])
+        except ValueError:
+            continue
+    return found
 
 
 # -- extraction through the cache ----------------------------------------------------

@@ -14,6 +14,8 @@ from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
+from wikisync.core.selection import Selection, select_from_pages
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.memo import MemoStore
 from wikisync.ports.recent import RecentBatch
 
@@ -158,6 +160,13 @@ class Source(Protocol):
         keeps no history (a folder, a dump)."""
         return {}
 
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages | None:
+        """A live wiki's pages changed from ``since`` on (ISO 8601 UTC, inclusive; with
+        ``after_rcid``, the rows of that second up to that id are left out): per page,
+        the revision that held it then and what became of it. None (the default): the
+        source keeps no history (a folder, a dump)."""
+        return None
+
     def template_use(self, title: str) -> tuple[list[str], list[str]] | None:
         """A template's redirect names (without prefix) and the titles of the pages that
         use it, from a live wiki's index. None (the default): no index; scan
@@ -177,6 +186,20 @@ class Source(Protocol):
         """Per existing page of ``titles``: its categories now, without namespace prefix
         (pages that do not exist are left out). None (the default): not known."""
         return None
+
+    def select_titles(self, selection: Selection) -> list[str]:
+        """The titles of the pages a :class:`~wikisync.core.selection.Selection` keeps,
+        sorted. By default (a folder, a dump) read from :meth:`iter_pages` by
+        :func:`~wikisync.core.selection.select_from_pages`, which answers every
+        filter but a full-text search; a live wiki asks its API.
+
+        Raises:
+            SelectionError: an unknown namespace, a page to read links from that
+                does not exist, or a filter this source cannot answer.
+        """
+        return select_from_pages(
+            self.iter_pages(), selection, self.namespaces, where=f'"{self.location}"'
+        )
 
     def iter_pages(self) -> Iterator[PageText]:
         """Every page the source holds (a folder, a dump); none by default (a live wiki

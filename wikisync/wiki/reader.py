@@ -18,10 +18,14 @@ from typing import Any
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
+from wikisync.core.selection import Selection
+from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.recent import RecentBatch
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.changed_pages import read_changed_pages
 from wikisync.wiki.recent import read_categories, read_recent
+from wikisync.wiki.selection import select_titles
 from wikisync.wiki.site import WikiClient
 
 __all__ = ["WikiClient", "WikiSource", "page_from_revision"]
@@ -275,6 +279,11 @@ class WikiSource(Source):
         titles = _api_names(self.client, "title", list="allpages", apnamespace="10", aplimit="max")
         return [self.namespaces.split(title)[1] for title in titles]
 
+    def select_titles(self, selection: Selection) -> list[str]:
+        """The titles a selection keeps, from the wiki's listings
+        (:mod:`wikisync.wiki.selection`)."""
+        return select_titles(self.client, self.namespaces, selection)
+
     def template_use(self, title: str) -> tuple[list[str], list[str]]:
         """The template's redirects (``prop=redirects``, names without prefix) and the
         titles of the pages that transclude it (``list=embeddedin``, sorted)."""
@@ -322,6 +331,11 @@ class WikiSource(Source):
                             None if content is None else str(content),
                         )
         return found
+
+    def changed_pages(self, since: str, *, after_rcid: int | None = None) -> ChangedPages:
+        """The pages changed from ``since`` on, from the wiki's recent changes
+        (:func:`wikisync.wiki.changed_pages.read_changed_pages`)."""
+        return read_changed_pages(self.client, since, after_rcid=after_rcid)
 
     def close(self) -> None:
         """Close the connection and the cache."""

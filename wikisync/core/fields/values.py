@@ -5,6 +5,8 @@ parser here (those of ``url``, ``page`` and ``file`` in
 :mod:`wikisync.core.fields.links`). Parsers take a parameter value as
 mwparserfromhell ``Wikicode`` (or a plain string) and return a typed value:
 ``str`` for text, wikitext, page, file and URL; ``int``; ``bool``;
+:class:`~wikisync.core.fields.coords.Coord` for coordinates
+(:mod:`wikisync.core.fields.coords` reads them);
 :class:`~wikisync.core.dates.DateValue` for
 dates (a :class:`~wikisync.core.dates.DateRange` for a range, which
 :mod:`wikisync.core.records` splits into two fields); a tuple of strings for lists.
@@ -58,6 +60,13 @@ from wikisync.core.dates import (
     read_date_or_range,
 )
 from wikisync.core.errors import ValueFormatError
+from wikisync.core.fields.coords import (
+    COORD_TEMPLATES,
+    Coord,
+    check_region,
+    coord_from_template,
+    read_coord,
+)
 from wikisync.core.fields.links import (
     file_from_text,
     page_from_text,
@@ -120,11 +129,12 @@ FIELD_TYPES: tuple[str, ...] = (
     "int",
     "bool",
     "enum",
+    "coord",
 )
 
 
 #: What a parsed field may hold (``None``: absent).
-FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | tuple[str, ...] | None
+FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | Coord | tuple[str, ...] | None
 
 
 #: The default list separators (besides ``<br>``, line breaks and bullets).
@@ -280,6 +290,46 @@ def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
 _RANGE_JOINERS = frozenset({"-", "\u2013", "\u2014", "au", "to", "et", "and", "until", "jusqu'au"})
 
 
+#: First words after a date template that change what the date means (a bound,
+#: an alternative, the other end of a range), which words about it do not.
+_QUALIFIERS = frozenset(
+    {
+        "or",
+        "ou",
+        "to",
+        "until",
+        "till",
+        "au",
+        "jusqu'au",
+        "jusqu\u2019au",
+        "et",
+        "and",
+        "before",
+        "after",
+        "avant",
+        "après",
+        "c.",
+        "ca.",
+        "circa",
+        "vers",
+        "present",
+        "aujourd'hui",
+    }
+)
+
+
+def _aside(gap: str) -> bool:
+    """Whether words after a date template only tell more (``… in [[Mexico City]]``).
+
+    They hold no digit (no second date, no number), and begin with neither a
+    dash nor a word that would change the date (``or``, ``to``, ``circa``…).
+    """
+    if any(char.isdigit() for char in gap) or gap[0] in "-\u2010\u2011\u2012\u2013\u2014?/":
+        return False
+    first = gap.lstrip("(,;").split()
+    return bool(first) and first[0].strip(",;()") not in _QUALIFIERS
+
+
 def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange | None:
     pieces = _pieces(code, options)
     unread = _first_unread(pieces)
@@ -300,7 +350,7 @@ def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange |
         elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
             raise ValueFormatError("a date", str(code))
     gap = "".join(between).strip().lower()
-    if len(dates) == 1 and not gap:
+    if len(dates) == 1 and (not gap or _aside(gap)):
         return dates[0]
     first, last = dates[0], dates[-1]
     if (
@@ -342,19 +392,32 @@ def parse_bool(text: str) -> bool:
         raise ValueFormatError("yes or no (oui/non, true/false, 1/0)", text) from None
 
 
-def parse_int(text: str) -> int:
-    """Parse an integer; thousands may be separated by a space (``1 234 567``).
+#: Digit-group separators read as such: spaces (no-break, narrow, thin) and, in
+#: runs of three-digit groups, commas (``14,736``) and dots (``11.689.442``).
+_GROUP_SPACES = ("\u00a0", "\u202f", "\u2009")
 
-    The separator is a space, a no-break space or a narrow no-break space
-    between groups of three digits; any other spacing (two numbers on two
-    lines, ``12 34``) is no whole number.
+
+def parse_int(text: str) -> int:
+    """Parse an integer, its digits grouped by three or not.
+
+    Thousands may be separated by a space (``1 234 567``; no-break, narrow
+    no-break or thin), by commas (``14,736``, ``1,234,567``) or by dots when
+    there are two or more (``11.689.442``): one separator kind, groups of
+    three digits after a first group of one to three. One dot (``1.234``) is
+    a decimal point as often as a separator, so it is no whole number; nor is
+    any other spacing (two numbers on two lines, ``12 34``).
 
     Raises:
         ValueFormatError: not a whole number.
     """
-    digits = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if " " in digits:
-        head, *groups = digits.split(" ")
+    digits = text.strip()
+    for space in _GROUP_SPACES:
+        digits = digits.replace(space, " ")
+    used = [sep for sep in (" ", ",", ".") if sep in digits]
+    if len(used) > 1 or (used == ["."] and digits.count(".") < 2):
+        raise ValueFormatError("a whole number", text)
+    if used:
+        head, *groups = digits.split(used[0])
         if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
             raise ValueFormatError("a whole number", text)
         digits = head + "".join(groups)
@@ -378,6 +441,33 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
         if fold(choice) == key:
             return choice
     raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
+
+
+# -- coordinates ------------------------------------------------------------------
+
+
+def _coord_from_code(code: Any, options: ValueOptions) -> Coord | None:
+    # A {{coord|…}} alone (beside comments and footnotes), or a point as text.
+    points = [
+        node
+        for node in code.nodes
+        if type(node) is Template and template_name_key(str(node.name)) in COORD_TEMPLATES
+    ]
+    raw = str(code).strip()
+    if not points and not any(mark in raw for mark in "{[<&"):
+        # Only quotes count as markup here: '' is a second mark (48°51'24''N).
+        return check_region(read_coord(raw), options.region, raw)
+    if not points:
+        text = _plain_or_fail(code, options, "a coordinate")
+        return check_region(read_coord(text), options.region, str(code)) if text else None
+    rest = mwparserfromhell.parse("".join(str(n) for n in code.nodes if n not in points))
+    if len(points) > 1 or _plain_or_fail(rest, options, "a coordinate"):
+        raise ValueFormatError("one coordinate ({{coord}} alone)", str(code))
+    return check_region(coord_from_template(points[0]), options.region, str(code))
+
+
+def _coord_from_text(text: str, options: ValueOptions) -> Coord:
+    return check_region(read_coord(text), options.region, text)
 
 
 # -- dispatch ---------------------------------------------------------------------
@@ -422,6 +512,7 @@ _CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str], ValueOptions], FieldVa
     "int": _scalar(lambda text, _: parse_int(text), "a whole number"),
     "bool": _scalar(lambda text, _: parse_bool(text), "yes or no"),
     "enum": _scalar(parse_enum, "one of the values"),
+    "coord": lambda code, _, options: _coord_from_code(code, options),
 }
 
 # The same for a value that is one Text node (most values): no markup to walk.
@@ -436,6 +527,7 @@ _TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldVa
     "int": lambda text, _, __: parse_int(text),
     "bool": lambda text, _, __: parse_bool(text),
     "enum": lambda text, choices, __: parse_enum(text, choices),
+    "coord": lambda text, _, options: _coord_from_text(text, options),
 }
 
 
@@ -502,9 +594,12 @@ def is_blank(code: Any) -> bool:
 
 
 def to_json_value(value: FieldValue) -> object:
-    """A field value as JSON data: dates as ISO strings, lists as lists."""
+    """A field value as JSON data: dates as ISO strings, lists as lists,
+    points as ``{"lat": …, "lon": …}``."""
     if isinstance(value, DateValue | DateRange):
         return value.iso()
+    if isinstance(value, Coord):
+        return {"lat": value.lat, "lon": value.lon}
     if isinstance(value, tuple):
         return list(value)
     return value

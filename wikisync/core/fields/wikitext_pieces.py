@@ -135,6 +135,10 @@ def _walk(nodes: Sequence[Any], options: ValueOptions, out: list[Piece]) -> None
 
 def _walk_template(node: Any, options: ValueOptions, out: list[Piece]) -> None:
     key = template_name_key(str(node.name))
+    if key.startswith("formatnum:"):
+        # The magic word shows its number with the wiki's digit grouping: the number itself.
+        out.append(str(node.name).partition(":")[2].strip())
+        return
     char = CHAR_TEMPLATES.get(key)
     if char is not None:
         out.append(char)
@@ -196,6 +200,8 @@ def _template_date(node: Any, spec: DateTemplate, options: ValueOptions) -> Piec
             whole = param("1")
             with contextlib.suppress(TwoDigitYearError):
                 found = read_date(whole, century=options.century) if whole else None
+            if found is None and len(whole) == 3 and whole.isascii() and whole.isdigit():
+                found = date_from_parts(whole)  # {{date|976}}: a year of the first millennium
     if found is None:
         return Unread(str(node), f"the date template {{{{{str(node.name).strip()}}}}}")
     return found

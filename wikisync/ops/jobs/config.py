@@ -20,8 +20,24 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv (default: from the
-                                   # suffix), or a page_template instead
+    format = "ics"                 # ics, json, jsonl, csv, geojson, sqlite, atom
+                                   # (default: from the suffix), or a page_template instead
+
+A job may write a whole page of data instead of a section: a map as a
+GeoJSON page (the Maps extension's ``GeoJson:`` namespace) or a JSON page,
+saved with that content model::
+
+    [jobs.carte]
+    type = "actor"
+    page = "GeoJson:Partenaires"   # the whole page is the map
+    format = "geojson"
+    content_model = "GeoJSON"      # default: GeoJSON in the GeoJson: namespace, else json
+    create = true                  # create the page when missing
+
+A job may publish what changed in its records (:mod:`wikisync.ops.jobs.changes`):
+as a feed (``format = "atom"``, ``entries = 50``) or to a webhook
+(``notify = "https://…"``, or ``notify = { event = "https://…", "*" = "https://…" }``
+to route by record type).
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
@@ -45,6 +61,7 @@ from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
 from wikisync.ops.suggest import did_you_mean
+from wikisync.webhook import register_webhook
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
@@ -61,12 +78,33 @@ _KEYS = frozenset(
         "description",
         "file",
         "format",
+        "content_model",
+        "notify",
+        "entries",
     }
 )
 #: Keys of a job that writes a page, which a job writing a file may not have.
 _PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
+#: The formats a job may write a whole page in (its content model by default).
+PAGE_FORMATS = ("geojson",)
+#: Content models a whole-page job may save with: MediaWiki's JSON, the Maps extension's GeoJSON.
+CONTENT_MODELS = ("json", "GeoJSON")
 #: The formats a job may write a file in, and the file suffixes that imply them.
-FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+FILE_FORMATS = {
+    ".ics": "ics",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".geojson": "geojson",
+    ".db": "sqlite",
+    ".sqlite": "sqlite",
+    ".atom": "atom",
+    ".xml": "atom",
+}
+#: Entries an Atom feed of changes keeps by default.
+DEFAULT_FEED_ENTRIES = 50
+#: The ``notify`` route that takes the changes of the types no other route names.
+ANY_TYPE = "*"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +127,13 @@ class Job:
         file: for a job that writes a file instead of a page: its path
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
-        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
-            ``""`` when the file is the page template's output.
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``,
+            ``geojson``, ``sqlite``, or ``atom``: a feed of the records' changes), or
+            for a job that writes a whole page, the page's (``geojson``), or ``""``
+            when the file is the page template's output.
+        notify: webhooks the job posts its record changes to: (record type or
+            ``*`` for any other, URL) pairs (:mod:`wikisync.ops.jobs.changes`).
+        entries: the entries an ``atom`` feed keeps (the newest).
     """
 
     name: str
@@ -107,6 +150,14 @@ class Job:
     types: tuple[str, ...] = ()
     file: str = ""
     format: str = ""
+    content_model: str = ""
+    notify: tuple[tuple[str, str], ...] = ()
+    entries: int = DEFAULT_FEED_ENTRIES
+
+    @property
+    def publishes(self) -> bool:
+        """True when the job publishes its records' changes (a feed, a webhook)."""
+        return self.format == "atom" or bool(self.notify)
 
     @property
     def record_types(self) -> tuple[str, ...]:
@@ -145,8 +196,9 @@ def load_jobs(tables: Mapping[str, Any], *, base_dir: Path | None = None) -> dic
 def _load_job(name: str, table: Any, base: Path) -> Job:
     where = f"jobs.{toml_key(name)}"
 
-    def fail(key: str, problem: str) -> ConfigError:
-        path = f"{where}.{toml_key(key)}" if key else where
+    def fail(key: str | tuple[str, ...], problem: str) -> ConfigError:
+        parts = key if isinstance(key, tuple) else (key,) if key else ()
+        path = ".".join([where, *(toml_key(part) for part in parts)])
         return ConfigError(f"{path}: {problem}", key=path)
 
     if not isinstance(table, Mapping):
@@ -195,6 +247,13 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     description = table.get("description", "")
     if not isinstance(description, str):
         raise fail("description", f"should be a string, got {description!r}")
+    if "file" not in table and "format" in table:
+        return _data_page_job(name, table, text, fail, description)
+    if "content_model" in table:
+        raise fail(
+            "content_model",
+            'only a job that writes a whole page (format = "geojson") takes a content model',
+        )
     file, file_format = _file_of(table, base, text, fail)
     page_template: str = ""
     template_dirs: tuple[str, ...] = ()
@@ -203,6 +262,14 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     types = _types(table.get("type"), fail)
     if file_format == "ics" and len(types) > 1:
         raise fail("type", "a calendar (format ics) is made from one record type")
+    if file_format == "geojson" and len(types) > 1:
+        raise fail("type", "a map (format geojson) is made from one record type")
+    notify = _notify(table.get("notify"), types, fail)
+    entries = table.get("entries", DEFAULT_FEED_ENTRIES)
+    if "entries" in table and file_format != "atom":
+        raise fail("entries", 'only a feed (format = "atom") keeps entries')
+    if isinstance(entries, bool) or not isinstance(entries, int) or not 1 <= entries <= 10_000:
+        raise fail("entries", f"should be a whole number from 1 to 10000, got {entries!r}")
     return Job(
         name=name,
         type=types[0],
@@ -218,7 +285,87 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         create=create,
         variables=dict(variables),
         description=description,
+        notify=notify,
+        entries=entries,
     )
+
+
+def _data_page_job(
+    name: str,
+    table: Mapping[str, Any],
+    text: Callable[..., str],
+    fail: Callable[[str, str], ConfigError],
+    description: str,
+) -> Job:
+    # A job whose page is all data: a map as a GeoJSON (or JSON) page.
+    fmt = text("format")
+    if fmt not in PAGE_FORMATS:
+        raise fail(
+            "format",
+            f"a job that writes a page takes format = {' or '.join(PAGE_FORMATS)} (a whole "
+            f"page of data), or a page_template for a section; got {fmt!r} "
+            '(for a file, give file = "…")',
+        )
+    for key in ("page_template", "marker", "variables"):
+        if key in table:
+            raise fail(key, f"a job that writes a whole page (format = {fmt!r}) has no {key}")
+    page = text("page")
+    model = table.get("content_model")
+    if model is None:
+        model = "GeoJSON" if page.partition(":")[0].strip().casefold() == "geojson" else "json"
+    if model not in CONTENT_MODELS:
+        raise fail("content_model", f"should be one of {', '.join(CONTENT_MODELS)}, got {model!r}")
+    types = _types(table.get("type"), fail)
+    if len(types) > 1:
+        raise fail("type", "a map (format geojson) is made from one record type")
+    create = table.get("create", False)
+    if not isinstance(create, bool):
+        raise fail("create", f"should be true or false, got {create!r}")
+    summary = table.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise fail("summary", f"should be a string, got {summary!r}")
+    max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
+    if (
+        isinstance(max_shrink, bool)
+        or not isinstance(max_shrink, int | float)
+        or not 0 <= max_shrink <= 1
+    ):
+        raise fail("max_shrink", f"should be a number from 0 to 1, got {max_shrink!r}")
+    return Job(
+        name=name,
+        type=types[0],
+        page=page,
+        page_template="",
+        marker=name,
+        max_shrink=float(max_shrink),
+        summary=summary,
+        create=create,
+        description=description,
+        format=fmt,
+        content_model=model,
+    )
+
+
+def _notify(
+    value: Any, types: tuple[str, ...], fail: Callable[[str | tuple[str, ...], str], ConfigError]
+) -> tuple[tuple[str, str], ...]:
+    # "https://…", or a table routing record types (or "*") to URLs.
+    if value is None:
+        return ()
+    routes = {ANY_TYPE: value} if isinstance(value, str) else value
+    if not isinstance(routes, Mapping) or not routes:
+        raise fail("notify", "should be a webhook URL, or a table of record type = URL")
+    found: list[tuple[str, str]] = []
+    for name, url in routes.items():
+        key: str | tuple[str, ...] = "notify" if isinstance(value, str) else ("notify", name)
+        if name != ANY_TYPE and name not in types:
+            known = ", ".join([*types, ANY_TYPE])
+            raise fail(key, f"the job lists no type {name!r} (its types: {known})")
+        if not isinstance(url, str) or not url.strip().lower().startswith(("https://", "http://")):
+            raise fail(key, "should be a webhook's http(s) URL")
+        register_webhook(url.strip())  # its secret part never reaches a message or a log
+        found.append((name, url.strip()))
+    return tuple(found)
 
 
 def _file_of(
@@ -240,7 +387,7 @@ def _file_of(
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
-            known = ", ".join(FILE_FORMATS.values())
+            known = ", ".join(dict.fromkeys(FILE_FORMATS.values()))
             raise fail("format", f"should be one of {known}, got {fmt!r}")
         if "page_template" in table:
             raise fail("page_template", "give 'format' or 'page_template', not both")
@@ -251,8 +398,8 @@ def _file_of(
     if not fmt:
         raise fail(
             "format",
-            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv), '
-            "or a page_template",
+            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, '
+            "geojson, sqlite, atom), or a page_template",
         )
     return file, fmt
 
@@ -314,6 +461,22 @@ def config_jobs(config: Config) -> dict[str, Job]:
     """
     jobs = load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
     for job in jobs.values():
+        table = config.types.get(job.type)
+        if job.format == "geojson" and isinstance(table, Mapping):
+            fields = table.get("fields")
+            kinds = [
+                field if isinstance(field, str) else field.get("type")
+                for field in (fields.values() if isinstance(fields, Mapping) else ())
+                if isinstance(field, str | Mapping)
+            ]
+            if "coord" not in kinds:
+                key = f"jobs.{toml_key(job.name)}.type"
+                error = ConfigError(
+                    f'{key}: type "{job.type}" has no coord field to place its records on '
+                    'a map (give one type = "coord")',
+                    key=key,
+                )
+                raise in_file(error, tables_file(config.jobs))
         for name in job.record_types:
             if name not in config.types:
                 key = f"jobs.{toml_key(job.name)}.type"

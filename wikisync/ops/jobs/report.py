@@ -12,6 +12,7 @@ from typing import Any
 
 from wikisync.ops.publish import Edit
 from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
+from wikisync.webhook import Delivery
 
 __all__ = ["JobReport", "RunReport"]
 
@@ -40,6 +41,12 @@ class JobReport:
         message: why the job was refused, in conflict or failed.
         edit: the edit computed, if any (not in the JSON report).
         file: the file a file job writes (``page`` is then ``""``).
+        changes: for a job that publishes its records' changes (a feed, a
+            webhook): how many records changed since its last run (None for
+            another job, or when its records were not read again: nothing
+            changed). See :mod:`wikisync.ops.jobs.changes`.
+        notified: the webhooks posted to (a failure never changes ``status``).
+        publish_message: why the changes were not published, when so.
     """
 
     job: str
@@ -56,6 +63,14 @@ class JobReport:
     message: str = ""
     edit: Edit | None = None
     file: str = ""
+    changes: int | None = None
+    notified: tuple[Delivery, ...] = ()
+    publish_message: str = ""
+
+    @property
+    def notify_failed(self) -> tuple[Delivery, ...]:
+        """The webhooks that kept failing."""
+        return tuple(delivery for delivery in self.notified if not delivery.sent)
 
     @property
     def edited(self) -> bool:
@@ -78,6 +93,15 @@ class JobReport:
             "seconds": round(self.seconds, 3),
             "message": self.message,
             **({"file": self.file} if self.file else {}),
+            **(
+                {
+                    "changes": self.changes,
+                    "notify": [delivery.to_dict() for delivery in self.notified],
+                    "publish_message": self.publish_message,
+                }
+                if self.changes is not None or self.publish_message
+                else {}
+            ),
         }
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from wikisync.core.errors import (
     UnknownNameError,
     WikisyncError,
 )
+from wikisync.core.geo import check_map_page, same_json
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
@@ -49,7 +51,9 @@ from wikisync.core.sections import (
 from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.ical import TimedSource
+from wikisync.ops.jobs.changes import ChangePublisher
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
 from wikisync.ops.jobs.report import JobReport, RunReport
@@ -59,7 +63,6 @@ from wikisync.ops.publish import (
     Edit,
     PublishResult,
     Target,
-    diff_stats,
     publish_page,
     read_page,
     utc_now,
@@ -67,6 +70,7 @@ from wikisync.ops.publish import (
 from wikisync.ops.quality.check import wiki_links
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source, requests_sent
+from wikisync.webhook import RetryPolicy
 
 __all__ = [
     "Job",
@@ -96,6 +100,7 @@ class _Run:
     record_sets: dict[str, RecordSet] = field(default_factory=dict)
     record_types: dict[str, RecordType] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # page title -> revision time
+    publisher: ChangePublisher = field(default_factory=ChangePublisher)
 
     def pages_of(self, name: str) -> list[PageText]:
         """The pages of a record type (read once per run), records not yet read."""
@@ -114,6 +119,9 @@ class _Run:
         return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
+        if job.format:
+            return self._make_data(job, body)
+
         def make(page: PageText | None) -> str:
             if page is None:
                 if not (self.create or job.create):
@@ -141,6 +149,34 @@ class _Run:
 
         return make
 
+    def _make_data(self, job: Job, body: str) -> Callable[[PageText | None], str]:
+        # A page that is all data: replaced whole, unless it holds the same data
+        # already (MediaWiki re-indents a JSON page; equal data is no edit).
+        def make(page: PageText | None) -> str:
+            if page is None:
+                if not (self.create or job.create):
+                    raise MissingPageError(
+                        job.page,
+                        f'Page "{job.page}" does not exist: create it with create=True (or '
+                        f"create = true in [jobs.{job.name}])",
+                        needs="create",
+                    )
+                return body
+            if same_json(page.wikitext, body):
+                return page.wikitext
+            check_map_page(
+                page.wikitext,
+                json.loads(body),
+                title=page.title,
+                job=job.name,
+                force=self.force,
+                allow_shrink=self.allow_shrink,
+                max_shrink=job.max_shrink,
+            )
+            return body
+
+        return make
+
     def memo_of(self, job: Job) -> JobMemo | None:
         listings = [(self.record_types[name], self.pages_of(name)) for name in job.record_types]
         settings = {
@@ -152,6 +188,8 @@ class _Run:
             "today": self.today.isoformat(),
             "force": self.force,
             "allow_shrink": self.allow_shrink,
+            # a job that starts publishing reads its records once, to keep their state
+            "publishes": job.publishes,
         }
         return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
 
@@ -232,7 +270,14 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         report.pages_read = sum(found.page_count for found in sets)
         report.records = sum(len(found.records) for found in sets)
         report.problems = tuple(str(problem) for found in sets for problem in found.problems)
-        body = render_job(job, sets, today=run.today)
+        if job.format == "geojson":
+            geo = format_geojson(
+                sets[0].records, run.record_types[job.type], indent=4, mark=job.name
+            )
+            body = geo.text.rstrip("\n")  # as MediaWiki stores it
+            report.problems += tuple(str(problem) for problem in geo.problems)
+        else:
+            body = render_job(job, sets, today=run.today)
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
@@ -299,8 +344,17 @@ def _run_page(
     """
     memos: list[JobMemo | None] = []
     current: PageText | None = None
+    data = [job for job in jobs if job.format]
+    if data and len(jobs) > 1:
+        message = (
+            f'Page "{jobs[0].page}" is written whole by job {data[0].name} '
+            f"(format {data[0].format}); no other job may write it"
+        )
+        return [
+            JobReport(job.name, job.page, Outcome.FAILED, message=message) for job in jobs
+        ], None
     try:
-        memos = [run.memo_of(job) for job in jobs]
+        memos = [] if data else [run.memo_of(job) for job in jobs]
         if memos and all(memo is not None for memo in memos):
             current = read_page(run.source, jobs[0].page)
     except WikisyncError:
@@ -326,6 +380,7 @@ def _run_page(
             dry_run=dry_run,
             retries=retries,
             current=current,
+            content_model=jobs[0].content_model,
         )
         if result.status == Outcome.UNCHANGED and result.edit is not None:
             _remember(memos, jobs, outcomes, steps, result.edit.new_text)
@@ -341,6 +396,8 @@ def _run_page(
         else:
             _fill(report, result, step)
     reports = [item if isinstance(item, JobReport) else item.report for item in outcomes]
+    for job, job_report in zip(jobs, reports, strict=True):
+        _publish(job, run, job_report, dry_run=dry_run)
     return reports, result
 
 
@@ -373,6 +430,24 @@ def _held(jobs: Sequence[Job], current: PageText, counts: Sequence[MemoCounts]) 
     return reports
 
 
+def _publish(job: Job, run: _Run, report: JobReport, *, dry_run: bool) -> None:
+    """Publish the job's record changes (:mod:`wikisync.ops.jobs.changes`), never failing it."""
+    if not job.publishes or not all(name in run.record_sets for name in job.record_types):
+        return  # records not read again (the page held): nothing changed since
+    links = wiki_links(run.source)
+    run.publisher.publish(
+        job,
+        report,
+        [run.record_sets[name] for name in job.record_types],
+        run.record_types,
+        run.source,
+        times=run.times,
+        page_url=links.page_url if links is not None else None,
+        wiki=links.script if links is not None else "",
+        dry_run=dry_run,
+    )
+
+
 def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     report.attempts = result.attempts
     report.revid = result.revid
@@ -395,29 +470,32 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
         base.base_timestamp if base is not None else "",
         base.summary if base is not None else "",
     )
-    report.added, report.removed = diff_stats(report.edit.diff())
+    report.added, report.removed = report.edit.line_changes()
 
 
 def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
-    """Run a job that writes a file (:mod:`wikisync.ops.jobs.to_file`)."""
+    """Run a job that writes a file (:mod:`wikisync.ops.jobs.to_file`); a feed job's
+    file is written by its publishing step (:mod:`wikisync.ops.jobs.changes`)."""
     started = time.perf_counter()
     report = JobReport(job.name, job.page, file=job.file)
     if stop_requested():
         report.status = Outcome.NOT_DONE
         return report
+    outcome = None
     try:
         sets = run.records_of(job)
-        links = wiki_links(run.source)
-        outcome = run_file_job(
-            job,
-            sets,
-            run.record_types,
-            today=run.today,
-            dry_run=dry_run,
-            times=run.times,
-            page_url=links.page_url if links is not None else None,
-            wiki=links.script if links is not None else "",
-        )
+        if job.format != "atom":
+            links = wiki_links(run.source)
+            outcome = run_file_job(
+                job,
+                sets,
+                run.record_types,
+                today=run.today,
+                dry_run=dry_run,
+                times=run.times,
+                page_url=links.page_url if links is not None else None,
+                wiki=links.script if links is not None else "",
+            )
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
@@ -427,11 +505,13 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     report.pages_read = sum(found.page_count for found in sets)
     report.records = sum(len(found.records) for found in sets)
     found_problems = (problem for found in sets for problem in found.problems)
-    report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
-    report.status = outcome.status
-    if outcome.status != Outcome.UNCHANGED:
+    left_out = outcome.problems if outcome is not None else ()
+    report.problems = tuple(str(p) for p in (*found_problems, *left_out))
+    report.status = outcome.status if outcome is not None else Outcome.UNCHANGED
+    if outcome is not None and outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
-        report.added, report.removed = diff_stats(report.edit.diff())
+        report.added, report.removed = report.edit.line_changes()
+    _publish(job, run, report, dry_run=dry_run)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -449,22 +529,25 @@ def _run_jobs(
     """Run the jobs page by page; the page edits made (or planned), with their jobs."""
     done: dict[str, JobReport] = {}
     pages: list[tuple[list[JobReport], PublishResult]] = []
-    for job in (job for job in jobs if job.file):
-        done[job.name] = _run_file(job, run, dry_run=dry_run)
-        if on_job is not None:
-            on_job(done[job.name])
-    for group in _group_by_page([job for job in jobs if not job.file], run.source):
-        if stop_requested():  # SIGINT/SIGTERM: stop between pages
-            for job in group:
-                done[job.name] = JobReport(job.name, job.page, Outcome.NOT_DONE)
-            continue
-        reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
-        for job_report in reports:
-            done[job_report.job] = job_report
+    try:
+        for job in (job for job in jobs if job.file):
+            done[job.name] = _run_file(job, run, dry_run=dry_run)
             if on_job is not None:
-                on_job(job_report)
-        if result is not None:
-            pages.append((reports, result))
+                on_job(done[job.name])
+        for group in _group_by_page([job for job in jobs if not job.file], run.source):
+            if stop_requested():  # SIGINT/SIGTERM: stop between pages
+                for job in group:
+                    done[job.name] = JobReport(job.name, job.page, Outcome.NOT_DONE)
+                continue
+            reports, result = _run_page(group, run, target, dry_run=dry_run, retries=retries)
+            for job_report in reports:
+                done[job_report.job] = job_report
+                if on_job is not None:
+                    on_job(job_report)
+            if result is not None:
+                pages.append((reports, result))
+    finally:
+        run.publisher.finish()  # also when a job stops the run (a misspelt name)
     report.jobs.extend(done[job.name] for job in jobs)
     return pages
 
@@ -483,6 +566,7 @@ def rebuild_jobs(
     summary: str | None = None,
     retries: int = DEFAULT_RETRIES,
     on_job: Callable[[JobReport], None] | None = None,
+    notify_policy: RetryPolicy | None = None,
 ) -> RunReport:
     """Regenerate and publish the index pages of the configuration's jobs.
 
@@ -510,6 +594,7 @@ def rebuild_jobs(
         summary: the edit summary, over the jobs' and the configuration's.
         retries: readings again after an edit conflict, per page.
         on_job: called with each job's report as soon as it is done.
+        notify_policy: how hard a job's webhook is tried (:mod:`wikisync.ops.jobs.changes`).
 
     Returns:
         The run report: each job's outcome.
@@ -526,6 +611,7 @@ def rebuild_jobs(
     """
     started, clock = utc_now(), time.perf_counter()
     jobs, run = _prepare(config, source, names, today, force, allow_shrink, create, summary)
+    run.publisher.policy = notify_policy
     report = RunReport(source.location, started, run.today.isoformat(), dry_run)
     _run_jobs(jobs, run, target, report, dry_run=dry_run, retries=retries, on_job=on_job)
     report.seconds = time.perf_counter() - clock

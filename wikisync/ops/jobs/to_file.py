@@ -1,19 +1,24 @@
 """Jobs that write a file instead of a wiki page: a calendar for a web folder, a CSV…
 
 A job with ``file = "…"`` (see :mod:`wikisync.ops.jobs.config`) writes its records
-to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``json``,
-``jsonl``, ``csv``: :mod:`wikisync.ops.formats`) or through its ``page_template``
-(the whole file is the template's output)::
+to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``geojson``:
+:mod:`wikisync.ops.geojson`; ``json``, ``jsonl``, ``csv``:
+:mod:`wikisync.ops.formats`; ``sqlite``, a database of one or more types:
+:mod:`wikisync.ops.database`) or through its ``page_template`` (the whole
+file is the template's output)::
 
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to the configuration's folder
-    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv)
+    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv
+                                   # .geojson .db .sqlite)
 
 The rule is the one of pages: no change, no write. :class:`FileTarget`
 replaces the file atomically (:func:`wikisync.files.write_atomic`) only when
-its bytes differ, so a run with nothing changed leaves the file, its
-modification time included, as it was. The file must be a regular file or
+its bytes differ (a database: when its rows differ, the time of extraction
+aside), so a run with nothing changed leaves the file, its
+modification time included, as it was. A database's text, for ``render``
+and the diffs of a dry run, is its SQL dump. The file must be a regular file or
 not exist: it is read without following a link or blocking
 (:func:`wikisync.files.read_regular`), so a named pipe, a device, a folder
 or a link there is refused with one message, never read or written through.
@@ -29,11 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from wikisync import files
-from wikisync.core.errors import RecordError
+from wikisync.core.errors import RecordError, RenderError
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
 from wikisync.ops.collect import collect_records
+from wikisync.ops.database import Database, build_database, database_text, same_rows
 from wikisync.ops.formats import format_records
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.ical import TimedSource, format_calendar
 from wikisync.ops.jobs.config import Job, render_job
 from wikisync.ops.quality.check import wiki_links
@@ -52,7 +59,8 @@ class FileOutcome:
         status: ``unchanged``, ``written`` or ``planned`` (a dry run that would write).
         old_text: the file's text before, or None when it did not exist.
         new_text: the text wanted.
-        problems: records left out of the file (a calendar's), beside the records' own.
+        problems: records left out of the file (a calendar's, a map's), beside the
+            records' own.
     """
 
     path: str
@@ -77,8 +85,20 @@ class FileTarget:
         """
         return files.read_regular(self.path, "job file")
 
-    def write(self, data: bytes, *, dry_run: bool = False) -> tuple[Outcome, bytes | None]:
+    def write(
+        self,
+        data: bytes,
+        *,
+        dry_run: bool = False,
+        same: Callable[[bytes, bytes], bool] | None = None,
+    ) -> tuple[Outcome, bytes | None]:
         """Write ``data`` unless the file holds it already.
+
+        Args:
+            data: the file's new bytes.
+            dry_run: write nothing.
+            same: whether the file's bytes and ``data`` say the same (default:
+                they are equal).
 
         Returns:
             The status (``unchanged``, ``written``, or ``planned`` on a dry run)
@@ -89,7 +109,7 @@ class FileTarget:
                 does not exist, it is a symbolic link or a folder…).
         """
         before = self.read()
-        if before == data:
+        if before is not None and (before == data or (same is not None and same(before, data))):
             return Outcome.UNCHANGED, before
         if dry_run:
             files.check_output(self.path, probe=False)  # a dry run makes no file
@@ -122,6 +142,11 @@ def render_file(
     Raises:
         RenderError: the page template failed.
     """
+    if job.format == "atom":
+        raise RenderError(
+            f"job {job.name}: a feed of changes (format atom) is made by running the job "
+            "(it compares the records with those of its last run), not rendered alone"
+        )
     if job.format == "ics":
         calendar = format_calendar(
             [record for found in sets for record in found.records],
@@ -131,6 +156,12 @@ def render_file(
             wiki=wiki,
         )
         return calendar.text, calendar.problems
+    if job.format == "sqlite":
+        database = _database(job, sets, record_types, times=times, page_url=page_url, wiki=wiki)
+        return database_text(database.data), ()
+    if job.format == "geojson":
+        geo = format_geojson(sets[0].records, record_types[job.type])
+        return geo.text, geo.problems
     if job.format:
         single = record_types[job.type] if len(sets) == 1 else None
         records = [record for found in sets for record in found.records]
@@ -157,6 +188,15 @@ def run_file_job(
         RenderError: the page template failed.
         UnsafePathError: the file cannot be read or written.
     """
+    if job.format == "sqlite":
+        database = _database(job, sets, record_types, times=times, page_url=page_url, wiki=wiki)
+        status, before = FileTarget(job.file).write(database.data, dry_run=dry_run, same=same_rows)
+        old = None if before is None else database_text(before)
+        held = tuple(
+            RecordError(p.message, title=p.title, field=p.field, value=p.value)
+            for p in database.problems
+        )
+        return FileOutcome(job.file, status, old, database_text(database.data), held)
     text, problems = render_file(
         job, sets, record_types, today=today, times=times, page_url=page_url, wiki=wiki
     )
@@ -164,6 +204,19 @@ def run_file_job(
     status, before = FileTarget(job.file).write(data, dry_run=dry_run)
     old = None if before is None else before.decode("utf-8", errors="replace")
     return FileOutcome(job.file, status, old, text, problems)
+
+
+def _database(
+    job: Job,
+    sets: Sequence[RecordSet],
+    record_types: Mapping[str, RecordType],
+    *,
+    times: Mapping[str, str] | None,
+    page_url: Callable[[str], str] | None,
+    wiki: str,
+) -> Database:
+    types = [record_types[name] for name in job.record_types]
+    return build_database(sets, types, times=times, page_url=page_url, wiki=wiki)
 
 
 def read_file_job(
