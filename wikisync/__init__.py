@@ -92,6 +92,7 @@ if TYPE_CHECKING:
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
     from wikisync.ops.sync.push import push
+    from wikisync.ops.watch import WatchEvent, watch
     from wikisync.ports.outcome import Outcome, Report
     from wikisync.presets import load_preset
     from wikisync.sources import FetchResult, Source, open_source, open_target
@@ -145,6 +146,7 @@ _LAZY = {
     "StatusReport": "wikisync.ops.sync",
     "UnsafePathError": "wikisync.core.errors",
     "ValueFormatError": "wikisync.core.errors",
+    "WatchEvent": "wikisync.ops.watch",
     "WikisyncError": "wikisync.core.errors",
     "apply_changeset": "wikisync.ops.changeset",
     "category_pages": "wikisync.ops.collect",
@@ -188,6 +190,7 @@ _LAZY = {
     "replace_in_pages": "wikisync.ops.batch.replace",
     "replace_text": "wikisync.core.replace",
     "set_fields": "wikisync.ops.batch.run",
+    "watch": "wikisync.ops.watch",
     "write_changeset": "wikisync.ops.changeset",
     "write_database": "wikisync.ops.database",
 }
@@ -261,6 +264,7 @@ __all__ = [
     "StatusReport",
     "UnsafePathError",
     "ValueFormatError",
+    "WatchEvent",
     "WikisyncError",
     "__version__",
     "apply_changeset",
@@ -305,6 +309,7 @@ __all__ = [
     "replace_in_pages",
     "replace_text",
     "set_fields",
+    "watch",
     "write_changeset",
     "write_database",
 ]

@@ -80,6 +80,9 @@ class Config:
             saves, skips, conflicts), or None.
         types: the raw ``[types.*]`` tables (validated by ``wikisync.core.schema``).
         jobs: the raw ``[jobs.*]`` tables (validated by ``wikisync.ops.jobs.run``).
+        watch: the ``[watch]`` settings (``interval``, ``min_interval``,
+            ``reconcile``, ``stop_page``; also ``WIKISYNC_WATCH_*``), validated;
+            the keys not set are absent (``wikisync.ops.watch.settings`` has the defaults).
         path: the configuration file read, or None.
     """
 
@@ -103,6 +106,7 @@ class Config:
     log_file: str | None = None
     types: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, Any] = field(default_factory=dict)
+    watch: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
 
     def __post_init__(self) -> None:
@@ -139,6 +143,13 @@ _SCALARS: dict[str, tuple[type, bool, bool]] = {
     "log_file": (str, True, True),
 }
 _TABLES = ("types", "jobs")
+#: The ``[watch]`` table's keys: type and allowed range (seconds), also ``WIKISYNC_WATCH_KEY``.
+_WATCH_KEYS: dict[str, tuple[type, float, float]] = {
+    "interval": (float, 1.0, 86_400.0),
+    "min_interval": (float, 0.0, 86_400.0),
+    "reconcile": (float, 0.0, 30 * 86_400.0),
+    "stop_page": (str, 0, 0),
+}
 _PATH_KEYS = ("site", "cache", "lock_dir", "log_file")
 # key -> (smallest, largest) allowed; NaN and infinities are never allowed.
 _RANGES: dict[str, tuple[float, float]] = {
@@ -195,6 +206,14 @@ def load_config(
     elif explicit:
         raise ConfigError(f"configuration file {config_path} does not exist", key=str(config_path))
 
+    watch = dict(values.get("watch", {}))
+    for key, (kind, _low, _high) in _WATCH_KEYS.items():
+        name = f"{ENV_PREFIX}WATCH_{key.upper()}"
+        raw = env.get(name)
+        if raw is not None and raw != "":
+            watch[key] = _watch_value(name, key, _coerce(key, raw, kind, name), None)
+    if watch:
+        values["watch"] = watch
     for key, (kind, _, from_env) in _SCALARS.items():
         raw = env.get(ENV_PREFIX + key.upper())
         if from_env and raw is not None and raw != "":
@@ -309,6 +328,9 @@ def _read_file(config_path: Path) -> dict[str, Any]:
     base = config_path.resolve().parent
     file = str(config_path)
     for key, value in data.items():
+        if key == "watch":
+            values[key] = _watch_table(file, value)
+            continue
         if key in _TABLES:
             if not isinstance(value, dict):
                 raise ConfigError(f"{file}: {key}: should be a table", key=key, file=file)
@@ -323,7 +345,7 @@ def _read_file(config_path: Path) -> dict[str, Any]:
                 file=file,
             )
         if spec is None or not spec[1]:
-            known = sorted([k for k, s in _SCALARS.items() if s[1]] + list(_TABLES))
+            known = sorted([k for k, s in _SCALARS.items() if s[1]] + [*_TABLES, "watch"])
             raise ConfigError(
                 f"{file}: {toml_key(key)}: unknown key{did_you_mean(key, known)} "
                 f"(known keys: {', '.join(known)})",
@@ -335,6 +357,42 @@ def _read_file(config_path: Path) -> dict[str, Any]:
         if key in values and isinstance(values[key], str):
             values[key] = _resolve_path(values[key], base)
     return values
+
+
+def _watch_table(file: str, table: Any) -> dict[str, Any]:
+    """The ``[watch]`` table, checked: known keys, types, ranges (errors name file and key)."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{file}: watch: should be a table", key="watch", file=file)
+    checked: dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"watch.{toml_key(key)}"
+        if key not in _WATCH_KEYS:
+            known = ", ".join(_WATCH_KEYS)
+            hint = did_you_mean(key, _WATCH_KEYS)
+            raise ConfigError(
+                f"{file}: {path}: unknown key{hint} (known keys: {known})",
+                key=path,
+                file=file,
+            )
+        checked[key] = _watch_value(f"{file}: {path}", key, value, file)
+    return checked
+
+
+def _watch_value(where: str, key: str, value: Any, file: str | None) -> Any:
+    kind, low, high = _WATCH_KEYS[key]
+    path = f"watch.{key}"
+    if kind is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: should be text, got {value!r}", key=path, file=file)
+        return value.strip()
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or not low <= value <= high:
+        raise ConfigError(
+            f"{where}: should be a number of seconds from {low:g} to {high:g}, got {value!r}",
+            key=path,
+            file=file,
+        )
+    return float(value)
 
 
 def _check_type(config_path: Path, key: str, value: Any, kind: type) -> Any:

@@ -58,6 +58,7 @@ ARGS: dict[str, list[str]] = {
     "replace": ["Lyon", "Lugdunum", "--namespace", "0"],
     "set": ["event", "place=Lyon"],
     "status": ["{tmp}/fabmob/mirror"],
+    "watch": ["--once"],
 }
 
 #: Commands that wait on standard input (before or instead of the site).

@@ -45,6 +45,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "pull": ("pull",),
     "status": ("mirror_status",),
     "push": ("push",),
+    "watch": ("watch",),
 }
 
 

@@ -40,6 +40,7 @@ NOT_SELECTING = {
     "rebuild": "index jobs read whole types: a partial index would be wrong",
     "render": "index jobs read whole types: a partial index would be wrong",
     "status": "compares the mirror's files",
+    "watch": "follows the wiki's recent changes for the configured jobs",
 }
 
 

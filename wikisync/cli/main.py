@@ -330,6 +330,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replace": ("wikisync.cli.replace", "Replace PATTERN by REPLACEMENT in the text..."),
     "set": ("wikisync.cli.edit", "Set FIELDs on every record of TYPE (that..."),
     "status": ("wikisync.cli.sync", "Show how each page of the mirror DIR..."),
+    "watch": ("wikisync.cli.watch", "Keep the index pages and files of JOBs..."),
 }
 
 

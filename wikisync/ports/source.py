@@ -17,6 +17,7 @@ from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.selection import Selection, select_from_pages
 from wikisync.ports.changed_pages import ChangedPages
 from wikisync.ports.memo import MemoStore
+from wikisync.ports.recent import RecentBatch
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
 NameKind = Literal["category", "template"]
@@ -186,6 +187,20 @@ class Source(Protocol):
                 and find_redirect_target(page.wikitext, self.namespaces) is None
             ):
                 yield page
+
+    def recent_changes(
+        self, since: str, *, watched: Sequence[str] = (), limit: int = 50
+    ) -> RecentBatch | None:
+        """A live wiki's recent changes from ``since`` on (inclusive, whole seconds), oldest
+        first, with the current text of the ``watched`` pages, read in the same request
+        (at most ``limit`` requests when many rows wait). None (the default): the source
+        keeps no recent changes (a folder, a dump)."""
+        return None
+
+    def page_categories(self, titles: Sequence[str]) -> dict[str, frozenset[str]] | None:
+        """Per existing page of ``titles``: its categories now, without namespace prefix
+        (pages that do not exist are left out). None (the default): not known."""
+        return None
 
     def select_titles(self, selection: Selection) -> list[str]:
         """The titles of the pages a :class:`~wikisync.core.selection.Selection` keeps,

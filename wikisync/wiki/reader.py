@@ -20,9 +20,11 @@ from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.selection import Selection
 from wikisync.ports.changed_pages import ChangedPages
+from wikisync.ports.recent import RecentBatch
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
 from wikisync.wiki.changed_pages import read_changed_pages
+from wikisync.wiki.recent import read_categories, read_recent
 from wikisync.wiki.selection import select_titles
 from wikisync.wiki.site import WikiClient
 
@@ -296,6 +298,17 @@ class WikiSource(Source):
             titles.extend(str(item["title"]) for item in part.get("embeddedin", []))
         names = [self.namespaces.split(redirect)[1] for redirect in redirects]
         return names, sorted(dict.fromkeys(titles))
+
+    def recent_changes(
+        self, since: str, *, watched: Sequence[str] = (), limit: int = 50
+    ) -> RecentBatch:
+        """The wiki's recent changes from ``since`` on, with the watched pages' text, in
+        one request when few rows wait (:func:`wikisync.wiki.recent.read_recent`)."""
+        return read_recent(self.client, since, watched=watched, limit=limit)
+
+    def page_categories(self, titles: Sequence[str]) -> dict[str, frozenset[str]]:
+        """The current categories of the existing pages of ``titles`` (``prop=categories``)."""
+        return read_categories(self.client, titles)
 
     def revision_texts(self, revids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
         """Per revision found: the title of the page that holds it now, and its text
