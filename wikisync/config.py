@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from wikisync import loaders
-from wikisync.core.config_tables import ConfigTables, did_you_mean, toml_key
+from wikisync.core.config_tables import ConfigTables, toml_key
 from wikisync.core.errors import ConfigError
+from wikisync.core.names import did_you_mean
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"

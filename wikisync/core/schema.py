@@ -51,10 +51,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wikisync.core.config_tables import did_you_mean, in_file, tables_file, toml_key
+from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.fields.value_templates import DateTemplate, ValueOptions, template_name_key
 from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
 
 #: Keys of a record's JSON form that no field may take.

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.core.errors import ConfigError, UnknownNameError
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet, extract_records
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.ops.record_cache import extract_records_cached
-from wikisync.ops.suggest import describe_category, did_you_mean
+from wikisync.ops.suggest import describe_category
 from wikisync.ports.source import Source
 
 

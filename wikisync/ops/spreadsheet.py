@@ -69,6 +69,7 @@ from wikisync.core.fields.checks import (
     field_spec,
     same_value,
 )
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.files import STDIO, describe, write_output
@@ -85,7 +86,6 @@ from wikisync.ops.sheet import (
     read_sheet,
     text_sha1,
 )
-from wikisync.ops.suggest import did_you_mean
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 

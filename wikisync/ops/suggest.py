@@ -18,7 +18,7 @@ from typing import Any
 
 from wikisync.core.categories import find_category_links, normalize_category
 from wikisync.core.errors import ConfigError
-from wikisync.core.names import close_names, did_you_mean, fold
+from wikisync.core.names import close_names, fold
 from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS
 from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
 from wikisync.core.schema import load_record_types, template_key
@@ -29,7 +29,6 @@ __all__ = [
     "close_names",
     "describe_category",
     "describe_template",
-    "did_you_mean",
     "fold",
     "known_categories",
     "known_templates",

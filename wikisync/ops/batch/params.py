@@ -21,13 +21,13 @@ from dataclasses import dataclass
 from wikisync.core.categories import find_redirect_target
 from wikisync.core.edits import EditError, EditResult, read_params, remove_param, rename_param
 from wikisync.core.errors import UnknownNameError
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.schema import template_key
 from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
-from wikisync.ops.suggest import did_you_mean
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 

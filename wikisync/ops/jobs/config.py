@@ -39,12 +39,12 @@ from typing import Any
 from wikisync.config import Config
 from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
+from wikisync.core.names import did_you_mean
 from wikisync.core.records import RecordSet
 from wikisync.core.render import TEMPLATE_SUFFIX
 from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
-from wikisync.ops.suggest import did_you_mean
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
 
