@@ -36,12 +36,14 @@ from wikisync import loaders
 from wikisync.core.config_tables import ConfigTables, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.names import did_you_mean
+from wikisync.i18n import N_
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"
 #: The edit summary of ``rebuild`` and ``push`` when neither a flag nor the
-#: ``summary`` setting gives one (batch edits name their change instead).
-DEFAULT_SUMMARY = "wikisync: mise à jour automatique"
+#: ``summary`` setting gives one (batch edits name their change instead): said in the
+#: run's language (``gettext(DEFAULT_SUMMARY)``, see :mod:`wikisync.i18n`).
+DEFAULT_SUMMARY = N_("wikisync: automatic update")
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from click.testing import CliRunner, Result
 from tests.mediawiki import TestWiki
 from tests.unit.test_cli_reports import check_report
 from wikisync.cli import cli
-from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.pages import PageText
 from wikisync.mirror.reader import open_mirror
 from wikisync.wiki.writer import SaveResult, WikiWriter
@@ -157,7 +156,7 @@ def _pulled(wiki: TestWiki, config_file: Path, mirror: Path, title: str) -> Path
 @pytest.mark.parametrize(
     ("flags", "env", "expected"),
     [
-        ([], {}, {"minor": False, "bot": True, "comment": "wikisync: mise à jour automatique"}),
+        ([], {}, {"minor": False, "bot": True, "comment": "wikisync : mise à jour automatique"}),
         ([], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
         (
             ["--no-bot", "--minor", "--summary", "typos"],
@@ -361,7 +360,12 @@ JOB_SUMMARY = 'summary = "wikisync : liste des événements mise à jour"\n'
 @pytest.mark.parametrize(
     ("job_summary", "flags", "env", "expected"),
     [
-        (False, [], {}, {"minor": False, "bot": True, "comment": DEFAULT_SUMMARY}),
+        (
+            False,
+            [],
+            {},
+            {"minor": False, "bot": True, "comment": "wikisync : mise à jour automatique"},
+        ),
         (False, [], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
         (
             True,

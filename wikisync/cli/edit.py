@@ -44,6 +44,7 @@ from wikisync.cli.terminal import paint_status
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.fields.checks import check_set_values
 from wikisync.files import STDIO, describe
+from wikisync.i18n import gettext
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
@@ -566,7 +567,8 @@ def import_(
             sheet,
             dry_run=batch.dry_run,
             summary=_summary(state, batch.summary)
-            or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
+            or gettext("wikisync: spreadsheet import (%(file)s)")
+            % {"file": _sheet_name(sheet_path)},
             retries=batch.retries,
             trusted=trusted,
             on_page=on_page,

@@ -38,6 +38,7 @@ from wikisync.cli.terminal import paint_status, would
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.diffs import paint_diff
 from wikisync.core.errors import SiteError
+from wikisync.i18n import choose_language, gettext, set_language
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
@@ -84,6 +85,8 @@ def _connected(
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
     """
     client = _connect(state, mirror)
+    # the run's language (the default edit summary's): the setting, else the wiki's
+    set_language(choose_language(state.config().lang, client.lang or None))
     actions: list[str] = []
     try:
         yield client, lambda item: actions.append(item.action)
@@ -219,7 +222,7 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
     "summary",
     metavar="TEXT",
     help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the file's "
-    f"summary), else '{DEFAULT_SUMMARY}'].",
+    f"summary), else '{DEFAULT_SUMMARY}' in the run's language].",
 )
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
@@ -273,7 +276,7 @@ def push_command(
         report = push(
             client,
             mirror,
-            summary=summary or config.summary or DEFAULT_SUMMARY,
+            summary=summary or config.summary or gettext(DEFAULT_SUMMARY),
             create=create,
             dry_run=dry_run,
             minor=minor,

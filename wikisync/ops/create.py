@@ -42,6 +42,7 @@ from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.records import parse_page
 from wikisync.core.schema import RecordType
 from wikisync.core.templating import make_environment
+from wikisync.i18n import gettext
 from wikisync.ops.publish import Target, publish_page
 from wikisync.ports.outcome import (
     Outcome,
@@ -417,7 +418,7 @@ def new_page(
         target,
         name,
         make,
-        summary=summary or f"wikisync : nouvelle page ({record_type.name})",
+        summary=summary or gettext("wikisync: new page (%(type)s)") % {"type": record_type.name},
         dry_run=dry_run,
     )
     return NewPageResult(

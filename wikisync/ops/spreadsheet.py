@@ -73,6 +73,7 @@ from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.files import STDIO, describe, write_output
+from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.ops.batch.run import PageOutcome, run_pages, set_infobox
 from wikisync.ops.collect import iter_type_pages
@@ -351,7 +352,7 @@ def import_records(
         source,
         target,
         items,
-        summary=summary or f"wikisync : import de tableur ({label})",
+        summary=summary or gettext("wikisync: spreadsheet import (%(file)s)") % {"file": label},
         dry_run=dry_run,
         retries=retries,
         on_page=_word_creations(creations, on_page),

@@ -46,6 +46,7 @@ from wikisync.core.sections import (
     section_body,
     section_markers,
 )
+from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
@@ -156,7 +157,7 @@ class _Run:
         return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
 
     def summary_of(self, job: Job) -> str:
-        return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
+        return self.summary or job.summary or self.config.summary or gettext(DEFAULT_SUMMARY)
 
 
 def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:
