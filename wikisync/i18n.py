@@ -36,6 +36,8 @@ __all__ = [
     "gettext",
     "language",
     "ngettext",
+    "say",
+    "say_error",
     "set_language",
     "translations",
 ]
@@ -97,6 +99,40 @@ def ngettext(singular: str, plural: str, n: int) -> str:
         '1 problem'
     """
     return translations(_run_language[0]).ngettext(singular, plural, n)
+
+
+def say(message: str, lang: str | None = None) -> str:
+    """A message in the run's language (or ``lang``'s): a :class:`~wikisync.core.said.Said` is
+    translated, its facts too; any other text is said as it is (English, or data).
+
+    Example:
+        >>> from wikisync.core.said import said
+        >>> say(said('no type "%(name)s"', name="evnt"), "fr")
+        'aucun type « evnt »'
+    """
+    from wikisync.core.said import Said
+
+    if not isinstance(message, Said):
+        return message
+    catalogue = translations(lang or _run_language[0])
+    if message.plural:
+        template = catalogue.ngettext(message.template, message.plural, message.n)
+    else:
+        template = catalogue.gettext(message.template)
+    if not message.facts:
+        return template
+    facts = {
+        key: say(value, lang) if isinstance(value, str) else value
+        for key, value in message.facts.items()
+    }
+    return template % facts
+
+
+def say_error(exc: BaseException) -> str:
+    """An error's message in the run's language (:func:`say` of the message it was raised with)."""
+    from wikisync.core.said import message_of
+
+    return say(message_of(exc))
 
 
 def N_(message: str) -> str:

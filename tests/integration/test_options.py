@@ -23,6 +23,7 @@ from click.testing import CliRunner, Result
 from tests.mediawiki import TestWiki
 from tests.unit.test_cli_reports import check_report
 from wikisync.cli import cli
+from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.pages import PageText
 from wikisync.mirror.reader import open_mirror
 from wikisync.wiki.writer import SaveResult, WikiWriter
@@ -97,7 +98,7 @@ def _lone_place(wiki: TestWiki, config_file: Path) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("flags", "env", "file", "expected"),
     [
-        ([], {}, None, {"minor": False, "bot": True, "comment": "wikisync : place = Ailleurs"}),
+        ([], {}, None, {"minor": False, "bot": True, "comment": "wikisync: place = Ailleurs"}),
         (
             ["--minor", "--no-bot", "--summary", "lieu corrigé"],
             {"WIKISYNC_SUMMARY": "réglage"},
@@ -156,7 +157,7 @@ def _pulled(wiki: TestWiki, config_file: Path, mirror: Path, title: str) -> Path
 @pytest.mark.parametrize(
     ("flags", "env", "expected"),
     [
-        ([], {}, {"minor": False, "bot": True, "comment": "wikisync : mise à jour automatique"}),
+        ([], {}, {"minor": False, "bot": True, "comment": DEFAULT_SUMMARY}),
         ([], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
         (
             ["--no-bot", "--minor", "--summary", "typos"],
@@ -360,12 +361,7 @@ JOB_SUMMARY = 'summary = "wikisync : liste des événements mise à jour"\n'
 @pytest.mark.parametrize(
     ("job_summary", "flags", "env", "expected"),
     [
-        (
-            False,
-            [],
-            {},
-            {"minor": False, "bot": True, "comment": "wikisync : mise à jour automatique"},
-        ),
+        (False, [], {}, {"minor": False, "bot": True, "comment": DEFAULT_SUMMARY}),
         (False, [], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
         (
             True,

@@ -283,6 +283,7 @@ def test_default_lock_path_per_site_in_state_dir(tmp_path: Path) -> None:
 # -- the commands -------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_cli_render_prints_the_body(example: Path) -> None:
     result = _cli(example, "render", "events", "--today", TODAY)
     assert result.exit_code == 0, result.output

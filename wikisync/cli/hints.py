@@ -76,6 +76,10 @@ def push_hint(target: Target) -> str:
     A mirror made by ``wikisync pull`` remembers its wiki; one without a wiki
     (the bundled example) is the end result, and ``push`` would refuse it.
     """
+    from wikisync.i18n import gettext
+
     if target.upstream():
-        return f"; send it to the wiki with 'wikisync push {target.folder()}'"
-    return " (the mirror has no wiki to push to: the file is the result)"
+        return gettext("; send it to the wiki with 'wikisync push %(folder)s'") % {
+            "folder": target.folder()
+        }
+    return gettext(" (the mirror has no wiki to push to: the file is the result)")

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wikisync.core.errors import ConfigError
+from wikisync.core.said import said
 
 __all__ = ["ConfigTables", "in_file", "tables_file", "toml_key"]
 
@@ -43,7 +44,10 @@ def in_file(error: ConfigError, file: str | None) -> ConfigError:
     """``error`` with ``file`` named in front of its message (once); as is without a file."""
     if file is None or error.file is not None:
         return error
-    located = ConfigError(f"{file}: {error}", key=error.key, file=file)
+    message = error.args[0] if error.args else str(error)
+    located = ConfigError(
+        said("%(file)s: %(message)s", file=file, message=message), key=error.key, file=file
+    )
     located.__cause__ = error.__cause__
     return located
 

@@ -34,6 +34,7 @@ from wikisync.core.fields.values import (
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
 from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
+from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
 
 #: The record's own keys (reserved: no field takes these names).
@@ -211,16 +212,24 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
     for name in unclosed:
         problems.append(
             RecordError(
-                f'Page "{page.title}": the {{{{{name}}}}} infobox is not closed '
-                '(no matching "}}"), so the wiki does not see it; add the closing "}}"',
+                said(
+                    'Page "%(title)s": the {{%(template)s}} infobox is not closed '
+                    '(no matching "}}"), so the wiki does not see it; add the closing "}}"',
+                    title=page.title,
+                    template=name,
+                ),
                 title=page.title,
             )
         )
     if not records and not unclosed:
         problems.append(
             RecordError(
-                f'Page "{page.title}": no {{{{{record_type.templates[0]}}}}} infobox '
-                f"(looked for {', '.join(record_type.templates)})",
+                said(
+                    'Page "%(title)s": no {{%(template)s}} infobox (looked for %(templates)s)',
+                    title=page.title,
+                    template=record_type.templates[0],
+                    templates=", ".join(record_type.templates),
+                ),
                 title=page.title,
             )
         )
@@ -276,7 +285,11 @@ def _read_infobox(
     index: int,
     problems: list[RecordError],
 ) -> Record:
-    where = f'Page "{page.title}"' + (f" (infobox {index + 1})" if index else "")
+    where = (
+        said('Page "%(title)s" (infobox %(n)d)', title=page.title, n=index + 1)
+        if index
+        else said('Page "%(title)s"', title=page.title)
+    )
     title = page.title
     values: dict[str, Any] = {}
     for param in wiki_template.params:
@@ -366,8 +379,13 @@ def _read_field(
         except ValueFormatError as exc:
             problems.append(
                 RecordError(
-                    f'{where}: field "{spec.name}" should be {exc.expected}, '
-                    f"got {_quote(exc.value)}",
+                    said(
+                        '%(where)s: field "%(field)s" should be %(expected)s, got %(value)s',
+                        where=where,
+                        field=spec.name,
+                        expected=exc.expected,
+                        value=_quote(exc.value),
+                    ),
                     title=title,
                     field=spec.name,
                     value=str(code).strip(),
@@ -395,8 +413,13 @@ def _read_field(
         names = ", ".join(f'"{param}"' for param in spec.params)
         problems.append(
             RecordError(
-                f'{where}: field "{spec.name}" is required but has no value '
-                f"(template parameter {names})",
+                said(
+                    '%(where)s: field "%(field)s" is required but has no value '
+                    "(template parameter %(params)s)",
+                    where=where,
+                    field=spec.name,
+                    params=names,
+                ),
                 title=title,
                 field=spec.name,
             )

@@ -40,6 +40,7 @@ from wikisync.core.fields.checks import FieldValueError, check_field_value, fiel
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.records import parse_page
+from wikisync.core.said import said
 from wikisync.core.schema import RecordType
 from wikisync.core.templating import make_environment
 from wikisync.i18n import gettext
@@ -407,8 +408,12 @@ def new_page(
     def make(current: PageText | None) -> str:
         if current is not None:
             raise PublishError(
-                f'Page "{name}" exists already in {source.location}; it was not replaced '
-                "(edit it with 'wikisync set' or the wiki's edit form)",
+                said(
+                    'Page "%(title)s" exists already in %(location)s; it was not replaced '
+                    "(edit it with 'wikisync set' or the wiki's edit form)",
+                    title=name,
+                    location=source.location,
+                ),
                 title=name,
             )
         return text

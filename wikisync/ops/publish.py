@@ -38,6 +38,7 @@ from wikisync.core.errors import (
     PublishError,
 )
 from wikisync.core.pages import PageText
+from wikisync.core.said import message_of
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 from wikisync.ports.target import Target
@@ -247,13 +248,21 @@ def publish_page(
         try:
             edit = plan_edit(title, page, make_text(page), summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, Outcome.DELETED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.DELETED, None, attempts=attempt, message=message_of(exc)
+            )
         except PageMovedError as exc:
-            return PublishResult(title, Outcome.MOVED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.MOVED, None, attempts=attempt, message=message_of(exc)
+            )
         except EditConflictError as exc:
-            return PublishResult(title, Outcome.CONFLICT, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.CONFLICT, None, attempts=attempt, message=message_of(exc)
+            )
         except PAGE_REFUSALS as exc:
-            return PublishResult(title, Outcome.REFUSED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.REFUSED, None, attempts=attempt, message=message_of(exc)
+            )
         if not edit.changed:
             return PublishResult(
                 title, Outcome.UNCHANGED, edit, page.revid if page else None, attempt
@@ -264,9 +273,13 @@ def publish_page(
             # The page as read (its page id too, so a move is followed, never a redirect written).
             saved = target.save(title, edit.new_text, base=page, summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, Outcome.DELETED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.DELETED, edit, attempts=attempt, message=message_of(exc)
+            )
         except PageMovedError as exc:
-            return PublishResult(title, Outcome.MOVED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.MOVED, edit, attempts=attempt, message=message_of(exc)
+            )
         except EditConflictError as exc:
             if attempt > retries:
                 return PublishResult(
@@ -281,7 +294,9 @@ def publish_page(
             page = read_page(source, title)
             continue
         except PublishError as exc:
-            return PublishResult(title, Outcome.REFUSED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.REFUSED, edit, attempts=attempt, message=message_of(exc)
+            )
         if saved.moved_to:
             message = (
                 f'Page "{title}" was moved to "{saved.moved_to}" while it was saved; the edit '

@@ -71,6 +71,7 @@ from wikisync.core.fields.checks import (
 )
 from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, PageText
+from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.files import STDIO, describe, write_output
 from wikisync.i18n import gettext
@@ -217,8 +218,13 @@ def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
     unknown = [name for name in fields if name not in by_name]
     if unknown:
         raise FieldValueError(
-            f'record type "{record_type.name}" has no field "{unknown[0]}"'
-            f"{did_you_mean(unknown[0], by_name)} (known: {', '.join(by_name)})",
+            said(
+                'record type "%(type)s" has no field "%(field)s"%(hint)s (known: %(known)s)',
+                type=record_type.name,
+                field=unknown[0],
+                hint=did_you_mean(unknown[0], by_name),
+                known=", ".join(by_name),
+            ),
             field=unknown[0],
             value="",
             expected="a field name",

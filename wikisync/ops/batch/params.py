@@ -23,6 +23,7 @@ from wikisync.core.edits import EditError, EditResult, read_params, remove_param
 from wikisync.core.errors import UnknownNameError
 from wikisync.core.names import did_you_mean
 from wikisync.core.pages import TEMPLATE_NS, PageText
+from wikisync.core.said import said, said_n
 from wikisync.core.schema import template_key
 from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
@@ -276,12 +277,21 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
         names.update(key for params in infoboxes for key in params)
     if param in names or any(_may_hold(text, param) for text in unreadable):
         return
-    message = (
-        f'parameter "{param}" of template "{template}" is on none of its {len(found.pages)} page(s)'
-    )
+    renamed = ""
     if new is not None and new in names:
-        message += f' ("{new}" is: renamed already?)'
-    raise UnknownNameError(message + did_you_mean(param, names), name=param)
+        renamed = said(' ("%(new)s" is: renamed already?)', new=new)
+    message = said_n(
+        'parameter "%(param)s" of template "%(template)s" is on none of its %(n)d page(s)'
+        "%(renamed)s%(hint)s",
+        'parameter "%(param)s" of template "%(template)s" is on none of its %(n)d page(s)'
+        "%(renamed)s%(hint)s",
+        len(found.pages),
+        param=param,
+        template=template,
+        renamed=renamed,
+        hint=did_you_mean(param, names),
+    )
+    raise UnknownNameError(message, name=param)
 
 
 def _may_hold(wikitext: str, param: str) -> bool:

@@ -45,6 +45,7 @@ from wikisync.core.fields.checks import (
     where_conditions,
 )
 from wikisync.core.pages import PageText
+from wikisync.core.said import message_of
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
@@ -185,7 +186,7 @@ def _publish_one(
             current=page,
         )
     except WikisyncError as exc:
-        report.message = str(exc)
+        report.message = message_of(exc)
         return report
     report.status = result.status
     report.revid = result.revid
@@ -246,7 +247,7 @@ def deleted_meanwhile() -> PageDeletedError:
 
 def refusal(exc: EditError) -> PublishError:
     """A refused edit as the PublishError that marks a page refused (internal)."""
-    return PublishError(str(exc), title=exc.title)
+    return PublishError(message_of(exc), title=exc.title)
 
 
 # -- set ------------------------------------------------------------------------------

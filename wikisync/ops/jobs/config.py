@@ -42,6 +42,7 @@ from wikisync.core.errors import ConfigError
 from wikisync.core.names import did_you_mean
 from wikisync.core.records import RecordSet
 from wikisync.core.render import TEMPLATE_SUFFIX
+from wikisync.core.said import said
 from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
@@ -296,8 +297,12 @@ def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]
     unknown = [name for name in names if name not in jobs]
     if unknown:
         raise ConfigError(
-            f"unknown job '{unknown[0]}'{did_you_mean(unknown[0], jobs, quote=chr(39))} "
-            f"(known: {', '.join(jobs)})",
+            said(
+                "unknown job '%(name)s'%(hint)s (known: %(known)s)",
+                name=unknown[0],
+                hint=did_you_mean(unknown[0], jobs, quote="'"),
+                known=", ".join(jobs),
+            ),
             key=f"jobs.{unknown[0]}",
         )
     return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())

@@ -38,6 +38,7 @@ from wikisync.core.errors import (
 )
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
+from wikisync.core.said import message_of
 from wikisync.core.schema import RecordType
 from wikisync.core.sections import (
     find_section,
@@ -232,13 +233,13 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         sets = run.records_of(job)
         report.pages_read = sum(found.page_count for found in sets)
         report.records = sum(len(found.records) for found in sets)
-        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        report.problems = tuple(message_of(problem) for found in sets for problem in found.problems)
         body = render_job(job, sets, today=run.today)
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status = Outcome.FAILED
-        report.message = str(exc)
+        report.message = message_of(exc)
         report.seconds = time.perf_counter() - started
         return report
     return _Rendered(job, report, body, report.records, time.perf_counter() - started)
@@ -422,13 +423,13 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
-        report.status, report.message = Outcome.FAILED, str(exc)
+        report.status, report.message = Outcome.FAILED, message_of(exc)
         report.seconds = time.perf_counter() - started
         return report
     report.pages_read = sum(found.page_count for found in sets)
     report.records = sum(len(found.records) for found in sets)
     found_problems = (problem for found in sets for problem in found.problems)
-    report.problems = tuple(str(p) for p in (*found_problems, *outcome.problems))
+    report.problems = tuple(message_of(p) for p in (*found_problems, *outcome.problems))
     report.status = outcome.status
     if outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
