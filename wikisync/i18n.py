@@ -107,8 +107,8 @@ def say(message: str, lang: str | None = None) -> str:
 
     Example:
         >>> from wikisync.core.said import said
-        >>> say(said('no type "%(name)s"', name="evnt"), "fr")
-        'aucun type « evnt »'
+        >>> say(said('category "%(title)s" has no pages', title="Catégorie:X"), "fr")
+        "la catégorie « Catégorie:X » n'a aucune page"
     """
     from wikisync.core.said import Said
 
