@@ -38,7 +38,7 @@ from wikisync.core.errors import (
 )
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
-from wikisync.core.said import message_of
+from wikisync.core.said import message_of, said
 from wikisync.core.schema import RecordType
 from wikisync.core.sections import (
     find_section,
@@ -121,10 +121,16 @@ class _Run:
                 if not (self.create or job.create):
                     raise MissingPageError(
                         job.page,
-                        f'Page "{job.page}" does not exist: create it with create=True (or '
-                        f"create = true in [jobs.{job.name}]), or write it with the markers "
-                        f"<!-- wikisync:begin {job.marker} --> and "
-                        f"<!-- wikisync:end {job.marker} -->",
+                        said(
+                            'Page "%(title)s" does not exist: create it with %(override)s (or '
+                            "create = true in [jobs.%(job)s]), or write it with the markers "
+                            "<!-- wikisync:begin %(marker)s --> and "
+                            "<!-- wikisync:end %(marker)s -->",
+                            title=job.page,
+                            override="create=True",
+                            job=job.name,
+                            marker=job.marker,
+                        ),
                         needs="create",
                     )
                 return make_section(job.marker, body, count=count)

@@ -38,6 +38,7 @@ from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
+from wikisync.core.said import said
 from wikisync.interrupt import stop_requested
 from wikisync.mirror.layout import read_page_file
 from wikisync.mirror.reader import MirrorSource, open_mirror
@@ -280,7 +281,10 @@ def _push(
                     page.title,
                     Outcome.SKIPPED,
                     page.file,
-                    detail="new locally; pass create=True to create it on the wiki",
+                    detail=said(
+                        "new locally; pass %(override)s to create it on the wiki",
+                        override="create=True",
+                    ),
                 )
             )
         new = []
