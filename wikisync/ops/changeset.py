@@ -367,7 +367,9 @@ class ApplyReport:
     def page_outcomes(self) -> tuple[ReportEntry, ...]:
         """Each page's outcome, in the changeset's order."""
         return tuple(
-            ReportEntry(r.title, r.status, r.message, r.revid, self.labels.get(r.title, ""))
+            ReportEntry(
+                r.title, r.status, r.message, r.revid, self.labels.get(r.title, ""), r.needs
+            )
             for r in self.results
         )
 

@@ -157,6 +157,8 @@ class PublishResult:
         message: why a page was refused or in conflict; for a saved page, what
             the save had to do beyond saving (another edit merged in, a lost
             reply resolved), from :attr:`SaveResult.note`; ``""`` otherwise.
+        needs: for a refused page, what would let it through (the refusal's
+            :attr:`~wikisync.core.errors.WikisyncError.needs`), else ``""``.
     """
 
     title: str
@@ -165,6 +167,7 @@ class PublishResult:
     revid: int | None = None
     attempts: int = 1
     message: str = ""
+    needs: str = ""
 
     @property
     def ok(self) -> bool:
@@ -261,7 +264,12 @@ def publish_page(
             )
         except PAGE_REFUSALS as exc:
             return PublishResult(
-                title, Outcome.REFUSED, None, attempts=attempt, message=message_of(exc)
+                title,
+                Outcome.REFUSED,
+                None,
+                attempts=attempt,
+                message=message_of(exc),
+                needs=exc.needs or "",
             )
         if not edit.changed:
             return PublishResult(
@@ -295,7 +303,12 @@ def publish_page(
             continue
         except PublishError as exc:
             return PublishResult(
-                title, Outcome.REFUSED, edit, attempts=attempt, message=message_of(exc)
+                title,
+                Outcome.REFUSED,
+                edit,
+                attempts=attempt,
+                message=message_of(exc),
+                needs=exc.needs or "",
             )
         if saved.moved_to:
             message = (

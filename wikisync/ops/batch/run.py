@@ -187,11 +187,13 @@ def _publish_one(
         )
     except WikisyncError as exc:
         report.message = message_of(exc)
+        report.needs = exc.needs or ""
         return report
     report.status = result.status
     report.revid = result.revid
     report.attempts = result.attempts
     report.message = result.message or last.note
+    report.needs = result.needs
     report.edit = result.edit
     report.warnings = last.warnings
     if result.status == Outcome.UNCHANGED and last.status:
@@ -247,7 +249,9 @@ def deleted_meanwhile() -> PageDeletedError:
 
 def refusal(exc: EditError) -> PublishError:
     """A refused edit as the PublishError that marks a page refused (internal)."""
-    return PublishError(message_of(exc), title=exc.title)
+    refused = PublishError(message_of(exc), title=exc.title)
+    refused.needs = exc.needs
+    return refused
 
 
 # -- set ------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class JobReport:
         message: why the job was refused, in conflict or failed.
         edit: the edit computed, if any (not in the JSON report).
         file: the file a file job writes (``page`` is then ``""``).
+        needs: for a page a guard refused, what would let it through (an argument:
+            ``"allow_shrink"``, ``"force"``, ``"create"``), else ``""`` (in the JSON
+            report only when set).
     """
 
     job: str
@@ -56,6 +59,7 @@ class JobReport:
     message: str = ""
     edit: Edit | None = None
     file: str = ""
+    needs: str = ""
 
     @property
     def edited(self) -> bool:
@@ -78,6 +82,7 @@ class JobReport:
             "seconds": round(self.seconds, 3),
             "message": self.message,
             **({"file": self.file} if self.file else {}),
+            **({"needs": self.needs} if self.needs else {}),
         }
 
 
@@ -107,7 +112,9 @@ class RunReport:
     def page_outcomes(self) -> tuple[ReportEntry, ...]:
         """Each job's outcome, in the order run (``title``: its page, or a file job's file)."""
         return tuple(
-            ReportEntry(job.page or job.file, job.status, job.message, job.revid, job.job)
+            ReportEntry(
+                job.page or job.file, job.status, job.message, job.revid, job.job, job.needs
+            )
             for job in self.jobs
         )
 

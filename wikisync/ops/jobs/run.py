@@ -387,13 +387,15 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     if step.error is not None:
         is_conflict = isinstance(step.error, EditConflictError)
         report.status = Outcome.CONFLICT if is_conflict else Outcome.REFUSED
-        report.message = str(step.error)
+        report.message = message_of(step.error)
+        report.needs = step.error.needs or ""
         return
     if step.after == step.before:
         report.status = Outcome.UNCHANGED
         return
     report.status = result.status
     report.message = result.message
+    report.needs = result.needs
     base = result.edit
     report.edit = Edit(
         report.page if base is None else base.title,
