@@ -362,7 +362,11 @@ def plan(
     write_changeset(changeset, output)
     _print_report(state, report, None, show_diffs=False)
     if state.verbosity >= 0:
-        click.echo(f"wrote {describe(output)}: {len(changeset.edits)} page(s) to change", err=True)
+        n = len(changeset.edits)
+        said = ngettext(
+            "wrote %(file)s: %(n)d page to change", "wrote %(file)s: %(n)d pages to change", n
+        )
+        click.echo(said % {"file": describe(output), "n": n}, err=True)
     code = run_exit_code(report.outcomes())
     if code:
         sys.exit(code)

@@ -299,8 +299,13 @@ def _read_infobox(
             kept = str(param.value).strip()
             problems.append(
                 RecordError(
-                    f'{where}: parameter "{name}" is given twice; the last value '
-                    f"{_quote(kept)} is used, as MediaWiki does (remove the other one)",
+                    said(
+                        '%(where)s: parameter "%(param)s" is given twice; the last value '
+                        "%(value)s is used, as MediaWiki does (remove the other one)",
+                        where=where,
+                        param=name,
+                        value=_quote(kept),
+                    ),
                     title=page.title,
                     field=spec.name if spec else None,
                     value=kept,

@@ -200,7 +200,10 @@ def check_new_values(
     for spec in record_type.fields:
         if spec.required and spec.default is None and spec.name not in typed:
             raise FieldValueError(
-                f'field "{spec.name}" is required: give it a value ({spec.name}=…)',
+                said(
+                    'field "%(field)s" is required: give it a value (%(field)s=…)',
+                    field=spec.name,
+                ),
                 field=spec.name,
                 value="",
                 expected="a value",

@@ -17,6 +17,7 @@ from typing import TypeAlias
 
 from wikisync.config import Config
 from wikisync.core.errors import ConfigError
+from wikisync.core.said import said
 from wikisync.mirror.layout import METADATA_FILE
 from wikisync.mirror.reader import open_mirror
 from wikisync.ports.source import Source
@@ -45,8 +46,12 @@ def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
     url = given or recorded
     if not url:
         raise ConfigError(
-            f"no wiki to sync {mirror} with: pass site=URL, the wiki's URL "
-            "(the mirror records no wiki yet)",
+            said(
+                "no wiki to sync %(mirror)s with: pass %(override)s, the wiki's URL "
+                "(the mirror records no wiki yet)",
+                mirror=mirror,
+                override="site=URL",
+            ),
             key="site",
         )
     return url
