@@ -36,6 +36,7 @@ from wikisync import loaders
 from wikisync.core.config_tables import ConfigTables, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.names import did_you_mean
+from wikisync.core.said import said
 from wikisync.i18n import N_
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
@@ -314,8 +315,13 @@ def _read_file(config_path: Path) -> dict[str, Any]:
         if spec is None or not spec[1]:
             known = sorted([k for k, s in _SCALARS.items() if s[1]] + list(_TABLES))
             raise ConfigError(
-                f"{file}: {toml_key(key)}: unknown key{did_you_mean(key, known)} "
-                f"(known keys: {', '.join(known)})",
+                said(
+                    "%(file)s: %(key)s: unknown key%(hint)s (known keys: %(known)s)",
+                    file=file,
+                    key=toml_key(key),
+                    hint=did_you_mean(key, known),
+                    known=", ".join(known),
+                ),
                 key=key,
                 file=file,
             )

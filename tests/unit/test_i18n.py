@@ -18,6 +18,7 @@ from wikisync.cli import cli
 from wikisync.cli.counts import data_problems, pages_by_status, problems_in, type_counts
 from wikisync.config import load_config
 from wikisync.core.pages import PageText
+from wikisync.core.schema import FIELD_TYPES
 from wikisync.i18n import (
     LANGUAGES,
     LOCALE_DIR,
@@ -618,3 +619,50 @@ def test_the_leak_check_finds_a_foreign_word() -> None:
     assert _words(said) & ENGLISH_ONLY == {"is", "in"}
     assert _words('page "Le Mans" would change') & FRENCH_ONLY == set()
     assert _words("wrote /t/Le Mans, la ville.wiki (+1 -1 lines)") & FRENCH_ONLY == set()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "said"),
+    [
+        (
+            'page = "Evénements"\n',
+            'page = "Evénements"\nmax_shrink = 2\n',
+            "jobs.events.max_shrink",
+            "devrait être un nombre de 0 à 1, reçu 2",
+        ),
+        (
+            'endDate = "date"',
+            'endDate = "dte"',
+            "types.event.fields.endDate.type",
+            "type de champ inconnu « dte » ; attendu l'un de",
+        ),
+        (
+            'endDate = "date"',
+            'endDate = { typ = "date" }',
+            'types.event.fields.endDate."typ"',
+            'clé inconnue ; vouliez-vous dire "type" ?',
+        ),
+        (
+            'type = "event"\npage',
+            'type = "evnt"\npage',
+            "jobs.events.type",
+            'aucun type « evnt » ; vouliez-vous dire "event" ?',
+        ),
+    ],
+)
+def test_configuration_errors_in_the_run_language(
+    example: Path, old: str, new: str, key: str, said: str
+) -> None:
+    """A mistake in the tables of a configuration that sets lang: the file, the key path and
+    what is wrong, in French."""
+    config = example / "wikisync.toml"
+    text = config.read_text("utf-8")
+    assert old in text
+    config.write_text('lang = "fr"\n' + text.replace(old, new, 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-c", str(config), "rebuild", "events"])
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"wikisync : erreur : {config} : ") and said in line, line
+    assert key.replace('"', "") in line.replace('"', "")
+    field_types = set(FIELD_TYPES)  # names, not words: "list", "file"
+    assert _words(line.split(" : ", 2)[2]) & ENGLISH_ONLY - field_types == set(), line
