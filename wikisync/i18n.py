@@ -8,7 +8,11 @@ with the wiki's language from :func:`wikisync.ops.quality.check.source_language`
 :func:`gettext` and :func:`ngettext` then give the run's messages, with the
 right plural (``1 problème``, ``2 problèmes``). Code that knows its language
 (the HTML quality report, whose report carries it) asks
-:func:`translations` for it instead.
+:func:`translations` for it instead. The library itself knows no run
+language: its messages are :class:`~wikisync.core.said.Said` strings (English,
+with their template and facts), which :func:`say` and :func:`say_error` say in
+the run's language. Before the site is opened (a mistake in the command or the
+configuration) a run speaks its ``lang`` setting, or English.
 
 The messages live in GNU gettext catalogues, ``wikisync/locale/LANG/LC_MESSAGES/wikisync.po``,
 compiled to the ``.mo`` files shipped beside them (the standard library's
