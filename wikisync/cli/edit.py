@@ -162,7 +162,20 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
     what = gettext('page "%(title)s"') % {"title": page.title}
     size = lines_changed(page.added, page.removed)
     status = paint_status(page.status, color)
-    if page.status in (Outcome.EDITED, Outcome.CREATED) and in_mirror(target):
+    if page.status == Outcome.CREATED and in_mirror(target):  # as before: no diff size
+        return gettext("%(what)s %(status)s in the mirror: %(file)s%(next)s") % {
+            "what": what,
+            "status": status,
+            "file": target.file_of(page.title),
+            "next": push_hint(target),
+        }
+    if page.status == Outcome.CREATED:
+        return gettext("%(what)s %(status)s (revision %(revid)s)") % {
+            "what": what,
+            "status": status,
+            "revid": page.revid,
+        }
+    if page.status == Outcome.EDITED and in_mirror(target):
         return gettext("%(what)s %(status)s in the mirror: %(file)s (%(size)s)%(next)s") % {
             "what": what,
             "status": status,
@@ -170,7 +183,7 @@ def _describe(page: PageReport, target: Target | None, *, color: bool = False) -
             "size": size,
             "next": push_hint(target),
         }
-    if page.status in (Outcome.EDITED, Outcome.CREATED):
+    if page.status == Outcome.EDITED:
         note = f": {cli_words(say(page.message))}" if page.message else ""
         return gettext("%(what)s %(status)s (%(size)s, revision %(revid)s)%(note)s") % {
             "what": what,
