@@ -666,3 +666,25 @@ def test_configuration_errors_in_the_run_language(
     assert key.replace('"', "") in line.replace('"', "")
     field_types = set(FIELD_TYPES)  # names, not words: "list", "file"
     assert _words(line.split(" : ", 2)[2]) & ENGLISH_ONLY - field_types == set(), line
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "wikisync: stopped by SIGTERM: 2 page(s) handled, 3 not done; run the same"),
+        ("fr", "wikisync : arrêté par SIGTERM : 2 page(s) traitée(s), 3 non traitée(s) ; relancez"),
+    ],
+)
+def test_a_stopped_run_says_so_in_its_language(
+    capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    import signal
+
+    from wikisync.cli.main import say_stopped
+    from wikisync.interrupt import StopFlag
+
+    stop = StopFlag()
+    stop.signum = signal.SIGTERM
+    set_language(lang)
+    say_stopped(stop, 2, 3)
+    assert capsys.readouterr().err.startswith(said)

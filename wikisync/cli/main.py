@@ -283,13 +283,26 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
-    """The line a stopped run ends with (stderr), whatever the verbosity."""
+    """The line a stopped run ends with (stderr), whatever the verbosity, in the run's language.
+
+    ``what`` is ``"page(s)"`` or ``"job(s)"``.
+    """
     if stop.requested:
-        click.echo(
-            f"wikisync: {stop.describe()}: {done} {what} handled, {left} not done; "
-            "run the same command again to finish",
-            err=True,
+        from wikisync.i18n import gettext
+
+        template = (
+            gettext(
+                "wikisync: stopped by %(signal)s: %(done)d job(s) handled, %(left)d not done; "
+                "run the same command again to finish"
+            )
+            if what == "job(s)"
+            else gettext(
+                "wikisync: stopped by %(signal)s: %(done)d page(s) handled, %(left)d not done; "
+                "run the same command again to finish"
+            )
         )
+        facts = {"signal": stop.signal_name, "done": done, "left": left}
+        click.echo(template % facts, err=True)
 
 
 @contextmanager
