@@ -384,14 +384,22 @@ class _PageImport:
             now = self.old.title_of(self.rows[0].revid)
             if now and now != self.title:
                 raise PageMovedError(
-                    f'Page "{self.title}" was moved to "{now}" since the export; rows '
-                    f"{', '.join(str(row.row) for row in self.rows)} were not written",
+                    said(
+                        'Page "%(title)s" was moved to "%(now)s" since the export; rows '
+                        "%(rows)s were not written",
+                        title=self.title,
+                        now=now,
+                        rows=", ".join(str(row.row) for row in self.rows),
+                    ),
                     title=self.title,
                     new_title=now,
                 )
             raise PageDeletedError(
-                f'Page "{self.title}" was deleted since the export; nothing was saved, and it '
-                "was not re-created",
+                said(
+                    'Page "%(title)s" was deleted since the export; nothing was saved, and it '
+                    "was not re-created",
+                    title=self.title,
+                ),
                 title=self.title,
             )
         infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
@@ -453,18 +461,34 @@ class _PageImport:
                     continue  # the page already holds the cell
                 if have is None or original is None:
                     raise EditConflictError(
-                        f'Page "{self.title}" changed on the wiki since the export (revision '
-                        f"{row.revid}, now {page.revid}); row {row.row} was not written, "
-                        "nothing was overwritten: export again and redo the change",
+                        said(
+                            'Page "%(title)s" changed on the wiki since the export (revision '
+                            "%(was)s, now %(now)s); row %(row)s was not written, nothing was "
+                            "overwritten: export again and redo the change",
+                            title=self.title,
+                            was=row.revid,
+                            now=page.revid,
+                            row=row.row,
+                        ),
                         title=self.title,
                     )
                 was = original.get(field_param(spec, original), "")
                 if not same_value(spec, was, have):
                     raise EditConflictError(
-                        f'Page "{self.title}" changed on the wiki since the export: field '
-                        f'"{name}" was "{was}" in revision {row.revid} and is "{have}" in '
-                        f'revision {page.revid}; row {row.row}\'s "{value}" was not written, '
-                        "nothing was overwritten: export again and redo the change",
+                        said(
+                            'Page "%(title)s" changed on the wiki since the export: field '
+                            '"%(field)s" was "%(was)s" in revision %(base)s and is "%(have)s" in '
+                            'revision %(now)s; row %(row)s\'s "%(value)s" was not written, '
+                            "nothing was overwritten: export again and redo the change",
+                            title=self.title,
+                            field=name,
+                            was=was,
+                            base=row.revid,
+                            have=have,
+                            now=page.revid,
+                            row=row.row,
+                            value=value,
+                        ),
                         title=self.title,
                     )
                 try:
@@ -549,8 +573,12 @@ class _PageCreate:
             )
         if page is not None:
             raise EditConflictError(
-                f'Page "{self.title}" exists already; row {numbers} (no revision: a page to '
-                "create) was not imported, nothing was overwritten: export the page to edit it",
+                said(
+                    'Page "%(title)s" exists already; row %(rows)s (no revision: a page to '
+                    "create) was not imported, nothing was overwritten: export the page to edit it",
+                    title=self.title,
+                    rows=numbers,
+                ),
                 title=self.title,
             )
         row = self.rows[0]
