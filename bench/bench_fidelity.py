@@ -12,6 +12,10 @@ French Wikipedia, see its SOURCES.md), each expected value of
 * **wrong**: a value that differs from the expected one without a problem,
   or a value where a problem was expected (the silent failures that matter).
 
+The same three counts are given for the real coordinate values of
+``tests/data/real/coords/corpus.json`` (read as a ``coord`` field: within
+the row's tolerance of the expected point is right; silently wrong must be 0).
+
 Then it times (CPU time, best of runs taking turns), on the same pages,
 parsing alone (``mwparserfromhell.parse``, the floor: wikisync parses each
 page once) against ``extract_records`` with
@@ -34,8 +38,10 @@ from collections.abc import Callable
 import mwparserfromhell
 from mwparserfromhell.parser import use_c
 
+from tests.unit.test_coords import CORPUS
 from tests.unit.test_real_corpus import Case, all_cases
-from wikisync.core.fields.values import to_json_value
+from wikisync.core.fields.coords import Coord
+from wikisync.core.fields.values import ValueFormatError, parse_value, to_json_value
 from wikisync.core.records import extract_records, parse_page
 
 
@@ -60,6 +66,20 @@ def judge(case: Case) -> list[tuple[str, str, object, object]]:
             verdict = "wrong"
         out.append((verdict, name, expected, value))
     return out
+
+
+def judge_coord(row: dict[str, object]) -> tuple[str, object]:
+    """One corpus coordinate as (verdict, value read or "problem")."""
+    try:
+        point = parse_value("coord", str(row["raw"]))
+    except ValueFormatError:
+        return ("right" if row.get("expected") == "problem" else "reported"), "problem"
+    if row.get("expected") == "problem" or not isinstance(point, Coord):
+        return "wrong", point
+    tolerance = float(row.get("tolerance", 1e-6))  # type: ignore[arg-type]
+    lat, lon = float(row["lat"]), float(row["lon"])  # type: ignore[arg-type]
+    near = abs(point.lat - lat) <= tolerance and abs(point.lon - lon) <= tolerance
+    return ("right" if near else "wrong"), point
 
 
 def _best_of_interleaved(
@@ -93,6 +113,17 @@ def main() -> None:
     print(f"{len(cases)} real pages, {total} typed values")
     for verdict in ("right", "reported", "wrong"):
         print(f"  {verdict:<9} {tally[verdict]:>4}  ({tally[verdict] / total:.0%})")
+
+    coords: Counter[str] = Counter()
+    for row in CORPUS:
+        verdict, got = judge_coord(row)
+        coords[verdict] += 1
+        if args.verbose and verdict != "right":
+            print(f"  {verdict:<8} coord {row['raw']!r}: got {got!r}")
+    print(f"{len(CORPUS)} real coordinate values")
+    for verdict in ("right", "reported", "wrong"):
+        label = "silently wrong" if verdict == "wrong" else verdict
+        print(f"  {label:<15} {coords[verdict]:>4}  ({coords[verdict] / len(CORPUS):.0%})")
 
     texts = [case.page.wikitext for case in cases]
 

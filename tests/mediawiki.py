@@ -599,6 +599,11 @@ $wgDBservers = [ [ 'host' => '', 'dbname' => $wgDBname, 'user' => '', 'password'
 	'variables' => [ 'synchronous' => 'OFF' ] ] ];
 $wgObjectCaches[CACHE_DB]['server']['variables']['synchronous'] = 'OFF';
 $wgJobTypeConf['default']['server']['variables']['synchronous'] = 'OFF';
+// A namespace whose pages are JSON (as the Maps extension's GeoJson: namespace
+// is GeoJSON): map jobs save whole pages of data there (content model json).
+$wgExtraNamespaces[3000] = 'Json';
+$wgExtraNamespaces[3001] = 'Discussion_Json';
+$wgNamespaceContentModels[3000] = CONTENT_MODEL_JSON;
 // Test toggles, read on every request.
 $wgReadOnlyFile = __DIR__ . '/read-only';
 // There are no replicas, so lag is always 0: report the file's value instead,

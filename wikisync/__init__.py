@@ -10,7 +10,7 @@ fields in batches with :func:`set_fields`, :func:`rename_template_param` and
 :func:`export_records` and :func:`import_records`; create record pages from
 their type's skeleton with :func:`new_page`; see where the data stands with
 :func:`check_types` and :func:`render_quality_html`; read records with
-:func:`collect_records` (as a calendar: :func:`read_calendar`) and a
+:func:`collect_records` (as a calendar: :func:`read_calendar`; as a map: :func:`read_geojson`) and a
 category's pages with :func:`category_pages`; sync a mirror folder with
 :func:`pull`, :func:`mirror_status` and :func:`push`. Each command of the
 command line is one of these calls (docs/library.md).
@@ -50,9 +50,13 @@ if TYPE_CHECKING:
         ValueFormatError,
         WikisyncError,
     )
+    from wikisync.core.fields.list_items import ItemEdit
     from wikisync.core.pages import Namespaces, PageText, normalize_title
+    from wikisync.core.replace import ReplaceError, compile_replace, replace_text
+    from wikisync.core.selection import Selection, SelectionError
     from wikisync.core.templating import render_index
     from wikisync.ops.batch.params import remove_template_param, rename_template_param
+    from wikisync.ops.batch.replace import replace_in_pages
     from wikisync.ops.batch.report import BatchReport, PageReport
     from wikisync.ops.batch.run import set_fields
     from wikisync.ops.changeset import Changeset, apply_changeset, read_changeset, write_changeset
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
     from wikisync.ops.create import NewPageResult, new_page
     from wikisync.ops.example import copy_example
     from wikisync.ops.formats import format_records
+    from wikisync.ops.geojson import format_geojson, read_geojson
     from wikisync.ops.ical import format_calendar, read_calendar
     from wikisync.ops.jobs.report import JobReport, RunReport
     from wikisync.ops.jobs.run import (
@@ -73,6 +78,7 @@ if TYPE_CHECKING:
     from wikisync.ops.publish import Edit, PublishResult, publish_page
     from wikisync.ops.quality.check import QualityReport, check_types
     from wikisync.ops.quality.html import render_quality_html
+    from wikisync.ops.select import read_titles
     from wikisync.ops.spreadsheet import export_records, import_records
     from wikisync.ops.sync import PullReport, PushReport, StatusReport, mirror_status
     from wikisync.ops.sync.pull import pull
@@ -92,6 +98,7 @@ _LAZY = {
     "EditConflictError": "wikisync.core.errors",
     "FetchResult": "wikisync.sources",
     "FieldValueError": "wikisync.core.errors",
+    "ItemEdit": "wikisync.core.fields.list_items",
     "Job": "wikisync.ops.jobs.run",
     "JobReport": "wikisync.ops.jobs.report",
     "LockError": "wikisync.core.errors",
@@ -111,10 +118,13 @@ _LAZY = {
     "QualityReport": "wikisync.ops.quality.check",
     "RecordError": "wikisync.core.errors",
     "RenderError": "wikisync.core.errors",
+    "ReplaceError": "wikisync.core.replace",
     "Report": "wikisync.ports.outcome",
     "RunLock": "wikisync.ops.lock",
     "RunReport": "wikisync.ops.jobs.report",
     "SectionError": "wikisync.core.errors",
+    "Selection": "wikisync.core.selection",
+    "SelectionError": "wikisync.core.selection",
     "SiteError": "wikisync.core.errors",
     "Source": "wikisync.sources",
     "SourceError": "wikisync.core.errors",
@@ -127,9 +137,11 @@ _LAZY = {
     "category_pages": "wikisync.ops.collect",
     "check_types": "wikisync.ops.quality.check",
     "collect_records": "wikisync.ops.collect",
+    "compile_replace": "wikisync.core.replace",
     "copy_example": "wikisync.ops.example",
     "export_records": "wikisync.ops.spreadsheet",
     "format_calendar": "wikisync.ops.ical",
+    "format_geojson": "wikisync.ops.geojson",
     "format_records": "wikisync.ops.formats",
     "import_records": "wikisync.ops.spreadsheet",
     "load_config": "wikisync.config",
@@ -145,7 +157,9 @@ _LAZY = {
     "pull": "wikisync.ops.sync",
     "push": "wikisync.ops.sync",
     "read_calendar": "wikisync.ops.ical",
+    "read_geojson": "wikisync.ops.geojson",
     "read_changeset": "wikisync.ops.changeset",
+    "read_titles": "wikisync.ops.select",
     "rebuild_jobs": "wikisync.ops.jobs.run",
     "record_type_named": "wikisync.ops.collect",
     "remove_template_param": "wikisync.ops.batch.params",
@@ -153,6 +167,8 @@ _LAZY = {
     "render_index": "wikisync.core.templating",
     "render_job": "wikisync.ops.jobs.run",
     "render_quality_html": "wikisync.ops.quality.html",
+    "replace_in_pages": "wikisync.ops.batch.replace",
+    "replace_text": "wikisync.core.replace",
     "set_fields": "wikisync.ops.batch.run",
     "write_changeset": "wikisync.ops.changeset",
 }
@@ -188,6 +204,7 @@ __all__ = [
     "EditConflictError",
     "FetchResult",
     "FieldValueError",
+    "ItemEdit",
     "Job",
     "JobReport",
     "LockError",
@@ -207,10 +224,13 @@ __all__ = [
     "QualityReport",
     "RecordError",
     "RenderError",
+    "ReplaceError",
     "Report",
     "RunLock",
     "RunReport",
     "SectionError",
+    "Selection",
+    "SelectionError",
     "SiteError",
     "Source",
     "SourceError",
@@ -224,9 +244,11 @@ __all__ = [
     "category_pages",
     "check_types",
     "collect_records",
+    "compile_replace",
     "copy_example",
     "export_records",
     "format_calendar",
+    "format_geojson",
     "format_records",
     "import_records",
     "load_config",
@@ -243,6 +265,8 @@ __all__ = [
     "push",
     "read_calendar",
     "read_changeset",
+    "read_geojson",
+    "read_titles",
     "rebuild_jobs",
     "record_type_named",
     "remove_template_param",
@@ -250,6 +274,8 @@ __all__ = [
     "render_index",
     "render_job",
     "render_quality_html",
+    "replace_in_pages",
+    "replace_text",
     "set_fields",
     "write_changeset",
 ]

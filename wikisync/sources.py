@@ -7,14 +7,20 @@ returns, whatever the kind.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wikisync.config import Config, redact_site
 from wikisync.core.errors import ConfigError
+from wikisync.core.said import said
 from wikisync.ports.source import FetchResult, Source
 
 if TYPE_CHECKING:
+    from wikisync.ports.mirror import MirrorFolder
+    from wikisync.ports.sync import Connection, SyncWiki, Wiki
     from wikisync.ports.target import Target
     from wikisync.wiki.cache import RevisionCache
     from wikisync.wiki.site import WikiClient
@@ -24,11 +30,14 @@ __all__ = [
     "Source",
     "api_urls",
     "index_url",
+    "mirror_folder",
     "open_revision_cache",
     "open_source",
     "open_target",
     "source_kind",
+    "sync_wiki",
     "wiki_source",
+    "wiki_url",
 ]
 
 
@@ -163,3 +172,83 @@ def open_revision_cache(config: Config) -> RevisionCache | None:
     from wikisync.wiki.cache import open_cache
 
     return open_cache(config)
+
+
+def mirror_folder(path: str | os.PathLike[str]) -> MirrorFolder:
+    """A folder as the mirror's side of a sync (made a mirror by the first pull)."""
+    from wikisync.mirror.folder import LocalMirror
+
+    return LocalMirror(path)
+
+
+def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
+    """The wiki a mirror folder syncs with.
+
+    The configuration's ``site`` when it is a URL, else the wiki the mirror
+    recorded when it was first pulled.
+
+    Raises:
+        ConfigError: neither names a wiki.
+    """
+    given = config.site if config.site[:8].lower().startswith(("http://", "https://")) else None
+    url = given or mirror_folder(mirror_dir).recorded_site
+    if not url:
+        raise ConfigError(
+            said(
+                "no wiki to sync %(mirror)s with: pass %(override)s, the wiki's URL "
+                "(the mirror records no wiki yet)",
+                mirror=mirror_dir,
+                override="site=URL",
+            ),
+            key="site",
+        )
+    return url
+
+
+def open_wiki(config: Config, mirror_dir: str | os.PathLike[str]) -> Connection:
+    """A connection to the wiki ``mirror_dir`` syncs with (:func:`wiki_url`); close it.
+
+    Raises:
+        ConfigError: no wiki to sync with.
+        LoginError: the wiki cannot be reached or refused the login.
+    """
+    from wikisync.wiki.site import WikiClient
+
+    return WikiClient(wiki_url(config, mirror_dir), config)
+
+
+@contextmanager
+def sync_wiki(wiki: Wiki, mirror_dir: str | os.PathLike[str]) -> Iterator[SyncWiki]:
+    """The wiki's side of a sync of ``mirror_dir``, closed afterwards if opened here.
+
+    Args:
+        wiki: a connection (used as it is); an open live-wiki source (its
+            connection; the caller closes the source); or a Config (a
+            connection is opened on :func:`wiki_url` with its credentials and
+            timeouts, and closed).
+        mirror_dir: the mirror folder (for the wiki it records).
+
+    Raises:
+        ConfigError: ``wiki`` is a source that is not a live wiki, or a Config
+            that names no wiki for a mirror that records none.
+        LoginError: the wiki cannot be reached or refused the login.
+    """
+    from wikisync.wiki.reader import WikiSource
+    from wikisync.wiki.remote import WikiRemote
+    from wikisync.wiki.site import WikiClient
+
+    if isinstance(wiki, WikiClient):
+        yield WikiRemote(wiki)
+    elif isinstance(wiki, Config):
+        client = WikiClient(wiki_url(wiki, mirror_dir), wiki)
+        try:
+            yield WikiRemote(client)
+        finally:
+            client.close()
+    elif isinstance(wiki, WikiSource):
+        yield WikiRemote(wiki.client)
+    else:
+        location = getattr(wiki, "location", None) or getattr(wiki, "url", "?")
+        raise ConfigError(
+            f"{location} is not a live wiki: a mirror syncs with a wiki's URL", key="site"
+        )

@@ -11,7 +11,7 @@ exit 3; nothing is created or re-created that the command was not asked to
 create; no redirect is written over; each page's report word matches the
 history.
 
-8 commands x 9 interleavings x 2 moments = 144 cases (ids like
+9 commands x 9 interleavings x 2 moments = 162 cases (ids like
 ``set-other_line-lost_reply``), all run. One small wiki per module (a few pages of a
 type ``course`` beside the default corpus), restored from a snapshot for
 every case; one proxy; what ``export``, ``pull`` and ``plan`` make is made
@@ -128,6 +128,11 @@ def _field_added_at_note(text: str) -> str:
     return re.sub(r"^(\|lieu=.*)$", r"\1\n|ajout=par Admin", text, count=1, flags=re.M)
 
 
+def _bottom_line_changed(text: str) -> str:
+    """Another bottom line, whatever the replace made of it."""
+    return re.sub(r"(?m)^Ligne d(u|'en) bas\.$", "Ligne du bas, revue par Admin.", text, count=1)
+
+
 def _rename_note(text: str) -> str:
     return text.replace("|note=", "|remarque=")
 
@@ -222,6 +227,14 @@ COMMANDS = (
         # The note line goes (that is the command's business) but not the field added there.
         (_field_added_at_note, "|ajout=par Admin"),
         _remove_note,
+    ),
+    Command(
+        "replace",
+        lambda _: ["replace", r"(?m)^Ligne du bas\.$", "Ligne d'en bas.", "--prefix", "Course "],
+        PAGE_A,
+        (PAGE_A, PAGE_B),
+        (_bottom_line_changed, "revue par Admin"),
+        lambda text: text.replace("Ligne du bas.", "Ligne d'en bas.", 1),
     ),
     Command(
         "import",

@@ -47,6 +47,7 @@ def test_commands_complete(tmp_path: Path) -> None:
         "remove-param",
         "rename-param",
         "render",
+        "replace",
     ]
     assert "example" in _complete("wikisync ", cwd=tmp_path)
 

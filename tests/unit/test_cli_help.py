@@ -56,7 +56,16 @@ def test_cli_missing_site_path_names_it(tmp_path: Path) -> None:
 
 
 #: The commands that write pages (a wiki or a mirror): each takes the same write options.
-WRITING_COMMANDS = ("set", "rename-param", "remove-param", "import", "apply", "rebuild", "push")
+WRITING_COMMANDS = (
+    "set",
+    "rename-param",
+    "remove-param",
+    "replace",
+    "import",
+    "apply",
+    "rebuild",
+    "push",
+)
 #: What every writing command takes (README: "The writing commands … share one publishing layer").
 WRITE_OPTIONS = ("--dry-run", "--summary", "--bot", "--no-bot", "--minor", "--report")
 

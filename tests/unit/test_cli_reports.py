@@ -104,6 +104,7 @@ def test_every_writing_command_takes_report() -> None:
         "rebuild",
         "remove-param",
         "rename-param",
+        "replace",
         "set",
     }
 

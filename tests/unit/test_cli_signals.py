@@ -54,6 +54,7 @@ ARGS: dict[str, list[str]] = {
     "remove-param": ["Event", "Tags"],
     "rename-param": ["Event", "Tags", "Etiquettes"],
     "render": ["communs"],
+    "replace": ["Lyon", "Lugdunum", "--namespace", "0"],
     "set": ["event", "place=Lyon"],
     "status": ["{tmp}/fabmob/mirror"],
 }

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from wikisync.core.diffs import unified_diff
+from wikisync.core.diffs import line_changes, unified_diff
 from wikisync.core.edits import set_params
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "edits"
@@ -80,3 +82,24 @@ def test_unified_diff_color() -> None:
 
 def test_unified_diff_without_color_has_no_escapes() -> None:
     assert "\x1b" not in unified_diff("a\n", "b\n", "P")
+
+
+_LINES = st.lists(
+    st.sampled_from(["a", "b", "----", "---", "+++", "++ x", "-- y", "", " c", "@@ d"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINES, _LINES, st.booleans(), st.booleans())
+def test_line_changes_agree_with_the_unified_diff_shown(
+    old: list[str], new: list[str], old_end: bool, new_end: bool
+) -> None:
+    # The reference reads the diff's body by position (after its two header lines), so
+    # content lines that look like headers ("---", "+++") are counted for what they are.
+    before = "\n".join(old) + ("\n" if old_end else "")
+    after = "\n".join(new) + ("\n" if new_end else "")
+    body = unified_diff(before, after, "P").splitlines()[2:]
+    added = sum(line.startswith("+") for line in body)
+    removed = sum(line.startswith("-") for line in body)
+    assert line_changes(before, after) == (added, removed)

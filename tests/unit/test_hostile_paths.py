@@ -219,6 +219,40 @@ def test_cache_is_made_complete_and_reopened(tmp_path: Path) -> None:
     again.close()
 
 
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("kind", ["link", "dangling link", "folder", "fifo"])
+def test_cache_sidecar_that_is_not_a_plain_file_is_refused(
+    tmp_path: Path, suffix: str, kind: str
+) -> None:
+    # SQLite opens its -wal, -shm and -journal files beside the database, following links:
+    # one planted there must not make it write into (or create) the file it names.
+    path = tmp_path / "cache" / "revisions.sqlite"
+    made = open_cache(Config(cache=str(path)))
+    assert made is not None
+    made.close()
+    victim = tmp_path / "victim"
+    sidecar = Path(f"{path}{suffix}")
+    for leftover in path.parent.glob("revisions.sqlite-*"):
+        leftover.unlink()
+    if kind == "link":
+        victim.write_text("a user's notes\n", encoding="utf-8")
+        sidecar.symlink_to(victim)
+    elif kind == "dangling link":
+        sidecar.symlink_to(victim)
+    elif kind == "folder":
+        sidecar.mkdir()
+    else:
+        os.mkfifo(sidecar)
+    before = _tree(tmp_path)
+    with pytest.raises(UnsafePathError) as caught:
+        _bounded(lambda: open_cache(Config(cache=str(path))))
+    message = str(caught.value)
+    assert f'revision cache "{path}"' in message and suffix[1:] in message
+    assert "\n" not in message
+    assert _tree(tmp_path) == before  # nothing written, made or renamed
+    assert kind != "dangling link" or not victim.exists()
+
+
 def test_cache_made_by_two_processes_at_once_is_one_file(tmp_path: Path) -> None:
     path = tmp_path / "revisions.sqlite"
     errors: list[BaseException] = []

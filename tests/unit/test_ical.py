@@ -425,7 +425,7 @@ def _set_site(meta: Path, site: str) -> None:
     meta.write_text(json.dumps({**data, "site": site}), encoding="utf-8")
 
 
-def test_timed_source_notes_times_and_is_the_source_otherwise(source: Any) -> None:
+def test_timed_source_notes_times_and_answers_the_port_as_the_source(source: Any) -> None:
     import copy
 
     from wikisync.ops.collect import collect_records
@@ -437,7 +437,11 @@ def test_timed_source_notes_times_and_is_the_source_otherwise(source: Any) -> No
     assert all(stamp.endswith("Z") for stamp in timed.times.values())
     assert timed.location == source.location and timed.namespaces is source.namespaces
     assert timed.list_category("Evénement") == source.list_category("Evénement")
-    assert timed.has_metadata == source.has_metadata  # anything else: the source's
+    # every method of the port is the source's; nothing beyond the port is handed on
+    assert timed.site_address() == source.site_address()
+    assert timed.recorded_wiki() == source.recorded_wiki()
+    assert timed.wiki_index_url() == source.wiki_index_url()
+    assert not hasattr(timed, "has_metadata") and hasattr(source, "has_metadata")
     assert copy.copy(timed).times == timed.times
     with pytest.raises(AttributeError):
         timed.no_such_attribute  # noqa: B018

@@ -62,49 +62,13 @@ HEAVY_HOMES = {"wikisync.core.templating": "jinja2"}
 # --- what the code does today, each with why; the lead shrinks these (issue 19 item 2) ---
 
 #: (importer, imported): an operation or a command reaching past the port into an adapter.
-ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {
-    # the CLI opens or names the live wiki itself
-    ("wikisync.cli.edit", "wikisync.wiki.site"): "NOT_SENT: a wiki-client message word read "
-    "back from a page's message; should be an outcome status",
-    # sync reads and warms the live wiki's revision cache itself
-    ("wikisync.ops.sync.pull", "wikisync.wiki.cache"): "pull warms the revision cache",
-    # mirror sync works on both adapters by design; its ports are still to be drawn
-    ("wikisync.ops.sync.connect", "wikisync.mirror.layout"): "sync: mirror metadata file",
-    ("wikisync.ops.sync.connect", "wikisync.mirror.reader"): "sync: opens the mirror",
-    ("wikisync.ops.sync.connect", "wikisync.wiki.site"): "sync: the wiki client",
-    ("wikisync.ops.sync.local", "wikisync.mirror.filenames"): "sync: conflict file names",
-    ("wikisync.ops.sync.local", "wikisync.mirror.files"): "sync: writes conflict files",
-    ("wikisync.ops.sync.local", "wikisync.mirror.layout"): "sync: reads page files",
-    ("wikisync.ops.sync.local", "wikisync.mirror.reader"): "sync: MirrorSource",
-    ("wikisync.ops.sync.local", "wikisync.wiki.address"): "sync: the wiki's address",
-    ("wikisync.ops.sync.local", "wikisync.wiki.site"): "sync: the wiki client",
-    ("wikisync.ops.sync.pull", "wikisync.mirror.layout"): "sync: page files",
-    ("wikisync.ops.sync.pull", "wikisync.mirror.reader"): "sync: opens the mirror",
-    ("wikisync.ops.sync.pull", "wikisync.mirror.writer"): "sync: writes the mirror",
-    ("wikisync.ops.sync.pull", "wikisync.wiki.site"): "sync: the wiki client",
-    ("wikisync.ops.sync.push", "wikisync.mirror.layout"): "sync: page files",
-    ("wikisync.ops.sync.push", "wikisync.mirror.reader"): "sync: opens the mirror",
-    ("wikisync.ops.sync.push", "wikisync.mirror.writer"): "sync: records saves in the mirror",
-    ("wikisync.ops.sync.push", "wikisync.wiki.site"): "sync: the wiki client",
-    ("wikisync.ops.sync.push", "wikisync.wiki.writer"): "sync: saves with WikiWriter",
-    ("wikisync.ops.sync.pull", "wikisync.wiki.remote"): "sync: the wiki's listings and "
-    "revision fetches (the live wiki's side of a sync)",
-    ("wikisync.ops.sync.push", "wikisync.wiki.remote"): "sync: (idem)",
-    ("wikisync.ops.sync.status", "wikisync.wiki.remote"): "sync: (idem)",
-    ("wikisync.ops.sync.status", "wikisync.mirror.reader"): "sync: opens the mirror",
-    ("wikisync.ops.sync.status", "wikisync.wiki.site"): "sync: the wiki client",
-}
+ALLOWED_PAST_PORT: dict[tuple[str, str], str] = {}
 
 #: (module, call): a raw MediaWiki API query outside wiki/.
 ALLOWED_RAW_API: dict[tuple[str, str], str] = {}
 
 #: (module, probe): a capability probe of a source, or isinstance on a concrete adapter.
-ALLOWED_PROBES: dict[tuple[str, str], str] = {
-    ("wikisync.ops.ical", "getattr(self._source, name)"): "a wrapper that hands every other "
-    "attribute on to its source (not a probe, but reads as one)",
-    ("wikisync.ops.sync.connect", "getattr(wiki, 'client')"): "sync takes a client or a source",
-    ("wikisync.ops.sync.connect", "isinstance(..., WikiClient)"): "(idem)",
-}
+ALLOWED_PROBES: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

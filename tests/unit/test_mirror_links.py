@@ -20,10 +20,11 @@ from wikisync.core.errors import UnsafePathError
 from wikisync.core.pages import FRENCH, PageText
 from wikisync.mirror import files as mirror_files
 from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.folder import LocalMirror, write_conflict
 from wikisync.mirror.reader import open_mirror
 from wikisync.mirror.target import MirrorTarget
 from wikisync.mirror.writer import MirrorWriter, init_mirror, lock_mirror
-from wikisync.ops.sync.local import scan_mirror, write_conflict
+from wikisync.ops.sync.local import scan_mirror
 
 SITE = "https://wiki.example.org/w/api.php"
 SECRET = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
@@ -116,7 +117,7 @@ def test_listed_page_file_replaced_by_a_link_is_not_read(mirror: Path, outside: 
     with pytest.raises(UnsafePathError, match=r"Accueil\.wiki"):
         source.fetch_titles([PAGE.title])
     with pytest.raises(UnsafePathError, match=r"Accueil\.wiki"):
-        scan_mirror(source)
+        scan_mirror(LocalMirror(mirror))
 
 
 @pytest.mark.usefixtures("untouched")
@@ -134,7 +135,7 @@ def test_a_fifo_as_page_file_is_refused_without_hanging(mirror: Path) -> None:
     source = open_mirror(mirror)
     assert PAGE.title not in source.page_files()  # not a page file: not listed as one
     with pytest.raises(UnsafePathError, match="not a regular file"):
-        scan_mirror(source)  # but the page's file is now a pipe: refused, not read
+        scan_mirror(LocalMirror(mirror))  # but the page's file is now a pipe: refused, not read
 
 
 @pytest.mark.parametrize("name", ["pages.jsonl", "wikisync-mirror.json"])
@@ -210,7 +211,7 @@ def test_planted_conflict_file_link_is_refused(mirror: Path, outside: Path) -> N
     with pytest.raises(UnsafePathError, match=r"\.remote\" is a symbolic link"):
         write_conflict(mirror, file, "Version du wiki")
     with pytest.raises(UnsafePathError, match=r"\.remote"):
-        scan_mirror(open_mirror(mirror))
+        scan_mirror(LocalMirror(mirror))
 
 
 @pytest.mark.usefixtures("untouched")

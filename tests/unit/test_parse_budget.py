@@ -166,3 +166,44 @@ def test_rebuild_refuses_a_hostile_index_page_within_a_bound(tmp_path: Path) -> 
     assert "Traceback" not in done.stderr
     assert 'Page "Evénements"' in done.stderr and "too complex to read" in done.stderr
     assert page.read_text(encoding="utf-8") == hostile
+
+
+def _child_cpu(text: str) -> float:
+    """CPU seconds the bounded child spends on ``text`` (start-up included)."""
+    import resource
+
+    from wikisync.core import parse_budget
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert parse_budget._parse_in_child(text, 30) == ""
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def test_the_verdict_counts_cpu_time_not_how_busy_the_machine_is() -> None:
+    # A costly-looking page that needs about half a CPU second parses within a one-second
+    # budget even when busy processes leave its child a fraction of a core: its wall time
+    # then passes the deadline (a wall-clock bound would refuse it), its CPU time does not.
+    from wikisync.core import parse_budget
+
+    repeat = 900
+    text = "{{x|" * repeat
+    while _child_cpu(text) < 0.35 and repeat < 4000:
+        repeat = int(repeat * 1.15)
+        text = "{{x|" * repeat
+    cpu = _child_cpu(text)
+    assert 0.35 <= cpu < 0.9, cpu
+    assert not parse_risk(text).safe
+    hog = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass\n"
+    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
+    try:
+        time.sleep(0.2)
+        started = time.monotonic()
+        verdict = parse_budget._parse_in_child(text, 1.0)
+        wall = time.monotonic() - started
+    finally:
+        for process in hogs:
+            process.kill()
+            process.wait()
+    assert verdict == "", verdict
+    assert wall > 1.0, f"the machine was not busy enough to show it: {wall:.2f} s"

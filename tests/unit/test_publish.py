@@ -27,7 +27,6 @@ from wikisync.ops.changeset import (
 from wikisync.ops.publish import (
     Edit,
     PublishResult,
-    diff_stats,
     open_target,
     plan_edit,
     publish_page,
@@ -59,13 +58,13 @@ def test_plan_edit_existing_page_keeps_base() -> None:
         f"--- a/{PAGE}\n+++ b/{PAGE}\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline"
         " at end of file\n+c\n\\ No newline at end of file\n"
     )
-    assert diff_stats(edit.diff(color=True)) == (1, 1)
+    assert edit.line_changes() == (1, 1)
 
 
 def test_plan_edit_missing_page_is_a_creation() -> None:
     edit = plan_edit("Nouvelle", None, "x\n", summary="")
     assert edit.changed and edit.base is None and edit.base_revid == 0
-    assert diff_stats(edit.diff()) == (1, 0)
+    assert edit.line_changes() == (1, 0)
 
 
 def test_edit_same_text_is_unchanged() -> None:
@@ -426,3 +425,9 @@ def test_read_changeset_rejects_bad_files(tmp_path: Path, content: str, message:
 def test_read_changeset_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="does not exist"):
         read_changeset(tmp_path / "absent.json")
+
+
+def test_line_changes_count_rules_and_plus_lines_a_diff_text_would_hide() -> None:
+    # "----" (a wikitext rule) removed reads "-----" in a diff: a header to a text reader.
+    edit = plan_edit(PAGE, PageText(PAGE, "a\n----\n++ b\n", 1), "a\n+++ c\n", summary="")
+    assert edit.line_changes() == (1, 2)

@@ -270,6 +270,7 @@ def test_record_type_equality_is_what_the_fingerprint_sees() -> None:
         "description",
         "date_templates",
         "wrappers",
+        "region",
         "_template_keys",
         "_by_param",
         "_options",

@@ -371,3 +371,33 @@ def test_a_default_is_checked_with_the_field_century() -> None:
     assert types["event"].fields[0].default == "01/01/70"
     with pytest.raises(ConfigError, match="four-digit year"):
         load_record_types(_one_type({"d": {"type": "date", "default": "01/01/70"}}))
+
+
+def test_record_types_are_built_once_per_table_and_again_when_it_changes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from wikisync.core import schema
+
+    built: list[str] = []
+    real = schema._load_type
+
+    def counting(name: str, table: Any, key: str) -> schema.RecordType:
+        built.append(name)
+        return real(name, table, key)
+
+    monkeypatch.setattr(schema, "_load_type", counting)
+    monkeypatch.setattr(schema, "_BUILT", {})
+    types = {"atelier": {"templates": ["Atelier"], "fields": {"date": "date"}}}
+    first = load_record_types(types)
+    again = load_record_types(types)
+    assert again == first and built == ["atelier"]  # looked up again: not rebuilt
+    again.pop("atelier")  # a caller's copy: the next look-up is whole
+    assert load_record_types(types) == first
+    types["atelier"]["fields"]["date"] = "text"  # the table changed: built anew
+    changed = load_record_types(types)
+    assert built == ["atelier", "atelier"]
+    assert changed["atelier"].fields[0].type == "text" != first["atelier"].fields[0].type
+    with pytest.raises(ConfigError):
+        load_record_types({"atelier": {"templates": ["Atelier"], "fields": {"d": "nope"}}})
+    with pytest.raises(ConfigError):  # an error is never remembered as a build
+        load_record_types({"atelier": {"templates": ["Atelier"], "fields": {"d": "nope"}}})

@@ -100,7 +100,14 @@ def test_completing_a_command_name_loads_no_command_module() -> None:
         [], _WIKISYNC_COMPLETE="zsh_complete", COMP_WORDS="wikisync re", COMP_CWORD="1"
     )
     words = output.splitlines()
-    assert words[1::3] == ["rebuild", "records", "remove-param", "rename-param", "render"]
+    assert words[1::3] == [
+        "rebuild",
+        "records",
+        "remove-param",
+        "rename-param",
+        "render",
+        "replace",
+    ]
     assert "Regenerate and publish the index pages of..." in words
     assert modules == _START
 

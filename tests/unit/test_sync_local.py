@@ -9,10 +9,11 @@ import pytest
 from wikisync.core.merge import merge_texts
 from wikisync.core.pages import FRENCH, PageText
 from wikisync.mirror.filenames import title_to_path
+from wikisync.mirror.folder import LocalMirror, conflict_path, write_conflict
 from wikisync.mirror.layout import text_sha1
 from wikisync.mirror.reader import open_mirror
 from wikisync.mirror.writer import MirrorWriter, init_mirror
-from wikisync.ops.sync.local import conflict_path, merge_as_saved, scan_mirror, write_conflict
+from wikisync.ops.sync.local import merge_as_saved, scan_mirror
 
 SITE = "http://127.0.0.1:1/api.php"
 PAGE = PageText("Atelier vélo", "Premier.\n\nSecond.", 100, "2024-05-01T10:00:00Z", 0, 10)
@@ -50,7 +51,7 @@ def test_write_page_with_text_reads_as_a_local_edit(mirror: Path) -> None:
     newer = PageText(PAGE.title, "Premier.\n\nSecond, wiki.", 101, "", 0, 10)
     with MirrorWriter(mirror, durable=False) as writer:
         writer.write_page(newer, text="Premier, local.\n\nSecond, wiki.")
-    pages = scan_mirror(open_mirror(mirror))
+    pages = scan_mirror(LocalMirror(mirror))
     assert pages[PAGE.title].modified
     assert pages[PAGE.title].text == "Premier, local.\n\nSecond, wiki."
 
@@ -75,7 +76,7 @@ def test_scan_mirror_tells_every_local_state(mirror: Path) -> None:
     _file(mirror, OTHER.title).unlink()
     _file(mirror, "Nouvelle page").write_text("Neuve.\n", encoding="utf-8")
     write_conflict(mirror, title_to_path(PAGE.title, FRENCH).as_posix(), "Version du wiki")
-    pages = scan_mirror(open_mirror(mirror))
+    pages = scan_mirror(LocalMirror(mirror))
     assert list(pages) == ["Atelier vélo", "Modèle:Event", "Nouvelle page"]
     edited, deleted, new = pages.values()
     assert edited.modified and edited.in_conflict
@@ -100,13 +101,13 @@ def test_a_name_filling_255_bytes_gets_a_conflict_file_that_fits(mirror: Path) -
     assert len(name.encode("utf-8")) == 255
     title = name.removesuffix(".wiki")
     (mirror / "_main" / name).write_text("Texte local\n", encoding="utf-8")
-    pages = scan_mirror(open_mirror(mirror))
+    pages = scan_mirror(LocalMirror(mirror))
     assert pages[title].entry is None and not pages[title].in_conflict
     written = write_conflict(mirror, f"_main/{name}", "Version du wiki")
     assert len(Path(written).name.encode("utf-8")) <= 255
     assert written.endswith(".wiki.remote") and (mirror / written).is_file()
     assert conflict_path(mirror, f"_main/{name}") == mirror / written
-    assert scan_mirror(open_mirror(mirror))[title].in_conflict
+    assert scan_mirror(LocalMirror(mirror))[title].in_conflict
 
 
 def test_merge_as_saved_ignores_the_trailing_whitespace_the_wiki_drops() -> None:

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 
@@ -40,9 +40,12 @@ from wikisync.cli.main import (
 )
 from wikisync.cli.outcomes import run_exit_code
 from wikisync.cli.outputs import bom_option, wants_bom
+from wikisync.cli.selection import selection_options
 from wikisync.cli.terminal import paint_status
-from wikisync.core.errors import UnknownNameError
+from wikisync.core.errors import NOT_SENT, UnknownNameError
 from wikisync.core.fields.checks import check_set_values
+from wikisync.core.fields.list_items import ItemEdit
+from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe
 from wikisync.i18n import gettext, ngettext, say
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
@@ -55,7 +58,6 @@ from wikisync.ops.spreadsheet import export_records, import_records
 from wikisync.ops.suggest import describe_template, schema_losses
 from wikisync.ports.outcome import Outcome
 from wikisync.sources import Source
-from wikisync.wiki.site import NOT_SENT
 
 #: One batch run: from the source, the target (None on a dry run) and a progress callback.
 Run = Callable[[Source, Target | None, OnPage | None], BatchReport]
@@ -149,6 +151,23 @@ def _assignments(pairs: tuple[str, ...], what: str) -> dict[str, str]:
     return values
 
 
+def _set_values(pairs: tuple[str, ...]) -> dict[str, str | ItemEdit]:
+    """``FIELD=VALUE``, ``FIELD+=ITEM`` (add a list item) and ``FIELD-=ITEM`` (remove one)."""
+    values: dict[str, str | ItemEdit] = {}
+    for name, value in _assignments(pairs, "value").items():
+        if name[-1:] in "+-" and len(name) > 1:
+            action: Literal["add", "remove"] = "add" if name[-1] == "+" else "remove"
+            name = name[:-1].strip()
+            if name in values:
+                raise click.UsageError(f'value: field "{name}" is given twice')
+            values[name] = ItemEdit(action, value)
+        elif name in values:
+            raise click.UsageError(f'value: field "{name}" is given twice')
+        else:
+            values[name] = value
+    return values
+
+
 def skeleton_dirs(state: State) -> tuple[Path, ...]:
     """The folders searched for page skeletons: ``templates/`` beside the configuration."""
     config = state.config()
@@ -235,6 +254,7 @@ def _run_param_edit(
     template: str,
     names: tuple[str, ...],
     batch: BatchOptions,
+    selection: Selection | None = None,
 ) -> None:
     """Run a template parameter edit (``edit(source, target, template, *names, ...)``)."""
 
@@ -248,6 +268,7 @@ def _run_param_edit(
             summary=_summary(state, batch.summary),
             retries=batch.retries,
             on_page=on_page,
+            selection=selection,
         )
 
     _run_batch(state, command, run, batch, template=template)
@@ -347,7 +368,9 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
 
 @cli.command(name="set")
 @click.argument("type_name", metavar="TYPE", shell_complete=complete_types)
-@click.argument("assignments", metavar="FIELD=VALUE...", nargs=-1, required=True)
+@click.argument(
+    "assignments", metavar="FIELD=VALUE|FIELD+=ITEM|FIELD-=ITEM...", nargs=-1, required=True
+)
 @click.option(
     "--where",
     "conditions",
@@ -358,6 +381,7 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
 )
 @_trusted_option
 @_batch_options
+@selection_options
 @click.pass_obj
 def set_(
     state: State,
@@ -366,6 +390,7 @@ def set_(
     conditions: tuple[str, ...],
     trusted: bool,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Set FIELDs on every record of TYPE (that matches --where).
 
@@ -376,12 +401,18 @@ def set_(
     already holds the values is not edited, so a run stopped half-way can
     simply be started again.
 
+    On a list field, FIELD+=ITEM adds one item after the last, joined with
+    the list's own separator and spacing (an item already there: unchanged),
+    and FIELD-=ITEM removes every copy of it with its separator (an absent
+    one: unchanged); every other byte of the value stays as it is.
+
     \b
     Example:
       wikisync set event place="Hôtel de ville" --where place=Mairie --dry-run
       wikisync set actor Adherent=oui --where "villes d'implantation=Lyon"
+      wikisync set event Tags+=vélo --where type=Atelier
     """
-    values = _assignments(assignments, "value")
+    values = _set_values(assignments)
     where = _assignments(conditions, "--where")
     record_type = record_type_named(state.config().types, type_name)
     check_set_values(record_type, values, where=where, trusted=trusted)
@@ -398,6 +429,7 @@ def set_(
             retries=batch.retries,
             trusted=trusted,
             on_page=on_page,
+            selection=selection,
         )
 
     _run_batch(state, "set", run, batch)
@@ -408,6 +440,7 @@ def set_(
 @click.argument("old")
 @click.argument("new")
 @_batch_options
+@selection_options
 @click.pass_obj
 def rename_param(
     state: State,
@@ -415,6 +448,7 @@ def rename_param(
     old: str,
     new: str,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Rename parameter OLD to NEW on every page that uses TEMPLATE.
 
@@ -435,6 +469,7 @@ def rename_param(
         template,
         (old, new),
         batch,
+        selection,
     )
 
 
@@ -442,12 +477,14 @@ def rename_param(
 @click.argument("template")
 @click.argument("name")
 @_batch_options
+@selection_options
 @click.pass_obj
 def remove_param(
     state: State,
     template: str,
     name: str,
     batch: BatchOptions,
+    selection: Selection | None,
 ) -> None:
     """Remove parameter NAME (every copy) on every page that uses TEMPLATE.
 
@@ -464,6 +501,7 @@ def remove_param(
         template,
         (name,),
         batch,
+        selection,
     )
 
 
@@ -486,6 +524,7 @@ def remove_param(
 )
 @bom_option
 @_raw_option
+@selection_options
 @click.pass_obj
 def export(
     state: State,
@@ -495,6 +534,7 @@ def export(
     delimiter: str,
     bom: bool | None,
     raw: bool,
+    selection: Selection | None,
 ) -> None:
     """Export the records of TYPE to a CSV file to edit in a spreadsheet.
 
@@ -522,6 +562,7 @@ def export(
             delimiter=delimiter,
             bom=wants_bom(output, bom),
             raw=raw,
+            selection=selection,
         )
     if state.verbosity >= 0:
         rows = ngettext("%(n)d row", "%(n)d rows", result.rows) % {"n": result.rows}

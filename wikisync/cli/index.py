@@ -50,6 +50,7 @@ from wikisync.files import describe
 from wikisync.i18n import gettext, ngettext, say
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.jobs.report import JobReport, RunReport
 from wikisync.ops.jobs.run import config_jobs, plan_jobs, rebuild_jobs, render_job
 from wikisync.ops.jobs.run import select_jobs as _select_jobs
@@ -221,7 +222,8 @@ def _job_count(config: Config, names: tuple[str, ...]) -> int:
 def render(state: State, job_name: str, today: dt.datetime | None, output: Path | None) -> None:
     """Print the wikitext JOB generates (the section's body); write nothing.
 
-    For a job that writes a file, print the file's text.
+    For a job that writes a file, print the file's text; for one that writes
+    a whole page of GeoJSON, the page's text.
 
     \b
     Example:
@@ -235,7 +237,10 @@ def render(state: State, job_name: str, today: dt.datetime | None, output: Path 
             text, sets = read_file_job(source, job, record_types, today=_date(today))
         else:
             sets = [collect_records(source, record_type) for record_type in record_types]
-            text = render_job(job, sets, today=_date(today) or dt.date.today())
+            if job.format == "geojson":
+                text = format_geojson(sets[0].records, record_types[0], indent=4).text
+            else:
+                text = render_job(job, sets, today=_date(today) or dt.date.today())
     echo_or_write(output, text)
     for records in sets:
         if records.problems and state.verbosity >= 0:

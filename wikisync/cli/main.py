@@ -330,7 +330,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("wikisync.cli.edit", "Write back the cells of an exported CSV..."),
     "init": ("wikisync.cli.read", "Write a starter configuration (record..."),
     "new": ("wikisync.cli.create", "Create page TITLE of record TYPE from its..."),
-    "pages": ("wikisync.cli.read", "List the pages of CATEGORY, one title a..."),
+    "pages": ("wikisync.cli.read", "List the pages of CATEGORY (or of the..."),
     "plan": ("wikisync.cli.index", "Write the edits JOBs would make to a..."),
     "pull": ("wikisync.cli.sync", "Pull pages of the wiki into the mirror..."),
     "push": ("wikisync.cli.sync", "Save the pages edited in the mirror DIR to..."),
@@ -339,6 +339,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "remove-param": ("wikisync.cli.edit", "Remove parameter NAME (every copy) on..."),
     "rename-param": ("wikisync.cli.edit", "Rename parameter OLD to NEW on every page..."),
     "render": ("wikisync.cli.index", "Print the wikitext JOB generates (the..."),
+    "replace": ("wikisync.cli.replace", "Replace PATTERN by REPLACEMENT in the text..."),
     "set": ("wikisync.cli.edit", "Set FIELDs on every record of TYPE (that..."),
     "status": ("wikisync.cli.sync", "Show how each page of the mirror DIR..."),
 }

@@ -34,6 +34,8 @@ from wikisync.core.errors import (
     ValueFormatError,
     WikisyncError,
 )
+from wikisync.core.replace import ReplaceError
+from wikisync.core.selection import SelectionError
 from wikisync.interrupt import Interrupted, StopFlag
 from wikisync.ports.outcome import Outcome
 
@@ -84,6 +86,8 @@ ERROR_EXIT_CODES: dict[type[WikisyncError], int] = {
     ValueFormatError: 2,
     FieldValueError: 2,
     SpreadsheetError: 2,
+    SelectionError: 2,
+    ReplaceError: 2,
     MissingPageError: 3,
     PublishError: 3,
     SectionError: 3,

@@ -22,15 +22,18 @@ from wikisync.cli.main import (
     write_output,
 )
 from wikisync.cli.outputs import bom_option, say_wrote, wants_bom
+from wikisync.cli.selection import selection_options
 from wikisync.config import site_credentials, site_without_credentials
 from wikisync.core.errors import ConfigError
 from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
+from wikisync.core.selection import Selection
 from wikisync.files import describe
 from wikisync.i18n import gettext, say, say_error
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
+from wikisync.ops.geojson import read_geojson
 from wikisync.ops.ical import read_calendar
 from wikisync.ops.quality.check import QualityProblem, check_types
 from wikisync.ops.quality.html import render_quality_html
@@ -160,7 +163,7 @@ def _toml_string(value: str) -> str:
 
 
 @cli.command()
-@click.argument("category")
+@click.argument("category", required=False)
 @click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
 @click.option(
     "--depth",
@@ -170,11 +173,20 @@ def _toml_string(value: str) -> str:
     "alone) [default with --recursive: all].",
 )
 @_format_option("one title a line")
+@selection_options
 @click.pass_obj
-def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: str) -> None:
-    """List the pages of CATEGORY, one title a line, sorted.
+def pages(
+    state: State,
+    category: str | None,
+    recursive: bool,
+    depth: int | None,
+    fmt: str,
+    selection: Selection | None,
+) -> None:
+    """List the pages of CATEGORY (or of the selection), one title a line, sorted.
 
-    Subcategories are not listed; --recursive descends into them (each once,
+    Without CATEGORY, the pages the selection options choose (one is then
+    needed). Subcategories are not listed; --recursive descends into them (each once,
     so category cycles are harmless), --depth N only N levels down (and
     implies --recursive). Works on a live wiki, a mirror folder and
     an XML dump alike. A category that does not exist is an error (exit 2)
@@ -185,11 +197,16 @@ def pages(state: State, category: str, recursive: bool, depth: int | None, fmt: 
     Example:
       wikisync --site examples/fabmob/mirror pages Evénement --recursive
       wikisync --site examples/fabmob/mirror pages Evénement --depth 1
+      wikisync pages --namespace Modèle --prefix Ev
     """
+    if category is None and selection is None:
+        raise click.UsageError("give a CATEGORY or a selection option (--titles, --namespace…)")
     recursive = recursive or depth is not None
     with opened_source(state) as source:
-        titles = category_pages(source, category, recursive=recursive, depth=depth)
-        if not titles:
+        titles = category_pages(
+            source, category, recursive=recursive, depth=depth, selection=selection
+        )
+        if not titles and category is not None and selection is None:
             _explain_empty_category(state, source, category, recursive=recursive)
     if fmt == "text":
         for title in titles:
@@ -210,11 +227,13 @@ def _explain_empty_category(
     click.echo(f"wikisync: {message}", err=True)
 
 
-def _collect(state: State, type_name: str) -> tuple[RecordType, RecordSet]:
+def _collect(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        found = collect_records(source, record_type)
-        if not found.page_count and state.verbosity >= 0:
+        found = collect_records(source, record_type, selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
         return record_type, found
 
@@ -238,16 +257,32 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
         click.echo(gettext("wikisync: warning: %(message)s") % {"message": said}, err=True)
 
 
-def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]:
+def _calendar(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet, str, int]:
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        calendar, found = read_calendar(source, record_type)
-        if not found.page_count and state.verbosity >= 0:
+        calendar, found = read_calendar(source, record_type, selection=selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
         for problem in calendar.problems:
             click.echo(f"wikisync: {say_error(problem)}", err=True)
-    return record_type, found, calendar.text
+    return record_type, found, calendar.text, len(calendar.problems)
+
+
+def _map(
+    state: State, type_name: str, selection: Selection | None
+) -> tuple[RecordType, RecordSet, str, int]:
+    record_type = record_type_named(state.config().types, type_name)
+    with opened_source(state) as source:
+        geo, found = read_geojson(source, record_type, selection=selection)
+        if not found.page_count and state.verbosity >= 0 and selection is None:
+            _warn_no_pages(state, source, record_type)
+    if state.verbosity >= 0:
+        for problem in geo.problems:
+            click.echo(f"wikisync: {say_error(problem)}", err=True)
+    return record_type, found, geo.text, len(geo.problems)
 
 
 @cli.command()
@@ -256,13 +291,14 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     "-f",
     "--format",
     "fmt",
-    type=click.Choice((*FORMATS, "ics")),
+    type=click.Choice((*FORMATS, "ics", "geojson")),
     default="json",
     show_default=True,
     help="json: one array; jsonl: one object a line; csv: the CSV of 'wikisync export' "
     "(title, index, revid, type, then the fields; lists joined with ', '); "
     "table: aligned columns for reading; ics: an iCalendar (RFC 5545) calendar, one "
-    "event per record with a start date.",
+    "event per record with a start date; geojson: a GeoJSON (RFC 7946) map, one point "
+    "per record with coordinates.",
 )
 @_output_option
 @click.option(
@@ -272,9 +308,16 @@ def _calendar(state: State, type_name: str) -> tuple[RecordType, RecordSet, str]
     "with = + - @, a tab or a CR (which spreadsheet programs would run as formulas).",
 )
 @bom_option
+@selection_options
 @click.pass_obj
 def records(
-    state: State, type_name: str, fmt: str, output: Path | None, raw: bool, bom: bool | None
+    state: State,
+    type_name: str,
+    fmt: str,
+    output: Path | None,
+    raw: bool,
+    bom: bool | None,
+    selection: Selection | None,
 ) -> None:
     """Extract the records of TYPE from its pages' infoboxes.
 
@@ -293,23 +336,32 @@ def records(
     field; records whose date has only a month or a year are left out (each
     said on standard error).
 
+    --format geojson writes a map: one point per record, placed by the
+    type's first coord field, [longitude, latitude] with at most 7 decimals,
+    the title as id and the fields as properties; records without a point
+    are left out (each said on standard error).
+
     \b
     Examples:
       wikisync records event --format csv -o events.csv
       wikisync records event -f ics -o agenda.ics
+      wikisync records actor -f geojson -o partenaires.geojson
     """
+    left_out = 0  # records a calendar or a map leaves out, each said already
     if fmt == "ics":
-        record_type, found, text = _calendar(state, type_name)
+        record_type, found, text, left_out = _calendar(state, type_name, selection)
+    elif fmt == "geojson":
+        record_type, found, text, left_out = _map(state, type_name, selection)
     else:
-        record_type, found = _collect(state, type_name)
+        record_type, found = _collect(state, type_name, selection)
         text = format_records(
             found.records, fmt, record_type, raw=raw, line_width=_screen_width(fmt, output)
         )
         if fmt == "csv" and wants_bom(output, bom):
             text = "\ufeff" + text
     echo_or_write(output, text)
-    if found.problems and state.verbosity >= 0:
-        click.echo(problems_in(type_name, len(found.problems)), err=True)
+    if (found.problems or left_out) and state.verbosity >= 0:
+        click.echo(problems_in(type_name, len(found.problems) + left_out), err=True)
 
 
 def _screen_width(fmt: str, output: Path | None) -> int | None:
@@ -333,9 +385,15 @@ def _screen_width(fmt: str, output: Path | None) -> int | None:
     "line (as 'wikisync records'); html: a report page to open in a browser.",
 )
 @_output_option
+@selection_options
 @click.pass_obj
 def check(
-    state: State, type_names: tuple[str, ...], strict: bool, fmt: str, output: Path | None
+    state: State,
+    type_names: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    output: Path | None,
+    selection: Selection | None,
 ) -> None:
     """Validate the pages of each TYPE (all types when none is given).
 
@@ -355,9 +413,9 @@ def check(
     """
     config = state.config()
     with opened_source(state) as source:
-        report = check_types(config, source, type_names)
+        report = check_types(config, source, type_names, selection)
         for item in report.types:
-            if not item.pages and state.verbosity >= 0:
+            if not item.pages and state.verbosity >= 0 and selection is None:
                 _warn_no_pages(state, source, record_type_named(config.types, item.name))
     problems = [problem for item in report.types for problem in item.problems]
     if fmt == "html":

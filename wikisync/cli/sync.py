@@ -34,22 +34,24 @@ from wikisync.cli.main import (
     write_report,
 )
 from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.selection import selection_options
 from wikisync.cli.terminal import paint_status, would
 from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.diffs import paint_diff
 from wikisync.core.errors import SiteError
+from wikisync.core.selection import Selection
 from wikisync.i18n import choose_language, gettext, set_language
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
-from wikisync.ops.sync.connect import WikiConnection, open_wiki
 from wikisync.ports.outcome import Outcome
-from wikisync.sources import open_revision_cache
+from wikisync.ports.sync import Connection
+from wikisync.sources import open_revision_cache, open_wiki
 
 _QUIET_ACTIONS = frozenset({Outcome.ADDED, Outcome.UPDATED, Outcome.SAVED, Outcome.CREATED})
 
 
-def _connect(state: State, mirror: Path) -> WikiConnection:
+def _connect(state: State, mirror: Path) -> Connection:
     return open_wiki(state.config(), mirror)
 
 
@@ -76,17 +78,32 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
     )
 
 
+def _mirror_language(state: State, mirror: Path) -> str:
+    """The run's language: the setting, else the mirrored wiki's (its folder's namespaces)."""
+    from wikisync.core.errors import WikisyncError
+    from wikisync.ops.quality.check import source_language
+    from wikisync.sources import open_source
+
+    lang = state.config().lang
+    if lang or not mirror.is_dir():
+        return choose_language(lang)
+    try:
+        with open_source(str(mirror)) as local:
+            return choose_language("", source_language(local))
+    except WikisyncError:  # not a mirror yet: English
+        return choose_language("")
+
+
 @contextmanager
 def _connected(
     state: State, mirror: Path, command: str
-) -> Iterator[tuple[WikiConnection, Callable[[PullItem | PushItem], None]]]:
+) -> Iterator[tuple[Connection, Callable[[PullItem | PushItem], None]]]:
     """The wiki's client and an ``on_page`` that records each page done; closed at the end.
 
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
     """
     client = _connect(state, mirror)
-    # the run's language (the default edit summary's): the setting, else the wiki's
-    set_language(choose_language(state.config().lang, client.lang or None))
+    set_language(_mirror_language(state, mirror))  # the default edit summary's too
     actions: list[str] = []
     try:
         yield client, lambda item: actions.append(item.action)
@@ -106,6 +123,7 @@ def _mirror_argument(exists: bool) -> click.Path:
 @click.argument("mirror", metavar="DIR", type=_mirror_argument(False))
 @click.option("--page", "titles", multiple=True, metavar="TITLE", help="Also pull this page.")
 @click.option("-r", "--recursive", is_flag=True, help="Include the pages of subcategories.")
+@selection_options
 @click.pass_obj
 def pull_command(
     state: State,
@@ -113,10 +131,12 @@ def pull_command(
     mirror: Path,
     titles: tuple[str, ...],
     recursive: bool,
+    selection: Selection | None,
 ) -> None:
     """Pull pages of the wiki into the mirror folder DIR (created if needed).
 
-    Adds the pages of each CATEGORY and each --page, and brings every page
+    Adds the pages of each CATEGORY (with a selection option, only those it
+    chooses; without a CATEGORY, every page it chooses) and each --page, and brings every page
     already in DIR up to date; only changed revisions are fetched, and not
     even those when the revision cache holds them (a 'records' or 'rebuild'
     run read them): the pages fetched go into the cache (see the global
@@ -140,6 +160,7 @@ def pull_command(
                     categories=categories,
                     titles=titles,
                     recursive=recursive,
+                    selection=selection,
                     cache=cache,
                     on_page=on_page,
                 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 
-__all__ = ["split_lines", "unified_diff"]
+__all__ = ["line_changes", "split_lines", "unified_diff"]
 
 _RED = "\x1b[31m"
 _GREEN = "\x1b[32m"
@@ -55,6 +55,27 @@ def unified_diff(old: str, new: str, title: str, *, color: bool = False, context
             line += "\n" + _NO_NEWLINE
         out.append(_paint(line) if color else line)
     return "".join(out)
+
+
+def line_changes(old: str, new: str) -> tuple[int, int]:
+    """Lines added and removed from ``old`` to ``new``, as :func:`unified_diff` shows them.
+
+    Counted on the diff's own operations, never by reading a diff's text back
+    (where a removed ``----`` rule reads as a ``---`` header).
+
+    Example:
+        >>> line_changes("a\\n----\\nb\\n", "a\\nc\\n")
+        (1, 2)
+    """
+    if old == new:
+        return 0, 0
+    matcher = difflib.SequenceMatcher(None, split_lines(old), split_lines(new))
+    added = removed = 0
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            removed += i2 - i1
+            added += j2 - j1
+    return added, removed
 
 
 def split_lines(text: str) -> list[str]:

@@ -64,6 +64,7 @@ from wikisync.core.edit_checks import (
     quote_value,
     refuse_renumbering,
 )
+from wikisync.core.fields.list_items import ItemEdit, ListItemError
 from wikisync.core.param_change import ParamChange
 from wikisync.core.param_layout import (
     SPACE,
@@ -179,7 +180,7 @@ def template_matches(name: str, template_names: Sequence[str]) -> bool:
 def set_params(
     wikitext: str,
     template_names: Sequence[str],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     index: int | None = None,
     add_missing: bool = True,
@@ -202,7 +203,10 @@ def set_params(
     Args:
         wikitext: the page's wikitext.
         template_names: the infobox's name and its aliases (``["Event"]``).
-        values: parameter name → new value, applied in this order.
+        values: parameter name → new value, applied in this order; an
+            :class:`~wikisync.core.fields.list_items.ItemEdit` adds or removes
+            one item of the list the parameter holds, leaving the rest of its
+            bytes (and its edge comments) as they are; only the item is checked.
         index: only the ``index``-th matching infobox (0-based, as
             ``Record.index``); None edits every one on the page.
         add_missing: add parameters the infobox lacks; if False, they are
@@ -227,7 +231,11 @@ def set_params(
     """
     label = template_names[0] if template_names else ""
     clean = {
-        unicodedata.normalize("NFC", check_name(name, label, title)): normalize_value(value)
+        unicodedata.normalize("NFC", check_name(name, label, title)): (
+            normalize_value(value)
+            if isinstance(value, str)
+            else ItemEdit(value.action, normalize_value(value.item), value.separators)
+        )
         for name, value in values.items()
     }
     code = _parse(wikitext, title)
@@ -428,11 +436,14 @@ class _SetEdit:
         self.warnings: list[str] = []
         self._checked: set[tuple[str, str]] = set()
 
-    def apply(self, node: Any, position: int, name: str, value: str) -> None:
+    def apply(self, node: Any, position: int, name: str, value: str | ItemEdit) -> None:
         """Set ``name`` to ``value`` (already trimmed) in one infobox."""
         label = _label(node)
         where = f"{on_page(self.title)}{{{{{label}}}}}"
         found = _positions(node, name)
+        if isinstance(value, ItemEdit):
+            self._edit_item(node, position, name, value, found)
+            return
         if not found:
             if not self.add_missing:
                 self.warnings.append(f'{where} has no parameter "{name}"; not added')
@@ -471,6 +482,42 @@ class _SetEdit:
                 'because its value holds "="'
             )
         param.value = lead + value + trail
+        new = str(param.value).strip(SPACE)
+        self.changes.append(ParamChange(label, name, "set", old, new, position))
+
+    def _edit_item(
+        self, node: Any, position: int, name: str, edit: ItemEdit, found: list[int]
+    ) -> None:
+        """Add or remove one list item in ``name``; the rest of the value stays byte for byte."""
+        label = _label(node)
+        if not found:
+            if edit.action == "add":
+                self.apply(node, position, name, edit.item)
+            return
+        if len(found) > 1:
+            self.warnings.append(
+                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}" is given '
+                f"{len(found)} times; the last one (the one MediaWiki uses) was edited, "
+                "remove the others"
+            )
+        param = node.params[found[-1]]
+        lead, core, trail = split_value(param.value, read_layout(node, len(node.params)))
+        old = str(param.value).strip(SPACE)
+        try:
+            new_core = edit.apply(core)
+        except ListItemError as exc:
+            raise EditError(
+                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}": {exc}',
+                title=self.title,
+                wiki_template=label,
+                param=name,
+                value=core,
+            ) from None
+        if new_core == core:
+            self.changes.append(ParamChange(label, name, "unchanged", old, old, position))
+            return
+        self._check(label, name, edit.item)
+        param.value = lead + new_core + trail
         new = str(param.value).strip(SPACE)
         self.changes.append(ParamChange(label, name, "set", old, new, position))
 

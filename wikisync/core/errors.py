@@ -45,6 +45,11 @@ class ConfigError(WikisyncError):
         self.file = file
 
 
+#: In the message of every request a wiki client refused to send because an earlier one
+#: gave up (the run's later pages are then reported together).
+NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
+
+
 class SiteError(WikisyncError):
     """The wiki cannot be reached, refused the login, or kept failing.
 

@@ -11,7 +11,9 @@ of ``<div a=b `` 33 s. One editor could stall every reader of a category.
 to the next text that could close it, plus the number of such constructs.
 A page whose constructs close near where they open (every ordinary page,
 long ones included) is parsed at once. Any other page is parsed first in a
-separate Python process with a deadline (:data:`PARSE_DEADLINE_SECONDS`);
+separate Python process with a deadline (:data:`PARSE_DEADLINE_SECONDS`) of
+*CPU* time, so the verdict does not depend on how busy the machine is (a
+wall-clock bound, several times longer, only stops a child starved of CPU);
 a page that does not finish in time is :class:`PageTooComplex`, naming the
 page, and is not parsed here at all, so the batch goes on. The pre-scan only
 chooses between the fast and the bounded way: a page it misjudges is parsed
@@ -22,7 +24,9 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,8 +44,11 @@ __all__ = [
     "parse_within_budget",
 ]
 
-#: Seconds a page that looks costly may take to parse, in a child process.
+#: CPU seconds a page that looks costly may take to parse, in a child process.
 PARSE_DEADLINE_SECONDS = 10.0
+#: The wall-clock bound on that child, as a multiple of the deadline (plus a few seconds):
+#: it only stops a child the machine starves of CPU, whose verdict is then "too complex".
+WALL_FACTOR = 6
 #: Sum of open-to-close distances (characters) under which a page parses at once.
 SAFE_DISTANCE = 2_000_000
 #: Number of opening constructs under which a page parses at once.
@@ -54,8 +61,13 @@ _CLOSERS = {"<!--": "-->", "<": ">", "{{": "}}", "[[": "]]", "{|": "|}", "[": "]
 _TAG_START_RE = re.compile(r"<([A-Za-z][A-Za-z0-9]*)[^<>]*?(/?)>")
 _VOID_TAGS = frozenset({"br", "hr", "wbr", "img", "meta", "link", "input", "col", "area"})
 
+# The child bounds its own CPU time (the kernel sends SIGXCPU past the soft limit, SIGKILL
+# past the hard one), then reads and parses the page.
 _CHILD = (
-    "import sys, mwparserfromhell\n"
+    "import resource, sys\n"
+    "limit = int(sys.argv[1])\n"
+    "resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))\n"
+    "import mwparserfromhell\n"
     "mwparserfromhell.parse(sys.stdin.buffer.read().decode('utf-8', 'surrogatepass'))\n"
 )
 
@@ -155,20 +167,24 @@ _VERDICTS_KEPT = 256
 
 
 def _parse_in_child(wikitext: str, deadline: float) -> str:
-    """Why the page cannot be parsed within ``deadline`` in a child process, or ``""``."""
+    """Why the page cannot be parsed within ``deadline`` CPU seconds in a child, or ``""``."""
+    cpu = max(1, math.ceil(deadline))  # the kernel counts whole seconds
+    too_long = f"its wikitext did not parse within {deadline:g} s"
     # -I: the child imports nothing from the current folder or PYTHON* variables.
     try:
         done = subprocess.run(
-            [sys.executable, "-I", "-c", _CHILD],
+            [sys.executable, "-I", "-c", _CHILD, str(cpu)],
             input=wikitext.encode("utf-8", "surrogatepass"),
             capture_output=True,
-            timeout=deadline,
+            timeout=cpu * WALL_FACTOR + 5,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return f"its wikitext did not parse within {deadline:g} s"
+        return too_long
     except OSError as exc:
         return f"the parser could not be started: {exc}"
+    if done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return too_long
     if done.returncode != 0:
         last = (done.stderr.decode("utf-8", "replace").strip().splitlines() or ["no message"])[-1]
         return f"the parser failed: {last}"

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import functools
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +41,7 @@ from wikisync.core.french import (
     parse_date,
     sort_key_fr,
 )
+from wikisync.core.geo import feature_collection
 
 __all__ = [
     "Wikitext",
@@ -123,7 +125,8 @@ def escape_wikitext(value: object) -> Wikitext:
 
     Non-string values: ``None`` is empty, booleans are ``oui``/``non``, dates
     are French (:func:`~wikisync.core.french.format_date_fr`), lists and tuples are joined with
-    ``", "`` and a :class:`Wikitext` value is returned unchanged.
+    ``", "``, a point (``{"lat": …, "lon": …}``) is ``lat, lon`` and a
+    :class:`Wikitext` value is returned unchanged.
 
     Args:
         value: the value to print.
@@ -143,6 +146,8 @@ def escape_wikitext(value: object) -> Wikitext:
         return Wikitext("oui" if value else "non")
     if is_date(value):
         return escape_wikitext(format_date_fr(value))
+    if isinstance(value, Mapping) and value.keys() == {"lat", "lon"}:  # a point's JSON form
+        return escape_wikitext(f"{degrees(value['lat'])}, {degrees(value['lon'])}")
     if isinstance(value, list | tuple):
         return _join_wikitext(value, ", ")
     text = _CONTROL_RE.sub("", str(value))
@@ -460,6 +465,54 @@ def group_by_month(
     return _group_by(records, field, lambda date: date.replace(day=1))
 
 
+# -- maps -----------------------------------------------------------------------------
+
+
+def degrees(value: object) -> Wikitext:
+    """A latitude or longitude as a plain number, at most 7 decimals (``-1.5541667``).
+
+    Raises:
+        ValueError: the value is no number (a programmer's or template's mistake).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"degrees: not a number: {value!r}")
+    text = f"{float(value):.7f}".rstrip("0").rstrip(".")
+    return Wikitext("0" if text in ("-0", "") else text)
+
+
+def map_label(value: object) -> Wikitext:
+    """A label inside a map parser function's point list (Maps' ``{{#display_map:…}}``).
+
+    Maps splits that list at ``;`` before any entity is read, so the usual
+    escapes (entities end with ``;``) cannot be used there: the label is put
+    in ``<nowiki>`` instead, ``&``, ``<`` and ``>`` as entities, on one line.
+
+    Example:
+        >>> map_label("Gare; quai [2]")
+        '<nowiki>Gare; quai [2]</nowiki>'
+    """
+    text = " ".join(str(value if value is not None else "").split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return Wikitext(f"<nowiki>{text}</nowiki>")
+
+
+def mapframe_geojson(records: Iterable[Mapping[str, Any]], field: str) -> Wikitext:
+    """The records with a point in ``field`` as GeoJSON for Kartographer's ``<mapframe>``.
+
+    A FeatureCollection on one line (:func:`~wikisync.core.geo.feature_collection`),
+    each feature's only property its ``title``, escaped for wikitext (Kartographer
+    parses it); ``<``, ``>`` and ``&`` are written as JSON escapes, so the text
+    can never close the tag.
+    """
+    data, _ = feature_collection(records, field)
+    for feature in data["features"]:
+        feature["properties"] = {"title": str(escape_wikitext(feature["properties"]["title"]))}
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
+        text = text.replace(char, escape)
+    return Wikitext(text)
+
+
 # -- environment and rendering --------------------------------------------------------
 
 
@@ -493,4 +546,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "undated": undated,
     "group_by_year": group_by_year,
     "group_by_month": group_by_month,
+    "degrees": degrees,
+    "map_label": map_label,
+    "mapframe_geojson": mapframe_geojson,
 }

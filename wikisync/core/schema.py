@@ -31,6 +31,12 @@ built-in ones::
     [types.event.wrapper_templates]
     "Texte" = "1"                                            # the parameter shown
 
+A type with ``coord`` fields may bound their points with a ``region`` (degrees,
+WGS 84); a point outside it is a problem, never swapped or moved::
+
+    [types.event]
+    region = { south = 41.3, west = -5.2, north = 51.1, east = 9.6 }
+
 Field names become the keys of records, so
 ``title``, ``type``, ``revid``, ``index`` and ``extra`` are reserved: name such
 a field differently and point ``params`` at the parameter
@@ -53,6 +59,7 @@ from typing import Any
 
 from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
+from wikisync.core.fields.coords import Region
 from wikisync.core.fields.value_templates import DateTemplate, ValueOptions, template_name_key
 from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
@@ -63,8 +70,17 @@ from wikisync.core.said import said
 RESERVED_NAMES = frozenset({"title", "type", "revid", "index", "extra"})
 
 _TYPE_KEYS = frozenset(
-    {"description", "categories", "templates", "fields", "date_templates", "wrapper_templates"}
+    {
+        "description",
+        "categories",
+        "templates",
+        "fields",
+        "date_templates",
+        "wrapper_templates",
+        "region",
+    }
 )
+_REGION_KEYS = ("south", "west", "north", "east")
 _FIELD_KEYS = frozenset(
     {
         "type",
@@ -134,6 +150,8 @@ class RecordType:
         date_templates: date templates the wiki adds to the built-in ones
             (:data:`~wikisync.core.fields.value_templates.DATE_TEMPLATES`).
         wrappers: wrapper templates the wiki adds (template -> parameter).
+        region: the box the points of its ``coord`` fields must lie in
+            (a point outside is a problem), or None.
     """
 
     name: str
@@ -143,6 +161,7 @@ class RecordType:
     description: str = ""
     date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
     wrappers: Mapping[str, str] = field(default_factory=dict)
+    region: Region | None = None
     _template_keys: frozenset[str] = field(init=False, repr=False, compare=False)
     _by_param: Mapping[str, FieldSpec] = field(init=False, repr=False, compare=False)
     _options: Mapping[str, ValueOptions] = field(init=False, repr=False, compare=False)
@@ -167,7 +186,11 @@ class RecordType:
         date_fields = {spec.name for spec in self.fields if spec.type == "date"}
         for spec in self.fields:
             options[spec.name] = ValueOptions(
-                dates, wraps, spec.separators or ValueOptions().separators, spec.century
+                dates,
+                wraps,
+                spec.separators or ValueOptions().separators,
+                spec.century,
+                self.region if spec.type == "coord" else None,
             )
             if spec.type == "date":
                 end = spec.end or _default_end(spec.name, date_fields)
@@ -265,12 +288,26 @@ def load_record_types(types: Mapping[str, Any]) -> dict[str, RecordType]:
     try:
         if not isinstance(types, Mapping):
             raise ConfigError("types: should be a table of record types", key="types")
-        return {
-            name: _load_type(name, table, f"types.{_key_part(name)}")
-            for name, table in types.items()
-        }
+        # Built and checked once per distinct table: every command and job of a run
+        # looks its types up again, and a table's repr is a small fraction of a build.
+        key = repr(types)
+        built = _BUILT.get(key)
+        if built is None:
+            built = {
+                name: _load_type(name, table, f"types.{_key_part(name)}")
+                for name, table in types.items()
+            }
+            if len(_BUILT) >= _BUILT_KEPT:
+                _BUILT.pop(next(iter(_BUILT)))
+            _BUILT[key] = built
+        return dict(built)
     except ConfigError as exc:
         raise in_file(exc, tables_file(types)) from None
+
+
+# Record types already built, by the repr of their table (record types are frozen).
+_BUILT: dict[str, dict[str, RecordType]] = {}
+_BUILT_KEPT = 16
 
 
 def _load_type(name: str, table: Any, key: str) -> RecordType:
@@ -297,6 +334,7 @@ def _load_type(name: str, table: Any, key: str) -> RecordType:
     description = _string(table.get("description", ""), f"{key}.description")
     date_templates = _date_templates(table.get("date_templates", {}), f"{key}.date_templates")
     wrappers = _wrappers(table.get("wrapper_templates", {}), f"{key}.wrapper_templates")
+    region = _region(table["region"], f"{key}.region") if "region" in table else None
     names = {spec.name: spec for spec in fields}
     for spec in fields:
         if spec.end and (spec.end not in names or names[spec.end].type != "date"):
@@ -305,7 +343,34 @@ def _load_type(name: str, table: Any, key: str) -> RecordType:
                 "of this type",
                 key=f"{key}.fields.{_key_part(spec.name)}.end",
             )
-    return RecordType(name, categories, templates, fields, description, date_templates, wrappers)
+    return RecordType(
+        name, categories, templates, fields, description, date_templates, wrappers, region
+    )
+
+
+def _region(value: Any, key: str) -> Region:
+    # { south = 41.3, west = -5.2, north = 51.1, east = 9.6 }: degrees, WGS 84.
+    shape = "a table such as { south = 41.3, west = -5.2, north = 51.1, east = 9.6 }"
+    if not isinstance(value, Mapping) or set(value) != set(_REGION_KEYS):
+        raise ConfigError(f"{key}: should be {shape}", key=key)
+    edges: dict[str, float] = {}
+    for edge in _REGION_KEYS:
+        number = value[edge]
+        if isinstance(number, bool) or not isinstance(number, int | float):
+            raise ConfigError(f"{key}.{edge}: should be a number of degrees", key=f"{key}.{edge}")
+        edges[edge] = float(number)
+    region = Region(edges["south"], edges["west"], edges["north"], edges["east"])
+    if not -90 <= region.south < region.north <= 90:
+        raise ConfigError(
+            f"{key}: south and north should be latitudes from -90 to 90, south below north",
+            key=key,
+        )
+    if not -180 <= region.west < region.east <= 180:
+        raise ConfigError(
+            f"{key}: west and east should be longitudes from -180 to 180, west below east",
+            key=key,
+        )
+    return region
 
 
 def _template_table(value: Any, key: str) -> list[tuple[str, Any, str]]:

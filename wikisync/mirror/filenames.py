@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from pathlib import PurePath, PurePosixPath
 
 from wikisync.core.pages import MAIN_NS, Namespaces
+from wikisync.ports.mirror import CONFLICT_SUFFIX
 
 #: Extension of every page file.
 PAGE_SUFFIX = ".wiki"
@@ -57,8 +58,6 @@ PAGE_SUFFIX = ".wiki"
 MAIN_FOLDER = "_main"
 #: Longest file name, in UTF-8 bytes (ext4, APFS) and in NFD UTF-16 units (HFS+, NTFS).
 MAX_NAME_BYTES = 255
-#: Suffix of the file holding the wiki's version of a page in conflict, beside the page file.
-CONFLICT_SUFFIX = ".remote"
 #: The suffixes added to a page file's name; a page file name leaves room for each.
 #: (Temporary files get short random names of their own, base copies the same name.)
 DERIVED_SUFFIXES: tuple[str, ...] = (CONFLICT_SUFFIX,)

@@ -29,7 +29,6 @@ symbolic link. Reading the folder as a source is :mod:`wikisync.mirror.reader`; 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from wikisync.core.pages import FRENCH, Namespace, Namespaces
 from wikisync.loaders import parse_json
 from wikisync.mirror.filenames import MAIN_FOLDER, MAX_NAME_BYTES, PAGE_SUFFIX
 from wikisync.mirror.files import link_error, list_folder, not_a_folder_error, read_file
+from wikisync.ports.mirror import MirrorEntry, text_sha1
 
 __all__ = [
     "BASE_DIR",
@@ -72,44 +72,6 @@ STATE_DIR = ".wikisync"
 BASE_DIR = f"{STATE_DIR}/base"
 JOURNAL_FILE = f"{STATE_DIR}/journal.jsonl"
 LOCK_FILE = f"{STATE_DIR}/lock"
-
-
-@dataclass(frozen=True, slots=True)
-class MirrorEntry:
-    """One line of ``pages.jsonl``: the base revision a page's file was pulled at.
-
-    Attributes:
-        title: the page's normalised title.
-        file: the file's path relative to the mirror folder (POSIX separators).
-        ns: the namespace number.
-        pageid: the page id on the wiki, when known.
-        revid: the base revision id.
-        timestamp: the base revision's time, ISO 8601 UTC.
-        categories: the categories the wiki listed at pull time (full titles).
-        sha1: SHA-1 (hex) of the base revision's UTF-8 text, to tell local edits.
-    """
-
-    title: str
-    file: str
-    ns: int = 0
-    pageid: int | None = None
-    revid: int = 0
-    timestamp: str = ""
-    categories: tuple[str, ...] = ()
-    sha1: str = ""
-
-    def to_dict(self) -> dict[str, object]:
-        """Return the entry as a JSON-ready dict (one line of ``pages.jsonl``)."""
-        return {
-            "title": self.title,
-            "file": self.file,
-            "ns": self.ns,
-            "pageid": self.pageid,
-            "revid": self.revid,
-            "timestamp": self.timestamp,
-            "categories": list(self.categories),
-            "sha1": self.sha1,
-        }
 
 
 @dataclass(slots=True)
@@ -225,11 +187,6 @@ def read_base_text(root: Path, entry: MirrorEntry) -> str | None:
         return None
     # A base copy left by an interrupted write belongs to another revision.
     return text if not entry.sha1 or text_sha1(text) == entry.sha1 else None
-
-
-def text_sha1(text: str) -> str:
-    """SHA-1 (hex) of a text's UTF-8 bytes: how ``pages.jsonl`` tells a local edit."""
-    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def load_metadata(root: Path) -> MirrorMetadata:

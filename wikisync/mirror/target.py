@@ -38,8 +38,19 @@ class MirrorTarget(Target):
         self.durable = durable
         check_state(self.path)  # an odd .wikisync or lock is one error, not one per page
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self,
+        title: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
+    ) -> SaveResult:
         """Write ``text`` to the page's file if it still holds ``base``'s text.
+
+        A file holds text only: ``content_model`` is the wiki's business (the
+        page keeps its model, or gets its namespace's, when pushed).
 
         Raises:
             EditConflictError: the file changed since ``base`` was read (or

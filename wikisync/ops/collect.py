@@ -16,7 +16,9 @@ from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet, extract_records
 from wikisync.core.said import said
 from wikisync.core.schema import RecordType, load_record_types
+from wikisync.core.selection import Selection
 from wikisync.ops.record_cache import extract_records_cached
+from wikisync.ops.select import selected_titles
 from wikisync.ops.suggest import describe_category
 from wikisync.ports.source import Source
 
@@ -47,15 +49,22 @@ def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
 
 
 def category_pages(
-    source: Source, category: str, *, recursive: bool = False, depth: int | None = None
+    source: Source,
+    category: str | None,
+    *,
+    recursive: bool = False,
+    depth: int | None = None,
+    selection: Selection | None = None,
 ) -> list[str]:
     """The titles of a category's pages, sorted: the library twin of ``wikisync pages``.
 
     Args:
         source: where to look (a live wiki, a mirror folder or a dump).
-        category: the category, with or without its namespace prefix.
+        category: the category, with or without its namespace prefix; None:
+            the pages of ``selection`` alone.
         recursive: also the pages of subcategories (each once).
         depth: with ``recursive``, how many levels of subcategories (None: all).
+        selection: only the pages it keeps too (every filter must hold).
 
     Returns:
         The titles; empty for a category that exists without pages.
@@ -63,29 +72,49 @@ def category_pages(
     Raises:
         UnknownNameError: the category does not exist (the message names the
             closest existing ones).
+        SelectionError: the selection cannot be listed (an unknown namespace…).
+        ValueError: neither a category nor a selection is given.
 
     Example:
         >>> len(category_pages(open_source("examples/fabmob/mirror"), "Evénement"))
         16
+        >>> category_pages(source, None, selection=Selection(namespace="10", prefix="Ev"))
+        ['Modèle:Event', 'Modèle:Evénement']
     """
+    if category is None:
+        if not selection:
+            raise ValueError("category_pages needs a category or a selection")
+        return selected_titles(source, selection)
     titles = source.list_category(category, recursive=recursive, depth=depth)
     if not titles:
         found = describe_category(source, category)
         if not found.exists:
             raise UnknownNameError(found.message, name=category)
+    if selection:
+        kept = set(selected_titles(source, selection))
+        titles = [title for title in titles if title in kept]
     return titles
 
 
-def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageText]:
+def iter_type_pages(
+    source: Source, record_type: RecordType, selection: Selection | None = None
+) -> Iterator[PageText]:
     """Yield the pages of the record type's categories, each once.
 
     Every command that reads a type's pages reads them here, so a category
     that does not exist (a misspelt name in ``[types]``) is one error
-    everywhere, naming the closest existing ones.
+    everywhere, naming the closest existing ones; and a ``selection`` narrows
+    every one of them the same way: the categories' members are listed (no
+    page text), the selection's titles listed, and only the pages in both are
+    read, a batch per request.
 
     Raises:
         UnknownNameError: a category of the type does not exist.
+        SelectionError: the selection cannot be listed (an unknown namespace…).
     """
+    if selection:
+        yield from _selected_type_pages(source, record_type, selection)
+        return
     seen: set[str] = set()
     for category in record_type.categories:
         listed = False
@@ -96,6 +125,20 @@ def iter_type_pages(source: Source, record_type: RecordType) -> Iterator[PageTex
                 yield page
         if not listed:
             _require_category(source, record_type, category)
+
+
+def _selected_type_pages(
+    source: Source, record_type: RecordType, selection: Selection
+) -> Iterator[PageText]:
+    kept = set(selected_titles(source, selection))
+    wanted: dict[str, None] = {}
+    for category in record_type.categories:
+        titles = source.list_category(category)
+        if not titles:
+            _require_category(source, record_type, category)
+        wanted.update((title, None) for title in titles if title in kept)
+    if wanted:
+        yield from source.fetch_titles(wanted).pages
 
 
 def _require_category(source: Source, record_type: RecordType, category: str) -> None:
@@ -111,8 +154,12 @@ def _require_category(source: Source, record_type: RecordType, category: str) ->
         raise UnknownNameError(f"type {record_type.name}: {found.message}", name=category, key=key)
 
 
-def collect_records(source: Source, record_type: RecordType) -> RecordSet:
+def collect_records(
+    source: Source, record_type: RecordType, selection: Selection | None = None
+) -> RecordSet:
     """Read every page of the type's categories into records (problems alongside).
+
+    With a ``selection``, only the pages it keeps (see :func:`iter_type_pages`).
 
     Records and problems come in title order (``n°2`` before ``n°10``,
     :func:`~wikisync.core.french.sort_key_fr`), whatever the source.
@@ -128,7 +175,7 @@ def collect_records(source: Source, record_type: RecordType) -> RecordSet:
         >>> len(found.records), len(found.problems)
         (14, 4)
     """
-    return records_of_pages(source, record_type, iter_type_pages(source, record_type))
+    return records_of_pages(source, record_type, iter_type_pages(source, record_type, selection))
 
 
 def records_of_pages(

@@ -4,8 +4,8 @@ Pure formatters from :class:`~wikisync.core.records.Record` to text, for
 ``wikisync records TYPE`` (each output format). JSON and JSON Lines use
 ``Record.to_dict()`` (non-ASCII kept as is). CSV has one column per field
 after ``title``, ``type`` and ``revid``, lists joined with ``", "``, dates in
-ISO 8601, booleans as ``true``/``false``, absent values empty, and ``\\n`` line
-ends.
+ISO 8601, points as ``lat, lon``, booleans as ``true``/``false``, absent
+values empty, and ``\\n`` line ends.
 
 CSV cells are guarded against formula injection (OWASP "CSV injection"): a
 cell a spreadsheet program would run as a formula, one beginning with ``=``,
@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from wikisync.core.dates import DateValue
+from wikisync.core.fields.coords import Coord, format_coord
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.records import Record
 from wikisync.core.schema import RecordType
@@ -194,6 +195,8 @@ def format_cell(value: FieldValue) -> str:
         return ", ".join(value)
     if isinstance(value, DateValue):
         return value.iso()
+    if isinstance(value, Coord):
+        return format_coord(value)
     return str(value)
 
 

@@ -58,6 +58,7 @@ from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.records import Record, RecordSet
 from wikisync.core.said import said
 from wikisync.core.schema import RecordType
+from wikisync.core.selection import Selection
 from wikisync.ops.collect import collect_records
 from wikisync.ops.quality.check import (
     FIRST_CALENDAR_DAY,
@@ -422,8 +423,8 @@ def _clean(text: str) -> str:
 class TimedSource(Source):
     """A source that notes each page's revision time as its pages pass.
 
-    Everything else is the wrapped source's (its cache, its client), so
-    reading through it reads exactly as the source does.
+    Every method of the source port is the wrapped source's, so reading
+    through it reads exactly as the source does.
 
     Attributes:
         times: page title to revision time (ISO 8601 UTC, ``""`` when unknown).
@@ -434,11 +435,6 @@ class TimedSource(Source):
         self.location: str = source.location
         self.namespaces: Namespaces = source.namespaces
         self.times: dict[str, str] = {} if times is None else times
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "_source":  # copy, pickle: not the source's
-            raise AttributeError(name)
-        return getattr(self._source, name)
 
     def list_category(
         self, category: str, *, recursive: bool = False, depth: int | None = None
@@ -501,6 +497,10 @@ class TimedSource(Source):
         """As the wrapped source."""
         return self._source.template_use(title)
 
+    def select_titles(self, selection: Selection) -> list[str]:
+        """As the wrapped source."""
+        return self._source.select_titles(selection)
+
     def iter_pages(self) -> Iterator[PageText]:
         """As the wrapped source (times are not noted: these pages are not records)."""
         return self._source.iter_pages()
@@ -516,6 +516,7 @@ def read_calendar(
     *,
     timezone: str = DEFAULT_TIMEZONE,
     fields: CalendarFields | None = None,
+    selection: Selection | None = None,
 ) -> tuple[Calendar, RecordSet]:
     """Read a type's records from a source into a calendar (see :func:`format_calendar`).
 
@@ -535,7 +536,7 @@ def read_calendar(
     """
     calendar_fields_ = fields or calendar_fields(record_type)  # config errors before reading
     timed = TimedSource(source)
-    found = collect_records(timed, record_type)
+    found = collect_records(timed, record_type, selection)
     links = wiki_links(source)
     calendar = format_calendar(
         found.records,

@@ -29,7 +29,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from wikisync.core.diffs import unified_diff
+from wikisync.core.diffs import line_changes, unified_diff
 from wikisync.core.errors import (
     PAGE_REFUSALS,
     EditConflictError,
@@ -51,7 +51,6 @@ __all__ = [
     "PublishResult",
     "Status",
     "Target",
-    "diff_stats",
     "open_target",
     "plan_edit",
     "publish_page",
@@ -117,6 +116,10 @@ class Edit:
         """The unified diff from the base to the new text (``""`` when unchanged)."""
         return unified_diff(self.old_text or "", self.new_text, self.title, color=color)
 
+    def line_changes(self) -> tuple[int, int]:
+        """Lines added and removed by the edit (as its diff shows them)."""
+        return line_changes(self.old_text or "", self.new_text)
+
 
 def plan_edit(title: str, current: PageText | None, new_text: str, *, summary: str) -> Edit:
     """Make the :class:`Edit` that turns ``current`` into ``new_text``.
@@ -130,18 +133,6 @@ def plan_edit(title: str, current: PageText | None, new_text: str, *, summary: s
     if current is None:
         return Edit(title, None, new_text, summary=summary)
     return Edit(title, current.wikitext, new_text, current.revid, current.timestamp, summary)
-
-
-def diff_stats(diff: str) -> tuple[int, int]:
-    """Lines added and removed by a unified diff (colour codes allowed)."""
-    added = removed = 0
-    for line in diff.splitlines():
-        plain = line.removeprefix("\x1b[32m").removeprefix("\x1b[31m")
-        if plain.startswith("+") and not plain.startswith("+++"):
-            added += 1
-        elif plain.startswith("-") and not plain.startswith("---"):
-            removed += 1
-    return added, removed
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +167,7 @@ class PublishResult:
 
     def diff_stats(self) -> tuple[int, int]:
         """Lines added and removed (0, 0 without a change)."""
-        return diff_stats(self.edit.diff()) if self.edit is not None else (0, 0)
+        return self.edit.line_changes() if self.edit is not None else (0, 0)
 
 
 def read_page(source: Source, title: str) -> PageText | None:
@@ -195,6 +186,7 @@ def publish_page(
     dry_run: bool = False,
     retries: int = DEFAULT_RETRIES,
     current: PageText | None = None,
+    content_model: str = "",
 ) -> PublishResult:
     """Read a page, compute its new text and save it safely.
 
@@ -221,6 +213,8 @@ def publish_page(
             text would change.
         retries: how many more times to try after an edit conflict.
         current: the page, when the caller has just read it (saves a request).
+        content_model: save the page with this content model (``json``,
+            ``GeoJSON``); ``""``: the page's own.
 
     Returns:
         What happened; refusals and conflicts are results, not exceptions.
@@ -279,7 +273,12 @@ def publish_page(
             return PublishResult(title, Outcome.PLANNED, edit, attempts=attempt)
         try:
             # The page as read (its page id too, so a move is followed, never a redirect written).
-            saved = target.save(title, edit.new_text, base=page, summary=summary)
+            if content_model:
+                saved = target.save(
+                    title, edit.new_text, base=page, summary=summary, content_model=content_model
+                )
+            else:
+                saved = target.save(title, edit.new_text, base=page, summary=summary)
         except PageDeletedError as exc:
             return PublishResult(
                 title, Outcome.DELETED, edit, attempts=attempt, message=message_of(exc)

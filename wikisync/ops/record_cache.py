@@ -33,6 +33,7 @@ import mwparserfromhell
 from wikisync.__about__ import __version__
 from wikisync.core.dates import DateValue
 from wikisync.core.errors import RecordError
+from wikisync.core.fields.coords import Coord
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import PageText
 from wikisync.core.records import PageRecords, Record, RecordSet, parse_page
@@ -59,6 +60,7 @@ RECORD_FORMAT = 1
 _PARSING_MODULES = (
     "wikisync.core.records",
     "wikisync.core.fields.values",
+    "wikisync.core.fields.coords",
     "wikisync.core.dates",
     "wikisync.core.french",
     "wikisync.core.pages",
@@ -113,6 +115,14 @@ def type_fingerprint(record_type: RecordType) -> str:
             for name, how in sorted(record_type.date_templates.items())
         },
         "wrappers": dict(sorted(record_type.wrappers.items())),
+        "region": None
+        if record_type.region is None
+        else [
+            record_type.region.south,
+            record_type.region.west,
+            record_type.region.north,
+            record_type.region.east,
+        ],
     }
     text = json.dumps(schema, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -149,6 +159,8 @@ def _encode_value(value: FieldValue) -> Any:
                 value.tz,
             ]
         }
+    if type(value) is Coord:
+        return {"coord": [value.lat, value.lon]}
     raise TypeError(f"cannot encode a {type(value).__name__} value")
 
 
@@ -160,6 +172,9 @@ def _decode_value(data: Any) -> FieldValue:
     if type(data) is dict and list(data) == ["date"]:
         year, month, day, hour, minute, second, precision, tz = data["date"]
         return DateValue(year, month, day, hour, minute, second, precision, tz)
+    if type(data) is dict and list(data) == ["coord"]:
+        lat, lon = data["coord"]
+        return Coord(float(lat), float(lon))
     raise ValueError(f"not an encoded value: {data!r}")
 
 

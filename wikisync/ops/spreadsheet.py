@@ -35,6 +35,12 @@ they come: UTF-8 with or without BOM, ``,``, ``;`` or tab delimiters
 written as UTF-8 with a BOM (so Excel reads the accents) and CRLF line ends;
 ``-`` as the file is standard output (export) or standard input (import).
 
+A cell of a list field that reads ``+=ITEM`` or ``-=ITEM`` adds or removes
+one item of the list on the page (as ``set Tags+=vélo`` does), whatever the
+list holds by then (an edit on the wiki since the export is no conflict); in a
+spreadsheet program, type it with a leading ``'`` (``'+=vélo``) so it is kept
+as text, not read as a formula.
+
 Cells are guarded against formula injection: any wiki editor writes the
 values, and a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return would run as a formula when the file is opened. Export puts
@@ -65,14 +71,19 @@ from wikisync.core.errors import (
 from wikisync.core.fields.checks import (
     FieldValueError,
     check_field_value,
+    check_item_edit,
     field_param,
     field_spec,
+    item_edit_done,
     same_value,
+    styled_value,
 )
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe, write_output
 from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport, finish_report
@@ -173,6 +184,7 @@ def export_records(
     delimiter: str = ",",
     bom: bool = True,
     raw: bool = False,
+    selection: Selection | None = None,
 ) -> ExportResult:
     """Export a type's records to a CSV file for editing in a spreadsheet.
 
@@ -187,6 +199,7 @@ def export_records(
         delimiter: ``,`` (default) or ``;`` (what a French Excel expects).
         bom: start with a UTF-8 byte order mark, so Excel reads the accents.
         raw: write cells as they are, without the formula guard.
+        selection: only the pages it keeps (every filter must hold).
 
     Returns:
         What was written.
@@ -204,7 +217,7 @@ def export_records(
     if delimiter not in DELIMITERS:
         raise ValueError(f"delimiter should be one of {DELIMITERS!r}, got {delimiter!r}")
     names = tuple(spec.name for spec in _specs(record_type, fields))
-    pages = list(iter_type_pages(source, record_type))
+    pages = list(iter_type_pages(source, record_type, selection))
     too_complex: list[str] = []
     rows, without = export_rows(pages, record_type, names, too_complex=too_complex)
     text = format_sheet(rows, names, delimiter=delimiter, raw=raw)
@@ -408,7 +421,7 @@ class _PageImport:
         if not same_base:
             return self._changed_since(page, infoboxes)
         problems: list[str] = []
-        edits: list[tuple[SheetRow, dict[str, str]]] = []
+        edits: list[tuple[SheetRow, dict[str, str | ItemEdit]]] = []
         for row in self.rows:
             if row.index >= len(infoboxes):
                 problems.append(
@@ -419,7 +432,7 @@ class _PageImport:
             changed = self._changed(row, infoboxes[row.index])
             for name, value in changed.items():
                 try:
-                    check_field_value(self.specs[name], value, trusted=self.trusted)
+                    changed[name] = self._checked(name, value)
                 except FieldValueError as exc:
                     problems.append(f"row {row.row}, column {self._column(name)}: {exc}")
             edits.append((row, changed))
@@ -428,18 +441,29 @@ class _PageImport:
             return PageOutcome(page.wikitext, status=Outcome.INVALID, note=note)
         return self._apply(page, infoboxes, edits)
 
-    def _changed(self, row: SheetRow, original: Mapping[str, str] | None) -> dict[str, str]:
-        changed: dict[str, str] = {}
+    def _changed(
+        self, row: SheetRow, original: Mapping[str, str] | None
+    ) -> dict[str, str | ItemEdit]:
+        changed: dict[str, str | ItemEdit] = {}
         for name, cell in row.cells.items():
             spec = self.specs[name]
             before = original.get(field_param(spec, original), "") if original is not None else None
-            if before is None or not same_value(spec, cell, before):
+            edit = _item_edit(spec, cell)
+            if edit is not None:
+                changed[name] = edit
+            elif before is None or not same_value(spec, cell, before):
                 changed[name] = cell.strip()
         return changed
 
+    def _checked(self, name: str, value: str | ItemEdit) -> str | ItemEdit:
+        if isinstance(value, ItemEdit):
+            return check_item_edit(self.specs[name], value, trusted=self.trusted)
+        check_field_value(self.specs[name], value, trusted=self.trusted)
+        return value
+
     def _changed_since(self, page: PageText, infoboxes: tuple[dict[str, str], ...]) -> PageOutcome:
         """Write the changed cells whose fields the wiki's edit left alone; else a conflict."""
-        edits: list[tuple[SheetRow, dict[str, str]]] = []
+        edits: list[tuple[SheetRow, dict[str, str | ItemEdit]]] = []
         problems: list[str] = []
         for row in self.rows:
             old_text = self.old.get(row.revid) if row.revid != page.revid else None
@@ -453,12 +477,15 @@ class _PageImport:
             now = infoboxes[row.index] if row.index < len(infoboxes) else None
             if original is not None and len(originals) != len(infoboxes):
                 original = None  # infoboxes added or removed: the index may not match
-            pending: dict[str, str] = {}
+            pending: dict[str, str | ItemEdit] = {}
             for name, value in changed.items():
                 spec = self.specs[name]
                 have = now.get(field_param(spec, now), "") if now is not None else None
-                if have is not None and same_value(spec, value, have):
+                if have is not None and _holds(spec, value, have):
                     continue  # the page already holds the cell
+                if have is not None and isinstance(value, ItemEdit):
+                    pending[name] = self._checked(name, value)  # one item, whatever the list holds
+                    continue
                 if have is None or original is None:
                     raise EditConflictError(
                         said(
@@ -492,7 +519,7 @@ class _PageImport:
                         title=self.title,
                     )
                 try:
-                    check_field_value(spec, value, trusted=self.trusted)
+                    value = self._checked(name, value)
                 except FieldValueError as exc:
                     problems.append(f"row {row.row}, column {self._column(name)}: {exc}")
                 pending[name] = value
@@ -509,7 +536,7 @@ class _PageImport:
         self,
         page: PageText,
         infoboxes: tuple[dict[str, str], ...],
-        edits: Sequence[tuple[SheetRow, Mapping[str, str]]],
+        edits: Sequence[tuple[SheetRow, Mapping[str, str | ItemEdit]]],
     ) -> PageOutcome:
         text = page.wikitext
         changes: list[ParamChange] = []
@@ -518,22 +545,46 @@ class _PageImport:
             if not changed:
                 continue
             params = infoboxes[row.index]
-            wanted = {field_param(self.specs[name], params): v for name, v in changed.items()}
-            text = set_infobox(
-                text,
-                self.record_type.templates,
-                wanted,
-                row.index,
-                self.trusted,
-                self.title,
-                changes,
-                warnings,
-            )
+            wanted: dict[str, str | ItemEdit] = {}
+            made: dict[str, str | ItemEdit] = {}  # a point in the page's own {{coord}}
+            for name, value in changed.items():
+                param = field_param(self.specs[name], params)
+                if isinstance(value, ItemEdit):  # one list item: the list keeps its own form
+                    wanted[param] = value
+                    continue
+                styled, markup = styled_value(self.specs[name], params.get(param, ""), value)
+                (made if markup else wanted)[param] = styled
+            for group, trusted in ((wanted, self.trusted), (made, True)):
+                if group:
+                    text = set_infobox(
+                        text,
+                        self.record_type.templates,
+                        group,
+                        row.index,
+                        trusted,
+                        self.title,
+                        changes,
+                        warnings,
+                    )
         return PageOutcome(text, tuple(changes), tuple(warnings))
 
     def _column(self, name: str) -> str:
         letter = self.letters.get(name)
         return f"{letter} ({name})" if letter else name
+
+
+def _item_edit(spec: FieldSpec, cell: str) -> ItemEdit | None:
+    """A list field's ``+=ITEM`` / ``-=ITEM`` cell as the item edit it asks for, else None."""
+    text = cell.strip()
+    if spec.type != "list" or text[:2] not in ("+=", "-="):
+        return None
+    return ItemEdit("add" if text[0] == "+" else "remove", text[2:].strip())
+
+
+def _holds(spec: FieldSpec, value: str | ItemEdit, have: str) -> bool:
+    if isinstance(value, ItemEdit):
+        return item_edit_done(value, have)
+    return same_value(spec, value, have)
 
 
 def _word_creations(creations: Mapping[str, _PageCreate], on_page: OnPage | None) -> OnPage:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Literal, Protocol, Self, runtime_checkable
 
 from wikisync.core.pages import Namespaces, PageText
+from wikisync.core.selection import Selection, select_from_pages
 from wikisync.ports.memo import MemoStore
 
 #: The kinds of names :meth:`Source.list_names` lists ("did you mean …?").
@@ -162,6 +163,20 @@ class Source(Protocol):
         use it, from a live wiki's index. None (the default): no index; scan
         :meth:`iter_pages`."""
         return None
+
+    def select_titles(self, selection: Selection) -> list[str]:
+        """The titles of the pages a :class:`~wikisync.core.selection.Selection` keeps,
+        sorted. By default (a folder, a dump) read from :meth:`iter_pages` by
+        :func:`~wikisync.core.selection.select_from_pages`, which answers every
+        filter but a full-text search; a live wiki asks its API.
+
+        Raises:
+            SelectionError: an unknown namespace, a page to read links from that
+                does not exist, or a filter this source cannot answer.
+        """
+        return select_from_pages(
+            self.iter_pages(), selection, self.namespaces, where=f'"{self.location}"'
+        )
 
     def iter_pages(self) -> Iterator[PageText]:
         """Every page the source holds (a folder, a dump); none by default (a live wiki

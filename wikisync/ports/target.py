@@ -53,8 +53,20 @@ class SaveResult:
 class Target(Protocol):
     """Where edits are saved: a live wiki or a mirror folder."""
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self,
+        title: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
+    ) -> SaveResult:
         """Save ``text`` if the page is still at ``base`` (None: create a new page).
+
+        ``content_model`` (``json``, ``GeoJSON``…) saves the page with that
+        content model; ``""`` keeps the page's own (a new page gets its
+        namespace's). Callers pass it only when they need one.
 
         Raises:
             EditConflictError: the page changed (or appeared) since ``base``.

@@ -30,6 +30,7 @@ import logging
 import os
 import secrets
 import sqlite3
+import stat
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -179,7 +180,24 @@ class RevisionCache:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
+    def _check_sidecars(self) -> None:
+        """Refuse a ``-wal``, ``-shm`` or ``-journal`` file that is not a plain file.
+
+        SQLite opens these beside the database and follows links: a link
+        planted there would have it write into whatever file it names.
+        """
+        for suffix in ("-wal", "-shm", "-journal"):
+            try:
+                mode = os.lstat(f"{self.path}{suffix}").st_mode
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(mode):
+                raise _NotOwn(f"has a {suffix[1:]} file that is a symbolic link")
+            if not stat.S_ISREG(mode):
+                raise _NotOwn(f"has a {suffix[1:]} file that is not a regular file")
+
     def _open(self) -> sqlite3.Connection:
+        self._check_sidecars()
         db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
@@ -223,7 +241,7 @@ class RevisionCache:
             aside,
         )
         for suffix in ("", "-wal", "-shm"):
-            part = Path(f"{self.path}{suffix}")
+            part = Path(f"{self.path}{suffix}")  # plain files: _check_sidecars saw them
             if os.path.lexists(part):
                 part.replace(Path(f"{aside}{suffix}"))
         self._create()

@@ -18,8 +18,10 @@ from typing import Any
 from wikisync.core.categories import normalize_category, walk_categories
 from wikisync.core.french import sort_titles
 from wikisync.core.pages import TEMPLATE_NS, PageText
+from wikisync.core.selection import Selection
 from wikisync.ports.source import FetchResult, NameKind, Source
 from wikisync.wiki.cache import RevisionCache
+from wikisync.wiki.selection import select_titles
 from wikisync.wiki.site import WikiClient
 
 __all__ = ["WikiClient", "WikiSource", "page_from_revision"]
@@ -272,6 +274,11 @@ class WikiSource(Source):
             return _api_names(self.client, "category", list="allcategories", aclimit="max")
         titles = _api_names(self.client, "title", list="allpages", apnamespace="10", aplimit="max")
         return [self.namespaces.split(title)[1] for title in titles]
+
+    def select_titles(self, selection: Selection) -> list[str]:
+        """The titles a selection keeps, from the wiki's listings
+        (:mod:`wikisync.wiki.selection`)."""
+        return select_titles(self.client, self.namespaces, selection)
 
     def template_use(self, title: str) -> tuple[list[str], list[str]]:
         """The template's redirects (``prop=redirects``, names without prefix) and the

@@ -11,51 +11,28 @@ a batch per request.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from wikisync.core.pages import CATEGORY_NS, PageText
-from wikisync.wiki.cache import RevisionCache
-from wikisync.wiki.reader import page_from_revision
+from wikisync.core.pages import CATEGORY_NS, Namespaces, PageText
+from wikisync.ports.source import Source
+from wikisync.ports.sync import Listing, RemoteInfo, RevisionStore
+from wikisync.ports.target import Target
+from wikisync.wiki.address import candidate_addresses
+from wikisync.wiki.reader import WikiSource, page_from_revision
 from wikisync.wiki.site import WikiClient
+from wikisync.wiki.writer import WikiWriter
 
-
-@dataclass(frozen=True, slots=True)
-class RemoteInfo:
-    """What a listing says about a page on the wiki (no content).
-
-    Attributes:
-        pageid: the page id.
-        title: its current title.
-        ns: its namespace.
-        revid: its latest revision id.
-        categories: the categories the wiki lists for it (full titles).
-    """
-
-    pageid: int
-    title: str
-    ns: int
-    revid: int
-    categories: tuple[str, ...]
-
-
-@dataclass(slots=True)
-class Listing:
-    """Pages found by a listing, and the ids and titles that are missing."""
-
-    pages: dict[int, RemoteInfo] = field(default_factory=dict)
-    missing_ids: set[int] = field(default_factory=set)
-    missing_titles: set[str] = field(default_factory=set)
-
-    def update(self, other: Listing) -> None:
-        """Add another listing's findings."""
-        self.pages.update(other.pages)
-        self.missing_ids |= other.missing_ids
-        self.missing_titles |= other.missing_titles
-
-    def by_title(self) -> dict[str, RemoteInfo]:
-        """The pages found, by current title."""
-        return {info.title: info for info in self.pages.values()}
+__all__ = [
+    "Listing",
+    "RemoteInfo",
+    "WikiRemote",
+    "batch_size",
+    "fetch_listed",
+    "fetch_revisions",
+    "list_category",
+    "list_known_pages",
+    "list_pages",
+]
 
 
 def batch_size(client: WikiClient) -> int:
@@ -188,7 +165,7 @@ def fetch_revisions(client: WikiClient, revids: Iterable[int]) -> Iterator[PageT
 
 
 def fetch_listed(
-    client: WikiClient, listed: Mapping[int, RemoteInfo], cache: RevisionCache | None = None
+    client: WikiClient, listed: Mapping[int, RemoteInfo], cache: RevisionStore | None = None
 ) -> Iterator[tuple[PageText, bool]]:
     """The content of listed revisions (by revision id), from the revision cache when it can.
 
@@ -255,3 +232,64 @@ def _info(client: WikiClient, **params: Any) -> Listing:
             categories=tuple(sorted(categories.get(pageid, ()))),
         )
     return listing
+
+
+class WikiRemote:
+    """A live wiki's connection as the wiki's side of a mirror sync
+    (:class:`~wikisync.ports.sync.SyncWiki`); it does not close the connection."""
+
+    def __init__(self, client: WikiClient) -> None:
+        self.client = client
+        self._reader: WikiSource | None = None
+
+    @property
+    def url(self) -> str:
+        return self.client.url
+
+    @property
+    def api_url(self) -> str:
+        return self.client.address.api_url
+
+    @property
+    def requests(self) -> int:
+        return self.client.requests
+
+    @property
+    def namespaces(self) -> Namespaces:
+        return self.client.namespaces
+
+    def same_site(self, recorded: str) -> bool:
+        """True when ``recorded`` (a URL) names the wiki this connection reaches."""
+        if recorded in (self.client.url, self.api_url):
+            return True
+        try:
+            return any(a.api_url == self.api_url for a in candidate_addresses(recorded))
+        except ValueError:
+            return False
+
+    def reader(self) -> Source:
+        if self._reader is None:
+            self._reader = WikiSource(self.client)
+        return self._reader
+
+    def list_category(self, category: str, *, recursive: bool) -> Listing:
+        return list_category(self.client, category, recursive=recursive)
+
+    def list_pages(self, *, pageids: Iterable[int] = (), titles: Iterable[str] = ()) -> Listing:
+        return list_pages(self.client, pageids=pageids, titles=titles)
+
+    def list_known_pages(
+        self, categories_of: Mapping[int, Iterable[str]], *, titles: Iterable[str] = ()
+    ) -> Listing:
+        return list_known_pages(self.client, categories_of, titles=titles)
+
+    def fetch_revisions(self, revids: Iterable[int]) -> Iterator[PageText]:
+        return fetch_revisions(self.client, revids)
+
+    def fetch_listed(
+        self, listed: Mapping[int, RemoteInfo], cache: RevisionStore | None
+    ) -> Iterator[tuple[PageText, bool]]:
+        return fetch_listed(self.client, listed, cache)
+
+    def saver(self, *, bot: bool, minor: bool) -> Target:
+        return WikiWriter(self.client, bot=bot, minor=minor)

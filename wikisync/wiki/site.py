@@ -43,7 +43,7 @@ import mwclient.errors
 import requests
 
 from wikisync.config import Config
-from wikisync.core.errors import LoginError, SiteError
+from wikisync.core.errors import NOT_SENT, LoginError, SiteError
 from wikisync.core.pages import Namespace, Namespaces
 from wikisync.wiki.address import (
     SiteAddress,
@@ -80,9 +80,6 @@ _PAGE_LIMIT = 1 << 20
 
 #: After a TLS failure: what to check (it is not retried).
 TLS_HINT = " (check the URL's scheme, http or https, and the wiki's certificate)"
-
-#: In the message of every call refused because an earlier one gave up.
-NOT_SENT = "not sent: the wiki stopped answering earlier in this run"
 
 
 class _Site(mwclient.Site):  # type: ignore[misc]

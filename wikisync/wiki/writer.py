@@ -48,6 +48,11 @@ class _Revision:
 BeforeEdit = Callable[[str], None]
 
 
+# The serialisation formats of the content models wikisync saves (MediaWiki
+# takes the model's default when none is named; these are those defaults).
+_CONTENT_FORMATS = {"json": "application/json", "geojson": "application/json"}
+
+
 class WikiWriter(Target):
     """Conflict-safe saves to a live wiki, for every command that writes.
 
@@ -131,6 +136,7 @@ class WikiWriter(Target):
         self.minor = minor
         self.before_edit = before_edit
         self._latest: dict[str, tuple[int | None, int | None]] = {}
+        self._content_model = ""  # of the page being saved (every request of its save)
 
     @property
     def batch_size(self) -> int:
@@ -190,6 +196,7 @@ class WikiWriter(Target):
         *,
         base: PageText | None,
         summary: str,
+        content_model: str = "",
     ) -> SaveResult:
         """Save ``text`` to ``title`` if the page is still at ``base``'s revision.
 
@@ -204,6 +211,8 @@ class WikiWriter(Target):
                 save goes to that page (wherever it was moved meanwhile), so
                 a redirect left at the old title is never written.
             summary: the edit summary.
+            content_model: the page's content model (``json``, ``GeoJSON``),
+                sent with each save of this page; ``""``: the page's own.
 
         Returns:
             What happened (``changed`` False for a no-op; ``merged`` and
@@ -218,12 +227,17 @@ class WikiWriter(Target):
                 and the change could not be merged; the message names the
                 revisions, and the page holds the other edit's text.
             PublishError: the wiki refused the edit (protected page, spam
-                filter, blocked account…).
+                filter, blocked account, a content model it does not know or
+                the account may not set…).
         """
         known = self._latest.pop(title, None)
         if known is not None:
             self._check_known(title, base, *known)
-        return self._save(title, text, base, summary, 0)
+        self._content_model = content_model
+        try:
+            return self._save(title, text, base, summary, 0)
+        finally:
+            self._content_model = ""
 
     # -- one save and its check -------------------------------------------------------
 
@@ -231,6 +245,11 @@ class WikiWriter(Target):
         self, title: str, text: str, base: PageText | None, summary: str, depth: int
     ) -> SaveResult:
         params: dict[str, Any] = {"text": text, "summary": summary, "formatversion": "2"}
+        if self._content_model:
+            params["contentmodel"] = self._content_model
+            params["contentformat"] = _CONTENT_FORMATS.get(self._content_model.casefold(), "")
+            if not params["contentformat"]:
+                del params["contentformat"]
         if self.bot:
             params["bot"] = "1"
         params["minor" if self.minor else "notminor"] = "1"
@@ -277,6 +296,13 @@ class WikiWriter(Target):
                 was = base.revid if base is not None else 0
                 raise EditConflictError(
                     f'Page "{title}" {conflict.format(revid=was)}; nothing was overwritten',
+                    title=title,
+                )
+            if code == "badvalue" and "contentmodel" in info and self._content_model:
+                raise PublishError(
+                    f'Page "{title}" was not saved: the wiki does not know the content model '
+                    f'"{self._content_model}" (GeoJSON comes with the Maps extension; a wiki '
+                    f"without it can hold the data in a JSON page): {code}: {info}",
                     title=title,
                 )
             raise PublishError(f'Page "{title}" was not saved: {code}: {info}', title=title)

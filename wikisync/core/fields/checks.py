@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from wikisync.core.edits import EditError, set_params
 from wikisync.core.errors import FieldValueError
+from wikisync.core.fields.coords import Coord, coord_style, write_coord
+from wikisync.core.fields.list_items import DEFAULT_SEPARATORS, ItemEdit, ListItemError
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
 from wikisync.core.said import said
@@ -24,15 +26,18 @@ __all__ = [
     "Condition",
     "FieldValueError",
     "check_field_value",
+    "check_item_edit",
     "check_set_values",
     "field_param",
     "field_spec",
+    "item_edit_done",
     "same_value",
+    "styled_value",
     "where_conditions",
 ]
 
 #: Field types whose values compare by meaning, not spelling (see :func:`same_value`).
-_TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file"})
+_TYPED_COMPARE = frozenset({"date", "list", "bool", "int", "enum", "url", "page", "file", "coord"})
 
 
 def field_param(spec: FieldSpec, params: Mapping[str, str]) -> str:
@@ -103,9 +108,54 @@ def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> 
     return typed
 
 
+def check_item_edit(spec: FieldSpec, edit: ItemEdit, *, trusted: bool = False) -> ItemEdit:
+    """Check a ``+=``/``-=`` item for a field; return it with the field's separators.
+
+    Raises:
+        FieldValueError: the field is not a list, or the item is empty, holds one
+            of the field's separators (it would be several items) or would break
+            the template.
+
+    Example:
+        >>> check_item_edit(FieldSpec("Tags", "list"), ItemEdit("add", "vélo")).separators
+        ',;•·'
+    """
+    separators = spec.separators or DEFAULT_SEPARATORS
+    item = edit.item.strip()
+    verb = "added to" if edit.action == "add" else "removed from"
+    if spec.type != "list":
+        raise FieldValueError(
+            f'field "{spec.name}" is {spec.type}, not a list: no item can be {verb} it '
+            "(set its whole value instead)",
+            field=spec.name,
+            value=edit.item,
+            expected="a list field",
+        )
+    inside = [char for char in separators if char in item]
+    if not item or inside:
+        why = f'holds the separator "{inside[0]}"' if inside else "is empty"
+        raise FieldValueError(
+            f'field "{spec.name}": the item "{edit.item}" {why}; one item is {verb} a list '
+            "at a time",
+            field=spec.name,
+            value=edit.item,
+            expected="one list item",
+        )
+    check_field_value(spec, item, trusted=trusted)
+    return ItemEdit(edit.action, item, separators)
+
+
+def item_edit_done(edit: ItemEdit, value: str) -> bool:
+    """Whether a value already is what the item edit makes of it (never raises)."""
+    try:
+        return edit.apply(value) == value
+    except ListItemError:
+        return False
+
+
 def check_set_values(
     record_type: RecordType,
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     where: Mapping[str, str] | None = None,
     trusted: bool = False,
@@ -120,7 +170,10 @@ def check_set_values(
     if not values:
         raise ValueError("values should name at least one field")
     for name, value in values.items():
-        check_field_value(field_spec(record_type, name), value, trusted=trusted)
+        if isinstance(value, ItemEdit):
+            check_item_edit(field_spec(record_type, name), value, trusted=trusted)
+        else:
+            check_field_value(field_spec(record_type, name), value, trusted=trusted)
     where_conditions(record_type, where or {})
 
 
@@ -148,6 +201,37 @@ def same_value(spec: FieldSpec, first: str, second: str) -> bool:
     except ValueFormatError:
         return False
     return typed_a is not None and typed_a == typed_b
+
+
+def styled_value(spec: FieldSpec, old: str, value: str) -> tuple[str, bool]:
+    """The text to write for a field, in the form the infobox already uses.
+
+    For a ``coord`` field, a point equal to the one written stays as written
+    (no edit), and a new point is written in the old value's form (decimal
+    commas, degrees-minutes-seconds, ``{{coord|…}}``), so a batch edit keeps
+    the page's spelling. Other fields, and a blank or unreadable old value,
+    get ``value`` as given.
+
+    Returns:
+        The text, and whether it is markup wikisync made (a ``{{coord}}``),
+        which the caller writes as trusted wikitext.
+
+    Example:
+        >>> styled_value(FieldSpec("geo", "coord"), "48,85 ; 2,35", "45.76, 4.83")
+        ('45,76 ; 4,83', False)
+    """
+    if spec.type != "coord" or not old.strip() or not value.strip():
+        return value, False
+    if same_value(spec, old, value):
+        return old, False
+    style = coord_style(old)
+    try:
+        point = parse_value("coord", value)
+    except ValueFormatError:
+        return value, False
+    if style is None or not isinstance(point, Coord):
+        return value, False
+    return write_coord(point, style), style.kind == "template"
 
 
 def field_spec(record_type: RecordType, name: str) -> FieldSpec:

@@ -15,6 +15,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from wikisync.core.fields.coords import Region
+
 __all__ = [
     "CHAR_TEMPLATES",
     "DATE_TEMPLATES",
@@ -251,12 +253,14 @@ class ValueOptions:
             ``<br>``, line breaks and bullets, which always do).
         century: read a two-digit year ``yy`` as ``century + yy``; ``None``
             makes a two-digit year a problem.
+        region: the box a ``coord`` field's points must lie in, or None.
     """
 
     date_templates: Mapping[str, DateTemplate] = field(default_factory=dict)
     wrappers: Mapping[str, str] = field(default_factory=dict)
     separators: str = ",;•·"
     century: int | None = None
+    region: Region | None = None
 
     def date_template(self, key: str) -> DateTemplate | None:
         """The date template of a :func:`template_name_key`, if it is one."""

@@ -5,6 +5,8 @@ parser here (those of ``url``, ``page`` and ``file`` in
 :mod:`wikisync.core.fields.links`). Parsers take a parameter value as
 mwparserfromhell ``Wikicode`` (or a plain string) and return a typed value:
 ``str`` for text, wikitext, page, file and URL; ``int``; ``bool``;
+:class:`~wikisync.core.fields.coords.Coord` for coordinates
+(:mod:`wikisync.core.fields.coords` reads them);
 :class:`~wikisync.core.dates.DateValue` for
 dates (a :class:`~wikisync.core.dates.DateRange` for a range, which
 :mod:`wikisync.core.records` splits into two fields); a tuple of strings for lists.
@@ -58,6 +60,13 @@ from wikisync.core.dates import (
     read_date_or_range,
 )
 from wikisync.core.errors import ValueFormatError
+from wikisync.core.fields.coords import (
+    COORD_TEMPLATES,
+    Coord,
+    check_region,
+    coord_from_template,
+    read_coord,
+)
 from wikisync.core.fields.links import (
     file_from_text,
     page_from_text,
@@ -121,11 +130,12 @@ FIELD_TYPES: tuple[str, ...] = (
     "int",
     "bool",
     "enum",
+    "coord",
 )
 
 
 #: What a parsed field may hold (``None``: absent).
-FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | tuple[str, ...] | None
+FieldValue: TypeAlias = str | int | bool | DateValue | DateRange | Coord | tuple[str, ...] | None
 
 
 #: The default list separators (besides ``<br>``, line breaks and bullets).
@@ -383,6 +393,33 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
     )
 
 
+# -- coordinates ------------------------------------------------------------------
+
+
+def _coord_from_code(code: Any, options: ValueOptions) -> Coord | None:
+    # A {{coord|…}} alone (beside comments and footnotes), or a point as text.
+    points = [
+        node
+        for node in code.nodes
+        if type(node) is Template and template_name_key(str(node.name)) in COORD_TEMPLATES
+    ]
+    raw = str(code).strip()
+    if not points and not any(mark in raw for mark in "{[<&"):
+        # Only quotes count as markup here: '' is a second mark (48°51'24''N).
+        return check_region(read_coord(raw), options.region, raw)
+    if not points:
+        text = _plain_or_fail(code, options, "a coordinate")
+        return check_region(read_coord(text), options.region, str(code)) if text else None
+    rest = mwparserfromhell.parse("".join(str(n) for n in code.nodes if n not in points))
+    if len(points) > 1 or _plain_or_fail(rest, options, "a coordinate"):
+        raise ValueFormatError("one coordinate ({{coord}} alone)", str(code))
+    return check_region(coord_from_template(points[0]), options.region, str(code))
+
+
+def _coord_from_text(text: str, options: ValueOptions) -> Coord:
+    return check_region(read_coord(text), options.region, text)
+
+
 # -- dispatch ---------------------------------------------------------------------
 
 
@@ -425,6 +462,7 @@ _CODE_PARSERS: Mapping[str, Callable[[Any, Sequence[str], ValueOptions], FieldVa
     "int": _scalar(lambda text, _: parse_int(text), "a whole number"),
     "bool": _scalar(lambda text, _: parse_bool(text), "yes or no"),
     "enum": _scalar(parse_enum, "one of the values"),
+    "coord": lambda code, _, options: _coord_from_code(code, options),
 }
 
 # The same for a value that is one Text node (most values): no markup to walk.
@@ -439,6 +477,7 @@ _TEXT_PARSERS: Mapping[str, Callable[[str, Sequence[str], ValueOptions], FieldVa
     "int": lambda text, _, __: parse_int(text),
     "bool": lambda text, _, __: parse_bool(text),
     "enum": lambda text, choices, __: parse_enum(text, choices),
+    "coord": lambda text, _, options: _coord_from_text(text, options),
 }
 
 
@@ -505,9 +544,12 @@ def is_blank(code: Any) -> bool:
 
 
 def to_json_value(value: FieldValue) -> object:
-    """A field value as JSON data: dates as ISO strings, lists as lists."""
+    """A field value as JSON data: dates as ISO strings, lists as lists,
+    points as ``{"lat": …, "lon": …}``."""
     if isinstance(value, DateValue | DateRange):
         return value.iso()
+    if isinstance(value, Coord):
+        return {"lat": value.lat, "lon": value.lon}
     if isinstance(value, tuple):
         return list(value)
     return value

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from wikisync.core.categories import find_redirect_target
@@ -25,10 +25,12 @@ from wikisync.core.names import did_you_mean
 from wikisync.core.pages import TEMPLATE_NS, PageText
 from wikisync.core.said import said, said_n
 from wikisync.core.schema import template_key
+from wikisync.core.selection import Selection
 from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
+from wikisync.ops.select import selected_titles
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -54,7 +56,11 @@ class TemplatePages:
 
 
 def find_template_pages(
-    source: Source, template: str, *, aliases: Sequence[str] = ()
+    source: Source,
+    template: str,
+    *,
+    aliases: Sequence[str] = (),
+    within: Collection[str] | None = None,
 ) -> TemplatePages:
     """Find the pages that use a template, under its name or an alias.
 
@@ -69,6 +75,7 @@ def find_template_pages(
         source: the wiki, mirror or dump.
         template: the template's name, with or without ``Modèle:``.
         aliases: more names to treat as the template (old names, say).
+        within: only these titles (a selection's), read alone on a live wiki.
 
     Example:
         >>> found = find_template_pages(source, "Event")
@@ -82,6 +89,8 @@ def find_template_pages(
     if use is not None:
         redirects, titles = use
         names = _unique((name, *redirects, *aliases))
+        if within is not None:
+            titles = [title for title in titles if title in within]
         pages = tuple(source.fetch_titles(titles).pages)
         return TemplatePages(names, pages)
     all_pages = list(source.iter_pages())
@@ -96,6 +105,7 @@ def find_template_pages(
         page
         for page in all_pages
         if "{{" in page.wikitext
+        and (within is None or page.title in within)
         and find_redirect_target(page.wikitext, ns) is None
         and _may_use(page, names)
     )
@@ -139,6 +149,7 @@ def rename_template_param(
     summary: str | None = None,
     retries: int = DEFAULT_RETRIES,
     on_page: OnPage | None = None,
+    selection: Selection | None = None,
 ) -> BatchReport:
     """Rename a parameter of a template on every page that uses it.
 
@@ -160,6 +171,7 @@ def rename_template_param(
             language, see :mod:`wikisync.i18n`).
         retries: readings again after an edit conflict, per page.
         on_page: called after each page (see :func:`set_fields`).
+        selection: only the template's pages it keeps (every filter must hold).
 
     Returns:
         The report: each page's outcome.
@@ -190,6 +202,7 @@ def rename_template_param(
         retries,
         on_page,
         params=(old, new),
+        selection=selection,
     )
 
 
@@ -204,6 +217,7 @@ def remove_template_param(
     summary: str | None = None,
     retries: int = DEFAULT_RETRIES,
     on_page: OnPage | None = None,
+    selection: Selection | None = None,
 ) -> BatchReport:
     """Remove a parameter (every copy) from a template on every page that uses it.
 
@@ -221,6 +235,7 @@ def remove_template_param(
             language).
         retries: readings again after an edit conflict, per page.
         on_page: called after each page (see :func:`set_fields`).
+        selection: only the template's pages it keeps (every filter must hold).
 
     Returns:
         The report: each page's outcome.
@@ -250,6 +265,7 @@ def remove_template_param(
         retries,
         on_page,
         params=(name, None),
+        selection=selection,
     )
 
 
@@ -315,9 +331,11 @@ def _template_batch(
     on_page: OnPage | None,
     *,
     params: tuple[str, str | None],
+    selection: Selection | None = None,
 ) -> BatchReport:
     started, clock = utc_now(), time.perf_counter()
-    found = find_template_pages(source, template, aliases=aliases)
+    within = set(selected_titles(source, selection)) if selection else None
+    found = find_template_pages(source, template, aliases=aliases, within=within)
     _check_param(found, template, *params)
     report = BatchReport(operation, source.location, started, dry_run)
 

@@ -38,15 +38,19 @@ from wikisync.core.fields.checks import (
     Condition,
     FieldValueError,
     check_field_value,
+    check_item_edit,
     check_set_values,
     field_param,
     field_spec,
     same_value,
+    styled_value,
     where_conditions,
 )
+from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import PageText
 from wikisync.core.said import message_of
 from wikisync.core.schema import FieldSpec, RecordType
+from wikisync.core.selection import Selection
 from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
 from wikisync.ops.batch.report import (
@@ -57,7 +61,7 @@ from wikisync.ops.batch.report import (
     finish_report,
 )
 from wikisync.ops.collect import iter_type_pages
-from wikisync.ops.publish import DEFAULT_RETRIES, Target, diff_stats, publish_page, utc_now
+from wikisync.ops.publish import DEFAULT_RETRIES, Target, publish_page, utc_now
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -210,14 +214,14 @@ def _publish_one(
     if result.status == Outcome.CREATED:  # batch edits never create pages; keep the word honest
         report.status = Outcome.EDITED
     if result.edit is not None and result.status != Outcome.UNCHANGED:
-        report.added, report.removed = diff_stats(result.edit.diff())
+        report.added, report.removed = result.edit.line_changes()
     return report
 
 
 def set_infobox(
     text: str,
     templates: Sequence[str],
-    wanted: Mapping[str, str],
+    wanted: Mapping[str, str | ItemEdit],
     index: int,
     trusted: bool,
     title: str,
@@ -261,7 +265,7 @@ def set_fields(
     source: Source,
     target: Target | None,
     record_type: RecordType,
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     *,
     where: Mapping[str, str] | None = None,
     dry_run: bool = False,
@@ -269,6 +273,7 @@ def set_fields(
     retries: int = DEFAULT_RETRIES,
     trusted: bool = False,
     on_page: OnPage | None = None,
+    selection: Selection | None = None,
 ) -> BatchReport:
     """Set fields on every record of a type that matches ``where``.
 
@@ -294,7 +299,11 @@ def set_fields(
         target: where they are saved (:func:`~wikisync.ops.publish.open_target`);
             None only with ``dry_run``.
         record_type: the type whose records are edited.
-        values: field name → new value (wikitext; ``""`` blanks it).
+        values: field name → new value (wikitext; ``""`` blanks it), or an
+            :class:`~wikisync.core.fields.list_items.ItemEdit` that adds or removes
+            one item of a list field (``Tags+=vélo``), with the list's own
+            separator and spacing, every other byte kept; after an edit conflict
+            it is applied to the list as the other edit left it.
         where: field name → value the record must hold.
         dry_run: compute the edits, save nothing (status ``planned``).
         summary: the edit summary (default: names the template parameters and
@@ -303,11 +312,14 @@ def set_fields(
         trusted: the values are wikitext on purpose (templates allowed).
         on_page: called after each page with its report, pages done, pages in all;
             an exception raised there stops the run (what was saved stays saved).
+        selection: only the type's pages it keeps (every filter must hold, as
+            ``where`` must).
 
     Returns:
         The report: each page's outcome.
 
     Raises:
+        SelectionError: the selection cannot be listed (an unknown namespace…).
         FieldValueError: an unknown field, or a value (or ``where`` value) that
             does not fit its field; raised before anything is read or written.
 
@@ -322,11 +334,22 @@ def set_fields(
     """
     check_set_values(record_type, values, where=where, trusted=trusted)
     specs = {name: field_spec(record_type, name) for name in values}
+    values = {
+        name: check_item_edit(specs[name], value, trusted=trusted)
+        if isinstance(value, ItemEdit)
+        else value
+        for name, value in values.items()
+    }
     conditions = where_conditions(record_type, where or {})
     started, clock = utc_now(), time.perf_counter()
-    pages = list(iter_type_pages(source, record_type))
+    pages = list(iter_type_pages(source, record_type, selection))
     # the template parameters edited (a field's first one), not the schema's field names
-    changes = ", ".join(f"{specs[name].params[0]} = {value}" for name, value in values.items())
+    changes = ", ".join(
+        f"{specs[name].params[0]} {value}"
+        if isinstance(value, ItemEdit)
+        else f"{specs[name].params[0]} = {value}"
+        for name, value in values.items()
+    )
     text = summary or gettext("wikisync: %(changes)s") % {"changes": changes}
     report = BatchReport("set", source.location, started, dry_run)
 
@@ -359,7 +382,7 @@ def _check_untouched(
     page: PageText,
     record_type: RecordType,
     specs: Mapping[str, FieldSpec],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     conditions: Sequence[Condition],
 ) -> None:
     """Refuse to set a field that someone else changed since the page was first read.
@@ -379,6 +402,8 @@ def _check_untouched(
             continue
         old = before[index] if index < len(before) else None
         for name, value in values.items():
+            if isinstance(value, ItemEdit):
+                continue  # one item added or removed, whatever the list holds by then
             spec = specs[name]
             now = params.get(field_param(spec, params), "")
             was = old.get(field_param(spec, old), "") if old is not None else None
@@ -397,7 +422,7 @@ def _set_page(
     page: PageText,
     record_type: RecordType,
     specs: Mapping[str, FieldSpec],
-    values: Mapping[str, str],
+    values: Mapping[str, str | ItemEdit],
     conditions: Sequence[Condition],
     trusted: bool,
 ) -> PageOutcome:
@@ -414,10 +439,22 @@ def _set_page(
     changes: list[ParamChange] = []
     warnings: list[str] = []
     for index in matching:
-        wanted = {
-            field_param(specs[name], infoboxes[index]): value for name, value in values.items()
-        }
-        text = set_infobox(
-            text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
-        )
+        params = infoboxes[index]
+        wanted: dict[str, str | ItemEdit] = {}
+        made: dict[str, str | ItemEdit] = {}  # markup wikisync writes, in the page's own form
+        for name, value in values.items():
+            param = field_param(specs[name], params)
+            if isinstance(value, ItemEdit):  # one list item: the list keeps its own form
+                wanted[param] = value
+                continue
+            text_value, markup = styled_value(specs[name], params.get(param, ""), value)
+            (made if markup else wanted)[param] = text_value
+        if wanted:
+            text = set_infobox(
+                text, record_type.templates, wanted, index, trusted, page.title, changes, warnings
+            )
+        if made:
+            text = set_infobox(
+                text, record_type.templates, made, index, True, page.title, changes, warnings
+            )
     return PageOutcome(text, tuple(changes), tuple(warnings))

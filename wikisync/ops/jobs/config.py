@@ -20,8 +20,19 @@ file instead of a page (:mod:`wikisync.ops.jobs.to_file`)::
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to this configuration
-    format = "ics"                 # ics, json, jsonl, csv (default: from the
-                                   # suffix), or a page_template instead
+    format = "ics"                 # ics, json, jsonl, csv, geojson (default: from
+                                   # the suffix), or a page_template instead
+
+A job may write a whole page of data instead of a section: a map as a
+GeoJSON page (the Maps extension's ``GeoJson:`` namespace) or a JSON page,
+saved with that content model::
+
+    [jobs.carte]
+    type = "actor"
+    page = "GeoJson:Partenaires"   # the whole page is the map
+    format = "geojson"
+    content_model = "GeoJSON"      # default: GeoJSON in the GeoJson: namespace, else json
+    create = true                  # create the page when missing
 
 :func:`load_jobs` validates the tables, :func:`select_jobs` picks the jobs a
 command names and :func:`render_job` gives a job's wikitext. Running jobs is
@@ -62,12 +73,23 @@ _KEYS = frozenset(
         "description",
         "file",
         "format",
+        "content_model",
     }
 )
 #: Keys of a job that writes a page, which a job writing a file may not have.
 _PAGE_KEYS = ("page", "marker", "max_shrink", "summary", "create")
+#: The formats a job may write a whole page in (its content model by default).
+PAGE_FORMATS = ("geojson",)
+#: Content models a whole-page job may save with: MediaWiki's JSON, the Maps extension's GeoJSON.
+CONTENT_MODELS = ("json", "GeoJSON")
 #: The formats a job may write a file in, and the file suffixes that imply them.
-FILE_FORMATS = {".ics": "ics", ".json": "json", ".jsonl": "jsonl", ".csv": "csv"}
+FILE_FORMATS = {
+    ".ics": "ics",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".geojson": "geojson",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +112,9 @@ class Job:
         file: for a job that writes a file instead of a page: its path
             (relative paths against the configuration's folder); ``page`` is
             then ``""``.
-        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``), or
+        format: the file's format (``ics``, ``json``, ``jsonl``, ``csv``,
+            ``geojson``), or for a job that writes a whole page, the page's
+            (``geojson``), or
             ``""`` when the file is the page template's output.
     """
 
@@ -108,6 +132,7 @@ class Job:
     types: tuple[str, ...] = ()
     file: str = ""
     format: str = ""
+    content_model: str = ""
 
     @property
     def record_types(self) -> tuple[str, ...]:
@@ -203,6 +228,13 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     description = table.get("description", "")
     if not isinstance(description, str):
         raise fail("description", said("should be a string, got %(value)r", value=description))
+    if "file" not in table and "format" in table:
+        return _data_page_job(name, table, text, fail, description)
+    if "content_model" in table:
+        raise fail(
+            "content_model",
+            'only a job that writes a whole page (format = "geojson") takes a content model',
+        )
     file, file_format = _file_of(table, base, text, fail)
     page_template: str = ""
     template_dirs: tuple[str, ...] = ()
@@ -211,6 +243,8 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     types = _types(table.get("type"), fail)
     if file_format == "ics" and len(types) > 1:
         raise fail("type", said("a calendar (format ics) is made from one record type"))
+    if file_format == "geojson" and len(types) > 1:
+        raise fail("type", said("a map (format geojson) is made from one record type"))
     return Job(
         name=name,
         type=types[0],
@@ -226,6 +260,62 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         create=create,
         variables=dict(variables),
         description=description,
+    )
+
+
+def _data_page_job(
+    name: str,
+    table: Mapping[str, Any],
+    text: Callable[..., str],
+    fail: Callable[[str, str], ConfigError],
+    description: str,
+) -> Job:
+    # A job whose page is all data: a map as a GeoJSON (or JSON) page.
+    fmt = text("format")
+    if fmt not in PAGE_FORMATS:
+        raise fail(
+            "format",
+            f"a job that writes a page takes format = {' or '.join(PAGE_FORMATS)} (a whole "
+            f"page of data), or a page_template for a section; got {fmt!r} "
+            '(for a file, give file = "…")',
+        )
+    for key in ("page_template", "marker", "variables"):
+        if key in table:
+            raise fail(key, f"a job that writes a whole page (format = {fmt!r}) has no {key}")
+    page = text("page")
+    model = table.get("content_model")
+    if model is None:
+        model = "GeoJSON" if page.partition(":")[0].strip().casefold() == "geojson" else "json"
+    if model not in CONTENT_MODELS:
+        raise fail("content_model", f"should be one of {', '.join(CONTENT_MODELS)}, got {model!r}")
+    types = _types(table.get("type"), fail)
+    if len(types) > 1:
+        raise fail("type", "a map (format geojson) is made from one record type")
+    create = table.get("create", False)
+    if not isinstance(create, bool):
+        raise fail("create", f"should be true or false, got {create!r}")
+    summary = table.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise fail("summary", f"should be a string, got {summary!r}")
+    max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
+    if (
+        isinstance(max_shrink, bool)
+        or not isinstance(max_shrink, int | float)
+        or not 0 <= max_shrink <= 1
+    ):
+        raise fail("max_shrink", f"should be a number from 0 to 1, got {max_shrink!r}")
+    return Job(
+        name=name,
+        type=types[0],
+        page=page,
+        page_template="",
+        marker=name,
+        max_shrink=float(max_shrink),
+        summary=summary,
+        create=create,
+        description=description,
+        format=fmt,
+        content_model=model,
     )
 
 
@@ -264,8 +354,8 @@ def _file_of(
         raise fail(
             "format",
             said(
-                'say what to write in %(file)s: format = "ics" (or json, jsonl, csv), '
-                "or a page_template",
+                'say what to write in %(file)s: format = "ics" (or json, jsonl, csv, '
+                "geojson), or a page_template",
                 file=path.name,
             ),
         )
@@ -336,6 +426,22 @@ def config_jobs(config: Config) -> dict[str, Job]:
     """
     jobs = load_jobs(config.jobs, base_dir=config.path.parent if config.path else None)
     for job in jobs.values():
+        table = config.types.get(job.type)
+        if job.format == "geojson" and isinstance(table, Mapping):
+            fields = table.get("fields")
+            kinds = [
+                field if isinstance(field, str) else field.get("type")
+                for field in (fields.values() if isinstance(fields, Mapping) else ())
+                if isinstance(field, str | Mapping)
+            ]
+            if "coord" not in kinds:
+                key = f"jobs.{toml_key(job.name)}.type"
+                error = ConfigError(
+                    f'{key}: type "{job.type}" has no coord field to place its records on '
+                    'a map (give one type = "coord")',
+                    key=key,
+                )
+                raise in_file(error, tables_file(config.jobs))
         for name in job.record_types:
             if name not in config.types:
                 key = f"jobs.{toml_key(job.name)}.type"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from wikisync.core.errors import (
     UnknownNameError,
     WikisyncError,
 )
+from wikisync.core.geo import check_map_page, same_json
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
 from wikisync.core.said import message_of, said
@@ -51,6 +53,7 @@ from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.ical import TimedSource
 from wikisync.ops.jobs.config import Job, config_jobs, load_jobs, render_job, select_jobs
 from wikisync.ops.jobs.memo import JobMemo, MemoCounts, open_job_memo
@@ -61,7 +64,6 @@ from wikisync.ops.publish import (
     Edit,
     PublishResult,
     Target,
-    diff_stats,
     publish_page,
     read_page,
     utc_now,
@@ -116,6 +118,9 @@ class _Run:
         return [self.record_sets[name] for name in job.record_types]
 
     def make_text(self, job: Job, body: str, count: int) -> Callable[[PageText | None], str]:
+        if job.format:
+            return self._make_data(job, body)
+
         def make(page: PageText | None) -> str:
             if page is None:
                 if not (self.create or job.create):
@@ -146,6 +151,34 @@ class _Run:
                 allow_shrink=self.allow_shrink,
                 max_shrink=job.max_shrink,
             )
+
+        return make
+
+    def _make_data(self, job: Job, body: str) -> Callable[[PageText | None], str]:
+        # A page that is all data: replaced whole, unless it holds the same data
+        # already (MediaWiki re-indents a JSON page; equal data is no edit).
+        def make(page: PageText | None) -> str:
+            if page is None:
+                if not (self.create or job.create):
+                    raise MissingPageError(
+                        job.page,
+                        f'Page "{job.page}" does not exist: create it with create=True (or '
+                        f"create = true in [jobs.{job.name}])",
+                        needs="create",
+                    )
+                return body
+            if same_json(page.wikitext, body):
+                return page.wikitext
+            check_map_page(
+                page.wikitext,
+                json.loads(body),
+                title=page.title,
+                job=job.name,
+                force=self.force,
+                allow_shrink=self.allow_shrink,
+                max_shrink=job.max_shrink,
+            )
+            return body
 
         return make
 
@@ -240,7 +273,14 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         report.pages_read = sum(found.page_count for found in sets)
         report.records = sum(len(found.records) for found in sets)
         report.problems = tuple(message_of(problem) for found in sets for problem in found.problems)
-        body = render_job(job, sets, today=run.today)
+        if job.format == "geojson":
+            geo = format_geojson(
+                sets[0].records, run.record_types[job.type], indent=4, mark=job.name
+            )
+            body = geo.text.rstrip("\n")  # as MediaWiki stores it
+            report.problems += tuple(message_of(problem) for problem in geo.problems)
+        else:
+            body = render_job(job, sets, today=run.today)
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
@@ -307,8 +347,17 @@ def _run_page(
     """
     memos: list[JobMemo | None] = []
     current: PageText | None = None
+    data = [job for job in jobs if job.format]
+    if data and len(jobs) > 1:
+        message = (
+            f'Page "{jobs[0].page}" is written whole by job {data[0].name} '
+            f"(format {data[0].format}); no other job may write it"
+        )
+        return [
+            JobReport(job.name, job.page, Outcome.FAILED, message=message) for job in jobs
+        ], None
     try:
-        memos = [run.memo_of(job) for job in jobs]
+        memos = [] if data else [run.memo_of(job) for job in jobs]
         if memos and all(memo is not None for memo in memos):
             current = read_page(run.source, jobs[0].page)
     except WikisyncError:
@@ -334,6 +383,7 @@ def _run_page(
             dry_run=dry_run,
             retries=retries,
             current=current,
+            content_model=jobs[0].content_model,
         )
         if result.status == Outcome.UNCHANGED and result.edit is not None:
             _remember(memos, jobs, outcomes, steps, result.edit.new_text)
@@ -405,7 +455,7 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
         base.base_timestamp if base is not None else "",
         base.summary if base is not None else "",
     )
-    report.added, report.removed = diff_stats(report.edit.diff())
+    report.added, report.removed = report.edit.line_changes()
 
 
 def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
@@ -441,7 +491,7 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     report.status = outcome.status
     if outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)
-        report.added, report.removed = diff_stats(report.edit.diff())
+        report.added, report.removed = report.edit.line_changes()
     report.seconds = time.perf_counter() - started
     return report
 

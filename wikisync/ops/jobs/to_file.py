@@ -1,14 +1,15 @@
 """Jobs that write a file instead of a wiki page: a calendar for a web folder, a CSV…
 
 A job with ``file = "…"`` (see :mod:`wikisync.ops.jobs.config`) writes its records
-to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``json``,
-``jsonl``, ``csv``: :mod:`wikisync.ops.formats`) or through its ``page_template``
-(the whole file is the template's output)::
+to that file, in a ``format`` (``ics``: :mod:`wikisync.ops.ical`; ``geojson``:
+:mod:`wikisync.ops.geojson`; ``json``, ``jsonl``, ``csv``:
+:mod:`wikisync.ops.formats`) or through its ``page_template`` (the whole
+file is the template's output)::
 
     [jobs.agenda]
     type = "event"
     file = "public/agenda.ics"     # relative to the configuration's folder
-    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv)
+    format = "ics"                 # default: from the suffix (.ics .json .jsonl .csv .geojson)
 
 The rule is the one of pages: no change, no write. :class:`FileTarget`
 replaces the file atomically (:func:`wikisync.files.write_atomic`) only when
@@ -34,6 +35,7 @@ from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType
 from wikisync.ops.collect import collect_records
 from wikisync.ops.formats import format_records
+from wikisync.ops.geojson import format_geojson
 from wikisync.ops.ical import TimedSource, format_calendar
 from wikisync.ops.jobs.config import Job, render_job
 from wikisync.ops.quality.check import wiki_links
@@ -52,7 +54,8 @@ class FileOutcome:
         status: ``unchanged``, ``written`` or ``planned`` (a dry run that would write).
         old_text: the file's text before, or None when it did not exist.
         new_text: the text wanted.
-        problems: records left out of the file (a calendar's), beside the records' own.
+        problems: records left out of the file (a calendar's, a map's), beside the
+            records' own.
     """
 
     path: str
@@ -131,6 +134,9 @@ def render_file(
             wiki=wiki,
         )
         return calendar.text, calendar.problems
+    if job.format == "geojson":
+        geo = format_geojson(sets[0].records, record_types[job.type])
+        return geo.text, geo.problems
     if job.format:
         single = record_types[job.type] if len(sets) == 1 else None
         records = [record for found in sets for record in found.records]

@@ -28,6 +28,7 @@ from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.pages import CATEGORY_NS
 from wikisync.core.records import Record, RecordSet
 from wikisync.core.said import message_of
+from wikisync.core.selection import Selection
 from wikisync.i18n import N_, choose_language
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ports.source import Source
@@ -428,13 +429,19 @@ def _site_label(source: Source, links: WikiLinks | None) -> str:
     return location.replace("\\", "/").rsplit("/", 1)[-1] or location
 
 
-def check_types(config: Config, source: Source, names: Iterable[str] = ()) -> QualityReport:
+def check_types(
+    config: Config,
+    source: Source,
+    names: Iterable[str] = (),
+    selection: Selection | None = None,
+) -> QualityReport:
     """Read record types from a source into a data-quality report.
 
     Args:
         config: the configuration (its ``types`` and ``lang``).
         source: where the pages are read.
         names: the record types, in order; all the configuration's when empty.
+        selection: only the pages it keeps (every filter must hold).
 
     Returns:
         The report, with the wiki's links when known.
@@ -458,7 +465,7 @@ def check_types(config: Config, source: Source, names: Iterable[str] = ()) -> Qu
     record_types = [record_type_named(config.types, name) for name in wanted]
     summaries = []
     for record_type in record_types:
-        found = collect_records(source, record_type)
+        found = collect_records(source, record_type, selection)
         summaries.append(
             summarize(
                 found,

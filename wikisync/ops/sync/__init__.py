@@ -18,10 +18,10 @@ picks up where it stopped. A mirror remembers its wiki
 
 from __future__ import annotations
 
-from wikisync.ops.sync.local import CONFLICT_SUFFIX
 from wikisync.ops.sync.pull import PullItem, PullReport, pull
 from wikisync.ops.sync.push import PushItem, PushReport, push
 from wikisync.ops.sync.status import STATES, PageStatus, StatusReport, mirror_status
+from wikisync.ports.mirror import CONFLICT_SUFFIX
 
 __all__ = [
     "CONFLICT_SUFFIX",

@@ -9,13 +9,13 @@ batch per request. Each fetched page then meets the local file:
 - edited locally: three-way merge against the base copy; the merged text is
   written when the edits do not overlap, the new revision becoming the base;
 - overlapping edits: the local file stays, the wiki's version is written to
-  ``<file>.remote`` (see :mod:`wikisync.ops.sync.local`) and becomes the base, and
+  ``<file>.remote`` (see :mod:`wikisync.mirror.folder`) and becomes the base, and
   the page is reported as a conflict (a push refuses it until resolved).
 
 Pages moved on the wiki follow their page id (the file is renamed, local
 edits kept); pages deleted on the wiki leave the mirror when unchanged
 locally and are reported as conflicts otherwise. Writes go through
-:class:`~wikisync.mirror.writer.MirrorWriter` (atomic files, journalled
+:meth:`~wikisync.ports.mirror.MirrorFolder.journal` (atomic files, journalled
 metadata): an interrupted pull loses at most the page being written and the
 next pull fetches only what is still missing.
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -32,29 +32,14 @@ from typing import Any, ClassVar
 from wikisync.core.categories import normalize_category
 from wikisync.core.errors import ConfigError, UnknownNameError
 from wikisync.core.pages import CATEGORY_NS, PageText
-from wikisync.mirror.layout import METADATA_FILE, read_page_file, text_sha1
-from wikisync.mirror.reader import open_mirror
-from wikisync.mirror.writer import MirrorWriter, init_mirror
+from wikisync.core.selection import Selection
 from wikisync.ops.suggest import describe_category
-from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.items import ItemsReport
-from wikisync.ops.sync.local import (
-    check_site,
-    has_conflict,
-    merge_as_saved,
-    same_text,
-    write_conflict,
-)
+from wikisync.ops.sync.local import check_site, merge_as_saved, same_text
+from wikisync.ports.mirror import MirrorFolder, MirrorJournal, text_sha1
 from wikisync.ports.outcome import Outcome, report_fields
-from wikisync.wiki.cache import RevisionCache
-from wikisync.wiki.remote import (
-    Listing,
-    RemoteInfo,
-    fetch_listed,
-    list_category,
-    list_known_pages,
-)
-from wikisync.wiki.site import WikiClient
+from wikisync.ports.sync import Listing, RemoteInfo, RevisionStore, SyncWiki, Wiki
+from wikisync.sources import mirror_folder, sync_wiki
 
 #: What pull did to a page.
 PULL_ACTIONS = (
@@ -149,8 +134,9 @@ def pull(
     categories: Iterable[str] = (),
     titles: Iterable[str] = (),
     recursive: bool = False,
+    selection: Selection | None = None,
     durable: bool = True,
-    cache: RevisionCache | None = None,
+    cache: RevisionStore | None = None,
     on_page: Callable[[PullItem], None] | None = None,
 ) -> PullReport:
     """Pull pages from the wiki into a mirror folder (created if needed).
@@ -167,6 +153,10 @@ def pull(
         titles: single pages to add.
         recursive: also add the pages of subcategories (and those
             subcategories' own pages, so the mirror can walk the tree).
+        selection: add the pages it chooses (titles, namespace, prefix,
+            search…); with ``categories``, only their pages it chooses
+            (every filter holds, as in the other commands). ``titles`` are
+            added whatever it says.
         durable: fsync every file written (off only for throw-away mirrors).
         cache: the revision cache: revisions it holds are not fetched, those
             fetched are stored in it, and the categories pulled are marked as
@@ -187,61 +177,74 @@ def pull(
         >>> report.counts(), report.fetched
         ({'added': 2000}, 2000)
     """
-    with connected(wiki, mirror_dir) as client:
+    with sync_wiki(wiki, mirror_dir) as remote:
         return _pull(
-            client, Path(mirror_dir), categories, titles, recursive, durable, cache, on_page
+            remote,
+            mirror_folder(mirror_dir),
+            categories,
+            titles,
+            recursive,
+            selection,
+            durable,
+            cache,
+            on_page,
         )
 
 
-def _require_category(client: WikiClient, category: str) -> None:
+def _require_category(wiki: SyncWiki, category: str) -> None:
     """Refuse a category that lists nothing because it does not exist (a misspelt name).
 
     Raises:
         UnknownNameError: the message names the closest existing categories.
     """
-    from wikisync.sources import wiki_source  # the wiki's reader, for its names
-
-    found = describe_category(wiki_source(client), category)
+    found = describe_category(wiki.reader(), category)
     if not found.exists:
         raise UnknownNameError(found.message, name=category)
 
 
 def _pull(
-    client: WikiClient,
-    root: Path,
+    wiki: SyncWiki,
+    mirror: MirrorFolder,
     categories: Iterable[str],
     titles: Iterable[str],
     recursive: bool,
+    selection: Selection | None,
     durable: bool,
-    cache: RevisionCache | None,
+    cache: RevisionStore | None,
     on_page: Callable[[PullItem], None] | None,
 ) -> PullReport:
-    start = client.requests
+    start = wiki.requests
     clock = time.perf_counter()
-    namespaces = client.namespaces
-    recorded = open_mirror(root).site if (root / METADATA_FILE).exists() else None
-    check_site(recorded, client)
+    namespaces = wiki.namespaces
+    recorded = mirror.recorded_site
+    check_site(recorded, wiki)
+    chosen = None if selection is None else set(wiki.reader().select_titles(selection))
     listing = Listing()
     listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
         full_title = normalize_category(category, namespaces)
         if not namespaces.split(full_title)[1]:
             raise ConfigError(f"empty category name {category!r}", key="category")
-        found = list_category(client, full_title, recursive=recursive)
+        found = wiki.list_category(full_title, recursive=recursive)
         if not found.pages:
-            _require_category(client, full_title)
+            _require_category(wiki, full_title)
+        if chosen is not None:  # only the category's pages the selection keeps: not whole
+            found.pages = {k: i for k, i in found.pages.items() if i.title in chosen}
+            listing.update(found)
+            continue
         listing.update(found)
         listed_whole.append(full_title)
         if recursive:
             listed_whole.extend(i.title for i in found.pages.values() if i.ns == CATEGORY_NS)
     # Only now, every category known to exist, is the mirror folder made.
-    source = init_mirror(root, site=recorded or client.address.api_url, namespaces=namespaces)
-    entries = source.entries()
-    files = source.page_files()
+    mirror.create(site=recorded or wiki.api_url, namespaces=namespaces)
+    entries = mirror.entries()
+    files = mirror.page_files()
     asked = [namespaces.normalize(t) for t in titles]
+    if chosen is not None and not categories:
+        asked += sorted(chosen)
     listing.update(
-        list_known_pages(
-            client,
+        wiki.list_known_pages(
             {
                 e.pageid: e.categories
                 for e in entries.values()
@@ -261,13 +264,13 @@ def _pull(
         done(PullItem(title, Outcome.MISSING, detail="no such page on the wiki"))
 
     fetched = cached = 0
-    with MirrorWriter(root, durable=durable) as writer:
+    with mirror.journal(durable=durable) as writer:
         # Deletions and moves first, so that titles are current below.
         by_pageid = {e.pageid: e for e in entries.values() if e.pageid is not None}
         for pageid, entry in sorted(by_pageid.items(), key=lambda kv: kv[1].title):
             remote = listing.pages.get(pageid)
             if remote is None and pageid in listing.missing_ids:
-                done(_deleted_on_wiki(writer, root, entry.title, entry.file))
+                done(_deleted_on_wiki(writer, mirror, entry.title, entry.file))
             elif remote is not None and remote.title != entry.title:
                 if writer.entry(remote.title) is not None or remote.title in files:
                     done(
@@ -302,32 +305,34 @@ def _pull(
                     )
                     writer.write_base(page, categories=remote.categories)
 
-        for page, from_cache in fetch_listed(client, stale, cache):
+        for page, from_cache in wiki.fetch_listed(stale, cache):
             if from_cache:
                 cached += 1
             else:
                 fetched += 1
             remote = stale[page.revid]
-            done(_merge_page(writer, root, files, page, remote.categories))
+            done(_merge_page(writer, mirror, files, page, remote.categories))
     if cache is not None:
         # A later read of these categories through the cache lists their pages and
         # fetches only the revisions the cache lacks (pages current in the mirror).
-        cache.mark_categories(client.address.api_url, listed_whole)
+        cache.mark_categories(wiki.api_url, listed_whole)
     return PullReport(
         tuple(items),
         len(listing.pages),
         fetched,
-        client.requests - start,
+        wiki.requests - start,
         cached,
         time.perf_counter() - clock,
     )
 
 
-def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) -> PullItem:
+def _deleted_on_wiki(
+    writer: MirrorJournal, mirror: MirrorFolder, title: str, file: str
+) -> PullItem:
     entry = writer.entry(title)
-    text = read_page_file(root, file)
+    text = mirror.read_page(file)
     unchanged = entry is not None and (text is None or text_sha1(text) == entry.sha1)
-    if unchanged and not has_conflict(root, file):
+    if unchanged and not mirror.has_conflict(file):
         writer.remove_page(title)
         return PullItem(title, Outcome.DELETED, file, detail="deleted on the wiki; file removed")
     return PullItem(
@@ -340,9 +345,9 @@ def _deleted_on_wiki(writer: MirrorWriter, root: Path, title: str, file: str) ->
 
 
 def _merge_page(
-    writer: MirrorWriter,
-    root: Path,
-    files: dict[str, Path],
+    writer: MirrorJournal,
+    mirror: MirrorFolder,
+    files: Mapping[str, Path],
     page: PageText,
     categories: tuple[str, ...],
 ) -> PullItem:
@@ -351,7 +356,7 @@ def _merge_page(
     if file is None:
         # A page new to the mirror; a file made by hand for it is adopted.
         unlisted = files.get(page.title)
-        local = None if unlisted is None else read_page_file(root, _relative(root, unlisted))
+        local = None if unlisted is None else mirror.read_page(_relative(mirror.path, unlisted))
         if unlisted is None or local is None:
             written = writer.write_page(page, categories=categories).as_posix()
             return PullItem(
@@ -364,13 +369,13 @@ def _merge_page(
             )
         return _conflict(
             writer,
-            root,
+            mirror,
             page,
             categories,
-            unlisted.relative_to(root).as_posix(),
+            _relative(mirror.path, unlisted),
             "the page was made locally and exists on the wiki with other text",
         )
-    local = read_page_file(root, file)
+    local = mirror.read_page(file)
     if local is None:
         written = writer.write_page(page, categories=categories).as_posix()
         return PullItem(
@@ -392,7 +397,7 @@ def _merge_page(
             if merged is None
             else f"edited locally and on the wiki in the same place ({merged.conflicts} region(s))"
         )
-        return _conflict(writer, root, page, categories, file, why)
+        return _conflict(writer, mirror, page, categories, file, why)
     writer.write_page(page, categories=categories, text=merged.text)
     return PullItem(
         page.title, Outcome.MERGED, file, page.revid, detail="local edit merged with the wiki's"
@@ -400,8 +405,8 @@ def _merge_page(
 
 
 def _conflict(
-    writer: MirrorWriter,
-    root: Path,
+    writer: MirrorJournal,
+    mirror: MirrorFolder,
     page: PageText,
     categories: tuple[str, ...],
     file: str,
@@ -410,7 +415,7 @@ def _conflict(
     # The wiki's version goes beside the file first, then becomes the base:
     # the local edit now reads as a change against it, and push refuses the
     # page while the conflict file is there.
-    conflict_file = write_conflict(root, file, page.wikitext)
+    conflict_file = mirror.write_conflict(file, page.wikitext)
     writer.write_base(page, categories=categories)
     return PullItem(
         page.title,

@@ -4,8 +4,8 @@ Only pages modified locally are sent (new files too, with ``create``); a
 local deletion is reported, never propagated. One listing of their latest
 revisions sorts them:
 
-- still at the base revision: saved against it through
-  :class:`~wikisync.wiki.writer.WikiWriter` (one request: it sends
+- still at the base revision: saved against it through the wiki's
+  conflict-safe writer (:meth:`~wikisync.ports.sync.SyncWiki.saver`; one request: it sends
   ``baserevid``/``basetimestamp`` and checks in the reply that the revision
   it replaced is the base, so an edit made meanwhile is merged, or put back
   and reported as a conflict; a reply lost and retried is recognised, and the
@@ -31,7 +31,6 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from wikisync.core.diffs import unified_diff
@@ -40,26 +39,14 @@ from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
 from wikisync.core.said import said
 from wikisync.interrupt import stop_requested
-from wikisync.mirror.layout import read_page_file
-from wikisync.mirror.reader import MirrorSource, open_mirror
-from wikisync.mirror.writer import MirrorWriter
 from wikisync.ops.sync.both_changed import merge_both_changed
-from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.items import ItemsReport
-from wikisync.ops.sync.local import (
-    LocalPage,
-    check_site,
-    same_text,
-    scan_mirror,
-    write_conflict,
-)
-from wikisync.ops.sync.local import (
-    conflict_file as conflict_name,
-)
+from wikisync.ops.sync.local import LocalPage, check_site, same_text, scan_mirror
+from wikisync.ports.mirror import MirrorFolder, MirrorJournal
 from wikisync.ports.outcome import Outcome, report_fields
-from wikisync.wiki.remote import RemoteInfo, fetch_revisions, list_pages
-from wikisync.wiki.site import WikiClient
-from wikisync.wiki.writer import WikiWriter
+from wikisync.ports.sync import RemoteInfo, SyncWiki, Wiki
+from wikisync.ports.target import Target
+from wikisync.sources import mirror_folder, sync_wiki
 
 #: What push did (or, on a dry run, would do) to a page.
 PUSH_ACTIONS = (
@@ -177,7 +164,7 @@ def push(
     bot: bool = True,
     durable: bool = True,
     on_page: Callable[[PushItem], None] | None = None,
-    wiki_writer: WikiWriter | None = None,
+    wiki_writer: Target | None = None,
 ) -> PushReport:
     """Send the pages edited in a mirror folder to the wiki.
 
@@ -209,10 +196,10 @@ def push(
         >>> report.counts()
         {'saved': 3}
     """
-    with connected(wiki, mirror_dir) as client:
+    with sync_wiki(wiki, mirror_dir) as remote:
         return _push(
-            client,
-            Path(mirror_dir),
+            remote,
+            mirror_folder(mirror_dir),
             summary,
             create,
             dry_run,
@@ -225,8 +212,8 @@ def push(
 
 
 def _push(
-    client: WikiClient,
-    root: Path,
+    wiki: SyncWiki,
+    mirror: MirrorFolder,
     summary: str,
     create: bool,
     dry_run: bool,
@@ -234,13 +221,12 @@ def _push(
     bot: bool,
     durable: bool,
     on_page: Callable[[PushItem], None] | None,
-    wiki_writer: WikiWriter | None,
+    wiki_writer: Target | None,
 ) -> PushReport:
-    source = open_mirror(root)
-    check_site(source.site, client)
-    start = client.requests
+    check_site(mirror.recorded_site, wiki)
+    start = wiki.requests
     clock = time.perf_counter()
-    local = scan_mirror(source)
+    local = scan_mirror(mirror)
     items: list[PushItem] = []
 
     def done(item: PushItem) -> None:
@@ -257,8 +243,8 @@ def _push(
                     page.title,
                     Outcome.CONFLICT,
                     page.file,
-                    detail=f"a conflict file waits ({conflict_name(page.file)}): merge it into the "
-                    "page, delete it, then push again",
+                    detail=f"a conflict file waits ({mirror.conflict_file(page.file)}): merge it "
+                    "into the page, delete it, then push again",
                 )
             )
         elif page.entry is None:
@@ -292,12 +278,11 @@ def _push(
         return PushReport(
             tuple(sorted(items, key=_key)),
             dry_run,
-            client.requests - start,
+            wiki.requests - start,
             time.perf_counter() - clock,
         )
 
-    listing = list_pages(
-        client,
+    listing = wiki.list_pages(
         pageids=[p.entry.pageid for p in edited if p.entry and p.entry.pageid is not None],
         titles=[p.title for p in edited if p.entry and p.entry.pageid is None]
         + [p.title for p in new],
@@ -336,17 +321,17 @@ def _push(
         (page, by_title.get(page.title)) for page in new
     ]
 
-    wiki = wiki_writer if wiki_writer is not None else WikiWriter(client, bot=bot, minor=minor)
-    session = _Session(client, wiki, root, summary, dry_run, done)
+    saver = wiki_writer if wiki_writer is not None else wiki.saver(bot=bot, minor=minor)
+    session = _Session(wiki, saver, mirror, summary, dry_run, done)
     if dry_run:
         session.run(None, current, behind, creating)
     else:
-        with MirrorWriter(root, durable=durable) as writer:
+        with mirror.journal(durable=durable) as writer:
             session.run(writer, current, behind, creating)
     return PushReport(
         tuple(sorted(items, key=_key)),
         dry_run,
-        client.requests - start,
+        wiki.requests - start,
         time.perf_counter() - clock,
     )
 
@@ -360,27 +345,26 @@ class _Session:
 
     def __init__(
         self,
-        client: WikiClient,
-        wiki: WikiWriter,
-        root: Path,
+        wiki: SyncWiki,
+        saver: Target,
+        mirror: MirrorFolder,
         summary: str,
         dry_run: bool,
         done: Callable[[PushItem], None],
     ) -> None:
-        self.client = client
-        self.root = root
+        self.wiki = wiki
+        self.mirror = mirror
         self.summary = summary
         self.dry_run = dry_run
         self.done = done
-        self.wiki = wiki
-        self.writer: MirrorWriter | None = None
-        self.source: MirrorSource | None = None
+        self.saver = saver
+        self.writer: MirrorJournal | None = None
         # Saved revision id -> (text sent, file) for reading back at the end.
         self.saved: dict[int, tuple[str, str]] = {}
 
     def run(
         self,
-        writer: MirrorWriter | None,
+        writer: MirrorJournal | None,
         current: list[tuple[LocalPage, RemoteInfo]],
         behind: list[tuple[LocalPage, RemoteInfo]],
         creating: list[tuple[LocalPage, RemoteInfo | None]],
@@ -400,12 +384,12 @@ class _Session:
             )
             self._save(page, page.text, base, Outcome.SAVED)
         remotes = {remote.revid: (page, remote) for page, remote in behind}
-        for fetched in fetch_revisions(self.client, sorted(remotes)):
+        for fetched in self.wiki.fetch_revisions(sorted(remotes)):
             page, remote = remotes[fetched.revid]
             if not self._stopped(page):
                 self._merge(page, remote, fetched)
         exists = [info.revid for _, info in creating if info is not None]
-        existing = {p.title: p for p in fetch_revisions(self.client, exists)}
+        existing = {p.title: p for p in self.wiki.fetch_revisions(exists)}
         for page, info in creating:
             if not self._stopped(page):
                 self._create(page, existing.get(page.title) if info else None)
@@ -426,9 +410,7 @@ class _Session:
     def _base_text(self, page: LocalPage) -> str | None:
         if self.writer is not None:
             return self.writer.base_text(page.title)
-        if self.source is None:
-            self.source = open_mirror(self.root)
-        return self.source.base_text(page.title)
+        return self.mirror.base_text(page.title)
 
     def _save(self, page: LocalPage, text: str, base: PageText | None, action: Outcome) -> None:
         if self.dry_run:
@@ -437,7 +419,7 @@ class _Session:
             return
         assert self.writer is not None
         try:
-            result = self.wiki.save(page.title, text, base=base, summary=self.summary)
+            result = self.saver.save(page.title, text, base=base, summary=self.summary)
         except (PageDeletedError, PageMovedError) as exc:
             gone = Outcome.DELETED if isinstance(exc, PageDeletedError) else Outcome.MOVED
             self.done(PushItem(page.title, gone, page.file, detail=f"{exc}; pull, then push again"))
@@ -460,7 +442,7 @@ class _Session:
             text,
             result.revid,
             result.timestamp,
-            self.client.namespaces.split(page.title)[0],
+            self.wiki.namespaces.split(page.title)[0],
             base.pageid if base else None,
         )
         # Recorded at once (one journal line): an interruption after this
@@ -501,7 +483,7 @@ class _Session:
         if outcome.merged is None or not outcome.merged.clean:
             conflict_file = None
             if self.writer is not None:
-                conflict_file = write_conflict(self.root, page.file, fetched.wikitext)
+                conflict_file = self.mirror.write_conflict(page.file, fetched.wikitext)
                 self.writer.write_base(fetched, categories=remote.categories)
             self.done(
                 PushItem(
@@ -547,7 +529,7 @@ class _Session:
             return
         conflict_file = None
         if self.writer is not None:
-            conflict_file = write_conflict(self.root, page.file, existing.wikitext)
+            conflict_file = self.mirror.write_conflict(page.file, existing.wikitext)
             self.writer.write_base(existing)
         self.done(
             PushItem(
@@ -561,16 +543,16 @@ class _Session:
             )
         )
 
-    def _read_back(self, writer: MirrorWriter) -> None:
+    def _read_back(self, writer: MirrorJournal) -> None:
         """Record saved revisions as the wiki stored them (it may trim the text)."""
         if not self.saved:
             return
-        for stored in fetch_revisions(self.client, sorted(self.saved)):
+        for stored in self.wiki.fetch_revisions(sorted(self.saved)):
             sent, file = self.saved[stored.revid]
             entry = writer.entry(stored.title)
             if stored.wikitext == sent and entry is not None and entry.pageid is not None:
                 continue
-            if read_page_file(self.root, file) == sent and stored.wikitext != sent:
+            if self.mirror.read_page(file) == sent and stored.wikitext != sent:
                 writer.write_page(stored, categories=entry.categories if entry else ())
             else:
                 writer.write_base(stored)

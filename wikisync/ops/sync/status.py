@@ -21,13 +21,12 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from wikisync.core.french import sort_key_fr
-from wikisync.mirror.reader import MirrorSource, open_mirror
 from wikisync.ops.sync.both_changed import merge_both_changed
-from wikisync.ops.sync.connect import Wiki, connected
 from wikisync.ops.sync.local import LocalPage, check_site, scan_mirror
+from wikisync.ports.mirror import MirrorFolder
 from wikisync.ports.outcome import Outcome, ReportEntry, count_outcomes, report_fields
-from wikisync.wiki.remote import Listing, fetch_revisions, list_known_pages
-from wikisync.wiki.site import WikiClient
+from wikisync.ports.sync import Listing, SyncWiki, Wiki
+from wikisync.sources import mirror_folder, sync_wiki
 
 #: Every state a page can be in, in the order reports list them.
 STATES = (
@@ -165,19 +164,17 @@ def mirror_status(wiki: Wiki, mirror_dir: str | os.PathLike[str]) -> StatusRepor
         >>> report.counts()
         {'modified': 2, 'unchanged': 1998}
     """
-    with connected(wiki, mirror_dir) as client:
-        return _status(client, mirror_dir)
+    with sync_wiki(wiki, mirror_dir) as remote:
+        return _status(remote, mirror_folder(mirror_dir))
 
 
-def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusReport:
-    source = open_mirror(mirror_dir)
-    check_site(source.site, client)
-    start = client.requests
+def _status(wiki: SyncWiki, mirror: MirrorFolder) -> StatusReport:
+    check_site(mirror.recorded_site, wiki)
+    start = wiki.requests
     clock = time.perf_counter()
-    local = scan_mirror(source)
+    local = scan_mirror(mirror)
     listed = [page.entry for page in local.values() if page.entry is not None]
-    listing = list_known_pages(
-        client,
+    listing = wiki.list_known_pages(
         {entry.pageid: entry.categories for entry in listed if entry.pageid is not None},
         titles=[p.title for p in local.values() if p.entry is None or p.entry.pageid is None],
     )
@@ -187,23 +184,23 @@ def _status(client: WikiClient, mirror_dir: str | os.PathLike[str]) -> StatusRep
         for status in statuses
         if status.detail == _BOTH and status.wiki_revid is not None
     }
-    merged = {title: status for title, status in _merge_both(client, source, both)}
+    merged = {title: status for title, status in _merge_both(wiki, mirror, both)}
     pages = sorted(
         (merged.get(status.title, status) for status in statuses),
         key=lambda status: sort_key_fr(status.title),
     )
-    return StatusReport(tuple(pages), client.requests - start, time.perf_counter() - clock)
+    return StatusReport(tuple(pages), wiki.requests - start, time.perf_counter() - clock)
 
 
 def _merge_both(
-    client: WikiClient, source: MirrorSource, both: dict[int, tuple[LocalPage, PageStatus]]
+    wiki: SyncWiki, mirror: MirrorFolder, both: dict[int, tuple[LocalPage, PageStatus]]
 ) -> Iterator[tuple[str, PageStatus]]:
     """Merge each page changed on both sides with the wiki's revision, as push will."""
-    for fetched in fetch_revisions(client, sorted(both)):
+    for fetched in wiki.fetch_revisions(sorted(both)):
         page, status = both[fetched.revid]
         if page.text is None:
             continue
-        outcome = merge_both_changed(source.base_text(page.title), page.text, fetched.wikitext)
+        outcome = merge_both_changed(mirror.base_text(page.title), page.text, fetched.wikitext)
         if outcome.action == Outcome.CONFLICT:
             state, detail = Outcome.CONFLICT, f"{outcome.reason}: push will not save it"
         elif outcome.action == Outcome.RECORDED:

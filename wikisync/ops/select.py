@@ -1,0 +1,96 @@
+"""Choosing pages as pywikibot's generators do: the list of titles a file gives, and the listing.
+
+The selection is :class:`~wikisync.core.selection.Selection` (pure); each
+source lists it (:meth:`~wikisync.ports.source.Source.select_titles`). Here:
+reading a list of titles from a file or standard input, one title a line
+(:func:`read_titles`), and :func:`selected_titles`, the listing every
+operation asks for, which says which titles of a list it left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from wikisync.core.selection import Selection, SelectionError
+from wikisync.files import describe, read_input
+from wikisync.ports.source import Source
+
+__all__ = ["read_titles", "selected_titles"]
+
+log = logging.getLogger(__name__)
+
+#: How many left-out titles a warning names.
+_NAMED = 5
+
+
+def selected_titles(source: Source, selection: Selection) -> list[str]:
+    """The titles a selection keeps on ``source`` (sorted), warning about listed titles left out.
+
+    A title of ``selection.titles`` that is not kept (no such page, or one the
+    other filters leave out) is never dropped silently: a warning (logged)
+    names the first few.
+
+    Raises:
+        SelectionError: the selection cannot be listed.
+    """
+    titles = source.select_titles(selection)
+    if selection.titles:
+        kept = set(titles)
+        names = source.namespaces
+        left = [
+            title
+            for title in dict.fromkeys(t.strip() for t in selection.titles if t.strip())
+            if names.normalize(title) not in kept
+        ]
+        if left:
+            shown = ", ".join(f'"{title}"' for title in left[:_NAMED])
+            more = f" and {len(left) - _NAMED} more" if len(left) > _NAMED else ""
+            log.warning(
+                "warning: %d of the %d titles listed are not among the pages chosen (no such "
+                "page, or left out by the other filters): %s%s",
+                len(left),
+                len(selection.titles),
+                shown,
+                more,
+            )
+    return titles
+
+
+def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The titles of a file, one a line (``-``: standard input).
+
+    UTF-8 (a byte order mark and CRLF line ends are fine); blank lines are
+    skipped, each title is trimmed; ``[[Title]]`` is read as ``Title``.
+
+    Raises:
+        SelectionError: the file cannot be read or is not UTF-8 text.
+
+    Example:
+        >>> read_titles("titles.txt")
+        ('Atelier vélo', 'Modèle:Event')
+    """
+    where = describe(path, reading=True)
+    try:
+        data = read_input(path)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SelectionError(
+            f"the list of titles {where} cannot be read: {reason}", kind="titles", value=where
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SelectionError(
+            f"the list of titles {where} is not UTF-8 text (byte {exc.start + 1})",
+            kind="titles",
+            value=where,
+        ) from None
+    titles = []
+    for line in text.splitlines():
+        title = line.strip()
+        if title.startswith("[[") and title.endswith("]]"):
+            title = title[2:-2].split("|", 1)[0].strip()
+        if title:
+            titles.append(title)
+    return tuple(titles)
