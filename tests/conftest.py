@@ -38,11 +38,20 @@ from wikisync.i18n import set_language
 
 
 @pytest.fixture(autouse=True)
-def _english_until_a_run_says_otherwise() -> Iterator[None]:
-    """Each test starts in English: a run's language (wikisync.i18n) is per process."""
+def _english_until_a_run_says_otherwise(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test speaks English: a run's language (wikisync.i18n) is per process, and the
+    wikis and mirrors of the suite are French (a run would speak French). The tests of the
+    languages themselves (test_i18n.py, ``speaks_the_wiki_language``) lift WIKISYNC_LANG."""
+    monkeypatch.setenv("WIKISYNC_LANG", "en")
     set_language("en")
     yield
     set_language("en")
+
+
+@pytest.fixture
+def speaks_the_wiki_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs speak the configuration's ``lang``, else the wiki's language (French here)."""
+    monkeypatch.delenv("WIKISYNC_LANG", raising=False)
 
 
 WIKI_FIXTURES = frozenset({"wiki", "new_wiki", "wiki_template", "big_wiki"})

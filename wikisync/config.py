@@ -33,14 +33,18 @@ from pathlib import Path
 from typing import Any
 
 from wikisync import loaders
-from wikisync.core.config_tables import ConfigTables, did_you_mean, toml_key
+from wikisync.core.config_tables import ConfigTables, toml_key
 from wikisync.core.errors import ConfigError
+from wikisync.core.names import did_you_mean
+from wikisync.core.said import said
+from wikisync.i18n import N_
 
 DEFAULT_CONFIG_NAME = "wikisync.toml"
 ENV_PREFIX = "WIKISYNC_"
 #: The edit summary of ``rebuild`` and ``push`` when neither a flag nor the
-#: ``summary`` setting gives one (batch edits name their change instead).
-DEFAULT_SUMMARY = "wikisync: mise à jour automatique"
+#: ``summary`` setting gives one (batch edits name their change instead): said in the
+#: run's language (``gettext(DEFAULT_SUMMARY)``, see :mod:`wikisync.i18n`).
+DEFAULT_SUMMARY = N_("wikisync: automatic update")
 
 
 @dataclass(frozen=True)
@@ -347,8 +351,13 @@ def _read_file(config_path: Path) -> dict[str, Any]:
         if spec is None or not spec[1]:
             known = sorted([k for k, s in _SCALARS.items() if s[1]] + [*_TABLES, "watch"])
             raise ConfigError(
-                f"{file}: {toml_key(key)}: unknown key{did_you_mean(key, known)} "
-                f"(known keys: {', '.join(known)})",
+                said(
+                    "%(file)s: %(key)s: unknown key%(hint)s (known keys: %(known)s)",
+                    file=file,
+                    key=toml_key(key),
+                    hint=did_you_mean(key, known),
+                    known=", ".join(known),
+                ),
                 key=key,
                 file=file,
             )

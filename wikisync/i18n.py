@@ -8,7 +8,11 @@ with the wiki's language from :func:`wikisync.ops.quality.check.source_language`
 :func:`gettext` and :func:`ngettext` then give the run's messages, with the
 right plural (``1 problème``, ``2 problèmes``). Code that knows its language
 (the HTML quality report, whose report carries it) asks
-:func:`translations` for it instead.
+:func:`translations` for it instead. The library itself knows no run
+language: its messages are :class:`~wikisync.core.said.Said` strings (English,
+with their template and facts), which :func:`say` and :func:`say_error` say in
+the run's language. Before the site is opened (a mistake in the command or the
+configuration) a run speaks its ``lang`` setting, or English.
 
 The messages live in GNU gettext catalogues, ``wikisync/locale/LANG/LC_MESSAGES/wikisync.po``,
 compiled to the ``.mo`` files shipped beside them (the standard library's
@@ -36,6 +40,8 @@ __all__ = [
     "gettext",
     "language",
     "ngettext",
+    "say",
+    "say_error",
     "set_language",
     "translations",
 ]
@@ -97,6 +103,40 @@ def ngettext(singular: str, plural: str, n: int) -> str:
         '1 problem'
     """
     return translations(_run_language[0]).ngettext(singular, plural, n)
+
+
+def say(message: str, lang: str | None = None) -> str:
+    """A message in the run's language (or ``lang``'s): a :class:`~wikisync.core.said.Said` is
+    translated, its facts too; any other text is said as it is (English, or data).
+
+    Example:
+        >>> from wikisync.core.said import said
+        >>> say(said('category "%(title)s" has no pages', title="Catégorie:X"), "fr")
+        "la catégorie « Catégorie:X » n'a aucune page"
+    """
+    from wikisync.core.said import Said
+
+    if not isinstance(message, Said):
+        return message
+    catalogue = translations(lang or _run_language[0])
+    if message.plural:
+        template = catalogue.ngettext(message.template, message.plural, message.n)
+    else:
+        template = catalogue.gettext(message.template)
+    if not message.facts:
+        return template
+    facts = {
+        key: say(value, lang) if isinstance(value, str) else value
+        for key, value in message.facts.items()
+    }
+    return template % facts
+
+
+def say_error(exc: BaseException) -> str:
+    """An error's message in the run's language (:func:`say` of the message it was raised with)."""
+    from wikisync.core.said import message_of
+
+    return say(message_of(exc))
 
 
 def N_(message: str) -> str:

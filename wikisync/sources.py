@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from wikisync.config import Config, redact_site
 from wikisync.core.errors import ConfigError
+from wikisync.core.said import said
 from wikisync.ports.source import FetchResult, Source
 
 if TYPE_CHECKING:
@@ -193,8 +194,12 @@ def wiki_url(config: Config, mirror_dir: str | os.PathLike[str]) -> str:
     url = given or mirror_folder(mirror_dir).recorded_site
     if not url:
         raise ConfigError(
-            f"no wiki to sync {mirror_dir} with: pass site=URL, the wiki's URL "
-            "(the mirror records no wiki yet)",
+            said(
+                "no wiki to sync %(mirror)s with: pass %(override)s, the wiki's URL "
+                "(the mirror records no wiki yet)",
+                mirror=mirror_dir,
+                override="site=URL",
+            ),
             key="site",
         )
     return url

@@ -395,7 +395,7 @@ def test_export_import_round_trip_writes_exactly_the_changed_cell(
     before = _revisions(wiki, title)
     result = _invoke(wiki, config_file, "import", "event", str(edited))
     assert result.exit_code == 0, result.output
-    assert "import: 1 page modifiée" in result.output
+    assert "import: 1 page edited" in result.output
     old, new = corpus.page(title).wikitext.rstrip("\n"), _text(wiki, title)
     assert _changed_lines(old, new) == [
         (
@@ -454,7 +454,7 @@ def test_import_writes_a_cell_whose_field_the_wiki_edit_left_alone(
     )
     result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
     assert result.exit_code == 0, result.output
-    assert "import: 1 page modifiée" in result.output
+    assert "import: 1 page edited" in result.output
     text = _text(wiki, title)
     assert "|place=Tiers-lieu du Port" in text and "|shortDescription=Revu : " in text
 
@@ -512,7 +512,7 @@ def test_import_resumed_after_interrupt_edits_every_page_once(
     # yet they already hold the spreadsheet's values: done, not conflicts.
     result = _invoke(wiki, config_file, "import", "event", str(tmp_path / "edited.csv"))
     assert result.exit_code == 0, result.output
-    assert "import: 2 pages modifiées" in result.output
+    assert "import: 2 pages edited" in result.output
     assert _bot_edits(wiki, titles) == dict.fromkeys(titles, 1)
     for title in titles:
         assert read_params(_text(wiki, title), EVENT_TEMPLATES)[0]["type"] == "Balade"

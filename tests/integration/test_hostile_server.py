@@ -427,7 +427,7 @@ def test_an_edit_redirected_to_another_host_is_refused(
     check_run(result, {1}, workdir, batch=True)
     refused = f"answered action=edit with a redirect (HTTP {status}) to 127.0.0.2"
     assert result.stderr.count(refused) == 2  # each page fails; the batch goes on
-    assert "set: 2 pages en échec" in result.stderr  # a French wiki: French words
+    assert "set: 2 pages failed" in result.stderr  # tests speak English (conftest)
     assert not elsewhere.log
 
 

@@ -98,7 +98,7 @@ def _lone_place(wiki: TestWiki, config_file: Path) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("flags", "env", "file", "expected"),
     [
-        ([], {}, None, {"minor": False, "bot": True, "comment": "wikisync : place = Ailleurs"}),
+        ([], {}, None, {"minor": False, "bot": True, "comment": "wikisync: place = Ailleurs"}),
         (
             ["--minor", "--no-bot", "--summary", "lieu corrigé"],
             {"WIKISYNC_SUMMARY": "réglage"},
@@ -157,7 +157,7 @@ def _pulled(wiki: TestWiki, config_file: Path, mirror: Path, title: str) -> Path
 @pytest.mark.parametrize(
     ("flags", "env", "expected"),
     [
-        ([], {}, {"minor": False, "bot": True, "comment": "wikisync: mise à jour automatique"}),
+        ([], {}, {"minor": False, "bot": True, "comment": DEFAULT_SUMMARY}),
         ([], {"WIKISYNC_SUMMARY": "réglage"}, {"bot": True, "comment": "réglage"}),
         (
             ["--no-bot", "--minor", "--summary", "typos"],

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import mwclient
+import pytest
 from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
@@ -82,6 +83,7 @@ def _plant_hostile_event(wiki: TestWiki, title: str = "Événement piégé") -> 
     )
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")  # the wiki is French
 def test_html_report_of_the_live_wiki_links_pages_and_edit_forms(
     wiki: TestWiki, config_file: Path, tmp_path: Path
 ) -> None:

@@ -251,10 +251,8 @@ def test_set_stopped_by_a_signal_reports_saved_and_remaining_then_resumes(
     assert len(saved) == held + 1, statuses  # the page in flight was finished, no more
     assert left and set(titles) <= set(statuses)  # every page accounted for: done or not
     summary = err.strip().splitlines()
-    not_done = (
-        f"{len(left)} page non traitée" if len(left) == 1 else f"{len(left)} pages non traitées"
-    )
-    assert any(line.startswith("set: ") and not_done in line for line in summary)  # French wiki
+    not_done = f"{len(left)} page not done" if len(left) == 1 else f"{len(left)} pages not done"
+    assert any(line.startswith("set: ") and not_done in line for line in summary)  # in English
     # The wiki agrees with the report: nothing saved beyond it, nothing half-done.
     for title in saved:
         assert VALUE in _text(wiki, title) and _bot_edits(wiki, title) == 1

@@ -118,6 +118,7 @@ def test_global_options_before_or_after_every_command(
         assert " ".join(text.split()).endswith(GLOBAL_OPTIONS_LINE), command
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_global_options_after_the_command_take_effect(workdir: Path) -> None:
     config = str(workdir / "fabmob" / "wikisync.toml")
     runner = CliRunner()

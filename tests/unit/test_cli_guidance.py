@@ -127,6 +127,7 @@ def test_describe_category_on_the_mirror_knows_every_category_page(example: Path
 # -- check --------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
 def test_check_json_has_one_object_per_problem(example: Path, fmt: str) -> None:
     config = str(example / "wikisync.toml")

@@ -326,6 +326,7 @@ _COMMANDS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
 }
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")  # the default summaries: French
 @pytest.mark.parametrize("command", sorted(_COMMANDS))
 @pytest.mark.parametrize(
     ("flag", "env", "file", "expected"),

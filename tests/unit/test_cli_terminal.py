@@ -186,6 +186,7 @@ def test_export_help_mentions_the_bom() -> None:
 # -- rebuild shows data problems ----------------------------------------------------
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_rebuild_shows_a_count_and_the_first_problems(example: Path) -> None:
     code, _, err = _invoke(example, "rebuild", "events")
     assert code == 0
@@ -193,7 +194,7 @@ def test_rebuild_shows_a_count_and_the_first_problems(example: Path) -> None:
     assert "wikisync : events : 4 problèmes de données dans les pages :" in lines  # French mirror
     shown = [line for line in lines if line.startswith("  Page ")]
     assert len(shown) == 3
-    assert any("… and 1 more" in line for line in lines)
+    assert any("… et 1 autre" in line for line in lines)  # one language: French throughout
 
 
 def test_rebuild_verbose_shows_every_problem_and_a_quiet_or_repeat_run_none(

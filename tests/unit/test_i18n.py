@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from wikisync.cli import cli
 from wikisync.cli.counts import data_problems, pages_by_status, problems_in, type_counts
 from wikisync.config import load_config
 from wikisync.core.pages import PageText
+from wikisync.core.schema import FIELD_TYPES
 from wikisync.i18n import (
     LANGUAGES,
     LOCALE_DIR,
@@ -42,6 +44,9 @@ from wikisync.sources import open_source
 
 PACKAGE = Path(__file__).resolve().parents[2] / "wikisync"
 
+#: Runs here speak their configuration's lang, else their wiki's language (French here).
+pytestmark = pytest.mark.usefixtures("speaks_the_wiki_language")
+
 
 def _catalogue(lang: str) -> Any:
     with (LOCALE_DIR / lang / "LC_MESSAGES" / "wikisync.po").open("rb") as file:
@@ -54,7 +59,7 @@ def _extracted() -> set[str | tuple[str, ...]]:
         ("**.py", "python"),
         ("presets/*.toml", "wikisync.i18n:extract_toml_descriptions"),
     ]
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "said": None, "said_n": (1, 2)}
     return {
         message
         for _file, _line, message, _comments, _context in extract_from_dir(
@@ -341,3 +346,345 @@ def test_rename_summary_in_english(example: Path, summaries: list[str]) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert set(summaries) == {"wikisync: parameter Main_Picture renamed to image (Event)"}
+
+
+def _without_summaries(example: Path, lang: str) -> Path:
+    """The example's configuration without its jobs' summaries (and with ``lang`` when given)."""
+    config = example / "wikisync.toml"
+    lines = [line for line in config.read_text("utf-8").splitlines() if "summary =" not in line]
+    config.write_text((f'lang = "{lang}"\n' if lang else "") + "\n".join(lines), encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(
+    ("lang", "rebuilt", "created", "imported"),
+    [
+        (
+            "",  # the wiki's language: the example is a French wiki
+            "wikisync : mise à jour automatique",
+            "wikisync : nouvelle page (event)",
+            "wikisync : import de tableur (events.csv)",
+        ),
+        (
+            "en",
+            "wikisync: automatic update",
+            "wikisync: new page (event)",
+            "wikisync: spreadsheet import (events.csv)",
+        ),
+    ],
+)
+def test_default_summaries_in_the_run_language(
+    example: Path,
+    summaries: list[str],
+    lang: str,
+    rebuilt: str,
+    created: str,
+    imported: str,
+) -> None:
+    """rebuild, new and import: no hard-coded French summary on an English run."""
+    config = str(_without_summaries(example, lang))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-c", config, "rebuild", "events"])
+    assert result.exit_code == 0, result.output
+    assert summaries == [rebuilt]
+    result = runner.invoke(
+        cli, ["-c", config, "new", "event", "Atelier neuf", "startDate=2027-01-02"]
+    )
+    assert result.exit_code == 0, result.output
+    assert summaries[1:] == [created]
+    sheet = example / "events.csv"
+    result = runner.invoke(cli, ["-c", config, "export", "event", "-o", str(sheet)])
+    assert result.exit_code == 0, result.output
+    text = sheet.read_text("utf-8-sig")
+    assert ",day," in text  # the example's one unreadable start date, fixed in the sheet
+    sheet.write_text(text.replace(",day,", ",2021-07-14,"), encoding="utf-8")
+    result = runner.invoke(cli, ["-c", config, "import", "event", str(sheet)])
+    assert result.exit_code == 0, result.output
+    assert summaries[2:] == [imported]
+
+
+# -- one language per run: a walk over the commands -------------------------------------
+
+#: Commands run in order on one copy of the example, in each language: reads, dry runs,
+#: saves into the mirror, and names that do not exist (each an error in the run's language).
+WALK: tuple[tuple[str, ...], ...] = (
+    ("check",),
+    ("records", "event", "-f", "json", "-o", "{out}/records.json"),
+    ("render", "events"),
+    ("rebuild", "--dry-run"),
+    ("rebuild",),
+    ("set", "event", "eventType=Atelier", "--where", "eventType=Visite", "--dry-run"),
+    ("set", "event", "eventType=Atelier", "--where", "eventType=Visite"),
+    ("rename-param", "Event", "Main_Picture", "image"),
+    ("export", "event", "-o", "{out}/events.csv"),
+    ("import", "event", "{out}/events.csv"),
+    ("new", "event", "Atelier neuf", "startDate=2027-01-02"),
+    ("new", "event", "Atelier neuf", "startDate=2027-01-02"),
+    ("pages", "Evenemnt"),
+    ("records", "evnt"),
+    ("check", "nosuch"),
+    ("render", "evnts"),
+    ("rename-param", "Event", "Lieux", "place"),
+    ("remove-param", "Event", "nosuchparam"),
+    ("set", "event", "startDate=demain"),
+    ("set", "event", "nosuchfield=1"),
+    ("plan", "-o", "{out}/plan.json"),
+    ("apply", "{out}/plan.json"),
+    ("check", "-f", "html", "-o", "{out}/quality.html"),
+    ("check", "--strict"),
+    ("records", "event", "-f", "csv", "-o", "{out}/records.csv"),
+    ("records", "event", "-f", "ics", "-o", "{out}/events.ics"),
+    ("example", "{out}/second"),
+    ("status", "{ex}/mirror"),
+    ("push", "{ex}/mirror"),
+    ("rebuild", "evnts"),
+    ("set", "evnt", "a=b"),
+    ("rename-param", "Evnt", "a", "b"),
+    ("export", "evnt"),
+    ("new", "event", "Sans date"),
+)
+
+#: Words only English says (a French run's messages must hold none).
+ENGLISH_ONLY = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "is",
+        "not",
+        "no",
+        "did",
+        "you",
+        "mean",
+        "would",
+        "lines",
+        "edited",
+        "skipped",
+        "unchanged",
+        "records",
+        "record",
+        "problems",
+        "problem",
+        "should",
+        "got",
+        "updated",
+        "mirror",
+        "wrote",
+        "error",
+        "warning",
+        "field",
+        "in",
+        "with",
+        "for",
+        "run",
+        "list",
+        "more",
+        "shows",
+        "all",
+        "known",
+        "does",
+        "exist",
+        "none",
+        "its",
+        "renamed",
+        "already",
+        "unknown",
+        "rows",
+        "from",
+        "without",
+        "dry",
+        "result",
+        "file",
+        "created",
+        "refused",
+        "conflict",
+        "failed",
+        "job",
+    ]
+)
+#: Words only French says (an English run's messages must hold none).
+FRENCH_ONLY = frozenset(
+    [
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "une",
+        "est",
+        "pas",
+        "aucun",
+        "aucune",
+        "fiche",
+        "fiches",
+        "problème",
+        "problèmes",
+        "modifiée",
+        "modifiées",
+        "ignorées",
+        "inchangées",
+        "dans",
+        "avec",
+        "pour",
+        "erreur",
+        "champ",
+        "vouliez",
+        "seraient",
+        "serait",
+        "miroir",
+        "écrit",
+        "lignes",
+        "reçu",
+        "devrait",
+        "être",
+        "connus",
+        "inconnu",
+        "essai",
+        "blanc",
+        "attention",
+        "tâche",
+        "créée",
+    ]
+)
+#: What a message quotes (titles, names, values, paths as given) is data, not its language.
+_QUOTED = re.compile(
+    r"«[^»]*»|\"[^\"]*\"|'[^']*'|“[^”]*”|\{\{[^}]*\}\}"
+    r"|\S*/.*?\.(?:wiki|csv|json|toml)\b|\S*/\S*"  # a path, spaces in its file name included
+)
+
+
+def _words(line: str) -> set[str]:
+    return set(re.findall(r"[^\W\d_]+", _QUOTED.sub(" ", line).casefold()))
+
+
+def _walk(example: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], set[str]]:
+    """The messages (stderr lines) of the walk in ``lang``, and the message ids looked up."""
+    import wikisync.i18n
+
+    asked: set[str] = set()
+    catalogue = wikisync.i18n.translations
+
+    class Recorder:
+        def __init__(self, of: str) -> None:
+            self.of = catalogue(of)
+
+        def gettext(self, message: str) -> str:
+            asked.add(message)
+            return self.of.gettext(message)
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            asked.add(singular)
+            return self.of.ngettext(singular, plural, n)
+
+    monkeypatch.setattr(wikisync.i18n, "translations", Recorder)
+    config = example / "wikisync.toml"
+    config.write_text(f'lang = "{lang}"\n' + config.read_text("utf-8"), encoding="utf-8")
+    out = example.parent
+    lines: list[str] = []
+    for args in WALK:
+        given = [a.format(out=out, ex=example) for a in args]
+        result = CliRunner().invoke(cli, ["-c", str(config), *given])
+        assert result.exit_code in (0, 1, 2, 3), (args, result.output)
+        said = result.stderr + (result.stdout if args[0] == "check" and "-f" not in args else "")
+        lines += [f"{' '.join(args)}: {line}" for line in said.splitlines() if line]
+    return lines, asked
+
+
+@pytest.mark.parametrize(("lang", "foreign"), [("fr", ENGLISH_ONLY), ("en", FRENCH_ONLY)])
+def test_a_run_speaks_one_language(
+    example: Path, monkeypatch: pytest.MonkeyPatch, lang: str, foreign: frozenset[str]
+) -> None:
+    """Every message of every command of the walk is in the run's language, none in the other."""
+    lines, _ = _walk(example, lang, monkeypatch)
+    assert len(lines) > 80
+    leaks = [line for line in lines if _words(line.split(": ", 1)[1]) & foreign]
+    assert leaks == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_said_is_in_the_catalogue(
+    example: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A message looked up at run time that the catalogues do not hold (an f-string given to
+    said() or gettext(), a typo) fails, in both languages."""
+    _, asked = _walk(example, lang, monkeypatch)
+    assert len(asked) > 40
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalogue(lang) if m.id}
+    assert sorted(asked - ids) == []
+
+
+def test_the_leak_check_finds_a_foreign_word() -> None:
+    """The walk's check is not vacuous: it sees English outside quotes, never inside them."""
+    said = "wikisync : erreur : la page « The Book » is missing in T/the/mirror"
+    assert _words(said) & ENGLISH_ONLY == {"is", "in"}
+    assert _words('page "Le Mans" would change') & FRENCH_ONLY == set()
+    assert _words("wrote /t/Le Mans, la ville.wiki (+1 -1 lines)") & FRENCH_ONLY == set()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "said"),
+    [
+        (
+            'page = "Evénements"\n',
+            'page = "Evénements"\nmax_shrink = 2\n',
+            "jobs.events.max_shrink",
+            "devrait être un nombre de 0 à 1, reçu 2",
+        ),
+        (
+            'endDate = "date"',
+            'endDate = "dte"',
+            "types.event.fields.endDate.type",
+            "type de champ inconnu « dte » ; attendu l'un de",
+        ),
+        (
+            'endDate = "date"',
+            'endDate = { typ = "date" }',
+            'types.event.fields.endDate."typ"',
+            'clé inconnue ; vouliez-vous dire "type" ?',
+        ),
+        (
+            'type = "event"\npage',
+            'type = "evnt"\npage',
+            "jobs.events.type",
+            'aucun type « evnt » ; vouliez-vous dire "event" ?',
+        ),
+    ],
+)
+def test_configuration_errors_in_the_run_language(
+    example: Path, old: str, new: str, key: str, said: str
+) -> None:
+    """A mistake in the tables of a configuration that sets lang: the file, the key path and
+    what is wrong, in French."""
+    config = example / "wikisync.toml"
+    text = config.read_text("utf-8")
+    assert old in text
+    config.write_text('lang = "fr"\n' + text.replace(old, new, 1), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-c", str(config), "rebuild", "events"])
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"wikisync : erreur : {config} : ") and said in line, line
+    assert key.replace('"', "") in line.replace('"', "")
+    field_types = set(FIELD_TYPES)  # names, not words: "list", "file"
+    assert _words(line.split(" : ", 2)[2]) & ENGLISH_ONLY - field_types == set(), line
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "wikisync: stopped by SIGTERM: 2 page(s) handled, 3 not done; run the same"),
+        ("fr", "wikisync : arrêté par SIGTERM : 2 page(s) traitée(s), 3 non traitée(s) ; relancez"),
+    ],
+)
+def test_a_stopped_run_says_so_in_its_language(
+    capsys: pytest.CaptureFixture[str], lang: str, said: str
+) -> None:
+    import signal
+
+    from wikisync.cli.main import say_stopped
+    from wikisync.interrupt import StopFlag
+
+    stop = StopFlag()
+    stop.signum = signal.SIGTERM
+    set_language(lang)
+    say_stopped(stop, 2, 3)
+    assert capsys.readouterr().err.startswith(said)

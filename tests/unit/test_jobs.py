@@ -283,6 +283,7 @@ def test_default_lock_path_per_site_in_state_dir(tmp_path: Path) -> None:
 # -- the commands -------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_cli_render_prints_the_body(example: Path) -> None:
     result = _cli(example, "render", "events", "--today", TODAY)
     assert result.exit_code == 0, result.output
@@ -363,7 +364,7 @@ def test_cli_plan_then_apply_on_mirror(example: Path, tmp_path: Path) -> None:
     plan_path = tmp_path / "plan.json"
     planned = _cli(example, "plan", "-o", str(plan_path), "--today", TODAY)
     assert planned.exit_code == 0, planned.output
-    assert "3 page(s) to change" in planned.output
+    assert "3 pages to change" in planned.output
     page = _page_file(example, "Evénements")
     untouched = page.read_bytes()
     checked = _cli(example, "apply", "--dry-run", str(plan_path))
@@ -568,7 +569,7 @@ def test_cli_plan_apply_two_jobs_on_one_page_then_rebuild_is_silent(
     plan_path = tmp_path / "plan.json"
     planned = _cli(example, "plan", "events", "agenda", "-o", str(plan_path), "--today", TODAY)
     assert planned.exit_code == 0, planned.output
-    assert "1 page(s) to change" in planned.output
+    assert "1 page to change" in planned.output
     report_path = tmp_path / "apply.json"
     applied = _cli(
         example, "apply", str(plan_path), "--summary", "relu", "--report", str(report_path)

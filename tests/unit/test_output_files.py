@@ -127,6 +127,7 @@ def test_output_in_a_missing_folder_is_one_line_and_exit_2(example: Path) -> Non
         assert not missing.parent.exists()
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_export_to_dash_then_import_from_dash_changes_nothing(example: Path) -> None:
     code, exported, _ = _run(example, "export", "event", "-o", "-")
     assert code == 0 and exported.startswith("title,index,revid,sha1")  # stdout: no BOM

@@ -98,6 +98,7 @@ def test_problem_of_splits_what_was_expected() -> None:
     assert page_level.field is None and page_level.value is None
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_summary_of_the_example_matches_a_count_by_hand(example: Path) -> None:
     config = load_config(example / "wikisync.toml")
     report = check_types(config, open_source(config))
@@ -160,6 +161,7 @@ def test_links_encode_titles_as_the_wiki_does() -> None:
     assert links.edit_url("Catégorie:A b").endswith("?title=Cat%C3%A9gorie:A_b&action=edit")
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_language_from_the_configuration_else_the_wiki(example: Path) -> None:
     mirror = open_source(str(example / "mirror"))
     assert report_language("", mirror) == "fr"
@@ -245,6 +247,7 @@ def _check(example: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_check_html_of_all_types_is_byte_identical_on_a_rerun(example: Path) -> None:
     first, second = example / "a.html", example / "b.html"
     code, out, err = _check(example, "--format", "html", "-o", str(first))
@@ -257,6 +260,7 @@ def test_check_html_of_all_types_is_byte_identical_on_a_rerun(example: Path) -> 
     assert page.count('<section class="type"') == 5 and "Qualité des données" in page
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_check_html_to_stdout_and_strict(example: Path) -> None:
     code, out, _ = _check(example, "event", "actor", "-f", "html", "--strict")
     assert code == 1
@@ -359,6 +363,7 @@ def test_readme_quality_job_loads_as_written() -> None:
     assert job.record_types == ("event", "actor") and job.page_template == "quality.wiki.j2"
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_dump_report_has_no_links_and_the_dumps_language() -> None:
     dumps = Path(__file__).resolve().parents[1] / "fixtures" / "dumps"
     config = load_config(Path(__file__).resolve().parents[2] / "examples/fabmob/wikisync.toml")

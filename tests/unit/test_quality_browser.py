@@ -131,6 +131,7 @@ def _pixels(png: bytes) -> tuple[int, int, list[bytes]]:
     return width, size, rows
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_report_of_the_example_in_a_browser(chromium: str, example: Path, tmp_path: Path) -> None:
     # As a person would: run the command, open the file, look at it.
     page = next((example / "mirror" / "_main").glob("Café d\u2019échanges %3A transport*.wiki"))

@@ -218,7 +218,7 @@ def test_every_selecting_command_applies_the_selection(
     result = CliRunner().invoke(cli, args, input=stdin)
     assert result.exit_code == 0, (command, result.output)
     if command == "check":  # problems only: its count of pages says what was read
-        assert "event: 1 page, 1 fiche" in result.stderr, result.stderr
+        assert "event: 1 page, 1 record" in result.stderr, result.stderr  # tests speak English
         return
     named = _titles_named(command, result.stdout, report)
     assert named == {wanted}, (command, named)

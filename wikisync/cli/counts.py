@@ -7,7 +7,14 @@ from collections.abc import Callable, Mapping
 from wikisync.i18n import gettext, ngettext
 from wikisync.interrupt import NOT_DONE
 
-__all__ = ["data_problems", "pages_by_status", "problems_in", "type_counts"]
+__all__ = [
+    "data_problems",
+    "lines_changed",
+    "more_problems",
+    "pages_by_status",
+    "problems_in",
+    "type_counts",
+]
 
 _PAGES: dict[str, Callable[[int], str]] = {
     "created": lambda n: ngettext("%(n)d page created", "%(n)d pages created", n),
@@ -88,3 +95,22 @@ def data_problems(job: str, problems: int) -> str:
         "wikisync: %(job)s: %(n)d data problems in the pages:",
         problems,
     ) % {"job": job, "n": problems}
+
+
+def lines_changed(added: int, removed: int) -> str:
+    """A diff's size ("+1 -1 lines").
+
+    Example:
+        >>> lines_changed(3, 1)
+        '+3 -1 lines'
+    """
+    return gettext("+%(added)d -%(removed)d lines") % {"added": added, "removed": removed}
+
+
+def more_problems(n: int) -> str:
+    """The line after the first problems shown ("… and 2 more")."""
+    return ngettext(
+        "  … and %(n)d more (-v shows all; so does 'wikisync check TYPE')",
+        "  … and %(n)d more (-v shows all; so does 'wikisync check TYPE')",
+        n,
+    ) % {"n": n}

@@ -17,6 +17,8 @@ from wikisync.cli.edit import _assignments, _trusted_option, skeleton_dirs
 from wikisync.cli.hints import cli_words, in_mirror
 from wikisync.cli.main import State, cli, guarded_run, report_option, write_options, write_report
 from wikisync.cli.outcomes import run_exit_code
+from wikisync.cli.terminal import paint_status
+from wikisync.i18n import gettext, say
 from wikisync.ops.collect import record_type_named
 from wikisync.ops.create import check_new_values, new_page
 from wikisync.ops.publish import open_target
@@ -79,17 +81,23 @@ def new(
     code = run_exit_code(result.outcomes(), stop)
     data = {"command": "new", "dry_run": dry_run, **result.to_dict(), "exit_code": code}
     write_report(report_path, data, stop)
-    what = f'page "{result.title}"'
+    what = gettext('page "%(title)s"') % {"title": result.title}
     if result.status == Outcome.PLANNED:
         click.echo(result.text, nl=not result.text.endswith("\n"))
-        click.echo(f"{what} would be created (dry run: nothing written)", err=True)
+        line = gettext("%(what)s would be created (dry run: nothing written)") % {"what": what}
+    elif result.status == Outcome.CREATED and in_mirror(target):
+        line = gettext("%(what)s created in the mirror: %(file)s") % {
+            "what": what,
+            "file": target.file_of(result.title),
+        }
     elif result.status == Outcome.CREATED:
-        if in_mirror(target):
-            where = f"in the mirror: {target.file_of(result.title)}"
-        else:
-            where = f"(revision {result.revid})"
-        click.echo(f"{what} created {where}", err=True)
+        line = gettext("%(what)s created (revision %(revid)s)") % {
+            "what": what,
+            "revid": result.revid,
+        }
     else:
-        click.echo(f"wikisync: {what} {result.status}: {cli_words(result.message)}", err=True)
+        status = paint_status(result.status, False)
+        line = f"wikisync: {what} {status}: {cli_words(say(result.message))}"
+    click.echo(line, err=True)
     if code:
         sys.exit(code)

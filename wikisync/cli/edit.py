@@ -24,7 +24,7 @@ from typing import Any, Literal
 import click
 
 from wikisync.cli.complete import complete_types
-from wikisync.cli.counts import pages_by_status
+from wikisync.cli.counts import lines_changed, pages_by_status
 from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
@@ -47,6 +47,7 @@ from wikisync.core.fields.checks import check_set_values
 from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe
+from wikisync.i18n import gettext, ngettext, say
 from wikisync.ops.batch.params import remove_template_param, rename_template_param
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport
 from wikisync.ops.batch.run import set_fields
@@ -177,28 +178,44 @@ def skeleton_dirs(state: State) -> tuple[Path, ...]:
 
 
 def _describe(page: PageReport, target: Target | None, *, color: bool = False) -> str:
-    what = f'page "{page.title}"'
-    size = f"+{page.added} -{page.removed} lines"
-    if page.status == Outcome.EDITED:
-        if in_mirror(target):
-            return (
-                f"{what} {paint_status('edited', color)} in the mirror: "
-                f"{target.file_of(page.title)} ({size}){push_hint(target)}"
-            )
-        note = f": {cli_words(page.message)}" if page.message else ""
-        return f"{what} {paint_status('edited', color)} ({size}, revision {page.revid}){note}"
+    what = gettext('page "%(title)s"') % {"title": page.title}
+    size = lines_changed(page.added, page.removed)
+    status = paint_status(page.status, color)
+    if page.status == Outcome.CREATED and in_mirror(target):  # as before: no diff size
+        return gettext("%(what)s %(status)s in the mirror: %(file)s%(next)s") % {
+            "what": what,
+            "status": status,
+            "file": target.file_of(page.title),
+            "next": push_hint(target),
+        }
     if page.status == Outcome.CREATED:
-        where = (
-            f"in the mirror: {target.file_of(page.title)}{push_hint(target)}"
-            if in_mirror(target)
-            else f"(revision {page.revid})"
-        )
-        return f"{what} {paint_status('created', color)} {where}"
+        return gettext("%(what)s %(status)s (revision %(revid)s)") % {
+            "what": what,
+            "status": status,
+            "revid": page.revid,
+        }
+    if page.status == Outcome.EDITED and in_mirror(target):
+        return gettext("%(what)s %(status)s in the mirror: %(file)s (%(size)s)%(next)s") % {
+            "what": what,
+            "status": status,
+            "file": target.file_of(page.title),
+            "size": size,
+            "next": push_hint(target),
+        }
+    if page.status == Outcome.EDITED:
+        note = f": {cli_words(say(page.message))}" if page.message else ""
+        return gettext("%(what)s %(status)s (%(size)s, revision %(revid)s)%(note)s") % {
+            "what": what,
+            "status": status,
+            "size": size,
+            "revid": page.revid,
+            "note": note,
+        }
     if page.status == Outcome.PLANNED:
         return f"{what} {paint_status('would change', color)} ({size})"
     if page.message:
-        return f"{what} {paint_status(page.status, color)}: {cli_words(page.message)}"
-    return f"{what} {paint_status(page.status, color)}"
+        return f"{what} {status}: {cli_words(say(page.message))}"
+    return f"{what} {status}"
 
 
 def _run_batch(
@@ -321,9 +338,10 @@ def _warn_schema_loss(state: State, template: str, old: str, new: str | None) ->
     if state.verbosity < 0:
         return
     config = state.config()
-    where = str(config.path) if config.path else "the configuration"
+    where = str(config.path) if config.path else gettext("the configuration")
     for line in schema_losses(config.types, template, old, new):
-        click.echo(f"wikisync: warning: {line}; update {where}", err=True)
+        warning = gettext("%(line)s; update %(file)s") % {"line": say(line), "file": where}
+        click.echo(gettext("wikisync: warning: %(message)s") % {"message": warning}, err=True)
 
 
 def _print(state: State, report: BatchReport, target: Target | None) -> None:
@@ -340,7 +358,11 @@ def _print(state: State, report: BatchReport, target: Target | None) -> None:
         )
     if state.verbosity >= 0:
         counts = pages_by_status(report.counts())
-        operation = f"{report.operation} (dry run)" if report.dry_run else report.operation
+        operation = (
+            gettext("%(operation)s (dry run)") % {"operation": report.operation}
+            if report.dry_run
+            else report.operation
+        )
         click.echo(f"{operation}: {counts}", err=True)
 
 
@@ -543,15 +565,17 @@ def export(
             selection=selection,
         )
     if state.verbosity >= 0:
-        click.echo(
-            f"wrote {describe(output)}: {result.rows} rows from {result.pages} pages"
-            + (
-                f" ({len(result.without_infobox)} without an infobox)"
-                if result.without_infobox
-                else ""
-            ),
-            err=True,
-        )
+        rows = ngettext("%(n)d row", "%(n)d rows", result.rows) % {"n": result.rows}
+        pages = ngettext("%(n)d page", "%(n)d pages", result.pages) % {"n": result.pages}
+        without = len(result.without_infobox)
+        line = gettext("wrote %(file)s: %(rows)s from %(pages)s") % {
+            "file": describe(output),
+            "rows": rows,
+            "pages": pages,
+        }
+        if without:
+            line += gettext(" (%(n)d without an infobox)") % {"n": without}
+        click.echo(line, err=True)
     for message in result.too_complex:  # left out, as records leaves them out
         click.echo(f"wikisync: warning: {message}", err=True)
     if state.verbosity > 0:
@@ -607,7 +631,8 @@ def import_(
             sheet,
             dry_run=batch.dry_run,
             summary=_summary(state, batch.summary)
-            or f"wikisync : import de tableur ({_sheet_name(sheet_path)})",
+            or gettext("wikisync: spreadsheet import (%(file)s)")
+            % {"file": _sheet_name(sheet_path)},
             retries=batch.retries,
             trusted=trusted,
             on_page=on_page,

@@ -28,6 +28,12 @@ CLI_WORDS: dict[str, str] = {
     "use_cache=False": "--no-cache",
 }
 
+#: What a refused page ``needs`` (a report entry's fact, as a caller passes it) and the
+#: command line's flag that gives it.
+NEEDS_FLAGS: dict[str, str] = {
+    needs: CLI_WORDS[f"{needs}=True"] for needs in ("allow_shrink", "force", "create", "trusted")
+}
+
 _LIBRARY_WORDS = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(words) for words in CLI_WORDS) + r")(?![\w])"
 )
@@ -51,15 +57,20 @@ def report_in_cli_words(data: Any) -> Any:
     """A run report (``to_dict()``) as the command line writes it: messages in its words.
 
     Only the values of message keys change (``message``, ``detail``,
-    ``error``); titles, values and everything else are kept as they are.
+    ``error``); titles, values and everything else are kept as they are. An
+    entry that ``needs`` an argument also names the ``flag`` that gives it.
     """
     if isinstance(data, dict):
-        return {
+        said = {
             key: cli_words(value)
             if key in _MESSAGE_KEYS and isinstance(value, str)
             else report_in_cli_words(value)
             for key, value in data.items()
         }
+        needs = data.get("needs")
+        if isinstance(needs, str) and needs in NEEDS_FLAGS:
+            said["flag"] = NEEDS_FLAGS[needs]
+        return said
     if isinstance(data, list):
         return [report_in_cli_words(item) for item in data]
     return data
@@ -76,6 +87,10 @@ def push_hint(target: Target) -> str:
     A mirror made by ``wikisync pull`` remembers its wiki; one without a wiki
     (the bundled example) is the end result, and ``push`` would refuse it.
     """
+    from wikisync.i18n import gettext
+
     if target.upstream():
-        return f"; send it to the wiki with 'wikisync push {target.folder()}'"
-    return " (the mirror has no wiki to push to: the file is the result)"
+        return gettext("; send it to the wiki with 'wikisync push %(folder)s'") % {
+            "folder": target.folder()
+        }
+    return gettext(" (the mirror has no wiki to push to: the file is the result)")

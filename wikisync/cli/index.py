@@ -21,7 +21,12 @@ from typing import Any
 import click
 
 from wikisync.cli.complete import complete_jobs
-from wikisync.cli.counts import data_problems, problems_in
+from wikisync.cli.counts import (
+    data_problems,
+    lines_changed,
+    more_problems,
+    problems_in,
+)
 from wikisync.cli.hints import cli_words, in_mirror, push_hint
 from wikisync.cli.main import (
     State,
@@ -42,7 +47,7 @@ from wikisync.cli.terminal import paint_status
 from wikisync.config import Config
 from wikisync.core.errors import ConfigError
 from wikisync.files import describe
-from wikisync.i18n import gettext, ngettext
+from wikisync.i18n import gettext, ngettext, say
 from wikisync.ops.changeset import ApplyReport, apply_changeset, read_changeset, write_changeset
 from wikisync.ops.collect import collect_records, record_type_named
 from wikisync.ops.geojson import format_geojson
@@ -113,28 +118,48 @@ _FIRST_PROBLEMS = 3
 
 
 def _describe(report: JobReport, target: Target | None, *, color: bool = False) -> str:
-    what = f"{report.job}: " + (f'file "{report.file}"' if report.file else f'page "{report.page}"')
-    size = f"+{report.added} -{report.removed} lines"
+    what = f"{report.job}: " + (
+        gettext('file "%(file)s"') % {"file": report.file}
+        if report.file
+        else gettext('page "%(title)s"') % {"title": report.page}
+    )
+    size = lines_changed(report.added, report.removed)
     if report.status == Outcome.WRITTEN:
         return f"{what} {paint_status('written', color)} ({size})"
     if report.status in (Outcome.EDITED, Outcome.CREATED):
         if in_mirror(target):
-            path = target.file_of(report.page)
             verb = paint_status("created" if report.status == Outcome.CREATED else "updated", color)
-            return f"{what} {verb} in the mirror: {path} ({size}){push_hint(target)}"
-        note = f": {cli_words(report.message)}" if report.message else ""
-        status = paint_status(report.status, color)
-        return f"{what} {status} ({size}, revision {report.revid}){note}"
+            return gettext("%(what)s %(status)s in the mirror: %(file)s (%(size)s)%(next)s") % {
+                "what": what,
+                "status": verb,
+                "file": target.file_of(report.page),
+                "size": size,
+                "next": push_hint(target),
+            }
+        note = f": {cli_words(say(report.message))}" if report.message else ""
+        return gettext("%(what)s %(status)s (%(size)s, revision %(revid)s)%(note)s") % {
+            "what": what,
+            "status": paint_status(report.status, color),
+            "size": size,
+            "revid": report.revid,
+            "note": note,
+        }
     if report.status == Outcome.PLANNED:
         return f"{what} {paint_status('would change', color)} ({size})"
     if report.status == Outcome.NOT_DONE:
-        return f"{what} not done (the run was stopped first)"
+        return gettext("%(what)s not done (the run was stopped first)") % {"what": what}
     if report.status == Outcome.UNCHANGED:
-        return (
-            f"{what} unchanged ({report.records} records from {report.pages_read} pages, "
-            f"{len(report.problems)} problems)"
-        )
-    return f"{what} {paint_status(report.status, color)}: {cli_words(report.message)}"
+        problems = len(report.problems)
+        return gettext("%(what)s unchanged (%(records)s from %(pages)s, %(problems)s)") % {
+            "what": what,
+            "records": ngettext("%(n)d record", "%(n)d records", report.records)
+            % {"n": report.records},
+            "pages": ngettext("%(n)d page", "%(n)d pages", report.pages_read)
+            % {"n": report.pages_read},
+            "problems": ngettext("%(n)d problem", "%(n)d problems", problems) % {"n": problems},
+        }
+    status = paint_status(report.status, color)
+    return f"{what} {status}: {cli_words(say(report.message))}"
 
 
 def _print_problems(state: State, job: JobReport) -> None:
@@ -146,13 +171,9 @@ def _print_problems(state: State, job: JobReport) -> None:
     shown = job.problems if state.verbosity > 0 else job.problems[:_FIRST_PROBLEMS]
     click.echo(data_problems(job.job, len(job.problems)), err=True)
     for problem in shown:
-        click.echo(f"  {problem}", err=True)
+        click.echo(f"  {say(problem)}", err=True)
     if len(shown) < len(job.problems):
-        click.echo(
-            f"  … and {len(job.problems) - len(shown)} more (-v shows all; so does "
-            "'wikisync check TYPE')",
-            err=True,
-        )
+        click.echo(more_problems(len(job.problems) - len(shown)), err=True)
 
 
 def _print_report(
@@ -380,7 +401,11 @@ def plan(
     write_changeset(changeset, output)
     _print_report(state, report, None, show_diffs=False)
     if state.verbosity >= 0:
-        click.echo(f"wrote {describe(output)}: {len(changeset.edits)} page(s) to change", err=True)
+        n = len(changeset.edits)
+        said = ngettext(
+            "wrote %(file)s: %(n)d page to change", "wrote %(file)s: %(n)d pages to change", n
+        )
+        click.echo(said % {"file": describe(output), "n": n}, err=True)
     code = run_exit_code(report.outcomes())
     if code:
         sys.exit(code)
@@ -405,20 +430,30 @@ def _same_site(planned: str, source: Source) -> bool:
 
 
 def _describe_result(result: PublishResult, target: Target | None) -> str:
-    what = f'page "{result.title}"'
+    what = gettext('page "%(title)s"') % {"title": result.title}
+    status = paint_status(result.status, False)
     if result.status in (Outcome.CONFLICT, Outcome.REFUSED, Outcome.DELETED, Outcome.MOVED):
-        return f"{what} {result.status}: {cli_words(result.message)}"
-    added, removed = result.diff_stats()
+        return f"{what} {status}: {cli_words(say(result.message))}"
+    size = lines_changed(*result.diff_stats())
     if result.status in (Outcome.EDITED, Outcome.CREATED) and in_mirror(target):
-        return (
-            f"{what} {result.status} in the mirror: {target.file_of(result.title)} "
-            f"(+{added} -{removed} lines)"
-        )
+        return gettext("%(what)s %(status)s in the mirror: %(file)s (%(size)s)%(next)s") % {
+            "what": what,
+            "status": status,
+            "file": target.file_of(result.title),
+            "size": size,
+            "next": "",
+        }
     if result.status in (Outcome.EDITED, Outcome.CREATED):
-        return f"{what} {result.status} (+{added} -{removed} lines, revision {result.revid})"
+        return gettext("%(what)s %(status)s (%(size)s, revision %(revid)s)%(note)s") % {
+            "what": what,
+            "status": status,
+            "size": size,
+            "revid": result.revid,
+            "note": "",
+        }
     if result.status == Outcome.PLANNED:
-        return f"{what} would change (+{added} -{removed} lines)"
-    return f"{what} {result.status}"
+        return f"{what} {paint_status('would change', False)} ({size})"
+    return f"{what} {status}"
 
 
 @cli.command()

@@ -91,6 +91,10 @@ class State:
                     show_default=False,
                 )
                 config = config.with_overrides(password=password or None)
+            if config.lang:  # else English until the site says its language (opened_source)
+                from wikisync.i18n import set_language
+
+                set_language(config.lang)
             self._config = config
             if config.log_file:
                 from wikisync.cli.logs import log_to_file
@@ -283,13 +287,26 @@ def write_report(report_path: Path | None, data: dict[str, Any], stop: StopFlag)
 
 
 def say_stopped(stop: StopFlag, done: int, left: int, *, what: str = "page(s)") -> None:
-    """The line a stopped run ends with (stderr), whatever the verbosity."""
+    """The line a stopped run ends with (stderr), whatever the verbosity, in the run's language.
+
+    ``what`` is ``"page(s)"`` or ``"job(s)"``.
+    """
     if stop.requested:
-        click.echo(
-            f"wikisync: {stop.describe()}: {done} {what} handled, {left} not done; "
-            "run the same command again to finish",
-            err=True,
+        from wikisync.i18n import gettext
+
+        template = (
+            gettext(
+                "wikisync: stopped by %(signal)s: %(done)d job(s) handled, %(left)d not done; "
+                "run the same command again to finish"
+            )
+            if what == "job(s)"
+            else gettext(
+                "wikisync: stopped by %(signal)s: %(done)d page(s) handled, %(left)d not done; "
+                "run the same command again to finish"
+            )
         )
+        facts = {"signal": stop.signal_name, "done": done, "left": left}
+        click.echo(template % facts, err=True)
 
 
 @contextmanager
@@ -438,8 +455,11 @@ class _Group(click.Group):
             check_environment(os.environ)
             return super().invoke(ctx)
         except (WikisyncError, Interrupted) as exc:
-            message = cli_words(str(exc))
-            click.echo(redact(f"wikisync: error: {message}{_config_hint(ctx, exc)}"), err=True)
+            from wikisync.i18n import gettext, say_error
+
+            message = cli_words(say_error(exc)) + _config_hint(ctx, exc)
+            line = gettext("wikisync: error: %(message)s") % {"message": message}
+            click.echo(redact(line), err=True)
             ctx.exit(error_exit_code(exc))
 
 
@@ -451,18 +471,21 @@ def _config_hint(ctx: click.Context, exc: WikisyncError | Interrupted) -> str:
     """Say that no configuration file was found, when that explains a configuration error;
     name the file and key of a misspelt name that came from the configuration."""
     state = ctx.obj
+    from wikisync.i18n import gettext
+
     if isinstance(exc, UnknownNameError) and exc.key and isinstance(state, State):
-        return f" ({exc.key} in {state.config().path or 'the configuration'})"
+        where = state.config().path or gettext("the configuration")
+        return gettext(" (%(key)s in %(file)s)") % {"key": exc.key, "file": where}
     if not isinstance(exc, ConfigError) or not isinstance(state, State):
         return ""
     looked = state.no_config_file()
     key = (exc.key or "").split(".")[0]
     if looked is None or key not in _HINTED_KEYS:
         return ""
-    return (
-        f" (no configuration file was found: looked for {looked}; "
-        f"pass -c/--config FILE or set {ENV_PREFIX}CONFIG)"
-    )
+    return gettext(
+        " (no configuration file was found: looked for %(looked)s; "
+        "pass -c/--config FILE or set %(variable)s)"
+    ) % {"looked": looked, "variable": f"{ENV_PREFIX}CONFIG"}
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -50,4 +50,8 @@ def say_wrote(path: Path, what: str = "", *, verbosity: int = 0) -> None:
     ctx = click.get_current_context(silent=True)
     level = getattr(ctx.obj, "verbosity", 0) if ctx is not None else 0
     if level >= verbosity:
-        click.echo(f"wrote {describe(path)}" + (f" ({what})" if what else ""), err=True)
+        from wikisync.i18n import N_, gettext
+
+        N_("run report")  # the one ``what`` said today (main.write_report)
+        line = gettext("wrote %(file)s") % {"file": describe(path)}
+        click.echo(line + (f" ({gettext(what)})" if what else ""), err=True)

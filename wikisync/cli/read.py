@@ -29,13 +29,14 @@ from wikisync.core.records import RecordSet
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.core.selection import Selection
 from wikisync.files import check_output, describe
+from wikisync.i18n import gettext, say, say_error
 from wikisync.ops.collect import category_pages, collect_records, record_type_named
 from wikisync.ops.database import read_database, write_database
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
 from wikisync.ops.geojson import read_geojson
 from wikisync.ops.ical import read_calendar
-from wikisync.ops.quality.check import check_types
+from wikisync.ops.quality.check import QualityProblem, check_types
 from wikisync.ops.quality.html import render_quality_html
 from wikisync.ops.suggest import describe_category
 from wikisync.presets import PRESETS, load_preset
@@ -183,15 +184,19 @@ def example(ctx: click.Context, folder: Path) -> None:
     state: State = ctx.obj
     config_path = copy_example(folder)
     if state.verbosity >= 0:
-        click.echo(f"copied the example to {folder}; rebuilding its index pages:", err=True)
-    ctx.obj = State(str(config_path), dict(state.overrides), state.verbosity, state.color_mode)
+        said = gettext("copied the example to %(folder)s; rebuilding its index pages:")
+        click.echo(said % {"folder": folder}, err=True)
+    overrides = dict(state.overrides)
+    if state.config_path is not None and state.config().lang:  # one language for the run
+        overrides["lang"] = state.config().lang
+    ctx.obj = State(str(config_path), overrides, state.verbosity, state.color_mode)
     ctx.invoke(rebuild)
     if state.verbosity >= 0:
-        click.echo(
-            f"next: cd {folder} && wikisync records event -f table "
-            "(or 'wikisync check event', 'wikisync rebuild': nothing changes the second time)",
-            err=True,
+        said = gettext(
+            "next: cd %(folder)s && wikisync records event -f table (or 'wikisync check "
+            "event', 'wikisync rebuild': nothing changes the second time)"
         )
+        click.echo(said % {"folder": folder}, err=True)
 
 
 def _toml_string(value: str) -> str:
@@ -258,9 +263,9 @@ def _explain_empty_category(
     """Warn about an existing category without pages."""
     if state.verbosity < 0:
         return
-    message = describe_category(source, category).message
+    message = say(describe_category(source, category).message)
     if not recursive and source.list_category(category, recursive=True):
-        message += "; its subcategories have some: add --recursive"
+        message += gettext("; its subcategories have some: add --recursive")
     click.echo(f"wikisync: {message}", err=True)
 
 
@@ -275,16 +280,23 @@ def _collect(
         return record_type, found
 
 
+def _problem_data(problem: QualityProblem) -> dict[str, Any]:
+    """A problem as JSON data: its facts as found, its message in the run's language."""
+    return {**problem.to_dict(), "message": say(problem.message)}
+
+
 def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> None:
     """Say why a type has no pages: each of its categories missing or empty."""
-    where = str(state.config().path or "the configuration")
+    where = str(state.config().path or gettext("the configuration"))
     for category in record_type.categories:
         found = describe_category(source, category)
-        click.echo(
-            f"wikisync: warning: type {record_type.name}: {found.message} "
-            f"(types.{record_type.name}.categories in {where})",
-            err=True,
-        )
+        said = gettext("type %(type)s: %(message)s (%(key)s in %(file)s)") % {
+            "type": record_type.name,
+            "message": say(found.message),
+            "key": f"types.{record_type.name}.categories",
+            "file": where,
+        }
+        click.echo(gettext("wikisync: warning: %(message)s") % {"message": said}, err=True)
 
 
 def _calendar(
@@ -297,7 +309,7 @@ def _calendar(
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
         for problem in calendar.problems:
-            click.echo(f"wikisync: {problem}", err=True)
+            click.echo(f"wikisync: {say_error(problem)}", err=True)
     return record_type, found, calendar.text, len(calendar.problems)
 
 
@@ -311,7 +323,7 @@ def _map(
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
         for problem in geo.problems:
-            click.echo(f"wikisync: {problem}", err=True)
+            click.echo(f"wikisync: {say_error(problem)}", err=True)
     return record_type, found, geo.text, len(geo.problems)
 
 
@@ -495,11 +507,12 @@ def check(
     if fmt == "html":
         text = render_quality_html(report)
     elif fmt == "text":
-        text = "".join(problem.message + "\n" for problem in problems)
+        text = "".join(say(problem.message) + "\n" for problem in problems)
     elif fmt == "json":
-        text = json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2) + "\n"
+        rows = [_problem_data(p) for p in problems]
+        text = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     else:
-        text = "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in problems)
+        text = "".join(json.dumps(_problem_data(p), ensure_ascii=False) + "\n" for p in problems)
     if output is None:
         click.echo(text, nl=False)
     else:

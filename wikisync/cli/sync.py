@@ -40,6 +40,7 @@ from wikisync.config import DEFAULT_SUMMARY
 from wikisync.core.diffs import paint_diff
 from wikisync.core.errors import SiteError
 from wikisync.core.selection import Selection
+from wikisync.i18n import choose_language, gettext, set_language
 from wikisync.interrupt import stop_on_signals
 from wikisync.ops.publish import utc_now
 from wikisync.ops.sync import PullItem, PushItem, mirror_status, pull, push
@@ -77,6 +78,22 @@ def _stopped(command: str, mirror: Path, actions: list[str]) -> None:
     )
 
 
+def _mirror_language(state: State, mirror: Path) -> str:
+    """The run's language: the setting, else the mirrored wiki's (its folder's namespaces)."""
+    from wikisync.core.errors import WikisyncError
+    from wikisync.ops.quality.check import source_language
+    from wikisync.sources import open_source
+
+    lang = state.config().lang
+    if lang or not mirror.is_dir():
+        return choose_language(lang)
+    try:
+        with open_source(str(mirror)) as local:
+            return choose_language("", source_language(local))
+    except WikisyncError:  # not a mirror yet: English
+        return choose_language("")
+
+
 @contextmanager
 def _connected(
     state: State, mirror: Path, command: str
@@ -86,6 +103,7 @@ def _connected(
     When the wiki fails, the pages done are summed up (see :func:`_stopped`) before the error.
     """
     client = _connect(state, mirror)
+    set_language(_mirror_language(state, mirror))  # the default edit summary's too
     actions: list[str] = []
     try:
         yield client, lambda item: actions.append(item.action)
@@ -225,7 +243,7 @@ def status_command(state: State, mirror: Path, fmt: str) -> None:
     "summary",
     metavar="TEXT",
     help="Edit summary [default: the summary setting (WIKISYNC_SUMMARY or the file's "
-    f"summary), else '{DEFAULT_SUMMARY}'].",
+    f"summary), else '{DEFAULT_SUMMARY}' in the run's language].",
 )
 @click.option("--create", is_flag=True, help="Create pages for files new locally.")
 @click.option("--dry-run", is_flag=True, help="Print the diffs that would be saved; write nothing.")
@@ -279,7 +297,7 @@ def push_command(
         report = push(
             client,
             mirror,
-            summary=summary or config.summary or DEFAULT_SUMMARY,
+            summary=summary or config.summary or gettext(DEFAULT_SUMMARY),
             create=create,
             dry_run=dry_run,
             minor=minor,

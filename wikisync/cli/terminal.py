@@ -14,6 +14,8 @@ from typing import IO, Any
 
 import click
 
+from wikisync.i18n import N_, gettext
+
 __all__ = ["COLOR_MODES", "paint_status", "use_color", "would"]
 
 #: The values of ``--color``.
@@ -38,6 +40,24 @@ def would(action: str) -> str:
 
 
 _BAD = frozenset({"refused", "conflict", "invalid", "failed", "error"})
+#: The status words a per-page line says in the run's language.
+_WORDS = frozenset(
+    {
+        N_("edited"),
+        N_("created"),
+        N_("updated"),
+        N_("written"),
+        N_("would change"),
+        N_("refused"),
+        N_("conflict"),
+        N_("invalid"),
+        N_("failed"),
+        N_("deleted"),
+        N_("moved"),
+        N_("skipped"),
+        N_("unchanged"),
+    }
+)
 
 
 def use_color(mode: str, stream: IO[Any], environ: Mapping[str, str] | None = None) -> bool:
@@ -65,12 +85,13 @@ def paint_status(word: str, color: bool) -> str:
         >>> paint_status("edited", False)
         'edited'
     """
+    shown = gettext(word) if word in _WORDS else word
     if not color:
-        return word
+        return shown
     if word in _GOOD:
-        return click.style(word, fg="green")
+        return click.style(shown, fg="green")
     if word in _PENDING:
-        return click.style(word, fg="yellow")
+        return click.style(shown, fg="yellow")
     if word in _BAD:
-        return click.style(word, fg="red", bold=True)
-    return word
+        return click.style(shown, fg="red", bold=True)
+    return shown

@@ -8,13 +8,13 @@ key path; :func:`toml_key` writes a key as TOML does in such a path.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from wikisync.core.errors import ConfigError
+from wikisync.core.said import said
 
-__all__ = ["ConfigTables", "did_you_mean", "in_file", "tables_file", "toml_key"]
+__all__ = ["ConfigTables", "in_file", "tables_file", "toml_key"]
 
 
 class ConfigTables(dict[str, Any]):
@@ -44,22 +44,12 @@ def in_file(error: ConfigError, file: str | None) -> ConfigError:
     """``error`` with ``file`` named in front of its message (once); as is without a file."""
     if file is None or error.file is not None:
         return error
-    located = ConfigError(f"{file}: {error}", key=error.key, file=file)
+    message = error.args[0] if error.args else str(error)
+    located = ConfigError(
+        said("%(file)s: %(message)s", file=file, message=message), key=error.key, file=file
+    )
     located.__cause__ = error.__cause__
     return located
-
-
-def did_you_mean(name: str, known: Iterable[str]) -> str:
-    """``; did you mean "X"?`` for the known names closest to ``name``, else ``""``.
-
-    The wording of :func:`wikisync.core.names.did_you_mean`, for the keys of the
-    configuration file (read before any source, so without its imports).
-    """
-    lowered = {item.casefold(): item for item in known}
-    close = difflib.get_close_matches(name.casefold(), list(lowered), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return "; did you mean " + ", ".join(f'"{lowered[c]}"' for c in close) + "?"
 
 
 def toml_key(name: str) -> str:

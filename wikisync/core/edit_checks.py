@@ -145,7 +145,7 @@ def check_value(name: str, clean: str, trusted: bool, label: str, title: str | N
         return
     fixable = not trusted and intact and _unsafe(params[0].value, True) is None
     hint = " (pass trusted=True if it is meant as wikitext)" if fixable else ""
-    raise EditError(
+    refused = EditError(
         f'{on_page(title)}{{{{{label}}}}} parameter "{name}": new value {quote_value(clean)} '
         f"{problem}{hint}",
         title=title,
@@ -153,6 +153,8 @@ def check_value(name: str, clean: str, trusted: bool, label: str, title: str | N
         param=name,
         value=clean,
     )
+    refused.needs = "trusted" if fixable else None
+    raise refused
 
 
 def _unsafe(code: Any, trusted: bool) -> str | None:

@@ -9,6 +9,8 @@ the fix. ``ValueError`` and ``TypeError`` remain programmer errors.
 
 from __future__ import annotations
 
+from wikisync.core.said import said
+
 
 class WikisyncError(Exception):
     """Base class of every error wikisync raises on purpose.
@@ -100,7 +102,7 @@ class MissingPageError(WikisyncError):
     """
 
     def __init__(self, title: str, message: str | None = None, *, needs: str | None = None) -> None:
-        super().__init__(message or f'Page "{title}" does not exist')
+        super().__init__(message or said('Page "%(title)s" does not exist', title=title))
         self.title = title
         self.needs = needs
 
@@ -159,7 +161,9 @@ class ValueFormatError(WikisyncError):
 
     def __init__(self, expected: str, value: str) -> None:
         value = value.strip()
-        super().__init__(f"should be {expected}, got {value!r}")
+        super().__init__(
+            said("should be %(expected)s, got %(value)r", expected=expected, value=value)
+        )
         self.expected = expected
         self.value = value
 

@@ -13,6 +13,8 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 
+from wikisync.core.said import said
+
 __all__ = ["close_names", "did_you_mean", "fold"]
 
 
@@ -58,4 +60,4 @@ def did_you_mean(name: str, known: Iterable[str], *, quote: str = '"') -> str:
     close = close_names(name, known)
     if not close:
         return ""
-    return "; did you mean " + ", ".join(f"{quote}{n}{quote}" for n in close) + "?"
+    return said("; did you mean %(names)s?", names=", ".join(f"{quote}{n}{quote}" for n in close))

@@ -39,6 +39,7 @@ from wikisync.core.parse_budget import (
     parse_pure,
     parse_within_budget,
 )
+from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
 
 #: The record's own keys (reserved: no field takes these names).
@@ -222,24 +223,37 @@ def parse_page(page: PageText, record_type: RecordType) -> PageRecords:
     for node in infoboxes:
         records.append(_read_infobox(page, record_type, node, len(records), problems))
     for number, name in enumerate(unclosed):
-        nested = (
-            f"; the {{{{{_name_text(inside[0].name).strip()}}}}} after it (inside it, as far as "
-            "the parser can tell) is not read in its place"
-            if inside and number == 0
-            else ""
-        )
+        nested = _name_text(inside[0].name).strip() if inside and number == 0 else ""
         problems.append(
             RecordError(
-                f'Page "{page.title}": the {{{{{name}}}}} infobox is not closed '
-                '(no matching "}}"), so the wiki does not see it; add the closing "}}"' + nested,
+                said(
+                    'Page "%(title)s": the {{%(template)s}} infobox is not closed '
+                    '(no matching "}}"), so the wiki does not see it; add the closing "}}"',
+                    title=page.title,
+                    template=name,
+                )
+                if not nested
+                else said(
+                    'Page "%(title)s": the {{%(template)s}} infobox is not closed '
+                    '(no matching "}}"), so the wiki does not see it; add the closing "}}"; '
+                    "the {{%(inner)s}} after it (inside it, as far as the parser can tell) is "
+                    "not read in its place",
+                    title=page.title,
+                    template=name,
+                    inner=nested,
+                ),
                 title=page.title,
             )
         )
     if not records and not unclosed:
         problems.append(
             RecordError(
-                f'Page "{page.title}": no {{{{{record_type.templates[0]}}}}} infobox '
-                f"(looked for {', '.join(record_type.templates)})",
+                said(
+                    'Page "%(title)s": no {{%(template)s}} infobox (looked for %(templates)s)',
+                    title=page.title,
+                    template=record_type.templates[0],
+                    templates=", ".join(record_type.templates),
+                ),
                 title=page.title,
             )
         )
@@ -301,7 +315,11 @@ def _read_infobox(
     index: int,
     problems: list[RecordError],
 ) -> Record:
-    where = f'Page "{page.title}"' + (f" (infobox {index + 1})" if index else "")
+    where = (
+        said('Page "%(title)s" (infobox %(n)d)', title=page.title, n=index + 1)
+        if index
+        else said('Page "%(title)s"', title=page.title)
+    )
     title = page.title
     values: dict[str, Any] = {}
     for param in wiki_template.params:
@@ -311,8 +329,13 @@ def _read_infobox(
             kept = str(param.value).strip()
             problems.append(
                 RecordError(
-                    f'{where}: parameter "{name}" is given twice; the last value '
-                    f"{_quote(kept)} is used, as MediaWiki does (remove the other one)",
+                    said(
+                        '%(where)s: parameter "%(param)s" is given twice; the last value '
+                        "%(value)s is used, as MediaWiki does (remove the other one)",
+                        where=where,
+                        param=name,
+                        value=_quote(kept),
+                    ),
                     title=page.title,
                     field=spec.name if spec else None,
                     value=kept,
@@ -391,8 +414,13 @@ def _read_field(
         except ValueFormatError as exc:
             problems.append(
                 RecordError(
-                    f'{where}: field "{spec.name}" should be {exc.expected}, '
-                    f"got {_quote(exc.value)}",
+                    said(
+                        '%(where)s: field "%(field)s" should be %(expected)s, got %(value)s',
+                        where=where,
+                        field=spec.name,
+                        expected=exc.expected,
+                        value=_quote(exc.value),
+                    ),
                     title=title,
                     field=spec.name,
                     value=str(code).strip(),
@@ -420,8 +448,13 @@ def _read_field(
         names = ", ".join(f'"{param}"' for param in spec.params)
         problems.append(
             RecordError(
-                f'{where}: field "{spec.name}" is required but has no value '
-                f"(template parameter {names})",
+                said(
+                    '%(where)s: field "%(field)s" is required but has no value '
+                    "(template parameter %(params)s)",
+                    where=where,
+                    field=spec.name,
+                    params=names,
+                ),
                 title=title,
                 field=spec.name,
             )

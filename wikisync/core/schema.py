@@ -57,7 +57,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from wikisync.core.config_tables import did_you_mean, in_file, tables_file, toml_key
+from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
 from wikisync.core.fields.coords import Region
 from wikisync.core.fields.value_templates import (
@@ -68,7 +68,9 @@ from wikisync.core.fields.value_templates import (
     template_name_key,
 )
 from wikisync.core.fields.values import FIELD_TYPES, ValueFormatError, parse_value
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, FRENCH, MAIN_NS, TEMPLATE_NS, normalize_title
+from wikisync.core.said import said
 
 #: Keys of a record's JSON form that no field may take.
 RESERVED_NAMES = frozenset({"title", "type", "revid", "index", "extra"})
@@ -351,7 +353,7 @@ _BUILT_KEPT = 16
 
 def _load_type(name: str, table: Any, key: str) -> RecordType:
     if not isinstance(table, Mapping):
-        raise ConfigError(f"{key}: should be a table", key=key)
+        raise ConfigError(said("%(key)s: should be a table", key=key), key=key)
     _check_keys(table, _TYPE_KEYS, key)
     categories = tuple(
         _category_name(c) for c in _strings(table.get("categories", []), f"{key}.categories")
@@ -481,8 +483,12 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
     field_type = _string(value.get("type", "text"), f"{key}.type")
     if field_type not in FIELD_TYPES:
         raise ConfigError(
-            f'{key}.type: unknown field type "{field_type}"; expected one of '
-            + ", ".join(FIELD_TYPES),
+            said(
+                '%(key)s: unknown field type "%(type)s"; expected one of %(known)s',
+                key=f"{key}.type",
+                type=field_type,
+                known=", ".join(FIELD_TYPES),
+            ),
             key=f"{key}.type",
         )
     params = _strings(value.get("params", [name]), f"{key}.params")
@@ -494,7 +500,9 @@ def _load_field(name: str, value: Any, key: str) -> FieldSpec:
         )
     required = value.get("required", False)
     if not isinstance(required, bool):
-        raise ConfigError(f"{key}.required: should be true or false", key=f"{key}.required")
+        raise ConfigError(
+            said("%(key)s: should be true or false", key=f"{key}.required"), key=f"{key}.required"
+        )
     choices: tuple[str, ...] = ()
     if field_type == "enum":
         if "values" not in value:
@@ -584,8 +592,12 @@ def _check_keys(table: Mapping[str, Any], allowed: frozenset[str], key: str) -> 
     for name in table:
         if name not in allowed:
             raise ConfigError(
-                f"{key}.{_key_part(name)}: unknown key{did_you_mean(name, allowed)}; "
-                "expected one of " + ", ".join(sorted(allowed)),
+                said(
+                    "%(key)s: unknown key%(hint)s; expected one of %(known)s",
+                    key=f"{key}.{_key_part(name)}",
+                    hint=did_you_mean(name, allowed),
+                    known=", ".join(sorted(allowed)),
+                ),
                 key=f"{key}.{_key_part(name)}",
             )
 
@@ -595,7 +607,7 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
         return tuple(value)
-    raise ConfigError(f"{key}: should be a string or a list of strings", key=key)
+    raise ConfigError(said("%(key)s: should be a string or a list of strings", key=key), key=key)
 
 
 def _string(value: Any, key: str) -> str:

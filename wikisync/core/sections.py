@@ -34,6 +34,7 @@ from mwparserfromhell.nodes import Tag
 
 from wikisync.core.errors import HandEditError, MarkerError, SectionError, ShrinkError
 from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
+from wikisync.core.said import said
 from wikisync.core.text import stored_text
 
 __all__ = [
@@ -108,7 +109,7 @@ class _Marker:
 
 
 def _where(title: str | None) -> str:
-    return f'Page "{title}"' if title else "The page"
+    return said('Page "%(title)s"', title=title) if title else said("The page")
 
 
 def _marker_text(kind: str, name: str) -> str:
@@ -422,11 +423,19 @@ def check_shrink(
     if old_count == 0 or new_count >= old_count:
         return
     if new_count == 0 or (old_count - new_count) / old_count > max_shrink:
-        label = f'section "{name}"' if name else "the section"
+        label = said('section "%(name)s"', name=name) if name else said("the section")
         raise ShrinkError(
-            f"{_where(title)}: {label} would shrink from {old_count} to {new_count} items "
-            f"(more than {max_shrink:.0%} fewer); check the source pages, or allow it "
-            "with allow_shrink=True",
+            said(
+                "%(where)s: %(section)s would shrink from %(old)d to %(new)d items "
+                "(more than %(share)s fewer); check the source pages, or allow it "
+                "with %(override)s",
+                where=_where(title),
+                section=label,
+                old=old_count,
+                new=new_count,
+                share=f"{max_shrink:.0%}",
+                override="allow_shrink=True",
+            ),
             name=name,
             title=title,
             old_count=old_count,
@@ -448,19 +457,27 @@ def check_hand_edit(section: Section, *, title: str | None = None) -> None:
     if section.hash is None:
         if not section.body.strip():
             return
-        problem = (
-            "holds text that wikisync did not write; empty it (move the text outside "
-            "the markers), or replace it with force=True"
+        problem = said(
+            '%(where)s: the wikisync section "%(name)s" holds text that wikisync did not '
+            "write; empty it (move the text outside the markers), or replace it with "
+            "%(override)s",
+            where=_where(title),
+            name=section.name,
+            override="force=True",
         )
     elif hash_body(section.body) == section.hash:
         return
     else:
-        problem = (
-            "was edited by hand since wikisync last wrote it; move the changes outside "
-            "the markers (they would be lost), or overwrite them with force=True"
+        problem = said(
+            '%(where)s: the wikisync section "%(name)s" was edited by hand since wikisync '
+            "last wrote it; move the changes outside the markers (they would be lost), or "
+            "overwrite them with %(override)s",
+            where=_where(title),
+            name=section.name,
+            override="force=True",
         )
     raise HandEditError(
-        f'{_where(title)}: the wikisync section "{section.name}" {problem}',
+        problem,
         name=section.name,
         title=title,
     )

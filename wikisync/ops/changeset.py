@@ -29,6 +29,7 @@ from wikisync.core.errors import (
     SourceError,
 )
 from wikisync.core.pages import PageText
+from wikisync.core.said import message_of
 from wikisync.files import read_input, write_output
 from wikisync.interrupt import stop_requested
 from wikisync.loaders import parse_json
@@ -325,13 +326,13 @@ def _apply_one(
         # The page as read (with its id: a page moved meanwhile is never written at its old title).
         saved = target.save(edit.title, edit.new_text, base=current, summary=text)
     except PageDeletedError as exc:
-        return PublishResult(edit.title, Outcome.DELETED, planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.DELETED, planned, message=message_of(exc))
     except PageMovedError as exc:
-        return PublishResult(edit.title, Outcome.MOVED, planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.MOVED, planned, message=message_of(exc))
     except EditConflictError as exc:
-        return PublishResult(edit.title, Outcome.CONFLICT, planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.CONFLICT, planned, message=message_of(exc))
     except PublishError as exc:
-        return PublishResult(edit.title, Outcome.REFUSED, planned, message=str(exc))
+        return PublishResult(edit.title, Outcome.REFUSED, planned, message=message_of(exc))
     status = Outcome.CREATED if planned.old_text is None else Outcome.EDITED
     if not saved.changed:
         status = Outcome.UNCHANGED
@@ -386,7 +387,9 @@ class ApplyReport:
     def page_outcomes(self) -> tuple[ReportEntry, ...]:
         """Each page's outcome, in the changeset's order."""
         return tuple(
-            ReportEntry(r.title, r.status, r.message, r.revid, self.labels.get(r.title, ""))
+            ReportEntry(
+                r.title, r.status, r.message, r.revid, self.labels.get(r.title, ""), r.needs
+            )
             for r in self.results
         )
 

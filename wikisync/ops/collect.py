@@ -11,13 +11,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from wikisync.core.errors import ConfigError, UnknownNameError
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet, extract_records
+from wikisync.core.said import said
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.core.selection import Selection
 from wikisync.ops.record_cache import extract_records_cached
 from wikisync.ops.select import selected_titles
-from wikisync.ops.suggest import describe_category, did_you_mean
+from wikisync.ops.suggest import describe_category
 from wikisync.ports.source import Source
 
 
@@ -31,10 +33,18 @@ def record_type_named(types: Mapping[str, Any], name: str) -> RecordType:
     try:
         return record_types[name]
     except KeyError:
-        known = ", ".join(sorted(record_types)) or "none: run 'wikisync init' to write the preset"
+        known = ", ".join(sorted(record_types)) or said(
+            "none: run 'wikisync init' to write the preset"
+        )
         hint = did_you_mean(name, record_types, quote="'")
         raise ConfigError(
-            f"unknown record type '{name}'{hint} (known: {known})", key="types"
+            said(
+                "unknown record type '%(name)s'%(hint)s (known: %(known)s)",
+                name=name,
+                hint=hint,
+                known=known,
+            ),
+            key="types",
         ) from None
 
 

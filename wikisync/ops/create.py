@@ -40,8 +40,10 @@ from wikisync.core.fields.checks import FieldValueError, check_field_value, fiel
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.records import parse_page
+from wikisync.core.said import said
 from wikisync.core.schema import RecordType
 from wikisync.core.templating import make_environment
+from wikisync.i18n import gettext
 from wikisync.ops.publish import Target, publish_page
 from wikisync.ports.outcome import (
     Outcome,
@@ -198,7 +200,10 @@ def check_new_values(
     for spec in record_type.fields:
         if spec.required and spec.default is None and spec.name not in typed:
             raise FieldValueError(
-                f'field "{spec.name}" is required: give it a value ({spec.name}=…)',
+                said(
+                    'field "%(field)s" is required: give it a value (%(field)s=…)',
+                    field=spec.name,
+                ),
                 field=spec.name,
                 value="",
                 expected="a value",
@@ -406,8 +411,12 @@ def new_page(
     def make(current: PageText | None) -> str:
         if current is not None:
             raise PublishError(
-                f'Page "{name}" exists already in {source.location}; it was not replaced '
-                "(edit it with 'wikisync set' or the wiki's edit form)",
+                said(
+                    'Page "%(title)s" exists already in %(location)s; it was not replaced '
+                    "(edit it with 'wikisync set' or the wiki's edit form)",
+                    title=name,
+                    location=source.location,
+                ),
                 title=name,
             )
         return text
@@ -417,7 +426,7 @@ def new_page(
         target,
         name,
         make,
-        summary=summary or f"wikisync : nouvelle page ({record_type.name})",
+        summary=summary or gettext("wikisync: new page (%(type)s)") % {"type": record_type.name},
         dry_run=dry_run,
     )
     return NewPageResult(

@@ -56,6 +56,7 @@ from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import Namespaces, PageText
 from wikisync.core.records import Record, RecordSet
+from wikisync.core.said import said
 from wikisync.core.schema import RecordType
 from wikisync.core.selection import Selection
 from wikisync.ops.collect import collect_records
@@ -243,7 +244,11 @@ def _span(
     record: Record, fields: CalendarFields, zone: dt.tzinfo, problems: list[RecordError]
 ) -> tuple[dt.date, dt.date | None] | None:
     """DTSTART and DTEND of a record, or None (and a problem) when it is left out."""
-    where = f'Page "{record.title}"' + (f" (infobox {record.index + 1})" if record.index else "")
+    where = (
+        said('Page "%(title)s" (infobox %(n)d)', title=record.title, n=record.index + 1)
+        if record.index
+        else said('Page "%(title)s"', title=record.title)
+    )
     start_value: FieldValue = record.fields.get(fields.start)
     end_value: FieldValue = record.fields.get(fields.end) if fields.end else None
     if isinstance(end_value, DateRange):
@@ -255,7 +260,7 @@ def _span(
     def leave_out(field: str, why: str, value: object = None) -> None:
         problems.append(
             RecordError(
-                f"{where}: {why}; left out of the calendar",
+                said("%(where)s: %(why)s; left out of the calendar", where=where, why=why),
                 title=record.title,
                 field=field,
                 value=None if value is None else str(value),
@@ -263,13 +268,16 @@ def _span(
         )
 
     if not isinstance(start_value, DateValue):
-        leave_out(fields.start, f'field "{fields.start}" has no date')
+        leave_out(fields.start, said('field "%(field)s" has no date', field=fields.start))
         return None
     for field, value in ((fields.start, start_value), (fields.end, end_value)):
         if isinstance(value, DateValue) and value.precision in ("year", "month"):
+            facts = {"field": field, "date": value.iso()}
             leave_out(
                 str(field),
-                f'field "{field}" gives only the {value.precision}, {value.iso()}, not the day',
+                said('field "%(field)s" gives only the year, %(date)s, not the day', **facts)
+                if value.precision == "year"
+                else said('field "%(field)s" gives only the month, %(date)s, not the day', **facts),
                 value.iso(),
             )
             return None
@@ -278,8 +286,14 @@ def _span(
         if isinstance(value, DateValue) and at_calendar_edge(value):
             leave_out(
                 str(field),
-                f'field "{field}" is {value.iso()}, outside the days a calendar holds '
-                f"({FIRST_CALENDAR_DAY} to {LAST_CALENDAR_DAY})",
+                said(
+                    'field "%(field)s" is %(date)s, outside the days a calendar holds '
+                    "(%(first)s to %(last)s)",
+                    field=field,
+                    date=value.iso(),
+                    first=FIRST_CALENDAR_DAY,
+                    last=LAST_CALENDAR_DAY,
+                ),
                 value.iso(),
             )
             return None
@@ -287,7 +301,9 @@ def _span(
         return _checked_span(start_value, end, fields, zone, leave_out)
     except (OverflowError, ValueError):
         # A backstop: a moment a time zone pushes past the calendar's ends.
-        leave_out(fields.start, "its dates reach past the ends of the calendar", start_value.iso())
+        leave_out(
+            fields.start, said("its dates reach past the ends of the calendar"), start_value.iso()
+        )
         return None
 
 
@@ -303,7 +319,11 @@ def _checked_span(
         first = start_value.to_date()
         last = end.to_date() if end is not None else first
         if last < first:
-            leave_out(str(fields.end), f"it ends ({last}) before it starts ({first})", end)
+            leave_out(
+                str(fields.end),
+                said("it ends (%(end)s) before it starts (%(start)s)", end=last, start=first),
+                end,
+            )
             return None
         return first, last + dt.timedelta(days=1)
     begin = _moment(start_value, zone)
@@ -314,7 +334,14 @@ def _checked_span(
     if end.precision == "day":  # ends at the end of that day
         finish = finish + dt.timedelta(days=1)
     if _utc(finish) < _utc(begin):
-        leave_out(str(fields.end), f"it ends ({end.iso()}) before it starts ({start_value.iso()})")
+        leave_out(
+            str(fields.end),
+            said(
+                "it ends (%(end)s) before it starts (%(start)s)",
+                end=end.iso(),
+                start=start_value.iso(),
+            ),
+        )
         return None
     return begin, finish
 

@@ -38,6 +38,7 @@ from wikisync.core.errors import (
     PublishError,
 )
 from wikisync.core.pages import PageText
+from wikisync.core.said import message_of
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 from wikisync.ports.target import Target
@@ -147,6 +148,8 @@ class PublishResult:
         message: why a page was refused or in conflict; for a saved page, what
             the save had to do beyond saving (another edit merged in, a lost
             reply resolved), from :attr:`SaveResult.note`; ``""`` otherwise.
+        needs: for a refused page, what would let it through (the refusal's
+            :attr:`~wikisync.core.errors.WikisyncError.needs`), else ``""``.
     """
 
     title: str
@@ -155,6 +158,7 @@ class PublishResult:
     revid: int | None = None
     attempts: int = 1
     message: str = ""
+    needs: str = ""
 
     @property
     def ok(self) -> bool:
@@ -266,13 +270,26 @@ def _publish(
         try:
             edit = plan_edit(title, page, make_text(page), summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, Outcome.DELETED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.DELETED, None, attempts=attempt, message=message_of(exc)
+            )
         except PageMovedError as exc:
-            return PublishResult(title, Outcome.MOVED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.MOVED, None, attempts=attempt, message=message_of(exc)
+            )
         except EditConflictError as exc:
-            return PublishResult(title, Outcome.CONFLICT, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.CONFLICT, None, attempts=attempt, message=message_of(exc)
+            )
         except PAGE_REFUSALS as exc:
-            return PublishResult(title, Outcome.REFUSED, None, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title,
+                Outcome.REFUSED,
+                None,
+                attempts=attempt,
+                message=message_of(exc),
+                needs=exc.needs or "",
+            )
         if not edit.changed:
             return PublishResult(
                 title, Outcome.UNCHANGED, edit, page.revid if page else None, attempt
@@ -288,9 +305,13 @@ def _publish(
             else:
                 saved = target.save(title, edit.new_text, base=page, summary=summary)
         except PageDeletedError as exc:
-            return PublishResult(title, Outcome.DELETED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.DELETED, edit, attempts=attempt, message=message_of(exc)
+            )
         except PageMovedError as exc:
-            return PublishResult(title, Outcome.MOVED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title, Outcome.MOVED, edit, attempts=attempt, message=message_of(exc)
+            )
         except EditConflictError as exc:
             if attempt > retries:
                 return PublishResult(
@@ -305,7 +326,14 @@ def _publish(
             page = read_page(source, title)
             continue
         except PublishError as exc:
-            return PublishResult(title, Outcome.REFUSED, edit, attempts=attempt, message=str(exc))
+            return PublishResult(
+                title,
+                Outcome.REFUSED,
+                edit,
+                attempts=attempt,
+                message=message_of(exc),
+                needs=exc.needs or "",
+            )
         if saved.moved_to:
             message = (
                 f'Page "{title}" was moved to "{saved.moved_to}" while it was saved; the edit '

@@ -37,6 +37,7 @@ from wikisync.core.fields.coords import Coord
 from wikisync.core.fields.values import FieldValue
 from wikisync.core.pages import PageText
 from wikisync.core.records import PageRecords, Record, RecordSet, parse_page
+from wikisync.core.said import said_data, said_from_data
 from wikisync.core.schema import RecordType
 from wikisync.loaders import parse_json
 from wikisync.ports.memo import MemoStore, code_digest
@@ -204,7 +205,7 @@ def encode_page_records(found: PageRecords) -> str:
             raise TypeError(f"cannot encode a {type(problem).__name__} problem")
         if set(vars(problem)) != {"title", "field", "value"}:
             raise TypeError("cannot encode a problem with more attributes")
-        problems.append([str(problem), problem.title, problem.field, problem.value])
+        problems.append([said_data(problem.args[0]), problem.title, problem.field, problem.value])
     data = {"title": found.title, "records": records, "problems": problems}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -229,7 +230,7 @@ def decode_page_records(text: str) -> PageRecords:
             for title, type_name, revid, index, fields, extra in data["records"]
         )
         problems = tuple(
-            RecordError(str(message), title=str(title), field=field, value=value)
+            RecordError(said_from_data(message), title=str(title), field=field, value=value)
             for message, title, field, value in data["problems"]
         )
         return PageRecords(str(data["title"]), records, problems)

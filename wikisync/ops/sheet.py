@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from wikisync.core.errors import SpreadsheetError
+from wikisync.core.names import did_you_mean
 from wikisync.core.schema import RecordType
 from wikisync.files import describe, read_input
 from wikisync.ops.formats import neutralize_cell, restore_cell
-from wikisync.ops.suggest import did_you_mean
 
 __all__ = [
     "DELIMITERS",

@@ -79,10 +79,13 @@ from wikisync.core.fields.checks import (
     styled_value,
 )
 from wikisync.core.fields.list_items import ItemEdit
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import CATEGORY_NS, PageText
+from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.core.selection import Selection
 from wikisync.files import STDIO, describe, write_output
+from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, PageReport, finish_report
 from wikisync.ops.batch.run import PageOutcome, run_pages, set_infobox
 from wikisync.ops.collect import iter_type_pages
@@ -96,7 +99,6 @@ from wikisync.ops.sheet import (
     read_sheet,
     text_sha1,
 )
-from wikisync.ops.suggest import did_you_mean
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -229,8 +231,13 @@ def _specs(record_type: RecordType, fields: Sequence[str]) -> list[FieldSpec]:
     unknown = [name for name in fields if name not in by_name]
     if unknown:
         raise FieldValueError(
-            f'record type "{record_type.name}" has no field "{unknown[0]}"'
-            f"{did_you_mean(unknown[0], by_name)} (known: {', '.join(by_name)})",
+            said(
+                'record type "%(type)s" has no field "%(field)s"%(hint)s (known: %(known)s)',
+                type=record_type.name,
+                field=unknown[0],
+                hint=did_you_mean(unknown[0], by_name),
+                known=", ".join(by_name),
+            ),
             field=unknown[0],
             value="",
             expected="a field name",
@@ -364,7 +371,7 @@ def import_records(
         source,
         target,
         items,
-        summary=summary or f"wikisync : import de tableur ({label})",
+        summary=summary or gettext("wikisync: spreadsheet import (%(file)s)") % {"file": label},
         dry_run=dry_run,
         retries=retries,
         on_page=_word_creations(creations, on_page),
@@ -390,14 +397,22 @@ class _PageImport:
             now = self.old.title_of(self.rows[0].revid)
             if now and now != self.title:
                 raise PageMovedError(
-                    f'Page "{self.title}" was moved to "{now}" since the export; rows '
-                    f"{', '.join(str(row.row) for row in self.rows)} were not written",
+                    said(
+                        'Page "%(title)s" was moved to "%(now)s" since the export; rows '
+                        "%(rows)s were not written",
+                        title=self.title,
+                        now=now,
+                        rows=", ".join(str(row.row) for row in self.rows),
+                    ),
                     title=self.title,
                     new_title=now,
                 )
             raise PageDeletedError(
-                f'Page "{self.title}" was deleted since the export; nothing was saved, and it '
-                "was not re-created",
+                said(
+                    'Page "%(title)s" was deleted since the export; nothing was saved, and it '
+                    "was not re-created",
+                    title=self.title,
+                ),
                 title=self.title,
             )
         infoboxes = read_params(page.wikitext, self.record_type.templates, title=page.title)
@@ -478,18 +493,34 @@ class _PageImport:
                     continue
                 if have is None or original is None:
                     raise EditConflictError(
-                        f'Page "{self.title}" changed on the wiki since the export (revision '
-                        f"{row.revid}, now {page.revid}); row {row.row} was not written, "
-                        "nothing was overwritten: export again and redo the change",
+                        said(
+                            'Page "%(title)s" changed on the wiki since the export (revision '
+                            "%(was)s, now %(now)s); row %(row)s was not written, nothing was "
+                            "overwritten: export again and redo the change",
+                            title=self.title,
+                            was=row.revid,
+                            now=page.revid,
+                            row=row.row,
+                        ),
                         title=self.title,
                     )
                 was = original.get(field_param(spec, original), "")
                 if not same_value(spec, was, have):
                     raise EditConflictError(
-                        f'Page "{self.title}" changed on the wiki since the export: field '
-                        f'"{name}" was "{was}" in revision {row.revid} and is "{have}" in '
-                        f'revision {page.revid}; row {row.row}\'s "{value}" was not written, '
-                        "nothing was overwritten: export again and redo the change",
+                        said(
+                            'Page "%(title)s" changed on the wiki since the export: field '
+                            '"%(field)s" was "%(was)s" in revision %(base)s and is "%(have)s" in '
+                            'revision %(now)s; row %(row)s\'s "%(value)s" was not written, '
+                            "nothing was overwritten: export again and redo the change",
+                            title=self.title,
+                            field=name,
+                            was=was,
+                            base=row.revid,
+                            have=have,
+                            now=page.revid,
+                            row=row.row,
+                            value=value,
+                        ),
                         title=self.title,
                     )
                 try:
@@ -598,8 +629,12 @@ class _PageCreate:
             )
         if page is not None:
             raise EditConflictError(
-                f'Page "{self.title}" exists already; row {numbers} (no revision: a page to '
-                "create) was not imported, nothing was overwritten: export the page to edit it",
+                said(
+                    'Page "%(title)s" exists already; row %(rows)s (no revision: a page to '
+                    "create) was not imported, nothing was overwritten: export the page to edit it",
+                    title=self.title,
+                    rows=numbers,
+                ),
                 title=self.title,
             )
         row = self.rows[0]

@@ -18,9 +18,10 @@ from typing import Any
 
 from wikisync.core.categories import find_category_links, normalize_category
 from wikisync.core.errors import ConfigError
-from wikisync.core.names import close_names, did_you_mean, fold
+from wikisync.core.names import close_names, fold
 from wikisync.core.pages import CATEGORY_NS, TEMPLATE_NS
 from wikisync.core.parse_budget import PageTooComplex, parse_within_budget
+from wikisync.core.said import said
 from wikisync.core.schema import load_record_types, template_key
 from wikisync.ports.source import Source
 
@@ -29,7 +30,6 @@ __all__ = [
     "close_names",
     "describe_category",
     "describe_template",
-    "did_you_mean",
     "fold",
     "known_categories",
     "known_templates",
@@ -108,10 +108,16 @@ class Suggestion:
 def _missing(source: Source, kind: str, title: str, name: str, known: list[str]) -> Suggestion:
     """A category or template that does not exist, with the close names known."""
     close = close_names(name, known)
-    message = f'{kind} "{title}" does not exist in {source.location}'
+    prefix = title[: len(title) - len(name)]
+    hint = ""
     if close:
-        prefix = title[: len(title) - len(name)]
-        message += "; did you mean " + ", ".join(f'"{prefix}{n}"' for n in close) + "?"
+        hint = said("; did you mean %(names)s?", names=", ".join(f'"{prefix}{n}"' for n in close))
+    facts = {"title": title, "location": source.location, "hint": hint}
+    message = (
+        said('category "%(title)s" does not exist in %(location)s%(hint)s', **facts)
+        if kind == "category"
+        else said('template "%(title)s" does not exist in %(location)s%(hint)s', **facts)
+    )
     return Suggestion(message, False, tuple(close))
 
 
@@ -127,7 +133,7 @@ def describe_category(source: Source, category: str) -> Suggestion:
     name = ns.split(title)[1]
     known, indexed = _known_categories(source)
     if name in known or (indexed and not source.fetch_titles([title]).missing):
-        return Suggestion(f'category "{title}" has no pages', True, ())
+        return Suggestion(said('category "%(title)s" has no pages', title=title), True, ())
     return _missing(source, "category", title, name, known)
 
 
@@ -146,7 +152,7 @@ def describe_template(source: Source, template: str) -> Suggestion:
     title = ns.join(TEMPLATE_NS, name)
     known = known_templates(source)
     if name in known:
-        return Suggestion(f'no page uses template "{title}"', True, ())
+        return Suggestion(said('no page uses template "%(title)s"', title=title), True, ())
     return _missing(source, "template", title, name, known)
 
 
@@ -181,14 +187,30 @@ def schema_losses(types: Mapping[str, Any], template: str, old: str, new: str | 
             if old not in spec.params or (new is not None and new in spec.params):
                 continue
             key = f"types.{record_type.name}.fields.{spec.name}"
-            what = (
-                f'type "{record_type.name}" reads field "{spec.name}" from parameter "{old}" '
-                f"of {{{{{record_type.templates[0]}}}}}"
+            what = said(
+                'type "%(type)s" reads field "%(field)s" from parameter "%(param)s" '
+                "of {{%(template)s}}",
+                type=record_type.name,
+                field=spec.name,
+                param=old,
+                template=record_type.templates[0],
             )
             if new is None:
-                lines.append(f"{what}: after the removal its records lose it ({key})")
+                lines.append(
+                    said(
+                        "%(what)s: after the removal its records lose it (%(key)s)",
+                        what=what,
+                        key=key,
+                    )
+                )
             else:
                 lines.append(
-                    f'{what}: after the rename its records lose it (add "{new}" to {key} params)'
+                    said(
+                        '%(what)s: after the rename its records lose it (add "%(new)s" to '
+                        "%(key)s params)",
+                        what=what,
+                        new=new,
+                        key=key,
+                    )
                 )
     return lines

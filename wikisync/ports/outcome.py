@@ -96,6 +96,9 @@ class ReportEntry:
         message: why, or what a person should know (``""`` when nothing).
         revid: the page's revision after the run, when known.
         job: the job that made the edit (``rebuild``, ``apply``), else ``""``.
+        needs: for a page a guard refused, what would let it through, as a caller
+            says it (an argument: ``"allow_shrink"``, ``"force"``, ``"create"``,
+            ``"trusted"``); ``""`` when nothing would.
     """
 
     title: str
@@ -103,9 +106,10 @@ class ReportEntry:
     message: str = ""
     revid: int | None = None
     job: str = ""
+    needs: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """The entry as JSON data (``job`` only when there is one)."""
+        """The entry as JSON data (``job`` and ``needs`` only when there is one)."""
         data: dict[str, Any] = {
             "title": self.title,
             "outcome": str(self.outcome),
@@ -114,6 +118,8 @@ class ReportEntry:
         }
         if self.job:
             data["job"] = self.job
+        if self.needs:
+            data["needs"] = self.needs
         return data
 
 

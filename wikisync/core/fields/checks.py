@@ -19,6 +19,7 @@ from wikisync.core.fields.list_items import DEFAULT_SEPARATORS, ItemEdit, ListIt
 from wikisync.core.fields.value_templates import DEFAULT_OPTIONS, ValueOptions
 from wikisync.core.fields.values import DateValue, FieldValue, ValueFormatError, parse_value
 from wikisync.core.names import did_you_mean
+from wikisync.core.said import said
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.core.text import fold, stored_text
 
@@ -81,7 +82,12 @@ def check_field_value(spec: FieldSpec, value: str, *, trusted: bool = False) -> 
         typed = parse_value(spec.type, value, spec.choices)
     except ValueFormatError as exc:
         raise FieldValueError(
-            f'field "{spec.name}" should be {exc.expected}, got "{exc.value}"',
+            said(
+                'field "%(field)s" should be %(expected)s, got "%(value)s"',
+                field=spec.name,
+                expected=exc.expected,
+                value=exc.value,
+            ),
             field=spec.name,
             value=value,
             expected=exc.expected,
@@ -250,8 +256,13 @@ def field_spec(record_type: RecordType, name: str) -> FieldSpec:
             return spec
     known = ", ".join(record_type.field_names)
     raise FieldValueError(
-        f'record type "{record_type.name}" has no field "{name}"'
-        f"{did_you_mean(name, record_type.field_names)} (known: {known})",
+        said(
+            'record type "%(type)s" has no field "%(field)s"%(hint)s (known: %(known)s)',
+            type=record_type.name,
+            field=name,
+            hint=did_you_mean(name, record_type.field_names),
+            known=known,
+        ),
         field=name,
         value="",
         expected="a field name",

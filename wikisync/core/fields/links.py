@@ -20,6 +20,7 @@ from mwparserfromhell.nodes import ExternalLink, Wikilink
 from wikisync.core.errors import ValueFormatError
 from wikisync.core.fields.wikitext_pieces import join_text, pieces_of, to_plain_text
 from wikisync.core.pages import FILE_NS, FRENCH, normalize_title
+from wikisync.core.said import said
 
 __all__ = [
     "file_from_text",
@@ -49,7 +50,7 @@ def parse_url(code: Any) -> str:
     if not links:
         return url_from_text(to_plain_text(code), raw)
     if len(links) > 1 or _plain_text_outside(code, links[0]):
-        raise ValueFormatError("one URL", raw)
+        raise ValueFormatError(said("one URL"), raw)
     return url_from_text(str(links[0].url).strip(), raw)
 
 
@@ -63,10 +64,10 @@ def url_from_text(url: str, raw: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # "http://[::1": a bracket never closed
-        raise ValueFormatError("a URL (https://…)", raw) from None
+        raise ValueFormatError(said("a URL (https://…)"), raw) from None
     has_host = bool(parts.netloc) or parts.scheme == "mailto"
     if parts.scheme.lower() not in _URL_SCHEMES or not has_host or len(url.split()) != 1:
-        raise ValueFormatError("a URL (https://…)", raw)
+        raise ValueFormatError(said("a URL (https://…)"), raw)
     return url
 
 
@@ -104,7 +105,7 @@ def _sole_link(code: Any, what: str) -> tuple[Any, Wikilink | None, str]:
 
 def page_from_text(title: str, raw: str) -> str:
     if not title.strip() or _BAD_TITLE_CHARS.intersection(title):
-        raise ValueFormatError("a page title", raw)
+        raise ValueFormatError(said("a page title"), raw)
     return normalize_title(title)
 
 
@@ -123,11 +124,11 @@ def parse_file_name(code: Any) -> str:
 
 def file_from_text(name: str, raw: str) -> str:
     if "\n" in name.strip():  # two names on two lines are not one name
-        raise ValueFormatError("a file name (name.ext)", raw)
+        raise ValueFormatError(said("a file name (name.ext)"), raw)
     title = normalize_title(name) if name.strip() else ""
     ns, rest = FRENCH.split(title)
     if ns not in (0, FILE_NS) or not _has_extension(rest) or _BAD_TITLE_CHARS.intersection(rest):
-        raise ValueFormatError("a file name (name.ext)", raw)
+        raise ValueFormatError(said("a file name (name.ext)"), raw)
     return rest
 
 

@@ -96,6 +96,7 @@ from wikisync.core.fields.wikitext_pieces import join_text as _join_text
 from wikisync.core.fields.wikitext_pieces import pieces as _pieces
 from wikisync.core.fields.wikitext_pieces import tidy as _tidy
 from wikisync.core.fields.wikitext_pieces import to_plain_text, unread_template
+from wikisync.core.said import said
 from wikisync.core.text import fold
 
 # DateValue lives in wikisync.core.dates; it is re-exported as the type of date fields.
@@ -296,11 +297,11 @@ def parse_date(text: str, *, century: int | None = None) -> DateValue:
     except TwoDigitYearError:
         raise ValueFormatError(_TWO_DIGITS, text) from None
     if result is None:
-        raise ValueFormatError("a date", text)
+        raise ValueFormatError(said("a date"), text)
     return result
 
 
-_TWO_DIGITS = "a date with a four-digit year (or set century for this field)"
+_TWO_DIGITS = said("a date with a four-digit year (or set century for this field)")
 
 
 def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
@@ -309,7 +310,7 @@ def _date_from_text(text: str, options: ValueOptions) -> DateValue | DateRange:
     except TwoDigitYearError:
         raise ValueFormatError(_TWO_DIGITS, text) from None
     if result is None:
-        raise ValueFormatError("a date", text)
+        raise ValueFormatError(said("a date"), text)
     return result
 
 
@@ -374,7 +375,7 @@ def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange |
         elif isinstance(piece, str) and not before:
             between.append(piece)
         elif isinstance(piece, str) and piece.strip().lower() not in ("", "du", "from"):
-            raise ValueFormatError("a date", str(code))
+            raise ValueFormatError(said("a date"), str(code))
     gap = "".join(between).strip().lower()
     if len(dates) == 1 and (not gap or _aside(gap)):
         return dates[0]
@@ -387,7 +388,7 @@ def _date_from_code(code: Any, options: ValueOptions) -> DateValue | DateRange |
         and first <= last
     ):
         return DateRange(first, last)
-    raise ValueFormatError("a date", str(code))
+    raise ValueFormatError(said("a date"), str(code))
 
 
 # -- scalars ----------------------------------------------------------------------
@@ -415,7 +416,7 @@ def parse_bool(text: str) -> bool:
     try:
         return _BOOLEANS[text.strip().casefold()]
     except KeyError:
-        raise ValueFormatError("yes or no (oui/non, true/false, 1/0)", text) from None
+        raise ValueFormatError(said("yes or no (oui/non, true/false, 1/0)"), text) from None
 
 
 #: Digit-group separators read as such: spaces (no-break, narrow, thin) and, in
@@ -445,11 +446,11 @@ def parse_int(text: str) -> int:
     if used:
         head, *groups = digits.split(used[0])
         if not 1 <= len(head.lstrip("+-")) <= 3 or any(len(group) != 3 for group in groups):
-            raise ValueFormatError("a whole number", text)
+            raise ValueFormatError(said("a whole number"), text)
         digits = head + "".join(groups)
     body = digits[1:] if digits[:1] in "+-" else digits
     if not body.isascii() or not body.isdigit():
-        raise ValueFormatError("a whole number", text)
+        raise ValueFormatError(said("a whole number"), text)
     return int(digits)
 
 
@@ -466,7 +467,9 @@ def parse_enum(text: str, choices: Sequence[str]) -> str:
     for choice in choices:
         if fold(choice) == key:
             return choice
-    raise ValueFormatError("one of " + ", ".join(repr(c) for c in choices), text)
+    raise ValueFormatError(
+        said("one of %(choices)s", choices=", ".join(repr(c) for c in choices)), text
+    )
 
 
 # -- coordinates ------------------------------------------------------------------

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from wikisync.core.categories import find_redirect_target
 from wikisync.core.edits import EditError, EditResult, read_params, remove_param, rename_param
 from wikisync.core.errors import UnknownNameError
+from wikisync.core.names import did_you_mean
 from wikisync.core.pages import TEMPLATE_NS, PageText
+from wikisync.core.said import said, said_n
 from wikisync.core.schema import template_key
 from wikisync.core.selection import Selection
 from wikisync.i18n import gettext
@@ -29,7 +31,6 @@ from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
 from wikisync.ops.select import selected_titles
-from wikisync.ops.suggest import did_you_mean
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -292,12 +293,21 @@ def _check_param(found: TemplatePages, template: str, param: str, new: str | Non
         names.update(key for params in infoboxes for key in params)
     if param in names or any(_may_hold(text, param) for text in unreadable):
         return
-    message = (
-        f'parameter "{param}" of template "{template}" is on none of its {len(found.pages)} page(s)'
-    )
+    renamed = ""
     if new is not None and new in names:
-        message += f' ("{new}" is: renamed already?)'
-    raise UnknownNameError(message + did_you_mean(param, names), name=param)
+        renamed = said(' ("%(new)s" is: renamed already?)', new=new)
+    message = said_n(
+        'parameter "%(param)s" of template "%(template)s" is on none of its %(n)d page(s)'
+        "%(renamed)s%(hint)s",
+        'parameter "%(param)s" of template "%(template)s" is on none of its %(n)d page(s)'
+        "%(renamed)s%(hint)s",
+        len(found.pages),
+        param=param,
+        template=template,
+        renamed=renamed,
+        hint=did_you_mean(param, names),
+    )
+    raise UnknownNameError(message, name=param)
 
 
 def _may_hold(wikitext: str, param: str) -> bool:

@@ -70,6 +70,8 @@ class PageReport:
         removed: lines the edit removes.
         rows: for an import, the spreadsheet rows (1-based, header = 1) of the page.
         edit: the edit computed (not in the JSON report).
+        needs: for a page a guard refused, what would let it through (an argument:
+            ``"trusted"``…), else ``""`` (in the JSON report only when set).
     """
 
     title: str
@@ -83,6 +85,7 @@ class PageReport:
     removed: int = 0
     rows: tuple[int, ...] = ()
     edit: Edit | None = None
+    needs: str = ""
 
     @property
     def edited(self) -> bool:
@@ -106,6 +109,8 @@ class PageReport:
         }
         if self.rows:
             data["rows"] = list(self.rows)
+        if self.needs:
+            data["needs"] = self.needs
         return data
 
 
@@ -138,7 +143,8 @@ class BatchReport:
     def page_outcomes(self) -> tuple[ReportEntry, ...]:
         """Each page's outcome, in order."""
         return tuple(
-            ReportEntry(page.title, page.status, page.message, page.revid) for page in self.pages
+            ReportEntry(page.title, page.status, page.message, page.revid, needs=page.needs)
+            for page in self.pages
         )
 
     def outcomes(self) -> tuple[Outcome, ...]:

@@ -48,6 +48,7 @@ from wikisync.core.fields.checks import (
 )
 from wikisync.core.fields.list_items import ItemEdit
 from wikisync.core.pages import PageText
+from wikisync.core.said import message_of
 from wikisync.core.schema import FieldSpec, RecordType
 from wikisync.core.selection import Selection
 from wikisync.i18n import gettext
@@ -189,12 +190,14 @@ def _publish_one(
             current=page,
         )
     except WikisyncError as exc:
-        report.message = str(exc)
+        report.message = message_of(exc)
+        report.needs = exc.needs or ""
         return report
     report.status = result.status
     report.revid = result.revid
     report.attempts = result.attempts
     report.message = result.message or last.note
+    report.needs = result.needs
     report.edit = result.edit
     report.warnings = last.warnings
     if result.status == Outcome.UNCHANGED and last.status:
@@ -250,7 +253,9 @@ def deleted_meanwhile() -> PageDeletedError:
 
 def refusal(exc: EditError) -> PublishError:
     """A refused edit as the PublishError that marks a page refused (internal)."""
-    return PublishError(str(exc), title=exc.title)
+    refused = PublishError(message_of(exc), title=exc.title)
+    refused.needs = exc.needs
+    return refused
 
 
 # -- set ------------------------------------------------------------------------------

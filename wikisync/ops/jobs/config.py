@@ -55,12 +55,13 @@ from typing import Any
 from wikisync.config import Config
 from wikisync.core.config_tables import in_file, tables_file, toml_key
 from wikisync.core.errors import ConfigError
+from wikisync.core.names import did_you_mean
 from wikisync.core.records import RecordSet
 from wikisync.core.render import TEMPLATE_SUFFIX
+from wikisync.core.said import said
 from wikisync.core.sections import DEFAULT_MAX_SHRINK, make_section
 from wikisync.core.templating import render_index
 from wikisync.ops.quality.check import summarize
-from wikisync.ops.suggest import did_you_mean
 from wikisync.webhook import register_webhook
 
 __all__ = ["RESERVED_VARIABLES", "Job", "config_jobs", "load_jobs", "render_job", "select_jobs"]
@@ -199,23 +200,27 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
     def fail(key: str | tuple[str, ...], problem: str) -> ConfigError:
         parts = key if isinstance(key, tuple) else (key,) if key else ()
         path = ".".join([where, *(toml_key(part) for part in parts)])
-        return ConfigError(f"{path}: {problem}", key=path)
+        return ConfigError(said("%(key)s: %(problem)s", key=path, problem=problem), key=path)
 
     if not isinstance(table, Mapping):
-        raise fail("", "should be a table")
+        raise fail("", said("should be a table"))
     unknown = sorted(set(table) - _KEYS)
     if unknown:
         raise fail(
             unknown[0],
-            f"unknown key{did_you_mean(unknown[0], _KEYS)} (known: {', '.join(sorted(_KEYS))})",
+            said(
+                "unknown key%(hint)s (known: %(known)s)",
+                hint=did_you_mean(unknown[0], _KEYS),
+                known=", ".join(sorted(_KEYS)),
+            ),
         )
 
     def text(key: str, default: str | None = None) -> str:
         value = table.get(key, default)
         if value is None:
-            raise fail(key, "required")
+            raise fail(key, said("required"))
         if not isinstance(value, str) or not value.strip():
-            raise fail(key, f"should be a non-empty string, got {value!r}")
+            raise fail(key, said("should be a non-empty string, got %(value)r", value=value))
         return value.strip()
 
     marker = text("marker", name)
@@ -223,7 +228,8 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         make_section(marker, "")  # sections.py holds the one rule for section names
     except ValueError:
         raise fail(
-            "marker", f"marker {marker!r} should be letters, digits, '.', '_' or '-'"
+            "marker",
+            said("marker %(marker)r should be letters, digits, '.', '_' or '-'", marker=marker),
         ) from None
     max_shrink = table.get("max_shrink", DEFAULT_MAX_SHRINK)
     if (
@@ -231,22 +237,24 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         or not isinstance(max_shrink, int | float)
         or not 0 <= max_shrink <= 1
     ):
-        raise fail("max_shrink", f"should be a number from 0 to 1, got {max_shrink!r}")
+        raise fail(
+            "max_shrink", said("should be a number from 0 to 1, got %(value)r", value=max_shrink)
+        )
     create = table.get("create", False)
     if not isinstance(create, bool):
-        raise fail("create", f"should be true or false, got {create!r}")
+        raise fail("create", said("should be true or false, got %(value)r", value=create))
     variables = table.get("variables", {})
     if not isinstance(variables, Mapping):
-        raise fail("variables", "should be a table")
+        raise fail("variables", said("should be a table"))
     clash = RESERVED_VARIABLES & set(variables)
     if clash:
-        raise fail("variables", f"may not redefine {', '.join(sorted(clash))}")
+        raise fail("variables", said("may not redefine %(names)s", names=", ".join(sorted(clash))))
     summary = table.get("summary")
     if summary is not None and not isinstance(summary, str):
-        raise fail("summary", f"should be a string, got {summary!r}")
+        raise fail("summary", said("should be a string, got %(value)r", value=summary))
     description = table.get("description", "")
     if not isinstance(description, str):
-        raise fail("description", f"should be a string, got {description!r}")
+        raise fail("description", said("should be a string, got %(value)r", value=description))
     if "file" not in table and "format" in table:
         return _data_page_job(name, table, text, fail, description)
     if "content_model" in table:
@@ -261,9 +269,9 @@ def _load_job(name: str, table: Any, base: Path) -> Job:
         page_template, template_dirs = _resolve_template(text("page_template"), base)
     types = _types(table.get("type"), fail)
     if file_format == "ics" and len(types) > 1:
-        raise fail("type", "a calendar (format ics) is made from one record type")
+        raise fail("type", said("a calendar (format ics) is made from one record type"))
     if file_format == "geojson" and len(types) > 1:
-        raise fail("type", "a map (format geojson) is made from one record type")
+        raise fail("type", said("a map (format geojson) is made from one record type"))
     notify = _notify(table.get("notify"), types, fail)
     entries = table.get("entries", DEFAULT_FEED_ENTRIES)
     if "entries" in table and file_format != "atom":
@@ -377,20 +385,24 @@ def _file_of(
     # A job that writes a file: its path and format (none: the page template's text).
     if "file" not in table:
         if "format" in table:
-            raise fail("format", 'only a job that writes a file (file = "…") takes a format')
+            raise fail("format", said('only a job that writes a file (file = "…") takes a format'))
         return "", ""
     for key in _PAGE_KEYS:
         if key in table:
-            raise fail(key, "only a job that writes a page takes it, not one that writes a file")
+            raise fail(
+                key, said("only a job that writes a page takes it, not one that writes a file")
+            )
     path = Path(text("file")).expanduser()
     file = str(path if path.is_absolute() else base / path)
     if "format" in table:
         fmt = text("format")
         if fmt not in FILE_FORMATS.values():
             known = ", ".join(dict.fromkeys(FILE_FORMATS.values()))
-            raise fail("format", f"should be one of {known}, got {fmt!r}")
+            raise fail(
+                "format", said("should be one of %(known)s, got %(value)r", known=known, value=fmt)
+            )
         if "page_template" in table:
-            raise fail("page_template", "give 'format' or 'page_template', not both")
+            raise fail("page_template", said("give 'format' or 'page_template', not both"))
         return file, fmt
     if "page_template" in table:
         return file, ""
@@ -398,8 +410,11 @@ def _file_of(
     if not fmt:
         raise fail(
             "format",
-            f'say what to write in {path.name}: format = "ics" (or json, jsonl, csv, '
-            "geojson, sqlite, atom), or a page_template",
+            said(
+                'say what to write in %(file)s: format = "ics" (or json, jsonl, csv, '
+                "geojson, sqlite, atom), or a page_template",
+                file=path.name,
+            ),
         )
     return file, fmt
 
@@ -407,12 +422,15 @@ def _file_of(
 def _types(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:
     # "event", or ["event", "actor"]: the record types a job reads.
     if value is None:
-        raise fail("type", "required (the record type the job lists)")
+        raise fail("type", said("required (the record type the job lists)"))
     items = value if isinstance(value, list) else [value]
     if not items or not all(isinstance(item, str) and item.strip() for item in items):
         raise fail(
             "type",
-            f"should be a record type's name or a non-empty list of them, got {value!r}",
+            said(
+                "should be a record type's name or a non-empty list of them, got %(value)r",
+                value=value,
+            ),
         )
     return tuple(dict.fromkeys(item.strip() for item in items))
 
@@ -443,8 +461,12 @@ def select_jobs(jobs: Mapping[str, Job], names: Sequence[str] = ()) -> list[Job]
     unknown = [name for name in names if name not in jobs]
     if unknown:
         raise ConfigError(
-            f"unknown job '{unknown[0]}'{did_you_mean(unknown[0], jobs, quote=chr(39))} "
-            f"(known: {', '.join(jobs)})",
+            said(
+                "unknown job '%(name)s'%(hint)s (known: %(known)s)",
+                name=unknown[0],
+                hint=did_you_mean(unknown[0], jobs, quote="'"),
+                known=", ".join(jobs),
+            ),
             key=f"jobs.{unknown[0]}",
         )
     return [jobs[name] for name in dict.fromkeys(names)] if names else list(jobs.values())
@@ -480,9 +502,15 @@ def config_jobs(config: Config) -> dict[str, Job]:
         for name in job.record_types:
             if name not in config.types:
                 key = f"jobs.{toml_key(job.name)}.type"
-                known = ", ".join(config.types) or "none"
+                known = ", ".join(config.types) or said("none")
                 error = ConfigError(
-                    f'{key}: no type "{name}"{did_you_mean(name, config.types)} (types: {known})',
+                    said(
+                        '%(key)s: no type "%(name)s"%(hint)s (types: %(known)s)',
+                        key=key,
+                        name=name,
+                        hint=did_you_mean(name, config.types),
+                        known=known,
+                    ),
                     key=key,
                 )
                 raise in_file(error, tables_file(config.jobs))

@@ -47,6 +47,9 @@ class JobReport:
             changed). See :mod:`wikisync.ops.jobs.changes`.
         notified: the webhooks posted to (a failure never changes ``status``).
         publish_message: why the changes were not published, when so.
+        needs: for a page a guard refused, what would let it through (an argument:
+            ``"allow_shrink"``, ``"force"``, ``"create"``), else ``""`` (in the JSON
+            report only when set).
     """
 
     job: str
@@ -71,6 +74,8 @@ class JobReport:
     def notify_failed(self) -> tuple[Delivery, ...]:
         """The webhooks that kept failing."""
         return tuple(delivery for delivery in self.notified if not delivery.sent)
+
+    needs: str = ""
 
     @property
     def edited(self) -> bool:
@@ -102,6 +107,7 @@ class JobReport:
                 if self.changes is not None or self.publish_message
                 else {}
             ),
+            **({"needs": self.needs} if self.needs else {}),
         }
 
 
@@ -131,7 +137,9 @@ class RunReport:
     def page_outcomes(self) -> tuple[ReportEntry, ...]:
         """Each job's outcome, in the order run (``title``: its page, or a file job's file)."""
         return tuple(
-            ReportEntry(job.page or job.file, job.status, job.message, job.revid, job.job)
+            ReportEntry(
+                job.page or job.file, job.status, job.message, job.revid, job.job, job.needs
+            )
             for job in self.jobs
         )
 

@@ -40,6 +40,7 @@ from wikisync.core.errors import (
 from wikisync.core.geo import check_map_page, same_json
 from wikisync.core.pages import PageText
 from wikisync.core.records import RecordSet
+from wikisync.core.said import message_of, said
 from wikisync.core.schema import RecordType
 from wikisync.core.sections import (
     find_section,
@@ -48,6 +49,7 @@ from wikisync.core.sections import (
     section_body,
     section_markers,
 )
+from wikisync.i18n import gettext
 from wikisync.interrupt import stop_requested
 from wikisync.ops.changeset import Changeset
 from wikisync.ops.collect import iter_type_pages, record_type_named, records_of_pages
@@ -127,10 +129,16 @@ class _Run:
                 if not (self.create or job.create):
                     raise MissingPageError(
                         job.page,
-                        f'Page "{job.page}" does not exist: create it with create=True (or '
-                        f"create = true in [jobs.{job.name}]), or write it with the markers "
-                        f"<!-- wikisync:begin {job.marker} --> and "
-                        f"<!-- wikisync:end {job.marker} -->",
+                        said(
+                            'Page "%(title)s" does not exist: create it with %(override)s (or '
+                            "create = true in [jobs.%(job)s]), or write it with the markers "
+                            "<!-- wikisync:begin %(marker)s --> and "
+                            "<!-- wikisync:end %(marker)s -->",
+                            title=job.page,
+                            override="create=True",
+                            job=job.name,
+                            marker=job.marker,
+                        ),
                         needs="create",
                     )
                 return make_section(job.marker, body, count=count)
@@ -194,7 +202,7 @@ class _Run:
         return open_job_memo(self.source, job.name, job.page, listings, settings, job.template_dirs)
 
     def summary_of(self, job: Job) -> str:
-        return self.summary or job.summary or self.config.summary or DEFAULT_SUMMARY
+        return self.summary or job.summary or self.config.summary or gettext(DEFAULT_SUMMARY)
 
 
 def _section_holds(page: PageText, name: str, body: str, count: int) -> bool:
@@ -269,20 +277,20 @@ def _render(job: Job, run: _Run) -> _Rendered | JobReport:
         sets = run.records_of(job)
         report.pages_read = sum(found.page_count for found in sets)
         report.records = sum(len(found.records) for found in sets)
-        report.problems = tuple(str(problem) for found in sets for problem in found.problems)
+        report.problems = tuple(message_of(problem) for found in sets for problem in found.problems)
         if job.format == "geojson":
             geo = format_geojson(
                 sets[0].records, run.record_types[job.type], indent=4, mark=job.name
             )
             body = geo.text.rstrip("\n")  # as MediaWiki stores it
-            report.problems += tuple(str(problem) for problem in geo.problems)
+            report.problems += tuple(message_of(problem) for problem in geo.problems)
         else:
             body = render_job(job, sets, today=run.today)
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
         report.status = Outcome.FAILED
-        report.message = str(exc)
+        report.message = message_of(exc)
         report.seconds = time.perf_counter() - started
         return report
     return _Rendered(job, report, body, report.records, time.perf_counter() - started)
@@ -454,13 +462,15 @@ def _fill(report: JobReport, result: PublishResult, step: _Step) -> None:
     if step.error is not None:
         is_conflict = isinstance(step.error, EditConflictError)
         report.status = Outcome.CONFLICT if is_conflict else Outcome.REFUSED
-        report.message = str(step.error)
+        report.message = message_of(step.error)
+        report.needs = step.error.needs or ""
         return
     if step.after == step.before:
         report.status = Outcome.UNCHANGED
         return
     report.status = result.status
     report.message = result.message
+    report.needs = result.needs
     base = result.edit
     report.edit = Edit(
         report.page if base is None else base.title,
@@ -499,14 +509,14 @@ def _run_file(job: Job, run: _Run, *, dry_run: bool) -> JobReport:
     except UnknownNameError:
         raise  # a misspelt name in the configuration: the run stops (exit 2)
     except WikisyncError as exc:
-        report.status, report.message = Outcome.FAILED, str(exc)
+        report.status, report.message = Outcome.FAILED, message_of(exc)
         report.seconds = time.perf_counter() - started
         return report
     report.pages_read = sum(found.page_count for found in sets)
     report.records = sum(len(found.records) for found in sets)
     found_problems = (problem for found in sets for problem in found.problems)
     left_out = outcome.problems if outcome is not None else ()
-    report.problems = tuple(str(p) for p in (*found_problems, *left_out))
+    report.problems = tuple(message_of(p) for p in (*found_problems, *left_out))
     report.status = outcome.status if outcome is not None else Outcome.UNCHANGED
     if outcome is not None and outcome.status != Outcome.UNCHANGED:
         report.edit = Edit(job.file, outcome.old_text, outcome.new_text)

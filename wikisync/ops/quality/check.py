@@ -27,6 +27,7 @@ from wikisync.core.dates import DateRange, DateValue
 from wikisync.core.errors import ConfigError, RecordError
 from wikisync.core.pages import CATEGORY_NS
 from wikisync.core.records import Record, RecordSet
+from wikisync.core.said import message_of
 from wikisync.core.selection import Selection
 from wikisync.i18n import N_, choose_language
 from wikisync.ops.collect import collect_records, record_type_named
@@ -196,8 +197,8 @@ def problem_of(type_name: str, error: RecordError) -> QualityProblem:
         >>> problem_of("event", error).expected
         'a date'
     """
-    message = str(error)
-    rest = message
+    message = message_of(error)  # still said in the run's language by the command line
+    rest = str(message)
     prefix = f'Page "{error.title}"'
     if rest.startswith(prefix):
         rest = rest[len(prefix) :]

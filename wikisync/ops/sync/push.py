@@ -37,6 +37,7 @@ from wikisync.core.diffs import unified_diff
 from wikisync.core.errors import EditConflictError, PageDeletedError, PageMovedError, PublishError
 from wikisync.core.french import SortKey, sort_key_fr
 from wikisync.core.pages import PageText
+from wikisync.core.said import said
 from wikisync.interrupt import stop_requested
 from wikisync.ops.sync.both_changed import merge_both_changed
 from wikisync.ops.sync.items import ItemsReport
@@ -266,7 +267,10 @@ def _push(
                     page.title,
                     Outcome.SKIPPED,
                     page.file,
-                    detail="new locally; pass create=True to create it on the wiki",
+                    detail=said(
+                        "new locally; pass %(override)s to create it on the wiki",
+                        override="create=True",
+                    ),
                 )
             )
         new = []
