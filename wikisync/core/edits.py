@@ -39,7 +39,9 @@ Rules worth knowing (each one documented where it applies):
   the page and the value).
 
 The layout rules live in :mod:`wikisync.core.param_layout`, the refusals in
-:mod:`wikisync.core.edit_checks`.
+:mod:`wikisync.core.edit_checks`, the finding of a page's infoboxes in
+:mod:`wikisync.core.infoboxes` and the edits of one infobox in
+:mod:`wikisync.core.param_edits`.
 
 Pure: strings in, values out.
 """
@@ -52,35 +54,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import mwparserfromhell
-from mwparserfromhell.nodes import Comment, Tag, Template, Text
-
 from wikisync.core.edit_checks import (
     EditError,
     check_name,
     check_reparse,
-    check_value,
-    on_page,
     parse_page,
-    quote_value,
-    refuse_renumbering,
 )
-from wikisync.core.fields.list_items import ItemEdit, ListItemError
+from wikisync.core.fields.list_items import ItemEdit
+from wikisync.core.infoboxes import (
+    _check_whole,
+    _find_infoboxes,
+    _parse,
+    _second_opinion,
+    _select,
+    _unclosed_error,
+    template_matches,
+)
 from wikisync.core.param_change import ParamChange
-from wikisync.core.param_layout import (
-    SPACE,
-    add_param,
-    aligned_column,
-    delete_param,
-    has_comment,
-    param_name,
-    read_layout,
-    renamed,
-    split_value,
-    trailing_space,
-)
-from wikisync.core.parse_budget import opened_names, parse_pure
-from wikisync.core.schema import template_key
+from wikisync.core.param_edits import _remove_one, _rename_one, _SetEdit
+from wikisync.core.param_layout import SPACE, param_name
 
 __all__ = [
     "EditError",
@@ -162,22 +154,6 @@ def _fuses_with_previous(char: str) -> bool:
 #: The characters NFC turns into ASCII: U+037E → ";", U+1FEF → "`", U+212A (Kelvin) → "K"
 #: (the unit tests check the list against the whole of Unicode). Written as references.
 _NFC_TO_ASCII = frozenset("\u037e\u1fef\u212a")
-
-
-def template_matches(name: str, template_names: Sequence[str]) -> bool:
-    """Whether a ``{{…}}`` node's name is one of ``template_names`` or an alias spelling.
-
-    The first letter's case, ``_`` versus space and a ``Modèle:``/``Template:``
-    prefix do not matter; another namespace does.
-
-    Example:
-        >>> template_matches("modèle:evénement_lyon", ["Evénement lyon"])
-        True
-        >>> template_matches("Evènement", ["Evénement"])
-        False
-    """
-    key = template_key(name)
-    return any(template_key(wanted) == key for wanted in template_names)
 
 
 def set_params(
@@ -432,307 +408,6 @@ def _normalized(value: str | ItemEdit) -> str | ItemEdit:
     if isinstance(value, str):
         return normalize_value(value)
     return dataclasses.replace(value, item=normalize_value(value.item))
-
-
-# --- finding infoboxes -------------------------------------------------------
-
-
-def _parse(wikitext: str, title: str | None, template_names: Sequence[str]) -> Any:
-    """Parse a page to edit it, refusing one the parser would not give back byte for byte;
-    the pure-Python tokenizer's tree when it closes an infobox the C one left open."""
-    code = parse_page(wikitext, title) if "\0" not in wikitext else None
-    _check_whole(wikitext, code, title)
-    return _second_opinion(code, wikitext, template_names)
-
-
-def _check_whole(wikitext: str, code: Any, title: str | None) -> None:
-    """Refuse to edit a text the parser does not give back byte for byte.
-
-    mwparserfromhell stops at a NUL character (MediaWiki never stores one,
-    but a mirror file may hold one): everything after it would be lost.
-    """
-    if "\0" in wikitext:
-        raise EditError(
-            f"{on_page(title)}the text holds a NUL character (at offset "
-            f"{wikitext.index(chr(0))}), which MediaWiki never stores; remove it first",
-            title=title,
-        )
-    if str(code) != wikitext:  # pragma: no cover - a parser bug, never seen without NUL
-        raise EditError(f"{on_page(title)}the text does not read back byte for byte", title=title)
-
-
-def _second_opinion(code: Any, wikitext: str, template_names: Sequence[str]) -> Any:
-    """The pure-Python tokenizer's tree when it closes an infobox the C one left open."""
-    opened: list[str] = []
-    _find_infoboxes(code.nodes, template_names, [], opened, [])
-    if not opened:
-        return code
-    other = parse_pure(wikitext)
-    if other is None:
-        return code
-    again: list[str] = []
-    _find_infoboxes(other.nodes, template_names, [], again, [])
-    return other if len(again) < len(opened) else code
-
-
-def _select(
-    code: Any, template_names: Sequence[str], index: int | None, title: str | None
-) -> list[tuple[int, Any]]:
-    found: list[Any] = []
-    opened: list[str] = []
-    inside: list[Any] = []
-    _find_infoboxes(code.nodes, template_names, found, opened, inside)
-    label = template_names[0] if template_names else ""
-    if inside:
-        raise _unclosed_error(opened, title, label)
-    if not found:
-        raise EditError(
-            f"{on_page(title)}no {{{{{label}}}}} infobox (looked for {', '.join(template_names)})",
-            title=title,
-            wiki_template=label,
-        )
-    if index is None:
-        return list(enumerate(found))
-    if not 0 <= index < len(found):
-        raise EditError(
-            f"{on_page(title)}no {{{{{label}}}}} infobox number {index + 1} "
-            f"(the page has {len(found)})",
-            title=title,
-            wiki_template=label,
-        )
-    return [(index, found[index])]
-
-
-def _unclosed_error(opened: Sequence[str], title: str | None, label: str) -> EditError:
-    # An infobox the parser could not close: one found after it may be a
-    # sub-box inside it; editing either would edit what the user did not mean.
-    return EditError(
-        f"{on_page(title)}the {{{{{opened[0]}}}}} infobox is not closed (no matching "
-        '"}}"), so the wiki does not see it, and an infobox after it may sit inside it; '
-        'wikisync edits neither (add the closing "}}" first)',
-        title=title,
-        wiki_template=label,
-    )
-
-
-def _find_infoboxes(
-    nodes: Sequence[Any],
-    template_names: Sequence[str],
-    found: list[Any],
-    opened: list[str],
-    inside: list[Any],
-) -> None:
-    # The same walk as records._find_infoboxes, so that index means the same;
-    # ``opened``: the infoboxes left open in plain text (not closed for the parser),
-    # ``inside``: the infoboxes after one of those (inside it, as far as the parser can tell).
-    for node in nodes:
-        if isinstance(node, Text):
-            if "{{" in node.value:
-                opened.extend(
-                    name
-                    for name in opened_names(node.value)
-                    if template_matches(name, template_names)
-                )
-        elif isinstance(node, Template):
-            name = "".join(str(n) for n in node.name.nodes if not isinstance(n, Comment))
-            if template_matches(name, template_names):  # "{{Infobox writer <!-- doc -->"
-                (inside if opened else found).append(node)
-                continue
-            for param in node.params:
-                _find_infoboxes(param.value.nodes, template_names, found, opened, inside)
-        elif isinstance(node, Tag) and node.contents is not None:
-            _find_infoboxes(node.contents.nodes, template_names, found, opened, inside)
-
-
-# --- the three edits ---------------------------------------------------------
-
-
-class _SetEdit:
-    """One set_params call: its options, what it changed and what it noticed."""
-
-    def __init__(self, add_missing: bool, trusted: bool, title: str | None) -> None:
-        self.add_missing = add_missing
-        self.trusted = trusted
-        self.title = title
-        self.changes: list[ParamChange] = []
-        self.warnings: list[str] = []
-        self._checked: set[tuple[str, str]] = set()
-
-    def apply(self, node: Any, position: int, name: str, value: str | ItemEdit) -> None:
-        """Set ``name`` to ``value`` (already trimmed) in one infobox."""
-        label = _label(node)
-        where = f"{on_page(self.title)}{{{{{label}}}}}"
-        found = _positions(node, name)
-        if isinstance(value, ItemEdit):
-            self._edit_item(node, position, name, value, found)
-            return
-        if not found:
-            if not self.add_missing:
-                self.warnings.append(f'{where} has no parameter "{name}"; not added')
-                return
-            self._check(label, name, value)
-            add_param(node, name, value)
-            self.changes.append(ParamChange(label, name, "add", None, value, position))
-            return
-        if len(found) > 1:
-            self.warnings.append(
-                f'{where} parameter "{name}" is given {len(found)} times; the last one '
-                "(the one MediaWiki uses) was edited, remove the others"
-            )
-        param = node.params[found[-1]]
-        lead, core, trail = split_value(param.value, read_layout(node, len(node.params)))
-        old = str(param.value).strip(SPACE)
-        # The current value is never refused: writing it again changes nothing.
-        if value in (core, old):
-            self.changes.append(ParamChange(label, name, "unchanged", old, old, position))
-            return
-        self._check(label, name, value)
-        if mwparserfromhell.parse(value).filter_comments():
-            # The caller wrote the comments they want: the old ones go.
-            lead = lead[: len(lead) - len(lead.lstrip(SPACE))]
-            trail = trailing_space(trail)
-        elif has_comment(lead) or has_comment(trail.split("\n", 1)[0]):
-            self.warnings.append(
-                f'{where} parameter "{name}": the comment beside the old value '
-                f"{quote_value(core)} was kept; check it still applies"
-            )
-        if not param.showkey and "=" in value:
-            param.showkey = True
-            param.name = name
-            self.warnings.append(
-                f'{where} positional parameter {name} is now written "{name}=…" '
-                'because its value holds "="'
-            )
-        param.value = lead + value + trail
-        new = str(param.value).strip(SPACE)
-        self.changes.append(ParamChange(label, name, "set", old, new, position))
-
-    def _edit_item(
-        self, node: Any, position: int, name: str, edit: ItemEdit, found: list[int]
-    ) -> None:
-        """Add or remove one list item in ``name``; the rest of the value stays byte for byte."""
-        label = _label(node)
-        if not found:
-            if edit.action == "add":
-                self.apply(node, position, name, edit.item)
-            return
-        if len(found) > 1:
-            self.warnings.append(
-                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}" is given '
-                f"{len(found)} times; the last one (the one MediaWiki uses) was edited, "
-                "remove the others"
-            )
-        param = node.params[found[-1]]
-        lead, core, trail = split_value(param.value, read_layout(node, len(node.params)))
-        old = str(param.value).strip(SPACE)
-        try:
-            new_core = edit.apply(core)
-        except ListItemError as exc:
-            raise EditError(
-                f'{on_page(self.title)}{{{{{label}}}}} parameter "{name}": {exc}',
-                title=self.title,
-                wiki_template=label,
-                param=name,
-                value=core,
-            ) from None
-        if new_core == core:
-            self.changes.append(ParamChange(label, name, "unchanged", old, old, position))
-            return
-        self._check(label, name, edit.item)
-        param.value = lead + new_core + trail
-        new = str(param.value).strip(SPACE)
-        self.changes.append(ParamChange(label, name, "set", old, new, position))
-
-    def _check(self, label: str, name: str, value: str) -> None:
-        if (name, value) not in self._checked:
-            check_value(name, value, self.trusted, label, self.title)
-            self._checked.add((name, value))
-
-
-def _rename_one(
-    node: Any,
-    position: int,
-    old: str,
-    new: str,
-    changes: list[ParamChange],
-    warnings: list[str],
-    title: str | None,
-) -> None:
-    label = _label(node)
-    found = _positions(node, old)
-    if not found or old == new:
-        return
-    current = str(node.params[found[-1]].value).strip(SPACE)
-    existing = _positions(node, new)
-    if existing:
-        other = str(node.params[existing[-1]].value).strip(SPACE)
-        if other != current:
-            raise EditError(
-                f'{on_page(title)}{{{{{label}}}}} has both "{old}" ({quote_value(current)}) and '
-                f'"{new}" ({quote_value(other)}); merge them by hand, then rename',
-                title=title,
-                wiki_template=label,
-                param=old,
-                value=current,
-            )
-        warnings.append(
-            f'{on_page(title)}{{{{{label}}}}} already has "{new}" with the same value; '
-            f'"{old}" was removed instead of renamed'
-        )
-        _remove_one(node, position, old, changes, warnings, title)
-        return
-    if len(found) > 1:
-        warnings.append(
-            f'{on_page(title)}{{{{{label}}}}} parameter "{old}" is given {len(found)} times; '
-            "every copy was renamed"
-        )
-    column = aligned_column(node)
-    for i in found:
-        param = node.params[i]
-        if not param.showkey:
-            refuse_renumbering(node, i, label, old, title)
-            param.showkey = True
-            param.name = new
-        else:
-            param.name = renamed(node, i, new, column)
-        changes.append(ParamChange(label, old, "rename", current, current, position, new))
-
-
-def _remove_one(
-    node: Any,
-    position: int,
-    name: str,
-    changes: list[ParamChange],
-    warnings: list[str],
-    title: str | None,
-) -> None:
-    label = _label(node)
-    found = _positions(node, name)
-    if len(found) > 1:
-        warnings.append(
-            f'{on_page(title)}{{{{{label}}}}} parameter "{name}" is given {len(found)} times; '
-            "every copy was removed"
-        )
-    for i in reversed(found):
-        param = node.params[i]
-        if not param.showkey:
-            refuse_renumbering(node, i, label, name, title)
-        old = str(param.value).strip(SPACE)
-        delete_param(node, i)
-        changes.append(ParamChange(label, name, "remove", old, None, position))
-    changes[len(changes) - len(found) :] = reversed(changes[len(changes) - len(found) :])
-
-
-# --- small helpers -----------------------------------------------------------
-
-
-def _positions(node: Any, name: str) -> list[int]:
-    wanted = unicodedata.normalize("NFC", name.strip())
-    return [i for i, param in enumerate(node.params) if param_name(param) == wanted]
-
-
-def _label(node: Any) -> str:
-    return str(node.name).strip(SPACE)
 
 
 def _result(
