@@ -3,7 +3,7 @@
 A list value such as ``mobilité, vélo ;  marche`` is split at the separators
 of its running text (the field's own ``separators``, else ``,`` ``;`` ``•``
 ``·``); a separator inside a link, a template, a tag or parentheses does not
-split, as :func:`~wikisync.core.fields.values.parse_list` reads it.
+split, as :func:`~wikisync.core.fields.list_values.parse_list` reads it.
 
 * :meth:`ItemEdit.apply` with ``add`` appends the item after the last one,
   joined by a copy of a joint of the list with its spacing exactly
