@@ -16,7 +16,10 @@ from wikisync.core.selection import Selection, SelectionError
 from wikisync.files import describe, read_input
 from wikisync.ports.source import Source
 
-__all__ = ["read_titles", "selected_titles"]
+__all__ = ["TITLES_LIMIT", "read_titles", "selected_titles"]
+
+#: The most a list of titles may hold (a million titles is about 40 MiB).
+TITLES_LIMIT = 64 * 2**20
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,8 @@ def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
     skipped, each title is trimmed; ``[[Title]]`` is read as ``Title``.
 
     Raises:
-        SelectionError: the file cannot be read or is not UTF-8 text.
+        SelectionError: the file cannot be read, holds more than
+            :data:`TITLES_LIMIT` bytes, or is not UTF-8 text.
 
     Example:
         >>> read_titles("titles.txt")
@@ -72,7 +76,7 @@ def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
     """
     where = describe(path, reading=True)
     try:
-        data = read_input(path)
+        data = read_input(path, limit=TITLES_LIMIT)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SelectionError(
