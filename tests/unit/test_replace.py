@@ -180,3 +180,9 @@ def test_replace_refuses_a_text_past_the_wikis_size_limit() -> None:
         replace_text("a" * 3000, change, title="P")
     assert e.value.kind == "size"
     assert len(replace_text("a" * 2000, change).text) <= MAX_TEXT_BYTES
+
+
+def test_replace_on_a_page_holding_every_private_use_character_still_protects() -> None:
+    every = "".join(chr(c) for c in range(0xE000, 0xF900))
+    done = replace_text(f"Lyon [[Lyon]] <!-- Lyon --> {every}", compile_replace("Lyon", "L"))
+    assert (done.text, done.replaced, done.left) == (f"L [[Lyon]] <!-- Lyon --> {every}", 1, 2)

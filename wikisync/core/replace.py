@@ -266,7 +266,7 @@ def _protected_spans(wikitext: str, include: frozenset[str]) -> tuple[list[int],
     wanted = set(PROTECTED) - include
     if not wanted:
         return [], []
-    fill = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in wikitext)
+    fill = _unused_character(wikitext)
     code = mwparserfromhell.parse(wikitext)
     kinds = (Comment, Tag, Template, Wikilink)
     nodes = [node for node in code.filter(recursive=True) if isinstance(node, kinds)]
@@ -289,6 +289,16 @@ def _protected_spans(wikitext: str, include: frozenset[str]) -> tuple[list[int],
         ends.append(j)
         i = masked.find(fill, j)
     return starts, ends
+
+
+def _unused_character(wikitext: str) -> str:
+    """A character the text does not hold: private use first, else any past the surrogates.
+
+    A page can hold every private-use character of the BMP (6,400 of them), but
+    no page MediaWiki accepts can hold the 1,056,768 code points from U+E000 up.
+    """
+    used = set(wikitext)
+    return next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in used)
 
 
 def _blanked(node: Any, wanted: set[str], fill: str) -> str | None:
