@@ -111,6 +111,13 @@ def test_resolve_namespace_takes_numbers_local_and_canonical_names_and_aliases()
     assert [resolve_namespace(FR, name) for name in names] == [0, 0, 10, 10, 10, 14, 14, 6, 14]
 
 
+@pytest.mark.parametrize("name", ["-1", "-2", "Spécial", "special", "Media", " -1 "])
+def test_resolve_namespace_refuses_the_namespaces_that_hold_no_pages(name: str) -> None:
+    with pytest.raises(SelectionError, match=f'namespace "{name}" .* holds no pages') as caught:
+        resolve_namespace(FR, name)
+    assert caught.value.kind == "namespace"
+
+
 def test_selection_is_empty_only_without_filters_and_recent_is_positive() -> None:
     assert not Selection() and Selection(titles=()) and Selection(recent=1)
     assert Selection(namespace="0", recent=3).describe() == (
