@@ -86,3 +86,31 @@ def test_titles_from_a_closed_stdin_is_one_line_and_exit_2(folder: Path) -> None
         preexec_fn=close_stdin,
     )
     _one_line_error(result, 2, "list of titles", "standard input is closed")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("pages", "Acteur"),
+        ("records", "event", "-f", "csv", "-o", "-"),
+        ("records", "event", "-f", "jsonl"),
+    ],
+)
+def test_a_full_standard_output_is_one_line_not_a_traceback(
+    folder: Path, args: tuple[str, ...]
+) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [str(PROGRAM), "-c", str(folder / "wikisync.toml"), *args],
+            stdin=subprocess.DEVNULL,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            cwd=folder,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8"},
+        )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "wikisync: error: cannot write standard output: No space left on device"
