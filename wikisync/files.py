@@ -230,7 +230,7 @@ def read_input(path: str | os.PathLike[str], *, limit: int | None = None) -> byt
     """
     if os.fspath(path) == STDIO:
         if sys.stdin is None:  # started with its standard input closed
-            raise OSError(errno.EBADF, "standard input is closed")
+            raise OSError("standard input is closed")
         return _read_bounded(sys.stdin.buffer, limit)
     with open(path, "rb") as stream:
         return _read_bounded(stream, limit)

@@ -114,3 +114,30 @@ def test_a_full_standard_output_is_one_line_not_a_traceback(
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last == "wikisync: error: cannot write standard output: No space left on device"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("import", "event", "/dev/zero"), ("/dev/zero", "more than 256 MiB")),
+        (("import", "event", "-"), ("standard input", "standard input is closed")),
+    ],
+)
+def test_a_spreadsheet_too_big_or_a_closed_stdin_is_one_line_and_exit_2(
+    folder: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
+    def close_stdin() -> None:
+        _limit_memory()
+        os.close(0)
+
+    result = subprocess.run(
+        [str(PROGRAM), "-c", str(folder / "wikisync.toml"), *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=folder,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(folder), "LANG": "C.UTF-8"},
+        preexec_fn=close_stdin,
+    )
+    _one_line_error(result, 2, *words)
