@@ -36,11 +36,13 @@ device could be endless). State files are parsed by the bounded loaders of
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
 import sys
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from wikisync.core.errors import UnsafePathError
 
@@ -216,15 +218,31 @@ def _check_target(path: Path) -> None:
     )
 
 
-def read_input(path: str | os.PathLike[str]) -> bytes:
+def read_input(path: str | os.PathLike[str], *, limit: int | None = None) -> bytes:
     """The bytes of an input file; ``-`` reads standard input.
 
+    ``limit`` bounds what is read, so that ``/dev/zero`` or a link to a huge
+    file ends in an error rather than eating the memory.
+
     Raises:
-        OSError: the file cannot be read (callers name it in their message).
+        OSError: the file cannot be read, standard input is closed, or it holds
+            more than ``limit`` bytes (callers name it in their message).
     """
     if os.fspath(path) == STDIO:
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
+        if sys.stdin is None:  # started with its standard input closed
+            raise OSError("standard input is closed")
+        return _read_bounded(sys.stdin.buffer, limit)
+    with open(path, "rb") as stream:
+        return _read_bounded(stream, limit)
+
+
+def _read_bounded(stream: BinaryIO, limit: int | None) -> bytes:
+    if limit is None:
+        return stream.read()
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(errno.EFBIG, f"it holds more than {limit // 2**20} MiB")
+    return data
 
 
 def fsync_folder(folder: Path) -> None:

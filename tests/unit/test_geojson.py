@@ -418,7 +418,6 @@ def test_check_map_page_passes_its_own_map_however_mediawiki_spaced_it() -> None
 @pytest.mark.parametrize(
     ("old", "message"),
     [
-        ("not json", "holds no map wikisync wrote"),
         ('{"type": "FeatureCollection", "features": []}', "holds no map wikisync wrote"),
         (
             json.dumps({**_collection(3), "features": _collection(4)["features"]}),
@@ -434,6 +433,17 @@ def test_check_map_page_refuses_a_page_not_as_wikisync_wrote_it(old: str, messag
         check_map_page(old, _collection(3), title="Json:Carte", job="carte")
     assert caught.value.needs == "force" and caught.value.title == "Json:Carte"
     check_map_page(old, _collection(3), title="Json:Carte", job="carte", force=True)
+
+
+@pytest.mark.parametrize("old", ["not json", "", "Du texte [[Lyon]]", "{{Acteur|x=1}}"])
+def test_check_map_page_refuses_a_page_of_another_content_model_even_forced(old: str) -> None:
+    from wikisync.core.errors import SectionError
+    from wikisync.core.geo import check_map_page
+
+    for force in (False, True):
+        with pytest.raises(SectionError, match="does not hold JSON") as caught:
+            check_map_page(old, _collection(3), title="Carte", job="carte", force=force)
+        assert caught.value.needs is None and caught.value.title == "Carte"
 
 
 def test_check_map_page_refuses_a_map_that_loses_too_many_points() -> None:

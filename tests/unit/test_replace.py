@@ -180,3 +180,19 @@ def test_replace_refuses_a_text_past_the_wikis_size_limit() -> None:
         replace_text("a" * 3000, change, title="P")
     assert e.value.kind == "size"
     assert len(replace_text("a" * 2000, change).text) <= MAX_TEXT_BYTES
+
+
+def test_replace_on_a_page_holding_every_private_use_character_still_protects() -> None:
+    every = "".join(chr(c) for c in range(0xE000, 0xF900))
+    done = replace_text(f"Lyon [[Lyon]] <!-- Lyon --> {every}", compile_replace("Lyon", "L"))
+    assert (done.text, done.replaced, done.left) == (f"L [[Lyon]] <!-- Lyon --> {every}", 1, 2)
+
+
+def test_replace_on_a_page_of_many_protected_parts_takes_linear_time() -> None:
+    # 24,000 protected parts: a search of the whole tree per part took minutes on such pages
+    text = "Lyon {{x|Lyon}} [[Lyon|Lyon]] <!-- Lyon --> " * 6000
+    started = time.perf_counter()
+    done = replace_text(text, compile_replace("Lyon", "L"))
+    assert time.perf_counter() - started < 10
+    assert (done.replaced, done.left) == (18000, 12000)
+    assert done.text == "L {{x|L}} [[Lyon|L]] <!-- Lyon --> " * 6000

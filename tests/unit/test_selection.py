@@ -113,6 +113,13 @@ def test_resolve_namespace_takes_numbers_local_and_canonical_names_and_aliases()
     assert [resolve_namespace(FR, name) for name in names] == [0, 0, 10, 10, 10, 14, 14, 6, 14]
 
 
+@pytest.mark.parametrize("name", ["-1", "-2", "Spécial", "special", "Media", " -1 "])
+def test_resolve_namespace_refuses_the_namespaces_that_hold_no_pages(name: str) -> None:
+    with pytest.raises(SelectionError, match=f'namespace "{name}" .* holds no pages') as caught:
+        resolve_namespace(FR, name)
+    assert caught.value.kind == "namespace"
+
+
 def test_selection_is_empty_only_without_filters_and_recent_is_positive() -> None:
     assert not Selection() and Selection(titles=()) and Selection(recent=1)
     assert Selection(namespace="0", recent=3).describe() == (
@@ -276,13 +283,36 @@ def test_titles_listed_but_not_chosen_are_named_never_dropped_silently(workdir: 
     result = CliRunner().invoke(cli, args, input=listing)
     assert result.exit_code == 0, result.output
     assert [r["title"] for r in json.loads(result.stdout)] == ["Meetup intermodalité 8"]
-    # "Communs" is a page (outside the type: the intersection, not a missing title)
     assert (
         "warning: 7 of the 9 titles listed are not among the pages chosen (no such page, or "
         'left out by the other filters): "Absent page", "A", "B", "C", "D" and 2 more'
     ) in result.stderr
+    # "Communs" is a page, outside the type: named too, once, with its own reason
+    assert (
+        "warning: 1 of the 9 titles listed is not among the pages chosen (not in the type's "
+        'category "Evénement"): "Communs"'
+    ) in result.stderr
+    assert result.stderr.count('"Communs"') == 1
     quiet = CliRunner().invoke(cli, [*args, "-q"], input=listing)
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        (["pages", "Evénement"], 'not in category "Evénement"'),
+        (["set", "event", "place=Ailleurs", "--dry-run"], "not in the type's category"),
+        (["rename-param", "Event", "place", "lieu", "--dry-run"], 'not using template "Event"'),
+    ],
+)
+def test_titles_left_out_by_the_command_s_category_type_or_template_are_named(
+    workdir: Path, command: list[str], why: str
+) -> None:
+    args = ["-c", str(workdir / "fabmob" / "wikisync.toml"), *command, "--titles", "-"]
+    result = CliRunner().invoke(cli, args, input="Meetup intermodalité 8\nCommuns\nAbsent\n")
+    assert result.exit_code == 0, result.output
+    assert f"is not among the pages chosen ({why}" in result.stderr, result.stderr
+    assert result.stderr.count('"Communs"') == 1 and result.stderr.count('"Absent"') == 1
 
 
 def test_a_dump_answers_the_selection_from_its_pages(tmp_path: Path) -> None:

@@ -37,8 +37,8 @@ SELECTING_COMMANDS = (
 #: What every selecting command's --help says of the options.
 SELECTION_HELP = (
     "Choose pages with --titles, --namespace, --prefix, --search, --transcludes, "
-    "--links-from, --recent: every one given must hold, as must the TYPE or CATEGORY "
-    "and --where (an intersection)."
+    "--links-from, --recent: every one given must hold, as must the command's own "
+    "type, category or template and its --where, if any (an intersection)."
 )
 
 _PARAMS = ("titles_path", "namespace", "prefix", "search", "transcludes", "links_from", "recent")

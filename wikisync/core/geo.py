@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wikisync.core.errors import HandEditError
+from wikisync.core.errors import HandEditError, SectionError
 from wikisync.core.sections import DEFAULT_MAX_SHRINK, check_shrink
 
 __all__ = [
@@ -173,14 +173,23 @@ def check_map_page(
         max_shrink: the share of points the map may lose.
 
     Raises:
-        HandEditError: the page holds no JSON, no wikisync mark, or features
-            that differ from the mark's hash.
+        SectionError: the page holds no JSON (even with ``force``: it is a
+            page of another content model).
+        HandEditError: the page holds no wikisync mark, or features that
+            differ from the mark's hash.
         ShrinkError: the map would lose more than ``max_shrink`` of its points.
     """
     try:
         old = json.loads(old_text)
     except ValueError:
-        old = None
+        # A JSON page always holds JSON (MediaWiki refuses to save one that
+        # does not): this one is a page of another kind, even with force.
+        raise SectionError(
+            f'Page "{title}" does not hold JSON: it is not a JSON or GeoJSON page, and a map '
+            "replaces only one of those (wikisync never changes a page's content model)",
+            name=job,
+            title=title,
+        ) from None
     mark = old.get(MARK) if isinstance(old, dict) else None
     features = old.get("features") if isinstance(old, dict) else None
     if not force:

@@ -161,18 +161,27 @@ def resolve_namespace(namespaces: Namespaces, text: str) -> int:
         (10, 0)
     """
     wanted = text.strip()
-    if wanted.lstrip("-").isdigit() and int(wanted) in namespaces.by_id:
-        return int(wanted)
     if wanted in ("", "(main)", "(Principal)"):
         return MAIN_NS
-    ns, rest = namespaces.split(f"{wanted}:x")
-    if ns != MAIN_NS and rest == "x":
+    if wanted.lstrip("-").isdigit() and int(wanted) in namespaces.by_id:
+        ns = int(wanted)
+    else:
+        ns, rest = namespaces.split(f"{wanted}:x")
+        if ns == MAIN_NS or rest != "x":
+            ns = None
+    if ns is not None and ns >= 0:
         return ns
     known = ", ".join(
         f"{ns.id} {ns.name}" if ns.name else f"{ns.id} (main)"
         for ns in sorted(namespaces.by_id.values(), key=lambda ns: ns.id)
         if ns.id >= 0
     )
+    if ns is not None:  # Special: and Media: are views, no page lives in them
+        raise SelectionError(
+            f'namespace "{text}" ({ns}) holds no pages (known: {known})',
+            kind="namespace",
+            value=text,
+        )
     raise SelectionError(
         f'unknown namespace "{text}" (known: {known})', kind="namespace", value=text
     )

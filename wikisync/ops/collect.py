@@ -18,7 +18,7 @@ from wikisync.core.said import said
 from wikisync.core.schema import RecordType, load_record_types
 from wikisync.core.selection import Selection
 from wikisync.ops.record_cache import extract_records_cached
-from wikisync.ops.select import selected_titles
+from wikisync.ops.select import selected_titles, warn_left_out
 from wikisync.ops.suggest import describe_category
 from wikisync.ports.source import Source
 
@@ -93,6 +93,7 @@ def category_pages(
     if selection:
         kept = set(selected_titles(source, selection))
         titles = [title for title in titles if title in kept]
+        warn_left_out(source, selection, titles, f'not in category "{category}"', among=kept)
     return titles
 
 
@@ -137,6 +138,8 @@ def _selected_type_pages(
         if not titles:
             _require_category(source, record_type, category)
         wanted.update((title, None) for title in titles if title in kept)
+    categories = ", ".join(f'category "{category}"' for category in record_type.categories)
+    warn_left_out(source, selection, wanted, f"not in the type's {categories}", among=kept)
     if wanted:
         yield from source.fetch_titles(wanted).pages
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable
 
 from wikisync.core.selection import Selection, SelectionError
 from wikisync.files import describe, read_input
 from wikisync.ports.source import Source
 
-__all__ = ["read_titles", "selected_titles"]
+__all__ = ["TITLES_LIMIT", "read_titles", "selected_titles", "warn_left_out"]
+
+#: The most a list of titles may hold (a million titles is about 40 MiB).
+TITLES_LIMIT = 64 * 2**20
 
 log = logging.getLogger(__name__)
 
@@ -35,26 +39,46 @@ def selected_titles(source: Source, selection: Selection) -> list[str]:
         SelectionError: the selection cannot be listed.
     """
     titles = source.select_titles(selection)
-    if selection.titles:
-        kept = set(titles)
-        names = source.namespaces
-        left = [
-            title
-            for title in dict.fromkeys(t.strip() for t in selection.titles if t.strip())
-            if names.normalize(title) not in kept
-        ]
-        if left:
-            shown = ", ".join(f'"{title}"' for title in left[:_NAMED])
-            more = f" and {len(left) - _NAMED} more" if len(left) > _NAMED else ""
-            log.warning(
-                "warning: %d of the %d titles listed are not among the pages chosen (no such "
-                "page, or left out by the other filters): %s%s",
-                len(left),
-                len(selection.titles),
-                shown,
-                more,
-            )
+    warn_left_out(source, selection, titles, "no such page, or left out by the other filters")
     return titles
+
+
+def warn_left_out(
+    source: Source,
+    selection: Selection,
+    kept: Iterable[str],
+    why: str,
+    *,
+    among: Iterable[str] | None = None,
+) -> None:
+    """Warn (logged) about the titles ``selection`` lists that are not in ``kept``.
+
+    So that a listed title is never dropped silently, whatever drops it: the
+    selection's own filters, or a type's or a command's category. ``why``
+    says why a title may be left out; ``among`` (titles) limits the warning to
+    the listed titles in it (those a previous warning has not named yet).
+    The first few are named.
+    """
+    if not selection.titles:
+        return
+    names = source.namespaces
+    found = set(kept)
+    within = None if among is None else set(among)
+    listed = dict.fromkeys(names.normalize(t.strip()) for t in selection.titles if t.strip())
+    left = [title for title in listed if title not in found and (within is None or title in within)]
+    if not left:
+        return
+    shown = ", ".join(f'"{title}"' for title in left[:_NAMED])
+    more = f" and {len(left) - _NAMED} more" if len(left) > _NAMED else ""
+    log.warning(
+        "warning: %d of the %d titles listed %s not among the pages chosen (%s): %s%s",
+        len(left),
+        len(listed),
+        "is" if len(left) == 1 else "are",
+        why,
+        shown,
+        more,
+    )
 
 
 def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
@@ -64,7 +88,8 @@ def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
     skipped, each title is trimmed; ``[[Title]]`` is read as ``Title``.
 
     Raises:
-        SelectionError: the file cannot be read or is not UTF-8 text.
+        SelectionError: the file cannot be read, holds more than
+            :data:`TITLES_LIMIT` bytes, or is not UTF-8 text.
 
     Example:
         >>> read_titles("titles.txt")
@@ -72,7 +97,7 @@ def read_titles(path: str | os.PathLike[str]) -> tuple[str, ...]:
     """
     where = describe(path, reading=True)
     try:
-        data = read_input(path)
+        data = read_input(path, limit=TITLES_LIMIT)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SelectionError(

@@ -27,6 +27,7 @@ from wikisync.ops.formats import neutralize_cell, restore_cell
 __all__ = [
     "DELIMITERS",
     "KEY_COLUMNS",
+    "SHEET_LIMIT",
     "Sheet",
     "SheetRow",
     "format_sheet",
@@ -39,6 +40,8 @@ __all__ = [
 #: The columns before the fields, in order; ``sha1`` may be missing on import.
 KEY_COLUMNS: tuple[str, ...] = ("title", "index", "revid", "sha1")
 DELIMITERS = (",", ";", "\t")
+#: The most a spreadsheet may hold (100,000 rows of 2 KiB are 200 MiB).
+SHEET_LIMIT = 256 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +122,17 @@ def read_sheet(
         raw: keep a leading ``'`` (the file was exported with ``raw``).
 
     Raises:
-        SpreadsheetError: unreadable, not UTF-8, no ``title``/``index``/``revid``
+        SpreadsheetError: unreadable, larger than :data:`SHEET_LIMIT` bytes, not
+            UTF-8, no ``title``/``index``/``revid``
             header, an unknown column, a bad number, a row given twice, a row
             shorter or longer than the header.
     """
     where = describe(path, reading=True)
     try:
-        data = read_input(path)
+        data = read_input(path, limit=SHEET_LIMIT)
     except OSError as exc:
-        raise SpreadsheetError(f"{where}: cannot be read: {exc}", path=where) from None
+        reason = exc.strerror or str(exc)
+        raise SpreadsheetError(f"{where}: cannot be read: {reason}", path=where) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -64,9 +64,10 @@ class Target(Protocol):
     ) -> SaveResult:
         """Save ``text`` if the page is still at ``base`` (None: create a new page).
 
-        ``content_model`` (``json``, ``GeoJSON``…) saves the page with that
-        content model; ``""`` keeps the page's own (a new page gets its
-        namespace's). Callers pass it only when they need one.
+        ``content_model`` (``json``, ``GeoJSON``…) is the content model of a
+        page the save creates; an existing page keeps its own (a target never
+        changes a page's content model), and ``""`` gives a new page its
+        namespace's. Callers pass it only when they need one.
 
         Raises:
             EditConflictError: the page changed (or appeared) since ``base``.

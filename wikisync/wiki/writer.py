@@ -198,8 +198,8 @@ class WikiWriter(_Mending, Target):
                 save goes to that page (wherever it was moved meanwhile), so
                 a redirect left at the old title is never written.
             summary: the edit summary.
-            content_model: the page's content model (``json``, ``GeoJSON``),
-                sent with each save of this page; ``""``: the page's own.
+            content_model: the content model (``json``, ``GeoJSON``) of a page
+                this save creates; an existing page keeps its own, as ``""`` does.
 
         Returns:
             What happened (``changed`` False for a no-op; ``merged`` and
@@ -232,7 +232,7 @@ class WikiWriter(_Mending, Target):
         self, title: str, text: str, base: PageText | None, summary: str, depth: int
     ) -> SaveResult:
         params: dict[str, Any] = {"text": text, "summary": summary, "formatversion": "2"}
-        if self._content_model:
+        if self._content_model and base is None:  # an existing page keeps its own model
             params["contentmodel"] = self._content_model
             params["contentformat"] = _CONTENT_FORMATS.get(self._content_model.casefold(), "")
             if not params["contentformat"]:

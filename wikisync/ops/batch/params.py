@@ -30,7 +30,7 @@ from wikisync.i18n import gettext
 from wikisync.ops.batch.report import BatchReport, OnPage, finish_report
 from wikisync.ops.batch.run import PageOutcome, deleted_meanwhile, refusal, run_pages
 from wikisync.ops.publish import DEFAULT_RETRIES, Target, utc_now
-from wikisync.ops.select import selected_titles
+from wikisync.ops.select import selected_titles, warn_left_out
 from wikisync.ports.outcome import Outcome
 from wikisync.ports.source import Source
 
@@ -336,6 +336,9 @@ def _template_batch(
     started, clock = utc_now(), time.perf_counter()
     within = set(selected_titles(source, selection)) if selection else None
     found = find_template_pages(source, template, aliases=aliases, within=within)
+    if selection and within is not None:
+        using = [page.title for page in found.pages]
+        warn_left_out(source, selection, using, f'not using template "{template}"', among=within)
     _check_param(found, template, *params)
     report = BatchReport(operation, source.location, started, dry_run)
 
