@@ -34,8 +34,8 @@ from wikisync.ops.collect import category_pages, collect_records, record_type_na
 from wikisync.ops.database import read_database, write_database
 from wikisync.ops.example import copy_example
 from wikisync.ops.formats import FORMATS, format_records
-from wikisync.ops.geojson import read_geojson
-from wikisync.ops.ical import read_calendar
+from wikisync.ops.geojson import GeoJson, read_geojson
+from wikisync.ops.ical import Calendar, read_calendar
 from wikisync.ops.quality.check import QualityProblem, check_types
 from wikisync.ops.quality.html import render_quality_html
 from wikisync.ops.suggest import describe_category
@@ -299,32 +299,24 @@ def _warn_no_pages(state: State, source: Source, record_type: RecordType) -> Non
         click.echo(gettext("wikisync: warning: %(message)s") % {"message": said}, err=True)
 
 
-def _calendar(
-    state: State, type_name: str, selection: Selection | None
+def _leaving_out(
+    state: State, type_name: str, selection: Selection | None, fmt: str
 ) -> tuple[RecordType, RecordSet, str, int]:
+    """A calendar (``ics``) or a map (``geojson``) of a type, the records it leaves out
+    said one by one; their number comes back with the text."""
     record_type = record_type_named(state.config().types, type_name)
     with opened_source(state) as source:
-        calendar, found = read_calendar(source, record_type, selection=selection)
+        made: Calendar | GeoJson
+        if fmt == "ics":
+            made, found = read_calendar(source, record_type, selection=selection)
+        else:
+            made, found = read_geojson(source, record_type, selection=selection)
         if not found.page_count and state.verbosity >= 0 and selection is None:
             _warn_no_pages(state, source, record_type)
     if state.verbosity >= 0:
-        for problem in calendar.problems:
+        for problem in made.problems:
             click.echo(f"wikisync: {say_error(problem)}", err=True)
-    return record_type, found, calendar.text, len(calendar.problems)
-
-
-def _map(
-    state: State, type_name: str, selection: Selection | None
-) -> tuple[RecordType, RecordSet, str, int]:
-    record_type = record_type_named(state.config().types, type_name)
-    with opened_source(state) as source:
-        geo, found = read_geojson(source, record_type, selection=selection)
-        if not found.page_count and state.verbosity >= 0 and selection is None:
-            _warn_no_pages(state, source, record_type)
-    if state.verbosity >= 0:
-        for problem in geo.problems:
-            click.echo(f"wikisync: {say_error(problem)}", err=True)
-    return record_type, found, geo.text, len(geo.problems)
+    return record_type, found, made.text, len(made.problems)
 
 
 @cli.command()
@@ -407,10 +399,8 @@ def records(
         )
     type_name = type_names[0]
     left_out = 0  # records a calendar or a map leaves out, each said already
-    if fmt == "ics":
-        record_type, found, text, left_out = _calendar(state, type_name, selection)
-    elif fmt == "geojson":
-        record_type, found, text, left_out = _map(state, type_name, selection)
+    if fmt in ("ics", "geojson"):
+        record_type, found, text, left_out = _leaving_out(state, type_name, selection, fmt)
     else:
         record_type, found = _collect(state, type_name, selection)
         text = format_records(
