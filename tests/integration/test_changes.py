@@ -175,6 +175,7 @@ def test_changes_command_reads_a_cursor_file(
     ]
 
 
+@pytest.mark.usefixtures("speaks_the_wiki_language")
 def test_changes_command_text_and_jsonl(
     wiki: TestWiki, config_file: Path, history: dict[str, str]
 ) -> None:

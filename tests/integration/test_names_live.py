@@ -22,6 +22,9 @@ NO_NAMES = frozenset({"apply", "example", "push", "status"})
 #: (command line, configuration: "good" or "misspelt" category, the name expected in the hint)
 CASES: list[tuple[list[str], str, str]] = [
     (["check", "evnt"], "good", "'event'"),
+    (["changes", "evnt"], "good", "'event'"),
+    (["replace", "a", "b", "--transcludes", "Evnt", "--dry-run"], "good", "Event"),
+    (["watch", "evnts", "--once"], "good", "'events'"),
     (["check", "-f", "html", "-o", "{tmp}/quality.html"], "misspelt", '"Catégorie:Evénement"'),
     (["export", "evnt", "-o", "{tmp}/x.csv"], "good", "'event'"),
     (["export", "event", "--field", "plce", "-o", "{tmp}/x.csv"], "good", '"place"'),

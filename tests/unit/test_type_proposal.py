@@ -20,6 +20,8 @@ from wikisync.core.wiki_schema import FormField, read_form, read_property, read_
 from wikisync.ops.from_wiki import propose_from_wiki
 from wikisync.sources import open_source
 
+EXAMPLE_MIRROR = Path(__file__).resolve().parents[2] / "examples" / "fabmob" / "mirror"
+
 FR = Namespaces.french()
 
 
@@ -159,7 +161,7 @@ def test_type_key_is_ascii() -> None:
 
 
 def test_propose_from_a_folder_lists_its_templates_without_a_wiki() -> None:
-    with open_source("examples/fabmob/mirror") as source:
+    with open_source(str(EXAMPLE_MIRROR)) as source:
         proposal = propose_from_wiki(source)
     assert proposal.read == {"templates": 5, "forms": 0, "properties": 0}
     assert len(proposal.undecided) == 5
@@ -169,16 +171,16 @@ def test_init_from_wiki_on_a_folder_writes_what_it_could_not_decide(tmp_path: Pa
     out = tmp_path / "proposal.toml"
     result = CliRunner().invoke(
         cli,
-        ["--site", "examples/fabmob/mirror", "init", "--from-wiki", "-o", str(out)],
+        ["--site", str(EXAMPLE_MIRROR), "init", "--from-wiki", "-o", str(out)],
         env={"WIKISYNC_LANG": "en"},
     )
     assert result.exit_code == 0, result.output
     assert "0 types, 0 fields" in result.stderr
     assert "5 things could not be decided" in result.stderr
     text = out.read_text(encoding="utf-8")
-    assert tomllib.loads(text) == {"site": "examples/fabmob/mirror"}
+    assert tomllib.loads(text) == {"site": str(EXAMPLE_MIRROR)}
     assert "#   - template 'Event' takes parameters (startDate" in text
-    with wikisync.open_source("examples/fabmob/mirror") as source:  # the library twin
+    with wikisync.open_source(str(EXAMPLE_MIRROR)) as source:  # the library twin
         twin = wikisync.render_proposal(wikisync.propose_from_wiki(source), site=source.location)
     assert text.endswith(twin)
 

@@ -13,8 +13,10 @@ import logging
 import os
 from collections.abc import Iterable
 
+from wikisync.core.errors import UnknownNameError
 from wikisync.core.selection import Selection, SelectionError
 from wikisync.files import describe, read_input
+from wikisync.ops.suggest import describe_template
 from wikisync.ports.source import Source
 
 __all__ = ["TITLES_LIMIT", "read_titles", "selected_titles", "warn_left_out"]
@@ -37,8 +39,15 @@ def selected_titles(source: Source, selection: Selection) -> list[str]:
 
     Raises:
         SelectionError: the selection cannot be listed.
+        UnknownNameError: ``--transcludes`` names a template that does not exist
+            (the message names the closest existing ones).
     """
     titles = source.select_titles(selection)
+    if not titles and selection.transcludes:
+        # No page uses it: say so when the template does not exist (a misspelt name).
+        found = describe_template(source, selection.transcludes)
+        if not found.exists:
+            raise UnknownNameError(found.message, name=selection.transcludes)
     warn_left_out(source, selection, titles, "no such page, or left out by the other filters")
     return titles
 
