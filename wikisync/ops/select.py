@@ -39,7 +39,7 @@ def selected_titles(source: Source, selection: Selection) -> list[str]:
 
     Raises:
         SelectionError: the selection cannot be listed.
-        UnknownNameError: ``--transcludes`` names a template that does not exist
+        UnknownNameError: ``selection.transcludes`` names a template that does not exist
             (the message names the closest existing ones).
     """
     titles = source.select_titles(selection)
