@@ -81,8 +81,8 @@ def test_replace_with_everything_included_is_a_plain_regex_replace() -> None:
         # backreferences and named groups
         (r"(L)(yon)", r"\2\1", "a yonL <!-- Lyon --> b"),
         (r"(?P<city>Lyon)", r"[[\g<city>]]", "a [[Lyon]] <!-- Lyon --> b"),
-        # an empty match everywhere: only between protected parts
-        (r"", "|", "|a| |L|y|o|n| |<!-- Lyon -->| |b|"),
+        # an empty match (a lookahead): never inside a protected part
+        (r"(?=L)", "|", "a |Lyon <!-- Lyon --> b"),
         # overlapping candidates: finditer takes them left to right, never twice
         (r"aa", "b", "a Lyon <!-- Lyon --> b"),
     ],
@@ -196,3 +196,15 @@ def test_replace_on_a_page_of_many_protected_parts_takes_linear_time() -> None:
     assert time.perf_counter() - started < 10
     assert (done.replaced, done.left) == (18000, 12000)
     assert done.text == "L {{x|L}} [[Lyon|L]] <!-- Lyon --> " * 6000
+
+
+@pytest.mark.parametrize("pattern", ["", "x*", ".*?", "a|", r"\s*", "y?", r"\B"])
+def test_replace_refuses_a_pattern_that_matches_the_empty_string_everywhere(pattern: str) -> None:
+    # It would put the replacement between every two characters of every page.
+    with pytest.raises(ReplaceError, match="matches the empty string between any two"):
+        compile_replace(pattern, "|")
+
+
+@pytest.mark.parametrize("pattern", [r"(?m)^", r"\b", r"(?=Lyon)", r"$"])
+def test_replace_takes_an_empty_match_at_some_places_only(pattern: str) -> None:
+    assert compile_replace(pattern, "|").pattern.pattern == pattern

@@ -160,6 +160,14 @@ def compile_replace(
             kind="pattern",
             value=pattern,
         ) from None
+    if any(_empty_inside(compiled, probe) for probe in ("ab", "\x01\x02", "  ")):
+        raise ReplaceError(
+            f'the pattern "{pattern}" matches the empty string between any two characters: '
+            "it would put the replacement everywhere; make it match at least one character "
+            "(+ rather than *)",
+            kind="pattern",
+            value=pattern,
+        )
     dummy = "".join(
         f"(?P<{name}>)" if name else "()"
         for name in (_group_name(compiled, i) for i in range(1, compiled.groups + 1))
@@ -175,6 +183,17 @@ def compile_replace(
             value=replacement,
         ) from None
     return CompiledReplace(compiled, replacement, frozenset(include), timeout)
+
+
+def _empty_inside(compiled: Any, probe: str) -> bool:
+    """Whether the pattern matches the empty string in the middle of ``probe`` (``x*``,
+    ``.*?``: everywhere), unlike anchors such as ``(?m)^`` or ``\\b`` that match at
+    some places only."""
+    try:
+        found = compiled.match(probe, 1, timeout=1.0)
+    except TimeoutError:  # pragma: no cover - a two-character probe
+        return False
+    return found is not None and found.end() == 1
 
 
 def _group_name(compiled: Any, number: int) -> str | None:
