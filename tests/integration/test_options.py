@@ -219,7 +219,13 @@ def test_retries_bound_the_attempts_after_edit_conflicts(
     original = WikiWriter.save
 
     def save(
-        self: WikiWriter, page: str, text: str, *, base: PageText | None, summary: str
+        self: WikiWriter,
+        page: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
     ) -> SaveResult:
         if left[0] > 0:
             left[0] -= 1
@@ -228,7 +234,7 @@ def test_retries_bound_the_attempts_after_edit_conflicts(
             at = next(i for i, line in enumerate(lines) if re.match(r"\s*\|\s*place\s*=", line))
             lines[at + 1] += f"<!-- edit {left[0]} -->"
             current.edit("\n".join(lines), summary="en même temps")
-        return original(self, page, text, base=base, summary=summary)
+        return original(self, page, text, base=base, summary=summary, content_model=content_model)
 
     monkeypatch.setattr(WikiWriter, "save", save)
     result = _invoke(

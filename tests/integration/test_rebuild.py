@@ -313,11 +313,15 @@ class _InterferingWriter(Target):
         self.change = change
         self.times = times
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self, title: str, text: str, *, base: PageText | None, summary: str, content_model: str = ""
+    ) -> SaveResult:
         if self.times > 0:
             self.times -= 1
             _edit(self.site, title, self.change)
-        return self.writer.save(title, text, base=base, summary=summary)
+        return self.writer.save(
+            title, text, base=base, summary=summary, content_model=content_model
+        )
 
 
 @pytest.fixture

@@ -238,14 +238,18 @@ class _EditedMeanwhile(Target):
         self.target = MirrorTarget(source)
         self.title, self.old, self.new = title, old, new
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self, title: str, text: str, *, base: PageText | None, summary: str, content_model: str = ""
+    ) -> SaveResult:
         if title == self.title and self.old:
             path = self.target.file_of(title)
             content = path.read_text(encoding="utf-8")
             assert self.old in content
             path.write_text(content.replace(self.old, self.new, 1), encoding="utf-8")
             self.old = ""
-        return self.target.save(title, text, base=base, summary=summary)
+        return self.target.save(
+            title, text, base=base, summary=summary, content_model=content_model
+        )
 
 
 def _one_event_with(source: Source, event: RecordType, param: str) -> tuple[str, str]:

@@ -216,7 +216,13 @@ def interfering(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], list[str]]:
     original = MirrorTarget.save
 
     def save(
-        self: MirrorTarget, title: str, text: str, *, base: PageText | None, summary: str
+        self: MirrorTarget,
+        title: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
     ) -> Any:
         saves.append(title)
         if left[0] > 0:
@@ -226,7 +232,7 @@ def interfering(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], list[str]]:
                 path.read_text(encoding="utf-8") + f"<!-- edit {left[0]} -->\n",
                 encoding="utf-8",
             )
-        return original(self, title, text, base=base, summary=summary)
+        return original(self, title, text, base=base, summary=summary, content_model=content_model)
 
     monkeypatch.setattr(MirrorTarget, "save", save)
 
@@ -284,10 +290,16 @@ def summaries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = MirrorTarget.save
 
     def save(
-        self: MirrorTarget, title: str, text: str, *, base: PageText | None, summary: str
+        self: MirrorTarget,
+        title: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
     ) -> Any:
         seen.append(summary)
-        return original(self, title, text, base=base, summary=summary)
+        return original(self, title, text, base=base, summary=summary, content_model=content_model)
 
     monkeypatch.setattr(MirrorTarget, "save", save)
     return seen

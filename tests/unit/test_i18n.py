@@ -309,10 +309,16 @@ def summaries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     original = MirrorTarget.save
 
     def save(
-        self: MirrorTarget, title: str, text: str, *, base: PageText | None, summary: str
+        self: MirrorTarget,
+        title: str,
+        text: str,
+        *,
+        base: PageText | None,
+        summary: str,
+        content_model: str = "",
     ) -> Any:
         seen.append(summary)
-        return original(self, title, text, base=base, summary=summary)
+        return original(self, title, text, base=base, summary=summary, content_model=content_model)
 
     monkeypatch.setattr(MirrorTarget, "save", save)
     return seen

@@ -472,9 +472,11 @@ class _CountingTarget(Target):
         self.inner = inner
         self.saves: list[str] = []
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self, title: str, text: str, *, base: PageText | None, summary: str, content_model: str = ""
+    ) -> SaveResult:
         self.saves.append(title)
-        return self.inner.save(title, text, base=base, summary=summary)
+        return self.inner.save(title, text, base=base, summary=summary, content_model=content_model)
 
 
 def test_plan_jobs_two_jobs_on_one_page_make_one_edit(example: Path) -> None:

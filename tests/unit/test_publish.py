@@ -142,7 +142,9 @@ class _AlwaysConflicting(Target):
     def __init__(self) -> None:
         self.saves = 0
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self, title: str, text: str, *, base: PageText | None, summary: str, content_model: str = ""
+    ) -> SaveResult:
         self.saves += 1
         raise EditConflictError(f'Page "{title}" changed', title=title)
 
@@ -265,9 +267,11 @@ class _RecordingTarget(Target):
         self.inner = inner
         self.summaries: list[str] = []
 
-    def save(self, title: str, text: str, *, base: PageText | None, summary: str) -> SaveResult:
+    def save(
+        self, title: str, text: str, *, base: PageText | None, summary: str, content_model: str = ""
+    ) -> SaveResult:
         self.summaries.append(summary)
-        return self.inner.save(title, text, base=base, summary=summary)
+        return self.inner.save(title, text, base=base, summary=summary, content_model=content_model)
 
 
 def test_apply_changeset_summary_overrides_the_planned_ones(

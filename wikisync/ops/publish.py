@@ -298,12 +298,9 @@ def _publish(
             return PublishResult(title, Outcome.PLANNED, edit, attempts=attempt)
         try:
             # The page as read (its page id too, so a move is followed, never a redirect written).
-            if content_model:
-                saved = target.save(
-                    title, edit.new_text, base=page, summary=summary, content_model=content_model
-                )
-            else:
-                saved = target.save(title, edit.new_text, base=page, summary=summary)
+            saved = target.save(
+                title, edit.new_text, base=page, summary=summary, content_model=content_model
+            )
         except PageDeletedError as exc:
             return PublishResult(
                 title, Outcome.DELETED, edit, attempts=attempt, message=message_of(exc)
