@@ -454,7 +454,7 @@ def _set_page(
         )
     except EditError as exc:
         raise refusal(exc) from None
-    if not any(choose(params) for params in infoboxes):
+    if not any(all(c.holds(params) for c in conditions) for params in infoboxes):
         note = "no matching record" if infoboxes else "no infobox"
         return PageOutcome(page.wikitext, status=Outcome.SKIPPED, note=note)
     return PageOutcome(result.wikitext, result.changes, result.warnings)
