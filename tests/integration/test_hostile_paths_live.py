@@ -8,17 +8,15 @@ the test fails with the reason otherwise) is one line, exit 2.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from tests.mediawiki import TestWiki
+from tests.mounts import tmpfs
 from wikisync.cli import cli
 
 NOTES = "# a user's notes: never to be renamed to notes.broken-<time>\n"
@@ -80,29 +78,12 @@ def test_a_cache_setting_naming_a_users_file_is_refused(
         assert victim.read_text(encoding="utf-8") == NOTES
 
 
-@contextlib.contextmanager
-def _tmpfs(folder: Path, options: str) -> Iterator[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs ({options}) to test with: {done.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
 def test_pull_into_a_read_only_or_full_mirror_is_one_line(wiki: TestWiki, tmp_path: Path) -> None:
-    with _tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
         result = _invoke(wiki, "--no-cache", "pull", "Evénement", str(read_only / "mirror"))
         _one_error_line(result, "Read-only file system")
         assert list(read_only.iterdir()) == []
-    with _tmpfs(tmp_path / "full", "size=48k") as full:
+    with tmpfs(tmp_path / "full", "size=48k") as full:
         result = _invoke(wiki, "--no-cache", "pull", "Evénement", str(full / "mirror"))
         _one_error_line(result, "No space left on device")
         leftovers = [p for p in (full / "mirror").rglob(".wikisync-*.tmp")]

@@ -38,7 +38,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.mounts import tmpfs
 from wikisync.cli import cli
 from wikisync.config import Config, load_config
 from wikisync.core.errors import ConfigError, UnsafePathError, WikisyncError
@@ -129,24 +130,6 @@ def _device(path: Path) -> None:
         os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     except PermissionError as exc:
         pytest.fail(f"cannot make a device node to test with (needs root): {exc}")
-
-
-@contextlib.contextmanager
-def _tmpfs(folder: Path, options: str) -> Iterator[Path]:
-    """A tmpfs mounted at ``folder`` (needs root, as in CI: fails with the reason otherwise)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.fail(f"cannot mount a tmpfs ({options}) to test with: {done.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 # -- the revision cache: only wikisync's own file is opened, anything else refused --------
@@ -483,11 +466,11 @@ def test_records_to_an_output_that_cannot_be_written(
 
 def test_records_to_a_read_only_and_to_a_full_file_system(example: Path, tmp_path: Path) -> None:
     config = str(example / "wikisync.toml")
-    with _tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
+    with tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
         result = _cli("-c", config, "records", "event", "-o", str(read_only / "e.json"))
         _one_error_line(result, 2, "Read-only file system")
         assert list(read_only.iterdir()) == []
-    with _tmpfs(tmp_path / "full", "size=64k") as full:
+    with tmpfs(tmp_path / "full", "size=64k") as full:
         (full / "filler").write_bytes(b"\0" * 64 * 1024)
         result = _cli("-c", config, "records", "event", "-o", str(full / "e.json"))
         _one_error_line(result, 2, "No space left on device")
@@ -503,7 +486,7 @@ def test_rebuild_checks_its_report_path_before_saving_anything(
     config = str(example / "wikisync.toml")
     with contextlib.ExitStack() as stack:
         if where == "read-only":
-            folder = stack.enter_context(_tmpfs(tmp_path / "ro", "ro,size=1m"))
+            folder = stack.enter_context(tmpfs(tmp_path / "ro", "ro,size=1m"))
         else:
             folder = Path("/proc")
         report = folder / "r.json"
@@ -519,13 +502,13 @@ def test_pull_into_a_full_or_read_only_mirror_is_one_error(example: Path, tmp_pa
         with MirrorWriter(mirror, durable=False) as writer:
             writer.write_page(page)
 
-    with _tmpfs(tmp_path / "full", "size=256k") as full:
+    with tmpfs(tmp_path / "full", "size=256k") as full:
         shutil.copytree(example / "mirror", full / "mirror")
         free = shutil.disk_usage(full).free
         (full / "filler").write_bytes(b"\0" * max(free - 4096, 0))
         with pytest.raises(UnsafePathError, match="No space left on device"):
             _bounded(lambda: pull_into(full / "mirror"))
-    with _tmpfs(tmp_path / "ro", "size=1m") as read_only:
+    with tmpfs(tmp_path / "ro", "size=1m") as read_only:
         shutil.copytree(example / "mirror", read_only / "mirror")
         (read_only / "mirror" / ".wikisync").mkdir(exist_ok=True)
         subprocess.run(["mount", "-o", "remount,ro", str(read_only)], check=True)
