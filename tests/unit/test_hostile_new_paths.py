@@ -88,6 +88,74 @@ def test_titles_from_a_closed_stdin_is_one_line_and_exit_2(folder: Path) -> None
     _one_line_error(result, 2, "list of titles", "standard input is closed")
 
 
+#: Every command on the example (a mirror folder), writing nothing to the site.
+FULL_STDOUT_ARGS: dict[str, list[str]] = {
+    "apply": ["-"],
+    "changes": ["event"],
+    "check": ["-f", "json"],
+    "example": ["{tmp}/example-copy"],
+    "export": ["event", "-o", "-"],
+    "import": ["event", "-"],
+    "init": ["-o", "{tmp}/new.toml"],
+    "new": ["event", "Nouvel atelier", "startDate=2030-01-01", "--dry-run"],
+    "pages": ["Evénement"],
+    "plan": ["-o", "-"],
+    "pull": ["Evénement", "{tmp}/pulled"],
+    "push": ["{tmp}/mirror", "--dry-run"],
+    "rebuild": ["--dry-run"],
+    "records": ["event"],
+    "remove-param": ["Event", "Tags", "--dry-run"],
+    "rename-param": ["Event", "Tags", "Etiquettes", "--dry-run"],
+    "render": ["communs"],
+    "replace": ["Lyon", "Lugdunum", "--namespace", "0", "--dry-run"],
+    "set": ["event", "place=Lyon", "--dry-run"],
+    "status": ["{tmp}/mirror"],
+    "watch": ["--once"],
+}
+
+
+def test_every_command_is_walked_on_a_full_standard_output() -> None:
+    from tests.unit.test_cli_signals import ARGS
+
+    assert sorted(FULL_STDOUT_ARGS) == sorted(ARGS)
+
+
+@pytest.mark.parametrize("command", sorted(FULL_STDOUT_ARGS))
+def test_every_command_meets_a_full_standard_output_in_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    # The same run twice, on two copies: standard output a pipe, then /dev/full. A command
+    # that writes data there ends in one line and exit 2; one that writes none is unmoved.
+    results = []
+    for run, stdout in (("piped", subprocess.PIPE), ("full", "/dev/full")):
+        place = tmp_path / run
+        subprocess.run(["cp", "-r", str(EXAMPLE), str(place)], check=True)
+        args = [arg.replace("{tmp}", str(place)) for arg in FULL_STDOUT_ARGS[command]]
+        with open(os.devnull if stdout != "/dev/full" else "/dev/full", "wb") as sink:
+            results.append(
+                subprocess.run(
+                    [str(PROGRAM), "-c", str(place / "wikisync.toml"), command, *args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE if stdout == subprocess.PIPE else sink,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    timeout=120,
+                    cwd=place,
+                    env={"PATH": "/usr/bin:/bin", "HOME": str(place), "LANG": "C.UTF-8"},
+                )
+            )
+    piped, full = results
+    for result in results:
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "Exception ignored" not in result.stderr, result.stderr
+    if piped.stdout:
+        assert full.returncode == 2, (piped.returncode, full.stderr)
+        last = full.stderr.strip().splitlines()[-1]
+        assert last == "wikisync: error: cannot write standard output: No space left on device"
+    else:
+        assert full.returncode == piped.returncode, (piped.stderr, full.stderr)
+
+
 @pytest.mark.parametrize(
     "args",
     [
