@@ -24,6 +24,7 @@ CASES: list[tuple[list[str], str, str]] = [
     (["check", "evnt"], "good", "'event'"),
     (["changes", "evnt"], "good", "'event'"),
     (["replace", "a", "b", "--transcludes", "Evnt", "--dry-run"], "good", "Event"),
+    (["pull", "{tmp}/mirror", "--transcludes", "Evnt"], "good", "Event"),
     (["watch", "evnts", "--once"], "good", "'events'"),
     (["check", "-f", "html", "-o", "{tmp}/quality.html"], "misspelt", '"Catégorie:Evénement"'),
     (["export", "evnt", "-o", "{tmp}/x.csv"], "good", "'event'"),

@@ -33,6 +33,7 @@ from wikisync.core.categories import normalize_category
 from wikisync.core.errors import ConfigError, UnknownNameError
 from wikisync.core.pages import CATEGORY_NS, PageText
 from wikisync.core.selection import Selection
+from wikisync.ops.select import selected_titles
 from wikisync.ops.suggest import describe_category
 from wikisync.ops.sync.items import ItemsReport
 from wikisync.ops.sync.local import check_site, merge_as_saved, same_text
@@ -218,7 +219,7 @@ def _pull(
     namespaces = wiki.namespaces
     recorded = mirror.recorded_site
     check_site(recorded, wiki)
-    chosen = None if selection is None else set(wiki.reader().select_titles(selection))
+    chosen = None if selection is None else set(selected_titles(wiki.reader(), selection))
     listing = Listing()
     listed_whole: list[str] = []  # categories whose every page this pull reads
     for category in categories:
