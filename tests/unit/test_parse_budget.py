@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -180,30 +183,54 @@ def _child_cpu(text: str) -> float:
     return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
+def _parse_child() -> int | None:
+    """The pid of this process's bounded parser child, if it runs now."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rpartition(")")[2].split()[1])
+        if parent == os.getpid() and b"mwparserfromhell" in command:
+            return int(entry)
+    return None
+
+
+def _starve(seconds: float, stopped: list[float]) -> None:
+    """Stop the parser child (as a machine that gives it no CPU would) for ``seconds``."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pid = _parse_child()
+        if pid is not None:
+            os.kill(pid, signal.SIGSTOP)
+            time.sleep(seconds)
+            os.kill(pid, signal.SIGCONT)
+            stopped.append(seconds)
+            return
+        time.sleep(0.005)
+
+
 def test_the_verdict_counts_cpu_time_not_how_busy_the_machine_is() -> None:
-    # A costly-looking page that needs about half a CPU second parses within a one-second
-    # budget even when busy processes leave its child a fraction of a core: its wall time
-    # then passes the deadline (a wall-clock bound would refuse it), its CPU time does not.
+    # A costly-looking page that needs well under a CPU second parses within a one-second
+    # budget even when its child gets no CPU for a second and a half (stopped, as on a
+    # machine busy with other work): its wall time then passes the deadline (a wall-clock
+    # bound would refuse it), its CPU time does not.
     from wikisync.core import parse_budget
 
-    repeat = 900
-    text = "{{x|" * repeat
-    while _child_cpu(text) < 0.35 and repeat < 4000:
-        repeat = int(repeat * 1.15)
-        text = "{{x|" * repeat
-    cpu = _child_cpu(text)
-    assert 0.35 <= cpu < 0.9, cpu
+    text = "{{x|" * 1200
     assert not parse_risk(text).safe
-    hog = "import time\nend = time.monotonic() + 30\nwhile time.monotonic() < end: pass\n"
-    hogs = [subprocess.Popen([sys.executable, "-c", hog]) for _ in range(3)]
-    try:
-        time.sleep(0.2)
-        started = time.monotonic()
-        verdict = parse_budget._parse_in_child(text, 1.0)
-        wall = time.monotonic() - started
-    finally:
-        for process in hogs:
-            process.kill()
-            process.wait()
+    cpu = _child_cpu(text)
+    assert cpu < 0.9, cpu
+    stopped: list[float] = []
+    starver = threading.Thread(target=_starve, args=(1.5, stopped))
+    starver.start()
+    started = time.monotonic()
+    verdict = parse_budget._parse_in_child(text, 1.0)
+    wall = time.monotonic() - started
+    starver.join()
+    assert stopped == [1.5], "the parser child was never seen running"
     assert verdict == "", verdict
-    assert wall > 1.0, f"the machine was not busy enough to show it: {wall:.2f} s"
+    assert wall > 1.5, wall
